@@ -1,0 +1,215 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Evaluation, Optimizer, OptimizerState } from './optimizer';
+import type { Schedule } from './schedule';
+
+/** One step's metrics, read back from the backend in batches. */
+export interface StepMetrics {
+  /** k-th record is measured at the parameters before the k-th update. */
+  readonly step: number;
+  readonly loss: number;
+  /** Norm of the raw gradient (before clipping or noise). */
+  readonly gradNorm: number;
+  readonly updateNorm: number;
+  readonly lr: number;
+  /** Evaluations performed to reach and measure this point. */
+  readonly evals: number;
+  readonly wallMs: number;
+}
+
+export type MinimizeStatus = 'completed' | 'cancelled' | 'diverged' | 'time-limit';
+
+export interface MinimizeOptions {
+  /** Loss and gradient at x for update number `step` (stochastic objectives pick the batch from it). */
+  evaluate(x: tf.Tensor1D, step: number): Evaluation;
+  x0: tf.Tensor1D;
+  optimizer: Optimizer;
+  schedule: Schedule;
+  steps: number;
+  /** Rewrites the gradient the optimizer sees (clipping, noise); must not dispose its input. */
+  transformGradient?(grad: tf.Tensor1D, step: number, lr: number): tf.Tensor1D;
+  /** Projection onto the feasible set, applied after every update. */
+  project?(x: tf.Tensor1D): tf.Tensor1D;
+  /** Receives metrics in batches, in step order. */
+  onMetrics?(batch: readonly StepMetrics[]): void;
+  /** Called between steps; return true to stop ('cancelled'). */
+  isCancelled?(): boolean;
+  /** Multiplies the schedule's lr (a user's mid-run lr change; state is kept). */
+  lrScale?(): number;
+  /** Wall-clock limit in ms; the run ends with 'time-limit'. */
+  timeLimitMs?: number;
+  /** Read metrics back at least this often (ms): bounds cancellation latency. */
+  flushIntervalMs?: number;
+  /** Hook between steps (curvature sampling); receives the current parameters. */
+  afterStep?(step: number, x: tf.Tensor1D): Promise<void> | void;
+}
+
+export interface MinimizeResult {
+  readonly status: MinimizeStatus;
+  /** Step at which the loss or gradient first became NaN/Inf (status 'diverged'). */
+  readonly divergedAt?: number;
+  /** Parameters after the last good update (owned by the caller). */
+  readonly params: tf.Tensor1D;
+  readonly final: { readonly loss: number; readonly gradNorm: number };
+  readonly evals: number;
+  readonly stepsDone: number;
+  readonly wallMs: number;
+  readonly info?: Readonly<Record<string, number | boolean | number[]>>;
+}
+
+interface Pending {
+  step: number;
+  lr: number;
+  evals: number;
+  wallMs: number;
+  /** [loss, gradNorm, updateNorm] still on the backend. */
+  values: tf.Tensor1D;
+  /** Parameters this record was measured at: kept until read back, so a divergence can roll back to them. */
+  params: tf.Tensor1D;
+}
+
+/** Enough pending parameter copies to batch read-backs without holding much memory. */
+function maxPending(n: number): number {
+  return Math.max(1, Math.min(64, Math.floor(4_194_304 / Math.max(1, n))));
+}
+
+/**
+ * The training loop. No synchronous read-back per step: metrics stay on the
+ * backend and are read in batches (by count and by time, so cancellation is
+ * noticed within `flushIntervalMs`). A NaN/Inf loss or gradient stops the run at
+ * the first bad step, keeping every earlier record.
+ */
+export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
+  const started = Date.now();
+  const flushMs = o.flushIntervalMs ?? 50;
+  const batchLimit = o.schedule.needsLoss ? 1 : maxPending(o.x0.size);
+  let x = o.x0.clone();
+  let state: OptimizerState = o.optimizer.init(x);
+  let evals = 0;
+  let pending: Pending[] = [];
+  let lastFlush = Date.now();
+  let lastGood: { params: tf.Tensor1D; loss: number; gradNorm: number } | undefined;
+  let status: MinimizeStatus = 'completed';
+  let divergedAt: number | undefined;
+  let stepsDone = 0;
+  let info: MinimizeResult['info'];
+
+  const flush = async (): Promise<boolean> => {
+    if (pending.length === 0) return true;
+    const batch = pending;
+    pending = [];
+    const stacked = tf.stack(batch.map((p) => p.values));
+    const values = await stacked.data();
+    stacked.dispose();
+    const records: StepMetrics[] = [];
+    let healthy = true;
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i];
+      const [loss, gradNorm, updateNorm] = [values[3 * i], values[3 * i + 1], values[3 * i + 2]];
+      p.values.dispose();
+      if (!healthy) {
+        p.params.dispose();
+        continue;
+      }
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        healthy = false;
+        divergedAt = p.step;
+        p.params.dispose();
+        continue;
+      }
+      records.push({ step: p.step, loss, gradNorm, updateNorm, lr: p.lr, evals: p.evals, wallMs: p.wallMs });
+      o.schedule.observe(p.step, loss);
+      lastGood?.params.dispose();
+      lastGood = { params: p.params, loss, gradNorm };
+    }
+    if (records.length > 0) o.onMetrics?.(records);
+    lastFlush = Date.now();
+    return healthy;
+  };
+
+  for (let step = 0; step < o.steps; step++) {
+    if (o.isCancelled?.()) {
+      status = 'cancelled';
+      break;
+    }
+    if (o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) {
+      status = 'time-limit';
+      break;
+    }
+    const lr = o.schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+    const ev = o.evaluate(x, step);
+    evals += 1;
+    const evalsHere = evals;
+    const grad = o.transformGradient ? o.transformGradient(ev.grad, step, lr) : ev.grad;
+    const result = o.optimizer.update(
+      {
+        params: x,
+        loss: ev.loss,
+        grad,
+        lr,
+        step,
+        evaluate: (y) => o.evaluate(y, step),
+      },
+      state,
+    );
+    evals += result.extraEvals;
+    state = result.state;
+    info = result.info;
+    let next = result.params;
+    if (o.project) {
+      const projected = o.project(next);
+      if (projected !== next) next.dispose();
+      next = projected;
+    }
+    const values = tf.tidy(() =>
+      tf.stack([ev.loss.reshape([]), tf.norm(ev.grad), tf.norm(tf.sub(next, x))]),
+    ) as tf.Tensor1D;
+    pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: x });
+    if (grad !== ev.grad) grad.dispose();
+    ev.grad.dispose();
+    ev.loss.dispose();
+    x = next;
+    stepsDone = step + 1;
+    if (o.afterStep) await o.afterStep(step, x);
+    if (pending.length >= batchLimit || Date.now() - lastFlush >= flushMs) {
+      if (!(await flush())) {
+        status = 'diverged';
+        break;
+      }
+    }
+  }
+  if (status !== 'diverged' && !(await flush())) status = 'diverged';
+  o.optimizer.disposeState(state as never);
+
+  if (status === 'diverged') {
+    for (const p of pending) {
+      p.values.dispose();
+      p.params.dispose();
+    }
+    x.dispose();
+    const params = lastGood?.params ?? o.x0.clone();
+    return {
+      status,
+      divergedAt,
+      params,
+      final: { loss: lastGood?.loss ?? NaN, gradNorm: lastGood?.gradNorm ?? NaN },
+      evals,
+      stepsDone: divergedAt ?? 0,
+      wallMs: Date.now() - started,
+      info,
+    };
+  }
+  lastGood?.params.dispose();
+  // The final point is measured after the last update (one more evaluation).
+  const ev = o.evaluate(x, stepsDone);
+  evals += 1;
+  const finalValues = tf.tidy(() => tf.stack([ev.loss.reshape([]), tf.norm(ev.grad)]));
+  const [loss, gradNorm] = await finalValues.data();
+  finalValues.dispose();
+  ev.loss.dispose();
+  ev.grad.dispose();
+  if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+    status = 'diverged';
+    divergedAt = stepsDone;
+  }
+  return { status, divergedAt, params: x, final: { loss, gradNorm }, evals, stepsDone, wallMs: Date.now() - started, info };
+}

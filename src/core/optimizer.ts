@@ -1,0 +1,62 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { HpRecord, HpSpec } from './hyperparams';
+
+/**
+ * Loss and gradient at a point. The caller owns (and disposes) both tensors.
+ * Line searches and second-order methods call it as torch's `step(closure)` does.
+ */
+export interface Evaluation {
+  readonly loss: tf.Scalar;
+  readonly grad: tf.Tensor1D;
+}
+export type Evaluate = (x: tf.Tensor1D) => Evaluation;
+
+export interface StepInput {
+  /** Current flat parameters (owned by the caller; do not dispose). */
+  readonly params: tf.Tensor1D;
+  /** Loss and gradient at `params`, already computed by the loop (owned by the caller). */
+  readonly loss: tf.Scalar;
+  readonly grad: tf.Tensor1D;
+  /** Learning rate for this step, from the schedule. */
+  readonly lr: number;
+  /** Number of updates done before this one (torch's `state['step']` is step + 1 inside the update). */
+  readonly step: number;
+  /** Extra evaluations for line searches and second-order methods. */
+  readonly evaluate: Evaluate;
+}
+
+/** Optimizer state: named tensors and plain numbers, so it can be inspected and checkpointed. */
+export type OptimizerState = { [key: string]: tf.Tensor | number | boolean | tf.Tensor[] | number[] | undefined };
+
+export interface StepResult<S extends OptimizerState> {
+  /** New flat parameters (owned by the caller after return). */
+  readonly params: tf.Tensor1D;
+  /** New state; the old state's tensors that are not reused have been disposed. */
+  readonly state: S;
+  /** Loss/gradient evaluations used by this update beyond the one in `StepInput` (0 for first-order). */
+  readonly extraEvals: number;
+  /** Method-specific scalars for the dashboard (e.g. skipped curvature pairs, line-search trials). */
+  readonly info?: Readonly<Record<string, number | boolean | number[]>>;
+}
+
+export interface Optimizer<S extends OptimizerState = OptimizerState> {
+  readonly id: string;
+  /** Resolved hyperparameters (defaults filled in). */
+  readonly hp: Readonly<HpRecord>;
+  init(params: tf.Tensor1D): S;
+  update(input: StepInput, state: S): StepResult<S>;
+  /** Disposes every tensor held by a state. */
+  disposeState(state: S): void;
+}
+
+export interface OptimizerFactory {
+  readonly id: string;
+  readonly summary: string;
+  /** torch.optim class this matches, e.g. 'torch.optim.Adam'. */
+  readonly torchName: string;
+  /** Default learning rate (torch's default for that class). */
+  readonly defaultLr: number;
+  readonly hyperparams: readonly HpSpec[];
+  /** Validates and fills defaults; throws HyperparameterError with a message naming the problem. */
+  create(hp: HpRecord): Optimizer;
+}

@@ -1,0 +1,163 @@
+/**
+ * Messages between the extension host / CLI and the runner child process.
+ * One zod schema per message: the TypeScript types are inferred from it and
+ * every receiver validates with it, so a wrong message fails loudly at the
+ * boundary instead of being half-applied.
+ */
+import { z } from 'zod';
+
+export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())]);
+export const backendIdSchema = z.enum(['node', 'wasm', 'cpu']);
+export type BackendId = z.infer<typeof backendIdSchema>;
+
+export const optimizerChoiceSchema = z.object({
+  id: z.string(),
+  /** Learning rate; the optimizer's torch default when absent. */
+  lr: z.number().optional(),
+  hp: z.record(z.string(), hpValueSchema).default({}),
+  maximize: z.boolean().optional(),
+  /** Clip the gradient to this global L2 norm (torch.nn.utils.clip_grad_norm_). */
+  clipNorm: z.number().positive().optional(),
+  /** Langevin-style Gaussian gradient noise at this temperature. */
+  noiseTemperature: z.number().nonnegative().optional(),
+});
+export type OptimizerChoice = z.infer<typeof optimizerChoiceSchema>;
+
+export const runRequestSchema = z.object({
+  type: z.literal('run'),
+  runId: z.string(),
+  /** Absolute path of the objective file; `text` is the unsaved editor text when given. */
+  file: z.string(),
+  text: z.string().optional(),
+  objective: z.string().optional(),
+  optimizer: optimizerChoiceSchema,
+  /** Schedule spec string, e.g. 'cosine:T_max=500' (see src/core/schedules). */
+  schedule: z.string().optional(),
+  steps: z.number().int().positive(),
+  seed: z.number().int().default(0),
+  /** Sample curvature every K steps (0 = never) and at the final point. */
+  curvatureEvery: z.number().int().nonnegative().default(0),
+  timeLimitMs: z.number().positive().default(60_000),
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+export type RunRequestInput = z.input<typeof runRequestSchema>;
+
+export const hostToRunnerSchema = z.discriminatedUnion('type', [
+  runRequestSchema,
+  z.object({ type: z.literal('cancel'), runId: z.string() }),
+  /** Change lr from the next step without resetting optimizer state. */
+  z.object({ type: z.literal('setLr'), runId: z.string(), lr: z.number().positive() }),
+  z.object({ type: z.literal('list'), requestId: z.string(), file: z.string(), text: z.string().optional() }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
+
+export const stepRecordSchema = z.object({
+  /** k-th record is measured at the parameters before the k-th update. */
+  step: z.number().int().nonnegative(),
+  loss: z.number(),
+  gradNorm: z.number(),
+  updateNorm: z.number(),
+  lr: z.number(),
+  /** Cumulative loss/gradient evaluations up to and including this step. */
+  evals: z.number().int().nonnegative(),
+  /** Milliseconds since the run started. */
+  wallMs: z.number().nonnegative(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const curvatureSampleSchema = z.object({
+  step: z.number().int().nonnegative(),
+  lambdaMax: z.number(),
+  lambdaMin: z.number(),
+  /** λmax/λmin when λmin > 0, else null (indefinite or singular). */
+  condition: z.number().nullable(),
+  residualMax: z.number().nonnegative(),
+  residualMin: z.number().nonnegative(),
+  method: z.enum(['exact', 'lanczos', 'power']),
+  negativeCount: z.number().int().nonnegative().optional(),
+  classification: z.enum(['minimum', 'maximum', 'saddle', 'degenerate', 'not-critical']).optional(),
+  /** 2/λmax: the largest stable gradient-descent step. */
+  stabilityEdge: z.number().nullable().optional(),
+  suggestedLr: z.number().nullable().optional(),
+  /** HVP self-check against finite differences failed (the estimate is not trusted). */
+  hvpMismatch: z.string().optional(),
+});
+export type CurvatureSample = z.infer<typeof curvatureSampleSchema>;
+
+export const runErrorSchema = z.object({
+  kind: z.enum([
+    'compile', 'objective', 'init', 'loss-shape', 'no-gradient', 'diverged', 'threw',
+    'time-limit', 'hyperparameter', 'unknown-optimizer', 'schedule', 'second-derivative', 'runner-crash', 'internal',
+  ]),
+  message: z.string(),
+  file: z.string().optional(),
+  /** 1-based line and column in the user's file. */
+  line: z.number().int().positive().optional(),
+  column: z.number().int().positive().optional(),
+  stack: z.string().optional(),
+});
+export type RunError = z.infer<typeof runErrorSchema>;
+
+export const runMetaSchema = z.object({
+  objective: z.string(),
+  optimizer: z.object({ id: z.string(), lr: z.number(), hp: z.record(z.string(), hpValueSchema) }),
+  schedule: z.string().optional(),
+  paramCount: z.number().int().nonnegative(),
+  paramNames: z.array(z.string()),
+  steps: z.number().int().positive(),
+  seed: z.number().int(),
+  backend: backendIdSchema,
+  tfjsVersion: z.string(),
+  /** sha256 of the objective's bundled source, so a run can be replayed exactly. */
+  sourceHash: z.string(),
+  minimum: z.number().optional(),
+  domain: z.array(z.tuple([z.number(), z.number()])).optional(),
+  /** Learning rate at every step, sampled before the run starts (plateau: the initial lr). */
+  schedulePreview: z.array(z.number()),
+  initialParams: z.array(z.number()),
+});
+export type RunMeta = z.infer<typeof runMetaSchema>;
+
+export const objectiveInfoSchema = z.object({
+  name: z.string(),
+  paramCount: z.number().int().nonnegative().nullable(),
+  stochastic: z.boolean(),
+  hasMinimum: z.boolean(),
+  /** 1-based line of the declaration in the user's file, when known. */
+  line: z.number().int().positive().optional(),
+  problem: z.string().optional(),
+});
+export type ObjectiveInfo = z.infer<typeof objectiveInfoSchema>;
+
+export const runnerToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), backend: backendIdSchema, tfjsVersion: z.string(), pid: z.number().int() }),
+  z.object({ type: z.literal('started'), runId: z.string(), meta: runMetaSchema }),
+  z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(stepRecordSchema) }),
+  z.object({ type: z.literal('curvature'), runId: z.string(), sample: curvatureSampleSchema }),
+  z.object({
+    type: z.literal('done'),
+    runId: z.string(),
+    status: z.enum(['completed', 'cancelled', 'diverged', 'time-limit', 'converged']),
+    final: z.object({ loss: z.number(), gradNorm: z.number(), params: z.array(z.number()) }),
+    stepsPerSecond: z.number(),
+    wallMs: z.number(),
+    evals: z.number().int(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('error'), runId: z.string().optional(), error: runErrorSchema }),
+  z.object({ type: z.literal('objectives'), requestId: z.string(), objectives: z.array(objectiveInfoSchema), error: runErrorSchema.optional() }),
+  z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
+  z.object({ type: z.literal('heartbeat'), at: z.number() }),
+]);
+export type RunnerToHost = z.infer<typeof runnerToHostSchema>;
+
+/** Parses a message or throws an Error describing exactly which field is wrong. */
+export function parseMessage<T>(schema: z.ZodType<T>, value: unknown, boundary: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`invalid message at ${boundary}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,85 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { minimize, type StepMetrics } from '../../../src/core/minimize';
+import { evaluatorOf } from '../../../src/core/evaluate';
+import { constantSchedule } from '../../../src/core/schedule';
+import type { Optimizer, OptimizerState } from '../../../src/core/optimizer';
+import { forEachBackend } from '../helpers/backends';
+
+/** x ← x − lr·g, written out here so the loop is tested apart from the optimizer library. */
+const plainGd: Optimizer<OptimizerState> = {
+  id: 'test-gd',
+  hp: {},
+  init: () => ({}),
+  update: ({ params, grad, lr }, state) => ({
+    params: tf.tidy(() => params.sub(grad.mul(lr))) as tf.Tensor1D,
+    state,
+    extraEvals: 0,
+  }),
+  disposeState: () => undefined,
+};
+
+const quadratic = evaluatorOf((x) => tf.sum(tf.square(x)).mul(0.5) as tf.Scalar);
+
+describe('minimize (the training loop)', () => {
+  forEachBackend(() => {
+    it('records the loss before each update and the final point after the last', async () => {
+      const x0 = tf.tensor1d([2, -4]);
+      const seen: StepMetrics[] = [];
+      const result = await minimize({
+        evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(0.5), steps: 3,
+        onMetrics: (b) => seen.push(...b),
+      });
+      // f = ½|x|², x_{k+1} = ½ x_k: losses 10, 2.5, 0.625; final 0.15625.
+      assert.deepEqual(seen.map((s) => s.step), [0, 1, 2]);
+      assert.deepEqual(seen.map((s) => s.loss), [10, 2.5, 0.625]);
+      assert.deepEqual(seen.map((s) => s.evals), [1, 2, 3]);
+      assert.ok(Math.abs(seen[0].gradNorm - Math.sqrt(20)) < 1e-5);
+      assert.ok(Math.abs(seen[0].updateNorm - Math.sqrt(20) / 2) < 1e-5);
+      assert.equal(result.status, 'completed');
+      assert.equal(result.final.loss, 0.15625);
+      assert.deepEqual(Array.from(await result.params.data()), [0.25, -0.5]);
+      result.params.dispose();
+      x0.dispose();
+    });
+
+    it('stops at the first non-finite loss and keeps every earlier step', async () => {
+      const x0 = tf.tensor1d([1]);
+      const seen: StepMetrics[] = [];
+      // lr 3 on ½x² multiplies x by −2 each step: float32 overflows near step 128.
+      const result = await minimize({
+        evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(3), steps: 1000,
+        onMetrics: (b) => seen.push(...b),
+      });
+      assert.equal(result.status, 'diverged');
+      assert.ok(result.divergedAt !== undefined && result.divergedAt > 50 && result.divergedAt < 200);
+      assert.equal(seen.length, result.divergedAt);
+      assert.ok(seen.every((s) => Number.isFinite(s.loss)));
+      assert.ok(Number.isFinite(result.final.loss));
+      result.params.dispose();
+      x0.dispose();
+    });
+
+    it('leaks no tensors over 1,000 steps', async () => {
+      const x0 = tf.tensor1d([1, 2, 3]);
+      const before = tf.memory().numTensors;
+      const result = await minimize({ evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(0.01), steps: 1000 });
+      result.params.dispose();
+      assert.equal(tf.memory().numTensors, before);
+      x0.dispose();
+    });
+
+    it('stops promptly when cancelled', async () => {
+      const x0 = tf.tensor1d([1]);
+      let calls = 0;
+      const result = await minimize({
+        evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(0.1), steps: 1_000_000,
+        isCancelled: () => ++calls > 10,
+      });
+      assert.equal(result.status, 'cancelled');
+      assert.equal(result.stepsDone, 10);
+      result.params.dispose();
+      x0.dispose();
+    });
+  });
+});
