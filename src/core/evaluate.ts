@@ -3,7 +3,7 @@ import type { Evaluate } from './optimizer';
 
 /** Loss and gradient of a scalar function of the flat parameter vector. */
 export function evaluatorOf(f: (x: tf.Tensor1D) => tf.Scalar): Evaluate {
-  const valueAndGrad = tf.valueAndGrad(f);
+  const valueAndGrad = tf.valueAndGrad((x: tf.Tensor) => f(x as tf.Tensor1D));
   return (x) => {
     const { value, grad } = valueAndGrad(x);
     return { loss: value, grad: grad as tf.Tensor1D };

@@ -25,6 +25,8 @@ export interface MinimizeOptions {
   optimizer: Optimizer;
   schedule: Schedule;
   steps: number;
+  /** Hessian-vector product at x for update `step` (second-order methods; counts as one evaluation). */
+  hvp?(x: tf.Tensor1D, v: tf.Tensor1D, step: number): tf.Tensor1D;
   /** Rewrites the gradient the optimizer sees (clipping, noise); must not dispose its input. */
   transformGradient?(grad: tf.Tensor1D, step: number, lr: number): tf.Tensor1D;
   /** Projection onto the feasible set, applied after every update. */
@@ -148,6 +150,10 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
         lr,
         step,
         evaluate: (y) => o.evaluate(y, step),
+        hvp: (y, v) => {
+          if (!o.hvp) throw new Error(`optimizer '${o.optimizer.id}' needs Hessian-vector products; none were given`);
+          return o.hvp(y, v, step);
+        },
       },
       state,
     );

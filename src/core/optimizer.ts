@@ -23,6 +23,8 @@ export interface StepInput {
   readonly step: number;
   /** Extra evaluations for line searches and second-order methods. */
   readonly evaluate: Evaluate;
+  /** Hessian-vector product H(x)·v (second-order methods; caller disposes the result). */
+  readonly hvp: (x: tf.Tensor1D, v: tf.Tensor1D) => tf.Tensor1D;
 }
 
 /** Optimizer state: named tensors and plain numbers, so it can be inspected and checkpointed. */
