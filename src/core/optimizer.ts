@@ -49,6 +49,11 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
   update(input: StepInput, state: S): StepResult<S>;
   /** Disposes every tensor held by a state. */
   disposeState(state: S): void;
+  /**
+   * Per-parameter views of a state for the dashboard: its tensors plus derived
+   * ones such as Adam's effective step (flat, like the params; caller disposes).
+   */
+  inspect?(state: S): Record<string, tf.Tensor>;
 }
 
 export interface OptimizerFactory {
