@@ -64,7 +64,8 @@ describe('first-order optimizers', () => {
   }
 
   it("accept torch's boundary values", () => {
-    for (const [id, hp] of [['adadelta', { rho: 1 }], ['adam', { betas: [0, 0] }], ['sgd', { nesterov: true, momentum: 1e-3 }], ['adagrad', { eps: 0 }]] as const) {
+    const boundary: [string, HpRecord][] = [['adadelta', { rho: 1 }], ['adam', { betas: [0, 0] }], ['sgd', { nesterov: true, momentum: 1e-3 }], ['adagrad', { eps: 0 }]];
+    for (const [id, hp] of boundary) {
       assert.doesNotThrow(() => createOptimizer(id, hp));
     }
   });
