@@ -1,0 +1,13 @@
+import type { Schedule } from '../schedule';
+import { fixedSchedule } from './fixedSchedule';
+import { check, formatSpec, isNonNegative } from './scheduleArgs';
+
+export const exponentialDefaults = { gamma: 0.99 };
+export type ExponentialArgs = typeof exponentialDefaults;
+
+/** torch ExponentialLR: lr_k = lr·γ^k. */
+export function exponentialSchedule(baseLr: number, args: Partial<ExponentialArgs> = {}): Schedule {
+  const a = { ...exponentialDefaults, ...args };
+  check('exponential', 'gamma', isNonNegative(a.gamma), '>= 0', a.gamma);
+  return fixedSchedule(formatSpec('exponential', a), (k) => baseLr * a.gamma ** k);
+}
