@@ -1,0 +1,150 @@
+/**
+ * Messages between the extension host (or a static report page) and the
+ * dashboard webview. The host stays thin: it forwards runner events verbatim
+ * (tagged by runId, as the runner sends them), keeps the run history, and
+ * answers every `ready` with a full `snapshot`. Every receiver validates with
+ * these schemas and rejects a bad message whole.
+ *
+ * Host duties: answer `ready` (also a second one, after a reload) with
+ * `snapshot`; forward runner events inside `events`; on a new code version send
+ * `liveVersion`; on `run` (replace) drop its current runs and send a new
+ * `snapshot` before the new run's events; `banner` for compile errors.
+ * Folding events into runs: src/protocol/runHistory.ts.
+ */
+import { z } from 'zod';
+import {
+  curvatureSampleSchema, optimizerChoiceSchema, runErrorSchema, runMetaSchema, stepRecordSchema,
+} from './runner';
+
+/** id of the <script type="application/json"> holding a report page's snapshot. */
+export const REPORT_DATA_ID = 'optimizer-lab-report';
+
+/**
+ * A step record as the dashboard reads it. `params` (flat, only for objectives
+ * with at most 2 parameters) draws the trajectory; it is the additive field the
+ * runner is asked to send on its step records.
+ */
+export const dashboardStepSchema = stepRecordSchema.extend({ params: z.array(z.number()).optional() });
+export type DashboardStep = z.infer<typeof dashboardStepSchema>;
+
+/** Loss over a grid for 2-parameter objectives: values[j][i] = f(xs[i], ys[j]). */
+export const landscapeSchema = z.object({
+  xs: z.array(z.number()).min(2),
+  ys: z.array(z.number()).min(2),
+  values: z.array(z.array(z.number().nullable())),
+}).refine((g) => g.values.length === g.ys.length && g.values.every((row) => row.length === g.xs.length), {
+  message: 'values must have ys.length rows of xs.length entries',
+});
+export type Landscape = z.infer<typeof landscapeSchema>;
+
+/** The runner's 'done' message, field for field. */
+export const doneEventSchema = z.object({
+  type: z.literal('done'), runId: z.string(),
+  status: z.enum(['completed', 'cancelled', 'diverged', 'time-limit', 'converged']),
+  final: z.object({ loss: z.number(), gradNorm: z.number(), params: z.array(z.number()) }),
+  stepsPerSecond: z.number(), wallMs: z.number(), evals: z.number().int(), message: z.string().optional(),
+});
+export type DoneEvent = z.infer<typeof doneEventSchema>;
+
+/** Runner events the dashboard draws; the runner's own messages plus `landscape`. */
+export const dashboardEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'), runId: z.string(), meta: runMetaSchema,
+    /** Objective file, so "copy as CLI command" can name it (host adds it). */
+    file: z.string().optional(),
+  }),
+  z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(dashboardStepSchema) }),
+  z.object({ type: z.literal('curvature'), runId: z.string(), sample: curvatureSampleSchema }),
+  doneEventSchema,
+  z.object({ type: z.literal('error'), runId: z.string().optional(), error: runErrorSchema }),
+  z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
+  z.object({ type: z.literal('landscape'), runId: z.string(), grid: landscapeSchema }),
+]);
+export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
+
+/** Everything known about one run, as kept by the host and sent in snapshots. */
+export const runSnapshotSchema = z.object({
+  runId: z.string(),
+  file: z.string().optional(),
+  meta: runMetaSchema.optional(),
+  steps: z.array(dashboardStepSchema),
+  curvature: z.array(curvatureSampleSchema),
+  lrChanges: z.array(z.object({ step: z.number().int(), lr: z.number() })),
+  done: doneEventSchema.optional(),
+  error: runErrorSchema.optional(),
+  landscape: landscapeSchema.optional(),
+});
+export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
+
+export const bannerSchema = z.object({
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().positive().optional(),
+  column: z.number().int().positive().optional(),
+});
+export type Banner = z.infer<typeof bannerSchema>;
+
+/** What the controls offer; the host fills it from the optimizer registry. */
+export const optimizerOptionSchema = z.object({
+  id: z.string(),
+  /** e.g. 'torch.optim.Adam' */
+  torchName: z.string(),
+  defaultLr: z.number(),
+});
+export type OptimizerOption = z.infer<typeof optimizerOptionSchema>;
+
+export const hostToWebviewSchema = z.discriminatedUnion('type', [
+  /** Full state: the answer to every `ready` (a reload gets a fresh one). */
+  z.object({
+    type: z.literal('snapshot'),
+    /** Code version of `runs`; `ghosts` are the previous version's runs. */
+    version: z.number().int().nonnegative(),
+    runs: z.array(runSnapshotSchema),
+    ghosts: z.array(runSnapshotSchema),
+    banner: bannerSchema.nullable(),
+    optimizers: z.array(optimizerOptionSchema).optional(),
+    /** Objective file and name the controls run (none in a static report). */
+    target: z.object({ file: z.string(), objective: z.string().optional() }).optional(),
+    /** False in a static report: controls that need a runner are hidden. */
+    interactive: z.boolean().default(true),
+  }),
+  /** Runner events in arrival order, batched by the host (e.g. per 50 ms). */
+  z.object({ type: z.literal('events'), events: z.array(dashboardEventSchema).min(1) }),
+  /** The user's code changed: current runs become ghosts, earlier ghosts go. */
+  z.object({ type: z.literal('liveVersion'), version: z.number().int().nonnegative() }),
+  /** Show (or, with null, clear) the compile/runtime error banner. */
+  z.object({ type: z.literal('banner'), banner: bannerSchema.nullable() }),
+]);
+export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
+export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;
+
+/** What the Run / Compare controls ask for; the host adds file, runId, seed. */
+export const runAskSchema = z.object({
+  optimizer: optimizerChoiceSchema,
+  schedule: z.string().optional(),
+  steps: z.number().int().positive(),
+});
+export type RunAsk = z.infer<typeof runAskSchema>;
+
+export const webviewToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** Replace the current runs with this one. */
+  z.object({ type: z.literal('run'), ask: runAskSchema }),
+  /** Add this run beside the current ones. */
+  z.object({ type: z.literal('compare'), ask: runAskSchema }),
+  /** Change a running run's lr from its next step (optimizer state kept). */
+  z.object({ type: z.literal('setLr'), runId: z.string(), lr: z.number().positive() }),
+  /** Stop one run, or every running run when runId is absent. */
+  z.object({ type: z.literal('stop'), runId: z.string().optional() }),
+  /** Save a file: `content` is a data: URL for png, text otherwise. */
+  z.object({
+    type: z.literal('exportFile'),
+    format: z.enum(['png', 'csv', 'json']),
+    suggestedName: z.string(),
+    content: z.string(),
+  }),
+  /** Put text on the clipboard (the webview's own clipboard is unreliable). */
+  z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch']), text: z.string() }),
+]);
+export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -1,0 +1,195 @@
+/**
+ * One Chart.js chart fed by Series. Set up for streaming: no animation, no
+ * parsing, normalized data, no points, decimation on linear x axes, and
+ * `update('none')` at most once per animation frame (the caller's loop).
+ */
+import type { Chart, ChartDataset, ChartOptions, Plugin, ScaleType } from 'chart.js';
+import type { Theme } from '../theme';
+import { registerChart } from './registerChart';
+import type { Point, Series } from './series';
+
+export interface AxisSpec {
+  type: 'linear' | 'logarithmic';
+  title: string;
+  min?: number;
+  max?: number;
+}
+
+export interface Marker {
+  x: number;
+  color: string;
+  label: string;
+}
+
+export interface ChartSpec {
+  x: AxisSpec;
+  y: AxisSpec;
+  /** Vertical lines (lr changed mid-run). */
+  markers?: Marker[];
+  /** Draws under the datasets (the trajectory's landscape). */
+  background?: (chart: Chart) => void;
+  /** The x values are not sorted (a path): no decimation. */
+  unsorted?: boolean;
+  /** Canvas background, so exported PNGs look like the panel. */
+  bg?: string;
+}
+
+type LineDataset = ChartDataset<'line', Point[]>;
+
+const markerPlugin: Plugin = {
+  id: 'olMarkers',
+  beforeDraw(chart) {
+    const bg = (chart.options.plugins as { olSpec?: ChartSpec } | undefined)?.olSpec?.bg;
+    if (!bg) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.fillStyle = bg;
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+  beforeDatasetsDraw(chart) {
+    const spec = (chart.options.plugins as { olSpec?: ChartSpec } | undefined)?.olSpec;
+    if (!spec) return;
+    spec.background?.(chart);
+    const { ctx, chartArea, scales } = chart;
+    for (const m of spec.markers ?? []) {
+      const px = scales.x.getPixelForValue(m.x);
+      if (!(px >= chartArea.left && px <= chartArea.right)) continue;
+      ctx.save();
+      ctx.strokeStyle = m.color;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(px, chartArea.top);
+      ctx.lineTo(px, chartArea.bottom);
+      ctx.stroke();
+      ctx.fillStyle = m.color;
+      ctx.font = '10px sans-serif';
+      ctx.fillText(m.label, px + 3, chartArea.top + 10);
+      ctx.restore();
+    }
+  },
+};
+
+export class SeriesChart {
+  readonly chart: Chart;
+  private series: Series[] = [];
+
+  constructor(canvas: HTMLCanvasElement, theme: Theme, spec: ChartSpec) {
+    const ChartCtor = registerChart();
+    this.chart = new ChartCtor(canvas, {
+      type: 'line',
+      data: { datasets: [] },
+      options: options(theme, spec),
+      plugins: [markerPlugin],
+    });
+  }
+
+  /** Replaces every line (new runs, new settings or theme). */
+  setSeries(series: Series[], theme: Theme, spec: ChartSpec): void {
+    this.series = series;
+    for (const s of series) s.pull();
+    this.chart.options = options(theme, spec);
+    this.chart.data.datasets = series.map(toDataset) as ChartDataset[];
+    this.chart.update('none');
+  }
+
+  /** Appends new records of these runs; returns true when anything grew. */
+  pull(runIds: ReadonlySet<string>): boolean {
+    let grew = false;
+    for (const s of this.series) if (runIds.has(s.runId) && s.pull()) grew = true;
+    return grew;
+  }
+
+  setMarkers(markers: Marker[]): void {
+    const plugins = this.chart.options.plugins as { olSpec?: ChartSpec };
+    if (plugins.olSpec) plugins.olSpec.markers = markers;
+  }
+
+  render(): void {
+    this.chart.update('none');
+  }
+
+  /** Full point counts per series (what was received, before decimation). */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.series.map((s) => [s.key, s.points.filter((p) => Number.isFinite(p.y)).length]));
+  }
+
+  seriesList(): readonly Series[] {
+    return this.series;
+  }
+
+  destroy(): void {
+    this.chart.destroy();
+  }
+}
+
+function toDataset(s: Series): LineDataset {
+  const st = s.style;
+  return {
+    label: s.label,
+    data: s.points,
+    borderColor: st.color,
+    backgroundColor: st.color,
+    borderWidth: st.width,
+    borderDash: st.dash ?? [],
+    pointRadius: st.pointRadius ?? 0,
+    pointHoverRadius: (st.pointRadius ?? 0) + 2,
+    pointStyle: (ctx) => ((ctx.raw as Point | undefined)?.neg ? 'triangle' : 'circle'),
+    showLine: st.showLine ?? true,
+    fill: st.fillPrevious ? '-1' : false,
+    spanGaps: false,
+    normalized: true,
+    parsing: false,
+    order: s.ghost ? 2 : 1,
+  } as LineDataset;
+}
+
+function axis(theme: Theme, a: AxisSpec, isX: boolean) {
+  return {
+    type: a.type as ScaleType,
+    min: a.min,
+    max: a.max,
+    title: { display: true, text: a.title, color: theme.muted, font: { family: theme.font, size: 11 } },
+    ticks: {
+      color: theme.muted, font: { family: theme.font, size: 10 }, maxRotation: 0, autoSkipPadding: 12,
+      ...(a.type === 'logarithmic' ? { callback: logTick } : {}),
+      ...(isX && a.type === 'linear' ? { maxTicksLimit: 8 } : { maxTicksLimit: 7 }),
+    },
+    grid: { color: theme.grid },
+    border: { color: theme.grid },
+  };
+}
+
+/** Log-axis labels only at powers of ten (Chart.js's defaults crowd narrow panels). */
+function logTick(value: number | string): string {
+  const v = Number(value);
+  const e = Math.log10(v);
+  if (Math.abs(e - Math.round(e)) > 1e-9) return '';
+  return Math.abs(e) <= 3 ? String(v) : `1e${Math.round(e)}`;
+}
+
+function options(theme: Theme, spec: ChartSpec): ChartOptions<'line'> {
+  return {
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    parsing: false,
+    normalized: true,
+    spanGaps: false,
+    color: theme.fg,
+    font: { family: theme.font },
+    interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+    elements: { line: { tension: 0 }, point: { radius: 0 } },
+    scales: { x: axis(theme, spec.x, true), y: axis(theme, spec.y, false) } as ChartOptions<'line'>['scales'],
+    plugins: {
+      legend: { display: false },
+      tooltip: {
+        enabled: true,
+        backgroundColor: theme.bg, titleColor: theme.fg, bodyColor: theme.fg, borderColor: theme.grid, borderWidth: 1,
+        filter: (item) => !String(item.dataset.label).includes('residual'),
+      },
+      decimation: { enabled: !spec.unsorted, algorithm: 'lttb', samples: 600, threshold: 1200 },
+      olSpec: spec,
+    } as ChartOptions<'line'>['plugins'],
+  };
+}

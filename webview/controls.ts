@@ -1,0 +1,122 @@
+/**
+ * Run controls (optimizer, lr on a log slider, schedule, steps; Run / Compare
+ * / Stop) and view options (x-axis, scales, smoothing, ghosts, exports).
+ */
+import type { OptimizerOption } from '../src/protocol/webview';
+import { el } from './dom';
+import type { UiState, XAxis } from './uiState';
+
+export interface ControlActions {
+  run(compare: boolean): void;
+  stop(): void;
+  /** The lr slider was released (applies to running runs too). */
+  lrCommitted(lr: number): void;
+  viewChanged(): void;
+  exportRuns(format: 'csv' | 'json'): void;
+}
+
+const LR_MIN = -5;
+const LR_MAX = 1;
+
+export function formatLr(lr: number): string {
+  return lr >= 0.01 && lr < 100 ? String(Number(lr.toPrecision(3))) : lr.toExponential(1);
+}
+
+export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions): HTMLElement {
+  const c = ui.controls;
+  const select = el('select', { id: 'ctl-optimizer', 'aria-label': 'optimizer' });
+  const ids = optimizers.length > 0 ? optimizers.map((o) => o.id) : [c.optimizer];
+  if (!ids.includes(c.optimizer)) ids.unshift(c.optimizer);
+  for (const id of ids) select.append(el('option', { value: id, selected: id === c.optimizer, text: id }));
+  select.addEventListener('change', () => {
+    c.optimizer = select.value;
+    actions.viewChanged();
+  });
+
+  const lrOut = el('output', { id: 'ctl-lr-value', for: 'ctl-lr', text: formatLr(c.lr) });
+  const lr = el('input', {
+    id: 'ctl-lr', type: 'range', min: LR_MIN, max: LR_MAX, step: 0.05, value: Math.log10(c.lr).toFixed(2),
+    'aria-label': 'learning rate (log scale)', 'aria-valuetext': formatLr(c.lr),
+  });
+  lr.addEventListener('input', () => {
+    c.lr = Number((10 ** Number(lr.value)).toPrecision(3));
+    lrOut.textContent = formatLr(c.lr);
+    lr.setAttribute('aria-valuetext', formatLr(c.lr));
+  });
+  lr.addEventListener('change', () => {
+    actions.lrCommitted(c.lr);
+    actions.viewChanged();
+  });
+
+  const schedule = el('input', { id: 'ctl-schedule', type: 'text', value: c.schedule, placeholder: 'constant', 'aria-label': 'schedule', size: 16 });
+  schedule.addEventListener('change', () => {
+    c.schedule = schedule.value.trim();
+    actions.viewChanged();
+  });
+  const steps = el('input', { id: 'ctl-steps', type: 'number', min: 1, step: 1, value: c.steps, 'aria-label': 'steps' });
+  steps.addEventListener('change', () => {
+    const n = Math.round(Number(steps.value));
+    if (n > 0) c.steps = n;
+    actions.viewChanged();
+  });
+
+  const run = el('button', { id: 'ctl-run', type: 'button', class: 'primary', title: 'Replace the current runs', text: 'Run' });
+  run.addEventListener('click', () => actions.run(false));
+  const compare = el('button', { id: 'ctl-compare', type: 'button', title: 'Add a run beside the current ones', text: 'Compare' });
+  compare.addEventListener('click', () => actions.run(true));
+  const stop = el('button', { id: 'ctl-stop', type: 'button', title: 'Stop every running run', text: 'Stop' });
+  stop.addEventListener('click', () => actions.stop());
+
+  return el('section', { class: 'controls', 'aria-label': 'run controls' },
+    field('optimizer', select), field('lr', lr, lrOut), field('schedule', schedule), field('steps', steps),
+    el('div', { class: 'buttons' }, run, compare, stop));
+}
+
+export function renderViewControls(ui: UiState, hasMinimum: boolean, actions: ControlActions): HTMLElement {
+  const xAxis = el('select', { id: 'view-x', 'aria-label': 'x axis' });
+  for (const [v, label] of [['steps', 'steps'], ['evals', 'evaluations'], ['wall', 'wall time']] as const) {
+    xAxis.append(el('option', { value: v, selected: ui.xAxis === v, text: label }));
+  }
+  xAxis.addEventListener('change', () => {
+    ui.xAxis = xAxis.value as XAxis;
+    actions.viewChanged();
+  });
+  const scale = el('select', { id: 'view-scale', 'aria-label': 'loss scale' });
+  for (const v of ['log', 'linear'] as const) scale.append(el('option', { value: v, selected: ui.lossScale === v, text: v }));
+  scale.addEventListener('change', () => {
+    ui.lossScale = scale.value === 'linear' ? 'linear' : 'log';
+    actions.viewChanged();
+  });
+  const check = (id: string, label: string, value: boolean, set: (v: boolean) => void, disabled = false) => {
+    const box = el('input', { id, type: 'checkbox', checked: value, disabled });
+    box.addEventListener('change', () => {
+      set(box.checked);
+      actions.viewChanged();
+    });
+    return el('label', { class: 'check' }, box, label);
+  };
+  const smoothOut = el('output', { id: 'view-smooth-value', text: ui.smoothing.toFixed(2) });
+  const smooth = el('input', { id: 'view-smooth', type: 'range', min: 0, max: 0.99, step: 0.01, value: ui.smoothing, 'aria-label': 'EMA smoothing' });
+  smooth.addEventListener('input', () => {
+    smoothOut.textContent = Number(smooth.value).toFixed(2);
+  });
+  smooth.addEventListener('change', () => {
+    ui.smoothing = Number(smooth.value);
+    actions.viewChanged();
+  });
+  const csv = el('button', { id: 'export-csv', type: 'button', text: 'CSV' });
+  csv.addEventListener('click', () => actions.exportRuns('csv'));
+  const json = el('button', { id: 'export-json', type: 'button', text: 'JSON' });
+  json.addEventListener('click', () => actions.exportRuns('json'));
+  return el('section', { class: 'controls view', 'aria-label': 'view options' },
+    field('x axis', xAxis), field('loss', scale),
+    check('view-subopt', 'f − f*', ui.suboptimality, (v) => (ui.suboptimality = v), !hasMinimum),
+    check('view-loglog', 'log-log + rate', ui.logLog, (v) => (ui.logLog = v)),
+    field('smoothing', smooth, smoothOut),
+    check('view-ghosts', 'ghosts', ui.showGhosts, (v) => (ui.showGhosts = v)),
+    el('div', { class: 'buttons' }, el('span', { class: 'muted', text: 'export runs' }), csv, json));
+}
+
+function field(label: string, ...inputs: HTMLElement[]): HTMLElement {
+  return el('label', { class: 'field' }, el('span', { text: label }), ...inputs);
+}

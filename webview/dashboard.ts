@@ -1,0 +1,369 @@
+/**
+ * The dashboard: validates every host message, folds it into the model, and
+ * once per animation frame appends the new points to the charts (rebuilding
+ * datasets only when runs come or go or a view setting changes).
+ */
+import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
+import { renderBanner } from './bannerView';
+import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, pathSeries, type SeriesContext } from './charts/buildSeries';
+import { landscapeLayer } from './charts/landscapeLayer';
+import type { Series } from './charts/series';
+import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
+import { xAxisTitle, xOfStepIndex } from './charts/xAxis';
+import { type ChartCard, chartCard, type ChartKind } from './chartCards';
+import { formatLr, renderRunControls, renderViewControls } from './controls';
+import { describeFit, fitConvergence } from './convergenceFit';
+import { DashboardModel } from './dashboardModel';
+import { el } from './dom';
+import { cliCommand } from './exports/cliCommand';
+import { runsCsv, runsJson } from './exports/runsExport';
+import { torchSnippet } from './exports/torchSnippet';
+import type { HostApi } from './hostApi';
+import { renderRunTable, type RunRow } from './runTable';
+import { readTheme, type Theme, watchTheme, withAlpha } from './theme';
+import { restoreUiState, type UiState } from './uiState';
+
+const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'trajectory'];
+
+export interface DashboardStats {
+  /** Milliseconds of work per animation frame that had something to do. */
+  frames: number[];
+  /** Rejected messages (also logged with console.error). */
+  rejected: string[];
+  renders: number;
+}
+
+export class Dashboard {
+  readonly model = new DashboardModel();
+  readonly ui: UiState;
+  readonly stats: DashboardStats = { frames: [], rejected: [], renders: 0 };
+  private theme: Theme;
+  private readonly cards: Record<ChartKind, ChartCard>;
+  private readonly charts: Record<ChartKind, SeriesChart>;
+  private readonly specs = {} as Record<ChartKind, ChartSpec>;
+  private readonly banner = el('div', { class: 'banner', role: 'alert', hidden: true });
+  private readonly runControls = el('div');
+  private readonly viewControls = el('div');
+  private readonly table = el('section', { class: 'table', 'aria-label': 'runs' });
+  private readonly live = el('div', { class: 'sr-status', role: 'status', 'aria-live': 'polite' });
+  private readonly empty = el('p', { class: 'muted empty-charts', text: 'Waiting for a run…' });
+  private fits: { runId: string; series: Series }[] = [];
+  private frameRequested = false;
+  private tableDirty = true;
+  private lastTable = 0;
+  private nextRenderAt = 0;
+  private pendingRender = new Set<ChartKind>();
+
+  constructor(root: HTMLElement, private readonly host: HostApi) {
+    this.ui = restoreUiState(host.getState());
+    this.theme = readTheme();
+    this.cards = Object.fromEntries(KINDS.map((k) => [k, chartCard(k)])) as Record<ChartKind, ChartCard>;
+    for (const k of KINDS) this.cards[k].png.addEventListener('click', () => this.exportPng(k));
+    const grid = el('div', { class: 'charts' }, this.empty, ...KINDS.map((k) => this.cards[k].root));
+    root.append(el('main', { class: 'dashboard' }, this.banner, this.runControls, this.viewControls, grid, this.table, this.live));
+    for (const k of KINDS) this.specs[k] = this.specFor(k);
+    this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
+    this.renderControls();
+    this.rebuild();
+    watchTheme(() => {
+      this.theme = readTheme();
+      this.rebuild();
+      this.tableDirty = true;
+      this.requestFrame();
+    });
+  }
+
+  /** Entry point for every message from the host: validated whole or rejected whole. */
+  receive(data: unknown): void {
+    const parsed = hostToWebviewSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const text = `optimizer-lab dashboard: rejected message: ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      console.error(text);
+      this.stats.rejected.push(text);
+      return;
+    }
+    const hadControls = parsed.data.type === 'snapshot';
+    this.model.apply(parsed.data);
+    if (hadControls) this.renderControls();
+    this.requestFrame();
+  }
+
+  /** Full point counts per chart and series (what arrived, before decimation). */
+  counts(): Record<ChartKind, Record<string, number>> {
+    return Object.fromEntries(KINDS.map((k) => [k, this.charts[k].counts()])) as Record<ChartKind, Record<string, number>>;
+  }
+
+  chart(kind: ChartKind): SeriesChart {
+    return this.charts[kind];
+  }
+
+  private requestFrame(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => this.frame());
+  }
+
+  private frame(): void {
+    this.frameRequested = false;
+    const t0 = performance.now();
+    const ch = this.model.takeChanges();
+    if (ch.banner) renderBanner(this.banner, this.model.banner);
+    if (ch.structure) {
+      this.rebuild();
+      this.tableDirty = true;
+    } else if (ch.runs.size > 0) {
+      for (const k of KINDS) if (this.charts[k].pull(ch.runs)) this.pendingRender.add(k);
+    }
+    if (ch.table) {
+      this.tableDirty = true;
+      this.updateMarkers();
+    }
+    // Drawing 4 × 100k points costs: keep chart redraws to a fraction of the time.
+    if (this.pendingRender.size > 0) {
+      if (t0 >= this.nextRenderAt) {
+        if (this.ui.logLog) this.updateFits();
+        const r0 = performance.now();
+        for (const k of this.pendingRender) this.charts[k].render();
+        this.pendingRender.clear();
+        this.stats.renders++;
+        this.nextRenderAt = performance.now() + 2 * (performance.now() - r0);
+      } else {
+        this.requestFrame();
+      }
+    }
+    if (this.tableDirty) {
+      if (t0 - this.lastTable > 250) {
+        this.renderTable();
+        this.lastTable = t0;
+        this.tableDirty = false;
+      } else {
+        this.requestFrame();
+      }
+    }
+    if (ch.structure || ch.runs.size > 0 || ch.table || ch.banner) this.stats.frames.push(performance.now() - t0);
+  }
+
+  private visibleRuns(): { run: RunSnapshot; ghost: boolean }[] {
+    const out: { run: RunSnapshot; ghost: boolean }[] = [];
+    const hidden = new Set(this.ui.hidden);
+    if (this.ui.showGhosts) for (const run of this.model.ghosts) if (!hidden.has(run.runId)) out.push({ run, ghost: true });
+    for (const run of this.model.runs.values()) if (!hidden.has(run.runId)) out.push({ run, ghost: false });
+    return out;
+  }
+
+  private colour(runId: string): string {
+    const p = this.theme.palette;
+    return p[this.model.colourIndex(runId) % p.length];
+  }
+
+  /** Recreates every chart's datasets from the model (runs added/removed, settings, theme). */
+  private rebuild(): void {
+    const runs = this.visibleRuns();
+    const ctx = (run: RunSnapshot, ghost: boolean): SeriesContext => ({ ui: this.ui, theme: this.theme, colour: this.colour(run.runId), ghost });
+    const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], trajectory: [] };
+    this.fits = [];
+    for (const { run, ghost } of runs) {
+      const c = ctx(run, ghost);
+      series.loss.push(...lossSeries(run, c));
+      series.grad.push(...gradientSeries(run, c));
+      if (!ghost) {
+        series.lr.push(...lrSeries(run, c));
+        series.curvature.push(...curvatureSeriesOf(run, c));
+        if (this.ui.logLog) {
+          const fit: Series = {
+            key: `${run.runId}:fit`, runId: run.runId, ghost: false, label: `fit ${run.runId}`,
+            style: { color: withAlpha(this.theme.fg, 0.7), width: 1, dash: [8, 4] }, points: [], pull: () => false,
+          };
+          this.fits.push({ runId: run.runId, series: fit });
+          series.loss.push(fit);
+        }
+      }
+      if (run.meta?.paramCount === 2) series.trajectory.push(...pathSeries(run, c));
+    }
+    for (const k of KINDS) {
+      this.specs[k] = this.specFor(k);
+      this.charts[k].setSeries(series[k], this.theme, this.specs[k]);
+    }
+    if (this.ui.logLog) this.updateFits();
+    this.updateMarkers();
+    for (const k of KINDS) this.charts[k].render();
+    this.pendingRender.clear();
+    this.updateNotes();
+    const anyRun = this.model.runs.size > 0 || this.model.ghosts.length > 0;
+    this.empty.hidden = anyRun;
+    this.cards.trajectory.root.hidden = series.trajectory.length === 0;
+  }
+
+  private specFor(kind: ChartKind): ChartSpec {
+    const ui = this.ui;
+    const xTitle = xAxisTitle[ui.xAxis];
+    switch (kind) {
+      case 'loss': {
+        const subopt = ui.suboptimality && [...this.model.runs.values()].some((r) => r.meta?.minimum !== undefined);
+        return {
+          x: { type: ui.logLog ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
+          y: { type: ui.lossScale === 'log' || ui.logLog ? 'logarithmic' : 'linear', title: subopt ? 'f − f*' : 'loss' },
+          bg: this.theme.bg,
+        };
+      }
+      case 'grad':
+        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm' }, bg: this.theme.bg };
+      case 'lr':
+        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate' }, bg: this.theme.bg };
+      case 'curvature':
+        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: this.theme.bg };
+      case 'trajectory':
+        return this.trajectorySpec();
+    }
+  }
+
+  private trajectorySpec(): ChartSpec {
+    const runs = this.visibleRuns().filter(({ run }) => run.meta?.paramCount === 2);
+    const withGrid = runs.find(({ run }) => run.landscape !== undefined)?.run;
+    const withDomain = runs.find(({ run }) => run.meta?.domain !== undefined)?.run;
+    const names = withDomain?.meta?.paramNames ?? runs[0]?.run.meta?.paramNames ?? [];
+    const grid = withGrid?.landscape;
+    const domain = withDomain?.meta?.domain ?? (grid ? [[grid.xs[0], grid.xs[grid.xs.length - 1]], [grid.ys[0], grid.ys[grid.ys.length - 1]]] as [number, number][] : undefined);
+    return {
+      x: { type: 'linear', title: names[0] ?? 'x₀', min: domain?.[0][0], max: domain?.[0][1] },
+      y: { type: 'linear', title: names[1] ?? 'x₁', min: domain?.[1][0], max: domain?.[1][1] },
+      unsorted: true,
+      background: grid ? landscapeLayer(grid, this.theme) : undefined,
+      bg: this.theme.bg,
+    };
+  }
+
+  private updateMarkers(): void {
+    const markers = (axis: 'chosen' | 'steps'): Marker[] => {
+      const out: Marker[] = [];
+      for (const { run, ghost } of this.visibleRuns()) {
+        if (ghost) continue;
+        for (const c of run.lrChanges) {
+          const x = axis === 'steps' ? c.step : xOfStepIndex(run, c.step, this.ui.xAxis) + (this.ui.logLog && this.ui.xAxis === 'steps' ? 1 : 0);
+          if (Number.isFinite(x)) out.push({ x, color: this.colour(run.runId), label: `lr→${formatLr(c.lr)}` });
+        }
+      }
+      return out;
+    };
+    this.charts.loss.setMarkers(markers('chosen'));
+    this.charts.grad.setMarkers(markers('chosen'));
+    this.charts.lr.setMarkers(markers('steps'));
+    this.charts.curvature.setMarkers(markers('steps'));
+    for (const k of ['loss', 'grad', 'lr', 'curvature'] as const) this.pendingRender.add(k);
+  }
+
+  /** Refits the convergence rate of each run on its plotted (smoothed) loss. */
+  private updateFits(): void {
+    const loss = this.charts.loss.seriesList();
+    for (const f of this.fits) {
+      const own = loss.find((s) => s.runId === f.runId && !s.ghost && s.key.endsWith(':loss'));
+      const fit = own ? fitConvergence(own.points) : undefined;
+      f.series.points.length = 0;
+      if (fit) f.series.points.push(fit.from, fit.to);
+    }
+  }
+
+  private fitText(run: RunSnapshot): string {
+    const own = this.charts.loss.seriesList().find((s) => s.runId === run.runId && s.key.endsWith(':loss'));
+    return own ? describeFit(fitConvergence(own.points)) : '–';
+  }
+
+  private updateNotes(): void {
+    const verdicts: string[] = [];
+    for (const run of this.model.runs.values()) {
+      const last = run.curvature[run.curvature.length - 1];
+      if (!last) continue;
+      const cls = last.classification ?? 'not classified';
+      const kappa = last.condition === null ? `indefinite, λmin=${formatNumber(last.lambdaMin)}` : `κ=${formatNumber(last.condition)}`;
+      const trust = last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '';
+      verdicts.push(`${run.meta?.optimizer.id ?? run.runId} @ step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
+    }
+    const note = this.cards.curvature.note;
+    note.hidden = verdicts.length === 0;
+    note.textContent = verdicts.join(' · ');
+    this.cards.curvature.root.classList.toggle('empty', !this.charts.curvature.seriesList().some((s) => s.points.length > 0));
+  }
+
+  private renderTable(): void {
+    const hidden = new Set(this.ui.hidden);
+    const rows: RunRow[] = [];
+    for (const run of this.model.runs.values()) rows.push({ run, ghost: false, colour: this.colour(run.runId), hidden: hidden.has(run.runId), rate: this.fitText(run) });
+    if (this.ui.showGhosts) for (const run of this.model.ghosts) rows.push({ run, ghost: true, colour: this.colour(run.runId), hidden: hidden.has(run.runId), rate: '–' });
+    // Keep keyboard focus on the same control across re-renders.
+    const active = document.activeElement as HTMLElement | null;
+    const focusKey = active && this.table.contains(active) ? focusSelector(active) : undefined;
+    renderRunTable(this.table, rows, this.model.interactive, {
+      toggle: (runId, visible) => {
+        this.ui.hidden = visible ? this.ui.hidden.filter((h) => h !== runId) : [...this.ui.hidden, runId];
+        this.saveState();
+        this.rebuild();
+      },
+      copy: (run, what) => this.copy(run, what),
+      stop: (runId) => this.host.post({ type: 'stop', runId }),
+    });
+    if (focusKey) (this.table.querySelector(focusKey) as HTMLElement | null)?.focus();
+    this.updateNotes();
+  }
+
+  private renderControls(): void {
+    const actions = {
+      run: (compare: boolean) => {
+        const c = this.ui.controls;
+        const ask = { optimizer: { id: c.optimizer, lr: c.lr, hp: {} }, schedule: c.schedule || undefined, steps: c.steps };
+        this.host.post(compare ? { type: 'compare', ask } : { type: 'run', ask });
+      },
+      stop: () => this.host.post({ type: 'stop' }),
+      lrCommitted: (lr: number) => {
+        for (const run of this.model.runs.values()) if (this.model.isRunning(run)) this.host.post({ type: 'setLr', runId: run.runId, lr });
+      },
+      viewChanged: () => {
+        this.saveState();
+        this.rebuild();
+        this.tableDirty = true;
+        this.requestFrame();
+      },
+      exportRuns: (format: 'csv' | 'json') => this.exportRuns(format),
+    };
+    const hasMinimum = [...this.model.runs.values(), ...this.model.ghosts].some((r) => r.meta?.minimum !== undefined);
+    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions));
+    this.runControls.hidden = !this.model.interactive;
+    this.viewControls.replaceChildren(renderViewControls(this.ui, hasMinimum || this.model.runs.size === 0, actions));
+  }
+
+  private saveState(): void {
+    this.host.setState({ ui: this.ui });
+  }
+
+  private exportPng(kind: ChartKind): void {
+    const content = this.charts[kind].chart.toBase64Image('image/png', 1);
+    this.host.post({ type: 'exportFile', format: 'png', suggestedName: `optimizer-lab-${kind}.png`, content });
+    this.say(`${kind} chart exported`);
+  }
+
+  private exportRuns(format: 'csv' | 'json'): void {
+    const runs = [...this.model.runs.values()];
+    const content = format === 'csv' ? runsCsv(runs) : runsJson(runs, this.model.version);
+    this.host.post({ type: 'exportFile', format, suggestedName: `optimizer-lab-runs.${format}`, content });
+    this.say(`runs exported as ${format.toUpperCase()}`);
+  }
+
+  private copy(run: RunSnapshot, what: 'cli' | 'torch'): void {
+    const torchName = this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id)?.torchName;
+    const text = what === 'cli' ? cliCommand(run, this.model.target?.file) : torchSnippet(run, torchName);
+    this.host.post({ type: 'copy', what, text });
+    this.say(what === 'cli' ? 'CLI command copied' : 'torch.optim snippet copied');
+  }
+
+  private say(text: string): void {
+    this.live.textContent = text;
+  }
+}
+
+function focusSelector(node: HTMLElement): string | undefined {
+  const row = node.closest('tr')?.getAttribute('data-run');
+  if (!row) return undefined;
+  const copy = node.getAttribute('data-copy');
+  const tag = node.tagName.toLowerCase();
+  return `tr[data-run="${CSS.escape(row)}"] ${tag}${copy ? `[data-copy="${copy}"]` : ''}`;
+}

@@ -1,0 +1,99 @@
+/**
+ * What the dashboard knows: the current version's runs, the previous
+ * version's ghosts, the banner and what the controls offer. Messages arrive
+ * already validated; `apply` records what changed so the charts redraw only
+ * that, once per animation frame.
+ */
+import { applyDashboardEvent } from '../src/protocol/runHistory';
+import type { Banner, HostToWebview, OptimizerOption, RunSnapshot } from '../src/protocol/webview';
+
+export interface Changes {
+  /** Runs were added or removed, or a run got its meta: datasets must be rebuilt. */
+  structure: boolean;
+  /** Runs with new records since the last frame. */
+  runs: Set<string>;
+  banner: boolean;
+  table: boolean;
+}
+
+export class DashboardModel {
+  version = 0;
+  readonly runs = new Map<string, RunSnapshot>();
+  ghosts: RunSnapshot[] = [];
+  banner: Banner | null = null;
+  optimizers: OptimizerOption[] = [];
+  target: { file: string; objective?: string } | undefined;
+  interactive = true;
+  /** Stable colour index per runId, in order of first appearance. */
+  private readonly colours = new Map<string, number>();
+  changes: Changes = fresh();
+
+  apply(message: HostToWebview): void {
+    switch (message.type) {
+      case 'snapshot':
+        this.version = message.version;
+        this.runs.clear();
+        for (const r of message.runs) this.runs.set(r.runId, r);
+        this.ghosts = message.ghosts;
+        this.banner = message.banner;
+        if (message.optimizers) this.optimizers = message.optimizers;
+        this.target = message.target;
+        this.interactive = message.interactive;
+        this.changes.structure = this.changes.banner = this.changes.table = true;
+        break;
+      case 'liveVersion':
+        this.version = message.version;
+        this.ghosts = [...this.runs.values()];
+        this.runs.clear();
+        // A new version compiled: the old version's error no longer applies.
+        this.banner = null;
+        this.changes.banner = true;
+        this.changes.structure = this.changes.table = true;
+        break;
+      case 'banner':
+        this.banner = message.banner;
+        this.changes.banner = true;
+        break;
+      case 'events':
+        for (const e of message.events) {
+          const known = e.type === 'error' || this.runs.has(e.runId);
+          const run = applyDashboardEvent(this.runs, e);
+          if (e.type === 'error') {
+            const severity = e.error.kind === 'diverged' ? 'warning' : 'error';
+            this.banner = { severity, message: e.error.message, file: e.error.file, line: e.error.line, column: e.error.column };
+            this.changes.banner = true;
+          }
+          if (!run) continue;
+          if (!known || e.type === 'started' || e.type === 'landscape') this.changes.structure = true;
+          else this.changes.runs.add(run.runId);
+          if (e.type !== 'steps' && e.type !== 'curvature') this.changes.table = true;
+        }
+        this.changes.table = true;
+        break;
+    }
+  }
+
+  /** Takes the accumulated changes (the frame loop calls this once per frame). */
+  takeChanges(): Changes {
+    const c = this.changes;
+    this.changes = fresh();
+    return c;
+  }
+
+  colourIndex(runId: string): number {
+    let i = this.colours.get(runId);
+    if (i === undefined) {
+      i = this.colours.size;
+      this.colours.set(runId, i);
+    }
+    return i;
+  }
+
+  isRunning(run: RunSnapshot): boolean {
+    return !run.done && !run.error && run.meta !== undefined;
+  }
+}
+
+function fresh(): Changes {
+  return { structure: false, runs: new Set(), banner: false, table: false };
+}

@@ -1,0 +1,26 @@
+/**
+ * Dashboard entry point (bundled to media/dashboard.js). Inside VS Code it
+ * says `ready` and waits for the host's snapshot; in a static report page it
+ * reads the snapshot embedded in the page.
+ */
+import './style.css';
+import { Dashboard } from './dashboard';
+import { REPORT_DATA_ID } from '../src/protocol/webview';
+import { connectHost } from './hostApi';
+
+function start(): void {
+  const root = document.getElementById('app') ?? document.body;
+  const host = connectHost();
+  const dashboard = new Dashboard(root, host);
+  (window as unknown as { optimizerLab: Dashboard }).optimizerLab = dashboard;
+  window.addEventListener('message', (event: MessageEvent) => dashboard.receive(event.data));
+  if (host.inEditor) {
+    host.post({ type: 'ready' });
+    return;
+  }
+  const embedded = document.getElementById(REPORT_DATA_ID)?.textContent;
+  if (embedded) dashboard.receive(JSON.parse(embedded));
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

@@ -1,0 +1,45 @@
+/** View settings that survive hiding and reloading (getState/setState). */
+export type XAxis = 'steps' | 'evals' | 'wall';
+
+export interface UiState {
+  xAxis: XAxis;
+  lossScale: 'log' | 'linear';
+  /** Plot f − f* when the objective declares its minimum. */
+  suboptimality: boolean;
+  logLog: boolean;
+  /** EMA factor in [0, 0.99]; 0 = raw. */
+  smoothing: number;
+  showGhosts: boolean;
+  /** Runs the user hid, by runId. */
+  hidden: string[];
+  controls: { optimizer: string; lr: number; schedule: string; steps: number };
+}
+
+export const defaultUiState: UiState = {
+  xAxis: 'steps', lossScale: 'log', suboptimality: true, logLog: false, smoothing: 0, showGhosts: true, hidden: [],
+  controls: { optimizer: 'adam', lr: 0.01, schedule: '', steps: 500 },
+};
+
+/** Restores what it can from a stored value of unknown shape, defaults for the rest. */
+export function restoreUiState(stored: unknown): UiState {
+  const s: UiState = structuredClone(defaultUiState);
+  if (typeof stored !== 'object' || stored === null || !('ui' in stored)) return s;
+  const ui = (stored as { ui: unknown }).ui;
+  if (typeof ui !== 'object' || ui === null) return s;
+  const u = ui as Partial<Record<keyof UiState, unknown>>;
+  if (u.xAxis === 'steps' || u.xAxis === 'evals' || u.xAxis === 'wall') s.xAxis = u.xAxis;
+  if (u.lossScale === 'log' || u.lossScale === 'linear') s.lossScale = u.lossScale;
+  if (typeof u.suboptimality === 'boolean') s.suboptimality = u.suboptimality;
+  if (typeof u.logLog === 'boolean') s.logLog = u.logLog;
+  if (typeof u.smoothing === 'number' && u.smoothing >= 0 && u.smoothing <= 0.99) s.smoothing = u.smoothing;
+  if (typeof u.showGhosts === 'boolean') s.showGhosts = u.showGhosts;
+  if (Array.isArray(u.hidden)) s.hidden = u.hidden.filter((h): h is string => typeof h === 'string');
+  const c = u.controls as Partial<UiState['controls']> | undefined;
+  if (c && typeof c === 'object') {
+    if (typeof c.optimizer === 'string') s.controls.optimizer = c.optimizer;
+    if (typeof c.lr === 'number' && c.lr > 0) s.controls.lr = c.lr;
+    if (typeof c.schedule === 'string') s.controls.schedule = c.schedule;
+    if (typeof c.steps === 'number' && Number.isInteger(c.steps) && c.steps > 0) s.controls.steps = c.steps;
+  }
+  return s;
+}
