@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
+import { withSecondOrder } from '../tfjs/secondOrderGradients';
 
 /** A scalar function of the flat parameter vector. */
 export type FlatObjective = (x: tf.Tensor1D) => tf.Scalar;
 
 /**
  * Hessian-vector product H(x)·v by double back-propagation: the gradient of
- * ⟨∇f(x), v⟩ with respect to x. Costs about two gradients. Correct only for ops
- * whose gradients are themselves differentiable (see src/core/tfjs for fixes).
+ * ⟨∇f(x), v⟩ with respect to x. Costs about two gradients. Runs under
+ * `withSecondOrder` (src/core/tfjs/secondOrderGradients), which makes the
+ * gradients of tanh, exp, softmax, logSoftmax, ... differentiable again.
  */
 export function hessianVectorProduct(f: FlatObjective, x: tf.Tensor1D, v: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
+  return withSecondOrder(() => tf.tidy(() => {
     const gradF = tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D));
     const directional = (y: tf.Tensor) => tf.sum(tf.mul(gradF(y), v)) as tf.Scalar;
     return tf.grad(directional)(x) as tf.Tensor1D;
-  });
+  }));
 }
