@@ -17,7 +17,7 @@ export interface NewtonCgOptions {
  */
 export function newtonCg(input: StepInput, damping: number, o: NewtonCgOptions): NewtonDirection {
   const { params, grad } = input;
-  const sigma = tf.max(tf.abs(grad));
+  const sigma = tf.tidy(() => tf.max(tf.abs(grad)));
   const sigmaValue = sigma.dataSync()[0];
   if (!(sigmaValue > 0) || !Number.isFinite(sigmaValue)) {
     sigma.dispose();
@@ -27,7 +27,7 @@ export function newtonCg(input: StepInput, damping: number, o: NewtonCgOptions):
   let p = tf.zerosLike(b) as tf.Tensor1D;
   let r = b.clone();
   let d = b.clone();
-  let rr = tf.tidy(() => tf.sum(tf.square(r))).dataSync()[0];
+  let rr = readScalar(() => tf.sum(tf.square(r)));
   const threshold = o.tol * Math.sqrt(rr);
   let hvps = 0;
   let iterations = 0;
@@ -39,7 +39,7 @@ export function newtonCg(input: StepInput, damping: number, o: NewtonCgOptions):
     hvps += 1;
     const ad = damping > 0 ? tf.tidy(() => tf.add(hd, tf.mul(d, damping)) as tf.Tensor1D) : hd;
     if (ad !== hd) hd.dispose();
-    const dAd = tf.tidy(() => tf.dot(d, ad)).dataSync()[0];
+    const dAd = readScalar(() => tf.dot(d, ad));
     if (!(dAd > 0)) {
       ad.dispose();
       notPositiveDefinite = true;
@@ -56,7 +56,7 @@ export function newtonCg(input: StepInput, damping: number, o: NewtonCgOptions):
     p = pNext;
     r = rNext;
     iterations = j + 1;
-    const rrNext = tf.tidy(() => tf.sum(tf.square(r))).dataSync()[0];
+    const rrNext = readScalar(() => tf.sum(tf.square(r)));
     if (Math.sqrt(rrNext) <= threshold) {
       converged = true;
       break;
@@ -73,4 +73,12 @@ export function newtonCg(input: StepInput, damping: number, o: NewtonCgOptions):
     hvps,
     info: { notPositiveDefinite, dampingUsed: damping, steepestDescent, cgIterations: iterations, cgConverged: converged },
   };
+}
+
+/** Computes a scalar, reads it back and frees it. */
+function readScalar(compute: () => tf.Tensor): number {
+  const t = tf.tidy(compute);
+  const value = t.dataSync()[0];
+  t.dispose();
+  return value;
 }
