@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { HyperparameterError } from '../../../../src/core/hyperparams';
+import { HyperparameterError, type HpRecord } from '../../../../src/core/hyperparams';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import type { LbfgsState } from '../../../../src/core/optimizers/lbfgs';
 import { evaluatorOf } from '../../../../src/core/evaluate';
@@ -113,7 +113,7 @@ describe('lbfgs', () => {
 
     for (const scale of [1e-30, 1e30]) {
       it(`stays finite with gradients of size ${scale}`, () => {
-        for (const hp of [{}, { line_search_fn: 'strong_wolfe' }]) {
+        for (const hp of [{}, { line_search_fn: 'strong_wolfe' }] as HpRecord[]) {
           const f = (x: tf.Tensor1D): tf.Scalar => tf.tidy(() => tf.mul(tf.sum(tf.square(x)), 0.5 * scale) as tf.Scalar);
           const { xs } = runSecondOrder(createOptimizer('lbfgs', hp), f, [1, -2], 1, 5);
           assert.ok(xs.flat().every(Number.isFinite), `${JSON.stringify(hp)}: ${JSON.stringify(xs)}`);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { HyperparameterError } from '../../../../src/core/hyperparams';
+import { HyperparameterError, type HpRecord } from '../../../../src/core/hyperparams';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { dot, matVec, quadraticObjective, runSecondOrder } from '../../helpers/runSecondOrder';
@@ -76,7 +76,7 @@ describe('newton', () => {
     });
 
     it('leaves no tensor behind over many steps', () => {
-      for (const hp of [{}, { exact_threshold: 0 }]) {
+      for (const hp of [{}, { exact_threshold: 0 }] as HpRecord[]) {
         const before = tf.memory().numTensors;
         runSecondOrder(createOptimizer('newton', { ...hp, damping: 0.1 }), quadratic, [3, 1, -4], 0.5, 100);
         assert.equal(tf.memory().numTensors, before);
