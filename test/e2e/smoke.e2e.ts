@@ -10,9 +10,11 @@ import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix } from './harness/packageVsix';
 import { processGroup } from './harness/processGroup';
 import { answerTrustPrompt, readProblems, statusBarText } from './harness/workbenchParts';
+import { runExtensionTests } from './harness/extensionTests';
 import { launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './harness/workbench';
 
 const fixtureExtension = path.join(__dirname, 'fixtures/hello-extension');
+const fixtureSuite = path.join(__dirname, 'fixtures/hello-suite');
 const helloLabel = 'E2E Fixture: Say Hello';
 
 function makeWorkspace(root: string, name: string): string {
@@ -121,6 +123,31 @@ describe('e2e harness: code-server + Chromium', function () {
       await screenshot(page, '05-restricted-mode');
       await page.keyboard.press('Escape');
       assert.equal(fs.existsSync(path.join(workspace, 'hello-from-extension.txt')), false);
+    });
+  });
+
+  describe('extension test suite inside the extension host', function () {
+    it('runs a mocha suite against the development extension and reports success', async function () {
+      const result = await runExtensionTests(browser, server, {
+        extensionDevelopmentPath: fixtureExtension,
+        extensionTestsPath: path.join(fixtureSuite, 'index.js'),
+        folder: makeWorkspace(tmp, 'suite-pass'),
+      });
+      const output = result.output.join('\n');
+      assert.equal(result.exitCode, 0, output);
+      assert.match(output, /2 passing/);
+    });
+
+    it('reports a failing suite as a failure', async function () {
+      const result = await runExtensionTests(browser, server, {
+        extensionDevelopmentPath: fixtureExtension,
+        extensionTestsPath: path.join(fixtureSuite, 'failing.js'),
+        folder: makeWorkspace(tmp, 'suite-fail'),
+      });
+      const output = result.output.join('\n');
+      assert.equal(result.exitCode, 1, output);
+      assert.match(output, /1 failing/);
+      assert.match(output, /failed on purpose/);
     });
   });
 });

@@ -41,11 +41,24 @@ export function codeServerExecutable(): string {
   return cachedExecutable;
 }
 
-// Every live instance, so an abrupt exit of the test process still kills them.
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
+// Every live instance with its temp dir, so an abrupt end of the test process still
+// kills the servers and removes their dirs.
+const live = new Map<ChildProcess, string>();
+function killAllNow(): void {
+  for (const [child, dir] of live) {
+    killGroup(child, 'SIGKILL');
+    if (!process.env.OPTLAB_E2E_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+process.on('exit', killAllNow);
+// A detached group does not get the signals sent to ours: pass them on, then die of them.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    killAllNow();
+    process.kill(process.pid, signal);
+  });
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -69,6 +82,8 @@ function isolatedEnv(dir: string): NodeJS.ProcessEnv {
     XDG_CONFIG_HOME: path.join(dir, 'xdg-config'),
     XDG_DATA_HOME: path.join(dir, 'xdg-data'),
     XDG_CACHE_HOME: path.join(dir, 'xdg-cache'),
+    // No extension gallery: tests install .vsix files and must not reach for a marketplace.
+    EXTENSIONS_GALLERY: '{}',
   };
 }
 
@@ -138,7 +153,7 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   fs.closeSync(log);
   const pgid = child.pid;
   if (pgid === undefined) throw new Error(`could not start code-server (${executable})`);
-  live.add(child);
+  live.set(child, dir);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   let stopped = false;
