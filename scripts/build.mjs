@@ -18,7 +18,8 @@ const builds = [
   ...nodeBundles.map((b) => ({
     entryPoints: [path.join(root, b.in)], outfile: path.join(root, b.out),
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true,
-    external: [...(b.external ?? []), '@tensorflow/tfjs-node'],
+    // esbuild runs its native binary from its own package folder: it cannot be bundled (the runner compiles objectives with it).
+    external: [...(b.external ?? []), '@tensorflow/tfjs-node', 'esbuild'],
   })),
   ...browserBundles.map((b) => ({
     entryPoints: [path.join(root, b.in)], outfile: path.join(root, b.out),

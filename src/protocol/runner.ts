@@ -38,6 +38,8 @@ export const runRequestSchema = z.object({
   /** Sample curvature every K steps (0 = never) and at the final point. */
   curvatureEvery: z.number().int().nonnegative().default(0),
   timeLimitMs: z.number().positive().default(60_000),
+  /** Switch the runner to this backend before the run (the process's choice when absent). */
+  backend: backendIdSchema.optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;
@@ -82,6 +84,12 @@ export const curvatureSampleSchema = z.object({
   suggestedLr: z.number().nullable().optional(),
   /** HVP self-check against finite differences failed (the estimate is not trusted). */
   hvpMismatch: z.string().optional(),
+  /** lr·λmax/2: above 1 the run is past the edge of stability. */
+  edgeRatio: z.number().nullable().optional(),
+  /** Every eigenvalue, ascending (method 'exact' only). */
+  eigenvalues: z.array(z.number()).optional(),
+  /** HVPs spent (Lanczos/power iterations, or n for exact). */
+  iterations: z.number().int().nonnegative().optional(),
 });
 export type CurvatureSample = z.infer<typeof curvatureSampleSchema>;
 

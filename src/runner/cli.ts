@@ -1,0 +1,146 @@
+/**
+ * `optlab`: run objective files from a terminal through the same runner
+ * process the editor uses. Exit codes: 0 success, 1 the run failed (one line
+ * on stderr says why), 2 a command-line mistake, 130 interrupted.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RunnerClient } from './client';
+import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
+import { runDemo } from './demo';
+import { formatError } from './formatError';
+import { RunRecorder, toCsv } from './runRecorder';
+import { ProgressLine, SUMMARY_HEADER, summaryRow, table } from './terminalOutput';
+
+function failLine(message: string): void {
+  process.stderr.write(`optlab: ${message}\n`);
+}
+
+async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number> {
+  const file = path.resolve(cmd.file);
+  if (!fs.existsSync(file)) {
+    failLine(`${cmd.file}: no such file`);
+    return 1;
+  }
+  const recorder = new RunRecorder();
+  const tty = process.stderr.isTTY === true;
+  const progress = tty ? new ProgressLine(process.stderr, cmd.steps) : undefined;
+  const handle = client.run(
+    {
+      file,
+      objective: cmd.objective,
+      optimizer: {
+        id: cmd.optimizer,
+        lr: cmd.lr,
+        hp: cmd.hp,
+        maximize: cmd.maximize || undefined,
+        clipNorm: cmd.clipNorm,
+        noiseTemperature: cmd.noiseTemperature,
+      },
+      schedule: cmd.schedule,
+      steps: cmd.steps,
+      seed: cmd.seed,
+      curvatureEvery: cmd.curvatureEvery,
+      timeLimitMs: cmd.timeLimitMs,
+      backend: cmd.backend,
+    },
+    {
+      onStarted: (meta) => recorder.onStarted(meta),
+      onCurvature: (s) => recorder.onCurvature(s),
+      onSteps: (steps) => {
+        recorder.onSteps(steps);
+        const last = steps[steps.length - 1];
+        progress?.update(last.step + 1, last.loss, (last.step + 1) / Math.max(last.wallMs / 1000, 1e-3));
+      },
+    },
+  );
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+    handle.cancel();
+  };
+  process.on('SIGINT', onSigint);
+  const outcome = await handle.result;
+  process.off('SIGINT', onSigint);
+  progress?.clear();
+  const record = recorder.record(outcome, { file, optimizer: cmd.optimizer, seed: cmd.seed, maximize: cmd.maximize, clipNorm: cmd.clipNorm, noiseTemperature: cmd.noiseTemperature });
+  // Partial results are written too (a diverged run keeps its earlier steps).
+  if (recorder.meta || outcome.kind === 'done') {
+    if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(record, null, 2)}\n`);
+    if (cmd.csv) fs.writeFileSync(cmd.csv, toCsv(record.steps));
+  }
+  if (record.objective) process.stdout.write(`${table(SUMMARY_HEADER, [summaryRow(record)])}\n`);
+  if (outcome.kind === 'error') {
+    failLine(formatError(outcome.error));
+    return 1;
+  }
+  const done = outcome.done;
+  if (done.status === 'completed' || done.status === 'converged') return 0;
+  failLine(done.message ?? done.status);
+  return interrupted ? 130 : 1;
+}
+
+async function listCommand(file: string, client: RunnerClient): Promise<number> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) {
+    failLine(`${file}: no such file`);
+    return 1;
+  }
+  const { objectives, error } = await client.list(abs);
+  if (error) {
+    failLine(formatError(error));
+    return 1;
+  }
+  if (objectives.length === 0) {
+    failLine(`${file}: no objective (an objective is an exported function with an \`init\` property)`);
+    return 1;
+  }
+  const rows = objectives.map((o) => [
+    o.name,
+    o.paramCount === null ? '-' : String(o.paramCount),
+    o.stochastic ? 'yes' : 'no',
+    o.hasMinimum ? 'yes' : 'no',
+    o.line ? String(o.line) : '-',
+    o.problem ?? '',
+  ]);
+  process.stdout.write(`${table(['objective', 'params', 'stochastic', 'minimum', 'line', 'problem'], rows)}\n`);
+  return objectives.some((o) => o.problem) ? 1 : 0;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseCommand(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      failLine(e.message);
+      process.stderr.write(`${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (cmd.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const client = new RunnerClient({ backend: 'backend' in cmd ? cmd.backend : undefined });
+  try {
+    if (cmd.command === 'run') return await runCommand(cmd, client);
+    if (cmd.command === 'list') return await listCommand(cmd.file, client);
+    return await runDemo(client);
+  } finally {
+    client.dispose();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      failLine(`internal error: ${(e as Error).message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,360 @@
+/**
+ * RunnerClient: the one way to talk to the runner process, shared by the CLI
+ * and the VS Code host (which wraps it; no vscode here). It keeps one warm
+ * child process, validates every message it receives, enforces each run's
+ * wall-time limit by killing the child (then restarts it), and turns crashes
+ * and silent children into 'runner-crash' errors.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  hostToRunnerSchema,
+  parseMessage,
+  runRequestSchema,
+  runnerToHostSchema,
+  type BackendId,
+  type CurvatureSample,
+  type HostToRunner,
+  type ObjectiveInfo,
+  type RunError,
+  type RunMeta,
+  type RunRequest,
+  type RunRequestInput,
+  type RunnerToHost,
+  type StepRecord,
+} from '../protocol/runner';
+
+export type DoneEvent = Extract<RunnerToHost, { type: 'done' }>;
+export type ReadyEvent = Extract<RunnerToHost, { type: 'ready' }>;
+
+export interface RunnerClientOptions {
+  /** dist/runner.js; found next to this bundle or in the repository's dist/ when absent. */
+  readonly runnerPath?: string;
+  /** Heap limit of the child (MB): a runaway objective aborts the child, not the host. */
+  readonly maxOldSpaceMb?: number;
+  /** Backend the child starts with (it can still switch per run). */
+  readonly backend?: BackendId;
+  /** A child that sends nothing (not even a heartbeat) for this long while idle is restarted. */
+  readonly heartbeatTimeoutMs?: number;
+  /** Extra time after a run's limit before the child is killed (the runner stops itself at the limit when it can). */
+  readonly killGraceMs?: number;
+  /** How long a cancelled run may take to stop before the child is killed. */
+  readonly cancelKillMs?: number;
+  readonly listTimeoutMs?: number;
+  /** Receives the child's stdout/stderr (the user's console.log); inherited when absent. */
+  readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+export interface RunHandlers {
+  onStarted?(meta: RunMeta): void;
+  onSteps?(steps: readonly StepRecord[]): void;
+  onCurvature?(sample: CurvatureSample): void;
+  onLrChanged?(step: number, lr: number): void;
+}
+
+/** How a run ended: a 'done' event, or an error (compile, objective, limit, crash...). */
+export type RunOutcome =
+  | { readonly kind: 'done'; readonly meta?: RunMeta; readonly done: DoneEvent }
+  | { readonly kind: 'error'; readonly meta?: RunMeta; readonly error: RunError };
+
+export interface RunHandle {
+  readonly runId: string;
+  readonly result: Promise<RunOutcome>;
+  cancel(): void;
+  setLr(lr: number): void;
+}
+
+interface PendingRun {
+  readonly request: RunRequest;
+  readonly handlers: RunHandlers;
+  readonly resolve: (o: RunOutcome) => void;
+  meta?: RunMeta;
+  timer?: NodeJS.Timeout;
+  cancelTimer?: NodeJS.Timeout;
+  cancelled: boolean;
+  sent: boolean;
+}
+
+interface PendingList {
+  readonly resolve: (r: { objectives: ObjectiveInfo[]; error?: RunError }) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+export function defaultRunnerPath(): string {
+  const candidates = [path.join(__dirname, 'runner.js'), path.join(__dirname, '..', '..', 'dist', 'runner.js')];
+  return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
+}
+
+export class RunnerClient {
+  private readonly options: Required<Omit<RunnerClientOptions, 'onOutput' | 'backend'>> & Pick<RunnerClientOptions, 'onOutput' | 'backend'>;
+  private child?: ChildProcess;
+  private ready?: Promise<ReadyEvent>;
+  private lastMessageAt = 0;
+  private readonly queue: PendingRun[] = [];
+  private active?: PendingRun;
+  private readonly lists = new Map<string, PendingList>();
+  private readonly monitor: NodeJS.Timeout;
+  private nextId = 0;
+  private disposed = false;
+  /** Processes started so far (1 after the first run; grows after each kill or crash). */
+  starts = 0;
+
+  constructor(options: RunnerClientOptions = {}) {
+    this.options = {
+      runnerPath: options.runnerPath ?? defaultRunnerPath(),
+      maxOldSpaceMb: options.maxOldSpaceMb ?? 4096,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
+      killGraceMs: options.killGraceMs ?? 250,
+      cancelKillMs: options.cancelKillMs ?? 2_000,
+      listTimeoutMs: options.listTimeoutMs ?? 15_000,
+      onOutput: options.onOutput,
+      backend: options.backend,
+    };
+    this.monitor = setInterval(() => this.checkHeartbeat(), 1000);
+    this.monitor.unref();
+  }
+
+  /** The child's pid (undefined before the first start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the child if needed and resolves when it is ready (TensorFlow.js loaded, backend chosen). */
+  start(): Promise<ReadyEvent> {
+    if (this.disposed) return Promise.reject(new Error('runner client is disposed'));
+    if (this.ready) return this.ready;
+    const { runnerPath, maxOldSpaceMb } = this.options;
+    if (!fs.existsSync(runnerPath)) return Promise.reject(new Error(`runner bundle not found at ${runnerPath} (run npm run build)`));
+    const piped = this.options.onOutput !== undefined;
+    const child = fork(runnerPath, [], {
+      serialization: 'advanced',
+      execArgv: ['--enable-source-maps', `--max-old-space-size=${maxOldSpaceMb}`],
+      stdio: ['ignore', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', 'ipc'],
+      env: { ...process.env, ...(this.options.backend ? { OPTLAB_BACKEND: this.options.backend } : {}) },
+    });
+    this.child = child;
+    this.starts += 1;
+    this.lastMessageAt = Date.now();
+    if (piped) {
+      child.stdout?.on('data', (d: Buffer) => this.options.onOutput?.('stdout', d.toString()));
+      child.stderr?.on('data', (d: Buffer) => this.options.onOutput?.('stderr', d.toString()));
+    }
+    this.ready = new Promise<ReadyEvent>((resolve, reject) => {
+      child.on('message', (raw) => {
+        if (child !== this.child) return;
+        this.lastMessageAt = Date.now();
+        let msg: RunnerToHost;
+        try {
+          msg = parseMessage(runnerToHostSchema, raw, 'runner output');
+        } catch (e) {
+          this.failActive({ kind: 'internal', message: (e as Error).message });
+          return;
+        }
+        if (msg.type === 'ready') resolve(msg);
+        else this.handle(msg);
+      });
+      child.on('exit', (code, signal) => {
+        const how = signal ? `signal ${signal}` : `code ${code}`;
+        const oom = signal === 'SIGABRT' || code === 134 ? ` (out of memory? the heap limit is ${maxOldSpaceMb} MB)` : '';
+        const message = `the runner process exited unexpectedly (${how})${oom}; it will be restarted`;
+        // Anyone still waiting for this child's 'ready' learns it will never come.
+        reject(new Error(message));
+        if (child !== this.child) return; // killed on purpose: the killer reports why
+        this.child = undefined;
+        this.ready = undefined;
+        this.failActive({ kind: 'runner-crash', message });
+        this.failLists({ kind: 'runner-crash', message });
+        this.restartIfNeeded();
+      });
+    });
+    // A start failure is reported through the requests that wait on it.
+    this.ready.catch(() => undefined);
+    return this.ready;
+  }
+
+  /** Queues a run; events go to `handlers`, the outcome to `result`. */
+  run(input: Omit<RunRequestInput, 'type' | 'runId'> & { runId?: string }, handlers: RunHandlers = {}): RunHandle {
+    const runId = input.runId ?? `run-${process.pid}-${++this.nextId}`;
+    const request = parseMessage(runRequestSchema, { ...input, type: 'run', runId }, 'run request');
+    let pending!: PendingRun;
+    const result = new Promise<RunOutcome>((resolve) => {
+      pending = { request, handlers, resolve, cancelled: false, sent: false };
+    });
+    this.queue.push(pending);
+    void this.pump();
+    return {
+      runId,
+      result,
+      cancel: () => this.cancel(pending),
+      setLr: (lr: number) => {
+        if (pending.sent && this.active === pending) this.send({ type: 'setLr', runId, lr });
+      },
+    };
+  }
+
+  /** The objectives in a file (from disk, or unsaved `text`). */
+  async list(file: string, text?: string): Promise<{ objectives: ObjectiveInfo[]; error?: RunError }> {
+    await this.start();
+    const requestId = `list-${++this.nextId}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.lists.delete(requestId);
+        this.kill();
+        resolve({ objectives: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
+      }, this.options.listTimeoutMs);
+      this.lists.set(requestId, { resolve, timer });
+      this.send({ type: 'list', requestId, file, ...(text !== undefined ? { text } : {}) });
+    });
+  }
+
+  /** Stops the child and fails everything still waiting. */
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.monitor);
+    const message = 'the runner was shut down';
+    for (const p of this.queue.splice(0)) p.resolve({ kind: 'error', error: { kind: 'runner-crash', message } });
+    this.failActive({ kind: 'runner-crash', message });
+    this.failLists({ kind: 'runner-crash', message });
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    child?.kill('SIGKILL');
+  }
+
+  private send(msg: HostToRunner): void {
+    this.child?.send(parseMessage(hostToRunnerSchema, msg, 'runner input'));
+  }
+
+  private async pump(): Promise<void> {
+    if (this.active || this.queue.length === 0 || this.disposed) return;
+    const next = this.queue.shift() as PendingRun;
+    this.active = next;
+    try {
+      await this.start();
+    } catch (e) {
+      this.failActive({ kind: 'runner-crash', message: (e as Error).message });
+      return;
+    }
+    if (this.active !== next) return;
+    next.sent = true;
+    next.timer = setTimeout(() => {
+      if (this.active !== next) return;
+      const s = next.request.timeLimitMs / 1000;
+      this.kill();
+      this.failActive({
+        kind: 'time-limit',
+        message: `the objective did not return within the time limit of ${s} s; the runner was killed and restarted`,
+      });
+    }, next.request.timeLimitMs + this.options.killGraceMs);
+    this.send(next.request);
+  }
+
+  private cancel(p: PendingRun): void {
+    if (p.cancelled) return;
+    p.cancelled = true;
+    const i = this.queue.indexOf(p);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      p.resolve({ kind: 'error', error: { kind: 'internal', message: 'cancelled before it started' } });
+      return;
+    }
+    if (this.active !== p || !p.sent) return;
+    this.send({ type: 'cancel', runId: p.request.runId });
+    p.cancelTimer = setTimeout(() => {
+      if (this.active !== p) return;
+      this.kill();
+      this.failActive({ kind: 'runner-crash', message: `the run did not stop within ${this.options.cancelKillMs} ms of cancel; the runner was restarted` });
+    }, this.options.cancelKillMs);
+  }
+
+  private handle(msg: RunnerToHost): void {
+    if (msg.type === 'heartbeat' || msg.type === 'ready') return;
+    if (msg.type === 'objectives') {
+      const pending = this.lists.get(msg.requestId);
+      if (!pending) return;
+      clearTimeout(pending.timer);
+      this.lists.delete(msg.requestId);
+      pending.resolve({ objectives: msg.objectives, ...(msg.error ? { error: msg.error } : {}) });
+      return;
+    }
+    const run = this.active;
+    if (msg.type === 'error' && msg.runId === undefined) {
+      // Not tied to a run (e.g. a rejected message): the active run is the one affected.
+      if (run) this.failActive(msg.error);
+      return;
+    }
+    if (!run || run.request.runId !== msg.runId) return;
+    switch (msg.type) {
+      case 'started':
+        run.meta = msg.meta;
+        run.handlers.onStarted?.(msg.meta);
+        return;
+      case 'steps':
+        run.handlers.onSteps?.(msg.steps);
+        return;
+      case 'curvature':
+        run.handlers.onCurvature?.(msg.sample);
+        return;
+      case 'lrChanged':
+        run.handlers.onLrChanged?.(msg.step, msg.lr);
+        return;
+      case 'done':
+        this.finish({ kind: 'done', meta: run.meta, done: msg });
+        return;
+      case 'error':
+        this.finish({ kind: 'error', meta: run.meta, error: msg.error });
+        return;
+    }
+  }
+
+  private finish(outcome: RunOutcome): void {
+    const run = this.active;
+    if (!run) return;
+    clearTimeout(run.timer);
+    clearTimeout(run.cancelTimer);
+    this.active = undefined;
+    run.resolve(outcome);
+    void this.pump();
+  }
+
+  private failActive(error: RunError): void {
+    if (this.active) this.finish({ kind: 'error', meta: this.active.meta, error });
+  }
+
+  private failLists(error: RunError): void {
+    for (const [id, p] of this.lists) {
+      clearTimeout(p.timer);
+      this.lists.delete(id);
+      p.resolve({ objectives: [], error });
+    }
+  }
+
+  /** SIGKILL the child now; the caller reports why. A new child starts for waiting work. */
+  private kill(): void {
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    this.ready = undefined;
+    child.kill('SIGKILL');
+    this.restartIfNeeded();
+  }
+
+  /** Keeps a warm process after a kill or crash, unless disposed. */
+  private restartIfNeeded(): void {
+    if (this.disposed) return;
+    setImmediate(() => {
+      if (this.disposed || this.child) return;
+      this.start().catch(() => undefined);
+      void this.pump();
+    });
+  }
+
+  private checkHeartbeat(): void {
+    // During a run the run's own time limit applies; a silent idle child is hung.
+    if (!this.child || this.active || this.lists.size > 0) return;
+    if (Date.now() - this.lastMessageAt > this.options.heartbeatTimeoutMs) {
+      this.kill();
+    }
+  }
+}

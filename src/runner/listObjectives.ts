@@ -1,0 +1,31 @@
+import * as fs from 'node:fs';
+import type * as tfType from '@tensorflow/tfjs';
+import type { ObjectiveInfo, RunError } from '../protocol/runner';
+import { compileObjective } from './compile';
+import { loadBundle } from './loadBundle';
+import { objectiveFailure } from './objectiveFunction';
+import { describeObjectives, discoverObjectives } from './objectives';
+import { RunFailure } from './runFailure';
+
+/** The objectives of a file with their parameter counts, or the error that prevents listing them. */
+export async function listObjectives(file: string, text: string | undefined, tf: typeof tfType): Promise<{ objectives: ObjectiveInfo[]; error?: RunError }> {
+  try {
+    const compiled = await compileObjective(file, text);
+    tf.engine().startScope();
+    try {
+      let exports: Record<string, unknown>;
+      try {
+        exports = loadBundle(compiled, tf);
+      } catch (e) {
+        throw objectiveFailure(e, { file: compiled.file, sources: compiled.sources, name: '(module)' }, 'while loading the file');
+      }
+      const source = text ?? fs.readFileSync(compiled.file, 'utf8');
+      return { objectives: describeObjectives(discoverObjectives(exports, source), compiled.file, tf) };
+    } finally {
+      tf.engine().endScope();
+    }
+  } catch (e) {
+    if (e instanceof RunFailure) return { objectives: [], error: e.error };
+    throw e;
+  }
+}

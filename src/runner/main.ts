@@ -1,0 +1,127 @@
+/**
+ * The runner child process (dist/runner.js). Receives HostToRunner messages,
+ * validates each, runs one run at a time and streams RunnerToHost events.
+ * cancel/setLr are handled while a run is in progress (the loop yields often).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { registerSecondOrderGradients } from '../core/tfjs/secondOrderGradients';
+import { hostToRunnerSchema, parseMessage, type BackendId, type HostToRunner, type RunRequest, type RunnerToHost } from '../protocol/runner';
+import { selectBackend, type BackendChoice } from './backend';
+import { listObjectives } from './listObjectives';
+import { runObjective } from './run';
+import { RunFailure } from './runFailure';
+import { silenceTfjsBanner } from './quietTfjs';
+
+const HEARTBEAT_MS = 1000;
+
+interface Active {
+  readonly runId: string;
+  cancelled: boolean;
+  /** The run's resolved base lr (from its 'started' event). */
+  baseLr: number | undefined;
+  scale: number;
+  /** The next update's index: a new lr applies from there. */
+  nextStep: number;
+}
+
+function send(msg: RunnerToHost): void {
+  process.send?.(msg);
+}
+
+function sendError(e: unknown, runId?: string): void {
+  const error =
+    e instanceof RunFailure
+      ? e.error
+      : { kind: 'internal' as const, message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
+  send({ type: 'error', ...(runId !== undefined ? { runId } : {}), error });
+}
+
+async function main(): Promise<void> {
+  silenceTfjsBanner();
+  const preferred = process.env.OPTLAB_BACKEND as BackendId | undefined;
+  let backend: BackendChoice = await selectBackend(preferred);
+  registerSecondOrderGradients();
+  let active: Active | undefined;
+  const queue: RunRequest[] = [];
+
+  const runNext = async (): Promise<void> => {
+    const req = queue.shift();
+    if (!req) return;
+    active = { runId: req.runId, cancelled: false, baseLr: undefined, scale: 1, nextStep: 0 };
+    const run = active;
+    const emit = (m: RunnerToHost): void => {
+      if (m.type === 'started') run.baseLr = m.meta.optimizer.lr;
+      send(m);
+    };
+    try {
+      if (req.backend && req.backend !== backend.backend) backend = await selectBackend(req.backend);
+      await runObjective(req, backend, tf, emit, {
+        isCancelled: () => run.cancelled,
+        lrScale: () => run.scale,
+        stepDone: (step) => {
+          run.nextStep = step + 1;
+        },
+      });
+    } catch (e) {
+      sendError(e, req.runId);
+    } finally {
+      active = undefined;
+      void runNext();
+    }
+  };
+
+  const handle = (msg: HostToRunner): void => {
+    switch (msg.type) {
+      case 'run':
+        queue.push(msg);
+        if (!active) void runNext();
+        return;
+      case 'cancel': {
+        const i = queue.findIndex((r) => r.runId === msg.runId);
+        if (i >= 0) queue.splice(i, 1);
+        if (active?.runId === msg.runId) active.cancelled = true;
+        return;
+      }
+      case 'setLr': {
+        if (active?.runId !== msg.runId) return;
+        if (!active.baseLr) {
+          // Scaling the schedule is impossible from lr 0 (or before the run has started).
+          sendError(new RunFailure({ kind: 'hyperparameter', message: 'setLr needs a started run whose lr is > 0' }), msg.runId);
+          return;
+        }
+        active.scale = msg.lr / active.baseLr;
+        send({ type: 'lrChanged', runId: msg.runId, step: active.nextStep, lr: msg.lr });
+        return;
+      }
+      case 'list':
+        listObjectives(msg.file, msg.text, tf).then(
+          ({ objectives, error }) => send({ type: 'objectives', requestId: msg.requestId, objectives, ...(error ? { error } : {}) }),
+          (e: unknown) => sendError(e),
+        );
+        return;
+      case 'ping':
+        send({ type: 'heartbeat', at: Date.now() });
+        return;
+    }
+  };
+
+  process.on('message', (raw) => {
+    let msg: HostToRunner;
+    try {
+      msg = parseMessage(hostToRunnerSchema, raw, 'runner input');
+    } catch (e) {
+      sendError(e);
+      return;
+    }
+    handle(msg);
+  });
+  // Exit with the parent: a disconnected runner has nobody to talk to.
+  process.on('disconnect', () => process.exit(0));
+  setInterval(() => send({ type: 'heartbeat', at: Date.now() }), HEARTBEAT_MS).unref();
+  send({ type: 'ready', backend: backend.backend, tfjsVersion: backend.tfjsVersion, pid: process.pid });
+}
+
+main().catch((e: unknown) => {
+  sendError(e);
+  process.exit(1);
+});

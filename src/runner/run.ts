@@ -1,0 +1,204 @@
+/**
+ * One run: compile and load the objective, validate it, build the flat
+ * evaluate/hvp closures, run the core loop and stream typed events.
+ * Everything the run allocates lives in one engine scope that is closed at
+ * the end, so a failing objective leaks no tensors into the warm process.
+ */
+import * as fs from 'node:fs';
+import type * as tfType from '@tensorflow/tfjs';
+import { hessianVectorProduct } from '../core/curvature/hvp';
+import { evaluatorOf, negated } from '../core/evaluate';
+import { clipByGlobalNorm, langevinNoise } from '../core/gradientTransforms';
+import { HyperparameterError } from '../core/hyperparams';
+import { minimize, type MinimizeResult } from '../core/minimize';
+import type { Evaluation, Optimizer } from '../core/optimizer';
+import { UnknownOptimizerError, createOptimizer, resolveLr } from '../core/optimizers/registry';
+import type { Schedule } from '../core/schedule';
+import { parseSchedule } from '../core/schedules/parseSchedule';
+import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
+import type { RunMeta, RunRequest, RunnerToHost } from '../protocol/runner';
+import type { BackendChoice } from './backend';
+import { compileObjective } from './compile';
+import { disposeBatch, type Batch } from './dataset';
+import { loadBundle } from './loadBundle';
+import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
+import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
+import { paramNames } from './paramNames';
+import { RunFailure } from './runFailure';
+
+export interface RunControl {
+  isCancelled(): boolean;
+  /** Factor on the schedule's lr (setLr mid-run). */
+  lrScale(): number;
+  /** Called after each update (the next update is step + 1). */
+  stepDone?(step: number): void;
+}
+
+export type Emit = (msg: RunnerToHost) => void;
+
+/** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
+const YIELD_MS = 10;
+
+function setUpOptimizer(req: RunRequest): { optimizer: Optimizer; lr: number; schedule: Schedule } {
+  try {
+    const lr = resolveLr(req.optimizer.id, req.optimizer.lr);
+    const optimizer = createOptimizer(req.optimizer.id, req.optimizer.hp);
+    let schedule: Schedule;
+    try {
+      schedule = parseSchedule(req.schedule, lr, req.steps);
+    } catch (e) {
+      throw new RunFailure({ kind: 'schedule', message: (e as Error).message });
+    }
+    return { optimizer, lr, schedule };
+  } catch (e) {
+    if (e instanceof UnknownOptimizerError) throw new RunFailure({ kind: 'unknown-optimizer', message: e.message });
+    if (e instanceof HyperparameterError) throw new RunFailure({ kind: 'hyperparameter', message: e.message });
+    throw e;
+  }
+}
+
+/** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
+export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
+  const received = Date.now();
+  const { optimizer, lr, schedule } = setUpOptimizer(req);
+  const compiled = await compileObjective(req.file, req.text);
+  tf.engine().startScope();
+  let prepared: PreparedObjective | undefined;
+  let result: MinimizeResult | undefined;
+  try {
+    let exports: Record<string, unknown>;
+    const sites = { file: compiled.file, sources: compiled.sources };
+    try {
+      exports = loadBundle(compiled, tf);
+    } catch (e) {
+      throw objectiveFailure(e, { ...sites, name: '(module)' }, 'while loading the file');
+    }
+    const entries = discoverObjectives(exports, req.text ?? readSource(compiled.file));
+    const entry = pickObjective(exports, entries, compiled.file, req.objective);
+    const site: ObjectiveSite = { ...sites, name: entry.name, line: entry.line };
+    prepared = prepareObjective(entry, compiled.file, req.seed, tf);
+    const { layout, dataset } = prepared;
+
+    let batch: Batch | undefined;
+    const f = flatObjective(entry.fn, layout, site, () => batch, tf);
+    const raw = evaluatorOf(f);
+    const sign = req.optimizer.maximize ? negated : (e: typeof raw) => e;
+    const signed = sign(raw);
+    /** Sets the step's batch (the full data set after the last step) around `body`. */
+    const withBatch = <T>(step: number, during: string, body: () => T): T => {
+      if (dataset) batch = step >= req.steps ? dataset.all() : dataset.batch(step, tf);
+      try {
+        return body();
+      } catch (e) {
+        throw objectiveFailure(e, site, during);
+      } finally {
+        if (batch) disposeBatch(batch);
+        batch = undefined;
+      }
+    };
+    const evaluate = (x: tfType.Tensor1D, step: number): Evaluation => withBatch(step, `at step ${step}`, () => signed(x));
+    const hvp = (x: tfType.Tensor1D, v: tfType.Tensor1D, step: number): tfType.Tensor1D =>
+      withBatch(step, `in a Hessian-vector product at step ${step}`, () =>
+        withSecondOrder(() => {
+          const hv = hessianVectorProduct(f, x, v);
+          if (!req.optimizer.maximize) return hv;
+          const neg = tf.neg(hv) as tfType.Tensor1D;
+          hv.dispose();
+          return neg;
+        }),
+      );
+
+    // A first evaluation finds a non-scalar loss, a missing gradient path or a throwing objective before anything streams.
+    const probe = evaluate(prepared.x0, 0);
+    probe.loss.dispose();
+    probe.grad.dispose();
+
+    const { clipNorm, noiseTemperature } = req.optimizer;
+    const transformGradient =
+      clipNorm === undefined && !noiseTemperature
+        ? undefined
+        : (g: tfType.Tensor1D, step: number, stepLr: number): tfType.Tensor1D => {
+            const clipped = clipNorm === undefined ? g : clipByGlobalNorm(g, clipNorm);
+            if (!noiseTemperature) return clipped;
+            const noisy = langevinNoise(clipped, stepLr, noiseTemperature, req.seed, step);
+            if (clipped !== g) clipped.dispose();
+            return noisy;
+          };
+
+    const meta: RunMeta = {
+      objective: entry.name,
+      optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp } },
+      schedule: schedule.spec,
+      paramCount: layout.size,
+      paramNames: paramNames(layout),
+      steps: req.steps,
+      seed: req.seed,
+      backend: backend.backend,
+      tfjsVersion: backend.tfjsVersion,
+      sourceHash: compiled.sourceHash,
+      ...(prepared.minimum !== undefined ? { minimum: prepared.minimum } : {}),
+      ...(prepared.domain ? { domain: prepared.domain } : {}),
+      schedulePreview: Array.from({ length: req.steps }, (_, k) => schedule.lrAt(k)),
+      initialParams: Array.from(await prepared.x0.data()),
+    };
+    emit({ type: 'started', runId: req.runId, meta });
+
+    let lastYield = Date.now();
+    const remainingMs = req.timeLimitMs - (Date.now() - received);
+    // TODO(lead): wire curvatureEvery to estimateCurvature (src/core/curvature) once it lands; samples go out as
+    // { type: 'curvature', runId, sample } every K steps and at the final point.
+    result = await minimize({
+      evaluate,
+      x0: prepared.x0,
+      optimizer,
+      schedule,
+      steps: req.steps,
+      hvp,
+      transformGradient,
+      project: prepared.project,
+      onMetrics: (steps) => emit({ type: 'steps', runId: req.runId, steps: [...steps] }),
+      isCancelled: control.isCancelled,
+      lrScale: control.lrScale,
+      timeLimitMs: Math.max(0, remainingMs),
+      flushIntervalMs: 25,
+      afterStep: async (step) => {
+        control.stepDone?.(step);
+        if (Date.now() - lastYield >= YIELD_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          lastYield = Date.now();
+        }
+      },
+    });
+    const params = Array.from(await result.params.data());
+    const seconds = Math.max(result.wallMs, 1) / 1000;
+    emit({
+      type: 'done',
+      runId: req.runId,
+      status: result.status,
+      final: { loss: result.final.loss, gradNorm: result.final.gradNorm, params },
+      stepsPerSecond: result.stepsDone / seconds,
+      wallMs: result.wallMs,
+      evals: result.evals,
+      ...(statusMessage(result, req) ? { message: statusMessage(result, req) } : {}),
+    });
+  } finally {
+    result?.params.dispose();
+    prepared?.dispose();
+    tf.engine().endScope();
+  }
+}
+
+function statusMessage(r: MinimizeResult, req: RunRequest): string | undefined {
+  if (r.status === 'diverged') return `diverged at step ${r.divergedAt}: the loss or gradient became NaN or Infinity (earlier steps kept)`;
+  if (r.status === 'time-limit') return `stopped at the time limit (${req.timeLimitMs / 1000} s) after ${r.stepsDone} of ${req.steps} steps`;
+  if (r.status === 'cancelled') return `cancelled after ${r.stepsDone} of ${req.steps} steps`;
+  return undefined;
+}
+
+function readSource(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Collects one run's events into the documented `--json` record (and CSV).
+ * Schema (stable: fields are added, never renamed):
+ *   { objective, optimizer: {id, lr, hp}, backend,
+ *     steps: [{step, loss, gradNorm, lr, evals, updateNorm, wallMs}],   // steps[k]: before the k-th update
+ *     curvature: [{step, lambdaMax, lambdaMin, condition, ...}],
+ *     final: {loss, gradNorm, params} | null,                            // after the last update
+ *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error, ... }
+ */
+import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
+import type { RunHandlers, RunOutcome } from './client';
+
+export interface RunRecord {
+  objective: string | null;
+  optimizer: { id: string; lr: number | null; hp: Record<string, unknown> };
+  backend: string | null;
+  steps: StepRecord[];
+  curvature: CurvatureSample[];
+  final: { loss: number; gradNorm: number; params: number[] } | null;
+  file: string;
+  seed: number;
+  tfjsVersion: string | null;
+  sourceHash: string | null;
+  schedule: string | null;
+  maximize: boolean;
+  clipNorm: number | null;
+  noiseTemperature: number | null;
+  paramNames: string[];
+  minimum: number | null;
+  status: 'completed' | 'cancelled' | 'diverged' | 'time-limit' | 'converged' | 'error';
+  message: string | null;
+  error: RunError | null;
+  evals: number | null;
+  wallMs: number | null;
+  stepsPerSecond: number | null;
+}
+
+export class RunRecorder implements RunHandlers {
+  readonly steps: StepRecord[] = [];
+  readonly curvature: CurvatureSample[] = [];
+  meta?: RunMeta;
+
+  onStarted(meta: RunMeta): void {
+    this.meta = meta;
+  }
+  onSteps(steps: readonly StepRecord[]): void {
+    this.steps.push(...steps);
+  }
+  onCurvature(sample: CurvatureSample): void {
+    this.curvature.push(sample);
+  }
+
+  record(outcome: RunOutcome, request: { file: string; optimizer: string; seed: number; maximize: boolean; clipNorm?: number; noiseTemperature?: number }): RunRecord {
+    const m = this.meta;
+    const done = outcome.kind === 'done' ? outcome.done : undefined;
+    return {
+      objective: m?.objective ?? null,
+      optimizer: m ? { id: m.optimizer.id, lr: m.optimizer.lr, hp: m.optimizer.hp } : { id: request.optimizer, lr: null, hp: {} },
+      backend: m?.backend ?? null,
+      // The documented fields first, then the extras.
+      steps: this.steps.map((s) => ({ step: s.step, loss: s.loss, gradNorm: s.gradNorm, lr: s.lr, evals: s.evals, updateNorm: s.updateNorm, wallMs: s.wallMs })),
+      curvature: this.curvature,
+      final: done ? done.final : null,
+      file: request.file,
+      seed: m?.seed ?? request.seed,
+      tfjsVersion: m?.tfjsVersion ?? null,
+      sourceHash: m?.sourceHash ?? null,
+      schedule: m?.schedule ?? null,
+      maximize: request.maximize,
+      clipNorm: request.clipNorm ?? null,
+      noiseTemperature: request.noiseTemperature ?? null,
+      paramNames: m?.paramNames ?? [],
+      minimum: m?.minimum ?? null,
+      status: done ? done.status : 'error',
+      message: done?.message ?? (outcome.kind === 'error' ? outcome.error.message : null),
+      error: outcome.kind === 'error' ? outcome.error : null,
+      evals: done?.evals ?? null,
+      wallMs: done?.wallMs ?? null,
+      stepsPerSecond: done?.stepsPerSecond ?? null,
+    };
+  }
+}
+
+export function toCsv(steps: readonly StepRecord[]): string {
+  const header = 'step,loss,gradNorm,updateNorm,lr,evals,wallMs';
+  return [header, ...steps.map((s) => [s.step, s.loss, s.gradNorm, s.updateNorm, s.lr, s.evals, s.wallMs].join(','))].join('\n') + '\n';
+}
