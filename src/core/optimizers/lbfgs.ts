@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { HyperparameterError, nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
+import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { Optimizer, OptimizerFactory, OptimizerState, StepInput, StepResult } from '../optimizer';
 import { strongWolfe, type LinePoint } from '../lineSearch/strongWolfe';
 import { hpNumber } from './commonHyperparams';
@@ -64,7 +64,6 @@ export const lbfgs: OptimizerFactory = {
     const toleranceGrad = hpNumber(hp, 'tolerance_grad');
     const toleranceChange = hpNumber(hp, 'tolerance_change');
     const useLineSearch = hp.line_search_fn === 'strong_wolfe';
-    if (!Number.isFinite(historySize)) throw new HyperparameterError('history_size must be finite');
 
     const disposeState = (s: LbfgsState): void => {
       tf.dispose([...s.old_dirs, ...s.old_stps, ...s.ro]);
@@ -137,7 +136,6 @@ export const lbfgs: OptimizerFactory = {
         next.skipped_pairs = state.skipped_pairs + 1;
         tf.dispose([pair.y, pair.s, pair.ys]);
       }
-      if (first) state.H_diag?.dispose();
 
       state.d?.dispose();
       next.d = first ? (tf.neg(grad) as tf.Tensor1D) : twoLoop(grad, next);
@@ -191,7 +189,8 @@ export const lbfgs: OptimizerFactory = {
         n_iter: 0,
         func_evals: 0,
         d: undefined,
-        t: lr0(),
+        // Set on the first iteration; unused before.
+        t: NaN,
         old_dirs: [],
         old_stps: [],
         ro: [],
@@ -208,9 +207,6 @@ export const lbfgs: OptimizerFactory = {
     return optimizer;
   },
 };
-
-/** t is set on the first iteration; before that it is unused. */
-const lr0 = (): number => NaN;
 
 /**
  * The L-BFGS two-loop recursion: d = −H·g with H the inverse-Hessian estimate
