@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startCodeServer, type CodeServer } from './harness/codeServer';
 import { packageVsix } from './harness/packageVsix';
 import { processGroup } from './harness/processGroup';
-import { answerTrustPrompt, readProblems, statusBarText } from './harness/workbenchParts';
+import { answerTrustPrompt, readProblems, statusBarText, webviewFrame } from './harness/workbenchParts';
 import { runExtensionTests } from './harness/extensionTests';
 import { launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './harness/workbench';
 
@@ -99,6 +99,14 @@ describe('e2e harness: code-server + Chromium', function () {
       );
       await screenshot(page, '04-problems');
     });
+
+    it("shows the extension's webview with its script running", async function () {
+      await runCommand(page, 'E2E Fixture: Show Panel');
+      const frame = webviewFrame(page);
+      await frame.locator('h1', { hasText: 'E2E fixture panel' }).waitFor();
+      await frame.locator('#status', { hasText: 'script ran: 42' }).waitFor();
+      await screenshot(page, '05-webview');
+    });
   });
 
   describe('untrusted workspace', function () {
@@ -120,7 +128,7 @@ describe('e2e harness: code-server + Chromium', function () {
       await page.locator('.quick-input-widget', { hasText: 'No matching commands' }).waitFor();
       const rows = await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts();
       assert.ok(!rows.some((r) => r.includes(helloLabel)), `palette offered: ${JSON.stringify(rows)}`);
-      await screenshot(page, '05-restricted-mode');
+      await screenshot(page, '06-restricted-mode');
       await page.keyboard.press('Escape');
       assert.equal(fs.existsSync(path.join(workspace, 'hello-from-extension.txt')), false);
     });

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 
 /** Answers VS Code's "Do you trust the authors…" dialog shown when a folder opens. */
 export async function answerTrustPrompt(page: Page, trust: boolean): Promise<void> {
@@ -19,4 +19,12 @@ export async function readProblems(page: Page): Promise<string[]> {
   const rows = page.locator('.markers-panel .monaco-list-row');
   await rows.first().waitFor();
   return rows.allInnerTexts();
+}
+
+/**
+ * The content of the active webview: the workbench hosts it in an outer iframe,
+ * which loads the extension's HTML into its own inner `#active-frame`.
+ */
+export function webviewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
