@@ -75,7 +75,10 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
     return 1;
   }
   const done = outcome.done;
-  if (done.status === 'completed' || done.status === 'converged') return 0;
+  if (done.status === 'completed' || done.status === 'converged') {
+    if (done.message) process.stderr.write(`optlab: warning: ${done.message}\n`);
+    return 0;
+  }
   failLine(done.message ?? done.status);
   return interrupted ? 130 : 1;
 }

@@ -47,7 +47,9 @@ export function discoverObjectives(exports: Record<string, unknown>, source?: st
   return Object.keys(exports)
     .filter((name) => name !== 'default' || typeof exports[name] === 'function')
     .filter((name) => typeof exports[name] === 'function' && 'init' in (exports[name] as object))
-    .map((name) => ({ name, fn: exports[name] as UserObjective, line: declarationLine(source, name) }));
+    .map((name) => ({ name, fn: exports[name] as UserObjective, line: declarationLine(source, name) }))
+    // Bundles list exports alphabetically; the file's order is what the user wrote.
+    .sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
 }
 
 /** The objective to run: the named one, or the only one; otherwise a message listing the choices. */

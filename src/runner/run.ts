@@ -18,7 +18,9 @@ import { parseSchedule } from '../core/schedules/parseSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
 import type { RunMeta, RunRequest, RunnerToHost } from '../protocol/runner';
 import type { BackendChoice } from './backend';
+import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
+import { curvatureSampler } from './curvatureSampler';
 import { disposeBatch, type Batch } from './dataset';
 import { loadBundle } from './loadBundle';
 import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
@@ -90,6 +92,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       try {
         return body();
       } catch (e) {
+        releaseAbandonedTape(tf);
         throw objectiveFailure(e, site, during);
       } finally {
         if (batch) disposeBatch(batch);
@@ -143,10 +146,29 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     };
     emit({ type: 'started', runId: req.runId, meta });
 
+    const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
+    const curvature = curvatureSampler(
+      req.curvatureEvery,
+      minimized,
+      signed,
+      async (body) => {
+        // One fixed batch (the first of epoch 0) for every sample, so samples compare.
+        if (dataset) batch = dataset.batch(0, tf);
+        try {
+          return await body();
+        } finally {
+          if (batch) disposeBatch(batch);
+          batch = undefined;
+        }
+      },
+      req.seed,
+      (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
+    );
+    const lrAt = (step: number) => schedule.lrAt(step) * control.lrScale();
+    await curvature.maybeSample(0, prepared.x0, lrAt(0));
+
     let lastYield = Date.now();
     const remainingMs = req.timeLimitMs - (Date.now() - received);
-    // TODO(lead): wire curvatureEvery to estimateCurvature (src/core/curvature) once it lands; samples go out as
-    // { type: 'curvature', runId, sample } every K steps and at the final point.
     result = await minimize({
       evaluate,
       x0: prepared.x0,
@@ -161,15 +183,18 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       lrScale: control.lrScale,
       timeLimitMs: Math.max(0, remainingMs),
       flushIntervalMs: 25,
-      afterStep: async (step) => {
+      afterStep: async (step, x) => {
         control.stepDone?.(step);
+        await curvature.maybeSample(step + 1, x, lrAt(step + 1));
         if (Date.now() - lastYield >= YIELD_MS) {
           await new Promise((resolve) => setImmediate(resolve));
           lastYield = Date.now();
         }
       },
     });
+    if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const params = Array.from(await result.params.data());
+    const message = [statusMessage(result, req), curvature.problem].filter(Boolean).join('; ');
     const seconds = Math.max(result.wallMs, 1) / 1000;
     emit({
       type: 'done',
@@ -179,7 +204,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       stepsPerSecond: result.stepsDone / seconds,
       wallMs: result.wallMs,
       evals: result.evals,
-      ...(statusMessage(result, req) ? { message: statusMessage(result, req) } : {}),
+      ...(message ? { message } : {}),
     });
   } finally {
     result?.params.dispose();

@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { runRequestSchema, type CurvatureSample, type RunError, type RunMeta, type RunRequestInput, type RunnerToHost, type StepRecord } from '../../../src/protocol/runner';
+import { selectBackend } from '../../../src/runner/backend';
+import { runObjective } from '../../../src/runner/run';
+import { RunFailure } from '../../../src/runner/runFailure';
+
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/objectives');
+export const EXAMPLES = path.resolve(__dirname, '../../../examples');
+
+export interface InProcessResult {
+  meta?: RunMeta;
+  steps: StepRecord[];
+  curvature: CurvatureSample[];
+  done?: Extract<RunnerToHost, { type: 'done' }>;
+  error?: RunError;
+  /** Live tensors after the run minus before (must be 0). */
+  leaked: number;
+}
+
+/** Runs one request in this process on the cpu backend, collecting every event. */
+export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>> & { file: string }): Promise<InProcessResult> {
+  const backend = await selectBackend('cpu');
+  const request = runRequestSchema.parse({ type: 'run', runId: 'test', optimizer: { id: 'sgd', lr: 0.1 }, steps: 20, ...input });
+  const out: InProcessResult = { steps: [], curvature: [], leaked: 0 };
+  const before = tf.memory().numTensors;
+  try {
+    await runObjective(request, backend, tf, (m) => {
+      if (m.type === 'started') out.meta = m.meta;
+      else if (m.type === 'steps') out.steps.push(...m.steps);
+      else if (m.type === 'curvature') out.curvature.push(m.sample);
+      else if (m.type === 'done') out.done = m;
+    }, { isCancelled: () => false, lrScale: () => 1 });
+  } catch (e) {
+    if (!(e instanceof RunFailure)) throw e;
+    out.error = e.error;
+  }
+  out.leaked = tf.memory().numTensors - before;
+  return out;
+}
+
+export const fixture = (name: string): string => path.join(FIXTURES, name);
