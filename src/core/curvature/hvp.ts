@@ -17,3 +17,11 @@ export function hessianVectorProduct(f: FlatObjective, x: tf.Tensor1D, v: tf.Ten
     return tf.grad(directional)(x) as tf.Tensor1D;
   }));
 }
+
+/** v ↦ H·v for a fixed matrix H (caller disposes the result). */
+export type LinearOperator = (v: tf.Tensor1D) => tf.Tensor1D;
+
+/** The Hessian of f at x as an operator (x must outlive it). */
+export function hessianOperator(f: FlatObjective, x: tf.Tensor1D): LinearOperator {
+  return (v) => hessianVectorProduct(f, x, v);
+}

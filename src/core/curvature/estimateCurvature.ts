@@ -1,0 +1,119 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { CurvatureSample } from '../../protocol/runner';
+import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
+import { exactSpectrum } from './exactSpectrum';
+import { hessianOperator } from './hvp';
+import type { FlatObjective } from './hvp';
+import { hvpSelfCheck } from './hvpSelfCheck';
+import { LANCZOS_DEFAULTS, lanczos } from './lanczos';
+import { learningRateDiagnostics } from './learningRateDiagnostics';
+import { powerIteration } from './powerIteration';
+
+/** One curvature sample, exactly the protocol's shape. */
+export type CurvatureEstimate = CurvatureSample;
+
+export interface CurvatureOptions {
+  /** 'auto': exact when n ≤ exactThreshold, else Lanczos. */
+  method?: 'auto' | 'exact' | 'lanczos' | 'power';
+  /** Default 64. */
+  exactThreshold?: number;
+  /** Lanczos / power iteration cap. Default 50. */
+  maxIterations?: number;
+  /** Residual tolerance relative to max|λ|. Default 1e-4. */
+  tol?: number;
+  seed?: number;
+  /** Classification: the gradient counts as zero at or below this norm. Default 1e-3. */
+  gradTol?: number;
+  /** Eigenvalues within zeroTol·max|λ| of 0 count as zero. Default 1e-6. */
+  zeroTol?: number;
+  /** Compare one HVP with finite differences first (the runner does at the first sample). */
+  selfCheck?: boolean;
+}
+
+export interface CurvatureContext {
+  gradNorm: number;
+  lr: number;
+  step: number;
+}
+
+/** Default cadence proposal for `--curvature-every` (see bench/curvature.ts). */
+export const DEFAULT_CURVATURE_EVERY = 500;
+
+/**
+ * Curvature of f at x: the ends of the Hessian's spectrum with their residuals,
+ * κ when positive definite, the critical-point type and the learning-rate
+ * diagnostics. Throws "second derivative not supported for op X" when the
+ * objective uses an op whose second derivative TensorFlow.js cannot compute.
+ */
+export async function estimateCurvature(
+  f: FlatObjective,
+  x: tf.Tensor1D,
+  ctx: CurvatureContext,
+  options: CurvatureOptions = {},
+): Promise<CurvatureEstimate> {
+  const n = x.size;
+  const zeroTol = options.zeroTol ?? 1e-6;
+  const method = options.method ?? 'auto';
+  const check = options.selfCheck ? await hvpSelfCheck(f, x, { seed: options.seed }) : undefined;
+  const apply = hessianOperator(f, x);
+  const iterationOptions = {
+    maxIterations: options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations,
+    tol: options.tol ?? LANCZOS_DEFAULTS.tol,
+    seed: options.seed ?? LANCZOS_DEFAULTS.seed,
+  };
+
+  let sample: CurvatureEstimate;
+  if (method === 'exact' || (method === 'auto' && n <= (options.exactThreshold ?? 64))) {
+    const { eigenvalues, asymmetry } = await exactSpectrum(apply, n);
+    sample = {
+      step: ctx.step,
+      lambdaMax: eigenvalues[n - 1],
+      lambdaMin: eigenvalues[0],
+      condition: null,
+      residualMax: asymmetry,
+      residualMin: asymmetry,
+      method: 'exact',
+      negativeCount: countNegative(eigenvalues, zeroTol),
+      eigenvalues,
+      iterations: n,
+    };
+  } else if (method === 'power') {
+    const power = await powerIteration(apply, n, iterationOptions);
+    const magnitude = Math.abs(power.lambda);
+    // λmin is unknown: all that is known is |λmin| ≤ |λ|, which the residual says.
+    sample = {
+      step: ctx.step,
+      lambdaMax: power.lambda,
+      lambdaMin: 0,
+      condition: null,
+      residualMax: power.residual,
+      residualMin: magnitude + power.residual,
+      method: 'power',
+      iterations: power.iterations,
+    };
+  } else {
+    const result = await lanczos(apply, n, iterationOptions);
+    sample = {
+      step: ctx.step,
+      lambdaMax: result.lambdaMax,
+      lambdaMin: result.lambdaMin,
+      condition: null,
+      residualMax: result.residualMax,
+      residualMin: result.residualMin,
+      method: 'lanczos',
+      // Ritz values interlace the spectrum: this is a lower bound on the true count.
+      negativeCount: countNegative(result.ritzValues, zeroTol),
+      iterations: result.iterations,
+    };
+  }
+  if (sample.lambdaMin > 0) sample.condition = sample.lambdaMax / sample.lambdaMin;
+  if (sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3))) {
+    sample.classification = classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
+  }
+  const { stabilityEdge, suggestedLr, edgeRatio } = learningRateDiagnostics(sample.lambdaMax, ctx.lr);
+  sample.stabilityEdge = stabilityEdge;
+  sample.suggestedLr = suggestedLr;
+  sample.edgeRatio = edgeRatio;
+  if (check && !check.ok) sample.hvpMismatch = check.message;
+  return sample;
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { hessianVectorProduct } from './hvp';
+import type { FlatObjective } from './hvp';
+
+export interface HvpSelfCheckOptions {
+  /** Finite-difference step along the unit direction. Default 1e-2·max(1, ‖x‖∞). */
+  step?: number;
+  /** Allowed relative difference beyond the finite differences' own uncertainty. Default 1e-2. */
+  rtol?: number;
+  seed?: number;
+}
+
+export interface HvpSelfCheckResult {
+  ok: boolean;
+  /** ‖Hv − FD‖ / ‖FD‖. */
+  relativeError: number;
+  hvpNorm: number;
+  finiteDifferenceNorm: number;
+  /** Why the curvature is not trusted (absent when ok). */
+  message?: string;
+}
+
+/**
+ * Compares one HVP from double back-propagation with central differences of the
+ * gradient along a random unit direction v, Richardson-combined over steps h and
+ * h/2. The difference between the two step sizes estimates the finite
+ * differences' own error (large at kinks), so only a disagreement beyond it
+ * counts as a mismatch: a wrong second derivative, never float32 noise.
+ */
+export async function hvpSelfCheck(f: FlatObjective, x: tf.Tensor1D, options: HvpSelfCheckOptions = {}): Promise<HvpSelfCheckResult> {
+  const rtol = options.rtol ?? 1e-2;
+  const v = tf.tidy(() => {
+    const r = tf.randomNormal([x.size], 0, 1, 'float32', options.seed ?? 1);
+    return tf.div(r, tf.norm(r)) as tf.Tensor1D;
+  });
+  const xMaxTensor = tf.tidy(() => tf.max(tf.abs(x)));
+  const xMax = (await xMaxTensor.data())[0];
+  xMaxTensor.dispose();
+  const h = options.step ?? 1e-2 * Math.max(1, xMax);
+  const grad = tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D));
+  const packed = tf.tidy(() => {
+    const central = (s: number) => tf.div(tf.sub(grad(tf.add(x, tf.mul(s, v))), grad(tf.sub(x, tf.mul(s, v)))), 2 * s);
+    const coarse = central(h);
+    const fine = central(h / 2);
+    const fd = tf.div(tf.sub(tf.mul(4, fine), coarse), 3);
+    const hvp = hessianVectorProduct(f, x, v);
+    return tf.stack([tf.norm(tf.sub(hvp, fd)), tf.norm(hvp), tf.norm(fd), tf.norm(tf.sub(fine, coarse))]);
+  });
+  v.dispose();
+  const [difference, hvpNorm, finiteDifferenceNorm, spread] = await packed.data();
+  packed.dispose();
+  const relativeError = difference / Math.max(finiteDifferenceNorm, Number.MIN_VALUE);
+  const ok = difference <= rtol * Math.max(finiteDifferenceNorm, hvpNorm) + spread + 1e-6 * finiteDifferenceNorm;
+  const result: HvpSelfCheckResult = { ok, relativeError, hvpNorm, finiteDifferenceNorm };
+  if (!ok) {
+    result.message =
+      `HVP self-check failed: double back-propagation gives |Hv| = ${hvpNorm.toPrecision(4)}, finite differences ` +
+      `of the gradient give ${finiteDifferenceNorm.toPrecision(4)} (relative difference ${relativeError.toPrecision(2)}); ` +
+      'an op in this objective has a wrong second derivative, so its curvature is not shown';
+  }
+  return result;
+}
