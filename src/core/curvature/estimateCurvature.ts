@@ -36,8 +36,8 @@ export interface CurvatureContext {
   step: number;
 }
 
-/** Default cadence proposal for `--curvature-every` (see bench/curvature.ts). */
-export const DEFAULT_CURVATURE_EVERY = 500;
+/** Proposed default for `--curvature-every`: ~8% overhead at n = 1e3 on wasm (bench/curvature.ts); large n needs a sparser cadence. */
+export const DEFAULT_CURVATURE_EVERY = 1000;
 
 /**
  * Curvature of f at x: the ends of the Hessian's spectrum with their residuals,
