@@ -5,7 +5,7 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, pathSeries, type SeriesContext } from './charts/buildSeries';
+import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, pathSeries, runLabel, type SeriesContext } from './charts/buildSeries';
 import { landscapeLayer } from './charts/landscapeLayer';
 import type { Series } from './charts/series';
 import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
@@ -114,6 +114,7 @@ export class Dashboard {
       this.tableDirty = true;
     } else if (ch.runs.size > 0) {
       for (const k of KINDS) if (this.charts[k].pull(ch.runs)) this.pendingRender.add(k);
+      this.refreshCeilings();
     }
     if (ch.table) {
       this.tableDirty = true;
@@ -147,8 +148,8 @@ export class Dashboard {
   private visibleRuns(): { run: RunSnapshot; ghost: boolean }[] {
     const out: { run: RunSnapshot; ghost: boolean }[] = [];
     const hidden = new Set(this.ui.hidden);
-    if (this.ui.showGhosts) for (const run of this.model.ghosts) if (!hidden.has(run.runId)) out.push({ run, ghost: true });
     for (const run of this.model.runs.values()) if (!hidden.has(run.runId)) out.push({ run, ghost: false });
+    if (this.ui.showGhosts) for (const run of this.model.ghosts) if (!hidden.has(run.runId)) out.push({ run, ghost: true });
     return out;
   }
 
@@ -201,20 +202,49 @@ export class Dashboard {
     switch (kind) {
       case 'loss': {
         const subopt = ui.suboptimality && [...this.model.runs.values()].some((r) => r.meta?.minimum !== undefined);
+        const log = ui.lossScale === 'log' || ui.logLog;
         return {
           x: { type: ui.logLog ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
-          y: { type: ui.lossScale === 'log' || ui.logLog ? 'logarithmic' : 'linear', title: subopt ? 'f − f*' : 'loss' },
+          y: { type: log ? 'logarithmic' : 'linear', title: subopt ? 'f − f*' : 'loss', max: log ? this.ceiling((s) => s.loss - (subopt ? s.minimum : 0)) : undefined },
           bg: this.theme.bg,
         };
       }
       case 'grad':
-        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm' }, bg: this.theme.bg };
-      case 'lr':
-        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate' }, bg: this.theme.bg };
+        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', max: this.ceiling((s) => s.gradNorm) }, bg: this.theme.bg };
+      case 'lr': {
+        const lrs = [...this.model.runs.values()].map((r) => r.meta?.optimizer.lr ?? 0).filter((v) => v > 0);
+        const min = lrs.length > 0 ? 10 ** Math.floor(Math.log10(Math.min(...lrs)) - 3) : undefined;
+        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate', min }, bg: this.theme.bg };
+      }
       case 'curvature':
         return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: this.theme.bg };
       case 'trajectory':
         return this.trajectorySpec();
+    }
+  }
+
+  /**
+   * A diverging run would squash every other curve: the log axis stops 4
+   * decades above the largest starting value (the blow-up leaves the top).
+   */
+  private ceiling(value: (s: { loss: number; gradNorm: number; minimum: number }) => number): number | undefined {
+    let top = 0;
+    for (const run of this.model.runs.values()) {
+      const first = run.steps[0];
+      if (first) top = Math.max(top, value({ loss: first.loss, gradNorm: first.gradNorm, minimum: run.meta?.minimum ?? 0 }));
+    }
+    return top > 0 && Number.isFinite(top) ? 10 ** Math.ceil(Math.log10(top) + 4) : undefined;
+  }
+
+  /** The ceilings depend on the first records, which may arrive after the datasets were built. */
+  private refreshCeilings(): void {
+    for (const k of ['loss', 'grad'] as const) {
+      const spec = this.specFor(k);
+      const y = this.charts[k].chart.options.scales?.y;
+      if (y && y.max !== spec.y.max) {
+        y.max = spec.y.max;
+        this.pendingRender.add(k);
+      }
     }
   }
 
@@ -261,12 +291,14 @@ export class Dashboard {
       const fit = own ? fitConvergence(own.points) : undefined;
       f.series.points.length = 0;
       if (fit) f.series.points.push(fit.from, fit.to);
+      this.charts.loss.touch(f.series);
     }
   }
 
   private fitText(run: RunSnapshot): string {
     const own = this.charts.loss.seriesList().find((s) => s.runId === run.runId && s.key.endsWith(':loss'));
-    return own ? describeFit(fitConvergence(own.points)) : '–';
+    const bad = run.error !== undefined || run.done?.status === 'diverged';
+    return own && !bad ? describeFit(fitConvergence(own.points)) : '–';
   }
 
   private updateNotes(): void {
@@ -274,10 +306,10 @@ export class Dashboard {
     for (const run of this.model.runs.values()) {
       const last = run.curvature[run.curvature.length - 1];
       if (!last) continue;
-      const cls = last.classification ?? 'not classified';
+      const cls = verdictWords[last.classification ?? ''] ?? 'not classified';
       const kappa = last.condition === null ? `indefinite, λmin=${formatNumber(last.lambdaMin)}` : `κ=${formatNumber(last.condition)}`;
       const trust = last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '';
-      verdicts.push(`${run.meta?.optimizer.id ?? run.runId} @ step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
+      verdicts.push(`${runLabel(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
     }
     const note = this.cards.curvature.note;
     note.hidden = verdicts.length === 0;
@@ -310,7 +342,7 @@ export class Dashboard {
     const actions = {
       run: (compare: boolean) => {
         const c = this.ui.controls;
-        const ask = { optimizer: { id: c.optimizer, lr: c.lr, hp: {} }, schedule: c.schedule || undefined, steps: c.steps };
+        const ask = { optimizer: { id: c.optimizer, lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}) };
         this.host.post(compare ? { type: 'compare', ask } : { type: 'run', ask });
       },
       stop: () => this.host.post({ type: 'stop' }),
@@ -359,6 +391,11 @@ export class Dashboard {
     this.live.textContent = text;
   }
 }
+
+const verdictWords: Record<string, string> = {
+  minimum: 'local minimum', maximum: 'local maximum', saddle: 'saddle point', degenerate: 'degenerate critical point',
+  'not-critical': 'not a critical point',
+};
 
 function focusSelector(node: HTMLElement): string | undefined {
   const row = node.closest('tr')?.getAttribute('data-run');

@@ -75,7 +75,7 @@ export function renderRunTable(host: HTMLElement, rows: readonly RunRow[], inter
       el('td', { text: r.ghost ? `${label} (previous)` : label }),
       el('td', { class: 'hp', text: hpText(r.run) }),
       el('td', { class: 'num', text: last === undefined ? '–' : formatNumber(last) }),
-      el('td', { class: 'num', text: sps === undefined ? '–' : formatNumber(Math.round(sps)) }),
+      el('td', { class: 'num', text: sps === undefined ? '–' : Math.round(sps).toLocaleString('en-US') }),
       el('td', { class: statusClass, text: status, title: status }),
       el('td', { text: r.rate }),
       cells));

@@ -76,7 +76,7 @@ export function lrSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
     staticSeries(head(run, ctx, 'preview', `schedule ${runLabel(run)}`, { dash: [2, 3], width: 1 }), () =>
       preview.map((lr, i) => ({ x: i, y: positive(lr) }))),
     stepSeries(head(run, ctx, 'lr', `lr ${runLabel(run)}`), run, (s) => ({ x: s.step, y: positive(s.lr) })),
-    curvatureSeries(head(run, ctx, 'edge', `2/λmax ${runLabel(run)}`, { pointRadius: 3, showLine: false }), run, (c) => {
+    curvatureSeries(head(run, ctx, 'edge', `2/λmax ${runLabel(run)}`, { pointRadius: 2, showLine: false }), run, (c) => {
       const edge = c.stabilityEdge ?? (c.lambdaMax > 0 ? 2 / c.lambdaMax : NaN);
       return { x: c.step, y: positive(edge) };
     }),

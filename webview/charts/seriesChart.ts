@@ -36,10 +36,13 @@ export interface ChartSpec {
 
 type LineDataset = ChartDataset<'line', Point[]>;
 
+// Kept outside chart.options: Chart.js's option resolver would call the spec's functions as scriptable options.
+const specs = new WeakMap<Chart, ChartSpec>();
+
 const markerPlugin: Plugin = {
   id: 'olMarkers',
   beforeDraw(chart) {
-    const bg = (chart.options.plugins as { olSpec?: ChartSpec } | undefined)?.olSpec?.bg;
+    const bg = specs.get(chart)?.bg;
     if (!bg) return;
     const { ctx } = chart;
     ctx.save();
@@ -48,7 +51,7 @@ const markerPlugin: Plugin = {
     ctx.restore();
   },
   beforeDatasetsDraw(chart) {
-    const spec = (chart.options.plugins as { olSpec?: ChartSpec } | undefined)?.olSpec;
+    const spec = specs.get(chart);
     if (!spec) return;
     spec.background?.(chart);
     const { ctx, chartArea, scales } = chart;
@@ -70,9 +73,19 @@ const markerPlugin: Plugin = {
   },
 };
 
+/**
+ * Chart.js gets a frozen copy of each series' points, refreshed when it grew:
+ * Chart.js patches push/splice on extensible data arrays to sync its elements,
+ * which breaks once decimation swaps the data (and would watch our full arrays).
+ */
+function view(points: Point[]): Point[] {
+  return Object.freeze(points.slice()) as Point[];
+}
+
 export class SeriesChart {
   readonly chart: Chart;
   private series: Series[] = [];
+  private readonly grown = new Set<number>();
 
   constructor(canvas: HTMLCanvasElement, theme: Theme, spec: ChartSpec) {
     const ChartCtor = registerChart();
@@ -82,6 +95,7 @@ export class SeriesChart {
       options: options(theme, spec),
       plugins: [markerPlugin],
     });
+    specs.set(this.chart, spec);
   }
 
   /** Replaces every line (new runs, new settings or theme). */
@@ -89,23 +103,43 @@ export class SeriesChart {
     this.series = series;
     for (const s of series) s.pull();
     this.chart.options = options(theme, spec);
+    specs.set(this.chart, spec);
     this.chart.data.datasets = series.map(toDataset) as ChartDataset[];
+    this.grown.clear();
     this.chart.update('none');
   }
 
   /** Appends new records of these runs; returns true when anything grew. */
   pull(runIds: ReadonlySet<string>): boolean {
     let grew = false;
-    for (const s of this.series) if (runIds.has(s.runId) && s.pull()) grew = true;
+    this.series.forEach((s, i) => {
+      if (runIds.has(s.runId) && s.pull()) {
+        this.grown.add(i);
+        grew = true;
+      }
+    });
     return grew;
   }
 
   setMarkers(markers: Marker[]): void {
-    const plugins = this.chart.options.plugins as { olSpec?: ChartSpec };
-    if (plugins.olSpec) plugins.olSpec.markers = markers;
+    const spec = specs.get(this.chart);
+    if (spec) spec.markers = markers;
+  }
+
+  markers(): readonly Marker[] {
+    return specs.get(this.chart)?.markers ?? [];
+  }
+
+  /** Marks a series whose points were rewritten in place (the fitted line). */
+  touch(series: Series): void {
+    const i = this.series.indexOf(series);
+    if (i >= 0) this.grown.add(i);
   }
 
   render(): void {
+    const datasets = this.chart.data.datasets;
+    for (const i of this.grown) if (datasets[i]) datasets[i].data = view(this.series[i].points);
+    this.grown.clear();
     this.chart.update('none');
   }
 
@@ -127,14 +161,15 @@ function toDataset(s: Series): LineDataset {
   const st = s.style;
   return {
     label: s.label,
-    data: s.points,
+    data: view(s.points),
     borderColor: st.color,
     backgroundColor: st.color,
     borderWidth: st.width,
     borderDash: st.dash ?? [],
     pointRadius: st.pointRadius ?? 0,
     pointHoverRadius: (st.pointRadius ?? 0) + 2,
-    pointStyle: (ctx) => ((ctx.raw as Point | undefined)?.neg ? 'triangle' : 'circle'),
+    // A scriptable option makes Chart.js resolve options per point: only where points are drawn.
+    ...(st.pointRadius ? { pointStyle: (ctx: { raw?: unknown }) => ((ctx.raw as Point | undefined)?.neg ? 'triangle' : 'circle') } : {}),
     showLine: st.showLine ?? true,
     fill: st.fillPrevious ? '-1' : false,
     spanGaps: false,
@@ -189,7 +224,6 @@ function options(theme: Theme, spec: ChartSpec): ChartOptions<'line'> {
         filter: (item) => !String(item.dataset.label).includes('residual'),
       },
       decimation: { enabled: !spec.unsorted, algorithm: 'lttb', samples: 600, threshold: 1200 },
-      olSpec: spec,
-    } as ChartOptions<'line'>['plugins'],
+    },
   };
 }

@@ -12,26 +12,50 @@ const torchClass: Record<string, string> = {
 
 const schedulerClass: Record<string, string> = {
   step: 'StepLR', multistep: 'MultiStepLR', exponential: 'ExponentialLR', cosine: 'CosineAnnealingLR',
-  cosine_warm_restarts: 'CosineAnnealingWarmRestarts', linear: 'LinearLR', constantlr: 'ConstantLR', polynomial: 'PolynomialLR',
-  onecycle: 'OneCycleLR', cyclic: 'CyclicLR', plateau: 'ReduceLROnPlateau',
+  'cosine-restarts': 'CosineAnnealingWarmRestarts', onecycle: 'OneCycleLR', plateau: 'ReduceLROnPlateau',
 };
 
 function py(v: number | boolean | string | number[]): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'string') return /^-?[\d.e+-]+$/i.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'string') {
+    if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true' ? 'True' : 'False';
+    if (v.includes(';')) return `[${v.split(';').map((x) => x.trim()).join(', ')}]`;
+    return /^-?[\d.]+(e[+-]?\d+)?$/i.test(v) ? v : JSON.stringify(v);
+  }
   if (Array.isArray(v)) return `(${v.map(String).join(', ')}${v.length === 1 ? ',' : ''})`;
   return String(v);
 }
 
-/** 'cosine:T_max=500,eta_min=0' → ['cosine', [['T_max', '500'], ['eta_min', '0']]] (lists in brackets stay whole). */
+/** 'cosine:T_max=500,eta_min=0' → ['cosine', [['T_max', '500'], ['eta_min', '0']]]. */
 export function parseScheduleSpec(spec: string): [string, [string, string][]] {
-  const [name, rest = ''] = spec.split(/:(.*)/s);
+  const colon = spec.indexOf(':');
+  const name = (colon < 0 ? spec : spec.slice(0, colon)).trim();
   const args: [string, string][] = [];
-  for (const part of rest.split(/,(?![^[]*\])/)) {
+  for (const part of colon < 0 ? [] : spec.slice(colon + 1).split(',')) {
     const eq = part.indexOf('=');
     if (eq > 0) args.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
   }
-  return [name.trim(), args];
+  return [name, args];
+}
+
+/** Lines building `sched` for a spec (warmup+SPEC becomes LinearLR then SPEC in a SequentialLR). */
+function schedulerLines(spec: string): string[] {
+  const plus = spec.search(/\+(?=\s*[A-Za-z])/);
+  if (plus >= 0) {
+    const [, wargs] = parseScheduleSpec(spec.slice(0, plus));
+    const get = (k: string) => wargs.find(([n]) => n === k)?.[1];
+    const steps = get('steps') ?? '10';
+    const main = schedulerLines(spec.slice(plus + 1).trim()).map((l) => l.replace(/^sched = /, 'main = '));
+    return [
+      `warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=${get('start_factor') ?? '0.1'}, total_iters=${steps})`,
+      ...main,
+      `sched = torch.optim.lr_scheduler.SequentialLR(opt, [warm, main], milestones=[${steps}])`,
+    ];
+  }
+  const [name, args] = parseScheduleSpec(spec);
+  const cls = schedulerClass[name];
+  if (!cls) return [`# schedule '${spec}': write the matching torch.optim.lr_scheduler here`];
+  return [`sched = torch.optim.lr_scheduler.${cls}(opt${args.map(([k, v]) => `, ${k}=${py(v)}`).join('')})`];
 }
 
 /** `torchName` from the host (e.g. 'torch.optim.Adam') wins over the built-in table. */
@@ -49,11 +73,8 @@ export function torchSnippet(run: RunSnapshot, torchName?: string): string {
   ];
   let stepCall = '';
   if (m.schedule && m.schedule !== 'constant') {
-    const [name, args] = parseScheduleSpec(m.schedule);
-    const sched = schedulerClass[name];
-    const argText = args.map(([k, v]) => `, ${k}=${v.startsWith('[') ? v : py(v)}`).join('');
-    lines.push(sched ? `sched = torch.optim.lr_scheduler.${sched}(opt${argText})` : `# schedule '${m.schedule}': no torch equivalent mapped`);
-    if (sched) stepCall = name === 'plateau' ? '    sched.step(loss.item())' : '    sched.step()';
+    lines.push(...schedulerLines(m.schedule));
+    if (lines[lines.length - 1].startsWith('sched')) stepCall = m.schedule.startsWith('plateau') ? '    sched.step(loss.item())' : '    sched.step()';
   }
   lines.push(
     `for step in range(${m.steps}):`,
