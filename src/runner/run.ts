@@ -41,6 +41,9 @@ export type Emit = (msg: RunnerToHost) => void;
 /** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
 const YIELD_MS = 10;
 
+/** Longest schedule preview sent with 'started' (steps beyond it are not previewed). */
+export const SCHEDULE_PREVIEW_MAX = 100_000;
+
 function setUpOptimizer(req: RunRequest): { optimizer: Optimizer; lr: number; schedule: Schedule } {
   try {
     const lr = resolveLr(req.optimizer.id, req.optimizer.lr);
@@ -141,7 +144,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       sourceHash: compiled.sourceHash,
       ...(prepared.minimum !== undefined ? { minimum: prepared.minimum } : {}),
       ...(prepared.domain ? { domain: prepared.domain } : {}),
-      schedulePreview: Array.from({ length: req.steps }, (_, k) => schedule.lrAt(k)),
+      // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
+      schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
       initialParams: Array.from(await prepared.x0.data()),
     };
     emit({ type: 'started', runId: req.runId, meta });
