@@ -81,6 +81,20 @@ describe('runner: the objective-file contract', () => {
     for (const r of [nonneg, ball, box, line]) assert.equal(r.leaked, 0);
   });
 
+  it('samples curvature every K steps and at the final point (--curvature-every)', async () => {
+    const r = await runInProcess({ file: fixture('params.ts'), objective: 'matrix', optimizer: { id: 'sgd', lr: 0.1 }, steps: 20, curvatureEvery: 10 });
+    assert.equal(r.error, undefined);
+    assert.equal(r.done?.message, undefined);
+    assert.deepEqual(r.curvature.map((c) => c.step), [0, 10, 20]);
+    // ½‖X − T‖²: the Hessian is the identity (κ = 1).
+    for (const c of r.curvature) {
+      close(c.lambdaMax, 1);
+      close(c.lambdaMin, 1);
+      close(c.condition ?? NaN, 1);
+    }
+    assert.equal(r.leaked, 0);
+  });
+
   it('maximises with maximize: true (the loss reported is the minimised −f)', async () => {
     const r = await runInProcess({ file: fixture('single.ts'), optimizer: { id: 'sgd', lr: 0.1, maximize: true }, steps: 3 });
     // f = ½‖x‖² grows away from the origin under ascent: x ← 1.1·x.
