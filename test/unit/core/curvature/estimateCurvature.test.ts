@@ -78,7 +78,9 @@ describe('estimateCurvature', () => {
       const big = await at(Array(300).fill(0), (x) => estimateCurvature(quadratic(d, true), x, critical));
       assert.equal(big.method, 'lanczos');
       assert.equal(big.classification, 'saddle');
-      assert.ok(Math.abs(big.lambdaMin + 1) < 1e-2 + big.residualMin && Math.abs(big.lambdaMax - 100) < 0.1);
+      // The negative end is the cluster −1, −1.016, −1.031: λmin lands in it (Ritz values never undershoot).
+      assert.ok(big.lambdaMin < -0.99 && big.lambdaMin > d[2] * (1 + 1e-4) - 1e-3, `λmin ${big.lambdaMin}`);
+      assert.ok(Math.abs(big.lambdaMax - 100) < 0.1, `λmax ${big.lambdaMax}`);
       curvatureSampleSchema.parse(big);
     });
 
