@@ -32,9 +32,9 @@ export function findWasmDir(): string | undefined {
 
 async function tryNode(notes: string[]): Promise<boolean> {
   try {
-    // A plain require so bundlers leave the optional native module alone.
-    const load = eval('require') as NodeJS.Require;
-    load('@tensorflow/tfjs-node');
+    // Marked external in scripts/build.mjs, so the bundle requires it at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@tensorflow/tfjs-node');
     return await tf.setBackend('tensorflow');
   } catch (e) {
     notes.push(`tfjs-node unavailable (${(e as Error).message.split('\n')[0]})`);
