@@ -17,7 +17,7 @@ export interface CurvatureOptions {
   method?: 'auto' | 'exact' | 'lanczos' | 'power';
   /** Default 64. */
   exactThreshold?: number;
-  /** Lanczos / power iteration cap. Default 50. */
+  /** Lanczos / power iteration cap. Default 80. */
   maxIterations?: number;
   /** Residual tolerance relative to max|λ|. Default 1e-4. */
   tol?: number;

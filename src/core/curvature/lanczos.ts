@@ -3,7 +3,7 @@ import type { LinearOperator } from './hvp';
 import { symmetricEigen } from './symmetricEigen';
 
 export interface LanczosOptions {
-  /** Iteration cap (each iteration is one operator application, plus 2 at the end). Default 50. */
+  /** Iteration cap (each iteration is one operator application, plus 2 at the end). Default 80. */
   maxIterations?: number;
   /** Stop when both ends' residuals are below tol·max|θ|. Default 1e-4. */
   tol?: number;
@@ -23,7 +23,7 @@ export interface LanczosResult {
   converged: boolean;
 }
 
-export const LANCZOS_DEFAULTS = { maxIterations: 50, tol: 1e-4, seed: 0 } as const;
+export const LANCZOS_DEFAULTS = { maxIterations: 80, tol: 1e-4, seed: 0 } as const;
 
 /**
  * Lanczos iteration on a symmetric operator of size n, with full
