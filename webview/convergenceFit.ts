@@ -32,9 +32,15 @@ function leastSquares(xs: number[], ys: number[]): Line | undefined {
   return { slope, intercept: my - slope * mx, r2: syy === 0 ? 1 : (sxy * sxy) / (sxx * syy) };
 }
 
-export function fitConvergence(points: readonly { x: number; y: number }[]): Fit | undefined {
-  const good = points.filter((p) => p.x > 0 && p.y > 0 && Number.isFinite(p.y));
-  const tail = good.slice(Math.floor(good.length / 2));
+/** Fits over the last half of the points (at most `maxPoints` of them, evenly strided: the table refits live). */
+export function fitConvergence(points: readonly { x: number; y: number }[], maxPoints = 1000): Fit | undefined {
+  const half = Math.floor(points.length / 2);
+  const stride = Math.max(1, Math.ceil((points.length - half) / maxPoints));
+  const tail: { x: number; y: number }[] = [];
+  for (let i = half; i < points.length; i += stride) {
+    const p = points[i];
+    if (p.x > 0 && p.y > 0 && Number.isFinite(p.y)) tail.push(p);
+  }
   if (tail.length < 3) return undefined;
   const xs = tail.map((p) => p.x), lxs = xs.map(Math.log), lys = tail.map((p) => Math.log(p.y));
   const lin = leastSquares(xs, lys);

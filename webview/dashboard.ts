@@ -31,12 +31,16 @@ export interface DashboardStats {
   /** Rejected messages (also logged with console.error). */
   rejected: string[];
   renders: number;
+  /** Milliseconds per chart redraw (all charts that changed). */
+  renderMs: number[];
+  /** Milliseconds spent validating and applying each host message. */
+  receiveMs: number[];
 }
 
 export class Dashboard {
   readonly model = new DashboardModel();
   readonly ui: UiState;
-  readonly stats: DashboardStats = { frames: [], rejected: [], renders: 0 };
+  readonly stats: DashboardStats = { frames: [], rejected: [], renders: 0, renderMs: [], receiveMs: [] };
   private theme: Theme;
   private readonly cards: Record<ChartKind, ChartCard>;
   private readonly charts: Record<ChartKind, SeriesChart>;
@@ -75,6 +79,7 @@ export class Dashboard {
 
   /** Entry point for every message from the host: validated whole or rejected whole. */
   receive(data: unknown): void {
+    const t0 = performance.now();
     const parsed = hostToWebviewSchema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -87,6 +92,7 @@ export class Dashboard {
     this.model.apply(parsed.data);
     if (hadControls) this.renderControls();
     this.requestFrame();
+    this.stats.receiveMs.push(performance.now() - t0);
   }
 
   /** Full point counts per chart and series (what arrived, before decimation). */
@@ -128,7 +134,9 @@ export class Dashboard {
         for (const k of this.pendingRender) this.charts[k].render();
         this.pendingRender.clear();
         this.stats.renders++;
-        this.nextRenderAt = performance.now() + 2 * (performance.now() - r0);
+        const cost = performance.now() - r0;
+        this.stats.renderMs.push(cost);
+        this.nextRenderAt = performance.now() + 2 * cost;
       } else {
         this.requestFrame();
       }
@@ -174,7 +182,7 @@ export class Dashboard {
         if (this.ui.logLog) {
           const fit: Series = {
             key: `${run.runId}:fit`, runId: run.runId, ghost: false, label: `fit ${run.runId}`,
-            style: { color: withAlpha(this.theme.fg, 0.7), width: 1, dash: [8, 4] }, points: [], pull: () => false,
+            style: { color: withAlpha(this.theme.fg, 0.7), width: 1, dash: [8, 4] }, points: [], pull: () => false, rewrites: true,
           };
           this.fits.push({ runId: run.runId, series: fit });
           series.loss.push(fit);
@@ -276,11 +284,12 @@ export class Dashboard {
       }
       return out;
     };
-    this.charts.loss.setMarkers(markers('chosen'));
-    this.charts.grad.setMarkers(markers('chosen'));
-    this.charts.lr.setMarkers(markers('steps'));
-    this.charts.curvature.setMarkers(markers('steps'));
-    for (const k of ['loss', 'grad', 'lr', 'curvature'] as const) this.pendingRender.add(k);
+    const chosen = markers('chosen');
+    const steps = markers('steps');
+    if (this.charts.loss.setMarkers(chosen)) this.pendingRender.add('loss');
+    if (this.charts.grad.setMarkers(chosen)) this.pendingRender.add('grad');
+    if (this.charts.lr.setMarkers(steps)) this.pendingRender.add('lr');
+    if (this.charts.curvature.setMarkers(steps)) this.pendingRender.add('curvature');
   }
 
   /** Refits the convergence rate of each run on its plotted (smoothed) loss. */

@@ -113,6 +113,7 @@ export function pathSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
   const inner = s.pull.bind(s);
   const thinned: Series = {
     ...s,
+    rewrites: true,
     pull() {
       if (!seeded && init && init.length === 2) {
         s.points.push({ x: init[0], y: init[1] });

@@ -31,6 +31,8 @@ export interface Series {
   readonly label: string;
   readonly style: SeriesStyle;
   readonly points: Point[];
+  /** Points are rewritten in place (a thinned path, a fitted line), not only appended. */
+  readonly rewrites?: boolean;
   pull(): boolean;
 }
 

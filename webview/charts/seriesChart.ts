@@ -1,11 +1,12 @@
 /**
  * One Chart.js chart fed by Series. Set up for streaming: no animation, no
- * parsing, normalized data, no points, decimation on linear x axes, and
+ * parsing, normalized data, no points, reduced data (PointReducer), and
  * `update('none')` at most once per animation frame (the caller's loop).
  */
 import type { Chart, ChartDataset, ChartOptions, Plugin, ScaleType } from 'chart.js';
 import type { Theme } from '../theme';
 import { registerChart } from './registerChart';
+import { PointReducer } from './pointReducer';
 import type { Point, Series } from './series';
 
 export interface AxisSpec {
@@ -74,18 +75,20 @@ const markerPlugin: Plugin = {
 };
 
 /**
- * Chart.js gets a frozen copy of each series' points, refreshed when it grew:
- * Chart.js patches push/splice on extensible data arrays to sync its elements,
- * which breaks once decimation swaps the data (and would watch our full arrays).
+ * Chart.js gets a frozen, reduced copy of each series' points, refreshed when
+ * it grew: Chart.js patches push/splice on extensible data arrays to sync its
+ * elements (it must not watch our full arrays), and re-reducing 100k points
+ * per redraw is what makes long runs stutter.
  */
-function view(points: Point[]): Point[] {
-  return Object.freeze(points.slice()) as Point[];
+function freeze(points: Point[]): Point[] {
+  return Object.freeze(points) as Point[];
 }
 
 export class SeriesChart {
   readonly chart: Chart;
   private series: Series[] = [];
   private readonly grown = new Set<number>();
+  private reducers: (PointReducer | undefined)[] = [];
 
   constructor(canvas: HTMLCanvasElement, theme: Theme, spec: ChartSpec) {
     const ChartCtor = registerChart();
@@ -104,7 +107,9 @@ export class SeriesChart {
     for (const s of series) s.pull();
     this.chart.options = options(theme, spec);
     specs.set(this.chart, spec);
-    this.chart.data.datasets = series.map(toDataset) as ChartDataset[];
+    // Paths and fitted lines are rewritten in place and stay short: copied whole.
+    this.reducers = series.map((s) => (spec.unsorted || s.rewrites ? undefined : new PointReducer(s.points)));
+    this.chart.data.datasets = series.map((s, i) => toDataset(s, this.viewOf(i))) as ChartDataset[];
     this.grown.clear();
     this.chart.update('none');
   }
@@ -121,9 +126,14 @@ export class SeriesChart {
     return grew;
   }
 
-  setMarkers(markers: Marker[]): void {
+  /** Returns true when the markers changed (the chart needs a redraw). */
+  setMarkers(markers: Marker[]): boolean {
     const spec = specs.get(this.chart);
-    if (spec) spec.markers = markers;
+    if (!spec) return false;
+    const same = (spec.markers ?? []).length === markers.length
+      && markers.every((m, i) => spec.markers?.[i].x === m.x && spec.markers[i].label === m.label && spec.markers[i].color === m.color);
+    spec.markers = markers;
+    return !same;
   }
 
   markers(): readonly Marker[] {
@@ -138,9 +148,14 @@ export class SeriesChart {
 
   render(): void {
     const datasets = this.chart.data.datasets;
-    for (const i of this.grown) if (datasets[i]) datasets[i].data = view(this.series[i].points);
+    for (const i of this.grown) if (datasets[i]) datasets[i].data = this.viewOf(i);
     this.grown.clear();
     this.chart.update('none');
+  }
+
+  private viewOf(i: number): Point[] {
+    const reducer = this.reducers[i];
+    return freeze(reducer ? reducer.view() : this.series[i].points.slice());
   }
 
   /** Full point counts per series (what was received, before decimation). */
@@ -157,11 +172,11 @@ export class SeriesChart {
   }
 }
 
-function toDataset(s: Series): LineDataset {
+function toDataset(s: Series, data: Point[]): LineDataset {
   const st = s.style;
   return {
     label: s.label,
-    data: view(s.points),
+    data,
     borderColor: st.color,
     backgroundColor: st.color,
     borderWidth: st.width,
@@ -223,7 +238,6 @@ function options(theme: Theme, spec: ChartSpec): ChartOptions<'line'> {
         backgroundColor: theme.bg, titleColor: theme.fg, bodyColor: theme.fg, borderColor: theme.grid, borderWidth: 1,
         filter: (item) => !String(item.dataset.label).includes('residual'),
       },
-      decimation: { enabled: !spec.unsorted, algorithm: 'lttb', samples: 600, threshold: 1200 },
     },
   };
 }

@@ -1,0 +1,79 @@
+/** The dashboard's pure parts, in Node: reduction, fits, contours, exports, the event fold. */
+import * as assert from 'node:assert/strict';
+import { runsFromEvents, runStatus } from '../../src/protocol/runHistory';
+import { hostToWebviewSchema } from '../../src/protocol/webview';
+import { contourSegments } from '../../webview/charts/contour';
+import { PointReducer } from '../../webview/charts/pointReducer';
+import type { Point } from '../../webview/charts/series';
+import { fitConvergence } from '../../webview/convergenceFit';
+import { cliCommand } from '../../webview/exports/cliCommand';
+import { torchSnippet } from '../../webview/exports/torchSnippet';
+import { allEvents, landscapeGrid } from './harness/eventStream';
+
+describe('dashboard pure parts', () => {
+  it('PointReducer keeps each bucket\'s extremes, stays bounded, and sees appended points', () => {
+    const full: Point[] = [];
+    const r = new PointReducer(full, 50);
+    for (let i = 0; i < 10_000; i++) full.push({ x: i, y: Math.sin(i / 100) + (i === 7777 ? 50 : 0) });
+    const v1 = r.view();
+    assert.ok(v1.length <= 4 * 51 + 64, `reduced to ${v1.length}`);
+    assert.equal(Math.max(...v1.map((p) => p.y)), Math.max(...full.map((p) => p.y)), 'the spike survives');
+    assert.equal(v1[0].x, 0);
+    for (let i = 1; i < v1.length; i++) assert.ok(v1[i].x > v1[i - 1].x, 'x stays sorted');
+    full.push({ x: 10_000, y: NaN }, { x: 10_001, y: -9 });
+    const v2 = r.view();
+    assert.ok(v2.some((p) => Number.isNaN(p.y)), 'a gap is kept');
+    assert.equal(v2[v2.length - 1].y, -9);
+  });
+
+  it('fits a linear rate and a power law', () => {
+    const geometric = Array.from({ length: 400 }, (_, k) => ({ x: k + 1, y: 3 * 0.97 ** (k + 1) }));
+    const lin = fitConvergence(geometric);
+    assert.equal(lin?.kind, 'linear');
+    assert.ok(Math.abs((lin?.value ?? 0) - 0.97) < 1e-9);
+    const power = Array.from({ length: 400 }, (_, k) => ({ x: k + 1, y: 5 / (k + 1) ** 2 }));
+    const pw = fitConvergence(power);
+    assert.equal(pw?.kind, 'power');
+    assert.ok(Math.abs((pw?.value ?? 0) + 2) < 1e-9);
+  });
+
+  it('contour segments lie on the level set', () => {
+    const grid = landscapeGrid(40);
+    const level = 10;
+    const segs = contourSegments(grid, level);
+    assert.ok(segs.length > 20);
+    const f = (x: number, y: number) => (1 - x) ** 2 + 100 * (y - x * x) ** 2;
+    // Linear interpolation on a 40×40 grid: within a few percent of the level.
+    for (const [ax, ay] of segs.slice(0, 50)) assert.ok(Math.abs(f(ax, ay) - level) / level < 0.25, `f=${f(ax, ay)}`);
+  });
+
+  it('folds events into runs and reports divergence with its step', () => {
+    const runs = runsFromEvents(allEvents({ runId: 'd', optimizer: 'sgd', lr: 0.01, steps: 100 }));
+    assert.equal(runs.length, 1);
+    const s = runStatus(runs[0]);
+    assert.equal(s.kind, 'diverged');
+    assert.equal(s.kind === 'diverged' && s.step, runs[0].steps.length);
+  });
+
+  it('copy texts repeat the run: CLI flags and torch classes, schedules included', () => {
+    const [run] = runsFromEvents(allEvents({ runId: 'c', optimizer: 'sgd', lr: 0.002, steps: 50, schedule: 'cosine' }));
+    assert.equal(cliCommand(run), 'optlab run /work/examples/rosenbrock.ts --objective rosenbrock --optimizer sgd --lr 0.002 --steps 50 '
+      + '--hp momentum=0 --hp dampening=0 --hp weight_decay=0 --hp nesterov=false --schedule cosine:T_max=50 --seed 0');
+    const py = torchSnippet(run);
+    assert.match(py, /opt = torch\.optim\.SGD\(\[x\], lr=0\.002, momentum=0, dampening=0, weight_decay=0, nesterov=False\)/);
+    assert.match(py, /sched = torch\.optim\.lr_scheduler\.CosineAnnealingLR\(opt, T_max=50\)/);
+    assert.match(py, /x = torch\.tensor\(\[-1\.2, 1\], requires_grad=True\)/);
+    const warm = { ...run, meta: { ...run.meta!, schedule: 'warmup:steps=5+multistep:milestones=10;20,gamma=0.5' } };
+    const wpy = torchSnippet(warm);
+    assert.match(wpy, /LinearLR\(opt, start_factor=0\.1, total_iters=5\)/);
+    assert.match(wpy, /main = torch\.optim\.lr_scheduler\.MultiStepLR\(opt, milestones=\[10, 20\], gamma=0\.5\)/);
+    assert.match(wpy, /SequentialLR\(opt, \[warm, main\], milestones=\[5\]\)/);
+  });
+
+  it('the protocol rejects a malformed landscape grid', () => {
+    const bad = { type: 'events', events: [{ type: 'landscape', runId: 'a', grid: { xs: [0, 1], ys: [0, 1], values: [[1, 2]] } }] };
+    assert.equal(hostToWebviewSchema.safeParse(bad).success, false);
+    const good = { type: 'events', events: [{ type: 'landscape', runId: 'a', grid: { xs: [0, 1], ys: [0, 1], values: [[1, 2], [3, null]] } }] };
+    assert.equal(hostToWebviewSchema.safeParse(good).success, true);
+  });
+});
