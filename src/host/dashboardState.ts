@@ -1,0 +1,83 @@
+/**
+ * The run history the host keeps for the dashboard (a hidden webview gets no
+ * messages, so the host is the source of truth): the current code version's
+ * runs, the previous version's runs as ghosts, the banner, and what each run
+ * asked for so live mode can re-run the same set on new code.
+ */
+import type { Banner, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
+import { applyDashboardEvent, emptyRun } from '../protocol/runHistory';
+import type { RunChoice, RunTarget } from './runSettings';
+import { OPTIMIZER_CATALOG } from './optimizerCatalog';
+
+export interface RunOrigin {
+  readonly target: RunTarget;
+  readonly choice: RunChoice;
+}
+
+export class DashboardState {
+  version = 0;
+  private runs = new Map<string, RunSnapshot>();
+  private ghosts: RunSnapshot[] = [];
+  private readonly origins = new Map<string, RunOrigin>();
+  banner: Banner | null = null;
+  target?: { file: string; objective?: string };
+
+  /** Registers a run about to start (it shows as waiting until `started`). */
+  addRun(runId: string, origin: RunOrigin): void {
+    this.runs.set(runId, { ...emptyRun(runId), file: origin.target.file });
+    this.origins.set(runId, origin);
+    this.target = { file: origin.target.file, ...(origin.target.objective ? { objective: origin.target.objective } : {}) };
+  }
+
+  /** Drops the current runs (a `run` that replaces them). Ghosts stay. */
+  clearRuns(): void {
+    for (const id of this.runs.keys()) this.origins.delete(id);
+    this.runs.clear();
+  }
+
+  /** New code version: current runs become the ghosts, earlier ghosts go. */
+  newVersion(): number {
+    this.ghosts = [...this.runs.values()].filter((r) => r.steps.length > 0);
+    this.clearRuns();
+    this.version += 1;
+    return this.version;
+  }
+
+  /** Folds an event; events of runs no longer shown (replaced) are ignored. */
+  apply(event: DashboardEvent): RunSnapshot | undefined {
+    if (event.type !== 'error' || event.runId !== undefined) {
+      if (!this.runs.has(event.runId as string)) return undefined;
+    }
+    return applyDashboardEvent(this.runs, event);
+  }
+
+  run(runId: string): RunSnapshot | undefined {
+    return this.runs.get(runId);
+  }
+
+  origin(runId: string): RunOrigin | undefined {
+    return this.origins.get(runId);
+  }
+
+  /** What the current runs asked for, in order (live mode replays them). */
+  currentOrigins(): RunOrigin[] {
+    return [...this.runs.keys()].map((id) => this.origins.get(id)).filter((o): o is RunOrigin => o !== undefined);
+  }
+
+  allRuns(): RunSnapshot[] {
+    return [...this.runs.values()];
+  }
+
+  snapshot(): HostToWebviewInput {
+    return {
+      type: 'snapshot',
+      version: this.version,
+      runs: this.allRuns(),
+      ghosts: this.ghosts,
+      banner: this.banner,
+      optimizers: OPTIMIZER_CATALOG.map(({ id, torchName, defaultLr }) => ({ id, torchName, defaultLr })),
+      ...(this.target ? { target: this.target } : {}),
+      interactive: true,
+    };
+  }
+}

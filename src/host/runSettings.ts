@@ -1,0 +1,93 @@
+/**
+ * The extension's settings as plain data, and the run requests built from
+ * them. No vscode here: the adapter reads the configuration through `get`.
+ */
+import type { BackendId, RunRequestInput } from '../protocol/runner';
+import { catalogEntry } from './optimizerCatalog';
+
+export interface RunSettings {
+  readonly defaultOptimizer: string;
+  /** null: the optimizer's torch default. */
+  readonly learningRate: number | null;
+  readonly steps: number;
+  /** '' for a constant learning rate. */
+  readonly schedule: string;
+  readonly backend: BackendId | 'auto';
+  readonly curvatureEvery: number;
+  readonly liveDebounceMs: number;
+  readonly timeLimitSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: RunSettings = {
+  defaultOptimizer: 'adam',
+  learningRate: null,
+  steps: 500,
+  schedule: '',
+  backend: 'auto',
+  curvatureEvery: 0,
+  liveDebounceMs: 300,
+  timeLimitSeconds: 60,
+};
+
+type Getter = (key: keyof RunSettings) => unknown;
+
+const positiveInt = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
+
+/** Reads settings, falling back to the defaults for missing or invalid values (settings.json is hand-edited). */
+export function readRunSettings(get: Getter): RunSettings {
+  const d = DEFAULT_SETTINGS;
+  const optimizer = get('defaultOptimizer');
+  const lr = get('learningRate');
+  const backend = get('backend');
+  const every = get('curvatureEvery');
+  const debounce = get('liveDebounceMs');
+  const schedule = get('schedule');
+  return {
+    defaultOptimizer: typeof optimizer === 'string' && catalogEntry(optimizer) ? optimizer : d.defaultOptimizer,
+    learningRate: typeof lr === 'number' && lr > 0 && Number.isFinite(lr) ? lr : null,
+    steps: positiveInt(get('steps'), d.steps),
+    schedule: typeof schedule === 'string' ? schedule.trim() : d.schedule,
+    backend: backend === 'node' || backend === 'wasm' || backend === 'cpu' ? backend : 'auto',
+    curvatureEvery: typeof every === 'number' && Number.isInteger(every) && every >= 0 ? every : d.curvatureEvery,
+    liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
+    timeLimitSeconds: typeof get('timeLimitSeconds') === 'number' && (get('timeLimitSeconds') as number) > 0 ? (get('timeLimitSeconds') as number) : d.timeLimitSeconds,
+  };
+}
+
+/** What to run: the file (and unsaved text), the objective, and what the user chose. */
+export interface RunTarget {
+  readonly file: string;
+  readonly text?: string;
+  readonly objective?: string;
+}
+
+export interface RunChoice {
+  readonly optimizer?: string;
+  readonly lr?: number;
+  readonly hp?: Record<string, number | boolean | string | number[]>;
+  readonly schedule?: string;
+  readonly steps?: number;
+  readonly curvatureEvery?: number;
+}
+
+export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };
+
+/** Settings + target + the user's choice -> the runner's request (choice wins over settings). */
+export function runRequestFor(settings: RunSettings, target: RunTarget, choice: RunChoice, runId: string): HostRunRequest {
+  const optimizerId = choice.optimizer ?? settings.defaultOptimizer;
+  // The setting's lr belongs to the default optimizer; another optimizer gets its own default.
+  const lr = choice.lr ?? (optimizerId === settings.defaultOptimizer ? settings.learningRate ?? undefined : undefined);
+  const schedule = choice.schedule ?? settings.schedule;
+  return {
+    runId,
+    file: target.file,
+    ...(target.text !== undefined ? { text: target.text } : {}),
+    ...(target.objective !== undefined ? { objective: target.objective } : {}),
+    optimizer: { id: optimizerId, ...(lr !== undefined ? { lr } : {}), hp: { ...(choice.hp ?? {}) } },
+    ...(schedule ? { schedule } : {}),
+    steps: choice.steps ?? settings.steps,
+    curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
+    timeLimitMs: settings.timeLimitSeconds * 1000,
+    ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
+  };
+}

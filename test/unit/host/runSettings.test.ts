@@ -1,0 +1,37 @@
+import { strict as assert } from 'node:assert';
+import { runRequestSchema } from '../../../src/protocol/runner';
+import { DEFAULT_SETTINGS, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
+
+const getter = (values: Record<string, unknown>) => (key: keyof RunSettings): unknown => values[key];
+
+describe('runSettings', () => {
+  it('reads valid settings and falls back on invalid ones', () => {
+    const s = readRunSettings(getter({ defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: ' cosine:T_max=100 ', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5 }));
+    assert.deepEqual(s, { defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: 'cosine:T_max=100', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5 });
+    const bad = readRunSettings(getter({ defaultOptimizer: 'nope', learningRate: -1, steps: 2.5, backend: 'gpu', curvatureEvery: -3, liveDebounceMs: 'x', timeLimitSeconds: 0 }));
+    assert.deepEqual(bad, DEFAULT_SETTINGS);
+  });
+
+  it('builds a valid run request: choice over settings, the lr setting only for the default optimizer', () => {
+    const settings: RunSettings = { ...DEFAULT_SETTINGS, defaultOptimizer: 'adam', learningRate: 0.02, schedule: 'step:step_size=10', backend: 'cpu', timeLimitSeconds: 7 };
+    const req = runRequestFor(settings, { file: '/w/f.ts', text: 'src', objective: 'f' }, {}, 'r1');
+    const parsed = runRequestSchema.parse({ ...req, type: 'run' });
+    assert.deepEqual(parsed.optimizer, { id: 'adam', lr: 0.02, hp: {} });
+    assert.equal(parsed.schedule, 'step:step_size=10');
+    assert.equal(parsed.backend, 'cpu');
+    assert.equal(parsed.timeLimitMs, 7000);
+    assert.equal(parsed.text, 'src');
+    assert.equal(parsed.objective, 'f');
+    const other = runRequestFor(settings, { file: '/w/f.ts' }, { optimizer: 'sgd', hp: { momentum: 0.9 }, steps: 20, schedule: '' }, 'r2');
+    assert.deepEqual(other.optimizer, { id: 'sgd', hp: { momentum: 0.9 } });
+    assert.equal(other.steps, 20);
+    assert.equal('schedule' in other, false);
+    assert.equal('text' in other, false);
+  });
+
+  it('leaves the backend to the runner on auto', () => {
+    const req = runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, {}, 'r');
+    assert.equal('backend' in req, false);
+    assert.equal(req.steps, 500);
+  });
+});
