@@ -3,6 +3,7 @@
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildTypes } from './buildTypes.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const watch = process.argv.includes('--watch');
@@ -37,6 +38,8 @@ function copyWasm() {
 }
 
 copyWasm();
+// Type declarations for users' objective files (copied into their workspace by the extension).
+buildTypes();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
