@@ -4,7 +4,8 @@
  * 'optimizer-lab' types) to the declarations the extension copied into
  * TYPES_DIR. An existing tsconfig is edited in place (comments kept).
  */
-import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser';
+// The ESM build: esbuild cannot follow the UMD build's dynamic requires.
+import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser/lib/esm/main.js';
 
 /** Where the declarations go, relative to the workspace folder. */
 export const TYPES_DIR = '.optimizer-lab/types';

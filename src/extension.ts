@@ -1,0 +1,91 @@
+/**
+ * Wires the extension's services; every disposable is registered on the
+ * context, the runner process included. No TensorFlow.js here: the runner
+ * child process loads it on the first run.
+ */
+import * as vscode from 'vscode';
+import { RunnerClient } from './runner/client';
+import { COMMANDS } from './host/commandIds';
+import { handleDashboardMessage, registerCommands, type CommandContext } from './host/commands';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
+import { LazyRunner } from './host/lazyRunner';
+import { LiveMode } from './host/liveMode';
+import { ObjectiveLensProvider } from './host/objectiveLenses';
+import { RunController } from './host/runController';
+import { RunProblems } from './host/runProblems';
+import { readRunSettings, type RunSettings } from './host/runSettings';
+import { RunStatusBar } from './host/runStatusBar';
+import { TypesQuickFix } from './host/typesSetup';
+
+/** What activation returns: the integration tests drive the extension through it. */
+export interface OptimizerLabApi {
+  readonly controller: RunController;
+  readonly problems: RunProblems;
+  readonly live: LiveMode;
+}
+
+export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
+  const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
+  const log = (message: string): void => output.info(message);
+  const settings = (): RunSettings => {
+    const config = vscode.workspace.getConfiguration('optimizerLab');
+    return readRunSettings((key) => config.get(key));
+  };
+  const runner = new LazyRunner(() => new RunnerClient({
+    runnerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath,
+    onOutput: (stream, text) => output.append(stream === 'stderr' ? `[runner stderr] ${text}` : text),
+  }), log);
+  const controller = new RunController(runner, settings);
+  const problems = new RunProblems();
+  const statusBar = new RunStatusBar();
+  const lenses = new ObjectiveLensProvider({
+    defaultOptimizer: () => settings().defaultOptimizer,
+    lastRun: (file, objective) => controller.lastRun(file, objective),
+  });
+  const live = new LiveMode(controller, () => settings().liveDebounceMs, log);
+  const ctx: CommandContext = {
+    extensionUri: context.extensionUri, controller, live, settings, log,
+    showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
+    refreshLenses: () => lenses.refresh(),
+  };
+  const dashboardHost = {
+    snapshot: () => controller.state.snapshot(),
+    handle: (m: Parameters<typeof handleDashboardMessage>[1]) => void handleDashboardMessage(ctx, m).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
+    log,
+  };
+
+  const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];
+  context.subscriptions.push(
+    output, runner, controller, problems, statusBar, lenses, live,
+    { dispose: () => DashboardPanel.dispose() },
+    controller.listen({
+      post: (m) => DashboardPanel.post(m),
+      runChanged: (run) => {
+        statusBar.update(run);
+        if (run.done || run.error) {
+          lenses.refresh();
+          log(`${run.runId} ${run.meta?.objective ?? ''} ${run.meta?.optimizer.id ?? ''}: ${run.error ? `error (${run.error.kind}) ${run.error.message}` : `${run.done?.status}, final loss ${run.done?.final.loss}`}`);
+        }
+      },
+      problems: (file, errors) => void problems.show(file, errors),
+    }),
+    vscode.languages.registerCodeLensProvider(selector, lenses),
+    vscode.languages.registerCodeActionsProvider(selector, new TypesQuickFix(), { providedCodeActionKinds: TypesQuickFix.kinds }),
+    vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, context.extensionUri, dashboardHost),
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) lenses.refresh();
+      if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
+    ...registerCommands(ctx),
+  );
+  void vscode.commands.executeCommand('setContext', 'optimizerLab.activated', true);
+  log(`activated (commands: ${Object.values(COMMANDS).length})`);
+  return { controller, problems, live };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

@@ -1,0 +1,56 @@
+/**
+ * Code lenses above every objective, placed from the document's text as the
+ * user types: ▶ Run (<optimizer>) with the last result · Compare · Hessian ·
+ * Landscape; a single explanatory lens when the objective cannot run (not
+ * exported, or the workspace is not trusted).
+ */
+import * as vscode from 'vscode';
+import { findObjectives } from './findObjectives';
+import { lensTitles, problemTitle } from './lensTitles';
+import type { RunSnapshot } from '../protocol/webview';
+import { COMMANDS } from './commandIds';
+
+export interface LensSources {
+  defaultOptimizer(): string;
+  lastRun(file: string, objective: string): RunSnapshot | undefined;
+}
+
+export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly sources: LensSources) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const file = document.uri.fsPath;
+    const lenses: vscode.CodeLens[] = [];
+    for (const site of findObjectives(document.getText())) {
+      const range = new vscode.Range(site.line, site.column, site.line, site.column);
+      const args = [document.uri, site.name];
+      if (!vscode.workspace.isTrusted) {
+        lenses.push(new vscode.CodeLens(range, { title: '🔒 Optimizer Lab: trust this workspace to run objectives', command: 'workbench.trust.manage' }));
+        continue;
+      }
+      if (site.problem) {
+        lenses.push(new vscode.CodeLens(range, { title: problemTitle(site.problem), command: '', tooltip: site.problem }));
+        continue;
+      }
+      const titles = lensTitles(this.sources.defaultOptimizer(), this.sources.lastRun(file, site.name));
+      lenses.push(
+        new vscode.CodeLens(range, { title: titles.run, command: COMMANDS.runObjective, arguments: args, tooltip: 'Run with the default optimizer and settings' }),
+        new vscode.CodeLens(range, { title: titles.compare, command: COMMANDS.compare, arguments: args }),
+        new vscode.CodeLens(range, { title: titles.hessian, command: COMMANDS.hessian, arguments: args, tooltip: 'Spectrum ends, condition number and critical-point type at the start and the end' }),
+        new vscode.CodeLens(range, { title: titles.landscape, command: COMMANDS.landscape, arguments: args, tooltip: 'The loss around the run: contour for two parameters, the trajectory otherwise' }),
+      );
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * Starts runs, folds their events into the dashboard's history and tells the
+ * editor parts (panel, status bar, lenses, Problems panel) what changed. No
+ * vscode here: the adapters subscribe, and tests drive it with a fake runner.
+ *
+ * Live re-runs keep the last good plots: the new version's runs are adopted
+ * (old runs become ghosts) only when the runner has compiled the new code and
+ * started; a compile or load error before that shows a banner and a problem
+ * and leaves the dashboard as it was.
+ */
+import type { RunError } from '../protocol/runner';
+import type { Banner, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
+import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
+import { DashboardState, type RunOrigin } from './dashboardState';
+import { errorInFile } from './errorRange';
+import { runRequestFor, type RunChoice, type RunSettings, type RunTarget } from './runSettings';
+
+export type RunnerPort = Pick<RunnerClient, 'run'>;
+
+export interface ControllerListener {
+  /** A message for the dashboard webview (already batched). */
+  post?(message: HostToWebviewInput): void;
+  /** A run started, advanced or finished (status bar, lenses). */
+  runChanged?(run: RunSnapshot, origin: RunOrigin | undefined): void;
+  /** The errors to show for `file` (empty: clear it). */
+  problems?(file: string, errors: readonly RunError[]): void;
+}
+
+interface Live {
+  readonly handles: RunHandle[];
+  adopted: boolean;
+}
+
+const BATCH_MS = 50;
+
+export class RunController {
+  readonly state = new DashboardState();
+  private readonly handles = new Map<string, RunHandle>();
+  private readonly listeners = new Set<ControllerListener>();
+  private readonly lastByObjective = new Map<string, RunSnapshot>();
+  private queue: DashboardEvent[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private nextId = 0;
+  private live?: Live;
+  /** Runs stopped on purpose: their "cancelled before it started" is not an error to show. */
+  private readonly cancelled = new Set<string>();
+
+  constructor(
+    private readonly runner: RunnerPort,
+    private readonly settings: () => RunSettings,
+  ) {}
+
+  listen(listener: ControllerListener): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Runs `choices` on `target`: 'replace' drops the dashboard's current runs first, 'add' compares. */
+  start(target: RunTarget, choices: readonly RunChoice[], mode: 'replace' | 'add'): string[] {
+    if (mode === 'replace') {
+      this.stop();
+      this.state.clearRuns();
+      this.state.banner = null;
+      this.flush();
+      this.postNow(this.state.snapshot());
+    }
+    return choices.map((choice) => {
+      const runId = this.newRunId();
+      const origin = { target, choice };
+      this.state.addRun(runId, origin);
+      this.handles.set(runId, this.launch(runId, origin, (e) => this.event(e)));
+      return runId;
+    });
+  }
+
+  /**
+   * The file's text changed in live mode: cancel what runs, re-run the
+   * dashboard's runs of that file (or `fallback`) on the new text.
+   */
+  rerun(target: RunTarget & { text: string }, fallback: RunChoice): { cancel(): void; done: Promise<unknown> } {
+    this.stop();
+    const sameFile = this.state.currentOrigins().filter((o) => o.target.file === target.file);
+    const origins: RunOrigin[] = sameFile.length > 0
+      ? sameFile.map((o) => ({ target: { ...o.target, text: target.text }, choice: o.choice }))
+      : [{ target, choice: fallback }];
+    const live: Live = { handles: [], adopted: false };
+    this.live = live;
+    const pending = origins.map((origin) => ({ runId: this.newRunId(), origin }));
+    for (const { runId, origin } of pending) {
+      const handle = this.launch(runId, origin, (e) => {
+        if (!live.adopted) {
+          if (e.type === 'started') this.adopt(live, pending, target.file);
+          else if (e.type === 'error') {
+            this.showError(target.file, e.error);
+            return;
+          } else return;
+        }
+        this.event(e);
+      });
+      live.handles.push(handle);
+      this.handles.set(runId, handle);
+    }
+    return {
+      cancel: () => pending.forEach(({ runId }) => this.stop(runId)),
+      done: Promise.all(live.handles.map((h) => h.result)),
+    };
+  }
+
+  /** Stops one run, or every run. */
+  stop(runId?: string): void {
+    const ids = runId !== undefined ? [runId] : [...this.handles.keys()];
+    for (const id of ids) {
+      this.cancelled.add(id);
+      this.handles.get(id)?.cancel();
+    }
+  }
+
+  setLr(runId: string, lr: number): void {
+    this.handles.get(runId)?.setLr(lr);
+  }
+
+  get running(): boolean {
+    return this.handles.size > 0;
+  }
+
+  /** The last finished run of an objective (for its lens). */
+  lastRun(file: string, objective: string): RunSnapshot | undefined {
+    return this.lastByObjective.get(`${file}#${objective}`);
+  }
+
+  dispose(): void {
+    this.stop();
+    clearTimeout(this.flushTimer);
+    this.listeners.clear();
+  }
+
+  private newRunId(): string {
+    this.nextId += 1;
+    return `h${Date.now().toString(36)}-${this.nextId}`;
+  }
+
+  private launch(runId: string, origin: RunOrigin, emit: (e: DashboardEvent) => void): RunHandle {
+    const request = runRequestFor(this.settings(), origin.target, origin.choice, runId);
+    const handlers: RunHandlers = {
+      onStarted: (meta) => emit({ type: 'started', runId, meta, file: origin.target.file }),
+      onSteps: (steps) => emit({ type: 'steps', runId, steps: [...steps] }),
+      onCurvature: (sample) => emit({ type: 'curvature', runId, sample }),
+      onLrChanged: (step, lr) => emit({ type: 'lrChanged', runId, step, lr }),
+    };
+    const handle = this.runner.run(request, handlers);
+    void handle.result.then((outcome) => {
+      this.handles.delete(runId);
+      const quiet = this.cancelled.delete(runId) && outcome.kind === 'error';
+      if (quiet) this.event({ type: 'error', runId, error: outcome.error }, true);
+      else emit(outcome.kind === 'done' ? outcome.done : { type: 'error', runId, error: outcome.error });
+      const run = this.state.run(runId);
+      const objective = run?.meta?.objective ?? origin.target.objective;
+      if (run && objective && !(outcome.kind === 'done' && outcome.done.status === 'cancelled')) {
+        this.lastByObjective.set(`${origin.target.file}#${objective}`, run);
+      }
+      if (run) this.notify(run);
+    });
+    return handle;
+  }
+
+  /** The first run of a live version compiled and started: it replaces the current runs. */
+  private adopt(live: Live, pending: readonly { runId: string; origin: RunOrigin }[], file: string): void {
+    live.adopted = true;
+    this.flush();
+    const version = this.state.newVersion();
+    for (const { runId, origin } of pending) this.state.addRun(runId, origin);
+    this.postNow({ type: 'liveVersion', version });
+    if (this.state.banner) {
+      this.state.banner = null;
+      this.postNow({ type: 'banner', banner: null });
+    }
+    for (const l of this.listeners) l.problems?.(file, []);
+  }
+
+  private showError(file: string, error: RunError): void {
+    const banner: Banner = {
+      severity: 'error',
+      message: error.message,
+      ...(error.file ? { file: error.file } : {}),
+      ...(error.line ? { line: error.line } : {}),
+      ...(error.column ? { column: error.column } : {}),
+    };
+    this.state.banner = banner;
+    this.postNow({ type: 'banner', banner });
+    for (const l of this.listeners) l.problems?.(error.file ?? file, errorInFile(error, error.file ?? file) ? [error] : []);
+  }
+
+  private event(e: DashboardEvent, quiet = false): void {
+    const run = this.state.apply(e);
+    if (!run) return;
+    this.queue.push(e);
+    if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => this.flush(), BATCH_MS);
+    if (e.type === 'started') {
+      for (const l of this.listeners) l.problems?.(run.file ?? '', []);
+    }
+    if (e.type === 'error' && !quiet) {
+      // A runtime error (objective threw at a line) also goes to the banner and the Problems panel.
+      this.showError(run.file ?? '', e.error);
+    }
+    if (e.type === 'started' || e.type === 'steps') this.notify(run);
+  }
+
+  private notify(run: RunSnapshot): void {
+    const origin = this.state.origin(run.runId);
+    for (const l of this.listeners) l.runChanged?.(run, origin);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.queue.length === 0) return;
+    const events = this.queue;
+    this.queue = [];
+    this.postNow({ type: 'events', events });
+  }
+
+  private postNow(message: HostToWebviewInput): void {
+    for (const l of this.listeners) l.post?.(message);
+  }
+}
