@@ -61,6 +61,8 @@ export class RunController {
       this.stop();
       this.state.clearRuns();
       this.state.banner = null;
+      // Queued events belong to the dropped runs: the snapshot replaces them.
+      this.queue = [];
       this.flush();
       this.postNow(this.state.snapshot());
     }

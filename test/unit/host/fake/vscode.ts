@@ -107,6 +107,19 @@ const documentClosed = new EventEmitter<unknown>();
 const configurationChanged = new EventEmitter<unknown>();
 const trustGranted = new EventEmitter<void>();
 
+export class FakeDocument {
+  readonly languageId = 'typescript';
+  constructor(readonly uri: Uri, private text: string) {}
+  getText(): string {
+    return this.text;
+  }
+  setText(text: string): void {
+    this.text = text;
+  }
+}
+
+export const env = { clipboard: { writeText: (_t: string) => Promise.resolve() } };
+
 export const workspace = {
   isTrusted: true,
   workspaceFolders: undefined as unknown,

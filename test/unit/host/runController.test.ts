@@ -1,0 +1,137 @@
+import { strict as assert } from 'node:assert';
+import type { RunError, RunMeta } from '../../../src/protocol/runner';
+import { hostToWebviewSchema, type HostToWebviewInput } from '../../../src/protocol/webview';
+import type { RunHandle, RunHandlers, RunOutcome } from '../../../src/runner/client';
+import { RunController, type RunnerPort } from '../../../src/host/runController';
+import { DEFAULT_SETTINGS } from '../../../src/host/runSettings';
+
+interface FakeRun {
+  request: Parameters<RunnerPort['run']>[0];
+  handlers: RunHandlers;
+  finish(o: RunOutcome): void;
+  cancelled: boolean;
+}
+
+class FakeRunner implements RunnerPort {
+  readonly runs: FakeRun[] = [];
+  run(input: Parameters<RunnerPort['run']>[0], handlers: RunHandlers = {}): RunHandle {
+    let finish!: (o: RunOutcome) => void;
+    const result = new Promise<RunOutcome>((r) => (finish = r));
+    const run: FakeRun = { request: input, handlers, finish, cancelled: false };
+    this.runs.push(run);
+    return {
+      runId: input.runId as string, result, setLr: () => undefined,
+      cancel: () => {
+        run.cancelled = true;
+        finish({ kind: 'error', error: { kind: 'internal', message: 'cancelled before it started' } });
+      },
+    };
+  }
+}
+
+const meta = (objective: string): RunMeta => ({
+  objective, optimizer: { id: 'adam', lr: 0.1, hp: {} }, paramCount: 2, paramNames: ['x0', 'x1'], steps: 2, seed: 0,
+  backend: 'cpu', tfjsVersion: '4.22.0', sourceHash: 'h', schedulePreview: [0.1, 0.1], initialParams: [0, 0],
+});
+const step = (k: number) => ({ step: k, loss: 1 / (k + 1), gradNorm: 1, updateNorm: 0.1, lr: 0.1, evals: k + 1, wallMs: k });
+const done = (runId: string, loss: number): RunOutcome => ({
+  kind: 'done',
+  done: { type: 'done', runId, status: 'completed', final: { loss, gradNorm: 0, params: [1, 1] }, stepsPerSecond: 10, wallMs: 5, evals: 2 },
+});
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+function setup() {
+  const runner = new FakeRunner();
+  const controller = new RunController(runner, () => DEFAULT_SETTINGS);
+  const posted: HostToWebviewInput[] = [];
+  const problems: [string, readonly RunError[]][] = [];
+  controller.listen({ post: (m) => posted.push(hostToWebviewSchema.parse(m)), problems: (f, e) => problems.push([f, e]) });
+  return { runner, controller, posted, problems };
+}
+
+async function completeRun(r: FakeRun, loss = 0.01): Promise<void> {
+  r.handlers.onStarted?.(meta('f'));
+  r.handlers.onSteps?.([step(0), step(1)]);
+  r.finish(done(r.request.runId as string, loss));
+  await tick();
+}
+
+describe('RunController', () => {
+  it('runs, batches events for the dashboard and remembers the last result per objective', async () => {
+    const { runner, controller, posted } = setup();
+    controller.start({ file: '/w/f.ts', objective: 'f' }, [{}], 'replace');
+    assert.equal(runner.runs.length, 1);
+    assert.equal(runner.runs[0].request.optimizer.id, 'adam');
+    await completeRun(runner.runs[0], 0.01);
+    await tick(80);
+    const batches = posted.filter((m) => m.type === 'events');
+    assert.equal(batches.length, 1, 'the events of one quick run arrive as one batch');
+    assert.deepEqual(batches[0].type === 'events' && batches[0].events.map((e) => e.type), ['started', 'steps', 'done']);
+    assert.equal(controller.lastRun('/w/f.ts', 'f')?.done?.final.loss, 0.01);
+    assert.equal(controller.running, false);
+  });
+
+  it('replace drops the current runs and sends a snapshot first; add keeps them', async () => {
+    const { runner, controller, posted } = setup();
+    controller.start({ file: '/w/f.ts' }, [{}], 'replace');
+    await completeRun(runner.runs[0]);
+    controller.start({ file: '/w/f.ts' }, [{ optimizer: 'sgd' }], 'add');
+    assert.equal(controller.state.allRuns().length, 2);
+    posted.length = 0;
+    controller.start({ file: '/w/f.ts' }, [{ optimizer: 'lbfgs' }], 'replace');
+    assert.equal(runner.runs[1].cancelled, true, 'the running comparison was stopped');
+    assert.equal(posted[0].type, 'snapshot');
+    assert.equal(controller.state.allRuns().length, 1);
+  });
+
+  it('live: a compile error keeps the plots, shows a banner and a problem; the fix adopts the new version with ghosts', async () => {
+    const { runner, controller, posted, problems } = setup();
+    controller.start({ file: '/w/f.ts', objective: 'f' }, [{ optimizer: 'sgd', lr: 0.05 }], 'replace');
+    await completeRun(runner.runs[0]);
+    // Broken edit.
+    controller.rerun({ file: '/w/f.ts', objective: 'f', text: 'broken' }, {});
+    const broken = runner.runs[1];
+    assert.equal(broken.request.text, 'broken');
+    assert.deepEqual(broken.request.optimizer, { id: 'sgd', lr: 0.05, hp: {} }, 'the dashboard\'s run is re-run with its own choice');
+    const error: RunError = { kind: 'compile', message: 'Expected ";"', file: '/w/f.ts', line: 3, column: 7 };
+    broken.finish({ kind: 'error', error });
+    await tick();
+    assert.equal(controller.state.version, 0, 'no new version on a compile error');
+    assert.equal(controller.state.allRuns()[0].done?.status, 'completed', 'the last good run stays');
+    assert.deepEqual(posted.filter((m) => m.type === 'banner').map((m) => m.type === 'banner' && m.banner?.line), [3]);
+    assert.deepEqual(problems[problems.length - 1], ['/w/f.ts', [error]]);
+    // Fixed edit.
+    controller.rerun({ file: '/w/f.ts', objective: 'f', text: 'fixed' }, {});
+    await completeRun(runner.runs[2]);
+    assert.equal(controller.state.version, 1);
+    const snap = controller.state.snapshot();
+    assert.equal(snap.type === 'snapshot' && snap.ghosts.length, 1, 'the previous version is the ghost');
+    assert.ok(posted.some((m) => m.type === 'liveVersion' && m.version === 1));
+    assert.ok(posted.some((m) => m.type === 'banner' && m.banner === null), 'the banner clears');
+    assert.deepEqual(problems[problems.length - 1], ['/w/f.ts', []], 'the problem clears');
+  });
+
+  it('live: a new edit cancels the in-flight run without reporting the cancel as an error', async () => {
+    const { runner, controller, posted } = setup();
+    controller.rerun({ file: '/w/f.ts', text: 'v1' }, { optimizer: 'adam' });
+    runner.runs[0].handlers.onStarted?.(meta('f'));
+    controller.rerun({ file: '/w/f.ts', text: 'v2' }, { optimizer: 'adam' });
+    await tick();
+    assert.equal(runner.runs[0].cancelled, true);
+    assert.equal(runner.runs.length, 2);
+    assert.equal(runner.runs[1].request.text, 'v2');
+    assert.equal(posted.filter((m) => m.type === 'banner').length, 0);
+  });
+
+  it('a runtime error after the start goes to the banner and the Problems panel', async () => {
+    const { runner, controller, problems } = setup();
+    controller.start({ file: '/w/f.ts' }, [{}], 'replace');
+    runner.runs[0].handlers.onStarted?.(meta('f'));
+    const error: RunError = { kind: 'threw', message: 'boom', file: '/w/f.ts', line: 5, column: 3 };
+    runner.runs[0].finish({ kind: 'error', error });
+    await tick();
+    assert.equal(controller.state.banner?.message, 'boom');
+    assert.deepEqual(problems[problems.length - 1], ['/w/f.ts', [error]]);
+    assert.match(controller.lastRun('/w/f.ts', 'f')?.error?.message ?? '', /boom/);
+  });
+});
