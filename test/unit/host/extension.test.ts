@@ -2,12 +2,13 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as Extension from '../../../src/extension';
 import { installFakeVscode } from './fake/installFakeVscode';
 
 const vscode = installFakeVscode();
 // Imported after the fake is installed (require, so the order is explicit).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { activate } = require('../../../src/extension') as typeof import('../../../src/extension');
+const { activate } = require('../../../src/extension') as typeof Extension;
 
 interface LensLike { range: { start: { line: number } }; command?: { title: string; command: string; arguments?: unknown[] } }
 interface LensProviderLike { provideCodeLenses(d: unknown): LensLike[] }
