@@ -231,11 +231,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     return run(ctx, targetOf(picked.document, picked.objective), [choice], 'replace', title);
   };
   return [
-    vscode.commands.registerCommand(COMMANDS.run, async (uri?: vscode.Uri, name?: string) => {
+    // Arguments (from scripts and tests) skip the prompts they answer.
+    vscode.commands.registerCommand(COMMANDS.run, async (uri?: vscode.Uri, name?: string, given?: RunChoice) => {
       if (!requireTrust()) return [];
       const picked = await pickObjective(uri, name);
       if (!picked) return [];
-      const choice = await askChoice(ctx.settings());
+      const choice = given ?? await askChoice(ctx.settings());
       if (!choice) return [];
       return run(ctx, targetOf(picked.document, picked.objective), [choice], 'replace', `Optimizer Lab: ${choice.optimizer} on ${picked.objective}`);
     }),
