@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
 import type { BackendId } from '../protocol/runner';
 
@@ -49,6 +50,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
     return false;
   }
   registerMissingWasmKernels();
+  installFastWasmSlice();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
     return await tf.setBackend('wasm');
