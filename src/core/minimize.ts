@@ -63,10 +63,15 @@ interface Pending {
   lr: number;
   evals: number;
   wallMs: number;
-  /** [loss, gradNorm, updateNorm] still on the backend. */
-  values: tf.Tensor1D;
+  /** Loss, ‖grad‖² and ‖update‖² still on the backend (square roots are taken on read-back). */
+  values: [tf.Tensor, tf.Scalar, tf.Scalar];
   /** Parameters this record was measured at: kept until read back, so a divergence can roll back to them. */
   params: tf.Tensor1D;
+}
+
+/** ‖v‖² as one square and one sum (caller disposes). */
+function squaredNorm(v: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.sum(tf.square(v)));
 }
 
 /** Enough pending parameter copies to batch read-backs without holding much memory. */
@@ -99,15 +104,16 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     if (pending.length === 0) return true;
     const batch = pending;
     pending = [];
-    const stacked = tf.stack(batch.map((p) => p.values));
+    // One read-back for the whole batch: a single concat of its scalars.
+    const stacked = tf.tidy(() => tf.concat(batch.flatMap((p) => p.values.map((v) => tf.reshape(v, [1])))));
     const values = await stacked.data();
     stacked.dispose();
     const records: StepMetrics[] = [];
     let healthy = true;
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i];
-      const [loss, gradNorm, updateNorm] = [values[3 * i], values[3 * i + 1], values[3 * i + 2]];
-      p.values.dispose();
+      const [loss, gradNorm, updateNorm] = [values[3 * i], Math.sqrt(values[3 * i + 1]), Math.sqrt(values[3 * i + 2])];
+      tf.dispose(p.values);
       if (!healthy) {
         p.params.dispose();
         continue;
@@ -166,13 +172,11 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
       if (projected !== next) next.dispose();
       next = projected;
     }
-    const values = tf.tidy(() =>
-      tf.stack([ev.loss.reshape([]), tf.norm(ev.grad), tf.norm(tf.sub(next, x))]),
-    ) as tf.Tensor1D;
+    // Squared norms (sqrt on the host): tf.norm goes through pow(|g|, 2), ten times slower than square on wasm.
+    const values: Pending['values'] = [ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
     pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: x });
     if (grad !== ev.grad) grad.dispose();
     ev.grad.dispose();
-    ev.loss.dispose();
     x = next;
     stepsDone = step + 1;
     if (o.afterStep) await o.afterStep(step, x);
@@ -188,7 +192,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
 
   if (status === 'diverged') {
     for (const p of pending) {
-      p.values.dispose();
+      tf.dispose(p.values);
       p.params.dispose();
     }
     x.dispose();
@@ -208,8 +212,9 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
   // The final point is measured after the last update (one more evaluation).
   const ev = o.evaluate(x, stepsDone);
   evals += 1;
-  const finalValues = tf.tidy(() => tf.stack([ev.loss.reshape([]), tf.norm(ev.grad)]));
-  const [loss, gradNorm] = await finalValues.data();
+  const finalValues = tf.tidy(() => tf.stack([ev.loss.reshape([]), squaredNorm(ev.grad)]));
+  const [loss, gradNormSq] = await finalValues.data();
+  const gradNorm = Math.sqrt(gradNormSq);
   finalValues.dispose();
   ev.loss.dispose();
   ev.grad.dispose();
