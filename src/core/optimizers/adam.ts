@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveHyperparams, type HpRecord, type HpSpec } from '../hyperparams';
 import type { Optimizer, OptimizerFactory } from '../optimizer';
+import { fusedAdam, hasFusedAdam } from '../tfjs/fusedAdam';
 import { betasSpec, epsSpec, hpBoolean, hpNumber, hpPair, weightDecaySpec } from './commonHyperparams';
 import { addcmul, divideSafely, elementwiseOptimizer, ema, withWeightDecay, type Slots } from './elementwiseOptimizer';
 
@@ -30,6 +31,13 @@ export function adamLike(id: string, hp: HpRecord, decoupled: boolean): Optimize
       return slots;
     },
     step({ params, grad, lr, t }, prev) {
+      if (hasFusedAdam(params.size)) {
+        // One kernel, bit-identical to the op chain below (src/core/tfjs/fusedAdam.ts).
+        const [p, m, v, vmax] = fusedAdam(params, grad, prev.exp_avg, prev.exp_avg_sq, amsgrad ? prev.max_exp_avg_sq : undefined, {
+          beta1, beta2, eps, weightDecay, decoupled, amsgrad, lr, t,
+        });
+        return { params: p, slots: amsgrad ? { exp_avg: m, exp_avg_sq: v, max_exp_avg_sq: vmax } : { exp_avg: m, exp_avg_sq: v } };
+      }
       let theta = params;
       let g = grad;
       // θ·1 is exact, so skipping a zero decoupled decay changes nothing.
