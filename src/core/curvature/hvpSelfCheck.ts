@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hessianVectorProduct } from './hvp';
 import type { FlatObjective } from './hvp';
+import { randomUnitVector } from './randomUnitVector';
 
 export interface HvpSelfCheckOptions {
   /** Finite-difference step along the unit direction. Default 1e-2·max(1, ‖x‖∞). */
@@ -29,10 +30,7 @@ export interface HvpSelfCheckResult {
  */
 export async function hvpSelfCheck(f: FlatObjective, x: tf.Tensor1D, options: HvpSelfCheckOptions = {}): Promise<HvpSelfCheckResult> {
   const rtol = options.rtol ?? 1e-2;
-  const v = tf.tidy(() => {
-    const r = tf.randomNormal([x.size], 0, 1, 'float32', options.seed ?? 1);
-    return tf.div(r, tf.norm(r)) as tf.Tensor1D;
-  });
+  const v = randomUnitVector(x.size, options.seed ?? 0);
   const xMaxTensor = tf.tidy(() => tf.max(tf.abs(x)));
   const xMax = (await xMaxTensor.data())[0];
   xMaxTensor.dispose();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOperator } from './hvp';
+import { randomUnitVector } from './randomUnitVector';
 
 export interface PowerIterationOptions {
   /** Default 30. */
@@ -25,10 +26,7 @@ export interface PowerIterationResult {
 export async function powerIteration(apply: LinearOperator, n: number, options: PowerIterationOptions = {}): Promise<PowerIterationResult> {
   const maxIterations = options.maxIterations ?? 30;
   const tol = options.tol ?? 1e-3;
-  let u = tf.tidy(() => {
-    const start = tf.randomNormal([n], 0, 1, 'float32', options.seed ?? 0);
-    return tf.div(start, tf.norm(start)) as tf.Tensor1D;
-  });
+  let u = randomUnitVector(n, options.seed ?? 0);
   let result: PowerIterationResult = { lambda: NaN, residual: Infinity, iterations: 0, converged: false };
   try {
     for (let k = 1; k <= maxIterations; k++) {

@@ -66,6 +66,12 @@ describe('lanczos', () => {
       assert.ok(r.residual <= 1e-3 * 100 * 1.0001);
     });
 
+    it('is reproducible: the same seed (the default 0 included) gives the same estimate', async () => {
+      const a = await lanczosOn(geometric(300, 1e3), true);
+      const b = await lanczosOn(geometric(300, 1e3), true);
+      assert.deepEqual([b.lambdaMin, b.lambdaMax, b.residualMin, b.iterations], [a.lambdaMin, a.lambdaMax, a.residualMin, a.iterations]);
+    });
+
     it('leaks no tensors', async () => {
       const before = tf.memory().numTensors;
       await lanczosOn(geometric(200, 100), true);
