@@ -13,8 +13,11 @@ export type FlatObjective = (x: tf.Tensor1D) => tf.Scalar;
 export function hessianVectorProduct(f: FlatObjective, x: tf.Tensor1D, v: tf.Tensor1D): tf.Tensor1D {
   return withSecondOrder(() => tf.tidy(() => {
     const gradF = tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D));
-    const directional = (y: tf.Tensor) => tf.sum(tf.mul(gradF(y), v)) as tf.Scalar;
-    return tf.grad(directional)(x) as tf.Tensor1D;
+    // allowNoGradients: when ∇f does not depend on x (a linear f), H = 0. tf.grad would
+    // throw "Cannot compute gradient…" there, and leave its tape's saved tensors behind.
+    const { value, grads } = tf.engine().gradients(() => tf.sum(tf.mul(gradF(x), v)) as tf.Scalar, [x], undefined, true);
+    value.dispose();
+    return (grads[0] ?? tf.zerosLike(x)) as tf.Tensor1D;
   }));
 }
 
