@@ -28,6 +28,12 @@ export interface CurvatureOptions {
   zeroTol?: number;
   /** Compare one HVP with finite differences first (the runner does at the first sample). */
   selfCheck?: boolean;
+  /**
+   * f is −g for a maximised objective g: report g's spectrum, eigenvalues and
+   * classification (a maximum of g is a 'maximum'), while κ and the
+   * learning-rate diagnostics stay those of f, the function the optimizer steps on.
+   */
+  negated?: boolean;
 }
 
 export interface CurvatureContext {
@@ -73,7 +79,7 @@ export async function estimateCurvature(
       residualMax: asymmetry,
       residualMin: asymmetry,
       method: 'exact',
-      negativeCount: countNegative(eigenvalues, zeroTol),
+      negativeCount: countNegative(options.negated ? eigenvalues.map((l) => -l) : eigenvalues, zeroTol),
       eigenvalues,
       iterations: n,
     };
@@ -102,18 +108,31 @@ export async function estimateCurvature(
       residualMin: result.residualMin,
       method: 'lanczos',
       // Ritz values interlace the spectrum: this is a lower bound on the true count.
-      negativeCount: countNegative(result.ritzValues, zeroTol),
+      negativeCount: countNegative(options.negated ? result.ritzValues.map((l) => -l) : result.ritzValues, zeroTol),
       iterations: result.iterations,
     };
   }
   if (sample.lambdaMin > 0) sample.condition = sample.lambdaMax / sample.lambdaMin;
-  if (sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3))) {
-    sample.classification = classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
-  }
   const { stabilityEdge, suggestedLr, edgeRatio } = learningRateDiagnostics(sample.lambdaMax, ctx.lr);
   sample.stabilityEdge = stabilityEdge;
   sample.suggestedLr = suggestedLr;
   sample.edgeRatio = edgeRatio;
+  if (options.negated) sample = negatedSpectrum(sample);
+  if (sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3))) {
+    sample.classification = classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
+  }
   if (check && !check.ok) sample.hvpMismatch = check.message;
   return sample;
+}
+
+/** The spectrum of −f from that of f: λmax(−f) = −λmin(f), λmin(−f) = −λmax(f), residuals swapped. */
+function negatedSpectrum(sample: CurvatureEstimate): CurvatureEstimate {
+  return {
+    ...sample,
+    lambdaMax: -sample.lambdaMin,
+    lambdaMin: -sample.lambdaMax,
+    residualMax: sample.residualMin,
+    residualMin: sample.residualMax,
+    ...(sample.eigenvalues ? { eigenvalues: sample.eigenvalues.map((l) => -l).reverse() } : {}),
+  };
 }

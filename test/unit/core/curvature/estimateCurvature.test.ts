@@ -84,6 +84,34 @@ describe('estimateCurvature', () => {
       curvatureSampleSchema.parse(big);
     });
 
+    it('negated: reports the spectrum and type of the maximised g while κ and the lr edge stay those of −g', async () => {
+      // g = −(x² + 4y²) has a maximum at 0 with H_g = diag(−2, −8); the optimizer minimises −g (H = diag(2, 8)).
+      const minusG: FlatObjective = (p) => tf.sum(tf.mul(tf.tensor1d([1, 4]), tf.square(p))) as tf.Scalar;
+      const s = await at([0, 0], (x) => estimateCurvature(minusG, x, { ...critical, lr: 0.1 }, { negated: true }));
+      assert.equal(s.classification, 'maximum');
+      assert.ok(Math.abs(s.lambdaMax + 2) < 1e-5 && Math.abs(s.lambdaMin + 8) < 1e-5, `[${s.lambdaMin}, ${s.lambdaMax}]`);
+      assert.deepEqual(s.eigenvalues?.map((l) => Number(l.toFixed(4))), [-8, -2]);
+      assert.equal(s.negativeCount, 2);
+      assert.ok(s.condition !== null && Math.abs(s.condition - 4) < 1e-4);
+      assert.ok(Math.abs((s.stabilityEdge ?? 0) - 2 / 8) < 1e-6);
+      assert.ok(Math.abs((s.edgeRatio ?? 0) - (0.1 * 8) / 2) < 1e-6);
+      // Lanczos (n = 300): λmax(g) = −λmin(−g), λmin(g) = −λmax(−g), residuals follow their ends.
+      const bowl = quadratic(geometric(300, 100), true);
+      const plain = await at(Array(300).fill(0), (x) => estimateCurvature(bowl, x, critical));
+      const flipped = await at(Array(300).fill(0), (x) => estimateCurvature(bowl, x, critical, { negated: true }));
+      assert.equal(flipped.method, 'lanczos');
+      assert.equal(flipped.lambdaMax, -plain.lambdaMin);
+      assert.equal(flipped.lambdaMin, -plain.lambdaMax);
+      assert.equal(flipped.residualMax, plain.residualMin);
+      assert.equal(flipped.residualMin, plain.residualMax);
+      assert.equal(flipped.classification, 'maximum');
+      assert.equal(plain.classification, 'minimum');
+      assert.ok((flipped.negativeCount ?? 0) >= 1 && plain.negativeCount === 0);
+      assert.equal(flipped.condition, plain.condition);
+      assert.equal(flipped.stabilityEdge, plain.stabilityEdge);
+      curvatureSampleSchema.parse(flipped);
+    });
+
     it('power iteration estimates λmax alone and leaves λmin unbounded by its residual', async () => {
       const d = [...geometric(99, 10), 40];
       const s = await at(Array(100).fill(0.5), (x) => estimateCurvature(quadratic(d, true), x, critical, { method: 'power' }));
