@@ -15,6 +15,8 @@ export interface TestFunction {
   /** Value at the minimiser, when known in closed form. */
   readonly minimum?: number;
   readonly f: (x: tf.Tensor1D) => tf.Scalar;
+  /** The same function on every row of a K×n matrix (K losses), for batched sweeps (src/core/sweep.ts). */
+  readonly fBatch?: (x: tf.Tensor2D) => tf.Tensor1D;
 }
 
 /**
@@ -34,6 +36,13 @@ export function rosenbrock(n = 2): TestFunction {
         const tail = x.slice(1, n - 1);
         const valley = tf.square(tf.sub(tail, tf.square(head))).mul(100);
         return tf.sum(tf.add(valley, tf.square(tf.sub(1, head)))) as tf.Scalar;
+      }),
+    fBatch: (x) =>
+      tf.tidy(() => {
+        const head = x.slice([0, 0], [-1, n - 1]);
+        const tail = x.slice([0, 1], [-1, n - 1]);
+        const valley = tf.square(tf.sub(tail, tf.square(head))).mul(100);
+        return tf.sum(tf.add(valley, tf.square(tf.sub(1, head))), 1) as tf.Tensor1D;
       }),
   };
 }
