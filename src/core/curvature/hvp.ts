@@ -11,14 +11,31 @@ export type FlatObjective = (x: tf.Tensor1D) => tf.Scalar;
  * gradients of tanh, exp, softmax, logSoftmax, ... differentiable again.
  */
 export function hessianVectorProduct(f: FlatObjective, x: tf.Tensor1D, v: tf.Tensor1D): tf.Tensor1D {
-  return withSecondOrder(() => tf.tidy(() => {
-    const gradF = tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D));
-    // allowNoGradients: when ∇f does not depend on x (a linear f), H = 0. tf.grad would
-    // throw "Cannot compute gradient…" there, and leave its tape's saved tensors behind.
-    const { value, grads } = tf.engine().gradients(() => tf.sum(tf.mul(gradF(x), v)) as tf.Scalar, [x], undefined, true);
-    value.dispose();
-    return (grads[0] ?? tf.zerosLike(x)) as tf.Tensor1D;
-  }));
+  try {
+    return withSecondOrder(() => tf.tidy(() => {
+      const gradF = tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D));
+      // allowNoGradients: when ∇f does not depend on x (a linear f), H = 0. tf.grad would
+      // throw "Cannot compute gradient…" there, and leave its tape's saved tensors behind.
+      const { value, grads } = tf.engine().gradients(() => tf.sum(tf.mul(gradF(x), v)) as tf.Scalar, [x], undefined, true);
+      value.dispose();
+      return (grads[0] ?? tf.zerosLike(x)) as tf.Tensor1D;
+    }));
+  } catch (e) {
+    releaseAbandonedTape();
+    throw e;
+  }
+}
+
+/**
+ * A throw inside the backward pass ("second derivative not supported for op X")
+ * skips the engine's tape cleanup: the tensors saved for backprop are kept and
+ * no scope frees them. Do what Engine.gradients would have done at depth 0.
+ */
+function releaseAbandonedTape(): void {
+  const state = tf.engine().state;
+  if (state.gradientDepth !== 0 || !state.activeTape) return;
+  for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+  state.activeTape = null as unknown as typeof state.activeTape;
 }
 
 /** v ↦ H·v for a fixed matrix H (caller disposes the result). */
