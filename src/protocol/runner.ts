@@ -35,8 +35,12 @@ export const runRequestSchema = z.object({
   schedule: z.string().optional(),
   steps: z.number().int().positive(),
   seed: z.number().int().default(0),
-  /** Sample curvature every K steps (0 = never) and at the final point. */
-  curvatureEvery: z.number().int().nonnegative().default(0),
+  /**
+   * Sample curvature every K steps (0 = never) and at the final point; 'auto':
+   * at step 0, at the final point, and between whenever the curvature time so far
+   * stays within a tenth of the training time (src/runner/curvatureSampler.ts).
+   */
+  curvatureEvery: z.union([z.number().int().nonnegative(), z.literal('auto')]).default(0),
   timeLimitMs: z.number().positive().default(60_000),
   /** Switch the runner to this backend before the run (the process's choice when absent). */
   backend: backendIdSchema.optional(),
@@ -68,18 +72,26 @@ export const stepRecordSchema = z.object({
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
+/**
+ * Curvature at the parameters before update `step`. The spectrum fields
+ * (lambdaMax/Min, residuals, eigenvalues, negativeCount, classification) are
+ * those of the user's objective f, also when maximising (a maximum of f is
+ * 'maximum'). condition, stabilityEdge, suggestedLr and edgeRatio are those of
+ * the function the optimizer minimises (−f when maximising): they describe how
+ * hard the run's steps are.
+ */
 export const curvatureSampleSchema = z.object({
   step: z.number().int().nonnegative(),
   lambdaMax: z.number(),
   lambdaMin: z.number(),
-  /** λmax/λmin when λmin > 0, else null (indefinite or singular). */
+  /** κ of the minimised function's Hessian when it is positive definite (λmax/λmin of f; λmin/λmax when maximising), else null. */
   condition: z.number().nullable(),
   residualMax: z.number().nonnegative(),
   residualMin: z.number().nonnegative(),
   method: z.enum(['exact', 'lanczos', 'power']),
   negativeCount: z.number().int().nonnegative().optional(),
   classification: z.enum(['minimum', 'maximum', 'saddle', 'degenerate', 'not-critical']).optional(),
-  /** 2/λmax: the largest stable gradient-descent step. */
+  /** 2/λmax of the minimised function: the largest stable gradient-descent step. */
   stabilityEdge: z.number().nullable().optional(),
   suggestedLr: z.number().nullable().optional(),
   /** HVP self-check against finite differences failed (the estimate is not trusted). */
@@ -152,6 +164,8 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     wallMs: z.number(),
     evals: z.number().int(),
     message: z.string().optional(),
+    /** Why curvature sampling stopped while the run went on (kind 'second-derivative': an unsupported op or a failed HVP self-check). */
+    curvatureError: runErrorSchema.optional(),
   }),
   z.object({ type: z.literal('error'), runId: z.string().optional(), error: runErrorSchema }),
   z.object({ type: z.literal('objectives'), requestId: z.string(), objectives: z.array(objectiveInfoSchema), error: runErrorSchema.optional() }),

@@ -13,7 +13,7 @@ export interface RunCommand {
   readonly schedule?: string;
   readonly seed: number;
   readonly backend?: BackendId;
-  readonly curvatureEvery: number;
+  readonly curvatureEvery: number | 'auto';
   readonly json?: string;
   readonly csv?: string;
   readonly maximize: boolean;
@@ -33,7 +33,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID] [--lr X] [--steps N] [--hp key=value]...
-                       [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K]
+                       [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
                        [--json PATH] [--csv PATH] [--maximize] [--clip-norm X] [--noise T] [--time-limit S]
   optlab list <file.ts>
   optlab demo [--backend node|wasm|cpu]`;
@@ -106,7 +106,9 @@ export function parseCommand(argv: readonly string[]): Command {
     schedule: v.schedule,
     seed: number('seed', v.seed, Number.isInteger, 'an integer') ?? 0,
     backend: backend(v.backend),
-    curvatureEvery: number('curvature-every', v['curvature-every'], (n) => Number.isInteger(n) && n >= 0, 'an integer >= 0') ?? 0,
+    // 'auto': curvature kept to about a tenth of the run's time (src/runner/curvatureSampler.ts).
+    curvatureEvery:
+      v['curvature-every'] === 'auto' ? 'auto' : number('curvature-every', v['curvature-every'], (n) => Number.isInteger(n) && n >= 0, "an integer >= 0 or 'auto'") ?? 0,
     json: v.json,
     csv: v.csv,
     maximize: v.maximize ?? false,

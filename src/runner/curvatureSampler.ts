@@ -1,58 +1,114 @@
 /**
- * `--curvature-every K`: a curvature sample every K updates and at the final
- * point, on the function the optimizer minimises (−f when maximising).
- * Stochastic objectives are measured on one fixed batch so samples compare.
- * An op without a usable second derivative turns sampling off for the rest of
- * the run (the run itself goes on) and says why.
+ * Curvature samples during a run. `--curvature-every K`: every K updates and at
+ * the final point. 'auto': at step 0, at the final point, and in between
+ * whenever the curvature time so far, plus the expected cost of this sample and
+ * of the final one, stays within a ninth of the training time, so curvature
+ * takes about a tenth of a long run whatever the model size (a fixed K costs
+ * 20–60% at n = 1e3–1e5 with K = 1000; bench/curvature.ts).
+ *
+ * Measured on the function the optimizer minimises (−f when maximising) and
+ * reported for the user's f (estimateCurvature's `negated`). Stochastic
+ * objectives are measured on one fixed batch so samples compare. The first
+ * sample checks one HVP against finite differences; a mismatch, or an op
+ * without a usable second derivative, turns sampling off for the rest of the
+ * run (the run itself goes on) and is reported as a 'second-derivative' error
+ * instead of a curve.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { estimateCurvature } from '../core/curvature/estimateCurvature';
 import type { FlatObjective } from '../core/curvature/hvp';
 import type { Evaluate } from '../core/optimizer';
-import type { CurvatureSample } from '../protocol/runner';
+import type { CurvatureSample, RunError } from '../protocol/runner';
 
-export interface CurvatureSampler {
-  /** Samples at x (the parameters before update `step`) when due; `force` for the final point. */
-  maybeSample(step: number, x: tfType.Tensor1D, lr: number, force?: boolean): Promise<void>;
-  /** Why sampling stopped, if it did. */
-  readonly problem: string | undefined;
+/** 'auto' keeps curvature within this share of the run's time. */
+export const AUTO_CURVATURE_SHARE = 0.1;
+
+export interface CurvatureSamplerOptions {
+  /** Every K steps (0 = never), or 'auto' (a time budget). */
+  cadence: number | 'auto';
+  /** The function the optimizer minimises. */
+  f: FlatObjective;
+  /** f is −g for the user's maximised g: report g's curvature. */
+  negated: boolean;
+  /** Gradient of f (for the gradient norm that classification needs). */
+  evaluate: Evaluate;
+  /** Runs `body` with the fixed curvature batch in place (stochastic objectives). */
+  withFixedBatch: <T>(body: () => Promise<T>) => Promise<T>;
+  seed: number;
+  emit: (sample: CurvatureSample) => void;
+  /** Milliseconds; performance.now by default (tests pass a fake clock). */
+  now?: () => number;
 }
 
-export function curvatureSampler(
-  every: number,
-  f: FlatObjective,
-  evaluate: Evaluate,
-  /** Runs `body` with the fixed curvature batch in place (stochastic objectives). */
-  withFixedBatch: <T>(body: () => Promise<T>) => Promise<T>,
-  seed: number,
-  emit: (sample: CurvatureSample) => void,
-): CurvatureSampler {
-  let problem: string | undefined;
+export interface CurvatureSampler {
+  /** Samples at x (the parameters before update `step`) when due; `final` for the last point. */
+  maybeSample(step: number, x: tfType.Tensor1D, lr: number, final?: boolean): Promise<void>;
+  /** Why sampling stopped, if it did. */
+  readonly problem: RunError | undefined;
+  /** Milliseconds spent sampling so far. */
+  readonly spentMs: number;
+}
+
+const SECOND_DERIVATIVE = /second derivative not supported for op/;
+
+export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSampler {
+  const { cadence, f, negated, evaluate, withFixedBatch, seed, emit } = options;
+  const now = options.now ?? (() => performance.now());
+  const origin = now();
+  const ratio = AUTO_CURVATURE_SHARE / (1 - AUTO_CURVATURE_SHARE);
+  let problem: RunError | undefined;
   let samples = 0;
   let lastStep = -1;
+  let spentMs = 0;
+  let lastCostMs = 0;
+
+  const due = (step: number, final: boolean): boolean => {
+    if (final) return true;
+    if (cadence === 'auto') {
+      if (samples === 0) return step === 0;
+      const trainingMs = now() - origin - spentMs;
+      // This sample and the final one, at the last sample's cost, must fit too.
+      return spentMs + 2 * lastCostMs <= ratio * trainingMs;
+    }
+    return step % cadence === 0;
+  };
+
+  const sample = async (step: number, x: tfType.Tensor1D, lr: number): Promise<CurvatureSample> =>
+    withFixedBatch(async () => {
+      const { loss, grad } = evaluate(x);
+      const normT = grad.norm();
+      const gradNorm = (await normT.data())[0];
+      normT.dispose();
+      loss.dispose();
+      grad.dispose();
+      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0 });
+    });
+
   return {
     get problem() {
       return problem;
     },
-    async maybeSample(step, x, lr, force = false) {
-      if (every <= 0 || problem !== undefined || step === lastStep) return;
-      if (!force && step % every !== 0) return;
+    get spentMs() {
+      return spentMs;
+    },
+    async maybeSample(step, x, lr, final = false) {
+      if (cadence === 0 || problem !== undefined || step === lastStep || !due(step, final)) return;
       lastStep = step;
+      const start = now();
       try {
-        const sample = await withFixedBatch(async () => {
-          const { loss, grad } = evaluate(x);
-          const normT = grad.norm();
-          const gradNorm = (await normT.data())[0];
-          normT.dispose();
-          loss.dispose();
-          grad.dispose();
-          // The first sample checks one HVP against finite differences (a mismatch is reported, not plotted silently).
-          return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, selfCheck: samples === 0 });
-        });
-        samples += 1;
-        emit(sample);
+        const s = await sample(step, x, lr);
+        if (s.hvpMismatch !== undefined) {
+          problem = { kind: 'second-derivative', message: `curvature sampling stopped at step ${step}: ${s.hvpMismatch}` };
+        } else {
+          samples += 1;
+          emit(s);
+        }
       } catch (e) {
-        problem = `curvature sampling stopped at step ${step}: ${(e as Error).message}`;
+        const message = (e as Error).message;
+        problem = { kind: SECOND_DERIVATIVE.test(message) ? 'second-derivative' : 'objective', message: `curvature sampling stopped at step ${step}: ${message}` };
+      } finally {
+        lastCostMs = now() - start;
+        spentMs += lastCostMs;
       }
     },
   };

@@ -151,11 +151,12 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     emit({ type: 'started', runId: req.runId, meta });
 
     const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
-    const curvature = curvatureSampler(
-      req.curvatureEvery,
-      minimized,
-      signed,
-      async (body) => {
+    const curvature = curvatureSampler({
+      cadence: req.curvatureEvery,
+      f: minimized,
+      negated: req.optimizer.maximize === true,
+      evaluate: signed,
+      withFixedBatch: async (body) => {
         // One fixed batch (the first of epoch 0) for every sample, so samples compare.
         if (dataset) batch = dataset.batch(0, tf);
         try {
@@ -165,9 +166,9 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
           batch = undefined;
         }
       },
-      req.seed,
-      (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
-    );
+      seed: req.seed,
+      emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
+    });
     const lrAt = (step: number) => schedule.lrAt(step) * control.lrScale();
     await curvature.maybeSample(0, prepared.x0, lrAt(0));
 
@@ -198,7 +199,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     });
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const params = Array.from(await result.params.data());
-    const message = [statusMessage(result, req), curvature.problem].filter(Boolean).join('; ');
+    const message = [statusMessage(result, req), curvature.problem?.message].filter(Boolean).join('; ');
     const seconds = Math.max(result.wallMs, 1) / 1000;
     emit({
       type: 'done',
@@ -209,6 +210,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       wallMs: result.wallMs,
       evals: result.evals,
       ...(message ? { message } : {}),
+      ...(curvature.problem ? { curvatureError: curvature.problem } : {}),
     });
   } finally {
     result?.params.dispose();

@@ -5,7 +5,9 @@
  *     steps: [{step, loss, gradNorm, lr, evals, updateNorm, wallMs}],   // steps[k]: before the k-th update
  *     curvature: [{step, lambdaMax, lambdaMin, condition, ...}],
  *     final: {loss, gradNorm, params} | null,                            // after the last update
- *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error, ... }
+ *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error,
+ *     curvatureError,                                                     // why curvature stopped while the run went on
+ *     ... }
  */
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
 import type { RunHandlers, RunOutcome } from './client';
@@ -30,6 +32,7 @@ export interface RunRecord {
   status: 'completed' | 'cancelled' | 'diverged' | 'time-limit' | 'converged' | 'error';
   message: string | null;
   error: RunError | null;
+  curvatureError: RunError | null;
   evals: number | null;
   wallMs: number | null;
   stepsPerSecond: number | null;
@@ -74,6 +77,7 @@ export class RunRecorder implements RunHandlers {
       status: done ? done.status : 'error',
       message: done?.message ?? (outcome.kind === 'error' ? outcome.error.message : null),
       error: outcome.kind === 'error' ? outcome.error : null,
+      curvatureError: done?.curvatureError ?? null,
       evals: done?.evals ?? null,
       wallMs: done?.wallMs ?? null,
       stepsPerSecond: done?.stepsPerSecond ?? null,
