@@ -1,0 +1,229 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MAX_MARGIN_DIRECTION, SEPARABLE } from '../../../examples/implicitBias';
+import { KAPPA } from '../../../examples/narrowValley';
+import { EXAMPLES, runInProcess, type InProcessResult } from '../runner/runInProcess';
+
+/**
+ * Every objective in examples/ runs for a few steps through the runner and does
+ * what its header comment says (the numbers there were measured with the CLI).
+ */
+type Run = Parameters<typeof runInProcess>[0];
+const ran = new Set<string>();
+
+async function run(file: string, objective: string | undefined, options: Omit<Run, 'file' | 'objective'>): Promise<InProcessResult> {
+  const r = await runInProcess({ file: path.join(EXAMPLES, file), ...(objective ? { objective } : {}), ...options });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.leaked, 0);
+  ran.add(`${file}#${r.meta?.objective}`);
+  return r;
+}
+const sgd = (lr: number, hp: Record<string, number> = {}) => ({ id: 'sgd', lr, hp });
+const losses = (r: InProcessResult) => r.steps.map((s) => s.loss);
+const finalX = (r: InProcessResult) => r.done?.final.params ?? [];
+const near = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+const cosine = ([a, b]: number[], [c, d]: readonly number[]) => (a * c + b * d) / (Math.hypot(a, b) * Math.hypot(c, d));
+
+describe('examples: every objective runs and shows its lesson', function () {
+  this.timeout(60_000);
+
+  it('x + sin x: the loss falls at every step for lr 1, 0.1 and 0.01; lr 1 reaches the flat point −π, 0.01 barely moves', async () => {
+    const x20: number[] = [];
+    for (const lr of [1, 0.1, 0.01]) {
+      const r = await run('learningRate.ts', undefined, { optimizer: sgd(lr), steps: 20 });
+      const l = losses(r);
+      // f' = 1 + cos x ≥ 0: no oscillation, whatever the rate.
+      for (let k = 1; k < l.length; k++) assert.ok(l[k] <= l[k - 1] + 1e-6, `lr ${lr}: loss rose at step ${k}`);
+      x20.push(finalX(r)[0]);
+    }
+    near(x20[0], -Math.PI, 0.15, 'lr 1 after 20 steps');
+    near(x20[1], 1.652, 0.01, 'lr 0.1 after 20 steps');
+    near(x20[2], 2.458, 0.01, 'lr 0.01 after 20 steps');
+  });
+
+  it('25 sin x − x²: gradient ascent from −6 stops on the local maximum, as does minimising −f', async () => {
+    const up = await run('localMaximum.ts', 'hills', { optimizer: { ...sgd(0.05), maximize: true }, steps: 100 });
+    near(finalX(up)[0], -4.3564, 1e-3, 'ascent');
+    const down = await run('localMaximum.ts', 'negativeHills', { optimizer: sgd(0.05), steps: 100 });
+    near(finalX(down)[0], -4.3564, 1e-3, 'descent on −f');
+    near(down.done?.final.loss ?? NaN, -4.4543, 1e-3, '−f at the local maximum');
+    // The global maximum is higher: the local one is really not the best.
+    assert.ok(25 * Math.sin(1.4542) - 1.4542 ** 2 > 22);
+  });
+
+  it('x·cos πx in [−1, 2]: from 0 a local minimum, from 0.5 the global one', async () => {
+    const left = await run('localMinima.ts', 'fromZero', { optimizer: sgd(0.05), steps: 150 });
+    near(finalX(left)[0], -0.2739, 1e-3, 'fromZero');
+    const right = await run('localMinima.ts', 'fromHalf', { optimizer: sgd(0.05), steps: 150 });
+    near(finalX(right)[0], 1.0904, 1e-3, 'fromHalf');
+    near(right.done?.final.loss ?? NaN, -1.0467, 1e-3, 'global minimum value');
+  });
+
+  it('x³: degenerate at 0, a sublinear crawl from the right, divergence from the left', async () => {
+    const at = await run('degenerate.ts', 'atZero', { optimizer: sgd(0.1), steps: 2, curvatureEvery: 1 });
+    assert.deepEqual(finalX(at), [0]);
+    assert.ok(at.curvature.length > 0);
+    for (const c of at.curvature) assert.equal(c.classification, 'degenerate');
+    const right = await run('degenerate.ts', 'fromRight', { optimizer: sgd(0.1), steps: 100 });
+    const x = finalX(right)[0];
+    assert.ok(x > 0.02 && x < 0.05, `x after 100 steps ${x} (≈ 1/(0.3·100))`);
+    const left = await run('degenerate.ts', 'fromLeft', { optimizer: sgd(0.1), steps: 100 });
+    assert.equal(left.done?.status, 'diverged');
+  });
+
+  it('tanh from 4: the gradient is tiny (0.00134) and x hardly moves; from 0.5 it runs downhill', async () => {
+    const stuck = await run('vanishingGradient.ts', 'fromFour', { optimizer: sgd(0.1), steps: 50 });
+    near(stuck.steps[0].gradNorm, 1 - Math.tanh(4) ** 2, 1e-5, 'gradient at 4');
+    assert.ok(finalX(stuck)[0] > 3.99);
+    const steep = await run('vanishingGradient.ts', 'fromHalf', { optimizer: sgd(0.1), steps: 50 });
+    assert.ok((steep.done?.final.loss ?? 1) < -0.5);
+  });
+
+  it('x + 1/x: lr 0.5 reaches 2 at x = 1; lr 3 stays feasible (loss never below 2) but cycles', async () => {
+    const good = await run('barrier.ts', undefined, { optimizer: sgd(0.5), steps: 30 });
+    near(finalX(good)[0], 1, 1e-4, 'x');
+    near(good.done?.final.loss ?? NaN, 2, 1e-6, 'loss');
+    const wild = await run('barrier.ts', undefined, { optimizer: sgd(3), steps: 30 });
+    // f ≥ 2 on x > 0 and f < 0 for x < 0: a loss below 2 would mean an infeasible point.
+    for (const l of losses(wild)) assert.ok(l >= 2 - 1e-5, `loss ${l}`);
+    const x = finalX(wild)[0];
+    assert.ok(x >= 0.1 && x <= 10);
+    assert.ok(Math.max(...losses(wild).slice(-10)) > 4, 'lr 3 does not converge');
+  });
+
+  it('x² − y²: the origin is classified a saddle (λ = ±2); a start next to it escapes along y', async () => {
+    const on = await run('saddle.ts', 'onSaddle', { optimizer: sgd(0.1), steps: 3, curvatureEvery: 1 });
+    assert.deepEqual(finalX(on), [0, 0]);
+    const first = on.curvature[0];
+    assert.equal(first.step, 0);
+    assert.equal(first.classification, 'saddle');
+    near(first.lambdaMax, 2, 1e-5, 'λmax');
+    near(first.lambdaMin, -2, 1e-5, 'λmin');
+    const nearby = await run('saddle.ts', 'nearSaddle', { optimizer: sgd(0.1), steps: 40 });
+    const [x, y] = finalX(nearby);
+    assert.ok(Math.abs(x) < 1e-3 && y > 1, `(${x}, ${y})`);
+    assert.ok((nearby.done?.final.loss ?? 0) < -2);
+  });
+
+  it('narrow valley: κ = KAPPA measured; momentum and Adam beat plain gradient descent by orders of magnitude', async () => {
+    const steps = 200;
+    const gd = await run('narrowValley.ts', undefined, { optimizer: sgd(0.0198), steps, curvatureEvery: steps });
+    near(gd.curvature[0].condition ?? NaN, KAPPA, 1e-3 * KAPPA, 'condition number');
+    const heavy = await run('narrowValley.ts', undefined, { optimizer: sgd(0.0198, { momentum: 0.9 }), steps });
+    const adam = await run('narrowValley.ts', undefined, { optimizer: { id: 'adam', lr: 0.1, hp: {} }, steps });
+    const plain = gd.done?.final.loss ?? NaN;
+    assert.ok(plain > 1e-3, `gd ${plain}`);
+    assert.ok((heavy.done?.final.loss ?? 1) < plain / 1000, `momentum ${heavy.done?.final.loss}`);
+    assert.ok((adam.done?.final.loss ?? 1) < plain / 1000, `adam ${adam.done?.final.loss}`);
+  });
+
+  it('Himmelblau: the four corner starts reach four different minima', async () => {
+    const expected: Record<string, [number, number]> = {
+      fromNorthEast: [3, 2],
+      fromNorthWest: [-2.8051, 3.1313],
+      fromSouthWest: [-3.7793, -3.2832],
+      fromSouthEast: [3.5844, -1.8481],
+    };
+    for (const [objective, [x, y]] of Object.entries(expected)) {
+      const r = await run('himmelblau.ts', objective, { optimizer: sgd(0.005), steps: 150 });
+      const [fx, fy] = finalX(r);
+      near(fx, x, 2e-3, `${objective} x`);
+      near(fy, y, 2e-3, `${objective} y`);
+      assert.ok((r.done?.final.loss ?? 1) < 1e-5);
+    }
+    const centre = await run('himmelblau.ts', 'fromCentre', { optimizer: sgd(0.005), steps: 150 });
+    assert.ok((centre.done?.final.loss ?? 1) < 1e-3);
+  });
+
+  it('Rosenbrock, the quadratics and logistic regression: the loss goes down (the box run stops on its corner)', async () => {
+    const rosen = await run('rosenbrock.ts', undefined, { optimizer: { id: 'adam', lr: 0.05, hp: {} }, steps: 100 });
+    assert.ok((rosen.done?.final.loss ?? Infinity) < rosen.steps[0].loss / 2);
+    const ill = await run('quadratic.ts', 'illConditioned', { optimizer: sgd(0.019), steps: 50 });
+    assert.ok((ill.done?.final.loss ?? Infinity) < ill.steps[0].loss / 10);
+    const boxed = await run('quadratic.ts', 'boxed', { optimizer: sgd(0.01), steps: 300 });
+    assert.deepEqual(finalX(boxed), [0.5, 0.5, 0.5, 0.5, 0.5]);
+    assert.equal(boxed.done?.final.loss, 21.375);
+    const logistic = await run('logisticRegression.ts', undefined, { optimizer: sgd(0.1), steps: 60 });
+    assert.ok((logistic.done?.final.loss ?? 1) < 0.2);
+  });
+
+  it('implicit bias: u is the max-margin direction of the data, and w turns towards it (cosine → 1), full and mini-batch', async () => {
+    // Brute force over directions: the best minimum margin is at u, and it is 1.
+    const margin = (t: number) => Math.min(...SEPARABLE.x.map((x, i) => SEPARABLE.y[i] * (x[0] * Math.cos(t) + x[1] * Math.sin(t))));
+    let best = 0;
+    for (let k = 0; k < 36_000; k++) if (margin((2 * Math.PI * k) / 36_000) > margin(best)) best = (2 * Math.PI * k) / 36_000;
+    near(cosine([Math.cos(best), Math.sin(best)], MAX_MARGIN_DIRECTION), 1, 1e-6, 'scanned direction');
+    near(margin(best), 1, 1e-6, 'margin');
+    for (const objective of ['fullBatch', 'miniBatch']) {
+      const early = await run('implicitBias.ts', objective, { optimizer: sgd(1), steps: 10 });
+      const late = await run('implicitBias.ts', objective, { optimizer: sgd(1), steps: 300 });
+      const c10 = cosine(finalX(early), MAX_MARGIN_DIRECTION);
+      const c300 = cosine(finalX(late), MAX_MARGIN_DIRECTION);
+      assert.ok(c10 < 0.9, `${objective}: cosine after 10 steps ${c10}`);
+      assert.ok(c300 > 0.985 && c300 > c10, `${objective}: cosine after 300 steps ${c300}`);
+    }
+  });
+
+  it('batch norm: at the same lr the batch-normed MLP ends flatter (smaller λmax) and lower; at lr 0.1 only it trains', async () => {
+    // Measured: after 500 steps at lr 0.01, λmax 98.7 (plain) vs 9.46, loss 0.441 vs 0.108.
+    const steps = 500;
+    const plain = await run('batchNorm.ts', 'plain', { optimizer: sgd(0.01), steps, curvatureEvery: steps });
+    const normed = await run('batchNorm.ts', 'batchNormed', { optimizer: sgd(0.01), steps, curvatureEvery: steps });
+    const end = (r: InProcessResult) => r.curvature[r.curvature.length - 1];
+    assert.equal(end(plain).step, steps);
+    assert.equal(end(normed).step, steps);
+    for (const r of [plain, normed]) assert.equal(r.curvature.find((c) => c.hvpMismatch), undefined);
+    assert.ok(end(normed).lambdaMax < end(plain).lambdaMax / 4, `λmax ${end(normed).lambdaMax} vs ${end(plain).lambdaMax}`);
+    const loss = (r: InProcessResult) => r.done?.final.loss ?? NaN;
+    assert.ok(loss(normed) < loss(plain) / 2, `loss ${loss(normed)} vs ${loss(plain)}`);
+    const plainFast = await run('batchNorm.ts', 'plain', { optimizer: sgd(0.1), steps });
+    const normedFast = await run('batchNorm.ts', 'batchNormed', { optimizer: sgd(0.1), steps });
+    assert.ok(loss(normedFast) < loss(normed), `batch norm gains from lr 0.1: ${loss(normedFast)} vs ${loss(normed)}`);
+    assert.ok(loss(plainFast) > 10 * loss(normedFast), `plain at lr 0.1: ${loss(plainFast)} vs ${loss(normedFast)}`);
+  });
+
+  it('projection constraints: x = 0 via a function, and the ball: projected gradient reaches the KKT point', async () => {
+    const line = await run('projectionConstraint.ts', 'onLine', { optimizer: sgd(0.1), steps: 40 });
+    assert.equal(finalX(line)[0], 0);
+    assert.ok((line.done?.final.loss ?? 1) < 1e-6);
+    const shifted = await run('projectionConstraint.ts', 'shiftedOnLine', { optimizer: sgd(0.1), steps: 40 });
+    assert.equal(finalX(shifted)[0], 0);
+    near(finalX(shifted)[1], 1, 1e-3, 'y');
+    near(shifted.done?.final.loss ?? NaN, 4, 1e-5, 'constrained optimum');
+
+    // KKT for ½((x − 3)² + 10(y − 1)²) on the unit disc: x_i = c_i a_i / (a_i + μ), with μ making ‖x‖ = 1.
+    const point = (mu: number) => [3 / (1 + mu), 10 / (10 + mu)];
+    let [lo, hi] = [0, 100];
+    for (let i = 0; i < 100; i++) {
+      const mid = (lo + hi) / 2;
+      if (Math.hypot(...point(mid)) > 1) lo = mid;
+      else hi = mid;
+    }
+    const kkt = point(lo);
+    const ball = await run('projectedBall.ts', undefined, { optimizer: sgd(0.05), steps: 60 });
+    const [x, y] = finalX(ball);
+    assert.ok(Math.hypot(x, y) <= 1 + 1e-6);
+    near(x, kkt[0], 1e-3, 'x');
+    near(y, kkt[1], 1e-3, 'y');
+  });
+
+  it('MLP regression and the contrastive toy: the loss falls by an order of magnitude', async () => {
+    const mlp = await run('mlpRegression.ts', undefined, { optimizer: sgd(0.1), steps: 200 });
+    assert.ok((mlp.done?.final.loss ?? 1) < mlp.steps[0].loss / 5, `mlp ${mlp.done?.final.loss}`);
+    const pairs = await run('contrastive.ts', undefined, { optimizer: sgd(0.1), steps: 150 });
+    assert.ok((pairs.done?.final.loss ?? 1) < pairs.steps[0].loss / 10, `contrastive ${pairs.done?.final.loss}`);
+  });
+
+  it('covered every objective of every example file', () => {
+    const all: string[] = [];
+    for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'))) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(path.join(EXAMPLES, file)) as Record<string, unknown>;
+      for (const [name, v] of Object.entries(mod)) if (typeof v === 'function' && 'init' in v) all.push(`${file}#${name}`);
+    }
+    const missing = all.filter((k) => !ran.has(k));
+    assert.deepEqual(missing, []);
+    assert.ok(all.length >= 30);
+  });
+});
