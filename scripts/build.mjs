@@ -2,14 +2,25 @@
 // so the script grows with the project instead of being rewritten.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { buildTypes } from './buildTypes.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const watch = process.argv.includes('--watch');
 
+// The runner compiles objective files with esbuild. Its JS API is bundled (no node_modules
+// ship in the .vsix) and pointed at the native binary copied next to the bundle; esbuild
+// allows a bundled API only when ESBUILD_BINARY_PATH names its binary.
+const esbuildBinaryName = process.platform === 'win32' ? 'esbuild.exe' : 'esbuild';
+const esbuildBanner = [
+  // First, so the bundle stays in strict mode (esbuild's own "use strict" follows the banner).
+  `'use strict';`,
+  `if (!process.env.ESBUILD_BINARY_PATH) process.env.ESBUILD_BINARY_PATH = require('path').join(__dirname, ${JSON.stringify(esbuildBinaryName)});`,
+].join('\n');
+
 const nodeBundles = [
-  { in: 'src/runner/main.ts', out: 'dist/runner.js' },
+  { in: 'src/runner/main.ts', out: 'dist/runner.js', bundleEsbuild: true },
   { in: 'src/runner/cli.ts', out: 'dist/cli.js' },
   // Minified: half the parse time at activation (zod is most of it); the source map keeps stacks readable.
   { in: 'src/extension.ts', out: 'dist/extension.js', external: ['vscode'], minify: true },
@@ -20,8 +31,10 @@ const builds = [
   ...nodeBundles.map((b) => ({
     entryPoints: [path.join(root, b.in)], outfile: path.join(root, b.out),
     bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify: b.minify ?? false,
-    // esbuild runs its native binary from its own package folder: it cannot be bundled (the runner compiles objectives with it).
-    external: [...(b.external ?? []), '@tensorflow/tfjs-node', 'esbuild'],
+    // tfjs-node is optional and never bundled (native); esbuild is bundled only where the banner points it at its binary.
+    external: [...(b.external ?? []), '@tensorflow/tfjs-node', ...(b.bundleEsbuild ? [] : ['esbuild'])],
+    // esbuild's require.resolve of itself runs only without ESBUILD_BINARY_PATH, which the banner sets.
+    ...(b.bundleEsbuild ? { banner: { js: esbuildBanner }, logOverride: { 'require-resolve-not-external': 'silent' } } : {}),
   })),
   ...browserBundles.map((b) => ({
     entryPoints: [path.join(root, b.in)], outfile: path.join(root, b.out),
@@ -38,7 +51,18 @@ function copyWasm() {
   }
 }
 
+/** The esbuild binary of this platform (the one the installed esbuild package runs), next to the runner bundle. */
+function copyEsbuildBinary() {
+  const requireFromEsbuild = createRequire(createRequire(import.meta.url).resolve('esbuild'));
+  const pkg = `@esbuild/${process.platform}-${process.arch}`;
+  const binary = requireFromEsbuild.resolve(process.platform === 'win32' ? `${pkg}/esbuild.exe` : `${pkg}/bin/esbuild`);
+  const target = path.join(root, 'dist', esbuildBinaryName);
+  fs.copyFileSync(binary, target);
+  fs.chmodSync(target, 0o755);
+}
+
 copyWasm();
+copyEsbuildBinary();
 // Type declarations for users' objective files (copied into their workspace by the extension).
 buildTypes();
 if (watch) {

@@ -34,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const runner = new LazyRunner(() => new RunnerClient({
     runnerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath,
     onOutput: (stream, text) => output.append(stream === 'stderr' ? `[runner stderr] ${text}` : text),
+    // The .vsix ships no tfjs-node: one installed in the workspace is used when present.
+    modulePaths: (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, 'node_modules').fsPath),
   }), log);
   const controller = new RunController(runner, settings);
   const problems = new RunProblems();

@@ -44,6 +44,11 @@ export interface RunnerClientOptions {
   readonly listTimeoutMs?: number;
   /** Receives the child's stdout/stderr (the user's console.log); inherited when absent. */
   readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * Extra node_modules folders the child resolves from (NODE_PATH), e.g. the workspace's:
+   * an installed extension ships no tfjs-node, so one installed there is used.
+   */
+  readonly modulePaths?: readonly string[];
 }
 
 export interface RunHandlers {
@@ -110,6 +115,7 @@ export class RunnerClient {
       listTimeoutMs: options.listTimeoutMs ?? 15_000,
       onOutput: options.onOutput,
       backend: options.backend,
+      modulePaths: options.modulePaths ?? [],
     };
     this.monitor = setInterval(() => this.checkHeartbeat(), 1000);
     this.monitor.unref();
@@ -131,7 +137,13 @@ export class RunnerClient {
       serialization: 'advanced',
       execArgv: ['--enable-source-maps', `--max-old-space-size=${maxOldSpaceMb}`],
       stdio: ['ignore', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', 'ipc'],
-      env: { ...process.env, ...(this.options.backend ? { OPTLAB_BACKEND: this.options.backend } : {}) },
+      env: {
+        ...process.env,
+        ...(this.options.backend ? { OPTLAB_BACKEND: this.options.backend } : {}),
+        ...(this.options.modulePaths.length > 0
+          ? { NODE_PATH: [...this.options.modulePaths, ...(process.env.NODE_PATH ? [process.env.NODE_PATH] : [])].join(path.delimiter) }
+          : {}),
+      },
     });
     this.child = child;
     this.starts += 1;
