@@ -14,6 +14,8 @@ export interface StepMetrics {
   /** Evaluations performed to reach and measure this point. */
   readonly evals: number;
   readonly wallMs: number;
+  /** The parameters this record was measured at (only with `recordParams`). */
+  readonly params?: readonly number[];
 }
 
 export type MinimizeStatus = 'completed' | 'cancelled' | 'diverged' | 'time-limit';
@@ -41,6 +43,8 @@ export interface MinimizeOptions {
   timeLimitMs?: number;
   /** Read metrics back at least this often (ms): bounds cancellation latency. */
   flushIntervalMs?: number;
+  /** Also read back each record's parameters (small problems: the dashboard draws the path); same single read per batch. */
+  recordParams?: boolean;
   /** Hook between steps (curvature sampling); receives the current parameters. */
   afterStep?(step: number, x: tf.Tensor1D): Promise<void> | void;
 }
@@ -104,10 +108,15 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     if (pending.length === 0) return true;
     const batch = pending;
     pending = [];
-    // One read-back for the whole batch: a single concat of its scalars.
-    const stacked = tf.tidy(() => tf.concat(batch.flatMap((p) => p.values.map((v) => tf.reshape(v, [1])))));
+    // One read-back for the whole batch: a single concat of its scalars (then, when asked, of its parameters).
+    const stacked = tf.tidy(() => tf.concat([
+      ...batch.flatMap((p) => p.values.map((v) => tf.reshape(v, [1]))),
+      ...(o.recordParams ? batch.map((p) => p.params) : []),
+    ]));
     const values = await stacked.data();
     stacked.dispose();
+    const n = o.x0.size;
+    const paramsAt = (i: number): number[] => Array.from(values.subarray(3 * batch.length + i * n, 3 * batch.length + (i + 1) * n));
     const records: StepMetrics[] = [];
     let healthy = true;
     for (let i = 0; i < batch.length; i++) {
@@ -124,7 +133,10 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
         p.params.dispose();
         continue;
       }
-      records.push({ step: p.step, loss, gradNorm, updateNorm, lr: p.lr, evals: p.evals, wallMs: p.wallMs });
+      records.push({
+        step: p.step, loss, gradNorm, updateNorm, lr: p.lr, evals: p.evals, wallMs: p.wallMs,
+        ...(o.recordParams ? { params: paramsAt(i) } : {}),
+      });
       o.schedule.observe(p.step, loss);
       lastGood?.params.dispose();
       lastGood = { params: p.params, loss, gradNorm };

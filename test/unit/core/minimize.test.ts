@@ -60,6 +60,50 @@ describe('minimize (the training loop)', () => {
       x0.dispose();
     });
 
+    it('recordParams reads each step\'s iterate back in the same batched read (no read per step)', async () => {
+      const x0 = tf.tensor1d([2, -4]);
+      const proto = tf.Tensor.prototype as unknown as { data: (...a: unknown[]) => Promise<unknown>; dataSync: (...a: unknown[]) => unknown };
+      const [data, dataSync] = [proto.data, proto.dataSync];
+      const reads = { data: 0, dataSync: 0 };
+      proto.data = function (this: tf.Tensor, ...a: unknown[]) {
+        reads.data++;
+        return data.apply(this, a);
+      };
+      proto.dataSync = function (this: tf.Tensor, ...a: unknown[]) {
+        reads.dataSync++;
+        return dataSync.apply(this, a);
+      };
+      const run = async (recordParams: boolean) => {
+        reads.data = reads.dataSync = 0;
+        const seen: StepMetrics[] = [];
+        const before = tf.memory().numTensors;
+        const result = await minimize({
+          evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(0.5), steps: 200,
+          flushIntervalMs: 1e9, recordParams, onMetrics: (b) => seen.push(...b),
+        });
+        result.params.dispose();
+        assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+        return { seen, reads: { ...reads } };
+      };
+      try {
+        const plain = await run(false);
+        const withParams = await run(true);
+        // 200 steps in batches of 64: 4 flushes and the final point's read, with or without parameters.
+        assert.deepEqual(withParams.reads, plain.reads);
+        assert.deepEqual(plain.reads, { data: 5, dataSync: 0 });
+        assert.ok(plain.seen.every((s) => s.params === undefined));
+        // x_k = ½^k · (2, −4): the k-th record is measured before the k-th update.
+        assert.equal(withParams.seen.length, 200);
+        withParams.seen.slice(0, 30).forEach((s, k) => {
+          assert.deepEqual(s.params, [2 * 0.5 ** k, -4 * 0.5 ** k], `params at step ${k}`);
+        });
+      } finally {
+        proto.data = data;
+        proto.dataSync = dataSync;
+        x0.dispose();
+      }
+    });
+
     it('leaks no tensors over 1,000 steps', async () => {
       const x0 = tf.tensor1d([1, 2, 3]);
       const before = tf.memory().numTensors;
