@@ -1,17 +1,20 @@
 /**
  * Cost of curvature diagnostics (a benchmark, not a test): one HVP relative to
  * one gradient on a Rosenbrock chain, and the share of training time spent on
- * curvature when sampled every K steps with the default Lanczos settings.
+ * curvature when sampled every K steps with the default Lanczos settings, and
+ * the share measured over a real training loop with the runner's 'auto' cadence
+ * (step 0, the final point, and between while curvature stays within a tenth).
  *
- *   npx tsx bench/curvature.ts [--backend wasm|cpu] [--repeats 7]
+ *   npx tsx bench/curvature.ts [--backend wasm|cpu] [--repeats 7] [--run-seconds 20]
  */
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_CURVATURE_EVERY, estimateCurvature } from '../src/core/curvature/estimateCurvature';
+import { estimateCurvature } from '../src/core/curvature/estimateCurvature';
 import { hessianVectorProduct } from '../src/core/curvature/hvp';
 import type { FlatObjective } from '../src/core/curvature/hvp';
 import { evaluatorOf } from '../src/core/evaluate';
 import { adam } from '../src/core/optimizers/adam';
 import { selectBackend } from '../src/runner/backend';
+import { curvatureSampler } from '../src/runner/curvatureSampler';
 import type { BackendId } from '../src/protocol/runner';
 
 const args = process.argv.slice(2);
@@ -50,6 +53,7 @@ async function readAndDispose(t: tf.Tensor): Promise<void> {
 async function main(): Promise<void> {
   const backend = option('backend', 'wasm') as BackendId;
   const repeats = Number(option('repeats', '7'));
+  const runSeconds = Number(option('run-seconds', '20'));
   await selectBackend(backend);
   console.log(`backend ${tf.getBackend()}, tfjs ${tf.version.tfjs}, medians of ${repeats} repeats`);
   const evaluate = evaluatorOf(rosenbrockChain);
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
       params.dispose();
       state = result.state; // the update disposed what it did not reuse
       params = done;
-      await tf.tidy(() => tf.sum(params)).data();
+      await readAndDispose(tf.tidy(() => tf.sum(params)));
     });
     optimizer.disposeState(state);
     params.dispose();
@@ -92,14 +96,59 @@ async function main(): Promise<void> {
     console.log(`  gradient ${gradMs.toFixed(3)} ms, HVP ${hvpMs.toFixed(3)} ms: HVP = ${(hvpMs / gradMs).toFixed(2)}x a gradient`);
     console.log(`  training step (gradient + Adam) ${stepMs.toFixed(3)} ms`);
     console.log(`  one curvature sample (Lanczos, ${iterations} iterations + 2 HVPs) ${curvatureMs.toFixed(1)} ms = ${(curvatureMs / stepMs).toFixed(0)} steps`);
-    for (const every of [100, 500, DEFAULT_CURVATURE_EVERY, 5000]) {
+    for (const every of [100, 500, 1000, 5000]) {
       const share = curvatureMs / (every * stepMs + curvatureMs);
-      console.log(`  every ${every} steps${every === DEFAULT_CURVATURE_EVERY ? ' (default)' : ''}: ${(100 * share).toFixed(1)}% of training time on curvature`);
+      console.log(`  every ${every} steps${every === 1000 ? ' (the former default)' : ''}: ${(100 * share).toFixed(1)}% of training time on curvature`);
     }
+    const auto = await autoCadenceRun(x, runSeconds * 1000);
+    console.log(
+      `  auto cadence over a ${(auto.totalMs / 1000).toFixed(1)} s run (${auto.steps} steps): ${auto.samples} samples at steps ` +
+        `${auto.sampleSteps.join(', ')}; ${(100 * auto.spentMs / auto.totalMs).toFixed(1)}% of the time on curvature`,
+    );
     x.dispose();
     v.dispose();
   }
   console.log(`\ntensors left: ${tf.memory().numTensors}`);
+}
+
+/** Adam steps with the runner's curvature sampler ('auto') until `trainingMs` of training, then the final sample. */
+async function autoCadenceRun(x0: tf.Tensor1D, trainingMs: number) {
+  const evaluate = evaluatorOf(rosenbrockChain);
+  const sampleSteps: number[] = [];
+  const sampler = curvatureSampler({
+    cadence: 'auto',
+    f: rosenbrockChain,
+    negated: false,
+    evaluate,
+    withFixedBatch: (body) => body(),
+    seed: 0,
+    emit: (s) => sampleSteps.push(s.step),
+  });
+  const optimizer = adam.create({});
+  let state = optimizer.init(x0);
+  let params = x0.clone();
+  const start = performance.now();
+  let step = 0;
+  await sampler.maybeSample(0, params, 1e-3);
+  while (performance.now() - start - sampler.spentMs < trainingMs) {
+    const { loss, grad } = evaluate(params);
+    const hvp = (at: tf.Tensor1D, dir: tf.Tensor1D) => hessianVectorProduct(rosenbrockChain, at, dir);
+    const result = optimizer.update({ params, grad, loss, lr: 1e-3, step, evaluate, hvp }, state);
+    loss.dispose();
+    grad.dispose();
+    params.dispose();
+    state = result.state;
+    params = result.params;
+    step += 1;
+    // The training loop reads metrics back every step or so; so does this one.
+    await readAndDispose(tf.tidy(() => tf.sum(params)));
+    await sampler.maybeSample(step, params, 1e-3);
+  }
+  await sampler.maybeSample(step, params, 1e-3, true);
+  const totalMs = performance.now() - start;
+  optimizer.disposeState(state);
+  params.dispose();
+  return { steps: step, samples: sampleSteps.length, sampleSteps, spentMs: sampler.spentMs, totalMs };
 }
 
 main().catch((e: unknown) => {

@@ -1,8 +1,9 @@
 /**
  * Curvature samples during a run. `--curvature-every K`: every K updates and at
- * the final point. 'auto': at step 0, at the final point, and in between
- * whenever the curvature time so far, plus the expected cost of this sample and
- * of the final one, stays within a ninth of the training time, so curvature
+ * the final point. 'auto': at step 0, at the final point, and in between once
+ * training since the last sample took 9× that sample's cost and the curvature
+ * time so far, plus the expected cost of this sample and of the final one,
+ * stays within a ninth of the training time, so curvature
  * takes about a tenth of a long run whatever the model size (a fixed K costs
  * 20–60% at n = 1e3–1e5 with K = 1000; bench/curvature.ts).
  *
@@ -61,14 +62,16 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
   let lastStep = -1;
   let spentMs = 0;
   let lastCostMs = 0;
+  let trainingAtLastMs = 0;
 
   const due = (step: number, final: boolean): boolean => {
     if (final) return true;
     if (cadence === 'auto') {
       if (samples === 0) return step === 0;
       const trainingMs = now() - origin - spentMs;
-      // This sample and the final one, at the last sample's cost, must fit too.
-      return spentMs + 2 * lastCostMs <= ratio * trainingMs;
+      // At least 9× the last sample's cost of training since it (no bursts after a slow start), and
+      // this sample and the final one, at the last sample's cost, must fit the budget of the whole run.
+      return trainingMs - trainingAtLastMs >= lastCostMs / ratio && spentMs + 2 * lastCostMs <= ratio * trainingMs;
     }
     return step % cadence === 0;
   };
@@ -109,6 +112,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
       } finally {
         lastCostMs = now() - start;
         spentMs += lastCostMs;
+        trainingAtLastMs = now() - origin - spentMs;
       }
     },
   };

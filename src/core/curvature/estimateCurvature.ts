@@ -42,9 +42,6 @@ export interface CurvatureContext {
   step: number;
 }
 
-/** Proposed default for `--curvature-every`: ~8% overhead at n = 1e3 on wasm (bench/curvature.ts); large n needs a sparser cadence. */
-export const DEFAULT_CURVATURE_EVERY = 1000;
-
 /**
  * Curvature of f at x: the ends of the Hessian's spectrum with their residuals,
  * κ when positive definite, the critical-point type and the learning-rate
