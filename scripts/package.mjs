@@ -11,8 +11,9 @@ const out = outAt >= 0 ? path.resolve(args[outAt + 1]) : path.join(root, 'optimi
 // VS Code's target names are Node's platform-arch pairs (linux-x64, darwin-arm64, win32-x64...).
 const target = `${process.platform}-${process.arch}`;
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
-// vsce runs vscode:prepublish (npm run build) first.
-execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--target', target, '-o', out], {
+// vsce runs vscode:prepublish (npm run build) first. README images stay relative: VS Code shows
+// them from the installed extension folder (docs/images ships), no repository URL needed.
+execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--target', target, '-o', out], {
   cwd: root,
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -5,6 +5,7 @@
  * the workspace is a temporary copy of examples/ (trusted). Exit code 0 when
  * every test passed. Needs `npm run build`, the suite built
  * (scripts/buildIntegration.mjs) and code-server installed (scripts/install-code-server.sh).
+ * `npm run test:e2e` runs it through test/e2e/integration.e2e.ts.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +14,13 @@ import { startCodeServer } from '../e2e/harness/codeServer';
 import { runExtensionTests } from '../e2e/harness/extensionTests';
 import { launchBrowser } from '../e2e/harness/workbench';
 
-async function main(): Promise<number> {
+export interface IntegrationResult {
+  exitCode: number;
+  /** Mocha's report (the workbench's own console lines before it left out). */
+  report: string;
+}
+
+export async function runIntegrationInCodeServer(): Promise<IntegrationResult> {
   const root = path.join(__dirname, '../..');
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-integration-'));
   fs.cpSync(path.join(root, 'examples'), workspace, { recursive: true });
@@ -29,8 +36,7 @@ async function main(): Promise<number> {
       });
       // The workbench's own chatter first; mocha's report starts at the suite's title.
       const start = result.output.findIndex((l) => l.includes('Optimizer Lab in VS Code'));
-      console.log(result.output.slice(Math.max(start, 0)).join('\n'));
-      return result.exitCode;
+      return { exitCode: result.exitCode, report: result.output.slice(Math.max(start, 0)).join('\n') };
     } finally {
       await browser.close();
     }
@@ -40,9 +46,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => {
-  process.exitCode = code;
-}, (e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  runIntegrationInCodeServer().then(({ exitCode, report }) => {
+    console.log(report);
+    process.exitCode = exitCode;
+  }, (e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,231 @@
+// The real extension, installed from a freshly packaged .vsix into code-server and driven
+// as a person drives it: the ▶ Run lens, the palette command, live re-runs with a ghost,
+// a syntax error in the Problems panel and the dashboard banner (and its clearing), and
+// an untrusted workspace where nothing runs. Screenshots of each stage: .artifacts/e2e/.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
+import { startCodeServer, type CodeServer } from './harness/codeServer';
+import { processGroup } from './harness/processGroup';
+import { realVsix } from './harness/realVsix';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshot } from './harness/workbench';
+import { answerTrustPrompt, webviewFrame } from './harness/workbenchParts';
+
+const examples = path.join(__dirname, '../../examples');
+
+/** Losses of the dashboard's current runs and how many ghosts it keeps (its window.optimizerLab model). */
+interface DashboardView {
+  runs: { optimizer: string; done: boolean; first?: number; last?: number; steps: number }[];
+  ghosts: number;
+  banner: string | null;
+}
+
+async function dashboardView(frame: FrameLocator): Promise<DashboardView> {
+  return frame.locator('body').evaluate(() => {
+    interface Snap { meta?: { optimizer: { id: string } }; done?: unknown; steps: { loss: number }[] }
+    const model = (window as unknown as { optimizerLab: { model: { runs: Map<string, Snap>; ghosts: Snap[]; banner: { message: string } | null } } }).optimizerLab.model;
+    return {
+      runs: [...model.runs.values()].map((r) => ({
+        optimizer: r.meta?.optimizer.id ?? '?', done: r.done !== undefined, first: r.steps[0]?.loss, last: r.steps[r.steps.length - 1]?.loss, steps: r.steps.length,
+      })),
+      ghosts: model.ghosts.length,
+      banner: model.banner?.message ?? null,
+    };
+  });
+}
+
+/** Polls the dashboard until `check` holds; fails with the last view seen. */
+async function waitForDashboard(frame: FrameLocator, what: string, check: (v: DashboardView) => boolean, timeoutMs = 60_000): Promise<DashboardView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: DashboardView | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await dashboardView(frame);
+      if (check(last)) return last;
+    } catch {
+      // The webview is (re)loading.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; dashboard: ${JSON.stringify(last)}`);
+}
+
+/** Find/replace in the active editor (Ctrl+H, Replace All), as a person edits; the text stays unsaved. */
+async function replaceInEditor(page: Page, find: string, replace: string): Promise<void> {
+  await page.locator('.editor-instance .view-lines').first().click();
+  await page.keyboard.press('Control+H');
+  const findInput = page.locator('.find-widget .find-part textarea, .find-widget .find-part input').first();
+  await findInput.waitFor({ state: 'visible' });
+  await findInput.fill(find);
+  const replaceInput = page.locator('.find-widget .replace-part textarea, .find-widget .replace-part input').first();
+  await replaceInput.fill(replace);
+  await page.locator('.find-widget .matchesCount', { hasText: /^1 of 1$/ }).waitFor();
+  await replaceInput.press('Control+Alt+Enter');
+  await page.locator('.find-widget .matchesCount', { hasText: /No results/ }).waitFor();
+  await page.keyboard.press('Escape');
+}
+
+async function problemRows(page: Page): Promise<string[]> {
+  return page.locator('.markers-panel .monaco-list-row').allInnerTexts();
+}
+
+async function waitForProblems(page: Page, what: string, check: (rows: string[]) => boolean): Promise<string[]> {
+  const deadline = Date.now() + 30_000;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = await problemRows(page);
+    if (check(rows)) return rows;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}; Problems: ${JSON.stringify(rows)}`);
+}
+
+function copyExamples(root: string, name: string): string {
+  const dir = path.join(root, name);
+  fs.cpSync(examples, dir, { recursive: true });
+  return dir;
+}
+
+describe('Optimizer Lab installed from its .vsix in code-server', function () {
+  this.timeout(180_000);
+  let tmp: string;
+  let server: CodeServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async function () {
+    this.timeout(300_000);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-ext-e2e-'));
+    const vsix = realVsix();
+    server = await startCodeServer({
+      extensions: [vsix],
+      settings: {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'files.autoSave': 'off',
+        'optimizerLab.steps': 300,
+        'optimizerLab.learningRate': 0.02,
+      },
+    });
+    browser = await launchBrowser();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      await screenshot(page, `failed-extension-${this.currentTest.title.replace(/\W+/g, '-')}`);
+    }
+  });
+
+  after(async function () {
+    await browser?.close();
+    if (server) {
+      await server.stop();
+      assert.deepEqual(processGroup(server.pgid), [], 'code-server (or the runner) left processes behind');
+    }
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  describe('trusted examples workspace', function () {
+    let frame: FrameLocator;
+
+    before(async function () {
+      page = await openWorkbench(browser, server.folderUrl(copyExamples(tmp, 'examples')));
+      await answerTrustPrompt(page, true);
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
+      frame = webviewFrame(page);
+    });
+
+    it('▶ Run lens: the dashboard shows a loss curve that goes down', async function () {
+      await openFile(page, 'rosenbrock.ts');
+      const lens = page.locator('.codelens-decoration a', { hasText: '▶ Run (adam)' });
+      await lens.waitFor({ timeout: 60_000 });
+      await screenshot(page, 'extension-01-lenses');
+      await lens.click();
+      const view = await waitForDashboard(frame, 'the lens run to finish', (v) => v.runs.some((r) => r.done));
+      const run = view.runs.find((r) => r.done)!;
+      assert.equal(run.optimizer, 'adam');
+      assert.equal(run.steps, 300);
+      // Rosenbrock from (−1.2, 1): 24.2; Adam at 0.02 reaches the curved valley (about 3) in 300 steps.
+      assert.ok(run.last! < run.first! / 2, `loss ${run.first} -> ${run.last}`);
+      await frame.locator('tr[data-run] td.status', { hasText: 'done' }).first().waitFor();
+      // The lens now carries the result.
+      await page.locator('.codelens-decoration a', { hasText: /▶ Run \(adam\) · .* after 300 steps/ }).waitFor();
+      await screenshot(page, 'extension-02-lens-run');
+    });
+
+    it('Run optimizer from the palette: SGD with its learning rate', async function () {
+      await page.locator('.editor-instance .view-lines').first().click();
+      // The palette hands over to the command's own quick pick (runCommand would wait for it to close).
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill('>Optimizer Lab: Run optimizer');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Optimizer Lab: Run optimizer' }).first().waitFor();
+      await input.press('Enter');
+      await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Optimizer' }).waitFor({ state: 'visible' });
+      await input.fill('sgd');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'sgd' }).first().waitFor();
+      await input.press('Enter');
+      await page.locator('.quick-input-widget', { hasText: 'learning rate' }).waitFor({ state: 'visible' });
+      await input.fill('0.001');
+      await input.press('Enter');
+      const view = await waitForDashboard(frame, 'the SGD run to finish', (v) => v.runs.some((r) => r.optimizer === 'sgd' && r.done));
+      const run = view.runs.find((r) => r.optimizer === 'sgd')!;
+      assert.ok(run.last! < run.first!, `loss ${run.first} -> ${run.last}`);
+      await screenshot(page, 'extension-03-palette-run');
+    });
+
+    it('live mode: editing a constant re-runs and keeps the previous run as a ghost', async function () {
+      await page.locator('.editor-instance .view-lines').first().click();
+      await runCommand(page, 'Optimizer Lab: Toggle live mode');
+      await waitForDashboard(frame, 'the first live run', (v) => v.runs.length > 0 && v.runs.every((r) => r.done));
+      await replaceInEditor(page, 'mul(100)', 'mul(10)');
+      const view = await waitForDashboard(frame, 'a re-run with a ghost', (v) => v.ghosts > 0 && v.runs.length > 0 && v.runs.every((r) => r.done));
+      assert.ok(view.runs.every((r) => r.last! < r.first!), JSON.stringify(view.runs));
+      await frame.locator('tr.ghost-row').first().waitFor();
+      await screenshot(page, 'extension-04-live-ghost');
+    });
+
+    it('a syntax error shows in the Problems panel and the dashboard banner, and both clear when fixed', async function () {
+      await replaceInEditor(page, 'gather(0);', 'gather(0;');
+      await page.keyboard.press('Control+Shift+M');
+      const rows = await waitForProblems(page, 'the Optimizer Lab problem', (r) => r.some((t) => /Optimizer Lab/.test(t)));
+      assert.ok(rows.some((t) => /Expected/.test(t)), JSON.stringify(rows));
+      await frame.locator('.banner', { hasText: 'rosenbrock.ts' }).waitFor({ state: 'visible' });
+      const broken = await dashboardView(frame);
+      assert.ok(broken.banner, 'banner in the model');
+      assert.ok(broken.runs.length > 0, 'the last good plots stay');
+      await screenshot(page, 'extension-05-syntax-error');
+
+      await replaceInEditor(page, 'gather(0;', 'gather(0);');
+      await waitForProblems(page, 'the problem to clear', (r) => !r.some((t) => /Optimizer Lab/.test(t)));
+      await frame.locator('.banner').waitFor({ state: 'hidden' });
+      await waitForDashboard(frame, 'the fixed code to run', (v) => v.banner === null && v.runs.length > 0 && v.runs.every((r) => r.done));
+      await screenshot(page, 'extension-06-fixed');
+    });
+  });
+
+  describe('untrusted workspace', function () {
+    before(async function () {
+      await page?.context().close();
+      page = await openWorkbench(browser, server.folderUrl(copyExamples(tmp, 'untrusted')));
+      await answerTrustPrompt(page, false);
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor();
+    });
+
+    it('the lens shows a lock and Run optimizer explains why nothing runs', async function () {
+      await openFile(page, 'rosenbrock.ts');
+      await page.locator('.codelens-decoration a', { hasText: '🔒 Optimizer Lab: trust this workspace' }).waitFor({ timeout: 60_000 });
+      assert.equal(await page.locator('.codelens-decoration a', { hasText: '▶ Run' }).count(), 0);
+      await page.locator('.editor-instance .view-lines').first().click();
+      await runCommand(page, 'Optimizer Lab: Run optimizer');
+      await page.locator('.notification-toast', { hasText: 'only runs in a trusted workspace' }).waitFor();
+      // Let the toast's fade-in finish before the screenshot.
+      await page.waitForTimeout(500);
+      // Nothing ran: no dashboard, no quick pick for an optimizer.
+      assert.equal(await page.locator('iframe.webview').count(), 0);
+      await screenshot(page, 'extension-07-untrusted');
+    });
+  });
+});
