@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     // The .vsix ships no tfjs-node: one installed in the workspace is used when present.
     modulePaths: (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, 'node_modules').fsPath),
   }), log);
-  const controller = new RunController(runner, settings);
+  const controller = new RunController(runner, settings, (file) => vscode.workspace.asRelativePath(file));
   const problems = new RunProblems();
   const statusBar = new RunStatusBar();
   const lenses = new ObjectiveLensProvider({

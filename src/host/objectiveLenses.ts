@@ -32,7 +32,7 @@ export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Di
       const range = new vscode.Range(site.line, site.column, site.line, site.column);
       const args = [document.uri, site.name];
       if (!vscode.workspace.isTrusted) {
-        lenses.push(new vscode.CodeLens(range, { title: '🔒 Optimizer Lab: trust this workspace to run objectives', command: 'workbench.trust.manage' }));
+        lenses.push(new vscode.CodeLens(range, { title: '$(lock) Optimizer Lab: trust this workspace to run objectives', command: 'workbench.trust.manage' }));
         continue;
       }
       if (site.problem) {

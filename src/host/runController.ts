@@ -48,6 +48,8 @@ export class RunController {
   constructor(
     private readonly runner: RunnerPort,
     private readonly settings: () => RunSettings,
+    /** How a file is named in the dashboard's banner (workspace-relative in the editor). */
+    private readonly displayPath: (file: string) => string = (file) => file,
   ) {}
 
   listen(listener: ControllerListener): { dispose(): void } {
@@ -183,7 +185,7 @@ export class RunController {
     const banner: Banner = {
       severity: 'error',
       message: error.message,
-      ...(error.file ? { file: error.file } : {}),
+      ...(error.file ? { file: this.displayPath(error.file) } : {}),
       ...(error.line ? { line: error.line } : {}),
       ...(error.column ? { column: error.column } : {}),
     };

@@ -42,7 +42,7 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 
 function setup() {
   const runner = new FakeRunner();
-  const controller = new RunController(runner, () => DEFAULT_SETTINGS);
+  const controller = new RunController(runner, () => DEFAULT_SETTINGS, (file) => file.replace(/^\/w\//, ''));
   const posted: HostToWebviewInput[] = [];
   const problems: [string, readonly RunError[]][] = [];
   controller.listen({ post: (m) => posted.push(hostToWebviewSchema.parse(m)), problems: (f, e) => problems.push([f, e]) });
@@ -99,6 +99,7 @@ describe('RunController', () => {
     assert.equal(controller.state.version, 0, 'no new version on a compile error');
     assert.equal(controller.state.allRuns()[0].done?.status, 'completed', 'the last good run stays');
     assert.deepEqual(posted.filter((m) => m.type === 'banner').map((m) => m.type === 'banner' && m.banner?.line), [3]);
+    assert.equal(controller.state.banner?.file, 'f.ts', 'the banner names the file relative to the workspace');
     assert.deepEqual(problems[problems.length - 1], ['/w/f.ts', [error]]);
     // Fixed edit.
     controller.rerun({ file: '/w/f.ts', objective: 'f', text: 'fixed' }, {});
