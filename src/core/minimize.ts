@@ -15,7 +15,7 @@ export interface StepMetrics {
   readonly evals: number;
   readonly wallMs: number;
   /** The parameters this record was measured at (only with `recordParams`). */
-  readonly params?: readonly number[];
+  readonly params?: number[];
 }
 
 export type MinimizeStatus = 'completed' | 'cancelled' | 'diverged' | 'time-limit';

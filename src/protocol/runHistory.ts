@@ -42,7 +42,8 @@ export function applyDashboardEvent(runs: Map<string, RunSnapshot>, event: Dashb
       run.lrChanges.push({ step: event.step, lr: event.lr });
       break;
     case 'landscape':
-      run.landscape = event.grid;
+      if (event.grid) run.landscape = event.grid;
+      if (event.warning) run.landscapeWarning = event.warning;
       break;
   }
   return run;

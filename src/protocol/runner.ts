@@ -44,6 +44,12 @@ export const runRequestSchema = z.object({
   timeLimitMs: z.number().positive().default(60_000),
   /** Switch the runner to this backend before the run (the process's choice when absent). */
   backend: backendIdSchema.optional(),
+  /**
+   * Send a `landscape` after `started`: true always (random filter-normalised
+   * slices for more than 2 parameters), false never; when absent, only for
+   * objectives with at most TRAJECTORY_MAX_PARAMS parameters (cheap).
+   */
+  landscape: z.boolean().optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;
@@ -58,6 +64,9 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
 
+/** Step records carry their parameters (the dashboard's trajectory) up to this many parameters. */
+export const TRAJECTORY_MAX_PARAMS = 2;
+
 export const stepRecordSchema = z.object({
   /** k-th record is measured at the parameters before the k-th update. */
   step: z.number().int().nonnegative(),
@@ -69,6 +78,8 @@ export const stepRecordSchema = z.object({
   evals: z.number().int().nonnegative(),
   /** Milliseconds since the run started. */
   wallMs: z.number().nonnegative(),
+  /** The flat parameters this record was measured at (objectives with at most TRAJECTORY_MAX_PARAMS parameters). */
+  params: z.array(z.number()).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
@@ -139,6 +150,40 @@ export const runMetaSchema = z.object({
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
+const twoD = new Set(['contour', 'slice2d']);
+
+/**
+ * The loss around a run, evaluated on a grid (src/runner/landscape.ts).
+ * 'contour' (2 parameters): xs, ys are parameter values, values[j][i] = f(xs[i], ys[j]).
+ * 'curve' (1 parameter): xs are parameter values, values[0][i] = f(xs[i]).
+ * 'slice2d' / 'slice1d' (more parameters): f(x0 + α·d1 + β·d2) at α = xs[i],
+ * β = ys[j], for random filter-normalised directions d1, d2 (Li et al. 2018),
+ * so (0, 0) is the initial point. null: the loss was NaN or infinite there.
+ */
+export const landscapeSchema = z.object({
+  kind: z.enum(['contour', 'curve', 'slice2d', 'slice1d']).default('contour'),
+  xs: z.array(z.number()).min(2),
+  ys: z.array(z.number()).min(2).optional(),
+  values: z.array(z.array(z.number().nullable())),
+  /** Axis titles (parameter names, or α, β for slices). */
+  axes: z.array(z.string()).max(2).optional(),
+  /** Milliseconds the evaluation took. */
+  ms: z.number().nonnegative().optional(),
+}).refine((g) => {
+  const rows = twoD.has(g.kind) ? g.ys?.length : g.ys === undefined ? 1 : undefined;
+  return rows !== undefined && g.values.length === rows && g.values.every((row) => row.length === g.xs.length);
+}, { message: 'values must have ys.length rows (one row for curve and slice1d, which have no ys) of xs.length entries' });
+export type Landscape = z.infer<typeof landscapeSchema>;
+
+/** A landscape for a run, or why there is none (the run goes on either way). */
+export const landscapeMessageSchema = z.object({
+  type: z.literal('landscape'),
+  runId: z.string(),
+  grid: landscapeSchema.optional(),
+  warning: z.string().optional(),
+});
+export type LandscapeMessage = z.infer<typeof landscapeMessageSchema>;
+
 export const objectiveInfoSchema = z.object({
   name: z.string(),
   paramCount: z.number().int().nonnegative().nullable(),
@@ -152,7 +197,12 @@ export type ObjectiveInfo = z.infer<typeof objectiveInfoSchema>;
 
 export const runnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: backendIdSchema, tfjsVersion: z.string(), pid: z.number().int() }),
-  z.object({ type: z.literal('started'), runId: z.string(), meta: runMetaSchema }),
+  z.object({
+    type: z.literal('started'), runId: z.string(), meta: runMetaSchema,
+    /** The request's objective file (so "copy as CLI command" can name it). */
+    file: z.string().optional(),
+  }),
+  landscapeMessageSchema,
   z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(stepRecordSchema) }),
   z.object({ type: z.literal('curvature'), runId: z.string(), sample: curvatureSampleSchema }),
   z.object({

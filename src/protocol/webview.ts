@@ -13,29 +13,18 @@
  */
 import { z } from 'zod';
 import {
-  curvatureSampleSchema, optimizerChoiceSchema, runErrorSchema, runMetaSchema, stepRecordSchema,
+  curvatureSampleSchema, landscapeMessageSchema, landscapeSchema, optimizerChoiceSchema, runErrorSchema, runMetaSchema,
+  stepRecordSchema, type Landscape,
 } from './runner';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
 
-/**
- * A step record as the dashboard reads it. `params` (flat, only for objectives
- * with at most 2 parameters) draws the trajectory; it is the additive field the
- * runner is asked to send on its step records.
- */
-export const dashboardStepSchema = stepRecordSchema.extend({ params: z.array(z.number()).optional() });
+/** A step record as the dashboard reads it (`params` draws the trajectory). */
+export const dashboardStepSchema = stepRecordSchema;
 export type DashboardStep = z.infer<typeof dashboardStepSchema>;
 
-/** Loss over a grid for 2-parameter objectives: values[j][i] = f(xs[i], ys[j]). */
-export const landscapeSchema = z.object({
-  xs: z.array(z.number()).min(2),
-  ys: z.array(z.number()).min(2),
-  values: z.array(z.array(z.number().nullable())),
-}).refine((g) => g.values.length === g.ys.length && g.values.every((row) => row.length === g.xs.length), {
-  message: 'values must have ys.length rows of xs.length entries',
-});
-export type Landscape = z.infer<typeof landscapeSchema>;
+export { landscapeSchema, type Landscape };
 
 /** The runner's 'done' message, field for field. */
 export const doneEventSchema = z.object({
@@ -46,11 +35,11 @@ export const doneEventSchema = z.object({
 });
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 
-/** Runner events the dashboard draws; the runner's own messages plus `landscape`. */
+/** Runner events the dashboard draws (the runner's own messages). */
 export const dashboardEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('started'), runId: z.string(), meta: runMetaSchema,
-    /** Objective file, so "copy as CLI command" can name it (host adds it). */
+    /** Objective file, so "copy as CLI command" can name it (the runner sends the request's). */
     file: z.string().optional(),
   }),
   z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(dashboardStepSchema) }),
@@ -58,7 +47,7 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
   doneEventSchema,
   z.object({ type: z.literal('error'), runId: z.string().optional(), error: runErrorSchema }),
   z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
-  z.object({ type: z.literal('landscape'), runId: z.string(), grid: landscapeSchema }),
+  landscapeMessageSchema,
 ]);
 export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 
@@ -73,6 +62,8 @@ export const runSnapshotSchema = z.object({
   done: doneEventSchema.optional(),
   error: runErrorSchema.optional(),
   landscape: landscapeSchema.optional(),
+  /** Why the landscape could not be drawn (the run itself went on). */
+  landscapeWarning: z.string().optional(),
 });
 export type RunSnapshot = z.infer<typeof runSnapshotSchema>;
 

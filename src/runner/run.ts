@@ -16,12 +16,13 @@ import { UnknownOptimizerError, createOptimizer, resolveLr } from '../core/optim
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
-import type { RunMeta, RunRequest, RunnerToHost } from '../protocol/runner';
+import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import type { BackendChoice } from './backend';
 import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
 import { curvatureSampler } from './curvatureSampler';
 import { disposeBatch, type Batch } from './dataset';
+import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
 import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
@@ -148,7 +149,24 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
       initialParams: Array.from(await prepared.x0.data()),
     };
-    emit({ type: 'started', runId: req.runId, meta });
+    emit({ type: 'started', runId: req.runId, meta, file: req.file });
+    const landscape = landscapeTask({
+      raw: (p) => entry.fn(p, batch), f, layout, x0: meta.initialParams, names: meta.paramNames, domain: prepared.domain,
+      wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled,
+      budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
+      withFixedBatch: async (body) => {
+        if (dataset) batch = dataset.batch(0, tf);
+        try {
+          return await body();
+        } finally {
+          if (batch) disposeBatch(batch);
+          batch = undefined;
+        }
+      },
+      describeError: (e) => objectiveFailure(e, site, 'while computing the landscape').error.message,
+      emit: (m) => emit({ type: 'landscape', runId: req.runId, ...m }),
+    });
+    await landscape.start();
 
     const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
     const curvature = curvatureSampler({
@@ -183,7 +201,11 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       hvp,
       transformGradient,
       project: prepared.project,
-      onMetrics: (steps) => emit({ type: 'steps', runId: req.runId, steps: [...steps] }),
+      recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+      onMetrics: (steps) => {
+        landscape.observe(steps);
+        emit({ type: 'steps', runId: req.runId, steps: [...steps] });
+      },
       isCancelled: control.isCancelled,
       lrScale: control.lrScale,
       timeLimitMs: Math.max(0, remainingMs),
@@ -199,6 +221,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     });
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const params = Array.from(await result.params.data());
+    if (result.status === 'completed') await landscape.finish(params);
     const message = [statusMessage(result, req), curvature.problem?.message].filter(Boolean).join('; ');
     const seconds = Math.max(result.wallMs, 1) / 1000;
     emit({

@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { runRequestSchema, type CurvatureSample, type RunError, type RunMeta, type RunRequestInput, type RunnerToHost, type StepRecord } from '../../../src/protocol/runner';
+import {
+  runRequestSchema, type CurvatureSample, type LandscapeMessage, type RunError, type RunMeta, type RunRequestInput, type RunnerToHost, type StepRecord,
+} from '../../../src/protocol/runner';
 import { selectBackend } from '../../../src/runner/backend';
 import { runObjective } from '../../../src/runner/run';
 import { RunFailure } from '../../../src/runner/runFailure';
@@ -12,6 +14,9 @@ export interface InProcessResult {
   meta?: RunMeta;
   steps: StepRecord[];
   curvature: CurvatureSample[];
+  landscapes: LandscapeMessage[];
+  /** The objective file named by 'started'. */
+  startedFile?: string;
   done?: Extract<RunnerToHost, { type: 'done' }>;
   error?: RunError;
   /** Live tensors after the run minus before (must be 0). */
@@ -22,11 +27,14 @@ export interface InProcessResult {
 export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>> & { file: string }): Promise<InProcessResult> {
   const backend = await selectBackend('cpu');
   const request = runRequestSchema.parse({ type: 'run', runId: 'test', optimizer: { id: 'sgd', lr: 0.1 }, steps: 20, ...input });
-  const out: InProcessResult = { steps: [], curvature: [], leaked: 0 };
+  const out: InProcessResult = { steps: [], curvature: [], landscapes: [], leaked: 0 };
   const before = tf.memory().numTensors;
   try {
     await runObjective(request, backend, tf, (m) => {
-      if (m.type === 'started') out.meta = m.meta;
+      if (m.type === 'started') {
+        out.meta = m.meta;
+        out.startedFile = m.file;
+      } else if (m.type === 'landscape') out.landscapes.push(m);
       else if (m.type === 'steps') out.steps.push(...m.steps);
       else if (m.type === 'curvature') out.curvature.push(m.sample);
       else if (m.type === 'done') out.done = m;

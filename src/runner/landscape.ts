@@ -1,0 +1,171 @@
+/**
+ * The run's `landscape` message: the loss around the run on a grid.
+ * 1 parameter: a curve over `domain` (or a window around the initial point);
+ * 2 parameters: a 60×60 contour grid, likewise; more: a 2-D (or, when the
+ * objective is slow, 1-D) slice through the initial point along random
+ * filter-normalised directions (src/runner/filterNormalizedDirection.ts).
+ * Sent after `started`; when the path of a 1- or 2-parameter run leaves a
+ * window that no domain fixed, the grid is recomputed around the whole path
+ * before `done`. A failure or an exhausted time budget becomes a warning; the
+ * run goes on.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { ParamLayout, Params } from '../core/paramLayout';
+import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
+import { evaluatePlane, LandscapeBudgetError } from './evaluatePlane';
+import { filterNormalizedDirection } from './filterNormalizedDirection';
+import { createRng, mixSeed } from './rng';
+
+export const CONTOUR_SIZE = 60;
+export const CURVE_SIZE = 200;
+export const SLICE2D_SIZE = 31;
+export const SLICE1D_SIZE = 61;
+/** At most this long (ms) on a landscape, and at most a tenth of the run's time limit. */
+export const LANDSCAPE_BUDGET_MS = 5_000;
+
+export interface LandscapeOptions {
+  raw(params: Params): unknown;
+  f(x: tfType.Tensor1D): tfType.Scalar;
+  layout: ParamLayout;
+  x0: readonly number[];
+  names: readonly string[];
+  domain?: readonly [number, number][];
+  /** The request's choice: true always, false never, undefined for small objectives only. */
+  wanted?: boolean;
+  seed: number;
+  tf: typeof tfType;
+  isCancelled(): boolean;
+  budgetMs: number;
+  /** Runs `body` with the fixed batch of stochastic objectives in place. */
+  withFixedBatch<T>(body: () => Promise<T>): Promise<T>;
+  /** Turns what the objective threw into a sentence for the user. */
+  describeError(e: unknown): string;
+  emit(m: Omit<LandscapeMessage, 'type' | 'runId'>): void;
+}
+
+export interface LandscapeTask {
+  /** Computes and sends the first landscape (or a warning). */
+  start(): Promise<void>;
+  /** Step records of the run (their params extend the path's box). */
+  observe(steps: readonly StepRecord[]): void;
+  /** The final point: recompute a window the path left. */
+  finish(final: readonly number[] | undefined): Promise<void>;
+}
+
+type Box = [number, number][];
+
+const linspace = (lo: number, hi: number, n: number): number[] => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+
+/** A square window around x0 (half-width max(1, |x0|∞)) for objectives without a domain. */
+function windowAround(x0: readonly number[]): Box {
+  const h = Math.max(1, ...x0.map(Math.abs));
+  return x0.map((v) => [v - h, v + h]);
+}
+
+export function landscapeTask(o: LandscapeOptions): LandscapeTask {
+  const n = o.layout.size;
+  const small = n >= 1 && n <= TRAJECTORY_MAX_PARAMS;
+  const enabled = o.wanted ?? small;
+  let box: Box | undefined = small ? (o.domain?.map(([a, b]) => [a, b] as [number, number]) ?? windowAround(o.x0)) : undefined;
+  const path: Box = o.x0.map((v) => [v, v]);
+  let failed = false;
+
+  const grow = (p: readonly number[] | undefined): void => {
+    if (!p || p.length !== path.length) return;
+    p.forEach((v, i) => {
+      if (Number.isFinite(v)) path[i] = [Math.min(path[i][0], v), Math.max(path[i][1], v)];
+    });
+  };
+
+  /** Evaluates on the fixed batch; undefined when cancelled, and a warning instead of a throw. */
+  const compute = async (build: (deadline: number) => Promise<Landscape | undefined>): Promise<void> => {
+    const t0 = Date.now();
+    try {
+      const grid = await o.withFixedBatch(() => build(t0 + o.budgetMs));
+      if (grid) o.emit({ grid: { ...grid, ms: Date.now() - t0 } });
+    } catch (e) {
+      failed = true;
+      const why = e instanceof LandscapeBudgetError
+        ? `stopped at the time budget of ${o.budgetMs} ms (${e.message})`
+        : o.describeError(e);
+      o.emit({ warning: `landscape not drawn: ${why}` });
+    }
+  };
+
+  const evaluator = (deadline: number) => ({ raw: o.raw, f: o.f, layout: o.layout, tf: o.tf, isCancelled: o.isCancelled, deadline });
+
+  /** Contour or curve over `b` in parameter coordinates. */
+  const overBox = (b: Box) => async (deadline: number): Promise<Landscape | undefined> => {
+    const size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
+    const xs = linspace(b[0][0], b[0][1], size);
+    const ys = n === 2 ? linspace(b[1][0], b[1][1], size) : undefined;
+    const dirs = Array.from({ length: n }, (_, i) => Float32Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    const coords = new Float32Array(ys ? 2 * size * size : size);
+    if (ys) ys.forEach((y, j) => xs.forEach((x, i) => coords.set([x, y], 2 * (j * size + i))));
+    else coords.set(xs);
+    const done = await evaluatePlane(evaluator(deadline), { base: new Float32Array(n), dirs, coords });
+    if (!done) return undefined;
+    const names = o.names.slice(0, n);
+    return ys
+      ? { kind: 'contour', xs, ys, values: rows(done.values, ys.length, size), axes: names }
+      : { kind: 'curve', xs, values: rows(done.values, 1, size), axes: names };
+  };
+
+  /** A random filter-normalised slice through x0: 2-D when the objective is fast enough, else 1-D. */
+  const slice = async (deadline: number): Promise<Landscape | undefined> => {
+    const rng = createRng(mixSeed(o.seed, 7001));
+    const base = Float32Array.from(o.x0);
+    const d1 = filterNormalizedDirection(o.layout, base, rng);
+    const d2 = filterNormalizedDirection(o.layout, base, rng);
+    // Cost of one evaluation, from one at x0: pick the slice that fits the budget.
+    const t0 = Date.now();
+    o.tf.tidy(() => o.f(o.tf.tensor1d(base)).dataSync());
+    const perEval = Math.max(Date.now() - t0, 0.01);
+    const remaining = deadline - Date.now();
+    const two = SLICE2D_SIZE * SLICE2D_SIZE * perEval < remaining / 2;
+    const size = two ? SLICE2D_SIZE : SLICE1D_SIZE;
+    if (!two && size * perEval > remaining) {
+      throw new LandscapeBudgetError(`one evaluation takes ${perEval} ms; a 1-D slice of ${size} points would not fit`);
+    }
+    const xs = linspace(-1, 1, size);
+    const coords = new Float32Array(two ? 2 * size * size : size);
+    if (two) xs.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * size + i))));
+    else coords.set(xs);
+    const done = await evaluatePlane(evaluator(deadline), { base, dirs: two ? [d1, d2] : [d1], coords });
+    if (!done) return undefined;
+    return two
+      ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: ['α (direction 1)', 'β (direction 2)'] }
+      : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
+  };
+
+  return {
+    async start() {
+      if (!enabled || n === 0) return;
+      await compute(box ? overBox(box) : slice);
+    },
+    observe(steps) {
+      if (box) for (const s of steps) grow(s.params);
+    },
+    async finish(final) {
+      grow(final);
+      if (!enabled || !box || o.domain || failed || o.isCancelled()) return;
+      const current = box;
+      const inside = path.every(([lo, hi], i) => lo >= current[i][0] && hi <= current[i][1]);
+      if (inside) return;
+      const wide = path.map(([lo, hi], i): [number, number] => {
+        const a = Math.min(lo, current[i][0]);
+        const b = Math.max(hi, current[i][1]);
+        const pad = 0.1 * (b - a);
+        return [a - pad, b + pad];
+      });
+      // A blown-up path (divergence) would flatten the picture: keep the old window then.
+      if (wide.some(([a, b], i) => b - a > 1e3 * (current[i][1] - current[i][0]))) return;
+      box = wide;
+      await compute(overBox(wide));
+    },
+  };
+}
+
+function rows(values: Float32Array, count: number, width: number): (number | null)[][] {
+  return Array.from({ length: count }, (_, j) => Array.from(values.subarray(j * width, (j + 1) * width), (v) => (Number.isFinite(v) ? v : null)));
+}
