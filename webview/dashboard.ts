@@ -5,10 +5,10 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, pathSeries, runLabel, type SeriesContext } from './charts/buildSeries';
-import { landscapeLayer } from './charts/landscapeLayer';
+import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext } from './charts/buildSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
+import { trajectoryView, type TrajectoryView } from './charts/trajectoryView';
 import { xAxisTitle, xOfStepIndex } from './charts/xAxis';
 import { type ChartCard, chartCard, type ChartKind } from './chartCards';
 import { formatLr, renderRunControls, renderViewControls } from './controls';
@@ -188,8 +188,13 @@ export class Dashboard {
           series.loss.push(fit);
         }
       }
-      if (run.meta?.paramCount === 2) series.trajectory.push(...pathSeries(run, c));
     }
+    const trajectory = this.trajectory();
+    series.trajectory = trajectory.series;
+    this.cards.trajectory.caption.textContent = trajectory.caption;
+    this.cards.trajectory.note.hidden = trajectory.note === undefined;
+    this.cards.trajectory.note.textContent = trajectory.note ?? '';
+    this.cards.trajectory.root.dataset.mode = trajectory.mode;
     for (const k of KINDS) {
       this.specs[k] = this.specFor(k);
       this.charts[k].setSeries(series[k], this.theme, this.specs[k]);
@@ -227,7 +232,7 @@ export class Dashboard {
       case 'curvature':
         return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: this.theme.bg };
       case 'trajectory':
-        return this.trajectorySpec();
+        return this.trajectory().spec;
     }
   }
 
@@ -256,20 +261,8 @@ export class Dashboard {
     }
   }
 
-  private trajectorySpec(): ChartSpec {
-    const runs = this.visibleRuns().filter(({ run }) => run.meta?.paramCount === 2);
-    const withGrid = runs.find(({ run }) => run.landscape !== undefined)?.run;
-    const withDomain = runs.find(({ run }) => run.meta?.domain !== undefined)?.run;
-    const names = withDomain?.meta?.paramNames ?? runs[0]?.run.meta?.paramNames ?? [];
-    const grid = withGrid?.landscape;
-    const domain = withDomain?.meta?.domain ?? (grid ? [[grid.xs[0], grid.xs[grid.xs.length - 1]], [grid.ys[0], grid.ys[grid.ys.length - 1]]] as [number, number][] : undefined);
-    return {
-      x: { type: 'linear', title: names[0] ?? 'x₀', min: domain?.[0][0], max: domain?.[0][1] },
-      y: { type: 'linear', title: names[1] ?? 'x₁', min: domain?.[1][0], max: domain?.[1][1] },
-      unsorted: true,
-      background: grid ? landscapeLayer(grid, this.theme) : undefined,
-      bg: this.theme.bg,
-    };
+  private trajectory(): TrajectoryView {
+    return trajectoryView(this.visibleRuns(), (run, ghost) => ({ ui: this.ui, theme: this.theme, colour: this.colour(run.runId), ghost }), this.theme);
   }
 
   private updateMarkers(): void {

@@ -6,7 +6,7 @@ import type { RunSnapshot } from '../../src/protocol/webview';
 import type { Theme } from '../theme';
 import { withAlpha } from '../theme';
 import type { UiState } from '../uiState';
-import { curvatureSeries, ema, logSampler, positive, type Series, type SeriesStyle, staticSeries, stepSeries } from './series';
+import { curvatureSeries, ema, logSampler, type Point, positive, type Series, type SeriesStyle, staticSeries, stepSeries } from './series';
 import { xOfStep } from './xAxis';
 
 export interface SeriesContext {
@@ -101,11 +101,18 @@ export function curvatureSeriesOf(run: RunSnapshot, ctx: SeriesContext): Series[
   ];
 }
 
-/** The optimisation path in parameter space (2-parameter objectives), thinned to a few thousand points. */
+/**
+ * The optimisation path, thinned to a few thousand points: in parameter space
+ * for 2-parameter objectives, as (x, loss) over the loss curve for 1-parameter ones.
+ */
 export function pathSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
-  const init = run.meta?.initialParams;
-  const s = stepSeries(head(run, ctx, 'path', runLabel(run), { pointRadius: 0 }), run, (r) =>
-    r.params && r.params.length === 2 ? { x: r.params[0], y: r.params[1] } : null);
+  const dims = run.meta?.paramCount;
+  const at = (p: readonly number[] | undefined, loss: number): Point | null => {
+    if (!p || p.length !== dims) return null;
+    return dims === 2 ? { x: p[0], y: p[1] } : dims === 1 ? { x: p[0], y: loss } : null;
+  };
+  const s = stepSeries(head(run, ctx, 'path', runLabel(run), { pointRadius: 0 }), run, (r) => at(r.params, r.loss));
+  const initial = (): Point | null => (dims === 2 ? at(run.meta?.initialParams, NaN) : null);
   let seeded = false;
   let stride = 1;
   let seen = 0;
@@ -115,15 +122,16 @@ export function pathSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
     ...s,
     rewrites: true,
     pull() {
-      if (!seeded && init && init.length === 2) {
-        s.points.push({ x: init[0], y: init[1] });
+      const init = initial();
+      if (!seeded && init) {
+        s.points.push(init);
         seeded = true;
       }
       const before = s.points.length;
       let grew = inner();
-      const final = run.done?.final.params;
-      if (final && final.length === 2 && !finished) {
-        s.points.push({ x: final[0], y: final[1] });
+      const final = run.done ? at(run.done.final.params, run.done.final.loss) : null;
+      if (final && !finished) {
+        s.points.push(final);
         finished = grew = true;
       }
       // Keep every stride-th new point; double the stride when the path gets long.

@@ -7,7 +7,10 @@ import type { Landscape } from '../../src/protocol/webview';
 
 export type Segment = [number, number, number, number];
 
-export function contourLevels(grid: Landscape, count: number): number[] {
+/** A landscape on a 2-D grid (contour or slice2d). */
+export type Grid2d = Pick<Landscape, 'xs' | 'values'> & { ys: number[] };
+
+export function contourLevels(grid: Pick<Landscape, 'values'>, count: number): number[] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const row of grid.values) for (const v of row) if (v !== null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -18,7 +21,7 @@ export function contourLevels(grid: Landscape, count: number): number[] {
   return Array.from({ length: count }, (_, i) => lo + Math.exp(a + ((b - a) * (i + 0.5)) / count) - eps);
 }
 
-export function contourSegments(grid: Landscape, level: number): Segment[] {
+export function contourSegments(grid: Grid2d, level: number): Segment[] {
   const { xs, ys, values } = grid;
   const out: Segment[] = [];
   const lerp = (p: number, q: number, vp: number, vq: number) => p + ((level - vp) / (vq - vp)) * (q - p);

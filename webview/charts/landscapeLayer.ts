@@ -1,11 +1,10 @@
 /** Draws a loss landscape (shaded by log value, with contour lines) under the trajectory chart. */
 import type { Chart } from 'chart.js';
-import type { Landscape } from '../../src/protocol/webview';
 import type { Theme } from '../theme';
 import { withAlpha } from '../theme';
-import { contourLevels, contourSegments, type Segment } from './contour';
+import { contourLevels, contourSegments, type Grid2d, type Segment } from './contour';
 
-export function landscapeLayer(grid: Landscape, theme: Theme): (chart: Chart) => void {
+export function landscapeLayer(grid: Grid2d, theme: Theme): (chart: Chart) => void {
   const levels = contourLevels(grid, 14);
   const lines: Segment[][] = levels.map((l) => contourSegments(grid, l));
   const shade = shadeImage(grid, theme);
@@ -43,7 +42,7 @@ export function landscapeLayer(grid: Landscape, theme: Theme): (chart: Chart) =>
 }
 
 /** One pixel per grid point, darker where the loss is lower (log scale). */
-function shadeImage(grid: Landscape, theme: Theme): HTMLCanvasElement | undefined {
+function shadeImage(grid: Grid2d, theme: Theme): HTMLCanvasElement | undefined {
   const w = grid.xs.length, h = grid.ys.length;
   const canvas = document.createElement('canvas');
   canvas.width = w;

@@ -28,10 +28,10 @@ const hessian = (x: number, y: number): [number, number, number] => [2 - 400 * (
 export const domain: [number, number][] = [[-2, 2], [-1, 3]];
 export const initialParams = [-1.2, 1];
 
-export function landscapeGrid(n = 60): { xs: number[]; ys: number[]; values: number[][] } {
+export function landscapeGrid(n = 60): { kind: 'contour'; xs: number[]; ys: number[]; values: number[][] } {
   const xs = Array.from({ length: n }, (_, i) => domain[0][0] + ((domain[0][1] - domain[0][0]) * i) / (n - 1));
   const ys = Array.from({ length: n }, (_, j) => domain[1][0] + ((domain[1][1] - domain[1][0]) * j) / (n - 1));
-  return { xs, ys, values: ys.map((y) => xs.map((x) => f(x, y))) };
+  return { kind: 'contour', xs, ys, values: ys.map((y) => xs.map((x) => f(x, y))) };
 }
 
 function lrAt(plan: RunPlan, k: number): number {
