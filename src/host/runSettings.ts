@@ -13,7 +13,8 @@ export interface RunSettings {
   /** '' for a constant learning rate. */
   readonly schedule: string;
   readonly backend: BackendId | 'auto';
-  readonly curvatureEvery: number;
+  /** Sample curvature every K steps, 'auto' (a time budget of about 10%), or 0 for never. */
+  readonly curvatureEvery: number | 'auto';
   readonly liveDebounceMs: number;
   readonly timeLimitSeconds: number;
 }
@@ -24,7 +25,7 @@ export const DEFAULT_SETTINGS: RunSettings = {
   steps: 500,
   schedule: '',
   backend: 'auto',
-  curvatureEvery: 0,
+  curvatureEvery: 'auto',
   liveDebounceMs: 300,
   timeLimitSeconds: 60,
 };
@@ -48,7 +49,7 @@ export function readRunSettings(get: Getter): RunSettings {
     steps: positiveInt(get('steps'), d.steps),
     schedule: typeof schedule === 'string' ? schedule.trim() : d.schedule,
     backend: backend === 'node' || backend === 'wasm' || backend === 'cpu' ? backend : 'auto',
-    curvatureEvery: typeof every === 'number' && Number.isInteger(every) && every >= 0 ? every : d.curvatureEvery,
+    curvatureEvery: every === 'auto' || (typeof every === 'number' && Number.isInteger(every) && every >= 0) ? every : d.curvatureEvery,
     liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
     timeLimitSeconds: typeof get('timeLimitSeconds') === 'number' && (get('timeLimitSeconds') as number) > 0 ? (get('timeLimitSeconds') as number) : d.timeLimitSeconds,
   };
@@ -67,7 +68,7 @@ export interface RunChoice {
   readonly hp?: Record<string, number | boolean | string | number[]>;
   readonly schedule?: string;
   readonly steps?: number;
-  readonly curvatureEvery?: number;
+  readonly curvatureEvery?: number | 'auto';
 }
 
 export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };

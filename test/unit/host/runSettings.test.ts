@@ -12,6 +12,14 @@ describe('runSettings', () => {
     assert.deepEqual(bad, DEFAULT_SETTINGS);
   });
 
+  it("samples curvature on the 'auto' time budget by default and passes it to the runner", () => {
+    assert.equal(DEFAULT_SETTINGS.curvatureEvery, 'auto');
+    assert.equal(readRunSettings(getter({ curvatureEvery: 'auto' })).curvatureEvery, 'auto');
+    assert.equal(readRunSettings(getter({ curvatureEvery: 'often' })).curvatureEvery, 'auto');
+    const req = runRequestFor(DEFAULT_SETTINGS, { file: '/w/f.ts' }, {}, 'r0');
+    assert.equal(runRequestSchema.parse({ ...req, type: 'run' }).curvatureEvery, 'auto');
+  });
+
   it('builds a valid run request: choice over settings, the lr setting only for the default optimizer', () => {
     const settings: RunSettings = { ...DEFAULT_SETTINGS, defaultOptimizer: 'adam', learningRate: 0.02, schedule: 'step:step_size=10', backend: 'cpu', timeLimitSeconds: 7 };
     const req = runRequestFor(settings, { file: '/w/f.ts', text: 'src', objective: 'f' }, {}, 'r1');
