@@ -271,7 +271,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       return runObjective(uri, name, { curvatureEvery: steps }, 'Optimizer Lab: curvature');
     }),
     vscode.commands.registerCommand(COMMANDS.landscape, (uri?: vscode.Uri, name?: string) =>
-      runObjective(uri, name, {}, 'Optimizer Lab: landscape')),
+      // The landscape around the run: contour (≤ 2 parameters) or random filter-normalised slices, in the Trajectory card.
+      runObjective(uri, name, { landscape: true }, 'Optimizer Lab: landscape')),
     vscode.commands.registerCommand(COMMANDS.stop, () => {
       ctx.controller.stop();
       ctx.log('stopped every run');

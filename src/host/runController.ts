@@ -146,7 +146,8 @@ export class RunController {
   private launch(runId: string, origin: RunOrigin, emit: (e: DashboardEvent) => void): RunHandle {
     const request = runRequestFor(this.settings(), origin.target, origin.choice, runId);
     const handlers: RunHandlers = {
-      onStarted: (meta) => emit({ type: 'started', runId, meta, file: origin.target.file }),
+      onStarted: (meta, file) => emit({ type: 'started', runId, meta, file: file ?? origin.target.file }),
+      onLandscape: (landscape) => emit({ type: 'landscape', runId, ...landscape }),
       onSteps: (steps) => emit({ type: 'steps', runId, steps: [...steps] }),
       onCurvature: (sample) => emit({ type: 'curvature', runId, sample }),
       onLrChanged: (step, lr) => emit({ type: 'lrChanged', runId, step, lr }),

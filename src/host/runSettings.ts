@@ -69,6 +69,8 @@ export interface RunChoice {
   readonly schedule?: string;
   readonly steps?: number;
   readonly curvatureEvery?: number | 'auto';
+  /** Ask the runner for the loss landscape (also slices for more than 2 parameters); absent: its default. */
+  readonly landscape?: boolean;
 }
 
 export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };
@@ -90,5 +92,6 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
+    ...(choice.landscape !== undefined ? { landscape: choice.landscape } : {}),
   };
 }

@@ -16,6 +16,7 @@ import {
   type BackendId,
   type CurvatureSample,
   type HostToRunner,
+  type LandscapeMessage,
   type ObjectiveInfo,
   type RunError,
   type RunMeta,
@@ -52,8 +53,11 @@ export interface RunnerClientOptions {
 }
 
 export interface RunHandlers {
-  onStarted?(meta: RunMeta): void;
+  /** `file`: the objective file the runner was asked to run. */
+  onStarted?(meta: RunMeta, file?: string): void;
   onSteps?(steps: readonly StepRecord[]): void;
+  /** The loss landscape around the run, or a warning why there is none. */
+  onLandscape?(landscape: Omit<LandscapeMessage, 'type' | 'runId'>): void;
   onCurvature?(sample: CurvatureSample): void;
   onLrChanged?(step: number, lr: number): void;
 }
@@ -300,7 +304,13 @@ export class RunnerClient {
     switch (msg.type) {
       case 'started':
         run.meta = msg.meta;
-        run.handlers.onStarted?.(msg.meta);
+        run.handlers.onStarted?.(msg.meta, msg.file);
+        return;
+      case 'landscape':
+        run.handlers.onLandscape?.({
+          ...(msg.grid ? { grid: msg.grid } : {}),
+          ...(msg.warning !== undefined ? { warning: msg.warning } : {}),
+        });
         return;
       case 'steps':
         run.handlers.onSteps?.(msg.steps);

@@ -71,6 +71,25 @@ describe('RunController', () => {
     assert.equal(controller.running, false);
   });
 
+  it('forwards the landscape (grid or warning) to the dashboard and keeps it in the run history', async () => {
+    const { runner, controller, posted } = setup();
+    controller.start({ file: '/w/f.ts', objective: 'f' }, [{ landscape: true }], 'replace');
+    const r = runner.runs[0];
+    assert.equal(r.request.landscape, true);
+    r.handlers.onStarted?.(meta('f'), '/w/f.ts');
+    const grid = { kind: 'contour' as const, xs: [0, 1], ys: [0, 1], values: [[1, 2], [3, null]], axes: ['x0', 'x1'] };
+    r.handlers.onLandscape?.({ grid });
+    r.handlers.onLandscape?.({ warning: 'landscape not drawn: too slow' });
+    r.finish(done(r.request.runId as string, 0.5));
+    await tick(80);
+    const events = posted.flatMap((m) => (m.type === 'events' ? m.events : []));
+    assert.deepEqual(events.filter((e) => e.type === 'landscape').map((e) => e.type === 'landscape' && (e.grid?.kind ?? e.warning)), ['contour', 'landscape not drawn: too slow']);
+    const run = controller.state.run(r.request.runId as string);
+    assert.deepEqual(run?.landscape, grid);
+    assert.equal(run?.landscapeWarning, 'landscape not drawn: too slow');
+    assert.equal(run?.file, '/w/f.ts');
+  });
+
   it('replace drops the current runs and sends a snapshot first; add keeps them', async () => {
     const { runner, controller, posted } = setup();
     controller.start({ file: '/w/f.ts' }, [{}], 'replace');

@@ -37,9 +37,11 @@ describe('runSettings', () => {
     assert.equal('text' in other, false);
   });
 
-  it('leaves the backend to the runner on auto', () => {
+  it('leaves the backend to the runner on auto, and the landscape to the runner unless the choice asks', () => {
     const req = runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, {}, 'r');
     assert.equal('backend' in req, false);
+    assert.equal('landscape' in req, false);
+    assert.equal(runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { landscape: true }, 'r').landscape, true);
     assert.equal(req.steps, 500);
   });
 });

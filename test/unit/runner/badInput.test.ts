@@ -109,7 +109,8 @@ describe('runner: bad input gives a clear error and loses nothing', () => {
   });
 
   it('objective that throws: kind threw, stack mapped to the throwing line of the user file', async () => {
-    const r = await runInProcess({ file: BAD, objective: 'throwsLater', steps: 10 });
+    // The objective counts its calls: no landscape, whose grid would call it first.
+    const r = await runInProcess({ file: BAD, objective: 'throwsLater', steps: 10, landscape: false });
     assert.equal(r.error?.kind, 'threw');
     assert.match(r.error?.message ?? '', /objective 'throwsLater' threw at step 2: exploded on purpose/);
     assert.equal(r.error?.file, BAD);
