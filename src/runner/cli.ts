@@ -8,9 +8,11 @@ import * as path from 'node:path';
 import { RunnerClient } from './client';
 import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
 import { runDemo } from './demo';
+import { EventLog } from './eventLog';
 import { formatError } from './formatError';
 import { RunRecorder, toCsv } from './runRecorder';
 import { ProgressLine, SUMMARY_HEADER, summaryRow, table } from './terminalOutput';
+import { writeReport } from './writeReport';
 
 function failLine(message: string): void {
   process.stderr.write(`optlab: ${message}\n`);
@@ -23,6 +25,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
     return 1;
   }
   const recorder = new RunRecorder();
+  const log = new EventLog('run-1', file);
   const tty = process.stderr.isTTY === true;
   const progress = tty ? new ProgressLine(process.stderr, cmd.steps) : undefined;
   const handle = client.run(
@@ -43,12 +46,26 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       curvatureEvery: cmd.curvatureEvery,
       timeLimitMs: cmd.timeLimitMs,
       backend: cmd.backend,
+      runId: log.runId,
+      // The landscape is drawn only in a report: without one, no time is spent on it.
+      ...(cmd.report ? {} : { landscape: false }),
     },
     {
-      onStarted: (meta) => recorder.onStarted(meta),
-      onCurvature: (s) => recorder.onCurvature(s),
+      onStarted: (meta, startedFile) => {
+        recorder.onStarted(meta);
+        log.onStarted(meta, startedFile);
+      },
+      onCurvature: (s) => {
+        recorder.onCurvature(s);
+        log.onCurvature(s);
+      },
+      onLandscape: (l) => {
+        log.onLandscape(l);
+        if (l.warning) process.stderr.write(`optlab: warning: ${l.warning}\n`);
+      },
       onSteps: (steps) => {
         recorder.onSteps(steps);
+        log.onSteps(steps);
         const last = steps[steps.length - 1];
         progress?.update(last.step + 1, last.loss, (last.step + 1) / Math.max(last.wallMs / 1000, 1e-3));
       },
@@ -68,6 +85,10 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   if (recorder.meta || outcome.kind === 'done') {
     if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(record, null, 2)}\n`);
     if (cmd.csv) fs.writeFileSync(cmd.csv, toCsv(record.steps));
+  }
+  if (cmd.report) {
+    log.finish(outcome);
+    process.stderr.write(`optlab: report written to ${writeReport(cmd.report, log.events, `Optimizer Lab: ${path.basename(file)}`)}\n`);
   }
   if (record.objective) process.stdout.write(`${table(SUMMARY_HEADER, [summaryRow(record)])}\n`);
   if (outcome.kind === 'error') {
@@ -130,7 +151,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (cmd.command === 'run') return await runCommand(cmd, client);
     if (cmd.command === 'list') return await listCommand(cmd.file, client);
-    return await runDemo(client);
+    return await runDemo(client, cmd.report);
   } finally {
     client.dispose();
   }

@@ -16,6 +16,8 @@ export interface RunCommand {
   readonly curvatureEvery: number | 'auto';
   readonly json?: string;
   readonly csv?: string;
+  /** Self-contained HTML dashboard of the run. */
+  readonly report?: string;
   readonly maximize: boolean;
   readonly clipNorm?: number;
   readonly noiseTemperature?: number;
@@ -25,7 +27,7 @@ export interface RunCommand {
 export type Command =
   | RunCommand
   | { readonly command: 'list'; readonly file: string }
-  | { readonly command: 'demo'; readonly backend?: BackendId }
+  | { readonly command: 'demo'; readonly backend?: BackendId; readonly report?: string }
   | { readonly command: 'help' };
 
 /** A command-line mistake: printed as one line, exit code 2. */
@@ -34,9 +36,10 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
-                       [--json PATH] [--csv PATH] [--maximize] [--clip-norm X] [--noise T] [--time-limit S]
+                       [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T]
+                       [--time-limit S]
   optlab list <file.ts>
-  optlab demo [--backend node|wasm|cpu]`;
+  optlab demo [--backend node|wasm|cpu] [--report PATH.html]`;
 
 function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -73,6 +76,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'curvature-every': { type: 'string' },
         json: { type: 'string' },
         csv: { type: 'string' },
+        report: { type: 'string' },
         maximize: { type: 'boolean' },
         'clip-norm': { type: 'string' },
         noise: { type: 'string' },
@@ -83,7 +87,7 @@ export function parseCommand(argv: readonly string[]): Command {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
   const { values: v, positionals } = parsed;
-  if (command === 'demo') return { command: 'demo', backend: backend(v.backend) };
+  if (command === 'demo') return { command: 'demo', backend: backend(v.backend), ...(v.report !== undefined ? { report: v.report } : {}) };
   if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, list, demo)`);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one objective file, got ${positionals.length}`);
   const file = positionals[0];
@@ -111,6 +115,7 @@ export function parseCommand(argv: readonly string[]): Command {
       v['curvature-every'] === 'auto' ? 'auto' : number('curvature-every', v['curvature-every'], (n) => Number.isInteger(n) && n >= 0, "an integer >= 0 or 'auto'") ?? 0,
     json: v.json,
     csv: v.csv,
+    report: v.report,
     maximize: v.maximize ?? false,
     clipNorm: number('clip-norm', v['clip-norm'], (n) => n > 0 && Number.isFinite(n), 'a positive number'),
     noiseTemperature: number('noise', v.noise, (n) => n >= 0 && Number.isFinite(n), 'a number >= 0'),
