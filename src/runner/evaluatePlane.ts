@@ -37,9 +37,10 @@ class NotBatchable extends Error {}
 
 /** Batched evaluation holds n × N numbers at once; above this it is not tried. */
 const BATCH_LIMIT = 4_000_000;
-/** Point-by-point chunks: at most this many points or n × points numbers. */
+/** Point-by-point chunks: at most this many points or n × points numbers, sized to take about CHUNK_MS. */
 const CHUNK_POINTS = 256;
 const CHUNK_NUMBERS = 1_000_000;
+const CHUNK_MS = 20;
 
 export interface PlaneValues {
   values: Float32Array;
@@ -64,8 +65,11 @@ export async function evaluatePlane(e: PlaneEvaluator, plane: Plane): Promise<Pl
     if (batched) return { values: batched, batched: true };
   }
   const values = new Float32Array(count);
-  const chunk = Math.max(1, Math.min(CHUNK_POINTS, Math.floor(CHUNK_NUMBERS / n)));
-  for (let from = 0; from < count; from += chunk) {
+  const most = Math.max(1, Math.min(CHUNK_POINTS, Math.floor(CHUNK_NUMBERS / n)));
+  // Starts small and grows to about CHUNK_MS per chunk, so a cancel waits at most about that long.
+  let chunk = Math.min(8, most);
+  for (let from = 0; from < count; ) {
+    const t0 = performance.now();
     if (e.isCancelled()) return undefined;
     if (Date.now() > e.deadline) throw new LandscapeBudgetError(`${from} of ${count} points evaluated`);
     const to = Math.min(count, from + chunk);
@@ -78,6 +82,9 @@ export async function evaluatePlane(e: PlaneEvaluator, plane: Plane): Promise<Pl
     }
     values.set(await losses.data(), from);
     losses.dispose();
+    const perPoint = Math.max(performance.now() - t0, 0.01) / (to - from);
+    chunk = Math.max(1, Math.min(most, Math.floor(CHUNK_MS / perPoint)));
+    from = to;
     await new Promise((resolve) => setImmediate(resolve));
   }
   return { values, batched: false };
