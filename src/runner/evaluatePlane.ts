@@ -47,8 +47,12 @@ export interface PlaneValues {
   batched: boolean;
 }
 
-/** Losses at every point of the plane; undefined when cancelled. Throws what the objective throws. */
-export async function evaluatePlane(e: PlaneEvaluator, plane: Plane): Promise<PlaneValues | undefined> {
+/**
+ * Losses at every point of the plane; undefined when cancelled; 'not-batchable'
+ * when `batchedOnly` and the objective needs point-by-point evaluation (the
+ * caller may then ask for fewer points). Throws what the objective throws.
+ */
+export async function evaluatePlane(e: PlaneEvaluator, plane: Plane, batchedOnly = false): Promise<PlaneValues | undefined | 'not-batchable'> {
   const { tf } = e;
   const n = e.layout.size;
   const k = plane.dirs.length;
@@ -64,6 +68,7 @@ export async function evaluatePlane(e: PlaneEvaluator, plane: Plane): Promise<Pl
     const batched = await tryBatched(e, points(0, count), oneByOne);
     if (batched) return { values: batched, batched: true };
   }
+  if (batchedOnly) return 'not-batchable';
   const values = new Float32Array(count);
   const most = Math.max(1, Math.min(CHUNK_POINTS, Math.floor(CHUNK_NUMBERS / n)));
   // Starts small and grows to about CHUNK_MS per chunk, so a cancel waits at most about that long.

@@ -12,11 +12,13 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { ParamLayout, Params } from '../core/paramLayout';
 import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
-import { evaluatePlane, LandscapeBudgetError } from './evaluatePlane';
+import { evaluatePlane, LandscapeBudgetError, type Plane } from './evaluatePlane';
 import { filterNormalizedDirection } from './filterNormalizedDirection';
 import { createRng, mixSeed } from './rng';
 
 export const CONTOUR_SIZE = 60;
+/** The contour's size when the objective must be evaluated point by point (1,600 evaluations instead of 3,600). */
+export const LOOP_CONTOUR_SIZE = 40;
 export const CURVE_SIZE = 200;
 export const SLICE2D_SIZE = 31;
 export const SLICE1D_SIZE = 61;
@@ -38,6 +40,8 @@ export interface LandscapeOptions {
   budgetMs: number;
   /** Runs `body` with the fixed batch of stochastic objectives in place. */
   withFixedBatch<T>(body: () => Promise<T>): Promise<T>;
+  /** Identifies the objective's code and data (source hash, name): a grid already computed for it is sent again. */
+  cacheKey?: string;
   /** Turns what the objective threw into a sentence for the user. */
   describeError(e: unknown): string;
   emit(m: Omit<LandscapeMessage, 'type' | 'runId'>): void;
@@ -53,6 +57,9 @@ export interface LandscapeTask {
 }
 
 type Box = [number, number][];
+
+/** The last grid computed in this process: re-runs of the same code (Compare, live mode) reuse it. */
+let lastGrid: { key: string; grid: Landscape } | undefined;
 
 const linspace = (lo: number, hi: number, n: number): number[] => Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
 
@@ -78,10 +85,16 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   };
 
   /** Evaluates on the fixed batch; undefined when cancelled, and a warning instead of a throw. */
-  const compute = async (build: (deadline: number) => Promise<Landscape | undefined>): Promise<void> => {
+  const compute = async (build: (deadline: number) => Promise<Landscape | undefined>, what: string): Promise<void> => {
     const t0 = Date.now();
+    const key = o.cacheKey === undefined ? undefined : `${o.cacheKey}|${o.seed}|${what}`;
+    if (key !== undefined && lastGrid?.key === key) {
+      o.emit({ grid: { ...lastGrid.grid, ms: Date.now() - t0 } });
+      return;
+    }
     try {
       const grid = await o.withFixedBatch(() => build(t0 + o.budgetMs));
+      if (grid && key !== undefined) lastGrid = { key, grid };
       if (grid) o.emit({ grid: { ...grid, ms: Date.now() - t0 } });
     } catch (e) {
       failed = true;
@@ -96,15 +109,24 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
 
   /** Contour or curve over `b` in parameter coordinates. */
   const overBox = (b: Box) => async (deadline: number): Promise<Landscape | undefined> => {
-    const size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
-    const xs = linspace(b[0][0], b[0][1], size);
-    const ys = n === 2 ? linspace(b[1][0], b[1][1], size) : undefined;
     const dirs = Array.from({ length: n }, (_, i) => Float32Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-    const coords = new Float32Array(ys ? 2 * size * size : size);
-    if (ys) ys.forEach((y, j) => xs.forEach((x, i) => coords.set([x, y], 2 * (j * size + i))));
-    else coords.set(xs);
-    const done = await evaluatePlane(evaluator(deadline), { base: new Float32Array(n), dirs, coords });
-    if (!done) return undefined;
+    const axes = (size: number) => ({ xs: linspace(b[0][0], b[0][1], size), ys: n === 2 ? linspace(b[1][0], b[1][1], size) : undefined });
+    const planeOf = (size: number): Plane => {
+      const { xs, ys } = axes(size);
+      const coords = new Float32Array(ys ? 2 * size * size : size);
+      if (ys) ys.forEach((y, j) => xs.forEach((x, i) => coords.set([x, y], 2 * (j * size + i))));
+      else coords.set(xs);
+      return { base: new Float32Array(n), dirs, coords };
+    };
+    let size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
+    let done = await evaluatePlane(evaluator(deadline), planeOf(size), n === 2);
+    if (done === 'not-batchable') {
+      // Point by point: fewer points keep a live re-run quick.
+      size = LOOP_CONTOUR_SIZE;
+      done = await evaluatePlane(evaluator(deadline), planeOf(size));
+    }
+    if (!done || done === 'not-batchable') return undefined;
+    const { xs, ys } = axes(size);
     const names = o.names.slice(0, n);
     return ys
       ? { kind: 'contour', xs, ys, values: rows(done.values, ys.length, size), axes: names }
@@ -132,7 +154,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
     if (two) xs.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * size + i))));
     else coords.set(xs);
     const done = await evaluatePlane(evaluator(deadline), { base, dirs: two ? [d1, d2] : [d1], coords });
-    if (!done) return undefined;
+    if (!done || done === 'not-batchable') return undefined;
     return two
       ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: ['α (direction 1)', 'β (direction 2)'] }
       : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
@@ -141,7 +163,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   return {
     async start() {
       if (!enabled || n === 0) return;
-      await compute(box ? overBox(box) : slice);
+      await compute(box ? overBox(box) : slice, JSON.stringify(box ?? 'slice'));
     },
     observe(steps) {
       if (box) for (const s of steps) grow(s.params);
@@ -161,7 +183,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
       // A blown-up path (divergence) would flatten the picture: keep the old window then.
       if (wide.some(([a, b], i) => b - a > 1e3 * (current[i][1] - current[i][0]))) return;
       box = wide;
-      await compute(overBox(wide));
+      await compute(overBox(wide), JSON.stringify(wide));
     },
   };
 }

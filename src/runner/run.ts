@@ -152,7 +152,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
     const landscape = landscapeTask({
       raw: (p) => entry.fn(p, batch), f, layout, x0: meta.initialParams, names: meta.paramNames, domain: prepared.domain,
-      wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled,
+      wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, cacheKey: `${compiled.sourceHash}#${entry.name}`,
       budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
       withFixedBatch: async (body) => {
         if (dataset) batch = dataset.batch(0, tf);

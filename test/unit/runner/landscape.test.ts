@@ -65,7 +65,9 @@ describe('landscape (runner)', function () {
     assert.ok(grid.values.flat().every((v) => v !== null && v >= 0));
     const border = [...grid.values[0], ...grid.values[30], ...grid.values.map((row) => row[0]), ...grid.values.map((row) => row[30])] as number[];
     assert.equal(Math.max(...border), Math.max(...(grid.values.flat() as number[])));
-    // Same seed, same slice.
+    // Another seed, other directions; the first seed again (recomputed: the process keeps only the last grid), the same slice.
+    const other = await runInProcess({ file: `${EXAMPLES}/quadratic.ts`, objective: 'illConditioned', steps: 10, landscape: true, seed: 1 });
+    assert.notDeepEqual(other.landscapes[0]?.grid?.values, grid.values);
     const again = await runInProcess({ file: `${EXAMPLES}/quadratic.ts`, objective: 'illConditioned', steps: 10, landscape: true });
     assert.deepEqual(again.landscapes[0]?.grid?.values, grid.values);
   });
@@ -89,6 +91,21 @@ describe('landscape (runner)', function () {
     assert.match(r.landscapes[0].warning ?? '', /^landscape not drawn: .*outside the trusted region/);
   });
 
+  it('an objective that is not elementwise in a batch axis gets a 40×40 contour point by point; a re-run of the same code reuses it', async () => {
+    const first = await runInProcess({ file: fixture('single.ts'), steps: 5 });
+    const grid = first.landscapes[0]?.grid;
+    assert.equal(grid?.kind, 'contour');
+    assert.equal(grid?.xs.length, 40);
+    // bowl = ½·Σx² from (3, −4): a window of ±4 per axis.
+    assert.deepEqual([grid?.xs[0], grid?.xs[39], grid?.ys?.[0], grid?.ys?.[39]], [-1, 7, -8, 0]);
+    const x = grid?.xs[5] ?? NaN, y = grid?.ys?.[9] ?? NaN;
+    assert.ok(close(grid?.values[9][5] ?? NaN, 0.5 * (x * x + y * y), 1e-5));
+    const again = await runInProcess({ file: fixture('single.ts'), steps: 5, optimizer: { id: 'adam', lr: 0.1 } });
+    assert.deepEqual(again.landscapes[0]?.grid?.values, grid?.values);
+    assert.ok((again.landscapes[0]?.grid?.ms ?? Infinity) <= 2, `reused in ${again.landscapes[0]?.grid?.ms} ms`);
+    assert.ok((grid?.ms ?? 0) > (again.landscapes[0]?.grid?.ms ?? Infinity));
+  });
+
   it('one parameter: a curve over the domain', async () => {
     const r = await runInProcess({ file: fixture('landscape.ts'), objective: 'wiggle', optimizer: { id: 'sgd', lr: 0.01 }, steps: 20 });
     const grid = r.landscapes[0]?.grid;
@@ -107,6 +124,11 @@ const layoutOf = (shapes: Record<string, number[]> | number[]): ParamLayout => {
   tf.dispose(params);
   return layout;
 };
+
+function computed<T>(out: T | undefined | 'not-batchable'): T {
+  if (out === undefined || out === 'not-batchable') throw new Error(`expected values, got ${out}`);
+  return out;
+}
 
 describe('evaluatePlane', () => {
   let layout: ParamLayout;
@@ -133,17 +155,19 @@ describe('evaluatePlane', () => {
   it('evaluates an elementwise objective in one batched call (3600 points), a reducing one point by point, with equal values and no leak', async () => {
     const before = tf.memory().numTensors;
     const t0 = performance.now();
-    const batched = await evaluatePlane(evaluator(rosenTf), plane(60));
+    const batched = computed(await evaluatePlane(evaluator(rosenTf), plane(60), true));
     const batchedMs = performance.now() - t0;
     const t1 = performance.now();
     // The same function through a reduction (sum over one element) is not elementwise in a trailing axis.
-    const looped = await evaluatePlane(evaluator((p) => tf.sum(rosenTf(p))), plane(60));
+    const reducing = evaluator((p) => tf.sum(rosenTf(p)));
+    assert.equal(await evaluatePlane(reducing, plane(60), true), 'not-batchable');
+    const looped = computed(await evaluatePlane(reducing, plane(60)));
     const loopedMs = performance.now() - t1;
     assert.equal(tf.memory().numTensors, before);
-    assert.equal(batched?.batched, true);
-    assert.equal(looped?.batched, false);
-    assert.equal(batched?.values.length, 3600);
-    batched?.values.forEach((v, k) => assert.ok(close(v, looped?.values[k] ?? NaN, 1e-6), `point ${k}`));
+    assert.equal(batched.batched, true);
+    assert.equal(looped.batched, false);
+    assert.equal(batched.values.length, 3600);
+    batched.values.forEach((v, k) => assert.ok(close(v, looped.values[k], 1e-6), `point ${k}`));
     console.log(`      Rosenbrock 60×60: batched ${batchedMs.toFixed(0)} ms, point by point ${loopedMs.toFixed(0)} ms`);
   });
 
