@@ -2,13 +2,16 @@
 // unpacked outside the repository (esbuild and the wasm binaries found from the bundle).
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import ts from 'typescript';
 import { RunnerClient } from '../../src/runner/client';
 import { realVsix } from './harness/realVsix';
 import { extractZip, zipEntries, type ZipEntry } from './harness/zipEntries';
 
 const MAX_BYTES = 15 * 1024 * 1024;
+const PLUGIN = 'optimizer-lab-ts-plugin';
 
 describe('packaging: npm run package', function () {
   let vsix: string;
@@ -40,6 +43,9 @@ describe('packaging: npm run package', function () {
       'extension/media/dashboard.css',
       'extension/dist/types/optimizer-lab/index.d.ts',
       'extension/docs/walkthrough/run.md',
+      // The TypeScript server plugin, where tsserver looks for it (see scripts/package.mjs).
+      `extension/node_modules/${PLUGIN}/package.json`,
+      `extension/node_modules/${PLUGIN}/dist/index.js`,
     ];
     for (const name of required) assert.ok(names().includes(name), `missing ${name}`);
     assert.ok(names().some((n) => n.startsWith('extension/dist/types/tfjs-core/')), 'tfjs-core declarations');
@@ -47,18 +53,46 @@ describe('packaging: npm run package', function () {
     assert.equal((esbuild?.mode ?? 0) & 0o111, 0o111, 'dist/esbuild is executable');
     // Every walkthrough step's markdown file exists in the package.
     const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8')) as {
-      contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] };
+      contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[]; typescriptServerPlugins: { name: string }[] };
     };
+    assert.deepEqual(manifest.contributes.typescriptServerPlugins.map((p) => p.name), [PLUGIN]);
+    const pluginManifest = JSON.parse(entries.find((e) => e.name === `extension/node_modules/${PLUGIN}/package.json`)!.read().toString('utf8')) as { name: string; main: string };
+    assert.deepEqual([pluginManifest.name, pluginManifest.main], [PLUGIN, 'dist/index.js']);
     for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
       assert.ok(names().includes(`extension/${step.media.markdown}`), `walkthrough step ${step.media.markdown}`);
     }
   });
 
-  it('leaves out source maps, sources, tests, node_modules and tooling', function () {
+  it('leaves out source maps, sources, tests, node_modules (but the plugin package) and tooling', function () {
     const unwanted = names().filter((n) =>
-      /\.map$|\.ts$(?<!\.d\.ts)|^extension\/(src|test|webview|scripts|bench|examples|node_modules|out|\.artifacts)\//.test(n) || /tsconfig|eslint/.test(n),
+      /\.map$|\.ts$(?<!\.d\.ts)|^extension\/(src|test|webview|scripts|bench|examples|node_modules|out|tsPlugin|\.artifacts)\//.test(n) || /tsconfig|eslint/.test(n),
     );
-    assert.deepEqual(unwanted, []);
+    assert.deepEqual(unwanted.filter((n) => !n.startsWith(`extension/node_modules/${PLUGIN}/`)), []);
+    assert.deepEqual(unwanted.filter((n) => n.startsWith('extension/node_modules/')).sort(), [
+      `extension/node_modules/${PLUGIN}/dist/index.js`,
+      `extension/node_modules/${PLUGIN}/package.json`,
+    ]);
+  });
+
+  it('the unpacked TypeScript plugin falls back to the declarations of its own extension folder', function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-unpacked-plugin-'));
+    try {
+      extractZip(vsix, dir);
+      // Loaded as tsserver loads it: node resolution of the name from the extension's node_modules.
+      const init = createRequire(path.join(dir, 'extension/node_modules/probe.js'))(PLUGIN) as ts.server.PluginModuleFactory;
+      const logs: string[] = [];
+      // The part of tsserver's plugin info the plugin uses: a host whose resolution finds nothing.
+      const host = {
+        resolveModuleNameLiterals: (names: readonly ts.StringLiteralLike[]) => names.map(() => ({ resolvedModule: undefined })),
+      } as unknown as ts.LanguageServiceHost;
+      const info = { languageServiceHost: host, languageService: {}, config: {}, project: { projectService: { logger: { info: (m: string) => logs.push(m) } } } } as unknown as ts.server.PluginCreateInfo;
+      init({ typescript: ts }).create(info);
+      const literal = ts.factory.createStringLiteral('@tensorflow/tfjs');
+      const [resolved] = host.resolveModuleNameLiterals!([literal], path.join(dir, 'objective.ts'), undefined, {}, ts.createSourceFile('objective.ts', '', ts.ScriptTarget.ES2022), undefined);
+      assert.equal(resolved.resolvedModule?.resolvedFileName, path.join(dir, 'extension/dist/types/tfjs/index.d.ts'), logs.join('\n'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs an objective from the unpacked package with the wasm backend (no node_modules around it)', async function () {
