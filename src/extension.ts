@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     refreshLenses: () => lenses.refresh(),
   };
   const dashboardHost = {
-    snapshot: () => controller.state.snapshot(),
+    snapshot: () => controller.snapshot(),
     handle: (m: Parameters<typeof handleDashboardMessage>[1]) => void handleDashboardMessage(ctx, m).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
     log,
   };

@@ -201,6 +201,10 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
     case 'setLr':
       ctx.controller.setLr(message.runId, message.lr);
       return;
+    case 'repeat':
+      if (!requireTrust()) return;
+      ctx.controller.repeat(message.runId, message.seeds);
+      return;
     case 'stop':
       ctx.controller.stop(message.runId);
       return;

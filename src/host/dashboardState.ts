@@ -4,7 +4,7 @@
  * runs, the previous version's runs as ghosts, the banner, and what each run
  * asked for so live mode can re-run the same set on new code.
  */
-import type { Banner, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
+import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
 import { applyDashboardEvent, emptyRun } from '../protocol/runHistory';
 import type { RunChoice, RunTarget } from './runSettings';
 import { OPTIMIZER_CATALOG } from './optimizerCatalog';
@@ -24,9 +24,18 @@ export class DashboardState {
 
   /** Registers a run about to start (it shows as waiting until `started`). */
   addRun(runId: string, origin: RunOrigin): void {
-    this.runs.set(runId, { ...emptyRun(runId), file: origin.target.file });
+    this.runs.set(runId, { ...emptyRun(runId), file: origin.target.file, ...(origin.choice.group ? { group: origin.choice.group } : {}) });
     this.origins.set(runId, origin);
     this.target = { file: origin.target.file, ...(origin.target.objective ? { objective: origin.target.objective } : {}) };
+  }
+
+  /** Makes an existing run a member of a seed group (the run it was repeated from). */
+  joinGroup(runId: string, group: string): void {
+    const run = this.runs.get(runId);
+    const origin = this.origins.get(runId);
+    if (!run || !origin) return;
+    run.group = group;
+    this.origins.set(runId, { ...origin, choice: { ...origin.choice, group } });
   }
 
   /** Drops the current runs (a `run` that replaces them). Ghosts stay. */
@@ -68,7 +77,7 @@ export class DashboardState {
     return [...this.runs.values()];
   }
 
-  snapshot(): HostToWebviewInput {
+  snapshot(defaults?: ControlDefaults): HostToWebviewInput {
     return {
       type: 'snapshot',
       version: this.version,
@@ -78,6 +87,7 @@ export class DashboardState {
       optimizers: OPTIMIZER_CATALOG.map(({ id, torchName, defaultLr }) => ({ id, torchName, defaultLr })),
       ...(this.target ? { target: this.target } : {}),
       interactive: true,
+      ...(defaults ? { defaults } : {}),
     };
   }
 }

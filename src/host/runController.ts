@@ -13,7 +13,7 @@ import type { Banner, DashboardEvent, HostToWebviewInput, RunSnapshot } from '..
 import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
 import { DashboardState, type RunOrigin } from './dashboardState';
 import { errorInFile } from './errorRange';
-import { runRequestFor, type RunChoice, type RunSettings, type RunTarget } from './runSettings';
+import { controlDefaults, runRequestFor, type RunChoice, type RunSettings, type RunTarget } from './runSettings';
 
 export type RunnerPort = Pick<RunnerClient, 'run'>;
 
@@ -66,7 +66,7 @@ export class RunController {
       // Queued events belong to the dropped runs: the snapshot replaces them.
       this.queue = [];
       this.flush();
-      this.postNow(this.state.snapshot());
+      this.postNow(this.snapshot());
     }
     return choices.map((choice) => {
       const runId = this.newRunId();
@@ -75,6 +75,35 @@ export class RunController {
       this.handles.set(runId, this.launch(runId, origin, (e) => this.event(e)));
       return runId;
     });
+  }
+
+  /**
+   * "Repeat with N seeds": runs `runId`'s configuration with seeds s+1 … s+N−1
+   * (s: its own seed) beside it; the run itself is the group's seed s, so no
+   * work is repeated. A snapshot tells the dashboard about the group.
+   */
+  repeat(runId: string, seeds: number): string[] {
+    const origin = this.state.origin(runId);
+    const run = this.state.run(runId);
+    if (!origin || !run) return [];
+    const base = run.meta?.seed ?? origin.choice.seed ?? 0;
+    const group = run.group ?? `seeds-${runId}`;
+    this.flush();
+    this.state.joinGroup(runId, group);
+    const choices = Array.from({ length: seeds - 1 }, (_, k) => ({ ...origin.choice, seed: base + k + 1, group }));
+    const ids = choices.map((choice) => {
+      const id = this.newRunId();
+      this.state.addRun(id, { target: origin.target, choice });
+      return { id, choice };
+    });
+    this.postNow(this.snapshot());
+    for (const { id, choice } of ids) this.handles.set(id, this.launch(id, { target: origin.target, choice }, (e) => this.event(e)));
+    return ids.map(({ id }) => id);
+  }
+
+  /** The dashboard's full state, with the controls' starting values from the settings. */
+  snapshot(): HostToWebviewInput {
+    return this.state.snapshot(controlDefaults(this.settings()));
   }
 
   /**
@@ -146,7 +175,9 @@ export class RunController {
   private launch(runId: string, origin: RunOrigin, emit: (e: DashboardEvent) => void): RunHandle {
     const request = runRequestFor(this.settings(), origin.target, origin.choice, runId);
     const handlers: RunHandlers = {
-      onStarted: (meta, file) => emit({ type: 'started', runId, meta, file: file ?? origin.target.file }),
+      onStarted: (meta, file) => emit({
+        type: 'started', runId, meta, file: file ?? origin.target.file, ...(origin.choice.group ? { group: origin.choice.group } : {}),
+      }),
       onLandscape: (landscape) => emit({ type: 'landscape', runId, ...landscape }),
       onSteps: (steps) => emit({ type: 'steps', runId, steps: [...steps] }),
       onCurvature: (sample) => emit({ type: 'curvature', runId, sample }),

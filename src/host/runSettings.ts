@@ -3,6 +3,7 @@
  * them. No vscode here: the adapter reads the configuration through `get`.
  */
 import type { BackendId, RunRequestInput } from '../protocol/runner';
+import type { ControlDefaults } from '../protocol/webview';
 import { catalogEntry } from './optimizerCatalog';
 
 export interface RunSettings {
@@ -71,6 +72,20 @@ export interface RunChoice {
   readonly curvatureEvery?: number | 'auto';
   /** Ask the runner for the loss landscape (also slices for more than 2 parameters); absent: its default. */
   readonly landscape?: boolean;
+  /** The runner's random seed (data order, random init); absent: the runner's default, 0. */
+  readonly seed?: number;
+  /** The "repeat with N seeds" group this run belongs to. */
+  readonly group?: string;
+}
+
+/** Where the dashboard's controls start: the settings' optimizer, lr (if set), schedule and steps. */
+export function controlDefaults(settings: RunSettings): ControlDefaults {
+  return {
+    optimizer: settings.defaultOptimizer,
+    ...(settings.learningRate !== null ? { lr: settings.learningRate } : {}),
+    schedule: settings.schedule,
+    steps: settings.steps,
+  };
 }
 
 export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };
@@ -93,5 +108,6 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
     ...(choice.landscape !== undefined ? { landscape: choice.landscape } : {}),
+    ...(choice.seed !== undefined ? { seed: choice.seed } : {}),
   };
 }

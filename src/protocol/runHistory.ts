@@ -25,6 +25,7 @@ export function applyDashboardEvent(runs: Map<string, RunSnapshot>, event: Dashb
     case 'started':
       run.meta = event.meta;
       if (event.file !== undefined) run.file = event.file;
+      if (event.group !== undefined) run.group = event.group;
       break;
     case 'steps':
       for (const s of event.steps) run.steps.push(s);

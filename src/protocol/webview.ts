@@ -41,6 +41,8 @@ export const dashboardEventSchema = z.discriminatedUnion('type', [
     type: z.literal('started'), runId: z.string(), meta: runMetaSchema,
     /** Objective file, so "copy as CLI command" can name it (the runner sends the request's). */
     file: z.string().optional(),
+    /** Set when the run is one seed of a "repeat with N seeds" group (the host's group id). */
+    group: z.string().optional(),
   }),
   z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(dashboardStepSchema) }),
   z.object({ type: z.literal('curvature'), runId: z.string(), sample: curvatureSampleSchema }),
@@ -55,6 +57,8 @@ export type DashboardEvent = z.infer<typeof dashboardEventSchema>;
 export const runSnapshotSchema = z.object({
   runId: z.string(),
   file: z.string().optional(),
+  /** Runs of one "repeat with N seeds" group share this id (drawn as mean and min–max band). */
+  group: z.string().optional(),
   meta: runMetaSchema.optional(),
   steps: z.array(dashboardStepSchema),
   curvature: z.array(curvatureSampleSchema),
@@ -85,6 +89,15 @@ export const optimizerOptionSchema = z.object({
 });
 export type OptimizerOption = z.infer<typeof optimizerOptionSchema>;
 
+/** Where the controls start: the user's optimizerLab.* settings (lr absent: the optimizer's default). */
+export const controlDefaultsSchema = z.object({
+  optimizer: z.string(),
+  lr: z.number().positive().optional(),
+  schedule: z.string(),
+  steps: z.number().int().positive(),
+});
+export type ControlDefaults = z.infer<typeof controlDefaultsSchema>;
+
 export const hostToWebviewSchema = z.discriminatedUnion('type', [
   /** Full state: the answer to every `ready` (a reload gets a fresh one). */
   z.object({
@@ -99,6 +112,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
     target: z.object({ file: z.string(), objective: z.string().optional() }).optional(),
     /** False in a static report: controls that need a runner are hidden. */
     interactive: z.boolean().default(true),
+    /** The controls' starting values from the user's settings (until the user changes them). */
+    defaults: controlDefaultsSchema.optional(),
   }),
   /** Runner events in arrival order, batched by the host (e.g. per 50 ms). */
   z.object({ type: z.literal('events'), events: z.array(dashboardEventSchema).min(1) }),
@@ -126,6 +141,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('compare'), ask: runAskSchema }),
   /** Change a running run's lr from its next step (optimizer state kept). */
   z.object({ type: z.literal('setLr'), runId: z.string(), lr: z.number().positive() }),
+  /** Run `runId`'s configuration again with seeds s, s+1, …, s+seeds−1 (s: its seed; the run itself is seed s). */
+  z.object({ type: z.literal('repeat'), runId: z.string(), seeds: z.number().int().min(2).max(50) }),
   /** Stop one run, or every running run when runId is absent. */
   z.object({ type: z.literal('stop'), runId: z.string().optional() }),
   /** Save a file: `content` is a data: URL for png, text otherwise. */

@@ -154,4 +154,50 @@ describe('RunController', () => {
     assert.deepEqual(problems[problems.length - 1], ['/w/f.ts', [error]]);
     assert.match(controller.lastRun('/w/f.ts', 'f')?.error?.message ?? '', /boom/);
   });
+  it('repeat with N seeds: runs the same configuration with seeds s+1 … s+N−1 as one group, the run itself being seed s', async () => {
+    const { runner, controller, posted } = setup();
+    const target = { file: '/w/f.ts', objective: 'noisy' };
+    const [first] = controller.start(target, [{ optimizer: 'sgd', lr: 0.05, seed: 7, steps: 40 }], 'replace');
+    runner.runs[0].handlers.onStarted?.({ ...meta('noisy'), seed: 7 });
+    runner.runs[0].handlers.onSteps?.([step(0), step(1)]);
+    runner.runs[0].finish(done(first, 0.3));
+    await tick();
+    posted.length = 0;
+    const ids = controller.repeat(first, 4);
+    assert.equal(ids.length, 3);
+    const requests = runner.runs.slice(1).map((r) => r.request);
+    assert.deepEqual(requests.map((r) => r.seed), [8, 9, 10]);
+    for (const r of requests) {
+      assert.deepEqual(r.optimizer, { id: 'sgd', lr: 0.05, hp: {} });
+      assert.equal(r.steps, 40);
+      assert.equal(r.objective, 'noisy');
+    }
+    // Pending events of the first run go out first, then the snapshot that announces the group.
+    assert.deepEqual(posted.map((m) => m.type), ['events', 'snapshot']);
+    const snap = posted[1].type === 'snapshot' ? posted[1] : undefined;
+    const groups = snap?.runs.map((r) => r.group);
+    assert.equal(new Set(groups).size, 1, 'the original and the three new runs share one group');
+    assert.equal(snap?.runs.length, 4);
+    assert.ok(groups?.[0]);
+    // The group travels with the started event too (a live re-run gets new run ids).
+    runner.runs[1].handlers.onStarted?.({ ...meta('noisy'), seed: 8 });
+    await tick(80);
+    const started = posted.slice(2).flatMap((m) => (m.type === 'events' ? m.events : [])).find((e) => e.type === 'started');
+    assert.equal(started?.type === 'started' && started.group, groups?.[0]);
+    // Repeating a member of the group keeps the group and counts from that member's seed.
+    controller.repeat(ids[0], 2);
+    assert.equal(runner.runs[runner.runs.length - 1].request.seed, 9);
+    assert.equal(controller.state.allRuns().filter((r) => r.group === groups?.[0]).length, 5);
+    assert.deepEqual(controller.repeat('no-such-run', 3), []);
+  });
+
+  it('snapshots carry the settings as the controls\' starting values', () => {
+    const runner = new FakeRunner();
+    const settings = { ...DEFAULT_SETTINGS, defaultOptimizer: 'sgd', learningRate: 0.2, steps: 120, schedule: 'cosine(120)' };
+    const controller = new RunController(runner, () => settings);
+    const snap = hostToWebviewSchema.parse(controller.snapshot());
+    assert.deepEqual(snap.type === 'snapshot' && snap.defaults, { optimizer: 'sgd', lr: 0.2, schedule: 'cosine(120)', steps: 120 });
+    const plain = hostToWebviewSchema.parse(new RunController(runner, () => DEFAULT_SETTINGS).snapshot());
+    assert.deepEqual(plain.type === 'snapshot' && plain.defaults, { optimizer: 'adam', schedule: '', steps: 500 }, 'no lr setting: the optimizer\'s default');
+  });
 });

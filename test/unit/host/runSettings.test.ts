@@ -44,4 +44,10 @@ describe('runSettings', () => {
     assert.equal(runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { landscape: true }, 'r').landscape, true);
     assert.equal(req.steps, 500);
   });
+
+  it('passes a chosen seed to the runner (repeat with N seeds), else leaves the runner\'s default', () => {
+    assert.equal('seed' in runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, {}, 'r'), false);
+    const req = runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { seed: 3, group: 'g' }, 'r');
+    assert.equal(runRequestSchema.parse({ ...req, type: 'run' }).seed, 3);
+  });
 });
