@@ -1,7 +1,9 @@
 // The real extension, installed from a freshly packaged .vsix into code-server and driven
 // as a person drives it: the ▶ Run lens, the palette command, live re-runs with a ghost,
 // a syntax error in the Problems panel and the dashboard banner (and its clearing), and
-// an untrusted workspace where nothing runs. Screenshots of each stage: .artifacts/e2e/.
+// an untrusted workspace where nothing runs; and objective files that type-check with no
+// TensorFlow.js installed (the extension's TypeScript server plugin). Screenshots of each
+// stage: .artifacts/e2e/.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -65,6 +67,26 @@ async function replaceInEditor(page: Page, find: string, replace: string): Promi
   await replaceInput.press('Control+Alt+Enter');
   await page.locator('.find-widget .matchesCount', { hasText: /No results/ }).waitFor();
   await page.keyboard.press('Escape');
+}
+
+/** Hovers the first `word` token of the editor until the hover's text matches (the TypeScript server may still be loading). */
+async function hoverUntil(page: Page, word: string, pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+  const token = page.locator('.editor-instance .view-lines span span', { hasText: new RegExp(`^${word}$`) }).first();
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    await page.mouse.move(0, 0);
+    await token.hover();
+    try {
+      await page.locator('.monaco-hover-content:visible').first().waitFor({ timeout: 3_000 });
+      text = (await page.locator('.monaco-hover-content:visible').allInnerTexts()).join('\n');
+      if (pattern.test(text)) return text;
+    } catch {
+      // No hover yet.
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error(`timed out waiting for a hover on ${word} matching ${pattern}; last hover: ${JSON.stringify(text)}`);
 }
 
 async function problemRows(page: Page): Promise<string[]> {
@@ -135,6 +157,29 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
       await answerTrustPrompt(page, true);
       await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
       frame = webviewFrame(page);
+    });
+
+    it('the objective type-checks without TensorFlow.js installed (the TypeScript plugin of the extension)', async function () {
+      await openFile(page, 'rosenbrock.ts');
+      // The hover on tf.square shows its declaration only once '@tensorflow/tfjs' resolved to real types.
+      const hover = await hoverUntil(page, 'square', /square<.*Tensor.*TensorLike/);
+      assert.match(hover, /square<.*Tensor.*TensorLike/);
+      // A real mistake is reported by TypeScript (its diagnostics flow), the import is not.
+      await replaceInEditor(page, 'gather(0);', 'gatherr(0);');
+      await page.keyboard.press('Control+Shift+M');
+      const broken = await waitForProblems(page, 'the TypeScript error on gatherr', (r) => r.some((t) => /gatherr/.test(t)));
+      assert.ok(broken.some((t) => /Property 'gatherr' does not exist on type 'Tensor1D'/.test(t)), JSON.stringify(broken));
+      assert.deepEqual(broken.filter((t) => /Cannot find module/.test(t)), []);
+      await page.locator('.editor-instance .view-lines').first().click();
+      await page.keyboard.press('Control+Z');
+      const fixed = await waitForProblems(page, 'the error to clear', (r) => !r.some((t) => /gatherr/.test(t)));
+      assert.deepEqual(fixed.filter((t) => /Cannot find module|rosenbrock/.test(t)), []);
+      await page.locator('.tab.dirty').waitFor({ state: 'detached' });
+      await runCommand(page, 'View: Hide Panel');
+      assert.equal(await page.locator('.editor-instance .squiggly-error').count(), 0, 'no red squiggle in rosenbrock.ts');
+      await hoverUntil(page, 'square', /square<.*Tensor.*TensorLike/);
+      await screenshot(page, 'extension-00-types');
+      await page.keyboard.press('Escape');
     });
 
     it('▶ Run lens: the dashboard shows a loss curve that goes down', async function () {
