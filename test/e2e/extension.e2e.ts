@@ -180,6 +180,8 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
       await hoverUntil(page, 'square', /square<.*Tensor.*TensorLike/);
       await screenshot(page, 'extension-00-types');
       await page.keyboard.press('Escape');
+      // Off the editor: later screenshots show no hover underline.
+      await page.mouse.move(1, 1);
     });
 
     it('▶ Run lens: the dashboard shows a loss curve that goes down', async function () {
