@@ -13,24 +13,42 @@ export interface ControlActions {
   lrCommitted(lr: number): void;
   viewChanged(): void;
   exportRuns(format: 'csv' | 'json'): void;
+  /** Run the target run's configuration again with ui.seeds seeds. */
+  repeat(): void;
+}
+
+/** Which runs the lr slider and "repeat" act on, in words (from the table's selection). */
+export interface ControlTargets {
+  /** e.g. "all running runs" or "adam lr=0.02". */
+  lr: string;
+  /** The run "repeat" starts from; undefined: no run yet. */
+  repeat?: string;
 }
 
 const LR_MIN = -5;
 const LR_MAX = 1;
 
+export function repeatTitle(targets: ControlTargets): string {
+  return targets.repeat ? `Run ${targets.repeat} again with seeds s … s+N−1 (drawn as mean and min–max band)` : 'Run something first';
+}
+
 export function formatLr(lr: number): string {
   return lr >= 0.01 && lr < 100 ? String(Number(lr.toPrecision(3))) : lr.toExponential(1);
 }
 
-export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions): HTMLElement {
+export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions, targets: ControlTargets): HTMLElement {
   const c = ui.controls;
+  const changed = () => {
+    ui.controlsChanged = true;
+    actions.viewChanged();
+  };
   const select = el('select', { id: 'ctl-optimizer', 'aria-label': 'optimizer' });
   const ids = optimizers.length > 0 ? optimizers.map((o) => o.id) : [c.optimizer];
   if (!ids.includes(c.optimizer)) ids.unshift(c.optimizer);
   for (const id of ids) select.append(el('option', { value: id, selected: id === c.optimizer, text: id }));
   select.addEventListener('change', () => {
     c.optimizer = select.value;
-    actions.viewChanged();
+    changed();
   });
 
   const lrOut = el('output', { id: 'ctl-lr-value', for: 'ctl-lr', text: formatLr(c.lr) });
@@ -45,19 +63,19 @@ export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOpt
   });
   lr.addEventListener('change', () => {
     actions.lrCommitted(c.lr);
-    actions.viewChanged();
+    changed();
   });
 
   const schedule = el('input', { id: 'ctl-schedule', type: 'text', value: c.schedule, placeholder: 'constant', 'aria-label': 'schedule', size: 16 });
   schedule.addEventListener('change', () => {
     c.schedule = schedule.value.trim();
-    actions.viewChanged();
+    changed();
   });
   const steps = el('input', { id: 'ctl-steps', type: 'number', min: 1, step: 1, value: c.steps, 'aria-label': 'steps' });
   steps.addEventListener('change', () => {
     const n = Math.round(Number(steps.value));
     if (n > 0) c.steps = n;
-    actions.viewChanged();
+    changed();
   });
 
   const run = el('button', { id: 'ctl-run', type: 'button', class: 'primary', title: 'Replace the current runs', text: 'Run' });
@@ -67,9 +85,26 @@ export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOpt
   const stop = el('button', { id: 'ctl-stop', type: 'button', title: 'Stop every running run', text: 'Stop' });
   stop.addEventListener('click', () => actions.stop());
 
+  const lrTarget = el('span', { id: 'ctl-lr-target', class: 'muted target', text: `→ ${targets.lr}` });
+  lr.setAttribute('aria-describedby', 'ctl-lr-target');
+
+  const seeds = el('input', { id: 'ctl-seeds', type: 'number', min: 2, max: 50, step: 1, value: ui.seeds, 'aria-label': 'number of seeds' });
+  seeds.addEventListener('change', () => {
+    const n = Math.round(Number(seeds.value));
+    if (n >= 2 && n <= 50) ui.seeds = n;
+    actions.viewChanged();
+  });
+  const repeat = el('button', {
+    id: 'ctl-repeat', type: 'button', disabled: targets.repeat === undefined,
+    title: repeatTitle(targets),
+    text: 'Repeat',
+  });
+  repeat.addEventListener('click', () => actions.repeat());
+
   return el('section', { class: 'controls', 'aria-label': 'run controls' },
-    field('optimizer', select), field('lr', lr, lrOut), field('schedule', schedule), field('steps', steps),
-    el('div', { class: 'buttons' }, run, compare, stop));
+    field('optimizer', select), field('lr', lr, lrOut, lrTarget), field('schedule', schedule), field('steps', steps),
+    el('div', { class: 'buttons' }, run, compare, stop),
+    field('seeds', seeds, repeat));
 }
 
 export function renderViewControls(ui: UiState, hasMinimum: boolean, actions: ControlActions): HTMLElement {

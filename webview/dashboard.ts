@@ -5,13 +5,14 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext } from './charts/buildSeries';
+import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
+import { groupLossSeries } from './charts/groupSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
 import { trajectoryView, type TrajectoryView } from './charts/trajectoryView';
 import { xAxisTitle, xOfStepIndex } from './charts/xAxis';
 import { type ChartCard, chartCard, type ChartKind } from './chartCards';
-import { formatLr, renderRunControls, renderViewControls } from './controls';
+import { type ControlTargets, formatLr, renderRunControls, renderViewControls, repeatTitle } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
 import { DashboardModel } from './dashboardModel';
 import { el } from './dom';
@@ -19,7 +20,7 @@ import { cliCommand } from './exports/cliCommand';
 import { runsCsv, runsJson } from './exports/runsExport';
 import { torchSnippet } from './exports/torchSnippet';
 import type { HostApi } from './hostApi';
-import { renderRunTable, type RunRow } from './runTable';
+import { type GroupRow, renderRunTable, type RunRow, type TableRow } from './runTable';
 import { readTheme, type Theme, watchTheme, withAlpha } from './theme';
 import { restoreUiState, type UiState } from './uiState';
 
@@ -90,7 +91,10 @@ export class Dashboard {
     }
     const hadControls = parsed.data.type === 'snapshot';
     this.model.apply(parsed.data);
-    if (hadControls) this.renderControls();
+    if (hadControls) {
+      this.applyDefaults();
+      this.renderControls();
+    }
     this.requestFrame();
     this.stats.receiveMs.push(performance.now() - t0);
   }
@@ -114,6 +118,11 @@ export class Dashboard {
     this.frameRequested = false;
     const t0 = performance.now();
     const ch = this.model.takeChanges();
+    // A seed group's mean and band are pulled when any of its members grew.
+    for (const id of [...ch.runs]) {
+      const group = this.model.runs.get(id)?.group;
+      if (group !== undefined) ch.runs.add(group);
+    }
     if (ch.banner) renderBanner(this.banner, this.model.banner);
     if (ch.structure) {
       this.rebuild();
@@ -125,6 +134,8 @@ export class Dashboard {
     if (ch.table) {
       this.tableDirty = true;
       this.updateMarkers();
+      // Run state changed (started, done): the lr target and Repeat follow it, in place (the slider may be held).
+      this.updateTargets();
     }
     // Drawing 4 × 100k points costs: keep chart redraws to a fraction of the time.
     if (this.pendingRender.size > 0) {
@@ -169,12 +180,20 @@ export class Dashboard {
   /** Recreates every chart's datasets from the model (runs added/removed, settings, theme). */
   private rebuild(): void {
     const runs = this.visibleRuns();
-    const ctx = (run: RunSnapshot, ghost: boolean): SeriesContext => ({ ui: this.ui, theme: this.theme, colour: this.colour(run.runId), ghost });
+    const ctx = (run: RunSnapshot, ghost: boolean): SeriesContext => this.seriesContext(run, ghost);
     const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], trajectory: [] };
     this.fits = [];
+    // Seed groups with two or more visible members: one mean line and band on the loss chart.
+    const grouped = new Set<string>();
+    for (const [group, all] of this.model.groups()) {
+      const members = all.filter((r) => runs.some((v) => v.run === r));
+      if (members.length < 2 || this.ui.hidden.includes(group)) continue;
+      for (const m of members) grouped.add(m.runId);
+      series.loss.push(...groupLossSeries(group, members, ctx(members[0], false), this.groupLabel(members)));
+    }
     for (const { run, ghost } of runs) {
       const c = ctx(run, ghost);
-      series.loss.push(...lossSeries(run, c));
+      if (!grouped.has(run.runId)) series.loss.push(...lossSeries(run, c));
       series.grad.push(...gradientSeries(run, c));
       if (!ghost) {
         series.lr.push(...lrSeries(run, c));
@@ -262,7 +281,59 @@ export class Dashboard {
   }
 
   private trajectory(): TrajectoryView {
-    return trajectoryView(this.visibleRuns(), (run, ghost) => ({ ui: this.ui, theme: this.theme, colour: this.colour(run.runId), ghost }), this.theme);
+    return trajectoryView(this.visibleRuns(), (run, ghost) => this.seriesContext(run, ghost), this.theme);
+  }
+
+  private seriesContext(run: RunSnapshot, ghost: boolean): SeriesContext {
+    const names = severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]);
+    // A seed group's members share its first member's colour.
+    const group = run.group !== undefined ? this.model.groups().get(run.group)?.[0] : undefined;
+    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names };
+  }
+
+  private label(run: RunSnapshot): string {
+    return runLabel(run, severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]));
+  }
+
+  private groupLabel(members: readonly RunSnapshot[]): string {
+    return `${this.label(members[0])} × ${members.length} seeds`;
+  }
+
+  /** The settings' control values, until the user changes a control. */
+  private applyDefaults(): void {
+    const d = this.model.defaults;
+    if (!d || this.ui.controlsChanged) return;
+    const c = this.ui.controls;
+    c.optimizer = d.optimizer;
+    c.lr = d.lr ?? this.model.optimizers.find((o) => o.id === d.optimizer)?.defaultLr ?? c.lr;
+    c.schedule = d.schedule;
+    c.steps = d.steps;
+  }
+
+  /** The selected run, if it is still among the current runs. */
+  private selectedRun(): RunSnapshot | undefined {
+    return this.ui.selected !== undefined ? this.model.runs.get(this.ui.selected) : undefined;
+  }
+
+  private updateTargets(): void {
+    const t = this.targets();
+    const lr = this.runControls.querySelector('#ctl-lr-target');
+    if (lr && lr.textContent !== `→ ${t.lr}`) lr.textContent = `→ ${t.lr}`;
+    const repeat = this.runControls.querySelector<HTMLButtonElement>('#ctl-repeat');
+    if (repeat) {
+      repeat.disabled = t.repeat === undefined;
+      repeat.title = repeatTitle(t);
+    }
+  }
+
+  private targets(): ControlTargets {
+    const sel = this.selectedRun();
+    const running = [...this.model.runs.values()].filter((r) => this.model.isRunning(r));
+    const lr = sel ? (this.model.isRunning(sel) ? this.label(sel) : `${this.label(sel)} (not running)`)
+      : running.length === 0 ? 'running runs' : running.length === 1 ? this.label(running[0]) : `all ${running.length} running runs`;
+    const last = [...this.model.runs.values()].filter((r) => r.meta).pop();
+    const from = sel ?? last;
+    return { lr, ...(from ? { repeat: this.label(from) } : {}) };
   }
 
   private updateMarkers(): void {
@@ -311,7 +382,7 @@ export class Dashboard {
       const cls = verdictWords[last.classification ?? ''] ?? 'not classified';
       const kappa = last.condition === null ? `indefinite, λmin=${formatNumber(last.lambdaMin)}` : `κ=${formatNumber(last.condition)}`;
       const trust = last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '';
-      verdicts.push(`${runLabel(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
+      verdicts.push(`${this.label(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
     }
     const note = this.cards.curvature.note;
     note.hidden = verdicts.length === 0;
@@ -321,9 +392,26 @@ export class Dashboard {
 
   private renderTable(): void {
     const hidden = new Set(this.ui.hidden);
-    const rows: RunRow[] = [];
-    for (const run of this.model.runs.values()) rows.push({ run, ghost: false, colour: this.colour(run.runId), hidden: hidden.has(run.runId), rate: this.fitText(run) });
-    if (this.ui.showGhosts) for (const run of this.model.ghosts) rows.push({ run, ghost: true, colour: this.colour(run.runId), hidden: hidden.has(run.runId), rate: '–' });
+    const rows: TableRow[] = [];
+    const groups = this.model.groups();
+    const row = (run: RunSnapshot, ghost: boolean): RunRow => ({
+      run, ghost, colour: this.seriesContext(run, ghost).colour, hidden: hidden.has(run.runId), rate: ghost ? '–' : this.fitText(run),
+      label: this.label(run), selected: !ghost && run.runId === this.ui.selected, member: !ghost && run.group !== undefined && (groups.get(run.group)?.length ?? 0) > 1,
+    });
+    const shown = new Set<string>();
+    for (const run of this.model.runs.values()) {
+      const members = run.group !== undefined ? groups.get(run.group) ?? [] : [];
+      if (members.length < 2) rows.push(row(run, false));
+      else if (!shown.has(run.group as string)) {
+        shown.add(run.group as string);
+        const g: GroupRow = {
+          group: run.group as string, members: members.map((m) => row(m, false)), colour: this.colour(members[0].runId),
+          hidden: hidden.has(run.group as string), expanded: this.ui.expanded.includes(run.group as string), label: this.groupLabel(members),
+        };
+        rows.push(g);
+      }
+    }
+    if (this.ui.showGhosts) for (const run of this.model.ghosts) rows.push(row(run, true));
     // Keep keyboard focus on the same control across re-renders.
     const active = document.activeElement as HTMLElement | null;
     const focusKey = active && this.table.contains(active) ? focusSelector(active) : undefined;
@@ -335,6 +423,19 @@ export class Dashboard {
       },
       copy: (run, what) => this.copy(run, what),
       stop: (runId) => this.host.post({ type: 'stop', runId }),
+      select: (runId) => {
+        this.ui.selected = this.ui.selected === runId ? undefined : runId;
+        this.saveState();
+        this.updateTargets();
+        this.renderTable();
+        const sel = this.selectedRun();
+        this.say(sel ? `selected ${this.label(sel)}: the lr slider and Repeat act on it` : 'selection cleared: the lr slider acts on every running run');
+      },
+      expand: (group, open) => {
+        this.ui.expanded = open ? [...this.ui.expanded, group] : this.ui.expanded.filter((g) => g !== group);
+        this.saveState();
+        this.renderTable();
+      },
     });
     if (focusKey) (this.table.querySelector(focusKey) as HTMLElement | null)?.focus();
     this.updateNotes();
@@ -349,7 +450,16 @@ export class Dashboard {
       },
       stop: () => this.host.post({ type: 'stop' }),
       lrCommitted: (lr: number) => {
-        for (const run of this.model.runs.values()) if (this.model.isRunning(run)) this.host.post({ type: 'setLr', runId: run.runId, lr });
+        // The selected run only; without a selection, every running run.
+        const sel = this.selectedRun();
+        const targets = sel ? [sel] : [...this.model.runs.values()];
+        for (const run of targets) if (this.model.isRunning(run)) this.host.post({ type: 'setLr', runId: run.runId, lr });
+      },
+      repeat: () => {
+        const from = this.selectedRun() ?? [...this.model.runs.values()].filter((r) => r.meta).pop();
+        if (!from) return;
+        this.host.post({ type: 'repeat', runId: from.runId, seeds: this.ui.seeds });
+        this.say(`repeating ${this.label(from)} with ${this.ui.seeds} seeds`);
       },
       viewChanged: () => {
         this.saveState();
@@ -360,7 +470,7 @@ export class Dashboard {
       exportRuns: (format: 'csv' | 'json') => this.exportRuns(format),
     };
     const hasMinimum = [...this.model.runs.values(), ...this.model.ghosts].some((r) => r.meta?.minimum !== undefined);
-    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions));
+    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets()));
     this.runControls.hidden = !this.model.interactive;
     this.viewControls.replaceChildren(renderViewControls(this.ui, hasMinimum || this.model.runs.size === 0, actions));
   }

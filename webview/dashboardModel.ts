@@ -5,7 +5,7 @@
  * that, once per animation frame.
  */
 import { applyDashboardEvent } from '../src/protocol/runHistory';
-import type { Banner, HostToWebview, OptimizerOption, RunSnapshot } from '../src/protocol/webview';
+import type { Banner, ControlDefaults, HostToWebview, OptimizerOption, RunSnapshot } from '../src/protocol/webview';
 
 export interface Changes {
   /** Runs were added or removed, or a run got its meta: datasets must be rebuilt. */
@@ -24,6 +24,8 @@ export class DashboardModel {
   optimizers: OptimizerOption[] = [];
   target: { file: string; objective?: string } | undefined;
   interactive = true;
+  /** The controls' starting values from the user's settings (editor only). */
+  defaults: ControlDefaults | undefined;
   /** Stable colour index per runId, in order of first appearance. */
   private readonly colours = new Map<string, number>();
   changes: Changes = fresh();
@@ -39,6 +41,7 @@ export class DashboardModel {
         if (message.optimizers) this.optimizers = message.optimizers;
         this.target = message.target;
         this.interactive = message.interactive;
+        if (message.defaults) this.defaults = message.defaults;
         this.changes.structure = this.changes.banner = this.changes.table = true;
         break;
       case 'liveVersion':
@@ -87,6 +90,18 @@ export class DashboardModel {
       this.colours.set(runId, i);
     }
     return i;
+  }
+
+  /** Members of each seed group among the current runs, in run order. */
+  groups(): Map<string, RunSnapshot[]> {
+    const out = new Map<string, RunSnapshot[]>();
+    for (const r of this.runs.values()) {
+      if (r.group === undefined) continue;
+      const members = out.get(r.group) ?? [];
+      members.push(r);
+      out.set(r.group, members);
+    }
+    return out;
   }
 
   isRunning(run: RunSnapshot): boolean {

@@ -1,7 +1,12 @@
-/** The run table: colour, show/hide, optimizer, hyperparameters, final loss, speed, status, rate, actions. */
+/**
+ * The run table: colour, show/hide, optimizer, hyperparameters, final loss,
+ * speed, status, rate, actions. A run's label is a toggle that selects it (the
+ * lr slider and "repeat" then act on it); a seed group is one row whose label
+ * expands its members.
+ */
 import { runStatus } from '../src/protocol/runHistory';
 import type { RunSnapshot } from '../src/protocol/webview';
-import { formatNumber, runLabel } from './charts/buildSeries';
+import { formatNumber } from './charts/buildSeries';
 import { el } from './dom';
 
 export interface RunRow {
@@ -10,12 +15,30 @@ export interface RunRow {
   colour: string;
   hidden: boolean;
   rate: string;
+  label: string;
+  selected?: boolean;
+  /** Shown under its (expanded) group row. */
+  member?: boolean;
 }
 
+export interface GroupRow {
+  group: string;
+  members: RunRow[];
+  colour: string;
+  hidden: boolean;
+  expanded: boolean;
+  label: string;
+}
+
+export type TableRow = RunRow | GroupRow;
+
 export interface RunTableActions {
-  toggle(runId: string, visible: boolean): void;
+  /** Show or hide a run or a whole group (by its id). */
+  toggle(id: string, visible: boolean): void;
   copy(run: RunSnapshot, what: 'cli' | 'torch'): void;
   stop(runId: string): void;
+  select(runId: string): void;
+  expand(group: string, open: boolean): void;
 }
 
 export function statusText(run: RunSnapshot): string {
@@ -40,15 +63,64 @@ function hpText(run: RunSnapshot): string {
   return Object.entries(hp).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
 }
 
-export function renderRunTable(host: HTMLElement, rows: readonly RunRow[], interactive: boolean, actions: RunTableActions): void {
+/** "0.0123 ± 0.002" (mean ± std of the members' last loss). */
+function meanStd(values: number[]): string {
+  if (values.length === 0) return '–';
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return `${formatNumber(mean)} ± ${formatNumber(std)}`;
+}
+
+function groupStatus(members: readonly RunRow[]): string {
+  const kinds = members.map((m) => runStatus(m.run).kind);
+  const n = members.length;
+  const finished = kinds.filter((k) => k === 'done').length;
+  const bad = kinds.filter((k) => k === 'diverged' || k === 'error').length;
+  const running = kinds.filter((k) => k === 'running' || k === 'waiting').length;
+  const parts = [running > 0 ? `running (${finished}/${n} done)` : `done (${finished}/${n})`];
+  if (bad > 0) parts.push(`${bad} diverged or failed`);
+  return parts.join(', ');
+}
+
+function groupRow(g: GroupRow, interactive: boolean, actions: RunTableActions): HTMLElement {
+  const box = el('input', { type: 'checkbox', checked: !g.hidden, 'aria-label': `show ${g.label}`, 'data-run': g.group });
+  box.addEventListener('change', () => actions.toggle(g.group, box.checked));
+  const swatch = el('span', { class: 'swatch band', 'aria-hidden': 'true' });
+  swatch.style.setProperty('--swatch', g.colour);
+  const expand = el('button', {
+    type: 'button', class: 'link expand', 'aria-expanded': String(g.expanded), 'data-expand': g.group,
+    title: g.expanded ? 'Hide the seeds' : 'Show each seed', text: `${g.expanded ? '▾' : '▸'} ${g.label}`,
+  });
+  expand.addEventListener('click', () => actions.expand(g.group, !g.expanded));
+  const last = g.members.map((m) => m.run.done?.final.loss ?? m.run.steps[m.run.steps.length - 1]?.loss).filter((v): v is number => Number.isFinite(v));
+  const speeds = g.members.map((m) => stepsPerSecond(m.run)).filter((v): v is number => v !== undefined);
+  const status = groupStatus(g.members);
+  const cells = el('td', { class: 'actions' });
+  if (interactive && status.startsWith('running')) {
+    const stop = el('button', { type: 'button', class: 'small', title: 'Stop every seed of this group', text: 'stop' });
+    stop.addEventListener('click', () => g.members.forEach((m) => actions.stop(m.run.runId)));
+    cells.append(stop);
+  }
+  return el('tr', { class: 'group-row', 'data-group': g.group },
+    el('td', {}, box, swatch),
+    el('td', {}, expand),
+    el('td', { class: 'hp', text: g.members[0] ? hpText(g.members[0].run) : '' }),
+    el('td', { class: 'num', text: meanStd(last), title: 'mean ± std over the seeds' }),
+    el('td', { class: 'num', text: speeds.length ? Math.round(speeds.reduce((a, b) => a + b, 0) / speeds.length).toLocaleString('en-US') : '–' }),
+    el('td', { class: status.includes('diverged') ? 'status bad' : 'status', text: status, title: status }),
+    el('td', { text: 'band: min–max' }),
+    cells);
+}
+
+export function renderRunTable(host: HTMLElement, rows: readonly TableRow[], interactive: boolean, actions: RunTableActions): void {
   if (rows.length === 0) {
     host.replaceChildren(el('p', { class: 'muted empty', text: 'No runs yet. Choose an optimizer and press Run.' }));
     return;
   }
   const head = el('tr', {}, ...['show', 'run', 'hyperparameters', 'final loss', 'steps/s', 'status', 'rate', ''].map((h) => el('th', { scope: 'col', text: h })));
   const body = el('tbody');
-  for (const r of rows) {
-    const label = runLabel(r.run);
+  const runRow = (r: RunRow) => {
+    const label = r.label;
     const box = el('input', { type: 'checkbox', checked: !r.hidden, 'aria-label': `show ${label}`, 'data-run': r.run.runId });
     box.addEventListener('change', () => actions.toggle(r.run.runId, box.checked));
     const swatch = el('span', { class: r.ghost ? 'swatch ghost' : 'swatch', 'aria-hidden': 'true' });
@@ -70,15 +142,33 @@ export function renderRunTable(host: HTMLElement, rows: readonly RunRow[], inter
       cells.append(stop);
     }
     const statusClass = status.startsWith('error') || status.startsWith('diverged') ? 'status bad' : 'status';
-    body.append(el('tr', { class: r.ghost ? 'ghost-row' : '', 'data-run': r.run.runId },
+    const name = r.member ? `seed ${r.run.meta?.seed ?? '?'}` : r.ghost ? `${label} (previous)` : label;
+    const nameCell = el('td', r.member ? { class: 'member' } : {});
+    if (r.ghost) nameCell.textContent = name;
+    else {
+      const pick = el('button', {
+        type: 'button', class: 'link select', 'aria-pressed': String(r.selected === true), 'data-select': r.run.runId,
+        title: r.selected ? 'Selected: the lr slider and Repeat act on this run (click to clear)' : 'Select: the lr slider and Repeat act on this run', text: name,
+      });
+      pick.addEventListener('click', () => actions.select(r.run.runId));
+      nameCell.append(pick);
+    }
+    const classes = [r.ghost ? 'ghost-row' : '', r.member ? 'member-row' : '', r.selected ? 'selected' : ''].filter(Boolean).join(' ');
+    body.append(el('tr', { class: classes, 'data-run': r.run.runId, ...(r.selected ? { 'aria-selected': 'true' } : {}) },
       el('td', {}, box, swatch),
-      el('td', { text: r.ghost ? `${label} (previous)` : label }),
+      nameCell,
       el('td', { class: 'hp', text: hpText(r.run) }),
       el('td', { class: 'num', text: last === undefined ? '–' : formatNumber(last) }),
       el('td', { class: 'num', text: sps === undefined ? '–' : Math.round(sps).toLocaleString('en-US') }),
       el('td', { class: statusClass, text: status, title: status }),
       el('td', { text: r.rate }),
       cells));
+  };
+  for (const r of rows) {
+    if ('group' in r) {
+      body.append(groupRow(r, interactive, actions));
+      if (r.expanded) r.members.forEach(runRow);
+    } else runRow(r);
   }
   host.replaceChildren(el('table', { class: 'runs' }, el('thead', {}, head), body));
 }

@@ -13,11 +13,20 @@ export interface UiState {
   /** Runs the user hid, by runId. */
   hidden: string[];
   controls: { optimizer: string; lr: number; schedule: string; steps: number };
+  /** The user changed a control: the settings' defaults no longer overwrite them. */
+  controlsChanged: boolean;
+  /** The run the lr slider and "repeat" apply to (none: every running run / the last run). */
+  selected?: string;
+  /** "Repeat with N seeds": N. */
+  seeds: number;
+  /** Seed groups whose member rows are shown in the run table. */
+  expanded: string[];
 }
 
 export const defaultUiState: UiState = {
   xAxis: 'steps', lossScale: 'log', suboptimality: true, logLog: false, smoothing: 0, showGhosts: true, hidden: [],
   controls: { optimizer: 'adam', lr: 0.01, schedule: '', steps: 500 },
+  controlsChanged: false, seeds: 5, expanded: [],
 };
 
 /** Restores what it can from a stored value of unknown shape, defaults for the rest. */
@@ -34,6 +43,10 @@ export function restoreUiState(stored: unknown): UiState {
   if (typeof u.smoothing === 'number' && u.smoothing >= 0 && u.smoothing <= 0.99) s.smoothing = u.smoothing;
   if (typeof u.showGhosts === 'boolean') s.showGhosts = u.showGhosts;
   if (Array.isArray(u.hidden)) s.hidden = u.hidden.filter((h): h is string => typeof h === 'string');
+  if (typeof u.controlsChanged === 'boolean') s.controlsChanged = u.controlsChanged;
+  if (typeof u.selected === 'string') s.selected = u.selected;
+  if (typeof u.seeds === 'number' && Number.isInteger(u.seeds) && u.seeds >= 2 && u.seeds <= 50) s.seeds = u.seeds;
+  if (Array.isArray(u.expanded)) s.expanded = u.expanded.filter((h): h is string => typeof h === 'string');
   const c = u.controls as Partial<UiState['controls']> | undefined;
   if (c && typeof c === 'object') {
     if (typeof c.optimizer === 'string') s.controls.optimizer = c.optimizer;

@@ -19,6 +19,24 @@ export interface RunPlan {
   /** Simulated wall time per step and evaluations per step. */
   msPerStep?: number;
   objective?: string;
+  /** Stochastic gradients: Gaussian noise of this size on each component (a mini-batch stand-in), drawn from `seed`. */
+  noise?: number;
+  seed?: number;
+  /** "Repeat with N seeds" group id, as the host puts it on 'started'. */
+  group?: string;
+}
+
+/** mulberry32 turned Gaussian (Box–Muller): the same seed gives the same noise. */
+function gaussian(seed: number): () => number {
+  let a = (seed + 0x9e3779b9) >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) + 1) / 4294967297;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
 const f = (x: number, y: number) => (1 - x) ** 2 + 100 * (y - x * x) ** 2;
@@ -47,11 +65,11 @@ export function* runEvents(plan: RunPlan): Generator<DashboardEvent> {
     ? { betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false }
     : { momentum: plan.optimizer === 'momentum' ? 0.9 : 0, dampening: 0, weight_decay: 0, nesterov: false };
   yield {
-    type: 'started', runId: plan.runId, file: '/work/examples/rosenbrock.ts',
+    type: 'started', runId: plan.runId, file: '/work/examples/rosenbrock.ts', ...(plan.group ? { group: plan.group } : {}),
     meta: {
       objective: plan.objective ?? 'rosenbrock', optimizer: { id: plan.optimizer === 'adam' ? 'adam' : 'sgd', lr: plan.lr, hp },
       schedule: plan.schedule === 'cosine' ? `cosine:T_max=${plan.steps}` : undefined,
-      paramCount: 2, paramNames: ['x', 'y'], steps: plan.steps, seed: 0, backend: 'wasm', tfjsVersion: '4.22.0',
+      paramCount: 2, paramNames: ['x', 'y'], steps: plan.steps, seed: plan.seed ?? 0, backend: 'wasm', tfjsVersion: '4.22.0',
       sourceHash: 'f'.repeat(64), minimum: 0, domain, initialParams,
       schedulePreview: Array.from({ length: plan.steps }, (_, k) => lrAt(plan, k)),
     },
@@ -62,9 +80,10 @@ export function* runEvents(plan: RunPlan): Generator<DashboardEvent> {
   let status: 'completed' | 'diverged' = 'completed';
   let k = 0;
   let lastGood = initialParams;
+  const noise = gaussian(plan.seed ?? 0);
   for (; k < plan.steps; k++) {
     const loss = f(x, y);
-    const [gx, gy] = grad(x, y);
+    const [gx, gy] = grad(x, y).map((g) => g + (plan.noise ?? 0) * noise());
     const lr = lrAt(plan, k);
     if (!Number.isFinite(loss) || !Number.isFinite(gx) || !Number.isFinite(gy)) {
       status = 'diverged';
