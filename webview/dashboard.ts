@@ -234,19 +234,26 @@ export class Dashboard {
     switch (kind) {
       case 'loss': {
         const subopt = ui.suboptimality && [...this.model.runs.values()].some((r) => r.meta?.minimum !== undefined);
-        const log = ui.lossScale === 'log' || ui.logLog;
+        const log = this.lossIsLog();
+        const title = subopt ? 'f − f*' : 'loss';
         return {
           x: { type: ui.logLog ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
-          y: { type: log ? 'logarithmic' : 'linear', title: subopt ? 'f − f*' : 'loss', max: log ? this.ceiling((s) => s.loss - (subopt ? s.minimum : 0)) : undefined },
+          y: {
+            type: log ? 'logarithmic' : 'linear',
+            title: log || ui.lossScale === 'linear' ? title : `${title} (linear: it goes below 0)`,
+            cap: log ? this.ceiling((s) => s.loss - (subopt ? s.minimum : 0)) : undefined,
+          },
           bg: this.theme.bg,
         };
       }
       case 'grad':
-        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', max: this.ceiling((s) => s.gradNorm) }, bg: this.theme.bg };
+        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', cap: this.ceiling((s) => s.gradNorm) }, bg: this.theme.bg };
       case 'lr': {
         const lrs = [...this.model.runs.values()].map((r) => r.meta?.optimizer.lr ?? 0).filter((v) => v > 0);
         const min = lrs.length > 0 ? 10 ** Math.floor(Math.log10(Math.min(...lrs)) - 3) : undefined;
-        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate', min }, bg: this.theme.bg };
+        // A decade of room above the largest lr, so a constant lr is not drawn on the chart's top edge.
+        const max = lrs.length > 0 ? 10 ** (Math.floor(Math.log10(Math.max(...lrs))) + 1) : undefined;
+        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate', min, max }, bg: this.theme.bg };
       }
       case 'curvature':
         return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: this.theme.bg };
@@ -271,13 +278,20 @@ export class Dashboard {
   /** The ceilings depend on the first records, which may arrive after the datasets were built. */
   private refreshCeilings(): void {
     for (const k of ['loss', 'grad'] as const) {
-      const spec = this.specFor(k);
-      const y = this.charts[k].chart.options.scales?.y;
-      if (y && y.max !== spec.y.max) {
-        y.max = spec.y.max;
-        this.pendingRender.add(k);
-      }
+      if (this.charts[k].setCap(this.specFor(k).y.cap)) this.pendingRender.add(k);
     }
+  }
+
+  /**
+   * Log unless the user chose linear, or a shown run's loss went below 0 (an
+   * objective unbounded below, like x + sin x): a log axis would drop it.
+   */
+  private lossIsLog(): boolean {
+    const ui = this.ui;
+    if (ui.lossScale === 'linear' && !ui.logLog) return false;
+    const hidden = new Set(ui.hidden);
+    const offset = (r: RunSnapshot) => (ui.suboptimality ? r.meta?.minimum ?? 0 : 0);
+    return !this.visibleRuns().some(({ run }) => !hidden.has(run.runId) && this.model.lowestLoss(run.runId) - offset(run) < 0);
   }
 
   private trajectory(): TrajectoryView {
@@ -288,7 +302,7 @@ export class Dashboard {
     const names = severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]);
     // A seed group's members share its first member's colour.
     const group = run.group !== undefined ? this.model.groups().get(run.group)?.[0] : undefined;
-    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names };
+    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names, logLoss: this.lossIsLog() };
   }
 
   private label(run: RunSnapshot): string {
@@ -385,9 +399,13 @@ export class Dashboard {
       verdicts.push(`${this.label(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
     }
     const note = this.cards.curvature.note;
+    const empty = !this.charts.curvature.seriesList().some((s) => s.points.length > 0);
+    const finished = this.model.runs.size > 0 && [...this.model.runs.values()].every((r) => r.done !== undefined || r.error !== undefined);
+    // A finished run without samples: say why instead of drawing empty axes.
+    if (empty && finished) verdicts.push('No curvature samples: curvature sampling was off for these runs.');
     note.hidden = verdicts.length === 0;
     note.textContent = verdicts.join(' · ');
-    this.cards.curvature.root.classList.toggle('empty', !this.charts.curvature.seriesList().some((s) => s.points.length > 0));
+    this.cards.curvature.root.classList.toggle('empty', empty && finished);
   }
 
   private renderTable(): void {

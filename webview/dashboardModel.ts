@@ -26,6 +26,8 @@ export class DashboardModel {
   interactive = true;
   /** The controls' starting values from the user's settings (editor only). */
   defaults: ControlDefaults | undefined;
+  /** Each run's lowest loss so far (a log axis cannot show a loss ≤ 0). */
+  private readonly lowest = new Map<string, number>();
   /** Stable colour index per runId, in order of first appearance. */
   private readonly colours = new Map<string, number>();
   changes: Changes = fresh();
@@ -37,6 +39,7 @@ export class DashboardModel {
         this.runs.clear();
         for (const r of message.runs) this.runs.set(r.runId, r);
         this.ghosts = message.ghosts;
+        for (const r of [...message.runs, ...message.ghosts]) this.noteLowest(r.runId, r.steps);
         this.banner = message.banner;
         if (message.optimizers) this.optimizers = message.optimizers;
         this.target = message.target;
@@ -67,6 +70,7 @@ export class DashboardModel {
             this.changes.banner = true;
           }
           if (!run) continue;
+          if (e.type === 'steps' && this.noteLowest(run.runId, e.steps)) this.changes.structure = true;
           if (!known || e.type === 'started' || e.type === 'landscape') this.changes.structure = true;
           else this.changes.runs.add(run.runId);
           if (e.type !== 'steps' && e.type !== 'curvature') this.changes.table = true;
@@ -102,6 +106,20 @@ export class DashboardModel {
       out.set(r.group, members);
     }
     return out;
+  }
+
+  /** The lowest loss of a run so far (Infinity before its first step). */
+  lowestLoss(runId: string): number {
+    return this.lowest.get(runId) ?? Infinity;
+  }
+
+  /** Folds new records into the run's lowest loss; true when it just went below 0. */
+  private noteLowest(runId: string, steps: readonly { loss: number }[]): boolean {
+    const before = this.lowestLoss(runId);
+    let low = before;
+    for (const s of steps) if (s.loss < low) low = s.loss;
+    this.lowest.set(runId, low);
+    return before >= 0 && low < 0;
   }
 
   isRunning(run: RunSnapshot): boolean {

@@ -16,6 +16,8 @@ export interface SeriesContext {
   ghost: boolean;
   /** Runs of several objectives are shown: labels name the objective. */
   namesObjective?: boolean;
+  /** The loss axis is logarithmic (absent: as the view setting says). */
+  logLoss?: boolean;
 }
 
 /** "adam lr=0.02", or "rosenbrock · adam lr=0.02" when several objectives are on screen. */
@@ -61,7 +63,7 @@ export function lossSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
   const minimum = ui.suboptimality ? run.meta?.minimum : undefined;
   const smooth = ema(ui.smoothing);
   const keep = ui.logLog ? logSampler(200) : () => true;
-  const logY = ui.lossScale === 'log' || ui.logLog;
+  const logY = ctx.logLoss ?? (ui.lossScale === 'log' || ui.logLog);
   const series = stepSeries(head(run, ctx, 'loss', runLabel(run, ctx.namesObjective)), run, (s) => {
     const x = ui.logLog ? xOfStep(s, ui.xAxis) + (ui.xAxis === 'steps' ? 1 : 0) : xOfStep(s, ui.xAxis);
     const raw = s.loss - (minimum ?? 0);

@@ -24,7 +24,7 @@ export interface GroupStats {
 /** Per-step min, mean and max of the members' loss (or f − f*), as plotted. */
 export function groupStats(members: readonly RunSnapshot[], ctx: SeriesContext): GroupStats {
   const { ui } = ctx;
-  const logY = ui.lossScale === 'log' || ui.logLog;
+  const logY = ctx.logLoss ?? (ui.lossScale === 'log' || ui.logLog);
   const keep = ui.logLog ? logSampler(200) : () => true;
   const smooth = { lo: ema(ui.smoothing), mean: ema(ui.smoothing), hi: ema(ui.smoothing) };
   const lo: Point[] = [], mean: Point[] = [], hi: Point[] = [];

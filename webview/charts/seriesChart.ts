@@ -14,6 +14,8 @@ export interface AxisSpec {
   title: string;
   min?: number;
   max?: number;
+  /** Upper limit applied only when the data reach above it (a diverging run must not squash the rest). */
+  cap?: number;
 }
 
 export interface Marker {
@@ -126,6 +128,14 @@ export class SeriesChart {
     return grew;
   }
 
+  /** Sets the y axis's cap; returns true when it changed (the chart needs a redraw). */
+  setCap(cap: number | undefined): boolean {
+    const spec = specs.get(this.chart);
+    if (!spec || spec.y.cap === cap) return false;
+    spec.y.cap = cap;
+    return true;
+  }
+
   /** Returns true when the markers changed (the chart needs a redraw). */
   setMarkers(markers: Marker[]): boolean {
     const spec = specs.get(this.chart);
@@ -207,6 +217,11 @@ function axis(theme: Theme, a: AxisSpec, isX: boolean) {
     },
     grid: { color: theme.grid },
     border: { color: theme.grid },
+    // Read from the live spec, so a cap that changes with the data needs no new options.
+    afterDataLimits: (scale: { chart: Chart; max: number }) => {
+      const cap = specs.get(scale.chart)?.[isX ? 'x' : 'y'].cap;
+      if (cap !== undefined && scale.max > cap) scale.max = cap;
+    },
   };
 }
 
