@@ -344,7 +344,7 @@ export class Dashboard {
     const sel = this.selectedRun();
     const running = [...this.model.runs.values()].filter((r) => this.model.isRunning(r));
     const lr = sel ? (this.model.isRunning(sel) ? this.label(sel) : `${this.label(sel)} (not running)`)
-      : running.length === 0 ? 'running runs' : running.length === 1 ? this.label(running[0]) : `all ${running.length} running runs`;
+      : running.length === 0 ? 'running runs (none now)' : running.length === 1 ? this.label(running[0]) : `all ${running.length} running runs`;
     const last = [...this.model.runs.values()].filter((r) => r.meta).pop();
     const from = sel ?? last;
     return { lr, ...(from ? { repeat: this.label(from) } : {}) };

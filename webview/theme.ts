@@ -21,14 +21,17 @@ function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): str
 export function readTheme(): Theme {
   const style = getComputedStyle(document.body);
   const palette = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => cssVar(style, `--ol-run-${i}`, '#888'));
+  const highContrast = document.body.classList.contains('vscode-high-contrast')
+    || document.body.classList.contains('vscode-high-contrast-light');
+  const grid = cssVar(style, '--ol-grid', 'rgba(128,128,128,0.25)');
   return {
     fg: cssVar(style, '--ol-fg', '#ccc'),
     muted: cssVar(style, '--ol-muted', '#999'),
-    grid: cssVar(style, '--ol-grid', 'rgba(128,128,128,0.25)'),
+    // High contrast borders are bright (#6fc3df): full-strength grid lines compete with the runs' lines.
+    grid: highContrast ? withAlpha(grid, 0.45) : grid,
     bg: cssVar(style, '--ol-bg', '#1e1e1e'),
     font: cssVar(style, '--ol-font', 'sans-serif'),
-    highContrast: document.body.classList.contains('vscode-high-contrast')
-      || document.body.classList.contains('vscode-high-contrast-light'),
+    highContrast,
     palette,
   };
 }

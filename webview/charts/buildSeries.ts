@@ -45,7 +45,8 @@ export function formatNumber(v: number): string {
 function style(ctx: SeriesContext, extra: Partial<SeriesStyle> = {}): SeriesStyle {
   const width = ctx.theme.highContrast ? 2.5 : 1.5;
   return {
-    color: ctx.ghost ? withAlpha(ctx.colour, 0.35) : ctx.colour,
+    // Faded ghosts stay visible on a high-contrast black background.
+    color: ctx.ghost ? withAlpha(ctx.colour, ctx.theme.highContrast ? 0.6 : 0.35) : ctx.colour,
     width: ctx.ghost ? 1 : width,
     ...extra,
     dash: ctx.ghost ? [4, 3] : extra.dash,

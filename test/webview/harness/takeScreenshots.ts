@@ -1,5 +1,5 @@
 /**
- * Screenshots of the dashboard for the README (dark and light):
+ * Screenshots of the dashboard for the README (dark, light and high contrast):
  *   npx tsx test/webview/harness/takeScreenshots.ts [outDir]
  * Needs a built media/dashboard.js.
  */
@@ -15,7 +15,7 @@ export async function takeScreenshots(outDir: string, width = 1200): Promise<str
   const browser = await launchChromium();
   const written: string[] = [];
   try {
-    for (const theme of ['dark', 'light'] as const) {
+    for (const theme of ['dark', 'light', 'high-contrast'] as const) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(server.url(theme));
       await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));

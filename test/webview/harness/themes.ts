@@ -27,6 +27,12 @@ const highContrast: Record<string, string> = {
   ...dark,
   '--vscode-editor-foreground': '#ffffff', '--vscode-editor-background': '#000000', '--vscode-contrastBorder': '#6fc3df',
   '--vscode-panel-border': '#6fc3df', '--vscode-editorWidget-border': '#6fc3df', '--vscode-descriptionForeground': '#ffffff',
+  // High Contrast (dark): black buttons and inputs outlined in the contrast border, orange focus.
+  '--vscode-focusBorder': '#f38518', '--vscode-contrastActiveBorder': '#f38518',
+  '--vscode-button-background': '#000000', '--vscode-button-foreground': '#ffffff', '--vscode-button-border': '#6fc3df',
+  '--vscode-button-secondaryBackground': '#000000', '--vscode-button-secondaryForeground': '#ffffff',
+  '--vscode-input-background': '#000000', '--vscode-input-foreground': '#ffffff', '--vscode-input-border': '#6fc3df',
+  '--vscode-errorForeground': '#f48771',
 };
 
 export function themeVariables(theme: string): Record<string, string> {
