@@ -85,7 +85,7 @@ export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOpt
   const stop = el('button', { id: 'ctl-stop', type: 'button', title: 'Stop every running run', text: 'Stop' });
   stop.addEventListener('click', () => actions.stop());
 
-  const lrTarget = el('span', { id: 'ctl-lr-target', class: 'muted target', text: `→ ${targets.lr}` });
+  const lrTarget = el('span', { id: 'ctl-lr-target', class: 'muted target', text: `→ ${targets.lr}`, title: `The lr slider applies to ${targets.lr}` });
   lr.setAttribute('aria-describedby', 'ctl-lr-target');
 
   const seeds = el('input', { id: 'ctl-seeds', type: 'number', min: 2, max: 50, step: 1, value: ui.seeds, 'aria-label': 'number of seeds' });

@@ -332,7 +332,10 @@ export class Dashboard {
   private updateTargets(): void {
     const t = this.targets();
     const lr = this.runControls.querySelector('#ctl-lr-target');
-    if (lr && lr.textContent !== `→ ${t.lr}`) lr.textContent = `→ ${t.lr}`;
+    if (lr && lr.textContent !== `→ ${t.lr}`) {
+      lr.textContent = `→ ${t.lr}`;
+      lr.setAttribute('title', `The lr slider applies to ${t.lr}`);
+    }
     const repeat = this.runControls.querySelector<HTMLButtonElement>('#ctl-repeat');
     if (repeat) {
       repeat.disabled = t.repeat === undefined;
@@ -343,11 +346,12 @@ export class Dashboard {
   private targets(): ControlTargets {
     const sel = this.selectedRun();
     const running = [...this.model.runs.values()].filter((r) => this.model.isRunning(r));
-    const lr = sel ? (this.model.isRunning(sel) ? this.label(sel) : `${this.label(sel)} (not running)`)
+    const name = (r: RunSnapshot) => (r.group !== undefined ? `${this.label(r)} seed ${r.meta?.seed ?? '?'}` : this.label(r));
+    const lr = sel ? (this.model.isRunning(sel) ? name(sel) : `${name(sel)} (not running)`)
       : running.length === 0 ? 'running runs (none now)' : running.length === 1 ? this.label(running[0]) : `all ${running.length} running runs`;
     const last = [...this.model.runs.values()].filter((r) => r.meta).pop();
     const from = sel ?? last;
-    return { lr, ...(from ? { repeat: this.label(from) } : {}) };
+    return { lr, ...(from ? { repeat: name(from) } : {}) };
   }
 
   private updateMarkers(): void {
