@@ -28,10 +28,17 @@ export function applyDashboardEvent(runs: Map<string, RunSnapshot>, event: Dashb
       if (event.group !== undefined) run.group = event.group;
       break;
     case 'steps':
-      for (const s of event.steps) run.steps.push(s);
+      // Idempotent: a snapshot taken while events were still queued already holds them,
+      // so a record that is not past the last one is a repeat, not new data.
+      for (const s of event.steps) {
+        const last = run.steps[run.steps.length - 1];
+        if (last === undefined || s.step > last.step) run.steps.push(s);
+      }
       break;
     case 'curvature':
-      run.curvature.push(event.sample);
+      if (!run.curvature.some((c) => c.step === event.sample.step && c.lambdaMax === event.sample.lambdaMax)) {
+        run.curvature.push(event.sample);
+      }
       break;
     case 'done':
       run.done = event;
@@ -40,7 +47,7 @@ export function applyDashboardEvent(runs: Map<string, RunSnapshot>, event: Dashb
       run.error = event.error;
       break;
     case 'lrChanged':
-      run.lrChanges.push({ step: event.step, lr: event.lr });
+      if (!run.lrChanges.some((c) => c.step === event.step && c.lr === event.lr)) run.lrChanges.push({ step: event.step, lr: event.lr });
       break;
     case 'landscape':
       if (event.grid) run.landscape = event.grid;
