@@ -7,34 +7,18 @@ import { runsFromEvents } from '../../src/protocol/runHistory';
 import { type DashboardEvent, type WebviewToHost, webviewToHostSchema } from '../../src/protocol/webview';
 import { renderReport } from '../../src/report/renderReport';
 import { launchChromium } from './harness/browser';
+import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
-import { type HarnessServer, mediaDir, startHarness } from './harness/harnessServer';
-import { counts, drawn, openDashboard, type PageWindow, posted, send, settle } from './harness/pageDriver';
+import { mediaDir } from './harness/harnessServer';
+import { counts, drawn, type PageWindow, posted, send, settle } from './harness/pageDriver';
 import { ghostPlan, scenarioEvents, scenarioRuns, scenarioSnapshot } from './harness/scenario';
 
 describe('dashboard webview in headless Chromium', function () {
-  let server: HarnessServer;
-  let browser: Browser;
+  const suite = useDashboardPage({ failOnPageErrors: true });
   let page: Page;
-  let pageErrors: string[] = [];
-
-  before(async function () {
+  beforeEach(() => {
     assert.ok(fs.existsSync(path.join(mediaDir, 'dashboard.js')), 'media/dashboard.js missing: run npm run build');
-    server = await startHarness();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    page = await openDashboard(browser, server);
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+    page = suite.page;
   });
 
   it('says ready first, then draws every record of a snapshot on each chart', async () => {

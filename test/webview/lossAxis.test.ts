@@ -1,12 +1,11 @@
 /** The loss axis: log by default, linear when a loss goes below 0, and a cap only for blow-ups. */
 import * as assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runsFromEvents } from '../../src/protocol/runHistory';
 import type { DashboardEvent } from '../../src/protocol/webview';
-import { launchChromium } from './harness/browser';
+import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
-import { type HarnessServer, startHarness } from './harness/harnessServer';
-import { counts, openDashboard, send, settle } from './harness/pageDriver';
+import { counts, send, settle } from './harness/pageDriver';
 
 interface Scale { type: string; max: number; min: number; options: { title: { text: string } } }
 function lossScale(page: Page): Promise<{ type: string; max: number; min: number; title: string }> {
@@ -39,22 +38,11 @@ function xPlusSinX(runId: string, steps: number): DashboardEvent[] {
 }
 
 describe('dashboard loss axis (headless Chromium)', function () {
-  let server: HarnessServer;
-  let browser: Browser;
+  const suite = useDashboardPage();
   let page: Page;
-
-  before(async () => {
-    server = await startHarness();
-    browser = await launchChromium();
+  beforeEach(() => {
+    page = suite.page;
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    page = await openDashboard(browser, server);
-  });
-  afterEach(() => page.close());
 
   it('switches to a linear axis when a streamed loss goes below 0, and draws every point', async () => {
     await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null });

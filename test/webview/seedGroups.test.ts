@@ -4,13 +4,12 @@
  * controls' starting values, and labels that name the objective.
  */
 import * as assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runsFromEvents } from '../../src/protocol/runHistory';
 import type { ControlDefaults, DashboardEvent, HostToWebviewInput } from '../../src/protocol/webview';
-import { launchChromium } from './harness/browser';
+import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents, type RunPlan } from './harness/eventStream';
-import { type HarnessServer, startHarness } from './harness/harnessServer';
-import { counts, openDashboard, posted, send, settle } from './harness/pageDriver';
+import { counts, posted, send, settle } from './harness/pageDriver';
 
 const optimizers = [{ id: 'sgd', torchName: 'torch.optim.SGD', defaultLr: 0.001 }, { id: 'adam', torchName: 'torch.optim.Adam', defaultLr: 0.001 }];
 const member = (seed: number): RunPlan => ({ runId: `s${seed}`, optimizer: 'adam', lr: 0.02, steps: 400, batch: 25, noise: 20, seed, group: 'g1' });
@@ -24,27 +23,10 @@ function lossData(page: Page): Promise<Record<string, { x: number; y: number }[]
 }
 
 describe('dashboard seed groups, lr target and control defaults (headless Chromium)', function () {
-  let server: HarnessServer;
-  let browser: Browser;
+  const suite = useDashboardPage({ failOnPageErrors: true });
   let page: Page;
-  let pageErrors: string[] = [];
-
-  before(async () => {
-    server = await startHarness();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  beforeEach(async () => {
-    page = await openDashboard(browser, server);
-    pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  });
-  afterEach(async () => {
-    await page.close();
-    assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  beforeEach(() => {
+    page = suite.page;
   });
 
   it('draws a streamed seed group as its mean with a min–max band, one table row with expandable members', async () => {

@@ -1,10 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { DashboardEvent, Landscape } from '../../src/protocol/webview';
-import { launchChromium } from './harness/browser';
+import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
-import { type HarnessServer, startHarness } from './harness/harnessServer';
-import { counts, openDashboard, type PageWindow, send, settle } from './harness/pageDriver';
+import { counts, type PageWindow, send, settle } from './harness/pageDriver';
 
 /** A run of `paramCount` parameters: the Rosenbrock stream with its meta changed and no params on the records (as the runner sends above 2). */
 function runOf(runId: string, paramCount: number, landscape?: Landscape | { warning: string }): DashboardEvent[] {
@@ -35,23 +34,12 @@ function slice1d(n = 61): Landscape {
 }
 
 describe('trajectory card: slices and curves', function () {
-  let server: HarnessServer;
-  let browser: Browser;
+  const suite = useDashboardPage();
   let page: Page;
-
-  before(async () => {
-    server = await startHarness();
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
   beforeEach(async () => {
-    page = await openDashboard(browser, server);
+    page = suite.page;
     await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null });
   });
-  afterEach(() => page.close());
 
   const card = () => page.locator('section[data-chart="trajectory"]');
   const show = async (events: DashboardEvent[]) => {
