@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ArrayOptimizer } from './arrays/contracts';
 import type { HpRecord, HpSpec } from './hyperparams';
 
 /**
@@ -54,6 +55,11 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
    * ones such as Adam's effective step (flat, like the params; caller disposes).
    */
   inspect?(state: S): Record<string, tf.Tensor>;
+  /**
+   * The same update rule on plain Float32Arrays (src/core/arrays/), used when
+   * the objective compiles to plain JS. Absent: the run stays on tensors.
+   */
+  readonly arrays?: ArrayOptimizer;
 }
 
 export interface OptimizerFactory {

@@ -1,0 +1,49 @@
+/**
+ * The plain-JS fast path's contracts. When the user's objective compiles to
+ * plain JS (src/core/compiled/), a whole run stays in Float32Arrays: no
+ * TensorFlow.js engine work per step (about 10 µs per op), no read-back, and
+ * one fused pass per update. Everything here mirrors the tensor interfaces in
+ * ../optimizer.ts and ../minimize.ts; the tensor path stays the reference
+ * (and the fallback for anything that does not compile).
+ */
+
+/** A scalar objective on the flat float32 parameter vector, as plain JS. */
+export interface ArrayObjective {
+  readonly size: number;
+  /** Loss at x for update `step` (stochastic objectives pick the batch from it); writes ∇f(x) into gradOut. */
+  valueAndGrad(x: Float32Array, step: number, gradOut: Float32Array): number;
+}
+
+export interface ArrayStepInput {
+  /** Parameters before the update (read only). */
+  readonly params: Float32Array;
+  /** Where the new parameters go: a different array (the loop double-buffers), never aliasing params or grad. */
+  readonly paramsOut: Float32Array;
+  /** Gradient at params (after clipping; read only). */
+  readonly grad: Float32Array;
+  readonly loss: number;
+  readonly lr: number;
+  /** Updates done before this one (torch's state['step'] is step + 1 inside the update). */
+  readonly step: number;
+  /** Extra evaluations for line searches: loss at x, gradient into gradOut (each counts as one evaluation). */
+  evaluate(x: Float32Array, gradOut: Float32Array): number;
+}
+
+export interface ArrayStepResult {
+  /** ‖paramsOut − params‖² (computed in the same pass as the update). */
+  readonly updateNormSq: number;
+  /** Evaluations beyond the one in the input (0 for first-order methods). */
+  readonly extraEvals: number;
+  readonly info?: Readonly<Record<string, number | boolean | number[]>>;
+}
+
+/**
+ * An optimizer's update rule on plain arrays, numerically the same as its
+ * tensor form (same float32 operation order as torch, checked against the torch
+ * fixtures). State is whatever the rule needs; it is created by `init` and
+ * only touched by `update`.
+ */
+export interface ArrayOptimizer<S = unknown> {
+  init(params: Float32Array): S;
+  update(input: ArrayStepInput, state: S): ArrayStepResult;
+}
