@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { Optimizer, OptimizerFactory, OptimizerState, StepInput, StepResult } from '../optimizer';
 import { strongWolfe, type LinePoint } from '../lineSearch/strongWolfe';
+import { lbfgsArrays } from '../arrays/lbfgsArrays';
 import { hpNumber } from './commonHyperparams';
 
 /** torch.optim.LBFGS's state after some iterations; the history is a fixed ring buffer. */
@@ -203,6 +204,7 @@ export const lbfgs: OptimizerFactory = {
       update,
       disposeState,
       inspect: (s): Record<string, tf.Tensor> => (s.d ? { direction: s.d.clone() } : {}),
+      arrays: lbfgsArrays({ historySize, toleranceGrad, toleranceChange, useLineSearch }),
     };
     return optimizer;
   },
