@@ -1,0 +1,512 @@
+/**
+ * Compiles a traced Program into one plain-JS function. Elementwise kernels of
+ * the same size are fused into one loop whose intermediates are locals;
+ * reductions accumulate inside the loop that produces their input; slices,
+ * pads, transposes and broadcasts are index maps read in place; everything
+ * else (matMul, concat, softmax) is a call into STANDALONE. Buffers are
+ * allocated once, so a call allocates nothing.
+ */
+import { ALIAS_KERNELS, castTemplate, elementwiseTemplate } from './elementwiseKernels';
+import {
+  broadcastMap, classifyMap, composeMaps, gatherMap, padMap, reductionMap, reverseMap, sliceMap, tileMap, transposeMap,
+} from './indexMaps';
+import { NotCompilable, sizeOf, type KernelNode, type Program, type ValueId } from './program';
+import { STANDALONE } from './standaloneKernels';
+
+export interface CompiledProgram {
+  /** Runs the program on inputs (sizes as traced) and writes each output into `outputs`. */
+  run(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void;
+  readonly inputSizes: readonly number[];
+  readonly outputSizes: readonly number[];
+  /** Loops and standalone calls in the generated code (for tests and reports). */
+  readonly loops: number;
+  readonly source: string;
+}
+
+interface Group {
+  readonly size: number;
+  readonly members: Set<number>;
+  readonly prelude: string[];
+  readonly hoisted: string[];
+  readonly body: string[];
+  readonly post: string[];
+  readonly locals: Map<ValueId, string>;
+  readonly sinks: Set<ValueId>;
+}
+
+type Repr =
+  | { readonly kind: 'literal'; readonly value: number }
+  | { readonly kind: 'buffer'; readonly buf: number }
+  | { readonly kind: 'view'; readonly base: ValueId; readonly map: Int32Array; readonly pad: number }
+  | { readonly kind: 'local'; readonly group: Group; readonly name: string }
+  | { readonly kind: 'sink'; readonly group: Group; readonly buf: number }
+  | { readonly kind: 'dead' };
+
+interface BufferSpec {
+  readonly size: number;
+  readonly role: 'input' | 'output' | 'constant' | 'temp';
+  readonly init?: Float32Array;
+}
+
+const CONFLICT = Symbol('conflict');
+const REDUCTIONS = new Set(['Sum', 'Mean', 'Max', 'Min', 'Prod']);
+const VIEWS = new Set(['Slice', 'PadV2', 'Transpose', 'BroadcastTo', 'Tile', 'Reverse', 'GatherV2']);
+
+const literal = (x: number): string =>
+  Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : Object.is(x, -0) ? '-0' : `${x}`;
+
+function axesOf(value: unknown, rank: number): number[] {
+  if (value === null || value === undefined) return Array.from({ length: rank }, (_, d) => d);
+  const list = Array.isArray(value) ? (value as number[]) : [value as number];
+  return list.map((d) => (d < 0 ? d + rank : d));
+}
+
+class Compiler {
+  private readonly reprs = new Map<ValueId, Repr>();
+  private readonly roots = new Map<ValueId, ValueId>();
+  private readonly consumers = new Map<ValueId, Set<number>>();
+  private readonly buffers: BufferSpec[] = [];
+  private readonly maps: Int32Array[] = [];
+  private readonly main: string[] = [];
+  private readonly targets: string[][] = [];
+  private readonly outputSlots = new Map<ValueId, number>();
+  private readonly usedSlots = new Set<number>();
+  private open: Group | undefined;
+  private names = 0;
+  loops = 0;
+
+  constructor(private readonly program: Program) {
+    program.inputs.forEach((id) => this.reprs.set(id, { kind: 'buffer', buf: this.addBuffer({ size: this.sizeOfValue(id), role: 'input' }) }));
+    for (const node of program.nodes) if (this.isAlias(node)) this.roots.set(node.outputs[0], this.root(node.inputs[0].value));
+    program.nodes.forEach((node, index) => {
+      if (this.isAlias(node)) return;
+      for (const input of node.inputs) {
+        const r = this.root(input.value);
+        if (!this.consumers.has(r)) this.consumers.set(r, new Set());
+        this.consumers.get(r)?.add(index);
+      }
+    });
+    program.outputs.forEach((id) => {
+      const r = this.root(id);
+      if (!this.outputSlots.has(r)) this.outputSlots.set(r, this.addBuffer({ size: this.sizeOfValue(id), role: 'output' }));
+    });
+  }
+
+  compile(): CompiledProgram {
+    this.program.nodes.forEach((node, index) => this.visit(node, index));
+    this.closeGroup();
+    const outputBuffers = this.program.outputs.map((id) => this.writeOutput(id));
+    const inputBuffers = this.program.inputs.map((id) => (this.reprs.get(id) as { buf: number }).buf);
+    const prologue = [
+      'const fr = Math.fround;',
+      ...this.buffers.map((_, k) => `const b${k} = B[${k}];`),
+      ...this.maps.map((_, k) => `const m${k} = M[${k}];`),
+    ];
+    const source = [...prologue, ...this.main].join('\n');
+    const fn = new Function('B', 'M', 'K', source) as (B: Float32Array[], M: Int32Array[], K: typeof STANDALONE) => void;
+    const slots = this.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
+    const inputSizes = this.program.inputs.map((id) => this.sizeOfValue(id));
+    const outputSizes = this.program.outputs.map((id) => this.sizeOfValue(id));
+    const maps = this.maps;
+    return {
+      inputSizes,
+      outputSizes,
+      loops: this.loops,
+      source,
+      run(inputs, outputs) {
+        inputs.forEach((a, k) => {
+          if (a.length !== inputSizes[k]) throw new RangeError(`input ${k} has ${a.length} elements, the program was traced with ${inputSizes[k]}`);
+          slots[inputBuffers[k]] = a;
+        });
+        outputs.forEach((a, k) => {
+          if (a.length !== outputSizes[k]) throw new RangeError(`output ${k} has ${a.length} elements, expected ${outputSizes[k]}`);
+          slots[outputBuffers[k]] = a;
+        });
+        fn(slots, maps, STANDALONE);
+      },
+    };
+  }
+
+  // --- values -------------------------------------------------------------
+
+  private info(id: ValueId) {
+    const v = this.program.values.get(id);
+    if (!v) throw new Error(`value ${id} is not in the program`);
+    return v;
+  }
+  private sizeOfValue(id: ValueId): number {
+    return sizeOf(this.info(id).shape);
+  }
+  private root(id: ValueId): ValueId {
+    return this.roots.get(id) ?? id;
+  }
+  private isAlias(node: KernelNode): boolean {
+    if (ALIAS_KERNELS.has(node.kernel)) return true;
+    if (node.kernel !== 'Cast') return false;
+    const to = node.attrs.dtype;
+    const from = this.info(node.inputs[0].value).dtype;
+    return to === 'float32' || to === from || (to === 'int32' && from === 'bool');
+  }
+  private addBuffer(spec: BufferSpec): number {
+    this.buffers.push(spec);
+    return this.buffers.length - 1;
+  }
+  /** A buffer for a value about to be stored: the caller's output array when the value is an output. */
+  private storageFor(root: ValueId): number {
+    const slot = this.outputSlots.get(root);
+    if (slot !== undefined && !this.usedSlots.has(slot)) {
+      this.usedSlots.add(slot);
+      return slot;
+    }
+    return this.addBuffer({ size: this.sizeOfValue(root), role: 'temp' });
+  }
+  private reprOf(id: ValueId): Repr {
+    const r = this.root(id);
+    let repr = this.reprs.get(r);
+    if (!repr) {
+      const source = this.info(r).source;
+      if (source.kind !== 'constant') throw new Error(`value ${r} used before it was computed`);
+      const v = source.values;
+      repr = v.length > 0 && v.every((x) => Object.is(x, v[0])) ? { kind: 'literal', value: v[0] } : { kind: 'buffer', buf: this.addBuffer({ size: v.length, role: 'constant', init: v }) };
+      this.reprs.set(r, repr);
+    }
+    return repr;
+  }
+  private inOpen(repr: Repr): boolean {
+    if (!this.open) return false;
+    if (repr.kind === 'local' || repr.kind === 'sink') return repr.group === this.open;
+    if (repr.kind === 'view') return this.inOpen(this.reprOf(repr.base));
+    return false;
+  }
+  private dependsOnOpen(node: KernelNode): boolean {
+    return node.inputs.some((input) => this.inOpen(this.reprOf(input.value)));
+  }
+
+  // --- code ---------------------------------------------------------------
+
+  private emit(line: string): void {
+    (this.targets[this.targets.length - 1] ?? this.main).push(line);
+  }
+  private newName(prefix: string): string {
+    return `${prefix}${this.names++}`;
+  }
+  private addMap(map: Int32Array): string {
+    this.maps.push(map);
+    return `m${this.maps.length - 1}`;
+  }
+
+  /** A read of base[map[i]] (map undefined = identity) as an expression in the loop over i. */
+  private readBuffer(buf: number, map: Int32Array | undefined, pad: number, group: Group): string {
+    const b = `b${buf}`;
+    if (!map) return `${b}[i]`;
+    const pattern = classifyMap(map);
+    switch (pattern.kind) {
+      case 'constant': {
+        const name = this.newName('h');
+        group.hoisted.push(`const ${name} = ${b}[${pattern.at}];`);
+        return name;
+      }
+      case 'offset':
+        return pattern.k === 0 ? `${b}[i]` : `${b}[i + ${pattern.k}]`;
+      case 'modulo':
+        return `${b}[i % ${pattern.m}]`;
+      case 'divide':
+        return `${b}[(i / ${pattern.d}) | 0]`;
+      case 'window':
+        return `(i >= ${pattern.lo} && i < ${pattern.hi} ? ${b}[i + ${pattern.k}] : ${literal(pad)})`;
+      case 'general': {
+        const m = this.addMap(map);
+        return pattern.padded ? `(${m}[i] >= 0 ? ${b}[${m}[i]] : ${literal(pad)})` : `${b}[${m}[i]]`;
+      }
+    }
+  }
+
+  /** Element i of value `id` broadcast to `outShape`, inside `group`'s loop; CONFLICT when it is not readable there yet. */
+  private read(id: ValueId, outShape: readonly number[], group: Group): string | typeof CONFLICT {
+    const repr = this.reprOf(id);
+    const inShape = this.info(id).shape;
+    const n = sizeOf(outShape);
+    const same = sizeOf(inShape) === n;
+    const broadcast = () => broadcastMap(inShape, outShape);
+    switch (repr.kind) {
+      case 'literal':
+        return literal(repr.value);
+      case 'local':
+        return repr.group === group && same ? repr.name : CONFLICT;
+      case 'sink':
+        return CONFLICT;
+      case 'buffer':
+        return this.readBuffer(repr.buf, same ? undefined : broadcast(), 0, group);
+      case 'view': {
+        const base = this.reprOf(repr.base);
+        if (base.kind !== 'buffer') return CONFLICT;
+        return this.readBuffer(base.buf, same ? repr.map : composeMaps(repr.map, broadcast()), repr.pad, group);
+      }
+      case 'dead':
+        throw new Error(`value ${id} was not kept`);
+    }
+  }
+
+  private newGroup(size: number): Group {
+    return { size, members: new Set(), prelude: [], hoisted: [], body: [], post: [], locals: new Map(), sinks: new Set() };
+  }
+
+  /** Ends the open loop: stores every local read outside it and turns its sinks into buffers. */
+  private closeGroup(): void {
+    const g = this.open;
+    if (!g) return;
+    this.open = undefined;
+    for (const [root, name] of g.locals) {
+      const outside = [...(this.consumers.get(root) ?? [])].some((node) => !g.members.has(node)) || this.outputSlots.has(root);
+      if (outside) {
+        const buf = this.storageFor(root);
+        g.body.push(`b${buf}[i] = ${name};`);
+        this.reprs.set(root, { kind: 'buffer', buf });
+      } else this.reprs.set(root, { kind: 'dead' });
+    }
+    for (const root of g.sinks) this.reprs.set(root, { kind: 'buffer', buf: (this.reprs.get(root) as { buf: number }).buf });
+    for (const line of g.prelude) this.emit(line);
+    if (g.body.length === 0 && g.post.length === 0) return;
+    this.loops++;
+    this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${g.size}; i++) {\n${g.body.join('\n')}\n}\n${g.post.join('\n')}\n}`);
+  }
+
+  /** Runs `body` in a fresh group emitted into the open group's prelude (it does not depend on the open loop). */
+  private beforeOpen(body: () => void): void {
+    const saved = this.open;
+    if (!saved) {
+      body();
+      return;
+    }
+    this.open = undefined;
+    this.targets.push(saved.prelude);
+    try {
+      body();
+      this.closeGroup();
+    } finally {
+      this.targets.pop();
+      this.open = saved;
+    }
+  }
+
+  /** Puts a loop-shaped node (elementwise or reduction over `size` elements) into a group that can hold it. */
+  private inLoop(node: KernelNode, size: number, add: (g: Group) => boolean): void {
+    if (this.open && this.open.size !== size) {
+      if (this.dependsOnOpen(node)) this.closeGroup();
+      else {
+        this.beforeOpen(() => this.inLoop(node, size, add));
+        return;
+      }
+    }
+    if (this.open && add(this.open)) return;
+    this.closeGroup();
+    this.open = this.newGroup(size);
+    if (!add(this.open)) throw new Error(`kernel ${node.kernel} cannot read its inputs in a fresh loop`);
+  }
+
+  // --- kernels ------------------------------------------------------------
+
+  private visit(node: KernelNode, index: number): void {
+    if (this.isAlias(node)) return;
+    const out = node.outputs[0];
+    const k = node.kernel;
+    if (k === 'Fill') this.reprs.set(out, { kind: 'literal', value: Math.fround(node.attrs.value as number) });
+    else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
+    else if (VIEWS.has(k)) this.view(node);
+    else if (REDUCTIONS.has(k)) this.reduction(node, index);
+    else if (k === 'Cast' || elementwiseTemplate(k)) this.elementwise(node, index);
+    else this.standalone(node);
+  }
+
+  private elementwise(node: KernelNode, index: number): void {
+    const template = node.kernel === 'Cast' ? castTemplate(node.attrs.dtype) : elementwiseTemplate(node.kernel);
+    if (!template) throw new NotCompilable(`cannot compile a cast to ${String(node.attrs.dtype)}`);
+    const out = node.outputs[0];
+    const shape = this.info(out).shape;
+    this.inLoop(node, sizeOf(shape), (g) => {
+      const args: string[] = [];
+      for (const input of node.inputs) {
+        const e = this.read(input.value, shape, g);
+        if (e === CONFLICT) return false;
+        args.push(e);
+      }
+      const name = this.newName('v');
+      g.body.push(`const ${name} = fr(${template(args, node.attrs)});`);
+      g.locals.set(out, name);
+      g.members.add(index);
+      this.reprs.set(out, { kind: 'local', group: g, name });
+      return true;
+    });
+  }
+
+  private reduction(node: KernelNode, index: number): void {
+    const x = node.inputs[0].value;
+    const inShape = this.info(x).shape;
+    const out = node.outputs[0];
+    const axes = axesOf(node.attrs.axis ?? node.attrs.reductionIndices, inShape.length);
+    const n = sizeOf(inShape);
+    const outSize = this.sizeOfValue(out);
+    const count = n / Math.max(outSize, 1);
+    const init = { Sum: '0', Mean: '0', Max: '-Infinity', Min: 'Infinity', Prod: '1' }[node.kernel] ?? '0';
+    const combine = (acc: string, e: string) =>
+      ({ Max: `${acc} = Math.max(${acc}, ${e});`, Min: `${acc} = Math.min(${acc}, ${e});`, Prod: `${acc} *= ${e};` })[node.kernel] ?? `${acc} += ${e};`;
+    this.inLoop(node, n, (g) => {
+      const e = this.read(x, inShape, g);
+      if (e === CONFLICT) return false;
+      const buf = this.storageFor(out);
+      const b = `b${buf}`;
+      if (outSize === 1) {
+        const acc = this.newName('a');
+        g.hoisted.push(`let ${acc} = ${init};`);
+        g.body.push(combine(acc, e));
+        g.post.push(`${b}[0] = ${node.kernel === 'Mean' ? `${acc} / ${count}` : acc};`);
+      } else {
+        const map = reductionMap(inShape, axes);
+        const pattern = classifyMap(map);
+        const at = pattern.kind === 'divide' ? `(i / ${pattern.d}) | 0` : pattern.kind === 'modulo' ? `i % ${pattern.m}` : `${this.addMap(map)}[i]`;
+        g.hoisted.push(`${b}.fill(${init});`);
+        g.body.push(combine(`${b}[${at}]`, e));
+        if (node.kernel === 'Mean') g.post.push(`for (let j = 0; j < ${outSize}; j++) ${b}[j] /= ${count};`);
+      }
+      g.members.add(index);
+      g.sinks.add(out);
+      this.reprs.set(out, { kind: 'sink', group: g, buf });
+      return true;
+    });
+  }
+
+  private view(node: KernelNode): void {
+    const x = node.inputs[0].value;
+    const inShape = this.info(x).shape;
+    const out = node.outputs[0];
+    const outShape = this.info(out).shape;
+    const a = node.attrs;
+    let map: Int32Array;
+    let pad = 0;
+    switch (node.kernel) {
+      case 'Slice': {
+        const begin = Array.isArray(a.begin) ? (a.begin as number[]) : [a.begin as number];
+        map = sliceMap(inShape, inShape.map((_, d) => begin[d] ?? 0), outShape);
+        break;
+      }
+      case 'PadV2':
+        map = padMap(inShape, a.paddings as number[][], outShape);
+        pad = Math.fround(a.constantValue as number);
+        break;
+      case 'Transpose':
+        map = transposeMap(inShape, a.perm as number[], outShape);
+        break;
+      case 'BroadcastTo':
+        map = broadcastMap(inShape, outShape);
+        break;
+      case 'Tile':
+        map = tileMap(inShape, outShape);
+        break;
+      case 'Reverse':
+        map = reverseMap(inShape, axesOf(a.dims, inShape.length));
+        break;
+      default: {
+        // GatherV2 with indices known at compile time.
+        const indices = this.reprOf(node.inputs[1].value);
+        const source = this.info(this.root(node.inputs[1].value)).source;
+        if (((a.batchDims as number) ?? 0) !== 0 || (source.kind !== 'constant' && indices.kind !== 'literal')) {
+          throw new NotCompilable('gather with computed indices');
+        }
+        const values = source.kind === 'constant' ? source.values : new Float32Array(this.sizeOfValue(node.inputs[1].value)).fill((indices as { value: number }).value);
+        map = gatherMap(inShape, values, axesOf(a.axis, inShape.length)[0], outShape);
+      }
+    }
+    const base = this.reprOf(x);
+    const padded = map.some((v) => v < 0);
+    if (base.kind === 'literal') {
+      if (!padded || Object.is(pad, base.value)) {
+        this.reprs.set(out, base);
+        return;
+      }
+      const buf = this.addBuffer({ size: sizeOf(inShape), role: 'constant', init: new Float32Array(sizeOf(inShape)).fill(base.value) });
+      this.reprs.set(this.root(x), { kind: 'buffer', buf });
+      this.reprs.set(out, { kind: 'view', base: this.root(x), map, pad });
+      return;
+    }
+    if (base.kind === 'view') {
+      const innerPadded = base.map.some((v) => v < 0);
+      if (padded && innerPadded && !Object.is(pad, base.pad)) throw new NotCompilable('a pad of a pad with another value');
+      this.reprs.set(out, { kind: 'view', base: base.base, map: composeMaps(base.map, map), pad: innerPadded ? base.pad : pad });
+      return;
+    }
+    this.reprs.set(out, { kind: 'view', base: this.root(x), map, pad });
+  }
+
+  /** The buffer holding value `id` (copying a view or a literal into a new one), emitted where the caller emits. */
+  private materialize(id: ValueId): string {
+    const repr = this.reprOf(id);
+    if (repr.kind === 'buffer') return `b${repr.buf}`;
+    const size = this.sizeOfValue(id);
+    const buf = this.addBuffer({ size, role: 'temp' });
+    const g = this.newGroup(size);
+    const e = this.read(id, this.info(id).shape, g);
+    if (e === CONFLICT) throw new Error('materialize: the value is still in an open loop');
+    this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${buf}[i] = ${e};\n}`);
+    this.loops++;
+    return `b${buf}`;
+  }
+
+  private standalone(node: KernelNode): void {
+    if (!['BatchMatMul', 'Concat', 'Softmax'].includes(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
+    if (this.dependsOnOpen(node)) this.closeGroup();
+    this.beforeOpen(() => {
+      const ins = node.inputs.map((input) => this.materialize(input.value));
+      const out = node.outputs[0];
+      const outShape = this.info(out).shape;
+      const buf = this.storageFor(this.root(out));
+      const o = `b${buf}`;
+      if (node.kernel === 'BatchMatMul') {
+        const [aShape, bShape] = node.inputs.map((input) => this.info(input.value).shape);
+        const ta = node.attrs.transposeA === true;
+        const tb = node.attrs.transposeB === true;
+        const m = outShape[outShape.length - 2];
+        const n = outShape[outShape.length - 1];
+        const k = ta ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
+        const batches = sizeOf(outShape) / (m * n);
+        const aBatches = sizeOf(aShape) / (m * k);
+        const bBatches = sizeOf(bShape) / (k * n);
+        if ((aBatches !== 1 && aBatches !== batches) || (bBatches !== 1 && bBatches !== batches)) throw new NotCompilable('matMul with partly broadcast batch dimensions');
+        this.emit(`K.batchMatMul(${ins[0]}, ${ins[1]}, ${o}, ${batches}, ${aBatches}, ${bBatches}, ${m}, ${k}, ${n}, ${ta}, ${tb});`);
+      } else if (node.kernel === 'Concat') {
+        const axis = axesOf(node.attrs.axis, outShape.length)[0];
+        const outer = sizeOf(outShape.slice(0, axis));
+        const widths = node.inputs.map((input) => this.sizeOfValue(input.value) / outer);
+        this.emit(`K.concat([${ins.join(', ')}], [${widths.join(', ')}], ${outer}, ${o});`);
+      } else {
+        const dim = axesOf(node.attrs.dim ?? -1, outShape.length)[0];
+        if (dim !== outShape.length - 1) throw new NotCompilable('softmax over an axis other than the last');
+        this.emit(`K.softmax(${ins[0]}, ${o}, ${outShape[outShape.length - 1]});`);
+      }
+      this.loops++;
+      this.reprs.set(this.root(out), { kind: 'buffer', buf });
+    });
+  }
+
+  /** The buffer index output `id` ends up in (copying into its slot when it lives elsewhere). */
+  private writeOutput(id: ValueId): number {
+    const root = this.root(id);
+    const slot = this.outputSlots.get(root) as number;
+    const repr = this.reprOf(root);
+    if (repr.kind === 'buffer' && repr.buf === slot) return slot;
+    const size = this.sizeOfValue(id);
+    if (repr.kind === 'literal') this.main.push(`b${slot}.fill(${literal(repr.value)});`);
+    else if (repr.kind === 'buffer') this.main.push(`b${slot}.set(b${repr.buf});`);
+    else {
+      const g = this.newGroup(size);
+      const e = this.read(root, this.info(root).shape, g);
+      if (e === CONFLICT) throw new Error('output still in an open loop');
+      this.main.push(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${slot}[i] = ${e};\n}`);
+    }
+    this.usedSlots.add(slot);
+    return slot;
+  }
+}
+
+export function compileProgram(program: Program): CompiledProgram {
+  return new Compiler(program).compile();
+}

@@ -1,0 +1,141 @@
+/**
+ * Index maps: element i of a view is element map[i] of its base (or the pad
+ * value where map[i] < 0). Slices, pads, transposes, broadcasts, tiles and
+ * constant-index gathers are all views, resolved at compile time, so the
+ * generated loops read their bases directly and never copy.
+ */
+import { sizeOf } from './program';
+
+/** Calls visit(flat, multiIndex) for every element of shape in row-major order (the index array is reused). */
+export function forEachIndex(shape: readonly number[], visit: (flat: number, index: number[]) => void): void {
+  const n = sizeOf(shape);
+  const index = shape.map(() => 0);
+  for (let flat = 0; flat < n; flat++) {
+    visit(flat, index);
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (++index[d] < shape[d]) break;
+      index[d] = 0;
+    }
+  }
+}
+
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  return strides;
+}
+
+function mapOver(outShape: readonly number[], source: (index: number[]) => number): Int32Array {
+  const map = new Int32Array(sizeOf(outShape));
+  forEachIndex(outShape, (flat, index) => (map[flat] = source(index)));
+  return map;
+}
+
+/** numpy broadcasting of `inShape` to `outShape` (aligned on the right). */
+export function broadcastMap(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const offset = outShape.length - inShape.length;
+  const strides = stridesOf(inShape);
+  return mapOver(outShape, (index) => {
+    let at = 0;
+    for (let d = 0; d < inShape.length; d++) if (inShape[d] !== 1) at += index[d + offset] * strides[d];
+    return at;
+  });
+}
+
+export function sliceMap(inShape: readonly number[], begin: readonly number[], outShape: readonly number[]): Int32Array {
+  const strides = stridesOf(inShape);
+  return mapOver(outShape, (index) => index.reduce((at, i, d) => at + (i + begin[d]) * strides[d], 0));
+}
+
+export function padMap(inShape: readonly number[], paddings: readonly (readonly number[])[], outShape: readonly number[]): Int32Array {
+  const strides = stridesOf(inShape);
+  return mapOver(outShape, (index) => {
+    let at = 0;
+    for (let d = 0; d < inShape.length; d++) {
+      const i = index[d] - paddings[d][0];
+      if (i < 0 || i >= inShape[d]) return -1;
+      at += i * strides[d];
+    }
+    return at;
+  });
+}
+
+export function transposeMap(inShape: readonly number[], perm: readonly number[], outShape: readonly number[]): Int32Array {
+  const strides = stridesOf(inShape);
+  return mapOver(outShape, (index) => index.reduce((at, i, d) => at + i * strides[perm[d]], 0));
+}
+
+export function tileMap(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const strides = stridesOf(inShape);
+  return mapOver(outShape, (index) => index.reduce((at, i, d) => at + (i % inShape[d]) * strides[d], 0));
+}
+
+export function reverseMap(shape: readonly number[], axes: readonly number[]): Int32Array {
+  const strides = stridesOf(shape);
+  return mapOver(shape, (index) => index.reduce((at, i, d) => at + (axes.includes(d) ? shape[d] - 1 - i : i) * strides[d], 0));
+}
+
+/** tf.gather(x, indices, axis) with indices known at compile time. */
+export function gatherMap(inShape: readonly number[], indices: ArrayLike<number>, axis: number, outShape: readonly number[]): Int32Array {
+  const strides = stridesOf(inShape);
+  const indexRank = outShape.length - inShape.length + 1;
+  const indexStrides = stridesOf(outShape.slice(axis, axis + indexRank));
+  return mapOver(outShape, (index) => {
+    let at = 0;
+    for (let d = 0; d < axis; d++) at += index[d] * strides[d];
+    let k = 0;
+    for (let j = 0; j < indexRank; j++) k += index[axis + j] * indexStrides[j];
+    at += indices[k] * strides[axis];
+    for (let d = axis + 1; d < inShape.length; d++) at += index[d + indexRank - 1] * strides[d];
+    return at;
+  });
+}
+
+/** For each input element, the flat index of the output element a reduction over `axes` sends it to. */
+export function reductionMap(inShape: readonly number[], axes: readonly number[]): Int32Array {
+  const kept = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
+  const outStrides = stridesOf(kept.map((d) => inShape[d]));
+  return mapOver(inShape, (index) => kept.reduce((at, d, j) => at + index[d] * outStrides[j], 0));
+}
+
+/** A view of a view: element i reads base[inner[outer[i]]]. Pads must agree (the caller checks). */
+export function composeMaps(inner: Int32Array, outer: Int32Array): Int32Array {
+  const map = new Int32Array(outer.length);
+  for (let i = 0; i < outer.length; i++) map[i] = outer[i] < 0 ? -1 : inner[outer[i]];
+  return map;
+}
+
+/** The cheapest JS expression for reading base[map[i]] (the generated loop's index is `i`). */
+export type MapPattern =
+  | { readonly kind: 'constant'; readonly at: number }
+  | { readonly kind: 'offset'; readonly k: number }
+  | { readonly kind: 'modulo'; readonly m: number }
+  | { readonly kind: 'divide'; readonly d: number }
+  | { readonly kind: 'window'; readonly lo: number; readonly hi: number; readonly k: number }
+  | { readonly kind: 'general'; readonly padded: boolean };
+
+export function classifyMap(map: Int32Array): MapPattern {
+  const n = map.length;
+  if (n === 0) return { kind: 'offset', k: 0 };
+  if (map.every((v) => v === map[0]) && map[0] >= 0) return { kind: 'constant', at: map[0] };
+  const k = map[0] - 0;
+  if (map[0] >= 0 && map.every((v, i) => v === i + k)) return { kind: 'offset', k };
+  const period = map.indexOf(0, 1);
+  if (map[0] === 0 && period > 0 && map.every((v, i) => v === i % period)) return { kind: 'modulo', m: period };
+  const run = map.findIndex((v) => v !== 0);
+  if (run > 1 && map.every((v, i) => v === Math.floor(i / run))) return { kind: 'divide', d: run };
+  const lo = map.findIndex((v) => v >= 0);
+  if (lo >= 0) {
+    let hi = lo;
+    while (hi < n && map[hi] >= 0) hi++;
+    const shift = map[lo] - lo;
+    let window = true;
+    for (let i = 0; i < n && window; i++) window = i >= lo && i < hi ? map[i] === i + shift : map[i] < 0;
+    if (window) return { kind: 'window', lo, hi, k: shift };
+  }
+  return { kind: 'general', padded: map.some((v) => v < 0) };
+}

@@ -1,0 +1,96 @@
+/**
+ * Kernels that are not elementwise, as plain-JS functions on contiguous
+ * row-major float32 arrays. The generated program calls them by name.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Products at least this large go to the TensorFlow.js backend when it is not
+ * the plain-JS cpu one: scalar JS does about 2 ns per multiply-add, the wasm
+ * backend's SIMD kernel is about 8× faster at 64×64×64 (copies and engine
+ * work included).
+ */
+const BACKEND_MATMUL_MIN = 32_768;
+
+function backendMatMul(
+  a: Float32Array, b: Float32Array, out: Float32Array, aBatches: number, bBatches: number,
+  m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+): void {
+  const product = tf.tidy(() => {
+    const ta = tf.tensor3d(a, transposeA ? [aBatches, k, m] : [aBatches, m, k]);
+    const tb = tf.tensor3d(b, transposeB ? [bBatches, n, k] : [bBatches, k, n]);
+    return tf.matMul(ta, tb, transposeA, transposeB);
+  });
+  out.set(product.dataSync());
+  product.dispose();
+}
+
+export const STANDALONE = {
+  /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */
+  batchMatMul(
+    a: Float32Array, b: Float32Array, out: Float32Array,
+    batches: number, aBatches: number, bBatches: number,
+    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+  ): void {
+    if (batches * m * k * n >= BACKEND_MATMUL_MIN && tf.getBackend() !== 'cpu') {
+      backendMatMul(a, b, out, aBatches, bBatches, m, k, n, transposeA, transposeB);
+      return;
+    }
+    for (let batch = 0; batch < batches; batch++) {
+      const aBase = (aBatches === 1 ? 0 : batch) * m * k;
+      const bBase = (bBatches === 1 ? 0 : batch) * k * n;
+      const oBase = batch * m * n;
+      if (transposeB && !transposeA) {
+        // Rows of a against rows of b: both contiguous.
+        for (let i = 0; i < m; i++) {
+          const aRow = aBase + i * k;
+          for (let j = 0; j < n; j++) {
+            const bRow = bBase + j * k;
+            let s = 0;
+            for (let p = 0; p < k; p++) s += a[aRow + p] * b[bRow + p];
+            out[oBase + i * n + j] = s;
+          }
+        }
+        continue;
+      }
+      // out row i accumulates a[i, p] · (row p of b): the inner loop runs along contiguous rows.
+      out.fill(0, oBase, oBase + m * n);
+      for (let i = 0; i < m; i++) {
+        const oRow = oBase + i * n;
+        for (let p = 0; p < k; p++) {
+          const av = transposeA ? a[aBase + p * m + i] : a[aBase + i * k + p];
+          if (av === 0) continue;
+          if (transposeB) for (let j = 0; j < n; j++) out[oRow + j] += av * b[bBase + j * k + p];
+          else {
+            const bRow = bBase + p * n;
+            for (let j = 0; j < n; j++) out[oRow + j] += av * b[bRow + j];
+          }
+        }
+      }
+    }
+  },
+
+  /** Concatenation along an axis: each input contributes `widths[k]` of every `outer` row of the output. */
+  concat(inputs: readonly Float32Array[], widths: readonly number[], outer: number, out: Float32Array): void {
+    const total = widths.reduce((a, b) => a + b, 0);
+    let column = 0;
+    inputs.forEach((input, k) => {
+      const w = widths[k];
+      for (let r = 0; r < outer; r++) out.set(input.subarray(r * w, (r + 1) * w), r * total + column);
+      column += w;
+    });
+  },
+
+  /** Softmax over the last axis (rows of `width`), shifted by the row maximum as tfjs does. */
+  softmax(x: Float32Array, out: Float32Array, width: number): void {
+    for (let r = 0; r < x.length; r += width) {
+      let max = -Infinity;
+      for (let j = 0; j < width; j++) max = Math.max(max, x[r + j]);
+      let sum = 0;
+      for (let j = 0; j < width; j++) sum += out[r + j] = Math.exp(x[r + j] - max);
+      for (let j = 0; j < width; j++) out[r + j] /= sum;
+    }
+  },
+};
+
+export type Standalone = typeof STANDALONE;
