@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adadeltaArrays } from '../arrays/adadeltaArrays';
 import { resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { epsSpec, hpNumber, weightDecaySpec } from './commonHyperparams';
@@ -31,7 +32,7 @@ export const adadelta: OptimizerFactory = {
     const rho = hpNumber(hp, 'rho');
     const eps = hpNumber(hp, 'eps');
     const weightDecay = hpNumber(hp, 'weight_decay');
-    return elementwiseOptimizer('adadelta', hp, {
+    const onTensors = elementwiseOptimizer('adadelta', hp, {
       init: (params) => ({ square_avg: tf.zerosLike(params), acc_delta: tf.zerosLike(params) }),
       step({ params, grad, lr }, prev) {
         const g = withWeightDecay(grad, params, weightDecay);
@@ -46,5 +47,6 @@ export const adadelta: OptimizerFactory = {
         };
       },
     });
+    return { ...onTensors, arrays: adadeltaArrays({ rho, eps, weightDecay }) };
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adagradArrays } from '../arrays/adagradArrays';
 import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { epsSpec, hpNumber, weightDecaySpec } from './commonHyperparams';
@@ -30,7 +31,7 @@ export const adagrad: OptimizerFactory = {
     const weightDecay = hpNumber(hp, 'weight_decay');
     const initial = hpNumber(hp, 'initial_accumulator_value');
     const eps = hpNumber(hp, 'eps');
-    return elementwiseOptimizer('adagrad', hp, {
+    const onTensors = elementwiseOptimizer('adagrad', hp, {
       init: (params) => ({ sum: tf.fill(params.shape, initial) as tf.Tensor1D }),
       step({ params, grad, lr, t }, { sum: prev }) {
         const g = withWeightDecay(grad, params, weightDecay);
@@ -40,5 +41,6 @@ export const adagrad: OptimizerFactory = {
         return { params: addcdiv(params, -clr, g, std, eps), slots: { sum } };
       },
     });
+    return { ...onTensors, arrays: adagradArrays({ lrDecay, weightDecay, initialAccumulatorValue: initial, eps }) };
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamArrays } from '../arrays/adamArrays';
 import { resolveHyperparams, type HpRecord, type HpSpec } from '../hyperparams';
 import type { Optimizer, OptimizerFactory } from '../optimizer';
 import { fusedAdam, hasFusedAdam } from '../tfjs/fusedAdam';
@@ -24,7 +25,7 @@ export function adamLike(id: string, hp: HpRecord, decoupled: boolean): Optimize
   const amsgrad = hpBoolean(hp, 'amsgrad');
   const denominator = (v: tf.Tensor1D, t: number) => tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps) as tf.Tensor1D;
   const stepSize = (lr: number, t: number) => lr / (1 - beta1 ** t);
-  return elementwiseOptimizer(id, hp, {
+  const onTensors = elementwiseOptimizer(id, hp, {
     init(params) {
       const slots: Slots = { exp_avg: tf.zerosLike(params), exp_avg_sq: tf.zerosLike(params) };
       if (amsgrad) slots.max_exp_avg_sq = tf.zerosLike(params);
@@ -59,6 +60,7 @@ export function adamLike(id: string, hp: HpRecord, decoupled: boolean): Optimize
       return { effective_step: divideSafely(tf.mul(slots.exp_avg, stepSize(lr, t)), denom, eps) };
     },
   });
+  return { ...onTensors, arrays: adamArrays({ beta1, beta2, eps, weightDecay, decoupled, amsgrad }) };
 }
 
 const hyperparams: readonly HpSpec[] = [betasSpec, epsSpec(1e-8), weightDecaySpec(), amsgradSpec];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { adamaxArrays } from '../arrays/adamaxArrays';
 import { resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { betasSpec, epsSpec, hpNumber, hpPair, weightDecaySpec } from './commonHyperparams';
@@ -18,7 +19,7 @@ export const adamax: OptimizerFactory = {
     const [beta1, beta2] = hpPair(hp, 'betas');
     const eps = hpNumber(hp, 'eps');
     const weightDecay = hpNumber(hp, 'weight_decay');
-    return elementwiseOptimizer('adamax', hp, {
+    const onTensors = elementwiseOptimizer('adamax', hp, {
       init: (params) => ({ exp_avg: tf.zerosLike(params), exp_inf: tf.zerosLike(params) }),
       step({ params, grad, lr, t }, prev) {
         const g = withWeightDecay(grad, params, weightDecay);
@@ -28,5 +29,6 @@ export const adamax: OptimizerFactory = {
         return { params: addcdiv(params, -clr, expAvg, expInf, eps), slots: { exp_avg: expAvg, exp_inf: expInf } };
       },
     });
+    return { ...onTensors, arrays: adamaxArrays({ beta1, beta2, eps, weightDecay }) };
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { nadamArrays } from '../arrays/nadamArrays';
 import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { betasSpec, epsSpec, hpNumber, hpPair, weightDecaySpec } from './commonHyperparams';
@@ -31,7 +32,7 @@ export const nadam: OptimizerFactory = {
     const weightDecay = hpNumber(hp, 'weight_decay');
     const momentumDecay = hpNumber(hp, 'momentum_decay');
     const mu = (t: number) => beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay));
-    return elementwiseOptimizer('nadam', hp, {
+    const onTensors = elementwiseOptimizer('nadam', hp, {
       init: (params) => ({ exp_avg: tf.zerosLike(params), exp_avg_sq: tf.zerosLike(params) }),
       numbers: { mu_product: 1 },
       step({ params, grad, lr, t, numbers }, prev) {
@@ -52,5 +53,6 @@ export const nadam: OptimizerFactory = {
         };
       },
     });
+    return { ...onTensors, arrays: nadamArrays({ beta1, beta2, eps, weightDecay, momentumDecay }) };
   },
 };

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { rmspropArrays } from '../arrays/rmspropArrays';
 import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { epsSpec, hpBoolean, hpNumber, weightDecaySpec } from './commonHyperparams';
@@ -41,7 +42,7 @@ export const rmsprop: OptimizerFactory = {
     const weightDecay = hpNumber(hp, 'weight_decay');
     const momentum = hpNumber(hp, 'momentum');
     const centered = hpBoolean(hp, 'centered');
-    return elementwiseOptimizer('rmsprop', hp, {
+    const onTensors = elementwiseOptimizer('rmsprop', hp, {
       init(params) {
         const slots: Slots = { square_avg: tf.zerosLike(params) };
         if (momentum > 0) slots.momentum_buffer = tf.zerosLike(params);
@@ -66,5 +67,6 @@ export const rmsprop: OptimizerFactory = {
         return { params: addcdiv(params, -lr, g, avg, eps), slots };
       },
     });
+    return { ...onTensors, arrays: rmspropArrays({ alpha, eps, weightDecay, momentum, centered }) };
   },
 };

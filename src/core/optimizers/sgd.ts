@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { sgdArrays } from '../arrays/sgdArrays';
 import { nonNegative, resolveHyperparams, type HpSpec } from '../hyperparams';
 import type { OptimizerFactory } from '../optimizer';
 import { hpBoolean, hpNumber, weightDecaySpec } from './commonHyperparams';
@@ -42,7 +43,7 @@ export const sgd: OptimizerFactory = {
     const dampening = hpNumber(hp, 'dampening');
     const weightDecay = hpNumber(hp, 'weight_decay');
     const nesterov = hpBoolean(hp, 'nesterov');
-    return elementwiseOptimizer('sgd', hp, {
+    const onTensors = elementwiseOptimizer('sgd', hp, {
       // No buffer before the first step, as in torch: it starts as a copy of d.
       init: () => ({}),
       step({ params, grad, lr }, slots) {
@@ -54,5 +55,6 @@ export const sgd: OptimizerFactory = {
         return { params: tf.add(params, tf.mul(d, -lr)), slots: { momentum_buffer: buf } };
       },
     });
+    return { ...onTensors, arrays: sgdArrays({ momentum, dampening, weightDecay, nesterov }) };
   },
 };

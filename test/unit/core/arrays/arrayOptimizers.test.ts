@@ -1,0 +1,188 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
+import type { FlatObjective } from '../../../../src/core/curvature/hvp';
+import type { HpRecord } from '../../../../src/core/hyperparams';
+import { createOptimizer } from '../../../../src/core/optimizers/registry';
+import { selectBackend } from '../../../../src/runner/backend';
+import { runArrays, tfArrayObjective } from '../../helpers/arrayTrace';
+import { quadraticObjective, runSecondOrder } from '../../helpers/runSecondOrder';
+import { FIXTURE_FILES, loadTorchFixture, testFunctionFor } from '../../helpers/torchFixtures';
+
+/** parity.test.ts's bar: relative 1e-3 at every step, absolute 1e-6 × the initial loss near zero. */
+const REL_TOL = 1e-3;
+const ABS_TOL_OF_INITIAL = 1e-6;
+/** The array path repeats the tensor path's float32 rounding, so they may differ by round-off at most. */
+const SAME_AS_TENSOR_TOL = 1e-6;
+
+const ELEMENTWISE = ['sgd', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamw', 'nadam', 'adamax'] as const;
+
+const fixtures = FIXTURE_FILES.map(loadTorchFixture);
+const torchCases = fixtures.flatMap((fixture) =>
+  fixture.cases
+    .filter((c) => (ELEMENTWISE as readonly string[]).includes(c.optimizer))
+    .map((c) => ({ fixture, c, fn: testFunctionFor(fixture.function) })),
+);
+
+function arraysOf(id: string, hp: HpRecord = {}): ArrayOptimizer {
+  const arrays = createOptimizer(id, hp).arrays;
+  if (!arrays) throw new Error(`${id} has no array form`);
+  return arrays;
+}
+
+function firstMismatch(ours: readonly number[], torch: readonly number[]): string | undefined {
+  const floor = ABS_TOL_OF_INITIAL * Math.abs(torch[0]);
+  for (let k = 0; k < torch.length; k++) {
+    if (!(Math.abs(ours[k] - torch[k]) <= Math.max(REL_TOL * Math.abs(torch[k]), floor))) {
+      return `first bad step ${k}: ours ${ours[k]}, torch ${torch[k]}`;
+    }
+  }
+  return undefined;
+}
+
+/** Largest |a − b| / max(1, |b|) over the two vectors (NaN anywhere gives NaN). */
+function relativeGap(a: readonly number[], b: readonly number[]): number {
+  return a.reduce((worst, ai, i) => {
+    const gap = Math.abs(ai - b[i]) / Math.max(1, Math.abs(b[i]));
+    return Number.isNaN(gap) || gap > worst ? gap : worst;
+  }, 0);
+}
+
+/** A deterministic pseudo-random sequence in [−1, 1) (a 32-bit LCG). */
+function pseudoRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 31 - 1;
+  };
+}
+
+/**
+ * f(x) = ½xᵀAx − bᵀx with A = MᵀM/n + ½I from pseudo-random M, except the last
+ * coordinate, which f ignores: its gradient is exactly 0 at every step, the case
+ * where eps = 0 meets a zero denominator (divideSafely's zero step).
+ */
+function randomQuadratic(n: number, seed: number): { f: FlatObjective; x0: number[] } {
+  const rand = pseudoRandom(seed);
+  const m = Array.from({ length: n }, () => Array.from({ length: n }, rand));
+  const a = m.map((_, i) =>
+    m.map((__, j) => (i === n - 1 || j === n - 1 ? 0 : m.reduce((s, row) => s + row[i] * row[j], 0) / n + (i === j ? 0.5 : 0))),
+  );
+  const b = Array.from({ length: n }, (_, i) => (i === n - 1 ? 0 : rand()));
+  return { f: quadraticObjective(a, b), x0: Array.from({ length: n }, () => 2 * rand()) };
+}
+
+/** Hyperparameter combinations per optimizer for the tensor comparison, with an lr that keeps the run finite. */
+const COMBOS: Record<(typeof ELEMENTWISE)[number], { lr: number; hps: HpRecord[] }> = {
+  sgd: {
+    lr: 0.05,
+    hps: [{}, { momentum: 0.9 }, { momentum: 0.9, nesterov: true, weight_decay: 0.05 }, { momentum: 0.5, dampening: 0.3 }, { weight_decay: 0.1 }],
+  },
+  adagrad: { lr: 0.1, hps: [{}, { lr_decay: 0.05, weight_decay: 0.1, initial_accumulator_value: 0.2 }, { eps: 0 }] },
+  rmsprop: {
+    lr: 0.01,
+    hps: [{}, { momentum: 0.9, alpha: 0.9 }, { centered: true }, { centered: true, momentum: 0.5, weight_decay: 0.1, eps: 0 }, { eps: 0 }],
+  },
+  // Adadelta with eps = 0 never moves (its numerator √(u + ε) starts at 0).
+  adadelta: { lr: 1, hps: [{}, { rho: 0.5, eps: 1e-3, weight_decay: 0.1 }, { rho: 0.99, eps: 1e-8 }] },
+  adam: { lr: 0.05, hps: [{}, { amsgrad: true, betas: [0.8, 0.99] }, { weight_decay: 0.1, eps: 0 }, { amsgrad: true, eps: 0 }] },
+  adamw: { lr: 0.05, hps: [{}, { weight_decay: 0.5, amsgrad: true }, { weight_decay: 0, betas: [0.5, 0.9] }] },
+  nadam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, momentum_decay: 0.01, betas: [0.8, 0.99] }, { eps: 0 }] },
+  adamax: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
+};
+
+describe('elementwise optimizers on plain arrays', () => {
+  before(async () => {
+    // The tensor rules and the tf-evaluated objectives run on cpu, whose float32 rounding the array path mirrors.
+    const choice = await selectBackend('cpu');
+    assert.equal(choice.backend, 'cpu');
+  });
+
+  it('every elementwise optimizer has an array form', () => {
+    for (const id of ELEMENTWISE) assert.equal(typeof createOptimizer(id).arrays?.update, 'function', id);
+  });
+
+  describe('pass the torch parity bar on every fixture case (200 steps)', () => {
+    it('the fixtures cover all eight optimizers', () => {
+      assert.deepEqual([...new Set(torchCases.map(({ c }) => c.optimizer))].sort(), [...ELEMENTWISE].sort());
+      assert.ok(torchCases.some(({ c }) => c.maximize));
+    });
+
+    for (const { fixture, c, fn } of torchCases) {
+      it(`${fixture.function.name}/${c.name} (lr ${c.lr}, ${JSON.stringify(c.hp)}${c.maximize ? ', maximize' : ''})`, () => {
+        const before = tf.memory().numTensors;
+        // torch maximized −f: as in parity.test.ts, we minimise f (−(−f), exact in float32) and report −f.
+        const trace = runArrays(arraysOf(c.optimizer, c.hp), tfArrayObjective(fn.f, fn.n), c.x0 ?? fixture.x0, c.lr, fixture.steps);
+        const losses = c.maximize ? trace.losses.map((l) => -l) : trace.losses;
+        assert.equal(losses.length, fixture.steps);
+        assert.equal(firstMismatch(losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
+        assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+      });
+    }
+  });
+
+  describe('agree with the tensor rule on cpu to the last bit: params at each of 50 steps on a pseudo-random quadratic', () => {
+    const { f, x0 } = randomQuadratic(7, 12345);
+    for (const id of ELEMENTWISE) {
+      const { lr, hps } = COMBOS[id];
+      for (const hp of hps) {
+        it(`${id} ${JSON.stringify(hp)}`, () => {
+          const before = tf.memory().numTensors;
+          const arrays = runArrays(arraysOf(id, hp), tfArrayObjective(f, x0.length), x0, lr, 50);
+          const tensor = runSecondOrder(createOptimizer(id, hp), f, x0, lr, 50);
+          assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+          arrays.xs.forEach((x, k) => {
+            const gap = relativeGap(x, tensor.xs[k]);
+            assert.ok(gap <= SAME_AS_TENSOR_TOL, `step ${k}: params differ by ${gap}: ${x} vs ${tensor.xs[k]}`);
+            // Stricter, and what the rounding emulation achieves on cpu: the same float32 values, so a
+            // dropped or misplaced rounding (invisible at 1e-6) fails here.
+            assert.deepEqual(x, tensor.xs[k], `step ${k}: not bit-identical (gap ${gap})`);
+          });
+          assert.ok(relativeGap(arrays.xs[49], x0) > 1e-3, 'the run should move');
+          // Without weight decay the coordinate with zero gradient stays put (a zero step, not NaN, when eps = 0).
+          if (createOptimizer(id, hp).hp.weight_decay === 0) assert.equal(arrays.xs[49][x0.length - 1], Math.fround(x0[x0.length - 1]));
+        });
+      }
+    }
+  });
+
+  describe('return ‖paramsOut − params‖² as updateNormSq', () => {
+    const { f, x0 } = randomQuadratic(5, 777);
+    for (const id of ELEMENTWISE) {
+      it(id, () => {
+        const { lr, hps } = COMBOS[id];
+        const trace = runArrays(arraysOf(id, hps[1]), tfArrayObjective(f, x0.length), x0, lr, 20);
+        trace.updateNormSq.forEach((v, k) => {
+          const measured = trace.measuredNormSq[k];
+          assert.ok(Math.abs(v - measured) <= 1e-12 * measured, `step ${k}: ${v} vs ${measured}`);
+        });
+        assert.ok(trace.updateNormSq.every((v) => v > 0));
+      });
+    }
+  });
+
+  describe('read params and grad only, and keep their slot arrays across updates', () => {
+    for (const id of ELEMENTWISE) {
+      it(id, () => {
+        const { lr, hps } = COMBOS[id];
+        const optimizer = arraysOf(id, hps[1]);
+        const params = Float32Array.from([0.5, -1.5, 2]);
+        const grad = Float32Array.from([0.25, -3, 1e-3]);
+        const paramsOut = new Float32Array(3);
+        const state = optimizer.init(params) as Record<string, unknown>;
+        const slotsOf = () => Object.values(state).filter((v) => v instanceof Float32Array);
+        const slots = slotsOf();
+        for (let step = 0; step < 3; step++) {
+          const result = optimizer.update({ params, paramsOut, grad, loss: 1, lr, step, evaluate: () => assert.fail('not a line search') }, state);
+          assert.equal(result.extraEvals, 0);
+        }
+        assert.deepEqual(Array.from(params), [0.5, -1.5, 2].map(Math.fround));
+        assert.deepEqual(Array.from(grad), [0.25, -3, 1e-3].map(Math.fround));
+        assert.ok(paramsOut.every((v, i) => v !== params[i]), 'every parameter moved');
+        assert.ok(slots.length > 0);
+        assert.deepEqual(slotsOf(), slots, 'same slot arrays');
+        assert.equal(state.t, 3, "torch's step count");
+      });
+    }
+  });
+});
