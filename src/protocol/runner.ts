@@ -147,6 +147,11 @@ export const runMetaSchema = z.object({
   /** Learning rate at every step, sampled before the run starts (plateau: the initial lr). */
   schedulePreview: z.array(z.number()),
   initialParams: z.array(z.number()),
+  /**
+   * How the steps run: 'compiled' = the objective's value and gradient compiled to plain JS
+   * and the whole loop on plain arrays; 'tensors' = TensorFlow.js ops, with the reason.
+   */
+  compute: z.object({ path: z.enum(['compiled', 'tensors']), reason: z.string().optional() }).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 

@@ -64,9 +64,22 @@ export class Dataset {
     });
   }
 
+  /** Every column as host arrays (the plain-JS path gathers batch rows itself); `single` as the objective sees it. */
+  hostColumns(): { single: boolean; columns: HostColumn[] } {
+    const columns = [...this.columns].map(([name, t]) => ({ name, values: Float32Array.from(t.dataSync()), rowShape: t.shape.slice(1), dtype: t.dtype }));
+    return { single: this.single, columns };
+  }
+
   dispose(): void {
     for (const t of this.columns.values()) t.dispose();
   }
+}
+
+export interface HostColumn {
+  readonly name: string;
+  readonly values: Float32Array;
+  readonly rowShape: readonly number[];
+  readonly dtype: tfType.DataType;
 }
 
 export function disposeBatch(b: Batch): void {

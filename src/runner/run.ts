@@ -6,17 +6,20 @@
  */
 import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
+import { clipByGlobalNormInPlace } from '../core/arrays/clipGradients';
+import { minimizeArrays } from '../core/arrays/minimizeArrays';
 import { hessianVectorProduct } from '../core/curvature/hvp';
 import { evaluatorOf, negated } from '../core/evaluate';
 import { clipByGlobalNorm, langevinNoise } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
-import { minimize, type MinimizeResult } from '../core/minimize';
+import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
 import type { Evaluation, Optimizer } from '../core/optimizer';
 import { UnknownOptimizerError, createOptimizer, resolveLr } from '../core/optimizers/registry';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
 import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
+import { planArrayPath } from './arrayPath';
 import type { BackendChoice } from './backend';
 import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
@@ -132,6 +135,13 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
             return noisy;
           };
 
+    const x0Values = Float32Array.from(await prepared.x0.data());
+    const arrayPath = planArrayPath({
+      optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
+      maximize: req.optimizer.maximize === true, projected: prepared.project !== undefined, noise: Boolean(noiseTemperature),
+      disabled: process.env.OPTLAB_COMPILE === '0',
+    }, tf);
+
     const meta: RunMeta = {
       objective: entry.name,
       optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp } },
@@ -147,7 +157,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       ...(prepared.domain ? { domain: prepared.domain } : {}),
       // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
       schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
-      initialParams: Array.from(await prepared.x0.data()),
+      initialParams: Array.from(x0Values),
+      compute: arrayPath.plan ? { path: 'compiled' } : { path: 'tensors', reason: arrayPath.reason },
     };
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
     const landscape = landscapeTask({
@@ -192,33 +203,59 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
 
     let lastYield = Date.now();
     const remainingMs = req.timeLimitMs - (Date.now() - received);
-    result = await minimize({
-      evaluate,
-      x0: prepared.x0,
-      optimizer,
-      schedule,
-      steps: req.steps,
-      hvp,
-      transformGradient,
-      project: prepared.project,
-      recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
-      onMetrics: (steps) => {
-        landscape.observe(steps);
-        emit({ type: 'steps', runId: req.runId, steps: [...steps] });
-      },
-      isCancelled: control.isCancelled,
-      lrScale: control.lrScale,
-      timeLimitMs: Math.max(0, remainingMs),
-      flushIntervalMs: 25,
-      afterStep: async (step, x) => {
-        control.stepDone?.(step);
-        await curvature.maybeSample(step + 1, x, lrAt(step + 1));
-        if (Date.now() - lastYield >= YIELD_MS) {
-          await new Promise((resolve) => setImmediate(resolve));
-          lastYield = Date.now();
-        }
-      },
-    });
+    const onMetrics = (steps: readonly StepMetrics[]) => {
+      landscape.observe(steps);
+      emit({ type: 'steps', runId: req.runId, steps: [...steps] });
+    };
+    if (arrayPath.plan) {
+      const arrays = await minimizeArrays({
+        objective: arrayPath.plan.objective,
+        optimizer: arrayPath.plan.optimizer,
+        x0: x0Values,
+        schedule,
+        steps: req.steps,
+        transformGradient: clipNorm === undefined ? undefined : (g) => clipByGlobalNormInPlace(g, clipNorm),
+        recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+        onMetrics,
+        isCancelled: control.isCancelled,
+        lrScale: control.lrScale,
+        timeLimitMs: Math.max(0, remainingMs),
+        flushIntervalMs: 25,
+        afterStep: (step, x) => {
+          control.stepDone?.(step);
+          // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
+          if (!curvature.isDue(step + 1)) return;
+          const xt = tf.tensor1d(x);
+          return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
+        },
+      });
+      result = { ...arrays, params: tf.tensor1d(arrays.params) };
+    } else {
+      result = await minimize({
+        evaluate,
+        x0: prepared.x0,
+        optimizer,
+        schedule,
+        steps: req.steps,
+        hvp,
+        transformGradient,
+        project: prepared.project,
+        recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+        onMetrics,
+        isCancelled: control.isCancelled,
+        lrScale: control.lrScale,
+        timeLimitMs: Math.max(0, remainingMs),
+        flushIntervalMs: 25,
+        afterStep: async (step, x) => {
+          control.stepDone?.(step);
+          await curvature.maybeSample(step + 1, x, lrAt(step + 1));
+          if (Date.now() - lastYield >= YIELD_MS) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = Date.now();
+          }
+        },
+      });
+    }
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const params = Array.from(await result.params.data());
     if (result.status === 'completed') await landscape.finish(params);

@@ -7,6 +7,7 @@
  *     final: {loss, gradNorm, params} | null,                            // after the last update
  *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error,
  *     curvatureError,                                                     // why curvature stopped while the run went on
+ *     compute: {path: 'compiled'|'tensors', reason?},                     // plain-JS compiled loop, or TensorFlow.js ops and why
  *     ... }
  */
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
@@ -36,6 +37,7 @@ export interface RunRecord {
   evals: number | null;
   wallMs: number | null;
   stepsPerSecond: number | null;
+  compute: { path: 'compiled' | 'tensors'; reason?: string } | null;
 }
 
 export class RunRecorder implements RunHandlers {
@@ -81,6 +83,7 @@ export class RunRecorder implements RunHandlers {
       evals: done?.evals ?? null,
       wallMs: done?.wallMs ?? null,
       stepsPerSecond: done?.stepsPerSecond ?? null,
+      compute: m?.compute ?? null,
     };
   }
 }

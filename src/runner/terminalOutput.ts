@@ -49,6 +49,7 @@ export function summaryRow(r: RunRecord): string[] {
     r.evals === null ? '-' : String(r.evals),
     r.wallMs === null ? '-' : `${(r.wallMs / 1000).toFixed(2)} s`,
     r.stepsPerSecond === null ? '-' : String(Math.round(r.stepsPerSecond)),
-    r.backend ?? '-',
+    // Compiled runs do their steps in plain JS; the backend only served the checks.
+    r.compute?.path === 'compiled' ? 'compiled JS' : (r.backend ?? '-'),
   ];
 }

@@ -314,6 +314,7 @@ class Compiler {
     else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
     else if (VIEWS.has(k)) this.view(node);
     else if (REDUCTIONS.has(k)) this.reduction(node, index);
+    else if (k === 'UnsortedSegmentSum') this.segmentSum(node, index);
     else if (k === 'Cast' || elementwiseTemplate(k)) this.elementwise(node, index);
     else this.standalone(node);
   }
@@ -368,6 +369,33 @@ class Compiler {
         g.body.push(combine(`${b}[${at}]`, e));
         if (node.kernel === 'Mean') g.post.push(`for (let j = 0; j < ${outSize}; j++) ${b}[j] /= ${count};`);
       }
+      g.members.add(index);
+      g.sinks.add(out);
+      this.reprs.set(out, { kind: 'sink', group: g, buf });
+      return true;
+    });
+  }
+
+  /** tf.unsortedSegmentSum with constant segment ids (the gradient of a gather): a scatter-add inside the producing loop. */
+  private segmentSum(node: KernelNode, index: number): void {
+    const [x, ids] = node.inputs.map((input) => input.value);
+    const source = this.info(this.root(ids)).source;
+    const idsRepr = this.reprOf(ids);
+    if (source.kind !== 'constant' && idsRepr.kind !== 'literal') throw new NotCompilable('unsortedSegmentSum with computed segment ids');
+    const idValues = source.kind === 'constant' ? source.values : [(idsRepr as { value: number }).value];
+    const inShape = this.info(x).shape;
+    const out = node.outputs[0];
+    const n = sizeOf(inShape);
+    const rows = Math.max(1, idValues.length);
+    const inner = n / rows;
+    const map = new Int32Array(n);
+    for (let i = 0; i < n; i++) map[i] = idValues[Math.floor(i / inner)] * inner + (i % inner);
+    this.inLoop(node, n, (g) => {
+      const e = this.read(x, inShape, g);
+      if (e === CONFLICT) return false;
+      const buf = this.storageFor(out);
+      g.hoisted.push(`b${buf}.fill(0);`);
+      g.body.push(`b${buf}[${this.addMap(map)}[i]] += ${e};`);
       g.members.add(index);
       g.sinks.add(out);
       this.reprs.set(out, { kind: 'sink', group: g, buf });

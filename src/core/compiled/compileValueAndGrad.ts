@@ -14,6 +14,8 @@ import { traceProgram } from './traceProgram';
 export interface ArrayInput {
   readonly values: Float32Array;
   readonly shape: readonly number[];
+  /** The tensor dtype the objective sees (labels are often int32); float32 when absent. */
+  readonly dtype?: tf.DataType;
 }
 
 export type TensorObjective = (x: tf.Tensor1D, inputs: readonly tf.Tensor[]) => tf.Scalar;
@@ -81,7 +83,7 @@ export class CompiledValueAndGrad {
   }
 
   private traceAt(x: Float32Array, inputs: readonly ArrayInput[]) {
-    const tensors = [tf.tensor1d(x), ...inputs.map((i) => tf.tensor(i.values, [...i.shape]))];
+    const tensors = [tf.tensor1d(x), ...inputs.map((i) => tf.tensor(i.values, [...i.shape], i.dtype ?? 'float32'))];
     try {
       const valueAndGrad = tf.valueAndGrad((p: tf.Tensor) => this.objective(p as tf.Tensor1D, tensors.slice(1)));
       return traceProgram((p) => {

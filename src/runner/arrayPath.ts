@@ -1,0 +1,105 @@
+/**
+ * The plain-JS path of a run: the objective's value and gradient compiled to
+ * JS (src/core/compiled/) and the whole loop on Float32Arrays
+ * (minimizeArrays), with no TensorFlow.js engine work per step. A run takes
+ * it when everything in it has a plain-JS form; otherwise `reason` says what
+ * kept it on tensors, and the run reports that.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type { ArrayObjective, ArrayOptimizer } from '../core/arrays/contracts';
+import { CompiledValueAndGrad, type ArrayInput } from '../core/compiled/compileValueAndGrad';
+import { NotCompilable } from '../core/compiled/program';
+import type { Optimizer } from '../core/optimizer';
+import { releaseAbandonedTape } from './abandonedTape';
+import type { Batch, Dataset, HostColumn } from './dataset';
+
+export interface ArrayPlan {
+  readonly objective: ArrayObjective;
+  readonly optimizer: ArrayOptimizer;
+}
+
+export interface ArrayPathInput {
+  readonly optimizer: Optimizer;
+  /** The user's objective on the flat vector, reading the batch from `setBatch`. */
+  readonly f: (x: tfType.Tensor1D) => tfType.Scalar;
+  readonly setBatch: (batch: Batch | undefined) => void;
+  readonly dataset?: Dataset;
+  readonly x0: Float32Array;
+  readonly steps: number;
+  readonly maximize: boolean;
+  readonly projected: boolean;
+  readonly noise: boolean;
+  /** Environment switch (OPTLAB_COMPILE=0) to compare both paths. */
+  readonly disabled: boolean;
+}
+
+/** Rows of the host columns for a list of sample indices, in arrays reused per batch length. */
+function batchGatherer(columns: readonly HostColumn[]) {
+  const cache = new Map<number, ArrayInput[]>();
+  return (indices: readonly number[]): ArrayInput[] => {
+    let inputs = cache.get(indices.length);
+    if (!inputs) {
+      inputs = columns.map((c) => {
+        const row = c.rowShape.reduce((a, b) => a * b, 1);
+        return { values: new Float32Array(indices.length * row), shape: [indices.length, ...c.rowShape], dtype: c.dtype };
+      });
+      cache.set(indices.length, inputs);
+    }
+    columns.forEach((c, k) => {
+      const row = c.rowShape.reduce((a, b) => a * b, 1);
+      const out = (inputs as ArrayInput[])[k].values;
+      indices.forEach((sample, r) => out.set(c.values.subarray(sample * row, (sample + 1) * row), r * row));
+    });
+    return inputs;
+  };
+}
+
+export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: ArrayPlan; reason?: string } {
+  if (o.disabled) return { reason: 'plain-JS compilation is switched off (OPTLAB_COMPILE=0)' };
+  const arrays = o.optimizer.arrays;
+  if (!arrays) return { reason: `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
+  if (o.projected) return { reason: 'the constraint projection runs on tensors' };
+  if (o.noise) return { reason: 'Langevin noise runs on tensors' };
+
+  const host = o.dataset?.hostColumns();
+  const toBatch = (tensors: readonly tfType.Tensor[]): Batch | undefined => {
+    if (!host) return undefined;
+    if (host.single) return tensors[0];
+    return Object.fromEntries(host.columns.map((c, k) => [c.name, tensors[k]]));
+  };
+  const compiled = new CompiledValueAndGrad((x, inputs) => {
+    o.setBatch(toBatch(inputs));
+    try {
+      return o.f(x);
+    } finally {
+      o.setBatch(undefined);
+    }
+  }, o.x0.length);
+  const gather = host ? batchGatherer(host.columns) : undefined;
+  const everything: ArrayInput[] = host ? host.columns.map((c) => ({ values: c.values, shape: [c.values.length / Math.max(1, c.rowShape.reduce((a, b) => a * b, 1)), ...c.rowShape], dtype: c.dtype })) : [];
+  const inputsAt = (step: number): ArrayInput[] => {
+    if (!o.dataset || !gather) return [];
+    // After the last step (the final point) the loss is measured on the whole data set, as on tensors.
+    return step >= o.steps ? everything : gather(o.dataset.indices(step));
+  };
+  const n = o.x0.length;
+  const objective: ArrayObjective = {
+    size: n,
+    valueAndGrad(x, step, gradOut) {
+      const loss = compiled.run(x, inputsAt(step), gradOut);
+      if (!o.maximize) return loss;
+      for (let i = 0; i < n; i++) gradOut[i] = -gradOut[i];
+      return -loss;
+    },
+  };
+  try {
+    // Compile every batch shape the run will see now (step 0, a short last batch, the whole
+    // data set for the final point), so a failure keeps the run on tensors before anything streams.
+    const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, o.steps] : [0];
+    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, new Float32Array(n));
+  } catch (e) {
+    releaseAbandonedTape(tf);
+    return { reason: e instanceof NotCompilable ? e.message : `the plain-JS compiler failed (${(e as Error).message}); please report this` };
+  }
+  return { plan: { objective, optimizer: arrays } };
+}
