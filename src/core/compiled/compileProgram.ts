@@ -71,6 +71,8 @@ class Compiler {
   private readonly targets: string[][] = [];
   private readonly outputSlots = new Map<ValueId, number>();
   private readonly usedSlots = new Set<number>();
+  /** Output slots already handed to an output by writeOutput. */
+  private readonly writtenSlots = new Set<number>();
   private open: Group | undefined;
   private names = 0;
   loops = 0;
@@ -518,10 +520,14 @@ class Compiler {
   /** The buffer index output `id` ends up in (copying into its slot when it lives elsewhere). */
   private writeOutput(id: ValueId): number {
     const root = this.root(id);
-    const slot = this.outputSlots.get(root) as number;
+    const size = this.sizeOfValue(id);
+    let slot = this.outputSlots.get(root) as number;
+    // Two outputs can be one value (tf.addN's gradient hands every input the same dy): the
+    // caller passes one array per output, so the later ones get their own slot and a copy.
+    if (this.writtenSlots.has(slot)) slot = this.addBuffer({ size, role: 'output' });
+    this.writtenSlots.add(slot);
     const repr = this.reprOf(root);
     if (repr.kind === 'buffer' && repr.buf === slot) return slot;
-    const size = this.sizeOfValue(id);
     if (repr.kind === 'literal') this.main.push(`b${slot}.fill(${literal(repr.value)});`);
     else if (repr.kind === 'buffer') this.main.push(`b${slot}.set(b${repr.buf});`);
     else {

@@ -67,6 +67,8 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   FloorDiv: (a, b) => `Math.floor(${a} / ${b})`,
   Atan2: (a, b) => `Math.atan2(${a}, ${b})`,
   Prelu: (a, b) => `(${a} < 0 ? ${b} * ${a} : ${a})`,
+  // tf.elu's gradient (inputs dy, y): the cpu kernel's formula on the saved output.
+  EluGrad: (dy, y) => `(${y} >= 0 ? ${dy} : ${dy} * (${y} + 1))`,
   Greater: (a, b) => bool(`${a} > ${b}`),
   GreaterEqual: (a, b) => bool(`${a} >= ${b}`),
   Less: (a, b) => bool(`${a} < ${b}`),
