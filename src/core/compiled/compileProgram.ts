@@ -314,11 +314,25 @@ class Compiler {
     const k = node.kernel;
     if (k === 'Fill') this.reprs.set(out, { kind: 'literal', value: Math.fround(node.attrs.value as number) });
     else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
+    else if (k === 'Range') this.range(node);
     else if (VIEWS.has(k)) this.view(node);
     else if (REDUCTIONS.has(k)) this.reduction(node, index);
     else if (k === 'UnsortedSegmentSum') this.segmentSum(node, index);
     else if (k === 'Cast' || elementwiseTemplate(k)) this.elementwise(node, index);
     else this.standalone(node);
+  }
+
+  /** tf.range has no tensor inputs: its values are known now (the cpu kernel's steps, float32 accumulation included). */
+  private range(node: KernelNode): void {
+    const n = this.sizeOfValue(node.outputs[0]);
+    const { start, stop } = node.attrs as { start: number; stop: number };
+    let step = node.attrs.step as number;
+    if (stop < start && step === 1) step = -1;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = i === 0 ? start : values[i - 1] + step;
+    this.reprs.set(node.outputs[0], n > 0 && values.every((v) => v === values[0])
+      ? { kind: 'literal', value: values[0] }
+      : { kind: 'buffer', buf: this.addBuffer({ size: n, role: 'constant', init: values }) });
   }
 
   private elementwise(node: KernelNode, index: number): void {
@@ -482,7 +496,7 @@ class Compiler {
   }
 
   private standalone(node: KernelNode): void {
-    if (!['BatchMatMul', 'Concat', 'Softmax'].includes(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
+    if (!['BatchMatMul', 'Concat', 'Softmax', 'Cumsum', 'Cumprod'].includes(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
     if (this.dependsOnOpen(node)) this.closeGroup();
     this.beforeOpen(() => {
       const ins = node.inputs.map((input) => this.materialize(input.value));
@@ -507,6 +521,12 @@ class Compiler {
         const outer = sizeOf(outShape.slice(0, axis));
         const widths = node.inputs.map((input) => this.sizeOfValue(input.value) / outer);
         this.emit(`K.concat([${ins.join(', ')}], [${widths.join(', ')}], ${outer}, ${o});`);
+      } else if (node.kernel === 'Cumsum' || node.kernel === 'Cumprod') {
+        const axis = axesOf(node.attrs.axis, outShape.length)[0];
+        const outer = sizeOf(outShape.slice(0, axis));
+        const inner = sizeOf(outShape.slice(axis + 1));
+        const a = node.attrs;
+        this.emit(`K.cumulative(${ins[0]}, ${o}, ${outer}, ${outShape[axis]}, ${inner}, ${a.exclusive === true}, ${a.reverse === true}, ${node.kernel === 'Cumprod'});`);
       } else {
         const dim = axesOf(node.attrs.dim ?? -1, outShape.length)[0];
         if (dim !== outShape.length - 1) throw new NotCompilable('softmax over an axis other than the last');

@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * Products at least this large go to the TensorFlow.js backend when it is not
- * the plain-JS cpu one: scalar JS does about 2 ns per multiply-add, the wasm
- * backend's SIMD kernel is about 8× faster at 64×64×64 (copies and engine
+ * the plain-JS cpu one: scalar JS does about 0.85 ns per multiply-add, the wasm
+ * backend's SIMD kernel is about 3× faster at 64×64×64 (copies and engine
  * work included).
  */
-const BACKEND_MATMUL_MIN = 32_768;
+const BACKEND_MATMUL_MIN = 65_536;
 
 function backendMatMul(
   a: Float32Array, b: Float32Array, out: Float32Array, aBatches: number, bBatches: number,
@@ -53,18 +53,24 @@ export const STANDALONE = {
         }
         continue;
       }
-      // out row i accumulates a[i, p] · (row p of b): the inner loop runs along contiguous rows.
-      out.fill(0, oBase, oBase + m * n);
+      // out row i accumulates a[i, p] · (row p of b), four rows of b at a time: the inner loop runs
+      // along contiguous rows and loads and stores out once per four products (2.2× faster than one).
+      const aAt = (i: number, p: number) => (transposeA ? a[aBase + p * m + i] : a[aBase + i * k + p]);
+      const bAt = (p: number, j: number) => (transposeB ? b[bBase + j * k + p] : b[bBase + p * n + j]);
       for (let i = 0; i < m; i++) {
         const oRow = oBase + i * n;
-        for (let p = 0; p < k; p++) {
-          const av = transposeA ? a[aBase + p * m + i] : a[aBase + i * k + p];
-          if (av === 0) continue;
-          if (transposeB) for (let j = 0; j < n; j++) out[oRow + j] += av * b[bBase + j * k + p];
-          else {
-            const bRow = bBase + p * n;
-            for (let j = 0; j < n; j++) out[oRow + j] += av * b[bRow + j];
+        for (let j = 0; j < n; j++) out[oRow + j] = 0;
+        let p = 0;
+        if (!transposeB) {
+          for (; p + 3 < k; p += 4) {
+            const a0 = aAt(i, p), a1 = aAt(i, p + 1), a2 = aAt(i, p + 2), a3 = aAt(i, p + 3);
+            const r0 = bBase + p * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+            for (let j = 0; j < n; j++) out[oRow + j] += a0 * b[r0 + j] + a1 * b[r1 + j] + a2 * b[r2 + j] + a3 * b[r3 + j];
           }
+        }
+        for (; p < k; p++) {
+          const av = aAt(i, p);
+          for (let j = 0; j < n; j++) out[oRow + j] += av * bAt(p, j);
         }
       }
     }
@@ -79,6 +85,33 @@ export const STANDALONE = {
       for (let r = 0; r < outer; r++) out.set(input.subarray(r * w, (r + 1) * w), r * total + column);
       column += w;
     });
+  },
+
+  /**
+   * tf.cumsum / tf.cumprod along an axis of `len` elements (rows of `inner` apart, `outer` blocks),
+   * as the cpu kernel does: each partial result is stored (rounded to float32) before the next.
+   * Cumprod is what tfjs's gradient of tf.prod runs.
+   */
+  cumulative(
+    x: Float32Array, out: Float32Array, outer: number, len: number, inner: number,
+    exclusive: boolean, reverse: boolean, product: boolean,
+  ): void {
+    const identity = product ? 1 : 0;
+    for (let o = 0; o < outer; o++) {
+      for (let r = 0; r < inner; r++) {
+        const base = o * len * inner + r;
+        const at = (j: number) => base + (reverse ? len - 1 - j : j) * inner;
+        for (let j = 0; j < len; j++) {
+          const idx = at(j);
+          if (j === 0) out[idx] = exclusive ? identity : x[idx];
+          else {
+            const prev = at(j - 1);
+            const term = exclusive ? x[prev] : x[idx];
+            out[idx] = product ? term * out[prev] : term + out[prev];
+          }
+        }
+      }
+    }
   },
 
   /** Softmax over the last axis (rows of `width`), shifted by the row maximum as tfjs does. */

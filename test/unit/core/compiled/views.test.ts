@@ -1,0 +1,65 @@
+import * as tf from '@tensorflow/tfjs';
+import { ARITH_TOL, expectSameAsTfjs, spread, useCpuBackend, valueAndGrads, type TestInput } from './compiledCheck';
+
+/**
+ * Views (slice, pad, transpose, broadcast, tile, reverse, constant gather) and
+ * their compositions read their base in place; forward values and gradients
+ * (which turn into pads, slices, sums and scatter-adds) match TensorFlow.js.
+ */
+type Op = (x: tf.Tensor) => tf.Tensor;
+
+const V1: TestInput = { values: spread(7), shape: [7] };
+const M: TestInput = { values: spread(20), shape: [4, 5] };
+const T3: TestInput = { values: spread(24), shape: [2, 3, 4] };
+const ROW: TestInput = { values: [1.5, -2, 0.25], shape: [1, 3] };
+
+/** Each view is followed by an elementwise op so it is read inside a loop, as in real objectives. */
+const CASES: [string, Op, TestInput][] = [
+  ['slice 1-D', (x) => tf.square(tf.slice(x, 2, 3)), V1],
+  ['slice 1-D to the end', (x) => tf.slice(x, [4]), V1],
+  ['slice 2-D (inner block)', (x) => tf.mul(tf.slice(x, [1, 2], [2, 3]), 3), M],
+  ['slice 2-D (rows)', (x) => tf.exp(tf.slice(x, [1, 0], [2, -1])), M],
+  ['pad 1-D with a constant', (x) => tf.mul(tf.pad(x, [[2, 1]], 0.5), 2), V1],
+  ['pad 2-D', (x) => tf.square(tf.pad(x, [[1, 0], [0, 2]])), M],
+  ['transpose rank 3 [2,0,1]', (x) => tf.mul(tf.transpose(x, [2, 0, 1]), tf.range(0, 24).reshape([4, 2, 3])), T3],
+  ['transpose 2-D', (x) => tf.tanh(tf.transpose(x)), M],
+  ['broadcastTo', (x) => tf.mul(tf.broadcastTo(x, [4, 3]), tf.range(1, 13).reshape([4, 3])), ROW],
+  ['tile', (x) => tf.mul(tf.tile(x, [3, 2]), tf.range(1, 19).reshape([3, 6])), ROW],
+  ['tile 2-D', (x) => tf.square(tf.tile(x, [2, 1])), M],
+  ['reverse one axis', (x) => tf.mul(tf.reverse(x, 1), tf.range(0, 20).reshape([4, 5])), M],
+  ['reverse two axes of rank 3', (x) => tf.mul(tf.reverse(x, [0, 2]), tf.range(0, 24).reshape([2, 3, 4])), T3],
+  ['gather rows with constant indices (repeats)', (x) => tf.square(tf.gather(x, tf.tensor1d([3, 0, 3, 1], 'int32'))), M],
+  ['gather columns (axis 1)', (x) => tf.mul(tf.gather(x, tf.tensor1d([4, 0, 2], 'int32'), 1), 2), M],
+  ['gather 1-D', (x) => tf.exp(tf.gather(x, tf.tensor1d([6, 6, 0, 2], 'int32'))), V1],
+  ['slice of a transpose', (x) => tf.square(tf.slice(tf.transpose(x), [1, 1], [3, 2])), M],
+  ['pad of a slice', (x) => tf.mul(tf.pad(tf.slice(x, [1, 1], [2, 3]), [[1, 1], [2, 0]], -1), 2), M],
+  ['transpose of a pad', (x) => tf.sin(tf.transpose(tf.pad(x, [[0, 1], [1, 0]], 0.25))), M],
+  ['gather of a reverse', (x) => tf.square(tf.gather(tf.reverse(x, 0), tf.tensor1d([0, 2], 'int32'))), M],
+  ['slice of a broadcast', (x) => tf.exp(tf.slice(tf.broadcastTo(x, [4, 3]), [1, 1], [2, 2])), ROW],
+  ['slice of a pad of a slice', (x) => tf.square(tf.slice(tf.pad(tf.slice(x, [0, 1], [3, 3]), [[1, 1], [1, 1]]), [1, 0], [3, 4])), M],
+  ['view of a computed value', (x) => tf.transpose(tf.slice(tf.exp(x), [0, 1], [3, 3])), M],
+  ['a view used twice with different elementwise partners', (x) => {
+    const s = tf.slice(x, [0, 0], [2, 5]);
+    return tf.add(tf.mul(s, s), tf.reverse(s, 1));
+  }, M],
+  ['a view as the output itself', (x) => tf.slice(x, [1, 1], [2, 2]), M],
+];
+
+describe('compiled programs: views match TensorFlow.js, forward and gradient', () => {
+  useCpuBackend();
+
+  for (const [name, op, input] of CASES) {
+    it(name, () => {
+      expectSameAsTfjs(valueAndGrads(op), [input], ARITH_TOL, name);
+    });
+  }
+
+  it('concat-free stencil: differences of neighbouring slices (Rosenbrock shape)', () => {
+    const stencil = (x: tf.Tensor) => {
+      const head = tf.slice(x, 0, 6);
+      const tail = tf.slice(x, 1, 6);
+      return tf.add(tf.mul(tf.square(tf.sub(tail, tf.square(head))), 100), tf.square(tf.sub(1, head)));
+    };
+    expectSameAsTfjs(valueAndGrads(stencil), [V1], ARITH_TOL, 'stencil');
+  });
+});
