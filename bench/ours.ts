@@ -6,6 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { hessianOperator, hessianVectorProduct } from '../src/core/curvature/hvp';
 import { lanczos } from '../src/core/curvature/lanczos';
+import type { ArrayOptimizer } from '../src/core/arrays/contracts';
+import { minimizeArrays } from '../src/core/arrays/minimizeArrays';
+import { CompiledValueAndGrad, type ArrayInput, type TensorObjective } from '../src/core/compiled/compileValueAndGrad';
 import { evaluatorOf } from '../src/core/evaluate';
 import { minimize } from '../src/core/minimize';
 import type { Evaluate, Optimizer } from '../src/core/optimizer';
@@ -14,6 +17,7 @@ import { constantSchedule } from '../src/core/schedule';
 import { illConditionedQuadratic, rosenbrock } from '../src/core/testFunctions';
 import { mlpProblem } from './problems';
 import { sweepRosenbrock } from './sweepRosenbrock';
+import { COMPILED_MAX_PARAMS } from '../src/runner/arrayPath';
 import { rosenbrockStart, workOf, type Workload } from './workloads';
 
 /** One side's measurement of one workload. */
@@ -24,15 +28,17 @@ export interface SideResult {
   check: number[];
   /** Loss at the start, for the check's absolute floor. */
   initial: number[];
+  /** 'compiled JS' when the steps ran on the plain-JS path, else undefined (the backend's tensors). */
+  path?: string;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Warm-up once, then `repeats` timed runs; each returns its check values. */
-async function timed(w: Workload, run: () => Promise<{ check: number[]; initial: number[] }>): Promise<SideResult> {
+async function timed(w: Workload, run: () => Promise<{ check: number[]; initial: number[]; path?: string }>): Promise<SideResult> {
   await run();
   const rates: number[] = [];
-  let last = { check: [] as number[], initial: [] as number[] };
+  let last: { check: number[]; initial: number[]; path?: string } = { check: [], initial: [] };
   for (let r = 0; r < w.repeats; r++) {
     const start = performance.now();
     last = await run();
@@ -58,10 +64,40 @@ async function train(evaluate: (x: tf.Tensor1D, step: number) => ReturnType<Eval
   return { check: [result.final.loss], initial: [initial] };
 }
 
+/**
+ * What a run in the runner does when its objective compiles (src/runner/arrayPath.ts): value and
+ * gradient compiled to plain JS, minimizeArrays with the optimizer's array form, every record emitted.
+ * OPTLAB_COMPILE=0 measures the tensor path instead, as it does in the runner.
+ */
+async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => ArrayInput[], x0: Float32Array, optimizer: ArrayOptimizer, lr: number, steps: number) {
+  const compiled = new CompiledValueAndGrad(f, x0.length);
+  let initial = NaN;
+  const result = await minimizeArrays({
+    objective: { size: x0.length, valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut) },
+    x0,
+    optimizer,
+    schedule: constantSchedule(lr),
+    steps,
+    flushIntervalMs: 25,
+    onMetrics: (batch) => {
+      if (batch[0].step === 0) initial = batch[0].loss;
+    },
+  });
+  if (result.status !== 'completed') throw new Error(`run ended '${result.status}'`);
+  return { check: [result.final.loss], initial: [initial], path: 'compiled JS' };
+}
+
+const compiling = () => process.env.OPTLAB_COMPILE !== '0';
+
 export async function runOurs(w: Workload): Promise<SideResult> {
   switch (w.kind) {
     case 'adam-rosenbrock': {
-      const evaluate = evaluatorOf(rosenbrock(w.n).f);
+      const f = rosenbrock(w.n).f;
+      if (compiling() && w.n <= COMPILED_MAX_PARAMS) {
+        const start = Float32Array.from(rosenbrockStart(w.n));
+        return timed(w, () => trainCompiled((x) => f(x), () => [], start, createOptimizer('adam', {}).arrays as ArrayOptimizer, w.lr, w.steps));
+      }
+      const evaluate = evaluatorOf(f);
       const x0 = tf.tensor1d(rosenbrockStart(w.n));
       const out = await timed(w, () => train((x) => evaluate(x), x0, () => createOptimizer('adam', {}), w.lr, w.steps));
       x0.dispose();
@@ -70,6 +106,12 @@ export async function runOurs(w: Workload): Promise<SideResult> {
     case 'sgd-quadratic':
     case 'lbfgs-quadratic': {
       const fn = illConditionedQuadratic(w.n, w.kappa);
+      const create = () =>
+        w.kind === 'sgd-quadratic' ? createOptimizer('sgd', { momentum: w.momentum }) : createOptimizer('lbfgs', { history_size: w.history });
+      if (compiling()) {
+        const start = Float32Array.from(fn.x0);
+        return timed(w, () => trainCompiled((x) => fn.f(x), () => [], start, create().arrays as ArrayOptimizer, w.lr, w.steps));
+      }
       const evaluate = evaluatorOf(fn.f);
       const x0 = tf.tensor1d([...fn.x0]);
       const make = () =>
@@ -82,6 +124,11 @@ export async function runOurs(w: Workload): Promise<SideResult> {
     }
     case 'mlp-adam': {
       const problem = mlpProblem(w.samples, w.features, w.hidden, w.batch);
+      if (compiling()) {
+        const out = await timed(w, () => trainCompiled(problem.batchLoss, problem.batchInputs, problem.x0, createOptimizer('adam', {}).arrays as ArrayOptimizer, w.lr, w.steps));
+        problem.dispose();
+        return out;
+      }
       const evaluators = new Map<number, Evaluate>();
       const batches = Math.floor(w.samples / w.batch);
       const evaluate = (x: tf.Tensor1D, step: number) => {

@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       ours: ours.stepsPerSec,
       torch: theirs?.stepsPerSec,
       ratio: theirs ? ours.stepsPerSec / theirs.stepsPerSec : undefined,
-      backend: choice.backend,
+      backend: ours.path ?? choice.backend,
       checkError: err,
       checkTol: w.tol,
       ok: err === undefined ? ours.check.every(Number.isFinite) : err <= w.tol,
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     console.log(`ours: ${w.id}: ${fmt(row.ours, 1)}/s${err !== undefined ? `, check ${err.toExponential(1)} (tol ${w.tol})` : ''}`);
   }
 
-  const header = ['workload', 'ours /s', 'PyTorch /s', 'ratio', 'backend', 'check'];
+  const header = ['workload', 'ours /s', 'PyTorch /s', 'ratio', 'ran on', 'check'];
   const table = rows.map((r) => [
     r.workload,
     fmt(r.ours, r.ours < 100 ? 1 : 0),

@@ -50,6 +50,12 @@ export const runRequestSchema = z.object({
    * objectives with at most TRAJECTORY_MAX_PARAMS parameters (cheap).
    */
   landscape: z.boolean().optional(),
+  /**
+   * Compile the objective to plain JS and run the loop on plain arrays when everything in the run
+   * has a plain-JS form (src/runner/arrayPath.ts); opt-in while objectives with JS side effects
+   * (call counters, logging) are not detected. OPTLAB_COMPILE=1 in the runner's environment turns it on too.
+   */
+  compile: z.boolean().optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;

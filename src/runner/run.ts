@@ -139,7 +139,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const arrayPath = planArrayPath({
       optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
       maximize: req.optimizer.maximize === true, projected: prepared.project !== undefined, noise: Boolean(noiseTemperature),
-      disabled: process.env.OPTLAB_COMPILE === '0',
+      disabled: !(req.compile ?? process.env.OPTLAB_COMPILE === '1'),
     }, tf);
 
     const meta: RunMeta = {

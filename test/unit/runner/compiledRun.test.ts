@@ -1,0 +1,47 @@
+import { strict as assert } from 'node:assert';
+import { EXAMPLES, fixture, runInProcess, type InProcessResult } from './runInProcess';
+
+/** Largest per-step relative difference of the losses of two runs (same steps expected). */
+function worstLossDifference(a: InProcessResult, b: InProcessResult): number {
+  assert.equal(a.steps.length, b.steps.length);
+  return Math.max(...a.steps.map((s, k) => Math.abs(s.loss - b.steps[k].loss) / Math.max(Math.abs(b.steps[k].loss), 1e-12)));
+}
+
+describe('runner: the compiled plain-JS path (--compile)', () => {
+  it('runs Rosenbrock compiled with the same steps as the tensor path', async () => {
+    const request = { file: `${EXAMPLES}/rosenbrock.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 300, landscape: false };
+    const compiled = await runInProcess({ ...request, compile: true });
+    const tensors = await runInProcess(request);
+    assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
+    assert.equal(tensors.meta?.compute?.path, 'tensors');
+    assert.match(tensors.meta?.compute?.reason ?? '', /not asked for/);
+    assert.equal(compiled.done?.status, 'completed');
+    assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `losses differ by ${worstLossDifference(compiled, tensors)}`);
+    const [p, q] = [compiled.done?.final.params ?? [], tensors.done?.final.params ?? []];
+    p.forEach((v, i) => assert.ok(Math.abs(v - q[i]) < 1e-5, `param ${i}: ${v} vs ${q[i]}`));
+    assert.equal(compiled.leaked, 0);
+  });
+
+  it('runs a mini-batch MLP compiled: same batches, same losses, gradient clipping included', async () => {
+    const request = { file: `${EXAMPLES}/mlpRegression.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {}, clipNorm: 0.5 }, steps: 100, seed: 4, landscape: false };
+    const compiled = await runInProcess({ ...request, compile: true });
+    const tensors = await runInProcess(request);
+    assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
+    assert.ok(worstLossDifference(compiled, tensors) < 1e-4, `losses differ by ${worstLossDifference(compiled, tensors)}`);
+    assert.ok(Math.abs((compiled.done?.final.loss ?? NaN) - (tensors.done?.final.loss ?? NaN)) < 1e-4 * Math.abs(tensors.done?.final.loss ?? 1));
+    assert.equal(compiled.leaked, 0);
+  });
+
+  it('stays on tensors, and says why, when part of the run has no plain-JS form', async () => {
+    const projected = await runInProcess({ file: fixture('constrained.ts'), objective: 'nonneg', steps: 5, compile: true, landscape: false });
+    assert.equal(projected.meta?.compute?.path, 'tensors');
+    assert.match(projected.meta?.compute?.reason ?? '', /projection/);
+    assert.equal(projected.done?.status, 'completed');
+    // This objective reads its batch with dataSync(): its computation could change from call to call.
+    const reads = await runInProcess({ file: fixture('stochastic.ts'), steps: 4, compile: true, landscape: false });
+    assert.equal(reads.meta?.compute?.path, 'tensors');
+    assert.match(reads.meta?.compute?.reason ?? '', /reads tensor values \(dataSync\(\)\)/);
+    assert.equal(reads.done?.status, 'completed');
+    assert.equal(reads.leaked, 0);
+  });
+});
