@@ -316,6 +316,8 @@ class Compiler {
     else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
     else if (k === 'Range') this.range(node);
     else if (VIEWS.has(k)) this.view(node);
+    else if (k === 'SplitV') this.split(node);
+    else if (k === 'OneHot') this.oneHot(node, index);
     else if (REDUCTIONS.has(k)) this.reduction(node, index);
     else if (k === 'UnsortedSegmentSum') this.segmentSum(node, index);
     else if (k === 'Cast' || elementwiseTemplate(k)) this.elementwise(node, index);
@@ -460,6 +462,53 @@ class Compiler {
         map = gatherMap(inShape, values, axesOf(a.axis, inShape.length)[0], outShape);
       }
     }
+    this.setView(out, x, map, pad);
+  }
+
+  /** tf.split / the gradient of tf.concat: every output is a slice of x along the axis. */
+  private split(node: KernelNode): void {
+    const x = node.inputs[0].value;
+    const inShape = this.info(x).shape;
+    const axis = axesOf(node.attrs.axis ?? 0, inShape.length)[0];
+    let offset = 0;
+    for (const out of node.outputs) {
+      const outShape = this.info(out).shape;
+      const begin = inShape.map((_, d) => (d === axis ? offset : 0));
+      this.setView(out, x, sliceMap(inShape, begin, outShape), 0);
+      offset += outShape[axis];
+    }
+  }
+
+  /** tf.oneHot of (constant or input) indices: element i is on where indices[i / depth] is i % depth. */
+  private oneHot(node: KernelNode, index: number): void {
+    const indices = node.inputs[0].value;
+    const out = node.outputs[0];
+    const depth = node.attrs.depth as number;
+    const n = this.sizeOfValue(out);
+    const rows = new Int32Array(n);
+    for (let i = 0; i < n; i++) rows[i] = Math.floor(i / depth);
+    const on = literal(Math.fround(node.attrs.onValue as number));
+    const off = literal(Math.fround(node.attrs.offValue as number));
+    this.inLoop(node, n, (g) => {
+      const repr = this.reprOf(indices);
+      let at: string;
+      if (repr.kind === 'literal') at = literal(repr.value);
+      else if (repr.kind === 'buffer') at = this.readBuffer(repr.buf, rows, 0, g);
+      else if (repr.kind === 'view' && this.reprOf(repr.base).kind === 'buffer') {
+        at = this.readBuffer((this.reprOf(repr.base) as { buf: number }).buf, composeMaps(repr.map, rows), repr.pad, g);
+      } else return false;
+      const name = this.newName('v');
+      g.body.push(`const ${name} = (${at} === i % ${depth} ? ${on} : ${off});`);
+      g.locals.set(out, name);
+      g.members.add(index);
+      this.reprs.set(out, { kind: 'local', group: g, name });
+      return true;
+    });
+  }
+
+  /** Records `out` as the view `map` of `x` (composed with x's own map when x is a view). */
+  private setView(out: ValueId, x: ValueId, map: Int32Array, pad: number): void {
+    const inShape = this.info(x).shape;
     const base = this.reprOf(x);
     const padded = map.some((v) => v < 0);
     if (base.kind === 'literal') {
