@@ -1,0 +1,138 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { CompiledValueAndGrad, type TensorObjective } from '../../../../src/core/compiled/compileValueAndGrad';
+import { NotCompilable } from '../../../../src/core/compiled/program';
+import { releaseAbandonedTape } from '../../../../src/runner/abandonedTape';
+import { assertClose, spread, useCpuBackend } from './compiledCheck';
+
+/**
+ * CompiledValueAndGrad end to end: what it refuses (value reads, randomness,
+ * kernels without a JS version) and why, that nothing leaks either way, and
+ * that fusion keeps Rosenbrock's value and gradient to two loops.
+ */
+
+/** The n-dimensional Rosenbrock chain Σ 100·(x[i+1] − x[i]²)² + (1 − x[i])². */
+const rosenbrockChain: TensorObjective = (x) => {
+  const n = x.size;
+  const head = tf.slice(x, 0, n - 1);
+  const tail = tf.slice(x, 1, n - 1);
+  return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head))));
+};
+
+/** The 2-D Rosenbrock of examples/rosenbrock.ts (gathers of single coordinates). */
+const rosenbrock2d: TensorObjective = (p) => {
+  const x = p.gather(0);
+  const y = p.gather(1);
+  return tf.square(tf.sub(1, x)).add(tf.square(y.sub(x.square())).mul(100)) as tf.Scalar;
+};
+
+function tfjsValueAndGrad(f: TensorObjective, x: Float32Array): { loss: number; grad: Float32Array } {
+  return tf.tidy(() => {
+    const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => f(p as tf.Tensor1D, []))(tf.tensor1d(x));
+    return { loss: value.dataSync()[0], grad: Float32Array.from(grad.dataSync()) };
+  });
+}
+
+/** Compiles f at x and expects NotCompilable with a message matching `reason`, leaving no tensor behind. */
+function expectRefused(f: TensorObjective, size: number, reason: RegExp): void {
+  const before = tf.memory().numTensors;
+  const compiled = new CompiledValueAndGrad(f, size);
+  assert.throws(() => compiled.run(Float32Array.from(spread(size, 1)), [], new Float32Array(size)), (e: unknown) => {
+    assert.ok(e instanceof NotCompilable, `expected NotCompilable, got ${String(e)}`);
+    assert.match(e.message, reason);
+    return true;
+  });
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked by a refused compile');
+}
+
+describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
+  useCpuBackend();
+
+  it('an objective that reads values with dataSync() is refused, naming dataSync', () => {
+    expectRefused((x) => {
+      const scale = tf.max(x).dataSync()[0] > 0 ? 2 : 1;
+      return tf.mul(scale, tf.sum(tf.square(x)));
+    }, 4, /dataSync/);
+  });
+
+  it('an objective that reads values with arraySync() is refused, naming arraySync', () => {
+    expectRefused((x) => tf.mul(x.arraySync()[0], tf.sum(x)), 3, /arraySync/);
+  });
+
+  it('an objective drawing tf.randomNormal inside is refused: it differs between calls', () => {
+    expectRefused((x) => tf.sum(tf.square(tf.add(x, tf.randomNormal([x.size])))), 5, /different operations from call to call/);
+  });
+
+  it('an unsupported kernel (conv2d) is refused, naming the kernel', () => {
+    const filter = tf.tensor4d(spread(8, 2), [2, 2, 1, 2]);
+    try {
+      expectRefused((x) => tf.sum(tf.square(tf.conv2d(x.reshape([1, 3, 3, 1]) as tf.Tensor4D, filter, 1, 'valid'))), 9, /Conv2D/);
+    } finally {
+      filter.dispose();
+    }
+  });
+
+  it('an objective that throws passes its error on; after releaseAbandonedTape (as the runner does) nothing is left', () => {
+    const before = tf.memory().numTensors;
+    const compiled = new CompiledValueAndGrad((x) => {
+      tf.square(x);
+      throw new Error('user bug');
+    }, 2);
+    assert.throws(() => compiled.run(new Float32Array(2), [], new Float32Array(2)), /user bug/);
+    // tfjs keeps the tensors saved for a backward pass that never ran (see abandonedTape.ts).
+    releaseAbandonedTape(tf);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('Rosenbrock chain (n = 50): value and gradient equal tfjs, no tensor leaked, and it compiles to 2 loops', () => {
+    const n = 50;
+    const x = Float32Array.from(spread(n, 4));
+    const before = tf.memory().numTensors;
+    const compiled = new CompiledValueAndGrad(rosenbrockChain, n);
+    const grad = new Float32Array(n);
+    const loss = compiled.run(x, [], grad);
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked by compiling');
+    const expected = tfjsValueAndGrad(rosenbrockChain, x);
+    assertClose([loss], [expected.loss], 1e-6, 'loss');
+    assertClose(grad, expected.grad, 1e-6, 'gradient');
+    // Forward terms and their sum in one loop over n − 1, the gradient's pads and sums in one over n.
+    assert.equal(compiled.loops, 2);
+    // A second call reuses the program: no new loops, the same numbers at a new point.
+    const y = x.map((v) => v * 0.5);
+    const lossY = compiled.run(y, [], grad);
+    assert.equal(compiled.loops, 2);
+    const expectedY = tfjsValueAndGrad(rosenbrockChain, y);
+    assertClose([lossY], [expectedY.loss], 1e-6, 'loss at y');
+    assertClose(grad, expectedY.grad, 1e-6, 'gradient at y');
+  });
+
+  it('2-D Rosenbrock of examples/rosenbrock.ts: value and gradient equal tfjs and it compiles to 2 loops', () => {
+    const compiled = new CompiledValueAndGrad(rosenbrock2d, 2);
+    const x = Float32Array.from([-1.2, 1]);
+    const grad = new Float32Array(2);
+    const loss = compiled.run(x, [], grad);
+    const expected = tfjsValueAndGrad(rosenbrock2d, x);
+    assertClose([loss], [expected.loss], 1e-6, 'loss');
+    assertClose(grad, expected.grad, 1e-6, 'gradient');
+    assert.equal(compiled.loops, 2);
+  });
+
+  it('extra inputs (a batch) of two shapes compile to two programs, each checked', () => {
+    const f: TensorObjective = (w, [features, targets]) => tf.mean(tf.square(tf.sub(tf.matMul(features, w.reshape([3, 1])), targets)));
+    const compiled = new CompiledValueAndGrad(f, 3);
+    const w = Float32Array.from([0.5, -1, 2]);
+    const grad = new Float32Array(3);
+    for (const rows of [4, 2]) {
+      const features = { values: Float32Array.from(spread(rows * 3, rows)), shape: [rows, 3] };
+      const targets = { values: Float32Array.from(spread(rows, 7)), shape: [rows, 1] };
+      const loss = compiled.run(w, [features, targets], grad);
+      const expected = tf.tidy(() => {
+        const ins = [tf.tensor(features.values, features.shape), tf.tensor(targets.values, targets.shape)];
+        const { value, grad: g } = tf.valueAndGrad((p: tf.Tensor) => f(p as tf.Tensor1D, ins))(tf.tensor1d(w));
+        return { loss: value.dataSync()[0], grad: Float32Array.from(g.dataSync()) };
+      });
+      assertClose([loss], [expected.loss], 1e-5, `loss with ${rows} rows`);
+      assertClose(grad, expected.grad, 1e-5, `gradient with ${rows} rows`);
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createOptimizer } from '../../../../src/core/optimizers/registry';
+import { planArrayPath } from '../../../../src/runner/arrayPath';
+import { compileObjective } from '../../../../src/runner/compile';
+import type { Batch } from '../../../../src/runner/dataset';
+import { loadBundle } from '../../../../src/runner/loadBundle';
+import { flatObjective } from '../../../../src/runner/objectiveFunction';
+import { discoverObjectives, prepareObjective } from '../../../../src/runner/objectives';
+import { EXAMPLES } from '../../runner/runInProcess';
+import { useCpuBackend } from './compiledCheck';
+
+/**
+ * Every objective in examples/ goes through the plain-JS compiler as a run
+ * would (planArrayPath: value and gradient traced, compiled and checked
+ * against TensorFlow.js at x0 and a nearby point, every batch shape of the
+ * run included). Projection and noise are left out: only the objective is
+ * under test. An objective either compiles or is refused for a reason listed
+ * here.
+ */
+const REFUSED: Record<string, RegExp> = {};
+
+interface Outcome {
+  readonly objective: string;
+  readonly compiled: boolean;
+  readonly reason?: string;
+  /** Tensors left behind by compiling (and checking) the objective. */
+  readonly leaked: number;
+}
+
+async function compileExample(file: string): Promise<Outcome[]> {
+  const compiled = await compileObjective(path.join(EXAMPLES, file));
+  // A run's scope: module-level tensors (quadratic.ts's curvatures) live until its end.
+  tf.engine().startScope();
+  try {
+    const exports = loadBundle(compiled, tf);
+    const outcomes: Outcome[] = [];
+    for (const entry of discoverObjectives(exports, fs.readFileSync(compiled.file, 'utf8'))) {
+      const prepared = prepareObjective(entry, compiled.file, 0, tf);
+      try {
+        let batch: Batch | undefined;
+        const f = flatObjective(entry.fn, prepared.layout, { name: entry.name, file: compiled.file, sources: compiled.sources }, () => batch, tf);
+        const x0 = Float32Array.from(prepared.x0.dataSync());
+        const before = tf.memory().numTensors;
+        const { plan, reason } = planArrayPath({
+          optimizer: createOptimizer('sgd', {}), f, setBatch: (b) => (batch = b), dataset: prepared.dataset, x0, steps: 20,
+          maximize: false, projected: false, noise: false, disabled: false,
+        }, tf);
+        const leaked = tf.memory().numTensors - before;
+        outcomes.push({ objective: `${file}#${entry.name}`, compiled: plan !== undefined, leaked, ...(reason ? { reason } : {}) });
+      } finally {
+        prepared.dispose();
+      }
+    }
+    return outcomes;
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
+describe('compiled programs: every example objective compiles, or is refused for a listed reason', function () {
+  this.timeout(120_000);
+  useCpuBackend();
+  const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
+
+  for (const file of files) {
+    it(file, async () => {
+      const outcomes = await compileExample(file);
+      assert.ok(outcomes.length > 0, 'no objective found');
+      for (const o of outcomes) {
+        assert.equal(o.leaked, 0, `${o.objective}: tensors leaked`);
+        if (o.compiled) continue;
+        const expected = REFUSED[o.objective];
+        assert.ok(expected, `${o.objective} was refused: ${o.reason}`);
+        assert.match(o.reason ?? '', expected);
+      }
+    });
+  }
+});
