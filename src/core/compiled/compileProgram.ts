@@ -6,9 +6,10 @@
  * else (matMul, concat, softmax) is a call into STANDALONE. Buffers are
  * allocated once, so a call allocates nothing.
  */
+import * as tf from '@tensorflow/tfjs';
 import { ALIAS_KERNELS, castTemplate, elementwiseTemplate } from './elementwiseKernels';
 import {
-  broadcastMap, classifyMap, composeMaps, gatherMap, padMap, reductionMap, reverseMap, sliceMap, tileMap, transposeMap,
+  broadcastMap, classifyMap, composeMaps, forEachIndex, gatherMap, padMap, reductionMap, reverseMap, sliceMap, stridesOf, tileMap, transposeMap,
 } from './indexMaps';
 import { NotCompilable, sizeOf, type KernelNode, type Program, type ValueId } from './program';
 import { STANDALONE } from './standaloneKernels';
@@ -316,7 +317,9 @@ class Compiler {
     else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
     else if (k === 'Range') this.range(node);
     else if (VIEWS.has(k)) this.view(node);
-    else if (k === 'SplitV') this.split(node);
+    else if (k === 'SplitV' || k === 'Unpack') this.split(node);
+    else if (k === 'StridedSlice') this.stridedSlice(node);
+    else if (k === 'LinSpace') this.linSpace(node);
     else if (k === 'OneHot') this.oneHot(node, index);
     else if (REDUCTIONS.has(k)) this.reduction(node, index);
     else if (k === 'UnsortedSegmentSum') this.segmentSum(node, index);
@@ -350,7 +353,9 @@ class Compiler {
         args.push(e);
       }
       const name = this.newName('v');
-      g.body.push(`const ${name} = fr(${template(args, node.attrs)});`);
+      // int32 results (FloorDiv, int arithmetic) are stored by tfjs in an Int32Array: convert as it does.
+      const value = this.info(out).dtype === 'int32' && node.kernel !== 'Cast' ? `(${template(args, node.attrs)}) | 0` : template(args, node.attrs);
+      g.body.push(`const ${name} = fr(${value});`);
       g.locals.set(out, name);
       g.members.add(index);
       this.reprs.set(out, { kind: 'local', group: g, name });
@@ -465,18 +470,47 @@ class Compiler {
     this.setView(out, x, map, pad);
   }
 
-  /** tf.split / the gradient of tf.concat: every output is a slice of x along the axis. */
+  /**
+   * tf.split / the gradient of tf.concat, and tf.unstack / the gradient of tf.stack: every
+   * output is a slice of x along the axis (unstack's drops the axis, same elements in the same order).
+   */
   private split(node: KernelNode): void {
     const x = node.inputs[0].value;
     const inShape = this.info(x).shape;
     const axis = axesOf(node.attrs.axis ?? 0, inShape.length)[0];
     let offset = 0;
     for (const out of node.outputs) {
-      const outShape = this.info(out).shape;
+      const outShape = node.kernel === 'Unpack' ? inShape.map((n, d) => (d === axis ? 1 : n)) : this.info(out).shape;
       const begin = inShape.map((_, d) => (d === axis ? offset : 0));
       this.setView(out, x, sliceMap(inShape, begin, outShape), 0);
       offset += outShape[axis];
     }
+  }
+
+  /** tf.stridedSlice: element loc of the (unsqueezed) result reads x at begin + loc · strides, as the cpu kernel does. */
+  private stridedSlice(node: KernelNode): void {
+    const x = node.inputs[0].value;
+    const inShape = this.info(x).shape;
+    const a = node.attrs as Record<string, number[] & number>;
+    const info = tf.slice_util.sliceInfo(
+      [...inShape], a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask,
+    );
+    // The dense begin/end/strides have x's rank (shrunk axes have one element, new axes none).
+    const shape = inShape.map((_, d) => Math.max(0, Math.ceil((info.end[d] - info.begin[d]) / info.strides[d])));
+    if (info.begin.length !== inShape.length || sizeOf(shape) !== this.sizeOfValue(node.outputs[0])) throw new NotCompilable('a strided slice this compiler does not understand');
+    const strides = stridesOf(inShape);
+    const map = new Int32Array(sizeOf(shape));
+    forEachIndex(shape, (flat, loc) => (map[flat] = loc.reduce((at, l, d) => at + (l * info.strides[d] + info.begin[d]) * strides[d], 0)));
+    this.setView(node.outputs[0], x, map, 0);
+  }
+
+  /** tf.linspace has no tensor inputs: its values are known now (float32 steps, as the cpu kernel adds them). */
+  private linSpace(node: KernelNode): void {
+    const { start, stop, num } = node.attrs as { start: number; stop: number; num: number };
+    const values = new Float32Array(num);
+    const step = (stop - start) / (num - 1);
+    for (let i = 0; i < num; i++) values[i] = i === 0 ? start : values[i - 1] + step;
+    this.reprs.set(node.outputs[0], { kind: 'buffer', buf: this.addBuffer({ size: num, role: 'constant', init: values }) });
   }
 
   /** tf.oneHot of (constant or input) indices: element i is on where indices[i / depth] is i % depth. */
@@ -545,7 +579,7 @@ class Compiler {
   }
 
   private standalone(node: KernelNode): void {
-    if (!['BatchMatMul', 'Concat', 'Softmax', 'Cumsum', 'Cumprod'].includes(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
+    if (!['BatchMatMul', 'Concat', 'Pack', 'Softmax', 'Cumsum', 'Cumprod'].includes(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
     if (this.dependsOnOpen(node)) this.closeGroup();
     this.beforeOpen(() => {
       const ins = node.inputs.map((input) => this.materialize(input.value));
@@ -565,7 +599,8 @@ class Compiler {
         const bBatches = sizeOf(bShape) / (k * n);
         if ((aBatches !== 1 && aBatches !== batches) || (bBatches !== 1 && bBatches !== batches)) throw new NotCompilable('matMul with partly broadcast batch dimensions');
         this.emit(`K.batchMatMul(${ins[0]}, ${ins[1]}, ${o}, ${batches}, ${aBatches}, ${bBatches}, ${m}, ${k}, ${n}, ${ta}, ${tb});`);
-      } else if (node.kernel === 'Concat') {
+      } else if (node.kernel === 'Concat' || node.kernel === 'Pack') {
+        // tf.stack is a concat along a new axis of size 1 per input (the same widths arithmetic).
         const axis = axesOf(node.attrs.axis, outShape.length)[0];
         const outer = sizeOf(outShape.slice(0, axis));
         const widths = node.inputs.map((input) => this.sizeOfValue(input.value) / outer);

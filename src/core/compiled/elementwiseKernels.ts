@@ -48,6 +48,11 @@ const UNARY: Record<string, (x: string, attrs: Attrs) => string> = {
   Atanh: (x) => `Math.atanh(${x})`,
   Floor: (x) => `Math.floor(${x})`,
   Ceil: (x) => `Math.ceil(${x})`,
+  // tfjs's banker's rounding (cpu kernel): halves go to the even neighbour.
+  Round: (x) => `(${x} - Math.floor(${x}) < 0.5 ? Math.floor(${x}) : ${x} - Math.floor(${x}) > 0.5 ? Math.ceil(${x}) : Math.floor(${x}) % 2 === 0 ? Math.floor(${x}) : Math.floor(${x}) + 1)`,
+  // tfjs's erf (Abramowitz–Stegun 7.1.26, its constants), not an exact one.
+  Erf: (x) =>
+    `(Math.sign(${x}) * (1 - ((((1.061405429 * (1 / (1 + 0.3275911 * Math.abs(${x}))) - 1.453152027) * (1 / (1 + 0.3275911 * Math.abs(${x}))) + 1.421413741) * (1 / (1 + 0.3275911 * Math.abs(${x}))) - 0.284496736) * (1 / (1 + 0.3275911 * Math.abs(${x}))) + 0.254829592) * (1 / (1 + 0.3275911 * Math.abs(${x}))) * Math.exp(-Math.abs(${x}) * Math.abs(${x}))))`,
   IsNan: (x) => bool(`${x} !== ${x}`),
   IsInf: (x) => bool(`${x} === Infinity || ${x} === -Infinity`),
   IsFinite: (x) => bool(`Number.isFinite(${x})`),
@@ -65,6 +70,8 @@ const BINARY: Record<string, (a: string, b: string) => string> = {
   Minimum: (a, b) => `Math.min(${a}, ${b})`,
   SquaredDifference: (a, b) => `Math.fround(${a} - ${b}) * Math.fround(${a} - ${b})`,
   FloorDiv: (a, b) => `Math.floor(${a} / ${b})`,
+  // tf.mod: the remainder takes the divisor's sign (cpu kernel's rule).
+  Mod: (a, b) => `((${a} < 0 && ${b} < 0) || (${a} >= 0 && ${b} >= 0) ? ${a} % ${b} : (${a} % ${b} + ${b}) % ${b})`,
   Atan2: (a, b) => `Math.atan2(${a}, ${b})`,
   Prelu: (a, b) => `(${a} < 0 ? ${b} * ${a} : ${a})`,
   // tf.elu's gradient (inputs dy, y): the cpu kernel's formula on the saved output.
@@ -88,7 +95,8 @@ const TEMPLATES: Record<string, Template> = {
 
 /** Casts that change values (to float32 a cast is an alias: values are stored as float32 already). */
 export function castTemplate(dtype: unknown): Template | undefined {
-  if (dtype === 'int32') return (args) => `Math.trunc(${args[0]})`;
+  // Int32Array's conversion (what tfjs stores): truncation, NaN and ±Infinity to 0, wrapping past 2³¹.
+  if (dtype === 'int32') return (args) => `(${args[0]}) | 0`;
   if (dtype === 'bool') return (args) => bool(`${args[0]} !== 0`);
   return undefined;
 }

@@ -47,7 +47,10 @@ export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs
       else saved.push({ input: kernelInputs.x, output: out });
       return out;
     }
-    const ins = Object.entries(kernelInputs).map(([inputName, t]) => ({ name: inputName, value: valueOf(t) }));
+    // Optional inputs left out are undefined or null (tf.batchNorm without scale or offset).
+    const ins = Object.entries(kernelInputs)
+      .filter(([, t]) => t !== undefined && t !== null)
+      .map(([inputName, t]) => ({ name: inputName, value: valueOf(t) }));
     depth++;
     let out: tf.Tensor | tf.Tensor[];
     try {

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { CompiledValueAndGrad, type TensorObjective } from '../../../../src/core/compiled/compileValueAndGrad';
+import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { NotCompilable } from '../../../../src/core/compiled/program';
+import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { releaseAbandonedTape } from '../../../../src/runner/abandonedTape';
 import { assertClose, spread, useCpuBackend } from './compiledCheck';
 
@@ -70,6 +72,19 @@ describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
     } finally {
       filter.dispose();
     }
+  });
+
+  it('tf.batchNorm without scale and offset (inputs left undefined) is traced, then refused naming FusedBatchNorm', () => {
+    // Forward only: TensorFlow.js's own gradient of it throws on the missing scale.
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 7], [3, 2]);
+    const before = tf.memory().numTensors;
+    const { program } = traceProgram((rows) => {
+      const { mean, variance } = tf.moments(rows, 0);
+      return [tf.batchNorm(rows, mean, variance, undefined, undefined, 1e-3)];
+    }, [x]);
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+    assert.throws(() => compileProgram(program), (e: unknown) => e instanceof NotCompilable && /FusedBatchNorm/.test(e.message));
   });
 
   it('an objective that throws passes its error on; after releaseAbandonedTape (as the runner does) nothing is left', () => {

@@ -57,6 +57,8 @@ const UNARY: [string, Unary, TestInput, number, boolean][] = [
   ['IsInf', (x) => tf.cast(tf.isInf(x), 'float32'), SPECIAL, ARITH_TOL, false],
   ['IsFinite', (x) => tf.cast(tf.isFinite(x), 'float32'), SPECIAL, ARITH_TOL, false],
   ['LogicalNot', (x) => tf.cast(tf.logicalNot(tf.cast(x, 'bool')), 'float32'), MIXED, ARITH_TOL, false],
+  ['Round (halves to even)', tf.round, { values: [-2.5, -1.5, -0.5, -0.4, 0, 0.5, 1.5, 2.5, 2.6, 3.49], shape: [10] }, ARITH_TOL, true],
+  ['Erf (tfjs\'s approximation)', tf.erf, MIXED, TRANSCENDENTAL_TOL, true],
   ['Exp on extremes (overflow to Infinity)', tf.exp, { values: [-200, -100, 0, 88, 89, 100], shape: [6] }, TRANSCENDENTAL_TOL, false],
   ['Square on extremes (float32 overflow)', tf.square, SPECIAL, ARITH_TOL, false],
 ];
@@ -88,6 +90,9 @@ const BINARY: [string, Binary, TestInput, TestInput, number, boolean][] = [
   ['Minimum (ties included)', tf.minimum, GRID, TIES, ARITH_TOL, true],
   ['SquaredDifference, same shapes', tf.squaredDifference, GRID, TIES, ARITH_TOL, true],
   ['FloorDiv', tf.floorDiv, A, B, ARITH_TOL, false],
+  ['FloorDiv of NaN, ±Infinity and 3e38 (an int32 result: 0 and wrap-around)', tf.floorDiv, SPECIAL, { values: [-2], shape: [] }, ARITH_TOL, false],
+  ['Mod (the remainder takes the divisor\'s sign)', tf.mod, { values: [-7, -1.5, 0, 2.5, 7, 9], shape: [6, 1] }, { values: [-2, 3], shape: [1, 2] }, ARITH_TOL, false],
+  ['Mod, value and gradients', tf.mod, GRID, { values: spread(12, 4).map((v) => v + 3), shape: [3, 4] }, ARITH_TOL, true],
   ['Atan2', tf.atan2, A, B, TRANSCENDENTAL_TOL, true],
   ['Prelu', tf.prelu, GRID, { values: [0.1, 0.2, 0.3, 0.4], shape: [4] }, ARITH_TOL, true],
   ['Add with a scalar', tf.add, GRID, SCALAR, ARITH_TOL, true],
@@ -152,6 +157,14 @@ describe('compiled programs: elementwise kernels match TensorFlow.js', () => {
       tf.cast(x, 'float32'),
     ];
     expectSameAsTfjs(casts, [{ values: [-2.7, -1, -0.5, 0, 0.5, 1.5, 2.99], shape: [7] }], 0, 'casts');
+  });
+
+  it('Cast to int32 of NaN, ±Infinity and huge values converts as an Int32Array does', () => {
+    expectSameAsTfjs((x) => [tf.cast(tf.cast(x, 'int32'), 'float32')], [SPECIAL], 0, 'int32 cast of specials');
+  });
+
+  it('every unary kernel on NaN, ±Infinity, ±0, a denormal and ±3e38 (forward)', () => {
+    for (const [name, op] of UNARY) expectSameAsTfjs((x) => [op(x)], [SPECIAL], TRANSCENDENTAL_TOL, `${name} on special values`);
   });
 
   it('int32 inputs (labels) take part in float arithmetic after a cast', () => {

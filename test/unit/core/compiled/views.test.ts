@@ -42,6 +42,10 @@ const CASES: [string, Op, TestInput][] = [
     const s = tf.slice(x, [0, 0], [2, 5]);
     return tf.add(tf.mul(s, s), tf.reverse(s, 1));
   }, M],
+  ['unstack (each output a slice without the axis)', (x) => tf.addN(tf.unstack(x, 1).map((row, k) => tf.mul(row, k + 1))), M],
+  ['stack of computed values (gradient: unstack)', (x) => tf.square(tf.stack([tf.sum(x, 0), tf.max(x, 0), tf.slice(x, [1, 0], [1, 5]).reshape([5])], 1)), M],
+  ['split into unequal parts', (x) => { const [p, q] = tf.split(x, [2, 3], 1); return tf.add(tf.sum(tf.square(p)), tf.sum(tf.exp(q))); }, M],
+  ['a constant from tf.linspace', (x) => tf.mul(x, tf.linspace(-1, 2, 5)), M],
   ['a view as the output itself', (x) => tf.slice(x, [1, 1], [2, 2]), M],
 ];
 
@@ -51,6 +55,20 @@ describe('compiled programs: views match TensorFlow.js, forward and gradient', (
   for (const [name, op, input] of CASES) {
     it(name, () => {
       expectSameAsTfjs(valueAndGrads(op), [input], ARITH_TOL, name);
+    });
+  }
+
+  // TensorFlow.js has no gradient for StridedSlice: forward only.
+  const STRIDED: [string, Op, TestInput][] = [
+    ['stridedSlice with strides 2', (x) => tf.square(tf.stridedSlice(x, [0, 1], [4, 5], [2, 2])), M],
+    ['stridedSlice with a negative stride and masks', (x) => tf.mul(tf.stridedSlice(x, [3, 0], [0, 5], [-1, 2], 0, 2), 2), M],
+    ['stridedSlice shrinking an axis', (x) => tf.exp(tf.stridedSlice(x, [1, 0], [2, 5], [1, 1], 0, 0, 0, 0, 1)), M],
+    ['stridedSlice with a new axis', (x) => tf.exp(tf.stridedSlice(x, [1, 0], [3, 5], [1, 1], 0, 0, 0, 2, 0)), M],
+    ['stridedSlice with an ellipsis and stride 3', (x) => tf.exp(tf.stridedSlice(x, [0, 0], [3, 4], [1, 3], 0, 0, 1, 0, 0)), T3],
+  ];
+  for (const [name, op, input] of STRIDED) {
+    it(name, () => {
+      expectSameAsTfjs((x) => [op(x)], [input], ARITH_TOL, name);
     });
   }
 
