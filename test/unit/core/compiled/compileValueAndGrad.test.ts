@@ -132,6 +132,34 @@ describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
     assert.equal(compiled.loops, 2);
   });
 
+  const EDGE_CASES: [string, TensorObjective, number][] = [
+    ['sum(x): the gradient is a constant', (x) => tf.sum(x), 4],
+    ['x[0] alone: the gradient is a scatter into zeros', (x) => tf.square(x.gather(0)), 3],
+    ['a slice only: the gradient is zero outside it', (x) => tf.sum(tf.exp(tf.slice(x, 1, 2))), 5],
+    ['0 · sum(x) + 3: a zero gradient', (x) => tf.add(tf.mul(0, tf.sum(x)), 3), 3],
+    ['one parameter', (x) => tf.sum(tf.sin(tf.square(x))), 1],
+    ['x · x by tf.dot (x read by a matMul directly)', (x) => tf.dot(x, x) as tf.Scalar, 4],
+    ['xᵀx of x as a 2×2 matrix', (x) => tf.sum(tf.matMul(x.reshape([2, 2]), x.reshape([2, 2]), true, false)), 4],
+    ['max(x) with a tie', (x) => tf.max(tf.concat([x, x.slice(0, 1)])), 3],
+    ['the mean used twice (variance)', (x) => tf.moments(x).variance as tf.Scalar, 6],
+    ['a norm (sqrt of a reduction read back elementwise)', (x) => tf.norm(tf.sub(x, tf.mean(x))) as tf.Scalar, 5],
+    ['log-sum-exp of x and of x²', (x) => tf.add(tf.logSumExp(x), tf.logSumExp(tf.square(x))), 5],
+    ['the same value as two gradients parts (x + x)', (x) => tf.sum(tf.mul(tf.add(x, x), x)), 3],
+  ];
+  for (const [name, f, n] of EDGE_CASES) {
+    it(`edge case: ${name}`, () => {
+      const x = Float32Array.from(spread(n, 2).map((v) => v + 0.3));
+      const before = tf.memory().numTensors;
+      const compiled = new CompiledValueAndGrad(f, n);
+      const grad = new Float32Array(n).fill(NaN);
+      const loss = compiled.run(x, [], grad);
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+      const expected = tfjsValueAndGrad(f, x);
+      assertClose([loss], [expected.loss], 1e-5, 'loss');
+      assertClose(grad, expected.grad, 1e-5, 'gradient');
+    });
+  }
+
   it('extra inputs (a batch) of two shapes compile to two programs, each checked', () => {
     const f: TensorObjective = (w, [features, targets]) => tf.mean(tf.square(tf.sub(tf.matMul(features, w.reshape([3, 1])), targets)));
     const compiled = new CompiledValueAndGrad(f, 3);
