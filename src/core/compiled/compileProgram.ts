@@ -316,6 +316,7 @@ class Compiler {
     if (k === 'Fill') this.reprs.set(out, { kind: 'literal', value: Math.fround(node.attrs.value as number) });
     else if (k === 'ZerosLike' || k === 'OnesLike') this.reprs.set(out, { kind: 'literal', value: k === 'OnesLike' ? 1 : 0 });
     else if (k === 'Range') this.range(node);
+    else if (k === 'GatherV2' && !this.knownNow(node.inputs[1].value)) this.dynamicGather(node, index);
     else if (VIEWS.has(k)) this.view(node);
     else if (k === 'SplitV' || k === 'Unpack') this.split(node);
     else if (k === 'StridedSlice') this.stridedSlice(node);
@@ -399,26 +400,85 @@ class Compiler {
     });
   }
 
-  /** tf.unsortedSegmentSum with constant segment ids (the gradient of a gather): a scatter-add inside the producing loop. */
+  /** Whether value `id` is known at compile time (a captured constant or a literal). */
+  private knownNow(id: ValueId): boolean {
+    return this.info(this.root(id)).source.kind === 'constant' || this.reprOf(id).kind === 'literal';
+  }
+
+  /** The values of a value known at compile time (see knownNow). */
+  private valuesNow(id: ValueId): Float32Array {
+    const source = this.info(this.root(id)).source;
+    if (source.kind === 'constant') return source.values;
+    // A literal stands for every element (Fill, ZerosLike): one value per element, not one in all.
+    return new Float32Array(this.sizeOfValue(id)).fill((this.reprOf(id) as { value: number }).value);
+  }
+
+  /** Element map[i] of value `id` as an expression in `group`'s loop, or CONFLICT when it is not a buffer (yet). */
+  private readMapped(id: ValueId, map: Int32Array, group: Group): string | typeof CONFLICT {
+    const repr = this.reprOf(id);
+    if (repr.kind === 'literal') return literal(repr.value);
+    if (repr.kind === 'buffer') return this.readBuffer(repr.buf, map, 0, group);
+    if (repr.kind !== 'view') return CONFLICT;
+    const base = this.reprOf(repr.base);
+    return base.kind === 'buffer' ? this.readBuffer(base.buf, composeMaps(repr.map, map), repr.pad, group) : CONFLICT;
+  }
+
+  /**
+   * tf.gather with indices computed at run time (integer labels of a batch): element i reads x
+   * at the row the index names, inside the consuming loop. Out-of-range indices read NaN (tfjs throws).
+   */
+  private dynamicGather(node: KernelNode, index: number): void {
+    const [x, indices] = node.inputs.map((input) => input.value);
+    if (((node.attrs.batchDims as number) ?? 0) !== 0) throw new NotCompilable('gather with batchDims and computed indices');
+    const inShape = this.info(x).shape;
+    const out = node.outputs[0];
+    const axis = axesOf(node.attrs.axis, inShape.length)[0];
+    const inner = sizeOf(inShape.slice(axis + 1));
+    const len = inShape[axis];
+    const count = this.sizeOfValue(indices);
+    const n = this.sizeOfValue(out);
+    const which = new Int32Array(n);
+    const base = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      which[i] = Math.floor(i / inner) % count;
+      base[i] = Math.floor(i / (inner * count)) * len * inner + (i % inner);
+    }
+    if (this.dependsOnOpen(node)) this.closeGroup();
+    const xs = this.materialize(x);
+    const bases = this.addMap(base);
+    this.inLoop(node, n, (g) => {
+      const at = this.readMapped(indices, which, g);
+      if (at === CONFLICT) return false;
+      const name = this.newName('v');
+      g.body.push(`const ${name} = ${xs}[${bases}[i] + (${at}) * ${inner}];`);
+      g.locals.set(out, name);
+      g.members.add(index);
+      this.reprs.set(out, { kind: 'local', group: g, name });
+      return true;
+    });
+  }
+
+  /** tf.unsortedSegmentSum (the gradient of a gather): a scatter-add inside the producing loop. */
   private segmentSum(node: KernelNode, index: number): void {
     const [x, ids] = node.inputs.map((input) => input.value);
-    const source = this.info(this.root(ids)).source;
-    const idsRepr = this.reprOf(ids);
-    if (source.kind !== 'constant' && idsRepr.kind !== 'literal') throw new NotCompilable('unsortedSegmentSum with computed segment ids');
-    const idValues = source.kind === 'constant' ? source.values : [(idsRepr as { value: number }).value];
     const inShape = this.info(x).shape;
     const out = node.outputs[0];
     const n = sizeOf(inShape);
-    const rows = Math.max(1, idValues.length);
+    const rows = Math.max(1, this.sizeOfValue(ids));
     const inner = n / rows;
+    const known = this.knownNow(ids);
     const map = new Int32Array(n);
-    for (let i = 0; i < n; i++) map[i] = idValues[Math.floor(i / inner)] * inner + (i % inner);
+    const idValues = known ? this.valuesNow(ids) : undefined;
+    for (let i = 0; i < n; i++) map[i] = idValues ? idValues[Math.floor(i / inner)] * inner + (i % inner) : Math.floor(i / inner);
     this.inLoop(node, n, (g) => {
       const e = this.read(x, inShape, g);
       if (e === CONFLICT) return false;
+      // Segment ids computed at run time (a gather of batch labels) are read in the loop.
+      const id = known ? undefined : this.readMapped(ids, map, g);
+      if (id === CONFLICT) return false;
       const buf = this.storageFor(out);
       g.hoisted.push(`b${buf}.fill(0);`);
-      g.body.push(`b${buf}[${this.addMap(map)}[i]] += ${e};`);
+      g.body.push(id === undefined ? `b${buf}[${this.addMap(map)}[i]] += ${e};` : `b${buf}[(${id}) * ${inner} + i % ${inner}] += ${e};`);
       g.members.add(index);
       g.sinks.add(out);
       this.reprs.set(out, { kind: 'sink', group: g, buf });
@@ -457,14 +517,9 @@ class Compiler {
         map = reverseMap(inShape, axesOf(a.dims, inShape.length));
         break;
       default: {
-        // GatherV2 with indices known at compile time.
-        const indices = this.reprOf(node.inputs[1].value);
-        const source = this.info(this.root(node.inputs[1].value)).source;
-        if (((a.batchDims as number) ?? 0) !== 0 || (source.kind !== 'constant' && indices.kind !== 'literal')) {
-          throw new NotCompilable('gather with computed indices');
-        }
-        const values = source.kind === 'constant' ? source.values : new Float32Array(this.sizeOfValue(node.inputs[1].value)).fill((indices as { value: number }).value);
-        map = gatherMap(inShape, values, axesOf(a.axis, inShape.length)[0], outShape);
+        // GatherV2 with indices known at compile time (computed ones go to dynamicGather).
+        if (((a.batchDims as number) ?? 0) !== 0) throw new NotCompilable('gather with batchDims');
+        map = gatherMap(inShape, this.valuesNow(node.inputs[1].value), axesOf(a.axis, inShape.length)[0], outShape);
       }
     }
     this.setView(out, x, map, pad);
@@ -524,13 +579,8 @@ class Compiler {
     const on = literal(Math.fround(node.attrs.onValue as number));
     const off = literal(Math.fround(node.attrs.offValue as number));
     this.inLoop(node, n, (g) => {
-      const repr = this.reprOf(indices);
-      let at: string;
-      if (repr.kind === 'literal') at = literal(repr.value);
-      else if (repr.kind === 'buffer') at = this.readBuffer(repr.buf, rows, 0, g);
-      else if (repr.kind === 'view' && this.reprOf(repr.base).kind === 'buffer') {
-        at = this.readBuffer((this.reprOf(repr.base) as { buf: number }).buf, composeMaps(repr.map, rows), repr.pad, g);
-      } else return false;
+      const at = this.readMapped(indices, rows, g);
+      if (at === CONFLICT) return false;
       const name = this.newName('v');
       g.body.push(`const ${name} = (${at} === i % ${depth} ? ${on} : ${off});`);
       g.locals.set(out, name);

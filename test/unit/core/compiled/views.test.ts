@@ -72,6 +72,29 @@ describe('compiled programs: views match TensorFlow.js, forward and gradient', (
     });
   }
 
+  const LABELS: TestInput = { values: [2, 0, 3, 3, 1], shape: [5], dtype: 'int32' };
+  const GATHERS: [string, (x: tf.Tensor, labels: tf.Tensor) => tf.Tensor][] = [
+    ['rows picked by input labels (an embedding lookup)', (x, labels) => tf.square(tf.gather(x, labels))],
+    ['columns picked by input labels (axis 1)', (x, labels) => tf.mul(tf.gather(x, labels, 1), 2)],
+    ['a gather of a computed value', (x, labels) => tf.gather(tf.exp(tf.transpose(x)), labels, 0)],
+    ['labels shifted by a computed offset', (x, labels) => tf.gather(x, tf.sub(labels, tf.onesLike(labels)).relu(), 1)],
+  ];
+  for (const [name, op] of GATHERS) {
+    it(`gather with computed indices: ${name}, value and gradient (a scatter-add by label)`, () => {
+      expectSameAsTfjs(valueAndGrads(op, 1), [{ values: spread(20, 1), shape: [4, 5] }, LABELS], ARITH_TOL, name);
+    });
+  }
+
+  it('the log-probability of each sample\'s label, picked by gather (classification loss)', () => {
+    const loss = (logits: tf.Tensor, labels: tf.Tensor) => {
+      const logProbs = tf.logSoftmax(logits);
+      const rows = tf.range(0, 5, 1, 'int32');
+      const flat = tf.add(tf.mul(rows, tf.scalar(4, 'int32')), labels);
+      return tf.neg(tf.mean(tf.gather(logProbs.reshape([20]), flat)));
+    };
+    expectSameAsTfjs(valueAndGrads(loss, 1), [{ values: spread(20, 2), shape: [5, 4] }, { values: [3, 0, 1, 1, 2], shape: [5], dtype: 'int32' }], 1e-5, 'gather of log-probabilities');
+  });
+
   it('concat-free stencil: differences of neighbouring slices (Rosenbrock shape)', () => {
     const stencil = (x: tf.Tensor) => {
       const head = tf.slice(x, 0, 6);
