@@ -30,6 +30,7 @@ const CASES: [string, Op, TestInput][] = [
   ['reverse two axes of rank 3', (x) => tf.mul(tf.reverse(x, [0, 2]), tf.range(0, 24).reshape([2, 3, 4])), T3],
   ['gather rows with constant indices (repeats)', (x) => tf.square(tf.gather(x, tf.tensor1d([3, 0, 3, 1], 'int32'))), M],
   ['gather columns (axis 1)', (x) => tf.mul(tf.gather(x, tf.tensor1d([4, 0, 2], 'int32'), 1), 2), M],
+  ['gather of rows named by tf.fill (a literal of 3 equal indices; gradient: 3 scatters into one row)', (x) => tf.exp(tf.gather(x, tf.fill([3], 2, 'int32'))), M],
   ['gather 1-D', (x) => tf.exp(tf.gather(x, tf.tensor1d([6, 6, 0, 2], 'int32'))), V1],
   ['slice of a transpose', (x) => tf.square(tf.slice(tf.transpose(x), [1, 1], [3, 2])), M],
   ['pad of a slice', (x) => tf.mul(tf.pad(tf.slice(x, [1, 1], [2, 3]), [[1, 1], [2, 0]], -1), 2), M],
