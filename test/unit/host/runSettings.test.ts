@@ -6,9 +6,9 @@ const getter = (values: Record<string, unknown>) => (key: keyof RunSettings): un
 
 describe('runSettings', () => {
   it('reads valid settings and falls back on invalid ones', () => {
-    const s = readRunSettings(getter({ defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: ' cosine:T_max=100 ', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5 }));
-    assert.deepEqual(s, { defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: 'cosine:T_max=100', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5 });
-    const bad = readRunSettings(getter({ defaultOptimizer: 'nope', learningRate: -1, steps: 2.5, backend: 'gpu', curvatureEvery: -3, liveDebounceMs: 'x', timeLimitSeconds: 0 }));
+    const s = readRunSettings(getter({ defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: ' cosine:T_max=100 ', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5, compileObjectives: true }));
+    assert.deepEqual(s, { defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: 'cosine:T_max=100', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5, compileObjectives: true });
+    const bad = readRunSettings(getter({ defaultOptimizer: 'nope', learningRate: -1, steps: 2.5, backend: 'gpu', curvatureEvery: -3, liveDebounceMs: 'x', timeLimitSeconds: 0, compileObjectives: 'yes' }));
     assert.deepEqual(bad, DEFAULT_SETTINGS);
   });
 
@@ -35,6 +35,13 @@ describe('runSettings', () => {
     assert.equal(other.steps, 20);
     assert.equal('schedule' in other, false);
     assert.equal('text' in other, false);
+  });
+
+  it('asks the runner to compile objectives only when the setting is on', () => {
+    assert.equal(DEFAULT_SETTINGS.compileObjectives, false);
+    assert.equal('compile' in runRequestFor(DEFAULT_SETTINGS, { file: '/w/f.ts' }, {}, 'r0'), false);
+    const on = runRequestFor({ ...DEFAULT_SETTINGS, compileObjectives: true }, { file: '/w/f.ts' }, {}, 'r1');
+    assert.equal(runRequestSchema.parse({ ...on, type: 'run' }).compile, true);
   });
 
   it('leaves the backend to the runner on auto, and the landscape to the runner unless the choice asks', () => {
