@@ -65,6 +65,11 @@ describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
     expectRefused((x) => tf.sum(tf.square(tf.add(x, tf.randomNormal([x.size])))), 5, /different operations from call to call/);
   });
 
+  it('an objective whose JS state changes between calls (a call counter in a constant) is refused', () => {
+    let calls = 0;
+    expectRefused((x) => tf.mul(++calls, tf.sum(tf.square(x))), 3, /different operations from call to call/);
+  });
+
   it('an unsupported kernel (conv2d) is refused, naming the kernel', () => {
     const filter = tf.tensor4d(spread(8, 2), [2, 2, 1, 2]);
     try {
