@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../../../src/runner/backend';
 import { ARITH_TOL, assertClose, compileAndRun, TRANSCENDENTAL_TOL, expectSameAsTfjs, spread, useCpuBackend, valueAndGrads, type TestInput } from './compiledCheck';
 
 /**
@@ -106,4 +107,22 @@ describe('compiled programs: matMul, concat, softmax and losses match TensorFlow
     const loss = (logits: tf.Tensor, labels: tf.Tensor) => tf.add(tf.losses.sigmoidCrossEntropy(labels, logits), tf.sum(tf.logSumExp(logits, 1)));
     expectSameAsTfjs(valueAndGrads(loss, 1), [input([3, 4], 3), { values: [0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1], shape: [3, 4] }], TRANSCENDENTAL_TOL, 'sigmoidCE');
   });
+});
+
+describe('compiled programs: large matMuls on the wasm backend (handed to its kernel)', () => {
+  before(async () => {
+    const choice = await selectBackend('wasm');
+    if (choice.backend !== 'wasm') throw new Error('could not switch to wasm');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    it(`[2,48,40]·[40,36] (≥ 65,536 multiply-adds) transposeA=${ta} transposeB=${tb}, value and gradient`, () => {
+      const a = input(ta ? [2, 40, 48] : [2, 48, 40], 1);
+      const b = input(tb ? [36, 40] : [40, 36], 2);
+      expectSameAsTfjs(valueAndGrads((x, y) => tf.matMul(x, y, ta, tb), 1), [a, b], MATMUL_TOL, 'wasm matMul');
+    });
+  }
 });
