@@ -159,6 +159,11 @@ describe('compiled programs: elementwise kernels match TensorFlow.js', () => {
     expectSameAsTfjs(casts, [{ values: [-2.7, -1, -0.5, 0, 0.5, 1.5, 2.99], shape: [7] }], 0, 'casts');
   });
 
+  it('Fill, ZerosLike and OnesLike become literals in the loop', () => {
+    const op = (x: tf.Tensor) => tf.addN([tf.mul(x, tf.onesLike(x)), tf.sub(tf.zerosLike(x), x), tf.mul(tf.fill(x.shape, 2.5), tf.square(x))]);
+    expectSameAsTfjs(valueAndGrads(op), [GRID], ARITH_TOL, 'literals');
+  });
+
   it('Cast to int32 of NaN, ±Infinity and huge values converts as an Int32Array does', () => {
     expectSameAsTfjs((x) => [tf.cast(tf.cast(x, 'int32'), 'float32')], [SPECIAL], 0, 'int32 cast of specials');
   });
