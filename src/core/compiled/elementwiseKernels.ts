@@ -14,7 +14,8 @@ const num = (v: unknown, fallback = 0): string => {
 const bool = (cond: string) => `((${cond}) ? 1 : 0)`;
 
 const UNARY: Record<string, (x: string, attrs: Attrs) => string> = {
-  Neg: (x) => `-${x}`,
+  // Parenthesised: an operand may be a negative literal, and `--1` is a decrement (a SyntaxError).
+  Neg: (x) => `-(${x})`,
   Square: (x) => `${x} * ${x}`,
   Sqrt: (x) => `Math.sqrt(${x})`,
   Rsqrt: (x) => `1 / Math.sqrt(${x})`,
@@ -26,7 +27,7 @@ const UNARY: Record<string, (x: string, attrs: Attrs) => string> = {
   Abs: (x) => `Math.abs(${x})`,
   Sign: (x) => `(${x} > 0 ? 1 : ${x} < 0 ? -1 : 0)`,
   Tanh: (x) => `Math.tanh(${x})`,
-  Sigmoid: (x) => `1 / (1 + Math.exp(-${x}))`,
+  Sigmoid: (x) => `1 / (1 + Math.exp(-(${x})))`,
   Softplus: (x) => `(Math.log1p(Math.exp(-Math.abs(${x}))) + Math.max(${x}, 0))`,
   Relu: (x) => `(${x} < 0 ? 0 : ${x})`,
   Relu6: (x) => `(${x} < 0 ? 0 : ${x} > 6 ? 6 : ${x})`,

@@ -164,6 +164,11 @@ describe('compiled programs: elementwise kernels match TensorFlow.js', () => {
     expectSameAsTfjs(valueAndGrads(op), [GRID], ARITH_TOL, 'literals');
   });
 
+  it('unary kernels of a negative literal (generated as `-(-2)`, not the decrement `--2`)', () => {
+    const op = (x: tf.Tensor) => tf.addN([tf.mul(x, tf.neg(tf.fill(x.shape, -2))), tf.sigmoid(tf.fill(x.shape, -1)), tf.neg(tf.zerosLike(x).sub(0.5))]);
+    expectSameAsTfjs(valueAndGrads(op), [GRID], TRANSCENDENTAL_TOL, 'negative literals');
+  });
+
   it('Cast to int32 of NaN, ±Infinity and huge values converts as an Int32Array does', () => {
     expectSameAsTfjs((x) => [tf.cast(tf.cast(x, 'int32'), 'float32')], [SPECIAL], 0, 'int32 cast of specials');
   });
