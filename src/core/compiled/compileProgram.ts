@@ -66,6 +66,8 @@ class Compiler {
   private readonly reprs = new Map<ValueId, Repr>();
   private readonly roots = new Map<ValueId, ValueId>();
   private readonly consumers = new Map<ValueId, Set<number>>();
+  /** Nodes some output depends on (aliases excluded: they only rename). */
+  private readonly live = new Set<number>();
   private readonly buffers: BufferSpec[] = [];
   private readonly maps: Int32Array[] = [];
   private readonly main: string[] = [];
@@ -81,8 +83,17 @@ class Compiler {
   constructor(private readonly program: Program) {
     program.inputs.forEach((id) => this.reprs.set(id, { kind: 'buffer', buf: this.addBuffer({ size: this.sizeOfValue(id), role: 'input' }) }));
     for (const node of program.nodes) if (this.isAlias(node)) this.roots.set(node.outputs[0], this.root(node.inputs[0].value));
+    // Backprop also differentiates with respect to constants, and value-and-gradient traces
+    // compute values nobody reads: only nodes an output depends on are compiled.
+    const needed = new Set(program.outputs.map((id) => this.root(id)));
+    for (let index = program.nodes.length - 1; index >= 0; index--) {
+      const node = program.nodes[index];
+      if (this.isAlias(node) || !node.outputs.some((id) => needed.has(this.root(id)))) continue;
+      this.live.add(index);
+      for (const input of node.inputs) needed.add(this.root(input.value));
+    }
     program.nodes.forEach((node, index) => {
-      if (this.isAlias(node)) return;
+      if (!this.live.has(index)) return;
       for (const input of node.inputs) {
         const r = this.root(input.value);
         if (!this.consumers.has(r)) this.consumers.set(r, new Set());
@@ -141,7 +152,10 @@ class Compiler {
     return sizeOf(this.info(id).shape);
   }
   private root(id: ValueId): ValueId {
-    return this.roots.get(id) ?? id;
+    // Chains: an alias of a value that later turned out to alias another (x·1 = x).
+    let r = id;
+    for (let next = this.roots.get(r); next !== undefined && next !== r; next = this.roots.get(r)) r = next;
+    return r;
   }
   private isAlias(node: KernelNode): boolean {
     if (ALIAS_KERNELS.has(node.kernel)) return true;
@@ -310,7 +324,7 @@ class Compiler {
   // --- kernels ------------------------------------------------------------
 
   private visit(node: KernelNode, index: number): void {
-    if (this.isAlias(node)) return;
+    if (!this.live.has(index)) return;
     const out = node.outputs[0];
     const k = node.kernel;
     if (k === 'Fill') this.reprs.set(out, { kind: 'literal', value: Math.fround(node.attrs.value as number) });
@@ -346,6 +360,28 @@ class Compiler {
     if (!template) throw new NotCompilable(`cannot compile a cast to ${String(node.attrs.dtype)}`);
     const out = node.outputs[0];
     const shape = this.info(out).shape;
+    const literals = node.inputs.map((input) => this.reprOf(input.value));
+    if (literals.every((r) => r.kind === 'literal')) {
+      // Every input known at compile time (backprop's 1·1 seeds, constant factors): fold it.
+      const args = literals.map((r) => literal((r as { value: number }).value));
+      const value = (new Function('fr', `return fr(${template(args, node.attrs)});`) as (fr: typeof Math.fround) => number)(Math.fround);
+      this.reprs.set(out, { kind: 'literal', value });
+      return;
+    }
+    if (node.kernel === 'Multiply') {
+      // x·1 = x exactly (backprop multiplies by the seed 1): reuse x instead of a loop that copies it.
+      const other = literals.findIndex((r, k) => literals[1 - k].kind === 'literal' && (literals[1 - k] as { value: number }).value === 1);
+      const x = other >= 0 ? node.inputs[other].value : undefined;
+      if (x !== undefined && this.sizeOfValue(x) === sizeOf(shape) && this.info(x).dtype === 'float32' && !this.outputSlots.has(out)) {
+        const base = this.root(x);
+        this.roots.set(out, base);
+        // out's readers now read x: x must be kept for them.
+        const readers = this.consumers.get(base) ?? new Set<number>();
+        for (const reader of this.consumers.get(out) ?? []) readers.add(reader);
+        this.consumers.set(base, readers);
+        return;
+      }
+    }
     this.inLoop(node, sizeOf(shape), (g) => {
       const args: string[] = [];
       for (const input of node.inputs) {
