@@ -16,6 +16,8 @@
  * instead of a curve.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { compileHessian, type CompiledHessian } from '../core/compiled/compileHessianOperator';
+import { NotCompilable } from '../core/compiled/program';
 import { estimateCurvature } from '../core/curvature/estimateCurvature';
 import type { FlatObjective } from '../core/curvature/hvp';
 import type { Evaluate } from '../core/optimizer';
@@ -39,6 +41,11 @@ export interface CurvatureSamplerOptions {
   emit: (sample: CurvatureSample) => void;
   /** Milliseconds; performance.now by default (tests pass a fake clock). */
   now?: () => number;
+  /**
+   * Compile the Hessian-vector product to plain JS at the first sample and use it for every
+   * sample (compiled runs); when it does not compile, TensorFlow.js's is used as before.
+   */
+  compileHessian?: boolean;
 }
 
 export interface CurvatureSampler {
@@ -65,6 +72,8 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
   let spentMs = 0;
   let lastCostMs = 0;
   let trainingAtLastMs = 0;
+  /** undefined: not tried yet; null: did not compile. */
+  let compiled: CompiledHessian | null | undefined;
 
   const due = (step: number, final: boolean): boolean => {
     if (final) return true;
@@ -86,7 +95,15 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
       normT.dispose();
       loss.dispose();
       grad.dispose();
-      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0 });
+      if (options.compileHessian && compiled === undefined) {
+        try {
+          compiled = compileHessian(f, x);
+        } catch (e) {
+          if (!(e instanceof NotCompilable)) throw e;
+          compiled = null;
+        }
+      }
+      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at } : {}) });
     });
 
   return {

@@ -196,6 +196,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         }
       },
       seed: req.seed,
+      compileHessian: arrayPath.plan !== undefined,
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
     const lrAt = (step: number) => schedule.lrAt(step) * control.lrScale();

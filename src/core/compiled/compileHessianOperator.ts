@@ -1,7 +1,8 @@
 /**
  * H(x)·v as plain JS: the double-backprop Hessian-vector product is traced
- * once at a fixed x (two vectors, to catch computations that change between
- * calls), compiled, and checked against TensorFlow.js before it is used.
+ * once (with two vectors, to catch computations that change between calls),
+ * compiled with x and v as inputs, and checked against TensorFlow.js before
+ * it is used. Later points reuse the program.
  */
 import * as tf from '@tensorflow/tfjs';
 import { hessianVectorProduct, type FlatObjective, type LinearOperator } from '../curvature/hvp';
@@ -12,15 +13,16 @@ import { traceProgram } from './traceProgram';
 /** Relative agreement (to max|Hv|) required between the compiled product and TensorFlow.js's. */
 const HVP_TOL = 1e-3;
 
-/** The compiled product on plain arrays: writes H(x)·v into out. */
-export interface ArrayHessianOperator {
+/** The compiled product on plain arrays, for any x of the traced size. */
+export interface CompiledHessian {
   readonly size: number;
-  apply(v: Float32Array, out: Float32Array): void;
-  /** The same as a tensor operator (copies in and out), for Lanczos and power iteration. */
-  readonly operator: LinearOperator;
+  /** Writes H(x)·v into out. */
+  apply(x: Float32Array, v: Float32Array, out: Float32Array): void;
+  /** H at x as a tensor operator (copies in and out), for Lanczos, power iteration and exact spectra. */
+  at(x: tf.Tensor1D): LinearOperator;
 }
 
-export function compileHessianOperator(f: FlatObjective, x: tf.Tensor1D): ArrayHessianOperator {
+export function compileHessian(f: FlatObjective, x: tf.Tensor1D): CompiledHessian {
   const n = x.size;
   const xValues = Float32Array.from(x.dataSync());
   const probes = [0, 1].map((k) => Float32Array.from({ length: n }, (_, i) => Math.sin(1 + i * (k + 1.37))));
@@ -49,14 +51,17 @@ export function compileHessianOperator(f: FlatObjective, x: tf.Tensor1D): ArrayH
       throw new NotCompilable(`the compiled Hessian-vector product disagrees with TensorFlow.js (${(worst / scale).toExponential(1)} relative)`);
     }
   });
-  const apply = (v: Float32Array, into: Float32Array) => program.run([xValues, v], [into]);
+  const apply = (at: Float32Array, v: Float32Array, into: Float32Array) => program.run([at, v], [into]);
   return {
     size: n,
     apply,
-    operator: (v) => {
-      const result = new Float32Array(n);
-      apply(v.dataSync() as Float32Array, result);
-      return tf.tensor1d(result);
+    at: (point) => {
+      const values = Float32Array.from(point.dataSync());
+      return (v) => {
+        const result = new Float32Array(n);
+        apply(values, v.dataSync() as Float32Array, result);
+        return tf.tensor1d(result);
+      };
     },
   };
 }

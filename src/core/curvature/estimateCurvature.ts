@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CurvatureSample } from '../../protocol/runner';
 import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
 import { exactSpectrum } from './exactSpectrum';
-import { hessianOperator } from './hvp';
+import { hessianOperator, type LinearOperator } from './hvp';
 import type { FlatObjective } from './hvp';
 import { hvpSelfCheck } from './hvpSelfCheck';
 import { LANCZOS_DEFAULTS, lanczos } from './lanczos';
@@ -34,6 +34,8 @@ export interface CurvatureOptions {
    * learning-rate diagnostics stay those of f, the function the optimizer steps on.
    */
   negated?: boolean;
+  /** A faster H(x)·v for the same f (the compiled one); the self-check still uses TensorFlow.js's. */
+  hessianAt?: (x: tf.Tensor1D) => LinearOperator;
 }
 
 export interface CurvatureContext {
@@ -58,7 +60,7 @@ export async function estimateCurvature(
   const zeroTol = options.zeroTol ?? 1e-6;
   const method = options.method ?? 'auto';
   const check = options.selfCheck ? await hvpSelfCheck(f, x, { seed: options.seed }) : undefined;
-  const apply = hessianOperator(f, x);
+  const apply = options.hessianAt?.(x) ?? hessianOperator(f, x);
   const iterationOptions = {
     maxIterations: options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations,
     tol: options.tol ?? LANCZOS_DEFAULTS.tol,

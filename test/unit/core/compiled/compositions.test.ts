@@ -17,7 +17,7 @@ const UNARY: [string, Unary][] = [
   ['transpose', (t) => tf.transpose(t)], ['reverse rows', (t) => tf.reverse(t, 0)], ['reverse columns', (t) => tf.reverse(t, 1)],
   ['sum rows keepDims', (t) => tf.sum(t, 1, true)], ['max columns keepDims', (t) => tf.max(t, 0, true)], ['mean rows keepDims', (t) => tf.mean(t, 1, true)],
   ['drop first row', (t) => tf.slice(t, [1, 0], [t.shape[0] - 1, -1])], ['pad a row', (t) => tf.pad(t, [[1, 0], [0, 0]])],
-  ['drop first column', (t) => tf.slice(t, [0, 1], [-1, t.shape[1] - 1])], ['pad a column', (t) => tf.pad(t, [[0, 0], [0, 1]])],
+  ['drop first column', (t) => tf.slice(t, [0, 1], [-1, -1])], ['pad a column', (t) => tf.pad(t, [[0, 0], [0, 1]])],
   ['tile rows', (t) => tf.tile(t, [2, 1])], ['t·tᵀ', (t) => tf.matMul(t, t, false, true)], ['tᵀ·t', (t) => tf.matMul(t, t, true, false)],
   ['gather rows', (t) => tf.gather(t, tf.tensor1d(Array.from({ length: t.shape[0] }, (_, i) => (i * 2 + 1) % t.shape[0]), 'int32'))],
   ['softmax', (t) => tf.softmax(t)], ['concat with its square', (t) => tf.concat([t, tf.square(t)], 1)],
