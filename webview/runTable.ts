@@ -58,6 +58,14 @@ function stepsPerSecond(run: RunSnapshot): number | undefined {
   return last && last.wallMs > 0 ? (run.steps.length * 1000) / last.wallMs : undefined;
 }
 
+/** What the steps/s cell's tooltip says about how the steps ran (compiled plain JS, or TensorFlow.js and why not). */
+export function speedTitle(run: RunSnapshot): string {
+  const compute = run.meta?.compute;
+  if (compute?.path === 'compiled') return 'compiled to plain JS: the whole loop ran on plain arrays';
+  const backend = run.meta ? `TensorFlow.js (${run.meta.backend})` : 'TensorFlow.js';
+  return compute?.reason ? `${backend}; not compiled: ${compute.reason}` : backend;
+}
+
 function hpText(run: RunSnapshot): string {
   const hp = run.meta?.optimizer.hp ?? {};
   return Object.entries(hp).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
@@ -159,7 +167,7 @@ export function renderRunTable(host: HTMLElement, rows: readonly TableRow[], int
       nameCell,
       el('td', { class: 'hp', text: hpText(r.run) }),
       el('td', { class: 'num', text: last === undefined ? '–' : formatNumber(last) }),
-      el('td', { class: 'num', text: sps === undefined ? '–' : Math.round(sps).toLocaleString('en-US') }),
+      el('td', { class: 'num', text: sps === undefined ? '–' : Math.round(sps).toLocaleString('en-US'), title: speedTitle(r.run) }),
       el('td', { class: statusClass, text: status, title: status }),
       el('td', { text: r.rate }),
       cells));

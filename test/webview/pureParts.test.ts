@@ -8,9 +8,22 @@ import type { Point } from '../../webview/charts/series';
 import { fitConvergence } from '../../webview/convergenceFit';
 import { cliCommand } from '../../webview/exports/cliCommand';
 import { torchSnippet } from '../../webview/exports/torchSnippet';
+import { speedTitle } from '../../webview/runTable';
 import { allEvents, landscapeGrid } from './harness/eventStream';
 
 describe('dashboard pure parts', () => {
+  it("the steps/s tooltip says whether a run was compiled to plain JS, and why not", () => {
+    const [run] = runsFromEvents(allEvents({ runId: 'speed', optimizer: 'adam', lr: 0.01, steps: 10 }));
+    assert.ok(run.meta);
+    const meta = run.meta;
+    assert.equal(speedTitle({ ...run, meta: { ...meta, compute: { path: 'compiled' } } }), 'compiled to plain JS: the whole loop ran on plain arrays');
+    assert.equal(
+      speedTitle({ ...run, meta: { ...meta, compute: { path: 'tensors', reason: 'the constraint projection runs on tensors' } } }),
+      `TensorFlow.js (${meta.backend}); not compiled: the constraint projection runs on tensors`,
+    );
+    assert.equal(speedTitle({ ...run, meta: { ...meta, compute: undefined } }), `TensorFlow.js (${meta.backend})`);
+  });
+
   it('PointReducer keeps each bucket\'s extremes, stays bounded, and sees appended points', () => {
     const full: Point[] = [];
     const r = new PointReducer(full, 50);
