@@ -208,20 +208,24 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       landscape.observe(steps);
       emit({ type: 'steps', runId: req.runId, steps: [...steps] });
     };
+    // What both loops share: schedule, limits, cancellation, mid-run lr changes and how records leave.
+    const loop = {
+      schedule,
+      steps: req.steps,
+      recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+      onMetrics,
+      isCancelled: control.isCancelled,
+      lrScale: control.lrScale,
+      timeLimitMs: Math.max(0, remainingMs),
+      flushIntervalMs: 25,
+    };
     if (arrayPath.plan) {
       const arrays = await minimizeArrays({
         objective: arrayPath.plan.objective,
         optimizer: arrayPath.plan.optimizer,
         x0: x0Values,
-        schedule,
-        steps: req.steps,
         transformGradient: clipNorm === undefined ? undefined : (g) => clipByGlobalNormInPlace(g, clipNorm),
-        recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
-        onMetrics,
-        isCancelled: control.isCancelled,
-        lrScale: control.lrScale,
-        timeLimitMs: Math.max(0, remainingMs),
-        flushIntervalMs: 25,
+        ...loop,
         afterStep: (step, x) => {
           control.stepDone?.(step);
           // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
@@ -236,17 +240,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         evaluate,
         x0: prepared.x0,
         optimizer,
-        schedule,
-        steps: req.steps,
         hvp,
         transformGradient,
         project: prepared.project,
-        recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
-        onMetrics,
-        isCancelled: control.isCancelled,
-        lrScale: control.lrScale,
-        timeLimitMs: Math.max(0, remainingMs),
-        flushIntervalMs: 25,
+        ...loop,
         afterStep: async (step, x) => {
           control.stepDone?.(step);
           await curvature.maybeSample(step + 1, x, lrAt(step + 1));

@@ -6,26 +6,11 @@ import { createOptimizer } from '../../../src/core/optimizers/registry';
 import { constantSchedule } from '../../../src/core/schedule';
 import type { Logistic, Quadratic } from '../../../src/core/testFunctions';
 import { forEachBackend } from '../helpers/backends';
-import { FIXTURE_FILES, loadTorchFixture, testFunctionFor, type TorchCase, type TorchFixture } from '../helpers/torchFixtures';
+import { FIXTURE_FILES, loadTorchFixture, testFunctionFor, type TorchCase, type TorchFixture, firstParityMismatch } from '../helpers/torchFixtures';
 
-/** The issue's bar: relative 1e-3 at every step, absolute 1e-6 × the initial loss near zero. */
-const REL_TOL = 1e-3;
-const ABS_TOL_OF_INITIAL = 1e-6;
 
 const fixtures = FIXTURE_FILES.map(loadTorchFixture);
 
-/** First step whose loss is off the bar, or undefined. */
-function firstMismatch(ours: readonly number[], torch: readonly number[]): string | undefined {
-  const floor = ABS_TOL_OF_INITIAL * Math.abs(torch[0]);
-  for (let k = 0; k < torch.length; k++) {
-    const tol = Math.max(REL_TOL * Math.abs(torch[k]), floor);
-    if (!(Math.abs(ours[k] - torch[k]) <= tol)) {
-      const rel = Math.abs(ours[k] - torch[k]) / Math.max(Math.abs(torch[k]), floor);
-      return `first bad step ${k}: ours ${ours[k]}, torch ${torch[k]} (relative ${rel.toExponential(2)}, allowed ${REL_TOL})`;
-    }
-  }
-  return undefined;
-}
 
 /** Runs the case with our optimizer and returns the recorded losses in torch's sign convention. */
 async function runCase(fixture: TorchFixture, c: TorchCase): Promise<number[]> {
@@ -87,7 +72,7 @@ describe('parity with torch.optim (committed fixtures)', () => {
           it(`${c.name} (${c.optimizer}, lr ${c.lr}, ${JSON.stringify(c.hp)}${c.maximize ? ', maximize' : ''})`, async () => {
             const before = tf.memory().numTensors;
             const ours = await runCase(fixture, c);
-            const bad = firstMismatch(ours, c.losses);
+            const bad = firstParityMismatch(ours, c.losses);
             assert.equal(bad, undefined, `${fixture.function.name}/${c.name} on ${backend}: ${bad}`);
             assert.equal(tf.memory().numTensors, before, `${fixture.function.name}/${c.name}: tensors leaked`);
           });

@@ -65,3 +65,20 @@ export function testFunctionFor(def: FunctionDef): TestFunction {
       throw new Error(`fixture function '${def.name}' has no TS counterpart`);
   }
 }
+
+/** The issue's bar: relative 1e-3 at every step, absolute 1e-6 × the initial loss near zero. */
+export const PARITY_REL_TOL = 1e-3;
+export const PARITY_ABS_TOL_OF_INITIAL = 1e-6;
+
+/** First step whose loss is off the parity bar, described, or undefined. */
+export function firstParityMismatch(ours: readonly number[], torch: readonly number[]): string | undefined {
+  const floor = PARITY_ABS_TOL_OF_INITIAL * Math.abs(torch[0]);
+  for (let k = 0; k < torch.length; k++) {
+    const tol = Math.max(PARITY_REL_TOL * Math.abs(torch[k]), floor);
+    if (!(Math.abs(ours[k] - torch[k]) <= tol)) {
+      const rel = Math.abs(ours[k] - torch[k]) / Math.max(Math.abs(torch[k]), floor);
+      return `first bad step ${k}: ours ${ours[k]}, torch ${torch[k]} (relative ${rel.toExponential(2)}, allowed ${PARITY_REL_TOL})`;
+    }
+  }
+  return undefined;
+}

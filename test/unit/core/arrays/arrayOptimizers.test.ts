@@ -7,11 +7,8 @@ import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { selectBackend } from '../../../../src/runner/backend';
 import { runArrays, tfArrayObjective } from '../../helpers/arrayTrace';
 import { quadraticObjective, runSecondOrder } from '../../helpers/runSecondOrder';
-import { FIXTURE_FILES, loadTorchFixture, testFunctionFor } from '../../helpers/torchFixtures';
+import { FIXTURE_FILES, loadTorchFixture, testFunctionFor, firstParityMismatch } from '../../helpers/torchFixtures';
 
-/** parity.test.ts's bar: relative 1e-3 at every step, absolute 1e-6 × the initial loss near zero. */
-const REL_TOL = 1e-3;
-const ABS_TOL_OF_INITIAL = 1e-6;
 /** The array path repeats the tensor path's float32 rounding, so they may differ by round-off at most. */
 const SAME_AS_TENSOR_TOL = 1e-6;
 
@@ -30,15 +27,6 @@ function arraysOf(id: string, hp: HpRecord = {}): ArrayOptimizer {
   return arrays;
 }
 
-function firstMismatch(ours: readonly number[], torch: readonly number[]): string | undefined {
-  const floor = ABS_TOL_OF_INITIAL * Math.abs(torch[0]);
-  for (let k = 0; k < torch.length; k++) {
-    if (!(Math.abs(ours[k] - torch[k]) <= Math.max(REL_TOL * Math.abs(torch[k]), floor))) {
-      return `first bad step ${k}: ours ${ours[k]}, torch ${torch[k]}`;
-    }
-  }
-  return undefined;
-}
 
 /** Largest |a − b| / max(1, |b|) over the two vectors (NaN anywhere gives NaN). */
 function relativeGap(a: readonly number[], b: readonly number[]): number {
@@ -115,7 +103,7 @@ describe('elementwise optimizers on plain arrays', () => {
         const trace = runArrays(arraysOf(c.optimizer, c.hp), tfArrayObjective(fn.f, fn.n), c.x0 ?? fixture.x0, c.lr, fixture.steps);
         const losses = c.maximize ? trace.losses.map((l) => -l) : trace.losses;
         assert.equal(losses.length, fixture.steps);
-        assert.equal(firstMismatch(losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
+        assert.equal(firstParityMismatch(losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
         assert.equal(tf.memory().numTensors, before, 'tensors leaked');
       });
     }

@@ -8,11 +8,8 @@ import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { selectBackend } from '../../../../src/runner/backend';
 import { runArrays, tfArrayObjective } from '../../helpers/arrayTrace';
 import { runSecondOrder } from '../../helpers/runSecondOrder';
-import { FIXTURE_FILES, loadTorchFixture, testFunctionFor } from '../../helpers/torchFixtures';
+import { FIXTURE_FILES, loadTorchFixture, testFunctionFor, firstParityMismatch } from '../../helpers/torchFixtures';
 
-/** parity.test.ts's bar: relative 1e-3 at every step, absolute 1e-6 × the initial loss near zero. */
-const REL_TOL = 1e-3;
-const ABS_TOL_OF_INITIAL = 1e-6;
 
 const fixtures = FIXTURE_FILES.map(loadTorchFixture);
 const lbfgsCases = fixtures.flatMap((fixture) =>
@@ -25,15 +22,6 @@ function arraysOf(hp: HpRecord): ArrayOptimizer {
   return arrays;
 }
 
-function firstMismatch(ours: readonly number[], torch: readonly number[]): string | undefined {
-  const floor = ABS_TOL_OF_INITIAL * Math.abs(torch[0]);
-  for (let k = 0; k < torch.length; k++) {
-    if (!(Math.abs(ours[k] - torch[k]) <= Math.max(REL_TOL * Math.abs(torch[k]), floor))) {
-      return `first bad step ${k}: ours ${ours[k]}, torch ${torch[k]}`;
-    }
-  }
-  return undefined;
-}
 
 /** Largest |a − b| / max(1, |b|) over the two vectors. */
 function relativeGap(a: readonly number[], b: readonly number[]): number {
@@ -75,7 +63,7 @@ describe('lbfgs on plain arrays', () => {
       it(`${fixture.function.name}/${c.name} (lr ${c.lr}, ${JSON.stringify(c.hp)})`, () => {
         const before = tf.memory().numTensors;
         const trace = runArrays(arraysOf(c.hp), tfArrayObjective(fn.f, fn.n), c.x0 ?? fixture.x0, c.lr, fixture.steps);
-        assert.equal(firstMismatch(trace.losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
+        assert.equal(firstParityMismatch(trace.losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
         assert.equal(tf.memory().numTensors, before);
       });
     }
