@@ -24,8 +24,28 @@ interface Active {
   nextStep: number;
 }
 
+/**
+ * Messages handed to the IPC channel and not yet written. A compiled run makes
+ * 100,000+ step records a second, more than the host parses: without a bound
+ * the backlog grows and a cancel's outcome waits behind it.
+ */
+let unwritten = 0;
+const MAX_UNWRITTEN = 4;
+const drained: (() => void)[] = [];
+
 function send(msg: RunnerToHost): void {
-  process.send?.(msg);
+  if (!process.send) return;
+  unwritten++;
+  process.send(msg, undefined, undefined, () => {
+    unwritten--;
+    if (unwritten <= MAX_UNWRITTEN) for (const resolve of drained.splice(0)) resolve();
+  });
+}
+
+/** A promise when too many messages are waiting to be written (the run pauses until they are), else undefined. */
+function backpressure(): Promise<void> | undefined {
+  if (unwritten <= MAX_UNWRITTEN) return undefined;
+  return new Promise((resolve) => drained.push(resolve));
 }
 
 function sendError(e: unknown, runId?: string): void {
@@ -58,6 +78,7 @@ async function main(): Promise<void> {
       await runObjective(req, backend, tf, emit, {
         isCancelled: () => run.cancelled,
         lrScale: () => run.scale,
+        backpressure,
         stepDone: (step) => {
           run.nextStep = step + 1;
         },

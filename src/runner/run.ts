@@ -38,6 +38,8 @@ export interface RunControl {
   lrScale(): number;
   /** Called after each update (the next update is step + 1). */
   stepDone?(step: number): void;
+  /** A promise to wait for before the next step while the events already sent are not yet written (the child's IPC channel). */
+  backpressure?(): Promise<void> | undefined;
 }
 
 export type Emit = (msg: RunnerToHost) => void;
@@ -229,7 +231,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         afterStep: (step, x) => {
           control.stepDone?.(step);
           // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
-          if (!curvature.isDue(step + 1)) return;
+          if (!curvature.isDue(step + 1)) return control.backpressure?.();
           const xt = tf.tensor1d(x);
           return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
         },
@@ -246,6 +248,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         ...loop,
         afterStep: async (step, x) => {
           control.stepDone?.(step);
+          await control.backpressure?.();
           await curvature.maybeSample(step + 1, x, lrAt(step + 1));
           if (Date.now() - lastYield >= YIELD_MS) {
             await new Promise((resolve) => setImmediate(resolve));
