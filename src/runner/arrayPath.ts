@@ -2,12 +2,13 @@
  * The plain-JS path of a run: the objective's value and gradient compiled to
  * JS (src/core/compiled/) and the whole loop on Float32Arrays
  * (minimizeArrays), with no TensorFlow.js engine work per step. A run takes
- * it when everything in it has a plain-JS form; otherwise `reason` says what
+ * it when everything in it (objective, optimizer, constraint) has a plain-JS form; otherwise `reason` says what
  * kept it on tensors, and the run reports that.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArrayObjective, ArrayOptimizer } from '../core/arrays/contracts';
 import { CompiledValueAndGrad, type ArrayInput } from '../core/compiled/compileValueAndGrad';
+import { compileVectorFunction } from '../core/compiled/compileVectorFunction';
 import { NotCompilable } from '../core/compiled/program';
 import type { Optimizer } from '../core/optimizer';
 import { releaseAbandonedTape } from './abandonedTape';
@@ -16,6 +17,8 @@ import type { Batch, Dataset, HostColumn } from './dataset';
 export interface ArrayPlan {
   readonly objective: ArrayObjective;
   readonly optimizer: ArrayOptimizer;
+  /** The constraint's projection, compiled, in place. */
+  readonly project?: (x: Float32Array) => void;
 }
 
 export interface ArrayPathInput {
@@ -27,7 +30,8 @@ export interface ArrayPathInput {
   readonly x0: Float32Array;
   readonly steps: number;
   readonly maximize: boolean;
-  readonly projected: boolean;
+  /** The constraint's projection on tensors (compiled too, or the run stays on tensors). */
+  readonly project?: (x: tfType.Tensor1D) => tfType.Tensor1D;
   readonly noise: boolean;
   /** Not asked for (RunRequest.compile, --compile, OPTLAB_COMPILE=1). */
   readonly disabled: boolean;
@@ -65,7 +69,6 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
   if (o.disabled) return { reason: 'plain-JS compilation was not asked for (--compile)' };
   const arrays = o.optimizer.arrays;
   if (!arrays) return { reason: `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
-  if (o.projected) return { reason: 'the constraint projection runs on tensors' };
   if (o.noise) return { reason: 'Langevin noise runs on tensors' };
   if (o.x0.length > COMPILED_MAX_PARAMS) return { reason: `above ${COMPILED_MAX_PARAMS} parameters the backend's SIMD kernels are faster than plain JS` };
 
@@ -109,5 +112,15 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     releaseAbandonedTape(tf);
     return { reason: e instanceof NotCompilable ? e.message : `the plain-JS compiler failed (${(e as Error).message}); please report this` };
   }
-  return { plan: { objective, optimizer: arrays } };
+  let project: ArrayPlan['project'];
+  if (o.project) {
+    try {
+      const compiledProjection = compileVectorFunction(o.project, o.x0);
+      project = (x) => compiledProjection.apply(x, x);
+    } catch (e) {
+      releaseAbandonedTape(tf);
+      return { reason: `the constraint's projection does not compile: ${e instanceof NotCompilable ? e.message : (e as Error).message}` };
+    }
+  }
+  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}) } };
 }

@@ -140,7 +140,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const x0Values = Float32Array.from(await prepared.x0.data());
     const arrayPath = planArrayPath({
       optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
-      maximize: req.optimizer.maximize === true, projected: prepared.project !== undefined, noise: Boolean(noiseTemperature),
+      maximize: req.optimizer.maximize === true, project: prepared.project, noise: Boolean(noiseTemperature),
       disabled: !(req.compile ?? process.env.OPTLAB_COMPILE === '1'),
     }, tf);
 
@@ -226,6 +226,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         objective: arrayPath.plan.objective,
         optimizer: arrayPath.plan.optimizer,
         x0: x0Values,
+        project: arrayPath.plan.project,
         transformGradient: clipNorm === undefined ? undefined : (g) => clipByGlobalNormInPlace(g, clipNorm),
         ...loop,
         afterStep: (step, x) => {

@@ -15,6 +15,11 @@ export interface MinimizeArraysOptions {
    * record's gradNorm is that of the raw gradient, measured before this runs.
    */
   transformGradient?(grad: Float32Array, step: number, lr: number): void;
+  /**
+   * Projection onto the feasible set after every update, in place (projected gradient descent);
+   * the record's updateNorm is then the projected step's.
+   */
+  project?(x: Float32Array): void;
   /** Receives metrics in batches, in step order. */
   onMetrics?(batch: readonly StepMetrics[]): void;
   /** Called between steps; return true to stop ('cancelled'). */
@@ -134,9 +139,15 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
     const result: ArrayStepResult = optimizer.update(input, state);
     evals += result.extraEvals;
     info = result.info;
+    let updateNormSq = result.updateNormSq;
+    if (o.project) {
+      o.project(xOut);
+      updateNormSq = 0;
+      for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
+    }
     now = Date.now();
     if (onMetrics) {
-      const updateNorm = Math.sqrt(result.updateNormSq);
+      const updateNorm = Math.sqrt(updateNormSq);
       const wallMs = now - started;
       records.push(
         recordParams

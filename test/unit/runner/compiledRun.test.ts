@@ -32,11 +32,25 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
     assert.equal(compiled.leaked, 0);
   });
 
+  it('compiles constraint projections too: projected runs match the tensor path step by step', async () => {
+    for (const objective of ['nonneg', 'ball', 'box', 'onLine']) {
+      const request = { file: fixture('constrained.ts'), objective, optimizer: { id: 'sgd', lr: 0.05, hp: {} }, steps: 60, landscape: false };
+      const compiled = await runInProcess({ ...request, compile: true });
+      const tensors = await runInProcess(request);
+      assert.deepEqual(compiled.meta?.compute, { path: 'compiled' }, objective);
+      assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `${objective}: losses differ by ${worstLossDifference(compiled, tensors)}`);
+      compiled.steps.forEach((s, k) => assert.ok(Math.abs(s.updateNorm - tensors.steps[k].updateNorm) <= 1e-5 * Math.max(1, tensors.steps[k].updateNorm), `${objective}: updateNorm at step ${k}`));
+      const [p, q] = [compiled.done?.final.params ?? [], tensors.done?.final.params ?? []];
+      p.forEach((v, i) => assert.ok(Math.abs(v - q[i]) < 1e-5, `${objective}: param ${i}: ${v} vs ${q[i]}`));
+      assert.equal(compiled.leaked, 0);
+    }
+  });
+
   it('stays on tensors, and says why, when part of the run has no plain-JS form', async () => {
-    const projected = await runInProcess({ file: fixture('constrained.ts'), objective: 'nonneg', steps: 5, compile: true, landscape: false });
-    assert.equal(projected.meta?.compute?.path, 'tensors');
-    assert.match(projected.meta?.compute?.reason ?? '', /projection/);
-    assert.equal(projected.done?.status, 'completed');
+    const noisy = await runInProcess({ file: fixture('constrained.ts'), objective: 'nonneg', optimizer: { id: 'sgd', lr: 0.1, hp: {}, noiseTemperature: 0.1 }, steps: 5, compile: true, landscape: false });
+    assert.equal(noisy.meta?.compute?.path, 'tensors');
+    assert.match(noisy.meta?.compute?.reason ?? '', /Langevin noise/);
+    assert.equal(noisy.done?.status, 'completed');
     // This objective reads its batch with dataSync(): its computation could change from call to call.
     const reads = await runInProcess({ file: fixture('stochastic.ts'), steps: 4, compile: true, landscape: false });
     assert.equal(reads.meta?.compute?.path, 'tensors');
