@@ -46,6 +46,29 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
     }
   });
 
+  it('maximises compiled as on tensors, and samples curvature with the compiled Hessian-vector product', async () => {
+    const hills = { file: `${EXAMPLES}/localMaximum.ts`, objective: 'hills', optimizer: { id: 'sgd', lr: 0.01, hp: {}, maximize: true }, steps: 200, landscape: false };
+    const [up, upTensors] = [await runInProcess({ ...hills, compile: true }), await runInProcess(hills)];
+    assert.deepEqual(up.meta?.compute, { path: 'compiled' });
+    assert.ok(worstLossDifference(up, upTensors) < 1e-5, `losses differ by ${worstLossDifference(up, upTensors)}`);
+    // Records carry the minimised −f: it falls as f climbs.
+    assert.ok((up.steps[199]?.loss ?? Infinity) < up.steps[0].loss - 1, 'climbs');
+
+    // Rosenbrock chain of 100 parameters: Lanczos (above the exact-spectrum size) on both paths.
+    const chain = { file: fixture('chain.ts'), optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 40, curvatureEvery: 20, landscape: false };
+    const [compiled, tensors] = [await runInProcess({ ...chain, compile: true }), await runInProcess(chain)];
+    assert.equal(compiled.meta?.compute?.path, 'compiled');
+    assert.deepEqual(compiled.curvature.map((c) => c.step), tensors.curvature.map((c) => c.step));
+    assert.ok(compiled.curvature.length >= 3);
+    compiled.curvature.forEach((c, k) => {
+      const t = tensors.curvature[k];
+      assert.ok(Math.abs(c.lambdaMax - t.lambdaMax) <= 1e-3 * Math.abs(t.lambdaMax), `step ${c.step}: λmax ${c.lambdaMax} vs ${t.lambdaMax}`);
+      assert.ok(Math.abs(c.lambdaMin - t.lambdaMin) <= 1e-3 * Math.max(Math.abs(t.lambdaMax), 1), `step ${c.step}: λmin ${c.lambdaMin} vs ${t.lambdaMin}`);
+    });
+    assert.equal(compiled.done?.curvatureError, undefined);
+    assert.equal(compiled.leaked, 0);
+  });
+
   it('stays on tensors, and says why, when part of the run has no plain-JS form', async () => {
     const noisy = await runInProcess({ file: fixture('constrained.ts'), objective: 'nonneg', optimizer: { id: 'sgd', lr: 0.1, hp: {}, noiseTemperature: 0.1 }, steps: 5, compile: true, landscape: false });
     assert.equal(noisy.meta?.compute?.path, 'tensors');
