@@ -6,6 +6,7 @@
  * keeps the tensor path.
  */
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from './agreement';
 import { compileProgram, type CompiledProgram } from './compileProgram';
 import { NotCompilable, type Program } from './program';
 import { traceProgram } from './traceProgram';
@@ -39,6 +40,7 @@ function describeProgram(p: Program): string {
   const parts = p.nodes.map((node) => {
     const ins = node.inputs.map((input) => {
       const source = p.values.get(input.value)?.source;
+      // The first 64 values of each constant tell random draws apart; whole data sets need not be compared.
       if (source?.kind === 'constant' && !ids.has(input.value)) constants.push(Array.from(source.values.slice(0, 64)).join(','));
       return idOf(input.value);
     });
@@ -46,23 +48,6 @@ function describeProgram(p: Program): string {
     return `${node.kernel}(${ins.join(',')})${JSON.stringify(node.attrs)}`;
   });
   return `${parts.join(';')}|${constants.join(';')}|${p.outputs.map(idOf).join(',')}`;
-}
-
-/**
- * Largest |a − b| relative to max|b| (one scale for the whole vector, as a gradient's rounding is).
- * Equal values count as agreeing, NaN and ±Inf included (tf.norm's gradient at 0 is NaN on both
- * sides); a NaN on one side only is Infinity, so it always fails.
- */
-function relativeError(a: Float32Array, b: Float32Array): number {
-  let scale = 0;
-  let worst = 0;
-  for (let i = 0; i < b.length; i++) if (Number.isFinite(b[i])) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) {
-    if (a[i] === b[i] || (Number.isNaN(a[i]) && Number.isNaN(b[i]))) continue;
-    const d = Math.abs(a[i] - b[i]);
-    worst = Number.isNaN(d) || d === Infinity ? Infinity : Math.max(worst, d);
-  }
-  return scale === 0 ? worst : worst / scale;
 }
 
 export class CompiledValueAndGrad {

@@ -4,6 +4,7 @@
  * against TensorFlow.js at both before it is used.
  */
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from './agreement';
 import { compileProgram } from './compileProgram';
 import { NotCompilable } from './program';
 import { traceProgram } from './traceProgram';
@@ -34,15 +35,8 @@ export function compileVectorFunction(fn: (x: tf.Tensor1D) => tf.Tensor1D, at: F
   if (scratch.length !== n) throw new NotCompilable(`the projection returns ${scratch.length} values for ${n} parameters`);
   points.forEach((p, k) => {
     program.run([p], [scratch]);
-    const expected = traces[k].results[0];
-    let scale = 0;
-    let worst = 0;
-    for (let i = 0; i < n; i++) {
-      scale = Math.max(scale, Math.abs(expected[i]));
-      const d = Math.abs(scratch[i] - expected[i]);
-      worst = d === d ? Math.max(worst, d) : Infinity;
-    }
-    if (!(worst <= TOL * Math.max(scale, 1e-30))) throw new NotCompilable('the compiled projection disagrees with TensorFlow.js');
+    const error = relativeError(scratch, traces[k].results[0]);
+    if (!(error <= TOL)) throw new NotCompilable(`the compiled projection disagrees with TensorFlow.js (${error.toExponential(1)} relative)`);
   });
   return {
     apply(x, out) {

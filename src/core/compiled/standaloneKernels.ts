@@ -21,6 +21,7 @@ function backendMatMul(
     const tb = tf.tensor3d(b, transposeB ? [bBatches, n, k] : [bBatches, k, n]);
     return tf.matMul(ta, tb, transposeA, transposeB);
   });
+  // Every backend here keeps tensors in CPU memory (node, wasm): this read is a copy, not a device sync.
   out.set(product.dataSync());
   product.dispose();
 }
