@@ -2,8 +2,8 @@
  * The plain-JS path of a run: the objective's value and gradient compiled to
  * JS (src/core/compiled/) and the whole loop on Float32Arrays
  * (minimizeArrays), with no TensorFlow.js engine work per step. A run takes
- * it when everything in it (objective, optimizer, constraint) has a plain-JS form; otherwise `reason` says what
- * kept it on tensors, and the run reports that.
+ * it when everything in it (objective, optimizer, constraint) has a plain-JS
+ * form; otherwise `reason` says what kept it on tensors, and the run reports that.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArrayObjective, ArrayOptimizer } from '../core/arrays/contracts';

@@ -4,13 +4,15 @@ import { NotCompilable, type KernelNode, type Program, type ValueId, type ValueI
 type Engine = { runKernel: (name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor | tf.Tensor[] };
 
 const READS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
+const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 /**
  * Runs `fn` once on the given input tensors and records every kernel the
  * engine runs (forward and, inside tf.grad, backward) as a Program. Tensors
  * that are neither inputs nor kernel outputs are constants and are captured
  * by value; `results` are the outputs TensorFlow.js computed. A computation that reads tensor values (data-dependent control
- * flow) is refused: its kernel list could change from call to call.
+ * flow) is refused: its kernel list could change from call to call; so is one
+ * that writes to the console (compiled, it would log only while traced).
  */
 export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[]): { program: Program; results: Float32Array[] } {
   const engine = tf.engine() as unknown as Engine;
@@ -76,6 +78,15 @@ export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs
       return originalReads[k].apply(this, args);
     };
   });
+  // An objective that logs expects to log every step; compiled, it would run only while traced.
+  let logged: string | undefined;
+  const consoleMethods = CONSOLE.map((name) => console[name]);
+  CONSOLE.forEach((name, k) => {
+    console[name] = (...args: unknown[]) => {
+      logged ??= name;
+      consoleMethods[k].apply(console, args);
+    };
+  });
   const outputs: ValueId[] = [];
   const results: Float32Array[] = [];
   try {
@@ -90,8 +101,10 @@ export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs
   } finally {
     engine.runKernel = original;
     READS.forEach((name, k) => (proto[name] = originalReads[k]));
+    CONSOLE.forEach((name, k) => (console[name] = consoleMethods[k]));
   }
   if (nested) throw new NotCompilable(`kernel ${nested} ran inside another kernel`);
+  if (logged) throw new NotCompilable(`the objective writes to the console (console.${logged}), which would run only while it is compiled, not every step`);
   if (userRead) throw new NotCompilable(`the objective reads tensor values (${userRead}()), so its computation can change from step to step`);
   return { program: { values, nodes, inputs: inputs.map((t) => t.id), outputs }, results };
 }

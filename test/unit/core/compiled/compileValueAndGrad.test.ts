@@ -57,6 +57,23 @@ describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
     }, 4, /dataSync/);
   });
 
+  it('an objective that writes to the console is refused (compiled, it would log only while traced), and the console is restored', () => {
+    const original = console.log;
+    const lines: unknown[] = [];
+    console.log = (...args: unknown[]) => lines.push(args);
+    try {
+      const logger = console.log;
+      expectRefused((x) => {
+        console.log('evaluating');
+        return tf.sum(tf.square(x));
+      }, 3, /console\.log/);
+      assert.equal(console.log, logger, 'console.log restored after the trace');
+      assert.ok(lines.length >= 1, 'the objective still logged while traced');
+    } finally {
+      console.log = original;
+    }
+  });
+
   it('an objective that reads values with arraySync() is refused, naming arraySync', () => {
     expectRefused((x) => tf.mul(x.arraySync()[0], tf.sum(x)), 3, /arraySync/);
   });
