@@ -16,11 +16,7 @@ describe('optlab CLI', function () {
   let cli: string;
   let out: string;
 
-  before(async () => {
-    const built = await buildBundles();
-    cli = built.cli;
-    out = built.dir;
-  });
+  before(async () => ({ cli, dir: out } = await buildBundles()));
 
   const optlab = (...args: string[]): CliResult => {
     const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: path.resolve(__dirname, '../../..') });

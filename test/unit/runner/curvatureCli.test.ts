@@ -21,11 +21,7 @@ describe('optlab run --curvature-every (JSON)', function () {
   this.timeout(120_000);
   let cli: string;
   let out: string;
-  before(async () => {
-    const built = await buildBundles();
-    cli = built.cli;
-    out = built.dir;
-  });
+  before(async () => ({ cli, dir: out } = await buildBundles()));
 
   const runJson = (name: string, ...args: string[]) => {
     const json = path.join(out, name);

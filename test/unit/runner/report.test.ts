@@ -25,9 +25,7 @@ describe('optlab --report', function () {
   let out: string;
 
   before(async () => {
-    const built = await buildBundles();
-    cli = built.cli;
-    out = built.dir;
+    ({ cli, dir: out } = await buildBundles());
     // The report inlines the dashboard bundle, found in media/ beside the CLI bundle.
     await esbuild.build({
       entryPoints: [path.join(ROOT, 'webview/main.ts')], outfile: path.join(out, 'media', 'dashboard.js'),
