@@ -163,19 +163,21 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       compute: arrayPath.plan ? { path: 'compiled' } : { path: 'tensors', reason: arrayPath.reason },
     };
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
+    /** Runs `body` on one fixed batch (the first of epoch 0), so landscape points and curvature samples compare. */
+    const withFixedBatch = async <T>(body: () => Promise<T>): Promise<T> => {
+      if (dataset) batch = dataset.batch(0, tf);
+      try {
+        return await body();
+      } finally {
+        if (batch) disposeBatch(batch);
+        batch = undefined;
+      }
+    };
     const landscape = landscapeTask({
       raw: (p) => entry.fn(p, batch), f, layout, x0: meta.initialParams, names: meta.paramNames, domain: prepared.domain,
       wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, cacheKey: `${compiled.sourceHash}#${entry.name}`,
       budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
-      withFixedBatch: async (body) => {
-        if (dataset) batch = dataset.batch(0, tf);
-        try {
-          return await body();
-        } finally {
-          if (batch) disposeBatch(batch);
-          batch = undefined;
-        }
-      },
+      withFixedBatch,
       describeError: (e) => objectiveFailure(e, site, 'while computing the landscape').error.message,
       emit: (m) => emit({ type: 'landscape', runId: req.runId, ...m }),
     });
@@ -187,16 +189,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       f: minimized,
       negated: req.optimizer.maximize === true,
       evaluate: signed,
-      withFixedBatch: async (body) => {
-        // One fixed batch (the first of epoch 0) for every sample, so samples compare.
-        if (dataset) batch = dataset.batch(0, tf);
-        try {
-          return await body();
-        } finally {
-          if (batch) disposeBatch(batch);
-          batch = undefined;
-        }
-      },
+      withFixedBatch,
       seed: req.seed,
       compileHessian: arrayPath.plan !== undefined,
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),

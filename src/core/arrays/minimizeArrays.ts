@@ -58,6 +58,13 @@ function maxBatch(n: number, recordParams: boolean): number {
   return recordParams ? Math.max(1, Math.min(4096, Math.floor(4_194_304 / Math.max(1, n)))) : 4096;
 }
 
+/** Euclidean norm (summed in float64). */
+function norm(v: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < v.length; i++) sq += v[i] * v[i];
+  return Math.sqrt(sq);
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -121,9 +128,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
     const loss = objective.valueAndGrad(x, step, grad);
     evals += 1;
     const evalsHere = evals;
-    let gradNormSq = 0;
-    for (let i = 0; i < n; i++) gradNormSq += grad[i] * grad[i];
-    const gradNorm = Math.sqrt(gradNormSq);
+    const gradNorm = norm(grad);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       status = 'diverged';
       divergedAt = step;
@@ -188,9 +193,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   // The final point is measured after the last update (one more evaluation).
   const loss = objective.valueAndGrad(x, step, grad);
   evals += 1;
-  let gradNormSq = 0;
-  for (let i = 0; i < n; i++) gradNormSq += grad[i] * grad[i];
-  const gradNorm = Math.sqrt(gradNormSq);
+  const gradNorm = norm(grad);
   if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
     status = 'diverged';
     divergedAt = step;
