@@ -13,6 +13,17 @@ import {
 } from './indexMaps';
 import { NotCompilable, sizeOf, type KernelNode, type Program, type ValueId } from './program';
 import { STANDALONE } from './standaloneKernels';
+import { elementwiseIR } from './elementwiseIR';
+import { fr as roundIR, lit as litIR, type Accumulator, type Expr, type LoopIR, type Read, type Stmt } from '../wasm/loopIR';
+import { MemoryPlan, instantiateLoops, wasmSimdSupported, type LoopFunction } from '../wasm/loopModule';
+
+export interface CompileOptions {
+  /** Run loops that have an IR form as WebAssembly SIMD (default: when the engine supports it). */
+  readonly wasm?: boolean;
+}
+
+/** Loops shorter than this stay in JS: a call into WebAssembly and the copies in and out cost more than they save. */
+const WASM_MIN_SIZE = 32;
 
 export interface CompiledProgram {
   /** Runs the program on inputs (sizes as traced) and writes each output into `outputs`. */
@@ -21,6 +32,8 @@ export interface CompiledProgram {
   readonly outputSizes: readonly number[];
   /** Loops and standalone calls in the generated code (for tests and reports). */
   readonly loops: number;
+  /** How many of the loops run as WebAssembly. */
+  readonly wasmLoops: number;
   readonly source: string;
 }
 
@@ -33,13 +46,22 @@ interface Group {
   readonly post: string[];
   readonly locals: Map<ValueId, string>;
   readonly sinks: Set<ValueId>;
+  /** The loop as IR while every member has an IR form (WebAssembly can run it); undefined once one has none. */
+  ir: Stmt[] | undefined;
+  readonly accumulators: Accumulator[];
+}
+
+/** An operand inside a loop: its JS expression and, where it has one, its IR. */
+interface Operand {
+  readonly js: string;
+  readonly ir: Expr | undefined;
 }
 
 type Repr =
   | { readonly kind: 'literal'; readonly value: number }
   | { readonly kind: 'buffer'; readonly buf: number }
   | { readonly kind: 'view'; readonly base: ValueId; readonly map: Int32Array; readonly pad: number }
-  | { readonly kind: 'local'; readonly group: Group; readonly name: string }
+  | { readonly kind: 'local'; readonly group: Group; readonly name: string; readonly id: number }
   | { readonly kind: 'sink'; readonly group: Group; readonly buf: number }
   | { readonly kind: 'dead' };
 
@@ -78,9 +100,10 @@ class Compiler {
   private readonly writtenSlots = new Set<number>();
   private open: Group | undefined;
   private names = 0;
+  private readonly wasmLoops: LoopIR[] = [];
   loops = 0;
 
-  constructor(private readonly program: Program) {
+  constructor(private readonly program: Program, private readonly wasm: boolean) {
     program.inputs.forEach((id) => this.reprs.set(id, { kind: 'buffer', buf: this.addBuffer({ size: this.sizeOfValue(id), role: 'input' }) }));
     for (const node of program.nodes) if (this.isAlias(node)) this.roots.set(node.outputs[0], this.root(node.inputs[0].value));
     // Backprop also differentiates with respect to constants, and value-and-gradient traces
@@ -117,26 +140,52 @@ class Compiler {
       ...this.maps.map((_, k) => `const m${k} = M[${k}];`),
     ];
     const source = [...prologue, ...this.main].join('\n');
-    const fn = new Function('B', 'M', 'K', source) as (B: Float32Array[], M: Int32Array[], K: typeof STANDALONE) => void;
-    const slots = this.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
+    const fn = new Function('B', 'M', 'K', 'W', source) as (B: Float32Array[], M: Int32Array[], K: typeof STANDALONE, W: LoopFunction[]) => void;
     const inputSizes = this.program.inputs.map((id) => this.sizeOfValue(id));
     const outputSizes = this.program.outputs.map((id) => this.sizeOfValue(id));
-    const maps = this.maps;
+    const check = (arrays: readonly Float32Array[], sizes: readonly number[], what: string) =>
+      arrays.forEach((a, k) => {
+        if (a.length !== sizes[k]) throw new RangeError(`${what} ${k} has ${a.length} elements, the program was traced with ${sizes[k]}`);
+      });
+    const common = { inputSizes, outputSizes, loops: this.loops, wasmLoops: this.wasmLoops.length, source };
+    if (this.wasmLoops.length === 0) {
+      const slots = this.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
+      const maps = this.maps;
+      return {
+        ...common,
+        run(inputs, outputs) {
+          check(inputs, inputSizes, 'input');
+          check(outputs, outputSizes, 'output');
+          // No copies: the caller's arrays are the program's input and output buffers.
+          inputs.forEach((a, k) => (slots[inputBuffers[k]] = a));
+          outputs.forEach((a, k) => (slots[outputBuffers[k]] = a));
+          fn(slots, maps, STANDALONE, []);
+        },
+      };
+    }
+    // Every buffer lives in the WebAssembly memory (JS loops and standalone kernels read it
+    // through views): inputs are copied in and outputs out, once per call.
+    const plan = new MemoryPlan();
+    this.buffers.forEach((spec) => plan.reserve(spec.size));
+    this.maps.forEach((map) => plan.reserve(map.length));
+    const { memory, f32, i32 } = plan.allocate();
+    const slots = f32.slice(0, this.buffers.length);
+    this.buffers.forEach((spec, k) => spec.init && slots[k].set(spec.init));
+    const maps = this.maps.map((map, k) => {
+      const view = i32[this.buffers.length + k];
+      view.set(map);
+      return view;
+    });
+    const mapBase = this.buffers.length - 1;
+    const loops = instantiateLoops(this.wasmLoops, (buf) => plan.address(buf >= 0 ? buf : mapBase - buf), memory);
     return {
-      inputSizes,
-      outputSizes,
-      loops: this.loops,
-      source,
+      ...common,
       run(inputs, outputs) {
-        inputs.forEach((a, k) => {
-          if (a.length !== inputSizes[k]) throw new RangeError(`input ${k} has ${a.length} elements, the program was traced with ${inputSizes[k]}`);
-          slots[inputBuffers[k]] = a;
-        });
-        outputs.forEach((a, k) => {
-          if (a.length !== outputSizes[k]) throw new RangeError(`output ${k} has ${a.length} elements, expected ${outputSizes[k]}`);
-          slots[outputBuffers[k]] = a;
-        });
-        fn(slots, maps, STANDALONE);
+        check(inputs, inputSizes, 'input');
+        check(outputs, outputSizes, 'output');
+        inputs.forEach((a, k) => slots[inputBuffers[k]].set(a));
+        fn(slots, maps, STANDALONE, loops);
+        outputs.forEach((a, k) => a.set(slots[outputBuffers[k]]));
       },
     };
   }
@@ -213,33 +262,36 @@ class Compiler {
   }
 
   /** A read of base[map[i]] (map undefined = identity) as an expression in the loop over i. */
-  private readBuffer(buf: number, map: Int32Array | undefined, pad: number, group: Group): string {
+  private readBuffer(buf: number, map: Int32Array | undefined, pad: number, group: Group): Operand {
     const b = `b${buf}`;
-    if (!map) return `${b}[i]`;
+    const operand = (js: string, read: Read): Operand => ({ js, ir: { op: 'read', buf, read } });
+    if (!map) return operand(`${b}[i]`, { kind: 'offset', k: 0 });
     const pattern = classifyMap(map);
     switch (pattern.kind) {
       case 'constant': {
         const name = this.newName('h');
         group.hoisted.push(`const ${name} = ${b}[${pattern.at}];`);
-        return name;
+        return operand(name, pattern);
       }
       case 'offset':
-        return pattern.k === 0 ? `${b}[i]` : `${b}[i + ${pattern.k}]`;
+        return operand(pattern.k === 0 ? `${b}[i]` : `${b}[i + ${pattern.k}]`, pattern);
       case 'modulo':
-        return `${b}[i % ${pattern.m}]`;
+        return operand(`${b}[i % ${pattern.m}]`, pattern);
       case 'divide':
-        return `${b}[(i / ${pattern.d}) | 0]`;
+        return operand(`${b}[(i / ${pattern.d}) | 0]`, pattern);
       case 'window':
-        return `(i >= ${pattern.lo} && i < ${pattern.hi} ? ${b}[i + ${pattern.k}] : ${literal(pad)})`;
+        return operand(`(i >= ${pattern.lo} && i < ${pattern.hi} ? ${b}[i + ${pattern.k}] : ${literal(pad)})`, { ...pattern, pad });
       case 'general': {
         const m = this.addMap(map);
-        return pattern.padded ? `(${m}[i] >= 0 ? ${b}[${m}[i]] : ${literal(pad)})` : `${b}[${m}[i]]`;
+        // In the IR, map k is buffer −(k + 1) (maps live after the buffers in WebAssembly memory).
+        const read: Read = { kind: 'general', map: -this.maps.length, padded: pattern.padded, pad };
+        return operand(pattern.padded ? `(${m}[i] >= 0 ? ${b}[${m}[i]] : ${literal(pad)})` : `${b}[${m}[i]]`, read);
       }
     }
   }
 
   /** Element i of value `id` broadcast to `outShape`, inside `group`'s loop; CONFLICT when it is not readable there yet. */
-  private read(id: ValueId, outShape: readonly number[], group: Group): string | typeof CONFLICT {
+  private read(id: ValueId, outShape: readonly number[], group: Group): Operand | typeof CONFLICT {
     const repr = this.reprOf(id);
     const inShape = this.info(id).shape;
     const n = sizeOf(outShape);
@@ -247,9 +299,9 @@ class Compiler {
     const broadcast = () => broadcastMap(inShape, outShape);
     switch (repr.kind) {
       case 'literal':
-        return literal(repr.value);
+        return { js: literal(repr.value), ir: litIR(repr.value) };
       case 'local':
-        return repr.group === group && same ? repr.name : CONFLICT;
+        return repr.group === group && same ? { js: repr.name, ir: { op: 'local', id: repr.id } } : CONFLICT;
       case 'sink':
         return CONFLICT;
       case 'buffer':
@@ -265,7 +317,7 @@ class Compiler {
   }
 
   private newGroup(size: number): Group {
-    return { size, members: new Set(), prelude: [], hoisted: [], body: [], post: [], locals: new Map(), sinks: new Set() };
+    return { size, members: new Set(), prelude: [], hoisted: [], body: [], post: [], locals: new Map(), sinks: new Set(), ir: [], accumulators: [] };
   }
 
   /** Ends the open loop: stores every local read outside it and turns its sinks into buffers. */
@@ -278,6 +330,7 @@ class Compiler {
       if (outside) {
         const buf = this.storageFor(root);
         g.body.push(`b${buf}[i] = ${name};`);
+        this.addIR(g, { op: 'store', buf, value: { op: 'local', id: (this.reprs.get(root) as { id: number }).id } });
         this.reprs.set(root, { kind: 'buffer', buf });
       } else this.reprs.set(root, { kind: 'dead' });
     }
@@ -285,6 +338,11 @@ class Compiler {
     for (const line of g.prelude) this.emit(line);
     if (g.body.length === 0 && g.post.length === 0) return;
     this.loops++;
+    if (g.ir && this.wasm && g.size >= WASM_MIN_SIZE) {
+      this.wasmLoops.push({ size: g.size, scalars: [], body: g.ir, accumulators: g.accumulators });
+      this.emit(`W[${this.wasmLoops.length - 1}]();`);
+      return;
+    }
     this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${g.size}; i++) {\n${g.body.join('\n')}\n}\n${g.post.join('\n')}\n}`);
   }
 
@@ -383,21 +441,36 @@ class Compiler {
       }
     }
     this.inLoop(node, sizeOf(shape), (g) => {
-      const args: string[] = [];
+      const args: Operand[] = [];
       for (const input of node.inputs) {
         const e = this.read(input.value, shape, g);
         if (e === CONFLICT) return false;
         args.push(e);
       }
-      const name = this.newName('v');
-      // int32 results (FloorDiv, int arithmetic) are stored by tfjs in an Int32Array: convert as it does.
-      const value = this.info(out).dtype === 'int32' && node.kernel !== 'Cast' ? `(${template(args, node.attrs)}) | 0` : template(args, node.attrs);
-      g.body.push(`const ${name} = fr(${value});`);
-      g.locals.set(out, name);
-      g.members.add(index);
-      this.reprs.set(out, { kind: 'local', group: g, name });
+      const js = template(args.map((a) => a.js), node.attrs);
+      // int32 results (FloorDiv, int arithmetic) are stored by tfjs in an Int32Array: convert as it does (in JS only).
+      const int32 = this.info(out).dtype === 'int32' && node.kernel !== 'Cast';
+      const irArgs = args.map((a) => a.ir);
+      const ir = int32 || !irArgs.every((a) => a !== undefined) ? undefined : elementwiseIR(node.kernel, irArgs as Expr[], node.attrs, node.attrs.dtype);
+      this.addLocal(g, out, index, int32 ? `(${js}) | 0` : js, ir);
       return true;
     });
+  }
+
+  /** Adds `const v = fr(js)` for value `out` to the loop (and its IR, or marks the loop JS-only). */
+  private addLocal(g: Group, out: ValueId, index: number, js: string, ir: Expr | undefined, round = true): void {
+    const name = this.newName('v');
+    const id = this.names;
+    g.body.push(`const ${name} = ${round ? `fr(${js})` : js};`);
+    this.addIR(g, ir && { op: 'let', id, value: roundIR(ir) });
+    g.locals.set(out, name);
+    g.members.add(index);
+    this.reprs.set(out, { kind: 'local', group: g, name, id });
+  }
+
+  private addIR(g: Group, statement: Stmt | undefined): void {
+    if (statement) g.ir?.push(statement);
+    else g.ir = undefined;
   }
 
   private reduction(node: KernelNode, index: number): void {
@@ -419,14 +492,18 @@ class Compiler {
       if (outSize === 1) {
         const acc = this.newName('a');
         g.hoisted.push(`let ${acc} = ${init};`);
-        g.body.push(combine(acc, e));
+        g.body.push(combine(acc, e.js));
         g.post.push(`${b}[0] = ${node.kernel === 'Mean' ? `${acc} / ${count}` : acc};`);
+        const op = ({ Max: 'max', Min: 'min', Prod: 'prod' } as const)[node.kernel as 'Max'] ?? 'sum';
+        this.addIR(g, e.ir && { op: 'reduce', acc: g.accumulators.length, value: e.ir });
+        g.accumulators.push({ op, into: { buf, at: 0, ...(node.kernel === 'Mean' ? { divideBy: count } : {}) } });
       } else {
+        g.ir = undefined;
         const map = reductionMap(inShape, axes);
         const pattern = classifyMap(map);
         const at = pattern.kind === 'divide' ? `(i / ${pattern.d}) | 0` : pattern.kind === 'modulo' ? `i % ${pattern.m}` : `${this.addMap(map)}[i]`;
         g.hoisted.push(`${b}.fill(${init});`);
-        g.body.push(combine(`${b}[${at}]`, e));
+        g.body.push(combine(`${b}[${at}]`, e.js));
         if (node.kernel === 'Mean') g.post.push(`for (let j = 0; j < ${outSize}; j++) ${b}[j] /= ${count};`);
       }
       g.members.add(index);
@@ -450,9 +527,9 @@ class Compiler {
   }
 
   /** Element map[i] of value `id` as an expression in `group`'s loop, or CONFLICT when it is not a buffer (yet). */
-  private readMapped(id: ValueId, map: Int32Array, group: Group): string | typeof CONFLICT {
+  private readMapped(id: ValueId, map: Int32Array, group: Group): Operand | typeof CONFLICT {
     const repr = this.reprOf(id);
-    if (repr.kind === 'literal') return literal(repr.value);
+    if (repr.kind === 'literal') return { js: literal(repr.value), ir: litIR(repr.value) };
     if (repr.kind === 'buffer') return this.readBuffer(repr.buf, map, 0, group);
     if (repr.kind !== 'view') return CONFLICT;
     const base = this.reprOf(repr.base);
@@ -485,11 +562,7 @@ class Compiler {
     this.inLoop(node, n, (g) => {
       const at = this.readMapped(indices, which, g);
       if (at === CONFLICT) return false;
-      const name = this.newName('v');
-      g.body.push(`const ${name} = ${xs}[${bases}[i] + (${at}) * ${inner}];`);
-      g.locals.set(out, name);
-      g.members.add(index);
-      this.reprs.set(out, { kind: 'local', group: g, name });
+      this.addLocal(g, out, index, `${xs}[${bases}[i] + (${at.js}) * ${inner}]`, undefined, false);
       return true;
     });
   }
@@ -514,7 +587,8 @@ class Compiler {
       if (id === CONFLICT) return false;
       const buf = this.storageFor(out);
       g.hoisted.push(`b${buf}.fill(0);`);
-      g.body.push(id === undefined ? `b${buf}[${this.addMap(map)}[i]] += ${e};` : `b${buf}[(${id}) * ${inner} + i % ${inner}] += ${e};`);
+      g.body.push(id === undefined ? `b${buf}[${this.addMap(map)}[i]] += ${e.js};` : `b${buf}[(${id.js}) * ${inner} + i % ${inner}] += ${e.js};`);
+      g.ir = undefined;
       g.members.add(index);
       g.sinks.add(out);
       this.reprs.set(out, { kind: 'sink', group: g, buf });
@@ -617,11 +691,7 @@ class Compiler {
     this.inLoop(node, n, (g) => {
       const at = this.readMapped(indices, rows, g);
       if (at === CONFLICT) return false;
-      const name = this.newName('v');
-      g.body.push(`const ${name} = (${at} === i % ${depth} ? ${on} : ${off});`);
-      g.locals.set(out, name);
-      g.members.add(index);
-      this.reprs.set(out, { kind: 'local', group: g, name });
+      this.addLocal(g, out, index, `(${at.js} === i % ${depth} ? ${on} : ${off})`, undefined, false);
       return true;
     });
   }
@@ -659,7 +729,7 @@ class Compiler {
     const g = this.newGroup(size);
     const e = this.read(id, this.info(id).shape, g);
     if (e === CONFLICT) throw new Error('materialize: the value is still in an open loop');
-    this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${buf}[i] = ${e};\n}`);
+    this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${buf}[i] = ${e.js};\n}`);
     this.loops++;
     return `b${buf}`;
   }
@@ -724,13 +794,13 @@ class Compiler {
       const g = this.newGroup(size);
       const e = this.read(root, this.info(root).shape, g);
       if (e === CONFLICT) throw new Error('output still in an open loop');
-      this.main.push(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${slot}[i] = ${e};\n}`);
+      this.main.push(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) b${slot}[i] = ${e.js};\n}`);
     }
     this.usedSlots.add(slot);
     return slot;
   }
 }
 
-export function compileProgram(program: Program): CompiledProgram {
-  return new Compiler(program).compile();
+export function compileProgram(program: Program, options: CompileOptions = {}): CompiledProgram {
+  return new Compiler(program, options.wasm ?? wasmSimdSupported()).compile();
 }

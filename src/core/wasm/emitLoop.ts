@@ -1,0 +1,398 @@
+/**
+ * A LoopIR as one WebAssembly function: a vector loop over 4 elements at a
+ * time (128-bit SIMD) where every read is in range, and scalar loops for the
+ * rest (the pads of windowed reads, the tail). Results are the same as the
+ * plain-JS loop's, bit for bit, except the order in which sums accumulate.
+ */
+import { Code, Op, Simd, type ValType } from './binary';
+import { INITIAL, type BinaryOp, type Comparison, type Expr, type LoopIR, type Read, type ReduceOp, type UnaryOp } from './loopIR';
+
+type Kind = 'f32' | 'f64';
+type Mode = 'scalar' | 'vector';
+
+/** Byte address of buffer `buf` in the module's memory. */
+export type Layout = (buf: number) => number;
+
+const BIN32: Record<BinaryOp, [number, number]> = {
+  add: [Op.f32Add, Simd.f32x4Add], sub: [Op.f32Sub, Simd.f32x4Sub], mul: [Op.f32Mul, Simd.f32x4Mul],
+  div: [Op.f32Div, Simd.f32x4Div], min: [Op.f32Min, Simd.f32x4Min], max: [Op.f32Max, Simd.f32x4Max],
+};
+const BIN64: Record<BinaryOp, [number, number]> = {
+  add: [Op.f64Add, Simd.f64x2Add], sub: [Op.f64Sub, Simd.f64x2Sub], mul: [Op.f64Mul, Simd.f64x2Mul],
+  div: [Op.f64Div, Simd.f64x2Div], min: [Op.f64Min, Simd.f64x2Min], max: [Op.f64Max, Simd.f64x2Max],
+};
+const UN32: Record<UnaryOp, [number, number]> = {
+  neg: [Op.f32Neg, Simd.f32x4Neg], abs: [Op.f32Abs, Simd.f32x4Abs], sqrt: [Op.f32Sqrt, Simd.f32x4Sqrt],
+  floor: [Op.f32Floor, Simd.f32x4Floor], ceil: [Op.f32Ceil, Simd.f32x4Ceil],
+};
+const UN64: Record<UnaryOp, [number, number]> = {
+  neg: [Op.f64Neg, Simd.f64x2Neg], abs: [Op.f64Abs, Simd.f64x2Abs], sqrt: [Op.f64Sqrt, Simd.f64x2Sqrt],
+  floor: [Op.f64Floor, Simd.f64x2Floor], ceil: [Op.f64Ceil, Simd.f64x2Ceil],
+};
+const CMP32: Record<Comparison, [number, number]> = {
+  eq: [Op.f32Eq, Simd.f32x4Eq], ne: [Op.f32Ne, Simd.f32x4Ne], lt: [Op.f32Lt, Simd.f32x4Lt],
+  gt: [Op.f32Gt, Simd.f32x4Gt], le: [Op.f32Le, Simd.f32x4Le], ge: [Op.f32Ge, Simd.f32x4Ge],
+};
+const CMP64: Record<Comparison, [number, number]> = {
+  eq: [Op.f64Eq, Simd.f64x2Eq], ne: [Op.f64Ne, Simd.f64x2Ne], lt: [Op.f64Lt, Simd.f64x2Lt],
+  gt: [Op.f64Gt, Simd.f64x2Gt], le: [Op.f64Le, Simd.f64x2Le], ge: [Op.f64Ge, Simd.f64x2Ge],
+};
+const REDUCE64: Record<ReduceOp, [number, number]> = {
+  sum: [Op.f64Add, Simd.f64x2Add], prod: [Op.f64Mul, Simd.f64x2Mul], max: [Op.f64Max, Simd.f64x2Max], min: [Op.f64Min, Simd.f64x2Min],
+};
+/** Operations whose float64 result, rounded once, equals the float32 operation on float32 operands. */
+const EXACT_IN_F32 = new Set(['add', 'sub', 'mul', 'div', 'sqrt']);
+const BLOCK_EMPTY = 0x40;
+const I32_GT_S = 0x4a;
+const I32_LT_U = 0x49;
+
+/** Whether an expression's value is always a float32 (so float32 lanes hold it exactly). */
+function kindOf(e: Expr, locals: ReadonlyMap<number, Kind>, scalars: readonly Kind[]): Kind {
+  switch (e.op) {
+    case 'lit':
+      return Number.isNaN(e.value) || Object.is(Math.fround(e.value), e.value) ? 'f32' : 'f64';
+    case 'scalar':
+      return scalars[e.index];
+    case 'read':
+    case 'fr':
+      return 'f32';
+    case 'local':
+      return locals.get(e.id) ?? 'f64';
+    case 'add': case 'sub': case 'mul': case 'div': case 'sqrt':
+      return 'f64';
+    case 'select': {
+      const parts = [e.a, e.b, e.test.a, e.test.b];
+      return parts.every((p) => kindOf(p, locals, scalars) === 'f32') ? 'f32' : 'f64';
+    }
+    default:
+      return kindOf(e.a, locals, scalars) === 'f32' && ('b' in e ? kindOf(e.b, locals, scalars) === 'f32' : true) ? 'f32' : 'f64';
+  }
+}
+
+/** The ranges of i where every windowed read is in range, so the vector loop can skip the bounds checks. */
+function vectorRange(ir: LoopIR): { lo: number; hi: number } {
+  let lo = 0;
+  let hi = ir.size;
+  const visit = (e: Expr): void => {
+    if (e.op === 'read' && e.read.kind === 'window') {
+      lo = Math.max(lo, e.read.lo);
+      hi = Math.min(hi, e.read.hi);
+    }
+    if ('test' in e) [e.test.a, e.test.b].forEach(visit);
+    if ('a' in e) visit(e.a);
+    if ('b' in e) visit(e.b);
+  };
+  ir.body.forEach((s) => visit(s.value));
+  return hi - lo >= 8 ? { lo, hi } : { lo: ir.size, hi: ir.size };
+}
+
+export function emitLoop(ir: LoopIR, layout: Layout): Code {
+  return new LoopEmitter(ir, layout).emit();
+}
+
+class LoopEmitter {
+  private readonly code: Code;
+  private readonly i: number;
+  private readonly i4: number;
+  private readonly kinds = new Map<number, Kind>();
+  /** Per mode: a local's wasm locals (one, or two float64x2 halves in vector mode). */
+  private readonly locals: Record<Mode, Map<number, number[]>> = { scalar: new Map(), vector: new Map() };
+  private readonly splats = new Map<number, number>();
+  private readonly constants = new Map<string, { scalar: number; vector: number }>();
+  private readonly accScalar: number[] = [];
+  private readonly accVector: [number, number][] = [];
+  private zero = -1;
+
+  constructor(private readonly ir: LoopIR, private readonly layout: Layout) {
+    const returns = ir.accumulators.some((a) => a.into === 'return');
+    this.code = new Code(ir.scalars as ValType[], returns ? ['f64'] : []);
+    this.i = this.code.local('i32');
+    this.i4 = this.code.local('i32');
+    for (const s of ir.body) if (s.op === 'let') this.kinds.set(s.id, kindOf(s.value, this.kinds, ir.scalars));
+  }
+
+  emit(): Code {
+    const c = this.code;
+    const { lo, hi } = vectorRange(this.ir);
+    const vector = hi > lo;
+    this.zero = c.local('v128');
+    c.simd(0x0c, ...new Array<number>(16).fill(0)).set(this.zero);
+    this.ir.accumulators.forEach((a, k) => {
+      this.accScalar[k] = c.local('f64');
+      c.f64(INITIAL[a.op]).set(this.accScalar[k]);
+      if (vector) {
+        this.accVector[k] = [c.local('v128'), c.local('v128')];
+        for (const v of this.accVector[k]) c.f64(INITIAL[a.op]).simd(Simd.f64x2Splat).set(v);
+      }
+    });
+    this.hoistConstants(vector);
+    this.scalarLoop(vector ? lo : this.ir.size);
+    if (vector) {
+      // for (; i + 4 <= hi; i += 4)
+      c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+      c.get(this.i).i32(hi - 4).op(I32_GT_S, Op.brIf, 1);
+      c.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+      this.body('vector');
+      c.get(this.i).i32(4).op(Op.i32Add).set(this.i);
+      c.op(Op.br, 0, Op.end, Op.end);
+      this.scalarLoop(this.ir.size);
+    }
+    this.finish(vector);
+    return c;
+  }
+
+  private scalarLoop(until: number): void {
+    const c = this.code;
+    c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    c.get(this.i).i32(until).op(Op.i32GeS, Op.brIf, 1);
+    c.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+    this.body('scalar');
+    c.get(this.i).i32(1).op(Op.i32Add).set(this.i);
+    c.op(Op.br, 0, Op.end, Op.end);
+  }
+
+  /** Constant-index reads (a broadcast scalar) load once, before the loops. */
+  private hoistConstants(vector: boolean): void {
+    const c = this.code;
+    const visit = (e: Expr): void => {
+      if (e.op === 'read' && e.read.kind === 'constant') {
+        const key = `${e.buf}:${e.read.at}`;
+        if (!this.constants.has(key)) {
+          const scalar = c.local('f32');
+          const vec = c.local('v128');
+          c.i32(0).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
+          c.simd(Simd.f32x4Splat).set(vec);
+          this.constants.set(key, { scalar, vector: vec });
+        }
+      }
+      if (e.op === 'select') [e.test.a, e.test.b].forEach(visit);
+      if ('a' in e) visit(e.a);
+      if ('b' in e) visit(e.b);
+    };
+    this.ir.body.forEach((s) => visit(s.value));
+    if (!vector) return;
+    this.ir.scalars.forEach((kind, index) => {
+      const v = c.local('v128');
+      c.get(index).simd(kind === 'f32' ? Simd.f32x4Splat : Simd.f64x2Splat).set(v);
+      this.splats.set(index, v);
+    });
+  }
+
+  private body(mode: Mode): void {
+    const c = this.code;
+    for (const s of this.ir.body) {
+      if (s.op === 'let') {
+        const kind = this.kinds.get(s.id) as Kind;
+        let slots = this.locals[mode].get(s.id);
+        if (!slots) {
+          const type: ValType = mode === 'vector' ? 'v128' : kind;
+          slots = mode === 'vector' && kind === 'f64' ? [c.local(type), c.local(type)] : [c.local(type)];
+          this.locals[mode].set(s.id, slots);
+        }
+        if (kind === 'f32') this.emit32(s.value, mode).set(slots[0]);
+        else slots.forEach((slot, half) => this.emit64(s.value, mode, half).set(slot));
+      } else if (s.op === 'store') {
+        c.get(this.i4);
+        this.emit32({ op: 'fr', a: s.value }, mode);
+        if (mode === 'vector') c.simdMemory(Simd.store, this.layout(s.buf));
+        else c.memory(Op.f32Store, 2, this.layout(s.buf));
+      } else {
+        const [scalarOp, vectorOp] = REDUCE64[this.ir.accumulators[s.acc].op];
+        if (mode === 'scalar') {
+          c.get(this.accScalar[s.acc]);
+          this.emit64(s.value, mode, 0).op(scalarOp).set(this.accScalar[s.acc]);
+        } else {
+          this.accVector[s.acc].forEach((slot, half) => {
+            c.get(slot);
+            this.emit64(s.value, mode, half).simd(vectorOp).set(slot);
+          });
+        }
+      }
+    }
+  }
+
+  /** Combines the vector accumulators' lanes into the scalar ones and stores or returns each. */
+  private finish(vector: boolean): void {
+    const c = this.code;
+    let returned = -1;
+    this.ir.accumulators.forEach((a, k) => {
+      const [combine] = REDUCE64[a.op];
+      if (vector) {
+        for (const slot of this.accVector[k]) {
+          for (const lane of [0, 1]) c.get(this.accScalar[k]).get(slot).simd(Simd.f64x2ExtractLane, lane).op(combine).set(this.accScalar[k]);
+        }
+      }
+      if (a.into === 'return') returned = k;
+      else {
+        c.i32(0).get(this.accScalar[k]);
+        if (a.into.divideBy !== undefined) c.f64(a.into.divideBy).op(Op.f64Div);
+        c.op(Op.f32DemoteF64).memory(Op.f32Store, 2, this.layout(a.into.buf) + 4 * a.into.at);
+      }
+    });
+    if (returned >= 0) c.get(this.accScalar[returned]);
+  }
+
+  // --- expressions ----------------------------------------------------------
+
+  private kind(e: Expr): Kind {
+    return kindOf(e, this.kinds, this.ir.scalars);
+  }
+
+  /** Pushes e as float32 (scalar) or float32x4 (vector); e must be of kind f32 or an `fr`. */
+  private emit32(e: Expr, mode: Mode): Code {
+    const c = this.code;
+    const v = mode === 'vector';
+    switch (e.op) {
+      case 'lit':
+        return v ? c.simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : c.f32(e.value);
+      case 'scalar':
+        return c.get(v ? (this.splats.get(e.index) as number) : e.index);
+      case 'read':
+        return this.read(e.buf, e.read, mode);
+      case 'local':
+        return c.get((this.locals[mode].get(e.id) as number[])[0]);
+      case 'fr': {
+        const x = e.a;
+        if (this.kind(x) === 'f32') return this.emit32(x, mode);
+        if (EXACT_IN_F32.has(x.op) && 'a' in x && this.kind(x.a) === 'f32' && (!('b' in x) || this.kind(x.b) === 'f32')) {
+          this.emit32(x.a, mode);
+          if (x.op === 'sqrt') return c.op(...this.pick(UN32.sqrt, mode));
+          this.emit32((x as { b: Expr }).b, mode);
+          return c.op(...this.pick(BIN32[x.op as BinaryOp], mode));
+        }
+        if (!v) return this.emit64(x, mode, 0).op(Op.f32DemoteF64);
+        this.emit64(x, mode, 0).simd(Simd.f32x4DemoteF64x2Zero);
+        this.emit64(x, mode, 1).simd(Simd.f32x4DemoteF64x2Zero);
+        return c.shuffle32([0, 1, 4, 5]);
+      }
+      case 'select':
+        this.emit32(e.a, mode);
+        this.emit32(e.b, mode);
+        this.emit32(e.test.a, mode);
+        this.emit32(e.test.b, mode);
+        c.op(...this.pick(CMP32[e.test.cmp], mode));
+        return v ? c.simd(Simd.bitselect) : c.op(Op.select);
+      case 'neg': case 'abs': case 'floor': case 'ceil':
+        return this.emit32(e.a, mode).op(...this.pick(UN32[e.op], mode));
+      case 'min': case 'max':
+        this.emit32(e.a, mode);
+        return this.emit32(e.b, mode).op(...this.pick(BIN32[e.op], mode));
+      default:
+        throw new Error(`${e.op} is not a float32 value`);
+    }
+  }
+
+  /** Pushes e in float64: a float64 (scalar) or float64x2 of lanes 2·half, 2·half + 1 (vector). */
+  private emit64(e: Expr, mode: Mode, half: number): Code {
+    const c = this.code;
+    const v = mode === 'vector';
+    if (e.op === 'lit') return v ? c.simd(0x0c, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : c.f64(e.value);
+    if (e.op === 'scalar' && this.ir.scalars[e.index] === 'f64') return c.get(v ? (this.splats.get(e.index) as number) : e.index);
+    if (e.op === 'local' && this.kinds.get(e.id) === 'f64') return c.get((this.locals[mode].get(e.id) as number[])[v ? half : 0]);
+    if (this.kind(e) === 'f32') {
+      this.emit32(e, mode);
+      if (!v) return c.op(Op.f64PromoteF32);
+      if (half === 1) c.get(this.zero).shuffle32([2, 3, 4, 4]);
+      return c.simd(Simd.f64x2PromoteLowF32x4);
+    }
+    switch (e.op) {
+      case 'add': case 'sub': case 'mul': case 'div': case 'min': case 'max':
+        this.emit64(e.a, mode, half);
+        return this.emit64(e.b, mode, half).op(...this.pick(BIN64[e.op], mode));
+      case 'neg': case 'abs': case 'sqrt': case 'floor': case 'ceil':
+        return this.emit64(e.a, mode, half).op(...this.pick(UN64[e.op], mode));
+      case 'select':
+        this.emit64(e.a, mode, half);
+        this.emit64(e.b, mode, half);
+        this.emit64(e.test.a, mode, half);
+        this.emit64(e.test.b, mode, half);
+        c.op(...this.pick(CMP64[e.test.cmp], mode));
+        return v ? c.simd(Simd.bitselect) : c.op(Op.select);
+      default:
+        throw new Error(`cannot emit ${e.op} in float64`);
+    }
+  }
+
+  /** The scalar opcode, or the SIMD one with its prefix. */
+  private pick([scalar, simd]: [number, number], mode: Mode): number[] {
+    return mode === 'scalar' ? [scalar] : [0xfd, ...(simd < 0x80 ? [simd] : [simd & 0x7f | 0x80, simd >> 7])];
+  }
+
+  // --- reads ----------------------------------------------------------------
+
+  private read(buf: number, read: Read, mode: Mode): Code {
+    const c = this.code;
+    const base = this.layout(buf);
+    if (read.kind === 'constant') {
+      const hoisted = this.constants.get(`${buf}:${read.at}`) as { scalar: number; vector: number };
+      return c.get(mode === 'vector' ? hoisted.vector : hoisted.scalar);
+    }
+    if (read.kind === 'offset' || (read.kind === 'window' && mode === 'vector')) {
+      // In the vector loop every window read is in range (vectorRange).
+      c.get(this.i4);
+      if (read.k !== 0) c.i32(4 * read.k).op(Op.i32Add);
+      return mode === 'vector' ? c.simdMemory(Simd.load, base) : c.memory(Op.f32Load, 2, base);
+    }
+    if (mode === 'vector') {
+      // Modulo, divide and general reads: lane by lane.
+      this.readLane(buf, read, 0);
+      c.simd(Simd.f32x4Splat);
+      for (const lane of [1, 2, 3]) {
+        this.readLane(buf, read, lane);
+        c.simd(Simd.f32x4ReplaceLane, lane);
+      }
+      return c;
+    }
+    return this.readLane(buf, read, 0);
+  }
+
+  /** Pushes buf[map(i + lane)] as a float32 (reads out of range give the pad value). */
+  private readLane(buf: number, read: Read, lane: number): Code {
+    const c = this.code;
+    const base = this.layout(buf);
+    const index = () => {
+      c.get(this.i);
+      if (lane !== 0) c.i32(lane).op(Op.i32Add);
+    };
+    switch (read.kind) {
+      case 'window': {
+        // Scalar only: in range ⇔ (i − lo) < (hi − lo) unsigned; out of range loads element 0 and discards it.
+        const inRange = () => c.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(I32_LT_U);
+        c.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
+        inRange();
+        c.op(Op.select).memory(Op.f32Load, 2, base).f32(read.pad);
+        inRange();
+        return c.op(Op.select);
+      }
+      case 'modulo':
+        index();
+        c.i32(read.m).op(Op.i32RemU);
+        break;
+      case 'divide':
+        index();
+        c.i32(read.d).op(Op.i32DivU);
+        break;
+      case 'general': {
+        const at = () => {
+          index();
+          c.i32(2).op(Op.i32Shl).memory(Op.i32Load, 2, this.layout(read.map));
+        };
+        if (!read.padded) {
+          at();
+          break;
+        }
+        // map[i] < 0 is a pad: load element 0 and select the pad value instead.
+        at();
+        c.i32(0);
+        at();
+        c.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base).f32(read.pad);
+        at();
+        c.i32(0).op(Op.i32GeS);
+        return c.op(Op.select);
+      }
+      default:
+        index();
+    }
+    return c.i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Loops over float32 buffers as data, for the WebAssembly loop compiler
+ * (emitLoop.ts). The semantics are JavaScript's: arithmetic is done in
+ * float64 and `fr` rounds to float32 (Math.fround), so a loop here computes
+ * exactly what the plain-JS loop it mirrors computes. The compiler uses
+ * float32 SIMD wherever that is provably the same (one +, −, ×, ÷ or √ of
+ * float32 operands, then a rounding) and float64 lanes elsewhere.
+ */
+
+/** Where element i of a buffer read comes from (see indexMaps.classifyMap). */
+export type Read =
+  | { readonly kind: 'offset'; readonly k: number }
+  | { readonly kind: 'window'; readonly lo: number; readonly hi: number; readonly k: number; readonly pad: number }
+  | { readonly kind: 'modulo'; readonly m: number }
+  | { readonly kind: 'divide'; readonly d: number }
+  | { readonly kind: 'constant'; readonly at: number }
+  /** buf[map[i]], map an Int32 buffer; map[i] < 0 reads `pad` when padded. */
+  | { readonly kind: 'general'; readonly map: number; readonly padded: boolean; readonly pad: number };
+
+export type Comparison = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max';
+export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil';
+
+export type Expr =
+  | { readonly op: 'lit'; readonly value: number }
+  /** The loop function's parameter `index`. */
+  | { readonly op: 'scalar'; readonly index: number }
+  | { readonly op: 'read'; readonly buf: number; readonly read: Read }
+  | { readonly op: 'local'; readonly id: number }
+  | { readonly op: 'fr'; readonly a: Expr }
+  | { readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
+  | { readonly op: UnaryOp; readonly a: Expr }
+  /** JS `test.a <cmp> test.b ? a : b`. */
+  | { readonly op: 'select'; readonly test: { readonly cmp: Comparison; readonly a: Expr; readonly b: Expr }; readonly a: Expr; readonly b: Expr };
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+export type Stmt =
+  /** A local (JS `const`), numbered by the caller; later expressions read it as { op: 'local', id }. */
+  | { readonly op: 'let'; readonly id: number; readonly value: Expr }
+  /** buf[i] = value (a Float32Array store: rounded to float32). */
+  | { readonly op: 'store'; readonly buf: number; readonly value: Expr }
+  /** accumulator `acc` (float64) ⊕= value. */
+  | { readonly op: 'reduce'; readonly acc: number; readonly value: Expr };
+
+export interface Accumulator {
+  readonly op: ReduceOp;
+  /** After the loop: buf[at] = acc / divideBy (float32), or the function's float64 result. */
+  readonly into: { readonly buf: number; readonly at: number; readonly divideBy?: number } | 'return';
+}
+
+export interface LoopIR {
+  /** Elements: i runs over [0, size). */
+  readonly size: number;
+  /** The function's parameters: float32 ones are known to be float32 values (a lane type choice, not a rounding). */
+  readonly scalars: readonly ('f32' | 'f64')[];
+  readonly body: readonly Stmt[];
+  readonly accumulators: readonly Accumulator[];
+}
+
+export const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, prod: 1 };
+
+export const lit = (value: number): Expr => ({ op: 'lit', value });
+export const fr = (a: Expr): Expr => ({ op: 'fr', a });
+export const bin = (op: BinaryOp, a: Expr, b: Expr): Expr => ({ op, a, b });
+export const unary = (op: UnaryOp, a: Expr): Expr => ({ op, a });
+export const select = (cmp: Comparison, x: Expr, y: Expr, a: Expr, b: Expr): Expr => ({ op: 'select', test: { cmp, a: x, b: y }, a, b });

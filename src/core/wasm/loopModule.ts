@@ -1,0 +1,63 @@
+/**
+ * Loops compiled to one WebAssembly module over one memory, and the memory
+ * itself: buffers are laid out once (16-byte aligned, so a call allocates
+ * nothing) and exposed to JS as Float32Array / Int32Array views, which stay
+ * valid because the memory never grows.
+ */
+import { encodeModule } from './binary';
+import { emitLoop, type Layout } from './emitLoop';
+import type { LoopIR } from './loopIR';
+
+const PAGE = 65536;
+
+/** Byte offsets for buffers in one memory, decided before the memory exists. */
+export class MemoryPlan {
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private end = 0;
+
+  /** Reserves `length` 4-byte elements; returns the buffer's index in this plan. */
+  reserve(length: number): number {
+    this.offsets.push(this.end);
+    this.lengths.push(length);
+    // 16 spare bytes: a vector load at the last element stays inside the memory.
+    this.end += Math.ceil((4 * Math.max(length, 1)) / 16) * 16 + 16;
+    return this.offsets.length - 1;
+  }
+  address(buf: number): number {
+    return this.offsets[buf];
+  }
+  get pages(): number {
+    return Math.max(1, Math.ceil(this.end / PAGE));
+  }
+  /** The memory and a Float32Array and Int32Array view per buffer. */
+  allocate(): { memory: WebAssembly.Memory; f32: Float32Array[]; i32: Int32Array[] } {
+    const memory = new WebAssembly.Memory({ initial: this.pages, maximum: this.pages });
+    return {
+      memory,
+      f32: this.offsets.map((at, k) => new Float32Array(memory.buffer, at, this.lengths[k])),
+      i32: this.offsets.map((at, k) => new Int32Array(memory.buffer, at, this.lengths[k])),
+    };
+  }
+}
+
+export type LoopFunction = (...scalars: number[]) => number | undefined;
+
+/** Compiles `loops` (buffer ids placed by `layout`) and instantiates them over `memory` (synchronously). */
+export function instantiateLoops(loops: readonly LoopIR[], layout: Layout, memory: WebAssembly.Memory): LoopFunction[] {
+  const pages = memory.buffer.byteLength / PAGE;
+  const bytes = encodeModule(loops.map((ir, k) => ({ name: `l${k}`, code: emitLoop(ir, layout) })), pages);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  return loops.map((_, k) => instance.exports[`l${k}`] as LoopFunction);
+}
+
+let simdSupport: boolean | undefined;
+/** Whether this engine runs 128-bit SIMD (Node ≥ 16, Electron, Chromium do). */
+export function wasmSimdSupported(): boolean {
+  if (simdSupport === undefined) {
+    // (func (result v128) (v128.const i32x4 0 0 0 0))
+    const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, ...new Array<number>(16).fill(0), 11]);
+    simdSupport = typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+  }
+  return simdSupport;
+}
