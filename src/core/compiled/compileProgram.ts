@@ -34,6 +34,8 @@ export interface CompiledProgram {
   readonly loops: number;
   /** How many of the loops run as WebAssembly. */
   readonly wasmLoops: number;
+  /** Fused loops of WASM_MIN_SIZE elements or more that stay in JS (a kernel without an IR form). */
+  readonly jsLoops: number;
   readonly source: string;
 }
 
@@ -101,6 +103,7 @@ class Compiler {
   private open: Group | undefined;
   private names = 0;
   private readonly wasmLoops: LoopIR[] = [];
+  private jsLoops = 0;
   loops = 0;
 
   constructor(private readonly program: Program, private readonly wasm: boolean) {
@@ -147,7 +150,7 @@ class Compiler {
       arrays.forEach((a, k) => {
         if (a.length !== sizes[k]) throw new RangeError(`${what} ${k} has ${a.length} elements, the program was traced with ${sizes[k]}`);
       });
-    const common = { inputSizes, outputSizes, loops: this.loops, wasmLoops: this.wasmLoops.length, source };
+    const common = { inputSizes, outputSizes, loops: this.loops, wasmLoops: this.wasmLoops.length, jsLoops: this.jsLoops, source };
     if (this.wasmLoops.length === 0) {
       const slots = this.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
       const maps = this.maps;
@@ -343,6 +346,7 @@ class Compiler {
       this.emit(`W[${this.wasmLoops.length - 1}]();`);
       return;
     }
+    if (g.size >= WASM_MIN_SIZE) this.jsLoops++;
     this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${g.size}; i++) {\n${g.body.join('\n')}\n}\n${g.post.join('\n')}\n}`);
   }
 

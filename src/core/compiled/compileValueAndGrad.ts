@@ -71,6 +71,16 @@ export class CompiledValueAndGrad {
     return this.loss[0];
   }
 
+  /** Whether every long elementwise loop of the programs compiled so far runs as WebAssembly SIMD. */
+  get vectorised(): boolean {
+    return [...this.programs.values()].every((p) => p.jsLoops === 0);
+  }
+
+  /** Loops of the compiled programs that run as WebAssembly (for reports). */
+  get wasmLoops(): number {
+    return [...this.programs.values()].reduce((n, p) => n + p.wasmLoops, 0);
+  }
+
   /** Number of loops and kernel calls in the compiled programs (for reports). */
   get loops(): number {
     return [...this.programs.values()].reduce((n, p) => n + p.loops, 0);
