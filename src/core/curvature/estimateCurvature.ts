@@ -5,7 +5,8 @@ import { exactSpectrum } from './exactSpectrum';
 import { hessianOperator, type LinearOperator } from './hvp';
 import type { FlatObjective } from './hvp';
 import { hvpSelfCheck } from './hvpSelfCheck';
-import { LANCZOS_DEFAULTS, lanczos } from './lanczos';
+import { lanczos } from './lanczos';
+import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
 import { learningRateDiagnostics } from './learningRateDiagnostics';
 import { powerIteration } from './powerIteration';
 

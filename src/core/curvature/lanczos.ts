@@ -1,30 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LinearOperator } from './hvp';
 import { randomUnitVector } from './randomUnitVector';
-import { symmetricEigen } from './symmetricEigen';
+import { LanczosTridiagonal, type LanczosOptions, type LanczosResult } from './lanczosTridiagonal';
 
-export interface LanczosOptions {
-  /** Iteration cap (each iteration is one operator application, plus 2 at the end). Default 80. */
-  maxIterations?: number;
-  /** Stop when both ends' residuals are below tol·max|θ|. Default 1e-4. */
-  tol?: number;
-  /** Seed of the random start vector. Default 0. */
-  seed?: number;
-}
-
-export interface LanczosResult {
-  lambdaMax: number;
-  lambdaMin: number;
-  /** ‖H·u − θ·u‖ of each end's Ritz pair: an eigenvalue of H lies within it of θ. */
-  residualMax: number;
-  residualMin: number;
-  /** All Ritz values, ascending (interior ones are rough). */
-  ritzValues: number[];
-  iterations: number;
-  converged: boolean;
-}
-
-export const LANCZOS_DEFAULTS = { maxIterations: 80, tol: 1e-4, seed: 0 } as const;
+export type { LanczosOptions, LanczosResult } from './lanczosTridiagonal';
 
 /** Rows per block of the stored Krylov basis (see KrylovBasis). */
 const BLOCK_ROWS = 8;
@@ -43,16 +22,11 @@ const BLOCK_ROWS = 8;
  * 1e-5·λmax in absolute terms).
  */
 export async function lanczos(apply: LinearOperator, n: number, options: LanczosOptions = {}): Promise<LanczosResult> {
-  const { maxIterations, tol, seed } = { ...LANCZOS_DEFAULTS, ...options };
-  const cap = Math.max(1, Math.min(maxIterations, n));
+  const tridiagonal = new LanczosTridiagonal(n, options);
   const basis = new KrylovBasis();
-  const alphas: number[] = [];
-  const betas: number[] = [];
-  let v: tf.Tensor1D | null = randomUnitVector(n, seed);
-  let result: LanczosResult = emptyResult();
-  let ends: number[][] = [];
+  let v: tf.Tensor1D | null = randomUnitVector(n, tridiagonal.seed);
   try {
-    while (v !== null && basis.size < cap) {
+    while (v !== null) {
       basis.push(v);
       const current: tf.Tensor1D = v;
       const [next, scalars] = tf.tidy(() => {
@@ -69,31 +43,14 @@ export async function lanczos(apply: LinearOperator, n: number, options: Lanczos
       v = null;
       const [alpha, beta] = await scalars.data();
       scalars.dispose();
-      alphas.push(alpha);
-      betas.push(beta);
-      const k = basis.size;
-      // ‖T‖ up to a factor 3: the scale β is compared with (without solving T).
-      const scaleOfT = Math.max(...alphas.map(Math.abs), ...betas.slice(0, -1), Number.MIN_VALUE);
-      // β ≈ 0: the Krylov space is invariant, so its Ritz values are exact eigenvalues.
-      const exhausted = beta <= 1e-6 * scaleOfT || k === n;
-      // The k×k eigenproblem costs O(k³) on the host (~0.15 s summed over 80 iterations when
-      // solved every time, a third of a sample at n = 1e3): past the first few iterations, check every 4th.
-      if (exhausted || k === cap || k <= 8 || k % 4 === 0) {
-        const pairs = ritz(alphas, betas);
-        result = pairs.result;
-        ends = pairs.ends;
-        const scale = Math.max(Math.abs(result.lambdaMax), Math.abs(result.lambdaMin), Number.MIN_VALUE);
-        result.converged = exhausted || (result.residualMax <= tol * scale && result.residualMin <= tol * scale);
-      }
-      if (result.converged || k === cap) next.dispose();
+      if (tridiagonal.step(alpha, beta)) next.dispose();
       else v = next;
     }
-    if (basis.size > 0) await refineEnds(apply, basis, ends, result);
+    return await refineEnds(apply, basis, tridiagonal);
   } finally {
     v?.dispose();
     basis.dispose();
   }
-  return result;
 }
 
 /**
@@ -104,7 +61,6 @@ export async function lanczos(apply: LinearOperator, n: number, options: Lanczos
 class KrylovBasis {
   private readonly blocks: tf.Tensor2D[] = [];
   private partial: tf.Tensor2D | null = null;
-  size = 0;
 
   /** Stores a copy of v's row (the caller keeps v). */
   push(v: tf.Tensor1D): void {
@@ -121,7 +77,6 @@ class KrylovBasis {
       this.blocks.push(this.partial);
       this.partial = null;
     }
-    this.size += 1;
   }
 
   private all(): tf.Tensor2D[] {
@@ -158,15 +113,14 @@ class KrylovBasis {
     for (const block of this.all()) block.dispose();
     this.blocks.length = 0;
     this.partial = null;
-    this.size = 0;
   }
 }
 
 /** Rayleigh quotients and measured residuals of the end Ritz vectors V·s. */
-async function refineEnds(apply: LinearOperator, basis: KrylovBasis, ends: number[][], result: LanczosResult): Promise<void> {
+async function refineEnds(apply: LinearOperator, basis: KrylovBasis, tridiagonal: LanczosTridiagonal): Promise<LanczosResult> {
   const measured = tf.tidy(() =>
     tf.concat(
-      ends.map((s) => {
+      tridiagonal.ends.map((s) => {
         const u = basis.combine(s);
         const unit = tf.div(u, tf.sqrt(tf.sum(tf.square(u)))) as tf.Tensor1D;
         const hu = apply(unit);
@@ -177,27 +131,5 @@ async function refineEnds(apply: LinearOperator, basis: KrylovBasis, ends: numbe
   );
   const [thetaMin, residualMin, thetaMax, residualMax] = await measured.data();
   measured.dispose();
-  Object.assign(result, { lambdaMin: thetaMin, residualMin, lambdaMax: thetaMax, residualMax });
-}
-
-/** Ritz values of the tridiagonal T_k, the residual β_k·|last component| of each end, and the ends' vectors s. */
-function ritz(alphas: number[], betas: number[]): { result: LanczosResult; ends: number[][] } {
-  const k = alphas.length;
-  const rows = alphas.map((a, i) => alphas.map((_, j) => (i === j ? a : Math.abs(i - j) === 1 ? betas[Math.min(i, j)] : 0)));
-  const { values, vectors } = symmetricEigen(rows);
-  const beta = betas[k - 1];
-  const result = {
-    lambdaMin: values[0],
-    lambdaMax: values[k - 1],
-    residualMin: Math.abs(beta * vectors[0][k - 1]),
-    residualMax: Math.abs(beta * vectors[k - 1][k - 1]),
-    ritzValues: values,
-    iterations: k,
-    converged: false,
-  };
-  return { result, ends: [vectors[0], vectors[k - 1]] };
-}
-
-function emptyResult(): LanczosResult {
-  return { lambdaMax: NaN, lambdaMin: NaN, residualMax: Infinity, residualMin: Infinity, ritzValues: [], iterations: 0, converged: false };
+  return tridiagonal.refined(thetaMin, residualMin, thetaMax, residualMax);
 }
