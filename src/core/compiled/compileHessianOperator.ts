@@ -5,7 +5,7 @@
  * it is used. Later points reuse the program.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hessianVectorProduct, type FlatObjective, type LinearOperator } from '../curvature/hvp';
+import { hessianVectorProduct, type ArrayOperator, type FlatObjective, type LinearOperator } from '../curvature/hvp';
 import { relativeError } from './agreement';
 import { compileProgram } from './compileProgram';
 import { NotCompilable } from './program';
@@ -19,8 +19,10 @@ export interface CompiledHessian {
   readonly size: number;
   /** Writes H(x)·v into out. */
   apply(x: Float32Array, v: Float32Array, out: Float32Array): void;
-  /** H at x as a tensor operator (copies in and out), for Lanczos, power iteration and exact spectra. */
+  /** H at x as a tensor operator (copies in and out), for power iteration and exact spectra. */
   at(x: tf.Tensor1D): LinearOperator;
+  /** H at x on plain arrays (x is copied), for lanczosArrays. */
+  arraysAt(x: Float32Array): ArrayOperator;
 }
 
 export function compileHessian(f: FlatObjective, x: tf.Tensor1D): CompiledHessian {
@@ -45,17 +47,22 @@ export function compileHessian(f: FlatObjective, x: tf.Tensor1D): CompiledHessia
     if (!(error <= HVP_TOL)) throw new NotCompilable(`the compiled Hessian-vector product disagrees with TensorFlow.js (${error.toExponential(1)} relative)`);
   });
   const apply = (at: Float32Array, v: Float32Array, into: Float32Array) => program.run([at, v], [into]);
+  const arraysAt = (point: Float32Array): ArrayOperator => {
+    const values = Float32Array.from(point);
+    return (v, into) => apply(values, v, into);
+  };
   return {
     size: n,
     apply,
     at: (point) => {
-      const values = Float32Array.from(point.dataSync());
+      const product = arraysAt(point.dataSync() as Float32Array);
       return (v) => {
         // v lives in CPU memory on every backend this project runs (node, wasm, cpu): reading it is a copy, not a device sync.
         const result = new Float32Array(n);
-        apply(values, v.dataSync() as Float32Array, result);
+        product(v.dataSync() as Float32Array, result);
         return tf.tensor1d(result);
       };
     },
+    arraysAt,
   };
 }

@@ -41,6 +41,9 @@ function releaseAbandonedTape(): void {
 /** v ↦ H·v for a fixed matrix H (caller disposes the result). */
 export type LinearOperator = (v: tf.Tensor1D) => tf.Tensor1D;
 
+/** v ↦ H·v on plain arrays: writes H·v into out (v is left as it was). */
+export type ArrayOperator = (v: Float32Array, out: Float32Array) => void;
+
 /** The Hessian of f at x as an operator (x must outlive it). */
 export function hessianOperator(f: FlatObjective, x: tf.Tensor1D): LinearOperator {
   return (v) => hessianVectorProduct(f, x, v);
