@@ -3,10 +3,11 @@
  * its JS template in elementwiseKernels.ts operation for operation (float64
  * arithmetic, the same comparisons and literals), so both give the same bits;
  * test/unit/core/compiled/elementwiseIR.test.ts checks every entry against
- * its template. Kernels missing here (transcendentals, integer ones) keep
- * their group of kernels in JS.
+ * its template. Kernels missing here (integer ones, and tanh, expm1, log1p
+ * and the hyperbolic functions, which V8 calls from WebAssembly through JS
+ * at half the speed of a JS loop) keep their group of kernels in JS.
  */
-import { bin, fr, lit, select, unary, type Expr } from '../wasm/loopIR';
+import { MATH_ARITY, bin, call, fr, lit, select, unary, type Expr, type MathFunction } from '../wasm/loopIR';
 
 type Attrs = Readonly<Record<string, unknown>>;
 type IrTemplate = (args: readonly Expr[], attrs: Attrs) => Expr;
@@ -16,7 +17,28 @@ const ZERO = lit(0);
 const ONE = lit(1);
 const bool = (cmp: 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge') => ([a, b]: readonly Expr[]) => select(cmp, a, b, ONE, ZERO);
 
+const math = (fn: MathFunction): IrTemplate => (args) => call(fn, ...args.slice(0, MATH_ARITY[fn]));
+const abs = (x: Expr) => unary('abs', x);
+
 const TEMPLATES: Record<string, IrTemplate> = {
+  Exp: math('exp'),
+  Log: math('log'),
+  Sin: math('sin'),
+  Cos: math('cos'),
+  Tan: math('tan'),
+  Asin: math('asin'),
+  Acos: math('acos'),
+  Atan: math('atan'),
+  Pow: math('pow'),
+  Atan2: math('atan2'),
+  Sigmoid: ([x]) => bin('div', ONE, bin('add', ONE, call('exp', unary('neg', x)))),
+  // Number.isFinite(x) ⇔ x − x is 0 (NaN for NaN and ±Infinity).
+  IsFinite: ([x]) => select('eq', bin('sub', x, x), ZERO, ONE, ZERO),
+  IsInf: ([x]) => select('eq', abs(x), lit(Infinity), ONE, ZERO),
+  LogicalNot: ([x]) => select('eq', x, ZERO, ONE, ZERO),
+  LogicalAnd: ([a, b]) => select('ne', a, ZERO, select('ne', b, ZERO, ONE, ZERO), ZERO),
+  LogicalOr: ([a, b]) => select('ne', a, ZERO, ONE, select('ne', b, ZERO, ONE, ZERO)),
+  FloorDiv: ([a, b]) => unary('floor', bin('div', a, b)),
   Neg: ([x]) => unary('neg', x),
   Square: ([x]) => bin('mul', x, x),
   Sqrt: ([x]) => unary('sqrt', x),

@@ -59,7 +59,7 @@ export const Op = {
 export const Simd = {
   load: 0x00, store: 0x0b, shuffle: 0x0d,
   f32x4Splat: 0x13, f64x2Splat: 0x14,
-  f32x4ExtractLane: 0x1f, f32x4ReplaceLane: 0x20, f64x2ExtractLane: 0x21,
+  f32x4ExtractLane: 0x1f, f32x4ReplaceLane: 0x20, f64x2ExtractLane: 0x21, f64x2ReplaceLane: 0x22,
   f32x4Eq: 0x41, f32x4Ne: 0x42, f32x4Lt: 0x43, f32x4Gt: 0x44, f32x4Le: 0x45, f32x4Ge: 0x46,
   f64x2Eq: 0x47, f64x2Ne: 0x48, f64x2Lt: 0x49, f64x2Gt: 0x4a, f64x2Le: 0x4b, f64x2Ge: 0x4c,
   bitselect: 0x52,
@@ -130,15 +130,33 @@ export class Code {
   }
 }
 
-/** A module of exported functions over one imported memory ("env"."memory", at least `pages` 64 KiB pages). */
-export function encodeModule(functions: readonly { name: string; code: Code }[], pages: number): Uint8Array<ArrayBuffer> {
-  const types = functions.map(({ code }) => [0x60, ...vec(code.params.map((t) => [VALTYPE[t]])), ...vec(code.results.map((t) => [VALTYPE[t]]))]);
+/** A function the module imports: `module`.`name` with float64 parameters and one float64 result. */
+export interface FunctionImport {
+  readonly module: string;
+  readonly name: string;
+  readonly params: number;
+}
+
+/**
+ * A module of exported functions over one imported memory ("env"."memory", at least `pages` 64 KiB
+ * pages). Imported functions come first in the function index space (0, 1, …), then `functions`.
+ */
+export function encodeModule(functions: readonly { name: string; code: Code }[], pages: number, imports: readonly FunctionImport[] = []): Uint8Array<ArrayBuffer> {
+  const signature = (params: readonly ValType[], results: readonly ValType[]) => [0x60, ...vec(params.map((t) => [VALTYPE[t]])), ...vec(results.map((t) => [VALTYPE[t]]))];
+  const types = [
+    ...imports.map((fn) => signature(new Array<ValType>(fn.params).fill('f64'), ['f64'])),
+    ...functions.map(({ code }) => signature(code.params, code.results)),
+  ];
+  const first = imports.length;
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([[...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...unsignedLeb(pages)]])),
-    ...section(3, vec(functions.map((_, k) => unsignedLeb(k)))),
-    ...section(7, vec(functions.map(({ name }, k) => [...utf8(name), 0x00, ...unsignedLeb(k)]))),
+    ...section(2, vec([
+      ...imports.map((fn, k) => [...utf8(fn.module), ...utf8(fn.name), 0x00, ...unsignedLeb(k)]),
+      [...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...unsignedLeb(pages)],
+    ])),
+    ...section(3, vec(functions.map((_, k) => unsignedLeb(first + k)))),
+    ...section(7, vec(functions.map(({ name }, k) => [...utf8(name), 0x00, ...unsignedLeb(first + k)]))),
     ...section(10, vec(functions.map(({ code }) => code.encode()))),
   ];
   return new Uint8Array(bytes);

@@ -4,14 +4,23 @@
  * rest (the pads of windowed reads, the tail). Results are the same as the
  * plain-JS loop's, bit for bit, except the order in which sums accumulate.
  */
-import { Code, Op, Simd, type ValType } from './binary';
-import { INITIAL, type BinaryOp, type Comparison, type Expr, type LoopIR, type Read, type ReduceOp, type UnaryOp } from './loopIR';
+import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
+import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Comparison, type Expr, type LoopIR, type MathFunction, type Read, type ReduceOp, type UnaryOp } from './loopIR';
 
 type Kind = 'f32' | 'f64';
 type Mode = 'scalar' | 'vector';
 
 /** Byte address of buffer `buf` in the module's memory. */
 export type Layout = (buf: number) => number;
+
+/** The Math functions a module imports, in import order (their function indices). */
+export class MathImports {
+  readonly used: MathFunction[] = [];
+  index(fn: MathFunction): number {
+    if (!this.used.includes(fn)) this.used.push(fn);
+    return this.used.indexOf(fn);
+  }
+}
 
 const BIN32: Record<BinaryOp, [number, number]> = {
   add: [Op.f32Add, Simd.f32x4Add], sub: [Op.f32Sub, Simd.f32x4Sub], mul: [Op.f32Mul, Simd.f32x4Mul],
@@ -58,7 +67,7 @@ function kindOf(e: Expr, locals: ReadonlyMap<number, Kind>, scalars: readonly Ki
       return 'f32';
     case 'local':
       return locals.get(e.id) ?? 'f64';
-    case 'add': case 'sub': case 'mul': case 'div': case 'sqrt':
+    case 'add': case 'sub': case 'mul': case 'div': case 'sqrt': case 'call':
       return 'f64';
     case 'select': {
       const parts = [e.a, e.b, e.test.a, e.test.b];
@@ -78,16 +87,15 @@ function vectorRange(ir: LoopIR): { lo: number; hi: number } {
       lo = Math.max(lo, e.read.lo);
       hi = Math.min(hi, e.read.hi);
     }
-    if ('test' in e) [e.test.a, e.test.b].forEach(visit);
-    if ('a' in e) visit(e.a);
-    if ('b' in e) visit(e.b);
+    operandsOf(e).forEach(visit);
   };
   ir.body.forEach((s) => visit(s.value));
   return hi - lo >= 8 ? { lo, hi } : { lo: ir.size, hi: ir.size };
 }
 
-export function emitLoop(ir: LoopIR, layout: Layout): Code {
-  return new LoopEmitter(ir, layout).emit();
+/** The loop's function; Math calls go to `imports` (which the module must import first, in that order). */
+export function emitLoop(ir: LoopIR, layout: Layout, imports = new MathImports()): Code {
+  return new LoopEmitter(ir, layout, imports).emit();
 }
 
 class LoopEmitter {
@@ -103,7 +111,7 @@ class LoopEmitter {
   private readonly accVector: [number, number][] = [];
   private zero = -1;
 
-  constructor(private readonly ir: LoopIR, private readonly layout: Layout) {
+  constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
     const returns = ir.accumulators.some((a) => a.into === 'return');
     this.code = new Code(ir.scalars as ValType[], returns ? ['f64'] : []);
     this.i = this.code.local('i32');
@@ -165,9 +173,7 @@ class LoopEmitter {
           this.constants.set(key, { scalar, vector: vec });
         }
       }
-      if (e.op === 'select') [e.test.a, e.test.b].forEach(visit);
-      if ('a' in e) visit(e.a);
-      if ('b' in e) visit(e.b);
+      operandsOf(e).forEach(visit);
     };
     this.ir.body.forEach((s) => visit(s.value));
     if (!vector) return;
@@ -308,9 +314,36 @@ class LoopEmitter {
         this.emit64(e.test.b, mode, half);
         c.op(...this.pick(CMP64[e.test.cmp], mode));
         return v ? c.simd(Simd.bitselect) : c.op(Op.select);
+      case 'call':
+        return this.call(e.fn, e.args, mode, half);
       default:
         throw new Error(`cannot emit ${e.op} in float64`);
     }
+  }
+
+  /** Math[fn] on each lane: the arguments' lanes are computed as vectors, then called one by one. */
+  private call(fn: MathFunction, args: readonly Expr[], mode: Mode, half: number): Code {
+    const c = this.code;
+    const index = this.imports.index(fn);
+    if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
+    if (mode === 'scalar') {
+      args.forEach((a) => this.emit64(a, mode, 0));
+      return c.op(0x10, ...unsignedLeb(index));
+    }
+    const lanes = args.map((a) => {
+      const slot = c.local('v128');
+      this.emit64(a, mode, half).set(slot);
+      return slot;
+    });
+    const result = c.local('v128');
+    for (const lane of [0, 1]) {
+      if (lane === 1) c.get(result);
+      lanes.forEach((slot) => c.get(slot).simd(Simd.f64x2ExtractLane, lane));
+      c.op(0x10, ...unsignedLeb(index));
+      if (lane === 0) c.simd(Simd.f64x2Splat).set(result);
+      else c.simd(Simd.f64x2ReplaceLane, 1).set(result);
+    }
+    return c.get(result);
   }
 
   /** The scalar opcode, or the SIMD one with its prefix. */

@@ -20,6 +20,15 @@ export type Read =
 export type Comparison = 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge';
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max';
 export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil';
+/**
+ * JS Math functions the loops call, imported from Math itself so the bits are the engine's own.
+ * Only those V8 calls from WebAssembly as direct C calls: others (tanh, expm1, log1p, sinh, …)
+ * go through a JS call per element and ran at half the speed of a JS loop.
+ */
+export type MathFunction = 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'pow' | 'atan2';
+export const MATH_ARITY: Record<MathFunction, number> = {
+  exp: 1, log: 1, sin: 1, cos: 1, tan: 1, asin: 1, acos: 1, atan: 1, pow: 2, atan2: 2,
+};
 
 export type Expr =
   | { readonly op: 'lit'; readonly value: number }
@@ -30,6 +39,8 @@ export type Expr =
   | { readonly op: 'fr'; readonly a: Expr }
   | { readonly op: BinaryOp; readonly a: Expr; readonly b: Expr }
   | { readonly op: UnaryOp; readonly a: Expr }
+  /** Math[fn](...args), in float64. */
+  | { readonly op: 'call'; readonly fn: MathFunction; readonly args: readonly Expr[] }
   /** JS `test.a <cmp> test.b ? a : b`. */
   | { readonly op: 'select'; readonly test: { readonly cmp: Comparison; readonly a: Expr; readonly b: Expr }; readonly a: Expr; readonly b: Expr };
 
@@ -64,4 +75,11 @@ export const lit = (value: number): Expr => ({ op: 'lit', value });
 export const fr = (a: Expr): Expr => ({ op: 'fr', a });
 export const bin = (op: BinaryOp, a: Expr, b: Expr): Expr => ({ op, a, b });
 export const unary = (op: UnaryOp, a: Expr): Expr => ({ op, a });
+export const call = (fn: MathFunction, ...args: Expr[]): Expr => ({ op: 'call', fn, args });
+/** The expressions e reads directly (operands, a select's test, a call's arguments). */
+export function operandsOf(e: Expr): Expr[] {
+  if (e.op === 'select') return [e.test.a, e.test.b, e.a, e.b];
+  if (e.op === 'call') return [...e.args];
+  return 'a' in e ? ('b' in e ? [e.a, e.b] : [e.a]) : [];
+}
 export const select = (cmp: Comparison, x: Expr, y: Expr, a: Expr, b: Expr): Expr => ({ op: 'select', test: { cmp, a: x, b: y }, a, b });

@@ -5,8 +5,8 @@
  * valid because the memory never grows.
  */
 import { encodeModule } from './binary';
-import { emitLoop, type Layout } from './emitLoop';
-import type { LoopIR } from './loopIR';
+import { MathImports, emitLoop, type Layout } from './emitLoop';
+import { MATH_ARITY, type LoopIR } from './loopIR';
 
 const PAGE = 65536;
 
@@ -46,8 +46,11 @@ export type LoopFunction = (...scalars: number[]) => number | undefined;
 /** Compiles `loops` (buffer ids placed by `layout`) and instantiates them over `memory` (synchronously). */
 export function instantiateLoops(loops: readonly LoopIR[], layout: Layout, memory: WebAssembly.Memory): LoopFunction[] {
   const pages = memory.buffer.byteLength / PAGE;
-  const bytes = encodeModule(loops.map((ir, k) => ({ name: `l${k}`, code: emitLoop(ir, layout) })), pages);
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+  const imports = new MathImports();
+  const functions = loops.map((ir, k) => ({ name: `l${k}`, code: emitLoop(ir, layout, imports) }));
+  const bytes = encodeModule(functions, pages, imports.used.map((name) => ({ module: 'Math', name, params: MATH_ARITY[name] })));
+  // Math itself: V8 calls an imported Math function's C implementation directly, the one JS uses.
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports });
   return loops.map((_, k) => instance.exports[`l${k}`] as LoopFunction);
 }
 
