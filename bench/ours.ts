@@ -75,7 +75,7 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
   const compiled = new CompiledValueAndGrad(f, x0.length);
   let initial = NaN;
   const result = await minimizeArrays({
-    objective: { size: x0.length, valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut) },
+    objective: { size: x0.length, valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut), lastGradNormSq: () => compiled.gradNormSq },
     x0,
     optimizer,
     schedule: constantSchedule(lr),

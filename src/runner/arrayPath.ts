@@ -102,6 +102,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
       for (let i = 0; i < n; i++) gradOut[i] = -gradOut[i];
       return -loss;
     },
+    lastGradNormSq: () => compiled.gradNormSq,
   };
   try {
     // Compile every batch shape the run will see now (step 0, a short last batch, the whole

@@ -12,6 +12,8 @@ export interface ArrayObjective {
   readonly size: number;
   /** Loss at x for update `step` (stochastic objectives pick the batch from it); writes ∇f(x) into gradOut. */
   valueAndGrad(x: Float32Array, step: number, gradOut: Float32Array): number;
+  /** ‖gradOut‖² of the last valueAndGrad call (float64 sum), when the objective computes it anyway: the loop then skips its own pass. */
+  lastGradNormSq?(): number;
 }
 
 export interface ArrayStepInput {
@@ -46,4 +48,12 @@ export interface ArrayStepResult {
 export interface ArrayOptimizer<S = unknown> {
   init(params: Float32Array): S;
   update(input: ArrayStepInput, state: S): ArrayStepResult;
+  /**
+   * The same rule with its update loop run as WebAssembly always, never, or
+   * from a size up when the engine has SIMD ('auto', the default); the results
+   * are the same bits either way. Absent for rules with no WebAssembly form.
+   */
+  withWasm?(mode: WasmMode): ArrayOptimizer<S>;
 }
+
+export type WasmMode = 'always' | 'never' | 'auto';

@@ -128,7 +128,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
     const loss = objective.valueAndGrad(x, step, grad);
     evals += 1;
     const evalsHere = evals;
-    const gradNorm = norm(grad);
+    const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       status = 'diverged';
       divergedAt = step;
@@ -193,7 +193,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   // The final point is measured after the last update (one more evaluation).
   const loss = objective.valueAndGrad(x, step, grad);
   evals += 1;
-  const gradNorm = norm(grad);
+  const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
   if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
     status = 'diverged';
     divergedAt = step;

@@ -20,6 +20,8 @@ import { MemoryPlan, instantiateLoops, wasmSimdSupported, type LoopFunction } fr
 export interface CompileOptions {
   /** Run loops that have an IR form as WebAssembly SIMD (default: when the engine supports it). */
   readonly wasm?: boolean;
+  /** Outputs whose squared norm each run also computes (in the loop that stores them, when one does). */
+  readonly squaredNormOf?: readonly number[];
 }
 
 /** Loops shorter than this stay in JS: a call into WebAssembly and the copies in and out cost more than they save. */
@@ -30,6 +32,8 @@ export interface CompiledProgram {
   run(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void;
   readonly inputSizes: readonly number[];
   readonly outputSizes: readonly number[];
+  /** After run: Σ out² (float64) of each output named in CompileOptions.squaredNormOf, in that order. */
+  readonly squaredNorms: Float64Array;
   /** Loops and standalone calls in the generated code (for tests and reports). */
   readonly loops: number;
   /** How many of the loops run as WebAssembly. */
@@ -51,6 +55,8 @@ interface Group {
   /** The loop as IR while every member has an IR form (WebAssembly can run it); undefined once one has none. */
   ir: Stmt[] | undefined;
   readonly accumulators: Accumulator[];
+  /** The squared norm (CompileOptions.squaredNormOf slot) this loop's float64 result is. */
+  normSlot?: number;
 }
 
 /** An operand inside a loop: its JS expression and, where it has one, its IR. */
@@ -104,9 +110,12 @@ class Compiler {
   private names = 0;
   private readonly wasmLoops: LoopIR[] = [];
   private jsLoops = 0;
+  /** Roots of the outputs whose squared norms are asked for, and their slots; those summed inside a loop. */
+  private readonly normRoots = new Map<ValueId, number>();
+  private readonly normsInLoops = new Set<number>();
   loops = 0;
 
-  constructor(private readonly program: Program, private readonly wasm: boolean) {
+  constructor(private readonly program: Program, private readonly wasm: boolean, private readonly squaredNormOf: readonly number[] = []) {
     program.inputs.forEach((id) => this.reprs.set(id, { kind: 'buffer', buf: this.addBuffer({ size: this.sizeOfValue(id), role: 'input' }) }));
     for (const node of program.nodes) if (this.isAlias(node)) this.roots.set(node.outputs[0], this.root(node.inputs[0].value));
     // Backprop also differentiates with respect to constants, and value-and-gradient traces
@@ -130,6 +139,7 @@ class Compiler {
       const r = this.root(id);
       if (!this.outputSlots.has(r)) this.outputSlots.set(r, this.addBuffer({ size: this.sizeOfValue(id), role: 'output' }));
     });
+    squaredNormOf.forEach((output, slot) => this.normRoots.set(this.root(program.outputs[output]), slot));
   }
 
   compile(): CompiledProgram {
@@ -143,14 +153,25 @@ class Compiler {
       ...this.maps.map((_, k) => `const m${k} = M[${k}];`),
     ];
     const source = [...prologue, ...this.main].join('\n');
-    const fn = new Function('B', 'M', 'K', 'W', source) as (B: Float32Array[], M: Int32Array[], K: typeof STANDALONE, W: LoopFunction[]) => void;
+    const fn = new Function('B', 'M', 'K', 'W', 'S', source) as (B: Float32Array[], M: Int32Array[], K: typeof STANDALONE, W: LoopFunction[], S: Float64Array) => void;
+    const squaredNorms = new Float64Array(this.squaredNormOf.length);
+    // Norms of outputs no loop stores (copies, matMul results) are summed after the run.
+    const normsAfter = this.squaredNormOf.map((output, slot) => ({ output, slot })).filter(({ slot }) => !this.normsInLoops.has(slot));
+    const sumSquaresAfter = (outputs: readonly Float32Array[]) => {
+      for (const { output, slot } of normsAfter) {
+        const a = outputs[output];
+        let sq = 0;
+        for (let i = 0; i < a.length; i++) sq += a[i] * a[i];
+        squaredNorms[slot] = sq;
+      }
+    };
     const inputSizes = this.program.inputs.map((id) => this.sizeOfValue(id));
     const outputSizes = this.program.outputs.map((id) => this.sizeOfValue(id));
     const check = (arrays: readonly Float32Array[], sizes: readonly number[], what: string) =>
       arrays.forEach((a, k) => {
         if (a.length !== sizes[k]) throw new RangeError(`${what} ${k} has ${a.length} elements, the program was traced with ${sizes[k]}`);
       });
-    const common = { inputSizes, outputSizes, loops: this.loops, wasmLoops: this.wasmLoops.length, jsLoops: this.jsLoops, source };
+    const common = { inputSizes, outputSizes, squaredNorms, loops: this.loops, wasmLoops: this.wasmLoops.length, jsLoops: this.jsLoops, source };
     if (this.wasmLoops.length === 0) {
       const slots = this.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
       const maps = this.maps;
@@ -162,7 +183,8 @@ class Compiler {
           // No copies: the caller's arrays are the program's input and output buffers.
           inputs.forEach((a, k) => (slots[inputBuffers[k]] = a));
           outputs.forEach((a, k) => (slots[outputBuffers[k]] = a));
-          fn(slots, maps, STANDALONE, []);
+          fn(slots, maps, STANDALONE, [], squaredNorms);
+          sumSquaresAfter(outputs);
         },
       };
     }
@@ -187,8 +209,9 @@ class Compiler {
         check(inputs, inputSizes, 'input');
         check(outputs, outputSizes, 'output');
         inputs.forEach((a, k) => slots[inputBuffers[k]].set(a));
-        fn(slots, maps, STANDALONE, loops);
+        fn(slots, maps, STANDALONE, loops, squaredNorms);
         outputs.forEach((a, k) => a.set(slots[outputBuffers[k]]));
+        sumSquaresAfter(outputs);
       },
     };
   }
@@ -333,7 +356,9 @@ class Compiler {
       if (outside) {
         const buf = this.storageFor(root);
         g.body.push(`b${buf}[i] = ${name};`);
-        this.addIR(g, { op: 'store', buf, value: { op: 'local', id: (this.reprs.get(root) as { id: number }).id } });
+        const local: Expr = { op: 'local', id: (this.reprs.get(root) as { id: number }).id };
+        this.addIR(g, { op: 'store', buf, value: local });
+        this.sumSquaresInLoop(g, root, name, local);
         this.reprs.set(root, { kind: 'buffer', buf });
       } else this.reprs.set(root, { kind: 'dead' });
     }
@@ -343,11 +368,25 @@ class Compiler {
     this.loops++;
     if (g.ir && this.wasm && g.size >= WASM_MIN_SIZE) {
       this.wasmLoops.push({ size: g.size, scalars: [], body: g.ir, accumulators: g.accumulators });
-      this.emit(`W[${this.wasmLoops.length - 1}]();`);
+      this.emit(`${g.normSlot === undefined ? '' : `S[${g.normSlot}] = `}W[${this.wasmLoops.length - 1}]();`);
       return;
     }
     if (g.size >= WASM_MIN_SIZE) this.jsLoops++;
     this.emit(`{\n${g.hoisted.join('\n')}\nfor (let i = 0; i < ${g.size}; i++) {\n${g.body.join('\n')}\n}\n${g.post.join('\n')}\n}`);
+  }
+
+  /** When `root` is an output whose squared norm is asked for, sums its squares in the loop that stores it (no second pass). */
+  private sumSquaresInLoop(g: Group, root: ValueId, name: string, local: Expr): void {
+    const slot = this.normRoots.get(root);
+    if (slot === undefined || this.normsInLoops.has(slot) || g.normSlot !== undefined) return;
+    this.normsInLoops.add(slot);
+    g.normSlot = slot;
+    const acc = this.newName('q');
+    g.hoisted.push(`let ${acc} = 0;`);
+    g.body.push(`${acc} += ${name} * ${name};`);
+    g.post.push(`S[${slot}] = ${acc};`);
+    this.addIR(g, { op: 'reduce', acc: g.accumulators.length, value: { op: 'mul', a: local, b: local } });
+    g.accumulators.push({ op: 'sum', into: 'return' });
   }
 
   /** Runs `body` in a fresh group emitted into the open group's prelude (it does not depend on the open loop). */
@@ -806,5 +845,5 @@ class Compiler {
 }
 
 export function compileProgram(program: Program, options: CompileOptions = {}): CompiledProgram {
-  return new Compiler(program, options.wasm ?? wasmSimdSupported()).compile();
+  return new Compiler(program, options.wasm ?? wasmSimdSupported(), options.squaredNormOf).compile();
 }

@@ -68,8 +68,12 @@ export class CompiledValueAndGrad {
       this.programs.set(key, program);
     }
     program.run([x, ...inputs.map((i) => i.values)], [this.loss, gradOut]);
+    this.gradNormSq = program.squaredNorms[0];
     return this.loss[0];
   }
+
+  /** ‖∇f‖² of the last run, summed in float64 by the loop that wrote the gradient. */
+  gradNormSq = NaN;
 
   /** Whether every long elementwise loop of the programs compiled so far runs as WebAssembly SIMD. */
   get vectorised(): boolean {
@@ -106,7 +110,7 @@ export class CompiledValueAndGrad {
     if (describeProgram(first.program) !== describeProgram(second.program)) {
       throw new NotCompilable('the objective runs different operations from call to call (random numbers or values that depend on the data)');
     }
-    const program = compileProgram(first.program);
+    const program = compileProgram(first.program, { squaredNormOf: [1] });
     const grad = new Float32Array(this.size);
     for (const [at, traced] of [[x, first], [moved, second]] as const) {
       program.run([at, ...inputs.map((i) => i.values)], [this.loss, grad]);
