@@ -66,7 +66,10 @@ class KrylovBasis {
   push(v: tf.Tensor1D): void {
     const row = tf.reshape(v, [1, -1]) as tf.Tensor2D;
     if (this.partial === null) {
-      this.partial = row;
+      // A copy, not v's buffer reshaped: the wasm backend's matMul caches its right operand per buffer
+      // and ignores the shape, so v used as [n, 1] by the operator and then as this [1, n] block gave wrong sums.
+      this.partial = tf.clone(row);
+      row.dispose();
     } else {
       const grown = tf.concat([this.partial, row]) as tf.Tensor2D;
       this.partial.dispose();

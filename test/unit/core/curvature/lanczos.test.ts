@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hessianOperator } from '../../../../src/core/curvature/hvp';
 import { lanczos } from '../../../../src/core/curvature/lanczos';
 import { powerIteration } from '../../../../src/core/curvature/powerIteration';
+import { symmetricEigen } from '../../../../src/core/curvature/symmetricEigen';
 import { forEachBackend } from '../../helpers/backends';
 import { geometric, quadratic, separatedLowEnd } from './quadratics';
 
@@ -70,6 +71,17 @@ describe('lanczos', () => {
       const a = await lanczosOn(geometric(300, 1e3), true);
       const b = await lanczosOn(geometric(300, 1e3), true);
       assert.deepEqual([b.lambdaMin, b.lambdaMax, b.residualMin, b.iterations], [a.lambdaMin, a.lambdaMax, a.residualMin, a.iterations]);
+    });
+
+    it('is right when the operator multiplies by v as a matMul\'s right operand (a dense matrix)', async () => {
+      // On wasm, matMul caches its right operand per buffer whatever its shape: the basis must not share v's.
+      const n = 40;
+      const rows = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.fround(Math.cos(i * j + i + j))));
+      const a = tf.tensor2d(rows);
+      const r = await lanczos((v) => tf.tidy(() => tf.reshape(tf.matMul(a, tf.reshape(v, [-1, 1])), [-1]) as tf.Tensor1D), n);
+      a.dispose();
+      const exact = symmetricEigen(rows).values;
+      assert.ok(relative(r.lambdaMax, exact[n - 1]) < 1e-4 && relative(r.lambdaMin, exact[0]) < 1e-4, `[${r.lambdaMin}, ${r.lambdaMax}] vs [${exact[0]}, ${exact[n - 1]}]`);
     });
 
     it('leaks no tensors', async () => {
