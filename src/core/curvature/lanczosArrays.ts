@@ -1,7 +1,8 @@
 import type { ArrayOperator } from './hvp';
+import type { KrylovSlots } from './krylovSlots';
+import { krylovSlots } from './krylovSlotsWasm';
 import { LanczosTridiagonal, type LanczosOptions, type LanczosResult } from './lanczosTridiagonal';
 import { randomUnitVector } from './randomUnitVector';
-import { dot, dotsWithRows, scale, subtractRows } from './rowKernels';
 
 /**
  * A full Gram-Schmidt pass that shrinks r below this share of its norm
@@ -13,45 +14,44 @@ const CANCELLATION = Math.SQRT1_2;
 /**
  * lanczos (same options, start vector, stopping rules and measured ends) for an
  * operator on Float32Arrays, such as a compiled Hessian-vector product: the
- * basis is kept as Float32Array rows and everything runs synchronously on the
- * host, with no tensor per product and no await per iteration.
+ * basis is kept in float32 slots (WebAssembly SIMD loops where the engine has
+ * them, see krylovSlots.ts) and everything runs synchronously on the host,
+ * with no tensor per product and no await per iteration.
  *
  * The re-orthogonalisation differs from lanczos's two full classical
  * Gram-Schmidt passes: the three-term recurrence first removes the two large
  * components (β_{k−1}·v_{k−1} and α·v_k), then one full pass removes what
  * rounding left along every earlier vector, and a second only when that pass
  * cancelled (DGKS). Equally orthogonal, at half the cost: the full passes are
- * what takes the time (30 iterations at n = 1e5: ~140 ms for two passes a
- * step against a 1.5 ms product).
+ * what takes the time.
  */
 export function lanczosArrays(apply: ArrayOperator, n: number, options: LanczosOptions = {}): LanczosResult {
   const tridiagonal = new LanczosTridiagonal(n, options);
-  const rows: Float32Array[] = [startVector(n, tridiagonal.seed)];
-  const coefficients = new Float64Array(tridiagonal.cap);
-  for (;;) {
-    const k = rows.length;
-    const v = rows[k - 1];
-    // r becomes the next row in place: H·v, orthogonalised, then scaled to a unit vector.
-    const r = new Float32Array(n);
-    apply(v, r);
-    if (k > 1) subtractRows([rows[k - 2]], [tridiagonal.lastBeta], r);
-    let alpha = dot(v, r);
-    subtractRows([v], [alpha], r);
-    let norm = Math.sqrt(dot(r, r));
+  const { cap } = tridiagonal;
+  // Slots 0…k−1 hold v₀…v_{k−1}, slot k the next r; two more for the ends' refinement.
+  const slots = krylovSlots(n, cap + 2);
+  slots.view(0).set(startVector(n, tridiagonal.seed));
+  const coefficients = new Float64Array(cap);
+  for (let k = 1; ; k++) {
+    const [v, r] = [k - 1, k];
+    apply(slots.view(v), slots.view(r));
+    if (k > 1) slots.subtract(k - 2, [tridiagonal.lastBeta], r);
+    let alpha = slots.dot(v, r);
+    slots.subtract(v, [alpha], r);
+    let norm = Math.sqrt(slots.dot(r, r));
     for (let pass = 0; pass < 2; pass++) {
       const before = norm;
       const c = coefficients.subarray(0, k);
-      dotsWithRows(rows, r, c);
-      subtractRows(rows, c, r);
+      slots.dots(0, r, c);
+      slots.subtract(0, c, r);
       alpha += c[k - 1];
-      norm = Math.sqrt(dot(r, r));
+      norm = Math.sqrt(slots.dot(r, r));
       if (norm >= CANCELLATION * before) break;
     }
     if (tridiagonal.step(alpha, norm)) break;
-    scale(r, 1 / norm);
-    rows.push(r);
+    slots.scale(r, 1 / norm);
   }
-  return refineEnds(apply, rows, tridiagonal);
+  return refineEnds(apply, slots, tridiagonal);
 }
 
 /** randomUnitVector's values (TensorFlow.js's seeded generator), so both versions start alike. */
@@ -63,17 +63,18 @@ function startVector(n: number, seed: number): Float32Array {
 }
 
 /** Each end's Ritz vector u = V·s: its Rayleigh quotient θ = u·H·u and the measured ‖H·u − θ·u‖. */
-function refineEnds(apply: ArrayOperator, rows: readonly Float32Array[], tridiagonal: LanczosTridiagonal): LanczosResult {
-  const n = rows[0].length;
-  const hu = new Float32Array(n);
+function refineEnds(apply: ArrayOperator, slots: KrylovSlots, tridiagonal: LanczosTridiagonal): LanczosResult {
+  const [u, hu] = [tridiagonal.cap, tridiagonal.cap + 1];
   const [[thetaMin, residualMin], [thetaMax, residualMax]] = tridiagonal.ends.map((s) => {
-    const u = new Float32Array(n);
-    subtractRows(rows, s.map((sj) => -sj), u);
-    scale(u, 1 / Math.sqrt(dot(u, u)));
-    apply(u, hu);
-    const theta = dot(u, hu);
+    // u = 0 − Σ (−sⱼ)·vⱼ (the slot may hold the last r).
+    slots.view(u).fill(0);
+    slots.subtract(0, s.map((sj) => -sj), u);
+    slots.scale(u, 1 / Math.sqrt(slots.dot(u, u)));
+    apply(slots.view(u), slots.view(hu));
+    const theta = slots.dot(u, hu);
+    const [uValues, huValues] = [slots.view(u), slots.view(hu)];
     let squares = 0;
-    for (let i = 0; i < n; i++) squares += (hu[i] - theta * u[i]) ** 2;
+    for (let i = 0; i < uValues.length; i++) squares += (huValues[i] - theta * uValues[i]) ** 2;
     return [theta, Math.sqrt(squares)];
   });
   return tridiagonal.refined(thetaMin, residualMin, thetaMax, residualMax);
