@@ -103,7 +103,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
           compiled = null;
         }
       }
-      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at } : {}) });
+      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
     });
 
   return {

@@ -2,10 +2,11 @@ import type * as tf from '@tensorflow/tfjs';
 import type { CurvatureSample } from '../../protocol/runner';
 import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
 import { exactSpectrum } from './exactSpectrum';
-import { hessianOperator, type LinearOperator } from './hvp';
+import { hessianOperator, type ArrayOperator, type LinearOperator } from './hvp';
 import type { FlatObjective } from './hvp';
 import { hvpSelfCheck } from './hvpSelfCheck';
 import { lanczos } from './lanczos';
+import { lanczosArrays } from './lanczosArrays';
 import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
 import { learningRateDiagnostics } from './learningRateDiagnostics';
 import { powerIteration } from './powerIteration';
@@ -37,6 +38,8 @@ export interface CurvatureOptions {
   negated?: boolean;
   /** A faster H(x)·v for the same f (the compiled one); the self-check still uses TensorFlow.js's. */
   hessianAt?: (x: tf.Tensor1D) => LinearOperator;
+  /** The same product on plain arrays (the compiled one): Lanczos then runs on arrays (lanczosArrays). */
+  hessianArraysAt?: (x: Float32Array) => ArrayOperator;
 }
 
 export interface CurvatureContext {
@@ -98,7 +101,9 @@ export async function estimateCurvature(
       iterations: power.iterations,
     };
   } else {
-    const result = await lanczos(apply, n, iterationOptions);
+    const result = options.hessianArraysAt
+      ? lanczosArrays(options.hessianArraysAt(x.dataSync() as Float32Array), n, iterationOptions)
+      : await lanczos(apply, n, iterationOptions);
     sample = {
       step: ctx.step,
       lambdaMax: result.lambdaMax,
