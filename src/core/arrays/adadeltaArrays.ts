@@ -1,4 +1,8 @@
-import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from './contracts';
+import type { LoopIR } from '../wasm/loopIR';
+import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult, WasmMode } from './contracts';
+import { epsOf, l2Of } from './float32Constants';
+import { UpdateLoop, add, constant, div, emaSquare, mul, sqrt, unlessZero } from './updateLoop';
+import { elementwiseArrays } from './wasmUpdate';
 
 /**
  * Every tensor op stores float32, so each intermediate the tensor rule materialises is rounded here (and
@@ -11,6 +15,8 @@ export interface AdadeltaArraysOptions {
   readonly rho: number;
   readonly eps: number;
   readonly weightDecay: number;
+  /** Whether the update runs as WebAssembly (default 'auto': for large vectors when the engine has SIMD). */
+  readonly wasm?: WasmMode;
 }
 
 export interface AdadeltaArraysState {
@@ -21,25 +27,33 @@ export interface AdadeltaArraysState {
   readonly accDelta: Float32Array;
 }
 
-/** torch.optim.Adadelta on Float32Arrays, rounded like the tensor rule in ../optimizers/adadelta.ts. */
-export function adadeltaArrays(o: AdadeltaArraysOptions): ArrayOptimizer<AdadeltaArraysState> {
-  return {
-    init: (params) => ({ t: 0, squareAvg: new Float32Array(params.length), accDelta: new Float32Array(params.length) }),
-    update: (input, s) => update(o, input, s),
-  };
+/** What the update uses that only the options decide: the JS loop's locals, the IR's constants and variants. */
+function constantsOf(o: AdadeltaArraysOptions) {
+  return { ...l2Of(o.weightDecay), rho: f32(o.rho), oneMinusRho: f32(1 - o.rho), ...epsOf(o.eps) };
 }
 
-function update(o: AdadeltaArraysOptions, { params, grad, paramsOut, lr }: ArrayStepInput, s: AdadeltaArraysState): ArrayStepResult {
-  s.t++;
+/** torch.optim.Adadelta on Float32Arrays, rounded like the tensor rule in ../optimizers/adadelta.ts. */
+export function adadeltaArrays(o: AdadeltaArraysOptions): ArrayOptimizer<AdadeltaArraysState> {
+  const c = constantsOf(o);
+  return elementwiseArrays<AdadeltaArraysState>(
+    o.wasm ?? 'auto',
+    {
+      slotLengths: (n) => [n, n],
+      init: ([squareAvg, accDelta]) => ({ t: 0, squareAvg, accDelta }),
+      loops: (n) => [adadeltaLoop(c, n)],
+      update(input, s, kernel) {
+        s.t++;
+        const negLr = f32(-input.lr);
+        return kernel ? kernel.run(0, input, [negLr]) : update(c, input, s, negLr);
+      },
+    },
+    (wasm) => adadeltaArrays({ ...o, wasm }),
+  );
+}
+
+function update(c: ReturnType<typeof constantsOf>, { params, grad, paramsOut }: ArrayStepInput, s: AdadeltaArraysState, negLr: number): ArrayStepResult {
   const { squareAvg, accDelta } = s;
-  const l2 = o.weightDecay !== 0;
-  const wd = f32(o.weightDecay);
-  const rho = f32(o.rho);
-  const oneMinusRho = f32(1 - o.rho);
-  const eps = f32(o.eps);
-  // divideSafely's rule: with eps 0 in float32, a zero denominator gives a zero step (torch: NaN or Inf).
-  const epsPositive = eps > 0;
-  const negLr = f32(-lr);
+  const { l2, wd, rho, oneMinusRho, eps, epsPositive } = c;
   let updateNormSq = 0;
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
@@ -56,4 +70,19 @@ function update(o: AdadeltaArraysOptions, { params, grad, paramsOut, lr }: Array
     updateNormSq += change * change;
   }
   return { updateNormSq, extraEvals: 0 };
+}
+
+/** The JS loop above as a loop IR, op for op (slots: squareAvg, accDelta; scalar: negLr). */
+function adadeltaLoop(c: ReturnType<typeof constantsOf>, n: number): LoopIR {
+  const loop = new UpdateLoop(n, 1);
+  const { p } = loop;
+  const eps = constant(c.eps);
+  const g = loop.penalisedGrad(c);
+  const v = loop.let(emaSquare(loop.slot(0), c.rho, c.oneMinusRho, g));
+  loop.store(0, v);
+  const std = loop.let(sqrt(add(v, eps)));
+  const u = loop.let(loop.slot(1));
+  const delta = loop.let(mul(unlessZero(c.epsPositive, std, div(sqrt(add(u, eps)), std)), g));
+  loop.store(1, emaSquare(u, c.rho, c.oneMinusRho, delta));
+  return loop.finish(add(p, mul(delta, loop.scalar(0))));
 }

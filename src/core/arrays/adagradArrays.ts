@@ -1,4 +1,8 @@
-import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from './contracts';
+import type { LoopIR } from '../wasm/loopIR';
+import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult, WasmMode } from './contracts';
+import { epsOf, l2Of } from './float32Constants';
+import { UpdateLoop, add, constant, div, mul, sqrt, unlessZero } from './updateLoop';
+import { elementwiseArrays } from './wasmUpdate';
 
 /**
  * Every tensor op stores float32, so each intermediate the tensor rule materialises is rounded here (and
@@ -12,6 +16,8 @@ export interface AdagradArraysOptions {
   readonly weightDecay: number;
   readonly initialAccumulatorValue: number;
   readonly eps: number;
+  /** Whether the update runs as WebAssembly (default 'auto': for large vectors when the engine has SIMD). */
+  readonly wasm?: WasmMode;
 }
 
 export interface AdagradArraysState {
@@ -21,23 +27,33 @@ export interface AdagradArraysState {
   readonly sum: Float32Array;
 }
 
-/** torch.optim.Adagrad on Float32Arrays, rounded like the tensor rule in ../optimizers/adagrad.ts. */
-export function adagradArrays(o: AdagradArraysOptions): ArrayOptimizer<AdagradArraysState> {
-  return {
-    init: (params) => ({ t: 0, sum: new Float32Array(params.length).fill(o.initialAccumulatorValue) }),
-    update: (input, s) => update(o, input, s),
-  };
+/** What the update uses that only the options decide: the JS loop's locals, the IR's constants and variants. */
+function constantsOf(o: AdagradArraysOptions) {
+  return { ...l2Of(o.weightDecay), ...epsOf(o.eps) };
 }
 
-function update(o: AdagradArraysOptions, { params, grad, paramsOut, lr }: ArrayStepInput, s: AdagradArraysState): ArrayStepResult {
-  const t = ++s.t;
+/** torch.optim.Adagrad on Float32Arrays, rounded like the tensor rule in ../optimizers/adagrad.ts. */
+export function adagradArrays(o: AdagradArraysOptions): ArrayOptimizer<AdagradArraysState> {
+  const c = constantsOf(o);
+  return elementwiseArrays<AdagradArraysState>(
+    o.wasm ?? 'auto',
+    {
+      slotLengths: (n) => [n],
+      init: ([sum]) => ({ t: 0, sum: sum.fill(o.initialAccumulatorValue) }),
+      loops: (n) => [adagradLoop(c, n)],
+      update(input, s, kernel) {
+        const t = ++s.t;
+        const negClr = f32(-(input.lr / (1 + (t - 1) * o.lrDecay)));
+        return kernel ? kernel.run(0, input, [negClr]) : update(c, input, s, negClr);
+      },
+    },
+    (wasm) => adagradArrays({ ...o, wasm }),
+  );
+}
+
+function update(c: ReturnType<typeof constantsOf>, { params, grad, paramsOut }: ArrayStepInput, s: AdagradArraysState, negClr: number): ArrayStepResult {
   const sum = s.sum;
-  const l2 = o.weightDecay !== 0;
-  const wd = f32(o.weightDecay);
-  const eps = f32(o.eps);
-  // divideSafely's rule: with eps 0 in float32, a zero denominator gives a zero step (torch: NaN or Inf).
-  const epsPositive = eps > 0;
-  const negClr = f32(-(lr / (1 + (t - 1) * o.lrDecay)));
+  const { l2, wd, eps, epsPositive } = c;
   let updateNormSq = 0;
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
@@ -51,4 +67,15 @@ function update(o: AdagradArraysOptions, { params, grad, paramsOut, lr }: ArrayS
     updateNormSq += change * change;
   }
   return { updateNormSq, extraEvals: 0 };
+}
+
+/** The JS loop above as a loop IR, op for op (slot: sum; scalar: negClr). */
+function adagradLoop(c: ReturnType<typeof constantsOf>, n: number): LoopIR {
+  const loop = new UpdateLoop(n, 1);
+  const { p } = loop;
+  const g = loop.penalisedGrad(c);
+  const acc = loop.let(add(loop.slot(0), mul(g, g)));
+  loop.store(0, acc);
+  const std = loop.let(add(sqrt(acc), constant(c.eps)));
+  return loop.finish(add(p, unlessZero(c.epsPositive, std, div(mul(g, loop.scalar(0)), std))));
 }

@@ -1,4 +1,8 @@
-import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from './contracts';
+import type { LoopIR } from '../wasm/loopIR';
+import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult, WasmMode } from './contracts';
+import { l2Of } from './float32Constants';
+import { UpdateLoop, add, constant, ema, mul } from './updateLoop';
+import { elementwiseArrays } from './wasmUpdate';
 
 /**
  * Every tensor op stores float32, so each intermediate the tensor rule materialises is rounded here (and
@@ -12,6 +16,8 @@ export interface SgdArraysOptions {
   readonly dampening: number;
   readonly weightDecay: number;
   readonly nesterov: boolean;
+  /** Whether the update runs as WebAssembly (default 'auto': for large vectors when the engine has SIMD). */
+  readonly wasm?: WasmMode;
 }
 
 export interface SgdArraysState {
@@ -21,24 +27,41 @@ export interface SgdArraysState {
   readonly momentumBuffer: Float32Array;
 }
 
-/** torch.optim.SGD on Float32Arrays, rounded like the tensor rule in ../optimizers/sgd.ts. */
-export function sgdArrays(o: SgdArraysOptions): ArrayOptimizer<SgdArraysState> {
-  return {
-    init: (params) => ({ t: 0, momentumBuffer: new Float32Array(o.momentum !== 0 ? params.length : 0) }),
-    update: (input, s) => update(o, input, s),
-  };
+/** What the update uses that only the options decide: the JS loop's locals, the IR's constants and variants. */
+function constantsOf(o: SgdArraysOptions) {
+  return { ...l2Of(o.weightDecay), useMomentum: o.momentum !== 0, nesterov: o.nesterov, momentum: f32(o.momentum), undamped: f32(1 - o.dampening) };
 }
 
-function update(o: SgdArraysOptions, { params, grad, paramsOut, lr }: ArrayStepInput, s: SgdArraysState): ArrayStepResult {
+/** torch.optim.SGD on Float32Arrays, rounded like the tensor rule in ../optimizers/sgd.ts. */
+export function sgdArrays(o: SgdArraysOptions): ArrayOptimizer<SgdArraysState> {
+  const c = constantsOf(o);
+  return elementwiseArrays<SgdArraysState>(
+    o.wasm ?? 'auto',
+    {
+      slotLengths: (n) => [c.useMomentum ? n : 0],
+      init: ([momentumBuffer]) => ({ t: 0, momentumBuffer }),
+      // The first update copies d into the momentum buffer; later ones mix it in.
+      loops: (n) => [sgdLoop(c, true, n), sgdLoop(c, false, n)],
+      update(input, s, kernel) {
+        const first = s.t === 0;
+        s.t++;
+        const negLr = f32(-input.lr);
+        return kernel ? kernel.run(first ? 0 : 1, input, [negLr]) : update(c, first, input, s, negLr);
+      },
+    },
+    (wasm) => sgdArrays({ ...o, wasm }),
+  );
+}
+
+function update(
+  c: ReturnType<typeof constantsOf>,
+  first: boolean,
+  { params, grad, paramsOut }: ArrayStepInput,
+  s: SgdArraysState,
+  negLr: number,
+): ArrayStepResult {
   const buf = s.momentumBuffer;
-  const first = s.t === 0;
-  s.t++;
-  const l2 = o.weightDecay !== 0;
-  const useMomentum = o.momentum !== 0;
-  const wd = f32(o.weightDecay);
-  const momentum = f32(o.momentum);
-  const undamped = f32(1 - o.dampening);
-  const negLr = f32(-lr);
+  const { l2, useMomentum, nesterov, wd, momentum, undamped } = c;
   let updateNormSq = 0;
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
@@ -46,7 +69,7 @@ function update(o: SgdArraysOptions, { params, grad, paramsOut, lr }: ArrayStepI
     if (useMomentum) {
       const b = first ? d : f32(f32(buf[i] * momentum) + f32(d * undamped));
       buf[i] = b;
-      d = o.nesterov ? f32(d + f32(b * momentum)) : b;
+      d = nesterov ? f32(d + f32(b * momentum)) : b;
     }
     const out = f32(p + f32(d * negLr));
     paramsOut[i] = out;
@@ -54,4 +77,17 @@ function update(o: SgdArraysOptions, { params, grad, paramsOut, lr }: ArrayStepI
     updateNormSq += change * change;
   }
   return { updateNormSq, extraEvals: 0 };
+}
+
+/** The JS loop above as a loop IR, op for op (slot: momentumBuffer; scalar: negLr). */
+function sgdLoop(c: ReturnType<typeof constantsOf>, first: boolean, n: number): LoopIR {
+  const loop = new UpdateLoop(n, 1);
+  const { p } = loop;
+  let d = loop.penalisedGrad(c);
+  if (c.useMomentum) {
+    const b = first ? d : loop.let(ema(loop.slot(0), c.momentum, c.undamped, d));
+    loop.store(0, b);
+    d = c.nesterov ? add(d, mul(b, constant(c.momentum))) : b;
+  }
+  return loop.finish(add(p, mul(d, loop.scalar(0))));
 }

@@ -1,18 +1,15 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
 import type { FlatObjective } from '../../../../src/core/curvature/hvp';
-import type { HpRecord } from '../../../../src/core/hyperparams';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { selectBackend } from '../../../../src/runner/backend';
 import { runArrays, tfArrayObjective } from '../../helpers/arrayTrace';
+import { COMBOS, ELEMENTWISE, arraysOf } from '../../helpers/elementwiseArrayCases';
 import { quadraticObjective, runSecondOrder } from '../../helpers/runSecondOrder';
 import { FIXTURE_FILES, loadTorchFixture, testFunctionFor, firstParityMismatch } from '../../helpers/torchFixtures';
 
 /** The array path repeats the tensor path's float32 rounding, so they may differ by round-off at most. */
 const SAME_AS_TENSOR_TOL = 1e-6;
-
-const ELEMENTWISE = ['sgd', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'adamw', 'nadam', 'adamax'] as const;
 
 const fixtures = FIXTURE_FILES.map(loadTorchFixture);
 const torchCases = fixtures.flatMap((fixture) =>
@@ -20,13 +17,6 @@ const torchCases = fixtures.flatMap((fixture) =>
     .filter((c) => (ELEMENTWISE as readonly string[]).includes(c.optimizer))
     .map((c) => ({ fixture, c, fn: testFunctionFor(fixture.function) })),
 );
-
-function arraysOf(id: string, hp: HpRecord = {}): ArrayOptimizer {
-  const arrays = createOptimizer(id, hp).arrays;
-  if (!arrays) throw new Error(`${id} has no array form`);
-  return arrays;
-}
-
 
 /** Largest |a − b| / max(1, |b|) over the two vectors (NaN anywhere gives NaN). */
 function relativeGap(a: readonly number[], b: readonly number[]): number {
@@ -60,25 +50,6 @@ function randomQuadratic(n: number, seed: number): { f: FlatObjective; x0: numbe
   return { f: quadraticObjective(a, b), x0: Array.from({ length: n }, () => 2 * rand()) };
 }
 
-/** Hyperparameter combinations per optimizer for the tensor comparison, with an lr that keeps the run finite. */
-const COMBOS: Record<(typeof ELEMENTWISE)[number], { lr: number; hps: HpRecord[] }> = {
-  sgd: {
-    lr: 0.05,
-    hps: [{}, { momentum: 0.9 }, { momentum: 0.9, nesterov: true, weight_decay: 0.05 }, { momentum: 0.5, dampening: 0.3 }, { weight_decay: 0.1 }],
-  },
-  adagrad: { lr: 0.1, hps: [{}, { lr_decay: 0.05, weight_decay: 0.1, initial_accumulator_value: 0.2 }, { eps: 0 }] },
-  rmsprop: {
-    lr: 0.01,
-    hps: [{}, { momentum: 0.9, alpha: 0.9 }, { centered: true }, { centered: true, momentum: 0.5, weight_decay: 0.1, eps: 0 }, { eps: 0 }],
-  },
-  // Adadelta with eps = 0 never moves (its numerator √(u + ε) starts at 0).
-  adadelta: { lr: 1, hps: [{}, { rho: 0.5, eps: 1e-3, weight_decay: 0.1 }, { rho: 0.99, eps: 1e-8 }] },
-  adam: { lr: 0.05, hps: [{}, { amsgrad: true, betas: [0.8, 0.99] }, { weight_decay: 0.1, eps: 0 }, { amsgrad: true, eps: 0 }] },
-  adamw: { lr: 0.05, hps: [{}, { weight_decay: 0.5, amsgrad: true }, { weight_decay: 0, betas: [0.5, 0.9] }] },
-  nadam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, momentum_decay: 0.01, betas: [0.8, 0.99] }, { eps: 0 }] },
-  adamax: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
-};
-
 describe('elementwise optimizers on plain arrays', () => {
   before(async () => {
     // The tensor rules and the tf-evaluated objectives run on cpu, whose float32 rounding the array path mirrors.
@@ -96,16 +67,19 @@ describe('elementwise optimizers on plain arrays', () => {
       assert.ok(torchCases.some(({ c }) => c.maximize));
     });
 
-    for (const { fixture, c, fn } of torchCases) {
-      it(`${fixture.function.name}/${c.name} (lr ${c.lr}, ${JSON.stringify(c.hp)}${c.maximize ? ', maximize' : ''})`, () => {
-        const before = tf.memory().numTensors;
-        // torch maximized −f: as in parity.test.ts, we minimise f (−(−f), exact in float32) and report −f.
-        const trace = runArrays(arraysOf(c.optimizer, c.hp), tfArrayObjective(fn.f, fn.n), c.x0 ?? fixture.x0, c.lr, fixture.steps);
-        const losses = c.maximize ? trace.losses.map((l) => -l) : trace.losses;
-        assert.equal(losses.length, fixture.steps);
-        assert.equal(firstParityMismatch(losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
-        assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-      });
+    // 'always': the WebAssembly form, which 'auto' leaves to vectors larger than the fixtures'.
+    for (const wasm of ['never', 'always'] as const) {
+      for (const { fixture, c, fn } of torchCases) {
+        it(`${fixture.function.name}/${c.name} (lr ${c.lr}, ${JSON.stringify(c.hp)}${c.maximize ? ', maximize' : ''}, wasm ${wasm})`, () => {
+          const before = tf.memory().numTensors;
+          // torch maximized −f: as in parity.test.ts, we minimise f (−(−f), exact in float32) and report −f.
+          const trace = runArrays(arraysOf(c.optimizer, c.hp, wasm), tfArrayObjective(fn.f, fn.n), c.x0 ?? fixture.x0, c.lr, fixture.steps);
+          const losses = c.maximize ? trace.losses.map((l) => -l) : trace.losses;
+          assert.equal(losses.length, fixture.steps);
+          assert.equal(firstParityMismatch(losses, c.losses), undefined, `${fixture.function.name}/${c.name}`);
+          assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+        });
+      }
     }
   });
 
