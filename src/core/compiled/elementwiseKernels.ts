@@ -9,7 +9,8 @@ type Template = (args: readonly string[], attrs: Attrs) => string;
 
 const num = (v: unknown, fallback = 0): string => {
   const x = typeof v === 'number' ? v : fallback;
-  return Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : `(${x})`;
+  // `${-0}` is "0": a −0 attribute (a clip bound, an alpha) is written out so its sign survives.
+  return Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : Object.is(x, -0) ? '(-0)' : `(${x})`;
 };
 const bool = (cond: string) => `((${cond}) ? 1 : 0)`;
 

@@ -2,47 +2,15 @@ import { strict as assert } from 'node:assert';
 import { encodeModule } from '../../../../src/core/wasm/binary';
 import { MathImports, emitLoop } from '../../../../src/core/wasm/emitLoop';
 import { MATH_ARITY, type LoopIR } from '../../../../src/core/wasm/loopIR';
-import { MemoryPlan, instantiateLoops } from '../../../../src/core/wasm/loopModule';
 import { interpretLoop, type InterpretedLoop, type LoopBuffers } from '../../helpers/loopInterpreter';
 import { copyBuffers, randomLoopCase, type LoopCase } from '../../helpers/randomLoopIR';
+import { runLoopsInWasm, type WasmResult } from '../../helpers/wasmLoopRunner';
 
 /**
  * The WebAssembly loops against the reference interpreter, on seeded random
  * loops: stores bit for bit (Object.is), max/min reductions bit for bit,
  * sums and products to the round-off of adding in another order.
  */
-
-interface WasmRun {
-  readonly buffers: Map<number, Float32Array | Int32Array>;
-  readonly returned: number | undefined;
-}
-
-/** Lays out the cases' buffers in one memory, compiles their loops into one module and runs each. */
-function runInWasm(cases: readonly LoopCase[]): WasmRun[] {
-  const plan = new MemoryPlan();
-  const slots = cases.map((c) => new Map([...c.buffers].map(([id, b]) => [id, plan.reserve(b.length)])));
-  const { memory, f32, i32 } = plan.allocate();
-  const views = (k: number, id: number) => (cases[k].buffers.get(id) instanceof Int32Array ? i32 : f32)[slots[k].get(id) as number];
-  cases.forEach((c, k) => c.buffers.forEach((b, id) => views(k, id).set(b)));
-  // One layout for every loop: buffer ids are offset by 1000 per case.
-  const layout = (id: number) => plan.address(slots[Math.floor(id / 1000)].get(id % 1000) as number);
-  const shifted = cases.map((c, k) => shiftBuffers(c.ir, 1000 * k));
-  const loops = instantiateLoops(shifted, layout, memory);
-  return cases.map((c, k) => {
-    const returned = loops[k](...c.scalars);
-    return { buffers: new Map([...c.buffers.keys()].map((id) => [id, views(k, id).slice()])), returned: returned ?? undefined };
-  });
-}
-
-/** The same loop with every buffer id (and map id) increased by `by` (a copy that keeps NaN, ±Infinity and −0, unlike JSON). */
-function shiftBuffers(ir: LoopIR, by: number): LoopIR {
-  const copy = (value: unknown, key = ''): unknown => {
-    if (Array.isArray(value)) return value.map((v) => copy(v));
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v, k)]));
-    return (key === 'buf' || key === 'map') && typeof value === 'number' ? value + by : value;
-  };
-  return copy(ir) as LoopIR;
-}
 
 /** float32 x ± δ, rounded: where a float64 value within δ of x lands when stored. */
 const storedRange = (x: number, delta: number): [number, number] => [Math.fround(x - delta), Math.fround(x + delta)];
@@ -61,7 +29,7 @@ function sameFloat64(actual: number, expected: number, delta: number, what: stri
 }
 
 /** Compares a wasm run with the interpreter's: every buffer element, and the returned value. */
-function assertSameAsInterpreter(c: LoopCase, run: WasmRun, what: string): void {
+function assertSameAsInterpreter(c: LoopCase, run: WasmResult, what: string): void {
   const buffers: LoopBuffers = copyBuffers(c.buffers);
   const reference = interpretLoop(c.ir, buffers, c.scalars);
   const reducedAt = new Map<number, number>();
@@ -93,7 +61,7 @@ describe('WebAssembly loops (emitLoop) match the reference interpreter', () => {
   for (const size of SMALL_SIZES) {
     it(`random loops of ${size} elements`, () => {
       const cases = Array.from({ length: 12 }, (_, k) => randomLoopCase(1000 * size + k, size));
-      const runs = runInWasm(cases);
+      const runs = runLoopsInWasm(cases);
       cases.forEach((c, k) => assertSameAsInterpreter(c, runs[k], `size ${size}, seed ${1000 * size + k}`));
     });
   }
@@ -101,7 +69,7 @@ describe('WebAssembly loops (emitLoop) match the reference interpreter', () => {
   for (const size of LARGE_SIZES) {
     it(`random loops of ${size} elements (vector loop, then a tail)`, () => {
       const cases = Array.from({ length: 30 }, (_, k) => randomLoopCase(7_000_000 + 1000 * size + k, size));
-      const runs = runInWasm(cases);
+      const runs = runLoopsInWasm(cases);
       cases.forEach((c, k) => assertSameAsInterpreter(c, runs[k], `size ${size}, seed ${7_000_000 + 1000 * size + k}`));
     });
   }
