@@ -83,6 +83,12 @@ const CONFLICT = Symbol('conflict');
 const REDUCTIONS = new Set(['Sum', 'Mean', 'Max', 'Min', 'Prod']);
 const VIEWS = new Set(['Slice', 'PadV2', 'Transpose', 'BroadcastTo', 'Tile', 'Reverse', 'GatherV2']);
 
+/** Whether some element of a view reads the pad value (map < 0). */
+function isPadded(map: Int32Array): boolean {
+  const pattern = classifyMap(map);
+  return pattern.kind === 'window' || (pattern.kind === 'general' && pattern.padded);
+}
+
 const literal = (x: number): string =>
   Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : Object.is(x, -0) ? '-0' : `${x}`;
 
@@ -743,7 +749,7 @@ class Compiler {
   private setView(out: ValueId, x: ValueId, map: Int32Array, pad: number): void {
     const inShape = this.info(x).shape;
     const base = this.reprOf(x);
-    const padded = map.some((v) => v < 0);
+    const padded = isPadded(map);
     if (base.kind === 'literal') {
       if (!padded || Object.is(pad, base.value)) {
         this.reprs.set(out, base);
@@ -755,7 +761,7 @@ class Compiler {
       return;
     }
     if (base.kind === 'view') {
-      const innerPadded = base.map.some((v) => v < 0);
+      const innerPadded = isPadded(base.map);
       if (padded && innerPadded && !Object.is(pad, base.pad)) throw new NotCompilable('a pad of a pad with another value');
       this.reprs.set(out, { kind: 'view', base: base.base, map: composeMaps(base.map, map), pad: innerPadded ? base.pad : pad });
       return;
