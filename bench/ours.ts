@@ -88,10 +88,12 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
   if (result.status !== 'completed') throw new Error(`run ended '${result.status}'`);
   // The runner's rule (arrayPath.ts): large objectives compile only when every long loop is WebAssembly.
   if (x0.length > COMPILED_MAX_PARAMS && !compiled.vectorised) throw new Error('the runner would keep this objective on tensors');
-  return { check: [result.final.loss], initial: [initial], path: compiled.wasmLoops > 0 ? 'compiled wasm SIMD' : 'compiled JS' };
+  return { check: [result.final.loss], initial: [initial], path: pathOf(compiled.wasmLoops) };
 }
 
 const compiling = () => process.env.OPTLAB_COMPILE !== '0';
+/** The "ran on" label of a compiled workload. */
+const pathOf = (wasmLoops: number) => (wasmLoops > 0 ? 'compiled wasm SIMD' : 'compiled JS');
 
 export async function runOurs(w: Workload): Promise<SideResult> {
   switch (w.kind) {
@@ -160,7 +162,7 @@ export async function runOurs(w: Workload): Promise<SideResult> {
         return timed(w, async () => {
           for (let k = 0; k < w.steps; k++) hessian.apply(xs, ones, hv);
           const norm = Math.sqrt(hv.reduce((acc, h) => acc + h * h, 0));
-          return { check: [norm], initial: [norm], path: 'compiled JS' };
+          return { check: [norm], initial: [norm], path: pathOf(hessian.wasmLoops) };
         });
       }
       const v = tf.ones([w.n]) as tf.Tensor1D;
@@ -187,7 +189,7 @@ export async function runOurs(w: Workload): Promise<SideResult> {
       const out = await timed(w, async () => {
         // As estimateCurvature does per sample: the operator at x, then Lanczos.
         const r = hessian ? lanczosArrays(hessian.arraysAt(xs), w.n, options) : await lanczos(hessianOperator(f, x), w.n, options);
-        return { check: [r.lambdaMax], initial: [r.lambdaMax], ...(hessian ? { path: 'compiled JS' } : {}) };
+        return { check: [r.lambdaMax], initial: [r.lambdaMax], ...(hessian ? { path: pathOf(hessian.wasmLoops) } : {}) };
       });
       x.dispose();
       return out;

@@ -17,6 +17,8 @@ const HVP_TOL = 1e-3;
 /** The compiled product on plain arrays, for any x of the traced size. */
 export interface CompiledHessian {
   readonly size: number;
+  /** Loops of the product that run as WebAssembly (for reports). */
+  readonly wasmLoops: number;
   /** Writes H(x)·v into out. */
   apply(x: Float32Array, v: Float32Array, out: Float32Array): void;
   /** H at x as a tensor operator (copies in and out), for power iteration and exact spectra. */
@@ -53,6 +55,7 @@ export function compileHessian(f: FlatObjective, x: tf.Tensor1D): CompiledHessia
   };
   return {
     size: n,
+    wasmLoops: program.wasmLoops,
     apply,
     at: (point) => {
       const product = arraysAt(point.dataSync() as Float32Array);
