@@ -60,6 +60,13 @@ export interface Accumulator {
   readonly into: { readonly buf: number; readonly at: number; readonly divideBy?: number } | 'return';
 }
 
+/**
+ * Rules the emitter relies on (compileProgram and the optimizers' loops keep them):
+ * - a loop never reads a buffer it stores to at another index (the vector loop reads 4 elements
+ *   before it stores them);
+ * - pad values are float32 (they are rounded when emitted);
+ * - at most one accumulator is the function's result ('return').
+ */
 export interface LoopIR {
   /** Elements: i runs over [0, size). */
   readonly size: number;
