@@ -61,7 +61,9 @@ function stepsPerSecond(run: RunSnapshot): number | undefined {
 /** What the steps/s cell's tooltip says about how the steps ran (compiled plain JS, or TensorFlow.js and why not). */
 export function speedTitle(run: RunSnapshot): string {
   const compute = run.meta?.compute;
-  if (compute?.path === 'compiled') return 'compiled to plain JS: the whole loop ran on plain arrays';
+  if (compute?.path === 'compiled') {
+    return `compiled to plain JS${compute.simd ? ' and WebAssembly SIMD' : ''}: the whole loop ran on plain arrays`;
+  }
   const backend = run.meta ? `TensorFlow.js (${run.meta.backend})` : 'TensorFlow.js';
   return compute?.reason ? `${backend}; not compiled: ${compute.reason}` : backend;
 }

@@ -155,9 +155,10 @@ export const runMetaSchema = z.object({
   initialParams: z.array(z.number()),
   /**
    * How the steps run: 'compiled' = the objective's value and gradient compiled to plain JS
-   * and the whole loop on plain arrays; 'tensors' = TensorFlow.js ops, with the reason.
+   * and the whole loop on plain arrays (`simd`: its long loops as WebAssembly SIMD); 'tensors' =
+   * TensorFlow.js ops, with the reason.
    */
-  compute: z.object({ path: z.enum(['compiled', 'tensors']), reason: z.string().optional() }).optional(),
+  compute: z.object({ path: z.enum(['compiled', 'tensors']), simd: z.boolean().optional(), reason: z.string().optional() }).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 

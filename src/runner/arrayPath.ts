@@ -19,6 +19,8 @@ export interface ArrayPlan {
   readonly optimizer: ArrayOptimizer;
   /** The constraint's projection, compiled, in place. */
   readonly project?: (x: Float32Array) => void;
+  /** Whether the objective's compiled loops run as WebAssembly SIMD (some or all). */
+  readonly simd: boolean;
 }
 
 export interface ArrayPathInput {
@@ -126,5 +128,5 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
       return { reason: `the constraint's projection does not compile: ${e instanceof NotCompilable ? e.message : (e as Error).message}` };
     }
   }
-  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}) } };
+  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0 } };
 }

@@ -160,7 +160,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
       schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
       initialParams: Array.from(x0Values),
-      compute: arrayPath.plan ? { path: 'compiled' } : { path: 'tensors', reason: arrayPath.reason },
+      compute: arrayPath.plan ? { path: 'compiled', ...(arrayPath.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: arrayPath.reason },
     };
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
     /** Runs `body` on one fixed batch (the first of epoch 0), so landscape points and curvature samples compare. */

@@ -7,7 +7,7 @@
  *     final: {loss, gradNorm, params} | null,                            // after the last update
  *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error,
  *     curvatureError,                                                     // why curvature stopped while the run went on
- *     compute: {path: 'compiled'|'tensors', reason?},                     // plain-JS compiled loop, or TensorFlow.js ops and why
+ *     compute: {path: 'compiled'|'tensors', simd?, reason?},              // plain-JS compiled loop (long loops as wasm SIMD), or TensorFlow.js ops and why
  *     ... }
  */
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
@@ -37,7 +37,7 @@ export interface RunRecord {
   evals: number | null;
   wallMs: number | null;
   stepsPerSecond: number | null;
-  compute: { path: 'compiled' | 'tensors'; reason?: string } | null;
+  compute: { path: 'compiled' | 'tensors'; simd?: boolean; reason?: string } | null;
 }
 
 export class RunRecorder implements RunHandlers {

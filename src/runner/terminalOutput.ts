@@ -50,6 +50,6 @@ export function summaryRow(r: RunRecord): string[] {
     r.wallMs === null ? '-' : `${(r.wallMs / 1000).toFixed(2)} s`,
     r.stepsPerSecond === null ? '-' : String(Math.round(r.stepsPerSecond)),
     // Compiled runs do their steps in plain JS; the backend only served the checks.
-    r.compute?.path === 'compiled' ? 'compiled JS' : (r.backend ?? '-'),
+    r.compute?.path === 'compiled' ? (r.compute.simd ? 'compiled wasm SIMD' : 'compiled JS') : (r.backend ?? '-'),
   ];
 }

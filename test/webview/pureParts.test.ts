@@ -18,6 +18,10 @@ describe('dashboard pure parts', () => {
     const meta = run.meta;
     assert.equal(speedTitle({ ...run, meta: { ...meta, compute: { path: 'compiled' } } }), 'compiled to plain JS: the whole loop ran on plain arrays');
     assert.equal(
+      speedTitle({ ...run, meta: { ...meta, compute: { path: 'compiled', simd: true } } }),
+      'compiled to plain JS and WebAssembly SIMD: the whole loop ran on plain arrays',
+    );
+    assert.equal(
       speedTitle({ ...run, meta: { ...meta, compute: { path: 'tensors', reason: 'the constraint projection runs on tensors' } } }),
       `TensorFlow.js (${meta.backend}); not compiled: the constraint projection runs on tensors`,
     );

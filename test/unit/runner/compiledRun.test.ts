@@ -26,7 +26,8 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
     const request = { file: `${EXAMPLES}/mlpRegression.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {}, clipNorm: 0.5 }, steps: 100, seed: 4, landscape: false };
     const compiled = await runInProcess({ ...request, compile: true });
     const tensors = await runInProcess(request);
-    assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
+    // Its layers' loops (batch × hidden elements) run as WebAssembly SIMD.
+    assert.deepEqual(compiled.meta?.compute, { path: 'compiled', simd: true });
     assert.ok(worstLossDifference(compiled, tensors) < 1e-4, `losses differ by ${worstLossDifference(compiled, tensors)}`);
     assert.ok(Math.abs((compiled.done?.final.loss ?? NaN) - (tensors.done?.final.loss ?? NaN)) < 1e-4 * Math.abs(tensors.done?.final.loss ?? 1));
     assert.equal(compiled.leaked, 0);
