@@ -6,14 +6,12 @@
  * small vectors, where the copies and the call cost more than they save.
  */
 import type { LoopIR } from '../wasm/loopIR';
-import { MemoryPlan, instantiateLoops, wasmSimdSupported, type LoopFunction } from '../wasm/loopModule';
+import { MAX_PAGES, MemoryPlan, instantiateLoops, wasmSimdSupported, type LoopFunction } from '../wasm/loopModule';
 import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult, WasmMode } from './contracts';
 import { GRAD, PARAMS, PARAMS_OUT, SLOT0 } from './updateLoop';
 
 /** From this many parameters 'auto' runs the update as WebAssembly (measured: bench/wasmUpdates.ts). */
 export const WASM_UPDATE_MIN_SIZE = 256;
-/** A 32-bit memory's limit (4 GiB); larger states stay in JS. */
-const MAX_PAGES = 65536;
 
 /** One optimizer state's memory and its update loops. */
 export class UpdateKernel {

@@ -199,7 +199,15 @@ class Compiler {
     const plan = new MemoryPlan();
     this.buffers.forEach((spec) => plan.reserve(spec.size));
     this.maps.forEach((map) => plan.reserve(map.length));
-    const { memory, f32, i32 } = plan.allocate();
+    // Beyond one 32-bit memory (4 GiB), or when the engine cannot reserve it: the same program in JS.
+    let allocated: ReturnType<MemoryPlan['allocate']>;
+    try {
+      allocated = plan.allocate();
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      return new Compiler(this.program, false, this.squaredNormOf).compile();
+    }
+    const { memory, f32, i32 } = allocated;
     const slots = f32.slice(0, this.buffers.length);
     this.buffers.forEach((spec, k) => spec.init && slots[k].set(spec.init));
     const maps = this.maps.map((map, k) => {

@@ -6,13 +6,11 @@
  * lanes. Gram-Schmidt against 30 vectors at n = 1e5: 0.74 ns per term in JS.
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
-import { wasmSimdSupported } from '../wasm/loopModule';
+import { MAX_PAGES, wasmSimdSupported } from '../wasm/loopModule';
 import { JsKrylovSlots, KrylovSlots } from './krylovSlots';
 
 const BLOCK_EMPTY = 0x40;
 const PAGE = 65536;
-/** wasm32 addresses reach 4 GiB (65,536 pages). */
-const MAX_PAGES = 65536;
 /** Slots per call of the grouped loops (r is loaded once per group). */
 const GROUP = 4;
 

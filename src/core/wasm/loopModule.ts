@@ -9,6 +9,8 @@ import { MathImports, emitLoop, type Layout } from './emitLoop';
 import { MATH_ARITY, type LoopIR } from './loopIR';
 
 const PAGE = 65536;
+/** A 32-bit memory's limit in 64 KiB pages: 4 GiB. */
+export const MAX_PAGES = 65536;
 
 /** Byte offsets for buffers in one memory, decided before the memory exists. */
 export class MemoryPlan {
@@ -30,8 +32,9 @@ export class MemoryPlan {
   get pages(): number {
     return Math.max(1, Math.ceil(this.end / PAGE));
   }
-  /** The memory and a Float32Array and Int32Array view per buffer. */
+  /** The memory and a Float32Array and Int32Array view per buffer; a RangeError past 4 GiB or when the engine refuses it. */
   allocate(): { memory: WebAssembly.Memory; f32: Float32Array[]; i32: Int32Array[] } {
+    if (this.pages > MAX_PAGES) throw new RangeError(`${this.pages} pages of 64 KiB do not fit in one WebAssembly memory`);
     const memory = new WebAssembly.Memory({ initial: this.pages, maximum: this.pages });
     return {
       memory,
