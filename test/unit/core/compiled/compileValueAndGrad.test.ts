@@ -5,21 +5,13 @@ import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { NotCompilable } from '../../../../src/core/compiled/program';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { releaseAbandonedTape } from '../../../../src/runner/abandonedTape';
-import { assertClose, spread, useCpuBackend } from './compiledCheck';
+import { assertClose, spread, useCpuBackend, rosenbrockChain } from './compiledCheck';
 
 /**
  * CompiledValueAndGrad end to end: what it refuses (value reads, randomness,
  * kernels without a JS version) and why, that nothing leaks either way, and
  * that fusion keeps Rosenbrock's value and gradient to two loops.
  */
-
-/** The n-dimensional Rosenbrock chain Σ 100·(x[i+1] − x[i]²)² + (1 − x[i])². */
-const rosenbrockChain: TensorObjective = (x) => {
-  const n = x.size;
-  const head = tf.slice(x, 0, n - 1);
-  const tail = tf.slice(x, 1, n - 1);
-  return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head))));
-};
 
 /** The 2-D Rosenbrock of examples/rosenbrock.ts (gathers of single coordinates). */
 const rosenbrock2d: TensorObjective = (p) => {

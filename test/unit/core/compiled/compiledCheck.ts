@@ -87,3 +87,11 @@ export function useCpuBackend(): void {
     await tf.ready();
   });
 }
+
+/** The n-dimensional Rosenbrock chain Σ 100·(x[i+1] − x[i]²)² + (1 − x[i])², by slices (the compiler's stencil case). */
+export function rosenbrockChain(x: tf.Tensor): tf.Scalar {
+  const n = x.size;
+  const head = tf.slice(x, 0, n - 1);
+  const tail = tf.slice(x, 1, n - 1);
+  return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head)))) as tf.Scalar;
+}

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { minimizeArrays } from '../../../../src/core/arrays/minimizeArrays';
-import { CompiledValueAndGrad, type TensorObjective } from '../../../../src/core/compiled/compileValueAndGrad';
+import { CompiledValueAndGrad } from '../../../../src/core/compiled/compileValueAndGrad';
 import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { adamArrays } from '../../../../src/core/arrays/adamArrays';
 import { constantSchedule } from '../../../../src/core/schedule';
-import { spread, useCpuBackend } from './compiledCheck';
+import { spread, useCpuBackend, rosenbrockChain } from './compiledCheck';
 
 /**
  * CompileOptions.squaredNormOf: the squared norm of an output, summed by the
@@ -16,13 +16,6 @@ import { spread, useCpuBackend } from './compiledCheck';
 
 const sumOfSquares = (a: Float32Array) => a.reduce((s, v) => s + v * v, 0);
 
-const rosenbrockChain: TensorObjective = (x) => {
-  const n = x.size;
-  const head = tf.slice(x, 0, n - 1);
-  const tail = tf.slice(x, 1, n - 1);
-  return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head))));
-};
-
 describe('compiled programs: squared norms of outputs', () => {
   useCpuBackend();
 
@@ -31,7 +24,7 @@ describe('compiled programs: squared norms of outputs', () => {
       const n = 1001;
       const x = tf.tensor1d(spread(n));
       const { program: traced } = traceProgram((p) => {
-        const { value, grad } = tf.valueAndGrad((q: tf.Tensor) => rosenbrockChain(q as tf.Tensor1D, []))(p);
+        const { value, grad } = tf.valueAndGrad((q: tf.Tensor) => rosenbrockChain(q))(p);
         return [value, grad];
       }, [x]);
       x.dispose();

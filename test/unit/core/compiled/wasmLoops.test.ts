@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { compileProgram, type CompiledProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
-import { spread, useCpuBackend } from './compiledCheck';
+import { spread, useCpuBackend, rosenbrockChain } from './compiledCheck';
 
 /**
  * Traced programs compiled twice, with loops as WebAssembly and all in JS,
@@ -68,13 +68,6 @@ function assertSameOutputs(c: ProgramCase, wasm: readonly Float32Array[], js: re
     }
   });
 }
-
-const rosenbrockChain: Objective = (x) => {
-  const n = x.size;
-  const head = tf.slice(x, 0, n - 1);
-  const tail = tf.slice(x, 1, n - 1);
-  return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head))));
-};
 
 /** Rosenbrock written with pads: both ends of the windows padded, the pad value a non-zero constant. */
 const paddedRosenbrock: Objective = (x) => {
