@@ -54,6 +54,13 @@ export interface ArrayOptimizer<S = unknown> {
    * are the same bits either way. Absent for rules with no WebAssembly form.
    */
   withWasm?(mode: WasmMode): ArrayOptimizer<S>;
+  /**
+   * Arrays the update reads and writes without copying (views of its WebAssembly memory): the loop
+   * keeps its two parameter buffers and the gradient there, and an update whose params, paramsOut and
+   * grad are these (either way round for the parameters) skips its copies in and out. Undefined when
+   * the state's update runs in JS, where any arrays are as good.
+   */
+  workspace?(state: S): { readonly params: readonly [Float32Array, Float32Array]; readonly grad: Float32Array } | undefined;
 }
 
 export type WasmMode = 'always' | 'never' | 'auto';

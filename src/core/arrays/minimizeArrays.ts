@@ -87,10 +87,17 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   const recordParams = o.recordParams === true;
   const batchLimit = maxBatch(n, recordParams);
 
-  let x = Float32Array.from(o.x0);
-  let xOut = new Float32Array(n);
-  const grad = new Float32Array(n);
+  let x: Float32Array = Float32Array.from(o.x0);
+  let xOut: Float32Array = new Float32Array(n);
+  let grad: Float32Array = new Float32Array(n);
   const state = optimizer.init(x);
+  // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
+  const workspace = optimizer.workspace?.(state);
+  if (workspace) {
+    workspace.params[0].set(x);
+    [x, xOut] = workspace.params;
+    grad = workspace.grad;
+  }
   let step = 0;
   const input: StepInputSlot = {
     params: x, paramsOut: xOut, grad, loss: NaN, lr: NaN, step: 0,

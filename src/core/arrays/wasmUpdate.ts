@@ -5,7 +5,7 @@
  * paramsOut out on every update. The JS loop stays the reference and runs
  * small vectors, where the copies and the call cost more than they save.
  */
-import type { LoopIR } from '../wasm/loopIR';
+import { renameBuffers, type LoopIR } from '../wasm/loopIR';
 import { MAX_PAGES, MemoryPlan, instantiateLoops, wasmSimdSupported, type LoopFunction } from '../wasm/loopModule';
 import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult, WasmMode } from './contracts';
 import { GRAD, PARAMS, PARAMS_OUT, SLOT0 } from './updateLoop';
@@ -21,20 +21,31 @@ export class UpdateKernel {
   private readonly grad: Float32Array;
   private readonly paramsOut: Float32Array;
   private readonly loops: LoopFunction[];
+  /** The same loops reading PARAMS_OUT and writing PARAMS (a double-buffered loop's every other step). */
+  private readonly swapped: LoopFunction[];
 
   constructor(plan: MemoryPlan, loops: readonly LoopIR[]) {
     const { memory, f32 } = plan.allocate();
     [this.params, this.grad, this.paramsOut] = [f32[PARAMS], f32[GRAD], f32[PARAMS_OUT]];
     this.slots = f32.slice(SLOT0);
-    this.loops = instantiateLoops(loops, (buf) => plan.address(buf), memory);
+    const swap = (buf: number) => (buf === PARAMS ? PARAMS_OUT : buf === PARAMS_OUT ? PARAMS : buf);
+    const functions = instantiateLoops([...loops, ...loops.map((ir) => renameBuffers(ir, swap))], (buf) => plan.address(buf), memory);
+    this.loops = functions.slice(0, loops.length);
+    this.swapped = functions.slice(loops.length);
   }
 
-  /** Runs loop `loop` with its scalars on the input's params and grad; writes paramsOut. */
+  /** The kernel's own arrays (ArrayOptimizer.workspace): updates on them copy nothing. */
+  get workspace(): { params: [Float32Array, Float32Array]; grad: Float32Array } {
+    return { params: [this.params, this.paramsOut], grad: this.grad };
+  }
+
+  /** Runs loop `loop` with its scalars on the input's params and grad; writes paramsOut (copying only arrays that are not the kernel's own). */
   run(loop: number, { params, grad, paramsOut }: ArrayStepInput, scalars: readonly number[]): ArrayStepResult {
-    this.params.set(params);
-    this.grad.set(grad);
+    if (grad !== this.grad) this.grad.set(grad);
+    if (params === this.paramsOut && paramsOut === this.params) return { updateNormSq: this.swapped[loop](...scalars) as number, extraEvals: 0 };
+    if (params !== this.params) this.params.set(params);
     const updateNormSq = this.loops[loop](...scalars) as number;
-    paramsOut.set(this.paramsOut);
+    if (paramsOut !== this.paramsOut) paramsOut.set(this.paramsOut);
     return { updateNormSq, extraEvals: 0 };
   }
 }
@@ -84,5 +95,6 @@ export function elementwiseArrays<S extends object>(
     },
     update: (input, state) => rule.update(input, state, kernels.get(state)),
     withWasm: remake,
+    workspace: (state) => kernels.get(state)?.workspace,
   };
 }

@@ -78,6 +78,30 @@ export interface LoopIR {
 
 export const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, prod: 1 };
 
+/** The same loop over other buffers: every read, map and store of buffer b goes to rename(b). */
+export function renameBuffers(ir: LoopIR, rename: (buf: number) => number): LoopIR {
+  const read = (r: Read): Read => (r.kind === 'general' ? { ...r, map: rename(r.map) } : r);
+  const expr = (e: Expr): Expr => {
+    switch (e.op) {
+      case 'lit': case 'scalar': case 'local':
+        return e;
+      case 'read':
+        return { ...e, buf: rename(e.buf), read: read(e.read) };
+      case 'select':
+        return { ...e, test: { ...e.test, a: expr(e.test.a), b: expr(e.test.b) }, a: expr(e.a), b: expr(e.b) };
+      case 'call':
+        return { ...e, args: e.args.map(expr) };
+      default:
+        return 'b' in e ? { ...e, a: expr(e.a), b: expr(e.b) } : { ...e, a: expr(e.a) };
+    }
+  };
+  return {
+    ...ir,
+    body: ir.body.map((s) => (s.op === 'store' ? { ...s, buf: rename(s.buf), value: expr(s.value) } : { ...s, value: expr(s.value) })),
+    accumulators: ir.accumulators.map((a) => (a.into === 'return' ? a : { ...a, into: { ...a.into, buf: rename(a.into.buf) } })),
+  };
+}
+
 export const lit = (value: number): Expr => ({ op: 'lit', value });
 export const fr = (a: Expr): Expr => ({ op: 'fr', a });
 export const bin = (op: BinaryOp, a: Expr, b: Expr): Expr => ({ op, a, b });
