@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { ArrayObjective, ArrayStepInput } from '../../../../src/core/arrays/contracts';
 import { minimizeArrays } from '../../../../src/core/arrays/minimizeArrays';
+import type { HpRecord } from '../../../../src/core/hyperparams';
 import type { StepMetrics } from '../../../../src/core/minimize';
 import { constantSchedule } from '../../../../src/core/schedule';
 import { COMBOS, ELEMENTWISE, arraysOf } from '../../helpers/elementwiseArrayCases';
@@ -28,7 +29,7 @@ const quadratic: ArrayObjective = {
 };
 const x0 = Float32Array.from({ length: N }, (_, i) => 2 * Math.cos(3 * i));
 
-async function trace(id: string, hp: Record<string, unknown>, wasm: 'always' | 'never') {
+async function trace(id: string, hp: HpRecord, wasm: 'always' | 'never') {
   const records: StepMetrics[] = [];
   const result = await minimizeArrays({
     objective: quadratic, x0, optimizer: arraysOf(id, hp, wasm), schedule: constantSchedule(COMBOS[id as 'sgd'].lr), steps: 25,
