@@ -31,7 +31,7 @@ export const DEFAULT_SETTINGS: RunSettings = {
   curvatureEvery: 'auto',
   liveDebounceMs: 300,
   timeLimitSeconds: 60,
-  compileObjectives: false,
+  compileObjectives: true,
 };
 
 type Getter = (key: keyof RunSettings) => unknown;
@@ -56,7 +56,7 @@ export function readRunSettings(get: Getter): RunSettings {
     curvatureEvery: every === 'auto' || (typeof every === 'number' && Number.isInteger(every) && every >= 0) ? every : d.curvatureEvery,
     liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
     timeLimitSeconds: typeof get('timeLimitSeconds') === 'number' && (get('timeLimitSeconds') as number) > 0 ? (get('timeLimitSeconds') as number) : d.timeLimitSeconds,
-    compileObjectives: get('compileObjectives') === true,
+    compileObjectives: get('compileObjectives') !== false,
   };
 }
 
@@ -111,7 +111,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
-    ...(settings.compileObjectives ? { compile: true } : {}),
+    compile: settings.compileObjectives,
     ...(choice.landscape !== undefined ? { landscape: choice.landscape } : {}),
     ...(choice.seed !== undefined ? { seed: choice.seed } : {}),
   };

@@ -51,9 +51,10 @@ export const runRequestSchema = z.object({
    */
   landscape: z.boolean().optional(),
   /**
-   * Compile the objective to plain JS and run the loop on plain arrays when everything in the run
-   * has a plain-JS form (src/runner/arrayPath.ts); opt-in while objectives with JS side effects
-   * (call counters, logging) are not detected. OPTLAB_COMPILE=1 in the runner's environment turns it on too.
+   * Compile the objective to plain JS and WebAssembly and run the loop on plain arrays when everything
+   * in the run has a compiled form (src/runner/arrayPath.ts). On unless false (or OPTLAB_COMPILE=0 in
+   * the runner's environment): the objective then runs only while it is compiled and checked, so JS
+   * state inside it (a call counter) does not change every step; logging and value reads are detected.
    */
   compile: z.boolean().optional(),
 });

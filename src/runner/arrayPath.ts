@@ -35,7 +35,7 @@ export interface ArrayPathInput {
   /** The constraint's projection on tensors (compiled too, or the run stays on tensors). */
   readonly project?: (x: tfType.Tensor1D) => tfType.Tensor1D;
   readonly noise: boolean;
-  /** Not asked for (RunRequest.compile, --compile, OPTLAB_COMPILE=1). */
+  /** Turned off (RunRequest.compile false, --no-compile, OPTLAB_COMPILE=0). */
   readonly disabled: boolean;
 }
 
@@ -69,7 +69,7 @@ function batchGatherer(columns: readonly HostColumn[]) {
 }
 
 export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: ArrayPlan; reason?: string } {
-  if (o.disabled) return { reason: 'plain-JS compilation was not asked for (--compile)' };
+  if (o.disabled) return { reason: 'compilation is turned off (--no-compile, the setting optimizerLab.compileObjectives, or OPTLAB_COMPILE=0)' };
   const arrays = o.optimizer.arrays;
   if (!arrays) return { reason: `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
   if (o.noise) return { reason: 'Langevin noise runs on tensors' };
@@ -80,10 +80,16 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     if (host.single) return tensors[0];
     return Object.fromEntries(host.columns.map((c, k) => [c.name, tensors[k]]));
   };
+  // Errors the user's objective throws while it is traced are the user's, not the compiler's: the
+  // run stays on tensors, where the same error is reported with its file:line.
+  let userError: unknown;
   const compiled = new CompiledValueAndGrad((x, inputs) => {
     o.setBatch(toBatch(inputs));
     try {
       return o.f(x);
+    } catch (e) {
+      userError = e;
+      throw e;
     } finally {
       o.setBatch(undefined);
     }
@@ -116,6 +122,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     }
   } catch (e) {
     releaseAbandonedTape(tf);
+    if (e === userError) return { reason: `the objective threw while it was compiled: ${e instanceof Error ? e.message : String(e)}` };
     return { reason: e instanceof NotCompilable ? e.message : `the plain-JS compiler failed (${(e as Error).message}); please report this` };
   }
   let project: ArrayPlan['project'];

@@ -46,7 +46,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       curvatureEvery: cmd.curvatureEvery,
       timeLimitMs: cmd.timeLimitMs,
       backend: cmd.backend,
-      ...(cmd.compile ? { compile: true } : {}),
+      compile: cmd.compile,
       runId: log.runId,
       // The landscape is drawn only in a report (slices too, within the runner's time budget): without one, no time is spent on it.
       landscape: cmd.report !== undefined,

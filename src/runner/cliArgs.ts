@@ -22,7 +22,7 @@ export interface RunCommand {
   readonly clipNorm?: number;
   readonly noiseTemperature?: number;
   readonly timeLimitMs: number;
-  /** Compile the objective to plain JS when the run allows it (src/runner/arrayPath.ts). */
+  /** Compile the objective when the run allows it (src/runner/arrayPath.ts): the runner's default unless --no-compile. */
   readonly compile: boolean;
 }
 
@@ -38,7 +38,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
-                       [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--compile]
+                       [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S]
   optlab list <file.ts>
   optlab demo [--backend node|wasm|cpu] [--report PATH.html]`;
@@ -84,6 +84,7 @@ export function parseCommand(argv: readonly string[]): Command {
         noise: { type: 'string' },
         'time-limit': { type: 'string' },
         compile: { type: 'boolean' },
+        'no-compile': { type: 'boolean' },
       },
     });
   } catch (e) {
@@ -122,7 +123,8 @@ export function parseCommand(argv: readonly string[]): Command {
     maximize: v.maximize ?? false,
     clipNorm: number('clip-norm', v['clip-norm'], (n) => n > 0 && Number.isFinite(n), 'a positive number'),
     noiseTemperature: number('noise', v.noise, (n) => n >= 0 && Number.isFinite(n), 'a number >= 0'),
-    compile: v.compile ?? false,
+    // --compile is the default (kept so existing scripts still run); --no-compile keeps the run on tensors.
+    compile: v['no-compile'] !== true,
     timeLimitMs: (number('time-limit', v['time-limit'], (n) => n > 0 && Number.isFinite(n), 'a positive number of seconds') ?? 60) * 1000,
   };
 }

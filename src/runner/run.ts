@@ -141,7 +141,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const arrayPath = planArrayPath({
       optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
       maximize: req.optimizer.maximize === true, project: prepared.project, noise: Boolean(noiseTemperature),
-      disabled: !(req.compile ?? process.env.OPTLAB_COMPILE === '1'),
+      disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
     }, tf);
 
     const meta: RunMeta = {

@@ -37,11 +37,14 @@ describe('runSettings', () => {
     assert.equal('text' in other, false);
   });
 
-  it('asks the runner to compile objectives only when the setting is on', () => {
-    assert.equal(DEFAULT_SETTINGS.compileObjectives, false);
-    assert.equal('compile' in runRequestFor(DEFAULT_SETTINGS, { file: '/w/f.ts' }, {}, 'r0'), false);
-    const on = runRequestFor({ ...DEFAULT_SETTINGS, compileObjectives: true }, { file: '/w/f.ts' }, {}, 'r1');
+  it('asks the runner to compile objectives unless the setting is off (on by default)', () => {
+    assert.equal(DEFAULT_SETTINGS.compileObjectives, true);
+    assert.equal(readRunSettings(getter({})).compileObjectives, true);
+    assert.equal(readRunSettings(getter({ compileObjectives: false })).compileObjectives, false);
+    const on = runRequestFor(DEFAULT_SETTINGS, { file: '/w/f.ts' }, {}, 'r0');
     assert.equal(runRequestSchema.parse({ ...on, type: 'run' }).compile, true);
+    const off = runRequestFor({ ...DEFAULT_SETTINGS, compileObjectives: false }, { file: '/w/f.ts' }, {}, 'r1');
+    assert.equal(runRequestSchema.parse({ ...off, type: 'run' }).compile, false);
   });
 
   it('leaves the backend to the runner on auto, and the landscape to the runner unless the choice asks', () => {

@@ -7,14 +7,33 @@ function worstLossDifference(a: InProcessResult, b: InProcessResult): number {
   return Math.max(...a.steps.map((s, k) => Math.abs(s.loss - b.steps[k].loss) / Math.max(Math.abs(b.steps[k].loss), 1e-12)));
 }
 
-describe('runner: the compiled plain-JS path (--compile)', () => {
+describe('runner: the compiled path (the default; compile: false turns it off)', () => {
+  it('compiles by default', async () => {
+    const r = await runInProcess({ file: `${EXAMPLES}/rosenbrock.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 20, landscape: false });
+    assert.equal(r.meta?.compute?.path, 'compiled');
+  });
+
+  it('an objective that throws while it is compiled stays on tensors, which report the error at its line', async () => {
+    const r = await runInProcess({ file: fixture('bad.ts'), objective: 'throwsAlways', steps: 5, landscape: false });
+    assert.equal(r.error?.kind, 'threw');
+    assert.match(r.error?.message ?? '', /always explodes/);
+    assert.equal(r.error?.file, fixture('bad.ts'));
+    assert.equal(r.leaked, 0);
+  });
+
+  it('compiled, JS state in the objective runs only while it is traced: a call counter never reaches its throw (README)', async () => {
+    const r = await runInProcess({ file: fixture('bad.ts'), objective: 'throwsLater', steps: 10, landscape: false });
+    assert.equal(r.meta?.compute?.path, 'compiled');
+    assert.equal(r.done?.status, 'completed');
+  });
+
   it('runs Rosenbrock compiled with the same steps as the tensor path', async () => {
     const request = { file: `${EXAMPLES}/rosenbrock.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 300, landscape: false };
     const compiled = await runInProcess({ ...request, compile: true });
-    const tensors = await runInProcess(request);
+    const tensors = await runInProcess({ ...request, compile: false });
     assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
     assert.equal(tensors.meta?.compute?.path, 'tensors');
-    assert.match(tensors.meta?.compute?.reason ?? '', /not asked for/);
+    assert.match(tensors.meta?.compute?.reason ?? '', /compilation is turned off/);
     assert.equal(compiled.done?.status, 'completed');
     assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `losses differ by ${worstLossDifference(compiled, tensors)}`);
     const [p, q] = [compiled.done?.final.params ?? [], tensors.done?.final.params ?? []];
@@ -25,7 +44,7 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
   it('runs a mini-batch MLP compiled: same batches, same losses, gradient clipping included', async () => {
     const request = { file: `${EXAMPLES}/mlpRegression.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {}, clipNorm: 0.5 }, steps: 100, seed: 4, landscape: false };
     const compiled = await runInProcess({ ...request, compile: true });
-    const tensors = await runInProcess(request);
+    const tensors = await runInProcess({ ...request, compile: false });
     // Its layers' loops (batch × hidden elements) run as WebAssembly SIMD.
     assert.deepEqual(compiled.meta?.compute, { path: 'compiled', simd: true });
     assert.ok(worstLossDifference(compiled, tensors) < 1e-4, `losses differ by ${worstLossDifference(compiled, tensors)}`);
@@ -37,7 +56,7 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
     for (const objective of ['nonneg', 'ball', 'box', 'onLine']) {
       const request = { file: fixture('constrained.ts'), objective, optimizer: { id: 'sgd', lr: 0.05, hp: {} }, steps: 60, landscape: false };
       const compiled = await runInProcess({ ...request, compile: true });
-      const tensors = await runInProcess(request);
+      const tensors = await runInProcess({ ...request, compile: false });
       assert.deepEqual(compiled.meta?.compute, { path: 'compiled' }, objective);
       assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `${objective}: losses differ by ${worstLossDifference(compiled, tensors)}`);
       compiled.steps.forEach((s, k) => assert.ok(Math.abs(s.updateNorm - tensors.steps[k].updateNorm) <= 1e-5 * Math.max(1, tensors.steps[k].updateNorm), `${objective}: updateNorm at step ${k}`));
@@ -49,7 +68,7 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
 
   it('maximises compiled as on tensors, and samples curvature with the compiled Hessian-vector product', async () => {
     const hills = { file: `${EXAMPLES}/localMaximum.ts`, objective: 'hills', optimizer: { id: 'sgd', lr: 0.01, hp: {}, maximize: true }, steps: 200, landscape: false };
-    const [up, upTensors] = [await runInProcess({ ...hills, compile: true }), await runInProcess(hills)];
+    const [up, upTensors] = [await runInProcess({ ...hills, compile: true }), await runInProcess({ ...hills, compile: false })];
     assert.deepEqual(up.meta?.compute, { path: 'compiled' });
     assert.ok(worstLossDifference(up, upTensors) < 1e-5, `losses differ by ${worstLossDifference(up, upTensors)}`);
     // Records carry the minimised −f: it falls as f climbs.
@@ -57,7 +76,7 @@ describe('runner: the compiled plain-JS path (--compile)', () => {
 
     // Rosenbrock chain of 100 parameters: Lanczos (above the exact-spectrum size) on both paths.
     const chain = { file: fixture('chain.ts'), optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 40, curvatureEvery: 20, landscape: false };
-    const [compiled, tensors] = [await runInProcess({ ...chain, compile: true }), await runInProcess(chain)];
+    const [compiled, tensors] = [await runInProcess({ ...chain, compile: true }), await runInProcess({ ...chain, compile: false })];
     assert.equal(compiled.meta?.compute?.path, 'compiled');
     assert.deepEqual(compiled.curvature.map((c) => c.step), tensors.curvature.map((c) => c.step));
     assert.ok(compiled.curvature.length >= 3);

@@ -43,8 +43,9 @@ describe('runner: the objective-file contract', () => {
     const g = globalThis as unknown as { optlabSeenBatches?: number[][] };
     g.optlabSeenBatches = [];
     // 10 samples, batch 3: 4 batches per epoch (3, 3, 3, 1); 8 steps = 2 epochs.
-    // Every call of the objective is recorded: no landscape (its grid would add calls on the fixed batch).
-    const r = await runInProcess({ file: fixture('stochastic.ts'), steps: 8, seed: 3, landscape: false });
+    // Every call of the objective is recorded: no landscape (its grid would add calls on the fixed batch),
+    // and on tensors (compiled, the objective is called only while traced; compiledRun.test.ts checks its batches).
+    const r = await runInProcess({ file: fixture('stochastic.ts'), steps: 8, seed: 3, landscape: false, compile: false });
     assert.equal(r.error, undefined);
     assert.equal(r.meta?.paramCount, 1);
     // Calls: the probe (batch of step 0), then one per step, then the final point on the full data set.
@@ -60,7 +61,7 @@ describe('runner: the objective-file contract', () => {
     assert.deepEqual(calls[9].sort((a, b) => a - b), all);
     // The same seed draws the same batches.
     g.optlabSeenBatches = [];
-    await runInProcess({ file: fixture('stochastic.ts'), steps: 8, seed: 3, landscape: false });
+    await runInProcess({ file: fixture('stochastic.ts'), steps: 8, seed: 3, landscape: false, compile: false });
     assert.deepEqual(g.optlabSeenBatches.slice(1, 9), perStep);
     assert.equal(r.leaked, 0);
     delete g.optlabSeenBatches;
