@@ -18,7 +18,7 @@ export interface RunSettings {
   readonly curvatureEvery: number | 'auto';
   readonly liveDebounceMs: number;
   readonly timeLimitSeconds: number;
-  /** Compile objectives to plain JS when the run allows it (the runner's arrayPath): opt-in. */
+  /** Compile objectives to plain JS and WebAssembly when the run allows it (the runner's arrayPath): on unless false. */
   readonly compileObjectives: boolean;
 }
 
