@@ -52,8 +52,6 @@ const REDUCE64: Record<ReduceOp, [number, number]> = {
 /** Operations whose float64 result, rounded once, equals the float32 operation on float32 operands. */
 const EXACT_IN_F32 = new Set(['add', 'sub', 'mul', 'div', 'sqrt']);
 const BLOCK_EMPTY = 0x40;
-const I32_GT_S = 0x4a;
-const I32_LT_U = 0x49;
 
 /** Whether an expression's value is always a float32 (so float32 lanes hold it exactly). */
 function kindOf(e: Expr, locals: ReadonlyMap<number, Kind>, scalars: readonly Kind[]): Kind {
@@ -124,7 +122,7 @@ class LoopEmitter {
     const { lo, hi } = vectorRange(this.ir);
     const vector = hi > lo;
     this.zero = c.local('v128');
-    c.simd(0x0c, ...new Array<number>(16).fill(0)).set(this.zero);
+    c.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(this.zero);
     this.ir.accumulators.forEach((a, k) => {
       this.accScalar[k] = c.local('f64');
       c.f64(INITIAL[a.op]).set(this.accScalar[k]);
@@ -138,7 +136,7 @@ class LoopEmitter {
     if (vector) {
       // for (; i + 4 <= hi; i += 4)
       c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-      c.get(this.i).i32(hi - 4).op(I32_GT_S, Op.brIf, 1);
+      c.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
       c.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
       this.body('vector');
       c.get(this.i).i32(4).op(Op.i32Add).set(this.i);
@@ -250,7 +248,7 @@ class LoopEmitter {
     const v = mode === 'vector';
     switch (e.op) {
       case 'lit':
-        return v ? c.simd(0x0c, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : c.f32(e.value);
+        return v ? c.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : c.f32(e.value);
       case 'scalar':
         return c.get(v ? (this.splats.get(e.index) as number) : e.index);
       case 'read':
@@ -292,7 +290,7 @@ class LoopEmitter {
   private emit64(e: Expr, mode: Mode, half: number): Code {
     const c = this.code;
     const v = mode === 'vector';
-    if (e.op === 'lit') return v ? c.simd(0x0c, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : c.f64(e.value);
+    if (e.op === 'lit') return v ? c.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : c.f64(e.value);
     if (e.op === 'scalar' && this.ir.scalars[e.index] === 'f64') return c.get(v ? (this.splats.get(e.index) as number) : e.index);
     if (e.op === 'local' && this.kinds.get(e.id) === 'f64') return c.get((this.locals[mode].get(e.id) as number[])[v ? half : 0]);
     if (this.kind(e) === 'f32') {
@@ -328,7 +326,7 @@ class LoopEmitter {
     if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
     if (mode === 'scalar') {
       args.forEach((a) => this.emit64(a, mode, 0));
-      return c.op(0x10, ...unsignedLeb(index));
+      return c.op(Op.call, ...unsignedLeb(index));
     }
     const lanes = args.map((a) => {
       const slot = c.local('v128');
@@ -339,7 +337,7 @@ class LoopEmitter {
     for (const lane of [0, 1]) {
       if (lane === 1) c.get(result);
       lanes.forEach((slot) => c.get(slot).simd(Simd.f64x2ExtractLane, lane));
-      c.op(0x10, ...unsignedLeb(index));
+      c.op(Op.call, ...unsignedLeb(index));
       if (lane === 0) c.simd(Simd.f64x2Splat).set(result);
       else c.simd(Simd.f64x2ReplaceLane, 1).set(result);
     }
@@ -390,7 +388,7 @@ class LoopEmitter {
     switch (read.kind) {
       case 'window': {
         // Scalar only: in range ⇔ (i − lo) < (hi − lo) unsigned; out of range loads element 0 and discards it.
-        const inRange = () => c.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(I32_LT_U);
+        const inRange = () => c.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(Op.i32LtU);
         c.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
         inRange();
         c.op(Op.select).memory(Op.f32Load, 2, base).f32(read.pad);
