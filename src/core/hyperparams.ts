@@ -7,9 +7,11 @@ export type HpRecord = Record<string, HpValue>;
 
 export interface HpSpec {
   readonly name: string;
-  readonly kind: 'number' | 'boolean' | 'enum' | 'pair';
+  readonly kind: 'number' | 'boolean' | 'enum' | 'pair' | 'tuple';
   readonly default: HpValue;
   readonly doc: string;
+  /** For 'tuple': how many numbers (a 'pair' has two). */
+  readonly length?: number;
   /** For 'enum': the allowed values. */
   readonly values?: readonly string[];
   /** Returns an error message naming the problem, or undefined when valid. */
@@ -63,10 +65,12 @@ function coerce(optimizerId: string, spec: HpSpec, value: HpValue): HpValue {
       if (!spec.values?.includes(s)) throw bad(`one of ${spec.values?.join('|')}`);
       return s;
     }
-    case 'pair': {
+    case 'pair':
+    case 'tuple': {
+      const length = spec.kind === 'pair' ? 2 : (spec.length ?? 2);
       const arr = typeof value === 'string' ? value.split(',').map(Number) : value;
-      if (!Array.isArray(arr) || arr.length !== 2 || arr.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
-        throw bad('two numbers (a,b)');
+      if (!Array.isArray(arr) || arr.length !== length || arr.some((x) => typeof x !== 'number' || Number.isNaN(x))) {
+        throw bad(length === 2 ? 'two numbers (a,b)' : `${length} numbers separated by commas`);
       }
       return arr;
     }

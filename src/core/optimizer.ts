@@ -60,7 +60,12 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
    * the objective compiles to plain JS. Absent: the run stays on tensors.
    */
   readonly arrays?: ArrayOptimizer;
+  /** Why `arrays` is absent, when the rule was tried and does not compile (the run reports it). */
+  readonly arraysUnavailable?: string;
 }
+
+/** The shapes of the objective's parameter tensors, in the flat vector's order (ParamLayout's slots). */
+export type ParamShapes = readonly { readonly name: string; readonly shape: readonly number[] }[];
 
 export interface OptimizerFactory {
   readonly id: string;
@@ -70,6 +75,9 @@ export interface OptimizerFactory {
   /** Default learning rate (torch's default for that class). */
   readonly defaultLr: number;
   readonly hyperparams: readonly HpSpec[];
-  /** Validates and fills defaults; throws HyperparameterError with a message naming the problem. */
-  create(hp: HpRecord): Optimizer;
+  /**
+   * Validates and fills defaults; throws HyperparameterError with a message naming the problem.
+   * `shapes` are the parameter tensors' shapes (rules update each tensor with its own shape); absent: one vector.
+   */
+  create(hp: HpRecord, shapes?: ParamShapes): Optimizer;
 }

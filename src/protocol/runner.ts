@@ -10,8 +10,20 @@ export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.arr
 export const backendIdSchema = z.enum(['node', 'wasm', 'cpu']);
 export type BackendId = z.infer<typeof backendIdSchema>;
 
+/** A workspace file exporting optimizer rules (src/core/rules/optimizerRule.ts, the public contract). */
+export const ruleFileSchema = z.object({
+  /** Absolute path of the file. */
+  file: z.string(),
+  /** Unsaved editor text of the file, when given (live mode). */
+  text: z.string().optional(),
+});
+export type RuleFile = z.infer<typeof ruleFileSchema>;
+
 export const optimizerChoiceSchema = z.object({
+  /** A built-in optimizer's id, or with `rule` the rule's export name ('' when the file exports exactly one rule). */
   id: z.string(),
+  /** The optimizer is a rule exported by this workspace file (the CLI's `--optimizer FILE#NAME`). */
+  rule: ruleFileSchema.optional(),
   /** Learning rate; the optimizer's torch default when absent. */
   lr: z.number().optional(),
   hp: z.record(z.string(), hpValueSchema).default({}),
@@ -127,6 +139,8 @@ export const runErrorSchema = z.object({
   kind: z.enum([
     'compile', 'objective', 'init', 'loss-shape', 'no-gradient', 'diverged', 'threw',
     'time-limit', 'hyperparameter', 'unknown-optimizer', 'schedule', 'second-derivative', 'runner-crash', 'internal',
+    /** The optimizer rule's file failed to compile or load, is not a valid rule, threw, or returned something unusable (file:line is the rule's). */
+    'optimizer-rule',
   ]),
   message: z.string(),
   file: z.string().optional(),
@@ -139,7 +153,8 @@ export type RunError = z.infer<typeof runErrorSchema>;
 
 export const runMetaSchema = z.object({
   objective: z.string(),
-  optimizer: z.object({ id: z.string(), lr: z.number(), hp: z.record(z.string(), hpValueSchema) }),
+  /** `file`: the rule's workspace file when the optimizer is a user's rule. */
+  optimizer: z.object({ id: z.string(), lr: z.number(), hp: z.record(z.string(), hpValueSchema), file: z.string().optional() }),
   schedule: z.string().optional(),
   paramCount: z.number().int().nonnegative(),
   paramNames: z.array(z.string()),
@@ -208,6 +223,20 @@ export const objectiveInfoSchema = z.object({
 });
 export type ObjectiveInfo = z.infer<typeof objectiveInfoSchema>;
 
+/** An optimizer rule a file exports (the `list` answer's `optimizers`). */
+export const ruleInfoSchema = z.object({
+  name: z.string(),
+  /** 1-based line of the declaration, when known. */
+  line: z.number().int().positive().optional(),
+  summary: z.string().optional(),
+  /** Every hyperparameter's default, lr included. */
+  defaults: z.record(z.string(), hpValueSchema),
+  scope: z.enum(['tensor', 'model']).default('tensor'),
+  /** Why this export cannot be used as a rule (bad defaults, ...). */
+  problem: z.string().optional(),
+});
+export type RuleInfo = z.infer<typeof ruleInfoSchema>;
+
 export const runnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: backendIdSchema, tfjsVersion: z.string(), pid: z.number().int() }),
   z.object({
@@ -231,7 +260,12 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     curvatureError: runErrorSchema.optional(),
   }),
   z.object({ type: z.literal('error'), runId: z.string().optional(), error: runErrorSchema }),
-  z.object({ type: z.literal('objectives'), requestId: z.string(), objectives: z.array(objectiveInfoSchema), error: runErrorSchema.optional() }),
+  z.object({
+    type: z.literal('objectives'), requestId: z.string(), objectives: z.array(objectiveInfoSchema),
+    /** The optimizer rules the same file exports (a file may hold both). */
+    optimizers: z.array(ruleInfoSchema).default([]),
+    error: runErrorSchema.optional(),
+  }),
   z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
   z.object({ type: z.literal('heartbeat'), at: z.number() }),
 ]);

@@ -1,0 +1,77 @@
+/**
+ * The public optimizer-rule contract: what users write in their workspace
+ * files (`import type { OptimizerRule } from 'optimizer-lab'`) and what the
+ * built-in rules implement. Types only: the build copies this file verbatim
+ * into the shipped declarations, so it must stay valid as a `.d.ts` and import
+ * nothing but `@tensorflow/tfjs` types. Keep it backwards compatible.
+ */
+import type { Scalar, Tensor, Tensor1D } from '@tensorflow/tfjs';
+
+/** A hyperparameter value: a number, a flag, or a tuple of numbers (Adam's betas). */
+export type RuleHpValue = number | boolean | number[];
+
+/** Hyperparameters as the rule sees them: every default, overridden by name; `lr` is this step's learning rate (after the schedule). */
+export type RuleHyperparams = { lr: number } & { [name: string]: RuleHpValue };
+
+/** State for one parameter tensor: tensors (moments, buffers) and plain numbers (a running product). */
+export type RuleState = { [name: string]: Tensor | number };
+
+/** Loss and gradient at another point (closures of model-scope rules); the rule owns both tensors. */
+export interface RuleEvaluation {
+  readonly loss: Scalar;
+  readonly grad: Tensor1D;
+}
+
+/**
+ * What model-scope rules (`scope: 'model'`) get besides the step: the objective itself, as torch's
+ * `step(closure)`. Every call counts as one evaluation in the run's records. Such rules run on
+ * tensors (never compiled) and see every parameter as one flat vector.
+ */
+export interface RuleClosures {
+  /** The loss at the current parameters (the gradient is `grad`). */
+  readonly loss: Scalar;
+  /** Loss and gradient at other parameters (a line search's trial, SAM's perturbed point). */
+  evaluate(params: Tensor1D): RuleEvaluation;
+  /** Hessian-vector product H·v at the current parameters (Sophia, Newton-like rules). */
+  hvp(v: Tensor1D): Tensor1D;
+}
+
+export interface RuleContext {
+  /** 1-based count of updates of this parameter, this one included (torch's `state['step']`). */
+  readonly step: number;
+  /** The parameter's name in the objective's record ('' for a single tensor; 'params' for model-scope rules). */
+  readonly name: string;
+  /** Present for model-scope rules only. */
+  readonly closures?: RuleClosures;
+}
+
+/** What `update` returns: the new parameter (same shape) and the new state (same keys). */
+export interface RuleUpdate<S extends RuleState = RuleState> {
+  readonly param: Tensor;
+  readonly state: S;
+}
+
+/**
+ * An optimizer as a program: `init` makes the state of one parameter tensor,
+ * `update` makes the next parameter and state from the gradient, written with
+ * TensorFlow.js ops and plain JS arithmetic on `hp` and `ctx.step`.
+ *
+ * - `update` runs once per parameter tensor, with that tensor's shape (matrix rules see matrices),
+ *   unless `scope` is 'model': then once per step on all parameters as one flat vector, with closures.
+ * - Elementwise rules are compiled to fused JS/WebAssembly loops: the rule is traced once and the
+ *   numbers it computes from `hp` and `ctx.step` become inputs of the compiled loop, recomputed each
+ *   step, so bias corrections and decays are never frozen. A rule that cannot be compiled runs on tensors,
+ *   and the run says why.
+ * - Tensors created inside `init` and `update` are cleaned up for you; return new tensors (or the
+ *   inputs unchanged) and never dispose what you were given.
+ */
+export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHyperparams = RuleHyperparams> {
+  /** Every hyperparameter with its default, `lr` included; `--hp name=value` and the dashboard override them by name. */
+  readonly defaults: H;
+  /** One line for lists and menus. */
+  readonly summary?: string;
+  /** 'tensor' (default): update per parameter tensor; 'model': one update on the flat vector of all parameters, with closures. */
+  readonly scope?: 'tensor' | 'model';
+  init(param: Tensor, hp: H): S;
+  update(grad: Tensor, state: S, param: Tensor, hp: H, ctx: RuleContext): RuleUpdate<S>;
+}

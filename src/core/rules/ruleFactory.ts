@@ -1,0 +1,86 @@
+/**
+ * An OptimizerRule (./optimizerRule.ts) as an OptimizerFactory: its
+ * hyperparameters are derived from `defaults` (same names, types and error
+ * messages as the built-ins'), and `create` gives the optimizer on tensors
+ * plus, where the rule compiles, its plain-array form.
+ */
+import { HyperparameterError, resolveHyperparams, type HpRecord, type HpSpec } from '../hyperparams';
+import type { OptimizerFactory, ParamShapes } from '../optimizer';
+import { compileRule } from './compileRule';
+import type { OptimizerRule, RuleHyperparams } from './optimizerRule';
+import { ruleOnTensors } from './ruleOnTensors';
+
+/** Where a rule comes from: shown in lists and in error messages. */
+export interface RuleOrigin {
+  /** The workspace file (absent for built-ins). */
+  readonly file?: string;
+  /** 1-based line of the rule's declaration in `file`. */
+  readonly line?: number;
+  /** torch.optim class it matches, or a description such as '(none: …)'. */
+  readonly torchName?: string;
+}
+
+/** A thrown value that is not a valid rule: the message names what is missing. */
+export class InvalidRuleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidRuleError';
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** True for anything shaped like a rule (an object with `init` and `update` functions): what discovery exports. */
+export function looksLikeRule(value: unknown): value is OptimizerRule {
+  return isRecord(value) && typeof value.init === 'function' && typeof value.update === 'function';
+}
+
+/** Checks what TypeScript cannot (user files are not type-checked): throws InvalidRuleError naming the problem. */
+export function validateRule(id: string, value: unknown): OptimizerRule {
+  if (!looksLikeRule(value)) throw new InvalidRuleError(`optimizer rule '${id}' must be an object with init and update functions`);
+  const { defaults, scope } = value as { defaults?: unknown; scope?: unknown };
+  if (!isRecord(defaults)) throw new InvalidRuleError(`optimizer rule '${id}' needs a defaults object ({ lr: 1e-3, ... })`);
+  if (typeof defaults.lr !== 'number' || !(defaults.lr >= 0)) {
+    throw new InvalidRuleError(`optimizer rule '${id}': defaults.lr must be a number >= 0, got ${JSON.stringify(defaults.lr)}`);
+  }
+  for (const [name, v] of Object.entries(defaults)) {
+    const ok = typeof v === 'number' || typeof v === 'boolean' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number'));
+    if (!ok) throw new InvalidRuleError(`optimizer rule '${id}': defaults.${name} must be a number, a boolean or a list of numbers, got ${JSON.stringify(v)}`);
+  }
+  if (scope !== undefined && scope !== 'tensor' && scope !== 'model') {
+    throw new InvalidRuleError(`optimizer rule '${id}': scope must be 'tensor' or 'model', got ${JSON.stringify(scope)}`);
+  }
+  return value;
+}
+
+/** The rule's hyperparameters except lr (the run's learning rate, scheduled), as specs. */
+export function ruleHyperparamSpecs(defaults: RuleHyperparams): HpSpec[] {
+  return Object.entries(defaults)
+    .filter(([name]) => name !== 'lr')
+    .map(([name, value]): HpSpec => {
+      if (typeof value === 'boolean') return { name, kind: 'boolean', default: value, doc: '' };
+      if (Array.isArray(value)) return { name, kind: 'tuple', length: value.length, default: [...value], doc: '' };
+      return { name, kind: 'number', default: value, doc: '' };
+    });
+}
+
+/** The factory of a rule under `id` (a built-in's id, or a user rule's export name). */
+export function ruleFactory(id: string, rule: OptimizerRule, origin: RuleOrigin = {}): OptimizerFactory {
+  validateRule(id, rule);
+  const hyperparams = ruleHyperparamSpecs(rule.defaults);
+  return {
+    id,
+    summary: rule.summary ?? (origin.file ? `optimizer rule from ${origin.file}` : id),
+    torchName: origin.torchName ?? '(none: a rule written in Optimizer Lab)',
+    defaultLr: rule.defaults.lr,
+    hyperparams,
+    create(given: HpRecord, shapes?: ParamShapes) {
+      if ('lr' in given) throw new HyperparameterError(`set the learning rate of '${id}' with --lr (or the dashboard's lr), not as a hyperparameter`);
+      const hp = resolveHyperparams(id, hyperparams, given);
+      const onTensors = ruleOnTensors(id, rule, hp, shapes);
+      if (rule.scope === 'model') return { ...onTensors, arraysUnavailable: `optimizer rule '${id}' has model scope (closures), which runs on tensors` };
+      const compiled = compileRule(id, rule, hp, shapes);
+      return 'arrays' in compiled ? { ...onTensors, arrays: compiled.arrays } : { ...onTensors, arraysUnavailable: compiled.reason };
+    },
+  };
+}
