@@ -41,6 +41,19 @@ export interface CompiledProgram {
   /** Fused loops of WASM_MIN_SIZE elements or more that stay in JS (a kernel without an IR form). */
   readonly jsLoops: number;
   readonly source: string;
+  /**
+   * The same program run on arrays it owns (views of its WebAssembly memory when it has one), so a
+   * caller that keeps its state there copies nothing. `pairs` lists [input, output] whose arrays
+   * trade places on every other run (a double buffer: output k of one run is input k of the next).
+   */
+  resident(pairs: readonly (readonly [input: number, output: number])[]): ResidentProgram;
+}
+
+export interface ResidentProgram {
+  /** The arrays the next run reads and writes (they trade places after each run for the resident pairs). */
+  readonly inputs: readonly Float32Array[];
+  readonly outputs: readonly Float32Array[];
+  run(): void;
 }
 
 interface Group {
@@ -192,6 +205,15 @@ class Compiler {
           fn(slots, maps, STANDALONE, [], squaredNorms);
           sumSquaresAfter(outputs);
         },
+        resident: (pairs) => {
+          const own = [...slots];
+          inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(inputSizes[k])));
+          outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(outputSizes[k])));
+          return residentRun(own, inputBuffers, outputBuffers, pairs, (views) => {
+            fn(views, maps, STANDALONE, [], squaredNorms);
+            sumSquaresAfter(outputBuffers.map((buf) => views[buf]));
+          });
+        },
       };
     }
     // Every buffer lives in the WebAssembly memory (JS loops and standalone kernels read it
@@ -226,6 +248,15 @@ class Compiler {
         fn(slots, maps, STANDALONE, loops, squaredNorms);
         outputs.forEach((a, k) => a.set(slots[outputBuffers[k]]));
         sumSquaresAfter(outputs);
+      },
+      resident: (pairs) => {
+        // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
+        const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
+        const swappedLoops = instantiateLoops(this.wasmLoops, (buf) => plan.address(buf >= 0 ? swap(buf) : mapBase - buf), memory);
+        return residentRun(slots, inputBuffers, outputBuffers, pairs, (views, swapped) => {
+          fn(views, maps, STANDALONE, swapped ? swappedLoops : loops, squaredNorms);
+          sumSquaresAfter(outputBuffers.map((buf) => views[buf]));
+        });
       },
     };
   }
@@ -856,6 +887,38 @@ class Compiler {
     this.usedSlots.add(slot);
     return slot;
   }
+}
+
+/** The buffer renaming that exchanges each pair's two buffers. */
+function swapOf(pairs: readonly (readonly [number, number])[]): (buf: number) => number {
+  const to = new Map<number, number>();
+  for (const [a, b] of pairs) to.set(a, b).set(b, a);
+  return (buf) => to.get(buf) ?? buf;
+}
+
+/** A ResidentProgram over `slots`: every other run sees each pair's buffers exchanged. */
+function residentRun(
+  slots: readonly Float32Array[],
+  inputBuffers: readonly number[],
+  outputBuffers: readonly number[],
+  pairs: readonly (readonly [number, number])[],
+  body: (views: Float32Array[], swapped: boolean) => void,
+): ResidentProgram {
+  const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
+  const views = [[...slots], slots.map((_, buf) => slots[swap(buf)])];
+  let swapped = false;
+  const state = {
+    inputs: inputBuffers.map((buf) => views[0][buf]),
+    outputs: outputBuffers.map((buf) => views[0][buf]),
+    run() {
+      body(views[swapped ? 1 : 0], swapped);
+      swapped = !swapped;
+      const now = views[swapped ? 1 : 0];
+      state.inputs = inputBuffers.map((buf) => now[buf]);
+      state.outputs = outputBuffers.map((buf) => now[buf]);
+    },
+  };
+  return state;
 }
 
 export function compileProgram(program: Program, options: CompileOptions = {}): CompiledProgram {

@@ -1,10 +1,163 @@
-import type { ArrayOptimizer } from '../arrays/contracts';
+/**
+ * A rule's fast form, derived from the rule itself: each parameter tensor's
+ * update is traced once and compiled to fused JS/WebAssembly loops
+ * (./traceRule.ts) whose state stays in the program's own memory, double
+ * buffered, so a step copies nothing but the scalars. Every step the rule's
+ * JS runs again on stand-ins (./ruleRecorder.ts) to compute that step's
+ * scalars (lr, bias corrections, decays) and plain-number state; when it
+ * takes another path (a branch on ctx.step) that path is traced and compiled
+ * in turn.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from '../arrays/contracts';
+import { NotCompilable } from '../compiled/program';
 import type { HpRecord } from '../hyperparams';
 import type { ParamShapes } from '../optimizer';
-import type { OptimizerRule } from './optimizerRule';
+import type { OptimizerRule, RuleState } from './optimizerRule';
+import { RuleFailure } from './ruleFailure';
+import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
+import { PathChanged } from './ruleRecorder';
+import { outputAfterRun, replayUpdate, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
 
-/** The rule's update compiled to fused JS/WebAssembly loops, or why it stays on tensors. */
+/** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
+const MAX_PATHS = 8;
+
+interface SlotRun {
+  readonly slot: Slot;
+  readonly spec: SlotSpec;
+  kernel: SlotKernel;
+  numbers: Record<string, number>;
+  /** This step's scalars, written by the replay. */
+  scalars: Float64Array;
+  paths: number;
+  /** Views of the loop's arrays for this slot (multi-tensor objectives), by the array they view. */
+  readonly views: WeakMap<Float32Array, Float32Array>;
+}
+
+export interface CompiledRuleState {
+  /** Updates done (torch's state['step']). */
+  t: number;
+  readonly slots: SlotRun[];
+}
+
+/** A deterministic, non-trivial gradient to trace and check with (values of both signs, no zeros). */
+function probeGradient(size: number): Float32Array {
+  return Float32Array.from({ length: size }, (_, i) => ((((i * 7919) % 13) - 6.5) / 6.5) * (1 + (i % 3)));
+}
+
+/** Runs the rule's init on one slot's values: the state's tensors (as arrays) and numbers. */
+function initialState(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot, params: Float32Array) {
+  const param = tf.tensor(params.subarray(slot.offset, slot.offset + slot.size), slot.shape as number[]);
+  let init: RuleState = {};
+  try {
+    try {
+      // tidy frees what init makes on the way; the state it returns is kept.
+      init = tf.tidy(() => rule.init(param, hpFor(hp, rule.defaults.lr)) as unknown as tf.TensorContainer) as unknown as RuleState;
+    } catch (e) {
+      throw new RuleFailure(id, 'init', slot.name, 0, e);
+    }
+    const keys: string[] = [];
+    const arrays: Float32Array[] = [];
+    const numbers: Record<string, number> = {};
+    for (const [key, value] of Object.entries(init)) {
+      if (typeof value === 'number') numbers[key] = value;
+      else if (value instanceof tf.Tensor && value.dtype === 'float32') {
+        keys.push(key);
+        arrays.push(Float32Array.from(value.dataSync()));
+      } else throw new NotCompilable(`state.${key} is not a float32 tensor or a number`);
+    }
+    const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: keys, stateShapes: keys.map((k) => (init[k] as tf.Tensor).shape) };
+    return { spec, arrays, numbers };
+  } finally {
+    // The rule's init may make intermediates too: everything it made goes, the state was copied out.
+    param.dispose();
+    for (const value of Object.values(init)) if (value instanceof tf.Tensor) value.dispose();
+  }
+}
+
+/** A view of `whole` for the slot (the array itself for a single tensor), cached per array. */
+function viewOf(run: SlotRun, whole: Float32Array): Float32Array {
+  if (run.slot.offset === 0 && run.slot.size === whole.length) return whole;
+  let view = run.views.get(whole);
+  if (!view) run.views.set(whole, (view = whole.subarray(run.slot.offset, run.slot.offset + run.slot.size)));
+  return view;
+}
+
 export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
-  void rule; void hp; void shapes;
-  return { reason: `optimizer rule '${id}' is not compiled yet` };
+  const prepare = (params: Float32Array): SlotRun[] =>
+    slotsOf(shapes, params.length, false).map((slot) => {
+      const { spec, arrays, numbers } = initialState(id, rule, hp, slot, params);
+      const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
+      const kernel = traceSlotKernel(rule, hp, spec, at, rule.defaults.lr, 1, false);
+      // The check ran one update in the program's memory: put the initial state back.
+      arrays.forEach((a, j) => kernel.program.inputs[2 + j].set(a));
+      return { slot, spec, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+    });
+
+  /** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
+  const retrace = (run: SlotRun, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number => {
+    if (++run.paths > MAX_PATHS) {
+      throw new RuleFailure(id, 'update', run.slot.name, t, new Error(`the update took ${MAX_PATHS} different paths; it cannot run compiled (turn compiling off for this run)`));
+    }
+    const old = run.kernel.program;
+    const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
+    const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
+    run.kernel = traceSlotKernel(rule, hp, run.spec, at, input.lr, t, allScalarsAsInputs);
+    run.scalars = new Float64Array(run.kernel.recording.scalars.length);
+    run.numbers = replayUpdate(rule, hp, run.spec, run.kernel.recording, run.scalars, run.numbers, input.lr, t).numbers;
+    viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
+    return run.kernel.squaredNorms[0];
+  };
+
+  const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number): number => {
+    const { kernel } = run;
+    let numbers: Record<string, number>;
+    try {
+      const replayed = replayUpdate(rule, hp, run.spec, kernel.recording, run.scalars, run.numbers, input.lr, t);
+      if (replayed.returned.some((x, k) => x !== kernel.returned[k])) return retrace(run, input, t, false);
+      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return retrace(run, input, t, true);
+      numbers = replayed.numbers;
+    } catch (e) {
+      if (e instanceof PathChanged) return retrace(run, input, t, false);
+      throw e instanceof RuleFailure ? e : new RuleFailure(id, 'update', run.slot.name, t, e);
+    }
+    const program = kernel.program;
+    for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = run.scalars[s];
+    const param = viewOf(run, input.params);
+    const grad = viewOf(run, input.grad);
+    if (param !== program.inputs[0]) program.inputs[0].set(param);
+    if (grad !== program.inputs[1]) program.inputs[1].set(grad);
+    program.run();
+    // param' is paired with param: after the run it is on the input side of the double buffer.
+    const out = viewOf(run, input.paramsOut);
+    if (out !== program.inputs[0]) out.set(program.inputs[0]);
+    run.numbers = numbers;
+    return kernel.squaredNorms[0];
+  };
+
+  const arrays: ArrayOptimizer<CompiledRuleState> = {
+    init: (params) => ({ t: 0, slots: prepare(params) }),
+    update(input, state): ArrayStepResult {
+      const t = ++state.t;
+      let updateNormSq = 0;
+      for (const run of state.slots) updateNormSq += updateSlot(run, input, t);
+      return { updateNormSq, extraEvals: 0 };
+    },
+    workspace(state) {
+      if (state.slots.length !== 1) return undefined;
+      const program = state.slots[0].kernel.program;
+      return { params: [program.inputs[0], program.outputs[0]], grad: program.inputs[1] };
+    },
+  };
+  if (!shapes) return { arrays: arrays as ArrayOptimizer };
+  // With the shapes known, compile now on trial values, so a rule that cannot compile says why before the run.
+  const size = shapes.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  try {
+    prepare(new Float32Array(size).fill(0.5));
+  } catch (e) {
+    if (e instanceof NotCompilable || e instanceof PathChanged) return { reason: `optimizer rule '${id}' does not compile: ${e.message}` };
+    if (e instanceof RuleFailure) throw e;
+    return { reason: `optimizer rule '${id}' does not compile: ${(e as Error).message}` };
+  }
+  return { arrays: arrays as ArrayOptimizer };
 }

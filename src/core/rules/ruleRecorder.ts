@@ -1,0 +1,169 @@
+/**
+ * Watching a rule's update from inside TensorFlow.js's engine. A rule computes
+ * numbers in plain JS (lr / (1 − β₁ᵗ)) and hands them to tensor ops, where
+ * each becomes a scalar tensor: the compiled loop takes those scalars as inputs,
+ * so they must be recomputed every step without doing the tensor work.
+ *
+ * `record` runs the update for real and notes every top-level kernel (name,
+ * attributes, output shapes) and every scalar the engine makes, in order.
+ * `replay` runs the same JS again with the engine's kernels and tensor
+ * creation replaced by stand-ins of the recorded shapes: no arithmetic, no
+ * memory, just the numbers the rule computes this step. If the rule takes
+ * another path (a different kernel, attribute or returned tensor), the replay
+ * says so and the caller compiles that path too.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Inputs = Record<string, tf.Tensor>;
+interface Engine {
+  runKernel(name: string, inputs: Inputs, attrs?: Record<string, unknown>): tf.Tensor | tf.Tensor[];
+  makeTensor(values: unknown, shape: number[], dtype: tf.DataType, backend?: unknown): tf.Tensor;
+  disposeTensor(t: tf.Tensor): void;
+  startScope(name?: string): void;
+  endScope(result?: unknown): void;
+}
+
+/** One top-level kernel call: what a replay must repeat exactly. */
+export interface KernelCall {
+  readonly kernel: string;
+  /** Primitive attributes as text (compared per step: they can carry numbers from JS, e.g. clipByValue's bounds). */
+  readonly attrs: string;
+  readonly outputs: readonly { readonly shape: readonly number[]; readonly dtype: tf.DataType }[];
+}
+
+export interface Recording {
+  readonly calls: readonly KernelCall[];
+  /** Values of the scalars the engine made, in order (float32 as the tensor holds them). */
+  readonly scalars: Float64Array;
+  /** The scalar tensors themselves (record only): their ids name them in the traced program. */
+  readonly scalarTensors: readonly tf.Tensor[];
+  /** Real tensor id → the stand-in id a replay gives the same tensor (callOutputId), for comparing what the update returns. */
+  readonly standInIds: ReadonlyMap<number, number>;
+  /** The stand-ins a replay's kernel calls return (made once: a replay allocates no tensors). */
+  readonly standIns: readonly (tf.Tensor | tf.Tensor[])[];
+}
+
+/** The rule took a different path than the recorded one; `why` says where. */
+export class PathChanged extends Error {}
+
+const attrText = (attrs: Record<string, unknown> | undefined): string => {
+  if (!attrs) return '';
+  let text = '';
+  for (const key in attrs) {
+    const v = attrs[key];
+    text += `${key}=${typeof v === 'object' && v !== null && !Array.isArray(v) ? '?' : String(v)};`;
+  }
+  return text;
+};
+
+const scalarOf = (values: unknown, dtype: tf.DataType): number | undefined => {
+  const first = (values as ArrayLike<number>)[0] ?? (values as number);
+  if (typeof first !== 'number') return undefined;
+  return dtype === 'float32' ? Math.fround(first) : first;
+};
+
+/** Runs `body` with the engine's runKernel and makeTensor wrapped; top-level calls only (kernels call the engine too). */
+export function record<T>(body: () => T): { result: T; recording: Recording } {
+  const engine = tf.engine() as unknown as Engine;
+  const { runKernel, makeTensor } = engine;
+  const calls: KernelCall[] = [];
+  const scalars: number[] = [];
+  const scalarTensors: tf.Tensor[] = [];
+  const standInIds = new Map<number, number>();
+  let depth = 0;
+  engine.runKernel = function (this: Engine, name, inputs, attrs) {
+    if (depth > 0) return runKernel.call(this, name, inputs, attrs);
+    depth++;
+    try {
+      const out = runKernel.call(this, name, inputs, attrs);
+      const outs = Array.isArray(out) ? out : [out];
+      outs.forEach((t, o) => standInIds.set(t.id, callOutputId(calls.length, o)));
+      calls.push({ kernel: name, attrs: attrText(attrs), outputs: outs.map((t) => ({ shape: t.shape, dtype: t.dtype })) });
+      return out;
+    } finally {
+      depth--;
+    }
+  };
+  engine.makeTensor = function (this: Engine, values, shape, dtype, backend) {
+    const t = makeTensor.call(this, values, shape, dtype, backend);
+    if (depth === 0 && t.size === 1) {
+      scalars.push(scalarOf(values, t.dtype) ?? NaN);
+      scalarTensors.push(t);
+    }
+    return t;
+  };
+  try {
+    const result = body();
+    const standIns = calls.map((call, k) => {
+      const outs = call.outputs.map((o, i) => standIn(o.shape, o.dtype, callOutputId(k, i)));
+      return outs.length === 1 ? outs[0] : outs;
+    });
+    return { result, recording: { calls, scalars: Float64Array.from(scalars), scalarTensors, standInIds, standIns } };
+  } finally {
+    engine.runKernel = runKernel;
+    engine.makeTensor = makeTensor;
+  }
+}
+
+function revive(standIns: readonly tf.Tensor[]): void {
+  for (const t of standIns) (t as unknown as { isDisposedInternal: boolean }).isDisposedInternal = false;
+}
+
+/** Stand-in tensors: shapes and ids only; ids encode where a tensor came from, so returned tensors can be compared. */
+const STAND_IN_DATA = Object.freeze({ standIn: true });
+type TensorConstructor = new (shape: number[], dtype: tf.DataType, dataId: object, id: number) => tf.Tensor;
+export function standIn(shape: readonly number[], dtype: tf.DataType, id: number): tf.Tensor {
+  return new (tf.Tensor as unknown as TensorConstructor)(shape as number[], dtype, STAND_IN_DATA, id);
+}
+const SCALAR_STAND_IN = standIn([], 'float32', 0);
+/** Id of output `o` of kernel call `k` (negative: never a real tensor's id). */
+export const callOutputId = (k: number, o: number): number => -(k * 16 + o + 1) - 1_000_000;
+/** Id of the replay's input `k`. */
+export const inputId = (k: number): number => -(k + 1);
+
+/**
+ * Runs `body` (the rule's update on stand-ins made with `standIn`) against `recorded`: kernels return
+ * stand-ins of the recorded shapes, scalars are collected into `scalarsOut`. Throws PathChanged when the
+ * body runs another kernel, other attributes or more scalars than recorded.
+ */
+export function replay<T>(recorded: Recording, scalarsOut: Float64Array, inputs: readonly tf.Tensor[], body: () => T): T {
+  const engine = tf.engine() as unknown as Engine;
+  const { runKernel, makeTensor, startScope, endScope, disposeTensor } = engine;
+  let disposed = false;
+  const calls = recorded.calls;
+  let k = 0;
+  let s = 0;
+  const noop = () => undefined;
+  engine.runKernel = (name, _inputs, attrs) => {
+    const call = calls[k];
+    if (!call || call.kernel !== name || (call.attrs !== '' && call.attrs !== attrText(attrs)) || (call.attrs === '' && attrText(attrs) !== '')) {
+      throw new PathChanged(`kernel ${k} is ${name}${attrText(attrs) ? ` (${attrText(attrs)})` : ''}, recorded ${call ? `${call.kernel} (${call.attrs})` : 'nothing'}`);
+    }
+    return recorded.standIns[k++];
+  };
+  engine.makeTensor = (values, shape, dtype) => {
+    if (shape.length === 0 || shape.reduce((a, b) => a * b, 1) === 1) {
+      if (s >= scalarsOut.length) throw new PathChanged(`the update makes more than the ${scalarsOut.length} scalars recorded`);
+      scalarsOut[s++] = scalarOf(values, dtype) ?? NaN;
+    }
+    return shape.length === 0 && dtype === 'float32' ? SCALAR_STAND_IN : standIn(shape, dtype, 0);
+  };
+  // Stand-ins hold no memory: scopes have nothing to track or free.
+  engine.startScope = noop;
+  engine.endScope = noop;
+  // A rule may dispose its intermediates: the stand-ins are reused, so they are revived afterwards.
+  engine.disposeTensor = () => void (disposed = true);
+  try {
+    const result = body();
+    if (k !== calls.length) throw new PathChanged(`the update ran ${k} kernels, recorded ${calls.length}`);
+    if (s !== scalarsOut.length) throw new PathChanged(`the update made ${s} scalars, recorded ${scalarsOut.length}`);
+    return result;
+  } finally {
+    engine.runKernel = runKernel;
+    engine.makeTensor = makeTensor;
+    engine.startScope = startScope;
+    engine.endScope = endScope;
+    engine.disposeTensor = disposeTensor;
+    if (disposed) revive([...recorded.standIns.flat(), SCALAR_STAND_IN, ...inputs]);
+  }
+}
