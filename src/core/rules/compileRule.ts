@@ -17,7 +17,7 @@ import type { OptimizerRule, RuleState } from './optimizerRule';
 import { RuleFailure } from './ruleFailure';
 import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
 import { PathChanged } from './ruleRecorder';
-import { outputAfterRun, replayUpdate, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
+import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
 
 /** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
 const MAX_PATHS = 8;
@@ -25,8 +25,9 @@ const MAX_PATHS = 8;
 interface SlotRun {
   readonly slot: Slot;
   readonly spec: SlotSpec;
+  readonly replayer: SlotReplayer;
   kernel: SlotKernel;
-  numbers: Record<string, number>;
+  numbers: Readonly<Record<string, number>>;
   /** This step's scalars, written by the replay. */
   scalars: Float64Array;
   paths: number;
@@ -88,10 +89,11 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     slotsOf(shapes, params.length, false).map((slot) => {
       const { spec, arrays, numbers } = initialState(id, rule, hp, slot, params);
       const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
-      const kernel = traceSlotKernel(rule, hp, spec, at, rule.defaults.lr, 1, false);
+      const replayer = new SlotReplayer(rule, hp, spec);
+      const kernel = traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
       // The check ran one update in the program's memory: put the initial state back.
       arrays.forEach((a, j) => kernel.program.inputs[2 + j].set(a));
-      return { slot, spec, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+      return { slot, spec, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
     });
 
   /** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
@@ -102,21 +104,19 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     const old = run.kernel.program;
     const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
     const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
-    run.kernel = traceSlotKernel(rule, hp, run.spec, at, input.lr, t, allScalarsAsInputs);
+    run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
     run.scalars = new Float64Array(run.kernel.recording.scalars.length);
-    run.numbers = replayUpdate(rule, hp, run.spec, run.kernel.recording, run.scalars, run.numbers, input.lr, t).numbers;
+    run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
     viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
     return run.kernel.squaredNorms[0];
   };
 
   const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number): number => {
     const { kernel } = run;
-    let numbers: Record<string, number>;
+    let numbers: Readonly<Record<string, number>>;
     try {
-      const replayed = replayUpdate(rule, hp, run.spec, kernel.recording, run.scalars, run.numbers, input.lr, t);
-      if (replayed.returned.some((x, k) => x !== kernel.returned[k])) return retrace(run, input, t, false);
+      numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
       for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return retrace(run, input, t, true);
-      numbers = replayed.numbers;
     } catch (e) {
       if (e instanceof PathChanged) return retrace(run, input, t, false);
       throw e instanceof RuleFailure ? e : new RuleFailure(id, 'update', run.slot.name, t, e);

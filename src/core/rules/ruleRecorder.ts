@@ -13,6 +13,9 @@
  * says so and the caller compiles that path too.
  */
 import * as tf from '@tensorflow/tfjs';
+import { PathChanged, insideRecordedOp, recordOps, standIn, type OpRecording } from './opReplay';
+
+export { PathChanged, standIn };
 
 type Inputs = Record<string, tf.Tensor>;
 interface Engine {
@@ -41,10 +44,10 @@ export interface Recording {
   readonly standInIds: ReadonlyMap<number, number>;
   /** The stand-ins a replay's kernel calls return (made once: a replay allocates no tensors). */
   readonly standIns: readonly (tf.Tensor | tf.Tensor[])[];
+  /** The same update at the level of op calls (the fast replay), when the rule can be followed there. */
+  readonly ops?: OpRecording;
 }
 
-/** The rule took a different path than the recorded one; `why` says where. */
-export class PathChanged extends Error {}
 
 const attrText = (attrs: Record<string, unknown> | undefined): string => {
   if (!attrs) return '';
@@ -63,16 +66,19 @@ const scalarOf = (values: unknown, dtype: tf.DataType): number | undefined => {
 };
 
 /** Runs `body` with the engine's runKernel and makeTensor wrapped; top-level calls only (kernels call the engine too). */
-export function record<T>(body: () => T): { result: T; recording: Recording } {
+export function record<T>(body: () => T, inputIds: ReadonlyMap<number, number>): { result: T; recording: Recording } {
   const engine = tf.engine() as unknown as Engine;
   const { runKernel, makeTensor } = engine;
   const calls: KernelCall[] = [];
   const scalars: number[] = [];
   const scalarTensors: tf.Tensor[] = [];
-  const standInIds = new Map<number, number>();
+  const standInIds = new Map<number, number>(inputIds);
   let depth = 0;
+  /** Kernels run and tensors made outside any op the rule called (tf.scalar(x)): the op-level replay cannot follow those. */
+  let outsideOps = 0;
   engine.runKernel = function (this: Engine, name, inputs, attrs) {
     if (depth > 0) return runKernel.call(this, name, inputs, attrs);
+    if (!insideRecordedOp()) outsideOps++;
     depth++;
     try {
       const out = runKernel.call(this, name, inputs, attrs);
@@ -86,6 +92,7 @@ export function record<T>(body: () => T): { result: T; recording: Recording } {
   };
   engine.makeTensor = function (this: Engine, values, shape, dtype, backend) {
     const t = makeTensor.call(this, values, shape, dtype, backend);
+    if (depth === 0 && !insideRecordedOp()) outsideOps++;
     if (depth === 0 && t.size === 1) {
       scalars.push(scalarOf(values, t.dtype) ?? NaN);
       scalarTensors.push(t);
@@ -93,15 +100,42 @@ export function record<T>(body: () => T): { result: T; recording: Recording } {
     return t;
   };
   try {
-    const result = body();
+    const { result, ops } = recordOps(body, new Map(inputIds), () => scalars.length, () => outsideOps);
     const standIns = calls.map((call, k) => {
       const outs = call.outputs.map((o, i) => standIn(o.shape, o.dtype, callOutputId(k, i)));
       return outs.length === 1 ? outs[0] : outs;
     });
-    return { result, recording: { calls, scalars: Float64Array.from(scalars), scalarTensors, standInIds, standIns } };
+    return { result, recording: { calls, scalars: Float64Array.from(scalars), scalarTensors, standInIds, standIns, ...(ops ? { ops } : {}) } };
   } finally {
     engine.runKernel = runKernel;
     engine.makeTensor = makeTensor;
+  }
+}
+
+/** Runs `fn` with the engine refusing work: in an op-level replay, a kernel or a new tensor means the rule left the recorded ops. */
+const refuseKernel = (): never => {
+  throw new PathChanged('the update ran a kernel outside the recorded ops');
+};
+const refuseTensor = (): never => {
+  throw new PathChanged('the update made a tensor outside the recorded ops');
+};
+const nothing = (): undefined => undefined;
+
+export function guardEngine<R>(fn: () => R): R {
+  const engine = tf.engine() as unknown as Engine;
+  const { runKernel, makeTensor, startScope, endScope } = engine;
+  engine.runKernel = refuseKernel;
+  engine.makeTensor = refuseTensor;
+  // tf.tidy inside the rule: nothing to track.
+  engine.startScope = nothing;
+  engine.endScope = nothing;
+  try {
+    return fn();
+  } finally {
+    engine.runKernel = runKernel;
+    engine.makeTensor = makeTensor;
+    engine.startScope = startScope;
+    engine.endScope = endScope;
   }
 }
 
@@ -109,12 +143,6 @@ function revive(standIns: readonly tf.Tensor[]): void {
   for (const t of standIns) (t as unknown as { isDisposedInternal: boolean }).isDisposedInternal = false;
 }
 
-/** Stand-in tensors: shapes and ids only; ids encode where a tensor came from, so returned tensors can be compared. */
-const STAND_IN_DATA = Object.freeze({ standIn: true });
-type TensorConstructor = new (shape: number[], dtype: tf.DataType, dataId: object, id: number) => tf.Tensor;
-export function standIn(shape: readonly number[], dtype: tf.DataType, id: number): tf.Tensor {
-  return new (tf.Tensor as unknown as TensorConstructor)(shape as number[], dtype, STAND_IN_DATA, id);
-}
 const SCALAR_STAND_IN = standIn([], 'float32', 0);
 /** Id of output `o` of kernel call `k` (negative: never a real tensor's id). */
 export const callOutputId = (k: number, o: number): number => -(k * 16 + o + 1) - 1_000_000;

@@ -14,8 +14,9 @@ import { compileProgram, type ResidentProgram } from '../compiled/compileProgram
 import { NotCompilable, type Program, type ValueId } from '../compiled/program';
 import { traceProgram } from '../compiled/traceProgram';
 import type { HpRecord } from '../hyperparams';
-import type { OptimizerRule, RuleState, RuleUpdate } from './optimizerRule';
-import { PathChanged, inputId, record, replay, standIn, type Recording } from './ruleRecorder';
+import type { OptimizerRule, RuleHyperparams, RuleState, RuleUpdate } from './optimizerRule';
+import { PathChanged, replayOps } from './opReplay';
+import { guardEngine, inputId, record, replay, standIn, type Recording } from './ruleRecorder';
 import { hpFor } from './ruleOnTensors';
 
 /** Compiled and traced results agree to this (relative to the largest value): both are float32 elementwise. */
@@ -51,51 +52,72 @@ export interface SlotKernel {
   readonly wasmLoops: number;
 }
 
-/** The numbers and stand-in ids one replay of the update gives (no tensor work). */
-export interface Replayed {
-  readonly returned: number[];
-  readonly numbers: Record<string, number>;
-}
+const NO_NUMBERS: Readonly<Record<string, number>> = Object.freeze({});
+const TensorClass = tf.Tensor;
 
-/** Runs the update on stand-ins against `recording`, writing this step's scalars into `scalarsOut`. */
-export function replayUpdate(
-  rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, recording: Recording, scalarsOut: Float64Array,
-  numbers: Readonly<Record<string, number>>, lr: number, t: number,
-): Replayed {
-  const inputs = standInInputs(spec);
-  const [param, grad] = inputs;
-  const state: RuleState = { ...numbers };
-  spec.stateKeys.forEach((key, j) => (state[key] = inputs[2 + j]));
-  const out = replay(recording, scalarsOut, inputs, () => rule.update(grad, state, param, hpFor(hp, lr), { step: t, name: spec.name }));
-  return returnedOf(out, spec, (x) => x.id);
-}
+/**
+ * Replays one slot's update on stand-ins (no tensor work): the objects the rule receives are made
+ * once and refilled every step, so a replay allocates next to nothing.
+ */
+export class SlotReplayer {
+  private readonly hpNow: RuleHyperparams;
+  private readonly ctx: { step: number; name: string };
+  private state: RuleState = {};
+  private readonly inputs: tf.Tensor[];
+  private readonly body: () => RuleUpdate;
 
-const standInsOf = new WeakMap<SlotSpec, tf.Tensor[]>();
-/** The replay's param, grad and state stand-ins for a slot (made once). */
-function standInInputs(spec: SlotSpec): tf.Tensor[] {
-  let inputs = standInsOf.get(spec);
-  if (!inputs) {
-    inputs = [spec.shape, spec.shape, ...spec.stateShapes].map((shape, k) => standIn(shape, 'float32', inputId(k)));
-    standInsOf.set(spec, inputs);
+  constructor(rule: OptimizerRule, hp: HpRecord, private readonly spec: SlotSpec) {
+    this.hpNow = hpFor(hp, 0);
+    this.ctx = { step: 0, name: spec.name };
+    this.inputs = [spec.shape, spec.shape, ...spec.stateShapes].map((shape, k) => standIn(shape, 'float32', inputId(k)));
+    const [param, grad] = this.inputs;
+    this.body = () => rule.update(grad, this.state, param, this.hpNow, this.ctx);
   }
-  return inputs;
+
+  /**
+   * Step t at lr: this step's scalars go to `scalarsOut`; returns the plain-number state after it.
+   * With `returned`, the update must return those stand-ins (param, then each state tensor), else PathChanged.
+   */
+  run(recording: Recording, scalarsOut: Float64Array, numbers: Readonly<Record<string, number>>, lr: number, t: number, returned?: readonly number[]): Readonly<Record<string, number>> {
+    const { spec, inputs } = this;
+    // A fresh record each step (the rule may have written to the last one).
+    const state: RuleState = {};
+    this.state = state;
+    for (const key in numbers) state[key] = numbers[key];
+    for (let j = 0; j < spec.stateKeys.length; j++) state[spec.stateKeys[j]] = inputs[2 + j];
+    this.hpNow.lr = lr;
+    this.ctx.step = t;
+    const out = recording.ops ? replayOps(recording.ops, scalarsOut, guardEngine, this.body) : replay(recording, scalarsOut, inputs, this.body);
+    if (returned) {
+      if (!(out.param instanceof TensorClass) || out.param.id !== returned[0]) throw new PathChanged('the update returned another tensor as param');
+      for (let j = 0; j < spec.stateKeys.length; j++) {
+        const x = out.state[spec.stateKeys[j]];
+        if (!(x instanceof TensorClass) || x.id !== returned[1 + j]) throw new PathChanged(`the update returned another tensor as state.${spec.stateKeys[j]}`);
+      }
+    }
+    let after: Record<string, number> | undefined;
+    for (const key in out.state) {
+      const value = out.state[key];
+      if (typeof value === 'number') (after ??= {})[key] = value;
+    }
+    return after ?? NO_NUMBERS;
+  }
 }
 
-function returnedOf(out: RuleUpdate, spec: SlotSpec, idOf: (t: tf.Tensor) => number): Replayed {
-  const numbers: Record<string, number> = {};
-  for (const [key, value] of Object.entries(out.state)) if (typeof value === 'number') numbers[key] = value;
+/** Ids of what the update returned (param, then each state tensor), read through `idOf`. */
+function returnedOf(out: RuleUpdate, spec: SlotSpec, idOf: (t: tf.Tensor) => number): number[] {
   const tensors = [out.param, ...spec.stateKeys.map((key) => out.state[key])];
-  if (!tensors.every((x): x is tf.Tensor => x instanceof tf.Tensor)) throw new PathChanged('the update returned a number where it had returned a tensor');
-  return { returned: tensors.map(idOf), numbers };
+  if (!tensors.every((x): x is tf.Tensor => x instanceof tf.Tensor)) throw new NotCompilable('the update returned a number where init made a tensor');
+  return tensors.map(idOf);
 }
 
 /** Scalars whose value changes with lr or the step (found by replaying at other lr and steps). */
-function varyingScalars(rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, recording: Recording, numbers: Readonly<Record<string, number>>, lr: number, t: number): Set<number> {
+function varyingScalars(replayer: SlotReplayer, recording: Recording, numbers: Readonly<Record<string, number>>, lr: number, t: number): Set<number> {
   const varying = new Set<number>();
   const probe = new Float64Array(recording.scalars.length);
   for (const [l, s] of [[lr * 1.7 + 1e-3, t], [lr, t + 1], [lr * 0.3, t + 4], [lr, t + 13]]) {
     try {
-      replayUpdate(rule, hp, spec, recording, probe, numbers, l, s);
+      replayer.run(recording, probe, numbers, l, s);
     } catch {
       // Another path at that lr or step (or the rule throws there): met, and handled, when the run gets there.
       continue;
@@ -117,7 +139,7 @@ function withScalarInputs(program: Program, scalars: readonly ValueId[]): Progra
 
 /** Traces the rule's update of one slot at `at` and compiles it; throws NotCompilable (or PathChanged) when it cannot. */
 export function traceSlotKernel(
-  rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, at: SlotValues, lr: number, t: number, allScalarsAsInputs: boolean,
+  rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: SlotValues, lr: number, t: number, allScalarsAsInputs: boolean,
 ): SlotKernel {
   const shape = spec.shape as number[];
   const inputs = [tf.tensor(at.param, shape), tf.tensor(at.grad, shape), ...spec.stateShapes.map((s, j) => tf.tensor(at.state[j], s as number[]))];
@@ -127,18 +149,19 @@ export function traceSlotKernel(
     const { program, results } = traceProgram((param, grad, ...stateTensors) => {
       const state: RuleState = { ...at.numbers };
       spec.stateKeys.forEach((key, j) => (state[key] = stateTensors[j]));
-      const recorded = record(() => rule.update(grad, state, param, hpFor(hp, lr), { step: t, name: spec.name }));
+      const inputIds = new Map([param, grad, ...stateTensors].map((x, k) => [x.id, inputId(k)]));
+      const recorded = record(() => rule.update(grad, state, param, hpFor(hp, lr), { step: t, name: spec.name }), inputIds);
       recording = recorded.recording;
-      const ids = new Map(recording.standInIds);
-      [param, grad, ...stateTensors].forEach((x, k) => ids.set(x.id, inputId(k)));
-      ({ returned } = returnedOf(recorded.result, spec, (x) => ids.get(x.id) ?? 0));
+      // The ids a replay will return: the op-level replay's when the rule can be followed at that level.
+      const ids = recording.ops?.standInIds ?? recording.standInIds;
+      returned = returnedOf(recorded.result, spec, (x) => ids.get(x.id) ?? x.id);
       const next = recorded.result.param;
       const nextState = spec.stateKeys.map((key) => recorded.result.state[key] as tf.Tensor);
       if (!tf.util.arraysEqual(next.shape, shape)) throw new NotCompilable(`update returned param of shape [${next.shape}], expected [${shape}]`);
       return [next, ...nextState, tf.sub(next, param)];
     }, inputs);
     const rec = recording as Recording;
-    const varying = allScalarsAsInputs ? new Set(rec.scalars.keys()) : varyingScalars(rule, hp, spec, rec, at.numbers, lr, t);
+    const varying = allScalarsAsInputs ? new Set(rec.scalars.keys()) : varyingScalars(replayer, rec, at.numbers, lr, t);
     const scalarIds: ValueId[] = [];
     const scalarInputs: [number, number][] = [];
     rec.scalarTensors.forEach((x, i) => {

@@ -1,0 +1,196 @@
+/**
+ * The fast replay of a rule's update: at the level of the ops the rule calls
+ * (`tf.mul(a, b)`, `state.m.mul(beta1)`), not the kernels they run. Recorded
+ * once with the real ops wrapped; replayed every step with stand-ins whose
+ * methods, and for the step's few microseconds the `tf.*` functions the rule
+ * used, answer from the recording: the number arguments are this step's
+ * scalars, everything else must be what it was. TensorFlow.js's op functions
+ * never run, which is what makes a replay cost about as much as the rule's own JS.
+ *
+ * A rule this cannot follow (it makes tensors outside ops, `tf.scalar(x)`, or
+ * an op's numbers are not its scalars) is replayed at the kernel level
+ * (./ruleRecorder.ts), slower but general.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+// The module object whose exports `tf.*` reads through (the user's `tf` too): its op functions are writable.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const core = require('@tensorflow/tfjs-core') as Record<string, unknown>;
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+/** `tf.*` functions that are ops (tfjs names them `<op>__op`). */
+const OP_FUNCTIONS = new Set(Object.keys(core).filter((k) => typeof core[k] === 'function' && (core[k] as Fn).name.endsWith('__op')));
+const NOT_OPS = new Set(['constructor', 'buffer', 'bufferSync', 'array', 'arraySync', 'data', 'dataToGPU', 'dataSync', 'bytes', 'dispose', 'throwIfDisposed', 'print', 'toString', 'variable']);
+const proto = tf.Tensor.prototype as unknown as Record<string, Fn>;
+/** Tensor methods that are ops (tfjs's chained ops: `x.mul(y)`). */
+const OP_METHODS = Object.getOwnPropertyNames(proto).filter((k) => !NOT_OPS.has(k) && typeof Object.getOwnPropertyDescriptor(proto, k)?.value === 'function');
+
+/** One op call of the rule, as the replay must repeat it. */
+export interface OpEvent {
+  readonly name: string;
+  readonly method: boolean;
+  /** Per argument (the receiver first for methods): a tensor's id, a scalar's index, or the argument as text. */
+  readonly args: readonly ArgSpec[];
+  readonly result: tf.Tensor | tf.Tensor[];
+}
+type ArgSpec = { readonly tensor: number } | { readonly scalar: number } | { readonly text: string };
+
+export interface OpRecording {
+  readonly events: readonly OpEvent[];
+  /** `tf.*` functions the rule called (patched while it is replayed). */
+  readonly functions: readonly string[];
+  /** Real tensor id → the id its stand-in has in a replay. */
+  readonly standInIds: ReadonlyMap<number, number>;
+}
+
+/** A tensor with shape and id only; its op methods answer from the active replay (or run for real outside one). */
+export class StandIn extends tf.Tensor {}
+type TensorConstructor = new (shape: number[], dtype: tf.DataType, dataId: object, id: number) => tf.Tensor;
+const STAND_IN_DATA = Object.freeze({ standIn: true });
+export function standIn(shape: readonly number[], dtype: tf.DataType, id: number): tf.Tensor {
+  return new (StandIn as unknown as TensorConstructor)(shape as number[], dtype, STAND_IN_DATA, id);
+}
+export const opOutputId = (e: number, o: number): number => -(e * 16 + o + 1) - 2_000_000;
+
+interface Active {
+  readonly rec: OpRecording;
+  readonly scalars: Float64Array;
+  next: number;
+}
+let active: Active | undefined;
+
+const TensorClass = tf.Tensor;
+
+/** Checks argument i of the event against what was recorded; a number argument that is a scalar goes to the step's scalars. */
+function check(run: Active, event: OpEvent, i: number, arg: unknown): void {
+  const spec = event.args[i];
+  if ('scalar' in spec) {
+    if (typeof arg !== 'number') throw new PathChanged(`argument ${i} of ${event.name} is no longer a number`);
+    run.scalars[spec.scalar] = Math.fround(arg);
+  } else if ('tensor' in spec) {
+    if (!(arg instanceof TensorClass) || arg.id !== spec.tensor) throw new PathChanged(`argument ${i} of ${event.name} is another tensor`);
+  } else if (describe(arg, (t) => t.id) !== spec.text) throw new PathChanged(`argument ${i} of ${event.name} changed`);
+}
+
+/** An op called during a replay: checks it against the next recorded event and answers with its stand-in. */
+function answer(name: string, method: boolean, self: unknown, args: unknown[]): unknown {
+  const run = active as Active;
+  const event = run.rec.events[run.next];
+  if (!event || event.name !== name || event.method !== method) throw new PathChanged(`op ${run.next} is ${name}, recorded ${event ? event.name : 'nothing'}`);
+  const first = method ? 1 : 0;
+  if (args.length + first !== event.args.length) throw new PathChanged(`${name} takes ${args.length + first} arguments, recorded ${event.args.length}`);
+  if (method) check(run, event, 0, self);
+  for (let i = 0; i < args.length; i++) check(run, event, i + first, args[i]);
+  run.next++;
+  return event.result;
+}
+
+for (const name of OP_METHODS) {
+  const real = proto[name];
+  (StandIn.prototype as unknown as Record<string, Fn>)[name] = function (this: unknown, ...args: unknown[]) {
+    return active ? answer(name, true, this, args) : real.apply(this, args);
+  };
+}
+
+/** Arguments that are neither tensors nor scalars, as text (tensors inside arrays by id). */
+function describe(arg: unknown, idOf: (t: tf.Tensor) => number | string): string {
+  if (arg instanceof TensorClass) return `#${idOf(arg)}`;
+  if (Array.isArray(arg)) return `[${arg.map((a) => describe(a, idOf)).join(',')}]`;
+  return typeof arg === 'function' ? 'fn' : JSON.stringify(arg) ?? 'undefined';
+}
+
+let opDepth = 0;
+/** Whether a recorded op of the rule is running (the engine's work then belongs to it). */
+export const insideRecordedOp = (): boolean => opDepth > 0;
+
+/** The rule took a different path than the recorded one. */
+export class PathChanged extends Error {}
+
+/**
+ * Wraps every op function and method while `body` runs for real, noting the top-level calls.
+ * `scalarsMade()` counts the scalars the engine has made so far: an op's number arguments are its
+ * scalars when it made exactly that many. Returns undefined for the recording when the rule cannot be followed.
+ */
+export function recordOps<T>(body: () => T, idOf: Map<number, number>, scalarsMade: () => number, outsideOp: () => number): { result: T; ops?: OpRecording } {
+  const events: OpEvent[] = [];
+  const functions = new Set<string>();
+  let followable = true;
+  const wrap = (name: string, method: boolean, real: Fn): Fn =>
+    function (this: unknown, ...args: unknown[]) {
+      if (opDepth > 0) return real.apply(this, args);
+      opDepth++;
+      const before = scalarsMade();
+      let result: unknown;
+      try {
+        result = real.apply(this, args);
+      } finally {
+        opDepth--;
+      }
+      const all = method ? [this, ...args] : args;
+      const numbers = all.filter((a) => typeof a === 'number').length;
+      const made = scalarsMade() - before;
+      if (made !== 0 && made !== numbers) followable = false;
+      let scalar = before;
+      const spec = all.map((a): ArgSpec => {
+        if (a instanceof tf.Tensor) return { tensor: idOf.get(a.id) ?? a.id };
+        if (typeof a === 'number' && made > 0) return { scalar: scalar++ };
+        return { text: describe(a, (t) => idOf.get(t.id) ?? t.id) };
+      });
+      const outs = Array.isArray(result) ? result : [result];
+      if (!outs.every((t) => t instanceof tf.Tensor)) followable = false;
+      const e = events.length;
+      const standIns = (outs as tf.Tensor[]).map((t, o) => {
+        idOf.set(t.id, opOutputId(e, o));
+        return standIn(t.shape, t.dtype, opOutputId(e, o));
+      });
+      events.push({ name, method, args: spec, result: Array.isArray(result) ? standIns : standIns[0] });
+      if (!method) functions.add(name);
+      return result;
+    };
+  const saved = new Map<string, Fn>();
+  for (const name of OP_FUNCTIONS) saved.set(name, core[name] as Fn);
+  const savedMethods = OP_METHODS.map((name) => proto[name]);
+  for (const name of OP_FUNCTIONS) core[name] = wrap(name, false, saved.get(name) as Fn);
+  OP_METHODS.forEach((name, k) => (proto[name] = wrap(name, true, savedMethods[k])));
+  const outsideBefore = outsideOp();
+  try {
+    const result = body();
+    if (outsideOp() !== outsideBefore) followable = false;
+    return { result, ...(followable ? { ops: { events, functions: [...functions], standInIds: idOf } } : {}) };
+  } finally {
+    for (const [name, fn] of saved) core[name] = fn;
+    OP_METHODS.forEach((name, k) => (proto[name] = savedMethods[k]));
+  }
+}
+
+/**
+ * Runs `body` (the update on stand-ins) against `rec`: number arguments go to `scalarsOut`.
+ * `guard` replaces the engine while it runs, so an op outside the recording (which would
+ * reach the engine) fails with PathChanged instead of computing.
+ */
+export function replayOps<T>(rec: OpRecording, scalarsOut: Float64Array, guard: <R>(fn: () => R) => R, body: () => T): T {
+  for (const name of rec.functions) answerWhileReplaying(name);
+  const run: Active = { rec, scalars: scalarsOut, next: 0 };
+  active = run;
+  try {
+    const result = guard(body);
+    if (run.next !== rec.events.length) throw new PathChanged(`the update called ${run.next} ops, recorded ${rec.events.length}`);
+    return result;
+  } finally {
+    active = undefined;
+  }
+}
+
+const answering = new Set<string>();
+/**
+ * Makes `tf.<name>` answer from the active replay (and run as ever outside one). Installed once per op a
+ * replayed rule uses and left in place: patching the module on every step would cost more than the replay.
+ */
+function answerWhileReplaying(name: string): void {
+  if (answering.has(name)) return;
+  const real = core[name] as Fn;
+  core[name] = function (this: unknown, ...args: unknown[]) {
+    return active ? answer(name, false, undefined, args) : real.apply(this, args);
+  };
+  answering.add(name);
+}
