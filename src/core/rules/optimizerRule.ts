@@ -72,6 +72,15 @@ export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHy
   readonly summary?: string;
   /** 'tensor' (default): update per parameter tensor; 'model': one update on the flat vector of all parameters, with closures. */
   readonly scope?: 'tensor' | 'model';
+  /** One line per hyperparameter, shown in lists, menus and `optlab list`. */
+  readonly docs?: { readonly [K in keyof H]?: string };
+  /** Range checks: a message saying what is wrong with the value (e.g. 'must be in [0, 1), got 1.5'), or undefined when it is fine. */
+  readonly checks?: { readonly [K in keyof H]?: (value: H[K], hp: H) => string | undefined };
   init(param: Tensor, hp: H): S;
   update(grad: Tensor, state: S, param: Tensor, hp: H, ctx: RuleContext): RuleUpdate<S>;
+  /**
+   * Derived per-parameter views of the state for the dashboard (e.g. Adam's effective step), after the
+   * update numbered `ctx.step` (0 before the first) at learning rate `hp.lr`. Tensors of the parameter's shape.
+   */
+  inspect?(state: S, hp: H, ctx: RuleContext): { [name: string]: Tensor };
 }

@@ -4,10 +4,10 @@
  * messages as the built-ins'), and `create` gives the optimizer on tensors
  * plus, where the rule compiles, its plain-array form.
  */
-import { HyperparameterError, resolveHyperparams, type HpRecord, type HpSpec } from '../hyperparams';
+import { HyperparameterError, resolveHyperparams, type HpRecord, type HpSpec, type HpValue } from '../hyperparams';
 import type { OptimizerFactory, ParamShapes } from '../optimizer';
 import { compileRule } from './compileRule';
-import type { OptimizerRule, RuleHyperparams } from './optimizerRule';
+import type { OptimizerRule } from './optimizerRule';
 import { ruleOnTensors } from './ruleOnTensors';
 
 /** Where a rule comes from: shown in lists and in error messages. */
@@ -53,21 +53,26 @@ export function validateRule(id: string, value: unknown): OptimizerRule {
   return value;
 }
 
-/** The rule's hyperparameters except lr (the run's learning rate, scheduled), as specs. */
-export function ruleHyperparamSpecs(defaults: RuleHyperparams): HpSpec[] {
-  return Object.entries(defaults)
+type Check = (value: HpValue, all: HpRecord) => string | undefined;
+
+/** The rule's hyperparameters except lr (the run's learning rate, scheduled), as specs with the rule's docs and checks. */
+export function ruleHyperparamSpecs(rule: Pick<OptimizerRule, 'defaults' | 'docs' | 'checks'>): HpSpec[] {
+  const docs = (rule.docs ?? {}) as Record<string, string | undefined>;
+  const checks = (rule.checks ?? {}) as Record<string, Check | undefined>;
+  return Object.entries(rule.defaults)
     .filter(([name]) => name !== 'lr')
     .map(([name, value]): HpSpec => {
-      if (typeof value === 'boolean') return { name, kind: 'boolean', default: value, doc: '' };
-      if (Array.isArray(value)) return { name, kind: 'tuple', length: value.length, default: [...value], doc: '' };
-      return { name, kind: 'number', default: value, doc: '' };
+      const common = { name, doc: docs[name] ?? '', ...(checks[name] ? { check: checks[name] } : {}) };
+      if (typeof value === 'boolean') return { ...common, kind: 'boolean', default: value };
+      if (Array.isArray(value)) return { ...common, kind: value.length === 2 ? 'pair' : 'tuple', length: value.length, default: [...value] };
+      return { ...common, kind: 'number', default: value };
     });
 }
 
 /** The factory of a rule under `id` (a built-in's id, or a user rule's export name). */
 export function ruleFactory(id: string, rule: OptimizerRule, origin: RuleOrigin = {}): OptimizerFactory {
   validateRule(id, rule);
-  const hyperparams = ruleHyperparamSpecs(rule.defaults);
+  const hyperparams = ruleHyperparamSpecs(rule);
   return {
     id,
     summary: rule.summary ?? (origin.file ? `optimizer rule from ${origin.file}` : id),

@@ -111,12 +111,17 @@ export function ruleOnTensors(id: string, rule: OptimizerRule, hp: HpRecord, sha
       for (const value of Object.values(state)) if (value instanceof tf.Tensor) value.dispose();
     },
     inspect(state) {
-      // Each state key joined over the parameter tensors (flat, like the params) where every tensor has it at full size.
+      // Each state key (and each view the rule derives) joined over the parameter tensors, flat like the
+      // params, where every tensor has it at full size.
       return tf.tidy(() => {
+        const perSlot = slots.map((s, k) => {
+          const own = stateOf(state, k);
+          return rule.inspect ? { ...own, ...rule.inspect(own, hpFor(hp, state.lr), { step: state.step, name: s.name }) } : own;
+        });
         const views: Record<string, tf.Tensor> = {};
-        const keys = new Set(Object.keys(stateOf(state, 0)));
+        const keys = new Set(Object.keys(perSlot[0] ?? {}));
         for (const key of keys) {
-          const parts = slots.map((s, k) => state[`${k}.${key}`]);
+          const parts = perSlot.map((own) => own[key]);
           if (!parts.every((p, k): p is tf.Tensor => p instanceof tf.Tensor && p.size === slots[k].size)) continue;
           const flat = parts.map((p) => p.reshape([-1]));
           views[key] = flat.length === 1 ? flat[0].clone() : tf.concat(flat);
