@@ -11,11 +11,15 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
 import { LazyRunner } from './host/lazyRunner';
 import { LiveMode } from './host/liveMode';
 import { ObjectiveLensProvider } from './host/objectiveLenses';
+import { registerRuleCommands } from './host/ruleCommands';
+import { RuleLensProvider } from './host/ruleLenses';
 import { RunController } from './host/runController';
 import { RunProblems } from './host/runProblems';
 import { readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { TypesQuickFix } from './host/typesSetup';
+import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
+import { WorkspaceScanner } from './host/workspaceScanner';
 
 /** What activation returns: the integration tests drive the extension through it. */
 export interface OptimizerLabApi {
@@ -44,11 +48,19 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     defaultOptimizer: () => settings().defaultOptimizer,
     lastRun: (file, objective) => controller.lastRun(file, objective),
   });
-  const live = new LiveMode(controller, () => settings().liveDebounceMs, log);
+  // Optimizer rules: found in the workspace's files, tried on the objective run last (else the first one found).
+  const catalog = new WorkspaceCatalog();
+  const tryOn = () => tryTarget(catalog, controller.state.target);
+  const ruleLenses = new RuleLensProvider({ target: tryOn, lastRun: (file, rule) => controller.lastRuleRun(file, rule) });
+  const refreshLenses = (): void => {
+    lenses.refresh();
+    ruleLenses.refresh();
+  };
+  const live = new LiveMode(controller, () => settings().liveDebounceMs, log, tryOn);
   const ctx: CommandContext = {
     extensionUri: context.extensionUri, controller, live, settings, log,
     showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
-    refreshLenses: () => lenses.refresh(),
+    refreshLenses, catalog, tryOn,
   };
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
@@ -58,30 +70,37 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];
   context.subscriptions.push(
-    output, runner, controller, problems, statusBar, lenses, live,
+    output, runner, controller, problems, statusBar, lenses, ruleLenses, live,
+    catalog.onDidChange(() => {
+      ruleLenses.refresh();
+      controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));
+    }),
+    new WorkspaceScanner(catalog, log),
     { dispose: () => DashboardPanel.dispose() },
     controller.listen({
       post: (m) => DashboardPanel.post(m),
       runChanged: (run) => {
         statusBar.update(run);
         if (run.done || run.error) {
-          lenses.refresh();
+          refreshLenses();
           log(`${run.runId} ${run.meta?.objective ?? ''} ${run.meta?.optimizer.id ?? ''}: ${run.error ? `error (${run.error.kind}) ${run.error.message}` : `${run.done?.status}, final loss ${run.done?.final.loss}`}`);
         }
       },
       problems: (file, errors) => void problems.show(file, errors),
     }),
     vscode.languages.registerCodeLensProvider(selector, lenses),
+    vscode.languages.registerCodeLensProvider(selector, ruleLenses),
     vscode.languages.registerCodeActionsProvider(selector, new TypesQuickFix(), { providedCodeActionKinds: TypesQuickFix.kinds }),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, context.extensionUri, dashboardHost),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) lenses.refresh();
+      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) refreshLenses();
       if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => lenses.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
+    ...registerRuleCommands(ctx),
   );
   void vscode.commands.executeCommand('setContext', 'optimizerLab.activated', true);
   log(`activated (commands: ${Object.values(COMMANDS).length})`);

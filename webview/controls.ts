@@ -2,8 +2,9 @@
  * Run controls (optimizer, lr on a log slider, schedule, steps; Run / Compare
  * / Stop) and view options (x-axis, scales, smoothing, ghosts, exports).
  */
-import type { OptimizerOption } from '../src/protocol/webview';
+import type { OptimizerOption, RuleOption } from '../src/protocol/webview';
 import { el } from './dom';
+import { fillOptimizerMenu } from './optimizerMenu';
 import type { UiState, XAxis } from './uiState';
 
 export interface ControlActions {
@@ -36,16 +37,16 @@ export function formatLr(lr: number): string {
   return lr >= 0.01 && lr < 100 ? String(Number(lr.toPrecision(3))) : lr.toExponential(1);
 }
 
-export function renderRunControls(ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions, targets: ControlTargets): HTMLElement {
+export function renderRunControls(
+  ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions, targets: ControlTargets, rules: readonly RuleOption[] = [],
+): HTMLElement {
   const c = ui.controls;
   const changed = () => {
     ui.controlsChanged = true;
     actions.viewChanged();
   };
   const select = el('select', { id: 'ctl-optimizer', 'aria-label': 'optimizer' });
-  const ids = optimizers.length > 0 ? optimizers.map((o) => o.id) : [c.optimizer];
-  if (!ids.includes(c.optimizer)) ids.unshift(c.optimizer);
-  for (const id of ids) select.append(el('option', { value: id, selected: id === c.optimizer, text: id }));
+  fillOptimizerMenu(select, c.optimizer, optimizers, rules);
   select.addEventListener('change', () => {
     c.optimizer = select.value;
     changed();

@@ -22,6 +22,7 @@ import { torchSnippet } from './exports/torchSnippet';
 import type { HostApi } from './hostApi';
 import { type GroupRow, renderRunTable, type RunRow, type TableRow } from './runTable';
 import { readTheme, type Theme, watchTheme, withAlpha } from './theme';
+import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
 
 const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'trajectory'];
@@ -89,12 +90,11 @@ export class Dashboard {
       this.stats.rejected.push(text);
       return;
     }
-    const hadControls = parsed.data.type === 'snapshot';
+    const type = parsed.data.type;
     this.model.apply(parsed.data);
-    if (hadControls) {
-      this.applyDefaults();
-      this.renderControls();
-    }
+    if (type === 'snapshot') this.applyDefaults();
+    // The optimizer menu lists the workspace's rules: it follows their changes.
+    if (type === 'snapshot' || type === 'rules') this.renderControls();
     this.requestFrame();
     this.stats.receiveMs.push(performance.now() - t0);
   }
@@ -319,7 +319,7 @@ export class Dashboard {
     if (!d || this.ui.controlsChanged) return;
     const c = this.ui.controls;
     c.optimizer = d.optimizer;
-    c.lr = d.lr ?? this.model.optimizers.find((o) => o.id === d.optimizer)?.defaultLr ?? c.lr;
+    c.lr = d.lr ?? defaultLrOf(d.optimizer, this.model.optimizers, this.model.rules) ?? c.lr;
     c.schedule = d.schedule;
     c.steps = d.steps;
   }
@@ -467,7 +467,8 @@ export class Dashboard {
     const actions = {
       run: (compare: boolean) => {
         const c = this.ui.controls;
-        const ask = { optimizer: { id: c.optimizer, lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}) };
+        // A workspace rule asks for its name and file; the host adds the file's unsaved text.
+        const ask = { optimizer: { ...optimizerOfValue(c.optimizer), lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}) };
         this.host.post(compare ? { type: 'compare', ask } : { type: 'run', ask });
       },
       stop: () => this.host.post({ type: 'stop' }),
@@ -492,7 +493,7 @@ export class Dashboard {
       exportRuns: (format: 'csv' | 'json') => this.exportRuns(format),
     };
     const hasMinimum = [...this.model.runs.values(), ...this.model.ghosts].some((r) => r.meta?.minimum !== undefined);
-    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets()));
+    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets(), this.model.rules));
     this.runControls.hidden = !this.model.interactive;
     this.viewControls.replaceChildren(renderViewControls(this.ui, hasMinimum || this.model.runs.size === 0, actions));
   }
@@ -515,7 +516,8 @@ export class Dashboard {
   }
 
   private copy(run: RunSnapshot, what: 'cli' | 'torch'): void {
-    const torchName = this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id)?.torchName;
+    // A workspace rule has no torch.optim class, whatever its name.
+    const torchName = run.meta?.optimizer.file ? undefined : this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id)?.torchName;
     const text = what === 'cli' ? cliCommand(run, this.model.target?.file) : torchSnippet(run, torchName);
     this.host.post({ type: 'copy', what, text });
     this.say(what === 'cli' ? 'CLI command copied' : 'torch.optim snippet copied');

@@ -5,7 +5,7 @@
  * that, once per animation frame.
  */
 import { applyDashboardEvent } from '../src/protocol/runHistory';
-import type { Banner, ControlDefaults, HostToWebview, OptimizerOption, RunSnapshot } from '../src/protocol/webview';
+import type { Banner, ControlDefaults, HostToWebview, OptimizerOption, RuleOption, RunSnapshot } from '../src/protocol/webview';
 
 export interface Changes {
   /** Runs were added or removed, or a run got its meta: datasets must be rebuilt. */
@@ -22,6 +22,8 @@ export class DashboardModel {
   ghosts: RunSnapshot[] = [];
   banner: Banner | null = null;
   optimizers: OptimizerOption[] = [];
+  /** The workspace's optimizer rules, offered beside the built-ins. */
+  rules: RuleOption[] = [];
   target: { file: string; objective?: string } | undefined;
   interactive = true;
   /** The controls' starting values from the user's settings (editor only). */
@@ -42,6 +44,7 @@ export class DashboardModel {
         for (const r of [...message.runs, ...message.ghosts]) this.noteLowest(r.runId, r.steps);
         this.banner = message.banner;
         if (message.optimizers) this.optimizers = message.optimizers;
+        if (message.rules) this.rules = message.rules;
         this.target = message.target;
         this.interactive = message.interactive;
         if (message.defaults) this.defaults = message.defaults;
@@ -59,6 +62,9 @@ export class DashboardModel {
       case 'banner':
         this.banner = message.banner;
         this.changes.banner = true;
+        break;
+      case 'rules':
+        this.rules = message.rules;
         break;
       case 'events':
         for (const e of message.events) {

@@ -5,6 +5,7 @@ export const COMMANDS = {
   stop: 'optimizerLab.stop',
   openDashboard: 'optimizerLab.openDashboard',
   newObjective: 'optimizerLab.newObjective',
+  newOptimizerFile: 'optimizerLab.newOptimizerFile',
   exportRun: 'optimizerLab.exportRun',
   toggleLive: 'optimizerLab.toggleLive',
   setUpTypes: 'optimizerLab.setUpTypes',
@@ -12,4 +13,7 @@ export const COMMANDS = {
   runObjective: 'optimizerLab.runObjective',
   hessian: 'optimizerLab.hessian',
   landscape: 'optimizerLab.landscape',
+  /** Rule lens commands (hidden from the palette): run a workspace optimizer rule on an objective. */
+  tryRule: 'optimizerLab.tryRule',
+  compareRule: 'optimizerLab.compareRule',
 } as const;

@@ -15,6 +15,7 @@ import { OPTIMIZER_CATALOG, catalogEntry } from './optimizerCatalog';
 import type { RunController } from './runController';
 import type { RunChoice, RunSettings, RunTarget } from './runSettings';
 import { setUpTypes } from './typesSetup';
+import type { ObjectiveRef, WorkspaceCatalog } from './workspaceCatalog';
 
 export interface CommandContext {
   readonly extensionUri: vscode.Uri;
@@ -24,6 +25,10 @@ export interface CommandContext {
   readonly log: (message: string) => void;
   readonly showDashboard: () => void;
   readonly refreshLenses: () => void;
+  /** The workspace's objectives and optimizer rules (scanned statically). */
+  readonly catalog: WorkspaceCatalog;
+  /** The objective a rule's "▶ Try on …" runs on. */
+  readonly tryOn: () => ObjectiveRef | undefined;
 }
 
 const TRUST_MESSAGE = 'Optimizer Lab runs the code in your objective files, so it only runs in a trusted workspace.';
@@ -38,11 +43,11 @@ export function requireTrust(): boolean {
 }
 
 /** The document's target: its file and unsaved text, so a run sees what the user sees. */
-function targetOf(document: vscode.TextDocument, objective?: string): RunTarget {
+export function targetOf(document: vscode.TextDocument, objective?: string): RunTarget {
   return { file: document.uri.fsPath, text: document.getText(), ...(objective ? { objective } : {}) };
 }
 
-async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
+export async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.TextDocument | undefined> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
   return vscode.window.activeTextEditor?.document;
 }
@@ -72,13 +77,33 @@ async function pickObjective(uri?: vscode.Uri, name?: string): Promise<{ documen
   return { document: await vscode.workspace.openTextDocument(picked.uri), objective: picked.objective };
 }
 
-function optimizerItems(settings: RunSettings): (vscode.QuickPickItem & { id: string })[] {
-  return OPTIMIZER_CATALOG.map((o) => ({
+type OptimizerItem = vscode.QuickPickItem & { id: string; defaultLr?: number; ruleFile?: string };
+
+/** The built-in optimizers, then the workspace's optimizer rules. */
+function optimizerItems(ctx: CommandContext, settings: RunSettings): OptimizerItem[] {
+  const builtIn: OptimizerItem[] = OPTIMIZER_CATALOG.map((o) => ({
     id: o.id,
     label: o.id,
+    defaultLr: o.defaultLr,
     description: `${o.torchName.startsWith('torch') ? o.torchName : ''} lr ${formatNumber(o.defaultLr)}${o.id === settings.defaultOptimizer ? ' (default)' : ''}`,
     detail: o.summary,
   }));
+  const rules: OptimizerItem[] = ctx.catalog.ruleOptions((f) => vscode.workspace.asRelativePath(f)).map((r) => ({
+    id: r.name, label: r.name, ruleFile: r.file, defaultLr: r.defaultLr,
+    description: `rule in ${r.label}${r.defaultLr !== undefined ? ` lr ${formatNumber(r.defaultLr)}` : ''}`,
+    ...(r.summary ? { detail: r.summary } : {}),
+  }));
+  return rules.length === 0 ? builtIn : [...builtIn, { id: '', label: 'workspace rules', kind: vscode.QuickPickItemKind.Separator }, ...rules];
+}
+
+/** A picked item as a run choice: a rule carries its file (and its unsaved text when open). */
+function choiceOf(item: OptimizerItem, lr?: number): RunChoice {
+  const open = item.ruleFile !== undefined ? vscode.workspace.textDocuments.find((d) => d.uri.fsPath === item.ruleFile) : undefined;
+  return {
+    optimizer: item.id,
+    ...(item.ruleFile !== undefined ? { rule: { file: item.ruleFile, ...(open ? { text: open.getText() } : {}) } } : {}),
+    ...(lr !== undefined ? { lr } : {}),
+  };
 }
 
 /** Optional `key=value` hyperparameters in torch.optim names (numbers, booleans, comma lists). */
@@ -94,20 +119,21 @@ export function parseHp(text: string): Record<string, number | boolean | string 
   return hp;
 }
 
-async function askChoice(settings: RunSettings): Promise<RunChoice | undefined> {
-  const items = optimizerItems(settings);
+async function askChoice(ctx: CommandContext, settings: RunSettings): Promise<RunChoice | undefined> {
+  const items = optimizerItems(ctx, settings);
   const picked = await vscode.window.showQuickPick(items, { title: 'Optimizer', placeHolder: settings.defaultOptimizer, matchOnDetail: true });
   if (!picked) return undefined;
-  const defaultLr = picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : catalogEntry(picked.id)?.defaultLr;
+  const builtIn = picked.ruleFile === undefined;
+  const defaultLr = builtIn && picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : picked.defaultLr ?? catalogEntry(picked.id)?.defaultLr ?? 1e-3;
   const lrText = await vscode.window.showInputBox({
     title: `${picked.id}: learning rate and hyperparameters`,
-    prompt: 'lr, then optional torch.optim hyperparameters, e.g. "0.01 momentum=0.9 nesterov=true"',
+    prompt: builtIn ? 'lr, then optional torch.optim hyperparameters, e.g. "0.01 momentum=0.9 nesterov=true"' : 'lr, then optional hyperparameters of the rule\'s defaults, e.g. "1e-4 beta1=0.95"',
     value: String(defaultLr),
     validateInput: (v) => (Number(v.trim().split(/\s+/)[0]) > 0 ? undefined : 'start with a positive learning rate'),
   });
   if (lrText === undefined) return undefined;
   const [lr, ...rest] = lrText.trim().split(/\s+/);
-  return { optimizer: picked.id, lr: Number(lr), hp: parseHp(rest.join(' ')) };
+  return { ...choiceOf(picked, Number(lr)), hp: parseHp(rest.join(' ')) };
 }
 
 async function withRunProgress(ctx: CommandContext, title: string, runIds: readonly string[]): Promise<void> {
@@ -146,7 +172,7 @@ async function withRunProgress(ctx: CommandContext, title: string, runIds: reado
   });
 }
 
-function run(ctx: CommandContext, target: RunTarget, choices: RunChoice[], mode: 'replace' | 'add', title: string): string[] {
+export function run(ctx: CommandContext, target: RunTarget, choices: RunChoice[], mode: 'replace' | 'add', title: string): string[] {
   ctx.showDashboard();
   const ids = ctx.controller.start(target, choices, mode);
   ctx.log(`${title}: ${choices.map((c) => c.optimizer ?? ctx.settings().defaultOptimizer).join(', ')} on ${target.objective ?? '(the only objective)'} in ${target.file}`);
@@ -194,7 +220,14 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
       const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === target.file);
       const t: RunTarget = { ...target, ...(open ? { text: open.getText() } : {}) };
       const ask = message.ask;
-      const choice: RunChoice = { optimizer: ask.optimizer.id, ...(ask.optimizer.lr !== undefined ? { lr: ask.optimizer.lr } : {}), hp: ask.optimizer.hp, steps: ask.steps, schedule: ask.schedule ?? '' };
+      const rule = ask.optimizer.rule;
+      // Only rules the workspace scan found: the page names a file, the host decides what runs.
+      if (rule && !ctx.catalog.hasRule(rule.file, ask.optimizer.id)) {
+        ctx.log(`dashboard asked for rule '${ask.optimizer.id}' in ${rule.file}, which the workspace does not export`);
+        return;
+      }
+      const ruleItem: OptimizerItem = { id: ask.optimizer.id, label: ask.optimizer.id, ...(rule ? { ruleFile: rule.file } : {}) };
+      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, schedule: ask.schedule ?? '' };
       ctx.controller.start(t, [choice], message.type === 'run' ? 'replace' : 'add');
       return;
     }
@@ -240,7 +273,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!requireTrust()) return [];
       const picked = await pickObjective(uri, name);
       if (!picked) return [];
-      const choice = given ?? await askChoice(ctx.settings());
+      const choice = given ?? await askChoice(ctx, ctx.settings());
       if (!choice) return [];
       return run(ctx, targetOf(picked.document, picked.objective), [choice], 'replace', `Optimizer Lab: ${choice.optimizer} on ${picked.objective}`);
     }),
@@ -250,9 +283,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const picked = await pickObjective(uri, name);
       if (!picked) return [];
       const settings = ctx.settings();
-      let chosen = ids;
+      let chosen: RunChoice[] | undefined = ids?.map((id) => ({ optimizer: id }));
       if (!chosen) {
-        const items = optimizerItems(settings).map((i) => ({ ...i, picked: ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
+        const items = optimizerItems(ctx, settings).map((i) => ({ ...i, picked: i.ruleFile === undefined && ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
         const sel = await vscode.window.showQuickPick(items, { title: 'Optimizers to compare (each at its default lr)', canPickMany: true });
         if (!sel || sel.length === 0) return [];
         const lrs = await vscode.window.showInputBox({
@@ -260,14 +293,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           validateInput: (v) => (v.trim().split(/\s+/).filter(Boolean).every((x) => Number(x) > 0) ? undefined : 'positive numbers only'),
         });
         if (lrs === undefined) return [];
-        chosen = sel.map((s) => s.id);
         const rates = lrs.trim().split(/\s+/).filter(Boolean).map(Number);
-        if (rates.length > 0) {
-          const choices = chosen.flatMap((id) => rates.map((lr) => ({ optimizer: id, lr })));
-          return run(ctx, targetOf(picked.document, picked.objective), choices, 'replace', `Optimizer Lab: comparing on ${picked.objective}`);
-        }
+        chosen = rates.length > 0 ? sel.flatMap((item) => rates.map((lr) => choiceOf(item, lr))) : sel.map((item) => choiceOf(item));
       }
-      return run(ctx, targetOf(picked.document, picked.objective), chosen.map((id) => ({ optimizer: id })), 'replace', `Optimizer Lab: comparing on ${picked.objective}`);
+      return run(ctx, targetOf(picked.document, picked.objective), chosen, 'replace', `Optimizer Lab: comparing on ${picked.objective}`);
     }),
     vscode.commands.registerCommand(COMMANDS.hessian, (uri?: vscode.Uri, name?: string) => {
       const steps = ctx.settings().steps;
@@ -323,7 +352,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   ];
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;

@@ -4,7 +4,7 @@
  * runs, the previous version's runs as ghosts, the banner, and what each run
  * asked for so live mode can re-run the same set on new code.
  */
-import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
+import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
 import { applyDashboardEvent, emptyRun } from '../protocol/runHistory';
 import type { RunChoice, RunTarget } from './runSettings';
 import { OPTIMIZER_CATALOG } from './optimizerCatalog';
@@ -21,6 +21,8 @@ export class DashboardState {
   private readonly origins = new Map<string, RunOrigin>();
   banner: Banner | null = null;
   target?: { file: string; objective?: string };
+  /** The workspace's optimizer rules, for the dashboard's menu. */
+  rules: RuleOption[] = [];
 
   /** Registers a run about to start (it shows as waiting until `started`). */
   addRun(runId: string, origin: RunOrigin): void {
@@ -85,6 +87,7 @@ export class DashboardState {
       ghosts: this.ghosts,
       banner: this.banner,
       optimizers: OPTIMIZER_CATALOG.map(({ id, torchName, defaultLr }) => ({ id, torchName, defaultLr })),
+      rules: this.rules,
       ...(this.target ? { target: this.target } : {}),
       interactive: true,
       ...(defaults ? { defaults } : {}),

@@ -1,14 +1,18 @@
 /**
  * Live mode: while it is on for a file, every edit (unsaved text, debounced)
- * re-runs the dashboard's runs of that file on the new code.
+ * re-runs the dashboard's runs of that file on the new code; an edit of the
+ * optimizer rule file those runs use re-runs them too (liveTriggers.ts).
  */
 import * as vscode from 'vscode';
-import { findObjectives } from './findObjectives';
+import { liveFallback, liveTrigger } from './liveTriggers';
 import { LiveScheduler, type Cancellable } from './liveScheduler';
 import type { RunController } from './runController';
+import type { ObjectiveRef } from './workspaceCatalog';
 
 export class LiveMode implements vscode.Disposable {
   private readonly schedulers = new Map<string, LiveScheduler<string>>();
+  /** Debouncers of rule files edited while a live objective's runs use them (not live themselves). */
+  private readonly followers = new Map<string, LiveScheduler<string>>();
   private readonly disposables: vscode.Disposable[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
@@ -17,14 +21,35 @@ export class LiveMode implements vscode.Disposable {
     private readonly controller: RunController,
     private readonly debounceMs: () => number,
     private readonly log: (message: string) => void,
+    /** The objective a live rule file with no runs yet is tried on. */
+    private readonly tryOn: () => ObjectiveRef | undefined = () => undefined,
   ) {
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0) this.schedulers.get(e.document.uri.fsPath)?.push(e.document.getText());
+        if (e.contentChanges.length > 0) this.edited(e.document.uri.fsPath, e.document.getText());
       }),
-      vscode.workspace.onDidCloseTextDocument((d) => this.set(d.uri.fsPath, false)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.followers.get(d.uri.fsPath)?.dispose();
+        this.followers.delete(d.uri.fsPath);
+        this.set(d.uri.fsPath, false);
+      }),
     );
+  }
+
+  private edited(file: string, text: string): void {
+    const own = this.schedulers.get(file);
+    if (own) {
+      own.push(text);
+      return;
+    }
+    if (this.schedulers.size === 0 || !liveTrigger(file, new Set(this.schedulers.keys()), this.controller.state.currentOrigins())) return;
+    let follower = this.followers.get(file);
+    if (!follower) {
+      follower = new LiveScheduler<string>((t) => this.rerun(file, t), this.debounceMs());
+      this.followers.set(file, follower);
+    }
+    follower.push(text);
   }
 
   isLive(file: string): boolean {
@@ -57,7 +82,7 @@ export class LiveMode implements vscode.Disposable {
 
   /** Applies a changed debounce setting. */
   refreshDelay(): void {
-    for (const s of this.schedulers.values()) s.setDelay(this.debounceMs());
+    for (const s of [...this.schedulers.values(), ...this.followers.values()]) s.setDelay(this.debounceMs());
   }
 
   get files(): string[] {
@@ -65,14 +90,20 @@ export class LiveMode implements vscode.Disposable {
   }
 
   private rerun(file: string, text: string): Cancellable {
-    const first = findObjectives(text).find((s) => s.exported);
+    const fallback = liveFallback(file, text, () => {
+      const on = this.tryOn();
+      // The objective's unsaved text when it is open, as every run sees what the user sees.
+      const open = on && vscode.workspace.textDocuments.find((d) => d.uri.fsPath === on.file);
+      return on && { ...on, ...(open ? { text: open.getText() } : {}) };
+    });
     this.log(`live re-run of ${file}`);
-    return this.controller.rerun({ file, text, ...(first ? { objective: first.name } : {}) }, {});
+    return this.controller.rerun(fallback.edit, fallback.choice, fallback.target);
   }
 
   dispose(): void {
-    for (const s of this.schedulers.values()) s.dispose();
+    for (const s of [...this.schedulers.values(), ...this.followers.values()]) s.dispose();
     this.schedulers.clear();
+    this.followers.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

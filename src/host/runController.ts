@@ -9,7 +9,7 @@
  * and leaves the dashboard as it was.
  */
 import type { RunError } from '../protocol/runner';
-import type { Banner, DashboardEvent, HostToWebviewInput, RunSnapshot } from '../protocol/webview';
+import type { Banner, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
 import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
 import { DashboardState, type RunOrigin } from './dashboardState';
 import { errorInFile } from './errorRange';
@@ -38,6 +38,8 @@ export class RunController {
   private readonly handles = new Map<string, RunHandle>();
   private readonly listeners = new Set<ControllerListener>();
   private readonly lastByObjective = new Map<string, RunSnapshot>();
+  /** The last finished run of each optimizer rule, by `${ruleFile}#${rule}` (for its lens). */
+  private readonly lastByRule = new Map<string, RunSnapshot>();
   private queue: DashboardEvent[] = [];
   private flushTimer?: NodeJS.Timeout;
   private nextId = 0;
@@ -106,16 +108,23 @@ export class RunController {
     return this.state.snapshot(controlDefaults(this.settings()));
   }
 
+  /** The workspace's optimizer rules changed: the dashboard's menu follows. */
+  setRules(rules: readonly RuleOption[]): void {
+    if (JSON.stringify(rules) === JSON.stringify(this.state.rules)) return;
+    this.state.rules = [...rules];
+    this.postNow({ type: 'rules', rules: this.state.rules });
+  }
+
   /**
-   * The file's text changed in live mode: cancel what runs, re-run the
-   * dashboard's runs of that file (or `fallback`) on the new text.
+   * A file's text changed in live mode: cancel what runs, re-run the
+   * dashboard's runs that use that file, as their objective file or as their
+   * optimizer rule's file, on the new text; with none, run `fallback` (on
+   * `fallbackTarget`, else on the edited file).
    */
-  rerun(target: RunTarget & { text: string }, fallback: RunChoice): { cancel(): void; done: Promise<unknown> } {
+  rerun(target: RunTarget & { text: string }, fallback: RunChoice, fallbackTarget?: RunTarget): { cancel(): void; done: Promise<unknown> } {
     this.stop();
-    const sameFile = this.state.currentOrigins().filter((o) => o.target.file === target.file);
-    const origins: RunOrigin[] = sameFile.length > 0
-      ? sameFile.map((o) => ({ target: { ...o.target, text: target.text }, choice: o.choice }))
-      : [{ target, choice: fallback }];
+    const origins = editedOrigins(this.state.currentOrigins(), target.file, target.text);
+    if (origins.length === 0) origins.push({ target: fallbackTarget ?? target, choice: fallback });
     const live: Live = { handles: [], adopted: false };
     this.live = live;
     const pending = origins.map((origin) => ({ runId: this.newRunId(), origin }));
@@ -124,7 +133,7 @@ export class RunController {
         if (!live.adopted) {
           if (e.type === 'started') this.adopt(live, pending, target.file);
           else if (e.type === 'error') {
-            this.showError(target.file, e.error);
+            this.showError(target.file, e.error, origin.choice.rule?.file);
             return;
           } else return;
         }
@@ -161,6 +170,11 @@ export class RunController {
     return this.lastByObjective.get(`${file}#${objective}`);
   }
 
+  /** The last finished run of an optimizer rule (for its lens). */
+  lastRuleRun(ruleFile: string, rule: string): RunSnapshot | undefined {
+    return this.lastByRule.get(`${ruleFile}#${rule}`);
+  }
+
   dispose(): void {
     this.stop();
     clearTimeout(this.flushTimer);
@@ -193,6 +207,8 @@ export class RunController {
       const objective = run?.meta?.objective ?? origin.target.objective;
       if (run && objective && !(outcome.kind === 'done' && outcome.done.status === 'cancelled')) {
         this.lastByObjective.set(`${origin.target.file}#${objective}`, run);
+        const rule = origin.choice.rule;
+        if (rule && origin.choice.optimizer) this.lastByRule.set(`${rule.file}#${origin.choice.optimizer}`, run);
       }
       if (run) this.notify(run);
     });
@@ -213,17 +229,19 @@ export class RunController {
     for (const l of this.listeners) l.problems?.(file, []);
   }
 
-  private showError(file: string, error: RunError): void {
+  /** Banner and Problems for an error; a rule's error without a file of its own belongs to the rule's file. */
+  private showError(file: string, error: RunError, ruleFile?: string): void {
+    const where = error.file ?? (error.kind === 'optimizer-rule' ? ruleFile : undefined);
     const banner: Banner = {
       severity: 'error',
       message: error.message,
-      ...(error.file ? { file: this.displayPath(error.file) } : {}),
+      ...(where ? { file: this.displayPath(where) } : {}),
       ...(error.line ? { line: error.line } : {}),
       ...(error.column ? { column: error.column } : {}),
     };
     this.state.banner = banner;
     this.postNow({ type: 'banner', banner });
-    for (const l of this.listeners) l.problems?.(error.file ?? file, errorInFile(error, error.file ?? file) ? [error] : []);
+    for (const l of this.listeners) l.problems?.(where ?? file, errorInFile(error, where ?? file) ? [error] : []);
   }
 
   private event(e: DashboardEvent, quiet = false): void {
@@ -232,11 +250,16 @@ export class RunController {
     this.queue.push(e);
     if (this.flushTimer === undefined) this.flushTimer = setTimeout(() => this.flush(), BATCH_MS);
     if (e.type === 'started') {
-      for (const l of this.listeners) l.problems?.(run.file ?? '', []);
+      // The objective file and the rule's file both compiled and loaded: their earlier problems are gone.
+      const ruleFile = this.state.origin(run.runId)?.choice.rule?.file;
+      for (const l of this.listeners) {
+        l.problems?.(run.file ?? '', []);
+        if (ruleFile && ruleFile !== run.file) l.problems?.(ruleFile, []);
+      }
     }
     if (e.type === 'error' && !quiet) {
       // A runtime error (objective threw at a line) also goes to the banner and the Problems panel.
-      this.showError(run.file ?? '', e.error);
+      this.showError(run.file ?? '', e.error, this.state.origin(run.runId)?.choice.rule?.file);
     }
     if (e.type === 'started' || e.type === 'steps') this.notify(run);
   }
@@ -258,4 +281,19 @@ export class RunController {
   private postNow(message: HostToWebviewInput): void {
     for (const l of this.listeners) l.post?.(message);
   }
+}
+
+/** The runs an edit of `file` re-runs (it is their objective file or their rule's file), with the new text put in. */
+export function editedOrigins(origins: readonly RunOrigin[], file: string, text: string): RunOrigin[] {
+  const out: RunOrigin[] = [];
+  for (const o of origins) {
+    const objective = o.target.file === file;
+    const rule = o.choice.rule?.file === file;
+    if (!objective && !rule) continue;
+    out.push({
+      target: objective ? { ...o.target, text } : o.target,
+      choice: rule && o.choice.rule ? { ...o.choice, rule: { ...o.choice.rule, text } } : o.choice,
+    });
+  }
+  return out;
 }

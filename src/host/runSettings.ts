@@ -2,7 +2,7 @@
  * The extension's settings as plain data, and the run requests built from
  * them. No vscode here: the adapter reads the configuration through `get`.
  */
-import type { BackendId, RunRequestInput } from '../protocol/runner';
+import type { BackendId, RuleFile, RunRequestInput } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
 import { catalogEntry } from './optimizerCatalog';
 
@@ -68,7 +68,10 @@ export interface RunTarget {
 }
 
 export interface RunChoice {
+  /** A built-in optimizer's id, or with `rule` the rule's export name. */
   readonly optimizer?: string;
+  /** The optimizer is a rule exported by this workspace file (`text`: its unsaved editor text). */
+  readonly rule?: RuleFile;
   readonly lr?: number;
   readonly hp?: Record<string, number | boolean | string | number[]>;
   readonly schedule?: string;
@@ -97,15 +100,19 @@ export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };
 /** Settings + target + the user's choice -> the runner's request (choice wins over settings). */
 export function runRequestFor(settings: RunSettings, target: RunTarget, choice: RunChoice, runId: string): HostRunRequest {
   const optimizerId = choice.optimizer ?? settings.defaultOptimizer;
-  // The setting's lr belongs to the default optimizer; another optimizer gets its own default.
-  const lr = choice.lr ?? (optimizerId === settings.defaultOptimizer ? settings.learningRate ?? undefined : undefined);
+  // The setting's lr belongs to the default optimizer; another optimizer (or a rule, whatever its name) gets its own default.
+  const lr = choice.lr ?? (optimizerId === settings.defaultOptimizer && !choice.rule ? settings.learningRate ?? undefined : undefined);
   const schedule = choice.schedule ?? settings.schedule;
   return {
     runId,
     file: target.file,
     ...(target.text !== undefined ? { text: target.text } : {}),
     ...(target.objective !== undefined ? { objective: target.objective } : {}),
-    optimizer: { id: optimizerId, ...(lr !== undefined ? { lr } : {}), hp: { ...(choice.hp ?? {}) } },
+    optimizer: {
+      id: optimizerId,
+      ...(choice.rule ? { rule: { file: choice.rule.file, ...(choice.rule.text !== undefined ? { text: choice.rule.text } : {}) } } : {}),
+      ...(lr !== undefined ? { lr } : {}), hp: { ...(choice.hp ?? {}) },
+    },
     ...(schedule ? { schedule } : {}),
     steps: choice.steps ?? settings.steps,
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,

@@ -89,6 +89,23 @@ export const optimizerOptionSchema = z.object({
 });
 export type OptimizerOption = z.infer<typeof optimizerOptionSchema>;
 
+/**
+ * An optimizer rule in a workspace file (src/core/rules/optimizerRule.ts), offered in the
+ * optimizer menu beside the built-ins; choosing it asks for `optimizer: { id: name, rule: { file } }`.
+ */
+export const ruleOptionSchema = z.object({
+  /** The rule's export name. */
+  name: z.string(),
+  /** Absolute path of the rule's file. */
+  file: z.string(),
+  /** The file as the menu names it (workspace-relative in the editor). */
+  label: z.string(),
+  summary: z.string().optional(),
+  /** `defaults.lr` when the host could read it from the text. */
+  defaultLr: z.number().positive().optional(),
+});
+export type RuleOption = z.infer<typeof ruleOptionSchema>;
+
 /** Where the controls start: the user's optimizerLab.* settings (lr absent: the optimizer's default). */
 export const controlDefaultsSchema = z.object({
   optimizer: z.string(),
@@ -108,6 +125,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
     ghosts: z.array(runSnapshotSchema),
     banner: bannerSchema.nullable(),
     optimizers: z.array(optimizerOptionSchema).optional(),
+    /** The workspace's optimizer rules (absent in a static report). */
+    rules: z.array(ruleOptionSchema).optional(),
     /** Objective file and name the controls run (none in a static report). */
     target: z.object({ file: z.string(), objective: z.string().optional() }).optional(),
     /** False in a static report: controls that need a runner are hidden. */
@@ -121,6 +140,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('liveVersion'), version: z.number().int().nonnegative() }),
   /** Show (or, with null, clear) the compile/runtime error banner. */
   z.object({ type: z.literal('banner'), banner: bannerSchema.nullable() }),
+  /** The workspace's optimizer rules changed (a rule file was added, edited or deleted). */
+  z.object({ type: z.literal('rules'), rules: z.array(ruleOptionSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;

@@ -61,3 +61,7 @@ export interface ObjectiveSettings {
 export type Objective<P = Tensor1D, B = never> = ([B] extends [never]
   ? (params: P) => Scalar | Tensor
   : (params: P, batch: B) => Scalar | Tensor) & ObjectiveSettings;
+
+// Optimizer rules (`import type { OptimizerRule } from 'optimizer-lab'`): the build copies the
+// contract from src/core/rules/optimizerRule.ts next to this file.
+export * from './optimizerRule';

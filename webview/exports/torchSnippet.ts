@@ -58,15 +58,23 @@ function schedulerLines(spec: string): string[] {
   return [`sched = torch.optim.lr_scheduler.${cls}(opt${args.map(([k, v]) => `, ${k}=${py(v)}`).join('')})`];
 }
 
+/** A Python class name for a rule: 'myLion' -> 'MyLion'. */
+function ruleClass(name: string): string {
+  const ident = name.replace(/[^\w]/g, '_');
+  return ident.charAt(0).toUpperCase() + ident.slice(1);
+}
+
 /** `torchName` from the host (e.g. 'torch.optim.Adam') wins over the built-in table. */
 export function torchSnippet(run: RunSnapshot, torchName?: string): string {
   const m = run.meta;
   if (!m) return '';
-  const cls = torchName ?? `torch.optim.${torchClass[m.optimizer.id] ?? m.optimizer.id}`;
+  const rule = m.optimizer.file;
+  const cls = rule ? ruleClass(m.optimizer.id) : torchName ?? `torch.optim.${torchClass[m.optimizer.id] ?? m.optimizer.id}`;
   const hp = Object.entries(m.optimizer.hp).map(([k, v]) => `, ${k}=${py(v)}`).join('');
   const lines = [
     'import torch',
     '',
+    ...(rule ? [`# ${cls}: the optimizer rule ${m.optimizer.id} in ${rule}; write it as a torch.optim.Optimizer subclass`] : []),
     `# ${m.objective}: write the same objective with torch ops`,
     `x = torch.tensor([${m.initialParams.join(', ')}], requires_grad=True)`,
     `opt = ${cls}([x], lr=${m.optimizer.lr}${hp})`,

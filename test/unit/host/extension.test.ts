@@ -60,6 +60,24 @@ describe('extension activation (fake vscode)', () => {
     vscode.workspace.configuration = {};
   });
 
+  it('puts ▶ Try on <objective> and Compare with adam above a rule, once the workspace scan found an objective', async () => {
+    const provider = vscode.registry.codeLensProviders[1] as LensProviderLike;
+    const text = "import type { OptimizerRule } from 'optimizer-lab';\nexport const lion: OptimizerRule = {\n  defaults: { lr: 1e-4 },\n  init: (p) => ({}),\n  update: (g, s, p) => ({ param: p, state: s }),\n};\n";
+    const doc = new vscode.FakeDocument(vscode.Uri.file('/w/lion.ts'), text);
+    assert.deepEqual(provider.provideCodeLenses(doc).map((l) => l.command?.title), ['▶ Try (no objective in the workspace yet)']);
+    // A new objective file on disk: the watcher's event reaches the catalog, the lenses follow.
+    vscode.files.set('/w/bowl.ts', 'export function bowl(p) { return p.sum(); }\nbowl.init = [1];\n');
+    vscode.watcher.created.fire(vscode.Uri.file('/w/bowl.ts'));
+    await new Promise((r) => setTimeout(r, 20));
+    const lenses = provider.provideCodeLenses(doc);
+    assert.deepEqual(lenses.map((l) => l.command?.title), ['▶ Try on bowl', 'Compare with adam']);
+    assert.equal(lenses[0].range.start.line, 1);
+    assert.deepEqual(lenses.map((l) => [l.command?.command, l.command?.arguments?.[1]]), [['optimizerLab.tryRule', 'lion'], ['optimizerLab.compareRule', 'lion']]);
+    vscode.watcher.deleted.fire(vscode.Uri.file('/w/bowl.ts'));
+    vscode.files.delete('/w/bowl.ts');
+    assert.equal(provider.provideCodeLenses(doc).length, 1, 'the objective is gone again');
+  });
+
   it('explains instead of running in an untrusted workspace', async () => {
     const provider = vscode.registry.codeLensProviders[0] as LensProviderLike;
     vscode.workspace.isTrusted = false;

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
 import { objectiveTemplate } from '../../../src/host/objectiveTemplate';
+import { optimizerTemplate } from '../../../src/host/optimizerTemplate';
 import { TYPES_DIR, TsconfigError, newTsconfig, patchTsconfig } from '../../../src/host/workspaceTsconfig';
+import { ADAM_RULE, BAD_RULE, LION_RULE, copyExamplesAsUserFiles, ensureShippedTypes } from './ruleFixtures';
 
 const root = path.join(__dirname, '../../..');
 
@@ -27,7 +28,7 @@ describe('workspace type declarations', function () {
   let dir: string;
 
   before(() => {
-    if (!fs.existsSync(path.join(root, 'dist/types/tfjs/index.d.ts'))) execFileSync(process.execPath, [path.join(root, 'scripts/buildTypes.mjs')]);
+    ensureShippedTypes();
     // A workspace with no node_modules anywhere above it.
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-types-'));
     fs.cpSync(path.join(root, 'dist/types'), path.join(dir, TYPES_DIR), { recursive: true });
@@ -36,11 +37,36 @@ describe('workspace type declarations', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('type-checks the examples and the new-objective template without TensorFlow.js installed', () => {
-    for (const f of fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.ts'))) {
-      fs.copyFileSync(path.join(root, 'examples', f), path.join(dir, f));
-    }
+    copyExamplesAsUserFiles(dir);
     fs.writeFileSync(path.join(dir, 'newObjective.ts'), objectiveTemplate('mine'));
     assert.deepEqual(typecheck(dir), []);
+  });
+
+  it('type-checks optimizer rules (Lion, an Adam with Math.pow(hp.beta1, ctx.step), the new-optimizer template)', () => {
+    const files = { 'lion.ts': LION_RULE, 'adam.ts': ADAM_RULE, 'newOptimizer.ts': optimizerTemplate('mine') };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    try {
+      assert.deepEqual(typecheck(dir), []);
+      // The shipped copy is the contract itself, not a second hand-written one.
+      const shipped = fs.readFileSync(path.join(dir, TYPES_DIR, 'optimizer-lab/optimizerRule.d.ts'), 'utf8');
+      assert.match(shipped, /export interface OptimizerRule</);
+      assert.match(shipped, /from '\.\.\/tfjs-core\/index'/);
+      assert.doesNotMatch(shipped, /@tensorflow\/tfjs'/);
+    } finally {
+      for (const name of Object.keys(files)) fs.rmSync(path.join(dir, name));
+    }
+  });
+
+  it('reports a rule whose update returns a number for param', () => {
+    const file = path.join(dir, 'broken.ts');
+    fs.writeFileSync(file, BAD_RULE);
+    try {
+      const errors = typecheck(dir);
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0], /broken\.ts\(7\).*'number' is not assignable to type 'Tensor/s);
+    } finally {
+      fs.rmSync(file);
+    }
   });
 
   it('still reports real mistakes: a misspelt setting, a wrong domain, an unknown op', () => {

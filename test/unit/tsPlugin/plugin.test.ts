@@ -3,13 +3,13 @@
 // (<ext>/node_modules/optimizer-lab-ts-plugin, <ext>/dist/types): a workspace without
 // TensorFlow.js gets the shipped declarations, a workspace with it keeps its own.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import ts from 'typescript';
+import { ADAM_RULE, BAD_RULE, LION_RULE, copyExamplesAsUserFiles, ensureShippedTypes } from '../host/ruleFixtures';
 
 const root = path.join(__dirname, '../../..');
 const PLUGIN = 'optimizer-lab-ts-plugin';
@@ -95,7 +95,7 @@ describe('TypeScript server plugin (tsPlugin)', function () {
   let types: string;
 
   before(() => {
-    if (!fs.existsSync(path.join(root, 'dist/types/tfjs/index.d.ts'))) execFileSync(process.execPath, [path.join(root, 'scripts/buildTypes.mjs')]);
+    ensureShippedTypes();
     // No node_modules in or above these folders but the extension's own.
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-tsplugin-'));
     extension = path.join(tmp, 'extension');
@@ -113,10 +113,9 @@ describe('TypeScript server plugin (tsPlugin)', function () {
   for (const [label, options] of inferredOptions) {
     it(`${label}: every example resolves '@tensorflow/tfjs' to the shipped declarations, with no diagnostics`, () => {
       const ws = path.join(tmp, label.replace(/\W+/g, '-'));
-      fs.cpSync(path.join(root, 'examples'), ws, { recursive: true });
+      const files = copyExamplesAsUserFiles(ws);
       const s = projectService(extension, options);
       try {
-        const files = fs.readdirSync(ws).filter((f) => f.endsWith('.ts')).map((f) => path.join(ws, f));
         assert.ok(files.length >= 10, `${files.length} examples`);
         for (const file of files) {
           const { ls } = languageService(s, file);
@@ -157,6 +156,28 @@ describe('TypeScript server plugin (tsPlugin)', function () {
       assert.equal(errors.filter((e) => /Cannot find module/.test(e)).length, 0, errors.join('\n'));
       assert.ok(errors.some((e) => /'minimun'.*'minimum'/.test(e)), errors.join('\n'));
       assert.ok(errors.some((e) => /notAnOp/.test(e)), errors.join('\n'));
+    } finally {
+      s.service.closeLog();
+    }
+  });
+
+  it("optimizer rules: 'optimizer-lab' gives OptimizerRule, Lion and Adam check clean, a number for param is an error", () => {
+    const ws = path.join(tmp, 'rules');
+    fs.mkdirSync(ws);
+    const files = { 'lion.ts': LION_RULE, 'adam.ts': ADAM_RULE, 'broken.ts': BAD_RULE };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(ws, name), text);
+    const s = projectService(extension, { strict: true });
+    try {
+      for (const name of ['lion.ts', 'adam.ts']) {
+        const file = path.join(ws, name);
+        const { ls } = languageService(s, file);
+        assert.deepEqual(diagnostics(ls, file), []);
+        assert.equal(resolvedFile(ls, file, 'optimizer-lab'), path.join(types, 'optimizer-lab/index.d.ts'));
+      }
+      const broken = path.join(ws, 'broken.ts');
+      const errors = diagnostics(languageService(s, broken).ls, broken);
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.match(errors[0], /'number' is not assignable to type 'Tensor/);
     } finally {
       s.service.closeLog();
     }

@@ -81,6 +81,7 @@ export class CodeAction {
 export enum DiagnosticSeverity { Error = 0, Warning = 1, Information = 2, Hint = 3 }
 export enum StatusBarAlignment { Left = 1, Right = 2 }
 export enum ViewColumn { Active = -1, Beside = -2, One = 1 }
+export enum QuickPickItemKind { Separator = -1, Default = 0 }
 export enum ProgressLocation { SourceControl = 1, Window = 10, Notification = 15 }
 
 export class Diagnostic {
@@ -100,12 +101,25 @@ export const registry = {
   statusBarItems: [] as { text: string; command?: string; visible: boolean }[],
   output: [] as string[],
   messages: [] as string[],
+  /** Documents shown with window.showTextDocument, by path. */
+  opened: [] as string[],
 };
 
 const textDocumentChanged = new EventEmitter<unknown>();
 const documentClosed = new EventEmitter<unknown>();
 const configurationChanged = new EventEmitter<unknown>();
 const trustGranted = new EventEmitter<void>();
+const foldersChanged = new EventEmitter<unknown>();
+
+/** A file system watcher whose events tests fire by hand. */
+export const watcher = {
+  created: new EventEmitter<Uri>(),
+  changed: new EventEmitter<Uri>(),
+  deleted: new EventEmitter<Uri>(),
+};
+
+/** The workspace's files, by path: findFiles lists them, fs reads them. */
+export const files = new Map<string, string>();
 
 export class FakeDocument {
   readonly languageId = 'typescript';
@@ -131,6 +145,32 @@ export const workspace = {
   onDidChangeConfiguration: configurationChanged.event,
   onDidGrantWorkspaceTrust: trustGranted.event,
   fireTextDocumentChange: (e: unknown) => textDocumentChanged.fire(e),
+  onDidChangeWorkspaceFolders: foldersChanged.event,
+  createFileSystemWatcher: (_glob: string) => ({
+    onDidCreate: watcher.created.event, onDidChange: watcher.changed.event, onDidDelete: watcher.deleted.event, dispose: () => undefined,
+  }),
+  findFiles: (_include: string, _exclude?: string, max = Infinity) => Promise.resolve([...files.keys()].filter((f) => f.endsWith('.ts')).slice(0, max).map((f) => Uri.file(f))),
+  getWorkspaceFolder: (uri: Uri) => (workspace.workspaceFolders as { uri: Uri }[] | undefined)?.find((f) => uri.path.startsWith(`${f.uri.path}/`)),
+  asRelativePath: (p: string | Uri) => {
+    const file = typeof p === 'string' ? p : p.fsPath;
+    const folder = (workspace.workspaceFolders as { uri: Uri }[] | undefined)?.find((f) => file.startsWith(`${f.uri.path}/`));
+    return folder ? file.slice(folder.uri.path.length + 1) : file;
+  },
+  openTextDocument: (arg: Uri | { language?: string; content?: string }) => {
+    if (!(arg instanceof Uri)) return Promise.resolve(new FakeDocument(Uri.file(`Untitled-${registry.opened.length + 1}`), arg.content ?? ''));
+    const open = (workspace.textDocuments as FakeDocument[]).find((d) => d.uri.fsPath === arg.fsPath);
+    if (open) return Promise.resolve(open);
+    return files.has(arg.fsPath) ? Promise.resolve(new FakeDocument(arg, files.get(arg.fsPath) as string)) : Promise.reject(new Error(`ENOENT ${arg.fsPath}`));
+  },
+  fs: {
+    writeFile: (uri: Uri, bytes: Uint8Array) => {
+      files.set(uri.fsPath, new TextDecoder().decode(bytes));
+      return Promise.resolve();
+    },
+    copy: (_from: Uri, _to: Uri) => Promise.resolve(),
+    stat: (uri: Uri) => (files.has(uri.fsPath) ? Promise.resolve({ size: (files.get(uri.fsPath) as string).length }) : Promise.reject(new Error('ENOENT'))),
+    readFile: (uri: Uri) => (files.has(uri.fsPath) ? Promise.resolve(new TextEncoder().encode(files.get(uri.fsPath))) : Promise.reject(new Error('ENOENT'))),
+  },
 };
 
 export const window = {
@@ -158,6 +198,13 @@ export const window = {
     return new Disposable(() => registry.serializers.delete(viewType));
   },
   activeTextEditor: undefined as unknown,
+  showTextDocument: (doc: Uri | FakeDocument) => {
+    registry.opened.push(doc instanceof Uri ? doc.fsPath : doc.uri.fsPath);
+    return Promise.resolve(undefined);
+  },
+  withProgress: <T>(_options: unknown, task: (progress: { report(v: unknown): void }, token: { onCancellationRequested(l: () => void): Disposable }) => Promise<T>) =>
+    task({ report: () => undefined }, { onCancellationRequested: () => new Disposable() }),
+  showQuickPick: (items: unknown[]) => Promise.resolve(items[0]),
 };
 
 export const languages = {

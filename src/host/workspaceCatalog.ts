@@ -1,0 +1,114 @@
+/**
+ * What the workspace's .ts files hold, found statically (findObjectives,
+ * findRules): the optimizer rules the dashboard's menu offers and the
+ * objective a rule's "▶ Try on …" lens runs on. No vscode here: the adapter
+ * (workspaceScanner.ts) feeds it file texts; tests feed it strings.
+ */
+import type { RuleOption } from '../protocol/webview';
+import { findObjectives, type ObjectiveSite } from './findObjectives';
+import { findRules, type RuleSite } from './findRules';
+
+interface FileEntry {
+  readonly objectives: readonly ObjectiveSite[];
+  readonly rules: readonly RuleSite[];
+}
+
+/** An objective to run: its file and export name. */
+export interface ObjectiveRef {
+  readonly file: string;
+  readonly objective: string;
+}
+
+export class WorkspaceCatalog {
+  private readonly files = new Map<string, FileEntry>();
+  private readonly listeners = new Set<() => void>();
+
+  /** Calls `listener` whenever the objectives or rules found change (not on every edit). */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Records a file's current text; true (and listeners told) when what it exports changed. */
+  update(file: string, text: string): boolean {
+    const next: FileEntry = { objectives: findObjectives(text).filter((o) => o.exported), rules: findRules(text) };
+    const before = this.files.get(file);
+    if (before && signature(before) === signature(next)) {
+      // Same names and problems: keep the new lines for the menu without waking listeners.
+      this.files.set(file, next);
+      return false;
+    }
+    if (!before && next.objectives.length === 0 && next.rules.length === 0) return false;
+    this.files.set(file, next);
+    this.fire();
+    return true;
+  }
+
+  remove(file: string): boolean {
+    if (!this.files.delete(file)) return false;
+    this.fire();
+    return true;
+  }
+
+  knows(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  /** The usable rules (exported, nothing wrong in sight), by file then line; `label` names a file for the menu. */
+  ruleOptions(label: (file: string) => string = (f) => f): RuleOption[] {
+    const out: RuleOption[] = [];
+    for (const file of [...this.files.keys()].sort()) {
+      for (const r of this.files.get(file)?.rules ?? []) {
+        if (!r.exported || r.problem) continue;
+        out.push({
+          name: r.name, file, label: label(file),
+          ...(r.summary !== undefined ? { summary: r.summary } : {}),
+          ...(r.defaultLr !== undefined ? { defaultLr: r.defaultLr } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  hasRule(file: string, name: string): boolean {
+    return this.files.get(file)?.rules.some((r) => r.name === name && r.exported && !r.problem) ?? false;
+  }
+
+  /** The exported objectives of one file, in source order (undefined: the file was never seen). */
+  objectivesOf(file: string): readonly ObjectiveSite[] | undefined {
+    return this.files.get(file)?.objectives;
+  }
+
+  /** The first exported objective in the workspace, by file path then line. */
+  firstObjective(): ObjectiveRef | undefined {
+    for (const file of [...this.files.keys()].sort()) {
+      const first = this.files.get(file)?.objectives.find((o) => !o.problem);
+      if (first) return { file, objective: first.name };
+    }
+    return undefined;
+  }
+
+  private fire(): void {
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+function signature(entry: FileEntry): string {
+  return JSON.stringify([entry.objectives.map((o) => [o.name, o.problem]), entry.rules.map((r) => [r.name, r.exported, r.problem, r.summary, r.defaultLr])]);
+}
+
+/**
+ * The objective a rule's "▶ Try on …" runs on: the most recently run one
+ * (`recent`, the dashboard's target) while it still exists, else the first
+ * objective found in the workspace; undefined when there is none.
+ */
+export function tryTarget(catalog: WorkspaceCatalog, recent: { file: string; objective?: string } | undefined): ObjectiveRef | undefined {
+  if (recent) {
+    const known = catalog.objectivesOf(recent.file);
+    // A file the scan never saw (outside the folders, untitled): trust the run that just worked.
+    if (known === undefined && recent.objective) return { file: recent.file, objective: recent.objective };
+    const named = recent.objective ? known?.find((o) => o.name === recent.objective) : known?.[0];
+    if (named) return { file: recent.file, objective: named.name };
+  }
+  return catalog.firstObjective();
+}
