@@ -146,58 +146,69 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     return healthy;
   };
 
-  for (let step = 0; step < o.steps; step++) {
-    if (o.isCancelled?.()) {
-      status = 'cancelled';
-      break;
-    }
-    if (o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) {
-      status = 'time-limit';
-      break;
-    }
-    const lr = o.schedule.lrAt(step) * (o.lrScale?.() ?? 1);
-    const ev = o.evaluate(x, step);
-    evals += 1;
-    const evalsHere = evals;
-    const grad = o.transformGradient ? o.transformGradient(ev.grad, step, lr) : ev.grad;
-    const result = o.optimizer.update(
-      {
-        params: x,
-        loss: ev.loss,
-        grad,
-        lr,
-        step,
-        evaluate: (y) => o.evaluate(y, step),
-        hvp: (y, v) => {
-          if (!o.hvp) throw new Error(`optimizer '${o.optimizer.id}' needs Hessian-vector products; none were given`);
-          return o.hvp(y, v, step);
-        },
-      },
-      state,
-    );
-    evals += result.extraEvals;
-    state = result.state;
-    info = result.info;
-    let next = result.params;
-    if (o.project) {
-      const projected = o.project(next);
-      if (projected !== next) next.dispose();
-      next = projected;
-    }
-    // Squared norms (sqrt on the host): tf.norm goes through pow(|g|, 2), ten times slower than square on wasm.
-    const values: Pending['values'] = [ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
-    pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: x });
-    if (grad !== ev.grad) grad.dispose();
-    ev.grad.dispose();
-    x = next;
-    stepsDone = step + 1;
-    if (o.afterStep) await o.afterStep(step, x);
-    if (pending.length >= batchLimit || Date.now() - lastFlush >= flushMs) {
-      if (!(await flush())) {
-        status = 'diverged';
+  try {
+    for (let step = 0; step < o.steps; step++) {
+      if (o.isCancelled?.()) {
+        status = 'cancelled';
         break;
       }
+      if (o.timeLimitMs !== undefined && Date.now() - started > o.timeLimitMs) {
+        status = 'time-limit';
+        break;
+      }
+      const lr = o.schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+      const ev = o.evaluate(x, step);
+      evals += 1;
+      const evalsHere = evals;
+      const grad = o.transformGradient ? o.transformGradient(ev.grad, step, lr) : ev.grad;
+      const result = o.optimizer.update(
+        {
+          params: x,
+          loss: ev.loss,
+          grad,
+          lr,
+          step,
+          evaluate: (y) => o.evaluate(y, step),
+          hvp: (y, v) => {
+            if (!o.hvp) throw new Error(`optimizer '${o.optimizer.id}' needs Hessian-vector products; none were given`);
+            return o.hvp(y, v, step);
+          },
+        },
+        state,
+      );
+      evals += result.extraEvals;
+      state = result.state;
+      info = result.info;
+      let next = result.params;
+      if (o.project) {
+        const projected = o.project(next);
+        if (projected !== next) next.dispose();
+        next = projected;
+      }
+      // Squared norms (sqrt on the host): tf.norm goes through pow(|g|, 2), ten times slower than square on wasm.
+      const values: Pending['values'] = [ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
+      pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: x });
+      if (grad !== ev.grad) grad.dispose();
+      ev.grad.dispose();
+      x = next;
+      stepsDone = step + 1;
+      if (o.afterStep) await o.afterStep(step, x);
+      if (pending.length >= batchLimit || Date.now() - lastFlush >= flushMs) {
+        if (!(await flush())) {
+          status = 'diverged';
+          break;
+        }
+      }
     }
+  } catch (e) {
+    // Earlier results survive every error: records measured before an update or the objective threw
+    // reach onMetrics before the error propagates. The failed step's own tensors are the caller's
+    // scope's to dispose (the runner runs every loop in one engine scope).
+    await flush().catch(() => undefined);
+    lastGood?.params.dispose();
+    x.dispose();
+    o.optimizer.disposeState(state as never);
+    throw e;
   }
   if (status !== 'diverged' && !(await flush())) status = 'diverged';
   o.optimizer.disposeState(state as never);

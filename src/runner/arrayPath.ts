@@ -71,7 +71,8 @@ function batchGatherer(columns: readonly HostColumn[]) {
 export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: ArrayPlan; reason?: string } {
   if (o.disabled) return { reason: 'compilation is turned off (--no-compile, the setting optimizerLab.compileObjectives, or OPTLAB_COMPILE=0)' };
   const arrays = o.optimizer.arrays;
-  if (!arrays) return { reason: `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
+  // A rule that was tried and does not compile says why (compileRule's reason).
+  if (!arrays) return { reason: o.optimizer.arraysUnavailable ?? `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
   if (o.noise) return { reason: 'Langevin noise runs on tensors' };
 
   const host = o.dataset?.hostColumns();

@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunnerClient } from './client';
+import { RunnerClient, type FileListing } from './client';
 import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
 import { runDemo } from './demo';
 import { EventLog } from './eventLog';
 import { formatError } from './formatError';
 import { RunRecorder, toCsv } from './runRecorder';
-import { ProgressLine, SUMMARY_HEADER, summaryRow, table } from './terminalOutput';
+import { ProgressLine, SUMMARY_HEADER, hpText, summaryRow, table } from './terminalOutput';
 import { writeReport } from './writeReport';
 
 function failLine(message: string): void {
@@ -24,6 +24,11 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
     failLine(`${cmd.file}: no such file`);
     return 1;
   }
+  const ruleFile = cmd.optimizerFile;
+  if (ruleFile !== undefined && !fs.existsSync(ruleFile)) {
+    failLine(`${ruleFile}: no such file (the optimizer rule's file, from --optimizer)`);
+    return 1;
+  }
   const recorder = new RunRecorder();
   const log = new EventLog('run-1', file);
   const tty = process.stderr.isTTY === true;
@@ -34,6 +39,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       objective: cmd.objective,
       optimizer: {
         id: cmd.optimizer,
+        ...(ruleFile !== undefined ? { rule: { file: ruleFile } } : {}),
         lr: cmd.lr,
         hp: cmd.hp,
         maximize: cmd.maximize || undefined,
@@ -81,7 +87,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   const outcome = await handle.result;
   process.off('SIGINT', onSigint);
   progress?.clear();
-  const record = recorder.record(outcome, { file, optimizer: cmd.optimizer, seed: cmd.seed, maximize: cmd.maximize, clipNorm: cmd.clipNorm, noiseTemperature: cmd.noiseTemperature });
+  const record = recorder.record(outcome, { file, optimizer: cmd.optimizer, optimizerFile: ruleFile, seed: cmd.seed, maximize: cmd.maximize, clipNorm: cmd.clipNorm, noiseTemperature: cmd.noiseTemperature });
   // Partial results are written too (a diverged run keeps its earlier steps).
   if (recorder.meta || outcome.kind === 'done') {
     if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(record, null, 2)}\n`);
@@ -105,21 +111,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   return interrupted ? 130 : 1;
 }
 
-async function listCommand(file: string, client: RunnerClient): Promise<number> {
-  const abs = path.resolve(file);
-  if (!fs.existsSync(abs)) {
-    failLine(`${file}: no such file`);
-    return 1;
-  }
-  const { objectives, error } = await client.list(abs);
-  if (error) {
-    failLine(formatError(error));
-    return 1;
-  }
-  if (objectives.length === 0) {
-    failLine(`${file}: no objective (an objective is an exported function with an \`init\` property)`);
-    return 1;
-  }
+function objectiveTable(objectives: FileListing['objectives']): string {
   const rows = objectives.map((o) => [
     o.name,
     o.paramCount === null ? '-' : String(o.paramCount),
@@ -128,8 +120,39 @@ async function listCommand(file: string, client: RunnerClient): Promise<number> 
     o.line ? String(o.line) : '-',
     o.problem ?? '',
   ]);
-  process.stdout.write(`${table(['objective', 'params', 'stochastic', 'minimum', 'line', 'problem'], rows)}\n`);
-  return objectives.some((o) => o.problem) ? 1 : 0;
+  return table(['objective', 'params', 'stochastic', 'minimum', 'line', 'problem'], rows);
+}
+
+/** The rules with their defaults: what `--hp name=value` can override (lr with --lr). */
+function ruleTable(rules: FileListing['optimizers']): string {
+  const rows = rules.map((r) => [
+    r.name,
+    r.line ? String(r.line) : '-',
+    r.scope,
+    Object.entries(r.defaults).map(([name, value]) => `${name}=${hpText(value)}`).join(' ') || '-',
+    r.problem ?? '',
+  ]);
+  return table(['optimizer rule', 'line', 'scope', 'defaults', 'problem'], rows);
+}
+
+async function listCommand(file: string, client: RunnerClient): Promise<number> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) {
+    failLine(`${file}: no such file`);
+    return 1;
+  }
+  const { objectives, optimizers, error } = await client.list(abs);
+  if (error) {
+    failLine(formatError(error));
+    return 1;
+  }
+  if (objectives.length === 0 && optimizers.length === 0) {
+    failLine(`${file}: no objective (an exported function with an \`init\` property) and no optimizer rule (an exported object with init and update)`);
+    return 1;
+  }
+  const tables = [...(objectives.length > 0 ? [objectiveTable(objectives)] : []), ...(optimizers.length > 0 ? [ruleTable(optimizers)] : [])];
+  process.stdout.write(`${tables.join('\n\n')}\n`);
+  return [...objectives, ...optimizers].some((o) => o.problem) ? 1 : 0;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,5 @@
 /** Parses `optlab` command lines (node:util parseArgs) into typed commands. */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { backendIdSchema, type BackendId } from '../protocol/runner';
 
@@ -6,7 +7,10 @@ export interface RunCommand {
   readonly command: 'run';
   readonly file: string;
   readonly objective?: string;
+  /** A built-in optimizer's id, or with `optimizerFile` the rule's export name ('' = the file's only rule). */
   readonly optimizer: string;
+  /** Absolute path of the file exporting the optimizer rule (`--optimizer FILE#NAME`). */
+  readonly optimizerFile?: string;
   readonly lr?: number;
   readonly steps: number;
   readonly hp: Record<string, string>;
@@ -36,7 +40,7 @@ export type Command =
 export class UsageError extends Error {}
 
 export const USAGE = `usage:
-  optlab run <file.ts> [--objective NAME] [--optimizer ID] [--lr X] [--steps N] [--hp key=value]...
+  optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S]
@@ -48,6 +52,32 @@ function number(name: string, text: string | undefined, check: (n: number) => bo
   const n = Number(text);
   if (text.trim() === '' || Number.isNaN(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got '${text}'`);
   return n;
+}
+
+/** An `--optimizer` value: a built-in id, or a rule exported by a file. */
+export interface OptimizerArg {
+  /** The built-in's id, or the rule's export name ('' when the file exports one rule). */
+  readonly id: string;
+  /** Absolute path of the rule's file. */
+  readonly file?: string;
+}
+
+/**
+ * `--optimizer adam` is a built-in; `--optimizer rules/lion.ts#lion` is the rule `lion` of that file
+ * (absolute or relative to `cwd`; `#NAME` may be left out when the file exports one rule). A value
+ * is a file when it has a path separator, a .ts/.js ending or a '#': built-in ids have none of these.
+ */
+export function parseOptimizerArg(value: string, cwd = process.cwd()): OptimizerArg {
+  if (!/[/\\#]|\.[jt]s$/.test(value)) return { id: value };
+  // The last '#' separates the name, unless a path separator follows it (a folder named 'a#b').
+  const hash = value.lastIndexOf('#');
+  const named = hash >= 0 && !/[/\\]/.test(value.slice(hash + 1));
+  const file = named ? value.slice(0, hash) : value;
+  const id = named ? value.slice(hash + 1).trim() : '';
+  if (file === '') throw new UsageError(`--optimizer ${value}: the file before '#' is missing (FILE#NAME)`);
+  // A Windows path (C:\x\lion.ts) is absolute wherever the command line was written.
+  const absolute = path.isAbsolute(file) || path.win32.isAbsolute(file);
+  return { id, file: absolute ? file : path.resolve(cwd, file) };
 }
 
 function backend(text: string | undefined): BackendId | undefined {
@@ -97,16 +127,18 @@ export function parseCommand(argv: readonly string[]): Command {
   const file = positionals[0];
   if (command === 'list') return { command: 'list', file };
   const hp: Record<string, string> = {};
+  const optimizer = parseOptimizerArg(v.optimizer ?? 'adam');
   for (const pair of v.hp ?? []) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--hp takes key=value (a torch.optim name, e.g. momentum=0.9), got '${pair}'`);
+    if (eq <= 0) throw new UsageError(`--hp takes key=value (a torch.optim name, or a name in a rule's defaults; tuples as a,b), got '${pair}'`);
     hp[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   return {
     command: 'run',
     file,
     objective: v.objective,
-    optimizer: v.optimizer ?? 'adam',
+    optimizer: optimizer.id,
+    ...(optimizer.file !== undefined ? { optimizerFile: optimizer.file } : {}),
     // Range checks (lr >= 0) belong to the optimizer, which names the valid range.
     lr: number('lr', v.lr, Number.isFinite, 'a number'),
     steps: number('steps', v.steps, (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? 500,

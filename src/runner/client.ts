@@ -21,6 +21,7 @@ import {
   type RunError,
   type RunMeta,
   type RunRequest,
+  type RuleInfo,
   type RunRequestInput,
   type RunnerToHost,
   type StepRecord,
@@ -85,8 +86,15 @@ interface PendingRun {
   sent: boolean;
 }
 
+/** A file's objectives and optimizer rules (the `list` answer), or the error that prevents listing them. */
+export interface FileListing {
+  readonly objectives: ObjectiveInfo[];
+  readonly optimizers: RuleInfo[];
+  readonly error?: RunError;
+}
+
 interface PendingList {
-  readonly resolve: (r: { objectives: ObjectiveInfo[]; error?: RunError }) => void;
+  readonly resolve: (r: FileListing) => void;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -209,15 +217,15 @@ export class RunnerClient {
     };
   }
 
-  /** The objectives in a file (from disk, or unsaved `text`). */
-  async list(file: string, text?: string): Promise<{ objectives: ObjectiveInfo[]; error?: RunError }> {
+  /** The objectives and optimizer rules in a file (from disk, or unsaved `text`). */
+  async list(file: string, text?: string): Promise<FileListing> {
     await this.start();
     const requestId = `list-${++this.nextId}`;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.lists.delete(requestId);
         this.kill();
-        resolve({ objectives: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
+        resolve({ objectives: [], optimizers: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
       }, this.options.listTimeoutMs);
       this.lists.set(requestId, { resolve, timer });
       this.send({ type: 'list', requestId, file, ...(text !== undefined ? { text } : {}) });
@@ -291,7 +299,7 @@ export class RunnerClient {
       if (!pending) return;
       clearTimeout(pending.timer);
       this.lists.delete(msg.requestId);
-      pending.resolve({ objectives: msg.objectives, ...(msg.error ? { error: msg.error } : {}) });
+      pending.resolve({ objectives: msg.objectives, optimizers: msg.optimizers, ...(msg.error ? { error: msg.error } : {}) });
       return;
     }
     const run = this.active;
@@ -348,7 +356,7 @@ export class RunnerClient {
     for (const [id, p] of this.lists) {
       clearTimeout(p.timer);
       this.lists.delete(id);
-      p.resolve({ objectives: [], error });
+      p.resolve({ objectives: [], optimizers: [], error });
     }
   }
 

@@ -1,14 +1,22 @@
 import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
-import type { ObjectiveInfo, RunError } from '../protocol/runner';
+import type { ObjectiveInfo, RuleInfo, RunError } from '../protocol/runner';
 import { compileObjective } from './compile';
 import { loadBundle } from './loadBundle';
 import { objectiveFailure } from './objectiveFunction';
 import { describeObjectives, discoverObjectives } from './objectives';
+import { describeRules, discoverRules } from './optimizerRules';
 import { RunFailure } from './runFailure';
 
-/** The objectives of a file with their parameter counts, or the error that prevents listing them. */
-export async function listObjectives(file: string, text: string | undefined, tf: typeof tfType): Promise<{ objectives: ObjectiveInfo[]; error?: RunError }> {
+export interface FileListing {
+  objectives: ObjectiveInfo[];
+  /** The optimizer rules the same file exports (a file may hold both). */
+  optimizers: RuleInfo[];
+  error?: RunError;
+}
+
+/** The objectives of a file with their parameter counts and its optimizer rules with their defaults, or the error that prevents listing them. */
+export async function listObjectives(file: string, text: string | undefined, tf: typeof tfType): Promise<FileListing> {
   try {
     const compiled = await compileObjective(file, text);
     tf.engine().startScope();
@@ -20,12 +28,15 @@ export async function listObjectives(file: string, text: string | undefined, tf:
         throw objectiveFailure(e, { file: compiled.file, sources: compiled.sources, name: '(module)' }, 'while loading the file');
       }
       const source = text ?? fs.readFileSync(compiled.file, 'utf8');
-      return { objectives: describeObjectives(discoverObjectives(exports, source), compiled.file, tf) };
+      return {
+        objectives: describeObjectives(discoverObjectives(exports, source), compiled.file, tf),
+        optimizers: describeRules(discoverRules(exports, source)),
+      };
     } finally {
       tf.engine().endScope();
     }
   } catch (e) {
-    if (e instanceof RunFailure) return { objectives: [], error: e.error };
+    if (e instanceof RunFailure) return { objectives: [], optimizers: [], error: e.error };
     throw e;
   }
 }

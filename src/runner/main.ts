@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       }
       case 'list':
         listObjectives(msg.file, msg.text, tf).then(
-          ({ objectives, error }) => send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers: [], ...(error ? { error } : {}) }),
+          ({ objectives, optimizers, error }) => send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, ...(error ? { error } : {}) }),
           (e: unknown) => sendError(e),
         );
         return;

@@ -13,8 +13,9 @@ import { evaluatorOf, negated } from '../core/evaluate';
 import { clipByGlobalNorm, langevinNoise } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
 import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
-import type { Evaluation, Optimizer } from '../core/optimizer';
-import { UnknownOptimizerError, createOptimizer, resolveLr } from '../core/optimizers/registry';
+import type { Evaluation, Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
+import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/registry';
+import { RuleFailure } from '../core/rules/ruleFailure';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
@@ -27,6 +28,7 @@ import { curvatureSampler } from './curvatureSampler';
 import { disposeBatch, type Batch } from './dataset';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
+import { compileRuleFile, loadRule, ruleInObjectiveFile, ruleLocation, ruleRunFailure, type LoadedRule, type RuleSite } from './loadRule';
 import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
 import { paramNames } from './paramNames';
@@ -50,10 +52,32 @@ const YIELD_MS = 10;
 /** Longest schedule preview sent with 'started' (steps beyond it are not previewed). */
 export const SCHEDULE_PREVIEW_MAX = 100_000;
 
-function setUpOptimizer(req: RunRequest): { optimizer: Optimizer; lr: number; schedule: Schedule } {
+interface RunOptimizer {
+  readonly optimizer: Optimizer;
+  readonly lr: number;
+  readonly schedule: Schedule;
+}
+
+/** A built-in optimizer's factory; an unknown id lists the valid ones. */
+function builtInFactory(id: string): OptimizerFactory {
   try {
-    const lr = resolveLr(req.optimizer.id, req.optimizer.lr);
-    const optimizer = createOptimizer(req.optimizer.id, req.optimizer.hp);
+    return optimizerFactory(id);
+  } catch (e) {
+    if (e instanceof UnknownOptimizerError) throw new RunFailure({ kind: 'unknown-optimizer', message: e.message });
+    throw e;
+  }
+}
+
+/**
+ * The optimizer, its lr (the factory's default when not given) and the schedule. A rule's
+ * hyperparameter errors stay kind 'hyperparameter' (the request is wrong, not the rule) and point
+ * at the rule's declaration, whose defaults name the valid ones.
+ */
+function setUpOptimizer(req: RunRequest, factory: OptimizerFactory, shapes?: ParamShapes, rule?: RuleSite): RunOptimizer {
+  try {
+    const lr = req.optimizer.lr ?? factory.defaultLr;
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new HyperparameterError(`invalid lr for '${factory.id}': must be >= 0, got ${lr}`);
+    const optimizer = factory.create(req.optimizer.hp, shapes);
     let schedule: Schedule;
     try {
       schedule = parseSchedule(req.schedule, lr, req.steps);
@@ -62,8 +86,9 @@ function setUpOptimizer(req: RunRequest): { optimizer: Optimizer; lr: number; sc
     }
     return { optimizer, lr, schedule };
   } catch (e) {
-    if (e instanceof UnknownOptimizerError) throw new RunFailure({ kind: 'unknown-optimizer', message: e.message });
-    if (e instanceof HyperparameterError) throw new RunFailure({ kind: 'hyperparameter', message: e.message });
+    if (e instanceof HyperparameterError) throw new RunFailure({ kind: 'hyperparameter', message: e.message, ...(rule ? ruleLocation(rule) : {}) });
+    // A rule traced while it is compiled (create) can fail as at its first update.
+    if (e instanceof RuleFailure && rule) throw ruleRunFailure(e, rule);
     throw e;
   }
 }
@@ -71,11 +96,16 @@ function setUpOptimizer(req: RunRequest): { optimizer: Optimizer; lr: number; sc
 /** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
 export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
   const received = Date.now();
-  const { optimizer, lr, schedule } = setUpOptimizer(req);
+  // A built-in is checked before anything compiles; a rule needs its file loaded and the objective's parameter shapes.
+  const builtIn = req.optimizer.rule ? undefined : setUpOptimizer(req, builtInFactory(req.optimizer.id));
   const compiled = await compileObjective(req.file, req.text);
+  const ruleFile = req.optimizer.rule;
+  const sharedBundle = ruleFile !== undefined && ruleInObjectiveFile(ruleFile, req.file, req.text);
+  const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile) : undefined;
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
   let result: MinimizeResult | undefined;
+  let rule: LoadedRule | undefined;
   try {
     let exports: Record<string, unknown>;
     const sites = { file: compiled.file, sources: compiled.sources };
@@ -84,11 +114,19 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     } catch (e) {
       throw objectiveFailure(e, { ...sites, name: '(module)' }, 'while loading the file');
     }
-    const entries = discoverObjectives(exports, req.text ?? readSource(compiled.file));
+    const source = req.text ?? readSource(compiled.file);
+    const entries = discoverObjectives(exports, source);
     const entry = pickObjective(exports, entries, compiled.file, req.objective);
     const site: ObjectiveSite = { ...sites, name: entry.name, line: entry.line };
+    if (ruleFile) {
+      rule = sharedBundle
+        ? loadRule(req.optimizer.id, compiled, source, tf, exports)
+        : loadRule(req.optimizer.id, ruleCompiled as NonNullable<typeof ruleCompiled>, ruleFile.text, tf);
+    }
     prepared = prepareObjective(entry, compiled.file, req.seed, tf);
     const { layout, dataset } = prepared;
+    // A rule updates each parameter tensor in its own shape: it is made once the layout is known.
+    const { optimizer, lr, schedule } = builtIn ?? setUpOptimizer(req, (rule as LoadedRule).factory, layout.slots, rule?.site);
 
     let batch: Batch | undefined;
     const f = flatObjective(entry.fn, layout, site, () => batch, tf);
@@ -146,7 +184,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
 
     const meta: RunMeta = {
       objective: entry.name,
-      optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp } },
+      optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp }, ...(rule ? { file: rule.site.file } : {}) },
       schedule: schedule.spec,
       paramCount: layout.size,
       paramNames: paramNames(layout),
@@ -267,6 +305,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       ...(message ? { message } : {}),
       ...(curvature.problem ? { curvatureError: curvature.problem } : {}),
     });
+  } catch (e) {
+    // The rule's init or update threw (or returned something unusable) inside the loop: say it at the rule's line.
+    if (e instanceof RuleFailure && rule) throw ruleRunFailure(e, rule.site);
+    throw e;
   } finally {
     result?.params.dispose();
     prepared?.dispose();

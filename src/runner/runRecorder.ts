@@ -1,7 +1,7 @@
 /**
  * Collects one run's events into the documented `--json` record (and CSV).
  * Schema (stable: fields are added, never renamed):
- *   { objective, optimizer: {id, lr, hp}, backend,
+ *   { objective, optimizer: {id, lr, hp, file?}, backend,                // file: the rule's file (--optimizer FILE#NAME)
  *     steps: [{step, loss, gradNorm, lr, evals, updateNorm, wallMs}],   // steps[k]: before the k-th update
  *     curvature: [{step, lambdaMax, lambdaMin, condition, ...}],
  *     final: {loss, gradNorm, params} | null,                            // after the last update
@@ -15,7 +15,8 @@ import type { RunHandlers, RunOutcome } from './client';
 
 export interface RunRecord {
   objective: string | null;
-  optimizer: { id: string; lr: number | null; hp: Record<string, unknown> };
+  /** `file`: the optimizer rule's file, for a rule (absent for built-ins, so their record is unchanged). */
+  optimizer: { id: string; lr: number | null; hp: Record<string, unknown>; file?: string };
   backend: string | null;
   steps: StepRecord[];
   curvature: CurvatureSample[];
@@ -55,12 +56,12 @@ export class RunRecorder implements RunHandlers {
     this.curvature.push(sample);
   }
 
-  record(outcome: RunOutcome, request: { file: string; optimizer: string; seed: number; maximize: boolean; clipNorm?: number; noiseTemperature?: number }): RunRecord {
+  record(outcome: RunOutcome, request: { file: string; optimizer: string; optimizerFile?: string; seed: number; maximize: boolean; clipNorm?: number; noiseTemperature?: number }): RunRecord {
     const m = this.meta;
     const done = outcome.kind === 'done' ? outcome.done : undefined;
     return {
       objective: m?.objective ?? null,
-      optimizer: m ? { id: m.optimizer.id, lr: m.optimizer.lr, hp: m.optimizer.hp } : { id: request.optimizer, lr: null, hp: {} },
+      optimizer: recordedOptimizer(m, request),
       backend: m?.backend ?? null,
       // The documented fields first, then the extras.
       steps: this.steps.map((s) => ({ step: s.step, loss: s.loss, gradNorm: s.gradNorm, lr: s.lr, evals: s.evals, updateNorm: s.updateNorm, wallMs: s.wallMs })),
@@ -86,6 +87,13 @@ export class RunRecorder implements RunHandlers {
       compute: m?.compute ?? null,
     };
   }
+}
+
+/** What ran (from 'started'), or what was asked for when the run failed before it started. */
+function recordedOptimizer(m: RunMeta | undefined, request: { optimizer: string; optimizerFile?: string }): RunRecord['optimizer'] {
+  const file = m ? m.optimizer.file : request.optimizerFile;
+  const base = m ? { id: m.optimizer.id, lr: m.optimizer.lr, hp: m.optimizer.hp } : { id: request.optimizer, lr: null, hp: {} };
+  return file !== undefined ? { ...base, file } : base;
 }
 
 export function toCsv(steps: readonly StepRecord[]): string {

@@ -36,12 +36,23 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** A hyperparameter as typed on the command line: tuples as a,b. */
+export function hpText(value: unknown): string {
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** The optimizer column: a rule is named with its file (lion.ts#lion), a built-in by its id. */
+function optimizerLabel(o: RunRecord['optimizer']): string {
+  if (o.file === undefined) return o.id;
+  return `${o.file.split(/[/\\]/).pop() ?? o.file}#${o.id}`;
+}
+
 export const SUMMARY_HEADER = ['objective', 'optimizer', 'lr', 'status', 'final loss', 'grad norm', 'evals', 'wall time', 'steps/s', 'backend'];
 
 export function summaryRow(r: RunRecord): string[] {
   return [
     r.objective ?? '-',
-    r.optimizer.id,
+    optimizerLabel(r.optimizer),
     fmt(r.optimizer.lr),
     r.status,
     fmt(r.final?.loss),

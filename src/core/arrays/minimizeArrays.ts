@@ -122,69 +122,75 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
     onMetrics?.(batch);
   };
 
-  for (; step < o.steps; step++) {
-    if (o.isCancelled?.()) {
-      status = 'cancelled';
-      break;
-    }
-    if (o.timeLimitMs !== undefined && now - started > o.timeLimitMs) {
-      status = 'time-limit';
-      break;
-    }
-    const lr = schedule.lrAt(step) * (o.lrScale?.() ?? 1);
-    const loss = objective.valueAndGrad(x, step, grad);
-    evals += 1;
-    const evalsHere = evals;
-    const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-      status = 'diverged';
-      divergedAt = step;
-      break;
-    }
-    schedule.observe(step, loss);
-    o.transformGradient?.(grad, step, lr);
-    input.params = x;
-    input.paramsOut = xOut;
-    input.loss = loss;
-    input.lr = lr;
-    input.step = step;
-    const result: ArrayStepResult = optimizer.update(input, state);
-    evals += result.extraEvals;
-    info = result.info;
-    let updateNormSq = result.updateNormSq;
-    if (o.project) {
-      o.project(xOut);
-      updateNormSq = 0;
-      for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
-    }
-    now = Date.now();
-    if (onMetrics) {
-      const updateNorm = Math.sqrt(updateNormSq);
-      const wallMs = now - started;
-      records.push(
-        recordParams
-          ? { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(x) }
-          : { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
-      );
-    }
-    goodLoss = loss;
-    goodGradNorm = gradNorm;
-    const measured = x;
-    x = xOut;
-    xOut = measured;
-    if (o.afterStep && (!o.afterStepDue || o.afterStepDue(step))) {
-      const pending = o.afterStep(step, x);
-      if (pending) {
-        await pending;
-        now = Date.now();
+  try {
+    for (; step < o.steps; step++) {
+      if (o.isCancelled?.()) {
+        status = 'cancelled';
+        break;
+      }
+      if (o.timeLimitMs !== undefined && now - started > o.timeLimitMs) {
+        status = 'time-limit';
+        break;
+      }
+      const lr = schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+      const loss = objective.valueAndGrad(x, step, grad);
+      evals += 1;
+      const evalsHere = evals;
+      const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        status = 'diverged';
+        divergedAt = step;
+        break;
+      }
+      schedule.observe(step, loss);
+      o.transformGradient?.(grad, step, lr);
+      input.params = x;
+      input.paramsOut = xOut;
+      input.loss = loss;
+      input.lr = lr;
+      input.step = step;
+      const result: ArrayStepResult = optimizer.update(input, state);
+      evals += result.extraEvals;
+      info = result.info;
+      let updateNormSq = result.updateNormSq;
+      if (o.project) {
+        o.project(xOut);
+        updateNormSq = 0;
+        for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
+      }
+      now = Date.now();
+      if (onMetrics) {
+        const updateNorm = Math.sqrt(updateNormSq);
+        const wallMs = now - started;
+        records.push(
+          recordParams
+            ? { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(x) }
+            : { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
+        );
+      }
+      goodLoss = loss;
+      goodGradNorm = gradNorm;
+      const measured = x;
+      x = xOut;
+      xOut = measured;
+      if (o.afterStep && (!o.afterStepDue || o.afterStepDue(step))) {
+        const pending = o.afterStep(step, x);
+        if (pending) {
+          await pending;
+          now = Date.now();
+        }
+      }
+      if (records.length >= batchLimit) flush();
+      if (now - lastFlush >= flushMs) {
+        flush();
+        await yieldToEventLoop();
+        now = lastFlush = Date.now();
       }
     }
-    if (records.length >= batchLimit) flush();
-    if (now - lastFlush >= flushMs) {
-      flush();
-      await yieldToEventLoop();
-      now = lastFlush = Date.now();
-    }
+  } catch (e) {
+    // Earlier results survive every error: the records before the throw reach onMetrics first.
+    flush();
+    throw e;
   }
   flush();
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_MARGIN_DIRECTION, SEPARABLE } from '../../../examples/implicitBias';
 import { KAPPA } from '../../../examples/narrowValley';
+import { looksLikeRule } from '../../../src/core/rules/ruleFactory';
 import { EXAMPLES, runInProcess, type InProcessResult } from '../runner/runInProcess';
 
 /**
@@ -17,6 +18,16 @@ async function run(file: string, objective: string | undefined, options: Omit<Ru
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.leaked, 0);
   ran.add(`${file}#${r.meta?.objective}`);
+  return r;
+}
+
+/** An optimizer rule of an example file (they export no objective) on an objective of another. */
+async function runRule(ruleFile: string, name: string, on: string, options: Omit<Run, 'file' | 'optimizer'> & { lr: number }): Promise<InProcessResult> {
+  const { lr, ...rest } = options;
+  const r = await runInProcess({ file: path.join(EXAMPLES, on), optimizer: { id: name, lr, rule: { file: path.join(EXAMPLES, ruleFile) } }, ...rest });
+  assert.equal(r.error, undefined, r.error?.message);
+  assert.equal(r.leaked, 0);
+  ran.add(`${ruleFile}#${r.meta?.optimizer.id}`);
   return r;
 }
 const sgd = (lr: number, hp: Record<string, number> = {}) => ({ id: 'sgd', lr, hp });
@@ -215,12 +226,25 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.ok((pairs.done?.final.loss ?? 1) < pairs.steps[0].loss / 10, `contrastive ${pairs.done?.final.loss}`);
   });
 
-  it('covered every objective of every example file', () => {
+  it('optimizer rules: Lion and the hand-written Adam on Rosenbrock, with the losses their headers give', async () => {
+    // Measured with the CLI (the files' headers): Lion lr 0.01 → 0.031, lr 0.001 → 3.85; myAdam lr 0.05 → 0.153, as adam.
+    const lion = await runRule('lion.ts', 'lion', 'rosenbrock.ts', { lr: 0.01, steps: 500 });
+    near(lion.done?.final.loss ?? NaN, 0.0305, 1e-3, 'Lion lr 0.01');
+    const slow = await runRule('lion.ts', '', 'rosenbrock.ts', { lr: 0.001, steps: 500 });
+    near(slow.done?.final.loss ?? NaN, 3.85, 0.01, 'Lion lr 0.001');
+    // Each coordinate moves at most lr per step: 0.5 in 500 steps from (−1.2, 1).
+    const [x, y] = finalX(slow);
+    assert.ok(Math.abs(x + 1.2) <= 0.5 + 1e-4 && Math.abs(y - 1) <= 0.5 + 1e-4, `(${x}, ${y})`);
+    const mine = await runRule('myAdam.ts', 'myAdam', 'rosenbrock.ts', { lr: 0.05, steps: 500 });
+    near(mine.done?.final.loss ?? NaN, 0.1528, 1e-3, 'myAdam lr 0.05');
+  });
+
+  it('covered every objective and optimizer rule of every example file', () => {
     const all: string[] = [];
     for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'))) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(path.join(EXAMPLES, file)) as Record<string, unknown>;
-      for (const [name, v] of Object.entries(mod)) if (typeof v === 'function' && 'init' in v) all.push(`${file}#${name}`);
+      for (const [name, v] of Object.entries(mod)) if ((typeof v === 'function' && 'init' in v) || looksLikeRule(v)) all.push(`${file}#${name}`);
     }
     const missing = all.filter((k) => !ran.has(k));
     assert.deepEqual(missing, []);
