@@ -21,6 +21,10 @@ import { mlpProblem } from './problems';
 import { sweepRosenbrock } from './sweepRosenbrock';
 import { COMPILED_MAX_PARAMS } from '../src/runner/arrayPath';
 import { rosenbrockStart, workOf, type Workload } from './workloads';
+import * as path from 'node:path';
+import { ruleFactory, validateRule } from '../src/core/rules/ruleFactory';
+import { compileObjective } from '../src/runner/compile';
+import { loadBundle } from '../src/runner/loadBundle';
 
 /** One side's measurement of one workload. */
 export interface SideResult {
@@ -49,12 +53,12 @@ async function timed(w: Workload, run: () => Promise<{ check: number[]; initial:
   return { stepsPerSec: median(rates), ...last };
 }
 
-async function train(evaluate: (x: tf.Tensor1D, step: number) => ReturnType<Evaluate>, x0: tf.Tensor1D, optimizer: () => Optimizer, lr: number, steps: number) {
+async function train(evaluate: (x: tf.Tensor1D, step: number) => ReturnType<Evaluate>, x0: tf.Tensor1D, optimizer: () => Optimizer | Promise<Optimizer>, lr: number, steps: number) {
   let initial = NaN;
   const result = await minimize({
     evaluate,
     x0,
-    optimizer: optimizer(),
+    optimizer: await optimizer(),
     schedule: constantSchedule(lr),
     steps,
     onMetrics: (batch) => {
@@ -92,6 +96,14 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
 }
 
 const compiling = () => process.env.OPTLAB_COMPILE !== '0';
+
+/** `file#name` (relative to the repository) as the runner loads it, created for one vector of n parameters. */
+async function ruleFromFile(ref: string, n: number): Promise<Optimizer> {
+  const [file, name] = ref.split('#');
+  const bundle = await compileObjective(path.join(__dirname, '..', file));
+  const rule = loadBundle(bundle, tf)[name];
+  return ruleFactory(name, validateRule(name, rule), { file }).create({}, [{ name: '', shape: [n] }]);
+}
 /** The "ran on" label of a compiled workload. */
 const pathOf = (wasmLoops: number) => (wasmLoops > 0 ? 'compiled wasm SIMD' : 'compiled JS');
 
@@ -196,5 +208,17 @@ export async function runOurs(w: Workload): Promise<SideResult> {
     }
     case 'sweep':
       return timed(w, () => sweepRosenbrock(w.n, w.lrs, w.steps));
+    case 'rule-rosenbrock': {
+      // Loaded as the runner loads a user's rule file: bundled by esbuild, tfjs imports answered with ours.
+      const optimizer = await ruleFromFile(w.rule, w.n);
+      const f = rosenbrock(w.n).f;
+      const start = Float32Array.from(rosenbrockStart(w.n));
+      if (compiling() && optimizer.arrays) return timed(w, () => trainCompiled((x) => f(x), () => [], start, optimizer.arrays as ArrayOptimizer, w.lr, w.steps));
+      const evaluate = evaluatorOf(f);
+      const x0 = tf.tensor1d(rosenbrockStart(w.n));
+      const out = await timed(w, async () => train((x) => evaluate(x), x0, async () => ruleFromFile(w.rule, w.n), w.lr, w.steps));
+      x0.dispose();
+      return out;
+    }
   }
 }

@@ -19,6 +19,26 @@ def rosenbrock(x):
     return (100 * (tail - head * head) ** 2 + (1 - head) ** 2).sum()
 
 
+class Lion(torch.optim.Optimizer):
+    """Lion (Chen et al. 2023) as a PyTorch user writes a custom optimizer; the same arithmetic as examples/lion.ts."""
+
+    def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+        super().__init__(params, dict(lr=lr, betas=betas, weight_decay=weight_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta1, beta2 = group['betas']
+            for p in group['params']:
+                state = self.state[p]
+                if not state:
+                    state['exp_avg'] = torch.zeros_like(p)
+                m = state['exp_avg']
+                c = m.mul(beta1).add(p.grad.mul(1 - beta1))
+                p.mul_(1 - group['lr'] * group['weight_decay']).sub_(c.sign().mul(group['lr']))
+                m.mul_(beta2).add_(p.grad.mul(1 - beta2))
+
+
 def rosen_start(n):
     return torch.tensor([-1.2 if i % 2 == 0 else 1.0 for i in range(n)], dtype=torch.float32)
 
@@ -138,6 +158,10 @@ def run(w):
     if kind == 'adam-rosenbrock':
         x0 = rosen_start(w['n'])
         return lambda: train(lambda x, s: rosenbrock(x), x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])
+    if kind == 'rule-rosenbrock':
+        x0 = rosen_start(w['n'])
+        make = (lambda p: Lion(p, lr=w['lr'])) if w['torchRule'] == 'lion' else (lambda p: torch.optim.Adam(p, lr=w['lr']))
+        return lambda: train(lambda x, s: rosenbrock(x), x0, make, w['steps'])
     if kind == 'sgd-quadratic':
         f, x0 = quadratic(w['n'], w['kappa'])
         return lambda: train(lambda x, s: f(x), x0,

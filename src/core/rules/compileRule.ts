@@ -76,6 +76,9 @@ function initialState(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot,
   }
 }
 
+const sameLayout = (a: SlotSpec, b: SlotSpec): boolean =>
+  a.stateKeys.length === b.stateKeys.length && a.stateKeys.every((key, j) => key === b.stateKeys[j] && tf.util.arraysEqual(a.stateShapes[j] as number[], b.stateShapes[j] as number[]));
+
 /** A view of `whole` for the slot (the array itself for a single tensor), cached per array. */
 function viewOf(run: SlotRun, whole: Float32Array): Float32Array {
   if (run.slot.offset === 0 && run.slot.size === whole.length) return whole;
@@ -85,16 +88,26 @@ function viewOf(run: SlotRun, whole: Float32Array): Float32Array {
 }
 
 export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
-  const prepare = (params: Float32Array): SlotRun[] =>
-    slotsOf(shapes, params.length, false).map((slot) => {
+  /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
+  let compiledAhead: SlotRun[] | undefined;
+  const prepare = (params: Float32Array): SlotRun[] => {
+    const ahead = compiledAhead;
+    compiledAhead = undefined;
+    return slotsOf(shapes, params.length, false).map((slot, k) => {
       const { spec, arrays, numbers } = initialState(id, rule, hp, slot, params);
-      const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
-      const replayer = new SlotReplayer(rule, hp, spec);
-      const kernel = traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
-      // The check ran one update in the program's memory: put the initial state back.
-      arrays.forEach((a, j) => kernel.program.inputs[2 + j].set(a));
-      return { slot, spec, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+      let run = ahead?.[k];
+      if (!run || !sameLayout(run.spec, spec)) {
+        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
+        const replayer = new SlotReplayer(rule, hp, spec);
+        const kernel = traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
+        run = { slot, spec, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+      }
+      // The compile's check ran one update in the program's memory: start from the initial state.
+      arrays.forEach((a, j) => (run as SlotRun).kernel.program.inputs[2 + j].set(a));
+      run.numbers = numbers;
+      return run;
     });
+  };
 
   /** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
   const retrace = (run: SlotRun, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number => {
@@ -153,7 +166,7 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
   // With the shapes known, compile now on trial values, so a rule that cannot compile says why before the run.
   const size = shapes.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   try {
-    prepare(new Float32Array(size).fill(0.5));
+    compiledAhead = prepare(new Float32Array(size).fill(0.5));
   } catch (e) {
     if (e instanceof NotCompilable || e instanceof PathChanged) return { reason: `optimizer rule '${id}' does not compile: ${e.message}` };
     if (e instanceof RuleFailure) throw e;

@@ -12,12 +12,15 @@ export class RuleFailure extends Error {
     readonly rule: string,
     readonly phase: 'init' | 'update',
     readonly param: string,
+    /** ctx.step of the failing update (1-based; 0 for init). */
     readonly step: number,
     override readonly cause: unknown,
     /** True when the rule ran but returned something unusable (not thrown by the user's code). */
     readonly badResult = false,
   ) {
-    const where = `${phase} of optimizer rule '${rule}'${param ? ` for parameter '${param}'` : ''}${phase === 'update' ? ` at step ${step}` : ''}`;
+    // Records count from 0 (step k is measured before update k); ctx.step counts updates from 1.
+    const at = phase === 'update' ? ` at step ${step - 1} (ctx.step ${step})` : '';
+    const where = `${phase} of optimizer rule '${rule}'${param ? ` for parameter '${param}'` : ''}${at}`;
     super(`${where}: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'RuleFailure';
   }

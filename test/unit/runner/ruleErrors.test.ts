@@ -51,16 +51,16 @@ describe('runner: a broken optimizer rule says where, in the rule file', functio
     assert.equal(r.leaked, 0);
   });
 
-  it('update throwing at the run\'s step 3: steps 0..2 were streamed first; the error is at the throw, source-mapped', async () => {
-    // compile: false keeps the rule on tensors, where its JS runs every step (compiled, the rule is only traced).
-    const r = await runInProcess({ file: OBJECTIVE, optimizer: { id: 'throwsAtStep4', rule: { file: BAD } }, steps: 10, landscape: false, compile: false });
+  for (const compile of [false, true]) it(`update throwing at the run's step 3 (${compile ? 'compiled: the rule\'s JS still runs every step' : 'on tensors'}): steps 0..2 were streamed first; the error is at the throw, source-mapped`, async () => {
+    const r = await runInProcess({ file: OBJECTIVE, optimizer: { id: 'throwsAtStep4', rule: { file: BAD } }, steps: 10, landscape: false, compile });
+    assert.equal(r.meta?.compute?.path, compile ? 'compiled' : 'tensors');
     assert.equal(r.error?.kind, 'optimizer-rule');
     assert.deepEqual(r.steps.map((s) => s.step), [0, 1, 2]);
     assert.ok(r.steps.every((s) => Number.isFinite(s.loss)));
     assert.equal(r.meta?.optimizer.file, BAD);
     assert.equal(r.done, undefined);
-    // RuleFailure counts updates as the rule's ctx.step does (1-based): the fourth update is the run's step 3.
-    assert.match(r.error?.message ?? '', /update of optimizer rule 'throwsAtStep4' at step 4: rule exploded on purpose/);
+    // The run's step 3 (records count from 0) is the rule's ctx.step 4 (updates count from 1): the message gives both.
+    assert.match(r.error?.message ?? '', /update of optimizer rule 'throwsAtStep4' at step 3 \(ctx\.step 4\): rule exploded on purpose/);
     assert.equal(r.error?.file, BAD);
     const line = lineOf("throw new Error('rule exploded");
     assert.equal(r.error?.line, line);
