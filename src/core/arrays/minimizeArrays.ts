@@ -91,125 +91,130 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   let xOut: Float32Array = new Float32Array(n);
   let grad: Float32Array = new Float32Array(n);
   const state = optimizer.init(x);
-  // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
-  const workspace = optimizer.workspace?.(state);
-  if (workspace) {
-    workspace.params[0].set(x);
-    [x, xOut] = workspace.params;
-    grad = workspace.grad;
-  }
-  let step = 0;
-  const input: StepInputSlot = {
-    params: x, paramsOut: xOut, grad, loss: NaN, lr: NaN, step: 0,
-    evaluate: (y, gradOut) => objective.valueAndGrad(y, step, gradOut),
-  };
-
-  let evals = 0;
-  let records: StepMetrics[] = [];
-  let now = started;
-  let lastFlush = started;
-  let status: MinimizeStatus = 'completed';
-  let divergedAt: number | undefined;
-  let info: MinimizeResult['info'];
-  // The last healthy record's loss and gradient norm (the result's `final` on divergence).
-  let goodLoss = NaN;
-  let goodGradNorm = NaN;
-
-  const flush = (): void => {
-    if (records.length === 0) return;
-    const batch = records;
-    records = [];
-    onMetrics?.(batch);
-  };
-
+  // Whatever ends the run (an error included), what the optimizer compiled may serve the next one.
   try {
-    for (; step < o.steps; step++) {
-      if (o.isCancelled?.()) {
-        status = 'cancelled';
-        break;
-      }
-      if (o.timeLimitMs !== undefined && now - started > o.timeLimitMs) {
-        status = 'time-limit';
-        break;
-      }
-      const lr = schedule.lrAt(step) * (o.lrScale?.() ?? 1);
-      const loss = objective.valueAndGrad(x, step, grad);
-      evals += 1;
-      const evalsHere = evals;
-      const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-        status = 'diverged';
-        divergedAt = step;
-        break;
-      }
-      schedule.observe(step, loss);
-      o.transformGradient?.(grad, step, lr);
-      input.params = x;
-      input.paramsOut = xOut;
-      input.loss = loss;
-      input.lr = lr;
-      input.step = step;
-      const result: ArrayStepResult = optimizer.update(input, state);
-      evals += result.extraEvals;
-      info = result.info;
-      let updateNormSq = result.updateNormSq;
-      if (o.project) {
-        o.project(xOut);
-        updateNormSq = 0;
-        for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
-      }
-      now = Date.now();
-      if (onMetrics) {
-        const updateNorm = Math.sqrt(updateNormSq);
-        const wallMs = now - started;
-        records.push(
-          recordParams
-            ? { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(x) }
-            : { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
-        );
-      }
-      goodLoss = loss;
-      goodGradNorm = gradNorm;
-      const measured = x;
-      x = xOut;
-      xOut = measured;
-      if (o.afterStep && (!o.afterStepDue || o.afterStepDue(step))) {
-        const pending = o.afterStep(step, x);
-        if (pending) {
-          await pending;
-          now = Date.now();
+    // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
+    const workspace = optimizer.workspace?.(state);
+    if (workspace) {
+      workspace.params[0].set(x);
+      [x, xOut] = workspace.params;
+      grad = workspace.grad;
+    }
+    let step = 0;
+    const input: StepInputSlot = {
+      params: x, paramsOut: xOut, grad, loss: NaN, lr: NaN, step: 0,
+      evaluate: (y, gradOut) => objective.valueAndGrad(y, step, gradOut),
+    };
+
+    let evals = 0;
+    let records: StepMetrics[] = [];
+    let now = started;
+    let lastFlush = started;
+    let status: MinimizeStatus = 'completed';
+    let divergedAt: number | undefined;
+    let info: MinimizeResult['info'];
+    // The last healthy record's loss and gradient norm (the result's `final` on divergence).
+    let goodLoss = NaN;
+    let goodGradNorm = NaN;
+
+    const flush = (): void => {
+      if (records.length === 0) return;
+      const batch = records;
+      records = [];
+      onMetrics?.(batch);
+    };
+
+    try {
+      for (; step < o.steps; step++) {
+        if (o.isCancelled?.()) {
+          status = 'cancelled';
+          break;
+        }
+        if (o.timeLimitMs !== undefined && now - started > o.timeLimitMs) {
+          status = 'time-limit';
+          break;
+        }
+        const lr = schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+        const loss = objective.valueAndGrad(x, step, grad);
+        evals += 1;
+        const evalsHere = evals;
+        const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          status = 'diverged';
+          divergedAt = step;
+          break;
+        }
+        schedule.observe(step, loss);
+        o.transformGradient?.(grad, step, lr);
+        input.params = x;
+        input.paramsOut = xOut;
+        input.loss = loss;
+        input.lr = lr;
+        input.step = step;
+        const result: ArrayStepResult = optimizer.update(input, state);
+        evals += result.extraEvals;
+        info = result.info;
+        let updateNormSq = result.updateNormSq;
+        if (o.project) {
+          o.project(xOut);
+          updateNormSq = 0;
+          for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
+        }
+        now = Date.now();
+        if (onMetrics) {
+          const updateNorm = Math.sqrt(updateNormSq);
+          const wallMs = now - started;
+          records.push(
+            recordParams
+              ? { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(x) }
+              : { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
+          );
+        }
+        goodLoss = loss;
+        goodGradNorm = gradNorm;
+        const measured = x;
+        x = xOut;
+        xOut = measured;
+        if (o.afterStep && (!o.afterStepDue || o.afterStepDue(step))) {
+          const pending = o.afterStep(step, x);
+          if (pending) {
+            await pending;
+            now = Date.now();
+          }
+        }
+        if (records.length >= batchLimit) flush();
+        if (now - lastFlush >= flushMs) {
+          flush();
+          await yieldToEventLoop();
+          now = lastFlush = Date.now();
         }
       }
-      if (records.length >= batchLimit) flush();
-      if (now - lastFlush >= flushMs) {
-        flush();
-        await yieldToEventLoop();
-        now = lastFlush = Date.now();
-      }
+    } catch (e) {
+      // Earlier results survive every error: the records before the throw reach onMetrics first.
+      flush();
+      throw e;
     }
-  } catch (e) {
-    // Earlier results survive every error: the records before the throw reach onMetrics first.
     flush();
-    throw e;
-  }
-  flush();
 
-  if (status === 'diverged') {
-    // x is the point that went bad; xOut still holds the one before it (x0 at step 0).
-    return {
-      status, divergedAt,
-      params: step === 0 ? Float32Array.from(o.x0) : xOut.slice(),
-      final: { loss: goodLoss, gradNorm: goodGradNorm },
-      evals, stepsDone: step, wallMs: Date.now() - started, info,
-    };
+    if (status === 'diverged') {
+      // x is the point that went bad; xOut still holds the one before it (x0 at step 0).
+      return {
+        status, divergedAt,
+        params: step === 0 ? Float32Array.from(o.x0) : xOut.slice(),
+        final: { loss: goodLoss, gradNorm: goodGradNorm },
+        evals, stepsDone: step, wallMs: Date.now() - started, info,
+      };
+    }
+    // The final point is measured after the last update (one more evaluation).
+    const loss = objective.valueAndGrad(x, step, grad);
+    evals += 1;
+    const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
+    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+      status = 'diverged';
+      divergedAt = step;
+    }
+    return { status, divergedAt, params: x.slice(), final: { loss, gradNorm }, evals, stepsDone: step, wallMs: Date.now() - started, info };
+  } finally {
+    optimizer.release?.(state);
   }
-  // The final point is measured after the last update (one more evaluation).
-  const loss = objective.valueAndGrad(x, step, grad);
-  evals += 1;
-  const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-  if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-    status = 'diverged';
-    divergedAt = step;
-  }
-  return { status, divergedAt, params: x.slice(), final: { loss, gradNorm }, evals, stepsDone: step, wallMs: Date.now() - started, info };
 }

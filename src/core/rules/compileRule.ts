@@ -16,6 +16,7 @@ import type { ParamShapes } from '../optimizer';
 import type { OptimizerRule, RuleState } from './optimizerRule';
 import { RuleFailure } from './ruleFailure';
 import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
+import { kernelKey, returnKernel, takeKernel } from './kernelPool';
 import { PathChanged } from './ruleRecorder';
 import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
 
@@ -25,6 +26,8 @@ const MAX_PATHS = 8;
 interface SlotRun {
   readonly slot: Slot;
   readonly spec: SlotSpec;
+  /** What the kernel was compiled from (kernelPool.ts). */
+  readonly key: string;
   readonly replayer: SlotReplayer;
   kernel: SlotKernel;
   numbers: Readonly<Record<string, number>>;
@@ -97,10 +100,11 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
       const { spec, arrays, numbers } = initialState(id, rule, hp, slot, params);
       let run = ahead?.[k];
       if (!run || !sameLayout(run.spec, spec)) {
-        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
+        const key = kernelKey(rule, hp, spec);
         const replayer = new SlotReplayer(rule, hp, spec);
-        const kernel = traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
-        run = { slot, spec, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
+        const kernel = takeKernel(key) ?? traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
+        run = { slot, spec, key, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
       }
       // The compile's check ran one update in the program's memory: start from the initial state.
       arrays.forEach((a, j) => (run as SlotRun).kernel.program.inputs[2 + j].set(a));
@@ -155,6 +159,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
       let updateNormSq = 0;
       for (const run of state.slots) updateNormSq += updateSlot(run, input, t);
       return { updateNormSq, extraEvals: 0 };
+    },
+    release(state) {
+      for (const run of state.slots) returnKernel(run.key, run.kernel);
     },
     workspace(state) {
       if (state.slots.length !== 1) return undefined;

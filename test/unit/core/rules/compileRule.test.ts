@@ -203,6 +203,26 @@ describe('compiled optimizer rules', () => {
       assert.ok(maxDiff(runArrays(arrays, start(10), 6, 0.1).x, runTensors(optimizer, start(10), 6, 0.1)) <= 1e-6);
     });
 
+    it('a released run hands its kernel to the next run of the same rule; a rule with the same source but other values still gets its own numbers', () => {
+      // Same source text (update.toString()), different closed-over value: the pool's key cannot tell them apart.
+      const scaled = (factor: number): OptimizerRule => ({
+        defaults: { lr: 0.1 },
+        init: () => ({}),
+        // factor is its own scalar, the same at every lr and step: compiled in as a literal, checked every step.
+        update: (g, s, p, hp) => ({ param: p.sub(g.mul(factor).mul(hp.lr)), state: {} }),
+      });
+      const first = compiled(scaled(0.5), 64).arrays;
+      const firstState = first.init(start(64)) as CompiledRuleState;
+      first.release?.(firstState);
+      const again = compiled(scaled(0.5), 64).arrays;
+      const againState = again.init(start(64)) as CompiledRuleState;
+      assert.equal(againState.slots[0].kernel, firstState.slots[0].kernel, 'the second run reuses the first run\'s kernel');
+      again.release?.(againState);
+      const other = compiled(scaled(0.25), 64);
+      const out = runArrays(other.arrays, start(64), 6, 0.1);
+      assert.ok(maxDiff(out.x, runTensors(other.optimizer, start(64), 6, 0.1)) <= 1e-6, 'the reused kernel took the new factor');
+    });
+
     it('compiling, initialising and stepping a rule leaves no tensors behind', () => {
       const before = tf.memory().numTensors;
       runArrays(compiled(userAdam, 300).arrays, start(300), 5, 0.01);
