@@ -130,6 +130,20 @@ describe('compiled optimizer rules', () => {
       assert.ok((out.state as CompiledRuleState).slots[0].paths >= 2, 'the second path was compiled');
     });
 
+    it('a rule that makes tensors outside ops (tf.scalar of a step-dependent number) is replayed kernel by kernel and stays exact', () => {
+      const withScalar: OptimizerRule = {
+        defaults: { lr: 0.1 },
+        init: () => ({}),
+        update: (g, s, p, hp, ctx) => ({ param: p.sub(g.mul(tf.scalar(hp.lr / Math.sqrt(ctx.step)))), state: {} }),
+      };
+      const { arrays, optimizer } = compiled(withScalar, 40);
+      const out = runArrays(arrays, start(40), 8, 0.1);
+      const run = (out.state as CompiledRuleState).slots[0];
+      assert.equal(run.kernel.recording.ops, undefined, 'not followable op by op');
+      assert.equal(run.paths, 1, 'one compiled path serves every step');
+      assert.ok(maxDiff(out.x, runTensors(optimizer, start(40), 8, 0.1)) <= 1e-6);
+    });
+
     it('plain-number state (a running product) is carried between compiled steps', () => {
       const decaying: OptimizerRule = {
         defaults: { lr: 0.1, gamma: 0.8 },
