@@ -104,6 +104,29 @@ async function waitForProblems(page: Page, what: string, check: (rows: string[])
   throw new Error(`timed out waiting for ${what}; Problems: ${JSON.stringify(rows)}`);
 }
 
+/** A workspace as a user starts one: an examples objective and a Lion rule file beside it. */
+function ruleWorkspace(root: string): string {
+  const dir = path.join(root, 'rules');
+  fs.mkdirSync(dir);
+  fs.copyFileSync(path.join(examples, 'rosenbrock.ts'), path.join(dir, 'rosenbrock.ts'));
+  fs.writeFileSync(path.join(dir, 'lion.ts'), [
+    "import * as tf from '@tensorflow/tfjs';",
+    "import type { OptimizerRule } from 'optimizer-lab';",
+    '',
+    'export const lion: OptimizerRule<{ m: tf.Tensor }, { lr: number; beta1: number; beta2: number; weight_decay: number }> = {',
+    '  defaults: { lr: 0.01, beta1: 0.9, beta2: 0.99, weight_decay: 0 },',
+    '  init: (param) => ({ m: tf.zerosLike(param) }),',
+    '  update: (grad, state, param, hp) => {',
+    '    const c = state.m.mul(hp.beta1).add(grad.mul(1 - hp.beta1));',
+    '    const next = param.mul(1 - hp.lr * hp.weight_decay).sub(c.sign().mul(hp.lr));',
+    '    return { param: next, state: { m: state.m.mul(hp.beta2).add(grad.mul(1 - hp.beta2)) } };',
+    '  },',
+    '};',
+    '',
+  ].join('\n'));
+  return dir;
+}
+
 function copyExamples(root: string, name: string): string {
   const dir = path.join(root, name);
   fs.cpSync(examples, dir, { recursive: true });
@@ -250,6 +273,52 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
       await frame.locator('.banner').waitFor({ state: 'hidden' });
       await waitForDashboard(frame, 'the fixed code to run', (v) => v.banner === null && v.runs.length > 0 && v.runs.every((r) => r.done));
       await screenshot(page, 'extension-06-fixed');
+    });
+  });
+
+  describe('a workspace with an optimizer rule', function () {
+    let frame: FrameLocator;
+
+    before(async function () {
+      await page?.context().close();
+      page = await openWorkbench(browser, server.folderUrl(ruleWorkspace(tmp)));
+      await answerTrustPrompt(page, true);
+      await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).waitFor({ state: 'detached' });
+      frame = webviewFrame(page);
+    });
+
+    it('▶ Try on rosenbrock above the rule: the dashboard shows a finished run named after the rule', async function () {
+      await openFile(page, 'lion.ts');
+      // The lens names the objective the workspace scan found in rosenbrock.ts.
+      const lens = page.locator('.codelens-decoration a', { hasText: '▶ Try on rosenbrock' });
+      await lens.waitFor({ timeout: 60_000 });
+      await page.locator('.codelens-decoration a', { hasText: 'Compare with adam' }).waitFor();
+      await lens.click();
+      const view = await waitForDashboard(frame, 'the rule run to finish', (v) => v.runs.some((r) => r.optimizer === 'lion' && r.done));
+      const run = view.runs.find((r) => r.optimizer === 'lion')!;
+      assert.equal(view.runs.length, 1);
+      assert.equal(run.steps, 300);
+      assert.ok(run.last! < run.first! / 2, `loss ${run.first} -> ${run.last}`);
+      await frame.locator('tr[data-run] td.status', { hasText: 'done' }).first().waitFor();
+      assert.match(await frame.locator('tr[data-run]').first().innerText(), /\blion lr=0\.01\b/);
+      // The dashboard's optimizer menu offers the workspace's rule beside the built-ins.
+      assert.equal(await frame.locator('#ctl-optimizer optgroup[label="workspace rules"] option', { hasText: 'lion (lion.ts)' }).count(), 1);
+      // The lens carries the result.
+      await page.locator('.codelens-decoration a', { hasText: /▶ Try on rosenbrock · .* after 300 steps/ }).waitFor();
+      // The run table (its row names the rule) in view beside the lens.
+      await frame.locator('table.runs').scrollIntoViewIfNeeded();
+      await screenshot(page, 'extension-08-rule-try');
+    });
+
+    it('Compare with adam runs the rule and the built-in adam side by side', async function () {
+      await page.locator('.codelens-decoration a', { hasText: 'Compare with adam' }).click();
+      const view = await waitForDashboard(frame, 'both runs to finish', (v) => v.runs.length === 2 && v.runs.every((r) => r.done));
+      assert.deepEqual(view.runs.map((r) => r.optimizer).sort(), ['adam', 'lion']);
+      await frame.locator('tr[data-run] td.status', { hasText: 'done' }).nth(1).waitFor();
+      const labels = await frame.locator('tr[data-run]').allInnerTexts();
+      assert.ok(labels.some((t) => /\blion lr=0\.01\b/.test(t)) && labels.some((t) => /\badam lr=0\.02\b/.test(t)), JSON.stringify(labels));
+      await frame.locator('table.runs').scrollIntoViewIfNeeded();
+      await screenshot(page, 'extension-09-rule-compare');
     });
   });
 

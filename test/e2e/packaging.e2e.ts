@@ -42,6 +42,8 @@ describe('packaging: npm run package', function () {
       'extension/media/dashboard.js',
       'extension/media/dashboard.css',
       'extension/dist/types/optimizer-lab/index.d.ts',
+      // The optimizer-rule contract that index.d.ts re-exports (copied from src/core/rules/optimizerRule.ts).
+      'extension/dist/types/optimizer-lab/optimizerRule.d.ts',
       'extension/docs/walkthrough/run.md',
       // The TypeScript server plugin, where tsserver looks for it (see scripts/package.mjs).
       `extension/node_modules/${PLUGIN}/package.json`,
