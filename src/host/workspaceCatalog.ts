@@ -44,8 +44,11 @@ export class WorkspaceCatalog {
     return true;
   }
 
+  /** A deleted file: kept as known-and-empty, so a run of it is not taken for a file outside the scan. */
   remove(file: string): boolean {
-    if (!this.files.delete(file)) return false;
+    const before = this.files.get(file);
+    if (!before || (before.objectives.length === 0 && before.rules.length === 0)) return false;
+    this.files.set(file, { objectives: [], rules: [] });
     this.fire();
     return true;
   }

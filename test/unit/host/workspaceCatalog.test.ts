@@ -42,5 +42,7 @@ describe('WorkspaceCatalog', () => {
     assert.deepEqual(tryTarget(catalog, { file: '/w/m.ts' }), { file: '/w/m.ts', objective: 'a' }, 'the only-objective run: its file\'s first');
     assert.deepEqual(tryTarget(catalog, { file: '/w/m.ts', objective: 'gone' }), { file: '/w/m.ts', objective: 'a' }, 'a renamed objective falls back');
     assert.deepEqual(tryTarget(catalog, { file: '/elsewhere/x.ts', objective: 'x' }), { file: '/elsewhere/x.ts', objective: 'x' }, 'a file outside the scan');
+    catalog.remove('/w/z.ts');
+    assert.deepEqual(tryTarget(catalog, { file: '/w/z.ts', objective: 'bowl' }), { file: '/w/m.ts', objective: 'a' }, 'a deleted file is not tried');
   });
 });
