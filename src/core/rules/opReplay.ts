@@ -194,3 +194,45 @@ function answerWhileReplaying(name: string): void {
   };
   answering.add(name);
 }
+
+/**
+ * Runs `body` (the update, for real) along `rec` with some number arguments replaced by tensors:
+ * `operand(s)` gives the tensor to pass for scalar s (a column of per-row values, say) or undefined
+ * to pass the number. Only the ops `rec` used are wrapped, for the call. The update must call the
+ * recorded ops in order (else PathChanged), so each scalar lands where it was recorded.
+ */
+export function runSubstituting<T>(rec: OpRecording, operand: (scalar: number) => tf.Tensor | undefined, body: () => T): T {
+  let next = 0;
+  let depth = 0;
+  const wrap = (name: string, method: boolean, real: Fn): Fn =>
+    function (this: unknown, ...args: unknown[]) {
+      if (depth > 0) return real.apply(this, args);
+      const event = rec.events[next++];
+      if (!event || event.name !== name || event.method !== method) throw new PathChanged(`op ${next - 1} is ${name}, recorded ${event ? event.name : 'nothing'}`);
+      const first = method ? 1 : 0;
+      for (let i = 0; i < args.length; i++) {
+        const spec = event.args[i + first];
+        if (spec && 'scalar' in spec && typeof args[i] === 'number') args[i] = operand(spec.scalar) ?? args[i];
+      }
+      depth++;
+      try {
+        return real.apply(this, args);
+      } finally {
+        depth--;
+      }
+    };
+  const functions = rec.functions;
+  const methods = [...new Set(rec.events.filter((e) => e.method).map((e) => e.name))];
+  const savedFunctions = functions.map((name) => core[name] as Fn);
+  const savedMethods = methods.map((name) => proto[name]);
+  functions.forEach((name, k) => (core[name] = wrap(name, false, savedFunctions[k])));
+  methods.forEach((name, k) => (proto[name] = wrap(name, true, savedMethods[k])));
+  try {
+    const result = body();
+    if (next !== rec.events.length) throw new PathChanged(`the update called ${next} ops, recorded ${rec.events.length}`);
+    return result;
+  } finally {
+    functions.forEach((name, k) => (core[name] = savedFunctions[k]));
+    methods.forEach((name, k) => (proto[name] = savedMethods[k]));
+  }
+}
