@@ -12,7 +12,7 @@ import { estimateCurvature } from '../src/core/curvature/estimateCurvature';
 import { hessianVectorProduct } from '../src/core/curvature/hvp';
 import type { FlatObjective } from '../src/core/curvature/hvp';
 import { evaluatorOf } from '../src/core/evaluate';
-import { adam } from '../src/core/optimizers/adam';
+import { createOptimizer } from '../src/core/optimizers/registry';
 import { selectBackend } from '../src/runner/backend';
 import { curvatureSampler } from '../src/runner/curvatureSampler';
 import type { BackendId } from '../src/protocol/runner';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const hvpMs = await time(repeats * 3, () => readAndDispose(hessianVectorProduct(rosenbrockChain, x, v)));
 
     // One training step: loss + gradient + an Adam update, as the training loop runs it.
-    const optimizer = adam.create({});
+    const optimizer = createOptimizer('adam', {});
     let state = optimizer.init(x);
     let params = x.clone();
     const stepMs = await time(repeats * 3, async () => {
@@ -124,7 +124,7 @@ async function autoCadenceRun(x0: tf.Tensor1D, trainingMs: number) {
     seed: 0,
     emit: (s) => sampleSteps.push(s.step),
   });
-  const optimizer = adam.create({});
+  const optimizer = createOptimizer('adam', {});
   let state = optimizer.init(x0);
   let params = x0.clone();
   const start = performance.now();

@@ -49,12 +49,6 @@ export interface ArrayOptimizer<S = unknown> {
   init(params: Float32Array): S;
   update(input: ArrayStepInput, state: S): ArrayStepResult;
   /**
-   * The same rule with its update loop run as WebAssembly always, never, or
-   * from a size up when the engine has SIMD ('auto', the default); the results
-   * are the same bits either way. Absent for rules with no WebAssembly form.
-   */
-  withWasm?(mode: WasmMode): ArrayOptimizer<S>;
-  /**
    * Arrays the update reads and writes without copying (views of its WebAssembly memory): the loop
    * keeps its two parameter buffers and the gradient there, and an update whose params, paramsOut and
    * grad are these (either way round for the parameters) skips its copies in and out. Undefined when
@@ -64,5 +58,3 @@ export interface ArrayOptimizer<S = unknown> {
   /** The run that owns `state` is over: what it compiled may serve the next run (called once, after the last update). */
   release?(state: S): void;
 }
-
-export type WasmMode = 'always' | 'never' | 'auto';

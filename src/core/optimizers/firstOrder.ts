@@ -1,12 +1,42 @@
 import type { OptimizerFactory } from '../optimizer';
-import { adadelta } from './adadelta';
-import { adagrad } from './adagrad';
-import { adam } from './adam';
-import { adamax } from './adamax';
-import { adamw } from './adamw';
-import { nadam } from './nadam';
-import { rmsprop } from './rmsprop';
-import { sgd } from './sgd';
+import { adadelta } from '../rules/builtin/adadelta';
+import { adagrad } from '../rules/builtin/adagrad';
+import { adam } from '../rules/builtin/adam';
+import { adamax } from '../rules/builtin/adamax';
+import { adamw } from '../rules/builtin/adamw';
+import { nadam } from '../rules/builtin/nadam';
+import { rmsprop } from '../rules/builtin/rmsprop';
+import { sgd } from '../rules/builtin/sgd';
+import type { OptimizerRule, RuleHyperparams, RuleState } from '../rules/optimizerRule';
+import { ruleFactory } from '../rules/ruleFactory';
+
+export interface BuiltInRule {
+  readonly id: string;
+  readonly rule: OptimizerRule;
+  readonly torchName: string;
+}
+
+/** A rule typed with its own state and hyperparameters, as the registry holds every rule. */
+const builtIn = <S extends RuleState, H extends RuleHyperparams>(id: string, rule: OptimizerRule<S, H>, torchName: string): BuiltInRule => ({
+  id,
+  rule: rule as unknown as OptimizerRule,
+  torchName,
+});
+
+/**
+ * The elementwise built-ins, each an optimizer rule (src/core/rules/builtin/) written in the public contract,
+ * by id and the torch.optim class it matches step for step. Adding one: a rule file and a line here.
+ */
+export const FIRST_ORDER_RULES: readonly BuiltInRule[] = [
+  builtIn('sgd', sgd, 'torch.optim.SGD'),
+  builtIn('adagrad', adagrad, 'torch.optim.Adagrad'),
+  builtIn('rmsprop', rmsprop, 'torch.optim.RMSprop'),
+  builtIn('adadelta', adadelta, 'torch.optim.Adadelta'),
+  builtIn('adam', adam, 'torch.optim.Adam'),
+  builtIn('adamw', adamw, 'torch.optim.AdamW'),
+  builtIn('nadam', nadam, 'torch.optim.NAdam'),
+  builtIn('adamax', adamax, 'torch.optim.Adamax'),
+];
 
 /** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax). */
-export const FIRST_ORDER: readonly OptimizerFactory[] = [sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax];
+export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule, torchName }) => ruleFactory(id, rule, { torchName }));

@@ -13,7 +13,7 @@ const LRS = [1e-3, 3e-3, 1e-2, 3e-2];
 const STEPS = 150;
 
 /** One ordinary run: its per-step losses, final loss and parameters. */
-async function single(n: number, id: 'adam' | 'sgd', hp: HpRecord, lr: number, steps = STEPS) {
+async function single(n: number, id: string, hp: HpRecord, lr: number, steps = STEPS) {
   const fn = rosenbrock(n);
   const x0 = tf.tensor1d([...fn.x0]);
   const losses: number[] = [];
@@ -35,8 +35,12 @@ describe('batched learning-rate sweeps', () => {
     for (const [id, hp] of [
       ['adam', {}],
       ['sgd', { momentum: 0.9 }],
+      // Any elementwise built-in: its rule runs on the matrix (amsgrad, plain-number state, a branch on the step).
+      ['adamw', { amsgrad: true }],
+      ['nadam', {}],
+      ['sgd', { momentum: 0.5, dampening: 0.2, weight_decay: 0.01 }],
     ] as const) {
-      it(`${id}: every row follows its own run (rosenbrock n = 4), leak-free`, async () => {
+      it(`${id} ${JSON.stringify(hp)}: every row follows its own run (rosenbrock n = 4), leak-free`, async () => {
         const fn = rosenbrock(4);
         const x0 = tf.tensor1d([...fn.x0]);
         const before = tf.memory().numTensors;
@@ -80,7 +84,8 @@ describe('batched learning-rate sweeps', () => {
     it('rejects what it cannot batch', async () => {
       const fn = rosenbrock(2);
       const x0 = tf.tensor1d([...fn.x0]);
-      await assert.rejects(sweep({ f: fn.fBatch!, x0, lrs: [0.1], optimizer: 'adam', hp: { amsgrad: true }, steps: 1 }), /amsgrad/);
+      await assert.rejects(sweep({ f: fn.fBatch!, x0, lrs: [0.1], optimizer: 'lbfgs', steps: 1 }), /elementwise built-ins/);
+      await assert.rejects(sweep({ f: fn.fBatch!, x0, lrs: [0.1], optimizer: 'adam', hp: { betas: [0.9, 1] }, steps: 1 }), /betas/);
       await assert.rejects(sweep({ f: fn.fBatch!, x0, lrs: [], optimizer: 'adam', steps: 1 }), /at least one/);
       x0.dispose();
     });

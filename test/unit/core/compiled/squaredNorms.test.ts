@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { minimizeArrays } from '../../../../src/core/arrays/minimizeArrays';
+import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
 import { CompiledValueAndGrad } from '../../../../src/core/compiled/compileValueAndGrad';
 import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
-import { adamArrays } from '../../../../src/core/arrays/adamArrays';
+import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { constantSchedule } from '../../../../src/core/schedule';
 import { spread, useCpuBackend, rosenbrockChain } from './compiledCheck';
 
@@ -65,7 +66,7 @@ describe('compiled programs: squared norms of outputs', () => {
           ...(withNorm ? { lastGradNormSq: () => compiled.gradNormSq } : {}),
         },
         x0,
-        optimizer: adamArrays({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: false, amsgrad: false }),
+        optimizer: createOptimizer('adam', {}).arrays as ArrayOptimizer,
         schedule: constantSchedule(1e-3),
         steps: 20,
         onMetrics: (batch) => records[withNorm ? 1 : 0].push(...batch.map((r) => r.gradNorm)),

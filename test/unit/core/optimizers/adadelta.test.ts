@@ -1,8 +1,10 @@
-import { adadelta } from '../../../../src/core/optimizers/adadelta';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½x², g = x; x0 = 1, lr = 1, rho = 0.9, eps = 1e-6.
+const adadelta = optimizerFactory('adadelta');
+
 describe('adadelta', () => {
   forEachBackend(() => {
     it('scales g by the ratio of running RMS of updates and gradients', () => {

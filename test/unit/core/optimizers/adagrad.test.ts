@@ -1,8 +1,10 @@
-import { adagrad } from '../../../../src/core/optimizers/adagrad';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², so g = x; x0 = (1, −2), lr = 0.1.
+const adagrad = optimizerFactory('adagrad');
+
 describe('adagrad', () => {
   forEachBackend(() => {
     it('divides by the root of the accumulated squared gradients', () => {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'node:assert';
-import { adam } from '../../../../src/core/optimizers/adam';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², g = x; x0 = (1, −2), lr = 0.1, betas (0.9, 0.999).
+const adam = optimizerFactory('adam');
+
 describe('adam', () => {
   forEachBackend(() => {
     it('takes bias-corrected steps', () => {

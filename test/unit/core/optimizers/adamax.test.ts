@@ -1,8 +1,10 @@
-import { adamax } from '../../../../src/core/optimizers/adamax';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², g = x; x0 = (1, −2), lr = 0.1, betas (0.9, 0.999).
+const adamax = optimizerFactory('adamax');
+
 describe('adamax', () => {
   forEachBackend(() => {
     it('divides by the decayed infinity norm', () => {

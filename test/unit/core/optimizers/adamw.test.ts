@@ -1,8 +1,10 @@
-import { adamw } from '../../../../src/core/optimizers/adamw';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², g = x; x0 = (1, −2), lr = 0.1.
+const adamw = optimizerFactory('adamw');
+
 describe('adamw', () => {
   forEachBackend(() => {
     it('decays the weights apart from the gradient (default weight_decay 1e-2)', () => {

@@ -1,8 +1,10 @@
-import { nadam } from '../../../../src/core/optimizers/nadam';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½x², g = x; x0 = 1, lr = 0.1, betas (0.9, 0.999), momentum_decay ψ = 0.004.
+const nadam = optimizerFactory('nadam');
+
 describe('nadam', () => {
   forEachBackend(() => {
     it('mixes the gradient and the momentum with the μ schedule', () => {

@@ -1,8 +1,10 @@
-import { rmsprop } from '../../../../src/core/optimizers/rmsprop';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², so g = x; lr = 0.01, alpha = 0.99 (eps = 1e-8 is below the tolerance).
+const rmsprop = optimizerFactory('rmsprop');
+
 describe('rmsprop', () => {
   forEachBackend(() => {
     it('divides by the root of the running average of g²', () => {

@@ -1,8 +1,10 @@
-import { sgd } from '../../../../src/core/optimizers/sgd';
+import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { forEachBackend } from '../../helpers/backends';
 import { expectClose, identityGradient, stepOptimizer } from '../../helpers/stepOptimizer';
 
 // f(x) = ½|x|², so g = x; x0 = (1, −2), lr = 0.1 throughout.
+const sgd = optimizerFactory('sgd');
+
 describe('sgd', () => {
   forEachBackend(() => {
     it('plain gradient descent: x ← x − lr·g', () => {
