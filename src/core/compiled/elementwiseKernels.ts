@@ -4,6 +4,8 @@
  * caller (Math.fround), so the plain-JS program overflows and loses precision
  * where the float32 kernels do. Booleans are 1/0.
  */
+import { jsLiteral } from './printJs';
+
 type Attrs = Readonly<Record<string, unknown>>;
 type Template = (args: readonly string[], attrs: Attrs) => string;
 
@@ -105,6 +107,19 @@ export function castTemplate(dtype: unknown): Template | undefined {
 
 export function elementwiseTemplate(kernel: string): Template | undefined {
   return TEMPLATES[kernel];
+}
+
+/** Whether `kernel` is elementwise (Cast aside: castTemplate says which casts are). */
+export function isElementwise(kernel: string): boolean {
+  return elementwiseTemplate(kernel) !== undefined;
+}
+
+/** The kernel's value on known operands (what its loop would store), for folding at compile time. */
+export function foldElementwise(kernel: string, values: readonly number[], attrs: Attrs): number {
+  const template = kernel === 'Cast' ? castTemplate(attrs.dtype) : elementwiseTemplate(kernel);
+  if (!template) throw new Error(`${kernel} is not an elementwise kernel`);
+  const args = values.map(jsLiteral);
+  return (new Function('fr', `return fr(${template(args, attrs)});`) as (fr: typeof Math.fround) => number)(Math.fround);
 }
 
 /** Kernels that only reinterpret their first input's shape (same elements, same order). */

@@ -37,3 +37,10 @@ export class NotCompilable extends Error {}
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+/** The axes a kernel attribute names (all of them when absent), negative ones counted from the end. */
+export function axesOf(value: unknown, rank: number): number[] {
+  if (value === null || value === undefined) return Array.from({ length: rank }, (_, d) => d);
+  const list = Array.isArray(value) ? (value as number[]) : [value as number];
+  return list.map((d) => (d < 0 ? d + rank : d));
+}

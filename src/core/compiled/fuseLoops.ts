@@ -1,0 +1,50 @@
+/**
+ * Stage 3 of compileProgram: fusion. Walks the needed kernels in program
+ * order and decides where each value lives and which loop computes it:
+ *
+ * - one loop stays open; an elementwise kernel or a reduction over as many
+ *   elements joins it when it can read every operand there (a literal, a
+ *   buffer through an index pattern, or a local of that same loop at the same
+ *   index), and its result is a local of the loop;
+ * - a loop-shaped kernel of another size that does not depend on the open
+ *   loop gets a loop emitted before it (so the open one keeps fusing); one
+ *   that depends on it closes it;
+ * - closing a loop stores the locals something outside it reads (into the
+ *   caller's output array when the value is an output) and drops the others;
+ * - views are index maps read in place; matMul, concat and softmax are calls
+ *   on whole buffers.
+ *
+ * The result is a Schedule: buffers, index maps and steps, for generateCode.ts.
+ */
+import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
+import { isElementwise } from './elementwiseKernels';
+import { LoopFuser } from './loopFuser';
+import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
+import type { KernelNode } from './program';
+import type { Schedule } from './schedule';
+import { lowerStandalone } from './standaloneCalls';
+import type { ValueGraph } from './valueGraph';
+import { VIEWS, lowerSplit, lowerStridedSlice, lowerView } from './viewKernels';
+
+export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = []): Schedule {
+  const fuser = new LoopFuser(graph, squaredNormOf);
+  graph.program.nodes.forEach((node, index) => {
+    if (graph.isNeeded(index)) lower(fuser, node, index);
+  });
+  return fuser.finish();
+}
+
+/** Hands node `index` to the lowering for its kind of kernel. */
+function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
+  const kernel = node.kernel;
+  if (CONSTANT_KERNELS.has(kernel)) lowerConstant(fuser, node);
+  else if (kernel === 'GatherV2' && !fuser.knownNow(node.inputs[1].value)) lowerDynamicGather(fuser, node, index);
+  else if (VIEWS.has(kernel)) lowerView(fuser, node);
+  else if (kernel === 'SplitV' || kernel === 'Unpack') lowerSplit(fuser, node);
+  else if (kernel === 'StridedSlice') lowerStridedSlice(fuser, node);
+  else if (kernel === 'OneHot') lowerOneHot(fuser, node, index);
+  else if (REDUCTIONS.has(kernel)) lowerReduction(fuser, node, index);
+  else if (kernel === 'UnsortedSegmentSum') lowerSegmentSum(fuser, node, index);
+  else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
+  else lowerStandalone(fuser, node);
+}

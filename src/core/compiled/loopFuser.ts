@@ -1,0 +1,325 @@
+/**
+ * The state of fusion, stage 3 of compileProgram: where each value lives, the
+ * buffers and index maps so far, the steps emitted, and the open loop (the
+ * one the next loop-shaped kernel of the same size joins when it can read its
+ * operands there). fuseLoops.ts walks the kernels and hands each to its
+ * lowering (loopKernels.ts, viewKernels.ts, constantKernels.ts,
+ * standaloneCalls.ts), which works through the methods here.
+ */
+import { lit, type Expr, type Read } from '../wasm/loopIR';
+import { broadcastMap, classifyMap, composeMaps } from './indexMaps';
+import { sizeOf, type KernelNode, type ValueId } from './program';
+import type { BufferSpec, LoopOp, Schedule, Step } from './schedule';
+import type { ValueGraph } from './valueGraph';
+
+/** Where a value lives. */
+export type Placement =
+  /** The same number in every element, known now: written into the code. */
+  | { readonly kind: 'literal'; readonly value: number }
+  | { readonly kind: 'buffer'; readonly buf: number }
+  /** Element i is element map[i] of `base` (`pad` where map[i] < 0), read in place, never copied. */
+  | { readonly kind: 'view'; readonly base: ValueId; readonly map: Int32Array; readonly pad: number }
+  /** Computed per element by an open loop: readable only there, at the same index. */
+  | { readonly kind: 'local'; readonly loop: OpenLoop; readonly local: number }
+  /** Accumulated into `buf` by an open loop (a reduction, a scatter): readable once that loop has closed. */
+  | { readonly kind: 'accumulating'; readonly loop: OpenLoop; readonly buf: number }
+  /** A local nothing outside its own loop read, so it was never stored. */
+  | { readonly kind: 'discarded' };
+
+/** A loop still taking kernels. */
+export interface OpenLoop {
+  readonly size: number;
+  /** The nodes computed in this loop. */
+  readonly members: Set<number>;
+  /** Steps that do not depend on this loop, emitted before it when it closes. */
+  readonly before: Step[];
+  readonly ops: LoopOp[];
+  /** The values computed per element here (by root) and their locals. */
+  readonly locals: Map<ValueId, number>;
+  readonly accumulating: Set<ValueId>;
+  /** Whether the loop sums a squared norm already (its WebAssembly form returns at most one). */
+  sumsSquares: boolean;
+}
+
+/** What reading a value inside a loop gives when the value is not readable there (yet). */
+export const NOT_HERE = Symbol('not readable in this loop');
+export type Operand = Expr | typeof NOT_HERE;
+
+export class LoopFuser {
+  private readonly placements = new Map<ValueId, Placement>();
+  private readonly buffers: BufferSpec[] = [];
+  private readonly maps: Int32Array[] = [];
+  private readonly steps: Step[] = [];
+  /** Where emit() puts steps: the innermost `before` list of a loop kept open (see beforeOpen), else `steps`. */
+  private readonly targets: Step[][] = [];
+  private readonly outputSlots = new Map<ValueId, number>();
+  private readonly usedSlots = new Set<number>();
+  /** Output slots already handed to an output by writeOutput. */
+  private readonly writtenSlots = new Set<number>();
+  /** Roots of the outputs whose squared norms are asked for, and their slots; those summed inside a loop. */
+  private readonly normRoots = new Map<ValueId, number>();
+  private readonly normsInLoops = new Set<number>();
+  private open: OpenLoop | undefined;
+  private localCount = 0;
+
+  constructor(readonly graph: ValueGraph, private readonly squaredNormOf: readonly number[]) {
+    const { inputs, outputs } = graph.program;
+    inputs.forEach((id) => this.placements.set(id, { kind: 'buffer', buf: this.addBuffer({ size: graph.sizeOf(id), role: 'input' }) }));
+    outputs.forEach((id) => {
+      const root = graph.root(id);
+      if (!this.outputSlots.has(root)) this.outputSlots.set(root, this.addBuffer({ size: graph.sizeOf(id), role: 'output' }));
+    });
+    squaredNormOf.forEach((output, slot) => this.normRoots.set(graph.root(outputs[output]), slot));
+  }
+
+  // --- where values live ----------------------------------------------------
+
+  placementOf(id: ValueId): Placement {
+    const root = this.graph.root(id);
+    let placement = this.placements.get(root);
+    if (!placement) {
+      // A constant captured when traced: one number in every element is a literal.
+      const source = this.graph.sourceOf(root);
+      if (source.kind !== 'constant') throw new Error(`value ${root} used before it was computed`);
+      const v = source.values;
+      placement = v.length > 0 && v.every((x) => Object.is(x, v[0]))
+        ? { kind: 'literal', value: v[0] }
+        : { kind: 'buffer', buf: this.addBuffer({ size: v.length, role: 'constant', init: v }) };
+      this.placements.set(root, placement);
+    }
+    return placement;
+  }
+  place(id: ValueId, placement: Placement): void {
+    this.placements.set(id, placement);
+  }
+  addBuffer(spec: BufferSpec): number {
+    this.buffers.push(spec);
+    return this.buffers.length - 1;
+  }
+  /** The index of a new index map. */
+  addMap(map: Int32Array): number {
+    this.maps.push(map);
+    return this.maps.length - 1;
+  }
+  /** A buffer for a value about to be stored: the caller's output array when the value is an output. */
+  storageFor(root: ValueId): number {
+    const slot = this.outputSlots.get(root);
+    if (slot !== undefined && !this.usedSlots.has(slot)) {
+      this.usedSlots.add(slot);
+      return slot;
+    }
+    return this.addBuffer({ size: this.graph.sizeOf(root), role: 'temp' });
+  }
+  isOutput(root: ValueId): boolean {
+    return this.outputSlots.has(root);
+  }
+  /** Whether value `id` is known at compile time (a captured constant or a literal). */
+  knownNow(id: ValueId): boolean {
+    return this.graph.sourceOf(this.graph.root(id)).kind === 'constant' || this.placementOf(id).kind === 'literal';
+  }
+  /** The values of a value known at compile time (see knownNow). */
+  valuesNow(id: ValueId): Float32Array {
+    const source = this.graph.sourceOf(this.graph.root(id));
+    if (source.kind === 'constant') return source.values;
+    // A literal stands for every element (Fill, ZerosLike): one value per element, not one in all.
+    return new Float32Array(this.graph.sizeOf(id)).fill((this.placementOf(id) as { value: number }).value);
+  }
+
+  // --- operands ---------------------------------------------------------------
+
+  /** Element i of value `id` broadcast to `outShape` as an operand of `loop` (undefined: a copy of its own). */
+  read(id: ValueId, outShape: readonly number[], loop?: OpenLoop): Operand {
+    const placement = this.placementOf(id);
+    const inShape = this.graph.shapeOf(id);
+    const same = sizeOf(inShape) === sizeOf(outShape);
+    const broadcast = () => broadcastMap(inShape, outShape);
+    switch (placement.kind) {
+      case 'literal':
+        return lit(placement.value);
+      case 'local':
+        return placement.loop === loop && same ? { op: 'local', id: placement.local } : NOT_HERE;
+      case 'accumulating':
+        return NOT_HERE;
+      case 'buffer':
+        return this.readBuffer(placement.buf, same ? undefined : broadcast(), 0);
+      case 'view': {
+        const base = this.placementOf(placement.base);
+        if (base.kind !== 'buffer') return NOT_HERE;
+        return this.readBuffer(base.buf, same ? placement.map : composeMaps(placement.map, broadcast()), placement.pad);
+      }
+      case 'discarded':
+        throw new Error(`value ${id} was not kept`);
+    }
+  }
+
+  /** Element map[i] of value `id`, or NOT_HERE when it is not in a buffer (yet). */
+  readMapped(id: ValueId, map: Int32Array): Operand {
+    const placement = this.placementOf(id);
+    if (placement.kind === 'literal') return lit(placement.value);
+    if (placement.kind === 'buffer') return this.readBuffer(placement.buf, map, 0);
+    if (placement.kind !== 'view') return NOT_HERE;
+    const base = this.placementOf(placement.base);
+    return base.kind === 'buffer' ? this.readBuffer(base.buf, composeMaps(placement.map, map), placement.pad) : NOT_HERE;
+  }
+
+  /** A read of buffer[map[i]] (map undefined: element i), as the cheapest index pattern that gives it. */
+  private readBuffer(buf: number, map: Int32Array | undefined, pad: number): Expr {
+    const at = (read: Read): Expr => ({ op: 'read', buf, read });
+    if (!map) return at({ kind: 'offset', k: 0 });
+    const pattern = classifyMap(map);
+    if (pattern.kind === 'window') return at({ ...pattern, pad });
+    // In the IR, map k is buffer −(k + 1) (maps live after the buffers in WebAssembly memory).
+    if (pattern.kind === 'general') return at({ kind: 'general', map: -(this.addMap(map) + 1), padded: pattern.padded, pad });
+    return at(pattern);
+  }
+
+  // --- loops ----------------------------------------------------------------
+
+  /** Whether one of node's inputs is computed by the open loop. */
+  dependsOnOpen(node: KernelNode): boolean {
+    return node.inputs.some((input) => this.inOpen(this.placementOf(input.value)));
+  }
+  private inOpen(placement: Placement): boolean {
+    if (!this.open) return false;
+    if (placement.kind === 'local' || placement.kind === 'accumulating') return placement.loop === this.open;
+    if (placement.kind === 'view') return this.inOpen(this.placementOf(placement.base));
+    return false;
+  }
+
+  /**
+   * Puts a loop-shaped node (elementwise, or a reduction over `size` elements) into a loop that can
+   * hold it: the open one when the sizes match and `add` can read the operands there; otherwise,
+   * when it does not depend on the open loop, a loop emitted before it; else a new loop after it.
+   */
+  inLoop(node: KernelNode, size: number, add: (loop: OpenLoop) => boolean): void {
+    if (this.open && this.open.size !== size) {
+      if (this.dependsOnOpen(node)) this.closeLoop();
+      else {
+        this.beforeOpen(() => this.inLoop(node, size, add));
+        return;
+      }
+    }
+    if (this.open && add(this.open)) return;
+    this.closeLoop();
+    this.open = newLoop(size);
+    if (!add(this.open)) throw new Error(`kernel ${node.kernel} cannot read its inputs in a fresh loop`);
+  }
+
+  /** Runs `body` with the open loop set aside: what it emits (and any loop it opens) goes before that loop. */
+  beforeOpen(body: () => void): void {
+    const saved = this.open;
+    if (!saved) {
+      body();
+      return;
+    }
+    this.open = undefined;
+    this.targets.push(saved.before);
+    try {
+      body();
+      this.closeLoop();
+    } finally {
+      this.targets.pop();
+      this.open = saved;
+    }
+  }
+
+  /** Adds value `out` of node `index`, computed per element by `op`, to `loop`. */
+  addLocal(loop: OpenLoop, out: ValueId, index: number, op: (local: number) => LoopOp): void {
+    const local = ++this.localCount;
+    loop.ops.push(op(local));
+    loop.locals.set(out, local);
+    loop.members.add(index);
+    this.placements.set(out, { kind: 'local', loop, local });
+  }
+
+  /** Adds value `out` of node `index`, accumulated into op.buf by `op`, to `loop`. */
+  accumulate(loop: OpenLoop, out: ValueId, index: number, op: LoopOp & { readonly buf: number }): void {
+    loop.ops.push(op);
+    loop.members.add(index);
+    loop.accumulating.add(out);
+    this.placements.set(out, { kind: 'accumulating', loop, buf: op.buf });
+  }
+
+  /** Ends the open loop: stores every local read outside it, and its accumulated values become buffers. */
+  closeLoop(): void {
+    const loop = this.open;
+    if (!loop) return;
+    this.open = undefined;
+    for (const [root, local] of loop.locals) {
+      const readOutside = [...this.graph.readersOf(root)].some((node) => !loop.members.has(node)) || this.outputSlots.has(root);
+      if (!readOutside) {
+        this.placements.set(root, { kind: 'discarded' });
+        continue;
+      }
+      const buf = this.storageFor(root);
+      loop.ops.push({ kind: 'store', buf, local });
+      this.sumSquaresInLoop(loop, root, local);
+      this.placements.set(root, { kind: 'buffer', buf });
+    }
+    for (const root of loop.accumulating) this.placements.set(root, { kind: 'buffer', buf: (this.placements.get(root) as { buf: number }).buf });
+    for (const step of loop.before) this.emit(step);
+    if (loop.ops.length > 0) this.emit({ kind: 'loop', loop: { size: loop.size, ops: loop.ops } });
+  }
+
+  /** When `root` is an output whose squared norm is asked for, sums its squares in the loop that stores it (no second pass). */
+  private sumSquaresInLoop(loop: OpenLoop, root: ValueId, local: number): void {
+    const slot = this.normRoots.get(root);
+    if (slot === undefined || this.normsInLoops.has(slot) || loop.sumsSquares) return;
+    this.normsInLoops.add(slot);
+    loop.sumsSquares = true;
+    loop.ops.push({ kind: 'sumSquares', slot, local });
+  }
+
+  emit(step: Step): void {
+    (this.targets[this.targets.length - 1] ?? this.steps).push(step);
+  }
+
+  /** The buffer holding value `id`, copying a view or a literal into a new one (emitted where the caller emits). */
+  materialize(id: ValueId): number {
+    const placement = this.placementOf(id);
+    if (placement.kind === 'buffer') return placement.buf;
+    const size = this.graph.sizeOf(id);
+    const buf = this.addBuffer({ size, role: 'temp' });
+    const value = this.read(id, this.graph.shapeOf(id));
+    if (value === NOT_HERE) throw new Error('materialize: the value is still in an open loop');
+    this.emit({ kind: 'copy', buf, size, value, counted: true });
+    return buf;
+  }
+
+  /** Closes the last loop and puts every output into its slot: the schedule is complete. */
+  finish(): Schedule {
+    this.closeLoop();
+    const outputBuffers = this.graph.program.outputs.map((id) => this.writeOutput(id));
+    const inputBuffers = this.graph.program.inputs.map((id) => (this.placements.get(id) as { buf: number }).buf);
+    return {
+      buffers: this.buffers, maps: this.maps, steps: this.steps, inputBuffers, outputBuffers,
+      squaredNormOf: this.squaredNormOf, normsInLoops: this.normsInLoops,
+    };
+  }
+
+  /** The buffer output `id` ends up in (copying into its slot when it lives elsewhere). */
+  private writeOutput(id: ValueId): number {
+    const root = this.graph.root(id);
+    const size = this.graph.sizeOf(id);
+    let slot = this.outputSlots.get(root) as number;
+    // Two outputs can be one value (tf.addN's gradient hands every input the same dy): the
+    // caller passes one array per output, so the later ones get their own slot and a copy.
+    if (this.writtenSlots.has(slot)) slot = this.addBuffer({ size, role: 'output' });
+    this.writtenSlots.add(slot);
+    const placement = this.placementOf(root);
+    if (placement.kind === 'buffer' && placement.buf === slot) return slot;
+    if (placement.kind === 'literal') this.steps.push({ kind: 'fill', buf: slot, value: placement.value });
+    else if (placement.kind === 'buffer') this.steps.push({ kind: 'set', buf: slot, from: placement.buf });
+    else {
+      const value = this.read(root, this.graph.shapeOf(root));
+      if (value === NOT_HERE) throw new Error('output still in an open loop');
+      this.steps.push({ kind: 'copy', buf: slot, size, value, counted: false });
+    }
+    this.usedSlots.add(slot);
+    return slot;
+  }
+}
+
+function newLoop(size: number): OpenLoop {
+  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false };
+}

@@ -1,0 +1,88 @@
+/**
+ * Stage 2 of compileProgram: which values are needed and which are aliases.
+ * Reshapes, identities and no-op casts only rename a value, so every value
+ * has a root (the value it is the same elements as); kernels no output
+ * depends on are dropped (backprop also differentiates with respect to
+ * constants, and value-and-gradient traces compute values nobody reads); and
+ * each root knows the kernels that read it, which is how fusion tells a
+ * loop-local value from one that must be stored.
+ */
+import { ALIAS_KERNELS } from './elementwiseKernels';
+import { sizeOf, type KernelNode, type Program, type ValueId, type ValueSource } from './program';
+
+export interface ValueGraph {
+  readonly program: Program;
+  shapeOf(id: ValueId): readonly number[];
+  sizeOf(id: ValueId): number;
+  dtypeOf(id: ValueId): string;
+  sourceOf(id: ValueId): ValueSource;
+  /** The value `id` is another name for (itself when it is computed or captured). */
+  root(id: ValueId): ValueId;
+  isAlias(node: KernelNode): boolean;
+  /** Whether some output depends on node `index` (aliases excluded: they only rename). */
+  isNeeded(index: number): boolean;
+  /** The needed nodes that read root `root`. */
+  readersOf(root: ValueId): ReadonlySet<number>;
+  /** Makes `id` another name for `base` (x·1 = x), whose readers now include id's. */
+  alias(id: ValueId, base: ValueId): void;
+}
+
+export function valueGraph(program: Program): ValueGraph {
+  const roots = new Map<ValueId, ValueId>();
+  const readers = new Map<ValueId, Set<number>>();
+  const needed = new Set<number>();
+  const info = (id: ValueId) => {
+    const v = program.values.get(id);
+    if (!v) throw new Error(`value ${id} is not in the program`);
+    return v;
+  };
+  const root = (id: ValueId): ValueId => {
+    // Chains: an alias of a value that later turned out to alias another (x·1 = x).
+    let r = id;
+    for (let next = roots.get(r); next !== undefined && next !== r; next = roots.get(r)) r = next;
+    return r;
+  };
+  const isAlias = (node: KernelNode): boolean => {
+    if (ALIAS_KERNELS.has(node.kernel)) return true;
+    if (node.kernel !== 'Cast') return false;
+    const to = node.attrs.dtype;
+    const from = info(node.inputs[0].value).dtype;
+    return to === 'float32' || to === from || (to === 'int32' && from === 'bool');
+  };
+
+  for (const node of program.nodes) if (isAlias(node)) roots.set(node.outputs[0], root(node.inputs[0].value));
+  const neededValues = new Set(program.outputs.map(root));
+  for (let index = program.nodes.length - 1; index >= 0; index--) {
+    const node = program.nodes[index];
+    if (isAlias(node) || !node.outputs.some((id) => neededValues.has(root(id)))) continue;
+    needed.add(index);
+    for (const input of node.inputs) neededValues.add(root(input.value));
+  }
+  program.nodes.forEach((node, index) => {
+    if (!needed.has(index)) return;
+    for (const input of node.inputs) {
+      const r = root(input.value);
+      if (!readers.has(r)) readers.set(r, new Set());
+      readers.get(r)?.add(index);
+    }
+  });
+
+  return {
+    program,
+    shapeOf: (id) => info(id).shape,
+    sizeOf: (id) => sizeOf(info(id).shape),
+    dtypeOf: (id) => info(id).dtype,
+    sourceOf: (id) => info(id).source,
+    root,
+    isAlias,
+    isNeeded: (index) => needed.has(index),
+    readersOf: (r) => readers.get(r) ?? new Set(),
+    alias(id, base) {
+      const r = root(base);
+      roots.set(id, r);
+      const merged = readers.get(r) ?? new Set<number>();
+      for (const reader of readers.get(id) ?? []) merged.add(reader);
+      readers.set(r, merged);
+    },
+  };
+}
