@@ -1,39 +1,80 @@
 import { constantSchedule, type Schedule } from '../schedule';
-import { cosineDefaults, cosineSchedule } from './cosineSchedule';
+import { constantLrDefaults, constantLrSchedule, constantLrTorch } from './constantLrSchedule';
+import { cosineDefaults, cosineSchedule, cosineTorch } from './cosineSchedule';
 import { cosineRestartsDefaults, cosineRestartsSchedule } from './cosineRestartsSchedule';
-import { exponentialDefaults, exponentialSchedule } from './exponentialSchedule';
-import { multiStepDefaults, multiStepSchedule } from './multiStepSchedule';
-import { oneCycleDefaults, oneCycleSchedule } from './oneCycleSchedule';
+import { cyclicDefaults, cyclicSchedule, resolveCyclic } from './cyclicSchedule';
+import { exponentialDefaults, exponentialSchedule, exponentialTorch } from './exponentialSchedule';
+import { linearDefaults, linearSchedule, linearTorch } from './linearSchedule';
+import { multiplicativeDefaults, multiplicativeSchedule, multiplicativeTorch } from './multiplicativeSchedule';
+import { multiStepDefaults, multiStepSchedule, multiStepTorch } from './multiStepSchedule';
+import { oneCycleDefaults, oneCycleInitialLr, oneCycleSchedule } from './oneCycleSchedule';
 import { plateauDefaults, plateauSchedule } from './plateauSchedule';
+import { polynomialDefaults, polynomialSchedule, polynomialTorch } from './polynomialSchedule';
 import type { ArgRecord } from './scheduleArgs';
-import { stepDefaults, stepSchedule } from './stepSchedule';
-import { warmupDefaults, warmupSchedule } from './warmupSchedule';
+import { stepDefaults, stepSchedule, stepTorch } from './stepSchedule';
+import { chainableForm, closedForm, type ChainableLr, type ClosedFormHooks, type TorchConstructor } from './torchForm';
 
-/** A schedule name of the spec grammar: its keys with their defaults (torch's), and its factory. */
+/** A schedule name of the spec grammar: its keys with their defaults (torch's), and its factories. */
 export interface ScheduleKind<T extends ArgRecord = ArgRecord> {
   readonly defaults: T;
   /** `totalSteps` is the run's length when known (onecycle's default total_steps). */
   create(baseLr: number, args: Partial<T>, totalSteps?: number): Schedule;
+  /**
+   * How torch builds and steps it as a member of a ChainedScheduler or a phase of a SequentialLR.
+   * Absent for plateau: ReduceLROnPlateau is stepped with a loss, which neither of them passes on.
+   */
+  torch?(args: Partial<T>, totalSteps?: number): TorchConstructor;
 }
 
-const kind = <T extends ArgRecord>(defaults: T, create: ScheduleKind<T>['create']): ScheduleKind => ({
-  defaults,
-  create: create as ScheduleKind['create'],
-});
+type Create<T extends ArgRecord> = ScheduleKind<T>['create'];
 
-/** Every schedule the spec grammar knows. Here `warmup` is followed by constant; the parser composes 'warmup:...+SPEC'. */
+/** A kind torch steps from the group's lr; step(0) gives its closed form at 0 unless `noClosedForm`. */
+function chainable<T extends ArgRecord>(defaults: T, create: Create<T>, getLr: (a: Partial<T>) => ChainableLr, noClosedForm = false): ScheduleKind {
+  return {
+    defaults,
+    create: create as ScheduleKind['create'],
+    torch: ((a: Partial<T>, n?: number) =>
+      chainableForm(getLr(a), noClosedForm ? undefined : (base) => create(base, a, n).lrAt(0))) as ScheduleKind['torch'],
+  };
+}
+
+/** A kind torch computes from its base lr and the epoch alone. */
+function closed<T extends ArgRecord>(defaults: T, create: Create<T>, hooks?: (a: Partial<T>) => ClosedFormHooks): ScheduleKind {
+  return {
+    defaults,
+    create: create as ScheduleKind['create'],
+    torch: ((a: Partial<T>, n?: number) => closedForm((base) => create(base, a, n), hooks?.(a))) as ScheduleKind['torch'],
+  };
+}
+
+/**
+ * Every single schedule the spec grammar knows. 'constant' is torch's LambdaLR(lambda k: 1) where
+ * torch needs a scheduler (a sequential phase). Compositions (warmup, sequential, A*B) are built by
+ * the parser (buildSchedule.ts).
+ */
 export const scheduleKinds: Readonly<Record<string, ScheduleKind>> = {
-  constant: kind({}, (lr) => constantSchedule(lr)),
-  step: kind(stepDefaults, (lr, a) => stepSchedule(lr, a)),
-  multistep: kind(multiStepDefaults, (lr, a) => multiStepSchedule(lr, a)),
-  exponential: kind(exponentialDefaults, (lr, a) => exponentialSchedule(lr, a)),
-  cosine: kind(cosineDefaults, (lr, a) => cosineSchedule(lr, a)),
-  'cosine-restarts': kind(cosineRestartsDefaults, (lr, a) => cosineRestartsSchedule(lr, a)),
-  onecycle: kind(oneCycleDefaults, (_lr, a, totalSteps) =>
-    oneCycleSchedule(a.total_steps === undefined && totalSteps !== undefined ? { ...a, total_steps: totalSteps } : a),
+  constant: closed({}, (lr) => constantSchedule(lr)),
+  step: chainable(stepDefaults, (lr, a) => stepSchedule(lr, a), stepTorch),
+  multistep: chainable(multiStepDefaults, (lr, a) => multiStepSchedule(lr, a), multiStepTorch),
+  exponential: chainable(exponentialDefaults, (lr, a) => exponentialSchedule(lr, a), exponentialTorch),
+  cosine: chainable(cosineDefaults, (lr, a) => cosineSchedule(lr, a), cosineTorch),
+  'cosine-restarts': closed(cosineRestartsDefaults, (lr, a) => cosineRestartsSchedule(lr, a)),
+  onecycle: closed(
+    oneCycleDefaults,
+    (_lr, a, totalSteps) =>
+      oneCycleSchedule(a.total_steps === undefined && totalSteps !== undefined ? { ...a, total_steps: totalSteps } : a),
+    (a) => ({ initialLr: oneCycleInitialLr(a) }),
   ),
-  plateau: kind(plateauDefaults, (lr, a) => plateauSchedule(lr, a)),
-  warmup: kind(warmupDefaults, (lr, a) => warmupSchedule(lr, a)),
+  plateau: { defaults: plateauDefaults, create: ((lr: number, a: Partial<typeof plateauDefaults>) => plateauSchedule(lr, a)) as ScheduleKind['create'] },
+  constantlr: chainable(constantLrDefaults, (lr, a) => constantLrSchedule(lr, a), constantLrTorch),
+  linear: chainable(linearDefaults, (lr, a) => linearSchedule(lr, a), linearTorch),
+  polynomial: chainable(polynomialDefaults, (lr, a) => polynomialSchedule(lr, a), polynomialTorch),
+  multiplicative: chainable(multiplicativeDefaults, (lr, a) => multiplicativeSchedule(lr, a), multiplicativeTorch, true),
+  cyclic: closed(cyclicDefaults, (_lr, a) => cyclicSchedule(a), (a) => ({ lr: resolveCyclic(a).base_lr, initialStepAtInitialLr: true })),
 };
 
-export const scheduleNames: readonly string[] = Object.keys(scheduleKinds);
+/** Names that compose schedules after '+' (warmup:...+SPEC, sequential:milestones=...+SPEC+SPEC). */
+export const compositionNames: readonly string[] = ['warmup', 'sequential'];
+
+/** Every name a spec may start with, for messages. */
+export const scheduleNames: readonly string[] = [...Object.keys(scheduleKinds), ...compositionNames];

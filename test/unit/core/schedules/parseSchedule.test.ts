@@ -35,6 +35,44 @@ describe('parseSchedule', () => {
         'plateau:mode=min,factor=0.1,patience=10,threshold=0.0001,threshold_mode=rel,cooldown=0,min_lr=0,eps=1e-8',
       );
       assert.equal(parseSchedule('warmup', 0.1).spec, 'warmup:steps=10,start_factor=0.1+constant');
+      assert.equal(parseSchedule('constantlr', 0.1).spec, 'constantlr:factor=0.3333333333333333,total_iters=5');
+      assert.equal(parseSchedule('linear', 0.1).spec, 'linear:start_factor=0.3333333333333333,end_factor=1,total_iters=5');
+      assert.equal(parseSchedule('polynomial', 0.1).spec, 'polynomial:total_iters=5,power=1');
+      assert.equal(parseSchedule('multiplicative', 0.1).spec, 'multiplicative:factor=0.95');
+      assert.equal(
+        parseSchedule('cyclic', 0.1).spec,
+        'cyclic:base_lr=0.01,max_lr=0.1,step_size_up=2000,step_size_down=2000,mode=triangular,gamma=1,scale_mode=cycle',
+      );
+      assert.equal(parseSchedule('sequential:milestones=5+constant+step', 0.1).spec, 'sequential:milestones=5+constant+step:step_size=30,gamma=0.1');
+    });
+
+    it("resolves cyclic's derived defaults as torch does: step_size_down = step_size_up, scale_mode the mode's own", () => {
+      assert.match(parseSchedule('cyclic:step_size_up=7', 1).spec, /step_size_up=7,step_size_down=7,/);
+      assert.match(parseSchedule('cyclic:step_size_up=7,step_size_down=3', 1).spec, /step_size_up=7,step_size_down=3,/);
+      assert.match(parseSchedule('cyclic:mode=exp_range', 1).spec, /mode=exp_range,gamma=1,scale_mode=iterations$/);
+      assert.match(parseSchedule('cyclic:mode=triangular2', 1).spec, /scale_mode=cycle$/);
+      assert.match(parseSchedule('cyclic:mode=exp_range,scale_mode=cycle', 1).spec, /scale_mode=cycle$/);
+    });
+
+    it('writes compositions canonically: phases and members in canonical form, non-last composite phases in parentheses', () => {
+      assert.equal(
+        parseSchedule(' sequential : milestones = 10;50 + linear:total_iters=10 + cosine:T_max=40 + constant ', 0.1).spec,
+        'sequential:milestones=10;50+linear:start_factor=0.3333333333333333,end_factor=1,total_iters=10+cosine:T_max=40,eta_min=0+constant',
+      );
+      assert.equal(parseSchedule('exponential * step:step_size=3', 0.1).spec, 'exponential:gamma=0.99*step:step_size=3,gamma=0.1');
+      assert.equal(
+        parseSchedule('sequential:milestones=4+(warmup:steps=2+exponential)+constant', 0.1).spec,
+        'sequential:milestones=4+(warmup:steps=2,start_factor=0.1+exponential:gamma=0.99)+constant',
+      );
+      // A warmup or sequential as the last phase needs no parentheses; redundant ones go.
+      assert.equal(
+        parseSchedule('sequential:milestones=4+(constant)+(warmup:steps=2+constant)', 0.1).spec,
+        'sequential:milestones=4+constant+warmup:steps=2,start_factor=0.1+constant',
+      );
+      assert.equal(
+        parseSchedule('warmup:steps=3+exponential*multiplicative:factor=0.5', 0.1).spec,
+        'warmup:steps=3,start_factor=0.1+exponential:gamma=0.99*multiplicative:factor=0.5',
+      );
     });
 
     it('normalises order, spacing, number spelling and milestone order', () => {
@@ -50,6 +88,12 @@ describe('parseSchedule', () => {
 
     const extra = [
       'multistep:milestones=,gamma=0.5',
+      'sequential:milestones=10;20+(warmup:steps=3+exponential:gamma=0.9)+(sequential:milestones=2+step:step_size=1+cosine)+plateau:patience=2',
+      'sequential:milestones=5+linear*exponential+warmup:steps=4+multiplicative:factor=0.9*cyclic:step_size_up=3',
+      'sequential:milestones=7+plateau:patience=1,factor=0.5+multiplicative:factor=0.8',
+      'sequential:milestones=30+onecycle:max_lr=0.3+constant',
+      'warmup:steps=6+sequential:milestones=9;12+polynomial:power=2+constantlr+cyclic:mode=exp_range,gamma=0.99',
+      'constantlr:factor=0.2*linear:end_factor=0.5*polynomial:total_iters=50*cosine-restarts:T_0=9*onecycle',
       'warmup:steps=3+warmup:steps=4,start_factor=0.5+exponential:gamma=0.9',
       'warmup:steps=7+plateau:patience=2,factor=0.5',
       'onecycle:max_lr=0.02,anneal_strategy=linear,three_phase=true',
@@ -79,11 +123,25 @@ describe('parseSchedule', () => {
   });
 
   it('knows every name it lists, each with its keys', () => {
-    assert.deepEqual([...scheduleNames].sort(), ['constant', 'cosine', 'cosine-restarts', 'exponential', 'multistep', 'onecycle', 'plateau', 'step', 'warmup']);
-    for (const name of scheduleNames) {
+    assert.deepEqual([...scheduleNames].sort(), [
+      'constant', 'constantlr', 'cosine', 'cosine-restarts', 'cyclic', 'exponential', 'linear', 'multiplicative', 'multistep',
+      'onecycle', 'plateau', 'polynomial', 'sequential', 'step', 'warmup',
+    ]);
+    for (const name of Object.keys(scheduleKinds)) {
       const s = parseSchedule(name, 0.1, 100);
       for (const key of Object.keys(scheduleKinds[name].defaults)) assert.ok(s.spec.includes(`${key}=`), `${name} lacks ${key}`);
     }
+    assert.match(parseSchedule('warmup', 0.1).spec, /^warmup:steps=\d+,start_factor=/);
+    assert.match(parseSchedule('sequential:milestones=3+step+step', 0.1).spec, /^sequential:milestones=3\+step:/);
+  });
+
+  it("gives each phase of a sequential its own length as onecycle's default total_steps", () => {
+    assert.match(parseSchedule('sequential:milestones=40;100+exponential+onecycle+constant', 0.1, 500).spec, /\+onecycle:max_lr=0\.1,total_steps=60,/);
+    // Without the run's length a middle phase still has one; the last runs to the end of the run, or torch's 1000.
+    assert.match(parseSchedule('sequential:milestones=40;100+exponential+onecycle+constant', 0.1).spec, /\+onecycle:max_lr=0\.1,total_steps=60,/);
+    assert.match(parseSchedule('sequential:milestones=40+exponential+onecycle', 0.1, 500).spec, /\+onecycle:max_lr=0\.1,total_steps=460,/);
+    assert.match(parseSchedule('sequential:milestones=40+exponential+onecycle', 0.1).spec, /\+onecycle:max_lr=0\.1,total_steps=1000,/);
+    assert.match(parseSchedule('exponential*onecycle', 0.1, 321).spec, /\*onecycle:max_lr=0\.1,total_steps=321,/);
   });
 
   describe('errors', () => {
@@ -95,7 +153,10 @@ describe('parseSchedule', () => {
           return true;
         });
       });
-    rejects('cosin', /unknown schedule 'cosin'; valid: constant, step, multistep, exponential, cosine, cosine-restarts, onecycle, plateau, warmup/);
+    rejects(
+      'cosin',
+      /unknown schedule 'cosin'; valid: constant, step, multistep, exponential, cosine, cosine-restarts, onecycle, plateau, constantlr, linear, polynomial, multiplicative, cyclic, warmup, sequential$/,
+    );
     rejects('warmup:steps=5+bogus:x=1', /unknown schedule 'bogus'; valid: /);
     rejects('step:size=3', /unknown key 'size' for schedule 'step'; valid keys: step_size, gamma/);
     rejects('constant:gamma=1', /unknown key 'gamma' for schedule 'constant'; valid keys: \(none\)/);
@@ -137,7 +198,43 @@ describe('parseSchedule', () => {
     rejects('warmup:steps=0', /steps for schedule 'warmup' must be an integer >= 1, got 0/);
     rejects('warmup:start_factor=0+cosine', /start_factor for schedule 'warmup' must be in \(0, 1\], got 0/);
     rejects('warmup:start_factor=1.5', /start_factor .* got 1.5/);
-    rejects('step+cosine', /only warmup can be followed by '\+<schedule>'/);
+    rejects('step+cosine', /only warmup and sequential can be followed by '\+<schedule>' \('step' was followed by '\+cosine'\)/);
+    rejects('constantlr:factor=0', /factor for schedule 'constantlr' must be in \(0, 1\], got 0/);
+    rejects('constantlr:factor=1.5', /factor .* in \(0, 1\], got 1.5/);
+    rejects('constantlr:total_iters=0', /total_iters for schedule 'constantlr' must be an integer >= 1, got 0/);
+    rejects('linear:start_factor=0', /start_factor for schedule 'linear' must be in \(0, 1\], got 0/);
+    rejects('linear:end_factor=1.1', /end_factor for schedule 'linear' must be in \[0, 1\], got 1.1/);
+    rejects('linear:total_iters=2.5', /total_iters for schedule 'linear' must be an integer >= 1, got 2.5/);
+    rejects('polynomial:total_iters=0', /total_iters for schedule 'polynomial' must be an integer >= 1/);
+    rejects('polynomial:power=-1', /power for schedule 'polynomial' must be >= 0, got -1/);
+    rejects('multiplicative:factor=-0.5', /factor for schedule 'multiplicative' must be >= 0, got -0.5/);
+    rejects('multiplicative:lr_lambda=2', /unknown key 'lr_lambda' for schedule 'multiplicative'; valid keys: factor/);
+    rejects('cyclic:mode=triangle', /mode for schedule 'cyclic' must be triangular, triangular2 or exp_range, got triangle/);
+    rejects('cyclic:gamma=1.5', /gamma for schedule 'cyclic' must be in \(0, 1\], got 1.5/);
+    rejects('cyclic:step_size_up=0', /step_size_up for schedule 'cyclic' must be > 0, got 0/);
+    rejects('cyclic:step_size_down=-2', /step_size_down .* > 0, got -2/);
+    rejects('cyclic:base_lr=-1', /base_lr for schedule 'cyclic' must be >= 0/);
+    rejects('cyclic:scale_mode=epoch', /scale_mode for schedule 'cyclic' must be cycle or iterations, got epoch/);
+    rejects('cyclic:cycle_momentum=true', /unknown key 'cycle_momentum' for schedule 'cyclic'/);
+    rejects('sequential', /'sequential' needs 1 phase after it \(one more than its milestones\), got 0/);
+    rejects('sequential:milestones=5;9+step+cosine', /needs 3 phases after it .*, got 2/);
+    rejects('sequential:milestones=5+warmup:steps=2+cosine', /needs 2 phases .*got 1 \(a warmup or sequential phase that is not the last goes in parentheses\)/);
+    rejects('sequential:milestones=9;5+step+step+step', /milestones for schedule 'sequential' must be strictly increasing integers >= 1, got 9;5/);
+    rejects('sequential:milestones=5;5+step+step+step', /strictly increasing .* got 5;5/);
+    rejects('sequential:milestones=0+step+step', /integers >= 1, got 0/);
+    rejects('sequential:steps=3+step', /unknown key 'steps' for schedule 'sequential'; valid keys: milestones/);
+    rejects('sequential:milestones=4+step+step+cosine', /'sequential:milestones=4' takes 2 phases \(one more than its milestones\); '\+cosine' is more than that/);
+    rejects('step*plateau', /'plateau:.*' cannot be a member of a chain \(A\*B\): members are single torch schedules other than constant and plateau/);
+    rejects('constant*step', /'constant' cannot be a member of a chain/);
+    rejects('step*(warmup+step)', /'warmup:.*' cannot be a member of a chain/);
+    rejects('step*(exponential*step)', /cannot be a member of a chain/);
+    rejects('step*', /empty schedule in 'step\*'/);
+    rejects('(step', /unbalanced '\(' in schedule '\(step'/);
+    rejects('step)', /unbalanced '\)'/);
+    rejects('st(ep)', /misplaced parenthesis in schedule 'st\(ep\)'/);
+    rejects('onecycle*onecycle', /a composition may hold one onecycle, this one holds 2/);
+    rejects('sequential:milestones=5+onecycle+warmup+onecycle', /may hold one onecycle, this one holds 2/);
+    rejects('step*bogus', /unknown schedule 'bogus'/);
     rejects('constant', /base lr must be a finite number >= 0, got NaN/, NaN);
     rejects('step', /base lr .* got -1/, -1);
     rejects('onecycle', /total steps must be an integer >= 1, got 0/, 0.1, 0);
