@@ -1,11 +1,13 @@
 /**
- * The elementwise kernels WebAssembly loops can run, as loop IR: each mirrors
- * its JS template in elementwiseKernels.ts operation for operation (float64
- * arithmetic, the same comparisons and literals), so both give the same bits;
- * test/unit/core/compiled/elementwiseIR.test.ts checks every entry against
- * its template. Kernels missing here (integer ones, and tanh, expm1, log1p
- * and the hyperbolic functions, which V8 calls from WebAssembly through JS
- * at half the speed of a JS loop) keep their group of kernels in JS.
+ * The elementwise kernels, defined once as loop IR: WebAssembly loops run
+ * this form, and elementwiseKernels.ts prints the JS form from it
+ * (printJs.ts), so both give the same bits by construction (JS semantics:
+ * float64 arithmetic, `fr` rounds to float32). A new entry here is tested by
+ * test/unit/core/compiled/elementwiseIR.test.ts automatically (the printed JS
+ * against the IR, interpreted and as WebAssembly, on special values).
+ * Kernels missing here (tanh, expm1, log1p and the hyperbolic functions,
+ * which V8 calls from WebAssembly through JS at half the speed of a JS loop,
+ * and tf.mod) are elementwiseKernels.ts's JS_ONLY, and keep their loop in JS.
  */
 import { MATH_ARITY, bin, call, fr, lit, select, unary, type Expr, type MathFunction } from '../wasm/loopIR';
 
@@ -74,8 +76,12 @@ const TEMPLATES: Record<string, IrTemplate> = {
   AddN: (args) => args.slice(1).reduce((sum, x) => bin('add', sum, x), args[0]),
 };
 
+export function hasElementwiseIR(kernel: string): boolean {
+  return Object.hasOwn(TEMPLATES, kernel);
+}
+
 /** The kernel's value (before the float32 rounding the caller adds), or undefined when only JS runs it. */
 export function elementwiseIR(kernel: string, args: readonly Expr[], attrs: Attrs, castTo?: unknown): Expr | undefined {
   if (kernel === 'Cast') return castTo === 'bool' ? select('ne', args[0], ZERO, ONE, ZERO) : undefined;
-  return TEMPLATES[kernel]?.(args, attrs);
+  return hasElementwiseIR(kernel) ? TEMPLATES[kernel](args, attrs) : undefined;
 }

@@ -3,10 +3,10 @@
  * `const`s rounded with fr (Math.fround) as the float32 kernels round,
  * accumulators are float64 `let`s declared before the loop.
  */
-import { INITIAL, type Expr, type ReduceOp } from '../wasm/loopIR';
-import { castTemplate, elementwiseTemplate } from './elementwiseKernels';
+import { INITIAL, type Expr, type Read, type ReduceOp } from '../wasm/loopIR';
+import { elementwiseJs } from './elementwiseKernels';
 import { SQUARED_NORMS, type JsNames } from './jsNames';
-import { jsLiteral, operandJs } from './printJs';
+import { jsLiteral } from './printJs';
 import type { Loop, LoopOp, TargetIndex } from './schedule';
 
 interface Lines {
@@ -35,9 +35,7 @@ function writeOp(op: LoopOp, names: JsNames, lines: Lines): void {
   const operand = (e: Expr) => operandJs(e, names, lines.hoisted);
   switch (op.kind) {
     case 'elementwise': {
-      const template = op.kernel === 'Cast' ? castTemplate(op.attrs.dtype) : elementwiseTemplate(op.kernel);
-      if (!template) throw new Error(`no JS form for ${op.kernel}`);
-      const js = template(op.args.map(operand), op.attrs);
+      const js = elementwiseJs(op.kernel, op.args.map(operand), op.attrs);
       lines.body.push(`const ${names.local(op.local)} = fr(${op.int32 ? `(${js}) | 0` : js});`);
       return;
     }
@@ -93,5 +91,42 @@ function targetJs(at: TargetIndex, names: JsNames, hoisted: string[]): string {
       return `${names.map(at.map)}[i]`;
     case 'row':
       return `(${operandJs(at.row, names, hoisted)}) * ${at.rowSize} + i % ${at.rowSize}`;
+  }
+}
+
+/** An operand (literal, local or buffer read) as JS in the loop over i; reads of one element are hoisted before the loop. */
+function operandJs(e: Expr, names: JsNames, hoisted: string[]): string {
+  switch (e.op) {
+    case 'lit':
+      return jsLiteral(e.value);
+    case 'local':
+      return names.local(e.id);
+    case 'read':
+      return readJs(e.buf, e.read, names, hoisted);
+    default:
+      throw new Error(`an operand is a literal, a local or a read, not ${e.op}`);
+  }
+}
+
+function readJs(buf: number, read: Read, names: JsNames, hoisted: string[]): string {
+  const b = names.buffer(buf);
+  switch (read.kind) {
+    case 'constant': {
+      const name = names.fresh('h');
+      hoisted.push(`const ${name} = ${b}[${read.at}];`);
+      return name;
+    }
+    case 'offset':
+      return read.k === 0 ? `${b}[i]` : `${b}[i + ${read.k}]`;
+    case 'modulo':
+      return `${b}[i % ${read.m}]`;
+    case 'divide':
+      return `${b}[(i / ${read.d}) | 0]`;
+    case 'window':
+      return `(i >= ${read.lo} && i < ${read.hi} ? ${b}[i + ${read.k}] : ${jsLiteral(read.pad)})`;
+    case 'general': {
+      const m = names.map(-read.map - 1);
+      return read.padded ? `(${m}[i] >= 0 ? ${b}[${m}[i]] : ${jsLiteral(read.pad)})` : `${b}[${m}[i]]`;
+    }
   }
 }

@@ -7,8 +7,10 @@
  * each root knows the kernels that read it, which is how fusion tells a
  * loop-local value from one that must be stored.
  */
-import { ALIAS_KERNELS } from './elementwiseKernels';
 import { sizeOf, type KernelNode, type Program, type ValueId, type ValueSource } from './program';
+
+/** Kernels that only reinterpret their first input's shape (same elements, same order). */
+const ALIAS_KERNELS = new Set(['Identity', 'Reshape', 'ExpandDims', 'Squeeze', 'EnsureShape']);
 
 export interface ValueGraph {
   readonly program: Program;
