@@ -19,6 +19,13 @@ export const ruleFileSchema = z.object({
 });
 export type RuleFile = z.infer<typeof ruleFileSchema>;
 
+/** A workspace file exporting schedule functions (src/core/schedules/userSchedule.ts): `(step) => factor` or `(step, lr) => lr`. */
+export const scheduleFileSchema = ruleFileSchema.extend({
+  /** The function's export name; '' when the file exports exactly one schedule function. */
+  name: z.string().default(''),
+});
+export type ScheduleFile = z.infer<typeof scheduleFileSchema>;
+
 export const optimizerChoiceSchema = z.object({
   /** A built-in optimizer's id, or with `rule` the rule's export name ('' when the file exports exactly one rule). */
   id: z.string(),
@@ -45,6 +52,8 @@ export const runRequestSchema = z.object({
   optimizer: optimizerChoiceSchema,
   /** Schedule spec string, e.g. 'cosine:T_max=500' (see src/core/schedules). */
   schedule: z.string().optional(),
+  /** The schedule is a function exported by this workspace file (the CLI's `--schedule FILE#NAME`); not with `schedule`. */
+  scheduleFile: scheduleFileSchema.optional(),
   steps: z.number().int().positive(),
   seed: z.number().int().default(0),
   /**
@@ -155,6 +164,7 @@ export const runMetaSchema = z.object({
   objective: z.string(),
   /** `file`: the rule's workspace file when the optimizer is a user's rule. */
   optimizer: z.object({ id: z.string(), lr: z.number(), hp: z.record(z.string(), hpValueSchema), file: z.string().optional() }),
+  /** The schedule's canonical spec, or FILE#NAME (absolute FILE) for a user's schedule function. */
   schedule: z.string().optional(),
   paramCount: z.number().int().nonnegative(),
   paramNames: z.array(z.string()),
@@ -166,7 +176,7 @@ export const runMetaSchema = z.object({
   sourceHash: z.string(),
   minimum: z.number().optional(),
   domain: z.array(z.tuple([z.number(), z.number()])).optional(),
-  /** Learning rate at every step, sampled before the run starts (plateau: the initial lr). */
+  /** Learning rate at every step, sampled before the run starts (plateau: the initial lr; a user's schedule function is called). */
   schedulePreview: z.array(z.number()),
   initialParams: z.array(z.number()),
   /**
@@ -237,6 +247,16 @@ export const ruleInfoSchema = z.object({
 });
 export type RuleInfo = z.infer<typeof ruleInfoSchema>;
 
+/** A schedule function a file exports (the `list` answer's `schedules`). */
+export const scheduleInfoSchema = z.object({
+  name: z.string(),
+  /** 1-based line of the declaration, when known. */
+  line: z.number().int().positive().optional(),
+  /** 'factor': (step) => factor on the base lr (torch LambdaLR); 'lr': (step, lr) => the next lr from the previous one. */
+  form: z.enum(['factor', 'lr']),
+});
+export type ScheduleInfo = z.infer<typeof scheduleInfoSchema>;
+
 export const runnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: backendIdSchema, tfjsVersion: z.string(), pid: z.number().int() }),
   z.object({
@@ -264,6 +284,8 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     type: z.literal('objectives'), requestId: z.string(), objectives: z.array(objectiveInfoSchema),
     /** The optimizer rules the same file exports (a file may hold both). */
     optimizers: z.array(ruleInfoSchema).default([]),
+    /** The schedule functions the same file exports. */
+    schedules: z.array(scheduleInfoSchema).default([]),
     error: runErrorSchema.optional(),
   }),
   z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),

@@ -29,6 +29,10 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
     failLine(`${ruleFile}: no such file (the optimizer rule's file, from --optimizer)`);
     return 1;
   }
+  if (cmd.scheduleFile !== undefined && !fs.existsSync(cmd.scheduleFile.file)) {
+    failLine(`${cmd.scheduleFile.file}: no such file (the schedule function's file, from --schedule)`);
+    return 1;
+  }
   const recorder = new RunRecorder();
   const log = new EventLog('run-1', file);
   const tty = process.stderr.isTTY === true;
@@ -47,6 +51,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
         noiseTemperature: cmd.noiseTemperature,
       },
       schedule: cmd.schedule,
+      ...(cmd.scheduleFile !== undefined ? { scheduleFile: cmd.scheduleFile } : {}),
       steps: cmd.steps,
       seed: cmd.seed,
       curvatureEvery: cmd.curvatureEvery,
@@ -135,22 +140,36 @@ function ruleTable(rules: FileListing['optimizers']): string {
   return table(['optimizer rule', 'line', 'scope', 'defaults', 'problem'], rows);
 }
 
+/** The schedule functions, usable with --schedule FILE#NAME. */
+function scheduleTable(schedules: FileListing['schedules']): string {
+  const forms = { factor: '(step) => factor', lr: '(step, lr) => lr' };
+  const rows = schedules.map((s) => [s.name, s.line ? String(s.line) : '-', forms[s.form]]);
+  return table(['schedule', 'line', 'form'], rows);
+}
+
 async function listCommand(file: string, client: RunnerClient): Promise<number> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) {
     failLine(`${file}: no such file`);
     return 1;
   }
-  const { objectives, optimizers, error } = await client.list(abs);
+  const { objectives, optimizers, schedules, error } = await client.list(abs);
   if (error) {
     failLine(formatError(error));
     return 1;
   }
-  if (objectives.length === 0 && optimizers.length === 0) {
-    failLine(`${file}: no objective (an exported function with an \`init\` property) and no optimizer rule (an exported object with init and update)`);
+  if (objectives.length === 0 && optimizers.length === 0 && schedules.length === 0) {
+    failLine(
+      `${file}: no objective (an exported function with an \`init\` property), no optimizer rule (an exported object with init and update)` +
+        ' and no schedule function (an exported (step) => factor or (step, lr) => lr)',
+    );
     return 1;
   }
-  const tables = [...(objectives.length > 0 ? [objectiveTable(objectives)] : []), ...(optimizers.length > 0 ? [ruleTable(optimizers)] : [])];
+  const tables = [
+    ...(objectives.length > 0 ? [objectiveTable(objectives)] : []),
+    ...(optimizers.length > 0 ? [ruleTable(optimizers)] : []),
+    ...(schedules.length > 0 ? [scheduleTable(schedules)] : []),
+  ];
   process.stdout.write(`${tables.join('\n\n')}\n`);
   return [...objectives, ...optimizers].some((o) => o.problem) ? 1 : 0;
 }

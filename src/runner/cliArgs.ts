@@ -14,7 +14,10 @@ export interface RunCommand {
   readonly lr?: number;
   readonly steps: number;
   readonly hp: Record<string, string>;
+  /** A schedule spec (`--schedule SPEC`). */
   readonly schedule?: string;
+  /** A schedule function exported by a file (`--schedule FILE#NAME`; name '' = the file's only one). */
+  readonly scheduleFile?: { readonly file: string; readonly name: string };
   readonly seed: number;
   readonly backend?: BackendId;
   readonly curvatureEvery: number | 'auto';
@@ -41,11 +44,15 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
-                       [--schedule SPEC] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
+                       [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S]
   optlab list <file.ts>
-  optlab demo [--backend node|wasm|cpu] [--report PATH.html]`;
+  optlab demo [--backend node|wasm|cpu] [--report PATH.html]
+
+  --schedule SPEC        e.g. cosine:T_max=500, warmup:steps=10+cosine, sequential:milestones=10;50+linear+cosine+constant,
+                         exponential:gamma=0.99*step:step_size=30 (a product, torch's ChainedScheduler); see README
+  --schedule FILE#NAME   a function FILE exports: (step) => factor on the lr (LambdaLR) or (step, lr) => next lr`;
 
 function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -63,21 +70,32 @@ export interface OptimizerArg {
 }
 
 /**
- * `--optimizer adam` is a built-in; `--optimizer rules/lion.ts#lion` is the rule `lion` of that file
- * (absolute or relative to `cwd`; `#NAME` may be left out when the file exports one rule). A value
- * is a file when it has a path separator, a .ts/.js ending or a '#': built-in ids have none of these.
+ * FILE#NAME (absolute or relative to `cwd`; `#NAME` may be left out: name ''), or undefined when
+ * `value` names no file. A value is a file when it has a path separator, a .ts/.js ending or a '#':
+ * built-in optimizer ids and schedule specs have none of these.
  */
-export function parseOptimizerArg(value: string, cwd = process.cwd()): OptimizerArg {
-  if (!/[/\\#]|\.[jt]s$/.test(value)) return { id: value };
+function fileReference(flag: string, value: string, cwd: string): { name: string; file: string } | undefined {
+  if (!/[/\\#]|\.[jt]s$/.test(value)) return undefined;
   // The last '#' separates the name, unless a path separator follows it (a folder named 'a#b').
   const hash = value.lastIndexOf('#');
   const named = hash >= 0 && !/[/\\]/.test(value.slice(hash + 1));
   const file = named ? value.slice(0, hash) : value;
-  const id = named ? value.slice(hash + 1).trim() : '';
-  if (file === '') throw new UsageError(`--optimizer ${value}: the file before '#' is missing (FILE#NAME)`);
+  const name = named ? value.slice(hash + 1).trim() : '';
+  if (file === '') throw new UsageError(`--${flag} ${value}: the file before '#' is missing (FILE#NAME)`);
   // A Windows path (C:\x\lion.ts) is absolute wherever the command line was written.
   const absolute = path.isAbsolute(file) || path.win32.isAbsolute(file);
-  return { id, file: absolute ? file : path.resolve(cwd, file) };
+  return { name, file: absolute ? file : path.resolve(cwd, file) };
+}
+
+/** `--optimizer adam` is a built-in; `--optimizer rules/lion.ts#lion` is the rule `lion` of that file. */
+export function parseOptimizerArg(value: string, cwd = process.cwd()): OptimizerArg {
+  const ref = fileReference('optimizer', value, cwd);
+  return ref ? { id: ref.name, file: ref.file } : { id: value };
+}
+
+/** `--schedule cosine:T_max=100` is a spec; `--schedule lr.ts#decay` the schedule function `decay` of that file. */
+export function parseScheduleArg(value: string, cwd = process.cwd()): { spec: string } | { file: string; name: string } {
+  return fileReference('schedule', value, cwd) ?? { spec: value };
 }
 
 function backend(text: string | undefined): BackendId | undefined {
@@ -128,6 +146,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (command === 'list') return { command: 'list', file };
   const hp: Record<string, string> = {};
   const optimizer = parseOptimizerArg(v.optimizer ?? 'adam');
+  const schedule = v.schedule === undefined ? undefined : parseScheduleArg(v.schedule);
   for (const pair of v.hp ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--hp takes key=value (a torch.optim name, or a name in a rule's defaults; tuples as a,b), got '${pair}'`);
@@ -143,7 +162,8 @@ export function parseCommand(argv: readonly string[]): Command {
     lr: number('lr', v.lr, Number.isFinite, 'a number'),
     steps: number('steps', v.steps, (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? 500,
     hp,
-    schedule: v.schedule,
+    ...(schedule && 'spec' in schedule ? { schedule: schedule.spec } : {}),
+    ...(schedule && 'file' in schedule ? { scheduleFile: schedule } : {}),
     seed: number('seed', v.seed, Number.isInteger, 'an integer') ?? 0,
     backend: backend(v.backend),
     // 'auto': curvature kept to about a tenth of the run's time (src/runner/curvatureSampler.ts).

@@ -24,6 +24,7 @@ import {
   type RuleInfo,
   type RunRequestInput,
   type RunnerToHost,
+  type ScheduleInfo,
   type StepRecord,
 } from '../protocol/runner';
 
@@ -86,10 +87,11 @@ interface PendingRun {
   sent: boolean;
 }
 
-/** A file's objectives and optimizer rules (the `list` answer), or the error that prevents listing them. */
+/** A file's objectives, optimizer rules and schedule functions (the `list` answer), or the error that prevents listing them. */
 export interface FileListing {
   readonly objectives: ObjectiveInfo[];
   readonly optimizers: RuleInfo[];
+  readonly schedules: ScheduleInfo[];
   readonly error?: RunError;
 }
 
@@ -217,7 +219,7 @@ export class RunnerClient {
     };
   }
 
-  /** The objectives and optimizer rules in a file (from disk, or unsaved `text`). */
+  /** The objectives, optimizer rules and schedule functions in a file (from disk, or unsaved `text`). */
   async list(file: string, text?: string): Promise<FileListing> {
     await this.start();
     const requestId = `list-${++this.nextId}`;
@@ -225,7 +227,7 @@ export class RunnerClient {
       const timer = setTimeout(() => {
         this.lists.delete(requestId);
         this.kill();
-        resolve({ objectives: [], optimizers: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
+        resolve({ objectives: [], optimizers: [], schedules: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
       }, this.options.listTimeoutMs);
       this.lists.set(requestId, { resolve, timer });
       this.send({ type: 'list', requestId, file, ...(text !== undefined ? { text } : {}) });
@@ -299,7 +301,7 @@ export class RunnerClient {
       if (!pending) return;
       clearTimeout(pending.timer);
       this.lists.delete(msg.requestId);
-      pending.resolve({ objectives: msg.objectives, optimizers: msg.optimizers, ...(msg.error ? { error: msg.error } : {}) });
+      pending.resolve({ objectives: msg.objectives, optimizers: msg.optimizers, schedules: msg.schedules, ...(msg.error ? { error: msg.error } : {}) });
       return;
     }
     const run = this.active;
@@ -356,7 +358,7 @@ export class RunnerClient {
     for (const [id, p] of this.lists) {
       clearTimeout(p.timer);
       this.lists.delete(id);
-      p.resolve({ objectives: [], optimizers: [], error });
+      p.resolve({ objectives: [], optimizers: [], schedules: [], error });
     }
   }
 

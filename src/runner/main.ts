@@ -116,7 +116,8 @@ async function main(): Promise<void> {
       }
       case 'list':
         listObjectives(msg.file, msg.text, tf).then(
-          ({ objectives, optimizers, error }) => send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, ...(error ? { error } : {}) }),
+          ({ objectives, optimizers, schedules, error }) =>
+            send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, schedules, ...(error ? { error } : {}) }),
           (e: unknown) => sendError(e),
         );
         return;

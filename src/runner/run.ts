@@ -18,6 +18,7 @@ import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/regi
 import { RuleFailure } from '../core/rules/ruleFailure';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
+import { UserScheduleError } from '../core/schedules/userSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
 import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { planArrayPath } from './arrayPath';
@@ -28,6 +29,7 @@ import { curvatureSampler } from './curvatureSampler';
 import { disposeBatch, type Batch } from './dataset';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
+import { prepareScheduleFile, scheduleRunFailure, type LoadedSchedule } from './loadSchedule';
 import { compileRuleFile, loadRule, ruleInObjectiveFile, ruleLocation, ruleRunFailure, type LoadedRule, type RuleSite } from './loadRule';
 import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
@@ -55,7 +57,8 @@ export const SCHEDULE_PREVIEW_MAX = 100_000;
 interface RunOptimizer {
   readonly optimizer: Optimizer;
   readonly lr: number;
-  readonly schedule: Schedule;
+  /** The spec's schedule; undefined when the schedule is a user's function, made once its file is loaded. */
+  readonly schedule?: Schedule;
 }
 
 /** A built-in optimizer's factory; an unknown id lists the valid ones. */
@@ -78,13 +81,12 @@ function setUpOptimizer(req: RunRequest, factory: OptimizerFactory, shapes?: Par
     const lr = req.optimizer.lr ?? factory.defaultLr;
     if (!(lr >= 0) || !Number.isFinite(lr)) throw new HyperparameterError(`invalid lr for '${factory.id}': must be >= 0, got ${lr}`);
     const optimizer = factory.create(req.optimizer.hp, shapes);
-    let schedule: Schedule;
+    if (req.scheduleFile) return { optimizer, lr };
     try {
-      schedule = parseSchedule(req.schedule, lr, req.steps);
+      return { optimizer, lr, schedule: parseSchedule(req.schedule, lr, req.steps) };
     } catch (e) {
       throw new RunFailure({ kind: 'schedule', message: (e as Error).message });
     }
-    return { optimizer, lr, schedule };
   } catch (e) {
     if (e instanceof HyperparameterError) throw new RunFailure({ kind: 'hyperparameter', message: e.message, ...(rule ? ruleLocation(rule) : {}) });
     // A rule traced while it is compiled (create) can fail as at its first update.
@@ -96,16 +98,21 @@ function setUpOptimizer(req: RunRequest, factory: OptimizerFactory, shapes?: Par
 /** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
 export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
   const received = Date.now();
+  if (req.scheduleFile && req.schedule !== undefined) {
+    throw new RunFailure({ kind: 'schedule', message: 'a run takes a schedule spec or a schedule file (scheduleFile), not both' });
+  }
   // A built-in is checked before anything compiles; a rule needs its file loaded and the objective's parameter shapes.
   const builtIn = req.optimizer.rule ? undefined : setUpOptimizer(req, builtInFactory(req.optimizer.id));
   const compiled = await compileObjective(req.file, req.text);
   const ruleFile = req.optimizer.rule;
   const sharedBundle = ruleFile !== undefined && ruleInObjectiveFile(ruleFile, req.file, req.text);
   const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile) : undefined;
+  const pendingSchedule = req.scheduleFile ? await prepareScheduleFile(req.scheduleFile, req.file, req.text) : undefined;
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
   let result: MinimizeResult | undefined;
   let rule: LoadedRule | undefined;
+  let userSchedule: LoadedSchedule | undefined;
   try {
     let exports: Record<string, unknown>;
     const sites = { file: compiled.file, sources: compiled.sources };
@@ -123,10 +130,12 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         ? loadRule(req.optimizer.id, compiled, source, tf, exports)
         : loadRule(req.optimizer.id, ruleCompiled as NonNullable<typeof ruleCompiled>, ruleFile.text, tf);
     }
+    userSchedule = pendingSchedule?.load({ compiled, source, exports }, tf);
     prepared = prepareObjective(entry, compiled.file, req.seed, tf);
     const { layout, dataset } = prepared;
     // A rule updates each parameter tensor in its own shape: it is made once the layout is known.
-    const { optimizer, lr, schedule } = builtIn ?? setUpOptimizer(req, (rule as LoadedRule).factory, layout.slots, rule?.site);
+    const { optimizer, lr, schedule: specSchedule } = builtIn ?? setUpOptimizer(req, (rule as LoadedRule).factory, layout.slots, rule?.site);
+    const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
 
     let batch: Batch | undefined;
     const f = flatObjective(entry.fn, layout, site, () => batch, tf);
@@ -232,7 +241,15 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       compileHessian: arrayPath.plan !== undefined,
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
-    const lrAt = (step: number) => schedule.lrAt(step) * control.lrScale();
+    const lrAt = (step: number): number => {
+      try {
+        return schedule.lrAt(step) * control.lrScale();
+      } catch (e) {
+        // The final curvature sample asks for the lr after the last step, where a user's schedule need not be defined.
+        if (e instanceof UserScheduleError && step >= req.steps && step >= 1) return lrAt(step - 1);
+        throw e;
+      }
+    };
     await curvature.maybeSample(0, prepared.x0, lrAt(0));
 
     let lastYield = Date.now();
@@ -308,6 +325,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   } catch (e) {
     // The rule's init or update threw (or returned something unusable) inside the loop: say it at the rule's line.
     if (e instanceof RuleFailure && rule) throw ruleRunFailure(e, rule.site);
+    // The schedule function threw or gave an unusable lr (in the preview or at a step of the run).
+    if (e instanceof UserScheduleError && userSchedule) throw scheduleRunFailure(e, userSchedule.site);
     throw e;
   } finally {
     result?.params.dispose();
