@@ -1,7 +1,8 @@
 /**
  * A fused loop as JS (code generation, stage 4 of compileProgram): locals are
  * `const`s rounded with fr (Math.fround) as the float32 kernels round,
- * accumulators are float64 `let`s declared before the loop.
+ * accumulators are float64 `let`s declared before the loop, and elements read
+ * at one index are read once, before it.
  */
 import { INITIAL, type Expr, type Read, type ReduceOp } from '../wasm/loopIR';
 import { elementwiseJs } from './elementwiseKernels';
@@ -10,50 +11,65 @@ import { jsLiteral } from './printJs';
 import type { Loop, LoopOp, TargetIndex } from './schedule';
 
 interface Lines {
-  readonly hoisted: string[];
+  /** Before the loop. */
+  readonly before: string[];
   readonly body: string[];
-  readonly post: string[];
+  readonly after: string[];
+}
+
+const indent = (lines: readonly string[]) => lines.map((line) => `  ${line}`);
+
+/** A block around `loop` (its `before` lines, the for statement, its `after` lines). */
+function block(lines: Lines, size: number): string {
+  const loop = lines.body.length === 1
+    ? [`for (let i = 0; i < ${size}; i++) ${lines.body[0]}`]
+    : [`for (let i = 0; i < ${size}; i++) {`, ...indent(lines.body), '}'];
+  return ['{', ...indent([...lines.before, ...loop, ...lines.after]), '}'].join('\n');
 }
 
 export function jsLoop(loop: Loop, names: JsNames): string {
-  const lines: Lines = { hoisted: [], body: [], post: [] };
+  const lines: Lines = { before: [], body: [], after: [] };
   for (const op of loop.ops) writeOp(op, names, lines);
-  return `{\n${lines.hoisted.join('\n')}\nfor (let i = 0; i < ${loop.size}; i++) {\n${lines.body.join('\n')}\n}\n${lines.post.join('\n')}\n}`;
+  return block(lines, loop.size);
 }
 
 /** `buffer[i] = value` for every i, as one loop. */
 export function jsCopy(buf: number, size: number, value: Expr, names: JsNames): string {
-  const hoisted: string[] = [];
-  const js = operandJs(value, names, hoisted);
-  return `{\n${hoisted.join('\n')}\nfor (let i = 0; i < ${size}; i++) ${names.buffer(buf)}[i] = ${js};\n}`;
+  const lines: Lines = { before: [], body: [], after: [] };
+  lines.body.push(`${names.buffer(buf)}[i] = ${operandJs(value, names, lines.before)};`);
+  return block(lines, size);
 }
 
 const combine = (op: ReduceOp, acc: string, value: string): string =>
   ({ max: `${acc} = Math.max(${acc}, ${value});`, min: `${acc} = Math.min(${acc}, ${value});`, prod: `${acc} *= ${value};`, sum: `${acc} += ${value};` })[op];
 
 function writeOp(op: LoopOp, names: JsNames, lines: Lines): void {
-  const operand = (e: Expr) => operandJs(e, names, lines.hoisted);
+  const operand = (e: Expr) => operandJs(e, names, lines.before);
   switch (op.kind) {
     case 'elementwise': {
       const js = elementwiseJs(op.kernel, op.args.map(operand), op.attrs);
-      lines.body.push(`const ${names.local(op.local)} = fr(${op.int32 ? `(${js}) | 0` : js});`);
+      lines.body.push(`const ${names.defineLocal(op.local, op.kernel)} = fr(${op.int32 ? `(${js}) | 0` : js});`);
       return;
     }
-    case 'gather':
-      lines.body.push(`const ${names.local(op.local)} = ${names.buffer(op.table)}[${names.map(op.rowStarts)}[i] + (${operand(op.index)}) * ${op.rowSize}];`);
+    case 'gather': {
+      const at = `${names.map(op.rowStarts)}[i] + (${operand(op.index)}) * ${op.rowSize}`;
+      lines.body.push(`const ${names.defineLocal(op.local, 'gather')} = ${names.buffer(op.table)}[${at}];`);
       return;
-    case 'oneHot':
-      lines.body.push(`const ${names.local(op.local)} = (${operand(op.index)} === i % ${op.depth} ? ${jsLiteral(op.on)} : ${jsLiteral(op.off)});`);
+    }
+    case 'oneHot': {
+      const value = `${operand(op.index)} === i % ${op.depth} ? ${jsLiteral(op.on)} : ${jsLiteral(op.off)}`;
+      lines.body.push(`const ${names.defineLocal(op.local, 'oneHot')} = ${value};`);
       return;
+    }
     case 'store':
       lines.body.push(`${names.buffer(op.buf)}[i] = ${names.local(op.local)};`);
       return;
     case 'sumSquares': {
-      const acc = names.fresh('q');
+      const sum = names.numbered('sumOfSquares');
       const local = names.local(op.local);
-      lines.hoisted.push(`let ${acc} = 0;`);
-      lines.body.push(`${acc} += ${local} * ${local};`);
-      lines.post.push(`${SQUARED_NORMS}[${op.slot}] = ${acc};`);
+      lines.before.push(`let ${sum} = 0;`);
+      lines.body.push(`${sum} += ${local} * ${local};`);
+      lines.after.push(`${SQUARED_NORMS}[${op.slot}] = ${sum};`);
       return;
     }
     default:
@@ -61,27 +77,29 @@ function writeOp(op: LoopOp, names: JsNames, lines: Lines): void {
   }
 }
 
+const ACCUMULATOR_NAMES: Record<ReduceOp, string> = { sum: 'sum', max: 'max', min: 'min', prod: 'product' };
+
 function writeReduction(op: LoopOp & { kind: 'reduceAll' | 'reduceRows' | 'scatterAdd' }, names: JsNames, lines: Lines, value: string): void {
-  const b = names.buffer(op.buf);
+  const buffer = names.buffer(op.buf);
   if (op.kind === 'reduceAll') {
-    const acc = names.fresh('a');
-    lines.hoisted.push(`let ${acc} = ${jsLiteral(INITIAL[op.op])};`);
+    const acc = names.numbered(ACCUMULATOR_NAMES[op.op]);
+    lines.before.push(`let ${acc} = ${jsLiteral(INITIAL[op.op])};`);
     lines.body.push(combine(op.op, acc, value));
-    lines.post.push(`${b}[0] = ${op.divideBy === undefined ? acc : `${acc} / ${op.divideBy}`};`);
+    lines.after.push(`${buffer}[0] = ${op.divideBy === undefined ? acc : `${acc} / ${op.divideBy}`};`);
     return;
   }
-  const at = targetJs(op.at, names, lines.hoisted);
+  const at = targetJs(op.at, names, lines.before);
   if (op.kind === 'reduceRows') {
-    lines.hoisted.push(`${b}.fill(${jsLiteral(INITIAL[op.op])});`);
-    lines.body.push(combine(op.op, `${b}[${at}]`, value));
-    if (op.divideBy !== undefined) lines.post.push(`for (let j = 0; j < ${op.rows}; j++) ${b}[j] /= ${op.divideBy};`);
+    lines.before.push(`${buffer}.fill(${jsLiteral(INITIAL[op.op])});`);
+    lines.body.push(combine(op.op, `${buffer}[${at}]`, value));
+    if (op.divideBy !== undefined) lines.after.push(`for (let row = 0; row < ${op.rows}; row++) ${buffer}[row] /= ${op.divideBy};`);
   } else {
-    lines.hoisted.push(`${b}.fill(0);`);
-    lines.body.push(`${b}[${at}] += ${value};`);
+    lines.before.push(`${buffer}.fill(0);`);
+    lines.body.push(`${buffer}[${at}] += ${value};`);
   }
 }
 
-function targetJs(at: TargetIndex, names: JsNames, hoisted: string[]): string {
+function targetJs(at: TargetIndex, names: JsNames, before: string[]): string {
   switch (at.kind) {
     case 'divide':
       return `(i / ${at.d}) | 0`;
@@ -90,43 +108,46 @@ function targetJs(at: TargetIndex, names: JsNames, hoisted: string[]): string {
     case 'map':
       return `${names.map(at.map)}[i]`;
     case 'row':
-      return `(${operandJs(at.row, names, hoisted)}) * ${at.rowSize} + i % ${at.rowSize}`;
+      return `(${operandJs(at.row, names, before)}) * ${at.rowSize} + i % ${at.rowSize}`;
   }
 }
 
-/** An operand (literal, local or buffer read) as JS in the loop over i; reads of one element are hoisted before the loop. */
-function operandJs(e: Expr, names: JsNames, hoisted: string[]): string {
+/** An operand (literal, local or buffer read) as JS in the loop over i; a read of one element is hoisted before the loop. */
+function operandJs(e: Expr, names: JsNames, before: string[]): string {
   switch (e.op) {
     case 'lit':
       return jsLiteral(e.value);
     case 'local':
       return names.local(e.id);
     case 'read':
-      return readJs(e.buf, e.read, names, hoisted);
+      return readJs(e.buf, e.read, names, before);
     default:
       throw new Error(`an operand is a literal, a local or a read, not ${e.op}`);
   }
 }
 
-function readJs(buf: number, read: Read, names: JsNames, hoisted: string[]): string {
-  const b = names.buffer(buf);
+const shifted = (k: number) => (k === 0 ? 'i' : k < 0 ? `i - ${-k}` : `i + ${k}`);
+
+function readJs(buf: number, read: Read, names: JsNames, before: string[]): string {
+  const buffer = names.buffer(buf);
   switch (read.kind) {
     case 'constant': {
-      const name = names.fresh('h');
-      hoisted.push(`const ${name} = ${b}[${read.at}];`);
+      const name = names.element(buf, read.at);
+      const declaration = `const ${name} = ${buffer}[${read.at}];`;
+      if (!before.includes(declaration)) before.push(declaration);
       return name;
     }
     case 'offset':
-      return read.k === 0 ? `${b}[i]` : `${b}[i + ${read.k}]`;
+      return `${buffer}[${shifted(read.k)}]`;
     case 'modulo':
-      return `${b}[i % ${read.m}]`;
+      return `${buffer}[i % ${read.m}]`;
     case 'divide':
-      return `${b}[(i / ${read.d}) | 0]`;
+      return `${buffer}[(i / ${read.d}) | 0]`;
     case 'window':
-      return `(i >= ${read.lo} && i < ${read.hi} ? ${b}[i + ${read.k}] : ${jsLiteral(read.pad)})`;
+      return `(i >= ${read.lo} && i < ${read.hi} ? ${buffer}[${shifted(read.k)}] : ${jsLiteral(read.pad)})`;
     case 'general': {
-      const m = names.map(-read.map - 1);
-      return read.padded ? `(${m}[i] >= 0 ? ${b}[${m}[i]] : ${jsLiteral(read.pad)})` : `${b}[${m}[i]]`;
+      const map = names.map(-read.map - 1);
+      return read.padded ? `(${map}[i] >= 0 ? ${buffer}[${map}[i]] : ${jsLiteral(read.pad)})` : `${buffer}[${map}[i]]`;
     }
   }
 }

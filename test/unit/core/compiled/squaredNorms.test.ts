@@ -31,8 +31,8 @@ describe('compiled programs: squared norms of outputs', () => {
       x.dispose();
       const program = compileProgram(traced, { wasm, squaredNormOf: [1] });
       assert.equal(program.wasmLoops > 0, wasm);
-      // Summed inside a loop: no separate pass in the source (the JS form names the sum q…).
-      assert.match(program.source, wasm ? /S\[0\] = W\[\d+\]\(\)/ : /q\d+ \+= v\d+ \* v\d+/);
+      // Summed inside a loop: no separate pass in the source (the JS form names the sum sumOfSquares…).
+      assert.match(program.source, wasm ? /squaredNorms\[0\] = wasmLoops\[\d+\]\(\)/ : /sumOfSquares\d+ \+= (\w+) \* \1;/);
       const loss = new Float32Array(1);
       const grad = new Float32Array(n);
       for (const scale of [1, 0.5]) {
