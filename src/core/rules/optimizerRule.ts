@@ -61,7 +61,8 @@ export interface RuleUpdate<S extends RuleState = RuleState> {
  * - Elementwise rules are compiled to fused JS/WebAssembly loops: the rule is traced once and the
  *   numbers it computes from `hp` and `ctx.step` become inputs of the compiled loop, recomputed each
  *   step, so bias corrections and decays are never frozen. A rule that cannot be compiled runs on tensors,
- *   and the run says why.
+ *   and the run says why. Compute those numbers from the arguments only (`hp`, `ctx`, `state`), not from
+ *   variables outside the rule: a compiled step skips re-running `update` when nothing it read has changed.
  * - Tensors created inside `init` and `update` are cleaned up for you; return new tensors (or the
  *   inputs unchanged) and never dispose what you were given.
  */

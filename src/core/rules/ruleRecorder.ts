@@ -121,8 +121,11 @@ const refuseTensor = (): never => {
 };
 const nothing = (): undefined => undefined;
 
+/** The engine, read once: `tf.engine` goes through two module getters, a noticeable part of a replay's microseconds. */
+let theEngine: Engine | undefined;
+
 export function guardEngine<R>(fn: () => R): R {
-  const engine = tf.engine() as unknown as Engine;
+  const engine = (theEngine ??= tf.engine() as unknown as Engine);
   const { runKernel, makeTensor, startScope, endScope } = engine;
   engine.runKernel = refuseKernel;
   engine.makeTensor = refuseTensor;

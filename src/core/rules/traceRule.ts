@@ -55,20 +55,48 @@ export interface SlotKernel {
 const NO_NUMBERS: Readonly<Record<string, number>> = Object.freeze({});
 const TensorClass = tf.Tensor;
 
+/** What a replay read of what changes between steps (bit flags). */
+const READ_LR = 1;
+const READ_STEP = 2;
+
 /**
  * Replays one slot's update on stand-ins (no tensor work): the objects the rule receives are made
  * once and refilled every step, so a replay allocates next to nothing.
+ *
+ * A replay notes whether the rule read `hp.lr` and `ctx.step`. The update is a function of its
+ * arguments (the contract), so when the last replay read neither (or only an lr that has not
+ * changed) and the plain-number state came out as it went in, this step's replay would compute
+ * the same scalars, state and path: it is skipped (an SGD, RMSProp or Lion at a constant lr).
  */
 export class SlotReplayer {
   private readonly hpNow: RuleHyperparams;
-  private readonly ctx: { step: number; name: string };
+  private readonly ctx: { readonly step: number; readonly name: string };
   private state: RuleState = {};
   private readonly inputs: tf.Tensor[];
   private readonly body: () => RuleUpdate;
+  private lr = 0;
+  private step = 0;
+  private reads = 0;
+  /** The last completed replay: its inputs and outputs, for skipping the next one. */
+  private last: { recording: Recording; scalarsOut: Float64Array; returned?: readonly number[]; lr: number; reads: number; numbers: Readonly<Record<string, number>> } | undefined;
 
   constructor(rule: OptimizerRule, hp: HpRecord, private readonly spec: SlotSpec) {
+    // lr and step as getters that note the read (what a skipped replay must not have depended on).
     this.hpNow = hpFor(hp, 0);
-    this.ctx = { step: 0, name: spec.name };
+    Object.defineProperty(this.hpNow, 'lr', {
+      enumerable: true,
+      get: () => {
+        this.reads |= READ_LR;
+        return this.lr;
+      },
+    });
+    this.ctx = Object.defineProperty({ name: spec.name } as { step: number; name: string }, 'step', {
+      enumerable: true,
+      get: () => {
+        this.reads |= READ_STEP;
+        return this.step;
+      },
+    });
     this.inputs = [spec.shape, spec.shape, ...spec.stateShapes].map((shape, k) => standIn(shape, 'float32', inputId(k)));
     const [param, grad] = this.inputs;
     this.body = () => rule.update(grad, this.state, param, this.hpNow, this.ctx);
@@ -79,14 +107,21 @@ export class SlotReplayer {
    * With `returned`, the update must return those stand-ins (param, then each state tensor), else PathChanged.
    */
   run(recording: Recording, scalarsOut: Float64Array, numbers: Readonly<Record<string, number>>, lr: number, t: number, returned?: readonly number[]): Readonly<Record<string, number>> {
+    const last = this.last;
+    if (last && last.recording === recording && last.scalarsOut === scalarsOut && last.returned === returned && (last.reads & READ_STEP) === 0 &&
+      ((last.reads & READ_LR) === 0 || Object.is(last.lr, lr)) && last.numbers === numbers) {
+      return numbers;
+    }
+    this.last = undefined;
     const { spec, inputs } = this;
     // A fresh record each step (the rule may have written to the last one).
     const state: RuleState = {};
     this.state = state;
-    for (const key in numbers) state[key] = numbers[key];
+    if (numbers !== NO_NUMBERS) for (const key in numbers) state[key] = numbers[key];
     for (let j = 0; j < spec.stateKeys.length; j++) state[spec.stateKeys[j]] = inputs[2 + j];
-    this.hpNow.lr = lr;
-    this.ctx.step = t;
+    this.lr = lr;
+    this.step = t;
+    this.reads = 0;
     const out = recording.ops ? replayOps(recording.ops, scalarsOut, guardEngine, this.body) : replay(recording, scalarsOut, inputs, this.body);
     if (returned) {
       if (!(out.param instanceof TensorClass) || out.param.id !== returned[0]) throw new PathChanged('the update returned another tensor as param');
@@ -95,13 +130,27 @@ export class SlotReplayer {
         if (!(x instanceof TensorClass) || x.id !== returned[1 + j]) throw new PathChanged(`the update returned another tensor as state.${spec.stateKeys[j]}`);
       }
     }
-    let after: Record<string, number> | undefined;
-    for (const key in out.state) {
-      const value = out.state[key];
-      if (typeof value === 'number') (after ??= {})[key] = value;
-    }
-    return after ?? NO_NUMBERS;
+    const after = numbersOf(out.state, numbers);
+    // Skippable next time only when the plain-number state is a fixed point (the same object goes in again).
+    if (after === numbers) this.last = { recording, scalarsOut, returned, lr, reads: this.reads, numbers };
+    return after;
   }
+}
+
+/** The plain-number state in `state`: `before` itself when every number is unchanged (and none was added or dropped). */
+function numbersOf(state: RuleState, before: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
+  let after: Record<string, number> | undefined;
+  let count = 0;
+  let same = true;
+  for (const key in state) {
+    const value = state[key];
+    if (typeof value !== 'number') continue;
+    (after ??= {})[key] = value;
+    count++;
+    if (!Object.is(before[key], value)) same = false;
+  }
+  if (!after) return NO_NUMBERS;
+  return same && count === Object.keys(before).length ? before : after;
 }
 
 /** Ids of what the update returned (param, then each state tensor), read through `idOf`. */

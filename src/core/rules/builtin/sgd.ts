@@ -9,7 +9,7 @@ type Hp = { lr: number; momentum: number; dampening: number; weight_decay: numbe
  * torch.optim.SGD: d = g + λθ; buf = d on the first step, then
  * buf = μ·buf + (1 − τ)·d; d = nesterov ? d + μ·buf : buf; θ ← θ − lr·d.
  */
-export const sgd: OptimizerRule<{ momentum_buffer?: tf.Tensor }, Hp> = {
+export const sgd: OptimizerRule<{ momentum_buffer?: tf.Tensor; started?: number }, Hp> = {
   summary: 'Stochastic gradient descent with optional (Nesterov) momentum',
   // torch 1.13 requires lr; 1e-3 is torch 2.x's default.
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
@@ -24,14 +24,15 @@ export const sgd: OptimizerRule<{ momentum_buffer?: tf.Tensor }, Hp> = {
     weight_decay: nonNegative,
     nesterov: (v, hp) => (v && (!(hp.momentum > 0) || hp.dampening !== 0) ? 'Nesterov momentum requires a momentum > 0 and zero dampening' : undefined),
   },
-  // Plain gradient descent keeps no state; the buffer is torch's momentum_buffer.
-  init: (param, hp) => (hp.momentum !== 0 ? { momentum_buffer: tf.zerosLike(param) } : {}),
-  update(grad, state, param, hp, ctx) {
+  // Plain gradient descent keeps no state; the buffer is torch's momentum_buffer, `started` whether it holds one yet.
+  init: (param, hp) => (hp.momentum !== 0 ? { momentum_buffer: tf.zerosLike(param), started: 0 } : {}),
+  update(grad, state, param, hp) {
     let d = withWeightDecay(grad, param, hp.weight_decay);
     if (hp.momentum === 0) return { param: param.add(d.mul(-hp.lr)), state };
-    // torch starts the buffer as a copy of d (no dampening on the first step).
-    const buf = ctx.step === 1 ? d : (state.momentum_buffer as tf.Tensor).mul(hp.momentum).add(d.mul(1 - hp.dampening));
+    // torch starts the buffer as a copy of d (no dampening) when there is none yet. A flag rather than
+    // ctx.step === 1: a compiled rule whose JS reads nothing that changes is not re-run every step.
+    const buf = state.started ? (state.momentum_buffer as tf.Tensor).mul(hp.momentum).add(d.mul(1 - hp.dampening)) : d;
     d = hp.nesterov ? d.add(buf.mul(hp.momentum)) : buf;
-    return { param: param.add(d.mul(-hp.lr)), state: { momentum_buffer: buf } };
+    return { param: param.add(d.mul(-hp.lr)), state: { momentum_buffer: buf, started: 1 } };
   },
 };
