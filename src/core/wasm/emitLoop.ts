@@ -5,9 +5,9 @@
  * plain-JS loop's, bit for bit, except the order in which sums accumulate.
  */
 import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
+import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
 import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Comparison, type Expr, type LoopIR, type MathFunction, type Read, type ReduceOp, type UnaryOp } from './loopIR';
 
-type Kind = 'f32' | 'f64';
 type Mode = 'scalar' | 'vector';
 
 /** Byte address of buffer `buf` in the module's memory. */
@@ -49,47 +49,7 @@ const CMP64: Record<Comparison, [number, number]> = {
 const REDUCE64: Record<ReduceOp, [number, number]> = {
   sum: [Op.f64Add, Simd.f64x2Add], prod: [Op.f64Mul, Simd.f64x2Mul], max: [Op.f64Max, Simd.f64x2Max], min: [Op.f64Min, Simd.f64x2Min],
 };
-/** Operations whose float64 result, rounded once, equals the float32 operation on float32 operands. */
-const EXACT_IN_F32 = new Set(['add', 'sub', 'mul', 'div', 'sqrt']);
 const BLOCK_EMPTY = 0x40;
-
-/** Whether an expression's value is always a float32 (so float32 lanes hold it exactly). */
-function kindOf(e: Expr, locals: ReadonlyMap<number, Kind>, scalars: readonly Kind[]): Kind {
-  switch (e.op) {
-    case 'lit':
-      return Number.isNaN(e.value) || Object.is(Math.fround(e.value), e.value) ? 'f32' : 'f64';
-    case 'scalar':
-      return scalars[e.index];
-    case 'read':
-    case 'fr':
-      return 'f32';
-    case 'local':
-      return locals.get(e.id) ?? 'f64';
-    case 'add': case 'sub': case 'mul': case 'div': case 'sqrt': case 'call':
-      return 'f64';
-    case 'select': {
-      const parts = [e.a, e.b, e.test.a, e.test.b];
-      return parts.every((p) => kindOf(p, locals, scalars) === 'f32') ? 'f32' : 'f64';
-    }
-    default:
-      return kindOf(e.a, locals, scalars) === 'f32' && ('b' in e ? kindOf(e.b, locals, scalars) === 'f32' : true) ? 'f32' : 'f64';
-  }
-}
-
-/** The ranges of i where every windowed read is in range, so the vector loop can skip the bounds checks. */
-function vectorRange(ir: LoopIR): { lo: number; hi: number } {
-  let lo = 0;
-  let hi = ir.size;
-  const visit = (e: Expr): void => {
-    if (e.op === 'read' && e.read.kind === 'window') {
-      lo = Math.max(lo, e.read.lo);
-      hi = Math.min(hi, e.read.hi);
-    }
-    operandsOf(e).forEach(visit);
-  };
-  ir.body.forEach((s) => visit(s.value));
-  return hi - lo >= 8 ? { lo, hi } : { lo: ir.size, hi: ir.size };
-}
 
 /** The loop's function; Math calls go to `imports` (which the module must import first, in that order). */
 export function emitLoop(ir: LoopIR, layout: Layout, imports = new MathImports()): Code {
