@@ -1,3 +1,7 @@
+/**
+ * Stage 1 of compileProgram: tracing. Runs a TensorFlow.js computation once
+ * and records every kernel the engine runs as a Program (program.ts).
+ */
 import * as tf from '@tensorflow/tfjs';
 import { NotCompilable, type KernelNode, type Program, type ValueId, type ValueInfo, type ValueSource } from './program';
 
@@ -6,53 +10,91 @@ type Engine = { runKernel: (name: string, inputs: Record<string, tf.Tensor>, att
 const READS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
 const CONSOLE = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
+/** The values and kernels recorded so far; `capturing` while the tracer itself reads tensors. */
+class Recording {
+  readonly values = new Map<ValueId, ValueInfo & { source: ValueSource }>();
+  readonly nodes: KernelNode[] = [];
+  capturing = false;
+
+  /** The id of tensor t, captured by value as a constant when it is neither an input nor a kernel's output. */
+  valueOf(t: tf.Tensor): ValueId {
+    if (!this.values.has(t.id)) this.set(t, { kind: 'constant', values: this.read(t) });
+    return t.id;
+  }
+  set(t: tf.Tensor, source: ValueSource): void {
+    this.values.set(t.id, { id: t.id, shape: t.shape, dtype: t.dtype, source });
+  }
+  read(t: tf.Tensor): Float32Array {
+    this.capturing = true;
+    try {
+      return Float32Array.from(t.dataSync());
+    } finally {
+      this.capturing = false;
+    }
+  }
+  addNode(kernel: string, inputs: KernelNode['inputs'], attrs: Record<string, unknown>, outputs: readonly tf.Tensor[]): void {
+    const node = this.nodes.length;
+    outputs.forEach((t, output) => this.set(t, { kind: 'node', node, output }));
+    this.nodes.push({ kernel, inputs, attrs, outputs: outputs.map((t) => t.id) });
+  }
+}
+
 /**
  * Runs `fn` once on the given input tensors and records every kernel the
  * engine runs (forward and, inside tf.grad, backward) as a Program. Tensors
  * that are neither inputs nor kernel outputs are constants and are captured
- * by value; `results` are the outputs TensorFlow.js computed. A computation that reads tensor values (data-dependent control
- * flow) is refused: its kernel list could change from call to call; so is one
- * that writes to the console (compiled, it would log only while traced).
+ * by value; `results` are the outputs TensorFlow.js computed. A computation
+ * that reads tensor values (data-dependent control flow) is refused: its
+ * kernel list could change from call to call; so is one that writes to the
+ * console (compiled, it would log only while traced).
  */
 export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs: readonly tf.Tensor[]): { program: Program; results: Float32Array[] } {
-  const engine = tf.engine() as unknown as Engine;
-  const values = new Map<ValueId, ValueInfo & { source: ValueSource }>();
-  const nodes: KernelNode[] = [];
-  inputs.forEach((t, index) => values.set(t.id, { id: t.id, shape: t.shape, dtype: t.dtype, source: { kind: 'input', index } }));
-  let capturing = false;
-  let userRead: string | undefined;
-  let depth = 0;
-  let nested: string | undefined;
-
-  const valueOf = (t: tf.Tensor): ValueId => {
-    if (!values.has(t.id)) {
-      capturing = true;
-      try {
-        values.set(t.id, { id: t.id, shape: t.shape, dtype: t.dtype, source: { kind: 'constant', values: Float32Array.from(t.dataSync()) } });
-      } finally {
-        capturing = false;
+  const recording = new Recording();
+  inputs.forEach((t, index) => recording.set(t, { kind: 'input', index }));
+  const kernels = recordKernels(recording);
+  // An objective that logs expects to log every step; compiled, it would run only while traced.
+  const logs = watch(console as unknown as Record<string, (...args: unknown[]) => unknown>, CONSOLE, () => true);
+  const reads = watch(tf.Tensor.prototype as unknown as Record<string, (...args: unknown[]) => unknown>, READS, () => !recording.capturing);
+  const outputs: ValueId[] = [];
+  const results: Float32Array[] = [];
+  try {
+    tf.tidy(() => {
+      for (const t of fn(...inputs)) {
+        outputs.push(recording.valueOf(t));
+        results.push(recording.read(t));
       }
-    }
-    return t.id;
-  };
+    });
+  } finally {
+    kernels.restore();
+    reads.restore();
+    logs.restore();
+  }
+  if (kernels.nested) throw new NotCompilable(`kernel ${kernels.nested} ran inside another kernel`);
+  if (logs.first) throw new NotCompilable(`the objective writes to the console (console.${logs.first}), which would run only while it is compiled, not every step`);
+  if (reads.first) throw new NotCompilable(`the objective reads tensor values (${reads.first}()), so its computation can change from step to step`);
+  return { program: { values: recording.values, nodes: recording.nodes, inputs: inputs.map((t) => t.id), outputs }, results };
+}
 
+/** Hooks the engine's runKernel: every top-level kernel call becomes a node. */
+function recordKernels(recording: Recording): { restore(): void; readonly nested: string | undefined } {
+  const engine = tf.engine() as unknown as Engine;
   const original = engine.runKernel;
-  const proto = tf.Tensor.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const originalReads = READS.map((name) => proto[name]);
+  const state = { nested: undefined as string | undefined, restore: () => (engine.runKernel = original) };
+  let depth = 0;
   // Kernels save copies of their inputs and outputs for the backward pass from inside the
   // kernel call (Identity, before the outputs are known here): recorded once the call returns.
   let saved: { input: tf.Tensor; output: tf.Tensor }[] = [];
   engine.runKernel = function (this: Engine, name, kernelInputs, attrs) {
     if (depth > 0) {
       const out = original.call(this, name, kernelInputs, attrs);
-      if (name !== 'Identity' || Array.isArray(out)) nested ??= name;
+      if (name !== 'Identity' || Array.isArray(out)) state.nested ??= name;
       else saved.push({ input: kernelInputs.x, output: out });
       return out;
     }
     // Optional inputs left out are undefined or null (tf.batchNorm without scale or offset).
     const ins = Object.entries(kernelInputs)
       .filter(([, t]) => t !== undefined && t !== null)
-      .map(([inputName, t]) => ({ name: inputName, value: valueOf(t) }));
+      .map(([inputName, t]) => ({ name: inputName, value: recording.valueOf(t) }));
     depth++;
     let out: tf.Tensor | tf.Tensor[];
     try {
@@ -60,51 +102,27 @@ export function traceProgram(fn: (...inputs: tf.Tensor[]) => tf.Tensor[], inputs
     } finally {
       depth--;
     }
-    const outs = Array.isArray(out) ? out : [out];
-    const node = nodes.length;
-    outs.forEach((t, output) => values.set(t.id, { id: t.id, shape: t.shape, dtype: t.dtype, source: { kind: 'node', node, output } }));
-    nodes.push({ kernel: name, inputs: ins, attrs: JSON.parse(JSON.stringify(attrs ?? {})) as Record<string, unknown>, outputs: outs.map((t) => t.id) });
-    for (const copy of saved) {
-      const input = valueOf(copy.input);
-      values.set(copy.output.id, { id: copy.output.id, shape: copy.output.shape, dtype: copy.output.dtype, source: { kind: 'node', node: nodes.length, output: 0 } });
-      nodes.push({ kernel: 'Identity', inputs: [{ name: 'x', value: input }], attrs: {}, outputs: [copy.output.id] });
-    }
+    recording.addNode(name, ins, JSON.parse(JSON.stringify(attrs ?? {})) as Record<string, unknown>, Array.isArray(out) ? out : [out]);
+    for (const copy of saved) recording.addNode('Identity', [{ name: 'x', value: recording.valueOf(copy.input) }], {}, [copy.output]);
     saved = [];
     return out;
   };
-  READS.forEach((name, k) => {
-    proto[name] = function (this: unknown, ...args: unknown[]) {
-      if (!capturing) userRead ??= name;
-      return originalReads[k].apply(this, args);
+  return state;
+}
+
+/** Wraps methods `names` of `target` to note the first one called while `counts()`; restore() puts them back. */
+function watch(target: Record<string, (...args: unknown[]) => unknown>, names: readonly string[], counts: () => boolean): { restore(): void; readonly first: string | undefined } {
+  const originals = names.map((name) => target[name]);
+  const state = {
+    first: undefined as string | undefined,
+    restore: () => names.forEach((name, k) => (target[name] = originals[k])),
+  };
+  names.forEach((name, k) => {
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      if (counts()) state.first ??= name;
+      // (A console method may be called unbound: `const log = console.log`.)
+      return originals[k].apply(this ?? target, args);
     };
   });
-  // An objective that logs expects to log every step; compiled, it would run only while traced.
-  let logged: string | undefined;
-  const consoleMethods = CONSOLE.map((name) => console[name]);
-  CONSOLE.forEach((name, k) => {
-    console[name] = (...args: unknown[]) => {
-      logged ??= name;
-      consoleMethods[k].apply(console, args);
-    };
-  });
-  const outputs: ValueId[] = [];
-  const results: Float32Array[] = [];
-  try {
-    tf.tidy(() => {
-      for (const t of fn(...inputs)) {
-        outputs.push(valueOf(t));
-        capturing = true;
-        results.push(Float32Array.from(t.dataSync()));
-        capturing = false;
-      }
-    });
-  } finally {
-    engine.runKernel = original;
-    READS.forEach((name, k) => (proto[name] = originalReads[k]));
-    CONSOLE.forEach((name, k) => (console[name] = consoleMethods[k]));
-  }
-  if (nested) throw new NotCompilable(`kernel ${nested} ran inside another kernel`);
-  if (logged) throw new NotCompilable(`the objective writes to the console (console.${logged}), which would run only while it is compiled, not every step`);
-  if (userRead) throw new NotCompilable(`the objective reads tensor values (${userRead}()), so its computation can change from step to step`);
-  return { program: { values, nodes, inputs: inputs.map((t) => t.id), outputs }, results };
+  return state;
 }
