@@ -6,7 +6,7 @@
  * test/unit/core/compiled/elementwiseIR.test.ts automatically (the printed JS
  * against the IR, interpreted and as WebAssembly, on special values).
  * Kernels missing here (tanh, expm1, log1p and the hyperbolic functions,
- * which V8 calls from WebAssembly through JS at half the speed of a JS loop,
+ * which V8 calls from WebAssembly only through JS, slower than a JS loop,
  * and tf.mod) are elementwiseKernels.ts's JS_ONLY, and keep their loop in JS.
  */
 import { MATH_ARITY, bin, call, fr, lit, select, unary, type Expr, type MathFunction } from '../wasm/loopIR';

@@ -5,10 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
- * Products at least this large go to the TensorFlow.js backend when it is not
- * the plain-JS cpu one: scalar JS does about 0.85 ns per multiply-add, the wasm
- * backend's SIMD kernel is about 3× faster at 64×64×64 (copies and engine
- * work included).
+ * Products at least this large (64×64×64) go to the TensorFlow.js backend when
+ * it is not the plain-JS cpu one: from about that size the wasm backend's SIMD
+ * kernel beats scalar JS, copies and engine work included (`npm run bench`'s
+ * MLP row measures it).
  */
 const BACKEND_MATMUL_MIN = 65_536;
 
@@ -16,8 +16,8 @@ function backendMatMul(
   a: Float32Array, b: Float32Array, out: Float32Array, aBatches: number, bBatches: number,
   m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
 ): void {
-  // The wasm kernel is 5× slower with a transposed operand (280 vs 59 µs at 64×64×64):
-  // transposing in JS first costs a few µs.
+  // The wasm kernel is several times slower with a transposed operand: transposing in JS
+  // first costs much less than that.
   const left = transposeA ? transposed(a, aBatches, k, m, 0) : a;
   const right = transposeB ? transposed(b, bBatches, n, k, 1) : b;
   const product = tf.tidy(() => tf.matMul(tf.tensor3d(left, [aBatches, m, k]), tf.tensor3d(right, [bBatches, k, n])));
@@ -45,7 +45,7 @@ let rowSums = new Float64Array(64);
 
 /**
  * Σ a[ai + p]·b[bi + p] with four partial sums: one running sum waits on the previous add's
- * latency every step (2 ns per term here), four independent ones do not (0.6 ns).
+ * latency every step, four independent ones overlap.
  */
 function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number): number {
   let s0 = 0;
@@ -110,7 +110,7 @@ export const STANDALONE = {
         continue;
       }
       // out row i accumulates a[i, p] · (row p of b), four rows of b at a time: the inner loop runs
-      // along contiguous rows and loads and stores out once per four products (2.2× faster than one).
+      // along contiguous rows and loads and stores out once per four products, not once per product.
       // The row is summed in a float64 scratch row, as tfjs's cpu kernel sums in doubles: summing
       // into the float32 output rounded every partial sum (2e-7 relative off tfjs at k = 300).
       if (rowSums.length < n) rowSums = new Float64Array(n);

@@ -23,7 +23,7 @@ export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil';
 /**
  * JS Math functions the loops call, imported from Math itself so the bits are the engine's own.
  * Only those V8 calls from WebAssembly as direct C calls: others (tanh, expm1, log1p, sinh, …)
- * go through a JS call per element and ran at half the speed of a JS loop.
+ * go through a JS call per element and run slower than a plain JS loop.
  */
 export type MathFunction = 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'pow' | 'atan2';
 export const MATH_ARITY: Record<MathFunction, number> = {
