@@ -74,101 +74,101 @@ class LoopEmitter {
     this.code = new Code(ir.scalars as ValType[], returns ? ['f64'] : []);
     this.i = this.code.local('i32');
     this.i4 = this.code.local('i32');
-    for (const s of ir.body) if (s.op === 'let') this.kinds.set(s.id, kindOf(s.value, this.kinds, ir.scalars));
+    for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }
 
   emit(): Code {
-    const c = this.code;
+    const code = this.code;
     const { lo, hi } = vectorRange(this.ir);
     const vector = hi > lo;
-    this.zero = c.local('v128');
-    c.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(this.zero);
+    this.zero = code.local('v128');
+    code.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(this.zero);
     this.ir.accumulators.forEach((a, k) => {
-      this.accScalar[k] = c.local('f64');
-      c.f64(INITIAL[a.op]).set(this.accScalar[k]);
+      this.accScalar[k] = code.local('f64');
+      code.f64(INITIAL[a.op]).set(this.accScalar[k]);
       if (vector) {
-        this.accVector[k] = [c.local('v128'), c.local('v128')];
-        for (const v of this.accVector[k]) c.f64(INITIAL[a.op]).simd(Simd.f64x2Splat).set(v);
+        this.accVector[k] = [code.local('v128'), code.local('v128')];
+        for (const half of this.accVector[k]) code.f64(INITIAL[a.op]).simd(Simd.f64x2Splat).set(half);
       }
     });
     this.hoistConstants(vector);
     this.scalarLoop(vector ? lo : this.ir.size);
     if (vector) {
       // for (; i + 4 <= hi; i += 4)
-      c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-      c.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
-      c.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+      code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+      code.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
+      code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
       this.body('vector');
-      c.get(this.i).i32(4).op(Op.i32Add).set(this.i);
-      c.op(Op.br, 0, Op.end, Op.end);
+      code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
+      code.op(Op.br, 0, Op.end, Op.end);
       this.scalarLoop(this.ir.size);
     }
     this.finish(vector);
-    return c;
+    return code;
   }
 
   private scalarLoop(until: number): void {
-    const c = this.code;
-    c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-    c.get(this.i).i32(until).op(Op.i32GeS, Op.brIf, 1);
-    c.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+    const code = this.code;
+    code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    code.get(this.i).i32(until).op(Op.i32GeS, Op.brIf, 1);
+    code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
     this.body('scalar');
-    c.get(this.i).i32(1).op(Op.i32Add).set(this.i);
-    c.op(Op.br, 0, Op.end, Op.end);
+    code.get(this.i).i32(1).op(Op.i32Add).set(this.i);
+    code.op(Op.br, 0, Op.end, Op.end);
   }
 
   /** Constant-index reads (a broadcast scalar) load once, before the loops. */
   private hoistConstants(vector: boolean): void {
-    const c = this.code;
+    const code = this.code;
     const visit = (e: Expr): void => {
       if (e.op === 'read' && e.read.kind === 'constant') {
         const key = `${e.buf}:${e.read.at}`;
         if (!this.constants.has(key)) {
-          const scalar = c.local('f32');
-          const vec = c.local('v128');
-          c.i32(0).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
-          c.simd(Simd.f32x4Splat).set(vec);
+          const scalar = code.local('f32');
+          const vec = code.local('v128');
+          code.i32(0).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
+          code.simd(Simd.f32x4Splat).set(vec);
           this.constants.set(key, { scalar, vector: vec });
         }
       }
       operandsOf(e).forEach(visit);
     };
-    this.ir.body.forEach((s) => visit(s.value));
+    this.ir.body.forEach((statement) => visit(statement.value));
     if (!vector) return;
     this.ir.scalars.forEach((kind, index) => {
-      const v = c.local('v128');
-      c.get(index).simd(kind === 'f32' ? Simd.f32x4Splat : Simd.f64x2Splat).set(v);
-      this.splats.set(index, v);
+      const splat = code.local('v128');
+      code.get(index).simd(kind === 'f32' ? Simd.f32x4Splat : Simd.f64x2Splat).set(splat);
+      this.splats.set(index, splat);
     });
   }
 
   private body(mode: Mode): void {
-    const c = this.code;
-    for (const s of this.ir.body) {
-      if (s.op === 'let') {
-        const kind = this.kinds.get(s.id) as Kind;
-        let slots = this.locals[mode].get(s.id);
+    const code = this.code;
+    for (const statement of this.ir.body) {
+      if (statement.op === 'let') {
+        const kind = this.kinds.get(statement.id) as Kind;
+        let slots = this.locals[mode].get(statement.id);
         if (!slots) {
           const type: ValType = mode === 'vector' ? 'v128' : kind;
-          slots = mode === 'vector' && kind === 'f64' ? [c.local(type), c.local(type)] : [c.local(type)];
-          this.locals[mode].set(s.id, slots);
+          slots = mode === 'vector' && kind === 'f64' ? [code.local(type), code.local(type)] : [code.local(type)];
+          this.locals[mode].set(statement.id, slots);
         }
-        if (kind === 'f32') this.emit32(s.value, mode).set(slots[0]);
-        else slots.forEach((slot, half) => this.emit64(s.value, mode, half).set(slot));
-      } else if (s.op === 'store') {
-        c.get(this.i4);
-        this.emit32({ op: 'fr', a: s.value }, mode);
-        if (mode === 'vector') c.simdMemory(Simd.store, this.layout(s.buf));
-        else c.memory(Op.f32Store, 2, this.layout(s.buf));
+        if (kind === 'f32') this.emit32(statement.value, mode).set(slots[0]);
+        else slots.forEach((slot, half) => this.emit64(statement.value, mode, half).set(slot));
+      } else if (statement.op === 'store') {
+        code.get(this.i4);
+        this.emit32({ op: 'fr', a: statement.value }, mode);
+        if (mode === 'vector') code.simdMemory(Simd.store, this.layout(statement.buf));
+        else code.memory(Op.f32Store, 2, this.layout(statement.buf));
       } else {
-        const [scalarOp, vectorOp] = REDUCE64[this.ir.accumulators[s.acc].op];
+        const [scalarOp, vectorOp] = REDUCE64[this.ir.accumulators[statement.acc].op];
         if (mode === 'scalar') {
-          c.get(this.accScalar[s.acc]);
-          this.emit64(s.value, mode, 0).op(scalarOp).set(this.accScalar[s.acc]);
+          code.get(this.accScalar[statement.acc]);
+          this.emit64(statement.value, mode, 0).op(scalarOp).set(this.accScalar[statement.acc]);
         } else {
-          this.accVector[s.acc].forEach((slot, half) => {
-            c.get(slot);
-            this.emit64(s.value, mode, half).simd(vectorOp).set(slot);
+          this.accVector[statement.acc].forEach((slot, half) => {
+            code.get(slot);
+            this.emit64(statement.value, mode, half).simd(vectorOp).set(slot);
           });
         }
       }
@@ -177,23 +177,23 @@ class LoopEmitter {
 
   /** Combines the vector accumulators' lanes into the scalar ones and stores or returns each. */
   private finish(vector: boolean): void {
-    const c = this.code;
+    const code = this.code;
     let returned = -1;
     this.ir.accumulators.forEach((a, k) => {
       const [combine] = REDUCE64[a.op];
       if (vector) {
         for (const slot of this.accVector[k]) {
-          for (const lane of [0, 1]) c.get(this.accScalar[k]).get(slot).simd(Simd.f64x2ExtractLane, lane).op(combine).set(this.accScalar[k]);
+          for (const lane of [0, 1]) code.get(this.accScalar[k]).get(slot).simd(Simd.f64x2ExtractLane, lane).op(combine).set(this.accScalar[k]);
         }
       }
       if (a.into === 'return') returned = k;
       else {
-        c.i32(0).get(this.accScalar[k]);
-        if (a.into.divideBy !== undefined) c.f64(a.into.divideBy).op(Op.f64Div);
-        c.op(Op.f32DemoteF64).memory(Op.f32Store, 2, this.layout(a.into.buf) + 4 * a.into.at);
+        code.i32(0).get(this.accScalar[k]);
+        if (a.into.divideBy !== undefined) code.f64(a.into.divideBy).op(Op.f64Div);
+        code.op(Op.f32DemoteF64).memory(Op.f32Store, 2, this.layout(a.into.buf) + 4 * a.into.at);
       }
     });
-    if (returned >= 0) c.get(this.accScalar[returned]);
+    if (returned >= 0) code.get(this.accScalar[returned]);
   }
 
   // --- expressions ----------------------------------------------------------
@@ -204,38 +204,38 @@ class LoopEmitter {
 
   /** Pushes e as float32 (scalar) or float32x4 (vector); e must be of kind f32 or an `fr`. */
   private emit32(e: Expr, mode: Mode): Code {
-    const c = this.code;
-    const v = mode === 'vector';
+    const code = this.code;
+    const vector = mode === 'vector';
     switch (e.op) {
       case 'lit':
-        return v ? c.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : c.f32(e.value);
+        return vector ? code.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : code.f32(e.value);
       case 'scalar':
-        return c.get(v ? (this.splats.get(e.index) as number) : e.index);
+        return code.get(vector ? (this.splats.get(e.index) as number) : e.index);
       case 'read':
         return this.read(e.buf, e.read, mode);
       case 'local':
-        return c.get((this.locals[mode].get(e.id) as number[])[0]);
+        return code.get((this.locals[mode].get(e.id) as number[])[0]);
       case 'fr': {
         const x = e.a;
         if (this.kind(x) === 'f32') return this.emit32(x, mode);
         if (EXACT_IN_F32.has(x.op) && 'a' in x && this.kind(x.a) === 'f32' && (!('b' in x) || this.kind(x.b) === 'f32')) {
           this.emit32(x.a, mode);
-          if (x.op === 'sqrt') return c.op(...this.pick(UN32.sqrt, mode));
+          if (x.op === 'sqrt') return code.op(...this.pick(UN32.sqrt, mode));
           this.emit32((x as { b: Expr }).b, mode);
-          return c.op(...this.pick(BIN32[x.op as BinaryOp], mode));
+          return code.op(...this.pick(BIN32[x.op as BinaryOp], mode));
         }
-        if (!v) return this.emit64(x, mode, 0).op(Op.f32DemoteF64);
+        if (!vector) return this.emit64(x, mode, 0).op(Op.f32DemoteF64);
         this.emit64(x, mode, 0).simd(Simd.f32x4DemoteF64x2Zero);
         this.emit64(x, mode, 1).simd(Simd.f32x4DemoteF64x2Zero);
-        return c.shuffle32([0, 1, 4, 5]);
+        return code.shuffle32([0, 1, 4, 5]);
       }
       case 'select':
         this.emit32(e.a, mode);
         this.emit32(e.b, mode);
         this.emit32(e.test.a, mode);
         this.emit32(e.test.b, mode);
-        c.op(...this.pick(CMP32[e.test.cmp], mode));
-        return v ? c.simd(Simd.bitselect) : c.op(Op.select);
+        code.op(...this.pick(CMP32[e.test.cmp], mode));
+        return vector ? code.simd(Simd.bitselect) : code.op(Op.select);
       case 'neg': case 'abs': case 'floor': case 'ceil':
         return this.emit32(e.a, mode).op(...this.pick(UN32[e.op], mode));
       case 'min': case 'max':
@@ -248,16 +248,16 @@ class LoopEmitter {
 
   /** Pushes e in float64: a float64 (scalar) or float64x2 of lanes 2·half, 2·half + 1 (vector). */
   private emit64(e: Expr, mode: Mode, half: number): Code {
-    const c = this.code;
-    const v = mode === 'vector';
-    if (e.op === 'lit') return v ? c.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : c.f64(e.value);
-    if (e.op === 'scalar' && this.ir.scalars[e.index] === 'f64') return c.get(v ? (this.splats.get(e.index) as number) : e.index);
-    if (e.op === 'local' && this.kinds.get(e.id) === 'f64') return c.get((this.locals[mode].get(e.id) as number[])[v ? half : 0]);
+    const code = this.code;
+    const vector = mode === 'vector';
+    if (e.op === 'lit') return vector ? code.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : code.f64(e.value);
+    if (e.op === 'scalar' && this.ir.scalars[e.index] === 'f64') return code.get(vector ? (this.splats.get(e.index) as number) : e.index);
+    if (e.op === 'local' && this.kinds.get(e.id) === 'f64') return code.get((this.locals[mode].get(e.id) as number[])[vector ? half : 0]);
     if (this.kind(e) === 'f32') {
       this.emit32(e, mode);
-      if (!v) return c.op(Op.f64PromoteF32);
-      if (half === 1) c.get(this.zero).shuffle32([2, 3, 4, 4]);
-      return c.simd(Simd.f64x2PromoteLowF32x4);
+      if (!vector) return code.op(Op.f64PromoteF32);
+      if (half === 1) code.get(this.zero).shuffle32([2, 3, 4, 4]);
+      return code.simd(Simd.f64x2PromoteLowF32x4);
     }
     switch (e.op) {
       case 'add': case 'sub': case 'mul': case 'div': case 'min': case 'max':
@@ -270,8 +270,8 @@ class LoopEmitter {
         this.emit64(e.b, mode, half);
         this.emit64(e.test.a, mode, half);
         this.emit64(e.test.b, mode, half);
-        c.op(...this.pick(CMP64[e.test.cmp], mode));
-        return v ? c.simd(Simd.bitselect) : c.op(Op.select);
+        code.op(...this.pick(CMP64[e.test.cmp], mode));
+        return vector ? code.simd(Simd.bitselect) : code.op(Op.select);
       case 'call':
         return this.call(e.fn, e.args, mode, half);
       default:
@@ -281,27 +281,27 @@ class LoopEmitter {
 
   /** Math[fn] on each lane: the arguments' lanes are computed as vectors, then called one by one. */
   private call(fn: MathFunction, args: readonly Expr[], mode: Mode, half: number): Code {
-    const c = this.code;
+    const code = this.code;
     const index = this.imports.index(fn);
     if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
     if (mode === 'scalar') {
       args.forEach((a) => this.emit64(a, mode, 0));
-      return c.op(Op.call, ...unsignedLeb(index));
+      return code.op(Op.call, ...unsignedLeb(index));
     }
     const lanes = args.map((a) => {
-      const slot = c.local('v128');
+      const slot = code.local('v128');
       this.emit64(a, mode, half).set(slot);
       return slot;
     });
-    const result = c.local('v128');
+    const result = code.local('v128');
     for (const lane of [0, 1]) {
-      if (lane === 1) c.get(result);
-      lanes.forEach((slot) => c.get(slot).simd(Simd.f64x2ExtractLane, lane));
-      c.op(Op.call, ...unsignedLeb(index));
-      if (lane === 0) c.simd(Simd.f64x2Splat).set(result);
-      else c.simd(Simd.f64x2ReplaceLane, 1).set(result);
+      if (lane === 1) code.get(result);
+      lanes.forEach((slot) => code.get(slot).simd(Simd.f64x2ExtractLane, lane));
+      code.op(Op.call, ...unsignedLeb(index));
+      if (lane === 0) code.simd(Simd.f64x2Splat).set(result);
+      else code.simd(Simd.f64x2ReplaceLane, 1).set(result);
     }
-    return c.get(result);
+    return code.get(result);
   }
 
   /** The scalar opcode, or the SIMD one with its prefix. */
@@ -312,61 +312,61 @@ class LoopEmitter {
   // --- reads ----------------------------------------------------------------
 
   private read(buf: number, read: Read, mode: Mode): Code {
-    const c = this.code;
+    const code = this.code;
     const base = this.layout(buf);
     if (read.kind === 'constant') {
       const hoisted = this.constants.get(`${buf}:${read.at}`) as { scalar: number; vector: number };
-      return c.get(mode === 'vector' ? hoisted.vector : hoisted.scalar);
+      return code.get(mode === 'vector' ? hoisted.vector : hoisted.scalar);
     }
     if (read.kind === 'offset' || (read.kind === 'window' && mode === 'vector')) {
       // In the vector loop every window read is in range (vectorRange).
-      c.get(this.i4);
-      if (read.k !== 0) c.i32(4 * read.k).op(Op.i32Add);
-      return mode === 'vector' ? c.simdMemory(Simd.load, base) : c.memory(Op.f32Load, 2, base);
+      code.get(this.i4);
+      if (read.k !== 0) code.i32(4 * read.k).op(Op.i32Add);
+      return mode === 'vector' ? code.simdMemory(Simd.load, base) : code.memory(Op.f32Load, 2, base);
     }
     if (mode === 'vector') {
       // Modulo, divide and general reads: lane by lane.
       this.readLane(buf, read, 0);
-      c.simd(Simd.f32x4Splat);
+      code.simd(Simd.f32x4Splat);
       for (const lane of [1, 2, 3]) {
         this.readLane(buf, read, lane);
-        c.simd(Simd.f32x4ReplaceLane, lane);
+        code.simd(Simd.f32x4ReplaceLane, lane);
       }
-      return c;
+      return code;
     }
     return this.readLane(buf, read, 0);
   }
 
   /** Pushes buf[map(i + lane)] as a float32 (reads out of range give the pad value). */
   private readLane(buf: number, read: Read, lane: number): Code {
-    const c = this.code;
+    const code = this.code;
     const base = this.layout(buf);
     const index = () => {
-      c.get(this.i);
-      if (lane !== 0) c.i32(lane).op(Op.i32Add);
+      code.get(this.i);
+      if (lane !== 0) code.i32(lane).op(Op.i32Add);
     };
     switch (read.kind) {
       case 'window': {
         // Scalar only: in range ⇔ (i − lo) < (hi − lo) unsigned; out of range loads element 0 and discards it.
-        const inRange = () => c.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(Op.i32LtU);
-        c.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
+        const inRange = () => code.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(Op.i32LtU);
+        code.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
         inRange();
-        c.op(Op.select).memory(Op.f32Load, 2, base).f32(read.pad);
+        code.op(Op.select).memory(Op.f32Load, 2, base).f32(read.pad);
         inRange();
-        return c.op(Op.select);
+        return code.op(Op.select);
       }
       case 'modulo':
         index();
-        c.i32(read.m).op(Op.i32RemU);
+        code.i32(read.m).op(Op.i32RemU);
         break;
       case 'divide':
         index();
-        c.i32(read.d).op(Op.i32DivU);
+        code.i32(read.d).op(Op.i32DivU);
         break;
       case 'general': {
         const at = () => {
           index();
-          c.i32(2).op(Op.i32Shl).memory(Op.i32Load, 2, this.layout(read.map));
+          code.i32(2).op(Op.i32Shl).memory(Op.i32Load, 2, this.layout(read.map));
         };
         if (!read.padded) {
           at();
@@ -374,16 +374,16 @@ class LoopEmitter {
         }
         // map[i] < 0 is a pad: load element 0 and select the pad value instead.
         at();
-        c.i32(0);
+        code.i32(0);
         at();
-        c.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base).f32(read.pad);
+        code.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base).f32(read.pad);
         at();
-        c.i32(0).op(Op.i32GeS);
-        return c.op(Op.select);
+        code.i32(0).op(Op.i32GeS);
+        return code.op(Op.select);
       }
       default:
         index();
     }
-    return c.i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base);
+    return code.i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base);
   }
 }
