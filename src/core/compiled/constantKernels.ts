@@ -19,22 +19,22 @@ export function lowerConstant(fuser: LoopFuser, node: KernelNode): void {
 
 /** The kernel's one value (fills) or every value. */
 function valuesOf(node: KernelNode, size: number): number | Float32Array {
-  const a = node.attrs;
+  const attrs = node.attrs;
   switch (node.kernel) {
     case 'Fill':
-      return Math.fround(a.value as number);
+      return Math.fround(attrs.value as number);
     case 'ZerosLike':
       return 0;
     case 'OnesLike':
       return 1;
     case 'Range': {
-      const { start, stop } = a as { start: number; stop: number };
-      let step = a.step as number;
+      const { start, stop } = attrs as { start: number; stop: number };
+      let step = attrs.step as number;
       if (stop < start && step === 1) step = -1;
       return steps(start, step, size);
     }
     default: {
-      const { start, stop, num } = a as { start: number; stop: number; num: number };
+      const { start, stop, num } = attrs as { start: number; stop: number; num: number };
       return steps(start, (stop - start) / (num - 1), num);
     }
   }

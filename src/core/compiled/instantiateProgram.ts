@@ -38,8 +38,8 @@ function sharedParts(schedule: Schedule, code: GeneratedCode): Shared {
   const squaredNorms = new Float64Array(schedule.squaredNormOf.length);
   const normsAfter = schedule.squaredNormOf.map((output, slot) => ({ output, slot })).filter(({ slot }) => !schedule.normsInLoops.has(slot));
   const checkSizes = (arrays: readonly Float32Array[], expected: readonly number[], what: string) =>
-    arrays.forEach((a, k) => {
-      if (a.length !== expected[k]) throw new RangeError(`${what} ${k} has ${a.length} elements, the program was traced with ${expected[k]}`);
+    arrays.forEach((array, k) => {
+      if (array.length !== expected[k]) throw new RangeError(`${what} ${k} has ${array.length} elements, the program was traced with ${expected[k]}`);
     });
   return {
     fn, inputSizes, outputSizes, squaredNorms,
@@ -49,9 +49,9 @@ function sharedParts(schedule: Schedule, code: GeneratedCode): Shared {
     },
     sumSquaresAfter(outputs) {
       for (const { output, slot } of normsAfter) {
-        const a = outputs[output];
+        const values = outputs[output];
         let sum = 0;
-        for (let i = 0; i < a.length; i++) sum += a[i] * a[i];
+        for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
         squaredNorms[slot] = sum;
       }
     },
@@ -69,8 +69,8 @@ function inJs(schedule: Schedule, shared: Shared): CompiledProgram {
     run(inputs, outputs) {
       check(inputs, outputs);
       // No copies: the caller's arrays are the program's input and output buffers.
-      inputs.forEach((a, k) => (buffers[inputBuffers[k]] = a));
-      outputs.forEach((a, k) => (buffers[outputBuffers[k]] = a));
+      inputs.forEach((array, k) => (buffers[inputBuffers[k]] = array));
+      outputs.forEach((array, k) => (buffers[outputBuffers[k]] = array));
       fn(buffers, maps, STANDALONE, [], squaredNorms);
       sumSquaresAfter(outputs);
     },
@@ -119,9 +119,9 @@ function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): Compil
     ...shared.common,
     run(inputs, outputs) {
       check(inputs, outputs);
-      inputs.forEach((a, k) => buffers[inputBuffers[k]].set(a));
+      inputs.forEach((array, k) => buffers[inputBuffers[k]].set(array));
       fn(buffers, maps, STANDALONE, loops, squaredNorms);
-      outputs.forEach((a, k) => a.set(buffers[outputBuffers[k]]));
+      outputs.forEach((array, k) => array.set(buffers[outputBuffers[k]]));
       sumSquaresAfter(outputs);
     },
     resident: (pairs) => {
@@ -139,7 +139,7 @@ function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): Compil
 /** The buffer renaming that exchanges each pair's two buffers. */
 function swapOf(pairs: readonly (readonly [number, number])[]): (buf: number) => number {
   const to = new Map<number, number>();
-  for (const [a, b] of pairs) to.set(a, b).set(b, a);
+  for (const [one, other] of pairs) to.set(one, other).set(other, one);
   return (buf) => to.get(buf) ?? buf;
 }
 

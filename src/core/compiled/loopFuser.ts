@@ -81,10 +81,10 @@ export class LoopFuser {
       // A constant captured when traced: one number in every element is a literal.
       const source = this.graph.sourceOf(root);
       if (source.kind !== 'constant') throw new Error(`value ${root} used before it was computed`);
-      const v = source.values;
-      placement = v.length > 0 && v.every((x) => Object.is(x, v[0]))
-        ? { kind: 'literal', value: v[0] }
-        : { kind: 'buffer', buf: this.addBuffer({ size: v.length, role: 'constant', init: v }) };
+      const values = source.values;
+      placement = values.length > 0 && values.every((x) => Object.is(x, values[0]))
+        ? { kind: 'literal', value: values[0] }
+        : { kind: 'buffer', buf: this.addBuffer({ size: values.length, role: 'constant', init: values }) };
       this.placements.set(root, placement);
     }
     return placement;

@@ -27,27 +27,27 @@ function callOf(fuser: LoopFuser, node: KernelNode, inputs: readonly number[], o
   const outShape = fuser.graph.shapeOf(node.outputs[0]);
   const call = (kernel: 'batchMatMul' | 'concat' | 'cumulative' | 'softmax', args: CallArgument[]): Step => ({ kind: 'call', kernel, args });
   const [x, y] = inputs.map((buffer) => ({ buffer }));
-  const a = node.attrs;
+  const attrs = node.attrs;
   switch (node.kernel) {
     case 'BatchMatMul':
       return call('batchMatMul', [x, y, { buffer: out }, ...matMulSizes(fuser, node, outShape)]);
     case 'Concat':
     case 'Pack': {
       // tf.stack is a concat along a new axis of size 1 per input (the same widths arithmetic).
-      const axis = axesOf(a.axis, outShape.length)[0];
+      const axis = axesOf(attrs.axis, outShape.length)[0];
       const outer = sizeOf(outShape.slice(0, axis));
       const widths = node.inputs.map((input) => fuser.graph.sizeOf(input.value) / outer);
       return call('concat', [{ buffers: inputs }, widths, outer, { buffer: out }]);
     }
     case 'Cumsum':
     case 'Cumprod': {
-      const axis = axesOf(a.axis, outShape.length)[0];
+      const axis = axesOf(attrs.axis, outShape.length)[0];
       const outer = sizeOf(outShape.slice(0, axis));
       const inner = sizeOf(outShape.slice(axis + 1));
-      return call('cumulative', [x, { buffer: out }, outer, outShape[axis], inner, a.exclusive === true, a.reverse === true, node.kernel === 'Cumprod']);
+      return call('cumulative', [x, { buffer: out }, outer, outShape[axis], inner, attrs.exclusive === true, attrs.reverse === true, node.kernel === 'Cumprod']);
     }
     default: {
-      const dim = axesOf(a.dim ?? -1, outShape.length)[0];
+      const dim = axesOf(attrs.dim ?? -1, outShape.length)[0];
       if (dim !== outShape.length - 1) throw new NotCompilable('softmax over an axis other than the last');
       return call('softmax', [x, { buffer: out }, outShape[outShape.length - 1]]);
     }

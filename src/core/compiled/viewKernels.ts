@@ -20,32 +20,32 @@ export function lowerView(fuser: LoopFuser, node: KernelNode): void {
   const inShape = fuser.graph.shapeOf(x);
   const out = node.outputs[0];
   const outShape = fuser.graph.shapeOf(out);
-  const a = node.attrs;
+  const attrs = node.attrs;
   if (node.kernel === 'PadV2') {
-    setView(fuser, out, x, padMap(inShape, a.paddings as number[][], outShape), Math.fround(a.constantValue as number));
+    setView(fuser, out, x, padMap(inShape, attrs.paddings as number[][], outShape), Math.fround(attrs.constantValue as number));
     return;
   }
   setView(fuser, out, x, viewMap(fuser, node, inShape, outShape), 0);
 }
 
 function viewMap(fuser: LoopFuser, node: KernelNode, inShape: readonly number[], outShape: readonly number[]): Int32Array {
-  const a = node.attrs;
+  const attrs = node.attrs;
   switch (node.kernel) {
     case 'Slice': {
-      const begin = Array.isArray(a.begin) ? (a.begin as number[]) : [a.begin as number];
+      const begin = Array.isArray(attrs.begin) ? (attrs.begin as number[]) : [attrs.begin as number];
       return sliceMap(inShape, inShape.map((_, d) => begin[d] ?? 0), outShape);
     }
     case 'Transpose':
-      return transposeMap(inShape, a.perm as number[], outShape);
+      return transposeMap(inShape, attrs.perm as number[], outShape);
     case 'BroadcastTo':
       return broadcastMap(inShape, outShape);
     case 'Tile':
       return tileMap(inShape, outShape);
     case 'Reverse':
-      return reverseMap(inShape, axesOf(a.dims, inShape.length));
+      return reverseMap(inShape, axesOf(attrs.dims, inShape.length));
     default:
-      if (((a.batchDims as number) ?? 0) !== 0) throw new NotCompilable('gather with batchDims');
-      return gatherMap(inShape, fuser.valuesNow(node.inputs[1].value), axesOf(a.axis, inShape.length)[0], outShape);
+      if (((attrs.batchDims as number) ?? 0) !== 0) throw new NotCompilable('gather with batchDims');
+      return gatherMap(inShape, fuser.valuesNow(node.inputs[1].value), axesOf(attrs.axis, inShape.length)[0], outShape);
   }
 }
 
@@ -70,9 +70,9 @@ export function lowerSplit(fuser: LoopFuser, node: KernelNode): void {
 export function lowerStridedSlice(fuser: LoopFuser, node: KernelNode): void {
   const x = node.inputs[0].value;
   const inShape = fuser.graph.shapeOf(x);
-  const a = node.attrs as Record<string, number[] & number>;
+  const attrs = node.attrs as Record<string, number[] & number>;
   const info = tf.slice_util.sliceInfo(
-    [...inShape], a.begin, a.end, a.strides, a.beginMask, a.endMask, a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask,
+    [...inShape], attrs.begin, attrs.end, attrs.strides, attrs.beginMask, attrs.endMask, attrs.ellipsisMask, attrs.newAxisMask, attrs.shrinkAxisMask,
   );
   // The dense begin/end/strides have x's rank (shrunk axes have one element, new axes none).
   const shape = inShape.map((_, d) => Math.max(0, Math.ceil((info.end[d] - info.begin[d]) / info.strides[d])));
