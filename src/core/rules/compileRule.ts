@@ -6,7 +6,7 @@
  * JS runs again on stand-ins (./ruleRecorder.ts) to compute that step's
  * scalars (lr, bias corrections, decays) and plain-number state; when it
  * takes another path (a branch on ctx.step) that path is traced and compiled
- * in turn.
+ * in turn, unless this run or an earlier one (pooled) already compiled it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from '../arrays/contracts';
@@ -30,6 +30,8 @@ interface SlotRun {
   readonly key: string;
   readonly replayer: SlotReplayer;
   kernel: SlotKernel;
+  /** Every kernel this run has used, the first (whose memory holds the loop's workspace) first. */
+  readonly kernels: SlotKernel[];
   numbers: Readonly<Record<string, number>>;
   /** This step's scalars, written by the replay. */
   scalars: Float64Array;
@@ -82,6 +84,35 @@ function initialState(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot,
 const sameLayout = (a: SlotSpec, b: SlotSpec): boolean =>
   a.stateKeys.length === b.stateKeys.length && a.stateKeys.every((key, j) => key === b.stateKeys[j] && tf.util.arraysEqual(a.stateShapes[j] as number[], b.stateShapes[j] as number[]));
 
+/** Whether `kernel` is compiled for the path the rule takes at (lr, t) from `numbers`: its replay and compiled-in scalars fit. */
+function fits(replayer: SlotReplayer, kernel: SlotKernel, numbers: Readonly<Record<string, number>>, lr: number, t: number): boolean {
+  const scalars = new Float64Array(kernel.recording.scalars.length);
+  try {
+    replayer.run(kernel.recording, scalars, numbers, lr, t, kernel.returned);
+  } catch (e) {
+    if (e instanceof PathChanged) return false;
+    throw e;
+  }
+  return kernel.fixed.every((i) => Object.is(scalars[i], kernel.recording.scalars[i]));
+}
+
+/**
+ * Switches the slot to a kernel already compiled for this step's path, this run's or a pooled one,
+ * carrying the state over; false when there is none. Never back to the first kernel: its memory
+ * holds the loop's parameter double buffer, whose halves it would then read out of turn.
+ */
+function adoptKnown(run: SlotRun, lr: number, t: number): boolean {
+  const fitsNow = (k: SlotKernel) => k !== run.kernel && k !== run.kernels[0] && fits(run.replayer, k, run.numbers, lr, t);
+  const known = run.kernels.find(fitsNow) ?? takeKernel(run.key, fitsNow);
+  if (!known) return false;
+  const from = run.kernel.program;
+  run.spec.stateKeys.forEach((_, j) => known.program.inputs[2 + j].set(from.inputs[2 + j]));
+  run.kernel = known;
+  run.scalars = new Float64Array(known.recording.scalars.length);
+  if (!run.kernels.includes(known)) run.kernels.push(known);
+  return true;
+}
+
 /** A view of `whole` for the slot (the array itself for a single tensor), cached per array. */
 function viewOf(run: SlotRun, whole: Float32Array): Float32Array {
   if (run.slot.offset === 0 && run.slot.size === whole.length) return whole;
@@ -103,8 +134,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
         const key = kernelKey(rule, hp, spec);
         const replayer = new SlotReplayer(rule, hp, spec);
         const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
-        const kernel = takeKernel(key) ?? traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
-        run = { slot, spec, key, replayer, kernel, numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+        // A pooled kernel of the path the first step takes (the lr is not known yet: the default's).
+        const kernel = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1)) ?? traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
+        run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
       }
       // The compile's check ran one update in the program's memory: start from the initial state.
       arrays.forEach((a, j) => (run as SlotRun).kernel.program.inputs[2 + j].set(a));
@@ -122,20 +154,24 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
     const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
     run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
+    run.kernels.push(run.kernel);
     run.scalars = new Float64Array(run.kernel.recording.scalars.length);
     run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
     viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
     return run.kernel.squaredNorms[0];
   };
 
-  const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number): number => {
+  const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number, adopted = false): number => {
     const { kernel } = run;
     let numbers: Readonly<Record<string, number>>;
+    // Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one.
+    const elsewhere = (allScalarsAsInputs: boolean) =>
+      !adopted && adoptKnown(run, input.lr, t) ? updateSlot(run, input, t, true) : retrace(run, input, t, allScalarsAsInputs);
     try {
       numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
-      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return retrace(run, input, t, true);
+      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(true);
     } catch (e) {
-      if (e instanceof PathChanged) return retrace(run, input, t, false);
+      if (e instanceof PathChanged) return elsewhere(false);
       throw e instanceof RuleFailure ? e : new RuleFailure(id, 'update', run.slot.name, t, e);
     }
     const program = kernel.program;
@@ -161,7 +197,7 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
       return { updateNormSq, extraEvals: 0 };
     },
     release(state) {
-      for (const run of state.slots) returnKernel(run.key, run.kernel);
+      for (const run of state.slots) for (const kernel of run.kernels) returnKernel(run.key, kernel);
     },
     workspace(state) {
       if (state.slots.length !== 1) return undefined;

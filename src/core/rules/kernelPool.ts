@@ -21,8 +21,12 @@ export function kernelKey(rule: OptimizerRule, hp: HpRecord, spec: SlotSpec): st
   return [rule.update.toString(), JSON.stringify(hp), spec.name, spec.shape.join(','), layout].join('\u0000');
 }
 
-export function takeKernel(key: string): SlotKernel | undefined {
-  return pool.get(key)?.pop();
+/** The latest kernel kept for `key` that `accept` takes (any, without it), out of the pool. */
+export function takeKernel(key: string, accept?: (kernel: SlotKernel) => boolean): SlotKernel | undefined {
+  const kept = pool.get(key);
+  if (!kept) return undefined;
+  for (let k = kept.length - 1; k >= 0; k--) if (!accept || accept(kept[k])) return kept.splice(k, 1)[0];
+  return undefined;
 }
 
 export function returnKernel(key: string, kernel: SlotKernel): void {

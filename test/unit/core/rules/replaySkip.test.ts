@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
 import type { Optimizer } from '../../../../src/core/optimizer';
 import type { OptimizerRule } from '../../../../src/core/rules/optimizerRule';
+import { StandIn } from '../../../../src/core/rules/opReplay';
 import { ruleFactory } from '../../../../src/core/rules/ruleFactory';
 
 type T = tf.Tensor;
@@ -110,4 +111,43 @@ describe('compiled rules re-run their JS only when something it read changed', (
       });
     }
   }
+});
+
+describe('compiled rules compile each path once', () => {
+  it('a rule branching on the first step: a second run takes both paths from the pool, traced no more', () => {
+    let traces = 0;
+    const firstStep: OptimizerRule = {
+      defaults: { lr: 0.1 },
+      init: (p) => ({ m: tf.zerosLike(p) }),
+      update: (g, s, p, hp, ctx) => {
+        // Real tensors (not stand-ins: tfjs's instanceof is duck-typed) only when the update is traced or runs on tensors.
+        if (Object.getPrototypeOf(g) !== StandIn.prototype) traces++;
+        const m = ctx.step === 1 ? g : (s.m as T).mul(0.7).add(g);
+        return { param: p.sub(m.mul(hp.lr)), state: { m } };
+      },
+    };
+    const run = () => {
+      const o = ruleFactory('first-step', firstStep).create({}, [{ name: '', shape: [7] }]);
+      const arrays = o.arrays as ArrayOptimizer;
+      let x = start(7);
+      const state = arrays.init(x);
+      for (let k = 0; k < 6; k++) {
+        const out = new Float32Array(7);
+        arrays.update({ params: x, paramsOut: out, grad: gradAt(x), loss: 0, lr: 0.1, step: k, evaluate: () => 0 }, state);
+        x = out;
+      }
+      arrays.release?.(state);
+      const traced = traces;
+      const onTensors = runTensors(o, 6, constant, 7);
+      traces = traced;
+      return { x, onTensors };
+    };
+    const first = run();
+    const tracedFirst = traces;
+    assert.ok(tracedFirst >= 2, `both paths were traced in the first run (${tracedFirst})`);
+    const second = run();
+    assert.equal(traces, tracedFirst, 'the second run traced nothing');
+    assert.deepEqual(Array.from(second.x), Array.from(first.x));
+    second.x.forEach((v, i) => assert.ok(Math.abs(v - second.onTensors[i]) <= 1e-6 * Math.max(1, Math.abs(second.onTensors[i]))));
+  });
 });
