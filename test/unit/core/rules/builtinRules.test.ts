@@ -18,7 +18,7 @@ import { forEachBackend } from '../../helpers/backends';
  * parameters must be the same float32 values at every step, on cpu and on wasm. A 1e-6 tolerance
  * would hide a dropped rounding or a reordered op, which torch's fixtures only catch after drifting.
  */
-const CASES: Record<string, { lr: number; hps: HpRecord[] }> = {
+const OPTION_SETS: Record<string, { lr: number; hps: HpRecord[] }> = {
   sgd: { lr: 0.05, hps: [{}, { momentum: 0.9 }, { momentum: 0.9, nesterov: true, weight_decay: 0.05 }, { momentum: 0.5, dampening: 0.3 }, { weight_decay: 0.1 }] },
   adagrad: { lr: 0.1, hps: [{}, { lr_decay: 0.05, weight_decay: 0.1, initial_accumulator_value: 0.2 }, { eps: 0 }] },
   rmsprop: { lr: 0.01, hps: [{}, { momentum: 0.9, alpha: 0.9 }, { centered: true }, { centered: true, momentum: 0.5, weight_decay: 0.1, eps: 0 }, { eps: 0 }] },
@@ -29,6 +29,8 @@ const CASES: Record<string, { lr: number; hps: HpRecord[] }> = {
   nadam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, momentum_decay: 0.01, betas: [0.8, 0.99] }, { eps: 0 }] },
   adamax: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
 };
+/** Every built-in: its option sets above, or (a built-in added without any) its defaults at its default lr. */
+const CASES = Object.fromEntries(FIRST_ORDER_RULES.map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
 const STEPS = 50;
 
 /** g = a ⊙ x − b, except the last coordinate: 0 at every step (eps = 0 meets a zero denominator there). */
@@ -85,9 +87,9 @@ function firstDifference(a: Float32Array, b: Float32Array): string | undefined {
 }
 
 describe('built-in optimizer rules: compiled = on tensors, every option set', () => {
-  it('the table covers every elementwise built-in, and each compiles', () => {
-    assert.deepEqual(Object.keys(CASES).sort(), FIRST_ORDER_RULES.map((r) => r.id).sort());
+  it('every elementwise built-in compiles, and the option sets name only built-ins', () => {
     for (const id of Object.keys(CASES)) assert.equal(typeof createOptimizer(id).arrays?.update, 'function', id);
+    for (const id of Object.keys(OPTION_SETS)) assert.ok(id in CASES, `${id} is not a built-in`);
   });
 
   forEachBackend(() => {
