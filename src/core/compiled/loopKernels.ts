@@ -24,11 +24,12 @@ export function lowerElementwise(fuser: LoopFuser, node: KernelNode, index: numb
     return;
   }
   if (node.kernel === 'Multiply') {
-    // x·1 = x exactly (backprop multiplies by the seed 1): reuse x instead of a loop that copies it.
+    // x·1 = x exactly (backprop multiplies by the seed 1): reuse x instead of a loop that copies it
+    // (and x need not be stored for this node: it reads nothing now).
     const other = placements.findIndex((_, k) => placements[1 - k].kind === 'literal' && (placements[1 - k] as { value: number }).value === 1);
     const x = other >= 0 ? node.inputs[other].value : undefined;
     if (x !== undefined && graph.sizeOf(x) === sizeOf(shape) && graph.dtypeOf(x) === 'float32' && !fuser.isOutput(out)) {
-      graph.alias(out, x);
+      graph.alias(out, x, index);
       return;
     }
   }

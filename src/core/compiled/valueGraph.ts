@@ -25,8 +25,11 @@ export interface ValueGraph {
   isNeeded(index: number): boolean;
   /** The needed nodes that read root `root`. */
   readersOf(root: ValueId): ReadonlySet<number>;
-  /** Makes `id` another name for `base` (x·1 = x), whose readers now include id's. */
-  alias(id: ValueId, base: ValueId): void;
+  /**
+   * Makes `id`, the output of node `index`, another name for `base` (x·1 = x): base's readers
+   * now include id's, and no longer node `index`, which computes nothing any more.
+   */
+  alias(id: ValueId, base: ValueId, index: number): void;
 }
 
 export function valueGraph(program: Program): ValueGraph {
@@ -79,10 +82,11 @@ export function valueGraph(program: Program): ValueGraph {
     isAlias,
     isNeeded: (index) => needed.has(index),
     readersOf: (r) => readers.get(r) ?? new Set(),
-    alias(id, base) {
+    alias(id, base, index) {
       const r = root(base);
       roots.set(id, r);
       const merged = readers.get(r) ?? new Set<number>();
+      merged.delete(index);
       for (const reader of readers.get(id) ?? []) merged.add(reader);
       readers.set(r, merged);
     },
