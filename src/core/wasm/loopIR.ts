@@ -61,7 +61,7 @@ export interface Accumulator {
 }
 
 /**
- * Rules the emitter relies on (compileProgram and the optimizers' loops keep them):
+ * Rules the emitter relies on (the compiler's fusion keeps them, src/core/compiled/loopFuser.ts):
  * - a loop never reads a buffer it stores to at another index (the vector loop reads 4 elements
  *   before it stores them);
  * - pad values are float32 (they are rounded when emitted);
