@@ -1,8 +1,9 @@
 /**
  * Index maps: element i of a view is element map[i] of its base (or the pad
  * value where map[i] < 0). Slices, pads, transposes, broadcasts, tiles and
- * constant-index gathers are all views, resolved at compile time, so the
- * generated loops read their bases directly and never copy.
+ * constant-index gathers are all views, resolved at compile time (during
+ * fusion, stage 3 of compileProgram), so the generated loops read their bases
+ * directly and never copy; classifyMap picks the cheapest read pattern.
  */
 import { sizeOf } from './program';
 

@@ -1,5 +1,5 @@
 /**
- * Stage 1 of compileProgram: tracing. Runs a TensorFlow.js computation once
+ * Stage 1 of the compiler (README.md): tracing. Runs a TensorFlow.js computation once
  * and records every kernel the engine runs as a Program (program.ts).
  */
 import * as tf from '@tensorflow/tfjs';
