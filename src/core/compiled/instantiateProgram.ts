@@ -78,9 +78,9 @@ function inJs(schedule: Schedule, shared: Shared): CompiledProgram {
       const own = [...buffers];
       inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(inputSizes[k])));
       outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(outputSizes[k])));
-      return residentRun(own, inputBuffers, outputBuffers, pairs, (views) => {
+      return residentRun(own, inputBuffers, outputBuffers, pairs, (views, _swapped, outputs) => {
         fn(views, maps, STANDALONE, [], squaredNorms);
-        sumSquaresAfter(outputBuffers.map((buf) => views[buf]));
+        sumSquaresAfter(outputs);
       });
     },
   };
@@ -128,9 +128,9 @@ function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): Compil
       // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
       const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
       const swappedLoops = instantiateLoops(code.wasmLoops, addressOf(swap), memory);
-      return residentRun(buffers, inputBuffers, outputBuffers, pairs, (views, swapped) => {
+      return residentRun(buffers, inputBuffers, outputBuffers, pairs, (views, swapped, outputs) => {
         fn(views, maps, STANDALONE, swapped ? swappedLoops : loops, squaredNorms);
-        sumSquaresAfter(outputBuffers.map((buf) => views[buf]));
+        sumSquaresAfter(outputs);
       });
     },
   };
@@ -149,20 +149,23 @@ function residentRun(
   inputBuffers: readonly number[],
   outputBuffers: readonly number[],
   pairs: readonly (readonly [number, number])[],
-  body: (views: Float32Array[], swapped: boolean) => void,
+  body: (views: Float32Array[], swapped: boolean, outputs: Float32Array[]) => void,
 ): ResidentProgram {
   const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
   const views = [[...buffers], buffers.map((_, buf) => buffers[swap(buf)])];
+  // Both halves' input and output lists, made once: at small sizes a run costs about as much as allocating them.
+  const inputs = views.map((v) => inputBuffers.map((buf) => v[buf]));
+  const outputs = views.map((v) => outputBuffers.map((buf) => v[buf]));
   let swapped = false;
   const state = {
-    inputs: inputBuffers.map((buf) => views[0][buf]),
-    outputs: outputBuffers.map((buf) => views[0][buf]),
+    inputs: inputs[0],
+    outputs: outputs[0],
     run() {
-      body(views[swapped ? 1 : 0], swapped);
+      const half = swapped ? 1 : 0;
+      body(views[half], swapped, outputs[half]);
       swapped = !swapped;
-      const now = views[swapped ? 1 : 0];
-      state.inputs = inputBuffers.map((buf) => now[buf]);
-      state.outputs = outputBuffers.map((buf) => now[buf]);
+      state.inputs = inputs[1 - half];
+      state.outputs = outputs[1 - half];
     },
   };
   return state;
