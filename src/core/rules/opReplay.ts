@@ -195,44 +195,65 @@ function answerWhileReplaying(name: string): void {
   answering.add(name);
 }
 
+interface Substitution {
+  readonly rec: OpRecording;
+  readonly operand: (scalar: number) => tf.Tensor | undefined;
+  next: number;
+  depth: number;
+}
+let substitution: Substitution | undefined;
+
+/** An op called while `substitution` is active: checked against the next recorded event, its scalar arguments replaced. */
+function substitute(run: Substitution, name: string, method: boolean, self: unknown, args: unknown[], real: Fn): unknown {
+  if (run.depth > 0) return real.apply(self, args);
+  const event = run.rec.events[run.next++];
+  if (!event || event.name !== name || event.method !== method) throw new PathChanged(`op ${run.next - 1} is ${name}, recorded ${event ? event.name : 'nothing'}`);
+  const first = method ? 1 : 0;
+  for (let i = 0; i < args.length; i++) {
+    const spec = event.args[i + first];
+    if (spec && 'scalar' in spec && typeof args[i] === 'number') args[i] = run.operand(spec.scalar) ?? args[i];
+  }
+  run.depth++;
+  try {
+    return real.apply(self, args);
+  } finally {
+    run.depth--;
+  }
+}
+
+const substitutable = new Set<string>();
+/**
+ * Makes `tf.<name>` (or the tensor method) substitute while a substitution is active, and run as ever
+ * outside one. Installed once per op and left in place: writing to Tensor.prototype every step would
+ * invalidate the JIT's caches at every tensor method call in the process.
+ */
+function substituteWhileActive(name: string, method: boolean): void {
+  const key = `${method ? '.' : ''}${name}`;
+  if (substitutable.has(key)) return;
+  const target = method ? proto : core;
+  const real = target[name] as Fn;
+  target[name] = function (this: unknown, ...args: unknown[]) {
+    return substitution ? substitute(substitution, name, method, this, args, real) : real.apply(this, args);
+  };
+  substitutable.add(key);
+}
+
 /**
  * Runs `body` (the update, for real) along `rec` with some number arguments replaced by tensors:
  * `operand(s)` gives the tensor to pass for scalar s (a column of per-row values, say) or undefined
- * to pass the number. Only the ops `rec` used are wrapped, for the call. The update must call the
- * recorded ops in order (else PathChanged), so each scalar lands where it was recorded.
+ * to pass the number. The update must call the recorded ops in order (else PathChanged), so each
+ * scalar lands where it was recorded.
  */
 export function runSubstituting<T>(rec: OpRecording, operand: (scalar: number) => tf.Tensor | undefined, body: () => T): T {
-  let next = 0;
-  let depth = 0;
-  const wrap = (name: string, method: boolean, real: Fn): Fn =>
-    function (this: unknown, ...args: unknown[]) {
-      if (depth > 0) return real.apply(this, args);
-      const event = rec.events[next++];
-      if (!event || event.name !== name || event.method !== method) throw new PathChanged(`op ${next - 1} is ${name}, recorded ${event ? event.name : 'nothing'}`);
-      const first = method ? 1 : 0;
-      for (let i = 0; i < args.length; i++) {
-        const spec = event.args[i + first];
-        if (spec && 'scalar' in spec && typeof args[i] === 'number') args[i] = operand(spec.scalar) ?? args[i];
-      }
-      depth++;
-      try {
-        return real.apply(this, args);
-      } finally {
-        depth--;
-      }
-    };
-  const functions = rec.functions;
-  const methods = [...new Set(rec.events.filter((e) => e.method).map((e) => e.name))];
-  const savedFunctions = functions.map((name) => core[name] as Fn);
-  const savedMethods = methods.map((name) => proto[name]);
-  functions.forEach((name, k) => (core[name] = wrap(name, false, savedFunctions[k])));
-  methods.forEach((name, k) => (proto[name] = wrap(name, true, savedMethods[k])));
+  for (const name of rec.functions) substituteWhileActive(name, false);
+  for (const event of rec.events) if (event.method) substituteWhileActive(event.name, true);
+  const run: Substitution = { rec, operand, next: 0, depth: 0 };
+  substitution = run;
   try {
     const result = body();
-    if (next !== rec.events.length) throw new PathChanged(`the update called ${next} ops, recorded ${rec.events.length}`);
+    if (run.next !== rec.events.length) throw new PathChanged(`the update called ${run.next} ops, recorded ${rec.events.length}`);
     return result;
   } finally {
-    functions.forEach((name, k) => (core[name] = savedFunctions[k]));
-    methods.forEach((name, k) => (proto[name] = savedMethods[k]));
+    substitution = undefined;
   }
 }
