@@ -161,17 +161,19 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     return run.kernel.squaredNorms[0];
   };
 
+  /** Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one. */
+  const elsewhere = (run: SlotRun, input: ArrayStepInput, t: number, adopted: boolean, allScalarsAsInputs: boolean): number =>
+    !adopted && adoptKnown(run, input.lr, t) ? updateSlot(run, input, t, true) : retrace(run, input, t, allScalarsAsInputs);
+
+  // No closures made per call: under the CommonJS transform each one is also named with defineProperty.
   const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number, adopted = false): number => {
     const { kernel } = run;
     let numbers: Readonly<Record<string, number>>;
-    // Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one.
-    const elsewhere = (allScalarsAsInputs: boolean) =>
-      !adopted && adoptKnown(run, input.lr, t) ? updateSlot(run, input, t, true) : retrace(run, input, t, allScalarsAsInputs);
     try {
       numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
-      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(true);
+      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(run, input, t, adopted, true);
     } catch (e) {
-      if (e instanceof PathChanged) return elsewhere(false);
+      if (e instanceof PathChanged) return elsewhere(run, input, t, adopted, false);
       throw e instanceof RuleFailure ? e : new RuleFailure(id, 'update', run.slot.name, t, e);
     }
     const program = kernel.program;

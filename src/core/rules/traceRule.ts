@@ -77,8 +77,14 @@ export class SlotReplayer {
   private lr = 0;
   private step = 0;
   private reads = 0;
-  /** The last completed replay: its inputs and outputs, for skipping the next one. */
-  private last: { recording: Recording; scalarsOut: Float64Array; returned?: readonly number[]; lr: number; reads: number; numbers: Readonly<Record<string, number>> } | undefined;
+  /** The last completed replay's inputs, for skipping the next one (fields, not a record: no allocation per step). */
+  private lastValid = false;
+  private lastRecording: Recording | undefined;
+  private lastScalarsOut: Float64Array | undefined;
+  private lastReturned: readonly number[] | undefined;
+  private lastLr = 0;
+  private lastReads = 0;
+  private lastNumbers: Readonly<Record<string, number>> = NO_NUMBERS;
 
   constructor(rule: OptimizerRule, hp: HpRecord, private readonly spec: SlotSpec) {
     // lr and step as getters that note the read (what a skipped replay must not have depended on).
@@ -107,12 +113,11 @@ export class SlotReplayer {
    * With `returned`, the update must return those stand-ins (param, then each state tensor), else PathChanged.
    */
   run(recording: Recording, scalarsOut: Float64Array, numbers: Readonly<Record<string, number>>, lr: number, t: number, returned?: readonly number[]): Readonly<Record<string, number>> {
-    const last = this.last;
-    if (last && last.recording === recording && last.scalarsOut === scalarsOut && last.returned === returned && (last.reads & READ_STEP) === 0 &&
-      ((last.reads & READ_LR) === 0 || Object.is(last.lr, lr)) && last.numbers === numbers) {
+    if (this.lastValid && this.lastRecording === recording && this.lastScalarsOut === scalarsOut && this.lastReturned === returned &&
+      (this.lastReads & READ_STEP) === 0 && ((this.lastReads & READ_LR) === 0 || Object.is(this.lastLr, lr)) && this.lastNumbers === numbers) {
       return numbers;
     }
-    this.last = undefined;
+    this.lastValid = false;
     const { spec, inputs } = this;
     // A fresh record each step (the rule may have written to the last one).
     const state: RuleState = {};
@@ -132,7 +137,15 @@ export class SlotReplayer {
     }
     const after = numbersOf(out.state, numbers);
     // Skippable next time only when the plain-number state is a fixed point (the same object goes in again).
-    if (after === numbers) this.last = { recording, scalarsOut, returned, lr, reads: this.reads, numbers };
+    if (after === numbers) {
+      this.lastValid = true;
+      this.lastRecording = recording;
+      this.lastScalarsOut = scalarsOut;
+      this.lastReturned = returned;
+      this.lastLr = lr;
+      this.lastReads = this.reads;
+      this.lastNumbers = numbers;
+    }
     return after;
   }
 }
