@@ -121,7 +121,64 @@ function viewOf(run: SlotRun, whole: Float32Array): Float32Array {
   return view;
 }
 
+/** The rule a slot's kernels are compiled from. */
+interface Compiling {
+  readonly id: string;
+  readonly rule: OptimizerRule;
+  readonly hp: HpRecord;
+}
+
+/** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
+function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number {
+  if (++run.paths > MAX_PATHS) {
+    throw new RuleFailure(id, 'update', run.slot.name, t, new Error(`the update took ${MAX_PATHS} different paths; it cannot run compiled (turn compiling off for this run)`));
+  }
+  const old = run.kernel.program;
+  const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
+  const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
+  run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
+  run.kernels.push(run.kernel);
+  run.scalars = new Float64Array(run.kernel.recording.scalars.length);
+  run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
+  viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
+  return run.kernel.squaredNorms[0];
+}
+
+/** Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one. */
+function elsewhere(of: Compiling, run: SlotRun, input: ArrayStepInput, t: number, adopted: boolean, allScalarsAsInputs: boolean): number {
+  return !adopted && adoptKnown(run, input.lr, t) ? updateSlot(of, run, input, t, true) : retrace(of, run, input, t, allScalarsAsInputs);
+}
+
+/**
+ * One slot's update: this step's scalars from the replay, then the program on the loop's arrays.
+ * No closures made per call: under the CommonJS transform each one is also named with defineProperty.
+ */
+function updateSlot(of: Compiling, run: SlotRun, input: ArrayStepInput, t: number, adopted = false): number {
+  const { kernel } = run;
+  let numbers: Readonly<Record<string, number>>;
+  try {
+    numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
+    for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(of, run, input, t, adopted, true);
+  } catch (e) {
+    if (e instanceof PathChanged) return elsewhere(of, run, input, t, adopted, false);
+    throw e instanceof RuleFailure ? e : new RuleFailure(of.id, 'update', run.slot.name, t, e);
+  }
+  const program = kernel.program;
+  for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = run.scalars[s];
+  const param = viewOf(run, input.params);
+  const grad = viewOf(run, input.grad);
+  if (param !== program.inputs[0]) program.inputs[0].set(param);
+  if (grad !== program.inputs[1]) program.inputs[1].set(grad);
+  program.run();
+  // param' is paired with param: after the run it is on the input side of the double buffer.
+  const out = viewOf(run, input.paramsOut);
+  if (out !== program.inputs[0]) out.set(program.inputs[0]);
+  run.numbers = numbers;
+  return kernel.squaredNorms[0];
+}
+
 export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
+  const of: Compiling = { id, rule, hp };
   /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
   let compiledAhead: SlotRun[] | undefined;
   const prepare = (params: Float32Array): SlotRun[] => {
@@ -145,57 +202,12 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     });
   };
 
-  /** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
-  const retrace = (run: SlotRun, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number => {
-    if (++run.paths > MAX_PATHS) {
-      throw new RuleFailure(id, 'update', run.slot.name, t, new Error(`the update took ${MAX_PATHS} different paths; it cannot run compiled (turn compiling off for this run)`));
-    }
-    const old = run.kernel.program;
-    const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
-    const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
-    run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
-    run.kernels.push(run.kernel);
-    run.scalars = new Float64Array(run.kernel.recording.scalars.length);
-    run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
-    viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
-    return run.kernel.squaredNorms[0];
-  };
-
-  /** Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one. */
-  const elsewhere = (run: SlotRun, input: ArrayStepInput, t: number, adopted: boolean, allScalarsAsInputs: boolean): number =>
-    !adopted && adoptKnown(run, input.lr, t) ? updateSlot(run, input, t, true) : retrace(run, input, t, allScalarsAsInputs);
-
-  // No closures made per call: under the CommonJS transform each one is also named with defineProperty.
-  const updateSlot = (run: SlotRun, input: ArrayStepInput, t: number, adopted = false): number => {
-    const { kernel } = run;
-    let numbers: Readonly<Record<string, number>>;
-    try {
-      numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
-      for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(run, input, t, adopted, true);
-    } catch (e) {
-      if (e instanceof PathChanged) return elsewhere(run, input, t, adopted, false);
-      throw e instanceof RuleFailure ? e : new RuleFailure(id, 'update', run.slot.name, t, e);
-    }
-    const program = kernel.program;
-    for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = run.scalars[s];
-    const param = viewOf(run, input.params);
-    const grad = viewOf(run, input.grad);
-    if (param !== program.inputs[0]) program.inputs[0].set(param);
-    if (grad !== program.inputs[1]) program.inputs[1].set(grad);
-    program.run();
-    // param' is paired with param: after the run it is on the input side of the double buffer.
-    const out = viewOf(run, input.paramsOut);
-    if (out !== program.inputs[0]) out.set(program.inputs[0]);
-    run.numbers = numbers;
-    return kernel.squaredNorms[0];
-  };
-
   const arrays: ArrayOptimizer<CompiledRuleState> = {
     init: (params) => ({ t: 0, slots: prepare(params) }),
     update(input, state): ArrayStepResult {
       const t = ++state.t;
       let updateNormSq = 0;
-      for (const run of state.slots) updateNormSq += updateSlot(run, input, t);
+      for (const run of state.slots) updateNormSq += updateSlot(of, run, input, t);
       return { updateNormSq, extraEvals: 0 };
     },
     release(state) {
