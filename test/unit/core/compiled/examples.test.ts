@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
+import { looksLikeRule, ruleFactory, validateRule } from '../../../../src/core/rules/ruleFactory';
 import { planArrayPath } from '../../../../src/runner/arrayPath';
 import { compileObjective } from '../../../../src/runner/compile';
 import type { Batch } from '../../../../src/runner/dataset';
@@ -37,6 +38,16 @@ async function compileExample(file: string): Promise<Outcome[]> {
   try {
     const exports = loadBundle(compiled, tf);
     const outcomes: Outcome[] = [];
+    // Optimizer rule examples (no objective): every rule's update compiles, for a vector and a matrix.
+    for (const [name, value] of Object.entries(exports)) {
+      if (!looksLikeRule(value)) continue;
+      for (const shape of [[5], [3, 4]]) {
+        const before = tf.memory().numTensors;
+        const optimizer = ruleFactory(name, validateRule(name, value)).create({}, [{ name: '', shape }]);
+        const leaked = tf.memory().numTensors - before;
+        outcomes.push({ objective: `${file}#${name}[${shape}]`, compiled: optimizer.arrays !== undefined, leaked, ...(optimizer.arraysUnavailable ? { reason: optimizer.arraysUnavailable } : {}) });
+      }
+    }
     for (const entry of discoverObjectives(exports, fs.readFileSync(compiled.file, 'utf8'))) {
       const prepared = prepareObjective(entry, compiled.file, 0, tf);
       try {
@@ -60,7 +71,7 @@ async function compileExample(file: string): Promise<Outcome[]> {
   }
 }
 
-describe('compiled programs: every example objective compiles, or is refused for a listed reason', function () {
+describe('compiled programs: every example objective and optimizer rule compiles, or is refused for a listed reason', function () {
   this.timeout(120_000);
   useCpuBackend();
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort();
@@ -68,7 +79,7 @@ describe('compiled programs: every example objective compiles, or is refused for
   for (const file of files) {
     it(file, async () => {
       const outcomes = await compileExample(file);
-      assert.ok(outcomes.length > 0, 'no objective found');
+      assert.ok(outcomes.length > 0, 'no objective or optimizer rule found');
       for (const o of outcomes) {
         assert.equal(o.leaked, 0, `${o.objective}: tensors leaked`);
         if (o.compiled) continue;
