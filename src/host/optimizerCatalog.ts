@@ -19,6 +19,7 @@ export const OPTIMIZER_CATALOG: readonly CatalogEntry[] = [
   { id: 'adamw', torchName: 'torch.optim.AdamW', defaultLr: 0.001, summary: 'AdamW: Adam with decoupled weight decay' },
   { id: 'nadam', torchName: 'torch.optim.NAdam', defaultLr: 0.002, summary: 'NAdam: Adam with Nesterov momentum' },
   { id: 'adamax', torchName: 'torch.optim.Adamax', defaultLr: 0.002, summary: 'Adamax: Adam with the infinity norm of past gradients' },
+  { id: 'radam', torchName: 'torch.optim.RAdam', defaultLr: 0.001, summary: 'RAdam: Adam with the variance of its adaptive lr rectified' },
   { id: 'lbfgs', torchName: 'torch.optim.LBFGS', defaultLr: 1, summary: 'Limited-memory BFGS (one iteration per step), optionally with a strong-Wolfe line search' },
   { id: 'newton', torchName: '(none: torch.optim has no Newton method)', defaultLr: 1, summary: 'Damped Newton: exact Hessian (small n) or Newton-CG on Hessian-vector products' },
   { id: 'gd-armijo', torchName: '(none: torch.optim has no Armijo line search)', defaultLr: 1, summary: 'Gradient descent with a backtracking (Armijo) line search' },

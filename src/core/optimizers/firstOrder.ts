@@ -5,6 +5,7 @@ import { adam } from '../rules/builtin/adam';
 import { adamax } from '../rules/builtin/adamax';
 import { adamw } from '../rules/builtin/adamw';
 import { nadam } from '../rules/builtin/nadam';
+import { radam } from '../rules/builtin/radam';
 import { rmsprop } from '../rules/builtin/rmsprop';
 import { sgd } from '../rules/builtin/sgd';
 import type { OptimizerRule, RuleHyperparams, RuleState } from '../rules/optimizerRule';
@@ -36,7 +37,8 @@ export const FIRST_ORDER_RULES: readonly BuiltInRule[] = [
   builtIn('adamw', adamw, 'torch.optim.AdamW'),
   builtIn('nadam', nadam, 'torch.optim.NAdam'),
   builtIn('adamax', adamax, 'torch.optim.Adamax'),
+  builtIn('radam', radam, 'torch.optim.RAdam'),
 ];
 
-/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax). */
+/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam). */
 export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule, torchName }) => ruleFactory(id, rule, { torchName }));

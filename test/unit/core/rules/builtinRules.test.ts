@@ -28,6 +28,8 @@ const OPTION_SETS: Record<string, { lr: number; hps: HpRecord[] }> = {
   adamw: { lr: 0.05, hps: [{}, { weight_decay: 0.5, amsgrad: true }, { weight_decay: 0, betas: [0.5, 0.9] }] },
   nadam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, momentum_decay: 0.01, betas: [0.8, 0.99] }, { eps: 0 }] },
   adamax: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
+  // Every set crosses RAdam's switch from the unrectified steps (ρ_t ≤ 5, the first five or six) to the rectified ones.
+  radam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
 };
 /** Every built-in: its option sets above, or (a built-in added without any) its defaults at its default lr. */
 const CASES = Object.fromEntries(FIRST_ORDER_RULES.map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
