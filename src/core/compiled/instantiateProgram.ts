@@ -12,75 +12,66 @@ import { STANDALONE, type Standalone } from './standaloneKernels';
 
 type ProgramFunction = (buffers: Float32Array[], maps: readonly Int32Array[], kernels: Standalone, wasmLoops: LoopFunction[], squaredNorms: Float64Array) => void;
 
-/** What the JS and the WebAssembly form share: sizes, checks, norms. */
-interface Shared {
-  readonly fn: ProgramFunction;
-  readonly inputSizes: readonly number[];
-  readonly outputSizes: readonly number[];
-  readonly squaredNorms: Float64Array;
-  check(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void;
-  /** Squared norms of outputs no loop stores (copies, matMul results), summed after the run. */
-  sumSquaresAfter(outputs: readonly Float32Array[]): void;
-  readonly common: Omit<CompiledProgram, 'run' | 'resident'>;
-}
-
 /** The program, or undefined when its WebAssembly memory cannot be had (beyond 4 GiB, or the engine refuses). */
 export function instantiateProgram(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
-  const shared = sharedParts(schedule, code);
-  return code.wasmLoops.length === 0 ? inJs(schedule, shared) : inWasm(schedule, code, shared);
+  return code.wasmLoops.length === 0 ? inJs(schedule, code) : inWasm(schedule, code);
 }
 
-function sharedParts(schedule: Schedule, code: GeneratedCode): Shared {
+/** What both forms share: the function, sizes, squared norms. */
+function partsOf(schedule: Schedule, code: GeneratedCode) {
   const fn = new Function(...PARAMETERS, code.source) as ProgramFunction;
   const sizes = (buffers: readonly number[]) => buffers.map((buf) => schedule.buffers[buf].size);
   const inputSizes = sizes(schedule.inputBuffers);
   const outputSizes = sizes(schedule.outputBuffers);
   const squaredNorms = new Float64Array(schedule.squaredNormOf.length);
+  // Squared norms of outputs no loop stores (copies, matMul results), summed after the run.
   const normsAfter = schedule.squaredNormOf.map((output, slot) => ({ output, slot })).filter(({ slot }) => !schedule.normsInLoops.has(slot));
-  const checkSizes = (arrays: readonly Float32Array[], expected: readonly number[], what: string) =>
-    arrays.forEach((array, k) => {
-      if (array.length !== expected[k]) throw new RangeError(`${what} ${k} has ${array.length} elements, the program was traced with ${expected[k]}`);
-    });
-  return {
-    fn, inputSizes, outputSizes, squaredNorms,
-    check(inputs, outputs) {
-      checkSizes(inputs, inputSizes, 'input');
-      checkSizes(outputs, outputSizes, 'output');
-    },
-    sumSquaresAfter(outputs) {
-      for (const { output, slot } of normsAfter) {
-        const values = outputs[output];
-        let sum = 0;
-        for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-        squaredNorms[slot] = sum;
-      }
-    },
-    common: { inputSizes, outputSizes, squaredNorms, loops: code.loops, wasmLoops: code.wasmLoops.length, jsLoops: code.jsLoops, source: code.source },
-  };
+  const common = { inputSizes, outputSizes, squaredNorms, loops: code.loops, wasmLoops: code.wasmLoops.length, jsLoops: code.jsLoops, source: code.source };
+  return { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common };
+}
+
+/*
+ * run() and the resident run are the per-step path of tiny programs too (n = 2): they call only
+ * module-level functions and closures over constants, which the engine inlines.
+ */
+function checkSizes(arrays: readonly Float32Array[], expected: readonly number[], what: string): void {
+  for (let k = 0; k < arrays.length; k++) {
+    if (arrays[k].length !== expected[k]) throw new RangeError(`${what} ${k} has ${arrays[k].length} elements, the program was traced with ${expected[k]}`);
+  }
+}
+
+function sumSquaresAfter(normsAfter: readonly { output: number; slot: number }[], outputs: readonly Float32Array[], squaredNorms: Float64Array): void {
+  for (const { output, slot } of normsAfter) {
+    const values = outputs[output];
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+    squaredNorms[slot] = sum;
+  }
 }
 
 /** All loops in JS: inputs and outputs are the caller's arrays, the other buffers plain Float32Arrays. */
-function inJs(schedule: Schedule, shared: Shared): CompiledProgram {
-  const { fn, check, sumSquaresAfter, squaredNorms, inputSizes, outputSizes } = shared;
+function inJs(schedule: Schedule, code: GeneratedCode): CompiledProgram {
+  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
   const { inputBuffers, outputBuffers, maps } = schedule;
   const buffers = schedule.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
   return {
-    ...shared.common,
+    ...common,
     run(inputs, outputs) {
-      check(inputs, outputs);
+      checkSizes(inputs, inputSizes, 'input');
+      checkSizes(outputs, outputSizes, 'output');
       // No copies: the caller's arrays are the program's input and output buffers.
-      inputs.forEach((array, k) => (buffers[inputBuffers[k]] = array));
-      outputs.forEach((array, k) => (buffers[outputBuffers[k]] = array));
+      for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]] = inputs[k];
+      for (let k = 0; k < outputs.length; k++) buffers[outputBuffers[k]] = outputs[k];
       fn(buffers, maps, STANDALONE, [], squaredNorms);
-      sumSquaresAfter(outputs);
+      sumSquaresAfter(normsAfter, outputs, squaredNorms);
     },
     resident: (pairs) => {
       const own = [...buffers];
       inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(inputSizes[k])));
       outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(outputSizes[k])));
-      return residentRun(own, inputBuffers, outputBuffers, pairs, (views, _swapped, outputs) => {
+      return residentRun(own, inputBuffers, outputBuffers, pairs, (views, outputs) => {
         fn(views, maps, STANDALONE, [], squaredNorms);
-        sumSquaresAfter(outputs);
+        sumSquaresAfter(normsAfter, outputs, squaredNorms);
       });
     },
   };
@@ -90,8 +81,7 @@ function inJs(schedule: Schedule, shared: Shared): CompiledProgram {
  * Every buffer and index map in the WebAssembly memory (JS loops and standalone kernels read it
  * through views): inputs are copied in and outputs out, once per run.
  */
-function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): CompiledProgram | undefined {
-  const { fn, check, sumSquaresAfter, squaredNorms } = shared;
+function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
   const { inputBuffers, outputBuffers } = schedule;
   const plan = new MemoryPlan();
   schedule.buffers.forEach((spec) => plan.reserve(spec.size));
@@ -103,6 +93,7 @@ function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): Compil
     if (!(e instanceof RangeError)) throw e;
     return undefined;
   }
+  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
   const { memory, f32, i32 } = allocated;
   const buffers = f32.slice(0, schedule.buffers.length);
   schedule.buffers.forEach((spec, k) => spec.init && buffers[k].set(spec.init));
@@ -116,21 +107,22 @@ function inWasm(schedule: Schedule, code: GeneratedCode, shared: Shared): Compil
   const addressOf = (rename: (buf: number) => number) => (buf: number) => plan.address(buf >= 0 ? rename(buf) : mapBase - buf);
   const loops = instantiateLoops(code.wasmLoops, addressOf((buf) => buf), memory);
   return {
-    ...shared.common,
+    ...common,
     run(inputs, outputs) {
-      check(inputs, outputs);
-      inputs.forEach((array, k) => buffers[inputBuffers[k]].set(array));
+      checkSizes(inputs, inputSizes, 'input');
+      checkSizes(outputs, outputSizes, 'output');
+      for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]].set(inputs[k]);
       fn(buffers, maps, STANDALONE, loops, squaredNorms);
-      outputs.forEach((array, k) => array.set(buffers[outputBuffers[k]]));
-      sumSquaresAfter(outputs);
+      for (let k = 0; k < outputs.length; k++) outputs[k].set(buffers[outputBuffers[k]]);
+      sumSquaresAfter(normsAfter, outputs, squaredNorms);
     },
     resident: (pairs) => {
       // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
       const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
       const swappedLoops = instantiateLoops(code.wasmLoops, addressOf(swap), memory);
-      return residentRun(buffers, inputBuffers, outputBuffers, pairs, (views, swapped, outputs) => {
+      return residentRun(buffers, inputBuffers, outputBuffers, pairs, (views, outputs, swapped) => {
         fn(views, maps, STANDALONE, swapped ? swappedLoops : loops, squaredNorms);
-        sumSquaresAfter(outputs);
+        sumSquaresAfter(normsAfter, outputs, squaredNorms);
       });
     },
   };
@@ -143,29 +135,33 @@ function swapOf(pairs: readonly (readonly [number, number])[]): (buf: number) =>
   return (buf) => to.get(buf) ?? buf;
 }
 
-/** A ResidentProgram over `buffers`: every other run sees each pair's buffers exchanged. */
+/**
+ * A ResidentProgram over `buffers`: every other run sees each pair's buffers exchanged. Both
+ * sides' arrays are made once, so a run allocates nothing.
+ */
 function residentRun(
   buffers: readonly Float32Array[],
   inputBuffers: readonly number[],
   outputBuffers: readonly number[],
   pairs: readonly (readonly [number, number])[],
-  body: (views: Float32Array[], swapped: boolean, outputs: Float32Array[]) => void,
+  body: (views: Float32Array[], outputs: readonly Float32Array[], swapped: boolean) => void,
 ): ResidentProgram {
   const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
-  const views = [[...buffers], buffers.map((_, buf) => buffers[swap(buf)])];
-  // Both halves' input and output lists, made once: at small sizes a run costs about as much as allocating them.
-  const inputs = views.map((v) => inputBuffers.map((buf) => v[buf]));
-  const outputs = views.map((v) => outputBuffers.map((buf) => v[buf]));
+  const sides = [[...buffers], buffers.map((_, buf) => buffers[swap(buf)])].map((views) => ({
+    views,
+    inputs: inputBuffers.map((buf) => views[buf]),
+    outputs: outputBuffers.map((buf) => views[buf]),
+  }));
   let swapped = false;
   const state = {
-    inputs: inputs[0],
-    outputs: outputs[0],
+    inputs: sides[0].inputs,
+    outputs: sides[0].outputs,
     run() {
-      const half = swapped ? 1 : 0;
-      body(views[half], swapped, outputs[half]);
+      const side = sides[swapped ? 1 : 0];
+      body(side.views, side.outputs, swapped);
       swapped = !swapped;
-      state.inputs = inputs[1 - half];
-      state.outputs = outputs[1 - half];
+      state.inputs = sides[swapped ? 1 : 0].inputs;
+      state.outputs = sides[swapped ? 1 : 0].outputs;
     },
   };
   return state;
