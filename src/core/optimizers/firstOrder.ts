@@ -7,6 +7,7 @@ import { adamw } from '../rules/builtin/adamw';
 import { nadam } from '../rules/builtin/nadam';
 import { radam } from '../rules/builtin/radam';
 import { rmsprop } from '../rules/builtin/rmsprop';
+import { rprop } from '../rules/builtin/rprop';
 import { sgd } from '../rules/builtin/sgd';
 import type { OptimizerRule, RuleHyperparams, RuleState } from '../rules/optimizerRule';
 import { ruleFactory } from '../rules/ruleFactory';
@@ -38,7 +39,8 @@ export const FIRST_ORDER_RULES: readonly BuiltInRule[] = [
   builtIn('nadam', nadam, 'torch.optim.NAdam'),
   builtIn('adamax', adamax, 'torch.optim.Adamax'),
   builtIn('radam', radam, 'torch.optim.RAdam'),
+  builtIn('rprop', rprop, 'torch.optim.Rprop'),
 ];
 
-/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam). */
+/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam, rprop). */
 export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule, torchName }) => ruleFactory(id, rule, { torchName }));

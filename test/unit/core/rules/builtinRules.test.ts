@@ -30,6 +30,8 @@ const OPTION_SETS: Record<string, { lr: number; hps: HpRecord[] }> = {
   adamax: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
   // Every set crosses RAdam's switch from the unrectified steps (ρ_t ≤ 5, the first five or six) to the rectified ones.
   radam: { lr: 0.05, hps: [{}, { weight_decay: 0.1, betas: [0.8, 0.99] }, { eps: 0 }] },
+  // Rprop's lr is its first step size only (the changing lr of later steps is unused, as in torch); a zero minimum lets sizes reach 0.
+  rprop: { lr: 0.05, hps: [{}, { etas: [0.3, 1.5], step_sizes: [1e-4, 0.1] }, { step_sizes: [0, 1] }] },
 };
 /** Every built-in: its option sets above, or (a built-in added without any) its defaults at its default lr. */
 const CASES = Object.fromEntries(FIRST_ORDER_RULES.map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
