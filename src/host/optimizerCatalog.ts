@@ -21,6 +21,7 @@ export const OPTIMIZER_CATALOG: readonly CatalogEntry[] = [
   { id: 'adamax', torchName: 'torch.optim.Adamax', defaultLr: 0.002, summary: 'Adamax: Adam with the infinity norm of past gradients' },
   { id: 'radam', torchName: 'torch.optim.RAdam', defaultLr: 0.001, summary: 'RAdam: Adam with the variance of its adaptive lr rectified' },
   { id: 'rprop', torchName: 'torch.optim.Rprop', defaultLr: 0.01, summary: 'Rprop: per-parameter step sizes adapted to sign changes of the gradient' },
+  { id: 'asgd', torchName: 'torch.optim.ASGD', defaultLr: 0.01, summary: 'ASGD: SGD with a decaying step and a running average of the iterates' },
   { id: 'lbfgs', torchName: 'torch.optim.LBFGS', defaultLr: 1, summary: 'Limited-memory BFGS (one iteration per step), optionally with a strong-Wolfe line search' },
   { id: 'newton', torchName: '(none: torch.optim has no Newton method)', defaultLr: 1, summary: 'Damped Newton: exact Hessian (small n) or Newton-CG on Hessian-vector products' },
   { id: 'gd-armijo', torchName: '(none: torch.optim has no Armijo line search)', defaultLr: 1, summary: 'Gradient descent with a backtracking (Armijo) line search' },

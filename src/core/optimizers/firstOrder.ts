@@ -4,6 +4,7 @@ import { adagrad } from '../rules/builtin/adagrad';
 import { adam } from '../rules/builtin/adam';
 import { adamax } from '../rules/builtin/adamax';
 import { adamw } from '../rules/builtin/adamw';
+import { asgd } from '../rules/builtin/asgd';
 import { nadam } from '../rules/builtin/nadam';
 import { radam } from '../rules/builtin/radam';
 import { rmsprop } from '../rules/builtin/rmsprop';
@@ -40,7 +41,8 @@ export const FIRST_ORDER_RULES: readonly BuiltInRule[] = [
   builtIn('adamax', adamax, 'torch.optim.Adamax'),
   builtIn('radam', radam, 'torch.optim.RAdam'),
   builtIn('rprop', rprop, 'torch.optim.Rprop'),
+  builtIn('asgd', asgd, 'torch.optim.ASGD'),
 ];
 
-/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam, rprop). */
+/** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam, rprop, asgd). */
 export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule, torchName }) => ruleFactory(id, rule, { torchName }));

@@ -43,7 +43,7 @@ async function runCase(fixture: TorchFixture, c: TorchCase): Promise<number[]> {
 describe('parity with torch.optim (committed fixtures)', () => {
   it('fixtures cover 200 steps of every torch optimizer on three functions', () => {
     const ids = new Set(fixtures.flatMap((f) => f.cases.map((c) => c.optimizer)));
-    assert.deepEqual([...ids].sort(), ['adadelta', 'adagrad', 'adam', 'adamax', 'adamw', 'lbfgs', 'nadam', 'radam', 'rmsprop', 'rprop', 'sgd']);
+    assert.deepEqual([...ids].sort(), ['adadelta', 'adagrad', 'adam', 'adamax', 'adamw', 'asgd', 'lbfgs', 'nadam', 'radam', 'rmsprop', 'rprop', 'sgd']);
     for (const f of fixtures) {
       assert.equal(f.steps, 200);
       for (const c of f.cases) assert.equal(c.losses.length, 200, `${f.file}/${c.name}`);

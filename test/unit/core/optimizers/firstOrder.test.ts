@@ -24,6 +24,7 @@ const VARIANTS: readonly [string, HpRecord][] = [
   ['adamax', { eps: 0 }],
   ['radam', { eps: 0, weight_decay: 0.1 }],
   ['rprop', { etas: [0.3, 2], step_sizes: [0, 1] }],
+  ['asgd', { t0: 2, lambd: 0.1, weight_decay: 0.1 }],
 ];
 
 const label = ([id, hp]: [string, HpRecord]) => `${id} ${JSON.stringify(hp)}`;
@@ -31,7 +32,7 @@ const label = ([id, hp]: [string, HpRecord]) => `${id} ${JSON.stringify(hp)}`;
 describe('first-order optimizers', () => {
   it('are registered with torch names and torch default learning rates', () => {
     const defaults = Object.fromEntries(FIRST_ORDER.map((f) => [f.id, f.defaultLr]));
-    assert.deepEqual(defaults, { sgd: 1e-3, adagrad: 1e-2, rmsprop: 1e-2, adadelta: 1, adam: 1e-3, adamw: 1e-3, nadam: 2e-3, adamax: 2e-3, radam: 1e-3, rprop: 1e-2 });
+    assert.deepEqual(defaults, { sgd: 1e-3, adagrad: 1e-2, rmsprop: 1e-2, adadelta: 1, adam: 1e-3, adamw: 1e-3, nadam: 2e-3, adamax: 2e-3, radam: 1e-3, rprop: 1e-2, asgd: 1e-2 });
     assert.equal(optimizerFactory('rmsprop').torchName, 'torch.optim.RMSprop');
     assert.deepEqual(createOptimizer('adamw').hp, { betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false });
   });
@@ -60,6 +61,7 @@ describe('first-order optimizers', () => {
     ['adamax', { eps: -1 }, 'eps'],
     ['rprop', { etas: [0.5, 1] }, 'etas'],
     ['rprop', { step_sizes: [1, 0.5] }, 'step_sizes'],
+    ['asgd', { lambd: -1 }, 'lambd'],
   ];
   for (const [id, hp, name] of outOfRange) {
     it(`reject ${id} ${JSON.stringify(hp)} naming ${name}`, () => {
