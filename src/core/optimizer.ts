@@ -70,8 +70,12 @@ export type ParamShapes = readonly { readonly name: string; readonly shape: read
 export interface OptimizerFactory {
   readonly id: string;
   readonly summary: string;
-  /** torch.optim class this matches, e.g. 'torch.optim.Adam'. */
+  /** torch.optim class this matches, e.g. 'torch.optim.Adam', or '(none: …)'. */
   readonly torchName: string;
+  /** What it follows: the torch class, or the paper (authors, year, title, arXiv id). */
+  readonly reference: string;
+  /** Family lists group by ('sgd', 'adaptive', 'sign', 'quasi-newton', …). */
+  readonly family: string;
   /** Default learning rate (torch's default for that class). */
   readonly defaultLr: number;
   readonly hyperparams: readonly HpSpec[];

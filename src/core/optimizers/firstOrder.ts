@@ -16,33 +16,32 @@ import { ruleFactory } from '../rules/ruleFactory';
 export interface BuiltInRule {
   readonly id: string;
   readonly rule: OptimizerRule;
-  readonly torchName: string;
 }
 
 /** A rule typed with its own state and hyperparameters, as the registry holds every rule. */
-const builtIn = <S extends RuleState, H extends RuleHyperparams>(id: string, rule: OptimizerRule<S, H>, torchName: string): BuiltInRule => ({
+const builtIn = <S extends RuleState, H extends RuleHyperparams>(id: string, rule: OptimizerRule<S, H>): BuiltInRule => ({
   id,
   rule: rule as unknown as OptimizerRule,
-  torchName,
 });
 
 /**
  * The elementwise built-ins, each an optimizer rule (src/core/rules/builtin/) written in the public contract,
- * by id and the torch.optim class it matches step for step. Adding one: a rule file and a line here.
+ * by id; each rule names what it follows (`reference`: the torch class it matches step for step, or the paper).
+ * Adding one: a rule file and a line here.
  */
 export const FIRST_ORDER_RULES: readonly BuiltInRule[] = [
-  builtIn('sgd', sgd, 'torch.optim.SGD'),
-  builtIn('adagrad', adagrad, 'torch.optim.Adagrad'),
-  builtIn('rmsprop', rmsprop, 'torch.optim.RMSprop'),
-  builtIn('adadelta', adadelta, 'torch.optim.Adadelta'),
-  builtIn('adam', adam, 'torch.optim.Adam'),
-  builtIn('adamw', adamw, 'torch.optim.AdamW'),
-  builtIn('nadam', nadam, 'torch.optim.NAdam'),
-  builtIn('adamax', adamax, 'torch.optim.Adamax'),
-  builtIn('radam', radam, 'torch.optim.RAdam'),
-  builtIn('rprop', rprop, 'torch.optim.Rprop'),
-  builtIn('asgd', asgd, 'torch.optim.ASGD'),
+  builtIn('sgd', sgd),
+  builtIn('adagrad', adagrad),
+  builtIn('rmsprop', rmsprop),
+  builtIn('adadelta', adadelta),
+  builtIn('adam', adam),
+  builtIn('adamw', adamw),
+  builtIn('nadam', nadam),
+  builtIn('adamax', adamax),
+  builtIn('radam', radam),
+  builtIn('rprop', rprop),
+  builtIn('asgd', asgd),
 ];
 
 /** First-order optimizers matching torch.optim (sgd, adagrad, rmsprop, adadelta, adam, adamw, nadam, adamax, radam, rprop, asgd). */
-export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule, torchName }) => ruleFactory(id, rule, { torchName }));
+export const FIRST_ORDER: readonly OptimizerFactory[] = FIRST_ORDER_RULES.map(({ id, rule }) => ruleFactory(id, rule));

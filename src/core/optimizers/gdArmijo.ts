@@ -26,6 +26,8 @@ export const gdArmijo: OptimizerFactory = {
   id: 'gd-armijo',
   summary: 'Gradient descent with a backtracking (Armijo) line search',
   torchName: '(none: torch.optim has no Armijo line search)',
+  reference: 'Armijo 1966, Minimization of functions having Lipschitz continuous first partial derivatives (backtracking)',
+  family: 'line search',
   defaultLr: 1,
   hyperparams,
   create(given) {

@@ -33,6 +33,8 @@ export const gdExact: OptimizerFactory = {
   id: 'gd-exact',
   summary: 'Gradient descent with an exact (Brent) line search along −∇f',
   torchName: '(none: torch.optim has no exact line search)',
+  reference: 'Brent 1973, Algorithms for Minimization without Derivatives (exact line search along the negative gradient)',
+  family: 'line search',
   defaultLr: 1,
   hyperparams,
   create(given) {

@@ -57,6 +57,8 @@ export const lbfgs: OptimizerFactory = {
   id: 'lbfgs',
   summary: 'Limited-memory BFGS (one iteration per step), optionally with a strong-Wolfe line search',
   torchName: 'torch.optim.LBFGS',
+  reference: 'torch.optim.LBFGS',
+  family: 'quasi-newton',
   defaultLr: 1,
   hyperparams,
   create(given) {

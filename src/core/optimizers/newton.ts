@@ -38,6 +38,8 @@ export const newton: OptimizerFactory = {
   id: 'newton',
   summary: 'Damped Newton: exact Hessian (small n) or Newton-CG on Hessian-vector products',
   torchName: '(none: torch.optim has no Newton method)',
+  reference: 'Nocedal & Wright 2006, Numerical Optimization, ch. 3 and 7 (damped Newton, Newton-CG)',
+  family: 'second-order',
   defaultLr: 1,
   hyperparams,
   create(given) {

@@ -71,6 +71,14 @@ export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHy
   readonly defaults: H;
   /** One line for lists and menus. */
   readonly summary?: string;
+  /**
+   * What this rule follows, shown in lists and in the copy-as-torch snippet: a torch class
+   * ('torch.optim.Adam') when it matches one step for step, else the paper
+   * ('Chen et al. 2023, Symbolic Discovery of Optimization Algorithms, arXiv:2302.06675').
+   */
+  readonly reference?: string;
+  /** The family lists group by, e.g. 'sgd', 'adaptive', 'sign', 'orthogonalised', 'schedule-free', 'sharpness-aware', 'second-order diagonal'. */
+  readonly family?: string;
   /** 'tensor' (default): update per parameter tensor; 'model': one update on the flat vector of all parameters, with closures. */
   readonly scope?: 'tensor' | 'model';
   /** One line per hyperparameter, shown in lists, menus and `optlab list`. */

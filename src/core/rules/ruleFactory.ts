@@ -16,8 +16,6 @@ export interface RuleOrigin {
   readonly file?: string;
   /** 1-based line of the rule's declaration in `file`. */
   readonly line?: number;
-  /** torch.optim class it matches, or a description such as '(none: …)'. */
-  readonly torchName?: string;
 }
 
 /** A thrown value that is not a valid rule: the message names what is missing. */
@@ -76,7 +74,9 @@ export function ruleFactory(id: string, rule: OptimizerRule, origin: RuleOrigin 
   return {
     id,
     summary: rule.summary ?? (origin.file ? `optimizer rule from ${origin.file}` : id),
-    torchName: origin.torchName ?? '(none: a rule written in Optimizer Lab)',
+    torchName: rule.reference?.startsWith('torch.optim.') ? rule.reference : '(none: a rule written in Optimizer Lab)',
+    reference: rule.reference ?? (origin.file ? `optimizer rule from ${origin.file}` : 'an optimizer rule'),
+    family: rule.family ?? 'custom',
     defaultLr: rule.defaults.lr,
     hyperparams,
     create(given: HpRecord, shapes?: ParamShapes) {

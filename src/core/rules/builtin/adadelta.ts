@@ -10,6 +10,8 @@ type Hp = { lr: number; rho: number; eps: number; weight_decay: number };
  * u = ρ·u + (1 − ρ)·δ²; θ ← θ − lr·δ.
  */
 export const adadelta: OptimizerRule<{ square_avg: tf.Tensor; acc_delta: tf.Tensor }, Hp> = {
+  reference: 'torch.optim.Adadelta',
+  family: 'adaptive',
   summary: 'Adadelta: steps scaled by the ratio of running RMS of updates and gradients',
   defaults: { lr: 1.0, rho: 0.9, eps: 1e-6, weight_decay: 0 },
   docs: { rho: 'decay rate of the running averages', eps: DOCS.eps, weight_decay: DOCS.weight_decay },

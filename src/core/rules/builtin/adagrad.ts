@@ -7,6 +7,8 @@ type Hp = { lr: number; lr_decay: number; weight_decay: number; initial_accumula
 
 /** torch.optim.Adagrad: sum += g²; θ ← θ − clr·g / (√sum + ε), clr = lr / (1 + (t − 1)·lr_decay). */
 export const adagrad: OptimizerRule<{ sum: tf.Tensor }, Hp> = {
+  reference: 'torch.optim.Adagrad',
+  family: 'adaptive',
   summary: 'Adagrad: per-parameter steps scaled by the accumulated squared gradients',
   defaults: { lr: 1e-2, lr_decay: 0, weight_decay: 0, initial_accumulator_value: 0, eps: 1e-10 },
   docs: {

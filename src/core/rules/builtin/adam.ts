@@ -53,6 +53,8 @@ export const adamCommon = {
 
 /** torch.optim.Adam. */
 export const adam: OptimizerRule<AdamState, AdamHp> = {
+  reference: 'torch.optim.Adam',
+  family: 'adaptive',
   ...adamCommon,
   summary: 'Adam: bias-corrected first and second moment estimates',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false },

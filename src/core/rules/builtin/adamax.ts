@@ -7,6 +7,8 @@ type Hp = { lr: number; betas: number[]; eps: number; weight_decay: number };
 
 /** torch.optim.Adamax: m = β₁m + (1 − β₁)g; u = max(β₂u, |g| + ε); θ ← θ − lr/(1 − β₁ᵗ)·m/u. */
 export const adamax: OptimizerRule<{ exp_avg: tf.Tensor; exp_inf: tf.Tensor }, Hp> = {
+  reference: 'torch.optim.Adamax',
+  family: 'adaptive',
   summary: 'Adamax: Adam with the infinity norm of past gradients',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 },
   docs: { betas: DOCS.betas, eps: DOCS.eps, weight_decay: DOCS.weight_decay },

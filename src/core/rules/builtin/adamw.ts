@@ -3,6 +3,8 @@ import { adamCommon, adamUpdate, type AdamHp, type AdamState } from './adam';
 
 /** torch.optim.AdamW: Adam with decoupled weight decay θ ← θ·(1 − lr·λ) (default λ = 1e-2). */
 export const adamw: OptimizerRule<AdamState, AdamHp> = {
+  reference: 'torch.optim.AdamW',
+  family: 'adaptive',
   ...adamCommon,
   summary: 'AdamW: Adam with decoupled weight decay',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false },

@@ -13,6 +13,8 @@ type State = { ax: tf.Tensor; eta: number; mu: number };
  * ax is the averaged one (state only, as in torch).
  */
 export const asgd: OptimizerRule<State, Hp> = {
+  reference: 'torch.optim.ASGD',
+  family: 'sgd',
   summary: 'ASGD: SGD with a decaying step and a running average of the iterates',
   defaults: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weight_decay: 0 },
   docs: {

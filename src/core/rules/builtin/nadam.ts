@@ -14,6 +14,8 @@ const f32mul = (a: number, b: number) => Math.fround(a * Math.fround(b));
  * The running product Π is plain-number state.
  */
 export const nadam: OptimizerRule<{ exp_avg: tf.Tensor; exp_avg_sq: tf.Tensor; mu_product: number }, Hp> = {
+  reference: 'torch.optim.NAdam',
+  family: 'adaptive',
   summary: 'NAdam: Adam with Nesterov momentum',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, momentum_decay: 4e-3 },
   docs: {

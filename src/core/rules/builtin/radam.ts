@@ -12,6 +12,8 @@ type Hp = { lr: number; betas: number[]; eps: number; weight_decay: number };
  * ρ_t and r_t are plain numbers of the step; the branch on ρ_t is a JS branch (each path compiles).
  */
 export const radam: OptimizerRule<{ exp_avg: tf.Tensor; exp_avg_sq: tf.Tensor }, Hp> = {
+  reference: 'torch.optim.RAdam',
+  family: 'adaptive',
   summary: 'RAdam: Adam with the variance of its adaptive lr rectified',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 },
   docs: { betas: DOCS.betas, eps: DOCS.eps, weight_decay: DOCS.weight_decay },

@@ -23,6 +23,8 @@ function centredVariance(squareAvg: tf.Tensor, gradAvg: tf.Tensor): tf.Tensor {
  * with momentum buf = μ·buf + g/avg, θ ← θ − lr·buf; else θ ← θ − lr·g/avg.
  */
 export const rmsprop: OptimizerRule<State, Hp> = {
+  reference: 'torch.optim.RMSprop',
+  family: 'adaptive',
   summary: 'RMSProp: steps scaled by a running average of squared gradients',
   defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weight_decay: 0, momentum: 0, centered: false },
   docs: {

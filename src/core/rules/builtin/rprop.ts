@@ -18,6 +18,8 @@ function stepAgainstSign(param: tf.Tensor, g: tf.Tensor, size: tf.Tensor): tf.Te
  * sizes are clamped to step_sizes; θ ← θ − sign(g)·size; g_prev ← g. lr is only the initial step size.
  */
 export const rprop: OptimizerRule<State, Hp> = {
+  reference: 'torch.optim.Rprop',
+  family: 'sign',
   summary: 'Rprop: per-parameter step sizes adapted to sign changes of the gradient',
   defaults: { lr: 1e-2, etas: [0.5, 1.2], step_sizes: [1e-6, 50] },
   docs: {

@@ -10,6 +10,8 @@ type Hp = { lr: number; momentum: number; dampening: number; weight_decay: numbe
  * buf = μ·buf + (1 − τ)·d; d = nesterov ? d + μ·buf : buf; θ ← θ − lr·d.
  */
 export const sgd: OptimizerRule<{ momentum_buffer?: tf.Tensor; started?: number }, Hp> = {
+  reference: 'torch.optim.SGD',
+  family: 'sgd',
   summary: 'Stochastic gradient descent with optional (Nesterov) momentum',
   // torch 1.13 requires lr; 1e-3 is torch 2.x's default.
   defaults: { lr: 1e-3, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false },
