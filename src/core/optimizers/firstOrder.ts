@@ -19,7 +19,7 @@ export interface BuiltInRule {
 }
 
 /** A rule typed with its own state and hyperparameters, as the registry holds every rule. */
-const builtIn = <S extends RuleState, H extends RuleHyperparams>(id: string, rule: OptimizerRule<S, H>): BuiltInRule => ({
+export const builtIn = <S extends RuleState, H extends RuleHyperparams>(id: string, rule: OptimizerRule<S, H>): BuiltInRule => ({
   id,
   rule: rule as unknown as OptimizerRule,
 });

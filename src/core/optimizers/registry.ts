@@ -2,9 +2,10 @@ import type { HpRecord } from '../hyperparams';
 import { HyperparameterError } from '../hyperparams';
 import type { Optimizer, OptimizerFactory } from '../optimizer';
 import { FIRST_ORDER } from './firstOrder';
+import { PAPER_OPTIMIZERS } from './paperRules';
 import { SECOND_ORDER } from './secondOrder';
 
-export const OPTIMIZERS: readonly OptimizerFactory[] = [...FIRST_ORDER, ...SECOND_ORDER];
+export const OPTIMIZERS: readonly OptimizerFactory[] = [...FIRST_ORDER, ...PAPER_OPTIMIZERS, ...SECOND_ORDER];
 
 export class UnknownOptimizerError extends Error {
   constructor(id: string) {

@@ -86,6 +86,13 @@ export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHy
   /** Range checks: a message saying what is wrong with the value (e.g. 'must be in [0, 1), got 1.5'), or undefined when it is fine. */
   readonly checks?: { readonly [K in keyof H]?: (value: H[K], hp: H) => string | undefined };
   init(param: Tensor, hp: H): S;
+  /**
+   * Where the run is judged when that is not where gradients are taken: schedule-free methods take
+   * gradients at y (the `param` update sees and returns) but their answer is the averaged sequence x.
+   * When present, the run's loss records and final parameters are taken at this point (one extra
+   * loss evaluation per step, not counted as a gradient evaluation), and the dashboard says so.
+   */
+  evaluationPoint?(state: S, param: Tensor, hp: H): Tensor;
   update(grad: Tensor, state: S, param: Tensor, hp: H, ctx: RuleContext): RuleUpdate<S>;
   /**
    * Derived per-parameter views of the state for the dashboard (e.g. Adam's effective step), after the

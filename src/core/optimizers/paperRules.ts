@@ -1,0 +1,13 @@
+import type { OptimizerFactory } from '../optimizer';
+import { ruleFactory } from '../rules/ruleFactory';
+import { type BuiltInRule } from './firstOrder';
+
+/**
+ * The optimizers from papers (torch.optim has none of them, or only in versions newer than ours),
+ * each a rule in src/core/rules/builtin/ that cites its paper in `reference` and in its docstring.
+ * Unlike FIRST_ORDER_RULES they need not be elementwise: a rule that does not compile runs on
+ * tensors and the run says why. Adding one: a rule file and a line here.
+ */
+export const PAPER_RULES: readonly BuiltInRule[] = [];
+
+export const PAPER_OPTIMIZERS: readonly OptimizerFactory[] = PAPER_RULES.map(({ id, rule }) => ruleFactory(id, rule));
