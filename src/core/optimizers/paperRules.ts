@@ -1,6 +1,9 @@
 import type { OptimizerFactory } from '../optimizer';
+import { ademamix } from '../rules/builtin/ademamix';
+import { adopt } from '../rules/builtin/adopt';
+import { lion } from '../rules/builtin/lion';
 import { ruleFactory } from '../rules/ruleFactory';
-import { type BuiltInRule } from './firstOrder';
+import { builtIn, type BuiltInRule } from './firstOrder';
 
 /**
  * The optimizers from papers (torch.optim has none of them, or only in versions newer than ours),
@@ -8,6 +11,10 @@ import { type BuiltInRule } from './firstOrder';
  * Unlike FIRST_ORDER_RULES they need not be elementwise: a rule that does not compile runs on
  * tensors and the run says why. Adding one: a rule file and a line here.
  */
-export const PAPER_RULES: readonly BuiltInRule[] = [];
+export const PAPER_RULES: readonly BuiltInRule[] = [
+  builtIn('lion', lion),
+  builtIn('adopt', adopt),
+  builtIn('ademamix', ademamix),
+];
 
 export const PAPER_OPTIMIZERS: readonly OptimizerFactory[] = PAPER_RULES.map(({ id, rule }) => ruleFactory(id, rule));
