@@ -2,6 +2,8 @@ import type { OptimizerFactory } from '../optimizer';
 import { ademamix } from '../rules/builtin/ademamix';
 import { adopt } from '../rules/builtin/adopt';
 import { lion } from '../rules/builtin/lion';
+import { sam, samAdamw } from '../rules/builtin/sam';
+import { sophia } from '../rules/builtin/sophia';
 import { ruleFactory } from '../rules/ruleFactory';
 import { builtIn, type BuiltInRule } from './firstOrder';
 
@@ -15,6 +17,9 @@ export const PAPER_RULES: readonly BuiltInRule[] = [
   builtIn('lion', lion),
   builtIn('adopt', adopt),
   builtIn('ademamix', ademamix),
+  builtIn('sam', sam),
+  builtIn('sam-adamw', samAdamw),
+  builtIn('sophia', sophia),
 ];
 
 export const PAPER_OPTIMIZERS: readonly OptimizerFactory[] = PAPER_RULES.map(({ id, rule }) => ruleFactory(id, rule));
