@@ -115,6 +115,13 @@ describe('sam (sharpness-aware minimisation around a base rule)', () => {
         assert.equal(tf.memory().numTensors, before, `${id} ${JSON.stringify(hp)}`);
       }
     });
+
+    it('through the loop: every step costs two gradient evaluations, counted in the records', async () => {
+      const reference = loadReferenceFile('sam');
+      const records = await runReferenceCase(reference.fixtures[0], { ...reference.fixtures[0].cases[0] }, 7);
+      // Record k is measured before update k: the first evaluation, then two per update already done.
+      assert.deepEqual(records.map((r) => r.evals), [1, 3, 5, 7, 9, 11, 13]);
+    });
   });
 
   it('runs on tensors (model scope), with hyperparameters base + rho/adaptive and clear errors', () => {
@@ -134,15 +141,6 @@ describe('sam (sharpness-aware minimisation around a base rule)', () => {
     assert.throws(() => sharpnessAware(modelScope, 'mine'), /tensor-scope rules; 'mine' has model scope/);
     const withRho = { defaults: { lr: 1, rho: 2 }, init: () => ({}), update: (g: tf.Tensor, s: object, p: tf.Tensor) => ({ param: p, state: s }) };
     assert.throws(() => sharpnessAware(withRho, 'mine'), /adds the hyperparameter 'rho', which 'mine' already has/);
-  });
-
-  describe('through the training loop', () => {
-    it('every step costs two gradient evaluations, in the records and the total', async () => {
-      const reference = loadReferenceFile('sam');
-      const records = await runReferenceCase(reference.fixtures[0], { ...reference.fixtures[0].cases[0] }, 7);
-      // Record k is measured before update k: the first evaluation, then two per update already done.
-      assert.deepEqual(records.map((r) => r.evals), [1, 3, 5, 7, 9, 11, 13]);
-    });
   });
 
   describe('reference: the SAM transcription around torch.optim.SGD / AdamW (test/fixtures/reference/sam.py)', () => {
