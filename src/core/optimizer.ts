@@ -56,6 +56,11 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
    */
   inspect?(state: S): Record<string, tf.Tensor>;
   /**
+   * Where the run is judged when that is not `params`, where gradients are taken (schedule-free's
+   * average x): the loop records losses and returns the final parameters there (flat; caller disposes).
+   */
+  evaluationPoint?(params: tf.Tensor1D, state: S): tf.Tensor1D;
+  /**
    * The same update rule on plain Float32Arrays (src/core/arrays/), used when
    * the objective compiles to plain JS. Absent: the run stays on tensors.
    */

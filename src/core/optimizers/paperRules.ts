@@ -2,6 +2,8 @@ import type { OptimizerFactory } from '../optimizer';
 import { ademamix } from '../rules/builtin/ademamix';
 import { adopt } from '../rules/builtin/adopt';
 import { lion } from '../rules/builtin/lion';
+import { scheduleFreeAdamw } from '../rules/builtin/scheduleFreeAdamw';
+import { scheduleFreeSgd } from '../rules/builtin/scheduleFreeSgd';
 import { sam, samAdamw } from '../rules/builtin/sam';
 import { sophia } from '../rules/builtin/sophia';
 import { ruleFactory } from '../rules/ruleFactory';
@@ -17,6 +19,8 @@ export const PAPER_RULES: readonly BuiltInRule[] = [
   builtIn('lion', lion),
   builtIn('adopt', adopt),
   builtIn('ademamix', ademamix),
+  builtIn('schedule-free-sgd', scheduleFreeSgd),
+  builtIn('schedule-free-adamw', scheduleFreeAdamw),
   builtIn('sam', sam),
   builtIn('sam-adamw', samAdamw),
   builtIn('sophia', sophia),

@@ -110,6 +110,7 @@ export function ruleOnTensors(id: string, rule: OptimizerRule, hp: HpRecord, sha
     disposeState(state) {
       for (const value of Object.values(state)) if (value instanceof tf.Tensor) value.dispose();
     },
+    ...(rule.evaluationPoint ? { evaluationPoint: (params: tf.Tensor1D, state: FlatRuleState) => evaluationPointOf(id, rule, hp, slots, params, state) } : {}),
     inspect(state) {
       // Each state key (and each view the rule derives) joined over the parameter tensors, flat like the
       // params, where every tensor has it at full size.
@@ -130,4 +131,26 @@ export function ruleOnTensors(id: string, rule: OptimizerRule, hp: HpRecord, sha
       });
     },
   };
+}
+
+/** The rule's evaluation point of every parameter tensor, joined flat like the params (a new tensor: the caller disposes). */
+function evaluationPointOf(id: string, rule: OptimizerRule, hp: HpRecord, slots: readonly Slot[], params: tf.Tensor1D, state: FlatRuleState): tf.Tensor1D {
+  const evaluationPoint = rule.evaluationPoint as NonNullable<OptimizerRule['evaluationPoint']>;
+  return tf.tidy(() => {
+    const pieces = slots.map((s, k) => {
+      const param = slots.length === 1 ? params.reshape(s.shape as number[]) : params.slice(s.offset, s.size).reshape(s.shape as number[]);
+      let point: tf.Tensor;
+      try {
+        point = evaluationPoint(stateOf(state, k), param, hpFor(hp, state.lr));
+      } catch (e) {
+        throw new RuleFailure(id, 'update', s.name, state.step + 1, e);
+      }
+      if (!(point instanceof tf.Tensor) || point.size !== s.size) {
+        throw new RuleFailure(id, 'update', s.name, state.step + 1, new Error(`evaluationPoint must return a tensor of the parameter's shape [${s.shape.join(', ')}]`), true);
+      }
+      return point.reshape([-1]);
+    });
+    // A clone even for one piece: the point may be a state tensor, which the caller must not dispose.
+    return (pieces.length === 1 ? pieces[0].clone() : tf.concat(pieces)) as tf.Tensor1D;
+  });
 }
