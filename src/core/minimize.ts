@@ -27,6 +27,8 @@ export interface MinimizeOptions {
   optimizer: Optimizer;
   schedule: Schedule;
   steps: number;
+  /** The loss alone at x for update `step`: the records at the optimizer's evaluation point (absent: `evaluate`'s loss). */
+  loss?(x: tf.Tensor1D, step: number): tf.Scalar;
   /** Hessian-vector product at x for update `step` (second-order methods; counts as one evaluation). */
   hvp?(x: tf.Tensor1D, v: tf.Tensor1D, step: number): tf.Tensor1D;
   /** Rewrites the gradient the optimizer sees (clipping, noise); must not dispose its input. */
@@ -71,6 +73,19 @@ interface Pending {
   values: [tf.Tensor, tf.Scalar, tf.Scalar];
   /** Parameters this record was measured at: kept until read back, so a divergence can roll back to them. */
   params: tf.Tensor1D;
+}
+
+/**
+ * The point and loss the record of `step` is taken at when the optimizer has an evaluation point
+ * (schedule-free's x; gradients stay at the parameters). Not counted as an evaluation: no gradient is needed.
+ */
+function atEvaluationPoint(o: MinimizeOptions, x: tf.Tensor1D, state: OptimizerState, step: number): { loss: tf.Scalar; params: tf.Tensor1D } | undefined {
+  if (!o.optimizer.evaluationPoint) return undefined;
+  const params = o.optimizer.evaluationPoint(x, state);
+  if (o.loss) return { params, loss: o.loss(params, step) };
+  const ev = o.evaluate(params, step);
+  ev.grad.dispose();
+  return { params, loss: ev.loss };
 }
 
 /** ‖v‖² as one square and one sum (caller disposes). */
@@ -160,6 +175,8 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
       const ev = o.evaluate(x, step);
       evals += 1;
       const evalsHere = evals;
+      // Taken before the update: the record of `step` is measured at the state before update `step`.
+      const judged = atEvaluationPoint(o, x, state, step);
       const grad = o.transformGradient ? o.transformGradient(ev.grad, step, lr) : ev.grad;
       const result = o.optimizer.update(
         {
@@ -186,10 +203,14 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
         next = projected;
       }
       // Squared norms (sqrt on the host): tf.norm goes through pow(|g|, 2), ten times slower than square on wasm.
-      const values: Pending['values'] = [ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
-      pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: x });
+      const values: Pending['values'] = [judged?.loss ?? ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
+      pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: judged?.params ?? x });
       if (grad !== ev.grad) grad.dispose();
       ev.grad.dispose();
+      if (judged) {
+        ev.loss.dispose();
+        x.dispose();
+      }
       x = next;
       stepsDone = step + 1;
       if (o.afterStep) await o.afterStep(step, x);
@@ -211,6 +232,12 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     throw e;
   }
   if (status !== 'diverged' && !(await flush())) status = 'diverged';
+  if (status !== 'diverged' && o.optimizer.evaluationPoint) {
+    // The answer is the evaluation point: the final record and the returned parameters are taken there.
+    const point = o.optimizer.evaluationPoint(x, state);
+    x.dispose();
+    x = point;
+  }
   o.optimizer.disposeState(state as never);
 
   if (status === 'diverged') {
