@@ -2,6 +2,8 @@ import type { OptimizerFactory } from '../optimizer';
 import { ademamix } from '../rules/builtin/ademamix';
 import { adopt } from '../rules/builtin/adopt';
 import { lion } from '../rules/builtin/lion';
+import { adafactor } from '../rules/builtin/adafactor';
+import { muon } from '../rules/builtin/muon';
 import { scheduleFreeAdamw } from '../rules/builtin/scheduleFreeAdamw';
 import { scheduleFreeSgd } from '../rules/builtin/scheduleFreeSgd';
 import { sam, samAdamw } from '../rules/builtin/sam';
@@ -19,6 +21,8 @@ export const PAPER_RULES: readonly BuiltInRule[] = [
   builtIn('lion', lion),
   builtIn('adopt', adopt),
   builtIn('ademamix', ademamix),
+  builtIn('adafactor', adafactor),
+  builtIn('muon', muon),
   builtIn('schedule-free-sgd', scheduleFreeSgd),
   builtIn('schedule-free-adamw', scheduleFreeAdamw),
   builtIn('sam', sam),

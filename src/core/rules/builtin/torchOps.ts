@@ -39,3 +39,11 @@ export function ema(buf: tf.Tensor, beta: number, x: tf.Tensor): tf.Tensor {
 export function emaOfSquares(buf: tf.Tensor, beta: number, x: tf.Tensor): tf.Tensor {
   return addcmul(buf.mul(beta), 1 - beta, x, x);
 }
+
+/**
+ * torch's `a.lerp(b, weight)` with a number weight, as its kernel computes it: a + w·(b − a) while
+ * |w| < 0.5, else b − (b − a)·(1 − w) (exact at w = 1, where Adafactor's first step lands).
+ */
+export function lerp(a: tf.Tensor, b: tf.Tensor, weight: number): tf.Tensor {
+  return Math.abs(weight) < 0.5 ? a.add(b.sub(a).mul(weight)) : b.sub(b.sub(a).mul(1 - weight));
+}
