@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerRule } from '../optimizerRule';
-import { nonNegative } from './checks';
+import { betasInUnitInterval, nonNegative } from './checks';
 import { divideSafely, ema, emaOfSquares } from './torchOps';
 
 type Hp = { lr: number; betas: number[]; alpha: number; beta3_warmup: number; alpha_warmup: number; eps: number; weight_decay: number };
@@ -52,7 +52,7 @@ export const ademamix: OptimizerRule<State, Hp> = {
     weight_decay: 'decoupled weight decay, as AdamW: lr·weight_decay·θ taken off θ',
   },
   checks: {
-    betas: (v) => (v.length === 3 && v.every((b) => b >= 0 && b < 1) ? undefined : `must be (β₁, β₂, β₃), each in [0, 1), got ${JSON.stringify(v)}`),
+    betas: betasInUnitInterval,
     alpha: nonNegative,
     beta3_warmup: nonNegative,
     alpha_warmup: nonNegative,

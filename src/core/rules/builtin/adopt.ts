@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerRule } from '../optimizerRule';
-import { DOCS, nonNegative } from './checks';
+import { betasInUnitInterval, DOCS, nonNegative } from './checks';
 import { addcmul, divideSafely, emaOfSquares, withWeightDecay } from './torchOps';
 
 type Hp = { lr: number; betas: number[]; eps: number; weight_decay: number; decouple: boolean; clip: boolean };
@@ -41,7 +41,7 @@ export const adopt: OptimizerRule<State, Hp> = {
     clip: 'clip the normalised gradient to ±(t − 1)^¼, the reference\'s default clip_lambda; false: unclipped',
   },
   checks: {
-    betas: (v) => (v.length === 2 && v.every((b) => b >= 0 && b < 1) ? undefined : `must be (β₁, β₂), each in [0, 1), got ${JSON.stringify(v)}`),
+    betas: betasInUnitInterval,
     eps: nonNegative,
     weight_decay: nonNegative,
   },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerRule } from '../optimizerRule';
-import { nonNegative } from './checks';
+import { betasInUnitInterval, nonNegative } from './checks';
 import { ema } from './torchOps';
 
 type Hp = { lr: number; betas: number[]; weight_decay: number };
@@ -35,7 +35,7 @@ export const lion: OptimizerRule<{ exp_avg: tf.Tensor }, Hp> = {
     weight_decay: 'decoupled weight decay: θ·(1 − lr·weight_decay) before each step',
   },
   checks: {
-    betas: (v) => (v.length === 2 && v.every((b) => b >= 0 && b < 1) ? undefined : `must be (β₁, β₂), each in [0, 1), got ${JSON.stringify(v)}`),
+    betas: betasInUnitInterval,
     weight_decay: nonNegative,
   },
   init: (param) => ({ exp_avg: tf.zerosLike(param) }),

@@ -93,7 +93,8 @@ describe('adopt', () => {
     });
 
     it('leaves no tensor behind, for every option set', () => {
-      for (const hp of [{}, { clip: false }, { weight_decay: 0.5 }, { weight_decay: 0.5, decouple: true }, { eps: 0 }]) {
+      const optionSets: HpRecord[] = [{}, { clip: false }, { weight_decay: 0.5 }, { weight_decay: 0.5, decouple: true }, { eps: 0 }];
+      for (const hp of optionSets) {
         expectNoLeak(() => stepOptimizer(adopt.create(hp), [1, -2, 0], identityGradient, 0.1, 5));
       }
     });

@@ -32,7 +32,7 @@ describe('lion', () => {
     assert.deepEqual(lion.create({}).hp, { betas: [0.9, 0.99], weight_decay: 0 });
     assert.equal(lion.defaultLr, 1e-4);
     assert.ok(lion.create({}).arrays);
-    assert.throws(() => lion.create({ betas: [0.9, 1] }), /must be \(β₁, β₂\), each in \[0, 1\), got \[0\.9,1\]/);
+    assert.throws(() => lion.create({ betas: [0.9, 1] }), /each beta must be in \[0, 1\), got \[0\.9,1\]/);
   });
 
   forEachBackend(() => {
@@ -61,7 +61,8 @@ describe('lion', () => {
     });
 
     it('leaves no tensor behind, for every option set', () => {
-      for (const hp of [{}, { weight_decay: 0.5 }, { betas: [0, 0] }]) expectNoLeak(() => stepOptimizer(lion.create(hp), [1, -2, 0], identityGradient, 0.1, 5));
+      const optionSets: HpRecord[] = [{}, { weight_decay: 0.5 }, { betas: [0, 0] }];
+      for (const hp of optionSets) expectNoLeak(() => stepOptimizer(lion.create(hp), [1, -2, 0], identityGradient, 0.1, 5));
     });
   });
 });
