@@ -4,14 +4,16 @@ import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
 import type { HpRecord } from '../../../../src/core/hyperparams';
 import type { Optimizer } from '../../../../src/core/optimizer';
 import { FIRST_ORDER_RULES } from '../../../../src/core/optimizers/firstOrder';
+import { PAPER_RULES } from '../../../../src/core/optimizers/paperRules';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import type { CompiledRuleState } from '../../../../src/core/rules/compileRule';
 import { forEachBackend } from '../../helpers/backends';
 
 /**
- * Every elementwise built-in × every option set that takes another path (each compiles to its own
- * program) × a size that runs as JS loops (n = 3) and one that runs as WebAssembly (n = 1000): the
- * compiled rule against the same rule on tensors, 50 steps with an lr that changes every step.
+ * Every elementwise built-in (torch's, and the paper rules that compile) × every option set that takes
+ * another path (each compiles to its own program) × a size that runs as JS loops (n = 3) and one that
+ * runs as WebAssembly (n = 1000): the compiled rule against the same rule on tensors, 50 steps with an
+ * lr that changes every step.
  *
  * Exact: both sides round every op to float32 in the same order (the compiled loops are the
  * kernels' own JS templates, and their WebAssembly forms are held to the same bits), so the
@@ -34,9 +36,17 @@ const OPTION_SETS: Record<string, { lr: number; hps: HpRecord[] }> = {
   // ASGD: t0 = 10 starts the averaging (another path) mid-run; a large λ makes η decay.
   asgd: { lr: 0.05, hps: [{}, { t0: 10, lambd: 0.5, alpha: 0.5, weight_decay: 0.1 }, { lambd: 0, t0: 5 }] },
   rprop: { lr: 0.05, hps: [{}, { etas: [0.3, 1.5], step_sizes: [1e-4, 0.1] }, { step_sizes: [0, 1] }] },
+  // Lion with β = 0 steps along sign(g) itself; ADOPT's first step moves nothing (another path), β₁ ≥ 0.5 takes torch's
+  // other lerp form; AdEMAMix's warm-ups end mid-run (α at 10, β₃ at 20), β₁ = 0 keeps no fast EMA.
+  lion: { lr: 0.05, hps: [{}, { weight_decay: 0.5, betas: [0.5, 0.9] }, { betas: [0, 0] }] },
+  adopt: { lr: 0.05, hps: [{}, { clip: false, betas: [0.3, 0.9] }, { weight_decay: 0.1 }, { weight_decay: 0.1, decouple: true }, { eps: 0 }] },
+  ademamix: { lr: 0.05, hps: [{}, { alpha_warmup: 10, beta3_warmup: 20, weight_decay: 0.1 }, { betas: [0, 0.9, 0.99], alpha: 2 }, { eps: 0 }] },
 };
+/** Paper rules need not be elementwise: those that do not compile run on tensors and say why. */
+const PAPER_COMPILED = PAPER_RULES.filter(({ id }) => createOptimizer(id).arrays);
+const PAPER_ON_TENSORS = PAPER_RULES.filter(({ id }) => !createOptimizer(id).arrays);
 /** Every built-in: its option sets above, or (a built-in added without any) its defaults at its default lr. */
-const CASES = Object.fromEntries(FIRST_ORDER_RULES.map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
+const CASES = Object.fromEntries([...FIRST_ORDER_RULES, ...PAPER_COMPILED].map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
 const STEPS = 50;
 
 /** g = a ⊙ x − b, except the last coordinate: 0 at every step (eps = 0 meets a zero denominator there). */
@@ -95,7 +105,11 @@ function firstDifference(a: Float32Array, b: Float32Array): string | undefined {
 describe('built-in optimizer rules: compiled = on tensors, every option set', () => {
   it('every elementwise built-in compiles, and the option sets name only built-ins', () => {
     for (const id of Object.keys(CASES)) assert.equal(typeof createOptimizer(id).arrays?.update, 'function', id);
-    for (const id of Object.keys(OPTION_SETS)) assert.ok(id in CASES, `${id} is not a built-in`);
+    for (const id of Object.keys(OPTION_SETS)) assert.ok(id in CASES, `${id} is not a built-in that compiles`);
+  });
+
+  it('paper rules that do not compile say why', () => {
+    for (const { id } of PAPER_ON_TENSORS) assert.match(createOptimizer(id).arraysUnavailable ?? '', /\w/, id);
   });
 
   forEachBackend(() => {
