@@ -14,11 +14,11 @@ export const FLOAT32_EPS = 2 ** -23;
 const rms = (x: tf.Tensor): tf.Tensor => x.norm().div(Math.sqrt(x.size));
 
 /**
- * The mean of g² along one axis. torch computes it as `g.norm(dim=axis, keepdim=True).square_().div_(n)` (to
- * avoid a g-sized temporary); the plain mean is the same number up to float32 rounding and compiles for more
- * shapes (the compiled norm along an axis disagreed with TensorFlow.js's by ~1e-5 on a 5×3 matrix).
+ * The mean of g² along one axis, as a sum divided by the count (torch's mean and its
+ * `g.norm(dim=axis, keepdim=True).square_().div_(n)` both divide the sum; tf.mean divides each term first).
+ * Not the norm squared: the compiled norm along an axis disagreed with TensorFlow.js's by ~1e-5 on a 5×3 matrix.
  */
-const meanSquareAlong = (g: tf.Tensor, axis: number): tf.Tensor => g.square().mean(axis, true);
+const meanAlong = (x: tf.Tensor, axis: number): tf.Tensor => x.sum(axis, true).div(x.shape[axis]);
 
 /**
  * The second-moment estimate V̂ of the step and the new state. Matrices (rank ≥ 2, the last two axes factored):
@@ -28,9 +28,9 @@ const meanSquareAlong = (g: tf.Tensor, axis: number): tf.Tensor => g.square().me
  */
 function secondMoment(g: tf.Tensor, state: State, weight: number, eps1: number): { estimate: tf.Tensor; state: State } {
   if (g.rank > 1) {
-    const rowVar = lerp(state.row_var as tf.Tensor, meanSquareAlong(g, g.rank - 1), weight);
-    const colVar = lerp(state.col_var as tf.Tensor, meanSquareAlong(g, g.rank - 2), weight);
-    const estimate = rowVar.mul(colVar).div(rowVar.mean(g.rank - 2, true).maximum(eps1));
+    const rowVar = lerp(state.row_var as tf.Tensor, meanAlong(g.square(), g.rank - 1), weight);
+    const colVar = lerp(state.col_var as tf.Tensor, meanAlong(g.square(), g.rank - 2), weight);
+    const estimate = rowVar.mul(colVar).div(meanAlong(rowVar, g.rank - 2).maximum(eps1));
     return { estimate, state: { row_var: rowVar, col_var: colVar } };
   }
   const variance = lerp(state.variance as tf.Tensor, g.mul(g), weight);
