@@ -31,8 +31,14 @@ export interface OpEvent {
   readonly method: boolean;
   /** Per argument (the receiver first for methods): a tensor's id, a scalar's index, or the argument as text. */
   readonly args: readonly ArgSpec[];
+  /** `args` as the replay checks them every step, without property lookups: each argument's kind and its tensor id or scalar index. */
+  readonly kinds: Uint8Array;
+  readonly refs: Int32Array;
   readonly result: tf.Tensor | tf.Tensor[];
 }
+const TENSOR = 0;
+const SCALAR = 1;
+const TEXT = 2;
 type ArgSpec = { readonly tensor: number } | { readonly scalar: number } | { readonly text: string };
 
 export interface OpRecording {
@@ -54,6 +60,7 @@ export const opOutputId = (e: number, o: number): number => -(e * 16 + o + 1) - 
 
 interface Active {
   readonly rec: OpRecording;
+  readonly events: readonly OpEvent[];
   readonly scalars: Float64Array;
   next: number;
 }
@@ -63,32 +70,44 @@ const TensorClass = tf.Tensor;
 
 /** Checks argument i of the event against what was recorded; a number argument that is a scalar goes to the step's scalars. */
 function check(run: Active, event: OpEvent, i: number, arg: unknown): void {
-  const spec = event.args[i];
-  if ('scalar' in spec) {
+  const kind = event.kinds[i];
+  if (kind === SCALAR) {
     if (typeof arg !== 'number') throw new PathChanged(`argument ${i} of ${event.name} is no longer a number`);
-    run.scalars[spec.scalar] = Math.fround(arg);
-  } else if ('tensor' in spec) {
-    if (!(arg instanceof TensorClass) || arg.id !== spec.tensor) throw new PathChanged(`argument ${i} of ${event.name} is another tensor`);
-  } else if (describe(arg, (t) => t.id) !== spec.text) throw new PathChanged(`argument ${i} of ${event.name} changed`);
+    run.scalars[event.refs[i]] = Math.fround(arg);
+  } else if (kind === TENSOR) {
+    const ref = event.refs[i];
+    // Stand-in ids are negative, never a real tensor's: the id alone says which stand-in it is.
+    if (typeof arg !== 'object' || arg === null || (arg as { id?: unknown }).id !== ref || (ref >= 0 && !(arg instanceof TensorClass))) {
+      throw new PathChanged(`argument ${i} of ${event.name} is another tensor`);
+    }
+  } else if (describe(arg, (t) => t.id) !== (event.args[i] as { text: string }).text) throw new PathChanged(`argument ${i} of ${event.name} changed`);
 }
 
-/** An op called during a replay: checks it against the next recorded event and answers with its stand-in. */
-function answer(name: string, method: boolean, self: unknown, args: unknown[]): unknown {
+
+/**
+ * An op called during a replay: checks it against the next recorded event and answers with its stand-in.
+ * The arguments come one by one (`count` of them, the receiver first for methods; the rest in `more`):
+ * ops take one to three, and a rest array per op call would be most of a replay's allocations.
+ */
+function answer(name: string, method: boolean, count: number, a: unknown, b: unknown, c: unknown, more: ArrayLike<unknown> | undefined): unknown {
   const run = active as Active;
-  const event = run.rec.events[run.next];
-  if (!event || event.name !== name || event.method !== method) throw new PathChanged(`op ${run.next} is ${name}, recorded ${event ? event.name : 'nothing'}`);
-  const first = method ? 1 : 0;
-  if (args.length + first !== event.args.length) throw new PathChanged(`${name} takes ${args.length + first} arguments, recorded ${event.args.length}`);
-  if (method) check(run, event, 0, self);
-  for (let i = 0; i < args.length; i++) check(run, event, i + first, args[i]);
+  const event = run.events[run.next];
+  if (event === undefined || event.name !== name || event.method !== method) throw new PathChanged(`op ${run.next} is ${name}, recorded ${event ? event.name : 'nothing'}`);
+  if (count !== event.kinds.length) throw new PathChanged(`${name} takes ${count} arguments, recorded ${event.kinds.length}`);
+  if (count > 0) check(run, event, 0, a);
+  if (count > 1) check(run, event, 1, b);
+  if (count > 2) check(run, event, 2, c);
+  for (let i = 3; i < count; i++) check(run, event, i, (more as ArrayLike<unknown>)[i - (method ? 1 : 0)]);
   run.next++;
   return event.result;
 }
 
 for (const name of OP_METHODS) {
   const real = proto[name];
-  (StandIn.prototype as unknown as Record<string, Fn>)[name] = function (this: unknown, ...args: unknown[]) {
-    return active ? answer(name, true, this, args) : real.apply(this, args);
+  (StandIn.prototype as unknown as Record<string, Fn>)[name] = function (this: unknown, x?: unknown, y?: unknown) {
+    // eslint-disable-next-line prefer-rest-params -- `arguments`, not a rest array: no allocation per op (see answer).
+    const args = arguments;
+    return active ? answer(name, true, args.length + 1, this, x, y, args) : real.apply(this, args as unknown as unknown[]);
   };
 }
 
@@ -143,7 +162,9 @@ export function recordOps<T>(body: () => T, idOf: Map<number, number>, scalarsMa
         idOf.set(t.id, opOutputId(e, o));
         return standIn(t.shape, t.dtype, opOutputId(e, o));
       });
-      events.push({ name, method, args: spec, result: Array.isArray(result) ? standIns : standIns[0] });
+      const kinds = Uint8Array.from(spec, (a) => ('tensor' in a ? TENSOR : 'scalar' in a ? SCALAR : TEXT));
+      const refs = Int32Array.from(spec, (a) => ('tensor' in a ? a.tensor : 'scalar' in a ? a.scalar : 0));
+      events.push({ name, method, args: spec, kinds, refs, result: Array.isArray(result) ? standIns : standIns[0] });
       if (!method) functions.add(name);
       return result;
     };
@@ -169,8 +190,11 @@ export function recordOps<T>(body: () => T, idOf: Map<number, number>, scalarsMa
  * reach the engine) fails with PathChanged instead of computing.
  */
 export function replayOps<T>(rec: OpRecording, scalarsOut: Float64Array, guard: <R>(fn: () => R) => R, body: () => T): T {
-  for (const name of rec.functions) answerWhileReplaying(name);
-  const run: Active = { rec, scalars: scalarsOut, next: 0 };
+  if (!answered.has(rec)) {
+    for (const name of rec.functions) answerWhileReplaying(name);
+    answered.add(rec);
+  }
+  const run: Active = { rec, events: rec.events, scalars: scalarsOut, next: 0 };
   active = run;
   try {
     const result = guard(body);
@@ -182,6 +206,8 @@ export function replayOps<T>(rec: OpRecording, scalarsOut: Float64Array, guard: 
 }
 
 const answering = new Set<string>();
+/** Recordings whose `tf.*` functions answer already (checked once per recording, not per step). */
+const answered = new WeakSet<OpRecording>();
 /**
  * Makes `tf.<name>` answer from the active replay (and run as ever outside one). Installed once per op a
  * replayed rule uses and left in place: patching the module on every step would cost more than the replay.
@@ -189,8 +215,10 @@ const answering = new Set<string>();
 function answerWhileReplaying(name: string): void {
   if (answering.has(name)) return;
   const real = core[name] as Fn;
-  core[name] = function (this: unknown, ...args: unknown[]) {
-    return active ? answer(name, false, undefined, args) : real.apply(this, args);
+  core[name] = function (this: unknown, x?: unknown, y?: unknown, z?: unknown) {
+    // eslint-disable-next-line prefer-rest-params -- as the stand-ins' methods: no rest array per op.
+    const args = arguments;
+    return active ? answer(name, false, args.length, x, y, z, args) : real.apply(this, args as unknown as unknown[]);
   };
   answering.add(name);
 }

@@ -72,6 +72,8 @@ export class SlotReplayer {
   private readonly hpNow: RuleHyperparams;
   private readonly ctx: { readonly step: number; readonly name: string };
   private state: RuleState = {};
+  private template: RuleState | undefined;
+  private templateNumbers: Readonly<Record<string, number>> | undefined;
   private readonly inputs: tf.Tensor[];
   private readonly body: () => RuleUpdate;
   private lr = 0;
@@ -119,20 +121,24 @@ export class SlotReplayer {
     }
     this.lastValid = false;
     const { spec, inputs } = this;
-    // A fresh record each step (the rule may have written to the last one).
-    const state: RuleState = {};
-    this.state = state;
-    if (numbers !== NO_NUMBERS) for (const key in numbers) state[key] = numbers[key];
-    for (let j = 0; j < spec.stateKeys.length; j++) state[spec.stateKeys[j]] = inputs[2 + j];
+    // A fresh record each step (the rule may have written to the last one), cloned from a template of the
+    // same numbers: a spread of a same-shaped object is one fast copy, keyed stores onto {} are not.
+    if (this.template === undefined || this.templateNumbers !== numbers) {
+      const template: RuleState = {};
+      if (numbers !== NO_NUMBERS) for (const key in numbers) template[key] = numbers[key];
+      for (let j = 0; j < spec.stateKeys.length; j++) template[spec.stateKeys[j]] = inputs[2 + j];
+      this.template = template;
+      this.templateNumbers = numbers;
+    }
+    this.state = { ...this.template };
     this.lr = lr;
     this.step = t;
     this.reads = 0;
     const out = recording.ops ? replayOps(recording.ops, scalarsOut, guardEngine, this.body) : replay(recording, scalarsOut, inputs, this.body);
     if (returned) {
-      if (!(out.param instanceof TensorClass) || out.param.id !== returned[0]) throw new PathChanged('the update returned another tensor as param');
+      if (!isStandIn(out.param, returned[0])) throw new PathChanged('the update returned another tensor as param');
       for (let j = 0; j < spec.stateKeys.length; j++) {
-        const x = out.state[spec.stateKeys[j]];
-        if (!(x instanceof TensorClass) || x.id !== returned[1 + j]) throw new PathChanged(`the update returned another tensor as state.${spec.stateKeys[j]}`);
+        if (!isStandIn(out.state[spec.stateKeys[j]], returned[1 + j])) throw new PathChanged(`the update returned another tensor as state.${spec.stateKeys[j]}`);
       }
     }
     const after = numbersOf(out.state, numbers);
@@ -149,6 +155,13 @@ export class SlotReplayer {
     return after;
   }
 }
+
+/**
+ * Whether `x` is the stand-in with id `id` (what a replay returns are stand-ins, whose ids are negative and
+ * never a real tensor's; an id check, as `instanceof tf.Tensor` runs tfjs's Symbol.hasInstance probes).
+ */
+const isStandIn = (x: unknown, id: number): boolean =>
+  typeof x === 'object' && x !== null && (x as { id?: unknown }).id === id && (id < 0 || x instanceof TensorClass);
 
 /** The plain-number state in `state`: `before` itself when every number is unchanged (and none was added or dropped). */
 function numbersOf(state: RuleState, before: Readonly<Record<string, number>>): Readonly<Record<string, number>> {
