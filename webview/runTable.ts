@@ -68,6 +68,20 @@ export function speedTitle(run: RunSnapshot): string {
   return compute?.reason ? `${backend}; not compiled: ${compute.reason}` : backend;
 }
 
+/** The final loss cell's tooltip when the run's losses are not where its gradients are (schedule-free: at x). */
+export function lossAtTitle(run: RunSnapshot): string | undefined {
+  const lossAt = run.meta?.lossAt;
+  return lossAt ? `losses and final parameters at the ${lossAt}` : undefined;
+}
+
+/** The final loss; marked 'at x' with a tooltip when the run's losses are at the optimizer's evaluation point. */
+function finalLossCell(run: RunSnapshot, last: number | undefined): HTMLElement {
+  const text = last === undefined ? '–' : formatNumber(last);
+  const title = lossAtTitle(run);
+  if (!title) return el('td', { class: 'num', text });
+  return el('td', { class: 'num loss-at', title }, text, el('span', { class: 'muted', text: ' at x' }));
+}
+
 function hpText(run: RunSnapshot): string {
   const hp = run.meta?.optimizer.hp ?? {};
   return Object.entries(hp).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ');
@@ -168,7 +182,7 @@ export function renderRunTable(host: HTMLElement, rows: readonly TableRow[], int
       el('td', {}, box, swatch),
       nameCell,
       el('td', { class: 'hp', text: hpText(r.run) }),
-      el('td', { class: 'num', text: last === undefined ? '–' : formatNumber(last) }),
+      finalLossCell(r.run, last),
       el('td', { class: 'num', text: sps === undefined ? '–' : Math.round(sps).toLocaleString('en-US'), title: speedTitle(r.run) }),
       el('td', { class: statusClass, text: status, title: status }),
       el('td', { text: r.rate }),

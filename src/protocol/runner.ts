@@ -185,6 +185,11 @@ export const runMetaSchema = z.object({
    * TensorFlow.js ops, with the reason.
    */
   compute: z.object({ path: z.enum(['compiled', 'tensors']), simd: z.boolean().optional(), reason: z.string().optional() }).optional(),
+  /**
+   * Where the step losses and the final parameters were taken when not where the gradients were: the
+   * optimizer's evaluation point ('evaluation point x (gradients taken at y)', schedule-free's average). Absent: at the parameters.
+   */
+  lossAt: z.string().optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 

@@ -103,6 +103,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
     process.stderr.write(`optlab: report written to ${writeReport(cmd.report, log.events, `Optimizer Lab: ${path.basename(file)}`)}\n`);
   }
   if (record.objective) process.stdout.write(`${table(SUMMARY_HEADER, [summaryRow(record)])}\n`);
+  if (record.lossAt) process.stdout.write(`losses and final parameters are at the ${record.lossAt}\n`);
   if (outcome.kind === 'error') {
     failLine(formatError(outcome.error));
     return 1;

@@ -51,6 +51,9 @@ export type Emit = (msg: RunnerToHost) => void;
 /** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
 const YIELD_MS = 10;
 
+/** RunMeta.lossAt of an optimizer with an evaluation point (a rule's evaluationPoint, e.g. schedule-free's average). */
+export const LOSS_AT_EVALUATION_POINT = 'evaluation point x (gradients taken at y)';
+
 /** Longest schedule preview sent with 'started' (steps beyond it are not previewed). */
 export const SCHEDULE_PREVIEW_MAX = 100_000;
 
@@ -156,6 +159,9 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       }
     };
     const evaluate = (x: tfType.Tensor1D, step: number): Evaluation => withBatch(step, `at step ${step}`, () => signed(x));
+    // The loss alone (no gradient) at an optimizer's evaluation point, in the sign the records use.
+    const lossOnly = (x: tfType.Tensor1D, step: number): tfType.Scalar =>
+      withBatch(step, `at the evaluation point at step ${step}`, () => tf.tidy(() => (req.optimizer.maximize ? tf.neg(f(x)) : f(x)) as tfType.Scalar));
     const hvp = (x: tfType.Tensor1D, v: tfType.Tensor1D, step: number): tfType.Tensor1D =>
       withBatch(step, `in a Hessian-vector product at step ${step}`, () =>
         withSecondOrder(() => {
@@ -208,6 +214,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
       initialParams: Array.from(x0Values),
       compute: arrayPath.plan ? { path: 'compiled', ...(arrayPath.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: arrayPath.reason },
+      ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
     };
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
     /** Runs `body` on one fixed batch (the first of epoch 0), so landscape points and curvature samples compare. */
@@ -289,6 +296,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     } else {
       result = await minimize({
         evaluate,
+        loss: lossOnly,
         x0: prepared.x0,
         optimizer,
         hvp,

@@ -8,6 +8,7 @@
  *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error,
  *     curvatureError,                                                     // why curvature stopped while the run went on
  *     compute: {path: 'compiled'|'tensors', simd?, reason?},              // plain-JS compiled loop (long loops as wasm SIMD), or TensorFlow.js ops and why
+ *     lossAt?,                                                            // present when losses and final params are at the optimizer's evaluation point (schedule-free x)
  *     ... }
  */
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
@@ -39,6 +40,8 @@ export interface RunRecord {
   wallMs: number | null;
   stepsPerSecond: number | null;
   compute: { path: 'compiled' | 'tensors'; simd?: boolean; reason?: string } | null;
+  /** Where the losses and final parameters were taken when not where the gradients were (RunMeta.lossAt); absent: at the parameters. */
+  lossAt?: string;
 }
 
 export class RunRecorder implements RunHandlers {
@@ -85,6 +88,7 @@ export class RunRecorder implements RunHandlers {
       wallMs: done?.wallMs ?? null,
       stepsPerSecond: done?.stepsPerSecond ?? null,
       compute: m?.compute ?? null,
+      ...(m?.lossAt ? { lossAt: m.lossAt } : {}),
     };
   }
 }
