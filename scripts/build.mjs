@@ -1,5 +1,6 @@
 // One build script for every bundle. Entries that do not exist yet are skipped,
 // so the script grows with the project instead of being rewritten.
+import { execFileSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -64,6 +65,17 @@ function copyEsbuildBinary() {
   fs.chmodSync(target, 0o755);
 }
 
+/**
+ * dist/optimizers.json: the optimizer catalogue as `optlab list-optimizers --json` prints it (the runner derives
+ * it from the registry). The editor host reads it instead of loading TensorFlow.js or starting the runner for a
+ * menu; generated, never committed. Takes about a second (the runner starts once).
+ */
+function writeOptimizerCatalog() {
+  const json = execFileSync(process.execPath, [path.join(root, 'dist/cli.js'), 'list-optimizers', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  JSON.parse(json); // fails the build on anything but JSON
+  fs.writeFileSync(path.join(root, 'dist/optimizers.json'), json);
+}
+
 copyWasm();
 copyEsbuildBinary();
 // Type declarations for users' objective files (copied into their workspace by the extension).
@@ -72,5 +84,6 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...b, logLevel: 'warning' })));
-  console.log(`built ${builds.length} bundle(s)`);
+  writeOptimizerCatalog();
+  console.log(`built ${builds.length} bundle(s) and dist/optimizers.json`);
 }

@@ -8,6 +8,7 @@ import { RunnerClient } from './runner/client';
 import { COMMANDS } from './host/commandIds';
 import { handleDashboardMessage, registerCommands, type CommandContext } from './host/commands';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
+import { BuiltInOptimizers, readCatalogFile } from './host/builtInOptimizers';
 import { LazyRunner } from './host/lazyRunner';
 import { LiveMode } from './host/liveMode';
 import { ObjectiveLensProvider } from './host/objectiveLenses';
@@ -15,7 +16,7 @@ import { registerRuleCommands } from './host/ruleCommands';
 import { RuleLensProvider } from './host/ruleLenses';
 import { RunController } from './host/runController';
 import { RunProblems } from './host/runProblems';
-import { readRunSettings, type RunSettings } from './host/runSettings';
+import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { TypesQuickFix } from './host/typesSetup';
 import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
@@ -31,9 +32,17 @@ export interface OptimizerLabApi {
 export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
   const log = (message: string): void => output.info(message);
+  // Read once, asynchronously: the catalogue the build derived from the registry (no TensorFlow.js here).
+  const optimizers = new BuiltInOptimizers(() => readCatalogFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'optimizers.json').fsPath), log);
   const settings = (): RunSettings => {
     const config = vscode.workspace.getConfiguration('optimizerLab');
-    return readRunSettings((key) => config.get(key));
+    return readRunSettings((key) => config.get(key), optimizers.all.map((o) => o.id));
+  };
+  /** A default optimizer the catalogue does not know is named once, when read and after each change. */
+  const checkDefaultOptimizer = (): void => {
+    const chosen = vscode.workspace.getConfiguration('optimizerLab').get<string>('defaultOptimizer');
+    const problem = typeof chosen === 'string' ? defaultOptimizerProblem(chosen.trim(), optimizers.all.map((o) => o.id)) : undefined;
+    if (problem) void vscode.window.showWarningMessage(problem);
   };
   const runner = new LazyRunner(() => new RunnerClient({
     runnerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath,
@@ -42,6 +51,11 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     modulePaths: (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, 'node_modules').fsPath),
   }), log);
   const controller = new RunController(runner, settings, (file) => vscode.workspace.asRelativePath(file));
+  void optimizers.loaded.then((list) => {
+    controller.setOptimizers(list);
+    checkDefaultOptimizer();
+    lenses.refresh();
+  });
   const problems = new RunProblems();
   const statusBar = new RunStatusBar();
   const lenses = new ObjectiveLensProvider({
@@ -60,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const ctx: CommandContext = {
     extensionUri: context.extensionUri, controller, live, settings, log,
     showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
-    refreshLenses, catalog, tryOn,
+    refreshLenses, catalog, tryOn, optimizers,
   };
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
@@ -95,7 +109,10 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
       deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, context.extensionUri, dashboardHost),
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) refreshLenses();
+      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) {
+        checkDefaultOptimizer();
+        refreshLenses();
+      }
       if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),

@@ -49,6 +49,7 @@ export function renderRunControls(
   fillOptimizerMenu(select, c.optimizer, optimizers, rules);
   select.addEventListener('change', () => {
     c.optimizer = select.value;
+    select.title = select.selectedOptions[0]?.title ?? '';
     changed();
   });
 

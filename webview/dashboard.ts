@@ -517,8 +517,8 @@ export class Dashboard {
 
   private copy(run: RunSnapshot, what: 'cli' | 'torch'): void {
     // A workspace rule has no torch.optim class, whatever its name.
-    const torchName = run.meta?.optimizer.file ? undefined : this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id)?.torchName;
-    const text = what === 'cli' ? cliCommand(run, this.model.target?.file) : torchSnippet(run, torchName);
+    const optimizer = run.meta?.optimizer.file ? undefined : this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id);
+    const text = what === 'cli' ? cliCommand(run, this.model.target?.file) : torchSnippet(run, optimizer);
     this.host.post({ type: 'copy', what, text });
     this.say(what === 'cli' ? 'CLI command copied' : 'torch.optim snippet copied');
   }

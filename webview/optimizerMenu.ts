@@ -27,24 +27,43 @@ export function defaultLrOf(value: string, optimizers: readonly OptimizerOption[
   return rules.find((r) => ruleValue(r) === value)?.defaultLr;
 }
 
-/** Fills the <select>: built-ins, then one group of workspace rules; an unknown current value is kept, first. */
+/** A built-in's tooltip: what it does and what it follows (torch class or paper). */
+export function optimizerTitle(o: Pick<OptimizerOption, 'summary' | 'reference'>): string {
+  return `${o.summary} — ${o.reference}`;
+}
+
+/** The built-ins by family, in the catalogue's order (a family's first member places it). */
+function familyGroups(optimizers: readonly OptimizerOption[]): Map<string, OptimizerOption[]> {
+  const groups = new Map<string, OptimizerOption[]>();
+  for (const o of optimizers) groups.set(o.family, [...(groups.get(o.family) ?? []), o]);
+  return groups;
+}
+
+/**
+ * Fills the <select>: one group per family of built-ins (each option's tooltip names its reference), then one
+ * group of workspace rules; an unknown current value is kept, first. The select's own tooltip follows the choice.
+ */
 export function fillOptimizerMenu(select: HTMLSelectElement, current: string, optimizers: readonly OptimizerOption[], rules: readonly RuleOption[]): void {
-  const ids = optimizers.length > 0 ? optimizers.map((o) => o.id) : [];
-  const known = ids.includes(current) || rules.some((r) => ruleValue(r) === current);
+  const known = optimizers.some((o) => o.id === current) || rules.some((r) => ruleValue(r) === current);
   if (!known) {
     const { id, rule } = optimizerOfValue(current);
     select.append(el('option', { value: current, selected: true, text: rule ? `${id} (rule, not found now)` : id }));
   }
-  const builtIn = rules.length > 0 ? el('optgroup', { label: 'built-in' }) : select;
-  for (const id of ids) builtIn.append(el('option', { value: id, selected: id === current, text: id }));
-  if (rules.length === 0) return;
-  const group = el('optgroup', { label: 'workspace rules' });
-  for (const r of rules) {
-    const value = ruleValue(r);
-    group.append(el('option', {
-      value, selected: value === current, text: `${r.name} (${r.label})`,
-      title: r.summary ?? `optimizer rule ${r.name} in ${r.label}`, 'data-rule': r.name,
-    }));
+  for (const [family, members] of familyGroups(optimizers)) {
+    const group = el('optgroup', { label: family });
+    for (const o of members) group.append(el('option', { value: o.id, selected: o.id === current, text: o.id, title: optimizerTitle(o), 'data-family': family }));
+    select.append(group);
   }
-  select.append(builtIn, group);
+  if (rules.length > 0) {
+    const group = el('optgroup', { label: 'workspace rules' });
+    for (const r of rules) {
+      const value = ruleValue(r);
+      group.append(el('option', {
+        value, selected: value === current, text: `${r.name} (${r.label})`,
+        title: r.summary ?? `optimizer rule ${r.name} in ${r.label}`, 'data-rule': r.name,
+      }));
+    }
+    select.append(group);
+  }
+  select.title = select.selectedOptions[0]?.title ?? '';
 }

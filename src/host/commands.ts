@@ -4,14 +4,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { OptimizerInfo } from '../protocol/runner';
 import type { RunSnapshot, WebviewToHost } from '../protocol/webview';
+import type { BuiltInOptimizers } from './builtInOptimizers';
 import { COMMANDS } from './commandIds';
 import { exportRun } from './exportRun';
 import { findObjectives } from './findObjectives';
 import { formatNumber } from './lensTitles';
 import type { LiveMode } from './liveMode';
 import { objectiveTemplate } from './objectiveTemplate';
-import { OPTIMIZER_CATALOG, catalogEntry } from './optimizerCatalog';
 import type { RunController } from './runController';
 import type { RunChoice, RunSettings, RunTarget } from './runSettings';
 import { setUpTypes } from './typesSetup';
@@ -27,6 +28,8 @@ export interface CommandContext {
   readonly refreshLenses: () => void;
   /** The workspace's objectives and optimizer rules (scanned statically). */
   readonly catalog: WorkspaceCatalog;
+  /** The built-in optimizers (dist/optimizers.json, derived from the registry at build). */
+  readonly optimizers: BuiltInOptimizers;
   /** The objective a rule's "▶ Try on …" runs on. */
   readonly tryOn: () => ObjectiveRef | undefined;
 }
@@ -79,15 +82,20 @@ async function pickObjective(uri?: vscode.Uri, name?: string): Promise<{ documen
 
 type OptimizerItem = vscode.QuickPickItem & { id: string; defaultLr?: number; ruleFile?: string };
 
-/** The built-in optimizers, then the workspace's optimizer rules. */
-function optimizerItems(ctx: CommandContext, settings: RunSettings): OptimizerItem[] {
-  const builtIn: OptimizerItem[] = OPTIMIZER_CATALOG.map((o) => ({
+/** A built-in's pick item: family and lr beside the id, the summary and what it follows (torch class or paper) below. */
+function builtInItem(o: OptimizerInfo, settings: RunSettings): OptimizerItem {
+  return {
     id: o.id,
     label: o.id,
     defaultLr: o.defaultLr,
-    description: `${o.torchName.startsWith('torch') ? o.torchName : ''} lr ${formatNumber(o.defaultLr)}${o.id === settings.defaultOptimizer ? ' (default)' : ''}`,
-    detail: o.summary,
-  }));
+    description: `${o.family} · lr ${formatNumber(o.defaultLr)}${o.id === settings.defaultOptimizer ? ' (default)' : ''}`,
+    detail: `${o.summary} — ${o.torchClass ?? o.reference}`,
+  };
+}
+
+/** The built-in optimizers, then the workspace's optimizer rules. */
+function optimizerItems(ctx: CommandContext, settings: RunSettings, builtIns: readonly OptimizerInfo[]): OptimizerItem[] {
+  const builtIn = builtIns.map((o) => builtInItem(o, settings));
   const rules: OptimizerItem[] = ctx.catalog.ruleOptions((f) => vscode.workspace.asRelativePath(f)).map((r) => ({
     id: r.name, label: r.name, ruleFile: r.file, defaultLr: r.defaultLr,
     description: `rule in ${r.label}${r.defaultLr !== undefined ? ` lr ${formatNumber(r.defaultLr)}` : ''}`,
@@ -120,11 +128,11 @@ export function parseHp(text: string): Record<string, number | boolean | string 
 }
 
 async function askChoice(ctx: CommandContext, settings: RunSettings): Promise<RunChoice | undefined> {
-  const items = optimizerItems(ctx, settings);
+  const items = optimizerItems(ctx, settings, await ctx.optimizers.loaded);
   const picked = await vscode.window.showQuickPick(items, { title: 'Optimizer', placeHolder: settings.defaultOptimizer, matchOnDetail: true });
   if (!picked) return undefined;
   const builtIn = picked.ruleFile === undefined;
-  const defaultLr = builtIn && picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : picked.defaultLr ?? catalogEntry(picked.id)?.defaultLr ?? 1e-3;
+  const defaultLr = builtIn && picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : picked.defaultLr ?? 1e-3;
   const lrText = await vscode.window.showInputBox({
     title: `${picked.id}: learning rate and hyperparameters`,
     prompt: builtIn ? 'lr, then optional torch.optim hyperparameters, e.g. "0.01 momentum=0.9 nesterov=true"' : 'lr, then optional hyperparameters of the rule\'s defaults, e.g. "1e-4 beta1=0.95"',
@@ -285,7 +293,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       const settings = ctx.settings();
       let chosen: RunChoice[] | undefined = ids?.map((id) => ({ optimizer: id }));
       if (!chosen) {
-        const items = optimizerItems(ctx, settings).map((i) => ({ ...i, picked: i.ruleFile === undefined && ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
+        const items = optimizerItems(ctx, settings, await ctx.optimizers.loaded).map((i) => ({ ...i, picked: i.ruleFile === undefined && ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
         const sel = await vscode.window.showQuickPick(items, { title: 'Optimizers to compare (each at its default lr)', canPickMany: true });
         if (!sel || sel.length === 0) return [];
         const lrs = await vscode.window.showInputBox({

@@ -4,10 +4,10 @@
  * runs, the previous version's runs as ghosts, the banner, and what each run
  * asked for so live mode can re-run the same set on new code.
  */
+import type { OptimizerInfo } from '../protocol/runner';
 import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
 import { applyDashboardEvent, emptyRun } from '../protocol/runHistory';
 import type { RunChoice, RunTarget } from './runSettings';
-import { OPTIMIZER_CATALOG } from './optimizerCatalog';
 
 export interface RunOrigin {
   readonly target: RunTarget;
@@ -23,6 +23,8 @@ export class DashboardState {
   target?: { file: string; objective?: string };
   /** The workspace's optimizer rules, for the dashboard's menu. */
   rules: RuleOption[] = [];
+  /** The built-in optimizers (the catalogue), for the dashboard's menu and its torch snippets; [] until loaded. */
+  optimizers: OptimizerInfo[] = [];
 
   /** Registers a run about to start (it shows as waiting until `started`). */
   addRun(runId: string, origin: RunOrigin): void {
@@ -86,7 +88,7 @@ export class DashboardState {
       runs: this.allRuns(),
       ghosts: this.ghosts,
       banner: this.banner,
-      optimizers: OPTIMIZER_CATALOG.map(({ id, torchName, defaultLr }) => ({ id, torchName, defaultLr })),
+      optimizers: this.optimizers,
       rules: this.rules,
       ...(this.target ? { target: this.target } : {}),
       interactive: true,

@@ -8,7 +8,7 @@
  * started; a compile or load error before that shows a banner and a problem
  * and leaves the dashboard as it was.
  */
-import type { RunError } from '../protocol/runner';
+import type { OptimizerInfo, RunError } from '../protocol/runner';
 import type { Banner, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
 import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
 import { DashboardState, type RunOrigin } from './dashboardState';
@@ -106,6 +106,13 @@ export class RunController {
   /** The dashboard's full state, with the controls' starting values from the settings. */
   snapshot(): HostToWebviewInput {
     return this.state.snapshot(controlDefaults(this.settings()));
+  }
+
+  /** The built-in optimizers' catalogue was read: the dashboard gets it in a new snapshot. */
+  setOptimizers(optimizers: readonly OptimizerInfo[]): void {
+    this.state.optimizers = [...optimizers];
+    this.flush();
+    this.postNow(this.snapshot());
   }
 
   /** The workspace's optimizer rules changed: the dashboard's menu follows. */

@@ -4,9 +4,9 @@
  */
 import type { BackendId, RuleFile, RunRequestInput } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
-import { catalogEntry } from './optimizerCatalog';
 
 export interface RunSettings {
+  /** A built-in optimizer's id (checked against the catalogue: `defaultOptimizerProblem`). */
   readonly defaultOptimizer: string;
   /** null: the optimizer's torch default. */
   readonly learningRate: number | null;
@@ -36,10 +36,22 @@ export const DEFAULT_SETTINGS: RunSettings = {
 
 type Getter = (key: keyof RunSettings) => unknown;
 
+/**
+ * Why `id` cannot be the default optimizer, or undefined when it can. `builtIns`: the catalogue's ids
+ * (package.json no longer lists them, so the registry stays their one source); empty: not loaded yet, nothing to check.
+ */
+export function defaultOptimizerProblem(id: string, builtIns: readonly string[]): string | undefined {
+  if (builtIns.length === 0 || builtIns.includes(id)) return undefined;
+  return `optimizerLab.defaultOptimizer: '${id}' is not a built-in optimizer (${builtIns.join(', ')}; optlab list-optimizers describes each); using '${DEFAULT_SETTINGS.defaultOptimizer}'`;
+}
+
 const positiveInt = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
 
-/** Reads settings, falling back to the defaults for missing or invalid values (settings.json is hand-edited). */
-export function readRunSettings(get: Getter): RunSettings {
+/**
+ * Reads settings, falling back to the defaults for missing or invalid values (settings.json is hand-edited).
+ * `builtIns`: the catalogue's ids, to check the default optimizer against (empty: not loaded yet).
+ */
+export function readRunSettings(get: Getter, builtIns: readonly string[] = []): RunSettings {
   const d = DEFAULT_SETTINGS;
   const optimizer = get('defaultOptimizer');
   const lr = get('learningRate');
@@ -48,7 +60,7 @@ export function readRunSettings(get: Getter): RunSettings {
   const debounce = get('liveDebounceMs');
   const schedule = get('schedule');
   return {
-    defaultOptimizer: typeof optimizer === 'string' && catalogEntry(optimizer) ? optimizer : d.defaultOptimizer,
+    defaultOptimizer: typeof optimizer === 'string' && optimizer.trim() !== '' && !defaultOptimizerProblem(optimizer.trim(), builtIns) ? optimizer.trim() : d.defaultOptimizer,
     learningRate: typeof lr === 'number' && lr > 0 && Number.isFinite(lr) ? lr : null,
     steps: positiveInt(get('steps'), d.steps),
     schedule: typeof schedule === 'string' ? schedule.trim() : d.schedule,

@@ -88,6 +88,8 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
   /** Change lr from the next step without resetting optimizer state. */
   z.object({ type: z.literal('setLr'), runId: z.string(), lr: z.number().positive() }),
   z.object({ type: z.literal('list'), requestId: z.string(), file: z.string(), text: z.string().optional() }),
+  /** Every built-in optimizer (answered with `catalog`). */
+  z.object({ type: z.literal('catalog'), requestId: z.string() }),
   z.object({ type: z.literal('ping') }),
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
@@ -262,6 +264,29 @@ export const scheduleInfoSchema = z.object({
 });
 export type ScheduleInfo = z.infer<typeof scheduleInfoSchema>;
 
+/**
+ * One built-in optimizer as the catalogue describes it (src/core/optimizers/catalog.ts derives it from the registry):
+ * the `catalog` answer, `optlab list-optimizers --json`, dist/optimizers.json (the host's copy, written by the build)
+ * and the dashboard's menu.
+ */
+export const optimizerInfoSchema = z.object({
+  id: z.string(),
+  /** Lists group by it: 'sgd', 'adaptive', 'sign', 'quasi-newton', ... */
+  family: z.string(),
+  summary: z.string(),
+  /** What it follows: the torch class, or the paper (authors, year, title, arXiv id). */
+  reference: z.string(),
+  /** The torch.optim class it matches step for step ('torch.optim.Adam'); absent when torch has none. */
+  torchClass: z.string().optional(),
+  defaultLr: z.number(),
+  /** Every hyperparameter but lr, with its default (torch's names). */
+  hyperparams: z.array(z.object({ name: z.string(), kind: z.enum(['number', 'boolean', 'enum', 'pair', 'tuple']), default: hpValueSchema, doc: z.string() })),
+  /** Whether it runs on the fast path (plain arrays, compiled) for a vector and for a matrix parameter; `note`: why not, or what it uses. */
+  fastPath: z.object({ vector: z.boolean(), matrix: z.boolean(), note: z.string().optional() }),
+});
+export type OptimizerInfo = z.infer<typeof optimizerInfoSchema>;
+export const optimizerCatalogSchema = z.array(optimizerInfoSchema);
+
 export const runnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), backend: backendIdSchema, tfjsVersion: z.string(), pid: z.number().int() }),
   z.object({
@@ -294,6 +319,8 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     error: runErrorSchema.optional(),
   }),
   z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
+  /** The answer to `catalog`: every built-in optimizer. */
+  z.object({ type: z.literal('catalog'), requestId: z.string(), optimizers: optimizerCatalogSchema }),
   z.object({ type: z.literal('heartbeat'), at: z.number() }),
 ]);
 export type RunnerToHost = z.infer<typeof runnerToHostSchema>;

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import {
-  curvatureSampleSchema, landscapeMessageSchema, landscapeSchema, optimizerChoiceSchema, runErrorSchema, runMetaSchema,
+  curvatureSampleSchema, landscapeMessageSchema, landscapeSchema, optimizerChoiceSchema, optimizerInfoSchema, runErrorSchema, runMetaSchema,
   stepRecordSchema, type Landscape,
 } from './runner';
 
@@ -80,13 +80,8 @@ export const bannerSchema = z.object({
 });
 export type Banner = z.infer<typeof bannerSchema>;
 
-/** What the controls offer; the host fills it from the optimizer registry. */
-export const optimizerOptionSchema = z.object({
-  id: z.string(),
-  /** e.g. 'torch.optim.Adam' */
-  torchName: z.string(),
-  defaultLr: z.number(),
-});
+/** What the controls offer: a built-in optimizer as the catalogue (derived from the registry) describes it. */
+export const optimizerOptionSchema = optimizerInfoSchema;
 export type OptimizerOption = z.infer<typeof optimizerOptionSchema>;
 
 /**

@@ -10,6 +10,7 @@ import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
 import { runDemo } from './demo';
 import { EventLog } from './eventLog';
 import { formatError } from './formatError';
+import { optimizerListing } from './optimizerListing';
 import { RunRecorder, toCsv } from './runRecorder';
 import { ProgressLine, SUMMARY_HEADER, hpText, summaryRow, table } from './terminalOutput';
 import { writeReport } from './writeReport';
@@ -175,6 +176,13 @@ async function listCommand(file: string, client: RunnerClient): Promise<number> 
   return [...objectives, ...optimizers].some((o) => o.problem) ? 1 : 0;
 }
 
+/** The built-in optimizers from the runner (which loads the registry), as text or JSON. */
+async function listOptimizersCommand(json: boolean, client: RunnerClient): Promise<number> {
+  const catalog = await client.catalog();
+  process.stdout.write(json ? `${JSON.stringify(catalog, null, 2)}\n` : `${optimizerListing(catalog)}\n`);
+  return 0;
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let cmd;
   try {
@@ -195,6 +203,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (cmd.command === 'run') return await runCommand(cmd, client);
     if (cmd.command === 'list') return await listCommand(cmd.file, client);
+    if (cmd.command === 'list-optimizers') return await listOptimizersCommand(cmd.json, client);
     return await runDemo(client, cmd.report);
   } finally {
     client.dispose();

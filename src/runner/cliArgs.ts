@@ -36,6 +36,8 @@ export interface RunCommand {
 export type Command =
   | RunCommand
   | { readonly command: 'list'; readonly file: string }
+  /** Every built-in optimizer; `json`: as JSON on stdout (the build writes dist/optimizers.json with it). */
+  | { readonly command: 'list-optimizers'; readonly json: boolean }
   | { readonly command: 'demo'; readonly backend?: BackendId; readonly report?: string }
   | { readonly command: 'help' };
 
@@ -48,6 +50,7 @@ export const USAGE = `usage:
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S]
   optlab list <file.ts>
+  optlab list-optimizers [--json]
   optlab demo [--backend node|wasm|cpu] [--report PATH.html]
 
   --schedule SPEC        e.g. cosine:T_max=500, warmup:steps=10+cosine, sequential:milestones=10;50+linear+cosine+constant,
@@ -105,9 +108,17 @@ function backend(text: string | undefined): BackendId | undefined {
   return parsed.data;
 }
 
+/** `list-optimizers [--json]`: its --json is a flag, where run's names a file. */
+function listOptimizersCommand(args: readonly string[]): Command {
+  const unknown = args.find((a) => a !== '--json');
+  if (unknown !== undefined) throw new UsageError(`list-optimizers takes only --json, got '${unknown}'`);
+  return { command: 'list-optimizers', json: args.includes('--json') };
+}
+
 export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'list-optimizers') return listOptimizersCommand(rest);
   let parsed;
   try {
     parsed = parseArgs({
@@ -140,7 +151,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values: v, positionals } = parsed;
   if (command === 'demo') return { command: 'demo', backend: backend(v.backend), ...(v.report !== undefined ? { report: v.report } : {}) };
-  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, list, demo)`);
+  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, list, list-optimizers, demo)`);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one objective file, got ${positionals.length}`);
   const file = positionals[0];
   if (command === 'list') return { command: 'list', file };

@@ -18,6 +18,7 @@ import {
   type HostToRunner,
   type LandscapeMessage,
   type ObjectiveInfo,
+  type OptimizerInfo,
   type RunError,
   type RunMeta,
   type RunRequest,
@@ -27,6 +28,7 @@ import {
   type ScheduleInfo,
   type StepRecord,
 } from '../protocol/runner';
+import { PendingRequests } from './pendingRequests';
 
 export type DoneEvent = Extract<RunnerToHost, { type: 'done' }>;
 export type ReadyEvent = Extract<RunnerToHost, { type: 'ready' }>;
@@ -95,11 +97,6 @@ export interface FileListing {
   readonly error?: RunError;
 }
 
-interface PendingList {
-  readonly resolve: (r: FileListing) => void;
-  readonly timer: NodeJS.Timeout;
-}
-
 export function defaultRunnerPath(): string {
   const candidates = [path.join(__dirname, 'runner.js'), path.join(__dirname, '..', '..', 'dist', 'runner.js')];
   return candidates.find((p) => fs.existsSync(p)) ?? candidates[0];
@@ -112,7 +109,7 @@ export class RunnerClient {
   private lastMessageAt = 0;
   private readonly queue: PendingRun[] = [];
   private active?: PendingRun;
-  private readonly lists = new Map<string, PendingList>();
+  private readonly requests = new PendingRequests();
   private readonly monitor: NodeJS.Timeout;
   private nextId = 0;
   private disposed = false;
@@ -190,7 +187,7 @@ export class RunnerClient {
         this.child = undefined;
         this.ready = undefined;
         this.failActive({ kind: 'runner-crash', message });
-        this.failLists({ kind: 'runner-crash', message });
+        this.failRequests({ kind: 'runner-crash', message });
         this.restartIfNeeded();
       });
     });
@@ -221,17 +218,30 @@ export class RunnerClient {
 
   /** The objectives, optimizer rules and schedule functions in a file (from disk, or unsaved `text`). */
   async list(file: string, text?: string): Promise<FileListing> {
+    const failed = (error: RunError): FileListing => ({ objectives: [], optimizers: [], schedules: [], error });
+    return this.request({ type: 'list', file, ...(text !== undefined ? { text } : {}) }, `loading ${file}`, failed, (msg) =>
+      msg.type === 'objectives' ? { objectives: msg.objectives, optimizers: msg.optimizers, schedules: msg.schedules, ...(msg.error ? { error: msg.error } : {}) } : undefined);
+  }
+
+  /** Every built-in optimizer as the registry describes it (src/core/optimizers/catalog.ts); rejects when the runner cannot answer. */
+  async catalog(): Promise<OptimizerInfo[]> {
+    const failed = (error: RunError): never => {
+      throw new Error(`the optimizer catalogue could not be read: ${error.message}`);
+    };
+    return this.request({ type: 'catalog' }, 'the optimizer catalogue', failed, (msg) => (msg.type === 'catalog' ? msg.optimizers : undefined));
+  }
+
+  /** Sends a request and resolves with its answer, or with `failed` (which may throw) after a crash or the list time limit. */
+  private async request<T>(msg: { type: 'list'; file: string; text?: string } | { type: 'catalog' }, what: string, failed: (e: RunError) => T, answerOf: (m: RunnerToHost) => T | undefined): Promise<T> {
     await this.start();
-    const requestId = `list-${++this.nextId}`;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.lists.delete(requestId);
-        this.kill();
-        resolve({ objectives: [], optimizers: [], schedules: [], error: { kind: 'time-limit', message: `loading ${file} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`, file } });
-      }, this.options.listTimeoutMs);
-      this.lists.set(requestId, { resolve, timer });
-      this.send({ type: 'list', requestId, file, ...(text !== undefined ? { text } : {}) });
+    const requestId = `${msg.type}-${++this.nextId}`;
+    const message = `${what} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`;
+    const answer = this.requests.add({
+      requestId, timeoutMs: this.options.listTimeoutMs, onTimeout: () => this.kill(), failed, answerOf,
+      timeoutError: { kind: 'time-limit', message, ...('file' in msg ? { file: msg.file } : {}) },
     });
+    this.send({ ...msg, requestId });
+    return answer;
   }
 
   /** Stops the child and fails everything still waiting. */
@@ -241,7 +251,7 @@ export class RunnerClient {
     const message = 'the runner was shut down';
     for (const p of this.queue.splice(0)) p.resolve({ kind: 'error', error: { kind: 'runner-crash', message } });
     this.failActive({ kind: 'runner-crash', message });
-    this.failLists({ kind: 'runner-crash', message });
+    this.failRequests({ kind: 'runner-crash', message });
     const child = this.child;
     this.child = undefined;
     this.ready = undefined;
@@ -296,12 +306,8 @@ export class RunnerClient {
 
   private handle(msg: RunnerToHost): void {
     if (msg.type === 'heartbeat' || msg.type === 'ready') return;
-    if (msg.type === 'objectives') {
-      const pending = this.lists.get(msg.requestId);
-      if (!pending) return;
-      clearTimeout(pending.timer);
-      this.lists.delete(msg.requestId);
-      pending.resolve({ objectives: msg.objectives, optimizers: msg.optimizers, schedules: msg.schedules, ...(msg.error ? { error: msg.error } : {}) });
+    if (msg.type === 'objectives' || msg.type === 'catalog') {
+      this.requests.answer(msg);
       return;
     }
     const run = this.active;
@@ -354,12 +360,8 @@ export class RunnerClient {
     if (this.active) this.finish({ kind: 'error', meta: this.active.meta, error });
   }
 
-  private failLists(error: RunError): void {
-    for (const [id, p] of this.lists) {
-      clearTimeout(p.timer);
-      this.lists.delete(id);
-      p.resolve({ objectives: [], optimizers: [], schedules: [], error });
-    }
+  private failRequests(error: RunError): void {
+    this.requests.failAll(error);
   }
 
   /** SIGKILL the child now; the caller reports why. A new child starts for waiting work. */
@@ -384,7 +386,7 @@ export class RunnerClient {
 
   private checkHeartbeat(): void {
     // During a run the run's own time limit applies; a silent idle child is hung.
-    if (!this.child || this.active || this.lists.size > 0) return;
+    if (!this.child || this.active || this.requests.size > 0) return;
     if (Date.now() - this.lastMessageAt > this.options.heartbeatTimeoutMs) {
       this.kill();
     }

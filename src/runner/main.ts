@@ -4,6 +4,7 @@
  * cancel/setLr are handled while a run is in progress (the loop yields often).
  */
 import * as tf from '@tensorflow/tfjs';
+import { optimizerCatalog } from '../core/optimizers/catalog';
 import { registerSecondOrderGradients } from '../core/tfjs/secondOrderGradients';
 import { hostToRunnerSchema, parseMessage, type BackendId, type HostToRunner, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { selectBackend, type BackendChoice } from './backend';
@@ -120,6 +121,13 @@ async function main(): Promise<void> {
             send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, schedules, ...(error ? { error } : {}) }),
           (e: unknown) => sendError(e),
         );
+        return;
+      case 'catalog':
+        try {
+          send({ type: 'catalog', requestId: msg.requestId, optimizers: optimizerCatalog() });
+        } catch (e) {
+          sendError(e);
+        }
         return;
       case 'ping':
         send({ type: 'heartbeat', at: Date.now() });

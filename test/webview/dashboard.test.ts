@@ -7,6 +7,7 @@ import { runsFromEvents } from '../../src/protocol/runHistory';
 import { type DashboardEvent, type WebviewToHost, webviewToHostSchema } from '../../src/protocol/webview';
 import { renderReport } from '../../src/report/renderReport';
 import { launchChromium } from './harness/browser';
+import { builtIns } from './harness/catalogue';
 import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
 import { mediaDir } from './harness/harnessServer';
@@ -162,7 +163,7 @@ describe('dashboard webview in headless Chromium', function () {
   });
 
   it('sends run / compare / setLr / stop, and marks an lr change on the charts', async () => {
-    await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null, optimizers: [{ id: 'sgd', torchName: 'torch.optim.SGD', defaultLr: 0.001 }, { id: 'adam', torchName: 'torch.optim.Adam', defaultLr: 0.001 }] });
+    await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null, optimizers: builtIns('sgd', 'adam') });
     await page.selectOption('#ctl-optimizer', 'sgd');
     await page.fill('#ctl-steps', '300');
     await page.locator('#ctl-steps').dispatchEvent('change');

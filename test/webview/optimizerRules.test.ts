@@ -9,11 +9,12 @@ import type { DashboardEvent, RuleOption } from '../../src/protocol/webview';
 import { cliCommand } from '../../webview/exports/cliCommand';
 import { torchSnippet } from '../../webview/exports/torchSnippet';
 import { runsFromEvents } from '../../src/protocol/runHistory';
+import { builtIns } from './harness/catalogue';
 import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
 import { posted, send, settle } from './harness/pageDriver';
 
-const optimizers = [{ id: 'sgd', torchName: 'torch.optim.SGD', defaultLr: 0.001 }, { id: 'adam', torchName: 'torch.optim.Adam', defaultLr: 0.001 }];
+const optimizers = builtIns('sgd', 'adam');
 const lion: RuleOption = { name: 'lion', file: '/w/rules/lion.ts', label: 'rules/lion.ts', summary: 'Lion: sign momentum', defaultLr: 1e-4 };
 const myAdam: RuleOption = { name: 'myAdam', file: '/w/adam.ts', label: 'adam.ts' };
 const snapshot = (rules: RuleOption[]) => ({
@@ -40,11 +41,18 @@ describe('dashboard optimizer menu with workspace rules (headless Chromium)', fu
     const groups = await page.locator('#ctl-optimizer optgroup').evaluateAll((gs) => gs.map((g) => ({
       label: g.getAttribute('label'), options: Array.from(g.querySelectorAll('option'), (o) => o.textContent),
     })));
+    const [sgd, adam] = optimizers;
+    assert.notEqual(sgd.family, adam.family);
     assert.deepEqual(groups, [
-      { label: 'built-in', options: ['sgd', 'adam'] },
+      { label: sgd.family, options: ['sgd'] },
+      { label: adam.family, options: ['adam'] },
       { label: 'workspace rules', options: ['lion (rules/lion.ts)', 'myAdam (adam.ts)'] },
     ]);
+    // A built-in's tooltip says what it does and what it follows; the closed menu's tooltip follows the choice.
+    assert.equal(await page.locator('#ctl-optimizer option[value="adam"]').getAttribute('title'), `${adam.summary} — torch.optim.Adam`);
     assert.equal(await page.locator('#ctl-optimizer option', { hasText: 'lion' }).getAttribute('title'), 'Lion: sign momentum');
+    await page.selectOption('#ctl-optimizer', 'sgd');
+    assert.equal(await page.getAttribute('#ctl-optimizer', 'title'), `${sgd.summary} — ${sgd.reference}`);
     await page.selectOption('#ctl-optimizer', { label: 'lion (rules/lion.ts)' });
     await page.click('#ctl-run');
     await page.click('#ctl-compare');
@@ -63,7 +71,7 @@ describe('dashboard optimizer menu with workspace rules (headless Chromium)', fu
   it('follows rule changes without losing the choice, and says so when the chosen rule is gone', async () => {
     await send(page, snapshot([]));
     await settle(page);
-    assert.equal(await page.locator('#ctl-optimizer optgroup').count(), 0, 'no rules: a flat menu as before');
+    assert.equal(await page.locator('#ctl-optimizer optgroup[label="workspace rules"]').count(), 0, 'no rules: families only');
     await send(page, { type: 'rules', rules: [lion] });
     await settle(page);
     await page.selectOption('#ctl-optimizer', { label: 'lion (rules/lion.ts)' });

@@ -9,6 +9,7 @@ import { fitConvergence } from '../../webview/convergenceFit';
 import { cliCommand } from '../../webview/exports/cliCommand';
 import { torchSnippet } from '../../webview/exports/torchSnippet';
 import { speedTitle } from '../../webview/runTable';
+import { builtIns } from './harness/catalogue';
 import { allEvents, landscapeGrid } from './harness/eventStream';
 
 describe('dashboard pure parts', () => {
@@ -76,15 +77,26 @@ describe('dashboard pure parts', () => {
     const [run] = runsFromEvents(allEvents({ runId: 'c', optimizer: 'sgd', lr: 0.002, steps: 50, schedule: 'cosine' }));
     assert.equal(cliCommand(run), 'optlab run /work/examples/rosenbrock.ts --objective rosenbrock --optimizer sgd --lr 0.002 --steps 50 '
       + '--hp momentum=0 --hp dampening=0 --hp weight_decay=0 --hp nesterov=false --schedule cosine:T_max=50 --seed 0');
-    const py = torchSnippet(run);
+    const [sgd, newton] = builtIns('sgd', 'newton');
+    const py = torchSnippet(run, sgd);
+    assert.doesNotMatch(py, /^# (torch|SGD|Sgd)/m, 'a torch class needs no comment');
     assert.match(py, /opt = torch\.optim\.SGD\(\[x\], lr=0\.002, momentum=0, dampening=0, weight_decay=0, nesterov=False\)/);
     assert.match(py, /sched = torch\.optim\.lr_scheduler\.CosineAnnealingLR\(opt, T_max=50\)/);
     assert.match(py, /x = torch\.tensor\(\[-1\.2, 1\], requires_grad=True\)/);
     const warm = { ...run, meta: { ...run.meta!, schedule: 'warmup:steps=5+multistep:milestones=10;20,gamma=0.5' } };
-    const wpy = torchSnippet(warm);
+    const wpy = torchSnippet(warm, sgd);
     assert.match(wpy, /LinearLR\(opt, start_factor=0\.1, total_iters=5\)/);
     assert.match(wpy, /main = torch\.optim\.lr_scheduler\.MultiStepLR\(opt, milestones=\[10, 20\], gamma=0\.5\)/);
     assert.match(wpy, /SequentialLR\(opt, \[warm, main\], milestones=\[5\]\)/);
+    // torch has no Newton method: the class is named after the id and a comment names the catalogue's reference.
+    const newtonRun = { ...run, meta: { ...run.meta!, optimizer: { id: 'newton', lr: 1, hp: { damping: 0 } } } };
+    const npy = torchSnippet(newtonRun, newton);
+    assert.equal(newton.torchClass, undefined);
+    assert.ok(npy.includes(`# Newton: torch.optim has no newton; the reference implementation: ${newton.reference}\n`), npy);
+    assert.match(npy, /opt = Newton\(\[x\], lr=1, damping=0\)/);
+    assert.doesNotMatch(npy, /torch\.optim\.newton|torch\.optim\.Newton/i);
+    // An id the dashboard's catalogue does not know (an older report) is not given a made-up torch class.
+    assert.match(torchSnippet(newtonRun), /# Newton: newton is not in this dashboard's optimizer catalogue/);
   });
 
   it('the protocol rejects a malformed landscape grid', () => {

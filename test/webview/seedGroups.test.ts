@@ -7,11 +7,12 @@ import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { runsFromEvents } from '../../src/protocol/runHistory';
 import type { ControlDefaults, DashboardEvent, HostToWebviewInput } from '../../src/protocol/webview';
+import { builtIns } from './harness/catalogue';
 import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents, type RunPlan } from './harness/eventStream';
 import { counts, posted, send, settle } from './harness/pageDriver';
 
-const optimizers = [{ id: 'sgd', torchName: 'torch.optim.SGD', defaultLr: 0.001 }, { id: 'adam', torchName: 'torch.optim.Adam', defaultLr: 0.001 }];
+const optimizers = builtIns('sgd', 'adam');
 const member = (seed: number): RunPlan => ({ runId: `s${seed}`, optimizer: 'adam', lr: 0.02, steps: 400, batch: 25, noise: 20, seed, group: 'g1' });
 
 interface ChartData { label: string; data: { x: number; y: number }[] }

@@ -1,14 +1,11 @@
 /**
  * "Copy as torch.optim snippet": the same optimizer, hyperparameters and
  * schedule in PyTorch, so a run can be cross-checked in Python. Hyperparameter
- * names are already torch's; schedule names map to lr_scheduler classes.
+ * names are already torch's; schedule names map to lr_scheduler classes. The
+ * optimizer's class comes from the catalogue (its torch class, or a comment
+ * naming the reference implementation when torch has none).
  */
-import type { RunSnapshot } from '../../src/protocol/webview';
-
-const torchClass: Record<string, string> = {
-  sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', adagrad: 'Adagrad', adadelta: 'Adadelta', rmsprop: 'RMSprop',
-  nadam: 'NAdam', radam: 'RAdam', adamax: 'Adamax', asgd: 'ASGD', rprop: 'Rprop', lbfgs: 'LBFGS',
-};
+import type { OptimizerOption, RunSnapshot } from '../../src/protocol/webview';
 
 const schedulerClass: Record<string, string> = {
   step: 'StepLR', multistep: 'MultiStepLR', exponential: 'ExponentialLR', cosine: 'CosineAnnealingLR',
@@ -58,23 +55,30 @@ function schedulerLines(spec: string): string[] {
   return [`sched = torch.optim.lr_scheduler.${cls}(opt${args.map(([k, v]) => `, ${k}=${py(v)}`).join('')})`];
 }
 
-/** A Python class name for a rule: 'myLion' -> 'MyLion'. */
-function ruleClass(name: string): string {
-  const ident = name.replace(/[^\w]/g, '_');
-  return ident.charAt(0).toUpperCase() + ident.slice(1);
+/** A Python class name for an id or a rule: 'myLion' -> 'MyLion', 'schedule-free-adamw' -> 'ScheduleFreeAdamw'. */
+function pythonClass(name: string): string {
+  return name.split(/[^\w]+/).filter(Boolean).map((part) => part.charAt(0).toUpperCase() + part.slice(1)).join('') || 'Optimizer';
 }
 
-/** `torchName` from the host (e.g. 'torch.optim.Adam') wins over the built-in table. */
-export function torchSnippet(run: RunSnapshot, torchName?: string): string {
+/** The class the snippet builds and the comment saying where it comes from (none for a torch class). */
+function optimizerClass(m: NonNullable<RunSnapshot['meta']>, catalogued: OptimizerOption | undefined): { cls: string; comment?: string } {
+  const { id, file } = m.optimizer;
+  if (file) return { cls: pythonClass(id), comment: `the optimizer rule ${id} in ${file}; write it as a torch.optim.Optimizer subclass` };
+  if (catalogued?.torchClass) return { cls: catalogued.torchClass };
+  if (catalogued) return { cls: pythonClass(id), comment: `torch.optim has no ${id}; the reference implementation: ${catalogued.reference}` };
+  return { cls: pythonClass(id), comment: `${id} is not in this dashboard's optimizer catalogue; use the matching torch.optim class` };
+}
+
+/** `optimizer`: the run's built-in optimizer as the catalogue describes it (absent for a rule, or when unknown). */
+export function torchSnippet(run: RunSnapshot, optimizer?: OptimizerOption): string {
   const m = run.meta;
   if (!m) return '';
-  const rule = m.optimizer.file;
-  const cls = rule ? ruleClass(m.optimizer.id) : torchName ?? `torch.optim.${torchClass[m.optimizer.id] ?? m.optimizer.id}`;
+  const { cls, comment } = optimizerClass(m, optimizer);
   const hp = Object.entries(m.optimizer.hp).map(([k, v]) => `, ${k}=${py(v)}`).join('');
   const lines = [
     'import torch',
     '',
-    ...(rule ? [`# ${cls}: the optimizer rule ${m.optimizer.id} in ${rule}; write it as a torch.optim.Optimizer subclass`] : []),
+    ...(comment ? [`# ${cls}: ${comment}`] : []),
     `# ${m.objective}: write the same objective with torch ops`,
     `x = torch.tensor([${m.initialParams.join(', ')}], requires_grad=True)`,
     `opt = ${cls}([x], lr=${m.optimizer.lr}${hp})`,

@@ -38,6 +38,7 @@ export const gdArmijo: OptimizerFactory = {
     const optimizer: Optimizer<OptimizerState> = {
       id: 'gd-armijo',
       hp,
+      arraysUnavailable: 'gd-armijo backtracks with extra loss evaluations per step, on tensors',
       init: () => ({}),
       update(input, state) {
         const { f, gg } = lossAndGradNormSquared(input.loss, input.grad);

@@ -44,6 +44,7 @@ export const gdExact: OptimizerFactory = {
     const optimizer: Optimizer<OptimizerState> = {
       id: 'gd-exact',
       hp,
+      arraysUnavailable: 'gd-exact minimises along the gradient with extra loss evaluations per step (Brent), on tensors',
       init: () => ({}),
       update(input, state) {
         const f0 = input.loss.dataSync()[0];

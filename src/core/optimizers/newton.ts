@@ -51,6 +51,7 @@ export const newton: OptimizerFactory = {
     const optimizer: Optimizer<OptimizerState> = {
       id: 'newton',
       hp,
+      arraysUnavailable: 'newton solves with the Hessian (dense below exact_threshold parameters, else conjugate gradients on Hessian-vector products), on tensors',
       init: () => ({}),
       update(input: StepInput, state) {
         const exact = input.params.size <= exactThreshold;

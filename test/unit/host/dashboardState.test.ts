@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { hostToWebviewSchema, type DashboardEvent } from '../../../src/protocol/webview';
+import { optimizerCatalog } from '../../../src/core/optimizers/catalog';
 import { DashboardState } from '../../../src/host/dashboardState';
 
 const meta = {
@@ -17,6 +18,7 @@ function started(state: DashboardState, runId: string): void {
 describe('DashboardState', () => {
   it('answers with a snapshot the webview protocol accepts', () => {
     const state = new DashboardState();
+    state.optimizers = optimizerCatalog();
     started(state, 'a');
     const snap = hostToWebviewSchema.parse(state.snapshot());
     assert.equal(snap.type, 'snapshot');
@@ -25,7 +27,8 @@ describe('DashboardState', () => {
     assert.equal(snap.runs[0].steps.length, 2);
     assert.equal(snap.runs[0].file, '/w/f.ts');
     assert.deepEqual(snap.target, { file: '/w/f.ts', objective: 'f' });
-    assert.ok((snap.optimizers ?? []).some((o) => o.id === 'lbfgs'));
+    const lbfgs = (snap.optimizers ?? []).find((o) => o.id === 'lbfgs');
+    assert.deepEqual([lbfgs?.family, lbfgs?.torchClass, lbfgs?.defaultLr], ['quasi-newton', 'torch.optim.LBFGS', 1]);
   });
 
   it('turns the current runs into ghosts on a new version, dropping older ghosts', () => {

@@ -2,6 +2,8 @@
 import { strict as assert } from 'node:assert';
 import type * as Commands from '../../../src/host/commands';
 import type * as RuleCommands from '../../../src/host/ruleCommands';
+import { optimizerCatalog } from '../../../src/core/optimizers/catalog';
+import { BuiltInOptimizers } from '../../../src/host/builtInOptimizers';
 import { findRules } from '../../../src/host/findRules';
 import { RunController } from '../../../src/host/runController';
 import { DEFAULT_SETTINGS } from '../../../src/host/runSettings';
@@ -40,6 +42,7 @@ describe('optimizer rule commands', () => {
     ctx = {
       extensionUri: vscode.Uri.file('/ext') as never, controller, live: {} as never, settings: () => DEFAULT_SETTINGS, log: () => undefined,
       showDashboard: () => undefined, refreshLenses: () => undefined, catalog, tryOn: () => tryTarget(catalog, controller.state.target),
+      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()),
     };
     disposables = registerRuleCommands(ctx);
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { RunError } from '../../../src/protocol/runner';
 import { hostToWebviewSchema, type HostToWebviewInput } from '../../../src/protocol/webview';
+import { optimizerCatalog } from '../../../src/core/optimizers/catalog';
 import { RunController } from '../../../src/host/runController';
 import { DEFAULT_SETTINGS } from '../../../src/host/runSettings';
 import { FakeRunner, done, meta, step, tick, type FakeRun } from './fakeRunner';
@@ -154,6 +155,17 @@ describe('RunController', () => {
     assert.equal(runner.runs[runner.runs.length - 1].request.seed, 9);
     assert.equal(controller.state.allRuns().filter((r) => r.group === groups?.[0]).length, 5);
     assert.deepEqual(controller.repeat('no-such-run', 3), []);
+  });
+
+  it('sends the dashboard a snapshot with the built-in optimizers once their catalogue is read', () => {
+    const { controller, posted } = setup();
+    const before = hostToWebviewSchema.parse(controller.snapshot());
+    assert.deepEqual(before.type === 'snapshot' && before.optimizers, [], 'empty before');
+    const catalog = optimizerCatalog();
+    controller.setOptimizers(catalog);
+    const last = posted[posted.length - 1];
+    assert.equal(last.type, 'snapshot');
+    assert.deepEqual(last.type === 'snapshot' && last.optimizers?.map((o) => o.id), catalog.map((o) => o.id));
   });
 
   it('snapshots carry the settings as the controls\' starting values', () => {

@@ -1,15 +1,30 @@
 import { strict as assert } from 'node:assert';
 import { runRequestSchema } from '../../../src/protocol/runner';
-import { DEFAULT_SETTINGS, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
+import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
+import { DEFAULT_SETTINGS, defaultOptimizerProblem, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
 
 const getter = (values: Record<string, unknown>) => (key: keyof RunSettings): unknown => values[key];
+
+const BUILT_INS = OPTIMIZERS.map((o) => o.id);
 
 describe('runSettings', () => {
   it('reads valid settings and falls back on invalid ones', () => {
     const s = readRunSettings(getter({ defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: ' cosine:T_max=100 ', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5, compileObjectives: true }));
     assert.deepEqual(s, { defaultOptimizer: 'sgd', learningRate: 0.05, steps: 100, schedule: 'cosine:T_max=100', backend: 'wasm', curvatureEvery: 10, liveDebounceMs: 150, timeLimitSeconds: 5, compileObjectives: true });
-    const bad = readRunSettings(getter({ defaultOptimizer: 'nope', learningRate: -1, steps: 2.5, backend: 'gpu', curvatureEvery: -3, liveDebounceMs: 'x', timeLimitSeconds: 0, compileObjectives: 'yes' }));
+    const bad = readRunSettings(getter({ defaultOptimizer: 'nope', learningRate: -1, steps: 2.5, backend: 'gpu', curvatureEvery: -3, liveDebounceMs: 'x', timeLimitSeconds: 0, compileObjectives: 'yes' }), BUILT_INS);
     assert.deepEqual(bad, DEFAULT_SETTINGS);
+  });
+
+  it('checks the default optimizer against the catalogue, not a list in package.json', () => {
+    // Any registered id is accepted (the paper optimizers too), an unknown one is named with the valid ones.
+    for (const id of BUILT_INS) assert.equal(readRunSettings(getter({ defaultOptimizer: id }), BUILT_INS).defaultOptimizer, id);
+    assert.equal(readRunSettings(getter({ defaultOptimizer: ' sgd ' }), BUILT_INS).defaultOptimizer, 'sgd');
+    assert.match(defaultOptimizerProblem('adamm', BUILT_INS) ?? '', /'adamm' is not a built-in optimizer \(sgd, .*adam, .*\); using 'adam'/);
+    assert.equal(defaultOptimizerProblem('lbfgs', BUILT_INS), undefined);
+    // Before the catalogue is read nothing can be checked: the runner names an unknown id when it runs.
+    assert.equal(defaultOptimizerProblem('adamm', []), undefined);
+    assert.equal(readRunSettings(getter({ defaultOptimizer: 'adamm' })).defaultOptimizer, 'adamm');
+    assert.equal(readRunSettings(getter({ defaultOptimizer: '  ' }), BUILT_INS).defaultOptimizer, 'adam');
   });
 
   it("samples curvature on the 'auto' time budget by default and passes it to the runner", () => {

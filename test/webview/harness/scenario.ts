@@ -1,6 +1,7 @@
 /** The demo scenario shared by tests, screenshots and the report test: four runs on Rosenbrock and one ghost. */
 import { runsFromEvents } from '../../../src/protocol/runHistory';
 import type { DashboardEvent, HostToWebviewInput, RunSnapshot } from '../../../src/protocol/webview';
+import { builtIns } from './catalogue';
 import { allEvents, landscapeGrid, type RunPlan } from './eventStream';
 
 export const plans: RunPlan[] = [
@@ -31,10 +32,7 @@ export function scenarioRuns(): RunSnapshot[] {
 export function scenarioSnapshot(): HostToWebviewInput {
   return {
     type: 'snapshot', version: 2, runs: scenarioRuns(), ghosts: runsFromEvents(allEvents(ghostPlan)), banner: null,
-    optimizers: [
-      { id: 'sgd', torchName: 'torch.optim.SGD', defaultLr: 0.001 },
-      { id: 'adam', torchName: 'torch.optim.Adam', defaultLr: 0.001 },
-    ],
+    optimizers: builtIns('sgd', 'adam'),
     target: { file: '/work/examples/rosenbrock.ts', objective: 'rosenbrock' },
   };
 }
