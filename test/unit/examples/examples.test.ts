@@ -249,6 +249,28 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.match(free.meta?.lossAt ?? '', /evaluation point x/);
   });
 
+  it('sign methods: on the badly scaled bowl gradient descent stalls and Adam, Rprop, Lion do not; with heavy-tailed noise Lion still arrives', async () => {
+    // Measured with the CLI (the file's header), 500 steps, seed 0.
+    const final = async (objective: string, id: string, lr: number, schedule?: string) =>
+      (await run('signMethods.ts', objective, { optimizer: { id, lr, hp: {} }, steps: 500, ...(schedule ? { schedule } : {}) })).done?.final.loss ?? NaN;
+    const cosine = 'cosine:T_max=500';
+    near(await final('badlyScaled', 'sgd', 0.009), 0.0498, 1e-3, 'sgd');
+    assert.ok((await final('badlyScaled', 'adam', 0.01)) < 1e-5);
+    assert.ok((await final('badlyScaled', 'rprop', 0.01)) < 1e-9);
+    near(await final('badlyScaled', 'lion', 0.01), 0.0037, 2e-4, 'lion lr 0.01 circles the minimum');
+    assert.ok((await final('badlyScaled', 'lion', 0.03, cosine)) < 1e-7, 'lion with a cosine schedule settles');
+    // Lion moves every coordinate by lr per step: at lr 0.003 none gets more than 1.5 from the start in 500 steps
+    // (√2 takes 471), and the loss is still high.
+    const slow = await run('signMethods.ts', 'badlyScaled', { optimizer: { id: 'lion', lr: 0.003, hp: {} }, steps: 500 });
+    for (const x of finalX(slow)) assert.ok(Math.abs(x - (1 - Math.SQRT2)) <= 500 * 0.003 + 1e-4, `x ${x}`);
+    assert.ok((slow.done?.final.loss ?? 0) > 0.5);
+    const minimum = -0.02478;
+    near(await final('heavyTailed', 'lion', 0.03, cosine), minimum, 2e-4, 'lion on heavy-tailed noise');
+    assert.ok((await final('heavyTailed', 'sgd', 0.009)) > 0, 'sgd');
+    assert.ok((await final('heavyTailed', 'rprop', 0.01)) > 0, 'rprop stalls on noisy sign flips');
+    near(await final('heavyTailed', 'adam', 0.01), -0.0234, 5e-4, 'adam');
+  });
+
   it('covered every objective and optimizer rule of every example file', () => {
     const all: string[] = [];
     for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'))) {
