@@ -105,7 +105,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     throw new RunFailure({ kind: 'schedule', message: 'a run takes a schedule spec or a schedule file (scheduleFile), not both' });
   }
   // A built-in is checked before anything compiles; a rule needs its file loaded and the objective's parameter shapes.
-  const builtIn = req.optimizer.rule ? undefined : setUpOptimizer(req, builtInFactory(req.optimizer.id));
+  if (!req.optimizer.rule) setUpOptimizer(req, builtInFactory(req.optimizer.id));
   const compiled = await compileObjective(req.file, req.text);
   const ruleFile = req.optimizer.rule;
   const sharedBundle = ruleFile !== undefined && ruleInObjectiveFile(ruleFile, req.file, req.text);
@@ -136,8 +136,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     userSchedule = pendingSchedule?.load({ compiled, source, exports }, tf);
     prepared = prepareObjective(entry, compiled.file, req.seed, tf);
     const { layout, dataset } = prepared;
-    // A rule updates each parameter tensor in its own shape: it is made once the layout is known.
-    const { optimizer, lr, schedule: specSchedule } = builtIn ?? setUpOptimizer(req, (rule as LoadedRule).factory, layout.slots, rule?.site);
+    // A rule updates each parameter tensor in its own shape: it is made once the layout is known. Built-ins
+    // too (the early one only checked the request): matrix-aware ones (adafactor, muon) treat matrices apart.
+    const factory = rule ? rule.factory : builtInFactory(req.optimizer.id);
+    const { optimizer, lr, schedule: specSchedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
     const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
 
     let batch: Batch | undefined;
