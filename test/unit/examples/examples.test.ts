@@ -22,9 +22,14 @@ async function run(file: string, objective: string | undefined, options: Omit<Ru
 }
 
 /** An optimizer rule of an example file (they export no objective) on an objective of another. */
-async function runRule(ruleFile: string, name: string, on: string, options: Omit<Run, 'file' | 'optimizer'> & { lr: number }): Promise<InProcessResult> {
-  const { lr, ...rest } = options;
-  const r = await runInProcess({ file: path.join(EXAMPLES, on), optimizer: { id: name, lr, rule: { file: path.join(EXAMPLES, ruleFile) } }, ...rest });
+async function runRule(
+  ruleFile: string,
+  name: string,
+  on: string,
+  options: Omit<Run, 'file' | 'optimizer'> & { lr: number; hp?: Record<string, number | boolean | number[]> },
+): Promise<InProcessResult> {
+  const { lr, hp, ...rest } = options;
+  const r = await runInProcess({ file: path.join(EXAMPLES, on), optimizer: { id: name, lr, ...(hp ? { hp } : {}), rule: { file: path.join(EXAMPLES, ruleFile) } }, ...rest });
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.leaked, 0);
   ran.add(`${ruleFile}#${r.meta?.optimizer.id}`);
@@ -247,6 +252,42 @@ describe('examples: every objective runs and shows its lesson', function () {
     near(free.done?.final.loss ?? NaN, 0.2739, 2e-3, 'schedule-free-adamw');
     assert.equal(plain.meta?.lossAt, undefined);
     assert.match(free.meta?.lossAt ?? '', /evaluation point x/);
+  });
+
+  it('sharpness-aware: SAM drifts along the valley of minima to its flat end, at two gradients per step', async () => {
+    // Measured with the CLI (the file's header): λmax 4.00 where sgd stops, 1.013 after sam; samLion on Rosenbrock 4.04.
+    const steps = 300;
+    const valley = (optimizer: Run['optimizer']) => run('sharpnessAware.ts', undefined, { optimizer, steps, curvatureEvery: steps });
+    const lambdaEnd = (r: InProcessResult) => r.curvature[r.curvature.length - 1].lambdaMax;
+    const gd = await valley(sgd(0.1));
+    const sam = await valley({ id: 'sam', lr: 0.1, hp: {} });
+    // On the floor (x, 0) the Hessian is diag(0, 1 + x²): λmax is 1 + x² of where the run stops.
+    near(lambdaEnd(gd), 1 + finalX(gd)[0] ** 2, 1e-3, 'sgd λmax');
+    near(lambdaEnd(gd), 4.0, 0.01, 'sgd λmax');
+    assert.ok(lambdaEnd(sam) < 1.02, `sam λmax ${lambdaEnd(sam)}`);
+    assert.deepEqual(sam.steps.slice(0, 4).map((s) => s.evals), [1, 3, 5, 7]);
+    const lion = await runRule('sharpnessAware.ts', 'samLion', 'rosenbrock.ts', { lr: 0.01, steps: 500 });
+    near(lion.done?.final.loss ?? NaN, 4.04, 0.01, 'samLion lr 0.01');
+    const plain = await runRule('sharpnessAware.ts', 'samLion', 'rosenbrock.ts', { lr: 0.01, steps: 500, hp: { rho: 0 } });
+    near(plain.done?.final.loss ?? NaN, 0.0305, 1e-3, 'samLion rho 0 is Lion');
+  });
+
+  it('second-order diagonal: Sophia moves every coordinate of the stretched bowl alike, and leaves the saddle in 20 steps', async () => {
+    // Measured with the CLI (the file's header): 9.1e-8 on the bowl; the saddle's well within 1e-4 at step 20 (sgd: 90).
+    const fast = { id: 'sophia', lr: 0.05, hp: { betas: [0.9, 0.9], weight_decay: 0 } };
+    const bowl = await run('secondOrderDiagonal.ts', 'stretchedBowl', { optimizer: fast, steps: 200 });
+    assert.ok((bowl.done?.final.loss ?? 1) < 1e-7, `bowl ${bowl.done?.final.loss}`);
+    const x = finalX(bowl);
+    // From 1 each, curvatures 1 … 1000: they end within float32 roundoff of one another (about 1e-5 from 0).
+    for (const xi of x) near(xi, x[0], 1e-8, 'coordinates alike');
+    assert.ok(Math.abs(x[0]) < 1e-4);
+    // 200 gradients, 20 Hessian-vector products (k = 10) and the final evaluation.
+    assert.equal(bowl.steps[199].evals, 220);
+    const saddle = await run('secondOrderDiagonal.ts', 'besideSaddle', { optimizer: fast, steps: 200 });
+    const gd = await run('secondOrderDiagonal.ts', 'besideSaddle', { optimizer: sgd(0.1), steps: 200 });
+    const reached = (r: InProcessResult) => losses(r).findIndex((l) => l < -0.2499);
+    assert.equal(reached(saddle), 20);
+    assert.equal(reached(gd), 90);
   });
 
   it('sign methods: on the badly scaled bowl gradient descent stalls and Adam, Rprop, Lion do not; with heavy-tailed noise Lion still arrives', async () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import type { HpRecord } from '../../../../src/core/hyperparams';
 import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { rademacher } from '../../../../src/core/rules/builtin/sophia';
 import { forEachBackend } from '../../helpers/backends';
@@ -86,7 +87,8 @@ describe('sophia (Sophia-H: Hutchinson diagonal, clipped)', () => {
 
     it('leaves no tensors behind, for every option set', () => {
       const a = [[2, 1], [1, 3]];
-      for (const hp of [{}, { k: 1 }, { k: 3, weight_decay: 0, seed: 5 }, { rho: 10, betas: [0.5, 0.5] }]) {
+      const sets: HpRecord[] = [{}, { k: 1 }, { k: 3, weight_decay: 0, seed: 5 }, { rho: 10, betas: [0.5, 0.5] }];
+      for (const hp of sets) {
         const before = tf.memory().numTensors;
         runSecondOrder(optimizerFactory('sophia').create(hp), quadraticObjective(a, [1, 1]), [1, -1], 0.01, 5);
         assert.equal(tf.memory().numTensors, before, JSON.stringify(hp));
