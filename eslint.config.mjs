@@ -2,6 +2,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const noVscode = { paths: [{ name: 'vscode', message: 'Only src/host may import vscode.' }] };
+const noNode = ['node:*', 'fs', 'path', 'child_process'];
+/** The layering of CONTRIBUTING's architecture map, as lint rules. */
+const coreStandsAlone = {
+  group: ['**/protocol', '**/protocol/**', '**/runner', '**/runner/**', '**/host', '**/host/**'],
+  message: 'src/core is the numerics: it must not depend on the protocol, the runner or the host (define its own types; the runner maps them onto the protocol).',
+};
+const hostWithoutTfjs = [
+  { group: ['@tensorflow/*'], message: 'src/host runs on the editor thread and must not load TensorFlow.js: numerics run in the runner (child process).' },
+  {
+    group: ['**/core', '**/core/**'],
+    allowTypeImports: true,
+    message: 'src/core loads TensorFlow.js: src/host may import its types only, and reaches the numerics through the runner.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'media/**', '.artifacts/**', '**/*.js', '**/*.mjs'] },
@@ -15,11 +29,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**/*.ts', 'src/protocol/**/*.ts', 'webview/**/*.ts'],
+    files: ['src/protocol/**/*.ts', 'webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { ...noVscode, patterns: ['node:*', 'fs', 'path', 'child_process'] }],
+      'no-restricted-imports': ['error', { ...noVscode, patterns: noNode }],
       'no-restricted-globals': ['error', { name: 'process', message: 'core, protocol and webview must not use process.' }],
     },
   },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { ...noVscode, patterns: [...noNode.map((group) => ({ group: [group] })), coreStandsAlone] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'core, protocol and webview must not use process.' }],
+    },
+  },
+  { files: ['src/host/**/*.ts', 'src/extension.ts'], rules: { 'no-restricted-imports': ['error', { patterns: hostWithoutTfjs }] } },
   { files: ['src/runner/**/*.ts'], rules: { 'no-restricted-imports': ['error', noVscode] } },
 );

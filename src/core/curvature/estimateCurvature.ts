@@ -1,5 +1,4 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { CurvatureSample } from '../../protocol/runner';
 import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
 import { exactSpectrum } from './exactSpectrum';
 import { hessianOperator, type ArrayOperator, type LinearOperator } from './hvp';
@@ -11,8 +10,33 @@ import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
 import { learningRateDiagnostics } from './learningRateDiagnostics';
 import { powerIteration } from './powerIteration';
 
-/** One curvature sample, exactly the protocol's shape. */
-export type CurvatureEstimate = CurvatureSample;
+/**
+ * One curvature sample. The runner sends it as the protocol's CurvatureSample (src/protocol/runner.ts), whose
+ * schema is this shape on the wire: the compiler checks that an estimate is a valid sample where it is sent.
+ */
+export interface CurvatureEstimate {
+  step: number;
+  lambdaMax: number;
+  lambdaMin: number;
+  /** κ of the minimised function's Hessian when it is positive definite, else null. */
+  condition: number | null;
+  residualMax: number;
+  residualMin: number;
+  method: 'exact' | 'lanczos' | 'power';
+  negativeCount?: number;
+  classification?: 'minimum' | 'maximum' | 'saddle' | 'degenerate' | 'not-critical';
+  /** 2/λmax of the minimised function: the largest stable gradient-descent step. */
+  stabilityEdge?: number | null;
+  suggestedLr?: number | null;
+  /** HVP self-check against finite differences failed (the estimate is not trusted). */
+  hvpMismatch?: string;
+  /** lr·λmax/2: above 1 the run is past the edge of stability. */
+  edgeRatio?: number | null;
+  /** Every eigenvalue, ascending (method 'exact' only). */
+  eigenvalues?: number[];
+  /** HVPs spent (Lanczos/power iterations, or n for exact). */
+  iterations?: number;
+}
 
 export interface CurvatureOptions {
   /** 'auto': exact when n ≤ exactThreshold, else Lanczos. */
