@@ -13,7 +13,7 @@ export interface ReportOptions {
   title?: string;
   /** Runs of the previous version, drawn faded. */
   ghosts?: RunSnapshot[];
-  /** For the torch snippet's class names (defaults to a built-in table). */
+  /** The optimizer catalogue, for the torch snippet's class names and references (without it the snippet says so). */
   optimizers?: OptimizerOption[];
   /** Folder holding dashboard.js and dashboard.css (default: the package's media/). */
   mediaDir?: string;

@@ -101,7 +101,9 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   }
   if (cmd.report) {
     log.finish(outcome);
-    process.stderr.write(`optlab: report written to ${writeReport(cmd.report, log.events, `Optimizer Lab: ${path.basename(file)}`)}\n`);
+    // The catalogue names the torch class (or the paper) in the report's torch snippet; a report is still written without it.
+    const optimizers = await client.catalog().catch(() => undefined);
+    process.stderr.write(`optlab: report written to ${writeReport(cmd.report, log.events, `Optimizer Lab: ${path.basename(file)}`, optimizers)}\n`);
   }
   if (record.objective) process.stdout.write(`${table(SUMMARY_HEADER, [summaryRow(record)])}\n`);
   if (record.lossAt) process.stdout.write(`losses and final parameters are at the ${record.lossAt}\n`);

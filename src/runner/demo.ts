@@ -73,7 +73,7 @@ export async function runDemo(client: RunnerClient, reportFile: string = DEMO_RE
     rows.push([r.objective ?? row[0] ?? r.file, ...row.slice(1)]);
   }
   process.stdout.write(`${table(SUMMARY_HEADER, rows)}\n`);
-  const written = writeReport(reportFile, events, `Optimizer Lab demo: ${REPORTED}`);
+  const written = writeReport(reportFile, events, `Optimizer Lab demo: ${REPORTED}`, await client.catalog().catch(() => undefined));
   process.stdout.write(`\nThe dashboard of the ${REPORTED} runs (one self-contained page, no network): ${pathToFileURL(written).href}\n`);
   return failures === 0 ? 0 : 1;
 }

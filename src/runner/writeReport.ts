@@ -2,13 +2,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runsFromEvents } from '../protocol/runHistory';
-import type { DashboardEvent } from '../protocol/webview';
+import type { DashboardEvent, OptimizerOption } from '../protocol/webview';
 import { renderReport } from '../report/renderReport';
 
-/** Returns the absolute path written. */
-export function writeReport(file: string, events: readonly DashboardEvent[], title: string): string {
+/** Returns the absolute path written. `optimizers`: the catalogue, for the torch snippets' classes and references. */
+export function writeReport(file: string, events: readonly DashboardEvent[], title: string, optimizers?: OptimizerOption[]): string {
   const abs = path.resolve(file);
   fs.mkdirSync(path.dirname(abs), { recursive: true });
-  fs.writeFileSync(abs, renderReport(runsFromEvents(events), { title }));
+  fs.writeFileSync(abs, renderReport(runsFromEvents(events), { title, ...(optimizers ? { optimizers } : {}) }));
   return abs;
 }

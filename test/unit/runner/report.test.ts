@@ -3,20 +3,25 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
-import { REPORT_DATA_ID, hostToWebviewSchema, type RunSnapshot } from '../../../src/protocol/webview';
+import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
+import { REPORT_DATA_ID, hostToWebviewSchema, type HostToWebview, type RunSnapshot } from '../../../src/protocol/webview';
 import { buildBundles } from './buildBundles';
 import { EXAMPLES } from './runInProcess';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
 /** The snapshot embedded in a report page, validated as the dashboard validates it. */
-function embeddedRuns(html: string): RunSnapshot[] {
+function embeddedSnapshot(html: string): Extract<HostToWebview, { type: 'snapshot' }> {
   const m = new RegExp(`<script type="application/json" id="${REPORT_DATA_ID}">(.*?)</script>`, 's').exec(html);
   assert.ok(m, 'the report embeds its snapshot');
   const snapshot = hostToWebviewSchema.parse(JSON.parse(m[1]));
   if (snapshot.type !== 'snapshot') throw new Error(`embedded ${snapshot.type}, not a snapshot`);
   assert.equal(snapshot.interactive, false, 'a report has no run controls');
-  return snapshot.runs;
+  return snapshot;
+}
+
+function embeddedRuns(html: string): RunSnapshot[] {
+  return embeddedSnapshot(html).runs;
 }
 
 describe('optlab --report', function () {
@@ -54,6 +59,10 @@ describe('optlab --report', function () {
     assert.equal(run.landscape?.kind, 'contour');
     assert.equal(run.landscape?.values.length, 60);
     assert.equal(run.done?.status, 'completed');
+    // The catalogue rides along, so the report's torch snippet names torch.optim.Adam (or a paper's reference).
+    const optimizers = embeddedSnapshot(html).optimizers ?? [];
+    assert.deepEqual(optimizers.map((o) => o.id), OPTIMIZERS.map((o) => o.id));
+    assert.equal(optimizers.find((o) => o.id === 'adam')?.torchClass, 'torch.optim.Adam');
   });
 
   it('demo writes its report with the Rosenbrock runs and prints where', () => {
