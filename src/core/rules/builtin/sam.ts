@@ -40,7 +40,9 @@ export function samPerturbation(grad: tf.Tensor, param: tf.Tensor, rho: number, 
  * (false; the ASAM paper uses a larger ρ, e.g. 2 with SGD). Gradient clipping and noise of the run apply
  * to the gradient at w, which only sets the perturbation's direction.
  *
- * Wrap your own rule in a workspace file: `export const samLion = sharpnessAware(lion, 'lion')`.
+ * Wrap your own rule in a workspace file: `export const samLion = sharpnessAware(lion, 'lion')` (the
+ * extension ships types only, so copy this file next to your rules or import it by path, as
+ * examples/sharpnessAware.ts does).
  */
 export function sharpnessAware<S extends RuleState, H extends RuleHyperparams>(
   base: OptimizerRule<S, H>,

@@ -63,7 +63,7 @@ export const sophia: OptimizerRule<State, Hp> = {
   defaults: { lr: 1e-4, betas: [0.965, 0.99], rho: 0.04, weight_decay: 0.1, k: 10, eps: 1e-15, seed: 0 },
   docs: {
     betas: 'decay rates of the running averages of the gradient (β₁) and of the Hessian diagonal estimates (β₂)',
-    rho: 'ρ: the step is m/(ρ·h) where that is below 1 in size, else lr·sign(m) (larger ρ: more coordinates within the clip)',
+    rho: 'ρ: the step is lr·m/(ρh) where |m/(ρh)| < 1, else lr·sign(m) (larger ρ: smaller unclipped steps, fewer coordinates clipped)',
     weight_decay: 'decoupled weight decay λ: θ ← θ·(1 − lr·λ) every step (as AdamW)',
     k: 'estimate the Hessian diagonal every k steps (the first step always), one Hessian-vector product each',
     eps: 'ε: floor of ρ·h, so non-positive curvature estimates give a clipped (sign) step',
