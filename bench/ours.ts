@@ -14,7 +14,7 @@ import { CompiledValueAndGrad, type ArrayInput, type TensorObjective } from '../
 import { evaluatorOf } from '../src/core/evaluate';
 import { minimize } from '../src/core/minimize';
 import type { Evaluate, Optimizer } from '../src/core/optimizer';
-import { createOptimizer } from '../src/core/optimizers/registry';
+import { createOptimizer, optimizerFactory } from '../src/core/optimizers/registry';
 import { constantSchedule } from '../src/core/schedule';
 import { illConditionedQuadratic, rosenbrock } from '../src/core/testFunctions';
 import { mlpProblem } from './problems';
@@ -97,8 +97,12 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
 
 const compiling = () => process.env.OPTLAB_COMPILE !== '0';
 
-/** `file#name` (relative to the repository) as the runner loads it, created for one vector of n parameters. */
+/**
+ * `file#name` (relative to the repository) as the runner loads it, or a built-in's id (no '#'),
+ * created for one vector of n parameters.
+ */
 async function ruleFromFile(ref: string, n: number): Promise<Optimizer> {
+  if (!ref.includes('#')) return optimizerFactory(ref).create({}, [{ name: '', shape: [n] }]);
   const [file, name] = ref.split('#');
   const bundle = await compileObjective(path.join(__dirname, '..', file));
   const rule = loadBundle(bundle, tf)[name];

@@ -22,7 +22,7 @@ export type Workload =
   | { id: string; kind: 'hvp'; n: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'lanczos'; n: number; iterations: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'sweep'; n: number; lrs: number[]; steps: number; repeats: number; tol: number }
-  /** An optimizer rule from a workspace file (`file#name`, relative to the repository); torch runs `torchRule`, the same rule in PyTorch. */
+  /** An optimizer rule from a workspace file (`file#name`, relative to the repository) or a built-in's id; torch runs `torchRule`, the same rule in PyTorch. */
   | { id: string; kind: 'rule-rosenbrock'; rule: string; torchRule: 'lion' | 'adam'; n: number; steps: number; lr: number; repeats: number; tol: number };
 
 /** 16 learning rates from 1e-3 to 1e-1, geometric (rounded so both sides parse the same numbers). */
@@ -57,6 +57,8 @@ export const WORKLOADS: Workload[] = [
   // Rules written in a workspace file, beside the built-in adam rows above (same arithmetic as adam: myAdam).
   { id: 'lion (rule file) rosenbrock n=2', kind: 'rule-rosenbrock', rule: 'examples/lion.ts#lion', torchRule: 'lion', n: 2, steps: 2000, lr: 1e-3, repeats: 5, tol: 1e-3 },
   { id: 'lion (rule file) rosenbrock n=1e5', kind: 'rule-rosenbrock', rule: 'examples/lion.ts#lion', torchRule: 'lion', n: 100_000, steps: 300, lr: 1e-4, repeats: 5, tol: 1e-3 },
+  { id: 'lion (built-in) rosenbrock n=2', kind: 'rule-rosenbrock', rule: 'lion', torchRule: 'lion', n: 2, steps: 2000, lr: 1e-3, repeats: 5, tol: 1e-3 },
+  { id: 'lion (built-in) rosenbrock n=1e5', kind: 'rule-rosenbrock', rule: 'lion', torchRule: 'lion', n: 100_000, steps: 300, lr: 1e-4, repeats: 5, tol: 1e-3 },
   { id: 'myAdam (rule file) rosenbrock n=1e5', kind: 'rule-rosenbrock', rule: 'examples/myAdam.ts#myAdam', torchRule: 'adam', n: 100_000, steps: 300, lr: 1e-3, repeats: 5, tol: 1e-3 },
 ];
 
