@@ -1,138 +1,86 @@
-import * as tf from '@tensorflow/tfjs';
-import type { LinearOperator } from './hvp';
-import { randomUnitVector } from './randomUnitVector';
+import type { ArrayOperator } from './hvp';
+import type { KrylovSlots } from './krylovSlots';
+import { krylovSlots } from './krylovSlotsWasm';
 import { LanczosTridiagonal, type LanczosOptions, type LanczosResult } from './lanczosTridiagonal';
-
-export type { LanczosOptions, LanczosResult } from './lanczosTridiagonal';
-
-/** Rows per block of the stored Krylov basis (see KrylovBasis). */
-const BLOCK_ROWS = 8;
+import { randomUnitVector } from './randomUnitVector';
 
 /**
- * Lanczos iteration on a symmetric operator of size n, with full
- * re-orthogonalisation: classical Gram-Schmidt against the whole basis, applied
- * twice ("twice is enough"), so no ghost eigenvalues. The basis stays on the
- * backend as a few 2-D blocks, so each pass is two matMuls per block rather
- * than one op per earlier vector, and each vector is copied once. Each
- * iteration reads back one small tensor (α, β) and solves the tridiagonal
- * eigenproblem on the host for the Ritz values and their residuals β·|s_k|.
- * At the end, each end's Ritz vector u is formed and H·u applied once more: the
- * reported λ is its Rayleigh quotient and the residual ‖H·u − λ·u‖ is measured,
- * not inferred, so it also covers float32 rounding (which limits λmin to about
- * 1e-5·λmax in absolute terms).
+ * A full Gram-Schmidt pass that shrinks r below this share of its norm
+ * cancelled enough digits to leave r visibly non-orthogonal: pass again
+ * (Daniel-Gragg-Kaufman-Stewart's criterion, η = 1/√2).
  */
-export async function lanczos(apply: LinearOperator, n: number, options: LanczosOptions = {}): Promise<LanczosResult> {
+const CANCELLATION = Math.SQRT1_2;
+
+/**
+ * lanczos (same options, start vector, stopping rules and measured ends) for an
+ * operator on Float32Arrays, such as a compiled Hessian-vector product: the
+ * basis is kept in float32 slots (WebAssembly SIMD loops where the engine has
+ * them, see krylovSlots.ts) and everything runs synchronously on the host,
+ * with no tensor per product and no await per iteration.
+ *
+ * The re-orthogonalisation differs from lanczos's two full classical
+ * Gram-Schmidt passes: the three-term recurrence first removes the two large
+ * components (β_{k−1}·v_{k−1} and α·v_k), then one full pass removes what
+ * rounding left along every earlier vector, and a second only when that pass
+ * cancelled (DGKS). Equally orthogonal, at half the cost: the full passes are
+ * what takes the time.
+ */
+export function lanczosArrays(apply: ArrayOperator, n: number, options: LanczosOptions = {}): LanczosResult {
   const tridiagonal = new LanczosTridiagonal(n, options);
-  const basis = new KrylovBasis();
-  let v: tf.Tensor1D | null = randomUnitVector(n, tridiagonal.seed);
-  try {
-    while (v !== null) {
-      basis.push(v);
-      const current: tf.Tensor1D = v;
-      const [next, scalars] = tf.tidy(() => {
-        const hv = apply(current);
-        // α = vₖ·H·vₖ; the two passes' coefficients on vₖ add up to it.
-        const first = basis.orthogonalise(hv);
-        const second = basis.orthogonalise(first.rest);
-        const alpha = tf.add(first.last, second.last);
-        // sqrt(Σr²): tf.norm is ~10× slower on wasm at n = 1e5.
-        const beta = tf.sqrt(tf.sum(tf.square(second.rest)));
-        return [tf.div(second.rest, beta) as tf.Tensor1D, tf.stack([alpha, beta])] as const;
-      });
-      current.dispose();
-      v = null;
-      const [alpha, beta] = await scalars.data();
-      scalars.dispose();
-      if (tridiagonal.step(alpha, beta)) next.dispose();
-      else v = next;
+  const { cap } = tridiagonal;
+  // Slots 0…k−1 hold v₀…v_{k−1}, slot k the next r; two more for the ends' refinement.
+  const slots = krylovSlots(n, cap + 2);
+  slots.view(0).set(startVector(n, tridiagonal.seed));
+  const coefficients = new Float64Array(cap);
+  for (let k = 1; ; k++) {
+    const [v, r] = [k - 1, k];
+    apply(slots.view(v), slots.view(r));
+    if (k > 1) slots.subtract(k - 2, [tridiagonal.lastBeta], r);
+    let alpha = slots.dot(v, r);
+    slots.subtract(v, [alpha], r);
+    let norm = Math.sqrt(slots.dot(r, r));
+    for (let pass = 0; pass < 2; pass++) {
+      const before = norm;
+      const c = coefficients.subarray(0, k);
+      slots.dots(0, r, c);
+      slots.subtract(0, c, r);
+      alpha += c[k - 1];
+      norm = Math.sqrt(slots.dot(r, r));
+      if (norm >= CANCELLATION * before) break;
     }
-    return await refineEnds(apply, basis, tridiagonal);
-  } finally {
-    v?.dispose();
-    basis.dispose();
+    if (tridiagonal.step(alpha, norm)) break;
+    slots.scale(r, 1 / norm);
   }
+  return refineEnds(apply, slots, tridiagonal);
 }
 
-/**
- * The orthonormal Lanczos vectors as full blocks of BLOCK_ROWS rows plus one
- * growing partial block: appending copies at most a block, never the whole
- * basis (re-stacking every iteration cost O(k²·n) and dominated at n = 1e5; 8 rows measured best against 16 and 32).
- */
-class KrylovBasis {
-  private readonly blocks: tf.Tensor2D[] = [];
-  private partial: tf.Tensor2D | null = null;
+/** The last start vector: samples during a run repeat n and seed, and drawing it costs ~4 ms at n = 1e5. */
+let lastStart: { n: number; seed: number; values: Float32Array } | undefined;
 
-  /** Stores a copy of v's row (the caller keeps v). */
-  push(v: tf.Tensor1D): void {
-    const row = tf.reshape(v, [1, -1]) as tf.Tensor2D;
-    if (this.partial === null) {
-      // A copy, not v's buffer reshaped: the wasm backend's matMul caches its right operand per buffer
-      // and ignores the shape, so v used as [n, 1] by the operator and then as this [1, n] block gave wrong sums.
-      this.partial = tf.clone(row);
-      row.dispose();
-    } else {
-      const grown = tf.concat([this.partial, row]) as tf.Tensor2D;
-      this.partial.dispose();
-      row.dispose();
-      this.partial = grown;
-    }
-    if (this.partial.shape[0] === BLOCK_ROWS) {
-      this.blocks.push(this.partial);
-      this.partial = null;
-    }
+/** randomUnitVector's values (TensorFlow.js's seeded generator), so both versions start alike. */
+function startVector(n: number, seed: number): Float32Array {
+  if (lastStart?.n !== n || lastStart.seed !== seed) {
+    const tensor = randomUnitVector(n, seed);
+    lastStart = { n, seed, values: Float32Array.from(tensor.dataSync()) };
+    tensor.dispose();
   }
-
-  private all(): tf.Tensor2D[] {
-    return this.partial === null ? this.blocks : [...this.blocks, this.partial];
-  }
-
-  /** One Gram-Schmidt pass: r − Vᵀ(V·r), and the coefficient on the newest vector. */
-  orthogonalise(r: tf.Tensor1D): { rest: tf.Tensor1D; last: tf.Scalar } {
-    const column = tf.reshape(r, [-1, 1]);
-    let rest: tf.Tensor = r;
-    let coefficients: tf.Tensor = column;
-    for (const block of this.all()) {
-      // Both products without a transpose: tfjs materialises transposed operands (slow at large n).
-      coefficients = tf.matMul(block, column);
-      rest = tf.sub(rest, tf.reshape(tf.matMul(tf.reshape(coefficients, [1, -1]), block), [-1]));
-    }
-    const last = tf.reshape(tf.slice(coefficients, [coefficients.shape[0] - 1, 0], [1, 1]), []) as tf.Scalar;
-    return { rest: rest as tf.Tensor1D, last };
-  }
-
-  /** V·s for coefficients s on the host (one per stored vector). */
-  combine(s: number[]): tf.Tensor1D {
-    let offset = 0;
-    const parts = this.all().map((block) => {
-      const rows = block.shape[0];
-      const part = tf.matMul(tf.tensor2d([s.slice(offset, offset + rows)]), block);
-      offset += rows;
-      return part;
-    });
-    return tf.reshape(tf.addN(parts), [-1]) as tf.Tensor1D;
-  }
-
-  dispose(): void {
-    for (const block of this.all()) block.dispose();
-    this.blocks.length = 0;
-    this.partial = null;
-  }
+  return lastStart.values;
 }
 
-/** Rayleigh quotients and measured residuals of the end Ritz vectors V·s. */
-async function refineEnds(apply: LinearOperator, basis: KrylovBasis, tridiagonal: LanczosTridiagonal): Promise<LanczosResult> {
-  const measured = tf.tidy(() =>
-    tf.concat(
-      tridiagonal.ends.map((s) => {
-        const u = basis.combine(s);
-        const unit = tf.div(u, tf.sqrt(tf.sum(tf.square(u)))) as tf.Tensor1D;
-        const hu = apply(unit);
-        const theta = tf.dot(unit, hu);
-        return tf.stack([theta, tf.sqrt(tf.sum(tf.square(tf.sub(hu, tf.mul(theta, unit)))))]);
-      }),
-    ),
-  );
-  const [thetaMin, residualMin, thetaMax, residualMax] = await measured.data();
-  measured.dispose();
+/** Each end's Ritz vector u = V·s: its Rayleigh quotient θ = u·H·u and the measured ‖H·u − θ·u‖. */
+function refineEnds(apply: ArrayOperator, slots: KrylovSlots, tridiagonal: LanczosTridiagonal): LanczosResult {
+  const [u, hu] = [tridiagonal.cap, tridiagonal.cap + 1];
+  const [[thetaMin, residualMin], [thetaMax, residualMax]] = tridiagonal.ends.map((s) => {
+    // u = 0 − Σ (−sⱼ)·vⱼ (the slot may hold the last r).
+    slots.view(u).fill(0);
+    slots.subtract(0, s.map((sj) => -sj), u);
+    slots.scale(u, 1 / Math.sqrt(slots.dot(u, u)));
+    apply(slots.view(u), slots.view(hu));
+    const theta = slots.dot(u, hu);
+    const [uValues, huValues] = [slots.view(u), slots.view(hu)];
+    let squares = 0;
+    for (let i = 0; i < uValues.length; i++) squares += (huValues[i] - theta * uValues[i]) ** 2;
+    return [theta, Math.sqrt(squares)];
+  });
   return tridiagonal.refined(thetaMin, residualMin, thetaMax, residualMax);
 }

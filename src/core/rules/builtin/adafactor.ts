@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerRule, RuleState } from '../optimizerRule';
 import { nonNegative } from './checks';
-import { lerp } from './torchOps';
 
 type Hp = { lr: number; beta2_decay: number; eps: number[]; d: number; weight_decay: number; maximize: boolean };
 /** Matrices (and higher) keep a row and a column factor of the second moment; vectors and scalars the full one. */
@@ -21,6 +20,14 @@ const rms = (x: tf.Tensor): tf.Tensor => x.norm().div(Math.sqrt(x.size));
 const meanAlong = (x: tf.Tensor, axis: number): tf.Tensor => x.sum(axis, true).div(x.shape[axis]);
 
 /**
+ * torch's `a.lerp_(b, w)` as a + w·(b − a) at every step. torch's kernel switches to b − (b − a)·(1 − w) while
+ * w ≥ 0.5 (here the first two steps): the same number up to rounding, and one form keeps one compiled path for
+ * the whole run (a path switch retraces mid-run, and that trace's check against TensorFlow.js can fail on the
+ * run's own values, which stopped mlpRegression at step 3). At w = 1 from zeros both give b exactly.
+ */
+const lerpOneForm = (a: tf.Tensor, b: tf.Tensor, w: number): tf.Tensor => a.add(b.sub(a).mul(w));
+
+/**
  * The second-moment estimate V̂ of the step and the new state. Matrices (rank ≥ 2, the last two axes factored):
  * R ← lerp(R, mean_cols(G²), w), C ← lerp(C, mean_rows(G²), w), V̂ = R·C / max(mean_rows(R), ε₁)
  * (torch's R @ C is an outer product: one term per entry, the same number as the broadcast product).
@@ -28,12 +35,12 @@ const meanAlong = (x: tf.Tensor, axis: number): tf.Tensor => x.sum(axis, true).d
  */
 function secondMoment(g: tf.Tensor, state: State, weight: number, eps1: number): { estimate: tf.Tensor; state: State } {
   if (g.rank > 1) {
-    const rowVar = lerp(state.row_var as tf.Tensor, meanAlong(g.square(), g.rank - 1), weight);
-    const colVar = lerp(state.col_var as tf.Tensor, meanAlong(g.square(), g.rank - 2), weight);
+    const rowVar = lerpOneForm(state.row_var as tf.Tensor, meanAlong(g.square(), g.rank - 1), weight);
+    const colVar = lerpOneForm(state.col_var as tf.Tensor, meanAlong(g.square(), g.rank - 2), weight);
     const estimate = rowVar.mul(colVar).div(meanAlong(rowVar, g.rank - 2).maximum(eps1));
     return { estimate, state: { row_var: rowVar, col_var: colVar } };
   }
-  const variance = lerp(state.variance as tf.Tensor, g.mul(g), weight);
+  const variance = lerpOneForm(state.variance as tf.Tensor, g.mul(g), weight);
   return { estimate: variance, state: { variance } };
 }
 
