@@ -1,0 +1,66 @@
+/**
+ * `npm run docs:optimizers`: writes README's optimizer table from the registry (through the catalogue,
+ * src/core/optimizers/catalog.ts), between the markers below. The README is read where no code runs
+ * (the repository page, the marketplace), so the table is text; test/unit/docs/readmeOptimizers.test.ts
+ * fails when it is not what this script would write, so it never drifts from the registry.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { optimizerCatalog, type OptimizerDescription } from '../src/core/optimizers/catalog';
+
+export const TABLE_BEGIN = '<!-- optimizers: written by npm run docs:optimizers from the registry; edit the rules, not this table -->';
+export const TABLE_END = '<!-- /optimizers -->';
+export const README = path.join(__dirname, '..', 'README.md');
+
+/** The shorter of plain and exponent notation, exponent on a tie: 0.001 -> 1e-3, 0.01 -> 1e-2, 0.9 -> 0.9, 1000000 -> 1e6. */
+function num(n: number): string {
+  const exponent = n.toExponential().replace('e+', 'e');
+  const plain = String(n);
+  return exponent.length <= plain.length ? exponent : plain;
+}
+
+function valueText(v: unknown): string {
+  if (typeof v === 'number') return num(v);
+  if (Array.isArray(v)) return v.map(valueText).join(',');
+  return String(v);
+}
+
+function fastPathText({ fastPath }: OptimizerDescription): string {
+  if (fastPath.vector && fastPath.matrix) return 'yes';
+  if (fastPath.vector) return 'vectors (matrices on tensors)';
+  if (fastPath.matrix) return 'matrices (vectors on tensors)';
+  return 'no';
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+function row(o: OptimizerDescription): string {
+  const defaults = o.hyperparams.map((h) => `${h.name}=${valueText(h.default)}`).join(', ') || '-';
+  return `| \`${o.id}\` | ${o.family} | ${cell(o.reference)} | ${cell(o.summary)} | ${num(o.defaultLr)} | ${cell(defaults)} | ${fastPathText(o)} |`;
+}
+
+/** The markdown table: one row per optimizer, a family's members together, in the registry's order. */
+export function optimizerTable(catalog: readonly OptimizerDescription[]): string {
+  const families = [...new Set(catalog.map((o) => o.family))];
+  const rows = families.flatMap((family) => catalog.filter((o) => o.family === family).map(row));
+  return [
+    '| id | family | reference for (torch class or paper) | what it does | default lr | hyperparameters (defaults) | compiles |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** `readme` with the text between the markers replaced by `table`; throws when the markers are missing. */
+export function withOptimizerTable(readme: string, table: string): string {
+  const begin = readme.indexOf(TABLE_BEGIN);
+  const end = readme.indexOf(TABLE_END);
+  if (begin < 0 || end < begin) throw new Error(`README.md needs the markers ${TABLE_BEGIN} and ${TABLE_END} around the optimizer table`);
+  return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${table}\n${readme.slice(end)}`;
+}
+
+if (require.main === module) {
+  const before = fs.readFileSync(README, 'utf8');
+  const after = withOptimizerTable(before, optimizerTable(optimizerCatalog()));
+  fs.writeFileSync(README, after);
+  console.log(after === before ? 'README.md: the optimizer table is up to date' : 'README.md: optimizer table rewritten');
+}
