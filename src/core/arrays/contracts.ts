@@ -48,6 +48,8 @@ export interface ArrayStepResult {
 export interface ArrayOptimizer<S = unknown> {
   init(params: Float32Array): S;
   update(input: ArrayStepInput, state: S): ArrayStepResult;
+  /** Writes where the run is judged (schedule-free's average x; Optimizer.evaluationPoint's twin) into `out`. */
+  evaluationPoint?(state: S, out: Float32Array): void;
   /**
    * Arrays the update reads and writes without copying (views of its WebAssembly memory): the loop
    * keeps its two parameter buffers and the gradient there, and an update whose params, paramsOut and

@@ -1,6 +1,7 @@
 import type { MinimizeResult, MinimizeStatus, StepMetrics } from '../minimize';
 import type { Schedule } from '../schedule';
 import type { ArrayObjective, ArrayOptimizer, ArrayStepInput, ArrayStepResult } from './contracts';
+import { EvaluationPointRecords } from './evaluationPointRecords';
 
 export interface MinimizeArraysOptions {
   /** Loss and gradient at x for update number `step` (stochastic objectives pick the batch from it). */
@@ -91,6 +92,8 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   let xOut: Float32Array = new Float32Array(n);
   let grad: Float32Array = new Float32Array(n);
   const state = optimizer.init(x);
+  // Records (and the answer) at the optimizer's evaluation point when it has one: schedule-free's x.
+  const judged = optimizer.evaluationPoint ? new EvaluationPointRecords((s, out) => optimizer.evaluationPoint?.(s, out), objective, n) : undefined;
   // Whatever ends the run (an error included), what the optimizer compiled may serve the next one.
   try {
     // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
@@ -139,12 +142,13 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
         evals += 1;
         const evalsHere = evals;
         const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+        const recorded = judged ? judged.measure(state, step) : loss;
+        if (!Number.isFinite(recorded) || !Number.isFinite(gradNorm)) {
           status = 'diverged';
           divergedAt = step;
           break;
         }
-        schedule.observe(step, loss);
+        schedule.observe(step, recorded);
         o.transformGradient?.(grad, step, lr);
         input.params = x;
         input.paramsOut = xOut;
@@ -166,11 +170,12 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
           const wallMs = now - started;
           records.push(
             recordParams
-              ? { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(x) }
-              : { step, loss, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
+              ? { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(judged ? judged.point : x) }
+              : { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
           );
         }
-        goodLoss = loss;
+        judged?.keep();
+        goodLoss = recorded;
         goodGradNorm = gradNorm;
         const measured = x;
         x = xOut;
@@ -200,20 +205,21 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
       // x is the point that went bad; xOut still holds the one before it (x0 at step 0).
       return {
         status, divergedAt,
-        params: step === 0 ? Float32Array.from(o.x0) : xOut.slice(),
+        params: step === 0 ? Float32Array.from(o.x0) : (judged?.previous ?? xOut).slice(),
         final: { loss: goodLoss, gradNorm: goodGradNorm },
         evals, stepsDone: step, wallMs: Date.now() - started, info,
       };
     }
     // The final point is measured after the last update (one more evaluation).
-    const loss = objective.valueAndGrad(x, step, grad);
+    const answer = judged ? judged.finalPoint(state) : x;
+    const loss = objective.valueAndGrad(answer, step, grad);
     evals += 1;
     const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       status = 'diverged';
       divergedAt = step;
     }
-    return { status, divergedAt, params: x.slice(), final: { loss, gradNorm }, evals, stepsDone: step, wallMs: Date.now() - started, info };
+    return { status, divergedAt, params: answer.slice(), final: { loss, gradNorm }, evals, stepsDone: step, wallMs: Date.now() - started, info };
   } finally {
     optimizer.release?.(state);
   }

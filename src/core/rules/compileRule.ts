@@ -38,6 +38,8 @@ interface SlotRun {
   paths: number;
   /** Views of the loop's arrays for this slot (multi-tensor objectives), by the array they view. */
   readonly views: WeakMap<Float32Array, Float32Array>;
+  /** The state tensor (index in spec.stateKeys) the rule's evaluationPoint returns; -1 without one. */
+  point: number;
 }
 
 export interface CompiledRuleState {
@@ -49,6 +51,26 @@ export interface CompiledRuleState {
 /** A deterministic, non-trivial gradient to trace and check with (values of both signs, no zeros). */
 function probeGradient(size: number): Float32Array {
   return Float32Array.from({ length: size }, (_, i) => ((((i * 7919) % 13) - 6.5) / 6.5) * (1 + (i % 3)));
+}
+
+/**
+ * Which state tensor the rule's evaluation point is (schedule-free's x): the index of its key in `keys`, -1
+ * without an evaluationPoint. A point computed anew each time would need a program of its own: not compiled.
+ */
+function evaluationPointKey(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot, init: RuleState, param: tf.Tensor, keys: readonly string[]): number {
+  if (!rule.evaluationPoint) return -1;
+  const evaluationPoint = rule.evaluationPoint;
+  let point: tf.Tensor;
+  try {
+    // tidy frees what the rule makes on the way to a new point; a state tensor comes back as it is.
+    point = tf.tidy(() => evaluationPoint(init, param, hpFor(hp, rule.defaults.lr)));
+  } catch (e) {
+    throw new RuleFailure(id, 'update', slot.name, 1, e);
+  }
+  const index = keys.findIndex((key) => init[key] === point);
+  if (index >= 0) return index;
+  if (point instanceof tf.Tensor && point !== param) point.dispose();
+  throw new NotCompilable('its evaluationPoint compiles only when it returns one of the state tensors as they are (as schedule-free returns x)');
 }
 
 /** Runs the rule's init on one slot's values: the state's tensors (as arrays) and numbers. */
@@ -73,7 +95,7 @@ function initialState(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot,
       } else throw new NotCompilable(`state.${key} is not a float32 tensor or a number`);
     }
     const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: keys, stateShapes: keys.map((k) => (init[k] as tf.Tensor).shape) };
-    return { spec, arrays, numbers };
+    return { spec, arrays, numbers, point: evaluationPointKey(id, rule, hp, slot, init, param, keys) };
   } finally {
     // The rule's init may make intermediates too: everything it made goes, the state was copied out.
     param.dispose();
@@ -185,7 +207,7 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     const ahead = compiledAhead;
     compiledAhead = undefined;
     return slotsOf(shapes, params.length, false).map((slot, k) => {
-      const { spec, arrays, numbers } = initialState(id, rule, hp, slot, params);
+      const { spec, arrays, numbers, point } = initialState(id, rule, hp, slot, params);
       let run = ahead?.[k];
       if (!run || !sameLayout(run.spec, spec)) {
         const key = kernelKey(rule, hp, spec);
@@ -193,8 +215,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
         const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
         // A pooled kernel of the path the first step takes (the lr is not known yet: the default's).
         const kernel = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1)) ?? traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
-        run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap() };
+        run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap(), point };
       }
+      run.point = point;
       // The compile's check ran one update in the program's memory: start from the initial state.
       arrays.forEach((a, j) => (run as SlotRun).kernel.program.inputs[2 + j].set(a));
       run.numbers = numbers;
@@ -213,6 +236,10 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     release(state) {
       for (const run of state.slots) for (const kernel of run.kernels) returnKernel(run.key, kernel);
     },
+    // The state after the last update is on the input side of each program's double buffer.
+    ...(rule.evaluationPoint
+      ? { evaluationPoint: (state: CompiledRuleState, out: Float32Array) => state.slots.forEach((run) => viewOf(run, out).set(run.kernel.program.inputs[2 + run.point])) }
+      : {}),
     workspace(state) {
       if (state.slots.length !== 1) return undefined;
       const program = state.slots[0].kernel.program;

@@ -89,8 +89,11 @@ export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHy
   /**
    * Where the run is judged when that is not where gradients are taken: schedule-free methods take
    * gradients at y (the `param` update sees and returns) but their answer is the averaged sequence x.
-   * When present, the run's loss records and final parameters are taken at this point (one extra
-   * loss evaluation per step, not counted as a gradient evaluation), and the dashboard says so.
+   * When present, the run's loss records, their path and the final parameters are taken at this point
+   * after each update (one extra loss evaluation per step, not counted as a gradient evaluation), and
+   * the CLI and the dashboard say so. Return a tensor of the parameter's shape; return one of the state's
+   * tensors as it is (`state.x`) for the rule to compile, as a point computed anew keeps the run on tensors.
+   * `hp.lr` is the last update's lr (0 before the first).
    */
   evaluationPoint?(state: S, param: Tensor, hp: H): Tensor;
   update(grad: Tensor, state: S, param: Tensor, hp: H, ctx: RuleContext): RuleUpdate<S>;

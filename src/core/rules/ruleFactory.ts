@@ -84,9 +84,6 @@ export function ruleFactory(id: string, rule: OptimizerRule, origin: RuleOrigin 
       const hp = resolveHyperparams(id, hyperparams, given);
       const onTensors = ruleOnTensors(id, rule, hp, shapes);
       if (rule.scope === 'model') return { ...onTensors, arraysUnavailable: `optimizer rule '${id}' has model scope (closures), which runs on tensors` };
-      if (rule.evaluationPoint) {
-        return { ...onTensors, arraysUnavailable: `optimizer rule '${id}' has an evaluationPoint (losses taken at its x): only the tensor loop evaluates there` };
-      }
       const compiled = compileRule(id, rule, hp, shapes);
       return 'arrays' in compiled ? { ...onTensors, arrays: compiled.arrays } : { ...onTensors, arraysUnavailable: compiled.reason };
     },

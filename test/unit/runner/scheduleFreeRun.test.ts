@@ -31,28 +31,29 @@ const closeTo = (actual: number, expected: number, what: string) =>
 describe('a schedule-free run reports its losses at x', function () {
   this.timeout(60_000);
 
-  it('steps, path and final point are at the average x; the run says so and why it stays on tensors', async () => {
-    const r = await runInProcess({ file: path.join(EXAMPLES, 'rosenbrock.ts'), optimizer: { id: 'schedule-free-sgd', lr: LR }, steps: STEPS });
-    assert.equal(r.error, undefined, r.error?.message);
-    assert.equal(r.leaked, 0);
-    const meta = runMetaSchema.parse(r.meta);
-    assert.equal(meta.lossAt, 'evaluation point x (gradients taken at y)');
-    assert.equal(meta.compute?.path, 'tensors');
-    assert.match(meta.compute?.reason ?? '', /evaluationPoint/);
-    const { xs, ys } = paper();
-    assert.equal(r.steps.length, STEPS);
-    r.steps.forEach((s, k) => {
-      closeTo(s.loss, f(xs[k]), `loss of record ${k}`);
-      (s.params ?? []).forEach((v, i) => closeTo(v, xs[k][i], `params of record ${k}`));
-      closeTo(s.gradNorm, Math.hypot(...grad(ys[k])), `gradient norm of record ${k} (at y)`);
+  for (const compile of [true, false]) {
+    it(`steps, path and final point are at the average x, and the run says so (${compile ? 'compiled' : 'on tensors'})`, async () => {
+      const r = await runInProcess({ file: path.join(EXAMPLES, 'rosenbrock.ts'), optimizer: { id: 'schedule-free-sgd', lr: LR }, steps: STEPS, compile });
+      assert.equal(r.error, undefined, r.error?.message);
+      assert.equal(r.leaked, 0);
+      const meta = runMetaSchema.parse(r.meta);
+      assert.equal(meta.lossAt, 'evaluation point x (gradients taken at y)');
+      assert.equal(meta.compute?.path, compile ? 'compiled' : 'tensors');
+      const { xs, ys } = paper();
+      assert.equal(r.steps.length, STEPS);
+      r.steps.forEach((s, k) => {
+        closeTo(s.loss, f(xs[k]), `loss of record ${k}`);
+        (s.params ?? []).forEach((v, i) => closeTo(v, xs[k][i], `params of record ${k}`));
+        closeTo(s.gradNorm, Math.hypot(...grad(ys[k])), `gradient norm of record ${k} (at y)`);
+      });
+      // x and y have parted by far more than the tolerance: records at y could not pass.
+      const apart = Math.max(...xs[STEPS].map((v, i) => Math.abs(v - ys[STEPS][i])));
+      assert.ok(apart > 1e-3, `x and y only ${apart} apart`);
+      xs[STEPS].forEach((v, i) => closeTo(r.done?.final.params[i] ?? NaN, v, 'final params'));
+      closeTo(r.done?.final.loss ?? NaN, f(xs[STEPS]), 'final loss');
+      assert.equal(r.done?.evals, STEPS + 1);
     });
-    // x and y have parted by far more than the tolerance: records at y could not pass.
-    const apart = Math.max(...xs[STEPS].map((v, i) => Math.abs(v - ys[STEPS][i])));
-    assert.ok(apart > 1e-3, `x and y only ${apart} apart`);
-    xs[STEPS].forEach((v, i) => closeTo(r.done?.final.params[i] ?? NaN, v, 'final params'));
-    closeTo(r.done?.final.loss ?? NaN, f(xs[STEPS]), 'final loss');
-    assert.equal(r.done?.evals, STEPS + 1);
-  });
+  }
 
   it('a run without an evaluation point says nothing about where its loss is', async () => {
     const r = await runInProcess({ file: path.join(EXAMPLES, 'rosenbrock.ts'), optimizer: { id: 'adamw', lr: LR }, steps: 3 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import type { ArrayOptimizer } from '../../../../src/core/arrays/contracts';
 import type { Optimizer, ParamShapes } from '../../../../src/core/optimizer';
 import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import type { HpRecord } from '../../../../src/core/hyperparams';
@@ -15,14 +16,14 @@ const unused = (): never => {
 };
 
 /** Runs `steps` updates with gradient a ⊙ y (f = ½ Σ aᵢyᵢ²) and reads y, z, x and the evaluation point after each. */
-function trace(optimizer: Optimizer, y0: number[], a: number[], lr: number, steps: number): Point[] {
+function trace(optimizer: Optimizer, y0: number[], a: number[], lr: number | ((k: number) => number), steps: number): Point[] {
   let y = tf.tensor1d(y0);
   let state = optimizer.init(y);
   const out: Point[] = [];
   for (let k = 0; k < steps; k++) {
     const grad = tf.tensor1d(read(y).map((v, i) => a[i] * v));
     const loss = tf.scalar(0);
-    const r = optimizer.update({ params: y, loss, grad, lr, step: k, evaluate: unused, hvp: unused }, state);
+    const r = optimizer.update({ params: y, loss, grad, lr: typeof lr === 'number' ? lr : lr(k), step: k, evaluate: unused, hvp: unused }, state);
     tf.dispose([grad, loss, y]);
     y = r.params;
     state = r.state;
@@ -33,6 +34,24 @@ function trace(optimizer: Optimizer, y0: number[], a: number[], lr: number, step
   }
   optimizer.disposeState(state);
   y.dispose();
+  return out;
+}
+
+/** The compiled form's y and evaluation point after each update, with the same gradients as `trace`. */
+function compiledTrace(arrays: ArrayOptimizer, y0: number[], a: number[], lrAt: (k: number) => number, steps: number): { y: Float32Array; at: Float32Array }[] {
+  let y = Float32Array.from(y0);
+  const state = arrays.init(y);
+  const out: { y: Float32Array; at: Float32Array }[] = [];
+  for (let k = 0; k < steps; k++) {
+    const grad = Float32Array.from(y, (v, i) => Math.fround(a[i] * v));
+    const next = new Float32Array(y.length);
+    arrays.update({ params: y, paramsOut: next, grad, loss: 0, lr: lrAt(k), step: k, evaluate: unused }, state);
+    const at = new Float32Array(y.length);
+    (arrays.evaluationPoint as NonNullable<ArrayOptimizer['evaluationPoint']>)(state, at);
+    out.push({ y: next, at });
+    y = next;
+  }
+  arrays.release?.(state);
   return out;
 }
 
@@ -143,6 +162,30 @@ describe('schedule-free-sgd and schedule-free-adamw', () => {
       }
     });
 
+    // Compiled = tensors, bit for bit: y after each update and the evaluation point x, with an lr that changes every
+    // step (lr_max and the averaging weights follow it), a single vector and a matrix objective, JS loops and WebAssembly.
+    const compiledSets: [string, HpRecord, number][] = [
+      ['schedule-free-sgd', {}, 0.05], ['schedule-free-sgd', sgdSets[1][1], 0.05],
+      ['schedule-free-adamw', {}, 0.05], ['schedule-free-adamw', adamSets[1][1], 0.05], ['schedule-free-adamw', { eps: 0 }, 0.05],
+    ];
+    for (const [id, hp, lr] of compiledSets) {
+      for (const shapes of [[{ name: '', shape: [3] }], [{ name: 'w', shape: [20, 50] }], [{ name: 'w', shape: [2, 2] }, { name: 'b', shape: [1] }]]) {
+        it(`${id} ${JSON.stringify(hp)} compiled = tensors bit for bit, y and x (${shapes.map((s) => `[${s.shape.join('×')}]`).join(' ')})`, () => {
+          const n = shapes.reduce((size, s) => size + s.shape.reduce((p, d) => p * d, 1), 0);
+          const y0 = Array.from({ length: n }, (_, i) => 2 * Math.cos(3 * i));
+          const a = Array.from({ length: n }, (_, i) => 0.5 + (i % 7) / 3);
+          const lrAt = (k: number) => lr * (1 + 0.5 * Math.sin(k));
+          const optimizer = optimizerFactory(id).create(hp, shapes);
+          const ours = compiledTrace(optimizer.arrays as ArrayOptimizer, y0, a, lrAt, 20);
+          const tensors = trace(optimizerFactory(id).create(hp, shapes), y0, a, lrAt, 20);
+          ours.forEach((p, k) => {
+            assert.deepEqual(p.y, Float32Array.from(tensors[k].y), `y after update ${k + 1}`);
+            assert.deepEqual(p.at, Float32Array.from(tensors[k].at), `x after update ${k + 1}`);
+          });
+        });
+      }
+    }
+
     it('leaks no tensors: create, init, updates, evaluation points, inspect and dispose, for every option set', () => {
       const sets: [string, HpRecord][] = [
         ['schedule-free-sgd', {}], ['schedule-free-sgd', sgdSets[1][1]],
@@ -156,13 +199,6 @@ describe('schedule-free-sgd and schedule-free-adamw', () => {
     });
   });
 
-  it('runs on tensors and says why (the compiled loop does not evaluate at x)', () => {
-    for (const id of ['schedule-free-sgd', 'schedule-free-adamw']) {
-      const optimizer = optimizerFactory(id).create({});
-      assert.equal(optimizer.arrays, undefined);
-      assert.match(optimizer.arraysUnavailable ?? '', /evaluationPoint/);
-    }
-  });
 
   it('cites the paper, groups as schedule-free, and checks its hyperparameters', () => {
     for (const id of ['schedule-free-sgd', 'schedule-free-adamw']) {
