@@ -1,12 +1,11 @@
 /**
  * Our side of the benchmark: each workload timed through the same entry points
  * the runner uses (minimize with every step's loss and gradient norm read back
- * in batches; hessianVectorProduct; lanczos, or lanczosArrays when compiled; sweep).
+ * in batches; hessianVectorProduct; lanczos on the compiled product or on TensorFlow.js's; sweep).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hessianOperator, hessianVectorProduct } from '../src/core/curvature/hvp';
+import { hessianOperator, hessianVectorProduct, onArrays } from '../src/core/curvature/hvp';
 import { lanczos } from '../src/core/curvature/lanczos';
-import { lanczosArrays } from '../src/core/curvature/lanczosArrays';
 import type { ArrayOptimizer } from '../src/core/arrays/contracts';
 import { minimizeArrays } from '../src/core/arrays/minimizeArrays';
 import { compileHessian } from '../src/core/compiled/compileHessianOperator';
@@ -204,7 +203,7 @@ export async function runOurs(w: Workload): Promise<SideResult> {
       const xs = Float32Array.from(rosenbrockStart(w.n));
       const out = await timed(w, async () => {
         // As estimateCurvature does per sample: the operator at x, then Lanczos.
-        const r = hessian ? lanczosArrays(hessian.arraysAt(xs), w.n, options) : await lanczos(hessianOperator(f, x), w.n, options);
+        const r = lanczos(hessian ? hessian.arraysAt(xs) : onArrays(hessianOperator(f, x)), w.n, options);
         return { check: [r.lambdaMax], initial: [r.lambdaMax], ...(hessian ? { path: pathOf(hessian.wasmLoops) } : {}) };
       });
       x.dispose();

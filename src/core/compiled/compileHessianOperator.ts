@@ -23,7 +23,7 @@ export interface CompiledHessian {
   apply(x: Float32Array, v: Float32Array, out: Float32Array): void;
   /** H at x as a tensor operator (copies in and out), for power iteration and exact spectra. */
   at(x: tf.Tensor1D): LinearOperator;
-  /** H at x on plain arrays (x is copied), for lanczosArrays. */
+  /** H at x on plain arrays (x is copied), for lanczos. */
   arraysAt(x: Float32Array): ArrayOperator;
 }
 

@@ -1,11 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
 import { exactSpectrum } from './exactSpectrum';
-import { hessianOperator, type ArrayOperator, type LinearOperator } from './hvp';
+import { hessianOperator, onArrays, type ArrayOperator, type LinearOperator } from './hvp';
 import type { FlatObjective } from './hvp';
 import { hvpSelfCheck } from './hvpSelfCheck';
 import { lanczos } from './lanczos';
-import { lanczosArrays } from './lanczosArrays';
 import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
 import { learningRateDiagnostics } from './learningRateDiagnostics';
 import { powerIteration } from './powerIteration';
@@ -62,7 +61,7 @@ export interface CurvatureOptions {
   negated?: boolean;
   /** A faster H(x)·v for the same f (the compiled one); the self-check still uses TensorFlow.js's. */
   hessianAt?: (x: tf.Tensor1D) => LinearOperator;
-  /** The same product on plain arrays (the compiled one): Lanczos then runs on arrays (lanczosArrays). */
+  /** The same product on plain arrays (the compiled one), for Lanczos (else it wraps the tensor product). */
   hessianArraysAt?: (x: Float32Array) => ArrayOperator;
 }
 
@@ -125,9 +124,7 @@ export async function estimateCurvature(
       iterations: power.iterations,
     };
   } else {
-    const result = options.hessianArraysAt
-      ? lanczosArrays(options.hessianArraysAt(x.dataSync() as Float32Array), n, iterationOptions)
-      : await lanczos(apply, n, iterationOptions);
+    const result = lanczos(options.hessianArraysAt ? options.hessianArraysAt(x.dataSync() as Float32Array) : onArrays(apply), n, iterationOptions);
     sample = {
       step: ctx.step,
       lambdaMax: result.lambdaMax,

@@ -48,3 +48,15 @@ export type ArrayOperator = (v: Float32Array, out: Float32Array) => void;
 export function hessianOperator(f: FlatObjective, x: tf.Tensor1D): LinearOperator {
   return (v) => hessianVectorProduct(f, x, v);
 }
+
+/**
+ * A tensor operator as an operator on plain arrays, for Lanczos (./lanczos.ts): one upload and one read-back
+ * per product, small beside the product itself (about two gradients).
+ */
+export function onArrays(apply: LinearOperator): ArrayOperator {
+  return (v, out) => {
+    const hv = tf.tidy(() => apply(tf.tensor1d(v)));
+    out.set(hv.dataSync());
+    hv.dispose();
+  };
+}

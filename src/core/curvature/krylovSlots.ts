@@ -1,5 +1,5 @@
 /**
- * Storage and loops for lanczosArrays: numbered slots of n float32 values in
+ * Storage and loops for lanczos (./lanczos.ts): numbered slots of n float32 values in
  * one buffer (the Lanczos vectors, in order, then working vectors), so a
  * Gram-Schmidt pass runs over a range of slots. Each slot is padded with zeros
  * to a multiple of 4 values, the width of one SIMD load, so loops need no tail.

@@ -4,6 +4,8 @@ import { krylovSlots } from './krylovSlotsWasm';
 import { LanczosTridiagonal, type LanczosOptions, type LanczosResult } from './lanczosTridiagonal';
 import { randomUnitVector } from './randomUnitVector';
 
+export type { LanczosOptions, LanczosResult } from './lanczosTridiagonal';
+
 /**
  * A full Gram-Schmidt pass that shrinks r below this share of its norm
  * cancelled enough digits to leave r visibly non-orthogonal: pass again
@@ -12,20 +14,20 @@ import { randomUnitVector } from './randomUnitVector';
 const CANCELLATION = Math.SQRT1_2;
 
 /**
- * lanczos (same options, start vector, stopping rules and measured ends) for an
- * operator on Float32Arrays, such as a compiled Hessian-vector product: the
- * basis is kept in float32 slots (WebAssembly SIMD loops where the engine has
- * them, see krylovSlots.ts) and everything runs synchronously on the host,
- * with no tensor per product and no await per iteration.
+ * Lanczos iteration on a symmetric operator of size n, with full re-orthogonalisation, for the ends of
+ * its spectrum. The one Lanczos of the project: the compiled Hessian-vector product is an operator on
+ * Float32Arrays already, and TensorFlow.js's is wrapped as one (`onArrays` in ./hvp.ts) — every backend
+ * in use keeps tensors in CPU memory, so the basis lives in float32 slots (WebAssembly SIMD loops where
+ * the engine has them, see krylovSlots.ts) and everything but the product runs synchronously here.
  *
- * The re-orthogonalisation differs from lanczos's two full classical
- * Gram-Schmidt passes: the three-term recurrence first removes the two large
- * components (β_{k−1}·v_{k−1} and α·v_k), then one full pass removes what
- * rounding left along every earlier vector, and a second only when that pass
- * cancelled (DGKS). Equally orthogonal, at half the cost: the full passes are
- * what takes the time.
+ * Re-orthogonalisation: the three-term recurrence first removes the two large components
+ * (β_{k−1}·v_{k−1} and α·v_k), then one full classical Gram-Schmidt pass removes what rounding left
+ * along every earlier vector, and a second only when that pass cancelled (DGKS), so no ghost
+ * eigenvalues. At the end, each end's Ritz vector u is formed and H·u applied once more: the reported
+ * λ is its Rayleigh quotient and the residual ‖H·u − λ·u‖ is measured, not inferred, so it also covers
+ * float32 rounding (which limits λmin to about 1e-5·λmax in absolute terms).
  */
-export function lanczosArrays(apply: ArrayOperator, n: number, options: LanczosOptions = {}): LanczosResult {
+export function lanczos(apply: ArrayOperator, n: number, options: LanczosOptions = {}): LanczosResult {
   const tridiagonal = new LanczosTridiagonal(n, options);
   const { cap } = tridiagonal;
   // Slots 0…k−1 hold v₀…v_{k−1}, slot k the next r; two more for the ends' refinement.
@@ -57,7 +59,7 @@ export function lanczosArrays(apply: ArrayOperator, n: number, options: LanczosO
 /** The last start vector: samples during a run repeat n and seed, and drawing it costs ~4 ms at n = 1e5. */
 let lastStart: { n: number; seed: number; values: Float32Array } | undefined;
 
-/** randomUnitVector's values (TensorFlow.js's seeded generator), so both versions start alike. */
+/** randomUnitVector's values (TensorFlow.js's seeded generator): the start every curvature method shares. */
 function startVector(n: number, seed: number): Float32Array {
   if (lastStart?.n !== n || lastStart.seed !== seed) {
     const tensor = randomUnitVector(n, seed);

@@ -1,6 +1,6 @@
 /**
- * What lanczos (tensors) and lanczosArrays (Float32Arrays) share: the options
- * and result, and the host side of the iteration. Each step's α and β extend
+ * Lanczos's options and result, and the host side of the iteration (./lanczos.ts
+ * does the vector side). Each step's α and β extend
  * the tridiagonal T_k, whose eigenproblem gives the Ritz values, their
  * residuals β·|s_k| and the stopping decision.
  */

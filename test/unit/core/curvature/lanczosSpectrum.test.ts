@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { compileHessian } from '../../../../src/core/compiled/compileHessianOperator';
 import { estimateCurvature } from '../../../../src/core/curvature/estimateCurvature';
-import type { ArrayOperator, LinearOperator } from '../../../../src/core/curvature/hvp';
+import { onArrays, type ArrayOperator, type LinearOperator } from '../../../../src/core/curvature/hvp';
 import { lanczos } from '../../../../src/core/curvature/lanczos';
-import { lanczosArrays } from '../../../../src/core/curvature/lanczosArrays';
 import type { LanczosOptions, LanczosResult } from '../../../../src/core/curvature/lanczosTridiagonal';
 import { randomUnitVector } from '../../../../src/core/curvature/randomUnitVector';
 import { symmetricEigen } from '../../../../src/core/curvature/symmetricEigen';
@@ -45,11 +44,12 @@ function randomSymmetric(n: number, seed: number): TestMatrix {
 const distanceToSpectrum = (theta: number, eigenvalues: number[]) => Math.min(...eigenvalues.map((l) => Math.abs(l - theta)));
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
-async function both(m: TestMatrix, options: LanczosOptions = {}): Promise<{ arrays: LanczosResult; tensor: LanczosResult }> {
-  return { arrays: lanczosArrays(m.arrays, m.n, options), tensor: await lanczos(m.tensor, m.n, options) };
+/** The same matrix through both kinds of operator: plain arrays, and TensorFlow.js's wrapped by onArrays. */
+function both(m: TestMatrix, options: LanczosOptions = {}): { arrays: LanczosResult; tensor: LanczosResult } {
+  return { arrays: lanczos(m.arrays, m.n, options), tensor: lanczos(onArrays(m.tensor), m.n, options) };
 }
 
-describe('lanczosArrays', () => {
+describe('lanczos: spectra against exact eigenvalues', () => {
   forEachBackend(() => {
     const cases: [string, () => TestMatrix][] = [
       ['diagonal, geometric 1…1e3, n = 400', () => diagonal(geometric(400, 1e3))],
@@ -59,20 +59,24 @@ describe('lanczosArrays', () => {
     ];
 
     for (const [label, make] of cases) {
-      it(`agrees with the tensor lanczos: λmax, λmin, residuals, iterations (${label})`, async () => {
+      it(`finds the ends of the exact spectrum within their measured residuals, through either operator (${label})`, () => {
         const m = make();
-        const { arrays, tensor } = await both(m);
+        const { arrays, tensor } = both(m);
         const scale = Math.max(...m.eigenvalues.map(Math.abs));
-        assert.equal(arrays.iterations, tensor.iterations);
-        assert.equal(arrays.converged, tensor.converged);
-        assert.ok(Math.abs(arrays.lambdaMax - tensor.lambdaMax) <= 1e-5 * scale, `λmax ${arrays.lambdaMax} vs ${tensor.lambdaMax}`);
-        assert.ok(Math.abs(arrays.lambdaMin - tensor.lambdaMin) <= 1e-5 * scale, `λmin ${arrays.lambdaMin} vs ${tensor.lambdaMin}`);
-        // Residuals: the same size (both are measured, so both carry float32 rounding of about 1e-6·‖H‖).
-        for (const key of ['residualMax', 'residualMin'] as const) {
-          assert.ok(Math.abs(arrays[key] - tensor[key]) <= 0.1 * tensor[key] + 2e-6 * scale, `${key} ${arrays[key]} vs ${tensor[key]}`);
-        }
+        const [lowest, highest] = [m.eigenvalues[0], m.eigenvalues[m.n - 1]];
+        // λmax: its extreme eigenvalue to within its residual (and float32 rounding, ~1e-6·‖H‖), converged or not
+        // (the top end converges first on these spectra); λmin: within its residual of some eigenvalue, of the
+        // lowest once the iteration says it converged.
+        assert.ok(Math.abs(arrays.lambdaMax - highest) <= arrays.residualMax + 2e-6 * scale, `λmax ${arrays.lambdaMax} ± ${arrays.residualMax} vs ${highest}`);
+        assert.ok(distanceToSpectrum(arrays.lambdaMin, m.eigenvalues) <= arrays.residualMin + 2e-6 * scale, `λmin ${arrays.lambdaMin} ± ${arrays.residualMin}`);
+        if (arrays.converged) {
+          assert.ok(Math.abs(arrays.lambdaMin - lowest) <= arrays.residualMin + 2e-6 * scale, `λmin ${arrays.lambdaMin} ± ${arrays.residualMin} vs ${lowest}`);
+          assert.ok(arrays.residualMax <= 1e-4 * scale + 2e-6 * scale && arrays.residualMin <= 1e-4 * scale + 2e-6 * scale);
+        } else assert.equal(arrays.iterations, 80);
         assert.equal(arrays.ritzValues.length, arrays.iterations);
-        arrays.ritzValues.forEach((theta, i) => assert.ok(Math.abs(theta - tensor.ritzValues[i]) <= 1e-4 * scale, `Ritz value ${i}: ${theta} vs ${tensor.ritzValues[i]}`));
+        // The tensor operator holds the same float32 matrix: the same iteration, up to the products' summation order.
+        assert.equal(tensor.iterations, arrays.iterations);
+        assert.ok(Math.abs(tensor.lambdaMax - arrays.lambdaMax) <= 1e-5 * scale && Math.abs(tensor.lambdaMin - arrays.lambdaMin) <= 1e-5 * scale);
       });
     }
 
@@ -82,7 +86,7 @@ describe('lanczosArrays', () => {
         const v = randomUnitVector(50, seed);
         const expected = (v.dataSync() as Float32Array).reduce((acc, vi, i) => acc + d[i] * vi * vi, 0);
         v.dispose();
-        const r = lanczosArrays(diagonal(d).arrays, 50, { maxIterations: 1, seed });
+        const r = lanczos(diagonal(d).arrays, 50, { maxIterations: 1, seed });
         assert.equal(r.iterations, 1);
         assert.ok(relative(r.lambdaMax, expected) < 1e-6 && r.lambdaMin === r.lambdaMax, `${r.lambdaMax} vs ${expected}`);
       }
@@ -90,7 +94,7 @@ describe('lanczosArrays', () => {
 
     it('stops with exact eigenvalues once the Krylov space is exhausted (5 distinct eigenvalues, n = 300)', () => {
       const levels = [-3, 0.5, 2, 7, 11];
-      const r = lanczosArrays(diagonal(Array.from({ length: 300 }, (_, i) => levels[i % 5])).arrays, 300);
+      const r = lanczos(diagonal(Array.from({ length: 300 }, (_, i) => levels[i % 5])).arrays, 300);
       assert.equal(r.iterations, 5);
       assert.ok(r.converged);
       assert.ok(Math.abs(r.lambdaMin + 3) < 1e-5 && Math.abs(r.lambdaMax - 11) < 1e-5, `[${r.lambdaMin}, ${r.lambdaMax}]`);
@@ -100,8 +104,8 @@ describe('lanczosArrays', () => {
 
     it('stops at tol: a looser tol stops sooner, and the measured residuals meet it', () => {
       const m = diagonal(separatedLowEnd(600, 100));
-      const loose = lanczosArrays(m.arrays, m.n, { tol: 1e-2 });
-      const tight = lanczosArrays(m.arrays, m.n, { tol: 1e-5 });
+      const loose = lanczos(m.arrays, m.n, { tol: 1e-2 });
+      const tight = lanczos(m.arrays, m.n, { tol: 1e-5 });
       assert.ok(loose.converged && tight.converged);
       assert.ok(loose.iterations < tight.iterations, `${loose.iterations} vs ${tight.iterations} iterations`);
       for (const [r, tol] of [[loose, 1e-2], [tight, 1e-5]] as const) {
@@ -110,7 +114,7 @@ describe('lanczosArrays', () => {
         assert.ok(r.residualMax <= tol * scale + 1e-5 * scale && r.residualMin <= tol * scale + 1e-5 * scale, `tol ${tol}: ${r.residualMax}, ${r.residualMin}`);
       }
       // A cap below convergence: not converged, and it says so.
-      const capped = lanczosArrays(m.arrays, m.n, { tol: 1e-8, maxIterations: 6 });
+      const capped = lanczos(m.arrays, m.n, { tol: 1e-8, maxIterations: 6 });
       assert.ok(!capped.converged && capped.iterations === 6);
     });
 
@@ -119,7 +123,7 @@ describe('lanczosArrays', () => {
       for (const m of matrices) {
         const scale = Math.max(...m.eigenvalues.map(Math.abs));
         for (const maxIterations of [3, 10, 40]) {
-          const r = lanczosArrays(m.arrays, m.n, { maxIterations, tol: 0 });
+          const r = lanczos(m.arrays, m.n, { maxIterations, tol: 0 });
           for (const [theta, residual] of [[r.lambdaMax, r.residualMax], [r.lambdaMin, r.residualMin]]) {
             assert.ok(distanceToSpectrum(theta, m.eigenvalues) <= residual * (1 + 1e-4) + 1e-6 * scale, `${maxIterations} it.: θ ${theta} ± ${residual}, nearest eigenvalue ${distanceToSpectrum(theta, m.eigenvalues)} away`);
           }
@@ -132,14 +136,14 @@ describe('lanczosArrays', () => {
     it('is reproducible and leaves no tensors behind', () => {
       const m = randomSymmetric(80, 5);
       const before = tf.memory().numTensors;
-      const a = lanczosArrays(m.arrays, m.n, { seed: 3 });
-      const b = lanczosArrays(m.arrays, m.n, { seed: 3 });
+      const a = lanczos(m.arrays, m.n, { seed: 3 });
+      const b = lanczos(m.arrays, m.n, { seed: 3 });
       assert.equal(tf.memory().numTensors, before);
       assert.deepEqual(b, a);
-      assert.notEqual(lanczosArrays(m.arrays, m.n, { seed: 4, maxIterations: 3 }).lambdaMax, lanczosArrays(m.arrays, m.n, { seed: 3, maxIterations: 3 }).lambdaMax);
+      assert.notEqual(lanczos(m.arrays, m.n, { seed: 4, maxIterations: 3 }).lambdaMax, lanczos(m.arrays, m.n, { seed: 3, maxIterations: 3 }).lambdaMax);
     });
 
-    it('estimateCurvature runs it with a compiled Hessian and agrees with the tensor path', async () => {
+    it('estimateCurvature runs it with a compiled Hessian and agrees with TensorFlow.js\'s product', async () => {
       const d = geometric(300, 100).map((l, i) => (i < 2 ? -l : l));
       const f = quadratic(d, true);
       const x = tf.zeros([300]) as tf.Tensor1D;
