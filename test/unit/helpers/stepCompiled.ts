@@ -37,3 +37,15 @@ export function expectPath(how: string, path: number[][], expected: number[][], 
   assert.equal(path.length, expected.length);
   path.forEach((x, k) => assert.doesNotThrow(() => expectClose(x, expected[k], rel), `${how}, step ${k + 1}`));
 }
+
+/**
+ * An elementwise rule updates a matrix parameter as it updates the same numbers in a vector: the same
+ * steps for a 2×3 matrix (the rule sees that shape) and for the vector of its six entries, bit for bit.
+ */
+export function expectMatrixAsVector(factory: OptimizerFactory, hp: HpRecord, gradAt: GradientAt, lr: number, steps: number): void {
+  const x0 = [1, -2, 0.5, 3, -0.25, 0];
+  const matrix = stepOptimizer(factory.create(hp, [{ name: 'w', shape: [2, 3] }]), x0, gradAt, lr, steps);
+  const vector = stepOptimizer(factory.create(hp), x0, gradAt, lr, steps);
+  assert.deepEqual(matrix, vector);
+  assert.notDeepEqual(matrix[steps - 1], x0, 'the run moves');
+}

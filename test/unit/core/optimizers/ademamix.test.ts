@@ -4,7 +4,7 @@ import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { ademamixAlpha, ademamixBeta3 } from '../../../../src/core/rules/builtin/ademamix';
 import { expectNoLeak, forEachBackend } from '../../helpers/backends';
 import { describeReferenceParity } from '../../helpers/paperReferenceParity';
-import { expectPath, stepBothForms } from '../../helpers/stepCompiled';
+import { expectMatrixAsVector, expectPath, stepBothForms } from '../../helpers/stepCompiled';
 import { identityGradient, stepOptimizer, type GradientAt } from '../../helpers/stepOptimizer';
 
 const ademamix = optimizerFactory('ademamix');
@@ -90,6 +90,8 @@ describe('ademamix', () => {
         for (const [how, path] of runs(hp, [1, -2, 0.5], grad, 0.1, 5)) expectPath(`${how} ${JSON.stringify(hp)}`, path, expected);
       }
     });
+
+    it('a 2×3 matrix parameter steps as the vector of its entries', () => expectMatrixAsVector(ademamix, { alpha_warmup: 2 }, identityGradient, 0.1, 3));
 
     it('leaves no tensor behind, for every option set', () => {
       const optionSets: HpRecord[] = [{}, { alpha_warmup: 3, beta3_warmup: 3 }, { weight_decay: 0.5 }, { betas: [0, 0.9, 0.99] }, { eps: 0 }];

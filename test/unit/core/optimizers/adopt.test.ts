@@ -3,7 +3,7 @@ import type { HpRecord } from '../../../../src/core/hyperparams';
 import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { expectNoLeak, forEachBackend } from '../../helpers/backends';
 import { describeReferenceParity } from '../../helpers/paperReferenceParity';
-import { expectPath, stepBothForms } from '../../helpers/stepCompiled';
+import { expectMatrixAsVector, expectPath, stepBothForms } from '../../helpers/stepCompiled';
 import { identityGradient, stepOptimizer, type GradientAt } from '../../helpers/stepOptimizer';
 
 const adopt = optimizerFactory('adopt');
@@ -91,6 +91,8 @@ describe('adopt', () => {
         for (const [how, path] of runs(hp, [1, -2, 0.5], grad, 0.1, 4)) expectPath(`${how} ${JSON.stringify(hp)}`, path, expected);
       }
     });
+
+    it('a 2×3 matrix parameter steps as the vector of its entries', () => expectMatrixAsVector(adopt, { weight_decay: 0.1, decouple: true }, identityGradient, 0.1, 3));
 
     it('leaves no tensor behind, for every option set', () => {
       const optionSets: HpRecord[] = [{}, { clip: false }, { weight_decay: 0.5 }, { weight_decay: 0.5, decouple: true }, { eps: 0 }];

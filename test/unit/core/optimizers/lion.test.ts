@@ -3,7 +3,7 @@ import type { HpRecord } from '../../../../src/core/hyperparams';
 import { optimizerFactory } from '../../../../src/core/optimizers/registry';
 import { describeReferenceParity } from '../../helpers/paperReferenceParity';
 import { expectNoLeak, forEachBackend } from '../../helpers/backends';
-import { expectPath, stepBothForms } from '../../helpers/stepCompiled';
+import { expectMatrixAsVector, expectPath, stepBothForms } from '../../helpers/stepCompiled';
 import { expectClose, identityGradient, stepOptimizer, type GradientAt } from '../../helpers/stepOptimizer';
 
 const lion = optimizerFactory('lion');
@@ -59,6 +59,8 @@ describe('lion', () => {
       expectClose(expected[0], [0.85, -1.8], 1e-12);
       for (const [how, path] of runs({ weight_decay: 0.5, betas: [0.5, 0.9] }, [1, -2], grad, 0.1, 3)) expectPath(how, path, expected);
     });
+
+    it('a 2×3 matrix parameter steps as the vector of its entries', () => expectMatrixAsVector(lion, { weight_decay: 0.1 }, identityGradient, 0.1, 3));
 
     it('leaves no tensor behind, for every option set', () => {
       const optionSets: HpRecord[] = [{}, { weight_decay: 0.5 }, { betas: [0, 0] }];
