@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerRule } from '../optimizerRule';
-import { betasInUnitInterval, nonNegative } from './checks';
+import { betasInUnitInterval, DOCS, nonNegative } from './checks';
 import { divideSafely, ema, emaOfSquares } from './torchOps';
 
 type Hp = { lr: number; betas: number[]; alpha: number; beta3_warmup: number; alpha_warmup: number; eps: number; weight_decay: number };
@@ -48,7 +48,7 @@ export const ademamix: OptimizerRule<State, Hp> = {
     alpha: 'weight of the slow EMA in the numerator',
     beta3_warmup: 'steps over which β₃ rises from β₁ (linear in half-life); 0: no warm-up',
     alpha_warmup: 'steps over which α rises linearly from 0; 0: no warm-up',
-    eps: 'term added to the denominator for numerical stability',
+    eps: DOCS.eps,
     weight_decay: 'decoupled weight decay, as AdamW: lr·weight_decay·θ taken off θ',
   },
   checks: {
