@@ -20,6 +20,10 @@ import type { OptimizerRule } from '../src/core/rules/optimizerRule';
  * at lr 0.05: 0.153); lr 0.001 moves each coordinate at most 0.5 in 500 steps
  * and ends at 3.85. Lion cannot settle exactly on a minimum: its steps stay lr
  * long in every coordinate, so lower lr (a schedule) to finish.
+ *
+ * The built-in `--optimizer lion` (src/core/rules/builtin/lion.ts) is the same algorithm
+ * with the authors' names (betas = [β1, β2]) and its sign taken from comparisons: tf.sign
+ * on the wasm backend rounds values below about 1e-6 to 0, so here a tiny c gives no step.
  */
 export const lion: OptimizerRule<{ m: tf.Tensor }, { lr: number; beta1: number; beta2: number; weight_decay: number }> = {
   summary: 'Lion (Chen et al. 2023): sign of interpolated momentum, decoupled weight decay',
