@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { optimizerCatalog, type OptimizerDescription } from '../src/core/optimizers/catalog';
 
 export const TABLE_BEGIN = '<!-- optimizers: written by npm run docs:optimizers from the registry; edit the rules, not this table -->';
@@ -58,9 +59,17 @@ export function withOptimizerTable(readme: string, table: string): string {
   return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${table}\n${readme.slice(end)}`;
 }
 
+/** The table on the cpu backend: the compile check compares with TensorFlow.js, so the backend is fixed for a stable README. */
+export async function registryTable(): Promise<string> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend of TensorFlow.js did not start');
+  return optimizerTable(optimizerCatalog());
+}
+
 if (require.main === module) {
   const before = fs.readFileSync(README, 'utf8');
-  const after = withOptimizerTable(before, optimizerTable(optimizerCatalog()));
-  fs.writeFileSync(README, after);
-  console.log(after === before ? 'README.md: the optimizer table is up to date' : 'README.md: optimizer table rewritten');
+  void registryTable().then((table) => {
+    const after = withOptimizerTable(before, table);
+    fs.writeFileSync(README, after);
+    console.log(after === before ? 'README.md: the optimizer table is up to date' : 'README.md: optimizer table rewritten');
+  });
 }

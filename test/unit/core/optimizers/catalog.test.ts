@@ -5,8 +5,9 @@ import { describeOptimizer, optimizerCatalog } from '../../../../src/core/optimi
 import { OPTIMIZERS } from '../../../../src/core/optimizers/registry';
 import type { OptimizerRule } from '../../../../src/core/rules/optimizerRule';
 import { ruleFactory } from '../../../../src/core/rules/ruleFactory';
+import { forEachBackend } from '../../helpers/backends';
 
-describe('optimizer catalogue', () => {
+describe('optimizer catalogue', () => forEachBackend(() => {
   it('describes every registered optimizer from its factory, leaving no tensor behind', () => {
     const before = tf.memory().numTensors;
     const catalog = optimizerCatalog();
@@ -41,4 +42,4 @@ describe('optimizer catalogue', () => {
     assert.deepEqual([fastPath.vector, fastPath.matrix], [false, false]);
     assert.match(fastPath.note ?? '', /optimizer rule 'reads' does not compile/);
   });
-});
+}));
