@@ -23,7 +23,8 @@ import type { OptimizerRule } from '../src/core/rules/optimizerRule';
  *
  * The built-in `--optimizer lion` (src/core/rules/builtin/lion.ts) is the same algorithm
  * with the authors' names (betas = [β1, β2]) and its sign taken from comparisons: tf.sign
- * on the wasm backend rounds values below about 1e-6 to 0, so here a tiny c gives no step.
+ * on the wasm backend rounds values below about 1e-6 to 0, so there (run on tensors) a
+ * tiny c gives no step with this file's rule.
  */
 export const lion: OptimizerRule<{ m: tf.Tensor }, { lr: number; beta1: number; beta2: number; weight_decay: number }> = {
   summary: 'Lion (Chen et al. 2023): sign of interpolated momentum, decoupled weight decay',
