@@ -1,8 +1,4 @@
 import * as tf from '@tensorflow/tfjs';
-// In your workspace, copy the combinator (src/core/rules/builtin/sam.ts) next to your rules; the
-// repository's examples import it from the source.
-import { sharpnessAware } from '../src/core/rules/builtin/sam';
-import { lion } from './lion';
 
 /**
  * Sharpness-aware minimisation (SAM, Foret et al. 2021) on a valley of minima whose sharpness changes
@@ -18,7 +14,6 @@ import { lion } from './lion';
  *   optlab run examples/sharpnessAware.ts --optimizer sam --lr 0.1 --hp rho=0.5 --steps 300
  *   optlab run examples/sharpnessAware.ts --optimizer sam --lr 0.1 --hp rho=0.5,adaptive=true --steps 300
  *   optlab run examples/sharpnessAware.ts --optimizer sam-adamw --lr 0.05 --hp rho=0.5 --steps 300
- *   optlab run examples/rosenbrock.ts --optimizer examples/sharpnessAware.ts#samLion --lr 0.01 --steps 500
  *
  * Measured (λmax from --curvature-every 300; 7.47 at the start):
  *   sgd lr 0.1: loss 0 at (1.73, 0), λmax 4.00: it stops where it first reaches the floor;
@@ -28,13 +23,15 @@ import { lion } from './lion';
  *   sam ρ 0.5: x → 1e-7, λmax 1.000, but loss 1.3e-3: it keeps bouncing across the floor (|y| ≈ 0.05);
  *   sam ρ 0.5 adaptive (ASAM, whose ρ-ball is scaled by |w|): loss 3.1e-14 at (−0.11, 0), λmax 1.011;
  *   sam-adamw lr 0.05 ρ 0.5: λmax 1.00002, loss 1.3e-5; adamw lr 0.05 alone: (0.85, 0), λmax 1.73;
- *   samLion on Rosenbrock, lr 0.01, 500 steps: 4.04 (Lion alone 0.0305, as samLion with rho=0; rho=0.01:
- *     0.062): in a narrow curved valley the gradient ρ away points elsewhere, and sign methods keep
- *     only its direction.
+ *   SAM around the Lion rule of examples/lion.ts (sharpnessAware(lion, 'lion')) on Rosenbrock, lr 0.01,
+ *     500 steps: 4.04 (Lion alone 0.0305, as with rho=0; rho=0.01: 0.062): in a narrow curved valley the
+ *     gradient ρ away points elsewhere, and a sign method keeps only its direction.
  *
  * Lesson: SAM does not look for the lowest loss but for a low loss that stays low within ρ, and pays
- * two gradients per step for it (the evals column counts them). ρ is a length in parameter space: at
- * the default 0.05 the drift x·ρ² per step is too slow to see here.
+ * two gradients per step for it (the evals column counts them). ρ is a length in parameter space.
+ *
+ * SAM around your own rule: `sharpnessAware(rule, 'name')` (src/core/rules/builtin/sam.ts) wraps any
+ * tensor-scope rule; the extension ships types only, so copy that file next to your rule.
  */
 export function sharpnessValley(p: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
@@ -46,6 +43,3 @@ export function sharpnessValley(p: tf.Tensor1D): tf.Scalar {
 sharpnessValley.init = [2, 1];
 sharpnessValley.minimum = 0;
 sharpnessValley.domain = [[-0.5, 2.5], [-1.5, 1.5]];
-
-/** SAM around the Lion rule of examples/lion.ts: the combinator wraps any tensor-scope rule. */
-export const samLion = sharpnessAware(lion, 'lion');
