@@ -15,7 +15,8 @@ const rms = (x: tf.Tensor): tf.Tensor => x.norm().div(Math.sqrt(x.size));
 /**
  * The mean of g² along one axis, as a sum divided by the count (torch's mean and its
  * `g.norm(dim=axis, keepdim=True).square_().div_(n)` both divide the sum; tf.mean divides each term first).
- * Not the norm squared: the compiled norm along an axis disagreed with TensorFlow.js's by ~1e-5 on a 5×3 matrix.
+ * Not the norm squared: compiled, the norm along an axis disagreed with TensorFlow.js's by 7.6e-6 on a 5×3
+ * matrix, so the rule did not compile there.
  */
 const meanAlong = (x: tf.Tensor, axis: number): tf.Tensor => x.sum(axis, true).div(x.shape[axis]);
 
@@ -47,7 +48,8 @@ function secondMoment(g: tf.Tensor, state: State, weight: number, eps1: number):
 /**
  * torch.optim.Adafactor as in torch 2.5 (`_single_tensor_adafactor`; Debian's torch 1.13 has no Adafactor),
  * after Shazeer & Stern 2018, "Adafactor: Adaptive Learning Rates with Sublinear Memory Cost", arXiv:1804.04235.
- * Names and defaults are torch's; relative steps are always on, as in torch (lr caps ρ_t). At step t:
+ * Names and defaults are torch's. torch has no relative_step switch (as Keras and the paper's code do): lr is
+ * used as given, capped at 1/√t, and scaled by max(ε₂, RMS(θ)). At step t:
  *
  *   w = t^τ (τ = beta2_decay; w = 1 − β̂₂ₜ),  ρ_t = min(lr, 1/√t),  α_t = max(ε₂, RMS(θ_{t−1}))·ρ_t
  *   θ ← θ·(1 − lr·λ)                                   (decoupled weight decay, skipped when λ = 0)
@@ -55,8 +57,8 @@ function secondMoment(g: tf.Tensor, state: State, weight: number, eps1: number):
  *   U = G / √max(V̂, ε₁²),  Û = U / max(1, RMS(U)/d),  θ ← θ − α_t·Û
  *
  * G is −∇ with maximize. eps = [ε₁, ε₂]: torch's ε₁ = None means the parameter dtype's machine epsilon,
- * which for our float32 parameters is 2⁻²³ (the default here); ε₁ = 0 gives torch's 0/0 = NaN on an
- * all-zero gradient row, as torch does. α_t and the clipping divisor are tensors, never read back.
+ * which for our float32 parameters is 2⁻²³ (the default here); ε₁ = 0 gives NaN where a gradient row (or,
+ * for vectors, entry) is all zero (rsqrt(0)·0), as torch does. α_t and the clipping divisor are tensors, never read back.
  */
 export const adafactor: OptimizerRule<State, Hp> = {
   reference: 'torch.optim.Adafactor (torch 2.5)',

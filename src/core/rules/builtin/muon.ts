@@ -62,7 +62,8 @@ function adamwStep(grad: tf.Tensor, state: State, param: tf.Tensor, hp: Hp, t: n
 /**
  * Muon, "MomentUm Orthogonalized by Newton-Schulz": Keller Jordan et al. 2024, "Muon: An optimizer for
  * hidden layers in neural networks" (kellerjordan.github.io/posts/muon), following the reference
- * implementation KellerJordan/Muon, muon.py (SingleDeviceMuonWithAuxAdam; names and defaults are its own).
+ * implementation KellerJordan/Muon, muon.py (SingleDeviceMuonWithAuxAdam; read at commits 1430c34 and 00ba60d,
+ * which agree on all of this; names and defaults are its own).
  *
  * 2-D parameters (W, rows × cols), with β = momentum:
  *   B ← lerp(B, G, 1 − β) = βB + (1 − β)G;   M = lerp(G, B, β) with nesterov, else M = B
@@ -73,7 +74,11 @@ function adamwStep(grad: tf.Tensor, state: State, param: tf.Tensor, hp: Hp, t: n
  * reference's AdamW: m ← lerp(m, G, 1 − β₁), v ← lerp(v, G², 1 − β₂),
  *   θ ← θ·(1 − lr_a·λ_a) − lr_a·(m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + ε)
  * with lr_a = adamw_lr, a fixed number: the run's lr (and its schedule) drives the Muon matrices only, as the
- * reference's separate param groups do. An objective that is one flat vector is therefore all AdamW.
+ * reference's separate param groups do. An objective that is one flat vector is therefore all AdamW. The AdamW
+ * defaults are the reference's (lr 3e-4, betas (0.9, 0.95), eps 1e-10).
+ *
+ * Compiles on the cpu backend; on wasm TensorFlow.js's matMul rounds differently from the compiled one, and
+ * many matrix shapes (tall ones, larger ones) then fail the compile check and run on tensors (the run says so).
  */
 export const muon: OptimizerRule<State, Hp> = {
   reference: 'Jordan et al. 2024, Muon: An optimizer for hidden layers in neural networks (github.com/KellerJordan/Muon)',
