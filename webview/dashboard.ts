@@ -5,7 +5,7 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { curvatureSeriesOf, formatNumber, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
+import { curvatureSeriesOf, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
 import { groupLossSeries } from './charts/groupSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
@@ -15,6 +15,7 @@ import { type ChartCard, chartCard, type ChartKind } from './chartCards';
 import { type ControlTargets, formatLr, renderRunControls, renderViewControls, repeatTitle } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
 import { DashboardModel } from './dashboardModel';
+import { conditionText } from './curvatureText';
 import { el } from './dom';
 import { cliCommand } from './exports/cliCommand';
 import { runsCsv, runsJson } from './exports/runsExport';
@@ -398,7 +399,7 @@ export class Dashboard {
       const last = run.curvature[run.curvature.length - 1];
       if (!last) continue;
       const cls = verdictWords[last.classification ?? ''] ?? 'not classified';
-      const kappa = last.condition === null ? `indefinite, λmin=${formatNumber(last.lambdaMin)}` : `κ=${formatNumber(last.condition)}`;
+      const kappa = conditionText(last);
       const trust = last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '';
       verdicts.push(`${this.label(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
     }

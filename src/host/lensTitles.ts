@@ -28,6 +28,8 @@ export function summarizeRun(run: RunSnapshot): string | undefined {
   if (run.done.status === 'cancelled') parts.push('stopped');
   const last = run.curvature[run.curvature.length - 1];
   if (last?.condition !== null && last?.condition !== undefined) parts.push(`κ≈${formatNumber(last.condition)}`);
+  // Lanczos stopped before its ends converged: κ is only bounded below, and the lens says so.
+  else if (last?.conditionLowerBound !== undefined) parts.push(`κ≥${formatNumber(last.conditionLowerBound)} (not converged)`);
   else if (last?.classification === 'saddle') parts.push('saddle');
   return parts.join(' · ');
 }

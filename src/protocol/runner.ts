@@ -143,6 +143,11 @@ export const curvatureSampleSchema = z.object({
   eigenvalues: z.array(z.number()).optional(),
   /** HVPs spent (Lanczos/power iterations, or n for exact). */
   iterations: z.number().int().nonnegative().optional(),
+  /** The iteration met its tolerance or exhausted the Krylov space; false: the ends are estimates (see the residuals). */
+  converged: z.boolean().optional(),
+  stoppedBy: z.enum(['tolerance', 'exhausted', 'iterations', 'time', 'memory']).optional(),
+  /** Lanczos stopped early: κ ≥ this (condition is null then; never shown as κ). */
+  conditionLowerBound: z.number().positive().optional(),
 });
 export type CurvatureSample = z.infer<typeof curvatureSampleSchema>;
 

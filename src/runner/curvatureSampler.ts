@@ -60,6 +60,11 @@ export interface CurvatureSampler {
 }
 
 const SECOND_DERIVATIVE = /second derivative not supported for op/;
+/**
+ * Lanczos runs until both ends converge or the Krylov space is exhausted, but no sample may hold the run up
+ * longer than this: past it the sample reports "not converged" and κ as a bound.
+ */
+const SAMPLE_BUDGET_MS = 2000;
 
 export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSampler {
   const { cadence, f, negated, evaluate, withFixedBatch, seed, emit } = options;
@@ -103,7 +108,8 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
           compiled = null;
         }
       }
-      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
+      const budgetMs = SAMPLE_BUDGET_MS;
+      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, budgetMs, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
     });
 
   return {

@@ -6,6 +6,9 @@ import type { FlatObjective } from './hvp';
 import { hvpSelfCheck } from './hvpSelfCheck';
 import { lanczos } from './lanczos';
 import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
+
+/** The power method's default iteration cap. */
+const POWER_ITERATIONS = 80;
 import { learningRateDiagnostics } from './learningRateDiagnostics';
 import { powerIteration } from './powerIteration';
 
@@ -33,6 +36,12 @@ export interface CurvatureEstimate {
   edgeRatio?: number | null;
   /** Every eigenvalue, ascending (method 'exact' only). */
   eigenvalues?: number[];
+  /** Whether the iteration met its tolerance or exhausted the Krylov space (Lanczos, power); false: the ends are estimates. */
+  converged?: boolean;
+  /** Why Lanczos stopped (see LanczosResult). */
+  stoppedBy?: 'tolerance' | 'exhausted' | 'iterations' | 'time' | 'memory';
+  /** κ ≥ this when Lanczos stopped before converging on a positive-definite-looking spectrum (condition is then null). */
+  conditionLowerBound?: number;
   /** HVPs spent (Lanczos/power iterations, or n for exact). */
   iterations?: number;
 }
@@ -42,8 +51,10 @@ export interface CurvatureOptions {
   method?: 'auto' | 'exact' | 'lanczos' | 'power';
   /** Default 64. */
   exactThreshold?: number;
-  /** Lanczos / power iteration cap. Default 80. */
+  /** Iteration cap: Lanczos's default is n (exact once the Krylov space is exhausted) within `budgetMs`; the power method's 80. */
   maxIterations?: number;
+  /** Lanczos stops after this much time (ms), not converged, and the sample says so. Default: no limit. */
+  budgetMs?: number;
   /** Residual tolerance relative to max|λ|. Default 1e-4. */
   tol?: number;
   seed?: number;
@@ -89,7 +100,6 @@ export async function estimateCurvature(
   const check = options.selfCheck ? await hvpSelfCheck(f, x, { seed: options.seed }) : undefined;
   const apply = options.hessianAt?.(x) ?? hessianOperator(f, x);
   const iterationOptions = {
-    maxIterations: options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations,
     tol: options.tol ?? LANCZOS_DEFAULTS.tol,
     seed: options.seed ?? LANCZOS_DEFAULTS.seed,
   };
@@ -110,7 +120,7 @@ export async function estimateCurvature(
       iterations: n,
     };
   } else if (method === 'power') {
-    const power = await powerIteration(apply, n, iterationOptions);
+    const power = await powerIteration(apply, n, { ...iterationOptions, maxIterations: options.maxIterations ?? POWER_ITERATIONS });
     const magnitude = Math.abs(power.lambda);
     // λmin is unknown: all that is known is |λmin| ≤ |λ|, which the residual says.
     sample = {
@@ -122,9 +132,11 @@ export async function estimateCurvature(
       residualMin: magnitude + power.residual,
       method: 'power',
       iterations: power.iterations,
+      converged: power.converged,
     };
   } else {
-    const result = lanczos(options.hessianArraysAt ? options.hessianArraysAt(x.dataSync() as Float32Array) : onArrays(apply), n, iterationOptions);
+    const lanczosOptions = { ...iterationOptions, maxIterations: options.maxIterations, budgetMs: options.budgetMs ?? LANCZOS_DEFAULTS.budgetMs };
+    const result = lanczos(options.hessianArraysAt ? options.hessianArraysAt(x.dataSync() as Float32Array) : onArrays(apply), n, lanczosOptions);
     sample = {
       step: ctx.step,
       lambdaMax: result.lambdaMax,
@@ -136,9 +148,11 @@ export async function estimateCurvature(
       // Ritz values interlace the spectrum: this is a lower bound on the true count.
       negativeCount: countNegative(options.negated ? result.ritzValues.map((l) => -l) : result.ritzValues, zeroTol),
       iterations: result.iterations,
+      converged: result.converged,
+      stoppedBy: result.stoppedBy,
     };
   }
-  if (sample.lambdaMin > 0) sample.condition = sample.lambdaMax / sample.lambdaMin;
+  setCondition(sample);
   const { stabilityEdge, suggestedLr, edgeRatio } = learningRateDiagnostics(sample.lambdaMax, ctx.lr);
   sample.stabilityEdge = stabilityEdge;
   sample.suggestedLr = suggestedLr;
@@ -149,6 +163,17 @@ export async function estimateCurvature(
   }
   if (check && !check.ok) sample.hvpMismatch = check.message;
   return sample;
+}
+
+/**
+ * κ = λmax/λmin when the ends are known (exact, or Lanczos converged) and positive. Lanczos stopped early knows
+ * bounds only: Ritz values lie inside the spectrum (λmin ≤ θmin ≤ θmax ≤ λmax), so κ ≥ θmax/θmin when H is
+ * positive definite — a bound, never shown as κ.
+ */
+function setCondition(sample: CurvatureEstimate): void {
+  if (!(sample.lambdaMin > 0)) return;
+  if (sample.method === 'exact' || (sample.method === 'lanczos' && sample.converged)) sample.condition = sample.lambdaMax / sample.lambdaMin;
+  else if (sample.method === 'lanczos') sample.conditionLowerBound = sample.lambdaMax / sample.lambdaMin;
 }
 
 /** The spectrum of −f from that of f: λmax(−f) = −λmin(f), λmin(−f) = −λmax(f), residuals swapped. */

@@ -7,8 +7,18 @@
 import { symmetricEigen } from './symmetricEigen';
 
 export interface LanczosOptions {
-  /** Iteration cap (each iteration is one operator application, plus 2 at the end). Default 80. */
+  /**
+   * Iteration cap (each iteration is one operator application, plus 2 at the end). Default: n, where the
+   * Krylov space is exhausted and the ends are exact, unless `budgetMs` or `memoryBytes` stop it first.
+   */
   maxIterations?: number;
+  /**
+   * Stop after this much time (ms) even if not converged; the result then says so. Default: no limit, so
+   * the same input gives the same result on any machine (the runner sets one per sample).
+   */
+  budgetMs?: number;
+  /** The Lanczos vectors are kept (full re-orthogonalisation): at most this many bytes of them. Default 256 MiB. */
+  memoryBytes?: number;
   /** Stop when both ends' residuals are below tol·max|θ|. Default 1e-4. */
   tol?: number;
   /** Seed of the random start vector. Default 0. */
@@ -25,27 +35,39 @@ export interface LanczosResult {
   ritzValues: number[];
   iterations: number;
   converged: boolean;
+  /** Why it stopped: both ends within tol, the Krylov space exhausted (exact), or a cap (not converged). */
+  stoppedBy: 'tolerance' | 'exhausted' | 'iterations' | 'time' | 'memory';
 }
 
-export const LANCZOS_DEFAULTS = { maxIterations: 80, tol: 1e-4, seed: 0 } as const;
+export const LANCZOS_DEFAULTS = { maxIterations: Infinity, tol: 1e-4, seed: 0, budgetMs: Infinity, memoryBytes: 256 * 2 ** 20 } as const;
 
 export class LanczosTridiagonal {
   /** At most this many Lanczos vectors (never more than n). */
   readonly cap: number;
+  /** What the cap is: the iteration cap, or the memory for the vectors (n itself is exhaustion, not a cap). */
+  private readonly capReason: 'iterations' | 'memory';
   readonly seed: number;
   private readonly tol: number;
+  private readonly deadline: number;
+  /** The iteration at which T's eigenproblem is solved next (sparser as k grows: each solve costs O(k³)). */
+  private nextSolve = 1;
   private readonly alphas: number[] = [];
   private readonly betas: number[] = [];
   /** The latest solved Ritz values and ends (residuals β·|s_k| until measured). */
-  result: LanczosResult = { lambdaMax: NaN, lambdaMin: NaN, residualMax: Infinity, residualMin: Infinity, ritzValues: [], iterations: 0, converged: false };
+  result: LanczosResult = { lambdaMax: NaN, lambdaMin: NaN, residualMax: Infinity, residualMin: Infinity, ritzValues: [], iterations: 0, converged: false, stoppedBy: 'iterations' };
   /** Coefficients in the Lanczos basis of the ends' Ritz vectors: [lowest, highest]. */
   ends: number[][] = [];
 
   constructor(private readonly n: number, options: LanczosOptions) {
-    const { maxIterations, tol, seed } = { ...LANCZOS_DEFAULTS, ...options };
-    this.cap = Math.max(1, Math.min(maxIterations, n));
+    const maxIterations = options.maxIterations ?? LANCZOS_DEFAULTS.maxIterations;
+    const { tol = LANCZOS_DEFAULTS.tol, seed = LANCZOS_DEFAULTS.seed, budgetMs = LANCZOS_DEFAULTS.budgetMs, memoryBytes = LANCZOS_DEFAULTS.memoryBytes } = options;
+    // The vectors, padded to a multiple of 4 values, plus the two the ends' refinement uses.
+    const byMemory = Math.floor(memoryBytes / (16 * Math.ceil(n / 4))) - 2;
+    this.cap = Math.max(1, Math.min(maxIterations, n, byMemory));
+    this.capReason = byMemory < Math.min(maxIterations, n) ? 'memory' : 'iterations';
     this.tol = tol;
     this.seed = seed;
+    this.deadline = Date.now() + budgetMs;
   }
 
   /** The newest β (0 before the first step). */
@@ -62,15 +84,19 @@ export class LanczosTridiagonal {
     const scaleOfT = Math.max(...this.alphas.map(Math.abs), ...this.betas.slice(0, -1), Number.MIN_VALUE);
     // β ≈ 0: the Krylov space is invariant, so its Ritz values are exact eigenvalues.
     const exhausted = beta <= 1e-6 * scaleOfT || k === this.n;
-    // The k×k eigenproblem costs O(k³) on the host (~0.15 s summed over 80 iterations when
-    // solved every time, a third of a sample at n = 1e3): past the first few iterations, check every 4th.
-    if (exhausted || k === this.cap || k <= 8 || k % 4 === 0) {
+    const outOfTime = Date.now() >= this.deadline;
+    const last = exhausted || outOfTime || k === this.cap;
+    // The k×k eigenproblem costs O(k³) on the host: solved at every step up to 8, then about every k/8 steps.
+    if (last || k >= this.nextSolve) {
+      this.nextSolve = k <= 8 ? k + 1 : k + Math.max(4, Math.ceil(k / 8));
       this.solve();
       const { lambdaMax, lambdaMin, residualMax, residualMin } = this.result;
       const scale = Math.max(Math.abs(lambdaMax), Math.abs(lambdaMin), Number.MIN_VALUE);
-      this.result.converged = exhausted || (residualMax <= this.tol * scale && residualMin <= this.tol * scale);
+      const withinTol = residualMax <= this.tol * scale && residualMin <= this.tol * scale;
+      this.result.converged = exhausted || withinTol;
+      this.result.stoppedBy = exhausted ? 'exhausted' : withinTol ? 'tolerance' : outOfTime ? 'time' : this.capReason;
     }
-    return this.result.converged || k === this.cap;
+    return this.result.converged || last;
   }
 
   /** The result with each end replaced by its Ritz vector's measured Rayleigh quotient θ and residual ‖H·u − θ·u‖. */
@@ -93,6 +119,7 @@ export class LanczosTridiagonal {
       ritzValues: values,
       iterations: k,
       converged: false,
+      stoppedBy: 'iterations',
     };
     this.ends = [vectors[0], vectors[k - 1]];
   }

@@ -20,6 +20,12 @@ describe('lensTitles', () => {
     assert.equal(lensTitles('adam', finishedRun(3.1e-6, 500, 1200)).run, '▶ Run (adam) · 3.1e-6 after 500 steps · κ≈1.2e3');
   });
 
+  it('shows κ as a bound, not a value, when Lanczos stopped before converging', () => {
+    const run = finishedRun(3.1e-6, 500, null);
+    Object.assign(run.curvature[0], { method: 'lanczos', converged: false, stoppedBy: 'time', conditionLowerBound: 987 });
+    assert.equal(lensTitles('adam', run).run, '▶ Run (adam) · 3.1e-6 after 500 steps · κ≥987 (not converged)');
+  });
+
   it('says why a run failed, with the line', () => {
     const run = emptyRun('r2');
     run.error = { kind: 'compile', message: 'Expected ";" but found "x"\nmore', line: 4, column: 2 };
