@@ -14,10 +14,11 @@ import * as tf from '@tensorflow/tfjs';
  *   curvature sample classifies the point as degenerate.
  * - fromRight (x0 = 1): x shrinks like 1/(3·lr·k), so progress is sublinear:
  *   measured x = 0.00655 after 500 steps (loss 2.8e-7, gradient 1.3e-4). It looks
- *   converged only because the slope 3x² vanishes at 0; with --curvature-every 500
- *   the final sample even says "minimum" (f'' = 6x = 0.039 > 0 there, gradient
- *   below the 1e-3 tolerance) — a finite-precision verdict on a point that is not
- *   a minimum of x³.
+ *   converged only because the slope 3x² vanishes at 0. With --curvature-every 500
+ *   the final sample says "degenerate": f'' = 6x = 0.039 > 0 at the iterate and the
+ *   gradient is below the 1e-3 tolerance, but the curvature halves on the way to the
+ *   critical point the Newton step predicts (x/2), so the second-order test cannot
+ *   call it a minimum (the sample's note says so).
  * - fromLeft (x0 = −0.5): the slope pushes x further left, faster and faster;
  *   measured: x reaches ≈ −6.3e5, then the loss overflows and the runner stops with
  *   "diverged at step 13".

@@ -400,7 +400,7 @@ export class Dashboard {
       if (!last) continue;
       const cls = verdictWords[last.classification ?? ''] ?? 'not classified';
       const kappa = conditionText(last);
-      const trust = last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '';
+      const trust = (last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '') + (last.verdictNote ? ` — ${last.verdictNote}` : '');
       verdicts.push(`${this.label(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
     }
     const note = this.cards.curvature.note;

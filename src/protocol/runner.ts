@@ -78,6 +78,10 @@ export const runRequestSchema = z.object({
    * state inside it (a call counter) does not change every step; logging and value reads are detected.
    */
   compile: z.boolean().optional(),
+  /** Write the final parameters to this absolute path as a float32 .npy (numpy.load reads it); `done.final.paramsFile` says where. */
+  saveParams: z.string().optional(),
+  /** The run stops with kind 'memory' when the runner's memory (rss, JS heap, ArrayBuffers, tfjs backend) passes this many bytes. */
+  memoryLimitBytes: z.number().positive().optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;
@@ -93,6 +97,26 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping') }),
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
+
+/**
+ * `initialParams` and `final.params` list every parameter up to this many; a larger run sends [] and a
+ * summary instead (a million numbers through IPC, zod and JSON cost seconds and hundreds of MB), and
+ * its parameters go to a .npy file when asked (`saveParams`, the CLI's --save-params).
+ */
+export const PARAMS_INLINE_MAX = 100_000;
+
+/** A parameter vector too large to send (more than PARAMS_INLINE_MAX entries), summarised. */
+export const paramSummarySchema = z.object({
+  count: z.number().int().nonnegative(),
+  min: z.number().nullable(),
+  max: z.number().nullable(),
+  mean: z.number().nullable(),
+  /** Root mean square: ‖p‖ / √count. */
+  rms: z.number().nullable(),
+  /** Entries that are NaN or ±Infinity (left out of the other figures). */
+  nonFinite: z.number().int().nonnegative(),
+});
+export type ParamSummary = z.infer<typeof paramSummarySchema>;
 
 /** Step records carry their parameters (the dashboard's trajectory) up to this many parameters. */
 export const TRAJECTORY_MAX_PARAMS = 2;
@@ -146,6 +170,8 @@ export const curvatureSampleSchema = z.object({
   /** The iteration met its tolerance or exhausted the Krylov space; false: the ends are estimates (see the residuals). */
   converged: z.boolean().optional(),
   stoppedBy: z.enum(['tolerance', 'exhausted', 'iterations', 'time', 'memory']).optional(),
+  /** Why the verdict is 'degenerate' though the Hessian at the iterate looked definite (it flattens towards the critical point). */
+  verdictNote: z.string().optional(),
   /** Lanczos stopped early: κ ≥ this (condition is null then; never shown as κ). */
   conditionLowerBound: z.number().positive().optional(),
 });
@@ -157,6 +183,8 @@ export const runErrorSchema = z.object({
     'time-limit', 'hyperparameter', 'unknown-optimizer', 'schedule', 'second-derivative', 'runner-crash', 'internal',
     /** The optimizer rule's file failed to compile or load, is not a valid rule, threw, or returned something unusable (file:line is the rule's). */
     'optimizer-rule',
+    /** The runner passed the run's memory limit (see `memory`); the runner was restarted, earlier steps are kept. */
+    'memory',
   ]),
   message: z.string(),
   file: z.string().optional(),
@@ -164,6 +192,14 @@ export const runErrorSchema = z.object({
   line: z.number().int().positive().optional(),
   column: z.number().int().positive().optional(),
   stack: z.string().optional(),
+  /** kind 'memory': the limit and what was allocated when it was passed (bytes). */
+  memory: z.object({
+    limitBytes: z.number().nonnegative(),
+    rssBytes: z.number().nonnegative().optional(),
+    heapBytes: z.number().nonnegative().optional(),
+    arrayBuffersBytes: z.number().nonnegative().optional(),
+    tfjsBytes: z.number().nonnegative().optional(),
+  }).optional(),
 });
 export type RunError = z.infer<typeof runErrorSchema>;
 
@@ -185,7 +221,9 @@ export const runMetaSchema = z.object({
   domain: z.array(z.tuple([z.number(), z.number()])).optional(),
   /** Learning rate at every step, sampled before the run starts (plateau: the initial lr; a user's schedule function is called). */
   schedulePreview: z.array(z.number()),
+  /** Every initial parameter up to PARAMS_INLINE_MAX of them, else [] (see initialParamsSummary). */
   initialParams: z.array(z.number()),
+  initialParamsSummary: paramSummarySchema.optional(),
   /**
    * How the steps run: 'compiled' = the objective's value and gradient compiled to plain JS
    * and the whole loop on plain arrays (`simd`: its long loops as WebAssembly SIMD); 'tensors' =
@@ -306,7 +344,11 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     type: z.literal('done'),
     runId: z.string(),
     status: z.enum(['completed', 'cancelled', 'diverged', 'time-limit', 'converged']),
-    final: z.object({ loss: z.number(), gradNorm: z.number(), params: z.array(z.number()) }),
+    /** params: every final parameter up to PARAMS_INLINE_MAX, else [] and paramsSummary; paramsFile: the .npy asked for with saveParams. */
+    final: z.object({
+      loss: z.number(), gradNorm: z.number(), params: z.array(z.number()),
+      paramsSummary: paramSummarySchema.optional(), paramsFile: z.string().optional(),
+    }),
     stepsPerSecond: z.number(),
     wallMs: z.number(),
     evals: z.number().int(),

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { classifyCriticalPoint, countNegative } from './classifyCriticalPoint';
 import { exactSpectrum } from './exactSpectrum';
 import { hessianOperator, onArrays, type ArrayOperator, type LinearOperator } from './hvp';
@@ -10,6 +10,7 @@ import { LANCZOS_DEFAULTS } from './lanczosTridiagonal';
 /** The power method's default iteration cap. */
 const POWER_ITERATIONS = 80;
 import { learningRateDiagnostics } from './learningRateDiagnostics';
+import { verdictNearCriticalPoint, type NearCriticalPoint } from './verdictNearCriticalPoint';
 import { powerIteration } from './powerIteration';
 
 /**
@@ -40,6 +41,8 @@ export interface CurvatureEstimate {
   converged?: boolean;
   /** Why Lanczos stopped (see LanczosResult). */
   stoppedBy?: 'tolerance' | 'exhausted' | 'iterations' | 'time' | 'memory';
+  /** Why the classification is 'degenerate' although the Hessian at the iterate looked definite. */
+  verdictNote?: string;
   /** κ ≥ this when Lanczos stopped before converging on a positive-definite-looking spectrum (condition is then null). */
   conditionLowerBound?: number;
   /** HVPs spent (Lanczos/power iterations, or n for exact). */
@@ -94,21 +97,54 @@ export async function estimateCurvature(
   ctx: CurvatureContext,
   options: CurvatureOptions = {},
 ): Promise<CurvatureEstimate> {
+  const zeroTol = options.zeroTol ?? 1e-6;
+  const check = options.selfCheck ? await hvpSelfCheck(f, x, { seed: options.seed }) : undefined;
+  let sample = await spectrumSample(f, x, ctx.step, options);
+  setCondition(sample);
+  const { stabilityEdge, suggestedLr, edgeRatio } = learningRateDiagnostics(sample.lambdaMax, ctx.lr);
+  sample.stabilityEdge = stabilityEdge;
+  sample.suggestedLr = suggestedLr;
+  sample.edgeRatio = edgeRatio;
+  const classify = sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3));
+  // Checked on f's own spectrum (the critical point is the same for f and −f).
+  const inconclusive = classify ? await verdictNearCriticalPoint(classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol }), x.dataSync() as Float32Array, sample, nearOf(f, x, options)) : undefined;
+  if (options.negated) sample = negatedSpectrum(sample);
+  if (classify) sample.classification = inconclusive ? 'degenerate' : classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
+  if (inconclusive) sample.verdictNote = inconclusive;
+  if (check && !check.ok) sample.hvpMismatch = check.message;
+  return sample;
+}
+
+/** The gradient and Hessian at x, and the spectrum's ends anywhere, for the verdict's check near the critical point. */
+function nearOf(f: FlatObjective, x: tf.Tensor1D, options: CurvatureOptions): NearCriticalPoint {
+  const gradient = tf.tidy(() => tf.grad((y: tf.Tensor) => f(y as tf.Tensor1D))(x));
+  const grad = Float32Array.from(gradient.dataSync());
+  gradient.dispose();
+  return {
+    grad,
+    hessian: options.hessianArraysAt?.(x.dataSync() as Float32Array) ?? onArrays(options.hessianAt?.(x) ?? hessianOperator(f, x)),
+    endsAt: async (point) => {
+      const at = tf.tensor1d(point);
+      try {
+        return await spectrumSample(f, at, 0, { ...options, negated: false });
+      } finally {
+        at.dispose();
+      }
+    },
+  };
+}
+
+/** The spectrum's ends at x by the chosen method (exact for small n, Lanczos, or the power method). */
+async function spectrumSample(f: FlatObjective, x: tf.Tensor1D, step: number, options: CurvatureOptions): Promise<CurvatureEstimate> {
   const n = x.size;
   const zeroTol = options.zeroTol ?? 1e-6;
   const method = options.method ?? 'auto';
-  const check = options.selfCheck ? await hvpSelfCheck(f, x, { seed: options.seed }) : undefined;
   const apply = options.hessianAt?.(x) ?? hessianOperator(f, x);
-  const iterationOptions = {
-    tol: options.tol ?? LANCZOS_DEFAULTS.tol,
-    seed: options.seed ?? LANCZOS_DEFAULTS.seed,
-  };
-
-  let sample: CurvatureEstimate;
+  const iterationOptions = { tol: options.tol ?? LANCZOS_DEFAULTS.tol, seed: options.seed ?? LANCZOS_DEFAULTS.seed };
   if (method === 'exact' || (method === 'auto' && n <= (options.exactThreshold ?? 64))) {
     const { eigenvalues, asymmetry } = await exactSpectrum(apply, n);
-    sample = {
-      step: ctx.step,
+    return {
+      step,
       lambdaMax: eigenvalues[n - 1],
       lambdaMin: eigenvalues[0],
       condition: null,
@@ -119,12 +155,13 @@ export async function estimateCurvature(
       eigenvalues,
       iterations: n,
     };
-  } else if (method === 'power') {
+  }
+  if (method === 'power') {
     const power = await powerIteration(apply, n, { ...iterationOptions, maxIterations: options.maxIterations ?? POWER_ITERATIONS });
     const magnitude = Math.abs(power.lambda);
     // λmin is unknown: all that is known is |λmin| ≤ |λ|, which the residual says.
-    sample = {
-      step: ctx.step,
+    return {
+      step,
       lambdaMax: power.lambda,
       lambdaMin: 0,
       condition: null,
@@ -134,35 +171,23 @@ export async function estimateCurvature(
       iterations: power.iterations,
       converged: power.converged,
     };
-  } else {
-    const lanczosOptions = { ...iterationOptions, maxIterations: options.maxIterations, budgetMs: options.budgetMs ?? LANCZOS_DEFAULTS.budgetMs };
-    const result = lanczos(options.hessianArraysAt ? options.hessianArraysAt(x.dataSync() as Float32Array) : onArrays(apply), n, lanczosOptions);
-    sample = {
-      step: ctx.step,
-      lambdaMax: result.lambdaMax,
-      lambdaMin: result.lambdaMin,
-      condition: null,
-      residualMax: result.residualMax,
-      residualMin: result.residualMin,
-      method: 'lanczos',
-      // Ritz values interlace the spectrum: this is a lower bound on the true count.
-      negativeCount: countNegative(options.negated ? result.ritzValues.map((l) => -l) : result.ritzValues, zeroTol),
-      iterations: result.iterations,
-      converged: result.converged,
-      stoppedBy: result.stoppedBy,
-    };
   }
-  setCondition(sample);
-  const { stabilityEdge, suggestedLr, edgeRatio } = learningRateDiagnostics(sample.lambdaMax, ctx.lr);
-  sample.stabilityEdge = stabilityEdge;
-  sample.suggestedLr = suggestedLr;
-  sample.edgeRatio = edgeRatio;
-  if (options.negated) sample = negatedSpectrum(sample);
-  if (sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3))) {
-    sample.classification = classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
-  }
-  if (check && !check.ok) sample.hvpMismatch = check.message;
-  return sample;
+  const lanczosOptions = { ...iterationOptions, maxIterations: options.maxIterations, budgetMs: options.budgetMs ?? LANCZOS_DEFAULTS.budgetMs };
+  const result = lanczos(options.hessianArraysAt ? options.hessianArraysAt(x.dataSync() as Float32Array) : onArrays(apply), n, lanczosOptions);
+  return {
+    step,
+    lambdaMax: result.lambdaMax,
+    lambdaMin: result.lambdaMin,
+    condition: null,
+    residualMax: result.residualMax,
+    residualMin: result.residualMin,
+    method: 'lanczos',
+    // Ritz values interlace the spectrum: this is a lower bound on the true count.
+    negativeCount: countNegative(options.negated ? result.ritzValues.map((l) => -l) : result.ritzValues, zeroTol),
+    iterations: result.iterations,
+    converged: result.converged,
+    stoppedBy: result.stoppedBy,
+  };
 }
 
 /**
