@@ -88,6 +88,20 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.equal(left.done?.status, 'diverged');
   });
 
+  it('flat inflection points are degenerate, not minima: x³ after a 500-step crawl, x + sin x near −π (issue 17.6)', async () => {
+    // At the iterate f'' is still positive (6x = 0.039; −sin x = 0.0096) and the gradient is below tol: the
+    // Hessian at the iterate alone said "minimum". Towards the critical point the curvature vanishes.
+    const cubic = await run('degenerate.ts', 'fromRight', { optimizer: sgd(0.1), steps: 500, curvatureEvery: 500 });
+    near(finalX(cubic)[0], 0.00655, 1e-2, 'x after 500 steps');
+    const last = cubic.curvature[cubic.curvature.length - 1];
+    assert.ok(last.lambdaMin > 0.03, `f'' at the iterate ${last.lambdaMin}`);
+    assert.equal(last.classification, 'degenerate');
+    assert.match(last.verdictNote ?? '', /second-order test is inconclusive/);
+    const sine = await run('learningRate.ts', undefined, { optimizer: sgd(1), steps: 200, curvatureEvery: 200 });
+    near(finalX(sine)[0], -3.132, 1e-3, 'x near −π');
+    assert.equal(sine.curvature[sine.curvature.length - 1].classification, 'degenerate');
+  });
+
   it('tanh from 4: the gradient is tiny (0.00134) and x hardly moves; from 0.5 it runs downhill', async () => {
     const stuck = await run('vanishingGradient.ts', 'fromFour', { optimizer: sgd(0.1), steps: 50 });
     near(stuck.steps[0].gradNorm, 1 - Math.tanh(4) ** 2, 1e-5, 'gradient at 4');
