@@ -59,10 +59,18 @@ export function withOptimizerTable(readme: string, table: string): string {
   return `${readme.slice(0, begin + TABLE_BEGIN.length)}\n${table}\n${readme.slice(end)}`;
 }
 
-/** The table on the cpu backend: the compile check compares with TensorFlow.js, so the backend is fixed for a stable README. */
+/**
+ * The table on the cpu backend: the compile check compares with TensorFlow.js, so the backend is fixed for a
+ * stable README. The backend in use before is restored (the drift test shares its process with other suites).
+ */
 export async function registryTable(): Promise<string> {
+  const previous = tf.engine().backendName as string | null;
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend of TensorFlow.js did not start');
-  return optimizerTable(optimizerCatalog());
+  try {
+    return optimizerTable(optimizerCatalog());
+  } finally {
+    if (previous && previous !== 'cpu') await tf.setBackend(previous);
+  }
 }
 
 if (require.main === module) {

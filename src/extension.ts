@@ -3,6 +3,7 @@
  * context, the runner process included. No TensorFlow.js here: the runner
  * child process loads it on the first run.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunnerClient } from './runner/client';
 import { COMMANDS } from './host/commandIds';
@@ -32,11 +33,16 @@ export interface OptimizerLabApi {
 export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
   const log = (message: string): void => output.info(message);
+  /** A rule file named in the settings (`FILE#NAME`), relative to the first workspace folder unless absolute. */
+  const inWorkspace = (file: string): string => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    return path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath;
+  };
   // Read once, asynchronously: the catalogue the build derived from the registry (no TensorFlow.js here).
   const optimizers = new BuiltInOptimizers(() => readCatalogFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'optimizers.json').fsPath), log);
   const settings = (): RunSettings => {
     const config = vscode.workspace.getConfiguration('optimizerLab');
-    return readRunSettings((key) => config.get(key), optimizers.all.map((o) => o.id));
+    return readRunSettings((key) => config.get(key), optimizers.all.map((o) => o.id), inWorkspace);
   };
   /** A default optimizer the catalogue does not know is named once, when read and after each change. */
   const checkDefaultOptimizer = (): void => {

@@ -88,7 +88,7 @@ function builtInItem(o: OptimizerInfo, settings: RunSettings): OptimizerItem {
     id: o.id,
     label: o.id,
     defaultLr: o.defaultLr,
-    description: `${o.family} · lr ${formatNumber(o.defaultLr)}${o.id === settings.defaultOptimizer ? ' (default)' : ''}`,
+    description: `${o.family} · lr ${formatNumber(o.defaultLr)}${o.id === settings.defaultOptimizer && !settings.defaultRule ? ' (default)' : ''}`,
     detail: `${o.summary} — ${o.torchClass ?? o.reference}`,
   };
 }
@@ -132,7 +132,7 @@ async function askChoice(ctx: CommandContext, settings: RunSettings): Promise<Ru
   const picked = await vscode.window.showQuickPick(items, { title: 'Optimizer', placeHolder: settings.defaultOptimizer, matchOnDetail: true });
   if (!picked) return undefined;
   const builtIn = picked.ruleFile === undefined;
-  const defaultLr = builtIn && picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : picked.defaultLr ?? 1e-3;
+  const defaultLr = builtIn && !settings.defaultRule && picked.id === settings.defaultOptimizer && settings.learningRate !== null ? settings.learningRate : picked.defaultLr ?? 1e-3;
   const lrText = await vscode.window.showInputBox({
     title: `${picked.id}: learning rate and hyperparameters`,
     prompt: builtIn ? 'lr, then optional torch.optim hyperparameters, e.g. "0.01 momentum=0.9 nesterov=true"' : 'lr, then optional hyperparameters of the rule\'s defaults, e.g. "1e-4 beta1=0.95"',

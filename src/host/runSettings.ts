@@ -5,9 +5,19 @@
 import type { BackendId, RuleFile, RunRequestInput } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
 
+/** A workspace optimizer rule as the default optimizer: the setting's `FILE#NAME`. */
+export interface DefaultRule {
+  /** Absolute path of the rule's file. */
+  readonly file: string;
+  /** The rule's export name. */
+  readonly name: string;
+}
+
 export interface RunSettings {
-  /** A built-in optimizer's id (checked against the catalogue: `defaultOptimizerProblem`). */
+  /** A built-in optimizer's id (checked against the catalogue: `defaultOptimizerProblem`), or with `defaultRule` the rule's name. */
   readonly defaultOptimizer: string;
+  /** Present when the setting names a workspace rule (`FILE#NAME`). */
+  readonly defaultRule?: DefaultRule;
   /** null: the optimizer's torch default. */
   readonly learningRate: number | null;
   readonly steps: number;
@@ -41,17 +51,35 @@ type Getter = (key: keyof RunSettings) => unknown;
  * (package.json no longer lists them, so the registry stays their one source); empty: not loaded yet, nothing to check.
  */
 export function defaultOptimizerProblem(id: string, builtIns: readonly string[]): string | undefined {
+  if (id.includes('#')) return ruleOfSetting(id, (f) => f) ? undefined : `optimizerLab.defaultOptimizer: '${id}' names no rule (FILE#NAME, e.g. rules/lion.ts#lion); using '${DEFAULT_SETTINGS.defaultOptimizer}'`;
   if (builtIns.length === 0 || builtIns.includes(id)) return undefined;
-  return `optimizerLab.defaultOptimizer: '${id}' is not a built-in optimizer (${builtIns.join(', ')}; optlab list-optimizers describes each); using '${DEFAULT_SETTINGS.defaultOptimizer}'`;
+  return `optimizerLab.defaultOptimizer: '${id}' is not a built-in optimizer (${builtIns.join(', ')}; optlab list-optimizers describes each) nor a workspace rule (FILE#NAME); using '${DEFAULT_SETTINGS.defaultOptimizer}'`;
+}
+
+/** `FILE#NAME` as a rule (FILE through `resolve`: the workspace folder makes a relative path absolute); undefined without both parts. */
+export function ruleOfSetting(value: string, resolve: (file: string) => string): DefaultRule | undefined {
+  const hash = value.lastIndexOf('#');
+  const file = value.slice(0, Math.max(hash, 0)).trim();
+  const name = value.slice(hash + 1).trim();
+  return hash > 0 && file !== '' && /^[A-Za-z_$][\w$]*$/.test(name) ? { file: resolve(file), name } : undefined;
+}
+
+/** The setting as the default optimizer: a built-in's id, a rule, or (when neither) the default's. */
+function defaultOptimizerOf(value: unknown, builtIns: readonly string[], resolve: (file: string) => string): Pick<RunSettings, 'defaultOptimizer' | 'defaultRule'> {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === '' || defaultOptimizerProblem(text, builtIns)) return { defaultOptimizer: DEFAULT_SETTINGS.defaultOptimizer };
+  const rule = ruleOfSetting(text, resolve);
+  return rule ? { defaultOptimizer: rule.name, defaultRule: rule } : { defaultOptimizer: text };
 }
 
 const positiveInt = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
 
 /**
  * Reads settings, falling back to the defaults for missing or invalid values (settings.json is hand-edited).
- * `builtIns`: the catalogue's ids, to check the default optimizer against (empty: not loaded yet).
+ * `builtIns`: the catalogue's ids, to check the default optimizer against (empty: not loaded yet);
+ * `resolve`: a rule file of the setting (`FILE#NAME`) as an absolute path.
  */
-export function readRunSettings(get: Getter, builtIns: readonly string[] = []): RunSettings {
+export function readRunSettings(get: Getter, builtIns: readonly string[] = [], resolve: (file: string) => string = (f) => f): RunSettings {
   const d = DEFAULT_SETTINGS;
   const optimizer = get('defaultOptimizer');
   const lr = get('learningRate');
@@ -60,7 +88,7 @@ export function readRunSettings(get: Getter, builtIns: readonly string[] = []): 
   const debounce = get('liveDebounceMs');
   const schedule = get('schedule');
   return {
-    defaultOptimizer: typeof optimizer === 'string' && optimizer.trim() !== '' && !defaultOptimizerProblem(optimizer.trim(), builtIns) ? optimizer.trim() : d.defaultOptimizer,
+    ...defaultOptimizerOf(optimizer, builtIns, resolve),
     learningRate: typeof lr === 'number' && lr > 0 && Number.isFinite(lr) ? lr : null,
     steps: positiveInt(get('steps'), d.steps),
     schedule: typeof schedule === 'string' ? schedule.trim() : d.schedule,
@@ -100,7 +128,8 @@ export interface RunChoice {
 /** Where the dashboard's controls start: the settings' optimizer, lr (if set), schedule and steps. */
 export function controlDefaults(settings: RunSettings): ControlDefaults {
   return {
-    optimizer: settings.defaultOptimizer,
+    // A rule's value in the dashboard's menu is rule:<file>#<name> (webview/optimizerMenu.ts).
+    optimizer: settings.defaultRule ? `rule:${settings.defaultRule.file}#${settings.defaultRule.name}` : settings.defaultOptimizer,
     ...(settings.learningRate !== null ? { lr: settings.learningRate } : {}),
     schedule: settings.schedule,
     steps: settings.steps,
@@ -111,9 +140,13 @@ export type HostRunRequest = Omit<RunRequestInput, 'type'> & { runId: string };
 
 /** Settings + target + the user's choice -> the runner's request (choice wins over settings). */
 export function runRequestFor(settings: RunSettings, target: RunTarget, choice: RunChoice, runId: string): HostRunRequest {
+  // Nothing chosen: the setting's optimizer, a built-in or a workspace rule (FILE#NAME).
+  const usesDefault = choice.optimizer === undefined && !choice.rule;
   const optimizerId = choice.optimizer ?? settings.defaultOptimizer;
+  const rule: RuleFile | undefined = choice.rule ?? (usesDefault && settings.defaultRule ? { file: settings.defaultRule.file } : undefined);
   // The setting's lr belongs to the default optimizer; another optimizer (or a rule, whatever its name) gets its own default.
-  const lr = choice.lr ?? (optimizerId === settings.defaultOptimizer && !choice.rule ? settings.learningRate ?? undefined : undefined);
+  const isDefault = usesDefault || (optimizerId === settings.defaultOptimizer && !choice.rule && !settings.defaultRule);
+  const lr = choice.lr ?? (isDefault ? settings.learningRate ?? undefined : undefined);
   const schedule = choice.schedule ?? settings.schedule;
   return {
     runId,
@@ -122,7 +155,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     ...(target.objective !== undefined ? { objective: target.objective } : {}),
     optimizer: {
       id: optimizerId,
-      ...(choice.rule ? { rule: { file: choice.rule.file, ...(choice.rule.text !== undefined ? { text: choice.rule.text } : {}) } } : {}),
+      ...(rule ? { rule: { file: rule.file, ...(rule.text !== undefined ? { text: rule.text } : {}) } } : {}),
       ...(lr !== undefined ? { lr } : {}), hp: { ...(choice.hp ?? {}) },
     },
     ...(schedule ? { schedule } : {}),

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { runRequestSchema } from '../../../src/protocol/runner';
 import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
-import { DEFAULT_SETTINGS, defaultOptimizerProblem, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
+import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
 
 const getter = (values: Record<string, unknown>) => (key: keyof RunSettings): unknown => values[key];
 
@@ -25,6 +25,21 @@ describe('runSettings', () => {
     assert.equal(defaultOptimizerProblem('adamm', []), undefined);
     assert.equal(readRunSettings(getter({ defaultOptimizer: 'adamm' })).defaultOptimizer, 'adamm');
     assert.equal(readRunSettings(getter({ defaultOptimizer: '  ' }), BUILT_INS).defaultOptimizer, 'adam');
+  });
+
+  it('takes a workspace rule as the default optimizer (FILE#NAME, relative to the workspace folder)', () => {
+    const resolve = (file: string) => (file.startsWith('/') ? file : `/w/${file}`);
+    const s = readRunSettings(getter({ defaultOptimizer: 'rules/lion.ts#lion', learningRate: 3e-4 }), BUILT_INS, resolve);
+    assert.deepEqual([s.defaultOptimizer, s.defaultRule], ['lion', { file: '/w/rules/lion.ts', name: 'lion' }]);
+    // Nothing chosen: the rule, with the setting's lr; the dashboard's menu starts on it.
+    assert.deepEqual(runRequestFor(s, { file: '/w/f.ts' }, {}, 'r1').optimizer, { id: 'lion', rule: { file: '/w/rules/lion.ts' }, lr: 3e-4, hp: {} });
+    assert.equal(controlDefaults(s).optimizer, 'rule:/w/rules/lion.ts#lion');
+    // A built-in chosen by name is the built-in, without the rule and without the rule's lr.
+    assert.deepEqual(runRequestFor(s, { file: '/w/f.ts' }, { optimizer: 'lion' }, 'r2').optimizer, { id: 'lion', hp: {} });
+    assert.equal(readRunSettings(getter({ defaultOptimizer: '/abs/r.ts#myAdam' }), BUILT_INS, resolve).defaultRule?.file, '/abs/r.ts');
+    // A rule reference without a name is not guessed at.
+    assert.match(defaultOptimizerProblem('rules/lion.ts#', BUILT_INS) ?? '', /names no rule \(FILE#NAME/);
+    assert.deepEqual(readRunSettings(getter({ defaultOptimizer: 'rules/lion.ts#' }), BUILT_INS, resolve), DEFAULT_SETTINGS);
   });
 
   it("samples curvature on the 'auto' time budget by default and passes it to the runner", () => {
