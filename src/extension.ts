@@ -30,36 +30,45 @@ export interface OptimizerLabApi {
   readonly live: LiveMode;
 }
 
-export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
-  const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
-  const log = (message: string): void => output.info(message);
-  /** A rule file named in the settings (`FILE#NAME`), relative to the first workspace folder unless absolute. */
-  const inWorkspace = (file: string): string => {
-    const folder = vscode.workspace.workspaceFolders?.[0];
-    return path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath;
-  };
-  // Read once, asynchronously: the catalogue the build derived from the registry (no TensorFlow.js here).
-  const optimizers = new BuiltInOptimizers(() => readCatalogFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'optimizers.json').fsPath), log);
-  const settings = (): RunSettings => {
-    const config = vscode.workspace.getConfiguration('optimizerLab');
-    return readRunSettings((key) => config.get(key), optimizers.all.map((o) => o.id), inWorkspace);
-  };
-  /** A default optimizer the catalogue does not know is named once, when read and after each change. */
-  const checkDefaultOptimizer = (): void => {
-    const chosen = vscode.workspace.getConfiguration('optimizerLab').get<string>('defaultOptimizer');
-    const problem = typeof chosen === 'string' ? defaultOptimizerProblem(chosen.trim(), optimizers.all.map((o) => o.id)) : undefined;
-    if (problem) void vscode.window.showWarningMessage(problem);
-  };
-  const runner = new LazyRunner(() => new RunnerClient({
+/** A rule file named in the settings (`FILE#NAME`), relative to the first workspace folder unless absolute. */
+function inWorkspace(file: string): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath;
+}
+
+/** The optimizerLab.* settings, the default optimizer checked against the catalogue (once it is read). */
+function currentSettings(optimizers: BuiltInOptimizers): RunSettings {
+  const config = vscode.workspace.getConfiguration('optimizerLab');
+  return readRunSettings((key) => config.get(key), optimizers.all.map((o) => o.id), inWorkspace);
+}
+
+/** A default optimizer that is neither a built-in nor a rule is named in a warning, when the catalogue is read and after each change. */
+function checkDefaultOptimizer(optimizers: BuiltInOptimizers): void {
+  const chosen = vscode.workspace.getConfiguration('optimizerLab').get<string>('defaultOptimizer');
+  const problem = typeof chosen === 'string' ? defaultOptimizerProblem(chosen.trim(), optimizers.all.map((o) => o.id)) : undefined;
+  if (problem) void vscode.window.showWarningMessage(problem);
+}
+
+/** The runner process, started on the first run (activation loads no TensorFlow.js). */
+function lazyRunner(context: vscode.ExtensionContext, output: vscode.LogOutputChannel, log: (message: string) => void): LazyRunner {
+  return new LazyRunner(() => new RunnerClient({
     runnerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'runner.js').fsPath,
     onOutput: (stream, text) => output.append(stream === 'stderr' ? `[runner stderr] ${text}` : text),
     // The .vsix ships no tfjs-node: one installed in the workspace is used when present.
     modulePaths: (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, 'node_modules').fsPath),
   }), log);
+}
+
+export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
+  const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
+  const log = (message: string): void => output.info(message);
+  const optimizers = new BuiltInOptimizers(() => readCatalogFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'optimizers.json').fsPath), log);
+  const settings = (): RunSettings => currentSettings(optimizers);
+  const runner = lazyRunner(context, output, log);
   const controller = new RunController(runner, settings, (file) => vscode.workspace.asRelativePath(file));
   void optimizers.loaded.then((list) => {
     controller.setOptimizers(list);
-    checkDefaultOptimizer();
+    checkDefaultOptimizer(optimizers);
     lenses.refresh();
   });
   const problems = new RunProblems();
@@ -116,7 +125,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) {
-        checkDefaultOptimizer();
+        checkDefaultOptimizer(optimizers);
         refreshLenses();
       }
       if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
