@@ -90,14 +90,16 @@ export class SlotReplayer {
 
   constructor(rule: OptimizerRule, hp: HpRecord, private readonly spec: SlotSpec) {
     // lr and step as getters that note the read (what a skipped replay must not have depended on).
-    this.hpNow = hpFor(hp, 0);
-    Object.defineProperty(this.hpNow, 'lr', {
+    // The getter first, then the data: redefining a data property as an accessor would turn the object into a
+    // dictionary, and every `hp.x` the rule reads in every replay into a hash lookup.
+    this.hpNow = Object.defineProperty({} as RuleHyperparams, 'lr', {
       enumerable: true,
       get: () => {
         this.reads |= READ_LR;
         return this.lr;
       },
     });
+    for (const [key, value] of Object.entries(hpFor(hp, 0))) if (key !== 'lr') this.hpNow[key] = value;
     this.ctx = Object.defineProperty({ name: spec.name } as { step: number; name: string }, 'step', {
       enumerable: true,
       get: () => {
