@@ -5,6 +5,7 @@
  */
 import type { Chart, ChartDataset, ChartOptions, Plugin, ScaleType } from 'chart.js';
 import type { Theme } from '../theme';
+import { formatTick, linearTicks, logTicks, tickBudget } from './axisTicks';
 import { registerChart } from './registerChart';
 import { PointReducer } from './pointReducer';
 import type { Point, Series } from './series';
@@ -212,7 +213,7 @@ function axis(theme: Theme, a: AxisSpec, isX: boolean) {
     title: { display: true, text: a.title, color: theme.muted, font: { family: theme.font, size: 11 } },
     ticks: {
       color: theme.muted, font: { family: theme.font, size: 10 }, maxRotation: 0, autoSkipPadding: 12,
-      ...(a.type === 'logarithmic' ? { callback: logTick } : {}),
+      ...(a.type === 'logarithmic' ? { callback: formatTick } : {}),
       ...(isX && a.type === 'linear' ? { maxTicksLimit: 8 } : { maxTicksLimit: 7 }),
     },
     grid: { color: theme.grid },
@@ -222,15 +223,32 @@ function axis(theme: Theme, a: AxisSpec, isX: boolean) {
       const cap = specs.get(scale.chart)?.[isX ? 'x' : 'y'].cap;
       if (cap !== undefined && scale.max > cap) scale.max = cap;
     },
+    afterBuildTicks: placeTicks,
   };
 }
 
-/** Log-axis labels only at powers of ten (Chart.js's defaults crowd narrow panels). */
-function logTick(value: number | string): string {
-  const v = Number(value);
-  const e = Math.log10(v);
-  if (Math.abs(e - Math.round(e)) > 1e-9) return '';
-  return Math.abs(e) <= 3 ? String(v) : `1e${Math.round(e)}`;
+interface BuiltScale {
+  type: string;
+  min: number;
+  max: number;
+  width: number;
+  height: number;
+  ticks: { value: number }[];
+  isHorizontal(): boolean;
+}
+
+/**
+ * Chart.js's log scale ticks every 1..9 × 10^k: replaced by values that are all labelled and fit the axis
+ * (axisTicks.ts). A linear axis keeps Chart.js's ticks unless they are fewer than two.
+ */
+function placeTicks(scale: BuiltScale): void {
+  const horizontal = scale.isHorizontal();
+  const budget = tickBudget(horizontal ? scale.width : scale.height, horizontal);
+  if (scale.type === 'logarithmic') {
+    scale.ticks = logTicks(scale.min, scale.max, budget).map((value) => ({ value }));
+  } else if (scale.ticks.length < 2) {
+    scale.ticks = linearTicks(scale.min, scale.max, budget).map((value) => ({ value }));
+  }
 }
 
 function options(theme: Theme, spec: ChartSpec): ChartOptions<'line'> {
