@@ -14,3 +14,14 @@ describe('optlab run: compiling', () => {
     assert.equal(run('--no-compile').compile, false);
   });
 });
+
+/** `optlab list-optimizers`: its --json is a flag (run's --json names a file); `list FILE` is unchanged. */
+describe('optlab list-optimizers: arguments', () => {
+  it('takes --json as a flag and nothing else', () => {
+    assert.deepEqual(parseCommand(['list-optimizers']), { command: 'list-optimizers', json: false });
+    assert.deepEqual(parseCommand(['list-optimizers', '--json']), { command: 'list-optimizers', json: true });
+    assert.throws(() => parseCommand(['list-optimizers', '--json', 'out.json']), /list-optimizers takes only --json, got 'out\.json'/);
+    assert.deepEqual(parseCommand(['list', 'f.ts']), { command: 'list', file: 'f.ts' });
+    assert.throws(() => parseCommand(['lst']), /unknown command 'lst' \(run, list, list-optimizers, demo\)/);
+  });
+});
