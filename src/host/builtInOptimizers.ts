@@ -14,7 +14,13 @@ export async function readCatalogFile(file: string): Promise<OptimizerInfo[]> {
   } catch (e) {
     throw new Error(`the optimizer catalogue ${file} could not be read (${(e as Error).message}); npm run build writes it`);
   }
-  return parseMessage(optimizerCatalogSchema, JSON.parse(text) as unknown, file);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`the optimizer catalogue ${file} is not JSON (${(e as Error).message}); npm run build writes it`);
+  }
+  return parseMessage(optimizerCatalogSchema, json, file);
 }
 
 export class BuiltInOptimizers {
@@ -35,11 +41,6 @@ export class BuiltInOptimizers {
   /** Every built-in optimizer; [] until loaded. */
   get all(): readonly OptimizerInfo[] {
     return this.list;
-  }
-
-  /** True once loaded (before that, nothing can be checked against the catalogue). */
-  get known(): boolean {
-    return this.list.length > 0;
   }
 
   find(id: string): OptimizerInfo | undefined {

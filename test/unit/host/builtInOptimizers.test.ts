@@ -19,11 +19,10 @@ describe('BuiltInOptimizers', () => {
     fs.writeFileSync(file, JSON.stringify(catalog, null, 2));
     const optimizers = new BuiltInOptimizers(() => readCatalogFile(file));
     assert.deepEqual(optimizers.all, [], 'nothing before it is read');
-    assert.equal(optimizers.known, false);
     assert.deepEqual(await optimizers.loaded, JSON.parse(JSON.stringify(catalog)));
     assert.equal(optimizers.find('adam')?.torchClass, 'torch.optim.Adam');
     assert.equal(optimizers.find('nope'), undefined);
-    assert.equal(optimizers.known, true);
+    assert.equal(optimizers.all.length, catalog.length);
   });
 
   it('a missing or malformed file is reported once and leaves an empty catalogue', async () => {
@@ -36,5 +35,8 @@ describe('BuiltInOptimizers', () => {
     const malformed = new BuiltInOptimizers(() => readCatalogFile(bad), (m) => errors.push(m));
     assert.deepEqual(await malformed.loaded, []);
     assert.match(errors[1], /bad\.json: 0\.family/);
+    fs.writeFileSync(bad, '{ truncated');
+    assert.deepEqual(await new BuiltInOptimizers(() => readCatalogFile(bad), (m) => errors.push(m)).loaded, []);
+    assert.match(errors[2], /bad\.json is not JSON .*npm run build writes it/);
   });
 });
