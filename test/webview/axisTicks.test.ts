@@ -37,7 +37,7 @@ describe('axis ticks', () => {
   it('gives at least two distinct, in-range labels that fit the budget for any log range', () => {
     for (let lo = -8; lo <= 6; lo += 0.37) {
       for (const decades of [1e-4, 3e-3, 0.02, 0.08, 0.3, 0.7, 1, 1.4, 2.2, 3, 4.6, 7, 12]) {
-        for (let budget = 2; budget <= 7; budget++) {
+        for (let budget = 2; budget <= 8; budget++) {
           const min = 10 ** lo, max = 10 ** (lo + decades);
           const ticks = logTicks(min, max, budget);
           const at = `${min}..${max} budget ${budget}: ${ticks.join(', ')}`;
@@ -64,11 +64,11 @@ describe('axis ticks', () => {
       ['1e-5', '2.5e4', '1.2345e4', '-2e-4', '0.001', '139.5', '0.3', '0', '9999']);
   });
 
-  it('budgets labels by axis length: 26 px per label up the side, 64 px along the bottom', () => {
-    assert.equal(tickBudget(140, false), 5); // floor(140 / 26)
+  it('budgets labels by axis length: 22 px per label up the side, 64 px along the bottom', () => {
+    assert.equal(tickBudget(140, false), 6); // floor(140 / 22)
     assert.equal(tickBudget(330, true), 5); // floor(330 / 64)
     assert.equal(tickBudget(20, false), 2, 'never below two');
-    assert.equal(tickBudget(5000, false), 7, 'never above seven up the side');
+    assert.equal(tickBudget(5000, false), 8, 'never above eight up the side');
     assert.equal(tickBudget(5000, true), 8, 'never above eight along the bottom');
   });
 });

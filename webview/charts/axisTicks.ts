@@ -7,8 +7,9 @@
 
 /** How many labels an axis of this many pixels can carry without crowding. */
 export function tickBudget(lengthPx: number, horizontal: boolean): number {
-  const perLabel = horizontal ? 64 : 26;
-  return Math.max(2, Math.min(horizontal ? 8 : 7, Math.floor(lengthPx / perLabel)));
+  // A 10 px label is 12 px tall: 22 px apart leaves a label's height of air (the lr chart's 7 decades fit 170 px).
+  const perLabel = horizontal ? 64 : 22;
+  return Math.max(2, Math.min(8, Math.floor(lengthPx / perLabel)));
 }
 
 /** Rounds away float noise (0.1 * 3 = 0.30000000000000004), keeping 12 significant digits. */
