@@ -9,7 +9,7 @@ export interface LbfgsArraysOptions {
   readonly useLineSearch: boolean;
 }
 
-/** The array form of LbfgsState (../optimizers/lbfgs.ts); vectors are float32, scalars float32 values. */
+/** torch.optim.LBFGS's state (n_iter, func_evals, d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad); vectors float32. */
 export interface LbfgsArraysState {
   nIter: number;
   funcEvals: number;
@@ -40,9 +40,9 @@ export interface LbfgsArraysState {
 const CURVATURE_FLOOR = 1e-10;
 
 /**
- * torch.optim.LBFGS with max_iter=1 on Float32Arrays: the same steps, in the
- * same float32 rounding, as the tensor version in ../optimizers/lbfgs.ts (read
- * that for the method). Work vectors are allocated in `init`; the ring's slots
+ * torch.optim.LBFGS with max_iter=1 on Float32Arrays, in torch's float32 rounding (the method:
+ * ../optimizers/lbfgs.ts's comment; this is its only implementation, on tensors through
+ * arraysOnTensors). Work vectors are allocated in `init`; the ring's slots
  * are allocated as they first fill (history_size·n floats up front would be
  * wasted on short runs), after which an update allocates no vectors.
  */

@@ -75,7 +75,7 @@ describe('lbfgs on plain arrays', () => {
     assert.ok(lbfgsCases.some(({ c }) => c.hp.history_size === 3));
   });
 
-  describe('agrees with the tensor version: params after 50 steps, skipped pairs, history, line-search evaluations', () => {
+  describe('runs the same through the tensor loop (arraysOnTensors: line searches evaluate on tensors): params after 50 steps, skipped pairs, history, evaluations', () => {
     for (const { fixture, c, fn } of lbfgsCases.filter(({ c }) => c.hp.history_size === 3 || c.hp.line_search_fn)) {
       it(`${fixture.function.name}/${c.name}`, () => {
         expectSameAsTensor(fn.f, c.x0 ?? fixture.x0, c.hp, c.lr, 50);
@@ -83,7 +83,7 @@ describe('lbfgs on plain arrays', () => {
     }
   });
 
-  it('the line search evaluates as often as the tensor version and reports its trials', () => {
+  it('the line search evaluates as often through the tensor loop and reports its trials', () => {
     const { fixture, c, fn } =
       lbfgsCases.find(({ fixture, c }) => fixture.function.name === 'logistic' && c.hp.line_search_fn && !c.hp.history_size) ??
       assert.fail('no case');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { HyperparameterError, type HpRecord } from '../../../../src/core/hyperparams';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
-import type { LbfgsState } from '../../../../src/core/optimizers/lbfgs';
+import type { LbfgsArraysState } from '../../../../src/core/arrays/lbfgsArrays';
 import { evaluatorOf } from '../../../../src/core/evaluate';
 import { forEachBackend } from '../../helpers/backends';
 import { rosenbrockObjective, runSecondOrder, stepAt } from '../../helpers/runSecondOrder';
@@ -41,7 +41,7 @@ describe('lbfgs', () => {
       const r = stepAt(opt, halfSquare, x, 1, state);
       assert.deepEqual(Array.from(r.params.dataSync()), Array.from(x.dataSync()));
       assert.equal(r.info?.converged, true);
-      assert.equal((r.state as LbfgsState).n_iter, 0);
+      assert.equal((r.state as unknown as LbfgsArraysState).nIter, 0);
       assert.equal(r.extraEvals, 0);
       opt.disposeState(r.state);
       tf.dispose([x, r.params]);
@@ -65,8 +65,8 @@ describe('lbfgs', () => {
       for (let k = 0; k < 12; k++) {
         const before = evaluate(x);
         const r = stepAt(opt, rosenbrockObjective, x, 1, state, k);
-        const s = r.state as LbfgsState;
-        const d = s.d as tf.Tensor1D;
+        const s = r.state as unknown as LbfgsArraysState;
+        const d = tf.tensor1d(s.d);
         const after = evaluate(r.params);
         const [f0, gtd0, f1, gtd1] = tf.tidy(() =>
           tf.stack([before.loss, tf.dot(before.grad, d), after.loss, tf.dot(after.grad, d)]),
@@ -75,7 +75,7 @@ describe('lbfgs', () => {
         assert.ok(f1 <= f0 + 1e-4 * s.t * gtd0 + 1e-6 * Math.abs(f0), `step ${k}: sufficient decrease ${f1} vs ${f0}`);
         assert.ok(Math.abs(gtd1) <= 0.9 * -gtd0 + 1e-5 * Math.abs(gtd0), `step ${k}: curvature ${gtd1} vs ${gtd0}`);
         assert.equal(r.extraEvals, (r.info?.lineSearchTrials as number[]).length);
-        tf.dispose([before.loss, before.grad, after.loss, after.grad, x]);
+        tf.dispose([before.loss, before.grad, after.loss, after.grad, x, d]);
         x = r.params;
         state = r.state;
       }
@@ -102,7 +102,7 @@ describe('lbfgs', () => {
         x.dispose();
         x = r.params;
         state = r.state;
-        assert.ok((state as LbfgsState).old_dirs.length <= 3);
+        assert.ok((state as unknown as LbfgsArraysState).count <= 3);
         if (k === 10) afterWarmup = tf.memory().numTensors;
         if (k > 10) assert.equal(tf.memory().numTensors, afterWarmup, `step ${k}`);
       }

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import type { HpRecord } from '../hyperparams';
+import type { Optimizer, OptimizerState, StepInput, StepResult } from '../optimizer';
+import type { ArrayOptimizer } from './contracts';
+
+/**
+ * An optimizer written once, on plain arrays, as the tensor loop's Optimizer: each update reads the
+ * parameters and gradient out of their tensors, runs the array form and hands back a tensor. Every backend
+ * in use keeps tensors in CPU memory, so the copies cost about as much as one elementwise op over n, beside
+ * a gradient's two dozen; line searches evaluate through the tensor loop's own `evaluate`.
+ * For methods whose work is host-side arithmetic on vectors (L-BFGS's two-loop recursion and line search):
+ * one implementation instead of a tensor twin that had to round as this one does.
+ */
+export function arraysOnTensors<S>(
+  id: string,
+  hp: Readonly<HpRecord>,
+  arrays: ArrayOptimizer<S>,
+  inspect?: (state: S) => Record<string, Float32Array>,
+): Optimizer {
+  const update = (input: StepInput, state: OptimizerState): StepResult<OptimizerState> => {
+    const params = Float32Array.from(input.params.dataSync());
+    const grad = Float32Array.from(input.grad.dataSync());
+    const paramsOut = new Float32Array(params.length);
+    const evaluate = (x: Float32Array, gradOut: Float32Array): number => {
+      const at = tf.tensor1d(x);
+      const { loss, grad: g } = input.evaluate(at);
+      at.dispose();
+      gradOut.set(g.dataSync());
+      const value = loss.dataSync()[0];
+      tf.dispose([loss, g]);
+      return value;
+    };
+    const result = arrays.update(
+      { params, grad, paramsOut, loss: input.loss.dataSync()[0], lr: input.lr, step: input.step, evaluate },
+      state as unknown as S,
+    );
+    return { params: tf.tensor1d(paramsOut), state, extraEvals: result.extraEvals, ...(result.info ? { info: result.info } : {}) };
+  };
+  return {
+    id,
+    hp,
+    init: (params) => arrays.init(Float32Array.from(params.dataSync())) as unknown as OptimizerState,
+    update,
+    // The state is plain arrays: nothing to dispose.
+    disposeState: () => undefined,
+    ...(inspect ? { inspect: (state: OptimizerState) => Object.fromEntries(Object.entries(inspect(state as unknown as S)).map(([k, v]) => [k, tf.tensor1d(v)])) } : {}),
+    arrays: arrays as ArrayOptimizer,
+  };
+}
