@@ -29,7 +29,8 @@ export interface LandscapeOptions {
   raw(params: Params): unknown;
   f(x: tfType.Tensor1D): tfType.Scalar;
   layout: ParamLayout;
-  x0: readonly number[];
+  /** The initial parameters (not copied: a large run's landscape is a slice through them). */
+  x0: Float32Array;
   names: readonly string[];
   domain?: readonly [number, number][];
   /** The request's choice: true always, false never, undefined for small objectives only. */
@@ -53,7 +54,7 @@ export interface LandscapeTask {
   /** Step records of the run (their params extend the path's box). */
   observe(steps: readonly StepRecord[]): void;
   /** The final point: recompute a window the path left. */
-  finish(final: readonly number[] | undefined): Promise<void>;
+  finish(final: ArrayLike<number> | undefined): Promise<void>;
 }
 
 type Box = [number, number][];
@@ -73,15 +74,17 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   const n = o.layout.size;
   const small = n >= 1 && n <= TRAJECTORY_MAX_PARAMS;
   const enabled = o.wanted ?? small;
-  let box: Box | undefined = small ? (o.domain?.map(([a, b]) => [a, b] as [number, number]) ?? windowAround(o.x0)) : undefined;
-  const path: Box = o.x0.map((v) => [v, v]);
+  let box: Box | undefined = small ? (o.domain?.map(([a, b]) => [a, b] as [number, number]) ?? windowAround(Array.from(o.x0))) : undefined;
+  // The path's bounding box matters only for a contour or curve (at most 2 parameters): a million pairs would cost seconds.
+  const path: Box = small ? Array.from(o.x0, (v): [number, number] => [v, v]) : [];
   let failed = false;
 
-  const grow = (p: readonly number[] | undefined): void => {
+  const grow = (p: ArrayLike<number> | undefined): void => {
     if (!p || p.length !== path.length) return;
-    p.forEach((v, i) => {
+    for (let i = 0; i < p.length; i++) {
+      const v = p[i];
       if (Number.isFinite(v)) path[i] = [Math.min(path[i][0], v), Math.max(path[i][1], v)];
-    });
+    }
   };
 
   /** Evaluates on the fixed batch; undefined when cancelled, and a warning instead of a throw. */

@@ -18,6 +18,7 @@ import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/regi
 import { RuleFailure } from '../core/rules/ruleFailure';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
+import { scheduleForm } from '../core/schedules/scheduleForm';
 import { UserScheduleError } from '../core/schedules/userSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
 import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
@@ -34,6 +35,7 @@ import { compileRuleFile, loadRule, ruleInObjectiveFile, ruleLocation, ruleRunFa
 import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
 import { paramNames } from './paramNames';
+import { paramsForMessage, writeNpy } from './paramsOut';
 import { RunFailure } from './runFailure';
 
 export interface RunControl {
@@ -44,6 +46,8 @@ export interface RunControl {
   stepDone?(step: number): void;
   /** A promise to wait for before the next step while the events already sent are not yet written (the child's IPC channel). */
   backpressure?(): Promise<void> | undefined;
+  /** Told the objective's file and declaration line once it is loaded (a memory error names them). */
+  located?(where: { file: string; line?: number }): void;
 }
 
 export type Emit = (msg: RunnerToHost) => void;
@@ -114,6 +118,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
   let result: MinimizeResult | undefined;
+  /** The compiled loop's final parameters, read without a copy through a tensor. */
+  let finalValues: Float32Array | undefined;
   let rule: LoadedRule | undefined;
   let userSchedule: LoadedSchedule | undefined;
   try {
@@ -128,6 +134,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const entries = discoverObjectives(exports, source);
     const entry = pickObjective(exports, entries, compiled.file, req.objective);
     const site: ObjectiveSite = { ...sites, name: entry.name, line: entry.line };
+    control.located?.({ file: compiled.file, ...(entry.line !== undefined ? { line: entry.line } : {}) });
     if (ruleFile) {
       rule = sharedBundle
         ? loadRule(req.optimizer.id, compiled, source, tf, exports)
@@ -203,6 +210,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       objective: entry.name,
       optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp }, ...(rule ? { file: rule.site.file } : {}) },
       schedule: schedule.spec,
+      scheduleForm: userSchedule ? { type: 'function', file: userSchedule.site.file, name: userSchedule.site.name } : scheduleForm(schedule.spec),
       paramCount: layout.size,
       paramNames: paramNames(layout),
       steps: req.steps,
@@ -214,7 +222,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       ...(prepared.domain ? { domain: prepared.domain } : {}),
       // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
       schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
-      initialParams: Array.from(x0Values),
+      ...initialParamsFields(x0Values),
       compute: arrayPath.plan ? { path: 'compiled', ...(arrayPath.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: arrayPath.reason },
       ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
     };
@@ -230,7 +238,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       }
     };
     const landscape = landscapeTask({
-      raw: (p) => entry.fn(p, batch), f, layout, x0: meta.initialParams, names: meta.paramNames, domain: prepared.domain,
+      raw: (p) => entry.fn(p, batch), f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
       wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, cacheKey: `${compiled.sourceHash}#${entry.name}`,
       budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
       withFixedBatch,
@@ -294,6 +302,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
           return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
         },
       });
+      finalValues = arrays.params;
       result = { ...arrays, params: tf.tensor1d(arrays.params) };
     } else {
       result = await minimize({
@@ -317,15 +326,20 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       });
     }
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
-    const params = Array.from(await result.params.data());
-    if (result.status === 'completed') await landscape.finish(params);
+    const values = finalValues ?? Float32Array.from(await result.params.data());
+    if (result.status === 'completed') await landscape.finish(values);
+    const { params, summary } = paramsForMessage(values);
+    const paramsFile = req.saveParams === undefined ? undefined : saveParams(req.saveParams, values);
     const message = [statusMessage(result, req), curvature.problem?.message].filter(Boolean).join('; ');
     const seconds = Math.max(result.wallMs, 1) / 1000;
     emit({
       type: 'done',
       runId: req.runId,
       status: result.status,
-      final: { loss: result.final.loss, gradNorm: result.final.gradNorm, params },
+      final: {
+        loss: result.final.loss, gradNorm: result.final.gradNorm, params,
+        ...(summary ? { paramsSummary: summary } : {}), ...(paramsFile !== undefined ? { paramsFile } : {}),
+      },
       stepsPerSecond: result.stepsDone / seconds,
       wallMs: result.wallMs,
       evals: result.evals,
@@ -350,6 +364,21 @@ function statusMessage(r: MinimizeResult, req: RunRequest): string | undefined {
   if (r.status === 'time-limit') return `stopped at the time limit (${req.timeLimitMs / 1000} s) after ${r.stepsDone} of ${req.steps} steps`;
   if (r.status === 'cancelled') return `cancelled after ${r.stepsDone} of ${req.steps} steps`;
   return undefined;
+}
+
+/** RunMeta's initialParams: every value for a small run, else [] and a summary. */
+function initialParamsFields(x0: Float32Array): Pick<RunMeta, 'initialParams' | 'initialParamsSummary'> {
+  const { params, summary } = paramsForMessage(x0);
+  return { initialParams: params, ...(summary ? { initialParamsSummary: summary } : {}) };
+}
+
+/** Writes the final parameters as .npy; a failure to write is the request's problem, said with the path. */
+function saveParams(file: string, values: Float32Array): string {
+  try {
+    return writeNpy(file, values);
+  } catch (e) {
+    throw new RunFailure({ kind: 'internal', message: `could not write the final parameters to ${file}: ${(e as Error).message}` });
+  }
 }
 
 function readSource(file: string): string | undefined {
