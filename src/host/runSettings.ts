@@ -4,6 +4,7 @@
  */
 import type { BackendId, RuleFile, RunRequestInput } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
+import { parseMemorySize } from '../runner/memoryLimit';
 
 /** A workspace optimizer rule as the default optimizer: the setting's `FILE#NAME`. */
 export interface DefaultRule {
@@ -30,6 +31,8 @@ export interface RunSettings {
   readonly timeLimitSeconds: number;
   /** Compile objectives to plain JS and WebAssembly when the run allows it (the runner's arrayPath): on unless false. */
   readonly compileObjectives: boolean;
+  /** The setting `optimizerLab.memoryLimit` ('2GB', '512MB') in bytes; absent (empty or invalid setting): the runner's default, half the machine's memory. */
+  readonly memoryLimitBytes?: number;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -44,7 +47,19 @@ export const DEFAULT_SETTINGS: RunSettings = {
   compileObjectives: true,
 };
 
-type Getter = (key: keyof RunSettings) => unknown;
+/** package.json's key for each setting that is not named as its RunSettings field. */
+type SettingKey = Exclude<keyof RunSettings, 'memoryLimitBytes'> | 'memoryLimit';
+type Getter = (key: SettingKey) => unknown;
+
+/** '2GB' / '512MB' as bytes; undefined for '' or anything unparsable (the runner's default then). */
+function memoryLimitOf(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  try {
+    return parseMemorySize(value);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Why `id` cannot be the default optimizer, or undefined when it can. `builtIns`: the catalogue's ids
@@ -97,6 +112,7 @@ export function readRunSettings(get: Getter, builtIns: readonly string[] = [], r
     liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
     timeLimitSeconds: typeof get('timeLimitSeconds') === 'number' && (get('timeLimitSeconds') as number) > 0 ? (get('timeLimitSeconds') as number) : d.timeLimitSeconds,
     compileObjectives: get('compileObjectives') !== false,
+    ...(memoryLimitOf(get('memoryLimit')) !== undefined ? { memoryLimitBytes: memoryLimitOf(get('memoryLimit')) } : {}),
   };
 }
 
@@ -164,6 +180,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
     compile: settings.compileObjectives,
+    ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
     ...(choice.landscape !== undefined ? { landscape: choice.landscape } : {}),
     ...(choice.seed !== undefined ? { seed: choice.seed } : {}),
   };

@@ -59,6 +59,8 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       timeLimitMs: cmd.timeLimitMs,
       backend: cmd.backend,
       compile: cmd.compile,
+      ...(cmd.saveParams !== undefined ? { saveParams: cmd.saveParams } : {}),
+      ...(cmd.memoryLimitBytes !== undefined ? { memoryLimitBytes: cmd.memoryLimitBytes } : {}),
       runId: log.runId,
       // The landscape is drawn only in a report (slices too, within the runner's time budget): without one, no time is spent on it.
       landscape: cmd.report !== undefined,
@@ -201,7 +203,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const client = new RunnerClient({ backend: 'backend' in cmd ? cmd.backend : undefined });
+  // A run's --memory-limit is the process's too (its heap limit is set when it starts).
+  const memoryLimitBytes = cmd.command === 'run' ? cmd.memoryLimitBytes : undefined;
+  const client = new RunnerClient({ backend: 'backend' in cmd ? cmd.backend : undefined, ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}) });
   try {
     if (cmd.command === 'run') return await runCommand(cmd, client);
     if (cmd.command === 'list') return await listCommand(cmd.file, client);

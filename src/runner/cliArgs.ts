@@ -1,7 +1,8 @@
 /** Parses `optlab` command lines (node:util parseArgs) into typed commands. */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { backendIdSchema, type BackendId } from '../protocol/runner';
+import { PARAMS_INLINE_MAX, backendIdSchema, type BackendId } from '../protocol/runner';
+import { parseMemorySize } from './memoryLimit';
 
 export interface RunCommand {
   readonly command: 'run';
@@ -31,6 +32,10 @@ export interface RunCommand {
   readonly timeLimitMs: number;
   /** Compile the objective when the run allows it (src/runner/arrayPath.ts): the runner's default unless --no-compile. */
   readonly compile: boolean;
+  /** Write the final parameters as a float32 .npy here (absolute). */
+  readonly saveParams?: string;
+  /** The run's memory limit in bytes (`--memory-limit 2GB`); the runner's default when absent. */
+  readonly memoryLimitBytes?: number;
 }
 
 export type Command =
@@ -48,14 +53,17 @@ export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
-                       [--time-limit S]
+                       [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
   optlab list <file.ts>
   optlab list-optimizers [--json]
   optlab demo [--backend node|wasm|cpu] [--report PATH.html]
 
   --schedule SPEC        e.g. cosine:T_max=500, warmup:steps=10+cosine, sequential:milestones=10;50+linear+cosine+constant,
                          exponential:gamma=0.99*step:step_size=30 (a product, torch's ChainedScheduler); see README
-  --schedule FILE#NAME   a function FILE exports: (step) => factor on the lr (LambdaLR) or (step, lr) => next lr`;
+  --schedule FILE#NAME   a function FILE exports: (step) => factor on the lr (LambdaLR) or (step, lr) => next lr
+  --memory-limit SIZE    stop the run when the runner passes SIZE (e.g. 2GB, 512MB; default half the machine's memory)
+  --save-params PATH     write the final parameters to PATH as float32 .npy (numpy.load); --json lists them only up to
+                         ${PARAMS_INLINE_MAX.toLocaleString('en-US')} parameters (a summary above that)`;
 
 function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;
@@ -101,6 +109,14 @@ export function parseScheduleArg(value: string, cwd = process.cwd()): { spec: st
   return fileReference('schedule', value, cwd) ?? { spec: value };
 }
 
+function memorySize(text: string): number {
+  try {
+    return parseMemorySize(text);
+  } catch (e) {
+    throw new UsageError(`--memory-limit: ${(e as Error).message}`);
+  }
+}
+
 function backend(text: string | undefined): BackendId | undefined {
   if (text === undefined) return undefined;
   const parsed = backendIdSchema.safeParse(text);
@@ -144,6 +160,8 @@ export function parseCommand(argv: readonly string[]): Command {
         'time-limit': { type: 'string' },
         compile: { type: 'boolean' },
         'no-compile': { type: 'boolean' },
+        'memory-limit': { type: 'string' },
+        'save-params': { type: 'string' },
       },
     });
   } catch (e) {
@@ -188,6 +206,8 @@ export function parseCommand(argv: readonly string[]): Command {
     noiseTemperature: number('noise', v.noise, (n) => n >= 0 && Number.isFinite(n), 'a number >= 0'),
     // --compile is the default (kept so existing scripts still run); --no-compile keeps the run on tensors.
     compile: v['no-compile'] !== true,
+    ...(v['save-params'] !== undefined ? { saveParams: path.resolve(v['save-params']) } : {}),
+    ...(v['memory-limit'] !== undefined ? { memoryLimitBytes: memorySize(v['memory-limit']) } : {}),
     timeLimitMs: (number('time-limit', v['time-limit'], (n) => n > 0 && Number.isFinite(n), 'a positive number of seconds') ?? 60) * 1000,
   };
 }

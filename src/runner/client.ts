@@ -13,70 +13,19 @@ import {
   parseMessage,
   runRequestSchema,
   runnerToHostSchema,
-  type BackendId,
-  type CurvatureSample,
   type HostToRunner,
-  type LandscapeMessage,
-  type ObjectiveInfo,
   type OptimizerInfo,
   type RunError,
   type RunMeta,
   type RunRequest,
-  type RuleInfo,
   type RunRequestInput,
   type RunnerToHost,
-  type ScheduleInfo,
-  type StepRecord,
 } from '../protocol/runner';
+import { MEMORY_CHECK_MS, childOverLimit, defaultMemoryLimitBytes, exitError, heapLimitMb } from './memoryLimit';
 import { PendingRequests } from './pendingRequests';
 
-export type DoneEvent = Extract<RunnerToHost, { type: 'done' }>;
-export type ReadyEvent = Extract<RunnerToHost, { type: 'ready' }>;
-
-export interface RunnerClientOptions {
-  /** dist/runner.js; found next to this bundle or in the repository's dist/ when absent. */
-  readonly runnerPath?: string;
-  /** Heap limit of the child (MB): a runaway objective aborts the child, not the host. */
-  readonly maxOldSpaceMb?: number;
-  /** Backend the child starts with (it can still switch per run). */
-  readonly backend?: BackendId;
-  /** A child that sends nothing (not even a heartbeat) for this long while idle is restarted. */
-  readonly heartbeatTimeoutMs?: number;
-  /** Extra time after a run's limit before the child is killed (the runner stops itself at the limit when it can). */
-  readonly killGraceMs?: number;
-  /** How long a cancelled run may take to stop before the child is killed. */
-  readonly cancelKillMs?: number;
-  readonly listTimeoutMs?: number;
-  /** Receives the child's stdout/stderr (the user's console.log); inherited when absent. */
-  readonly onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /**
-   * Extra node_modules folders the child resolves from (NODE_PATH), e.g. the workspace's:
-   * an installed extension ships no tfjs-node, so one installed there is used.
-   */
-  readonly modulePaths?: readonly string[];
-}
-
-export interface RunHandlers {
-  /** `file`: the objective file the runner was asked to run. */
-  onStarted?(meta: RunMeta, file?: string): void;
-  onSteps?(steps: readonly StepRecord[]): void;
-  /** The loss landscape around the run, or a warning why there is none. */
-  onLandscape?(landscape: Omit<LandscapeMessage, 'type' | 'runId'>): void;
-  onCurvature?(sample: CurvatureSample): void;
-  onLrChanged?(step: number, lr: number): void;
-}
-
-/** How a run ended: a 'done' event, or an error (compile, objective, limit, crash...). */
-export type RunOutcome =
-  | { readonly kind: 'done'; readonly meta?: RunMeta; readonly done: DoneEvent }
-  | { readonly kind: 'error'; readonly meta?: RunMeta; readonly error: RunError };
-
-export interface RunHandle {
-  readonly runId: string;
-  readonly result: Promise<RunOutcome>;
-  cancel(): void;
-  setLr(lr: number): void;
-}
+import type { FileListing, ReadyEvent, RunHandle, RunHandlers, RunOutcome, RunnerClientOptions } from './clientTypes';
+export type { DoneEvent, FileListing, ReadyEvent, RunHandle, RunHandlers, RunOutcome, RunnerClientOptions } from './clientTypes';
 
 interface PendingRun {
   readonly request: RunRequest;
@@ -85,16 +34,9 @@ interface PendingRun {
   meta?: RunMeta;
   timer?: NodeJS.Timeout;
   cancelTimer?: NodeJS.Timeout;
+  memoryTimer?: NodeJS.Timeout;
   cancelled: boolean;
   sent: boolean;
-}
-
-/** A file's objectives, optimizer rules and schedule functions (the `list` answer), or the error that prevents listing them. */
-export interface FileListing {
-  readonly objectives: ObjectiveInfo[];
-  readonly optimizers: RuleInfo[];
-  readonly schedules: ScheduleInfo[];
-  readonly error?: RunError;
 }
 
 export function defaultRunnerPath(): string {
@@ -119,6 +61,7 @@ export class RunnerClient {
   constructor(options: RunnerClientOptions = {}) {
     this.options = {
       runnerPath: options.runnerPath ?? defaultRunnerPath(),
+      memoryLimitBytes: options.memoryLimitBytes ?? defaultMemoryLimitBytes(),
       maxOldSpaceMb: options.maxOldSpaceMb ?? 4096,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000,
       killGraceMs: options.killGraceMs ?? 250,
@@ -141,7 +84,8 @@ export class RunnerClient {
   start(): Promise<ReadyEvent> {
     if (this.disposed) return Promise.reject(new Error('runner client is disposed'));
     if (this.ready) return this.ready;
-    const { runnerPath, maxOldSpaceMb } = this.options;
+    const { runnerPath } = this.options;
+    const maxOldSpaceMb = heapLimitMb(this.options.maxOldSpaceMb, this.options.memoryLimitBytes);
     if (!fs.existsSync(runnerPath)) return Promise.reject(new Error(`runner bundle not found at ${runnerPath} (run npm run build)`));
     const piped = this.options.onOutput !== undefined;
     const child = fork(runnerPath, [], {
@@ -178,15 +122,14 @@ export class RunnerClient {
         else this.handle(msg);
       });
       child.on('exit', (code, signal) => {
-        const how = signal ? `signal ${signal}` : `code ${code}`;
-        const oom = signal === 'SIGABRT' || code === 134 ? ` (out of memory? the heap limit is ${maxOldSpaceMb} MB)` : '';
-        const message = `the runner process exited unexpectedly (${how})${oom}; it will be restarted`;
+        const error = exitError(code, signal, maxOldSpaceMb, this.limitOf(this.active), this.active?.request.file);
+        const message = error.kind === 'memory' ? `the runner process exited (${error.message})` : error.message;
         // Anyone still waiting for this child's 'ready' learns it will never come.
         reject(new Error(message));
         if (child !== this.child) return; // killed on purpose: the killer reports why
         this.child = undefined;
         this.ready = undefined;
-        this.failActive({ kind: 'runner-crash', message });
+        this.failActive(error);
         this.failRequests({ kind: 'runner-crash', message });
         this.restartIfNeeded();
       });
@@ -199,7 +142,8 @@ export class RunnerClient {
   /** Queues a run; events go to `handlers`, the outcome to `result`. */
   run(input: Omit<RunRequestInput, 'type' | 'runId'> & { runId?: string }, handlers: RunHandlers = {}): RunHandle {
     const runId = input.runId ?? `run-${process.pid}-${++this.nextId}`;
-    const request = parseMessage(runRequestSchema, { ...input, type: 'run', runId }, 'run request');
+    const memoryLimitBytes = input.memoryLimitBytes ?? this.options.memoryLimitBytes;
+    const request = parseMessage(runRequestSchema, { ...input, type: 'run', runId, memoryLimitBytes }, 'run request');
     let pending!: PendingRun;
     const result = new Promise<RunOutcome>((resolve) => {
       pending = { request, handlers, resolve, cancelled: false, sent: false };
@@ -283,7 +227,23 @@ export class RunnerClient {
         message: `the objective did not return within the time limit of ${s} s; the runner was killed and restarted`,
       });
     }, next.request.timeLimitMs + this.options.killGraceMs);
+    next.memoryTimer = setInterval(() => this.checkMemory(next), MEMORY_CHECK_MS);
     this.send(next.request);
+  }
+
+  /** The parent's check: it works while the child is stuck in one long call, where the child's own watchdog cannot run. */
+  private checkMemory(run: PendingRun): void {
+    const pid = this.child?.pid;
+    if (this.active !== run || pid === undefined) return;
+    const error = childOverLimit(pid, this.limitOf(run), run.request.file);
+    if (!error) return;
+    this.kill();
+    this.failActive(error);
+  }
+
+  /** The run's memory limit (its request's, else this client's). */
+  private limitOf(run: PendingRun | undefined): number {
+    return run?.request.memoryLimitBytes ?? this.options.memoryLimitBytes;
   }
 
   private cancel(p: PendingRun): void {
@@ -341,6 +301,8 @@ export class RunnerClient {
         this.finish({ kind: 'done', meta: run.meta, done: msg });
         return;
       case 'error':
+        // Past its memory limit the child exits: no later run may be sent to it.
+        if (msg.error.kind === 'memory') this.kill();
         this.finish({ kind: 'error', meta: run.meta, error: msg.error });
         return;
     }
@@ -351,6 +313,7 @@ export class RunnerClient {
     if (!run) return;
     clearTimeout(run.timer);
     clearTimeout(run.cancelTimer);
+    clearInterval(run.memoryTimer);
     this.active = undefined;
     run.resolve(outcome);
     void this.pump();

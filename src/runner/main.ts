@@ -9,6 +9,8 @@ import { registerSecondOrderGradients } from '../core/tfjs/secondOrderGradients'
 import { hostToRunnerSchema, parseMessage, type BackendId, type HostToRunner, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { selectBackend, type BackendChoice } from './backend';
 import { listObjectives } from './listObjectives';
+import { EXIT_OVER_MEMORY, memoryError } from './memoryLimit';
+import { watchMemory } from './memoryWatch';
 import { runObjective } from './run';
 import { RunFailure } from './runFailure';
 import { silenceTfjsBanner } from './quietTfjs';
@@ -23,6 +25,10 @@ interface Active {
   scale: number;
   /** The next update's index: a new lr applies from there. */
   nextStep: number;
+  /** The objective's file and declaration line, once loaded (a memory error names them). */
+  where?: { file?: string; line?: number };
+  /** The run passed its memory limit: its error is sent, nothing more is, and the process exits. */
+  overMemory: boolean;
 }
 
 /**
@@ -49,6 +55,17 @@ function backpressure(): Promise<void> | undefined {
   return new Promise((resolve) => drained.push(resolve));
 }
 
+/** Exits once every message handed to the IPC channel is written (at most a second later). */
+function exitWhenSent(): void {
+  const exit = (): never => process.exit(EXIT_OVER_MEMORY);
+  setTimeout(exit, 1000).unref();
+  const exitIfWritten = (): void => {
+    if (unwritten === 0) exit();
+    else drained.push(exitIfWritten);
+  };
+  exitIfWritten();
+}
+
 function sendError(e: unknown, runId?: string): void {
   const error =
     e instanceof RunFailure
@@ -68,12 +85,23 @@ async function main(): Promise<void> {
   const runNext = async (): Promise<void> => {
     const req = queue.shift();
     if (!req) return;
-    active = { runId: req.runId, cancelled: false, baseLr: undefined, scale: 1, nextStep: 0 };
+    active = { runId: req.runId, cancelled: false, baseLr: undefined, scale: 1, nextStep: 0, overMemory: false };
     const run = active;
     const emit = (m: RunnerToHost): void => {
+      if (run.overMemory) return;
       if (m.type === 'started') run.baseLr = m.meta.optimizer.lr;
       send(m);
     };
+    const stopWatch = req.memoryLimitBytes === undefined ? undefined : watchMemory({
+      limitBytes: req.memoryLimitBytes, tf,
+      onExceeded: (use) => {
+        // The steps sent so far stay; memory a run grabbed is not reliably returned, so a fresh process takes the next run.
+        run.overMemory = true;
+        run.cancelled = true;
+        sendError(new RunFailure(memoryError(req.memoryLimitBytes as number, use, run.where)), req.runId);
+        exitWhenSent();
+      },
+    });
     try {
       if (req.backend && req.backend !== backend.backend) backend = await selectBackend(req.backend);
       await runObjective(req, backend, tf, emit, {
@@ -83,12 +111,19 @@ async function main(): Promise<void> {
         stepDone: (step) => {
           run.nextStep = step + 1;
         },
+        located: (where) => {
+          run.where = where;
+        },
       });
     } catch (e) {
-      sendError(e, req.runId);
+      if (!run.overMemory) sendError(e, req.runId);
     } finally {
-      active = undefined;
-      void runNext();
+      stopWatch?.();
+      // Past its memory limit the process is about to exit: it takes no next run.
+      if (!run.overMemory) {
+        active = undefined;
+        void runNext();
+      }
     }
   };
 

@@ -3,7 +3,7 @@ import { runRequestSchema } from '../../../src/protocol/runner';
 import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
 import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
 
-const getter = (values: Record<string, unknown>) => (key: keyof RunSettings): unknown => values[key];
+const getter = (values: Record<string, unknown>) => (key: string): unknown => values[key];
 
 const BUILT_INS = OPTIMIZERS.map((o) => o.id);
 
@@ -83,6 +83,17 @@ describe('runSettings', () => {
     assert.equal('landscape' in req, false);
     assert.equal(runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { landscape: true }, 'r').landscape, true);
     assert.equal(req.steps, 500);
+  });
+
+  it('passes the memory limit setting to the runner in bytes; empty or invalid leaves the runner\'s default', () => {
+    const target = { file: '/w/a.ts' };
+    const of = (memoryLimit: unknown) => readRunSettings(getter({ memoryLimit })).memoryLimitBytes;
+    assert.equal(of('2GB'), 2 * 1024 ** 3);
+    assert.equal(of('512 MB'), 512 * 1024 ** 2);
+    for (const none of ['', '  ', 'lots', '2TB', 3, undefined]) assert.equal(of(none), undefined, String(none));
+    const limited = runRequestFor(readRunSettings(getter({ memoryLimit: '1.5GB' })), target, {}, 'r1');
+    assert.equal(runRequestSchema.parse({ ...limited, type: 'run' }).memoryLimitBytes, 1.5 * 1024 ** 3);
+    assert.equal('memoryLimitBytes' in runRequestFor(DEFAULT_SETTINGS, target, {}, 'r2'), false);
   });
 
   it('passes a chosen seed to the runner (repeat with N seeds), else leaves the runner\'s default', () => {
