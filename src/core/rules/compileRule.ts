@@ -50,7 +50,10 @@ export interface CompiledRuleState {
 
 /** A deterministic, non-trivial gradient to trace and check with (values of both signs, no zeros). */
 function probeGradient(size: number): Float32Array {
-  return Float32Array.from({ length: size }, (_, i) => ((((i * 7919) % 13) - 6.5) / 6.5) * (1 + (i % 3)));
+  // A plain loop: Float32Array.from({ length }, fn) took 2-3 s for 10 million entries.
+  const g = new Float32Array(size);
+  for (let i = 0; i < size; i++) g[i] = ((((i * 7919) % 13) - 6.5) / 6.5) * (1 + (i % 3));
+  return g;
 }
 
 /**
