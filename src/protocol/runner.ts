@@ -203,12 +203,31 @@ export const runErrorSchema = z.object({
 });
 export type RunError = z.infer<typeof runErrorSchema>;
 
+/** A schedule as torch builds it (src/core/schedules/scheduleForm.ts), or a user's schedule function: what the snippet renders. */
+export type ScheduleFormMessage =
+  | { type: 'constant' }
+  | { type: 'scheduler'; torchClass: string; args: Record<string, number | boolean | string | number[]> }
+  | { type: 'chain'; members: ScheduleFormMessage[] }
+  | { type: 'sequential'; milestones: number[]; phases: ScheduleFormMessage[] }
+  | { type: 'function'; file: string; name: string };
+export const scheduleFormSchema: z.ZodType<ScheduleFormMessage> = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('constant') }),
+    z.object({ type: z.literal('scheduler'), torchClass: z.string(), args: z.record(z.string(), z.union([z.number(), z.boolean(), z.string(), z.array(z.number())])) }),
+    z.object({ type: z.literal('chain'), members: z.array(scheduleFormSchema) }),
+    z.object({ type: z.literal('sequential'), milestones: z.array(z.number().int()), phases: z.array(scheduleFormSchema) }),
+    z.object({ type: z.literal('function'), file: z.string(), name: z.string() }),
+  ]),
+);
+
 export const runMetaSchema = z.object({
   objective: z.string(),
   /** `file`: the rule's workspace file when the optimizer is a user's rule. */
   optimizer: z.object({ id: z.string(), lr: z.number(), hp: z.record(z.string(), hpValueSchema), file: z.string().optional() }),
   /** The schedule's canonical spec, or FILE#NAME (absolute FILE) for a user's schedule function. */
   schedule: z.string().optional(),
+  /** The same schedule parsed once, as torch builds it (the snippet renders this, never the spec). */
+  scheduleForm: scheduleFormSchema.optional(),
   paramCount: z.number().int().nonnegative(),
   paramNames: z.array(z.string()),
   steps: z.number().int().positive(),

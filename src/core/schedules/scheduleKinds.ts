@@ -17,6 +17,8 @@ import { chainableForm, closedForm, type ChainableLr, type ClosedFormHooks, type
 /** A schedule name of the spec grammar: its keys with their defaults (torch's), and its factories. */
 export interface ScheduleKind<T extends ArgRecord = ArgRecord> {
   readonly defaults: T;
+  /** torch.optim.lr_scheduler's class ('constant': none, torch runs no scheduler), for the copy-as-torch snippet. */
+  readonly torchClass?: string;
   /** `totalSteps` is the run's length when known (onecycle's default total_steps). */
   create(baseLr: number, args: Partial<T>, totalSteps?: number): Schedule;
   /**
@@ -47,6 +49,8 @@ function closed<T extends ArgRecord>(defaults: T, create: Create<T>, hooks?: (a:
   };
 }
 
+const withTorchClass = (torchClass: string, kind: ScheduleKind): ScheduleKind => ({ ...kind, torchClass });
+
 /**
  * Every single schedule the spec grammar knows. 'constant' is torch's LambdaLR(lambda k: 1) where
  * torch needs a scheduler (a sequential phase). Compositions (warmup, sequential, A*B) are built by
@@ -54,23 +58,23 @@ function closed<T extends ArgRecord>(defaults: T, create: Create<T>, hooks?: (a:
  */
 export const scheduleKinds: Readonly<Record<string, ScheduleKind>> = {
   constant: closed({}, (lr) => constantSchedule(lr)),
-  step: chainable(stepDefaults, (lr, a) => stepSchedule(lr, a), stepTorch),
-  multistep: chainable(multiStepDefaults, (lr, a) => multiStepSchedule(lr, a), multiStepTorch),
-  exponential: chainable(exponentialDefaults, (lr, a) => exponentialSchedule(lr, a), exponentialTorch),
-  cosine: chainable(cosineDefaults, (lr, a) => cosineSchedule(lr, a), cosineTorch),
-  'cosine-restarts': closed(cosineRestartsDefaults, (lr, a) => cosineRestartsSchedule(lr, a)),
-  onecycle: closed(
+  step: withTorchClass('StepLR', chainable(stepDefaults, (lr, a) => stepSchedule(lr, a), stepTorch)),
+  multistep: withTorchClass('MultiStepLR', chainable(multiStepDefaults, (lr, a) => multiStepSchedule(lr, a), multiStepTorch)),
+  exponential: withTorchClass('ExponentialLR', chainable(exponentialDefaults, (lr, a) => exponentialSchedule(lr, a), exponentialTorch)),
+  cosine: withTorchClass('CosineAnnealingLR', chainable(cosineDefaults, (lr, a) => cosineSchedule(lr, a), cosineTorch)),
+  'cosine-restarts': withTorchClass('CosineAnnealingWarmRestarts', closed(cosineRestartsDefaults, (lr, a) => cosineRestartsSchedule(lr, a))),
+  onecycle: withTorchClass('OneCycleLR', closed(
     oneCycleDefaults,
     (_lr, a, totalSteps) =>
       oneCycleSchedule(a.total_steps === undefined && totalSteps !== undefined ? { ...a, total_steps: totalSteps } : a),
     (a) => ({ initialLr: oneCycleInitialLr(a) }),
-  ),
-  plateau: { defaults: plateauDefaults, create: ((lr: number, a: Partial<typeof plateauDefaults>) => plateauSchedule(lr, a)) as ScheduleKind['create'] },
-  constantlr: chainable(constantLrDefaults, (lr, a) => constantLrSchedule(lr, a), constantLrTorch),
-  linear: chainable(linearDefaults, (lr, a) => linearSchedule(lr, a), linearTorch),
-  polynomial: chainable(polynomialDefaults, (lr, a) => polynomialSchedule(lr, a), polynomialTorch),
-  multiplicative: chainable(multiplicativeDefaults, (lr, a) => multiplicativeSchedule(lr, a), multiplicativeTorch, true),
-  cyclic: closed(cyclicDefaults, (_lr, a) => cyclicSchedule(a), (a) => ({ lr: resolveCyclic(a).base_lr, initialStepAtInitialLr: true })),
+  )),
+  plateau: withTorchClass('ReduceLROnPlateau', { defaults: plateauDefaults, create: ((lr: number, a: Partial<typeof plateauDefaults>) => plateauSchedule(lr, a)) as ScheduleKind['create'] }),
+  constantlr: withTorchClass('ConstantLR', chainable(constantLrDefaults, (lr, a) => constantLrSchedule(lr, a), constantLrTorch)),
+  linear: withTorchClass('LinearLR', chainable(linearDefaults, (lr, a) => linearSchedule(lr, a), linearTorch)),
+  polynomial: withTorchClass('PolynomialLR', chainable(polynomialDefaults, (lr, a) => polynomialSchedule(lr, a), polynomialTorch)),
+  multiplicative: withTorchClass('MultiplicativeLR', chainable(multiplicativeDefaults, (lr, a) => multiplicativeSchedule(lr, a), multiplicativeTorch, true)),
+  cyclic: withTorchClass('CyclicLR', closed(cyclicDefaults, (_lr, a) => cyclicSchedule(a), (a) => ({ lr: resolveCyclic(a).base_lr, initialStepAtInitialLr: true }))),
 };
 
 /** Names that compose schedules after '+' (warmup:...+SPEC, sequential:milestones=...+SPEC+SPEC). */
