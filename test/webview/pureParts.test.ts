@@ -7,6 +7,7 @@ import { PointReducer } from '../../webview/charts/pointReducer';
 import type { Point } from '../../webview/charts/series';
 import { fitConvergence } from '../../webview/convergenceFit';
 import { cliCommand } from '../../webview/exports/cliCommand';
+import { scheduleForm } from '../../src/core/schedules/scheduleForm';
 import { torchSnippet } from '../../webview/exports/torchSnippet';
 import { speedTitle } from '../../webview/runTable';
 import { builtIns } from './harness/catalogue';
@@ -83,11 +84,22 @@ describe('dashboard pure parts', () => {
     assert.match(py, /opt = torch\.optim\.SGD\(\[x\], lr=0\.002, momentum=0, dampening=0, weight_decay=0, nesterov=False\)/);
     assert.match(py, /sched = torch\.optim\.lr_scheduler\.CosineAnnealingLR\(opt, T_max=50\)/);
     assert.match(py, /x = torch\.tensor\(\[-1\.2, 1\], requires_grad=True\)/);
-    const warm = { ...run, meta: { ...run.meta!, schedule: 'warmup:steps=5+multistep:milestones=10;20,gamma=0.5' } };
-    const wpy = torchSnippet(warm, sgd);
-    assert.match(wpy, /LinearLR\(opt, start_factor=0\.1, total_iters=5\)/);
-    assert.match(wpy, /main = torch\.optim\.lr_scheduler\.MultiStepLR\(opt, milestones=\[10, 20\], gamma=0\.5\)/);
-    assert.match(wpy, /SequentialLR\(opt, \[warm, main\], milestones=\[5\]\)/);
+    // The runner parses the spec once (RunMeta.scheduleForm); the snippet renders that form.
+    const withSchedule = (spec: string) => torchSnippet({ ...run, meta: { ...run.meta!, schedule: spec, scheduleForm: scheduleForm(spec) } }, sgd);
+    const wpy = withSchedule('warmup:steps=5+multistep:milestones=10;20,gamma=0.5');
+    assert.match(wpy, /s0 = torch\.optim\.lr_scheduler\.LinearLR\(opt, start_factor=0\.1, end_factor=1, total_iters=5\)/);
+    assert.match(wpy, /s1 = torch\.optim\.lr_scheduler\.MultiStepLR\(opt, milestones=\[10, 20\], gamma=0\.5\)/);
+    assert.match(wpy, /sched = torch\.optim\.lr_scheduler\.SequentialLR\(opt, \[s0, s1\], milestones=\[5\]\)\n/);
+    // The grammar's compositions: a product is a ChainedScheduler, a sequential nests, constant is LambdaLR(1) inside.
+    const nested = withSchedule('sequential:milestones=10;50+exponential:gamma=0.9*step:step_size=3+cosine:T_max=40+constant');
+    assert.match(nested, /s3 = torch\.optim\.lr_scheduler\.ExponentialLR\(opt, gamma=0\.9\)\ns4 = torch\.optim\.lr_scheduler\.StepLR\(opt, step_size=3\)\ns0 = torch\.optim\.lr_scheduler\.ChainedScheduler\(\[s3, s4\]\)/);
+    assert.match(nested, /s1 = torch\.optim\.lr_scheduler\.CosineAnnealingLR\(opt, T_max=40\)\ns2 = torch\.optim\.lr_scheduler\.LambdaLR\(opt, lambda k: 1\.0\)/);
+    assert.match(nested, /sched = torch\.optim\.lr_scheduler\.SequentialLR\(opt, \[s0, s1, s2\], milestones=\[10, 50\]\)\n(.|\n)* {4}sched\.step\(\)\n$/);
+    assert.match(withSchedule('plateau:patience=3'), /ReduceLROnPlateau\(opt, patience=3\)(.|\n)*sched\.step\(loss\.item\(\)\)/);
+    assert.match(withSchedule('cyclic:base_lr=0.001,max_lr=0.1,mode=exp_range'), /CyclicLR\(opt, base_lr=0\.001, max_lr=0\.1, mode="exp_range"\)/);
+    assert.doesNotMatch(withSchedule('constant'), /sched/);
+    const fromFile = torchSnippet({ ...run, meta: { ...run.meta!, schedule: '/w/lr.ts#decay', scheduleForm: { type: 'function', file: '/w/lr.ts', name: 'decay' } } }, sgd);
+    assert.match(fromFile, /# decay in \/w\/lr\.ts: port it to Python(.|\n)*sched = torch\.optim\.lr_scheduler\.LambdaLR\(opt, lr_lambda=decay\)/);
     // torch has no Newton method: the class is named after the id and a comment names the catalogue's reference.
     const newtonRun = { ...run, meta: { ...run.meta!, optimizer: { id: 'newton', lr: 1, hp: { damping: 0 } } } };
     const npy = torchSnippet(newtonRun, newton);

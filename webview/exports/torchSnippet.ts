@@ -1,58 +1,60 @@
 /**
  * "Copy as torch.optim snippet": the same optimizer, hyperparameters and
  * schedule in PyTorch, so a run can be cross-checked in Python. Hyperparameter
- * names are already torch's; schedule names map to lr_scheduler classes. The
+ * names are already torch's; the schedule comes parsed from the runner (torch's classes, ChainedScheduler and
+ * SequentialLR as they nest). The
  * optimizer's class comes from the catalogue (its torch class, or a comment
  * naming the reference implementation when torch has none).
  */
+import type { ScheduleFormMessage } from '../../src/protocol/runner';
 import type { OptimizerOption, RunSnapshot } from '../../src/protocol/webview';
 
-const schedulerClass: Record<string, string> = {
-  step: 'StepLR', multistep: 'MultiStepLR', exponential: 'ExponentialLR', cosine: 'CosineAnnealingLR',
-  'cosine-restarts': 'CosineAnnealingWarmRestarts', onecycle: 'OneCycleLR', plateau: 'ReduceLROnPlateau',
-};
+type ScheduleForm = ScheduleFormMessage;
 
 function py(v: number | boolean | string | number[]): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'string') {
-    if (/^(true|false)$/i.test(v)) return v.toLowerCase() === 'true' ? 'True' : 'False';
-    if (v.includes(';')) return `[${v.split(';').map((x) => x.trim()).join(', ')}]`;
-    return /^-?[\d.]+(e[+-]?\d+)?$/i.test(v) ? v : JSON.stringify(v);
-  }
+  if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `(${v.map(String).join(', ')}${v.length === 1 ? ',' : ''})`;
   return String(v);
 }
 
-/** 'cosine:T_max=500,eta_min=0' → ['cosine', [['T_max', '500'], ['eta_min', '0']]]. */
-export function parseScheduleSpec(spec: string): [string, [string, string][]] {
-  const colon = spec.indexOf(':');
-  const name = (colon < 0 ? spec : spec.slice(0, colon)).trim();
-  const args: [string, string][] = [];
-  for (const part of colon < 0 ? [] : spec.slice(colon + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) args.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+/** A scheduler's keyword arguments: lists as Python lists (milestones), the rest as `py` writes them. */
+const kwargs = (args: Record<string, number | boolean | string | number[]>): string =>
+  Object.entries(args).map(([k, v]) => `, ${k}=${Array.isArray(v) ? `[${v.join(', ')}]` : py(v)}`).join('');
+
+/**
+ * Lines that build the scheduler for `form` into the variable `name` (nested ones into fresh names first),
+ * from the form the runner parsed once (RunMeta.scheduleForm): ChainedScheduler and SequentialLR as torch has them.
+ */
+function schedulerLines(form: ScheduleForm, name: string, fresh: () => string): string[] {
+  const lr = 'torch.optim.lr_scheduler';
+  switch (form.type) {
+    case 'constant':
+      return [`${name} = ${lr}.LambdaLR(opt, lambda k: 1.0)`];
+    case 'scheduler':
+      return [`${name} = ${lr}.${form.torchClass}(opt${kwargs(form.args)})`];
+    case 'function':
+      return [`# ${form.name} in ${form.file}: port it to Python (a factor of the step for LambdaLR)`, `${name} = ${lr}.LambdaLR(opt, lr_lambda=${form.name})`];
+    case 'chain':
+    case 'sequential': {
+      const parts = form.type === 'chain' ? form.members : form.phases;
+      const names = parts.map(() => fresh());
+      const built = parts.flatMap((p, i) => schedulerLines(p, names[i], fresh));
+      const list = `[${names.join(', ')}]`;
+      return [...built, form.type === 'chain' ? `${name} = ${lr}.ChainedScheduler(${list})` : `${name} = ${lr}.SequentialLR(opt, ${list}, milestones=[${form.milestones.join(', ')}])`];
+    }
   }
-  return [name, args];
 }
 
-/** Lines building `sched` for a spec (warmup+SPEC becomes LinearLR then SPEC in a SequentialLR). */
-function schedulerLines(spec: string): string[] {
-  const plus = spec.search(/\+(?=\s*[A-Za-z])/);
-  if (plus >= 0) {
-    const [, wargs] = parseScheduleSpec(spec.slice(0, plus));
-    const get = (k: string) => wargs.find(([n]) => n === k)?.[1];
-    const steps = get('steps') ?? '10';
-    const main = schedulerLines(spec.slice(plus + 1).trim()).map((l) => l.replace(/^sched = /, 'main = '));
-    return [
-      `warm = torch.optim.lr_scheduler.LinearLR(opt, start_factor=${get('start_factor') ?? '0.1'}, total_iters=${steps})`,
-      ...main,
-      `sched = torch.optim.lr_scheduler.SequentialLR(opt, [warm, main], milestones=[${steps}])`,
-    ];
-  }
-  const [name, args] = parseScheduleSpec(spec);
-  const cls = schedulerClass[name];
-  if (!cls) return [`# schedule '${spec}': write the matching torch.optim.lr_scheduler here`];
-  return [`sched = torch.optim.lr_scheduler.${cls}(opt${args.map(([k, v]) => `, ${k}=${py(v)}`).join('')})`];
+/** The scheduler lines and the call that steps it each iteration (none for a constant lr). */
+function scheduleOf(m: NonNullable<RunSnapshot['meta']>): { lines: string[]; step?: string } {
+  const form = m.scheduleForm;
+  if (!form) return m.schedule && m.schedule !== 'constant' ? { lines: [`# schedule '${m.schedule}': write the matching torch.optim.lr_scheduler here`] } : { lines: [] };
+  if (form.type === 'constant') return { lines: [] };
+  let k = 0;
+  const lines = schedulerLines(form, 'sched', () => `s${k++}`);
+  const plateau = form.type === 'scheduler' && form.torchClass === 'ReduceLROnPlateau';
+  return { lines, step: plateau ? '    sched.step(loss.item())' : '    sched.step()' };
 }
 
 /** A Python class name for an id or a rule: 'myLion' -> 'MyLion', 'schedule-free-adamw' -> 'ScheduleFreeAdamw'. */
@@ -83,11 +85,8 @@ export function torchSnippet(run: RunSnapshot, optimizer?: OptimizerOption): str
     `x = torch.tensor([${m.initialParams.join(', ')}], requires_grad=True)`,
     `opt = ${cls}([x], lr=${m.optimizer.lr}${hp})`,
   ];
-  let stepCall = '';
-  if (m.schedule && m.schedule !== 'constant') {
-    lines.push(...schedulerLines(m.schedule));
-    if (lines[lines.length - 1].startsWith('sched')) stepCall = m.schedule.startsWith('plateau') ? '    sched.step(loss.item())' : '    sched.step()';
-  }
+  const schedule = scheduleOf(m);
+  lines.push(...schedule.lines);
   lines.push(
     `for step in range(${m.steps}):`,
     '    opt.zero_grad()',
@@ -95,6 +94,6 @@ export function torchSnippet(run: RunSnapshot, optimizer?: OptimizerOption): str
     '    loss.backward()',
     '    opt.step()',
   );
-  if (stepCall) lines.push(stepCall);
+  if (schedule.step) lines.push(schedule.step);
   return lines.join('\n') + '\n';
 }

@@ -69,6 +69,8 @@ export function* runEvents(plan: RunPlan): Generator<DashboardEvent> {
     meta: {
       objective: plan.objective ?? 'rosenbrock', optimizer: { id: plan.optimizer === 'adam' ? 'adam' : 'sgd', lr: plan.lr, hp },
       schedule: plan.schedule === 'cosine' ? `cosine:T_max=${plan.steps}` : undefined,
+      // As the runner sends it (scheduleForm of the spec), written out: the harness runs in the browser's test process.
+      ...(plan.schedule === 'cosine' ? { scheduleForm: { type: 'scheduler' as const, torchClass: 'CosineAnnealingLR', args: { T_max: plan.steps } } } : {}),
       paramCount: 2, paramNames: ['x', 'y'], steps: plan.steps, seed: plan.seed ?? 0, backend: 'wasm', tfjsVersion: '4.22.0',
       sourceHash: 'f'.repeat(64), minimum: 0, domain, initialParams,
       schedulePreview: Array.from({ length: plan.steps }, (_, k) => lrAt(plan, k)),
