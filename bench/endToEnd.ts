@@ -1,0 +1,154 @@
+/**
+ * End to end, as a user waits for it: `optlab run` on `p.square().sum()` with n parameters (all 1) and
+ * Adam, against a PyTorch script doing the same, each a fresh process with start-up included. Reports
+ * the median wall time and the median peak memory (resident memory of the whole process tree, sampled
+ * every 20 ms: ours is the CLI plus its runner child) of `repeats` runs.
+ *
+ *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,40] [--no-torch] [--cli PATH]
+ *
+ * Writes bench/results/endToEnd.json. Needs dist/ (npm run build) and, for the PyTorch side,
+ * /usr/bin/python3 with python3-torch (run on one thread, as ours runs).
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const PYTHON = '/usr/bin/python3';
+const ROOT = path.resolve(__dirname, '..');
+const SAMPLE_MS = 20;
+
+const TORCH_SCRIPT = `
+import sys, torch
+torch.set_num_threads(1)
+n, steps = int(sys.argv[1]), int(sys.argv[2])
+p = torch.ones(n, requires_grad=True)
+opt = torch.optim.Adam([p], lr=1e-3)
+for _ in range(steps):
+    opt.zero_grad()
+    loss = p.square().sum()
+    loss.backward()
+    opt.step()
+    loss.item()
+with torch.no_grad():
+    print(p.square().sum().item())
+`;
+
+interface Measured {
+  readonly seconds: number;
+  readonly peakBytes: number;
+}
+
+/** Resident bytes of `pid` and every descendant (Linux /proc). */
+function treeResidentBytes(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop() as number;
+    try {
+      total += Number(fs.readFileSync(`/proc/${pid}/statm`, 'latin1').split(' ')[1]) * 4096;
+    } catch {
+      // Gone.
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+/** Runs a command to its end; its wall time and the peak resident memory of its process tree. */
+function measure(command: string, args: string[], cwd: string): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let peak = 0;
+    const sampler = setInterval(() => {
+      if (child.pid !== undefined) peak = Math.max(peak, treeResidentBytes(child.pid));
+    }, SAMPLE_MS);
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      clearInterval(sampler);
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      else resolve({ seconds, peakBytes: peak });
+    });
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function objectiveFile(dir: string, n: number): string {
+  const file = path.join(dir, `sumSquares${n}.ts`);
+  fs.writeFileSync(file, [
+    "import * as tf from '@tensorflow/tfjs';",
+    'export function sumSquares(p: tf.Tensor1D): tf.Scalar {',
+    '  return p.square().sum();',
+    '}',
+    `sumSquares.init = { shape: [${n}], fill: 1 };`,
+    '',
+  ].join('\n'));
+  return file;
+}
+
+function parseList(text: string | undefined, fallback: number[]): number[] {
+  return text === undefined ? fallback : text.split(',').map(Number);
+}
+
+interface Row { n: number; steps: number; ours: Measured; torch?: Measured }
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const repeats = Number(opt('--repeats') ?? 3);
+  const sizes = parseList(opt('--sizes'), [1e6, 1e7]);
+  const stepCounts = parseList(opt('--steps'), [1, 40]);
+  const withTorch = !argv.includes('--no-torch') && fs.existsSync(PYTHON);
+  // --cli: another build's bin/optlab.js (e.g. an older commit's, for before/after figures).
+  const cli = path.resolve(opt('--cli') ?? path.join(ROOT, 'bin', 'optlab.js'));
+  if (!fs.existsSync(path.join(path.dirname(cli), '..', 'dist', 'cli.js'))) throw new Error(`dist/cli.js is missing next to ${cli}: run npm run build first`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-e2e-'));
+  const rows: Row[] = [];
+  for (const n of sizes) {
+    const file = objectiveFile(dir, n);
+    for (const steps of stepCounts) {
+      const ours: Measured[] = [];
+      const torch: Measured[] = [];
+      for (let r = 0; r < repeats; r++) {
+        // Alternate the sides so a busy spell of the machine does not fall on one side only.
+        ours.push(await measure(process.execPath, [cli, 'run', file, '--optimizer', 'adam', '--steps', String(steps)], dir));
+        if (withTorch) torch.push(await measure(PYTHON, ['-c', TORCH_SCRIPT, String(n), String(steps)], dir));
+      }
+      const med = (ms: Measured[]): Measured => ({ seconds: median(ms.map((m) => m.seconds)), peakBytes: median(ms.map((m) => m.peakBytes)) });
+      const row: Row = { n, steps, ours: med(ours), ...(withTorch ? { torch: med(torch) } : {}) };
+      rows.push(row);
+      console.log(line(row));
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
+  fs.writeFileSync(path.join(__dirname, 'results', opt('--out') ?? 'endToEnd.json'), `${JSON.stringify({ date: new Date().toISOString(), repeats, cpus: os.cpus().length, rows }, null, 2)}\n`);
+}
+
+const GB = 1024 ** 3;
+function line(r: Row): string {
+  const t = r.torch;
+  const time = `${r.ours.seconds.toFixed(2)} s vs ${t ? `${t.seconds.toFixed(2)} s (${(r.ours.seconds / t.seconds).toFixed(2)}x)` : '—'}`;
+  const mem = `${(r.ours.peakBytes / GB).toFixed(2)} GB vs ${t ? `${(t.peakBytes / GB).toFixed(2)} GB (${(r.ours.peakBytes / t.peakBytes).toFixed(2)}x)` : '—'}`;
+  return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}`;
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
