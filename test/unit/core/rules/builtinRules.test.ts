@@ -42,8 +42,14 @@ const OPTION_SETS: Record<string, { lr: number; hps: HpRecord[] }> = {
   adopt: { lr: 0.05, hps: [{}, { clip: false, betas: [0.3, 0.9] }, { weight_decay: 0.1 }, { weight_decay: 0.1, decouple: true }, { eps: 0 }] },
   ademamix: { lr: 0.05, hps: [{}, { alpha_warmup: 10, beta3_warmup: 20, weight_decay: 0.1 }, { betas: [0, 0.9, 0.99], alpha: 2 }, { eps: 0 }] },
 };
-/** Paper rules need not be elementwise: those that do not compile run on tensors and say why. */
-const PAPER_COMPILED = PAPER_RULES.filter(({ id }) => createOptimizer(id).arrays);
+/**
+ * Paper rules need not be elementwise: those that do not compile run on tensors and say why. Adafactor
+ * compiles but reduces (RMS of the parameter and of the update, row and column means): its loops sum in
+ * another order than TensorFlow.js's kernels, so it is compiled to within the compiler's 1e-6 check, not bit
+ * for bit, and adafactor.test.ts holds it to that; the bit-for-bit table below is for elementwise rules.
+ */
+const REDUCING = new Set(['adafactor']);
+const PAPER_COMPILED = PAPER_RULES.filter(({ id }) => !REDUCING.has(id) && createOptimizer(id).arrays);
 const PAPER_ON_TENSORS = PAPER_RULES.filter(({ id }) => !createOptimizer(id).arrays);
 /** Every built-in: its option sets above, or (a built-in added without any) its defaults at its default lr. */
 const CASES = Object.fromEntries([...FIRST_ORDER_RULES, ...PAPER_COMPILED].map(({ id, rule }) => [id, OPTION_SETS[id] ?? { lr: rule.defaults.lr, hps: [{}] }]));
