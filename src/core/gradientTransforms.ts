@@ -44,11 +44,30 @@ export function stepSeed(seed: number, step: number): number {
  * Deterministic given (seed, step). lr = 0 or T = 0 adds no noise.
  */
 export function langevinNoise(grad: tf.Tensor1D, lr: number, temperature: number, seed: number, step: number): tf.Tensor1D {
+  const stdDev = noiseStdDev(lr, temperature);
+  if (stdDev === 0) return grad.clone();
+  return tf.tidy(() => tf.add(grad, tf.randomNormal(grad.shape, 0, stdDev, 'float32', stepSeed(seed, step))) as tf.Tensor1D);
+}
+
+/**
+ * `langevinNoise` on a Float32Array, in place, for the compiled loop: the same ξ (TensorFlow.js's seeded
+ * generator, read once per step) and the same float32 sum, so a noisy run gives the same numbers compiled
+ * and on tensors.
+ */
+export function langevinNoiseInPlace(grad: Float32Array, lr: number, temperature: number, seed: number, step: number): void {
+  const stdDev = noiseStdDev(lr, temperature);
+  if (stdDev === 0) return;
+  const xi = tf.randomNormal([grad.length], 0, stdDev, 'float32', stepSeed(seed, step));
+  const values = xi.dataSync();
+  xi.dispose();
+  for (let i = 0; i < grad.length; i++) grad[i] += values[i];
+}
+
+/** √(2T/lr), validated; 0 when lr or T is 0 (no noise). */
+function noiseStdDev(lr: number, temperature: number): number {
   if (!(temperature >= 0) || !Number.isFinite(temperature)) {
     throw new RangeError(`temperature must be a finite number >= 0, got ${temperature}`);
   }
   if (!(lr >= 0)) throw new RangeError(`lr must be >= 0, got ${lr}`);
-  if (lr === 0 || temperature === 0) return grad.clone();
-  const stdDev = Math.sqrt((2 * temperature) / lr);
-  return tf.tidy(() => tf.add(grad, tf.randomNormal(grad.shape, 0, stdDev, 'float32', stepSeed(seed, step))) as tf.Tensor1D);
+  return lr === 0 || temperature === 0 ? 0 : Math.sqrt((2 * temperature) / lr);
 }

@@ -34,7 +34,6 @@ export interface ArrayPathInput {
   readonly maximize: boolean;
   /** The constraint's projection on tensors (compiled too, or the run stays on tensors). */
   readonly project?: (x: tfType.Tensor1D) => tfType.Tensor1D;
-  readonly noise: boolean;
   /** Turned off (RunRequest.compile false, --no-compile, OPTLAB_COMPILE=0). */
   readonly disabled: boolean;
 }
@@ -73,7 +72,6 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
   const arrays = o.optimizer.arrays;
   // A rule that was tried and does not compile says why (compileRule's reason).
   if (!arrays) return { reason: o.optimizer.arraysUnavailable ?? `optimizer '${o.optimizer.id}' has no plain-JS form yet` };
-  if (o.noise) return { reason: 'Langevin noise runs on tensors' };
 
   const host = o.dataset?.hostColumns();
   const toBatch = (tensors: readonly tfType.Tensor[]): Batch | undefined => {

@@ -10,7 +10,7 @@ import { clipByGlobalNormInPlace } from '../core/arrays/clipGradients';
 import { minimizeArrays } from '../core/arrays/minimizeArrays';
 import { hessianVectorProduct } from '../core/curvature/hvp';
 import { evaluatorOf, negated } from '../core/evaluate';
-import { clipByGlobalNorm, langevinNoise } from '../core/gradientTransforms';
+import { clipByGlobalNorm, langevinNoise, langevinNoiseInPlace } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
 import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
 import type { Evaluation, Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
@@ -202,7 +202,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const x0Values = Float32Array.from(await prepared.x0.data());
     const arrayPath = planArrayPath({
       optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
-      maximize: req.optimizer.maximize === true, project: prepared.project, noise: Boolean(noiseTemperature),
+      maximize: req.optimizer.maximize === true, project: prepared.project,
       disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
     }, tf);
 
@@ -292,7 +292,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         optimizer: arrayPath.plan.optimizer,
         x0: x0Values,
         project: arrayPath.plan.project,
-        transformGradient: clipNorm === undefined ? undefined : (g) => clipByGlobalNormInPlace(g, clipNorm),
+        transformGradient: clipNorm === undefined && !noiseTemperature ? undefined : (g, step, stepLr) => {
+          if (clipNorm !== undefined) clipByGlobalNormInPlace(g, clipNorm);
+          if (noiseTemperature) langevinNoiseInPlace(g, stepLr, noiseTemperature, req.seed, step);
+        },
         ...loop,
         afterStep: (step, x) => {
           control.stepDone?.(step);
