@@ -1,6 +1,6 @@
 /** The axis tick generator (webview/charts/axisTicks.ts), in Node. Expected values are worked out by hand. */
 import * as assert from 'node:assert/strict';
-import { formatTick, linearTicks, logTicks, tickBudget } from '../../webview/charts/axisTicks';
+import { formatTick, linearTicks, logTicks, spaceBounds, tickBudget } from '../../webview/charts/axisTicks';
 
 describe('axis ticks', () => {
   it('labels a log axis within one decade with evenly spaced nice values (Himmelblau under Adam: 170 → 138.9)', () => {
@@ -57,6 +57,13 @@ describe('axis ticks', () => {
     assert.deepEqual(linearTicks(0, 2000, 8), [0, 500, 1000, 1500, 2000]);
     assert.deepEqual(linearTicks(0.9999, 1.0001, 3), [0.9999, 1, 1.0001]);
     assert.deepEqual(linearTicks(-0.3, 0.3, 7), [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3]);
+  });
+
+  it('drops a nice tick that crowds a set bound, keeping the bound', () => {
+    // A domain of −5..5 ticked every 2: −5 and −4 are 1 apart, under half the step of 2.
+    assert.deepEqual(spaceBounds([-5, -4, -2, 0, 2, 4, 5]), [-5, -2, 0, 2, 5]);
+    assert.deepEqual(spaceBounds([-1, 0, 1, 2, 3]), [-1, 0, 1, 2, 3], 'regular ticks stay');
+    assert.deepEqual(spaceBounds([0, 0.1, 2, 2.1]), [0, 0.1, 2, 2.1], 'three or fewer regular steps: left alone');
   });
 
   it('formats ticks compactly with the dashboard\'s ranges: exponential from 1e4 and below 1e-3', () => {

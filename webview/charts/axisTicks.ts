@@ -117,3 +117,18 @@ export function formatTick(value: number): string {
   }
   return String(v);
 }
+
+/**
+ * Chart.js adds an axis's set bounds (a domain of −5..5) to its nice ticks (−4, −2, …), so a bound can sit half
+ * a label from its neighbour; the neighbour goes when it is half the regular step away or closer (three ticks stay).
+ */
+export function spaceBounds(values: readonly number[]): number[] {
+  if (values.length < 4) return [...values];
+  const steps = values.slice(1).map((v, i) => v - values[i]);
+  const regular = [...steps].sort((a, b) => a - b)[Math.floor(steps.length / 2)];
+  const crowded = (gap: number) => gap <= 0.5 * regular * (1 + 1e-9);
+  const out = [...values];
+  if (out.length > 3 && crowded(out[out.length - 1] - out[out.length - 2])) out.splice(out.length - 2, 1);
+  if (out.length > 3 && crowded(out[1] - out[0])) out.splice(1, 1);
+  return out;
+}

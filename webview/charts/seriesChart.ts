@@ -5,7 +5,7 @@
  */
 import type { Chart, ChartDataset, ChartOptions, Plugin, ScaleType } from 'chart.js';
 import type { Theme } from '../theme';
-import { formatTick, linearTicks, logTicks, tickBudget } from './axisTicks';
+import { formatTick, linearTicks, logTicks, spaceBounds, tickBudget } from './axisTicks';
 import { registerChart } from './registerChart';
 import { PointReducer } from './pointReducer';
 import type { Point, Series } from './series';
@@ -239,7 +239,7 @@ interface BuiltScale {
 
 /**
  * Chart.js's log scale ticks every 1..9 × 10^k: replaced by values that are all labelled and fit the axis
- * (axisTicks.ts). A linear axis keeps Chart.js's ticks unless they are fewer than two.
+ * (axisTicks.ts). A linear axis keeps Chart.js's ticks (less a tick crowding a set bound) unless they are fewer than two.
  */
 function placeTicks(scale: BuiltScale): void {
   const horizontal = scale.isHorizontal();
@@ -248,6 +248,9 @@ function placeTicks(scale: BuiltScale): void {
     scale.ticks = logTicks(scale.min, scale.max, budget).map((value) => ({ value }));
   } else if (scale.ticks.length < 2) {
     scale.ticks = linearTicks(scale.min, scale.max, budget).map((value) => ({ value }));
+  } else {
+    const kept = new Set(spaceBounds(scale.ticks.map((t) => t.value)));
+    scale.ticks = scale.ticks.filter((t) => kept.has(t.value));
   }
 }
 
