@@ -42,17 +42,16 @@ function ends(values: number[]): number[] {
 }
 
 /**
- * Evenly spaced nice values within [min, max]: the finest step (1, 2 or 5 × 10^k) whose values `fit` (never
- * more than `budget` of them). When the
- * finest fitting step leaves fewer than two (a short range between two nice values), the ends of the next finer
- * step are kept, so two labels always show.
+ * Evenly spaced nice values within [min, max]: the finest step (1, 2 or 5 × 10^k) whose values `fit` (never more
+ * than `budget` of them). When the finest fitting step leaves fewer than two (a short range between two nice
+ * values), the ends of the next finer step are kept, so two labels always show.
  */
 export function niceTicks(min: number, max: number, fits: (values: number[]) => boolean, budget: number): number[] {
   if (!(Number.isFinite(min) && Number.isFinite(max))) return [];
   if (max <= min) return [min];
-  // Starts at about 10 × budget values: finer steps cannot fit.
-  let exp = Math.floor(Math.log10((max - min) / Math.max(2, budget))) - 1;
   const limit = Math.max(2, budget);
+  // Starts at about 10 × budget values: finer steps cannot fit.
+  let exp = Math.floor(Math.log10((max - min) / limit)) - 1;
   let finer: number[] = [];
   for (let guard = 0; guard < 40; guard++, exp++) {
     for (const m of [1, 2, 5]) {
