@@ -4,6 +4,7 @@
  * the median wall time and the median peak memory (resident memory of the whole process tree, sampled
  * every 20 ms: ours is the CLI plus its runner child) of `repeats` runs.
  *
+ *   npm run build && npm run bench -- --e2e   (after the steps/s table), or alone:
  *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,40] [--no-torch] [--cli PATH]
  *
  * Writes bench/results/endToEnd.json. Needs dist/ (npm run build) and, for the PyTorch side,
@@ -107,8 +108,8 @@ function parseList(text: string | undefined, fallback: number[]): number[] {
 
 interface Row { n: number; steps: number; ours: Measured; torch?: Measured }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
+/** Measures every size × step count `repeats` times on both sides; prints a line each and writes bench/results/endToEnd.json. */
+export async function runEndToEnd(argv: readonly string[]): Promise<void> {
   const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const repeats = Number(opt('--repeats') ?? 3);
   const sizes = parseList(opt('--sizes'), [1e6, 1e7]);
@@ -148,7 +149,9 @@ function line(r: Row): string {
   return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}`;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  runEndToEnd(process.argv.slice(2)).catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -3,7 +3,9 @@
  * and then ours, on the same workloads, in one process tree; prints a table and
  * writes it as JSON to bench/results/latest.json.
  *
- *   npm run bench -- [--backend wasm|cpu|node] [--only "<workload id>"]... [--no-torch]
+ *   npm run bench -- [--backend wasm|cpu|node] [--only "<workload id>"]... [--no-torch] [--e2e]
+ *
+ * --e2e adds bench/endToEnd.ts's rows: optlab run vs PyTorch end to end (fresh processes, n = 1e6 and 1e7; minutes).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendId } from '../src/protocol/runner';
 import { selectBackend } from '../src/runner/backend';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
+import { runEndToEnd } from './endToEnd';
 import { runOurs, type SideResult } from './ours';
 import { WORKLOADS } from './workloads';
 
@@ -34,13 +37,18 @@ function parseArgs(argv: string[]) {
   const only: string[] = [];
   let backend: BackendId | undefined;
   let torch = true;
+  let e2e = false;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--e2e') {
+      e2e = true;
+      continue;
+    }
     if (argv[i] === '--only') only.push(argv[++i]);
     else if (argv[i] === '--backend') backend = argv[++i] as BackendId;
     else if (argv[i] === '--no-torch') torch = false;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  return { only, backend, torch };
+  return { only, backend, torch, e2e };
 }
 
 function runTorch(ids: string[]): { version: string; threads: number; results: Record<string, SideResult> } | string {
@@ -132,6 +140,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
   console.log(`\n${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, tfjs ${machine.tfjs}, PyTorch ${machine.torch}`);
   if (rows.some((r) => !r.ok)) process.exitCode = 1;
+  if (args.e2e) {
+    console.log('\nEnd to end (fresh processes, start-up included; medians of 3):');
+    await runEndToEnd(args.torch ? [] : ['--no-torch']);
+  }
 }
 
 main().catch((e: unknown) => {
