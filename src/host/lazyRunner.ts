@@ -23,7 +23,7 @@ export class LazyRunner implements RunnerPort {
     const handle = client.run(input, handlers);
     void handle.result.then((outcome) => {
       // The client's messages for these say that the process is restarted.
-      if (outcome.kind === 'error' && (outcome.error.kind === 'runner-crash' || outcome.error.kind === 'time-limit')) this.log(outcome.error.message);
+      if (outcome.kind === 'error' && ['runner-crash', 'time-limit', 'memory'].includes(outcome.error.kind)) this.log(outcome.error.message);
     });
     return handle;
   }
