@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { builtInRules, sharpnessAware } from 'optimizer-lab';
 
 /**
  * Sharpness-aware minimisation (SAM, Foret et al. 2021) on a valley of minima whose sharpness changes
@@ -30,9 +31,11 @@ import * as tf from '@tensorflow/tfjs';
  * Lesson: SAM does not look for the lowest loss but for a low loss that stays low within ρ, and pays
  * two gradients per step for it (the evals column counts them). ρ is a length in parameter space.
  *
- * SAM around your own rule: `sharpnessAware(rule, 'name')` (src/core/rules/builtin/sam.ts) wraps any
- * tensor-scope rule; the extension ships types only, so copy that file next to your rule.
+ * SAM around any rule, yours or a built-in: `sharpnessAware(rule, 'name')` from 'optimizer-lab' wraps any
+ * tensor-scope rule (samLion below; run it with --optimizer examples/sharpnessAware.ts#samLion --lr 0.01).
  */
+export const samLion = sharpnessAware(builtInRules.lion, 'lion');
+
 export function sharpnessValley(p: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const x = p.gather(0);

@@ -11,6 +11,8 @@ import { RunFailure } from './runFailure';
 
 /** Every import that must resolve to the runner's TensorFlow.js instance. */
 export const TF_IMPORT = /^@tensorflow\/tfjs(-core|-node)?$/;
+/** The extension's own module (optimizerLabModule.ts), answered by the runner as TensorFlow.js is. */
+export const OPTIMIZER_LAB_IMPORT = /^optimizer-lab$/;
 
 export interface CompiledObjective {
   readonly file: string;
@@ -26,6 +28,7 @@ const tfExternal: esbuild.Plugin = {
   name: 'optlab-tfjs',
   setup(build) {
     build.onResolve({ filter: TF_IMPORT }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: OPTIMIZER_LAB_IMPORT }, (args) => ({ path: args.path, external: true }));
   },
 };
 

@@ -65,3 +65,20 @@ export type Objective<P = Tensor1D, B = never> = ([B] extends [never]
 // Optimizer rules (`import type { OptimizerRule } from 'optimizer-lab'`): the build copies the
 // contract from src/core/rules/optimizerRule.ts next to this file.
 export * from './optimizerRule';
+
+// Values the runner answers `import ... from 'optimizer-lab'` with at run time (src/runner/optimizerLabModule.ts).
+import type { OptimizerRule, RuleHyperparams, RuleState } from './optimizerRule';
+
+/** The built-in rules by id ('adam', 'lion', 'schedule-free-adamw', ...): wrap them or read them. */
+export declare const builtInRules: Readonly<Record<string, OptimizerRule>>;
+
+/**
+ * Sharpness-aware minimisation (Foret et al. 2021; adaptive: Kwon et al. 2021) around any tensor-scope rule:
+ * each step takes the gradient at w + ρ·T²g/‖Tg‖ (T = |w| if adaptive, else I) and gives it to `base` at w.
+ * Adds the hyperparameters rho (0.05) and adaptive (false); two gradient evaluations per step.
+ */
+export declare function sharpnessAware<S extends RuleState, H extends RuleHyperparams>(
+  base: OptimizerRule<S, H>,
+  baseId: string,
+  overrides?: Partial<H>,
+): OptimizerRule<S, H & { rho: number; adaptive: boolean }>;

@@ -280,6 +280,10 @@ describe('examples: every objective runs and shows its lesson', function () {
     near(lambdaEnd(gd), 4.0, 0.01, 'sgd λmax');
     assert.ok(lambdaEnd(sam) < 1.02, `sam λmax ${lambdaEnd(sam)}`);
     assert.deepEqual(sam.steps.slice(0, 4).map((s) => s.evals), [1, 3, 5, 7]);
+    // A workspace file wraps a built-in with 'optimizer-lab''s sharpnessAware (the runner answers the import).
+    const samLion = await runRule('sharpnessAware.ts', 'samLion', 'sharpnessAware.ts', { lr: 0.01, steps: 50 });
+    assert.deepEqual(samLion.steps.slice(0, 3).map((s) => s.evals), [1, 3, 5]);
+    assert.ok((samLion.done?.final.loss ?? Infinity) < samLion.steps[0].loss, 'samLion descends');
   });
 
   it('second-order diagonal: Sophia moves every coordinate of the stretched bowl alike, and leaves the saddle in 20 steps', async () => {

@@ -97,7 +97,7 @@ describe('adafactor', () => {
     it('a vector alone takes the full second moment: step 1 is −α·sign(g) scaled by the clip', () => {
       // t = 1: w = 1, so V = g² and U = g/|g| = ±1, RMS(U) = 1 (no clip at d = 1); α = max(ε₂, RMS(x0))·0.1.
       const x0 = [3, -4];
-      const { tensors } = stepShaped('adafactor', {}, [{ name: '', shape: [2] }], x0, (x) => x, 0.1, 1);
+      const { tensors } = stepShaped('adafactor', {}, [{ name: '', shape: [2] }], x0, (x) => [...x], 0.1, 1);
       const alpha = Math.sqrt((9 + 16) / 2) * 0.1;
       expectNear(tensors[0], [3 - alpha, -4 + alpha], 1e-6, 'step 1');
     });

@@ -144,8 +144,8 @@ describe('muon', () => {
 
     it('a flat vector objective is all AdamW: the run\'s lr does not move it, adamw_lr does', () => {
       const shapes: ParamShapes = [{ name: '', shape: [2] }];
-      const a = stepShaped('muon', { adamw_lr: 0.1 }, shapes, [1, -2], (x) => x, 0.5, 1).tensors[0];
-      const b = stepShaped('muon', { adamw_lr: 0.1 }, shapes, [1, -2], (x) => x, 0.001, 1).tensors[0];
+      const a = stepShaped('muon', { adamw_lr: 0.1 }, shapes, [1, -2], (x) => [...x], 0.5, 1).tensors[0];
+      const b = stepShaped('muon', { adamw_lr: 0.1 }, shapes, [1, -2], (x) => [...x], 0.001, 1).tensors[0];
       assert.deepEqual(a, b);
       // Step 1 of Adam: m̂ = g, v̂ = g², so θ ← θ − adamw_lr·sign(g) (up to ε).
       expectNear(a, [0.9, -1.9], 1e-6, 'step 1');
