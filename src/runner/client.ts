@@ -237,7 +237,7 @@ export class RunnerClient {
   private checkMemory(run: PendingRun): void {
     const pid = this.child?.pid;
     if (this.active !== run || pid === undefined) return;
-    const error = childOverLimit(pid, this.limitOf(run), run.request.file);
+    const error = childOverLimit(pid, this.limitOf(run), run.request.file, Date.now() - this.lastMessageAt);
     if (!error) return;
     this.kill();
     this.failActive(error);

@@ -14,10 +14,13 @@ const GB = 1024 * MB;
 export const MEMORY_CHECK_MS = 250;
 
 /**
- * The child stops a run at its limit itself, naming the objective's line; the parent kills it at 10% past
- * the limit: a backstop for a child stuck in one long call, which cannot check.
+ * The child stops a run at its limit itself, naming the objective's line. The parent kills it at 10% past the
+ * limit when it has been silent for SILENT_MS (stuck in one long call, where it cannot check), and at 50% past
+ * it in any case (a responsive child's own check, every 200 ms, comes first unless memory grows very fast).
  */
 const PARENT_KILL_FACTOR = 1.1;
+const PARENT_KILL_FACTOR_RESPONSIVE = 1.5;
+const SILENT_MS = 500;
 
 /** The runner's exit code after a run passed its memory limit (the parent restarts it and keeps the run's error). */
 export const EXIT_OVER_MEMORY = 75;
@@ -88,10 +91,14 @@ export function memoryError(limitBytes: number, use: MemoryUse, where: { file?: 
   };
 }
 
-/** The parent's check of a child during a run: a memory error when its resident memory is well past the limit. */
-export function childOverLimit(pid: number, limitBytes: number, file: string): RunError | undefined {
+/**
+ * The parent's check of a child during a run: a memory error when its resident memory is past the limit and the
+ * child is stuck (silent for `silentMs`), or far past it.
+ */
+export function childOverLimit(pid: number, limitBytes: number, file: string, silentMs: number): RunError | undefined {
   const rss = residentBytesOf(pid);
-  if (rss === undefined || rss <= limitBytes * PARENT_KILL_FACTOR) return undefined;
+  const factor = silentMs >= SILENT_MS ? PARENT_KILL_FACTOR : PARENT_KILL_FACTOR_RESPONSIVE;
+  if (rss === undefined || rss <= limitBytes * factor) return undefined;
   return memoryError(limitBytes, { rssBytes: rss }, { file });
 }
 
