@@ -103,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     catalog.onDidChange(() => {
       ruleLenses.refresh();
       controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));
+      controller.setSchedules(catalog.scheduleOptions((file) => vscode.workspace.asRelativePath(file)));
     }),
     new WorkspaceScanner(catalog, log),
     { dispose: () => DashboardPanel.dispose() },

@@ -14,7 +14,7 @@ import { formatNumber } from './lensTitles';
 import type { LiveMode } from './liveMode';
 import { objectiveTemplate } from './objectiveTemplate';
 import type { RunController } from './runController';
-import type { RunChoice, RunSettings, RunTarget } from './runSettings';
+import { scheduleFileOf, type RunChoice, type RunSettings, type RunTarget } from './runSettings';
 import { setUpTypes } from './typesSetup';
 import type { ObjectiveRef, WorkspaceCatalog } from './workspaceCatalog';
 
@@ -217,6 +217,15 @@ export async function exportRunCommand(ctx: CommandContext, runId?: string): Pro
   ctx.log(`exported ${r.runId} to ${uri.fsPath}`);
 }
 
+/** The dashboard's schedule field: `FILE#NAME` is a schedule function (FILE relative to the workspace folder, unsaved text sent), else a spec. */
+function scheduleChoiceOf(field: string | undefined): Pick<RunChoice, 'schedule' | 'scheduleFile'> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const resolve = (file: string): string => (path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath);
+  const textOf = (file: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText();
+  const scheduleFile = scheduleFileOf(field ?? '', resolve, textOf);
+  return scheduleFile ? { schedule: field ?? '', scheduleFile } : { schedule: field ?? '' };
+}
+
 /** Messages from the dashboard's controls. */
 export async function handleDashboardMessage(ctx: CommandContext, message: WebviewToHost): Promise<void> {
   switch (message.type) {
@@ -235,7 +244,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
         return;
       }
       const ruleItem: OptimizerItem = { id: ask.optimizer.id, label: ask.optimizer.id, ...(rule ? { ruleFile: rule.file } : {}) };
-      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, schedule: ask.schedule ?? '' };
+      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, ...scheduleChoiceOf(ask.schedule) };
       ctx.controller.start(t, [choice], message.type === 'run' ? 'replace' : 'add');
       return;
     }

@@ -5,7 +5,7 @@
  * asked for so live mode can re-run the same set on new code.
  */
 import type { OptimizerInfo } from '../protocol/runner';
-import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
+import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot, ScheduleOption } from '../protocol/webview';
 import { applyDashboardEvent, emptyRun } from '../protocol/runHistory';
 import type { RunChoice, RunTarget } from './runSettings';
 
@@ -23,6 +23,8 @@ export class DashboardState {
   target?: { file: string; objective?: string };
   /** The workspace's optimizer rules, for the dashboard's menu. */
   rules: RuleOption[] = [];
+  /** The workspace's schedule functions, for the dashboard's schedule list. */
+  schedules: ScheduleOption[] = [];
   /** The built-in optimizers (the catalogue), for the dashboard's menu and its torch snippets; [] until loaded. */
   optimizers: OptimizerInfo[] = [];
 
@@ -90,6 +92,7 @@ export class DashboardState {
       banner: this.banner,
       optimizers: this.optimizers,
       rules: this.rules,
+      schedules: this.schedules,
       ...(this.target ? { target: this.target } : {}),
       interactive: true,
       ...(defaults ? { defaults } : {}),

@@ -9,7 +9,7 @@
  * and leaves the dashboard as it was.
  */
 import type { OptimizerInfo, RunError } from '../protocol/runner';
-import type { Banner, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot } from '../protocol/webview';
+import type { Banner, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot, ScheduleOption } from '../protocol/webview';
 import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
 import { DashboardState, type RunOrigin } from './dashboardState';
 import { errorInFile } from './errorRange';
@@ -120,6 +120,13 @@ export class RunController {
     if (JSON.stringify(rules) === JSON.stringify(this.state.rules)) return;
     this.state.rules = [...rules];
     this.postNow({ type: 'rules', rules: this.state.rules });
+  }
+
+  /** The workspace's schedule functions changed: the dashboard's schedule list follows. */
+  setSchedules(schedules: readonly ScheduleOption[]): void {
+    if (JSON.stringify(schedules) === JSON.stringify(this.state.schedules)) return;
+    this.state.schedules = [...schedules];
+    this.postNow({ type: 'schedules', schedules: this.state.schedules });
   }
 
   /**

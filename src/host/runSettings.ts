@@ -2,7 +2,7 @@
  * The extension's settings as plain data, and the run requests built from
  * them. No vscode here: the adapter reads the configuration through `get`.
  */
-import type { BackendId, RuleFile, RunRequestInput } from '../protocol/runner';
+import type { BackendId, RuleFile, RunRequestInput, ScheduleFile } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
 import { parseMemorySize } from '../runner/memoryLimit';
 
@@ -22,7 +22,7 @@ export interface RunSettings {
   /** null: the optimizer's torch default. */
   readonly learningRate: number | null;
   readonly steps: number;
-  /** '' for a constant learning rate. */
+  /** '' for a constant learning rate; a spec, or `FILE#NAME` (FILE absolute) for a workspace schedule function. */
   readonly schedule: string;
   readonly backend: BackendId | 'auto';
   /** Sample curvature every K steps, 'auto' (a time budget of about 10%), or 0 for never. */
@@ -87,6 +87,27 @@ function defaultOptimizerOf(value: unknown, builtIns: readonly string[], resolve
   return rule ? { defaultOptimizer: rule.name, defaultRule: rule } : { defaultOptimizer: text };
 }
 
+/**
+ * A schedule written `FILE#NAME` (the dashboard's field, the setting) as the user's schedule function: FILE through
+ * `resolve` (relative to the workspace folder unless absolute), `textOf` its unsaved editor text. NAME '' is the file's
+ * only schedule function. Undefined for a spec (no '#'), which stays a spec.
+ */
+export function scheduleFileOf(value: string, resolve: (file: string) => string = (f) => f, textOf: (file: string) => string | undefined = () => undefined): ScheduleFile | undefined {
+  const hash = value.lastIndexOf('#');
+  if (hash < 0) return undefined;
+  const given = value.slice(0, hash).trim();
+  // No file at all: left empty, so the runner's 'schedule' error names what is missing.
+  const file = given === '' ? '' : resolve(given);
+  const text = file === '' ? undefined : textOf(file);
+  return { file, name: value.slice(hash + 1).trim(), ...(text !== undefined ? { text } : {}) };
+}
+
+/** The schedule setting with a `FILE#NAME`'s file made absolute; a spec unchanged. */
+function scheduleSetting(value: string, resolve: (file: string) => string): string {
+  const ref = scheduleFileOf(value, resolve);
+  return ref ? `${ref.file}#${ref.name}` : value;
+}
+
 const positiveInt = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback);
 
 /**
@@ -106,7 +127,7 @@ export function readRunSettings(get: Getter, builtIns: readonly string[] = [], r
     ...defaultOptimizerOf(optimizer, builtIns, resolve),
     learningRate: typeof lr === 'number' && lr > 0 && Number.isFinite(lr) ? lr : null,
     steps: positiveInt(get('steps'), d.steps),
-    schedule: typeof schedule === 'string' ? schedule.trim() : d.schedule,
+    schedule: typeof schedule === 'string' ? scheduleSetting(schedule.trim(), resolve) : d.schedule,
     backend: backend === 'node' || backend === 'wasm' || backend === 'cpu' ? backend : 'auto',
     curvatureEvery: every === 'auto' || (typeof every === 'number' && Number.isInteger(every) && every >= 0) ? every : d.curvatureEvery,
     liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
@@ -131,6 +152,8 @@ export interface RunChoice {
   readonly lr?: number;
   readonly hp?: Record<string, number | boolean | string | number[]>;
   readonly schedule?: string;
+  /** The schedule is a workspace file's function (the field's `FILE#NAME`, resolved, with unsaved text); wins over `schedule`. */
+  readonly scheduleFile?: ScheduleFile;
   readonly steps?: number;
   readonly curvatureEvery?: number | 'auto';
   /** Ask the runner for the loss landscape (also slices for more than 2 parameters); absent: its default. */
@@ -164,6 +187,8 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
   const isDefault = usesDefault || (optimizerId === settings.defaultOptimizer && !choice.rule && !settings.defaultRule);
   const lr = choice.lr ?? (isDefault ? settings.learningRate ?? undefined : undefined);
   const schedule = choice.schedule ?? settings.schedule;
+  // A `FILE#NAME` the caller did not resolve (the setting's, already absolute) is a schedule function too.
+  const scheduleFile = choice.scheduleFile ?? scheduleFileOf(schedule);
   return {
     runId,
     file: target.file,
@@ -174,7 +199,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
       ...(rule ? { rule: { file: rule.file, ...(rule.text !== undefined ? { text: rule.text } : {}) } } : {}),
       ...(lr !== undefined ? { lr } : {}), hp: { ...(choice.hp ?? {}) },
     },
-    ...(schedule ? { schedule } : {}),
+    ...(scheduleFile ? { scheduleFile } : schedule ? { schedule } : {}),
     steps: choice.steps ?? settings.steps,
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
     timeLimitMs: settings.timeLimitSeconds * 1000,

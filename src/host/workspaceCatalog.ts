@@ -1,16 +1,19 @@
 /**
  * What the workspace's .ts files hold, found statically (findObjectives,
- * findRules): the optimizer rules the dashboard's menu offers and the
+ * findRules, findSchedules): the optimizer rules the dashboard's menu offers, the
+ * schedule functions its schedule field lists, and the
  * objective a rule's "▶ Try on …" lens runs on. No vscode here: the adapter
  * (workspaceScanner.ts) feeds it file texts; tests feed it strings.
  */
-import type { RuleOption } from '../protocol/webview';
+import type { RuleOption, ScheduleOption } from '../protocol/webview';
 import { findObjectives, type ObjectiveSite } from './findObjectives';
 import { findRules, type RuleSite } from './findRules';
+import { findSchedules, type ScheduleSite } from './findSchedules';
 
 interface FileEntry {
   readonly objectives: readonly ObjectiveSite[];
   readonly rules: readonly RuleSite[];
+  readonly schedules: readonly ScheduleSite[];
 }
 
 /** An objective to run: its file and export name. */
@@ -31,14 +34,14 @@ export class WorkspaceCatalog {
 
   /** Records a file's current text; true (and listeners told) when what it exports changed. */
   update(file: string, text: string): boolean {
-    const next: FileEntry = { objectives: findObjectives(text).filter((o) => o.exported), rules: findRules(text) };
+    const next: FileEntry = { objectives: findObjectives(text).filter((o) => o.exported), rules: findRules(text), schedules: findSchedules(text) };
     const before = this.files.get(file);
     if (before && signature(before) === signature(next)) {
       // Same names and problems: keep the new lines for the menu without waking listeners.
       this.files.set(file, next);
       return false;
     }
-    if (!before && next.objectives.length === 0 && next.rules.length === 0) return false;
+    if (!before && isEmpty(next)) return false;
     this.files.set(file, next);
     this.fire();
     return true;
@@ -47,8 +50,8 @@ export class WorkspaceCatalog {
   /** A deleted file: kept as known-and-empty, so a run of it is not taken for a file outside the scan. */
   remove(file: string): boolean {
     const before = this.files.get(file);
-    if (!before || (before.objectives.length === 0 && before.rules.length === 0)) return false;
-    this.files.set(file, { objectives: [], rules: [] });
+    if (!before || isEmpty(before)) return false;
+    this.files.set(file, { objectives: [], rules: [], schedules: [] });
     this.fire();
     return true;
   }
@@ -71,6 +74,12 @@ export class WorkspaceCatalog {
       }
     }
     return out;
+  }
+
+  /** The schedule functions found (exported, first parameter `step`), by file then line; `label` names a file for the dashboard. */
+  scheduleOptions(label: (file: string) => string = (f) => f): ScheduleOption[] {
+    return [...this.files.keys()].sort().flatMap((file) =>
+      (this.files.get(file)?.schedules ?? []).map((s) => ({ name: s.name, file, label: label(file), form: s.form })));
   }
 
   hasRule(file: string, name: string): boolean {
@@ -96,8 +105,15 @@ export class WorkspaceCatalog {
   }
 }
 
+function isEmpty(entry: FileEntry): boolean {
+  return entry.objectives.length === 0 && entry.rules.length === 0 && entry.schedules.length === 0;
+}
+
 function signature(entry: FileEntry): string {
-  return JSON.stringify([entry.objectives.map((o) => [o.name, o.problem]), entry.rules.map((r) => [r.name, r.exported, r.problem, r.summary, r.defaultLr])]);
+  return JSON.stringify([
+    entry.objectives.map((o) => [o.name, o.problem]), entry.rules.map((r) => [r.name, r.exported, r.problem, r.summary, r.defaultLr]),
+    entry.schedules.map((s) => [s.name, s.form]),
+  ]);
 }
 
 /**

@@ -101,6 +101,18 @@ export const ruleOptionSchema = z.object({
 });
 export type RuleOption = z.infer<typeof ruleOptionSchema>;
 
+/** A schedule function a workspace file exports (src/host/findSchedules.ts): the schedule field offers it as FILE#NAME. */
+export const scheduleOptionSchema = z.object({
+  name: z.string(),
+  /** Absolute path of the file. */
+  file: z.string(),
+  /** The file as the list names it (workspace-relative in the editor). */
+  label: z.string(),
+  /** 'factor': (step) => factor (torch's LambdaLR); 'lr': (step, lr) => lr. */
+  form: z.enum(['factor', 'lr']),
+});
+export type ScheduleOption = z.infer<typeof scheduleOptionSchema>;
+
 /** Where the controls start: the user's optimizerLab.* settings (lr absent: the optimizer's default). */
 export const controlDefaultsSchema = z.object({
   optimizer: z.string(),
@@ -122,6 +134,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
     optimizers: z.array(optimizerOptionSchema).optional(),
     /** The workspace's optimizer rules (absent in a static report). */
     rules: z.array(ruleOptionSchema).optional(),
+    /** The workspace's schedule functions (absent in a static report). */
+    schedules: z.array(scheduleOptionSchema).optional(),
     /** Objective file and name the controls run (none in a static report). */
     target: z.object({ file: z.string(), objective: z.string().optional() }).optional(),
     /** False in a static report: controls that need a runner are hidden. */
@@ -137,6 +151,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('banner'), banner: bannerSchema.nullable() }),
   /** The workspace's optimizer rules changed (a rule file was added, edited or deleted). */
   z.object({ type: z.literal('rules'), rules: z.array(ruleOptionSchema) }),
+  /** The workspace's schedule functions changed. */
+  z.object({ type: z.literal('schedules'), schedules: z.array(scheduleOptionSchema) }),
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { runRequestSchema } from '../../../src/protocol/runner';
 import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
-import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, readRunSettings, runRequestFor, type RunSettings } from '../../../src/host/runSettings';
+import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, readRunSettings, runRequestFor, scheduleFileOf, type RunSettings } from '../../../src/host/runSettings';
 
 const getter = (values: Record<string, unknown>) => (key: string): unknown => values[key];
 
@@ -100,5 +100,34 @@ describe('runSettings', () => {
     assert.equal('seed' in runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, {}, 'r'), false);
     const req = runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { seed: 3, group: 'g' }, 'r');
     assert.equal(runRequestSchema.parse({ ...req, type: 'run' }).seed, 3);
+  });
+
+  it('turns a schedule FILE#NAME into scheduleFile (relative to the workspace folder or absolute, unsaved text sent); a spec stays a spec', () => {
+    const resolve = (f: string): string => (f.startsWith('/') ? f : `/ws/${f}`);
+    const unsaved: Record<string, string> = { '/ws/sched/warm.ts': 'export const warm = (step: number) => 1;' };
+    const textOf = (f: string): string | undefined => unsaved[f];
+    assert.deepEqual(scheduleFileOf('sched/warm.ts#warm', resolve, textOf), { file: '/ws/sched/warm.ts', name: 'warm', text: unsaved['/ws/sched/warm.ts'] });
+    assert.deepEqual(scheduleFileOf(' /abs/decay.ts # decay ', resolve, textOf), { file: '/abs/decay.ts', name: 'decay' });
+    // No name: the file's only schedule function (the runner picks it or lists the choices).
+    assert.deepEqual(scheduleFileOf('one.ts#', resolve), { file: '/ws/one.ts', name: '' });
+    assert.equal(scheduleFileOf('cosine:T_max=100', resolve, textOf), undefined);
+    assert.equal(scheduleFileOf('', resolve, textOf), undefined);
+
+    const choice = { schedule: 'sched/warm.ts#warm', scheduleFile: scheduleFileOf('sched/warm.ts#warm', resolve, textOf) };
+    const req = runRequestSchema.parse({ ...runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, choice, 'r'), type: 'run' });
+    assert.deepEqual(req.scheduleFile, { file: '/ws/sched/warm.ts', name: 'warm', text: unsaved['/ws/sched/warm.ts'] });
+    assert.equal(req.schedule, undefined);
+    const spec = runRequestSchema.parse({ ...runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, { schedule: 'cosine:T_max=100' }, 'r'), type: 'run' });
+    assert.equal(spec.schedule, 'cosine:T_max=100');
+    assert.equal(spec.scheduleFile, undefined);
+  });
+
+  it('takes a schedule function as the schedule setting (FILE#NAME, the file resolved once)', () => {
+    const settings = readRunSettings(getter({ schedule: ' sched/warm.ts#warm ' }), [], (f) => `/ws/${f}`);
+    assert.equal(settings.schedule, '/ws/sched/warm.ts#warm');
+    assert.equal(readRunSettings(getter({ schedule: 'step:step_size=10' }), [], (f) => `/ws/${f}`).schedule, 'step:step_size=10');
+    const req = runRequestFor(settings, { file: '/f.ts' }, {}, 'r');
+    assert.deepEqual(req.scheduleFile, { file: '/ws/sched/warm.ts', name: 'warm' });
+    assert.equal('schedule' in req, false);
   });
 });
