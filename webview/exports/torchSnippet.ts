@@ -6,7 +6,7 @@
  * optimizer's class comes from the catalogue (its torch class, or a comment
  * naming the reference implementation when torch has none).
  */
-import type { ScheduleFormMessage } from '../../src/protocol/runner';
+import type { ScheduleFormMessage } from '../../src/protocol/scheduleForm';
 import type { OptimizerOption, RunSnapshot } from '../../src/protocol/webview';
 
 type ScheduleForm = ScheduleFormMessage;
