@@ -2,9 +2,10 @@
  * Run controls (optimizer, lr on a log slider, schedule, steps; Run / Compare
  * / Stop) and view options (x-axis, scales, smoothing, ghosts, exports).
  */
-import type { OptimizerOption, RuleOption } from '../src/protocol/webview';
+import type { OptimizerOption, RuleOption, ScheduleOption } from '../src/protocol/webview';
 import { el } from './dom';
 import { fillOptimizerMenu } from './optimizerMenu';
+import { scheduleDatalist, scheduleTitle } from './scheduleList';
 import type { UiState, XAxis } from './uiState';
 
 export interface ControlActions {
@@ -39,6 +40,7 @@ export function formatLr(lr: number): string {
 
 export function renderRunControls(
   ui: UiState, optimizers: readonly OptimizerOption[], actions: ControlActions, targets: ControlTargets, rules: readonly RuleOption[] = [],
+  schedules: readonly ScheduleOption[] = [],
 ): HTMLElement {
   const c = ui.controls;
   const changed = () => {
@@ -68,7 +70,10 @@ export function renderRunControls(
     changed();
   });
 
-  const schedule = el('input', { id: 'ctl-schedule', type: 'text', value: c.schedule, placeholder: 'constant', 'aria-label': 'schedule', size: 16 });
+  const schedule = el('input', {
+    id: 'ctl-schedule', type: 'text', value: c.schedule, placeholder: 'constant', 'aria-label': 'schedule', size: 16,
+    list: 'ctl-schedule-list', title: scheduleTitle(schedules),
+  });
   schedule.addEventListener('change', () => {
     c.schedule = schedule.value.trim();
     changed();
@@ -104,7 +109,7 @@ export function renderRunControls(
   repeat.addEventListener('click', () => actions.repeat());
 
   return el('section', { class: 'controls', 'aria-label': 'run controls' },
-    field('optimizer', select), field('lr', lr, lrOut, lrTarget), field('schedule', schedule), field('steps', steps),
+    field('optimizer', select), field('lr', lr, lrOut, lrTarget), field('schedule', schedule, scheduleDatalist('ctl-schedule-list', schedules)), field('steps', steps),
     el('div', { class: 'buttons' }, run, compare, stop),
     field('seeds', seeds, repeat));
 }

@@ -94,8 +94,8 @@ export class Dashboard {
     const type = parsed.data.type;
     this.model.apply(parsed.data);
     if (type === 'snapshot') this.applyDefaults();
-    // The optimizer menu lists the workspace's rules: it follows their changes.
-    if (type === 'snapshot' || type === 'rules') this.renderControls();
+    // The optimizer menu lists the workspace's rules, the schedule field its schedule functions: they follow changes.
+    if (type === 'snapshot' || type === 'rules' || type === 'schedules') this.renderControls();
     this.requestFrame();
     this.stats.receiveMs.push(performance.now() - t0);
   }
@@ -494,7 +494,7 @@ export class Dashboard {
       exportRuns: (format: 'csv' | 'json') => this.exportRuns(format),
     };
     const hasMinimum = [...this.model.runs.values(), ...this.model.ghosts].some((r) => r.meta?.minimum !== undefined);
-    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets(), this.model.rules));
+    this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets(), this.model.rules, this.model.schedules));
     this.runControls.hidden = !this.model.interactive;
     this.viewControls.replaceChildren(renderViewControls(this.ui, hasMinimum || this.model.runs.size === 0, actions));
   }

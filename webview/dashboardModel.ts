@@ -5,7 +5,7 @@
  * that, once per animation frame.
  */
 import { applyDashboardEvent } from '../src/protocol/runHistory';
-import type { Banner, ControlDefaults, HostToWebview, OptimizerOption, RuleOption, RunSnapshot } from '../src/protocol/webview';
+import type { Banner, ControlDefaults, HostToWebview, OptimizerOption, RuleOption, RunSnapshot, ScheduleOption } from '../src/protocol/webview';
 
 export interface Changes {
   /** Runs were added or removed, or a run got its meta: datasets must be rebuilt. */
@@ -24,6 +24,8 @@ export class DashboardModel {
   optimizers: OptimizerOption[] = [];
   /** The workspace's optimizer rules, offered beside the built-ins. */
   rules: RuleOption[] = [];
+  /** The workspace's schedule functions, offered in the schedule field's list. */
+  schedules: ScheduleOption[] = [];
   target: { file: string; objective?: string } | undefined;
   interactive = true;
   /** The controls' starting values from the user's settings (editor only). */
@@ -45,6 +47,7 @@ export class DashboardModel {
         this.banner = message.banner;
         if (message.optimizers) this.optimizers = message.optimizers;
         if (message.rules) this.rules = message.rules;
+        if (message.schedules) this.schedules = message.schedules;
         this.target = message.target;
         this.interactive = message.interactive;
         if (message.defaults) this.defaults = message.defaults;
@@ -65,6 +68,9 @@ export class DashboardModel {
         break;
       case 'rules':
         this.rules = message.rules;
+        break;
+      case 'schedules':
+        this.schedules = message.schedules;
         break;
       case 'events':
         for (const e of message.events) {
