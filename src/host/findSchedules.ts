@@ -1,7 +1,7 @@
 /**
  * Finds schedule functions in a document's text without running it, for the
  * dashboard's schedule list: an exported function (declaration or arrow
- * `const`) whose first parameter is named `step`, taking one parameter
+ * `const`) whose first parameter's name holds `step` (`step`, `_step`), taking one parameter
  * ((step) => factor, torch's LambdaLR) or two ((step, lr) => lr). A cheap
  * textual filter: the runner decides for real when the run starts (and names
  * the problem as a 'schedule' error).
@@ -37,10 +37,11 @@ function parameterNames(list: string): string[] {
   return names.map((p) => p.trim().split(/[\s:=?]/)[0] ?? '');
 }
 
-/** One plain `step` parameter: factor; `step, lr`: lr. Defaults are left out (the runner does not count them: Function.length). */
+/** One plain step parameter: factor; `step, lr`: lr. Defaults are left out (the runner does not count them: Function.length). */
 function formOf(list: string): ScheduleSite['form'] | undefined {
   const params = parameterNames(list);
-  if (params[0] !== 'step' || list.includes('=')) return undefined;
+  // `step`, `_step` (unused in the lr form), `stepIndex`: the name says it is a step.
+  if (!/step/i.test(params[0] ?? '') || list.includes('=')) return undefined;
   if (params.length === 1) return 'factor';
   return params.length === 2 ? 'lr' : undefined;
 }
