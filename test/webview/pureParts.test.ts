@@ -100,6 +100,10 @@ describe('dashboard pure parts', () => {
     assert.doesNotMatch(withSchedule('constant'), /sched/);
     const fromFile = torchSnippet({ ...run, meta: { ...run.meta!, schedule: '/w/lr.ts#decay', scheduleForm: { type: 'function', file: '/w/lr.ts', name: 'decay' } } }, sgd);
     assert.match(fromFile, /# decay in \/w\/lr\.ts: port it to Python(.|\n)*sched = torch\.optim\.lr_scheduler\.LambdaLR\(opt, lr_lambda=decay\)/);
+    // Above PARAMS_INLINE_MAX the run lists no initial values: the snippet says so instead of torch.tensor([]).
+    const large = torchSnippet({ ...run, meta: { ...run.meta!, paramCount: 200_000, initialParams: [] } }, sgd);
+    assert.match(large, /# the run's 200000 initial values are not listed(.|\n)*x = torch\.zeros\(200000, requires_grad=True\)/);
+    assert.doesNotMatch(large, /torch\.tensor\(\[\]/);
     // torch has no Newton method: the class is named after the id and a comment names the catalogue's reference.
     const newtonRun = { ...run, meta: { ...run.meta!, optimizer: { id: 'newton', lr: 1, hp: { damping: 0 } } } };
     const npy = torchSnippet(newtonRun, newton);

@@ -71,6 +71,15 @@ function optimizerClass(m: NonNullable<RunSnapshot['meta']>, catalogued: Optimiz
   return { cls: pythonClass(id), comment: `${id} is not in this dashboard's optimizer catalogue; use the matching torch.optim class` };
 }
 
+/** The start point: every value, or for a run too large to list them (PARAMS_INLINE_MAX) its size and a pointer. */
+function startLines(m: NonNullable<RunSnapshot['meta']>): string[] {
+  if (m.initialParams.length === m.paramCount) return [`x = torch.tensor([${m.initialParams.join(', ')}], requires_grad=True)`];
+  return [
+    `# the run's ${m.paramCount} initial values are not listed (too many): build them as the objective's init does`,
+    `x = torch.zeros(${m.paramCount}, requires_grad=True)`,
+  ];
+}
+
 /** `optimizer`: the run's built-in optimizer as the catalogue describes it (absent for a rule, or when unknown). */
 export function torchSnippet(run: RunSnapshot, optimizer?: OptimizerOption): string {
   const m = run.meta;
@@ -82,7 +91,7 @@ export function torchSnippet(run: RunSnapshot, optimizer?: OptimizerOption): str
     '',
     ...(comment ? [`# ${cls}: ${comment}`] : []),
     `# ${m.objective}: write the same objective with torch ops`,
-    `x = torch.tensor([${m.initialParams.join(', ')}], requires_grad=True)`,
+    ...startLines(m),
     `opt = ${cls}([x], lr=${m.optimizer.lr}${hp})`,
   ];
   const schedule = scheduleOf(m);
