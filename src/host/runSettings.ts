@@ -90,15 +90,14 @@ function defaultOptimizerOf(value: unknown, builtIns: readonly string[], resolve
 /**
  * A schedule written `FILE#NAME` (the dashboard's field, the setting) as the user's schedule function: FILE through
  * `resolve` (relative to the workspace folder unless absolute), `textOf` its unsaved editor text. NAME '' is the file's
- * only schedule function. Undefined for a spec (no '#'), which stays a spec.
+ * only schedule function. Undefined for a spec (no '#', or no FILE before it), which stays a spec (the runner names a bad one).
  */
 export function scheduleFileOf(value: string, resolve: (file: string) => string = (f) => f, textOf: (file: string) => string | undefined = () => undefined): ScheduleFile | undefined {
   const hash = value.lastIndexOf('#');
-  if (hash < 0) return undefined;
-  const given = value.slice(0, hash).trim();
-  // No file at all: left empty, so the runner's 'schedule' error names what is missing.
-  const file = given === '' ? '' : resolve(given);
-  const text = file === '' ? undefined : textOf(file);
+  const given = value.slice(0, Math.max(hash, 0)).trim();
+  if (given === '') return undefined;
+  const file = resolve(given);
+  const text = textOf(file);
   return { file, name: value.slice(hash + 1).trim(), ...(text !== undefined ? { text } : {}) };
 }
 

@@ -112,6 +112,8 @@ describe('runSettings', () => {
     assert.deepEqual(scheduleFileOf('one.ts#', resolve), { file: '/ws/one.ts', name: '' });
     assert.equal(scheduleFileOf('cosine:T_max=100', resolve, textOf), undefined);
     assert.equal(scheduleFileOf('', resolve, textOf), undefined);
+    // No file before '#': a spec, which the runner refuses by name (not a directory taken for a file).
+    assert.equal(scheduleFileOf('#warm', resolve, textOf), undefined);
 
     const choice = { schedule: 'sched/warm.ts#warm', scheduleFile: scheduleFileOf('sched/warm.ts#warm', resolve, textOf) };
     const req = runRequestSchema.parse({ ...runRequestFor(DEFAULT_SETTINGS, { file: '/f.ts' }, choice, 'r'), type: 'run' });
