@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { OptimizerInfo } from '../protocol/runner';
-import type { RunSnapshot, WebviewToHost } from '../protocol/webview';
+import type { RunSnapshot, ScheduleOption, WebviewToHost } from '../protocol/webview';
 import type { BuiltInOptimizers } from './builtInOptimizers';
 import { COMMANDS } from './commandIds';
 import { exportRun } from './exportRun';
@@ -217,10 +217,14 @@ export async function exportRunCommand(ctx: CommandContext, runId?: string): Pro
   ctx.log(`exported ${r.runId} to ${uri.fsPath}`);
 }
 
-/** The dashboard's schedule field: `FILE#NAME` is a schedule function (FILE relative to the workspace folder, unsaved text sent), else a spec. */
-function scheduleChoiceOf(field: string | undefined): Pick<RunChoice, 'schedule' | 'scheduleFile'> {
+/**
+ * The dashboard's schedule field: `FILE#NAME` is a schedule function (FILE as the list labels it, absolute, or relative to
+ * the first workspace folder; unsaved text sent), else a spec. `listed`: the list's functions (labels name multi-root files).
+ */
+function scheduleChoiceOf(field: string | undefined, listed: readonly ScheduleOption[]): Pick<RunChoice, 'schedule' | 'scheduleFile'> {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const resolve = (file: string): string => (path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath);
+  const resolve = (file: string): string => listed.find((s) => s.label === file)?.file
+    ?? (path.isAbsolute(file) || !folder ? file : vscode.Uri.joinPath(folder.uri, file).fsPath);
   const textOf = (file: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file)?.getText();
   const scheduleFile = scheduleFileOf(field ?? '', resolve, textOf);
   return scheduleFile ? { schedule: field ?? '', scheduleFile } : { schedule: field ?? '' };
@@ -244,7 +248,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
         return;
       }
       const ruleItem: OptimizerItem = { id: ask.optimizer.id, label: ask.optimizer.id, ...(rule ? { ruleFile: rule.file } : {}) };
-      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, ...scheduleChoiceOf(ask.schedule) };
+      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, ...scheduleChoiceOf(ask.schedule, ctx.controller.state.schedules) };
       ctx.controller.start(t, [choice], message.type === 'run' ? 'replace' : 'add');
       return;
     }

@@ -62,6 +62,10 @@ describe('dashboard schedule functions (FILE#NAME)', function () {
     vscode.workspace.textDocuments = [new vscode.FakeDocument(vscode.Uri.file('/elsewhere/decay.ts'), 'export const decay = (step: number, lr: number) => lr;')];
     await handleDashboardMessage(ctx, ask('/elsewhere/decay.ts#decay'));
     assert.deepEqual(lastRequest().scheduleFile, { file: '/elsewhere/decay.ts', name: 'decay', text: 'export const decay = (step: number, lr: number) => lr;' });
+    // A multi-root label ('other/…' in the second folder) is the listed function's file, not the first folder's.
+    ctx.controller.setSchedules([{ name: 'tail', file: '/x/other/tail.ts', label: 'other/tail.ts', form: 'factor' }]);
+    await handleDashboardMessage(ctx, ask('other/tail.ts#tail'));
+    assert.deepEqual(lastRequest().scheduleFile, { file: '/x/other/tail.ts', name: 'tail' });
     await handleDashboardMessage(ctx, ask('cosine:T_max=100'));
     assert.equal(lastRequest().schedule, 'cosine:T_max=100');
     assert.equal(lastRequest().scheduleFile, undefined);
