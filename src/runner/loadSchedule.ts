@@ -85,6 +85,8 @@ export async function prepareScheduleFile(ref: ScheduleFile, objectiveFile: stri
   if (ruleInObjectiveFile(ref, objectiveFile, objectiveText)) {
     return { load: (o) => pick(ref, o.compiled, o.source, o.exports) };
   }
+  // Said plainly: esbuild's 'Could not resolve' reads like an import problem. No file:line (there is no file to point at).
+  if (ref.text === undefined && !fs.existsSync(ref.file)) throw new RunFailure({ kind: 'schedule', message: `schedule file not found: ${ref.file}` });
   let compiled: CompiledObjective;
   try {
     compiled = await compileObjective(ref.file, ref.text);

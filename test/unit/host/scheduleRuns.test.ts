@@ -91,10 +91,15 @@ describe('dashboard schedule functions (FILE#NAME)', function () {
 
   it('a missing file or export comes back as the runner\'s schedule error', async () => {
     const resolve = (f: string): string => path.join(SCHEDULES, f);
-    for (const field of ['missing.ts#warm', 'schedules.ts#nope']) {
+    const messages = [`schedule file not found: ${resolve('missing.ts')}`, /^no schedule function named 'nope' in .*schedules\.ts; schedule functions: halving, decay/];
+    for (const [k, field] of ['missing.ts#warm', 'schedules.ts#nope'].entries()) {
       const request = runRequestFor(DEFAULT_SETTINGS, { file: fixture('single.ts') }, { steps: 3, scheduleFile: scheduleFileOf(field, resolve) }, 'r');
       const r = await runInProcess({ ...request, landscape: false });
       assert.equal(r.error?.kind, 'schedule', `${field}: ${r.error?.message}`);
+      const expected = messages[k];
+      if (typeof expected === 'string') assert.equal(r.error?.message, expected);
+      else assert.match(r.error?.message ?? '', expected);
+      assert.equal(r.meta, undefined, 'nothing started');
     }
   });
 
