@@ -39,8 +39,6 @@ export interface MinimizeOptions {
   onMetrics?(batch: readonly StepMetrics[]): void;
   /** Called between steps; return true to stop ('cancelled'). */
   isCancelled?(): boolean;
-  /** Multiplies the schedule's lr (a user's mid-run lr change; state is kept). */
-  lrScale?(): number;
   /** Wall-clock limit in ms; the run ends with 'time-limit'. */
   timeLimitMs?: number;
   /** Read metrics back at least this often (ms): bounds cancellation latency. */
@@ -171,7 +169,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
         status = 'time-limit';
         break;
       }
-      const lr = o.schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+      const lr = o.schedule.lrAt(step);
       const ev = o.evaluate(x, step);
       evals += 1;
       const evalsHere = evals;

@@ -20,9 +20,8 @@ const HEARTBEAT_MS = 1000;
 interface Active {
   readonly runId: string;
   cancelled: boolean;
-  /** The run's resolved base lr (from its 'started' event). */
-  baseLr: number | undefined;
-  scale: number;
+  /** The lr set mid-run and the update it applies from. */
+  lrSet?: { lr: number; step: number };
   /** The next update's index: a new lr applies from there. */
   nextStep: number;
   /** The objective's file and declaration line, once loaded (a memory error names them). */
@@ -85,11 +84,10 @@ async function main(): Promise<void> {
   const runNext = async (): Promise<void> => {
     const req = queue.shift();
     if (!req) return;
-    active = { runId: req.runId, cancelled: false, baseLr: undefined, scale: 1, nextStep: 0, overMemory: false };
+    active = { runId: req.runId, cancelled: false, nextStep: 0, overMemory: false };
     const run = active;
     const emit = (m: RunnerToHost): void => {
       if (run.overMemory) return;
-      if (m.type === 'started') run.baseLr = m.meta.optimizer.lr;
       send(m);
     };
     const stopWatch = req.memoryLimitBytes === undefined ? undefined : watchMemory({
@@ -106,7 +104,7 @@ async function main(): Promise<void> {
       if (req.backend && req.backend !== backend.backend) backend = await selectBackend(req.backend);
       await runObjective(req, backend, tf, emit, {
         isCancelled: () => run.cancelled,
-        lrScale: () => run.scale,
+        lrSet: () => run.lrSet,
         backpressure,
         stepDone: (step) => {
           run.nextStep = step + 1;
@@ -141,12 +139,8 @@ async function main(): Promise<void> {
       }
       case 'setLr': {
         if (active?.runId !== msg.runId) return;
-        if (!active.baseLr) {
-          // Scaling the schedule is impossible from lr 0 (or before the run has started).
-          sendError(new RunFailure({ kind: 'hyperparameter', message: 'setLr needs a started run whose lr is > 0' }), msg.runId);
-          return;
-        }
-        active.scale = msg.lr / active.baseLr;
+        // Absolute: the next update runs at exactly this lr (the protocol validated it).
+        active.lrSet = { lr: msg.lr, step: active.nextStep };
         send({ type: 'lrChanged', runId: msg.runId, step: active.nextStep, lr: msg.lr });
         return;
       }

@@ -36,12 +36,13 @@ import { flatObjective, objectiveFailure, type ObjectiveSite } from './objective
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
 import { paramNames } from './paramNames';
 import { paramsForMessage, writeNpy } from './paramsOut';
+import { withLrSet, type LrSet } from './lrSet';
 import { RunFailure } from './runFailure';
 
 export interface RunControl {
   isCancelled(): boolean;
-  /** Factor on the schedule's lr (setLr mid-run). */
-  lrScale(): number;
+  /** The lr the user set mid-run (setLr) and the update it applies from; undefined until then. */
+  lrSet(): LrSet | undefined;
   /** Called after each update (the next update is step + 1). */
   stepDone?(step: number): void;
   /** A promise to wait for before the next step while the events already sent are not yet written (the child's IPC channel). */
@@ -51,6 +52,7 @@ export interface RunControl {
 }
 
 export type Emit = (msg: RunnerToHost) => void;
+
 
 /** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
 const YIELD_MS = 10;
@@ -258,9 +260,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       compileHessian: arrayPath.plan !== undefined,
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
+    const controlled = withLrSet(schedule, control.lrSet);
     const lrAt = (step: number): number => {
       try {
-        return schedule.lrAt(step) * control.lrScale();
+        return controlled.lrAt(step);
       } catch (e) {
         // The final curvature sample asks for the lr after the last step, where a user's schedule need not be defined.
         if (e instanceof UserScheduleError && step >= req.steps && step >= 1) return lrAt(step - 1);
@@ -277,12 +280,11 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     };
     // What both loops share: schedule, limits, cancellation, mid-run lr changes and how records leave.
     const loop = {
-      schedule,
+      schedule: controlled,
       steps: req.steps,
       recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
       onMetrics,
       isCancelled: control.isCancelled,
-      lrScale: control.lrScale,
       timeLimitMs: Math.max(0, remainingMs),
       flushIntervalMs: 25,
     };

@@ -25,8 +25,6 @@ export interface MinimizeArraysOptions {
   onMetrics?(batch: readonly StepMetrics[]): void;
   /** Called between steps; return true to stop ('cancelled'). */
   isCancelled?(): boolean;
-  /** Multiplies the schedule's lr (a user's mid-run lr change; state is kept). */
-  lrScale?(): number;
   /** Wall-clock limit in ms; the run ends with 'time-limit'. */
   timeLimitMs?: number;
   /**
@@ -137,7 +135,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
           status = 'time-limit';
           break;
         }
-        const lr = schedule.lrAt(step) * (o.lrScale?.() ?? 1);
+        const lr = schedule.lrAt(step);
         const loss = objective.valueAndGrad(x, step, grad);
         evals += 1;
         const evalsHere = evals;

@@ -38,7 +38,7 @@ export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>>
       else if (m.type === 'steps') out.steps.push(...m.steps);
       else if (m.type === 'curvature') out.curvature.push(m.sample);
       else if (m.type === 'done') out.done = m;
-    }, { isCancelled: () => false, lrScale: () => 1 });
+    }, { isCancelled: () => false, lrSet: () => undefined });
   } catch (e) {
     if (!(e instanceof RunFailure)) throw e;
     out.error = e.error;

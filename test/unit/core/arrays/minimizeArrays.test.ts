@@ -82,13 +82,14 @@ function close(a: number, b: number, rel: number, what: string): void {
 }
 
 describe('minimizeArrays (the plain-JS training loop)', () => {
-  it('records loss, gradient norm, update norm, lr and evaluations before each update, with a step schedule and lrScale', async () => {
+  it('records loss, gradient norm, update norm, lr and evaluations before each update, with a step schedule changed mid-run', async () => {
     const x0 = Float32Array.from(X0);
     let scale = 1;
     const steps = 12;
+    // The loop asks the schedule for every update's lr (the runner's mid-run lr is a schedule around the run's).
+    const base = stepSchedule(0.01, { step_size: 3, gamma: 0.5 });
     const { result, records } = await run({
-      x0, steps, schedule: stepSchedule(0.01, { step_size: 3, gamma: 0.5 }), recordParams: true,
-      lrScale: () => scale,
+      x0, steps, schedule: { ...base, lrAt: (k: number) => base.lrAt(k) * scale }, recordParams: true,
       // The user doubles the lr after update 4: updates 5.. use it.
       afterStep: (k) => {
         if (k === 4) scale = 2;
