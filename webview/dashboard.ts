@@ -10,8 +10,9 @@ import { groupLossSeries } from './charts/groupSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
 import { trajectoryView, type TrajectoryView } from './charts/trajectoryView';
-import { xAxisTitle, xOfStepIndex } from './charts/xAxis';
+import { xOfStepIndex } from './charts/xAxis';
 import { type ChartCard, chartCard, type ChartKind } from './chartCards';
+import { chartSpec, lossIsLog, type SpecInputs } from './chartSpecs';
 import { type ControlTargets, formatLr, renderRunControls, renderViewControls, repeatTitle } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
 import { DashboardModel } from './dashboardModel';
@@ -229,53 +230,6 @@ export class Dashboard {
     this.cards.trajectory.root.hidden = series.trajectory.length === 0;
   }
 
-  private specFor(kind: ChartKind): ChartSpec {
-    const ui = this.ui;
-    const xTitle = xAxisTitle[ui.xAxis];
-    switch (kind) {
-      case 'loss': {
-        const subopt = ui.suboptimality && [...this.model.runs.values()].some((r) => r.meta?.minimum !== undefined);
-        const log = this.lossIsLog();
-        const title = subopt ? 'f − f*' : 'loss';
-        return {
-          x: { type: ui.logLog ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
-          y: {
-            type: log ? 'logarithmic' : 'linear',
-            title: log || ui.lossScale === 'linear' ? title : `${title} (linear: it goes below 0)`,
-            cap: log ? this.ceiling((s) => s.loss - (subopt ? s.minimum : 0)) : undefined,
-          },
-          bg: this.theme.bg,
-        };
-      }
-      case 'grad':
-        return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', cap: this.ceiling((s) => s.gradNorm) }, bg: this.theme.bg };
-      case 'lr': {
-        const lrs = [...this.model.runs.values()].map((r) => r.meta?.optimizer.lr ?? 0).filter((v) => v > 0);
-        const min = lrs.length > 0 ? 10 ** Math.floor(Math.log10(Math.min(...lrs)) - 3) : undefined;
-        // A decade of room above the largest lr, so a constant lr is not drawn on the chart's top edge.
-        const max = lrs.length > 0 ? 10 ** (Math.floor(Math.log10(Math.max(...lrs))) + 1) : undefined;
-        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'learning rate', min, max }, bg: this.theme.bg };
-      }
-      case 'curvature':
-        return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: this.theme.bg };
-      case 'trajectory':
-        return this.trajectory().spec;
-    }
-  }
-
-  /**
-   * A diverging run would squash every other curve: the log axis stops 4
-   * decades above the largest starting value (the blow-up leaves the top).
-   */
-  private ceiling(value: (s: { loss: number; gradNorm: number; minimum: number }) => number): number | undefined {
-    let top = 0;
-    for (const run of this.model.runs.values()) {
-      const first = run.steps[0];
-      if (first) top = Math.max(top, value({ loss: first.loss, gradNorm: first.gradNorm, minimum: run.meta?.minimum ?? 0 }));
-    }
-    return top > 0 && Number.isFinite(top) ? 10 ** Math.ceil(Math.log10(top) + 4) : undefined;
-  }
-
   /** The ceilings depend on the first records, which may arrive after the datasets were built. */
   private refreshCeilings(): void {
     for (const k of ['loss', 'grad'] as const) {
@@ -283,16 +237,16 @@ export class Dashboard {
     }
   }
 
-  /**
-   * Log unless the user chose linear, or a shown run's loss went below 0 (an
-   * objective unbounded below, like x + sin x): a log axis would drop it.
-   */
+  private specFor(kind: ChartKind): ChartSpec {
+    return chartSpec(kind, this.specInputs());
+  }
+
   private lossIsLog(): boolean {
-    const ui = this.ui;
-    if (ui.lossScale === 'linear' && !ui.logLog) return false;
-    const hidden = new Set(ui.hidden);
-    const offset = (r: RunSnapshot) => (ui.suboptimality ? r.meta?.minimum ?? 0 : 0);
-    return !this.visibleRuns().some(({ run }) => !hidden.has(run.runId) && this.model.lowestLoss(run.runId) - offset(run) < 0);
+    return lossIsLog(this.specInputs());
+  }
+
+  private specInputs(): SpecInputs {
+    return { ui: this.ui, theme: this.theme, model: this.model, visible: () => this.visibleRuns(), trajectory: () => this.trajectory() };
   }
 
   private trajectory(): TrajectoryView {
