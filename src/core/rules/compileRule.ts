@@ -15,6 +15,7 @@ import type { HpRecord } from '../hyperparams';
 import type { ParamShapes } from '../optimizer';
 import type { OptimizerRule, RuleState } from './optimizerRule';
 import { RuleFailure } from './ruleFailure';
+import { slotOnTensors } from './slotOnTensors';
 import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
 import { kernelKey, returnKernel, takeKernel } from './kernelPool';
 import { PathChanged } from './ruleRecorder';
@@ -40,6 +41,8 @@ interface SlotRun {
   readonly views: WeakMap<Float32Array, Float32Array>;
   /** The state tensor (index in spec.stateKeys) the rule's evaluationPoint returns; -1 without one. */
   point: number;
+  /** Why the slot updates on TensorFlow.js from now on: a path it took mid-run did not compile (slotOnTensors.ts). */
+  onTensors?: string;
 }
 
 export interface CompiledRuleState {
@@ -161,12 +164,31 @@ function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInpu
   const old = run.kernel.program;
   const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
   const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
-  run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
+  try {
+    run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
+  } catch (e) {
+    if (e instanceof RuleFailure) throw e;
+    // This path does not compile: the slot goes on on TensorFlow.js from here, its state where it is.
+    run.onTensors = `step ${t} took a path that does not compile (${(e as Error).message})`;
+    return updateOnTensors({ id, rule, hp }, run, input, t);
+  }
   run.kernels.push(run.kernel);
   run.scalars = new Float64Array(run.kernel.recording.scalars.length);
   run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
   viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
   return run.kernel.squaredNorms[0];
+}
+
+/** The slot's update on TensorFlow.js, its state read from and written back to the current kernel's memory. */
+function updateOnTensors({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInput, t: number): number {
+  const program = run.kernel.program;
+  const { updateNormSq, numbers } = slotOnTensors(id, rule, hp, run.slot, {
+    param: viewOf(run, input.params), grad: viewOf(run, input.grad), paramOut: viewOf(run, input.paramsOut),
+    state: run.spec.stateKeys.map((_, j) => program.inputs[2 + j]), stateKeys: run.spec.stateKeys, stateShapes: run.spec.stateShapes,
+    numbers: run.numbers,
+  }, input.lr, t);
+  run.numbers = numbers;
+  return updateNormSq;
 }
 
 /** Another path, or a compiled-in scalar that changed: a kernel compiled for it before, else a new one. */
@@ -179,6 +201,7 @@ function elsewhere(of: Compiling, run: SlotRun, input: ArrayStepInput, t: number
  * No closures made per call: under the CommonJS transform each one is also named with defineProperty.
  */
 function updateSlot(of: Compiling, run: SlotRun, input: ArrayStepInput, t: number, adopted = false): number {
+  if (run.onTensors) return updateOnTensors(of, run, input, t);
   const { kernel } = run;
   let numbers: Readonly<Record<string, number>>;
   try {
