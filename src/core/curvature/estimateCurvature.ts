@@ -107,7 +107,7 @@ export async function estimateCurvature(
   sample.edgeRatio = edgeRatio;
   const classify = sample.method !== 'power' || !(ctx.gradNorm <= (options.gradTol ?? 1e-3));
   // Checked on f's own spectrum (the critical point is the same for f and −f).
-  const inconclusive = classify ? await verdictNearCriticalPoint(classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol }), x.dataSync() as Float32Array, sample, nearOf(f, x, options)) : undefined;
+  const inconclusive = classify ? await verdictNearCriticalPoint(classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol }), x.dataSync() as Float32Array, sample, () => nearOf(f, x, options)) : undefined;
   if (options.negated) sample = negatedSpectrum(sample);
   if (classify) sample.classification = inconclusive ? 'degenerate' : classifyCriticalPoint(ctx.gradNorm, sample, { gradTol: options.gradTol, zeroTol });
   if (inconclusive) sample.verdictNote = inconclusive;

@@ -28,9 +28,11 @@ export interface NearCriticalPoint {
 
 /** Undefined when the verdict stands; else why the second-order test is inconclusive near the critical point. */
 export async function verdictNearCriticalPoint(
-  kind: CriticalPointKind, x: Float32Array, ends: SpectrumEnds, near: NearCriticalPoint,
+  kind: CriticalPointKind, x: Float32Array, ends: SpectrumEnds, nearOf: () => NearCriticalPoint,
 ): Promise<string | undefined> {
   if (kind !== 'minimum' && kind !== 'maximum') return undefined;
+  // Only now: the gradient and the operator cost a gradient and more, and most samples are not near a critical point.
+  const near = nearOf();
   const sign = kind === 'minimum' ? 1 : -1;
   // −H is positive definite at a maximum: CG on sign·H.
   const step = conjugateGradients((v, out) => {
