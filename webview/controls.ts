@@ -34,6 +34,20 @@ export function repeatTitle(targets: ControlTargets): string {
   return targets.repeat ? `Run ${targets.repeat} again with seeds s … s+N−1 (drawn as mean and min–max band)` : 'Run something first';
 }
 
+/** Updates what the lr slider's and Repeat's labels say they act on, in controls already rendered. */
+export function showTargets(root: HTMLElement, t: ControlTargets): void {
+  const lr = root.querySelector('#ctl-lr-target');
+  if (lr && lr.textContent !== `→ ${t.lr}`) {
+    lr.textContent = `→ ${t.lr}`;
+    lr.setAttribute('title', `The lr slider applies to ${t.lr}`);
+  }
+  const repeat = root.querySelector<HTMLButtonElement>('#ctl-repeat');
+  if (repeat) {
+    repeat.disabled = t.repeat === undefined;
+    repeat.title = repeatTitle(t);
+  }
+}
+
 export function formatLr(lr: number): string {
   return lr >= 0.01 && lr < 100 ? String(Number(lr.toPrecision(3))) : lr.toExponential(1);
 }

@@ -5,25 +5,24 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { curvatureSeriesOf, gradientSeries, lossSeries, lrSeries, runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
-import { groupLossSeries } from './charts/groupSeries';
+import { runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
 import type { Series } from './charts/series';
-import { type ChartSpec, type Marker, SeriesChart } from './charts/seriesChart';
+import { type ChartSpec, SeriesChart } from './charts/seriesChart';
 import { trajectoryView, type TrajectoryView } from './charts/trajectoryView';
-import { xOfStepIndex } from './charts/xAxis';
 import { type ChartCard, chartCard, type ChartKind } from './chartCards';
+import { chartSeries } from './chartSeries';
 import { chartSpec, lossIsLog, type SpecInputs } from './chartSpecs';
-import { type ControlTargets, formatLr, renderRunControls, renderViewControls, repeatTitle } from './controls';
+import { controlTargets } from './controlTargets';
+import { type ControlTargets, renderRunControls, renderViewControls, showTargets } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
+import { curvatureVerdicts } from './curvatureText';
 import { DashboardModel } from './dashboardModel';
-import { conditionText } from './curvatureText';
 import { el } from './dom';
-import { cliCommand } from './exports/cliCommand';
-import { runsCsv, runsJson } from './exports/runsExport';
-import { torchSnippet } from './exports/torchSnippet';
+import { copyRun, exportPng, exportRuns } from './exports/exportActions';
 import type { HostApi } from './hostApi';
-import { type GroupRow, renderRunTable, type RunRow, type TableRow } from './runTable';
-import { readTheme, type Theme, watchTheme, withAlpha } from './theme';
+import { lrMarkers } from './lrMarkers';
+import { focusSelector, renderRunTable, tableRows } from './runTable';
+import { readTheme, type Theme, watchTheme } from './theme';
 import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
 
@@ -66,7 +65,7 @@ export class Dashboard {
     this.ui = restoreUiState(host.getState());
     this.theme = readTheme();
     this.cards = Object.fromEntries(KINDS.map((k) => [k, chartCard(k)])) as Record<ChartKind, ChartCard>;
-    for (const k of KINDS) this.cards[k].png.addEventListener('click', () => this.exportPng(k));
+    for (const k of KINDS) this.cards[k].png.addEventListener('click', () => this.say(exportPng(this.host, k, this.charts[k].chart)));
     const grid = el('div', { class: 'charts' }, this.empty, ...KINDS.map((k) => this.cards[k].root));
     root.append(el('main', { class: 'dashboard' }, this.banner, this.runControls, this.viewControls, grid, this.table, this.live));
     for (const k of KINDS) this.specs[k] = this.specFor(k);
@@ -167,11 +166,7 @@ export class Dashboard {
   }
 
   private visibleRuns(): { run: RunSnapshot; ghost: boolean }[] {
-    const out: { run: RunSnapshot; ghost: boolean }[] = [];
-    const hidden = new Set(this.ui.hidden);
-    for (const run of this.model.runs.values()) if (!hidden.has(run.runId)) out.push({ run, ghost: false });
-    if (this.ui.showGhosts) for (const run of this.model.ghosts) if (!hidden.has(run.runId)) out.push({ run, ghost: true });
-    return out;
+    return this.model.visible(this.ui.hidden, this.ui.showGhosts);
   }
 
   private colour(runId: string): string {
@@ -181,35 +176,11 @@ export class Dashboard {
 
   /** Recreates every chart's datasets from the model (runs added/removed, settings, theme). */
   private rebuild(): void {
-    const runs = this.visibleRuns();
-    const ctx = (run: RunSnapshot, ghost: boolean): SeriesContext => this.seriesContext(run, ghost);
-    const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], trajectory: [] };
-    this.fits = [];
-    // Seed groups with two or more visible members: one mean line and band on the loss chart.
-    const grouped = new Set<string>();
-    for (const [group, all] of this.model.groups()) {
-      const members = all.filter((r) => runs.some((v) => v.run === r));
-      if (members.length < 2 || this.ui.hidden.includes(group)) continue;
-      for (const m of members) grouped.add(m.runId);
-      series.loss.push(...groupLossSeries(group, members, ctx(members[0], false), this.groupLabel(members)));
-    }
-    for (const { run, ghost } of runs) {
-      const c = ctx(run, ghost);
-      if (!grouped.has(run.runId)) series.loss.push(...lossSeries(run, c));
-      series.grad.push(...gradientSeries(run, c));
-      if (!ghost) {
-        series.lr.push(...lrSeries(run, c));
-        series.curvature.push(...curvatureSeriesOf(run, c));
-        if (this.ui.logLog) {
-          const fit: Series = {
-            key: `${run.runId}:fit`, runId: run.runId, ghost: false, label: `fit ${run.runId}`,
-            style: { color: withAlpha(this.theme.fg, 0.7), width: 1, dash: [8, 4] }, points: [], pull: () => false, rewrites: true,
-          };
-          this.fits.push({ runId: run.runId, series: fit });
-          series.loss.push(fit);
-        }
-      }
-    }
+    const built = chartSeries(this.visibleRuns(), this.model.groups(), {
+      ui: this.ui, theme: this.theme, context: (run, ghost) => this.seriesContext(run, ghost), groupLabel: (members) => this.groupLabel(members),
+    });
+    const series = built.series;
+    this.fits = built.fits;
     const trajectory = this.trajectory();
     series.trajectory = trajectory.series;
     this.cards.trajectory.caption.textContent = trajectory.caption;
@@ -285,44 +256,18 @@ export class Dashboard {
   }
 
   private updateTargets(): void {
-    const t = this.targets();
-    const lr = this.runControls.querySelector('#ctl-lr-target');
-    if (lr && lr.textContent !== `→ ${t.lr}`) {
-      lr.textContent = `→ ${t.lr}`;
-      lr.setAttribute('title', `The lr slider applies to ${t.lr}`);
-    }
-    const repeat = this.runControls.querySelector<HTMLButtonElement>('#ctl-repeat');
-    if (repeat) {
-      repeat.disabled = t.repeat === undefined;
-      repeat.title = repeatTitle(t);
-    }
+    showTargets(this.runControls, this.targets());
   }
 
   private targets(): ControlTargets {
-    const sel = this.selectedRun();
-    const running = [...this.model.runs.values()].filter((r) => this.model.isRunning(r));
-    const name = (r: RunSnapshot) => (r.group !== undefined ? `${this.label(r)} seed ${r.meta?.seed ?? '?'}` : this.label(r));
-    const lr = sel ? (this.model.isRunning(sel) ? name(sel) : `${name(sel)} (not running)`)
-      : running.length === 0 ? 'running runs (none now)' : running.length === 1 ? this.label(running[0]) : `all ${running.length} running runs`;
-    const last = [...this.model.runs.values()].filter((r) => r.meta).pop();
-    const from = sel ?? last;
-    return { lr, ...(from ? { repeat: name(from) } : {}) };
+    return controlTargets(this.model, this.selectedRun(), (run) => this.label(run));
   }
 
   private updateMarkers(): void {
-    const markers = (axis: 'chosen' | 'steps'): Marker[] => {
-      const out: Marker[] = [];
-      for (const { run, ghost } of this.visibleRuns()) {
-        if (ghost) continue;
-        for (const c of run.lrChanges) {
-          const x = axis === 'steps' ? c.step : xOfStepIndex(run, c.step, this.ui.xAxis) + (this.ui.logLog && this.ui.xAxis === 'steps' ? 1 : 0);
-          if (Number.isFinite(x)) out.push({ x, color: this.colour(run.runId), label: `lr→${formatLr(c.lr)}` });
-        }
-      }
-      return out;
-    };
-    const chosen = markers('chosen');
-    const steps = markers('steps');
+    const runs = this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => run);
+    const colour = (run: RunSnapshot) => this.colour(run.runId);
+    const chosen = lrMarkers(runs, 'chosen', this.ui, colour);
+    const steps = lrMarkers(runs, 'steps', this.ui, colour);
     if (this.charts.loss.setMarkers(chosen)) this.pendingRender.add('loss');
     if (this.charts.grad.setMarkers(chosen)) this.pendingRender.add('grad');
     if (this.charts.lr.setMarkers(steps)) this.pendingRender.add('lr');
@@ -348,15 +293,7 @@ export class Dashboard {
   }
 
   private updateNotes(): void {
-    const verdicts: string[] = [];
-    for (const run of this.model.runs.values()) {
-      const last = run.curvature[run.curvature.length - 1];
-      if (!last) continue;
-      const cls = verdictWords[last.classification ?? ''] ?? 'not classified';
-      const kappa = conditionText(last);
-      const trust = (last.hvpMismatch ? ` — not trusted: ${last.hvpMismatch}` : '') + (last.verdictNote ? ` — ${last.verdictNote}` : '');
-      verdicts.push(`${this.label(run)} at step ${last.step}: ${cls}${last.negativeCount ? ` (${last.negativeCount} negative)` : ''}, ${kappa}${trust}`);
-    }
+    const verdicts = curvatureVerdicts(this.model.runs.values(), (run) => this.label(run));
     const note = this.cards.curvature.note;
     const empty = !this.charts.curvature.seriesList().some((s) => s.points.length > 0);
     const finished = this.model.runs.size > 0 && [...this.model.runs.values()].every((r) => r.done !== undefined || r.error !== undefined);
@@ -368,27 +305,10 @@ export class Dashboard {
   }
 
   private renderTable(): void {
-    const hidden = new Set(this.ui.hidden);
-    const rows: TableRow[] = [];
-    const groups = this.model.groups();
-    const row = (run: RunSnapshot, ghost: boolean): RunRow => ({
-      run, ghost, colour: this.seriesContext(run, ghost).colour, hidden: hidden.has(run.runId), rate: ghost ? '–' : this.fitText(run),
-      label: this.label(run), selected: !ghost && run.runId === this.ui.selected, member: !ghost && run.group !== undefined && (groups.get(run.group)?.length ?? 0) > 1,
+    const rows = tableRows(this.model, this.ui, {
+      colour: (run, ghost) => this.seriesContext(run, ghost).colour, rate: (run) => this.fitText(run), label: (run) => this.label(run),
+      groupColour: (members) => this.colour(members[0].runId), groupLabel: (members) => this.groupLabel(members),
     });
-    const shown = new Set<string>();
-    for (const run of this.model.runs.values()) {
-      const members = run.group !== undefined ? groups.get(run.group) ?? [] : [];
-      if (members.length < 2) rows.push(row(run, false));
-      else if (!shown.has(run.group as string)) {
-        shown.add(run.group as string);
-        const g: GroupRow = {
-          group: run.group as string, members: members.map((m) => row(m, false)), colour: this.colour(members[0].runId),
-          hidden: hidden.has(run.group as string), expanded: this.ui.expanded.includes(run.group as string), label: this.groupLabel(members),
-        };
-        rows.push(g);
-      }
-    }
-    if (this.ui.showGhosts) for (const run of this.model.ghosts) rows.push(row(run, true));
     // Keep keyboard focus on the same control across re-renders.
     const active = document.activeElement as HTMLElement | null;
     const focusKey = active && this.table.contains(active) ? focusSelector(active) : undefined;
@@ -398,7 +318,7 @@ export class Dashboard {
         this.saveState();
         this.rebuild();
       },
-      copy: (run, what) => this.copy(run, what),
+      copy: (run, what) => this.say(copyRun(this.host, this.model, run, what)),
       stop: (runId) => this.host.post({ type: 'stop', runId }),
       select: (runId) => {
         this.ui.selected = this.ui.selected === runId ? undefined : runId;
@@ -445,7 +365,7 @@ export class Dashboard {
         this.tableDirty = true;
         this.requestFrame();
       },
-      exportRuns: (format: 'csv' | 'json') => this.exportRuns(format),
+      exportRuns: (format: 'csv' | 'json') => this.say(exportRuns(this.host, this.model, format)),
     };
     const hasMinimum = [...this.model.runs.values(), ...this.model.ghosts].some((r) => r.meta?.minimum !== undefined);
     this.runControls.replaceChildren(renderRunControls(this.ui, this.model.optimizers, actions, this.targets(), this.model.rules, this.model.schedules));
@@ -457,41 +377,7 @@ export class Dashboard {
     this.host.setState({ ui: this.ui });
   }
 
-  private exportPng(kind: ChartKind): void {
-    const content = this.charts[kind].chart.toBase64Image('image/png', 1);
-    this.host.post({ type: 'exportFile', format: 'png', suggestedName: `optimizer-lab-${kind}.png`, content });
-    this.say(`${kind} chart exported`);
-  }
-
-  private exportRuns(format: 'csv' | 'json'): void {
-    const runs = [...this.model.runs.values()];
-    const content = format === 'csv' ? runsCsv(runs) : runsJson(runs, this.model.version);
-    this.host.post({ type: 'exportFile', format, suggestedName: `optimizer-lab-runs.${format}`, content });
-    this.say(`runs exported as ${format.toUpperCase()}`);
-  }
-
-  private copy(run: RunSnapshot, what: 'cli' | 'torch'): void {
-    // A workspace rule has no torch.optim class, whatever its name.
-    const optimizer = run.meta?.optimizer.file ? undefined : this.model.optimizers.find((o) => o.id === run.meta?.optimizer.id);
-    const text = what === 'cli' ? cliCommand(run, this.model.target?.file) : torchSnippet(run, optimizer);
-    this.host.post({ type: 'copy', what, text });
-    this.say(what === 'cli' ? 'CLI command copied' : 'torch.optim snippet copied');
-  }
-
   private say(text: string): void {
     this.live.textContent = text;
   }
-}
-
-const verdictWords: Record<string, string> = {
-  minimum: 'local minimum', maximum: 'local maximum', saddle: 'saddle point', degenerate: 'degenerate critical point',
-  'not-critical': 'not a critical point',
-};
-
-function focusSelector(node: HTMLElement): string | undefined {
-  const row = node.closest('tr')?.getAttribute('data-run');
-  if (!row) return undefined;
-  const copy = node.getAttribute('data-copy');
-  const tag = node.tagName.toLowerCase();
-  return `tr[data-run="${CSS.escape(row)}"] ${tag}${copy ? `[data-copy="${copy}"]` : ''}`;
 }

@@ -137,6 +137,15 @@ export class DashboardModel {
   isRunning(run: RunSnapshot): boolean {
     return !run.done && !run.error && run.meta !== undefined;
   }
+
+  /** The runs drawn (not hidden), then the ghosts when shown. */
+  visible(hidden: readonly string[], showGhosts: boolean): { run: RunSnapshot; ghost: boolean }[] {
+    const out: { run: RunSnapshot; ghost: boolean }[] = [];
+    const off = new Set(hidden);
+    for (const run of this.runs.values()) if (!off.has(run.runId)) out.push({ run, ghost: false });
+    if (showGhosts) for (const run of this.ghosts) if (!off.has(run.runId)) out.push({ run, ghost: true });
+    return out;
+  }
 }
 
 function fresh(): Changes {

@@ -7,7 +7,9 @@
 import { runStatus } from '../src/protocol/runHistory';
 import type { RunSnapshot } from '../src/protocol/webview';
 import { formatNumber } from './charts/buildSeries';
+import type { DashboardModel } from './dashboardModel';
 import { el } from './dom';
+import type { UiState } from './uiState';
 
 export interface RunRow {
   run: RunSnapshot;
@@ -195,4 +197,47 @@ export function renderRunTable(host: HTMLElement, rows: readonly TableRow[], int
     } else runRow(r);
   }
   host.replaceChildren(el('table', { class: 'runs' }, el('thead', {}, head), body));
+}
+
+/** How a row looks: its colour, convergence rate and label, and a seed group's colour and label. */
+export interface RowLook {
+  colour(run: RunSnapshot, ghost: boolean): string;
+  rate(run: RunSnapshot): string;
+  label(run: RunSnapshot): string;
+  groupColour(members: readonly RunSnapshot[]): string;
+  groupLabel(members: readonly RunSnapshot[]): string;
+}
+
+/** The table's rows in run order: single runs, seed groups (two or more members) as one row, then ghosts. */
+export function tableRows(model: DashboardModel, ui: UiState, look: RowLook): TableRow[] {
+  const hidden = new Set(ui.hidden);
+  const rows: TableRow[] = [];
+  const groups = model.groups();
+  const row = (run: RunSnapshot, ghost: boolean): RunRow => ({
+    run, ghost, colour: look.colour(run, ghost), hidden: hidden.has(run.runId), rate: ghost ? '–' : look.rate(run),
+    label: look.label(run), selected: !ghost && run.runId === ui.selected, member: !ghost && run.group !== undefined && (groups.get(run.group)?.length ?? 0) > 1,
+  });
+  const shown = new Set<string>();
+  for (const run of model.runs.values()) {
+    const members = run.group !== undefined ? groups.get(run.group) ?? [] : [];
+    if (members.length < 2) rows.push(row(run, false));
+    else if (!shown.has(run.group as string)) {
+      shown.add(run.group as string);
+      rows.push({
+        group: run.group as string, members: members.map((m) => row(m, false)), colour: look.groupColour(members),
+        hidden: hidden.has(run.group as string), expanded: ui.expanded.includes(run.group as string), label: look.groupLabel(members),
+      });
+    }
+  }
+  if (ui.showGhosts) for (const run of model.ghosts) rows.push(row(run, true));
+  return rows;
+}
+
+/** A selector for the control that has focus in the table, so a re-render can give focus back to it. */
+export function focusSelector(node: HTMLElement): string | undefined {
+  const row = node.closest('tr')?.getAttribute('data-run');
+  if (!row) return undefined;
+  const copy = node.getAttribute('data-copy');
+  const tag = node.tagName.toLowerCase();
+  return `tr[data-run="${CSS.escape(row)}"] ${tag}${copy ? `[data-copy="${copy}"]` : ''}`;
 }
