@@ -32,7 +32,7 @@ export function lanczos(apply: ArrayOperator, n: number, options: LanczosOptions
   const { cap } = tridiagonal;
   // Slots 0…k−1 hold v₀…v_{k−1}, slot k the next r; two more for the ends' refinement.
   const slots = krylovSlots(n, cap + 2);
-  slots.view(0).set(startVector(n, tridiagonal.seed));
+  slots.view(0).set(options.start ?? startVector(n, tridiagonal.seed));
   const coefficients = new Float64Array(cap);
   for (let k = 1; ; k++) {
     const [v, r] = [k - 1, k];

@@ -23,6 +23,8 @@ export interface LanczosOptions {
   tol?: number;
   /** Seed of the random start vector. Default 0. */
   seed?: number;
+  /** Start from this vector (unit norm) instead of the seeded random one (stochastic Lanczos quadrature's probes). */
+  start?: Float32Array;
 }
 
 export interface LanczosResult {
@@ -33,6 +35,8 @@ export interface LanczosResult {
   residualMin: number;
   /** All Ritz values, ascending (interior ones are rough). */
   ritzValues: number[];
+  /** Squared first component of each Ritz vector in the Lanczos basis: the Gauss quadrature weights of the start vector's spectral measure (sum 1). */
+  ritzWeights: number[];
   iterations: number;
   converged: boolean;
   /** Why it stopped: both ends within tol, the Krylov space exhausted (exact), or a cap (not converged). */
@@ -54,7 +58,7 @@ export class LanczosTridiagonal {
   private readonly alphas: number[] = [];
   private readonly betas: number[] = [];
   /** The latest solved Ritz values and ends (residuals β·|s_k| until measured). */
-  result: LanczosResult = { lambdaMax: NaN, lambdaMin: NaN, residualMax: Infinity, residualMin: Infinity, ritzValues: [], iterations: 0, converged: false, stoppedBy: 'iterations' };
+  result: LanczosResult = { lambdaMax: NaN, lambdaMin: NaN, residualMax: Infinity, residualMin: Infinity, ritzValues: [], ritzWeights: [], iterations: 0, converged: false, stoppedBy: 'iterations' };
   /** Coefficients in the Lanczos basis of the ends' Ritz vectors: [lowest, highest]. */
   ends: number[][] = [];
 
@@ -117,6 +121,7 @@ export class LanczosTridiagonal {
       residualMin: Math.abs(beta * vectors[0][k - 1]),
       residualMax: Math.abs(beta * vectors[k - 1][k - 1]),
       ritzValues: values,
+      ritzWeights: vectors.map((s) => s[0] ** 2),
       iterations: k,
       converged: false,
       stoppedBy: 'iterations',
