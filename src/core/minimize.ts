@@ -16,7 +16,20 @@ export interface StepMetrics {
   readonly wallMs: number;
   /** The parameters this record was measured at (only with `recordParams`). */
   readonly params?: number[];
+  /** The raw gradient there (with `recordParams`) and, every `stateEvery` steps, the optimizer's vectors after this update. */
+  readonly state?: StepState;
 }
+
+/** What the replay draws at a path point (src/protocol/pathState.ts). */
+export interface StepState {
+  readonly grad: number[];
+  readonly moment?: number[];
+  readonly momentKey?: string;
+  readonly effectiveStep?: number[];
+}
+
+/** State keys read as the first moment, in order of preference. */
+const MOMENT_KEYS = ['exp_avg', 'momentum_buffer', 'grad_avg', 'exp_avg_fast'];
 
 export type MinimizeStatus = 'completed' | 'cancelled' | 'diverged' | 'time-limit';
 
@@ -45,6 +58,8 @@ export interface MinimizeOptions {
   flushIntervalMs?: number;
   /** Also read back each record's parameters (small problems: the dashboard draws the path); same single read per batch. */
   recordParams?: boolean;
+  /** With recordParams: also read back the optimizer's first moment and effective step every this many steps (its `inspect`). */
+  stateEvery?: number;
   /** Hook between steps (curvature sampling); receives the current parameters. */
   afterStep?(step: number, x: tf.Tensor1D): Promise<void> | void;
 }
@@ -71,6 +86,33 @@ interface Pending {
   values: [tf.Tensor, tf.Scalar, tf.Scalar];
   /** Parameters this record was measured at: kept until read back, so a divergence can roll back to them. */
   params: tf.Tensor1D;
+  /** With recordParams: [grad, moment?, effectiveStep?] concatenated, read back with the params. */
+  state?: { values: tf.Tensor1D; momentKey?: string; effective: boolean };
+}
+
+/** The gradient and, on a step `stateEvery` divides, the optimizer's vectors after the update (one tensor). */
+function stateOf(o: MinimizeOptions, grad: tf.Tensor1D, state: OptimizerState, step: number): Pending['state'] {
+  if (!o.recordParams) return undefined;
+  const inspected = o.stateEvery && step % o.stateEvery === 0 && o.optimizer.inspect ? o.optimizer.inspect(state) : {};
+  const momentKey = MOMENT_KEYS.find((k) => inspected[k]?.size === grad.size);
+  const effective = inspected.effective_step?.size === grad.size;
+  const values = tf.tidy(() => tf.concat([
+    grad, ...(momentKey ? [tf.reshape(inspected[momentKey], [-1])] : []), ...(effective ? [tf.reshape(inspected.effective_step, [-1])] : []),
+  ]) as tf.Tensor1D);
+  // inspect's views are new tensors; the state's own tensors stay with the state.
+  const own = new Set(Object.values(state));
+  for (const t of Object.values(inspected)) if (!own.has(t)) t.dispose();
+  return { values, ...(momentKey ? { momentKey } : {}), effective };
+}
+
+/** Reads a pending state back from `values` at `at`; returns the record's field. */
+function readState(p: NonNullable<Pending['state']>, values: tf.TypedArray, at: number, n: number): StepState {
+  const part = (k: number) => Array.from(values.subarray(at + k * n, at + (k + 1) * n));
+  return {
+    grad: part(0),
+    ...(p.momentKey ? { moment: part(1), momentKey: p.momentKey } : {}),
+    ...(p.effective ? { effectiveStep: part(p.momentKey ? 2 : 1) } : {}),
+  };
 }
 
 /**
@@ -125,6 +167,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     const stacked = tf.tidy(() => tf.concat([
       ...batch.flatMap((p) => p.values.map((v) => tf.reshape(v, [1]))),
       ...(o.recordParams ? batch.map((p) => p.params) : []),
+      ...batch.flatMap((p) => (p.state ? [p.state.values] : [])),
     ]));
     const values = await stacked.data();
     stacked.dispose();
@@ -132,10 +175,16 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     const paramsAt = (i: number): number[] => Array.from(values.subarray(3 * batch.length + i * n, 3 * batch.length + (i + 1) * n));
     const records: StepMetrics[] = [];
     let healthy = true;
+    let stateAt = 3 * batch.length + (o.recordParams ? batch.length * n : 0);
     for (let i = 0; i < batch.length; i++) {
       const p = batch[i];
       const [loss, gradNorm, updateNorm] = [values[3 * i], Math.sqrt(values[3 * i + 1]), Math.sqrt(values[3 * i + 2])];
       tf.dispose(p.values);
+      const state = p.state ? readState(p.state, values, stateAt, n) : undefined;
+      if (p.state) {
+        stateAt += p.state.values.size;
+        p.state.values.dispose();
+      }
       if (!healthy) {
         p.params.dispose();
         continue;
@@ -149,6 +198,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
       records.push({
         step: p.step, loss, gradNorm, updateNorm, lr: p.lr, evals: p.evals, wallMs: p.wallMs,
         ...(o.recordParams ? { params: paramsAt(i) } : {}),
+        ...(state ? { state } : {}),
       });
       o.schedule.observe(p.step, loss);
       lastGood?.params.dispose();
@@ -202,7 +252,8 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
       }
       // Squared norms (sqrt on the host): tf.norm goes through pow(|g|, 2), ten times slower than square on wasm.
       const values: Pending['values'] = [judged?.loss ?? ev.loss, squaredNorm(ev.grad), tf.tidy(() => squaredNorm(tf.sub(next, x)))];
-      pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: judged?.params ?? x });
+      const recorded = stateOf(o, ev.grad, state, step);
+      pending.push({ step, lr, evals: evalsHere, wallMs: Date.now() - started, values, params: judged?.params ?? x, ...(recorded ? { state: recorded } : {}) });
       if (grad !== ev.grad) grad.dispose();
       ev.grad.dispose();
       if (judged) {
@@ -242,6 +293,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
     for (const p of pending) {
       tf.dispose(p.values);
       p.params.dispose();
+      p.state?.values.dispose();
     }
     x.dispose();
     const params = lastGood?.params ?? o.x0.clone();

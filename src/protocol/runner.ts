@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { scheduleFormSchema } from './scheduleForm';
+import { pathStateSchema } from './pathState';
 
 export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())]);
 export const backendIdSchema = z.enum(['node', 'wasm', 'cpu']);
@@ -83,6 +84,8 @@ export const runRequestSchema = z.object({
   saveParams: z.string().optional(),
   /** The run stops with kind 'memory' when the runner's memory (rss, JS heap, ArrayBuffers, tfjs backend) passes this many bytes. */
   memoryLimitBytes: z.number().positive().optional(),
+  /** Put the optimizer's first moment and effective step on path records (at most TRAJECTORY_MAX_PARAMS parameters; the run goes on tensors). */
+  pathState: z.boolean().optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;
@@ -135,6 +138,8 @@ export const stepRecordSchema = z.object({
   wallMs: z.number().nonnegative(),
   /** The flat parameters this record was measured at (objectives with at most TRAJECTORY_MAX_PARAMS parameters). */
   params: z.array(z.number()).optional(),
+  /** The gradient (and, when asked, the optimizer's vectors) at these parameters: src/protocol/pathState.ts. */
+  state: pathStateSchema.optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 

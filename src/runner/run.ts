@@ -23,6 +23,7 @@ import { UserScheduleError } from '../core/schedules/userSchedule';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
 import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { planArrayPath } from './arrayPath';
+import { pathStateStride } from '../protocol/pathState';
 import type { BackendChoice } from './backend';
 import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
@@ -49,6 +50,8 @@ export interface RunControl {
   backpressure?(): Promise<void> | undefined;
   /** Told the objective's file and declaration line once it is loaded (a memory error names them). */
   located?(where: { file: string; line?: number }): void;
+  /** Compiles the objective's (and a rule's) file; a sweep passes one that bundles each file once for all its runs. */
+  compile?: typeof compileObjective;
 }
 
 export type Emit = (msg: RunnerToHost) => void;
@@ -112,10 +115,11 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   }
   // A built-in is checked before anything compiles; a rule needs its file loaded and the objective's parameter shapes.
   if (!req.optimizer.rule) setUpOptimizer(req, builtInFactory(req.optimizer.id));
-  const compiled = await compileObjective(req.file, req.text);
+  const compile = control.compile ?? compileObjective;
+  const compiled = await compile(req.file, req.text);
   const ruleFile = req.optimizer.rule;
   const sharedBundle = ruleFile !== undefined && ruleInObjectiveFile(ruleFile, req.file, req.text);
-  const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile) : undefined;
+  const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile, compile) : undefined;
   const pendingSchedule = req.scheduleFile ? await prepareScheduleFile(req.scheduleFile, req.file, req.text) : undefined;
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
@@ -202,7 +206,9 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
           };
 
     const x0Values = Float32Array.from(await prepared.x0.data());
-    const arrayPath = planArrayPath({
+    // The optimizer's vectors on the path come from its `inspect`, which only the tensor loop has.
+    const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
+    const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
       optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
       maximize: req.optimizer.maximize === true, project: prepared.project,
       disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
@@ -283,6 +289,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       schedule: controlled,
       steps: req.steps,
       recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+      ...(stateWanted ? { stateEvery: pathStateStride(req.steps) } : {}),
       onMetrics,
       isCancelled: control.isCancelled,
       timeLimitMs: Math.max(0, remainingMs),

@@ -147,6 +147,8 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
           break;
         }
         schedule.observe(step, recorded);
+        // The raw gradient for the path's record (the replay draws it), before clipping or noise rewrite it.
+        const rawGrad = recordParams && onMetrics ? Array.from(grad) : undefined;
         o.transformGradient?.(grad, step, lr);
         input.params = x;
         input.paramsOut = xOut;
@@ -168,7 +170,7 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
           const wallMs = now - started;
           records.push(
             recordParams
-              ? { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(judged ? judged.point : x) }
+              ? { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(judged ? judged.point : x), state: { grad: rawGrad ?? [] } }
               : { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
           );
         }
