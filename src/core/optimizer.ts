@@ -60,6 +60,8 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
    * average x): the loop records losses and returns the final parameters there (flat; caller disposes).
    */
   evaluationPoint?(params: tf.Tensor1D, state: S): tf.Tensor1D;
+  /** Its edge of stability (OptimizerRule.stability); absent: no known limit. */
+  readonly stability?: OptimizerStability;
   /**
    * The same update rule on plain Float32Arrays (src/core/arrays/), used when
    * the objective compiles to plain JS. Absent: the run stays on tensors.
@@ -67,6 +69,15 @@ export interface Optimizer<S extends OptimizerState = OptimizerState> {
   readonly arrays?: ArrayOptimizer;
   /** Why `arrays` is absent, when the rule was tried and does not compile (the run reports it). */
   readonly arraysUnavailable?: string;
+}
+
+/** An optimizer's edge of stability: the sharpness limit at an lr, and the preconditioner its state gives (adaptive rules). */
+export interface OptimizerStability {
+  sharpnessLimit(lr: number): number | undefined;
+  /** Whether the limit is on λmax(P⁻¹H) rather than λmax(H). */
+  readonly preconditioned: boolean;
+  /** P's diagonal, flat like the params, from a state of the tensor form (undefined while it has none; caller owns the array). */
+  preconditioner?(state: OptimizerState, lr: number): Float32Array | undefined;
 }
 
 /** The shapes of the objective's parameter tensors, in the flat vector's order (ParamLayout's slots). */

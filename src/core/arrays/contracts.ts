@@ -57,6 +57,8 @@ export interface ArrayOptimizer<S = unknown> {
    * the state's update runs in JS, where any arrays are as good.
    */
   workspace?(state: S): { readonly params: readonly [Float32Array, Float32Array]; readonly grad: Float32Array } | undefined;
+  /** OptimizerStability.preconditioner's twin on this form's state. */
+  preconditioner?(state: S, lr: number): Float32Array | undefined;
   /** The run that owns `state` is over: what it compiled may serve the next run (called once, after the last update). */
   release?(state: S): void;
 }

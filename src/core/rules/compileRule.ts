@@ -19,6 +19,7 @@ import { slotOnTensors } from './slotOnTensors';
 import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
 import { kernelKey, returnKernel, takeKernel } from './kernelPool';
 import { PathChanged } from './ruleRecorder';
+import { preconditionerOnArrays } from './ruleStability';
 import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
 
 /** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
@@ -266,6 +267,7 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     ...(rule.evaluationPoint
       ? { evaluationPoint: (state: CompiledRuleState, out: Float32Array) => state.slots.forEach((run) => viewOf(run, out).set(run.kernel.program.inputs[2 + run.point])) }
       : {}),
+    ...(rule.stability?.preconditioner ? { preconditioner: (state: CompiledRuleState, lr: number) => preconditionerOnArrays(rule, hp, state, lr) } : {}),
     workspace(state) {
       if (state.slots.length !== 1) return undefined;
       const program = state.slots[0].kernel.program;

@@ -97,9 +97,23 @@ export interface OptimizerRule<S extends RuleState = RuleState, H extends RuleHy
    */
   evaluationPoint?(state: S, param: Tensor, hp: H): Tensor;
   update(grad: Tensor, state: S, param: Tensor, hp: H, ctx: RuleContext): RuleUpdate<S>;
+  /** Where this rule's steps turn unstable (the run's edge-of-stability chart); absent: the run reports no limit. */
+  readonly stability?: RuleStability<S, H>;
   /**
    * Derived per-parameter views of the state for the dashboard (e.g. Adam's effective step), after the
    * update numbered `ctx.step` (0 before the first) at learning rate `hp.lr`. Tensors of the parameter's shape.
    */
   inspect?(state: S, hp: H, ctx: RuleContext): { [name: string]: Tensor };
+}
+
+/**
+ * The edge of stability of a rule (Cohen et al. 2021; 2022): on a quadratic with Hessian H, its iteration stays
+ * bounded while the sharpness stays below `sharpnessLimit(hp)` (gradient descent: 2/lr). The sharpness is λmax(H),
+ * or for an adaptive rule λmax(P⁻¹H) with P the diagonal `preconditioner` its state gives (Adam: (1 − β₁ᵗ)(√v̂ + ε)).
+ */
+export interface RuleStability<S extends RuleState = RuleState, H extends RuleHyperparams = RuleHyperparams> {
+  /** The sharpness at the edge for these hyperparameters (`hp.lr` the step's lr); undefined when there is none. */
+  sharpnessLimit(hp: H): number | undefined;
+  /** P of one parameter tensor (its shape, entries > 0) after the update numbered `ctx.step`; undefined before it has one. */
+  preconditioner?(state: S, hp: H, ctx: RuleContext): Tensor | undefined;
 }

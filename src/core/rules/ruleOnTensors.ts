@@ -9,9 +9,10 @@ import type { HpRecord } from '../hyperparams';
 import type { Optimizer, OptimizerState, ParamShapes, StepInput } from '../optimizer';
 import type { OptimizerRule, RuleClosures, RuleHyperparams, RuleState } from './optimizerRule';
 import { checkRuleUpdate, RuleFailure } from './ruleFailure';
+import { stabilityOnTensors } from './ruleStability';
 
 /** The state of every parameter tensor in one flat record: `${slot}.${key}`, plus the step count and last lr. */
-type FlatRuleState = OptimizerState & { step: number; lr: number };
+export type FlatRuleState = OptimizerState & { step: number; lr: number };
 
 export interface Slot {
   readonly name: string;
@@ -37,7 +38,7 @@ export function hpFor(hp: HpRecord, lr: number): RuleHyperparams {
   return { ...(hp as Record<string, number | boolean | number[]>), lr };
 }
 
-function stateOf(state: FlatRuleState, k: number): RuleState {
+export function stateOf(state: FlatRuleState, k: number): RuleState {
   const prefix = `${k}.`;
   const out: RuleState = {};
   for (const [key, value] of Object.entries(state)) if (key.startsWith(prefix)) out[key.slice(prefix.length)] = value as tf.Tensor | number;
@@ -110,6 +111,7 @@ export function ruleOnTensors(id: string, rule: OptimizerRule, hp: HpRecord, sha
     disposeState(state) {
       for (const value of Object.values(state)) if (value instanceof tf.Tensor) value.dispose();
     },
+    ...(rule.stability ? { stability: stabilityOnTensors(rule, hp, () => slots) } : {}),
     ...(rule.evaluationPoint ? { evaluationPoint: (params: tf.Tensor1D, state: FlatRuleState) => evaluationPointOf(id, rule, hp, slots, params, state) } : {}),
     inspect(state) {
       // Each state key (and each view the rule derives) joined over the parameter tensors, flat like the

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { OptimizerRule, RuleContext, RuleUpdate } from '../optimizerRule';
+import type { OptimizerRule, RuleContext, RuleStability, RuleUpdate } from '../optimizerRule';
 import { betasInUnitInterval, DOCS, nonNegative } from './checks';
 import { divideSafely, ema, emaOfSquares, withWeightDecay } from './torchOps';
 
@@ -51,11 +51,34 @@ export const adamCommon = {
   }),
 };
 
+/**
+ * Adam's edge of stability (Cohen et al. 2022, Adaptive Gradient Methods at the Edge of Stability): the
+ * preconditioned sharpness λmax(P⁻¹H), P = (1 − β₁ᵗ)(√v̂ + ε), stays below (2 + 2β₁)/((1 − β₁)·lr) (38/lr for
+ * β₁ = 0.9). An L2 penalty (Adam's weight_decay) adds λ·P⁻¹ rather than shifting that sharpness: no known limit then;
+ * AdamW's decoupled decay only shrinks θ, which the limit leaves out.
+ */
+export function adamStability(decoupled: boolean): RuleStability<AdamState, AdamHp> {
+  return {
+    sharpnessLimit(hp) {
+      const beta1 = hp.betas[0];
+      if (!(hp.lr > 0) || (!decoupled && hp.weight_decay !== 0)) return undefined;
+      return (2 + 2 * beta1) / ((1 - beta1) * hp.lr);
+    },
+    preconditioner(state, hp, ctx) {
+      if (ctx.step === 0) return undefined;
+      const [beta1, beta2] = hp.betas;
+      const v = hp.amsgrad ? (state.max_exp_avg_sq as tf.Tensor) : state.exp_avg_sq;
+      return v.div(1 - beta2 ** ctx.step).sqrt().add(hp.eps).mul(1 - beta1 ** ctx.step);
+    },
+  };
+}
+
 /** torch.optim.Adam. */
 export const adam: OptimizerRule<AdamState, AdamHp> = {
   reference: 'torch.optim.Adam',
   family: 'adaptive',
   ...adamCommon,
+  stability: adamStability(false),
   summary: 'Adam: bias-corrected first and second moment estimates',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false },
   update: (grad, state, param, hp, ctx) => adamUpdate(grad, state, param, hp, ctx, false),

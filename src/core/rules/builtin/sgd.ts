@@ -26,6 +26,17 @@ export const sgd: OptimizerRule<{ momentum_buffer?: tf.Tensor; started?: number 
     weight_decay: nonNegative,
     nesterov: (v, hp) => (v && (!(hp.momentum > 0) || hp.dampening !== 0) ? 'Nesterov momentum requires a momentum > 0 and zero dampening' : undefined),
   },
+  stability: {
+    // On a quadratic the iteration's 2×2 (buffer, parameter) matrix has an eigenvalue −1 when lr·λ reaches 2 (no
+    // momentum), 2(1 + μ)/(1 − τ) (heavy ball with dampening τ) or (2 + 2μ)/(1 + 2μ) (Nesterov); weight decay
+    // adds its λ to every eigenvalue of the objective's Hessian, so the objective's own λmax may reach that less it.
+    sharpnessLimit(hp) {
+      if (!(hp.lr > 0) || hp.dampening >= 1) return undefined;
+      const mu = hp.momentum;
+      const limit = mu === 0 ? 2 / hp.lr : hp.nesterov ? (2 + 2 * mu) / (hp.lr * (1 + 2 * mu)) : (2 + 2 * mu) / (hp.lr * (1 - hp.dampening));
+      return limit - hp.weight_decay;
+    },
+  },
   // Plain gradient descent keeps no state; the buffer is torch's momentum_buffer, `started` whether it holds one yet.
   init: (param, hp) => (hp.momentum !== 0 ? { momentum_buffer: tf.zerosLike(param), started: 0 } : {}),
   update(grad, state, param, hp) {
