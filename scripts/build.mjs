@@ -6,19 +6,15 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { buildTypes } from './buildTypes.mjs';
+import { esbuildBanner, esbuildBinaryFile } from './packageTargets.mjs';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const watch = process.argv.includes('--watch');
 
-// The runner compiles objective files with esbuild. Its JS API is bundled (no node_modules
-// ship in the .vsix) and pointed at the native binary copied next to the bundle; esbuild
-// allows a bundled API only when ESBUILD_BINARY_PATH names its binary.
-const esbuildBinaryName = process.platform === 'win32' ? 'esbuild.exe' : 'esbuild';
-const esbuildBanner = [
-  // First, so the bundle stays in strict mode (esbuild's own "use strict" follows the banner).
-  `'use strict';`,
-  `if (!process.env.ESBUILD_BINARY_PATH) process.env.ESBUILD_BINARY_PATH = require('path').join(__dirname, ${JSON.stringify(esbuildBinaryName)});`,
-].join('\n');
+// The runner compiles objective files with esbuild. Its JS API is bundled (no node_modules ship
+// in the .vsix) and pointed, when the runner starts, at the native binary copied next to the
+// bundle (scripts/packageTargets.mjs: the same bundle ships for every platform).
+const esbuildBinaryName = esbuildBinaryFile(process.platform);
 
 const nodeBundles = [
   { in: 'src/runner/main.ts', out: 'dist/runner.js', bundleEsbuild: true },
@@ -38,7 +34,7 @@ const builds = [
     // tfjs-node is optional and never bundled (native); esbuild is bundled only where the banner points it at its binary.
     external: [...(b.external ?? []), '@tensorflow/tfjs-node', ...(b.bundleEsbuild ? [] : ['esbuild'])],
     // esbuild's require.resolve of itself runs only without ESBUILD_BINARY_PATH, which the banner sets.
-    ...(b.bundleEsbuild ? { banner: { js: esbuildBanner }, logOverride: { 'require-resolve-not-external': 'silent' } } : {}),
+    ...(b.bundleEsbuild ? { banner: { js: esbuildBanner() }, logOverride: { 'require-resolve-not-external': 'silent' } } : {}),
   })),
   ...browserBundles.map((b) => ({
     entryPoints: [path.join(root, b.in)], outfile: path.join(root, b.out),
