@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const statusBar = new RunStatusBar();
   const lenses = new ObjectiveLensProvider({
     defaultOptimizer: () => settings().defaultOptimizer,
-    lastRun: (file, objective) => controller.lastRun(file, objective),
+    lastRuns: (file, objective) => controller.lastBatch(file, objective),
   });
   // Optimizer rules: found in the workspace's files, tried on the objective run last (else the first one found).
   const catalog = new WorkspaceCatalog();

@@ -2,7 +2,9 @@
  * The run history the host keeps for the dashboard (a hidden webview gets no
  * messages, so the host is the source of truth): the current code version's
  * runs, the previous version's runs as ghosts, the banner, and what each run
- * asked for so live mode can re-run the same set on new code.
+ * asked for so live mode can re-run the same set on new code. Runs of one
+ * objective at a time: a run of another objective replaces what is shown
+ * (the runs stay saved). Pinned runs stay across replacing runs and versions.
  */
 import type { OptimizerInfo } from '../protocol/runner';
 import type { Banner, ControlDefaults, DashboardEvent, HostToWebviewInput, RuleOption, RunSnapshot, ScheduleOption } from '../protocol/webview';
@@ -27,9 +29,12 @@ export class DashboardState {
   schedules: ScheduleOption[] = [];
   /** The built-in optimizers (the catalogue), for the dashboard's menu and its torch snippets; [] until loaded. */
   optimizers: OptimizerInfo[] = [];
+  /** Runs the user pinned (the run history says which): kept by `clearRuns` and `newVersion`, not re-run live. */
+  isPinned: (runId: string) => boolean = () => false;
 
   /** Registers a run about to start (it shows as waiting until `started`). */
   addRun(runId: string, origin: RunOrigin): void {
+    this.keepObjective(origin.target.file, origin.target.objective);
     this.runs.set(runId, { ...emptyRun(runId), file: origin.target.file, ...(origin.choice.group ? { group: origin.choice.group } : {}) });
     this.origins.set(runId, origin);
     this.target = { file: origin.target.file, ...(origin.target.objective ? { objective: origin.target.objective } : {}) };
@@ -44,18 +49,55 @@ export class DashboardState {
     this.origins.set(runId, { ...origin, choice: { ...origin.choice, group } });
   }
 
-  /** Drops the current runs (a `run` that replaces them). Ghosts stay. */
+  /** Drops the current runs but the pinned ones (a `run` that replaces them). Ghosts stay. */
   clearRuns(): void {
-    for (const id of this.runs.keys()) this.origins.delete(id);
-    this.runs.clear();
+    for (const id of [...this.runs.keys()]) if (!this.isPinned(id)) this.drop(id);
   }
 
-  /** New code version: current runs become the ghosts, earlier ghosts go. */
+  /** New code version: current runs become the ghosts (pinned ones stay current), earlier ghosts go. */
   newVersion(): number {
-    this.ghosts = [...this.runs.values()].filter((r) => r.steps.length > 0);
+    this.ghosts = [...this.runs.values()].filter((r) => r.steps.length > 0 && !this.isPinned(r.runId));
     this.clearRuns();
     this.version += 1;
     return this.version;
+  }
+
+  /** Draws a saved run (from the run history) beside the current ones; another objective's runs make way. */
+  show(run: RunSnapshot, origin?: RunOrigin): void {
+    const file = run.file ?? origin?.target.file;
+    const objective = run.meta?.objective ?? origin?.target.objective;
+    if (file !== undefined) {
+      this.keepObjective(file, objective);
+      this.target = { file, ...(objective ? { objective } : {}) };
+    }
+    this.runs.set(run.runId, run);
+    if (origin) this.origins.set(run.runId, origin);
+  }
+
+  /** Stops drawing a run (current or ghost); it stays saved. */
+  hide(runId: string): void {
+    this.drop(runId);
+    this.ghosts = this.ghosts.filter((g) => g.runId !== runId);
+  }
+
+  /** Whether a run is drawn (current or ghost). */
+  isShown(runId: string): boolean {
+    return this.runs.has(runId) || this.ghosts.some((g) => g.runId === runId);
+  }
+
+  private drop(runId: string): void {
+    this.runs.delete(runId);
+    this.origins.delete(runId);
+  }
+
+  /** Runs and ghosts of another objective than (file, objective) are no longer drawn: one chart, one objective. */
+  private keepObjective(file: string, objective: string | undefined): void {
+    const other = (r: RunSnapshot): boolean => {
+      const runObjective = r.meta?.objective ?? this.origins.get(r.runId)?.target.objective;
+      return (r.file !== undefined && r.file !== file) || (objective !== undefined && runObjective !== undefined && runObjective !== objective);
+    };
+    for (const r of [...this.runs.values()]) if (other(r)) this.drop(r.runId);
+    this.ghosts = this.ghosts.filter((g) => !other(g));
   }
 
   /** Folds an event; events of runs no longer shown (replaced) are ignored. */
@@ -74,9 +116,9 @@ export class DashboardState {
     return this.origins.get(runId);
   }
 
-  /** What the current runs asked for, in order (live mode replays them). */
+  /** What the current runs asked for, in order (live mode replays them; pinned runs stay as they are). */
   currentOrigins(): RunOrigin[] {
-    return [...this.runs.keys()].map((id) => this.origins.get(id)).filter((o): o is RunOrigin => o !== undefined);
+    return [...this.runs.keys()].filter((id) => !this.isPinned(id)).map((id) => this.origins.get(id)).filter((o): o is RunOrigin => o !== undefined);
   }
 
   allRuns(): RunSnapshot[] {

@@ -46,8 +46,31 @@ export interface LensTitles {
   readonly landscape: string;
 }
 
-export function lensTitles(optimizer: string, last?: RunSnapshot): LensTitles {
-  const summary = last ? summarizeRun(last) : undefined;
+/**
+ * What the ▶ Run lens says about the last batch of runs on the objective (one Run, or every run of a Compare):
+ * the result of the run it names. One run: its summary, prefixed with its optimizer when that is not the lens's
+ * (`last: lbfgs 9.1e-13 after 500 steps`); several: the lowest final loss among those that finished
+ * (`best: lbfgs 9.1e-13 · 3 runs`). `batchSize`: how many runs the batch started (some may still run).
+ */
+export function lastResultText(optimizer: string, finished: readonly RunSnapshot[], batchSize = finished.length): string | undefined {
+  if (finished.length === 0) return undefined;
+  if (batchSize <= 1) {
+    const run = finished[finished.length - 1];
+    const summary = summarizeRun(run);
+    const name = run.meta?.optimizer.id;
+    return summary && name !== undefined && name !== optimizer ? `last: ${name} ${summary}` : summary;
+  }
+  const scored = finished.filter((r) => r.done && r.done.status !== 'diverged' && Number.isFinite(r.done.final.loss));
+  const runs = `${batchSize} runs`;
+  if (scored.length === 0) return `${runs}, none finished`;
+  const best = scored.reduce((a, b) => ((b.done?.final.loss ?? Infinity) < (a.done?.final.loss ?? Infinity) ? b : a));
+  return `best: ${best.meta?.optimizer.id ?? best.runId} ${formatNumber(best.done?.final.loss ?? NaN)} · ${runs}`;
+}
+
+/** `last`: the finished runs of the objective's last batch (one run, or a Compare's), or one run. */
+export function lensTitles(optimizer: string, last?: RunSnapshot | readonly RunSnapshot[], batchSize?: number): LensTitles {
+  const finished = last === undefined ? [] : Array.isArray(last) ? last : [last as RunSnapshot];
+  const summary = lastResultText(optimizer, finished, batchSize ?? finished.length);
   return {
     run: `▶ Run (${optimizer})${summary ? ` · ${summary}` : ''}`,
     compare: 'Compare',

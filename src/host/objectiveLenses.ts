@@ -12,7 +12,8 @@ import { COMMANDS } from './commandIds';
 
 export interface LensSources {
   defaultOptimizer(): string;
-  lastRun(file: string, objective: string): RunSnapshot | undefined;
+  /** The finished runs of the objective's last batch (one Run or a Compare) and how many runs it started. */
+  lastRuns(file: string, objective: string): { readonly runs: readonly RunSnapshot[]; readonly size: number } | undefined;
 }
 
 export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -39,7 +40,8 @@ export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Di
         lenses.push(new vscode.CodeLens(range, { title: problemTitle(site.problem), command: '', tooltip: site.problem }));
         continue;
       }
-      const titles = lensTitles(this.sources.defaultOptimizer(), this.sources.lastRun(file, site.name));
+      const last = this.sources.lastRuns(file, site.name);
+      const titles = lensTitles(this.sources.defaultOptimizer(), last?.runs, last?.size);
       lenses.push(
         new vscode.CodeLens(range, { title: titles.run, command: COMMANDS.runObjective, arguments: args, tooltip: 'Run with the default optimizer and settings' }),
         new vscode.CodeLens(range, { title: titles.compare, command: COMMANDS.compare, arguments: args }),

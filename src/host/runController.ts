@@ -24,6 +24,14 @@ export interface ControllerListener {
   runChanged?(run: RunSnapshot, origin: RunOrigin | undefined): void;
   /** The errors to show for `file` (empty: clear it). */
   problems?(file: string, errors: readonly RunError[]): void;
+  /** Every event of every run, shown or not (the run history saves them). */
+  runEvent?(event: DashboardEvent, origin: RunOrigin): void;
+}
+
+/** The runs started together (one Run, a Compare, a repeat) whose finished members the ▶ Run lens summarises. */
+interface Batch {
+  readonly ids: readonly string[];
+  readonly finished: Map<string, RunSnapshot>;
 }
 
 interface Live {
@@ -38,6 +46,9 @@ export class RunController {
   private readonly handles = new Map<string, RunHandle>();
   private readonly listeners = new Set<ControllerListener>();
   private readonly lastByObjective = new Map<string, RunSnapshot>();
+  /** The last batch of each objective with a finished run, by `${file}#${objective}`. */
+  private readonly lastBatchByObjective = new Map<string, Batch>();
+  private readonly batchOf = new Map<string, readonly string[]>();
   /** The last finished run of each optimizer rule, by `${ruleFile}#${rule}` (for its lens). */
   private readonly lastByRule = new Map<string, RunSnapshot>();
   private queue: DashboardEvent[] = [];
@@ -70,13 +81,35 @@ export class RunController {
       this.flush();
       this.postNow(this.snapshot());
     }
-    return choices.map((choice) => {
-      const runId = this.newRunId();
-      const origin = { target, choice };
+    const ids = choices.map(() => this.newRunId());
+    ids.forEach((runId, i) => {
+      const origin = { target, choice: choices[i] };
+      this.batchOf.set(runId, ids);
       this.state.addRun(runId, origin);
       this.handles.set(runId, this.launch(runId, origin, (e) => this.event(e)));
-      return runId;
     });
+    return ids;
+  }
+
+  /** Draws saved runs (the run history's Show) beside the current ones, or instead of another objective's. */
+  showRuns(runs: readonly { run: RunSnapshot; origin?: RunOrigin }[]): void {
+    this.flush();
+    for (const { run, origin } of runs) this.state.show(run, origin);
+    this.postNow(this.snapshot());
+  }
+
+  /** Stops drawing runs (they stay saved and keep running). */
+  hideRuns(runIds: readonly string[]): void {
+    this.flush();
+    for (const id of runIds) this.state.hide(id);
+    this.postNow(this.snapshot());
+  }
+
+  /** The runs an earlier session finished last on an objective, so its lens tells their result after a reload. */
+  rememberBatch(file: string, objective: string, runs: readonly RunSnapshot[]): void {
+    const key = `${file}#${objective}`;
+    if (this.lastBatchByObjective.has(key)) return;
+    this.lastBatchByObjective.set(key, { ids: runs.map((r) => r.runId), finished: new Map(runs.map((r) => [r.runId, r])) });
   }
 
   /**
@@ -98,6 +131,8 @@ export class RunController {
       this.state.addRun(id, { target: origin.target, choice });
       return { id, choice };
     });
+    const batch = [runId, ...ids.map(({ id }) => id)];
+    for (const id of batch) this.batchOf.set(id, batch);
     this.postNow(this.snapshot());
     for (const { id, choice } of ids) this.handles.set(id, this.launch(id, { target: origin.target, choice }, (e) => this.event(e)));
     return ids.map(({ id }) => id);
@@ -142,6 +177,7 @@ export class RunController {
     const live: Live = { handles: [], adopted: false };
     this.live = live;
     const pending = origins.map((origin) => ({ runId: this.newRunId(), origin }));
+    for (const { runId } of pending) this.batchOf.set(runId, pending.map((p) => p.runId));
     for (const { runId, origin } of pending) {
       const handle = this.launch(runId, origin, (e) => {
         if (!live.adopted) {
@@ -184,6 +220,12 @@ export class RunController {
     return this.lastByObjective.get(`${file}#${objective}`);
   }
 
+  /** The finished runs of the last batch run on an objective, and how many runs that batch started (for its lens). */
+  lastBatch(file: string, objective: string): { runs: RunSnapshot[]; size: number } | undefined {
+    const batch = this.lastBatchByObjective.get(`${file}#${objective}`);
+    return batch ? { runs: [...batch.finished.values()], size: batch.ids.length } : undefined;
+  }
+
   /** The last finished run of an optimizer rule (for its lens). */
   lastRuleRun(ruleFile: string, rule: string): RunSnapshot | undefined {
     return this.lastByRule.get(`${ruleFile}#${rule}`);
@@ -200,7 +242,11 @@ export class RunController {
     return `h${Date.now().toString(36)}-${this.nextId}`;
   }
 
-  private launch(runId: string, origin: RunOrigin, emit: (e: DashboardEvent) => void): RunHandle {
+  private launch(runId: string, origin: RunOrigin, show: (e: DashboardEvent) => void): RunHandle {
+    const emit = (e: DashboardEvent): void => {
+      for (const l of this.listeners) l.runEvent?.(e, origin);
+      show(e);
+    };
     const request = runRequestFor(this.settings(), origin.target, origin.choice, runId);
     const handlers: RunHandlers = {
       onStarted: (meta, file) => emit({
@@ -215,18 +261,32 @@ export class RunController {
     void handle.result.then((outcome) => {
       this.handles.delete(runId);
       const quiet = this.cancelled.delete(runId) && outcome.kind === 'error';
-      if (quiet) this.event({ type: 'error', runId, error: outcome.error }, true);
-      else emit(outcome.kind === 'done' ? outcome.done : { type: 'error', runId, error: outcome.error });
+      if (quiet) {
+        for (const l of this.listeners) l.runEvent?.({ type: 'error', runId, error: outcome.error }, origin);
+        this.event({ type: 'error', runId, error: outcome.error }, true);
+      } else emit(outcome.kind === 'done' ? outcome.done : { type: 'error', runId, error: outcome.error });
       const run = this.state.run(runId);
       const objective = run?.meta?.objective ?? origin.target.objective;
       if (run && objective && !(outcome.kind === 'done' && outcome.done.status === 'cancelled')) {
         this.lastByObjective.set(`${origin.target.file}#${objective}`, run);
+        this.noteFinished(`${origin.target.file}#${objective}`, run);
         const rule = origin.choice.rule;
         if (rule && origin.choice.optimizer) this.lastByRule.set(`${rule.file}#${origin.choice.optimizer}`, run);
       }
       if (run) this.notify(run);
     });
     return handle;
+  }
+
+  private noteFinished(key: string, run: RunSnapshot): void {
+    const ids = this.batchOf.get(run.runId) ?? [run.runId];
+    let batch = this.lastBatchByObjective.get(key);
+    if (batch?.ids !== ids) {
+      batch = { ids, finished: new Map() };
+      this.lastBatchByObjective.set(key, batch);
+    }
+    batch.finished.set(run.runId, run);
+    this.batchOf.delete(run.runId);
   }
 
   /** The first run of a live version compiled and started: it replaces the current runs. */
@@ -236,6 +296,8 @@ export class RunController {
     const version = this.state.newVersion();
     for (const { runId, origin } of pending) this.state.addRun(runId, origin);
     this.postNow({ type: 'liveVersion', version });
+    // The page moved every run to the ghosts; pinned runs stay current, so it gets the whole state.
+    if (this.state.allRuns().some((r) => this.state.isPinned(r.runId))) this.postNow(this.snapshot());
     if (this.state.banner) {
       this.state.banner = null;
       this.postNow({ type: 'banner', banner: null });
