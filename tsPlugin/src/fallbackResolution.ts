@@ -6,22 +6,23 @@
  * Imports made by the shipped declarations themselves always stay inside them
  * (a tfjs-core found further up must not mix its classes with the shipped ones).
  */
-import * as path from 'node:path';
 import type ts from 'typescript';
+import { isInside, toServerPath, type PathApi } from './serverPaths';
 import type { FallbackLookup } from './shippedTypes';
 
 type Resolved = ts.ResolvedModuleFull;
 
-function fallbackModule(typescript: typeof ts, file: string): Resolved {
+function fallbackModule(typescript: typeof ts, file: string, pathApi: PathApi | undefined): Resolved {
   // External: treated like a declaration found in node_modules (never a root, never emitted).
-  return { resolvedFileName: file, extension: typescript.Extension.Dts, isExternalLibraryImport: true };
+  return { resolvedFileName: toServerPath(file, pathApi), extension: typescript.Extension.Dts, isExternalLibraryImport: true };
 }
 
-/** Installs the fallback on `host`; returns which resolution hooks it wrapped. */
-export function wrapModuleResolution(typescript: typeof ts, host: ts.LanguageServiceHost, fallback: FallbackLookup, typesDir: string): string[] {
-  // The server names files with forward slashes on every platform.
-  const dir = `${typesDir.split(path.sep).join('/')}/`;
-  const shipped = (file: string): boolean => file.split(path.sep).join('/').startsWith(dir);
+/**
+ * Installs the fallback on `host`; returns which resolution hooks it wrapped. `pathApi`: the
+ * server's platform's path module (tests pass path.win32 or path.posix).
+ */
+export function wrapModuleResolution(typescript: typeof ts, host: ts.LanguageServiceHost, fallback: FallbackLookup, typesDir: string, pathApi?: PathApi): string[] {
+  const shipped = (file: string): boolean => isInside(file, typesDir, pathApi);
   const wrapped: string[] = [];
   // TypeScript 5.0+.
   const literals = host.resolveModuleNameLiterals?.bind(host);
@@ -30,7 +31,7 @@ export function wrapModuleResolution(typescript: typeof ts, host: ts.LanguageSer
       literals(names, containingFile, redirected, options, sourceFile, reused).map((result, i) => {
         const target = result.resolvedModule && !shipped(containingFile) ? undefined : fallback(names[i].text);
         // Keep the failed lookups: the server watches them and re-resolves when the package gets installed.
-        return target === undefined ? result : { ...result, resolvedModule: fallbackModule(typescript, target) };
+        return target === undefined ? result : { ...result, resolvedModule: fallbackModule(typescript, target, pathApi) };
       });
     wrapped.push('resolveModuleNameLiterals');
   }
@@ -40,7 +41,7 @@ export function wrapModuleResolution(typescript: typeof ts, host: ts.LanguageSer
     host.resolveModuleNames = (moduleNames, containingFile, reused, redirected, options, sourceFile) =>
       names(moduleNames, containingFile, reused, redirected, options, sourceFile).map((result, i) => {
         const target = result && !shipped(containingFile) ? undefined : fallback(moduleNames[i]);
-        return target === undefined ? result : fallbackModule(typescript, target);
+        return target === undefined ? result : fallbackModule(typescript, target, pathApi);
       });
     wrapped.push('resolveModuleNames');
   }
