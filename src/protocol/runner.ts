@@ -5,6 +5,7 @@
  * boundary instead of being half-applied.
  */
 import { z } from 'zod';
+import { curvatureDiagnosticsShape, diagnosticsPresetSchema } from './diagnostics';
 import { scheduleFormSchema } from './scheduleForm';
 import { pathStateSchema } from './pathState';
 
@@ -64,6 +65,10 @@ export const runRequestSchema = z.object({
    * stays within a tenth of the training time (src/runner/curvatureSampler.ts).
    */
   curvatureEvery: z.union([z.number().int().nonnegative(), z.literal('auto')]).default(0),
+  /** What curvature samples carry and the time share they may take (src/runner/diagnosticsPlan.ts); with curvatureEvery 0, samples 'auto'. */
+  diagnostics: diagnosticsPresetSchema.optional(),
+  /** Add the spectral density and trace to every curvature sample (the CLI's --spectrum). */
+  spectrum: z.boolean().optional(),
   timeLimitMs: z.number().positive().default(60_000),
   /** Switch the runner to this backend before the run (the process's choice when absent). */
   backend: backendIdSchema.optional(),
@@ -180,7 +185,7 @@ export const curvatureSampleSchema = z.object({
   verdictNote: z.string().optional(),
   /** Lanczos stopped early: κ ≥ this (condition is null then; never shown as κ). */
   conditionLowerBound: z.number().positive().optional(),
-});
+}).extend(curvatureDiagnosticsShape);
 export type CurvatureSample = z.infer<typeof curvatureSampleSchema>;
 
 export const runErrorSchema = z.object({

@@ -56,6 +56,8 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       steps: cmd.steps,
       seed: cmd.seed,
       curvatureEvery: cmd.curvatureEvery,
+      ...(cmd.diagnostics !== undefined ? { diagnostics: cmd.diagnostics } : {}),
+      ...(cmd.spectrum ? { spectrum: true } : {}),
       timeLimitMs: cmd.timeLimitMs,
       backend: cmd.backend,
       compile: cmd.compile,

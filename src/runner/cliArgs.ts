@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PARAMS_INLINE_MAX, backendIdSchema, type BackendId } from '../protocol/runner';
+import { diagnosticsPresetSchema, type DiagnosticsPreset } from '../protocol/diagnostics';
 import { parseMemorySize } from './memoryLimit';
 
 export interface RunCommand {
@@ -22,6 +23,10 @@ export interface RunCommand {
   readonly seed: number;
   readonly backend?: BackendId;
   readonly curvatureEvery: number | 'auto';
+  /** `--diagnostics economy|standard|full` (src/runner/diagnosticsPlan.ts). */
+  readonly diagnostics?: DiagnosticsPreset;
+  /** `--spectrum`: spectral density and trace in every curvature sample. */
+  readonly spectrum?: boolean;
   readonly json?: string;
   readonly csv?: string;
   /** Self-contained HTML dashboard of the run. */
@@ -52,6 +57,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
+                       [--diagnostics economy|standard|full] [--spectrum]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
   optlab list <file.ts>
@@ -117,6 +123,12 @@ function memorySize(text: string): number {
   }
 }
 
+function diagnosticsPreset(text: string): DiagnosticsPreset {
+  const parsed = diagnosticsPresetSchema.safeParse(text);
+  if (!parsed.success) throw new UsageError(`--diagnostics must be ${diagnosticsPresetSchema.options.join(', ')}, got '${text}'`);
+  return parsed.data;
+}
+
 function backend(text: string | undefined): BackendId | undefined {
   if (text === undefined) return undefined;
   const parsed = backendIdSchema.safeParse(text);
@@ -151,6 +163,8 @@ export function parseCommand(argv: readonly string[]): Command {
         seed: { type: 'string' },
         backend: { type: 'string' },
         'curvature-every': { type: 'string' },
+        diagnostics: { type: 'string' },
+        spectrum: { type: 'boolean' },
         json: { type: 'string' },
         csv: { type: 'string' },
         report: { type: 'string' },
@@ -198,6 +212,8 @@ export function parseCommand(argv: readonly string[]): Command {
     // 'auto': curvature kept to about a tenth of the run's time (src/runner/curvatureSampler.ts).
     curvatureEvery:
       v['curvature-every'] === 'auto' ? 'auto' : number('curvature-every', v['curvature-every'], (n) => Number.isInteger(n) && n >= 0, "an integer >= 0 or 'auto'") ?? 0,
+    ...(v.diagnostics !== undefined ? { diagnostics: diagnosticsPreset(v.diagnostics) } : {}),
+    ...(v.spectrum ? { spectrum: true } : {}),
     json: v.json,
     csv: v.csv,
     report: v.report,

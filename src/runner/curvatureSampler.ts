@@ -19,9 +19,10 @@ import type * as tfType from '@tensorflow/tfjs';
 import { compileHessian, type CompiledHessian } from '../core/compiled/compileHessianOperator';
 import { NotCompilable } from '../core/compiled/program';
 import { estimateCurvature } from '../core/curvature/estimateCurvature';
-import type { FlatObjective } from '../core/curvature/hvp';
+import { hessianOperator, onArrays, type ArrayOperator, type FlatObjective } from '../core/curvature/hvp';
 import type { Evaluate } from '../core/optimizer';
 import type { CurvatureSample, RunError } from '../protocol/runner';
+import { edgeFields, noiseFields, spectrumFields, type DiagnosticsContext } from './sampleDiagnostics';
 
 /** 'auto' keeps curvature within this share of the run's time. */
 export const AUTO_CURVATURE_SHARE = 0.1;
@@ -46,6 +47,8 @@ export interface CurvatureSamplerOptions {
    * sample (compiled runs); when it does not compile, TensorFlow.js's is used as before.
    */
   compileHessian?: boolean;
+  /** What samples carry beyond the spectrum's ends, and 'auto''s time share (src/runner/diagnosticsPlan.ts). */
+  diagnostics?: DiagnosticsContext;
 }
 
 export interface CurvatureSampler {
@@ -64,13 +67,14 @@ const SECOND_DERIVATIVE = /second derivative not supported for op/;
  * Lanczos runs until both ends converge or the Krylov space is exhausted, but no sample may hold the run up
  * longer than this: past it the sample reports "not converged" and κ as a bound.
  */
-const SAMPLE_BUDGET_MS = 2000;
+export const CURVATURE_SAMPLE_BUDGET_MS = 2000;
 
 export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSampler {
   const { cadence, f, negated, evaluate, withFixedBatch, seed, emit } = options;
   const now = options.now ?? (() => performance.now());
   const origin = now();
-  const ratio = AUTO_CURVATURE_SHARE / (1 - AUTO_CURVATURE_SHARE);
+  const share = options.diagnostics?.plan.share ?? AUTO_CURVATURE_SHARE;
+  const ratio = share / (1 - share);
   let problem: RunError | undefined;
   let samples = 0;
   let lastStep = -1;
@@ -108,9 +112,19 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
           compiled = null;
         }
       }
-      const budgetMs = SAMPLE_BUDGET_MS;
-      return estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, budgetMs, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
-    });
+      const budgetMs = CURVATURE_SAMPLE_BUDGET_MS;
+      const ends = await estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, budgetMs, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
+      const ctx = options.diagnostics;
+      if (!ctx || ends.hvpMismatch !== undefined) return ends;
+      // The minimised function's Hessian on arrays (the compiled one when there is one), made once per sample.
+      let operator: ArrayOperator | undefined;
+      const hessian = () => (operator ??= compiled ? compiled.arraysAt(x.dataSync() as Float32Array) : onArrays(hessianOperator(f, x)));
+      return {
+        ...ends,
+        ...(ctx.plan.edge ? edgeFields(ends, lr, hessian, ctx) : {}),
+        ...(ctx.plan.spectrum ? spectrumFields(x.size, hessian, ctx) : {}),
+      };
+    }).then((s) => (options.diagnostics?.plan.noise ? { ...s, ...noiseFields(x, options.diagnostics) } : s));
 
   return {
     get problem() {
@@ -130,7 +144,8 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
           problem = { kind: 'second-derivative', message: `curvature sampling stopped at step ${step}: ${s.hvpMismatch}` };
         } else {
           samples += 1;
-          emit(s);
+          const sampleMs = now() - start;
+          emit(options.diagnostics ? { ...s, sampleMs, costShare: (spentMs + sampleMs) / Math.max(now() - origin, Number.MIN_VALUE) } : s);
         }
       } catch (e) {
         const message = (e as Error).message;

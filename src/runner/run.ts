@@ -27,7 +27,10 @@ import { pathStateStride } from '../protocol/pathState';
 import type { BackendChoice } from './backend';
 import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
-import { curvatureSampler } from './curvatureSampler';
+import { CURVATURE_SAMPLE_BUDGET_MS, curvatureSampler } from './curvatureSampler';
+import { diagnosticsPlan } from './diagnosticsPlan';
+import { noiseSource } from './noiseSource';
+import { watchState } from './stateWatch';
 import { disposeBatch, type Batch } from './dataset';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
@@ -152,7 +155,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     // A rule updates each parameter tensor in its own shape: it is made once the layout is known. Built-ins
     // too (the early one only checked the request): matrix-aware ones (adafactor, muon) treat matrices apart.
     const factory = rule ? rule.factory : builtInFactory(req.optimizer.id);
-    const { optimizer, lr, schedule: specSchedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
+    const { optimizer: unwatched, lr, schedule: specSchedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
+    // The edge-of-stability sample reads the optimizer's latest state (Adam's second moment).
+    const watched = watchState(unwatched);
+    const optimizer = watched.optimizer;
     const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
 
     let batch: Batch | undefined;
@@ -257,13 +263,17 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
 
     const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
     const curvature = curvatureSampler({
-      cadence: req.curvatureEvery,
+      cadence: diagnosticsPlan(req).cadence,
       f: minimized,
       negated: req.optimizer.maximize === true,
       evaluate: signed,
       withFixedBatch,
       seed: req.seed,
       compileHessian: arrayPath.plan !== undefined,
+      diagnostics: {
+        plan: diagnosticsPlan(req), optimizer: watched, negated: req.optimizer.maximize === true, seed: req.seed, budgetMs: CURVATURE_SAMPLE_BUDGET_MS,
+        noise: dataset && dataset.batchSize < dataset.size ? noiseSource(dataset, (b) => (batch = b), raw, tf) : undefined,
+      },
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
     const controlled = withLrSet(schedule, control.lrSet);
