@@ -10,9 +10,11 @@ import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
 import { runDemo } from './demo';
 import { EventLog } from './eventLog';
 import { formatError } from './formatError';
+import { lrFindCommand } from './lrFindCommand';
 import { optimizerListing } from './optimizerListing';
 import { RunRecorder, toCsv } from './runRecorder';
 import { ProgressLine, SUMMARY_HEADER, hpText, summaryRow, table } from './terminalOutput';
+import { sweepCommand } from './sweepCommand';
 import { writeReport } from './writeReport';
 
 function failLine(message: string): void {
@@ -205,6 +207,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // A sweep runs on worker threads of its own; no runner process.
+  if (cmd.command === 'sweep') return sweepCommand(cmd);
   // A run's --memory-limit is the process's too (its heap limit is set when it starts).
   const memoryLimitBytes = cmd.command === 'run' ? cmd.memoryLimitBytes : undefined;
   const client = new RunnerClient({ backend: 'backend' in cmd ? cmd.backend : undefined, ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}) });
@@ -212,6 +216,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (cmd.command === 'run') return await runCommand(cmd, client);
     if (cmd.command === 'list') return await listCommand(cmd.file, client);
     if (cmd.command === 'list-optimizers') return await listOptimizersCommand(cmd.json, client);
+    if (cmd.command === 'lr-find') return await lrFindCommand(cmd, client);
     return await runDemo(client, cmd.report);
   } finally {
     client.dispose();

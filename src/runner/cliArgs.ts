@@ -2,8 +2,10 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PARAMS_INLINE_MAX, backendIdSchema, type BackendId } from '../protocol/runner';
+import { LR_FINDER_DEFAULTS } from '../core/tuning/lrFinder';
 import { diagnosticsPresetSchema, type DiagnosticsPreset } from '../protocol/diagnostics';
 import { parseMemorySize } from './memoryLimit';
+import { parseTuningCommand, type LrFindCommand, type SweepCommand } from './sweepArgs';
 
 export interface RunCommand {
   readonly command: 'run';
@@ -49,6 +51,8 @@ export type Command =
   /** Every built-in optimizer; `json`: as JSON on stdout (the build writes dist/optimizers.json with it). */
   | { readonly command: 'list-optimizers'; readonly json: boolean }
   | { readonly command: 'demo'; readonly backend?: BackendId; readonly report?: string }
+  | SweepCommand
+  | LrFindCommand
   | { readonly command: 'help' };
 
 /** A command-line mistake: printed as one line, exit code 2. */
@@ -60,6 +64,11 @@ export const USAGE = `usage:
                        [--diagnostics economy|standard|full] [--spectrum]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
+  optlab sweep <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] --grid NAME=SPEC... [--hp key=value]... [--lr X]
+                         [--steps N] [--seeds K] [--search random|sobol --trials N [--halving] [--seed S]] [--workers N]
+                         [--json PATH] [--csv PATH] [--backend wasm|cpu] [--time-limit S] [--no-compile]
+  optlab lr-find <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--hp key=value]... [--from X] [--to X] [--steps N]
+                           [--seed N] [--json PATH] [--backend node|wasm|cpu] [--no-compile]
   optlab list <file.ts>
   optlab list-optimizers [--json]
   optlab demo [--backend node|wasm|cpu] [--report PATH.html]
@@ -68,10 +77,16 @@ export const USAGE = `usage:
                          exponential:gamma=0.99*step:step_size=30 (a product, torch's ChainedScheduler); see README
   --schedule FILE#NAME   a function FILE exports: (step) => factor on the lr (LambdaLR) or (step, lr) => next lr
   --memory-limit SIZE    stop the run when the runner passes SIZE (e.g. 2GB, 512MB; default half the machine's memory)
+  --grid NAME=SPEC       a swept hyperparameter (lr too): from:to:log|lin:count, or a list 0,0.5,0.9; tuples with ';' between
+                         alternatives (betas=0.9,0.999;0.8,0.99); several --grid form the product. A search takes
+                         from:to:log|lin (no count) and samples --trials points; --halving drops the worse half at 1/8, 1/4, 1/2
+  --workers N            worker threads of a sweep (default: one per core)
+  lr-find                the lr grows exponentially from --from (${LR_FINDER_DEFAULTS.from}) to --to (${LR_FINDER_DEFAULTS.to}) over --steps (${LR_FINDER_DEFAULTS.steps}); stops when
+                         the smoothed loss passes 4x its best; suggests the steepest-descent lr and the minimum's lr / 10
   --save-params PATH     write the final parameters to PATH as float32 .npy (numpy.load); --json lists them only up to
                          ${PARAMS_INLINE_MAX.toLocaleString('en-US')} parameters (a summary above that)`;
 
-function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
+export function number(name: string, text: string | undefined, check: (n: number) => boolean, what: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || Number.isNaN(n) || !check(n)) throw new UsageError(`--${name} must be ${what}, got '${text}'`);
@@ -129,7 +144,7 @@ function diagnosticsPreset(text: string): DiagnosticsPreset {
   return parsed.data;
 }
 
-function backend(text: string | undefined): BackendId | undefined {
+export function backend(text: string | undefined): BackendId | undefined {
   if (text === undefined) return undefined;
   const parsed = backendIdSchema.safeParse(text);
   if (!parsed.success) throw new UsageError(`--backend must be node, wasm or cpu, got '${text}'`);
@@ -143,9 +158,26 @@ function listOptimizersCommand(args: readonly string[]): Command {
   return { command: 'list-optimizers', json: args.includes('--json') };
 }
 
+/** `--hp key=value` flags as a record of text values (the optimizer parses them). */
+export function hpPairs(pairs: readonly string[] | undefined): Record<string, string> {
+  const hp: Record<string, string> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--hp takes key=value (a torch.optim name, or a name in a rule's defaults; tuples as a,b), got '${pair}'`);
+    hp[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return hp;
+}
+
+/** Steps of a run (and of each run of a sweep) without --steps. */
+export const DEFAULT_STEPS = 500;
+/** A run's wall-time limit without --time-limit, in seconds. */
+export const DEFAULT_TIME_LIMIT_S = 60;
+
 export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'sweep' || command === 'lr-find') return parseTuningCommand(command, rest);
   if (command === 'list-optimizers') return listOptimizersCommand(rest);
   let parsed;
   try {
@@ -183,18 +215,13 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values: v, positionals } = parsed;
   if (command === 'demo') return { command: 'demo', backend: backend(v.backend), ...(v.report !== undefined ? { report: v.report } : {}) };
-  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, list, list-optimizers, demo)`);
+  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, sweep, lr-find, list, list-optimizers, demo)`);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one objective file, got ${positionals.length}`);
   const file = positionals[0];
   if (command === 'list') return { command: 'list', file };
-  const hp: Record<string, string> = {};
+  const hp = hpPairs(v.hp);
   const optimizer = parseOptimizerArg(v.optimizer ?? 'adam');
   const schedule = v.schedule === undefined ? undefined : parseScheduleArg(v.schedule);
-  for (const pair of v.hp ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--hp takes key=value (a torch.optim name, or a name in a rule's defaults; tuples as a,b), got '${pair}'`);
-    hp[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
   return {
     command: 'run',
     file,
@@ -203,7 +230,7 @@ export function parseCommand(argv: readonly string[]): Command {
     ...(optimizer.file !== undefined ? { optimizerFile: optimizer.file } : {}),
     // Range checks (lr >= 0) belong to the optimizer, which names the valid range.
     lr: number('lr', v.lr, Number.isFinite, 'a number'),
-    steps: number('steps', v.steps, (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? 500,
+    steps: number('steps', v.steps, (n) => Number.isInteger(n) && n >= 1, 'a positive integer') ?? DEFAULT_STEPS,
     hp,
     ...(schedule && 'spec' in schedule ? { schedule: schedule.spec } : {}),
     ...(schedule && 'file' in schedule ? { scheduleFile: schedule } : {}),
@@ -224,6 +251,6 @@ export function parseCommand(argv: readonly string[]): Command {
     compile: v['no-compile'] !== true,
     ...(v['save-params'] !== undefined ? { saveParams: path.resolve(v['save-params']) } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimitBytes: memorySize(v['memory-limit']) } : {}),
-    timeLimitMs: (number('time-limit', v['time-limit'], (n) => n > 0 && Number.isFinite(n), 'a positive number of seconds') ?? 60) * 1000,
+    timeLimitMs: (number('time-limit', v['time-limit'], (n) => n > 0 && Number.isFinite(n), 'a positive number of seconds') ?? DEFAULT_TIME_LIMIT_S) * 1000,
   };
 }

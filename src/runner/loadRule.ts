@@ -45,9 +45,9 @@ export function ruleInObjectiveFile(rule: RuleFile, objectiveFile: string, objec
 }
 
 /** Compiles the rule's file; its syntax errors are the rule's ('optimizer-rule', at its file:line:column). */
-export async function compileRuleFile(rule: RuleFile): Promise<CompiledObjective> {
+export async function compileRuleFile(rule: RuleFile, compile = compileObjective): Promise<CompiledObjective> {
   try {
-    return await compileObjective(rule.file, rule.text);
+    return await compile(rule.file, rule.text);
   } catch (e) {
     if (e instanceof RunFailure) throw new RunFailure({ ...e.error, kind: 'optimizer-rule' });
     throw e;

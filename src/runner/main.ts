@@ -3,6 +3,7 @@
  * validates each, runs one run at a time and streams RunnerToHost events.
  * cancel/setLr are handled while a run is in progress (the loop yields often).
  */
+import { isMainThread, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { optimizerCatalog } from '../core/optimizers/catalog';
 import { registerSecondOrderGradients } from '../core/tfjs/secondOrderGradients';
@@ -14,6 +15,7 @@ import { watchMemory } from './memoryWatch';
 import { runObjective } from './run';
 import { RunFailure } from './runFailure';
 import { silenceTfjsBanner } from './quietTfjs';
+import { isSweepWorkerData, runSweepWorker } from './sweepWorker';
 
 const HEARTBEAT_MS = 1000;
 
@@ -180,7 +182,12 @@ async function main(): Promise<void> {
   send({ type: 'ready', backend: backend.backend, tfjsVersion: backend.tfjsVersion, pid: process.pid });
 }
 
-main().catch((e: unknown) => {
-  sendError(e);
-  process.exit(1);
-});
+// The same bundle is a sweep's worker thread (src/runner/sweepPool.ts starts it with its workerData).
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    sendError(e);
+    process.exit(1);
+  });
+} else if (isSweepWorkerData(workerData)) {
+  void runSweepWorker(workerData);
+}
