@@ -16,6 +16,7 @@ import { controlTargets } from './controlTargets';
 import { type ControlTargets, renderRunControls, renderViewControls, showTargets } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
 import { curvatureVerdicts } from './curvatureText';
+import { updateDiagnosticsCards } from './diagnosticsCards';
 import { DashboardModel } from './dashboardModel';
 import { el } from './dom';
 import { copyRun, exportPng, exportRuns } from './exports/exportActions';
@@ -25,8 +26,9 @@ import { focusSelector, renderRunTable, tableRows } from './runTable';
 import { readTheme, type Theme, watchTheme } from './theme';
 import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
+import { attachReplay, type Replay } from './replay/replay';
 
-const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'trajectory'];
+const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'edge', 'spectrum', 'trajectory'];
 
 export interface DashboardStats {
   /** Milliseconds of work per animation frame that had something to do. */
@@ -44,6 +46,7 @@ export class Dashboard {
   readonly model = new DashboardModel();
   readonly ui: UiState;
   readonly stats: DashboardStats = { frames: [], rejected: [], renders: 0, renderMs: [], receiveMs: [] };
+  readonly replay: Replay;
   private theme: Theme;
   private readonly cards: Record<ChartKind, ChartCard>;
   private readonly charts: Record<ChartKind, SeriesChart>;
@@ -70,6 +73,10 @@ export class Dashboard {
     root.append(el('main', { class: 'dashboard' }, this.banner, this.runControls, this.viewControls, grid, this.table, this.live));
     for (const k of KINDS) this.specs[k] = this.specFor(k);
     this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
+    this.replay = attachReplay(this.cards.trajectory, {
+      chart: () => this.charts.trajectory.chart, theme: () => this.theme,
+      runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
+    });
     this.renderControls();
     this.rebuild();
     watchTheme(() => {
@@ -131,6 +138,7 @@ export class Dashboard {
     } else if (ch.runs.size > 0) {
       for (const k of KINDS) if (this.charts[k].pull(ch.runs)) this.pendingRender.add(k);
       this.refreshCeilings();
+      this.replay.refresh();
     }
     if (ch.table) {
       this.tableDirty = true;
@@ -199,6 +207,7 @@ export class Dashboard {
     const anyRun = this.model.runs.size > 0 || this.model.ghosts.length > 0;
     this.empty.hidden = anyRun;
     this.cards.trajectory.root.hidden = series.trajectory.length === 0;
+    this.replay.refresh();
   }
 
   /** The ceilings depend on the first records, which may arrive after the datasets were built. */
@@ -302,6 +311,8 @@ export class Dashboard {
     note.hidden = verdicts.length === 0;
     note.textContent = verdicts.join(' · ');
     this.cards.curvature.root.classList.toggle('empty', empty && finished);
+    const shown = this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => run);
+    for (const k of updateDiagnosticsCards(this.cards, this.charts, shown, (run) => this.label(run), (run) => this.colour(run.runId))) this.pendingRender.add(k);
   }
 
   private renderTable(): void {

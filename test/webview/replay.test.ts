@@ -1,0 +1,108 @@
+import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { DashboardEvent } from '../../src/protocol/webview';
+import { useDashboardPage } from './harness/dashboardSuite';
+import { type PageWindow, send, settle } from './harness/pageDriver';
+import { sinLine, sinRun, withState } from './replayEvents';
+
+interface ReplayApi {
+  step: number;
+  lastStep: number;
+  frames(): { runId: string; step: number; params: number[]; loss: number; grad?: number[]; effectiveStep?: number[] }[];
+}
+type ReplayWindow = PageWindow & { optimizerLab: { replay: ReplayApi; chart(k: string): { chart: unknown } } };
+
+/** params of each run's record at step k, from the events themselves (the final params past the last record). */
+function paramsAt(events: DashboardEvent[], runId: string, k: number): number[] {
+  const steps = events.flatMap((e) => (e.type === 'steps' && e.runId === runId ? e.steps : []));
+  const record = steps.find((s) => s.step === k);
+  if (record?.params) return record.params;
+  const done = events.find((e): e is Extract<DashboardEvent, { type: 'done' }> => e.type === 'done' && e.runId === runId);
+  return done?.final.params ?? [];
+}
+
+describe('trajectory replay', function () {
+  const suite = useDashboardPage({ failOnPageErrors: true });
+  let page: Page;
+  beforeEach(async () => {
+    page = suite.page;
+    await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null });
+  });
+  const scrubber = () => page.locator('section[data-chart="trajectory"] input.replay-step');
+  const frames = () => page.evaluate(() => (window as unknown as ReplayWindow).optimizerLab.replay.frames());
+  /** The canvas colour at the pixel where the chart puts (x, y), and the run's colour. */
+  const pixelAt = (x: number, y: number) => page.evaluate(([px, py]) => {
+    const c = (window as unknown as ReplayWindow).optimizerLab.chart('trajectory').chart as unknown as {
+      canvas: HTMLCanvasElement; currentDevicePixelRatio: number; scales: Record<string, { getPixelForValue(v: number): number }>;
+    };
+    const r = c.currentDevicePixelRatio;
+    const d = c.canvas.getContext('2d')!.getImageData(Math.round(c.scales.x.getPixelForValue(px) * r), Math.round(c.scales.y.getPixelForValue(py) * r), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  }, [x, y]);
+
+  it('2 parameters: positions at given steps equal the runs\' parameters; runs of different lengths move in lockstep', async () => {
+    const adam = withState({ runId: 'adam', optimizer: 'adam', lr: 0.02, steps: 300 });
+    const momentum = withState({ runId: 'mom', optimizer: 'momentum', lr: 0.0005, steps: 200 });
+    await send(page, { type: 'events', events: [...adam, ...momentum] });
+    await settle(page);
+    assert.equal(await scrubber().isVisible(), true);
+    assert.equal(await scrubber().getAttribute('max'), '300', 'the longest run: 300 records, then its final point');
+    for (const k of [0, 57, 199, 250, 300]) {
+      await scrubber().fill(String(k));
+      const shown = Object.fromEntries((await frames()).map((f) => [f.runId, f.params]));
+      assert.deepEqual(shown.adam, paramsAt(adam, 'adam', k), `adam at step ${k}`);
+      // The 200-step run holds its final point once it has ended.
+      assert.deepEqual(shown.mom, paramsAt(momentum, 'mom', Math.min(k, 200)), `momentum at step ${k}`);
+    }
+    assert.match(await page.locator('.replay-label').innerText(), /step 300 \/ 300/);
+  });
+
+  it('draws the iterate in the run\'s colour where its parameters are', async () => {
+    const adam = withState({ runId: 'adam', optimizer: 'adam', lr: 0.02, steps: 300 });
+    await send(page, { type: 'events', events: adam });
+    await settle(page);
+    const before = await pixelAt(...(paramsAt(adam, 'adam', 120) as [number, number]));
+    await scrubber().fill('120');
+    await settle(page);
+    const colour = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--ol-run-1').trim());
+    const [r, g, b] = await pixelAt(...(paramsAt(adam, 'adam', 120) as [number, number]));
+    const hex = `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+    assert.equal(hex.toLowerCase(), colour.toLowerCase(), `the marker at step 120 (before it: ${before})`);
+    const f = (await frames())[0];
+    assert.ok(f.grad && f.effectiveStep, 'the streamed state reaches the overlay');
+  });
+
+  it('play runs to the end and stops; a live run is followed at the end', async () => {
+    const adam = withState({ runId: 'adam', optimizer: 'adam', lr: 0.02, steps: 100, batch: 50 });
+    const done = adam.pop() as DashboardEvent;
+    const last = adam.pop() as DashboardEvent;
+    await send(page, { type: 'events', events: adam });
+    await settle(page);
+    const at = () => page.evaluate(() => [(window as unknown as ReplayWindow).optimizerLab.replay.step, (window as unknown as ReplayWindow).optimizerLab.replay.lastStep]);
+    assert.deepEqual(await at(), [49, 49], 'following the live run');
+    await send(page, { type: 'events', events: [last, done] });
+    await settle(page);
+    assert.deepEqual(await at(), [100, 100]);
+    await page.locator('.replay select').selectOption('4');
+    await page.locator('.replay button').click();
+    await page.waitForFunction(() => {
+      const r = (window as unknown as ReplayWindow).optimizerLab.replay;
+      return r.step === r.lastStep;
+    }, undefined, { timeout: 30_000 });
+    assert.equal(await page.locator('.replay button').getAttribute('aria-label'), 'Play the replay', 'stopped at the end');
+  });
+
+  it('1 parameter: the iterate moves on the curve (x, f(x)) with the gradient for the tangent', async () => {
+    const { events, xs } = sinRun('sin', 0.5, 2, 40);
+    await send(page, { type: 'events', events });
+    await settle(page);
+    assert.equal(await page.locator('section[data-chart="trajectory"]').getAttribute('data-mode'), 'curve');
+    for (const k of [0, 7, 40]) {
+      await scrubber().fill(String(k));
+      const [f] = await frames();
+      assert.deepEqual(f.params, [xs[k]]);
+      assert.ok(Math.abs(f.loss - sinLine(xs[k])) < 1e-12);
+      if (k < 40) assert.ok(Math.abs((f.grad?.[0] ?? NaN) - (1 + Math.cos(xs[k]))) < 1e-12, 'the tangent\'s slope');
+    }
+  });
+});
