@@ -1,10 +1,10 @@
 /** The chart cards: title, a short key, the canvas, and a PNG export button. */
 import { el } from './dom';
 
-export type ChartKind = 'loss' | 'grad' | 'lr' | 'curvature' | 'trajectory';
+export type ChartKind = 'loss' | 'grad' | 'lr' | 'curvature' | 'edge' | 'spectrum' | 'trajectory';
 
 export const chartTitles: Record<ChartKind, string> = {
-  loss: 'Loss', grad: 'Gradient and update norm', lr: 'Learning rate', curvature: 'Curvature', trajectory: 'Trajectory',
+  loss: 'Loss', grad: 'Gradient and update norm', lr: 'Learning rate', curvature: 'Curvature', edge: 'Edge of stability', spectrum: 'Spectral density', trajectory: 'Trajectory',
 };
 
 export const chartKeys: Record<ChartKind, string> = {
@@ -12,6 +12,8 @@ export const chartKeys: Record<ChartKind, string> = {
   grad: 'solid ‖∇f‖, dashed ‖Δx‖',
   lr: 'dotted: schedule preview · solid: realised lr · dots: 2/λmax stability edge',
   curvature: 'solid λmax with residual band · dashed |λmin| (▲ negative) · dotted κ',
+  edge: 'solid sharpness (λmax; λmax(P⁻¹H) for adaptive optimizers) with residual band · dashed: its limit at the run\'s lr · marker: reached',
+  spectrum: 'latest Hessian eigenvalue density (stochastic Lanczos quadrature, smoothed) on a symmetric-log axis',
   trajectory: 'loss contours over the domain, one path per run',
 };
 

@@ -3,6 +3,8 @@ import { curvatureSeriesOf, gradientSeries, lossSeries, lrSeries, type SeriesCon
 import { groupLossSeries } from './charts/groupSeries';
 import type { Series } from './charts/series';
 import type { ChartKind } from './chartCards';
+import { edgeSeriesOf } from './edgeOfStabilityChart';
+import { densitySeriesOf, symlogScale } from './spectrumChart';
 import { type Theme, withAlpha } from './theme';
 import type { UiState } from './uiState';
 
@@ -24,7 +26,8 @@ export function chartSeries(
   groups: ReadonlyMap<string, readonly RunSnapshot[]>,
   o: SeriesInputs,
 ): { series: Record<ChartKind, Series[]>; fits: { runId: string; series: Series }[] } {
-  const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], trajectory: [] };
+  const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], edge: [], spectrum: [], trajectory: [] };
+  const scale = () => symlogScale(runs.map(({ run }) => run));
   const fits: { runId: string; series: Series }[] = [];
   const grouped = new Set<string>();
   for (const [group, all] of groups) {
@@ -40,6 +43,8 @@ export function chartSeries(
     if (ghost) continue;
     series.lr.push(...lrSeries(run, c));
     series.curvature.push(...curvatureSeriesOf(run, c));
+    series.edge.push(...edgeSeriesOf(run, c));
+    series.spectrum.push(densitySeriesOf(run, c, scale));
     if (o.ui.logLog) {
       const fit: Series = {
         key: `${run.runId}:fit`, runId: run.runId, ghost: false, label: `fit ${run.runId}`,

@@ -4,6 +4,7 @@
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import type { ChartKind } from './chartCards';
+import { symlogScale, symlogTick } from './spectrumChart';
 import type { ChartSpec } from './charts/seriesChart';
 import type { TrajectoryView } from './charts/trajectoryView';
 import { xAxisTitle } from './charts/xAxis';
@@ -49,6 +50,12 @@ export function chartSpec(kind: ChartKind, o: SpecInputs): ChartSpec {
     }
     case 'curvature':
       return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: o.theme.bg };
+    case 'edge':
+      return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'sharpness and its limit' }, bg: o.theme.bg };
+    case 'spectrum': {
+      const scale = () => symlogScale(o.visible().map(({ run }) => run));
+      return { x: { type: 'linear', title: 'eigenvalue (symmetric log)', tickLabel: symlogTick(scale) }, y: { type: 'linear', title: 'density', min: 0 }, bg: o.theme.bg };
+    }
     case 'trajectory':
       return o.trajectory().spec;
   }

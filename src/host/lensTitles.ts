@@ -2,6 +2,7 @@
  * Code lens titles above an objective: `▶ Run (adam)`, with the last
  * result inline after a run, or the reason it cannot run.
  */
+import { edgeOfStabilityState } from '../protocol/diagnostics';
 import type { RunSnapshot } from '../protocol/webview';
 
 /** Short numbers for one-line summaries: 3 significant digits, or 2 in exponent form outside [1e-3, 1e3). */
@@ -31,6 +32,9 @@ export function summarizeRun(run: RunSnapshot): string | undefined {
   // Lanczos stopped before its ends converged: κ is only bounded below, and the lens says so.
   else if (last?.conditionLowerBound !== undefined) parts.push(`κ≥${formatNumber(last.conditionLowerBound)} (not converged)`);
   else if (last?.classification === 'saddle') parts.push('saddle');
+  const edge = last ? edgeOfStabilityState(last) : undefined;
+  if (edge === 'at') parts.push('at the edge of stability');
+  else if (edge === 'past') parts.push('past the edge of stability');
   return parts.join(' · ');
 }
 

@@ -58,3 +58,19 @@ export const curvatureDiagnosticsShape = {
 
 /** The diagonal is sent up to this many parameters. */
 export const DIAGONAL_MAX = 10_000;
+
+/** Sharpness within this factor of its limit (either side, residual included) is "at the edge" (Cohen et al.: it hovers there). */
+export const EDGE_BAND = 0.1;
+
+/**
+ * Where a sample sits against its stability limit: 'past' when even sharpness − residual exceeds the limit by more
+ * than EDGE_BAND, 'at' when the interval sharpness ± residual reaches within EDGE_BAND of it, else 'below';
+ * undefined without a limit. One definition for the dashboard and the lens.
+ */
+export function edgeOfStabilityState(sample: { sharpness?: number; sharpnessResidual?: number; sharpnessLimit?: number | null }): 'below' | 'at' | 'past' | undefined {
+  const { sharpness, sharpnessLimit: limit } = sample;
+  if (sharpness === undefined || limit === undefined || limit === null || !(limit > 0)) return undefined;
+  const residual = sample.sharpnessResidual ?? 0;
+  if (sharpness - residual > (1 + EDGE_BAND) * limit) return 'past';
+  return sharpness + residual >= (1 - EDGE_BAND) * limit ? 'at' : 'below';
+}

@@ -11,6 +11,7 @@ import { runDemo } from './demo';
 import { EventLog } from './eventLog';
 import { formatError } from './formatError';
 import { lrFindCommand } from './lrFindCommand';
+import { diagnosticsSummary } from './diagnosticsSummary';
 import { optimizerListing } from './optimizerListing';
 import { RunRecorder, toCsv } from './runRecorder';
 import { ProgressLine, SUMMARY_HEADER, hpText, summaryRow, table } from './terminalOutput';
@@ -113,6 +114,8 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   }
   if (record.objective) process.stdout.write(`${table(SUMMARY_HEADER, [summaryRow(record)])}\n`);
   if (record.lossAt) process.stdout.write(`losses and final parameters are at the ${record.lossAt}\n`);
+  const diagnostics = diagnosticsSummary(record.curvature);
+  if (diagnostics) process.stdout.write(`${diagnostics}\n`);
   if (outcome.kind === 'error') {
     failLine(formatError(outcome.error));
     return 1;

@@ -17,6 +17,8 @@ export interface AxisSpec {
   max?: number;
   /** Upper limit applied only when the data reach above it (a diverging run must not squash the rest). */
   cap?: number;
+  /** What a tick stands for, when the plotted value is a transform of it (the spectrum's symmetric-log axis). */
+  tickLabel?: (value: number) => string;
 }
 
 export interface Marker {
@@ -213,7 +215,7 @@ function axis(theme: Theme, a: AxisSpec, isX: boolean) {
     title: { display: true, text: a.title, color: theme.muted, font: { family: theme.font, size: 11 } },
     ticks: {
       color: theme.muted, font: { family: theme.font, size: 10 }, maxRotation: 0, autoSkipPadding: 12,
-      ...(a.type === 'logarithmic' ? { callback: formatTick } : {}),
+      ...(a.tickLabel ? { callback: a.tickLabel } : a.type === 'logarithmic' ? { callback: formatTick } : {}),
       ...(isX && a.type === 'linear' ? { maxTicksLimit: 8 } : { maxTicksLimit: 7 }),
     },
     grid: { color: theme.grid },

@@ -1,0 +1,75 @@
+/**
+ * The "spectral density" chart: each run's latest stochastic-Lanczos-quadrature estimate (nodes and weights,
+ * src/core/curvature/spectralDensity.ts) smoothed by a Gaussian kernel, on a symmetric-log eigenvalue axis
+ * t = sign(λ)·log10(1 + |λ|/c) so negative eigenvalues and several decades show at once. The note gives the trace
+ * with its standard error and how many probes the estimate rests on.
+ */
+import type { CurvatureSample } from '../src/protocol/runner';
+import type { RunSnapshot } from '../src/protocol/webview';
+import { formatNumber, runLabel, type SeriesContext } from './charts/buildSeries';
+import type { Point, Series } from './charts/series';
+
+/** Points of each smoothed curve. */
+const GRID = 200;
+
+const withDensity = (run: RunSnapshot): CurvatureSample | undefined => [...run.curvature].reverse().find((c) => c.density && c.density.nodes.length > 0);
+
+/** The linear threshold c of the symmetric-log axis: a thousandth of the largest |λ| any run's density has (1 without one). */
+export function symlogScale(runs: Iterable<RunSnapshot>): number {
+  let top = 0;
+  for (const run of runs) for (const x of withDensity(run)?.density?.nodes ?? []) top = Math.max(top, Math.abs(x));
+  return top > 0 && Number.isFinite(top) ? top * 1e-3 : 1;
+}
+
+export const toSymlog = (x: number, c: number): number => Math.sign(x) * Math.log10(1 + Math.abs(x) / c);
+export const fromSymlog = (t: number, c: number): number => Math.sign(t) * c * (10 ** Math.abs(t) - 1);
+
+/** The eigenvalue a tick of the symmetric-log axis stands for. */
+export const symlogTick = (scale: () => number) => (t: number): string => formatNumber(fromSymlog(t, scale()));
+
+/** The latest density as a smoothed curve over t (area 1), rewritten when a new sample or scale arrives. */
+export function densitySeriesOf(run: RunSnapshot, ctx: SeriesContext, scale: () => number): Series {
+  const points: Point[] = [];
+  let drawn: { sample?: CurvatureSample; c: number } = { c: NaN };
+  return {
+    key: `${run.runId}:density`, runId: run.runId, ghost: false, label: `density ${runLabel(run, ctx.namesObjective)}`,
+    style: { color: ctx.colour, width: 1.5, pointRadius: 0 }, points, rewrites: true,
+    pull() {
+      const sample = withDensity(run);
+      const c = scale();
+      if (!sample?.density || (sample === drawn.sample && c === drawn.c)) return false;
+      drawn = { sample, c };
+      points.length = 0;
+      points.push(...smoothed(sample.density.nodes.map((x) => toSymlog(x, c)), sample.density.weights));
+      return true;
+    },
+  };
+}
+
+/** Σ wⱼ·N(t; tⱼ, σ) on a grid spanning the nodes, σ a fiftieth of their span (at least 0.02 decades). */
+export function smoothed(ts: readonly number[], weights: readonly number[]): Point[] {
+  const lo = Math.min(...ts);
+  const hi = Math.max(...ts);
+  const sigma = Math.max((hi - lo) / 50, 0.02);
+  const [from, to] = [lo - 4 * sigma, hi + 4 * sigma];
+  const norm = 1 / (sigma * Math.sqrt(2 * Math.PI));
+  return Array.from({ length: GRID }, (_, i) => {
+    const t = from + ((to - from) * i) / (GRID - 1);
+    let y = 0;
+    ts.forEach((tj, j) => (y += weights[j] * norm * Math.exp(-0.5 * ((t - tj) / sigma) ** 2)));
+    return { x: t, y };
+  });
+}
+
+/** One line per run with a density: its step, trace ± error and what the estimate rests on. */
+export function spectrumNotes(runs: Iterable<RunSnapshot>, label: (run: RunSnapshot) => string): string[] {
+  const notes: string[] = [];
+  for (const run of runs) {
+    const s = withDensity(run);
+    if (!s || s.trace === undefined) continue;
+    const how = s.traceMethod === 'exact' ? 'exact (the Hessian formed)' : `Hutchinson and Lanczos quadrature over ${s.traceProbes ?? '?'} probes`;
+    const trace = s.traceMethod === 'exact' ? formatNumber(s.trace) : `${formatNumber(s.trace)} ± ${formatNumber(s.traceStdErr ?? NaN)}`;
+    notes.push(`${label(run)} at step ${s.step}: tr(H) = ${trace}, ${how}`);
+  }
+  return notes;
+}
