@@ -19,6 +19,7 @@ import { RunController } from './host/runController';
 import { RunProblems } from './host/runProblems';
 import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
+import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
 import { TypesQuickFix } from './host/typesSetup';
 import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
 import { WorkspaceScanner } from './host/workspaceScanner';
@@ -90,7 +91,9 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     extensionUri: context.extensionUri, controller, live, settings, log,
     showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
     refreshLenses, catalog, tryOn, optimizers,
+    newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
+  const runHistory = registerRunHistory(context, controller, ctx, log);
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
     handle: (m: Parameters<typeof handleDashboardMessage>[1]) => void handleDashboardMessage(ctx, m).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
@@ -134,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
     ...registerRuleCommands(ctx),
+    ...runHistory.disposables,
   );
   void vscode.commands.executeCommand('setContext', 'optimizerLab.activated', true);
   log(`activated (commands: ${Object.values(COMMANDS).length})`);

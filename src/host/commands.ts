@@ -32,6 +32,8 @@ export interface CommandContext {
   readonly optimizers: BuiltInOptimizers;
   /** The objective a rule's "▶ Try on …" runs on. */
   readonly tryOn: () => ObjectiveRef | undefined;
+  /** What a Run or Compare from a lens or the palette does to the drawn runs (optimizerLab.newRun). */
+  readonly newRun: () => 'add' | 'replace';
 }
 
 const TRUST_MESSAGE = 'Optimizer Lab runs the code in your objective files, so it only runs in a trusted workspace.';
@@ -286,7 +288,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     if (!requireTrust()) return [];
     const picked = await pickObjective(uri, name);
     if (!picked) return [];
-    return run(ctx, targetOf(picked.document, picked.objective), [choice], 'replace', title);
+    return run(ctx, targetOf(picked.document, picked.objective), [choice], ctx.newRun(), title);
   };
   return [
     // Arguments (from scripts and tests) skip the prompts they answer.
@@ -296,7 +298,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!picked) return [];
       const choice = given ?? await askChoice(ctx, ctx.settings());
       if (!choice) return [];
-      return run(ctx, targetOf(picked.document, picked.objective), [choice], 'replace', `Optimizer Lab: ${choice.optimizer} on ${picked.objective}`);
+      return run(ctx, targetOf(picked.document, picked.objective), [choice], ctx.newRun(), `Optimizer Lab: ${choice.optimizer} on ${picked.objective}`);
     }),
     vscode.commands.registerCommand(COMMANDS.runObjective, (uri?: vscode.Uri, name?: string) => runObjective(uri, name)),
     vscode.commands.registerCommand(COMMANDS.compare, async (uri?: vscode.Uri, name?: string, ids?: string[]) => {
@@ -317,7 +319,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const rates = lrs.trim().split(/\s+/).filter(Boolean).map(Number);
         chosen = rates.length > 0 ? sel.flatMap((item) => rates.map((lr) => choiceOf(item, lr))) : sel.map((item) => choiceOf(item));
       }
-      return run(ctx, targetOf(picked.document, picked.objective), chosen, 'replace', `Optimizer Lab: comparing on ${picked.objective}`);
+      return run(ctx, targetOf(picked.document, picked.objective), chosen, ctx.newRun(), `Optimizer Lab: comparing on ${picked.objective}`);
     }),
     vscode.commands.registerCommand(COMMANDS.hessian, (uri?: vscode.Uri, name?: string) => {
       const steps = ctx.settings().steps;

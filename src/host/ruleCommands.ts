@@ -52,7 +52,7 @@ async function runRule(ctx: CommandContext, uri: vscode.Uri | undefined, name: s
   const choice: RunChoice = { optimizer: rule, rule: { file: document.uri.fsPath, text: document.getText() } };
   const choices = compare ? [choice, { optimizer: COMPARE_WITH }] : [choice];
   const title = compare ? `Optimizer Lab: ${rule} vs ${COMPARE_WITH} on ${on.objective}` : `Optimizer Lab: ${rule} on ${on.objective}`;
-  return run(ctx, targetOf(objective, on.objective), choices, 'replace', title);
+  return run(ctx, targetOf(objective, on.objective), choices, ctx.newRun(), title);
 }
 
 /** Writes the commented Lion template next to the active file (in the workspace), else in the first folder. */

@@ -74,16 +74,21 @@ export class RunStore {
     return this.entries.get(runId);
   }
 
-  /** A run started: its file is created with the header (and `.gitignore` beside it on first use). */
-  begin(runId: string, request: SavedRequest, ruleText?: string): void {
-    const header = newHeader(runId, request, (this.options.now ?? (() => new Date()))(), ruleText !== undefined ? { ruleHash: sha256(ruleText) } : {});
+  /**
+   * A run started: its file is created with the header (and `.gitignore` beside it on first use).
+   * `ruleText`: the optimizer rule's source (read before the header is written), hashed into the header.
+   */
+  begin(runId: string, request: SavedRequest, ruleText?: string | Promise<string | undefined>): void {
+    const header = newHeader(runId, request, (this.options.now ?? (() => new Date()))());
     const stored: StoredRun = { header, path: path.join(this.options.dir, `${safeName(runId)}${RUN_FILE_EXTENSION}`), bytes: 0, live: true };
     this.entries.set(runId, stored);
-    const text = headerLine(header);
-    stored.bytes += Buffer.byteLength(text);
     this.chain(runId, async () => {
+      const text = await ruleText;
+      if (text !== undefined) stored.header = { ...stored.header, ruleHash: sha256(text) };
+      const line = headerLine(stored.header);
+      stored.bytes += Buffer.byteLength(line);
       await this.ensureDir();
-      await fs.writeFile(stored.path, text);
+      await fs.writeFile(stored.path, line);
     });
     this.changed();
   }
@@ -107,19 +112,20 @@ export class RunStore {
     });
   }
 
-  /** The run ended: its file becomes the compact final form, then the size cap is applied. */
-  async finish(runId: string, run: RunSnapshot): Promise<void> {
+  /** The run ended: its file becomes the compact final form, then the size cap is applied (the ids it removed). */
+  async finish(runId: string, run: RunSnapshot): Promise<string[]> {
     const stored = this.entries.get(runId);
-    if (!stored?.live) return;
-    const text = finalText(stored.header, run, this.options.maxStepRecords ?? DEFAULT_MAX_STEP_RECORDS);
+    if (!stored?.live) return [];
     await this.chain(runId, async () => {
+      // Made when the earlier writes are done: the header may have changed since (its rule hash, a pin).
+      const text = finalText(stored.header, run, this.options.maxStepRecords ?? DEFAULT_MAX_STEP_RECORDS);
       await writeFileWhole(stored.path, text);
       stored.header = JSON.parse(text.slice(0, text.indexOf('\n'))) as SavedRunHeader;
       stored.bytes = Buffer.byteLength(text);
       stored.live = false;
     });
     this.changed();
-    await this.cleanUp();
+    return this.cleanUp();
   }
 
   /** The run's snapshot from its file (undefined when it cannot be read: warned). */

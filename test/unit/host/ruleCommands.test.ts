@@ -42,7 +42,7 @@ describe('optimizer rule commands', () => {
     ctx = {
       extensionUri: vscode.Uri.file('/ext') as never, controller, live: {} as never, settings: () => DEFAULT_SETTINGS, log: () => undefined,
       showDashboard: () => undefined, refreshLenses: () => undefined, catalog, tryOn: () => tryTarget(catalog, controller.state.target),
-      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()),
+      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace',
     };
     disposables = registerRuleCommands(ctx);
   });

@@ -40,7 +40,7 @@ describe('dashboard schedule functions (FILE#NAME)', function () {
     ctx = {
       extensionUri: vscode.Uri.file('/ext') as never, controller, live: {} as never, settings: () => DEFAULT_SETTINGS, log: () => undefined,
       showDashboard: () => undefined, refreshLenses: () => undefined, catalog, tryOn: () => tryTarget(catalog, controller.state.target),
-      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()),
+      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace',
     };
     controller.start({ file: '/w/bowl.ts', objective: 'bowl' }, [{}], 'replace');
   });

@@ -173,7 +173,30 @@ export const workspace = {
   },
 };
 
+export enum TreeItemCollapsibleState { None = 0, Collapsed = 1, Expanded = 2 }
+
+export class ThemeIcon {
+  constructor(readonly id: string) {}
+}
+
+export class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string;
+  contextValue?: string;
+  iconPath?: ThemeIcon;
+  command?: Command;
+  constructor(readonly label: string, readonly collapsibleState: TreeItemCollapsibleState = TreeItemCollapsibleState.None) {}
+}
+
 export const window = {
+  /** Tree views by id; `provider` is the registered data provider. */
+  treeViews: new Map<string, { provider: unknown; selection: unknown[]; message?: string; description?: string }>(),
+  createTreeView: (id: string, options: { treeDataProvider: unknown }) => {
+    const view = { provider: options.treeDataProvider, selection: [] as unknown[], message: undefined as string | undefined, description: undefined as string | undefined, dispose: () => window.treeViews.delete(id) };
+    window.treeViews.set(id, view);
+    return view;
+  },
   createOutputChannel: (_name: string) => ({
     info: (m: string) => registry.output.push(m),
     append: (m: string) => registry.output.push(m),
