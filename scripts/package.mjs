@@ -15,7 +15,7 @@ const target = hostTarget();
 
 // What vsce's vscode:prepublish would run: the bundles, dist/esbuild and the types.
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-const warnings = await packTarget({ root, target, binary: path.join(root, 'dist', esbuildBinaryFile(process.platform)), out });
+const { warnings } = await packTarget({ root, target, binary: path.join(root, 'dist', esbuildBinaryFile(process.platform)), out });
 if (warnings.length > 0) {
   console.error(`vsce warned:\n${warnings.join('\n')}`);
   process.exit(1);

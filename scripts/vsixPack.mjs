@@ -6,10 +6,10 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ESBUILD_BINARY_FILES, targetInfo } from './packageTargets.mjs';
+import { appendToZip } from './zipAppend.mjs';
 
 const requireFromHere = createRequire(import.meta.url);
 const vsce = requireFromHere('@vscode/vsce/out/package.js');
-const requireFromVsce = createRequire(requireFromHere.resolve('@vscode/vsce/package.json'));
 
 /** What vsce packs from `root` (.vscodeignore applied), relative paths; the same for every target. */
 export function shippedFiles(root) {
@@ -48,48 +48,34 @@ async function collectingWarnings(fn) {
 
 /**
  * Packs `root` (already built) for `target` with `binary` as its esbuild, into `out`
- * (`files`: shippedFiles(root), listed once when packing several targets).
+ * (`files`: shippedFiles(root), listed once when packing several targets; `scanSecrets`: false
+ * skips vsce's secret scan, for a package whose files but esbuild's binary were scanned already).
  * README images stay relative: VS Code shows them from the installed extension folder
- * (docs/images ships), no repository URL needed. Returns vsce's warnings (none expected).
+ * (docs/images ships), no repository URL needed. Returns vsce's warnings (none expected) and
+ * each step's milliseconds.
  */
-export async function packTarget({ root, files, target, binary, out }) {
+export async function packTarget({ root, files, target, binary, out, scanSecrets = true }) {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), `optlab-stage-${target}-`));
+  const ms = {};
+  const timed = async (step, fn) => {
+    const t0 = Date.now();
+    const result = await fn();
+    ms[step] = Date.now() - t0;
+    return result;
+  };
   try {
-    stage(root, files ?? (await shippedFiles(root)), staging, target, binary);
-    const warnings = await collectingWarnings(() =>
-      vsce.pack({ cwd: staging, packagePath: out, target, dependencies: false, rewriteRelativeLinks: false }),
+    const listed = files ?? (await shippedFiles(root));
+    await timed('stage', () => stage(root, listed, staging, target, binary));
+    const warnings = await timed('vsce', () =>
+      collectingWarnings(() =>
+        vsce.pack({ cwd: staging, packagePath: out, target, dependencies: false, rewriteRelativeLinks: false, allowPackageAllSecrets: !scanSecrets }),
+      ),
     );
-    await addPlugin(root, out);
-    return warnings;
+    await timed('plugin', () => addPlugin(root, out));
+    return { warnings, ms };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/** The entries of a zip as buffers with their Unix modes (yauzl, the reader vsce uses). */
-async function readZip(file) {
-  const yauzl = requireFromVsce('yauzl');
-  const input = await new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (e, z) => (e ? reject(e) : resolve(z))));
-  const entries = [];
-  await new Promise((resolve, reject) => {
-    input.on('error', reject);
-    input.on('end', resolve);
-    input.on('entry', (entry) => {
-      input.openReadStream(entry, (e, stream) => {
-        if (e) return reject(e);
-        const chunks = [];
-        stream.on('data', (c) => chunks.push(c));
-        stream.on('error', reject);
-        stream.on('end', () => {
-          entries.push({ name: entry.fileName, data: Buffer.concat(chunks), mtime: entry.getLastModDate(), mode: (entry.externalFileAttributes >>> 16) || undefined });
-          input.readEntry();
-        });
-      });
-    });
-    input.readEntry();
-  });
-  input.close();
-  return entries;
 }
 
 /**
@@ -98,18 +84,10 @@ async function readZip(file) {
  * node_modules. vsce without dependencies never packs node_modules, so the plugin's
  * package (its package.json and the bundle it names) is added to the .vsix here.
  */
-async function addPlugin(root, vsix) {
+function addPlugin(root, vsix) {
   const plugin = path.join(root, 'tsPlugin');
   const manifest = JSON.parse(fs.readFileSync(path.join(plugin, 'package.json'), 'utf8'));
   const files = ['package.json', manifest.main];
   for (const f of files) if (!fs.existsSync(path.join(plugin, f))) throw new Error(`tsPlugin/${f} missing: run npm run build`);
-  const yazl = requireFromVsce('yazl');
-  const zip = new yazl.ZipFile();
-  // Each entry keeps its Unix mode (dist/esbuild stays executable).
-  for (const e of await readZip(vsix)) zip.addBuffer(e.data, e.name, { mtime: e.mtime, mode: e.mode });
-  for (const f of files) zip.addFile(path.join(plugin, f), `extension/node_modules/${manifest.name}/${f}`);
-  zip.end();
-  const tmp = `${vsix}.tmp`;
-  await new Promise((resolve, reject) => zip.outputStream.pipe(fs.createWriteStream(tmp)).on('finish', resolve).on('error', reject));
-  fs.renameSync(tmp, vsix);
+  appendToZip(vsix, files.map((f) => ({ name: `extension/node_modules/${manifest.name}/${f}`, data: fs.readFileSync(path.join(plugin, f)), mode: 0o644 })));
 }
