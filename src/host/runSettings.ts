@@ -2,6 +2,7 @@
  * The extension's settings as plain data, and the run requests built from
  * them. No vscode here: the adapter reads the configuration through `get`.
  */
+import { diagnosticsPresetSchema, type DiagnosticsPreset } from '../protocol/diagnostics';
 import type { BackendId, RuleFile, RunRequestInput, ScheduleFile } from '../protocol/runner';
 import type { ControlDefaults } from '../protocol/webview';
 import { parseMemorySize } from '../runner/memoryLimit';
@@ -27,6 +28,8 @@ export interface RunSettings {
   readonly backend: BackendId | 'auto';
   /** Sample curvature every K steps, 'auto' (a time budget of about 10%), or 0 for never. */
   readonly curvatureEvery: number | 'auto';
+  /** `optimizerLab.diagnostics` (the CLI's --diagnostics); absent for 'off' or an unknown value. */
+  readonly diagnostics?: DiagnosticsPreset;
   readonly liveDebounceMs: number;
   readonly timeLimitSeconds: number;
   /** Compile objectives to plain JS and WebAssembly when the run allows it (the runner's arrayPath): on unless false. */
@@ -132,6 +135,7 @@ export function readRunSettings(get: Getter, builtIns: readonly string[] = [], r
     liveDebounceMs: typeof debounce === 'number' && debounce >= 0 ? debounce : d.liveDebounceMs,
     timeLimitSeconds: typeof get('timeLimitSeconds') === 'number' && (get('timeLimitSeconds') as number) > 0 ? (get('timeLimitSeconds') as number) : d.timeLimitSeconds,
     compileObjectives: get('compileObjectives') !== false,
+    ...(diagnosticsPresetSchema.safeParse(get('diagnostics')).success ? { diagnostics: get('diagnostics') as DiagnosticsPreset } : {}),
     ...(memoryLimitOf(get('memoryLimit')) !== undefined ? { memoryLimitBytes: memoryLimitOf(get('memoryLimit')) } : {}),
   };
 }
@@ -201,6 +205,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     ...(scheduleFile ? { scheduleFile } : schedule ? { schedule } : {}),
     steps: choice.steps ?? settings.steps,
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
+    ...(settings.diagnostics ? { diagnostics: settings.diagnostics } : {}),
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
     compile: settings.compileObjectives,
