@@ -29,6 +29,26 @@ export interface StrongWolfeResult<G> {
   readonly trials: number[];
 }
 
+/** A point of the bracket: its step and what `phi` said there. */
+type BracketEnd<G> = LinePoint<G> & { readonly t: number };
+
+/** What both phases share: the conditions' constants, the start's loss and slope, and the evaluation count. */
+interface Search<G> {
+  readonly c1: number;
+  readonly c2: number;
+  readonly maxLs: number;
+  readonly f0: number;
+  readonly gtd0: number;
+  /** phi(t), remembered for the result and for releasing gradients. */
+  readonly evaluate: (t: number) => LinePoint<G>;
+  /** Evaluations after the first (torch's ls_iter). */
+  lsIter: number;
+}
+
+/** Armijo's condition fails (written as torch writes it: a NaN loss does not fail it). */
+const decreaseFails = <G>(s: Search<G>, t: number, f: number): boolean => f > s.f0 + s.c1 * t * s.gtd0;
+const curvatureHolds = <G>(s: Search<G>, gtd: number): boolean => Math.abs(gtd) <= -s.c2 * s.gtd0;
+
 /**
  * Line search for a step t satisfying the strong Wolfe conditions
  *   f(t) ≤ f(0) + c1·t·f'(0)  and  |f'(t)| ≤ −c2·f'(0),
@@ -47,69 +67,62 @@ export function strongWolfe<G>(
   options: StrongWolfeOptions,
   release: (g: G) => void,
 ): StrongWolfeResult<G> {
-  const c1 = options.c1 ?? 1e-4;
-  const c2 = options.c2 ?? 0.9;
-  const toleranceChange = options.toleranceChange ?? 1e-9;
-  const maxLs = options.maxLs ?? 25;
-  const { f, gtd } = start;
   const produced: G[] = [];
   const trials: number[] = [];
-  const evaluate = (t: number): LinePoint<G> => {
-    const p = phi(t);
-    produced.push(p.g);
-    trials.push(t);
-    return p;
+  const search: Search<G> = {
+    c1: options.c1 ?? 1e-4,
+    c2: options.c2 ?? 0.9,
+    maxLs: options.maxLs ?? 25,
+    f0: start.f,
+    gtd0: start.gtd,
+    evaluate: (t) => {
+      const p = phi(t);
+      produced.push(p.g);
+      trials.push(t);
+      return p;
+    },
+    lsIter: 0,
   };
+  const { ends, done } = bracketStep(search, t0, start);
+  const best = done ? ends[0] : zoom(search, ends as [BracketEnd<G>, BracketEnd<G>], dNorm, options.toleranceChange ?? 1e-9);
+  for (const p of produced) if (p !== best.g) release(p);
+  return { t: best.t, f: best.f, g: best.g, evals: search.lsIter + 1, trials };
+}
 
+/**
+ * Phase 1: extrapolate from t0 until a step brackets a point satisfying both conditions (two ends) or
+ * satisfies them itself (one end, done). Out of budget: the bracket [0, last t].
+ */
+function bracketStep<G>(s: Search<G>, t0: number, start: LinePoint<G>): { ends: BracketEnd<G>[]; done: boolean } {
   let t = t0;
-  let next = evaluate(t);
-  let evals = 1;
-  let prev: LinePoint<G> & { t: number } = { ...start, t: 0 };
-  let done = false;
-  let lsIter = 0;
-  // Bracket as parallel arrays, as in torch (low/high positions index into them).
-  let bracket: number[] = [];
-  let bracketF: number[] = [];
-  let bracketG: G[] = [];
-  let bracketGtd: number[] = [];
-
-  while (lsIter < maxLs) {
-    if (next.f > f + c1 * t * gtd || (lsIter > 1 && next.f >= prev.f)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[prev.t, t], [prev.f, next.f], [prev.g, next.g], [prev.gtd, next.gtd]];
-      break;
-    }
-    if (Math.abs(next.gtd) <= -c2 * gtd) {
-      [bracket, bracketF, bracketG] = [[t], [next.f], [next.g]];
-      done = true;
-      break;
-    }
-    if (next.gtd >= 0) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[prev.t, t], [prev.f, next.f], [prev.g, next.g], [prev.gtd, next.gtd]];
-      break;
-    }
+  let next: BracketEnd<G> = { ...s.evaluate(t), t };
+  let prev: BracketEnd<G> = { ...start, t: 0 };
+  while (s.lsIter < s.maxLs) {
+    if (decreaseFails(s, t, next.f) || (s.lsIter > 1 && next.f >= prev.f)) return { ends: [prev, next], done: false };
+    if (curvatureHolds(s, next.gtd)) return { ends: [next], done: true };
+    if (next.gtd >= 0) return { ends: [prev, next], done: false };
     // Extrapolate: the minimiser of the cubic, kept within [t + 0.01(t − t_prev), 10t].
-    const minStep = t + 0.01 * (t - prev.t);
-    const maxStep = t * 10;
-    const tPrev = t;
-    t = cubicInterpolate(prev.t, prev.f, prev.gtd, t, next.f, next.gtd, [minStep, maxStep]);
-    prev = { ...next, t: tPrev };
-    next = evaluate(t);
-    evals += 1;
-    lsIter += 1;
+    const bounds: [number, number] = [t + 0.01 * (t - prev.t), t * 10];
+    t = cubicInterpolate(prev.t, prev.f, prev.gtd, t, next.f, next.gtd, bounds);
+    prev = next;
+    next = { ...s.evaluate(t), t };
+    s.lsIter += 1;
   }
-  if (lsIter === maxLs) {
-    [bracket, bracketF, bracketG] = [[0, t], [f, next.f], [start.g, next.g]];
-  }
+  return { ends: [{ ...start, t: 0 }, next], done: false };
+}
 
-  // Zoom: shrink the bracket until a point satisfies both conditions.
+/** Phase 2: shrink the bracket until a point satisfies both conditions (or the budget or the bracket's width ends); its lower end. */
+function zoom<G>(s: Search<G>, ends: [BracketEnd<G>, BracketEnd<G>], dNorm: number, toleranceChange: number): BracketEnd<G> {
+  const lowFirst = (): [number, number] => (ends[0].f <= ends[1].f ? [0, 1] : [1, 0]);
+  let [low, high] = lowFirst();
   let insufficientProgress = false;
-  let [lowPos, highPos] = bracketF[0] <= bracketF[bracketF.length - 1] ? [0, 1] : [1, 0];
-  while (!done && lsIter < maxLs) {
-    if (Math.abs(bracket[1] - bracket[0]) * dNorm < toleranceChange) break;
-    t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
+  let done = false;
+  while (!done && s.lsIter < s.maxLs) {
+    if (Math.abs(ends[1].t - ends[0].t) * dNorm < toleranceChange) break;
+    let t = cubicInterpolate(ends[0].t, ends[0].f, ends[0].gtd, ends[1].t, ends[1].f, ends[1].gtd);
     // Keep t at least 10% of the bracket away from its ends when progress stalls.
-    const bMax = Math.max(bracket[0], bracket[1]);
-    const bMin = Math.min(bracket[0], bracket[1]);
+    const bMax = Math.max(ends[0].t, ends[1].t);
+    const bMin = Math.min(ends[0].t, ends[1].t);
     const eps = 0.1 * (bMax - bMin);
     if (Math.min(bMax - t, t - bMin) < eps) {
       if (insufficientProgress || t >= bMax || t <= bMin) {
@@ -121,34 +134,17 @@ export function strongWolfe<G>(
     } else {
       insufficientProgress = false;
     }
-    next = evaluate(t);
-    evals += 1;
-    lsIter += 1;
-
-    if (next.f > f + c1 * t * gtd || next.f >= bracketF[lowPos]) {
-      bracket[highPos] = t;
-      bracketF[highPos] = next.f;
-      bracketG[highPos] = next.g;
-      bracketGtd[highPos] = next.gtd;
-      [lowPos, highPos] = bracketF[0] <= bracketF[1] ? [0, 1] : [1, 0];
+    const next: BracketEnd<G> = { ...s.evaluate(t), t };
+    s.lsIter += 1;
+    if (decreaseFails(s, t, next.f) || next.f >= ends[low].f) {
+      ends[high] = next;
+      [low, high] = lowFirst();
     } else {
-      if (Math.abs(next.gtd) <= -c2 * gtd) {
-        done = true;
-      } else if (next.gtd * (bracket[highPos] - bracket[lowPos]) >= 0) {
-        // The old high end becomes the new low end.
-        bracket[highPos] = bracket[lowPos];
-        bracketF[highPos] = bracketF[lowPos];
-        bracketG[highPos] = bracketG[lowPos];
-        bracketGtd[highPos] = bracketGtd[lowPos];
-      }
-      bracket[lowPos] = t;
-      bracketF[lowPos] = next.f;
-      bracketG[lowPos] = next.g;
-      bracketGtd[lowPos] = next.gtd;
+      if (curvatureHolds(s, next.gtd)) done = true;
+      // The old low end becomes the high end when the slope at t points back past it.
+      else if (next.gtd * (ends[high].t - ends[low].t) >= 0) ends[high] = ends[low];
+      ends[low] = next;
     }
   }
-
-  const g = bracketG[lowPos];
-  for (const p of produced) if (p !== g) release(p);
-  return { t: bracket[lowPos], f: bracketF[lowPos], g, evals, trials };
+  return ends[low];
 }
