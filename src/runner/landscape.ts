@@ -13,6 +13,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { ParamLayout, Params } from '../core/paramLayout';
 import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
 import { evaluatePlane, LandscapeBudgetError, type Plane } from './evaluatePlane';
+import { type Box, featureWindow } from './featureWindow';
 import { filterNormalizedDirection } from './filterNormalizedDirection';
 import { createRng, mixSeed } from './rng';
 
@@ -57,7 +58,6 @@ export interface LandscapeTask {
   finish(final: ArrayLike<number> | undefined): Promise<void>;
 }
 
-type Box = [number, number][];
 
 /** The last grid computed in this process: re-runs of the same code (Compare, live mode) reuse it. */
 let lastGrid: { key: string; grid: Landscape } | undefined;
@@ -88,23 +88,25 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   };
 
   /** Evaluates on the fixed batch; undefined when cancelled, and a warning instead of a throw. */
-  const compute = async (build: (deadline: number) => Promise<Landscape | undefined>, what: string): Promise<void> => {
+  const compute = async (build: (deadline: number) => Promise<Landscape | undefined>, what: string): Promise<Landscape | undefined> => {
     const t0 = Date.now();
     const key = o.cacheKey === undefined ? undefined : `${o.cacheKey}|${o.seed}|${what}`;
     if (key !== undefined && lastGrid?.key === key) {
       o.emit({ grid: { ...lastGrid.grid, ms: Date.now() - t0 } });
-      return;
+      return lastGrid.grid;
     }
     try {
       const grid = await o.withFixedBatch(() => build(t0 + o.budgetMs));
       if (grid && key !== undefined) lastGrid = { key, grid };
       if (grid) o.emit({ grid: { ...grid, ms: Date.now() - t0 } });
+      return grid;
     } catch (e) {
       failed = true;
       const why = e instanceof LandscapeBudgetError
         ? `stopped at the time budget of ${o.budgetMs} ms (${e.message})`
         : o.describeError(e);
       o.emit({ warning: `landscape not drawn: ${why}` });
+      return undefined;
     }
   };
 
@@ -112,15 +114,8 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
 
   /** Contour or curve over `b` in parameter coordinates. */
   const overBox = (b: Box) => async (deadline: number): Promise<Landscape | undefined> => {
-    const dirs = Array.from({ length: n }, (_, i) => Float32Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
     const axes = (size: number) => ({ xs: linspace(b[0][0], b[0][1], size), ys: n === 2 ? linspace(b[1][0], b[1][1], size) : undefined });
-    const planeOf = (size: number): Plane => {
-      const { xs, ys } = axes(size);
-      const coords = new Float32Array(ys ? 2 * size * size : size);
-      if (ys) ys.forEach((y, j) => xs.forEach((x, i) => coords.set([x, y], 2 * (j * size + i))));
-      else coords.set(xs);
-      return { base: new Float32Array(n), dirs, coords };
-    };
+    const planeOf = (size: number): Plane => boxPlane(b, size, n);
     let size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
     let done = await evaluatePlane(evaluator(deadline), planeOf(size), n === 2);
     if (done === 'not-batchable') {
@@ -163,10 +158,34 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
       : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
   };
 
+  /** Without a domain: a window showing the landscape's minima near x0 (featureWindow.ts); the square around x0 when that fails. */
+  const firstWindow = async (fallback: Box, gridDeadline: number): Promise<Box> => {
+    const deadline = Math.min(gridDeadline, Date.now() + o.budgetMs / 4);
+    try {
+      return await featureWindow(Array.from(o.x0), async (b, size) => {
+        const done = await evaluatePlane(evaluator(deadline), boxPlane(b, size, n));
+        return done && done !== 'not-batchable' ? done.values : undefined;
+      });
+    } catch {
+      // Over budget or the objective threw on the probe: the grid itself will say why, if it fails too.
+      return fallback;
+    }
+  };
+
   return {
     async start() {
       if (!enabled || n === 0) return;
-      await compute(box ? overBox(box) : slice, JSON.stringify(box ?? 'slice'));
+      if (!box) {
+        await compute(slice, JSON.stringify('slice'));
+        return;
+      }
+      const square = box;
+      const grid = await compute(async (deadline) => {
+        if (!o.domain) box = await firstWindow(square, deadline);
+        return overBox(box ?? square)(deadline);
+      }, JSON.stringify(square));
+      // A grid reused from an earlier run brings its window (the probe was not run again).
+      if (grid) box = [[grid.xs[0], grid.xs[grid.xs.length - 1]], ...(grid.ys ? [[grid.ys[0], grid.ys[grid.ys.length - 1]] as [number, number]] : [])];
     },
     observe(steps) {
       if (box) for (const s of steps) grow(s.params);
@@ -189,6 +208,17 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
       await compute(overBox(wide), JSON.stringify(wide));
     },
   };
+}
+
+/** The grid over box `b` (size points per axis, x fastest) in parameter coordinates, as a plane through 0. */
+function boxPlane(b: Box, size: number, n: number): Plane {
+  const xs = linspace(b[0][0], b[0][1], size);
+  const ys = n === 2 ? linspace(b[1][0], b[1][1], size) : undefined;
+  const coords = new Float32Array(ys ? 2 * size * size : size);
+  if (ys) ys.forEach((y, j) => xs.forEach((x, i) => coords.set([x, y], 2 * (j * size + i))));
+  else coords.set(xs);
+  const dirs = Array.from({ length: n }, (_, i) => Float32Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  return { base: new Float32Array(n), dirs, coords };
 }
 
 function rows(values: Float32Array, count: number, width: number): (number | null)[][] {
