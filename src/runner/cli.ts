@@ -17,6 +17,7 @@ import { RunRecorder, toCsv } from './runRecorder';
 import { ProgressLine, SUMMARY_HEADER, hpText, summaryRow, table } from './terminalOutput';
 import { sweepCommand } from './sweepCommand';
 import { writeReport } from './writeReport';
+import { savedRunsCommand } from './runFiles/runsCli';
 
 function failLine(message: string): void {
   process.stderr.write(`optlab: ${message}\n`);
@@ -212,6 +213,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // A sweep runs on worker threads of its own; no runner process.
   if (cmd.command === 'sweep') return sweepCommand(cmd);
+  // Saved runs are read from disk; no runner process either.
+  if (cmd.command === 'runs' || cmd.command === 'report') return savedRunsCommand(cmd);
   // A run's --memory-limit is the process's too (its heap limit is set when it starts).
   const memoryLimitBytes = cmd.command === 'run' ? cmd.memoryLimitBytes : undefined;
   const client = new RunnerClient({ backend: 'backend' in cmd ? cmd.backend : undefined, ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}) });

@@ -6,6 +6,7 @@ import { LR_FINDER_DEFAULTS } from '../core/tuning/lrFinder';
 import { diagnosticsPresetSchema, type DiagnosticsPreset } from '../protocol/diagnostics';
 import { parseMemorySize } from './memoryLimit';
 import { parseTuningCommand, type LrFindCommand, type SweepCommand } from './sweepArgs';
+import { parseSavedRunsCommand, type SavedRunsCommand } from './runFiles/runsCli';
 
 export interface RunCommand {
   readonly command: 'run';
@@ -53,6 +54,8 @@ export type Command =
   | { readonly command: 'demo'; readonly backend?: BackendId; readonly report?: string }
   | SweepCommand
   | LrFindCommand
+  /** Saved runs (the editor's .optimizer-lab/runs): list them, or report on them. */
+  | SavedRunsCommand
   | { readonly command: 'help' };
 
 /** A command-line mistake: printed as one line, exit code 2. */
@@ -71,6 +74,8 @@ export const USAGE = `usage:
                            [--seed N] [--json PATH] [--backend node|wasm|cpu] [--no-compile]
   optlab list <file.ts>
   optlab list-optimizers [--json]
+  optlab runs [DIR]                 the saved runs in DIR (default .optimizer-lab/runs, where the editor saves them)
+  optlab report <run files or DIRs...> -o PATH.html [--title TEXT]
   optlab demo [--backend node|wasm|cpu] [--report PATH.html]
 
   --schedule SPEC        e.g. cosine:T_max=500, warmup:steps=10+cosine, sequential:milestones=10;50+linear+cosine+constant,
@@ -178,6 +183,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
   if (command === 'sweep' || command === 'lr-find') return parseTuningCommand(command, rest);
+  if (command === 'runs' || command === 'report') return parseSavedRunsCommand(command, rest);
   if (command === 'list-optimizers') return listOptimizersCommand(rest);
   let parsed;
   try {
@@ -215,7 +221,7 @@ export function parseCommand(argv: readonly string[]): Command {
   }
   const { values: v, positionals } = parsed;
   if (command === 'demo') return { command: 'demo', backend: backend(v.backend), ...(v.report !== undefined ? { report: v.report } : {}) };
-  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, sweep, lr-find, list, list-optimizers, demo)`);
+  if (command !== 'run' && command !== 'list') throw new UsageError(`unknown command '${command}' (run, sweep, lr-find, list, list-optimizers, runs, report, demo)`);
   if (positionals.length !== 1) throw new UsageError(`${command} takes one objective file, got ${positionals.length}`);
   const file = positionals[0];
   if (command === 'list') return { command: 'list', file };
