@@ -101,3 +101,36 @@ describe('RunHistory: runs that last', () => {
     s.controller.dispose();
   });
 });
+
+describe('the Runs view model', () => {
+  const header = (runId: string, objective: string, optimizer: string, status: 'completed' | 'diverged', at: string, extra = {}) => ({
+    format: 'optimizer-lab-run' as const, version: 1 as const, runId, startedAt: at, state: 'final' as const,
+    request: { file: '/w/f.ts', objective, optimizer, lr: 0.01 },
+    summary: { objective, optimizer, lr: 0.01, status, finalLoss: status === 'completed' ? 0.00123 : null, steps: 500 },
+    ...extra,
+  });
+  const now = new Date(2026, 11, 3, 15, 0);
+  const headers = [
+    header('c', 'bowl', 'adam', 'diverged', new Date(2026, 11, 3, 14, 5).toISOString(), { pinned: true, label: 'baseline' }),
+    header('b', 'ring', 'sgd', 'completed', new Date(2026, 11, 2, 9, 30).toISOString()),
+    header('a', 'bowl', 'lbfgs', 'completed', new Date(2026, 10, 30, 8, 0).toISOString()),
+  ];
+  const inputs = { filter: '', shown: (id: string) => id === 'a', displayPath: (f: string) => f.replace('/w/', ''), now };
+
+  it('groups runs by objective, newest first, with optimizer, lr, final loss, status and time', () => {
+    const tree = runTree(headers, inputs);
+    assert.deepEqual(tree.map((o) => [o.label, o.description]), [['bowl', 'f.ts · 2 runs'], ['ring', 'f.ts · 1 run']]);
+    assert.deepEqual(tree[0].runs.map((r) => [r.label, r.description, r.pinned, r.shown]), [
+      ['baseline (adam lr 0.01)', 'diverged · 14:05', true, false],
+      ['lbfgs lr 0.01', '0.00123 · completed · 2026-11-30 08:00', false, true],
+    ]);
+  });
+
+  it('keeps the runs that contain every word of the filter', () => {
+    const labels = (filter: string) => runTree(headers, { ...inputs, filter }).flatMap((o) => o.runs.map((r) => r.runId));
+    assert.deepEqual(labels('BOWL completed'), ['a']);
+    assert.deepEqual(labels('baseline'), ['c']);
+    assert.deepEqual(labels('sgd ring'), ['b']);
+    assert.deepEqual(labels('adam ring'), []);
+  });
+});
