@@ -273,6 +273,7 @@ export class RunController {
         const rule = origin.choice.rule;
         if (rule && origin.choice.optimizer) this.lastByRule.set(`${rule.file}#${origin.choice.optimizer}`, run);
       }
+      this.batchOf.delete(runId);
       if (run) this.notify(run);
     });
     return handle;
