@@ -57,8 +57,11 @@ function copyEsbuildBinary() {
   const pkg = `@esbuild/${process.platform}-${process.arch}`;
   const binary = requireFromEsbuild.resolve(process.platform === 'win32' ? `${pkg}/esbuild.exe` : `${pkg}/bin/esbuild`);
   const target = path.join(root, 'dist', esbuildBinaryName);
-  fs.copyFileSync(binary, target);
-  fs.chmodSync(target, 0o755);
+  // Copied beside it and renamed over it: a runner may be running the old binary (ETXTBSY on Linux).
+  const copy = `${target}.${process.pid}.tmp`;
+  fs.copyFileSync(binary, copy);
+  fs.chmodSync(copy, 0o755);
+  fs.renameSync(copy, target);
 }
 
 /**
