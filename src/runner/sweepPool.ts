@@ -22,6 +22,8 @@ export interface SweepPoolOptions {
 
 /** After a cancel or close, a worker still running after this long is terminated. */
 export const WORKER_GRACE_MS = 1000;
+/** A run still going this long past its time limit is stuck in the user's code (the loop stops itself at the limit): its worker is terminated. */
+export const HUNG_GRACE_MS = 2000;
 
 interface Job {
   readonly task: Omit<SweepTask, 'type'>;
@@ -32,6 +34,9 @@ interface Slot {
   readonly worker: Worker;
   job?: Job;
   exited: boolean;
+  /** Terminates the worker when its run hangs past its time limit. */
+  watchdog?: NodeJS.Timeout;
+  hung?: boolean;
 }
 
 export function defaultWorkers(): number {
@@ -104,6 +109,11 @@ export class SweepPool {
       }
       const job = this.queue.shift() as Job;
       slot.job = job;
+      const running = slot;
+      running.watchdog = setTimeout(() => {
+        running.hung = true;
+        void running.worker.terminate();
+      }, job.task.request.timeLimitMs + HUNG_GRACE_MS);
       this.send(slot, { type: 'task', ...job.task });
     }
   }
@@ -119,7 +129,8 @@ export class SweepPool {
     worker.on('error', (e: Error) => this.finish(slot, failed(`the sweep's worker failed: ${e.message}`)));
     worker.on('exit', (code) => {
       slot.exited = true;
-      this.finish(slot, failed(`the sweep's worker exited (code ${code}) during the run`));
+      const limit = slot.job ? slot.job.task.request.timeLimitMs / 1000 : 0;
+      this.finish(slot, slot.hung ? { ...failed(`the run did not return within its time limit (${limit} s), stuck in the objective's or rule's code: its worker was stopped`), status: 'time-limit' } : failed(`the sweep's worker exited (code ${code}) during the run`));
       if (!this.cancelled && !this.closing) this.dispatch();
     });
     return slot;
@@ -138,6 +149,7 @@ export class SweepPool {
   private finish(slot: Slot, outcome: SweepOutcome): void {
     const job = slot.job;
     slot.job = undefined;
+    clearTimeout(slot.watchdog);
     job?.resolve(outcome);
   }
 }

@@ -45,6 +45,17 @@ describe('sweep worker pool', function () {
     assert.equal((await pool.run({ task: 9, request: request(1e-3, 10) })).status, 'cancelled');
   });
 
+  it('a run stuck in the objective past its time limit has its worker stopped; the next configuration gets a new one', async () => {
+    const pool = new SweepPool({ workerScript: runner, workers: 1 });
+    const hung = runRequestSchema.parse({ type: 'run', runId: 'hung', file: path.resolve(__dirname, '../../fixtures/objectives/slow.ts'), optimizer: { id: 'sgd', lr: 0.1 }, steps: 10, timeLimitMs: 500, compile: false });
+    const [stuck, after] = await Promise.all([pool.run({ task: 0, request: hung }), pool.run({ task: 1, request: request(0.01, 10) })]);
+    await pool.close();
+    assert.equal(stuck.status, 'time-limit');
+    assert.match(stuck.message ?? '', /did not return within its time limit \(0\.5 s\).*its worker was stopped/);
+    assert.equal(after.status, 'completed');
+    assert.equal(pool.alive, 0);
+  });
+
   it('a configuration stopped at its rung is complete there, with the loss after that many updates', async () => {
     const pool = new SweepPool({ workerScript: runner, workers: 1 });
     const [rung, full] = [await pool.run({ task: 0, request: request(0.01, 100), stopAfter: 25 }), await pool.run({ task: 1, request: request(0.01, 100) })];
