@@ -27,6 +27,7 @@ import { readTheme, type Theme, watchTheme } from './theme';
 import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
 import { attachReplay, type Replay } from './replay/replay';
+import { attachZoom } from './charts/zoom';
 
 const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'edge', 'spectrum', 'trajectory'];
 
@@ -73,6 +74,7 @@ export class Dashboard {
     root.append(el('main', { class: 'dashboard' }, this.banner, this.runControls, this.viewControls, grid, this.table, this.live));
     for (const k of KINDS) this.specs[k] = this.specFor(k);
     this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
+    for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root);
     this.replay = attachReplay(this.cards.trajectory, {
       chart: () => this.charts.trajectory.chart, theme: () => this.theme,
       runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
