@@ -49,6 +49,14 @@ export const curvatureDiagnosticsShape = {
   diagonal: z.array(z.number()).optional(),
   diagonalStdErr: z.number().nonnegative().optional(),
   gradientNoise: gradientNoiseSchema.optional(),
+  /**
+   * Per named parameter tensor (objectives with several): λmax and trace of its diagonal block of the Hessian of the
+   * minimised function (−f when maximising), with the Lanczos residual and the trace's standard error.
+   */
+  blocks: z.array(z.object({
+    name: z.string(), size: z.number().int().positive(), lambdaMax: z.number(), residual: z.number().nonnegative(), converged: z.boolean(),
+    trace: z.number(), traceStdErr: z.number().nonnegative(),
+  })).optional(),
   /** Why the gradient-noise scale is absent although asked (full-batch objective, too few batches). */
   gradientNoiseNote: z.string().optional(),
   /** This sample's cost (ms), and the share of the run's time so far spent in diagnostics. */

@@ -22,7 +22,7 @@ import { estimateCurvature } from '../core/curvature/estimateCurvature';
 import { hessianOperator, onArrays, type ArrayOperator, type FlatObjective } from '../core/curvature/hvp';
 import type { Evaluate } from '../core/optimizer';
 import type { CurvatureSample, RunError } from '../protocol/runner';
-import { edgeFields, noiseFields, spectrumFields, type DiagnosticsContext } from './sampleDiagnostics';
+import { blockFields, edgeFields, noiseFields, spectrumFields, type DiagnosticsContext } from './sampleDiagnostics';
 
 /** 'auto' keeps curvature within this share of the run's time. */
 export const AUTO_CURVATURE_SHARE = 0.1;
@@ -70,7 +70,9 @@ const SECOND_DERIVATIVE = /second derivative not supported for op/;
 export const CURVATURE_SAMPLE_BUDGET_MS = 2000;
 
 export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSampler {
-  const { cadence, f, negated, evaluate, withFixedBatch, seed, emit } = options;
+  const { f, negated, evaluate, withFixedBatch, seed, emit } = options;
+  // A diagnostics preset samples 'auto' unless the request set a cadence (diagnosticsPlan.ts).
+  const cadence = options.diagnostics?.plan.cadence ?? options.cadence;
   const now = options.now ?? (() => performance.now());
   const origin = now();
   const share = options.diagnostics?.plan.share ?? AUTO_CURVATURE_SHARE;
@@ -123,6 +125,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
         ...ends,
         ...(ctx.plan.edge ? edgeFields(ends, lr, hessian, ctx) : {}),
         ...(ctx.plan.spectrum ? spectrumFields(x.size, hessian, ctx) : {}),
+        ...(ctx.plan.blocks ? blockFields(x.size, hessian, ctx) : {}),
       };
     }).then((s) => (options.diagnostics?.plan.noise ? { ...s, ...noiseFields(x, options.diagnostics) } : s));
 

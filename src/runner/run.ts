@@ -27,9 +27,8 @@ import { pathStateStride } from '../protocol/pathState';
 import type { BackendChoice } from './backend';
 import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
-import { CURVATURE_SAMPLE_BUDGET_MS, curvatureSampler } from './curvatureSampler';
-import { diagnosticsPlan } from './diagnosticsPlan';
-import { noiseSource } from './noiseSource';
+import { curvatureSampler } from './curvatureSampler';
+import { diagnosticsContext } from './diagnosticsContext';
 import { watchState } from './stateWatch';
 import { disposeBatch, type Batch } from './dataset';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
@@ -263,17 +262,14 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
 
     const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
     const curvature = curvatureSampler({
-      cadence: diagnosticsPlan(req).cadence,
+      cadence: req.curvatureEvery,
       f: minimized,
       negated: req.optimizer.maximize === true,
       evaluate: signed,
       withFixedBatch,
       seed: req.seed,
       compileHessian: arrayPath.plan !== undefined,
-      diagnostics: {
-        plan: diagnosticsPlan(req), optimizer: watched, negated: req.optimizer.maximize === true, seed: req.seed, budgetMs: CURVATURE_SAMPLE_BUDGET_MS,
-        noise: dataset && dataset.batchSize < dataset.size ? noiseSource(dataset, (b) => (batch = b), raw, tf) : undefined,
-      },
+      diagnostics: diagnosticsContext(req, watched, dataset, (b) => (batch = b), raw, layout.slots, tf),
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
     const controlled = withLrSet(schedule, control.lrSet);

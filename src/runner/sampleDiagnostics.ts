@@ -5,6 +5,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArrayOperator } from '../core/curvature/hvp';
+import { blockCurvature, type Block } from '../core/curvature/blockCurvature';
 import { preconditionedSharpness } from '../core/curvature/preconditionedSharpness';
 import { spectralDensity } from '../core/curvature/spectralDensity';
 import { gradientNoise, JACKKNIFE_MIN_BATCHES } from '../core/gradientNoise';
@@ -32,6 +33,8 @@ export interface DiagnosticsContext {
   readonly seed: number;
   /** Each Lanczos run inside stops by this much time (ms). */
   readonly budgetMs: number;
+  /** The named parameter tensors in the flat vector (per-tensor curvature when there are several). */
+  readonly blocks?: readonly Block[];
 }
 
 type Extras = Partial<CurvatureSample>;
@@ -65,6 +68,12 @@ export function spectrumFields(n: number, hessian: () => ArrayOperator, ctx: Dia
     density: { nodes: r.density.nodes.map((v) => sign * v), weights: r.density.weights },
     ...(r.diagonal ? { diagonal: Array.from(r.diagonal, (v) => sign * v), diagonalStdErr: r.diagonalStdErr } : {}),
   };
+}
+
+/** λmax and trace of each named tensor's diagonal block (of the minimised function), when there are several. */
+export function blockFields(n: number, hessian: () => ArrayOperator, ctx: DiagnosticsContext): Extras {
+  if (!ctx.blocks || ctx.blocks.length < 2) return {};
+  return { blocks: blockCurvature(hessian(), n, ctx.blocks, { seed: ctx.seed, budgetMs: ctx.budgetMs / ctx.blocks.length }) };
 }
 
 /** The gradient-noise scale from the first epoch's full batches (at most NOISE_MAX_BATCHES), or why there is none. */

@@ -139,7 +139,7 @@ export function meanAndStdErr(values: readonly number[]): { mean: number; stdErr
 }
 
 /** Seeded ±1 vectors (xorshift32: the probes repeat from sample to sample, so samples compare). */
-function rademacher(seed: number): (n: number) => Float32Array {
+export function rademacher(seed: number): (n: number) => Float32Array {
   let state = (seed ^ 0x9e3779b9) >>> 0 || 1;
   return (n) => {
     const z = new Float32Array(n);

@@ -69,6 +69,19 @@ describe('runner diagnostics (issue 21)', function () {
     assert.ok(s.costShare !== undefined && s.costShare > 0 && s.costShare <= 1);
   });
 
+  it('--diagnostics full: λmax and trace of each named tensor\'s diagonal block', async () => {
+    const r = await runInProcess({ file, objective: 'twoTensors', optimizer: { id: 'sgd', lr: 0.01 }, steps: 1, curvatureEvery: 1, diagnostics: 'full' });
+    assert.equal(r.error, undefined, r.error?.message);
+    const blocks = r.curvature[0].blocks ?? [];
+    assert.deepEqual(blocks.map((b) => [b.name, b.size]), [['a', 2], ['b', 3]]);
+    close(blocks[0].lambdaMax, 4, 1e-4, 'λmax of a');
+    close(blocks[1].lambdaMax, 9, 1e-4, 'λmax of b');
+    for (const [b, trace] of [[blocks[0], 5], [blocks[1], 14]] as const) {
+      assert.ok(Math.abs(b.trace - trace) <= 3 * b.traceStdErr + 1e-5, `${b.name}: trace ${b.trace} ± ${b.traceStdErr} vs ${trace}`);
+    }
+    assert.equal(r.leaked, 0);
+  });
+
   it('--diagnostics standard: the gradient-noise scale of linear regression in closed form (single-sample batches over the data set)', async () => {
     const r = await runInProcess({ file, objective: 'regression', optimizer: { id: 'sgd', lr: 0.01 }, steps: 1, curvatureEvery: 1, diagnostics: 'standard' });
     assert.equal(r.error, undefined, r.error?.message);
