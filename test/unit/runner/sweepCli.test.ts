@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sweepResultSchema, type SweepResult, type SweepRun } from '../../../src/protocol/sweep';
@@ -103,6 +103,30 @@ describe('optlab sweep', function () {
       alive = kept;
     }
     assert.equal(a.runs.filter((x) => x.stepsDone === 160).length, 1);
+  });
+
+  it('Ctrl-C stops the sweep: exit 130, every run written and marked (finished, stopped, not started)', async () => {
+    const json = path.join(out, 'interrupted.json');
+    const child = spawn(process.execPath, [cli, 'sweep', `${EXAMPLES}/rosenbrock.ts`, '--optimizer', 'sgd', '--grid', 'lr=0.05,1e-4,2e-4', '--steps', '50000000', '--time-limit', '600', '--workers', '1', '--json', json]);
+    let stderr = '';
+    let interrupted = false;
+    // The first configuration diverges within a few steps; the second runs until interrupted (once: a second Ctrl-C ends the process).
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!interrupted && stderr.includes('[1/3]')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted: the runs that finished are kept/);
+    const result = sweepResultSchema.parse(JSON.parse(fs.readFileSync(json, 'utf8')));
+    assert.deepEqual(result.runs.map((r) => r.status), ['diverged', 'cancelled', 'cancelled']);
+    // The second may be stopped before its first step (the pool test checks runs stopped part way keep their steps).
+    assert.ok(result.runs[1].stepsDone < 50_000_000);
+    assert.equal(result.runs[2].stepsDone, 0);
+    assert.equal(result.runs[2].message, 'cancelled before it started');
   });
 
   it('mistakes in the command line exit 2 and name the flag', () => {
