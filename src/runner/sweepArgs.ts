@@ -114,6 +114,8 @@ function sweepCommand(args: readonly string[]): SweepCommand {
   if (search === 'sobol' && dims.length > SOBOL_MAX_DIMENSIONS) throw new UsageError(`--search sobol takes at most ${SOBOL_MAX_DIMENSIONS} --grid dimensions, got ${dims.length}`);
   if (dims.some((d) => d.name === 'lr') && v.lr !== undefined) throw new UsageError('lr is both swept (--grid lr=…) and fixed (--lr): give one');
   const lr = number('lr', v.lr, Number.isFinite, 'a number');
+  // tfjs-node must not load in worker threads (a native crash takes the whole process down).
+  if (v.backend === 'node') throw new UsageError("--backend node is not for sweeps (their worker threads cannot load tfjs-node): use wasm or cpu");
   return {
     command: 'sweep',
     ...base(v, positionals[0], DEFAULT_STEPS),

@@ -21,6 +21,7 @@ describe('optlab sweep / lr-find arguments', () => {
     assert.throws(() => parseCommand(['sweep', 'f.ts', '--grid', 'lr=1e-5:1e-1:log', '--search', 'grid', '--trials', '3']), /--search must be random or sobol/);
     assert.throws(() => parseCommand(['sweep', 'f.ts']), /at least one --grid/);
     assert.throws(() => parseCommand(['sweep', 'f.ts', '--grid', 'lr=0.1,0.2', '--lr', '0.1']), /both swept .* and fixed/);
+    assert.throws(() => parseCommand(['sweep', 'f.ts', '--grid', 'lr=0.1,0.2', '--backend', 'node']), /--backend node is not for sweeps/);
   });
 
   it('lr-find: the finder defaults, and a range check', () => {
