@@ -331,9 +331,10 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
 
     it('Compare with adam runs the rule and the built-in adam side by side', async function () {
       await page.locator('.codelens-decoration a', { hasText: 'Compare with adam' }).click();
-      const view = await waitForDashboard(frame, 'both runs to finish', (v) => v.runs.length === 2 && v.runs.every((r) => r.done));
-      assert.deepEqual(view.runs.map((r) => r.optimizer).sort(), ['adam', 'lion']);
-      await frame.locator('tr[data-run] td.status', { hasText: 'done' }).nth(1).waitFor();
+      // optimizerLab.newRun is 'add' by default: the Try's run stays drawn beside the two new ones.
+      const view = await waitForDashboard(frame, 'both runs to finish', (v) => v.runs.length === 3 && v.runs.every((r) => r.done));
+      assert.deepEqual(view.runs.map((r) => r.optimizer).sort(), ['adam', 'lion', 'lion']);
+      await frame.locator('tr[data-run] td.status', { hasText: 'done' }).nth(2).waitFor();
       const labels = await frame.locator('tr[data-run]').allInnerTexts();
       assert.ok(labels.some((t) => /\blion lr=0\.01\b/.test(t)) && labels.some((t) => /\badam lr=0\.02\b/.test(t)), JSON.stringify(labels));
       await frame.locator('table.runs').scrollIntoViewIfNeeded();
