@@ -339,6 +339,17 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.ok((bias.done?.final.loss ?? 1) < 1e-6, `lowRankWithBias, muon ${bias.done?.final.loss}`);
   });
 
+  it('edgeOfStability: past the edge at the start, gradient descent at lr 0.15 settles at sharpness 2/lr instead of diverging', async () => {
+    const lr = 0.15;
+    const r = await run('edgeOfStability.ts', 'sharpening', { optimizer: { id: 'sgd', lr }, steps: 2000, curvatureEvery: 1000 });
+    assert.equal(r.done?.status, 'completed');
+    const [first, , last] = r.curvature;
+    assert.ok((first.sharpness ?? 0) > 1.2 * (2 / lr), `starts past the edge: ${first.sharpness} vs ${2 / lr}`);
+    near(last.sharpnessLimit ?? NaN, 2 / lr, 1e-9, 'limit');
+    near(last.sharpness ?? NaN, 2 / lr, 0.05 * (2 / lr), 'sharpness at the edge');
+    assert.ok((r.done?.final.loss ?? Infinity) < 0.05 * losses(r)[0]);
+  });
+
   it('covered every objective and optimizer rule of every example file', () => {
     const all: string[] = [];
     for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'))) {
