@@ -6,7 +6,7 @@ import type { RunSnapshot } from '../src/protocol/webview';
 import type { ChartCard, ChartKind } from './chartCards';
 import type { SeriesChart } from './charts/seriesChart';
 import { edgeCrossings, edgeNotes } from './edgeOfStabilityChart';
-import { spectrumNotes } from './spectrumChart';
+import { spectrumNotes, tensorNotes } from './spectrumChart';
 
 /** Updates both cards; returns the charts whose markers changed (to redraw). */
 export function updateDiagnosticsCards(
@@ -15,7 +15,7 @@ export function updateDiagnosticsCards(
 ): ChartKind[] {
   const changed: ChartKind[] = [];
   if (charts.edge.setMarkers(edgeCrossings(runs, colour))) changed.push('edge');
-  const notes: [ChartKind, string[]][] = [['edge', edgeNotes(runs, label)], ['spectrum', spectrumNotes(runs, label)]];
+  const notes: [ChartKind, string[]][] = [['edge', edgeNotes(runs, label)], ['spectrum', [...spectrumNotes(runs, label), ...tensorNotes(runs, label)]]];
   for (const [kind, lines] of notes) {
     const card = cards[kind];
     const drawn = charts[kind].seriesList().some((s) => s.points.length > 0);

@@ -61,6 +61,18 @@ export function smoothed(ts: readonly number[], weights: readonly number[]): Poi
   });
 }
 
+/** One line per run whose last sample has per-tensor blocks: each tensor's λmax ± residual and trace ± error. */
+export function tensorNotes(runs: Iterable<RunSnapshot>, label: (run: RunSnapshot) => string): string[] {
+  const notes: string[] = [];
+  for (const run of runs) {
+    const s = [...run.curvature].reverse().find((c) => c.blocks && c.blocks.length > 0);
+    if (!s?.blocks) continue;
+    const each = s.blocks.map((b) => `${b.name} λmax ${b.converged ? '' : '≥ '}${formatNumber(b.lambdaMax)} ± ${formatNumber(b.residual)}, tr ${formatNumber(b.trace)} ± ${formatNumber(b.traceStdErr)}`);
+    notes.push(`${label(run)} per tensor at step ${s.step}: ${each.join('; ')}`);
+  }
+  return notes;
+}
+
 /** One line per run with a density: its step, trace ± error and what the estimate rests on. */
 export function spectrumNotes(runs: Iterable<RunSnapshot>, label: (run: RunSnapshot) => string): string[] {
   const notes: string[] = [];

@@ -19,6 +19,7 @@ function withDiagnostics(runId: string, sharpness: (step: number) => number): Da
             ...e.sample, sharpness: sharpness(e.sample.step), sharpnessResidual: 0.01, sharpnessLimit: 100,
             trace: 15, traceStdErr: 0.5, traceProbes: 8, traceMethod: 'hutchinson' as const,
             density: { nodes: [-2, 1, 2, 3, 4, 5], weights: [0.1, 0.2, 0.2, 0.2, 0.2, 0.1] },
+            blocks: [{ name: 'w1', size: 16, lambdaMax: 7, residual: 0.001, converged: true, trace: 12, traceStdErr: 0.4 }],
           },
         }
       : e,
@@ -60,6 +61,7 @@ describe('dashboard: edge of stability and spectral density', function () {
       assert.match(await edge.locator('.note').innerText(), /at the edge of stability, λmax = 100 ± 0\.01 vs limit 100/);
       assert.equal(await spectrum.isVisible(), true);
       assert.match(await spectrum.locator('.note').innerText(), /tr\(H\) = 15 ± 0\.5, Hutchinson and Lanczos quadrature over 8 probes/);
+      assert.match(await spectrum.locator('.note').innerText(), /per tensor at step 40: w1 λmax 7 ± 0\.001, tr 12 ± 0\.4/);
     });
 
     it('hides both cards for runs without such samples', async () => {
