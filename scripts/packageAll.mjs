@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildBinary, esbuildVersion } from './esbuildBinaries.mjs';
 import { TARGETS } from './packageTargets.mjs';
-import { packTarget, shippedFiles } from './vsixPack.mjs';
+import { packStaged, stageExtension } from './vsixPack.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -24,18 +24,24 @@ const started = Date.now();
 execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 console.log(`build: ${seconds(started)}`);
 fs.mkdirSync(outDir, { recursive: true });
-const files = await shippedFiles(root);
+const t0 = Date.now();
+const staging = await stageExtension(root);
+console.log(`staged: ${seconds(t0)}`);
 const failures = [];
-for (const target of targets) {
-  const t0 = Date.now();
-  const binary = esbuildBinary(target, esbuildVersion());
-  const out = path.join(outDir, `${name}-${version}-${target}.vsix`);
-  const fetched = Date.now();
-  // vsce's secret scan (half of a package's CPU time) once: the packages differ only in esbuild's binary.
-  const { warnings, ms } = await packTarget({ root, files, target, binary, out, scanSecrets: target === targets[0] });
-  if (warnings.length > 0) failures.push(`${target}: vsce warned:\n${warnings.join('\n')}`);
-  const steps = Object.entries(ms).map(([step, t]) => `${step} ${(t / 1000).toFixed(1)} s`).join(', ');
-  console.log(`${path.relative(root, out)}: ${(fs.statSync(out).size / 1e6).toFixed(2)} MB in ${seconds(t0)} (esbuild ${((fetched - t0) / 1000).toFixed(1)} s, ${steps})`);
+try {
+  for (const target of targets) {
+    const t1 = Date.now();
+    const binary = esbuildBinary(target, esbuildVersion());
+    const out = path.join(outDir, `${name}-${version}-${target}.vsix`);
+    const fetched = Date.now();
+    // vsce's secret scan (half of a package's CPU time) once: the packages differ only in esbuild's binary.
+    const { warnings, ms } = await packStaged({ staging, target, binary, out, scanSecrets: target === targets[0] });
+    if (warnings.length > 0) failures.push(`${target}: vsce warned:\n${warnings.join('\n')}`);
+    const steps = Object.entries(ms).map(([step, t]) => `${step} ${(t / 1000).toFixed(1)} s`).join(', ');
+    console.log(`${path.relative(root, out)}: ${(fs.statSync(out).size / 1e6).toFixed(2)} MB in ${seconds(t1)} (esbuild ${((fetched - t1) / 1000).toFixed(1)} s, ${steps})`);
+  }
+} finally {
+  fs.rmSync(staging, { recursive: true, force: true });
 }
 console.log(`package:all: ${targets.length} packages in ${seconds(started)}`);
 if (failures.length > 0) {
