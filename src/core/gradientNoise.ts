@@ -74,7 +74,9 @@ export function gradientNoise(grads: readonly Float32Array[], batchSize: number,
     noiseScaleStdErr = noiseScale === null ? null : jackknife(leaveOut.map((e) => ratio(e.trace, e.normSq)));
     snrStdErr = snr === null ? null : jackknife(leaveOut.map((e) => ratio(batchSize * e.normSq, e.trace)));
   }
-  return { noiseScale, noiseScaleStdErr, snr, snrStdErr, traceCovariance: all.trace, gradNormSq: all.normSq, batches: m, batchSize };
+  // |g|² not resolved without one of the batches (a leave-one-out estimate ≤ 0): the ratio is not backed.
+  const backed = m < JACKKNIFE_MIN_BATCHES || noiseScaleStdErr !== null;
+  return { noiseScale: backed ? noiseScale : null, noiseScaleStdErr, snr, snrStdErr, traceCovariance: all.trace, gradNormSq: all.normSq, batches: m, batchSize };
 }
 
 /** The jackknife's standard error from leave-one-out values; null when one of them is undefined (the estimate is not stable). */

@@ -350,6 +350,16 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.ok((r.done?.final.loss ?? Infinity) < 0.05 * losses(r)[0]);
   });
 
+  it('gradientNoise: the noise scale is the same for batches of 8 and 64 (within errors), the SNR grows with the batch', async () => {
+    const [small, large] = await Promise.all(['small', 'large'].map(async (objective) => {
+      const r = await run('gradientNoise.ts', objective, { optimizer: { id: 'sgd', lr: 0.05 }, steps: 1, curvatureEvery: 1, diagnostics: 'standard' });
+      return r.curvature[0].gradientNoise;
+    }));
+    assert.ok(small?.noiseScale && large?.noiseScale && small.noiseScaleStdErr && large.noiseScaleStdErr && small.snr && large.snr);
+    assert.ok(Math.abs(small.noiseScale - large.noiseScale) <= 3 * Math.hypot(small.noiseScaleStdErr, large.noiseScaleStdErr), `${small.noiseScale} vs ${large.noiseScale}`);
+    assert.ok(large.snr > 3 * small.snr, `SNR ${large.snr} (64) vs ${small.snr} (8)`);
+  });
+
   it('covered every objective and optimizer rule of every example file', () => {
     const all: string[] = [];
     for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts'))) {
