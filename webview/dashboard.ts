@@ -76,7 +76,8 @@ export class Dashboard {
     this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
     for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root);
     this.replay = attachReplay(this.cards.trajectory, {
-      chart: () => this.charts.trajectory.chart, theme: () => this.theme,
+      chart: () => this.charts.trajectory.chart, theme: () => this.theme, say: (text) => this.say(text),
+      save: (content, suggestedName) => this.host.post({ type: 'exportFile', format: 'webm', suggestedName, content }),
       runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
     });
     this.renderControls();

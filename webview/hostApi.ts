@@ -63,12 +63,14 @@ function reportHost(): HostApi {
 }
 
 function download(name: string, format: string, content: string): void {
-  const href = format === 'png' ? content : URL.createObjectURL(new Blob([content], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
+  // png and webm come as data: URLs already.
+  const dataUrl = format === 'png' || format === 'webm';
+  const href = dataUrl ? content : URL.createObjectURL(new Blob([content], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
   const a = document.createElement('a');
   a.href = href;
   a.download = name;
   document.body.appendChild(a);
   a.click();
   a.remove();
-  if (format !== 'png') setTimeout(() => URL.revokeObjectURL(href), 1000);
+  if (!dataUrl) setTimeout(() => URL.revokeObjectURL(href), 1000);
 }

@@ -268,8 +268,8 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, path.basename(message.suggestedName)) } : {}) });
       if (!uri) return;
-      const bytes = message.format === 'png'
-        ? Buffer.from(message.content.replace(/^data:image\/png;base64,/, ''), 'base64')
+      const bytes = message.format === 'png' || message.format === 'webm'
+        ? Buffer.from(message.content.replace(/^data:[^,]*;base64,/, ''), 'base64')
         : new TextEncoder().encode(message.content);
       await vscode.workspace.fs.writeFile(uri, bytes);
       return;

@@ -84,12 +84,26 @@ describe('trajectory replay', function () {
     await settle(page);
     assert.deepEqual(await at(), [100, 100]);
     await page.locator('.replay select').selectOption('4');
-    await page.locator('.replay button').click();
+    await page.getByRole('button', { name: 'Play the replay' }).click();
     await page.waitForFunction(() => {
       const r = (window as unknown as ReplayWindow).optimizerLab.replay;
       return r.step === r.lastStep;
     }, undefined, { timeout: 30_000 });
-    assert.equal(await page.locator('.replay button').getAttribute('aria-label'), 'Play the replay', 'stopped at the end');
+    assert.equal(await page.locator('.replay button').first().getAttribute('aria-label'), 'Play the replay', 'stopped at the end');
+  });
+
+  it('WebM: the replay is recorded from the canvas, one frame per step (61 for 60 steps), and sent to the host to save', async () => {
+    await send(page, { type: 'events', events: withState({ runId: 'adam', optimizer: 'adam', lr: 0.02, steps: 60 }) });
+    await settle(page);
+    await page.locator('.replay button', { hasText: 'WebM' }).click();
+    await page.waitForFunction(() => (window as unknown as PageWindow).__posted.some((m) => m.type === 'exportFile'), undefined, { timeout: 60_000 });
+    const saved = await page.evaluate(() => (window as unknown as PageWindow).__posted.find((m) => m.type === 'exportFile'));
+    assert.ok(saved?.type === 'exportFile' && saved.format === 'webm' && saved.suggestedName.endsWith('.webm'));
+    const bytes = Buffer.from(saved.content.replace(/^data:[^,]*;base64,/, ''), 'base64');
+    assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3], 'an EBML (WebM) file');
+    assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
+    assert.match(await page.locator('.sr-status').innerText(), /replay recorded: 61 frames/);
+    assert.equal(await page.evaluate(() => (window as unknown as ReplayWindow).optimizerLab.replay.step), 60, 'back where it was');
   });
 
   it('1 parameter: the iterate moves on the curve (x, f(x)) with the gradient for the tangent', async () => {
