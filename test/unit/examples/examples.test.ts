@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_MARGIN_DIRECTION, SEPARABLE } from '../../../examples/implicitBias';
 import { KAPPA } from '../../../examples/narrowValley';
+import { VOCABULARY } from '../../../examples/tinyTransformer';
 import { looksLikeRule } from '../../../src/core/rules/ruleFactory';
 import { EXAMPLES, runInProcess, type InProcessResult } from '../runner/runInProcess';
 
@@ -358,6 +359,17 @@ describe('examples: every objective runs and shows its lesson', function () {
     assert.ok(small?.noiseScale && large?.noiseScale && small.noiseScaleStdErr && large.noiseScaleStdErr && small.snr && large.snr);
     assert.ok(Math.abs(small.noiseScale - large.noiseScale) <= 3 * Math.hypot(small.noiseScaleStdErr, large.noiseScaleStdErr), `${small.noiseScale} vs ${large.noiseScale}`);
     assert.ok(large.snr > 3 * small.snr, `SNR ${large.snr} (64) vs ${small.snr} (8)`);
+  });
+
+  it('tiny transformer: starts at ln 23 (uniform predictions) and one AdamW step lowers the loss on the whole text', async () => {
+    // On wasm without compiling: TensorFlow.js's cpu kernels take minutes for its matrix products.
+    const r = await runInProcess({ file: path.join(EXAMPLES, 'tinyTransformer.ts'), optimizer: { id: 'adamw', lr: 0.003 }, steps: 1, compile: false }, 'wasm');
+    assert.equal(r.error, undefined, r.error?.message);
+    assert.equal(r.leaked, 0);
+    ran.add(`tinyTransformer.ts#${r.meta?.objective}`);
+    // Weights of size 0.02 give logits near 0: every one of the 23 words about equally likely.
+    near(losses(r)[0], Math.log(VOCABULARY.length), 0.05, 'first loss');
+    assert.ok((r.done?.final.loss ?? Infinity) < losses(r)[0] - 0.05, `final ${r.done?.final.loss} vs first ${losses(r)[0]}`);
   });
 
   it('covered every objective and optimizer rule of every example file', () => {

@@ -23,9 +23,12 @@ export interface InProcessResult {
   leaked: number;
 }
 
-/** Runs one request in this process on the cpu backend, collecting every event. */
-export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>> & { file: string }): Promise<InProcessResult> {
-  const backend = await selectBackend('cpu');
+/**
+ * Runs one request in this process on the cpu backend (or wasm, for objectives too slow on cpu; the process
+ * is back on cpu afterwards), collecting every event.
+ */
+export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>> & { file: string }, backendName: 'cpu' | 'wasm' = 'cpu'): Promise<InProcessResult> {
+  const backend = await selectBackend(backendName);
   const request = runRequestSchema.parse({ type: 'run', runId: 'test', optimizer: { id: 'sgd', lr: 0.1 }, steps: 20, ...input });
   const out: InProcessResult = { steps: [], curvature: [], landscapes: [], leaked: 0 };
   const before = tf.memory().numTensors;
@@ -44,6 +47,7 @@ export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>>
     out.error = e.error;
   }
   out.leaked = tf.memory().numTensors - before;
+  if (backendName !== 'cpu') await selectBackend('cpu');
   return out;
 }
 
