@@ -1,7 +1,7 @@
 // Runs that last, in the real extension installed from its .vsix into code-server: two runs from the
 // ▶ Run lens are both drawn (a new run adds), both are listed in the Runs view, both are still there
-// (in the view and in the restored dashboard) after Developer: Reload Window, and Delete (after its
-// confirmation) removes one from the view and from disk. Screenshots: .artifacts/e2e/.
+// (in the view and in the restored dashboard) after Developer: Reload Window; Hide draws one, Compare selected
+// draws both again, and Delete (after its confirmation) removes one from the view and from disk. Screenshots: .artifacts/e2e/.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -105,8 +105,20 @@ describe('run history in code-server: runs kept across a reload, deleted only on
     await waitFor('the dashboard restored with both runs', () => drawn(frame), (v) => v.runs === 2 && v.done === 2);
     await screenshot(page, 'history-02-after-reload');
 
-    await page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) }).locator('.monaco-list-row', { hasText: 'adam lr 0.02' }).first().click({ button: 'right' });
-    await page.locator('.context-view .action-label', { hasText: 'Delete run' }).click();
+    const runRow = (k: number) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) }).locator('.monaco-list-row', { hasText: 'adam lr 0.02' }).nth(k);
+    const contextAction = async (k: number, label: string) => {
+      await runRow(k).click({ button: 'right' });
+      await page.locator('.context-view .action-label', { hasText: label }).click();
+    };
+    // Hide one, then Compare selected (both rows) draws the two again.
+    await contextAction(1, 'Hide from dashboard');
+    await waitFor('one run drawn after Hide', () => drawn(frame), (v) => v.runs === 1);
+    await runRow(0).click();
+    await runRow(1).click({ modifiers: ['Control'] });
+    await contextAction(1, 'Compare selected runs');
+    await waitFor('both runs drawn by Compare selected', () => drawn(frame), (v) => v.runs === 2 && v.done === 2);
+    await runRow(0).click();
+    await contextAction(0, 'Delete run');
     const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete' });
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await waitFor('one run left in the view', () => runRows(page), (r) => r.filter((t) => /adam lr 0\.02/.test(t)).length === 1);
