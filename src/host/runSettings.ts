@@ -36,6 +36,8 @@ export interface RunSettings {
   readonly compileObjectives: boolean;
   /** The setting `optimizerLab.memoryLimit` ('2GB', '512MB') in bytes; absent (empty or invalid setting): the runner's default, half the machine's memory. */
   readonly memoryLimitBytes?: number;
+  /** Runs of at most 2 parameters stream the optimizer's first moment and effective step for the replay (RunRequest.pathState). */
+  readonly replayOptimizerState?: boolean;
 }
 
 export const DEFAULT_SETTINGS: RunSettings = {
@@ -137,6 +139,7 @@ export function readRunSettings(get: Getter, builtIns: readonly string[] = [], r
     compileObjectives: get('compileObjectives') !== false,
     ...(diagnosticsPresetSchema.safeParse(get('diagnostics')).success ? { diagnostics: get('diagnostics') as DiagnosticsPreset } : {}),
     ...(memoryLimitOf(get('memoryLimit')) !== undefined ? { memoryLimitBytes: memoryLimitOf(get('memoryLimit')) } : {}),
+    ...(get('replayOptimizerState') === true ? { replayOptimizerState: true } : {}),
   };
 }
 
@@ -210,6 +213,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
     compile: settings.compileObjectives,
     ...(settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: settings.memoryLimitBytes } : {}),
+    ...(settings.replayOptimizerState ? { pathState: true } : {}),
     ...(choice.landscape !== undefined ? { landscape: choice.landscape } : {}),
     ...(choice.seed !== undefined ? { seed: choice.seed } : {}),
   };

@@ -132,4 +132,10 @@ describe('runSettings', () => {
     assert.deepEqual(req.scheduleFile, { file: '/ws/sched/warm.ts', name: 'warm' });
     assert.equal('schedule' in req, false);
   });
+
+  it('optimizerLab.replayOptimizerState asks the runner for the optimizer\'s state on the path (pathState); off by default', () => {
+    assert.equal(runRequestFor(readRunSettings(getter({})), { file: '/f.ts' }, {}, 'r').pathState, undefined);
+    assert.equal(runRequestFor(readRunSettings(getter({ replayOptimizerState: true })), { file: '/f.ts' }, {}, 'r').pathState, true);
+    assert.equal(readRunSettings(getter({ replayOptimizerState: 'yes' })).replayOptimizerState, undefined);
+  });
 });
