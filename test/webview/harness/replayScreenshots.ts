@@ -37,6 +37,13 @@ export async function replayScreenshots(outDir: string): Promise<string[]> {
       ];
       runs.splice(1, 0, { type: 'landscape', runId: 'adam', grid: landscapeGrid() });
       await shoot(page, runs, 40, plane);
+      const zoomed = path.join(outDir, `replay-zoomed-${theme}.png`);
+      const trajectory = page.locator('section[data-chart="trajectory"]');
+      for (let i = 0; i < 3; i++) await trajectory.getByRole('button', { name: 'Zoom in' }).click();
+      await settle(page);
+      await trajectory.screenshot({ path: zoomed });
+      await trajectory.getByRole('button', { name: 'reset' }).click();
+      files.push(zoomed);
       const curve = path.join(outDir, `replay-curve-${theme}.png`);
       await shoot(page, sinRun('sin', 0.8, 2, 40).events, 3, curve);
       files.push(plane, curve);
