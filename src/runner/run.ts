@@ -156,7 +156,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const factory = rule ? rule.factory : builtInFactory(req.optimizer.id);
     const { optimizer: unwatched, lr, schedule: specSchedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
     // The edge-of-stability sample reads the optimizer's latest state (Adam's second moment).
-    const watched = watchState(unwatched);
+    const watched = watchState(unwatched, req.curvatureEvery !== 0 || req.diagnostics !== undefined);
     const optimizer = watched.optimizer;
     const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
 

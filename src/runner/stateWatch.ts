@@ -18,8 +18,10 @@ export interface WatchedOptimizer {
   preconditioner(lr: number): Float32Array | undefined;
 }
 
-export function watchState(optimizer: Optimizer): WatchedOptimizer {
+/** `sampled`: whether the run takes curvature samples; if not, the optimizer is left as it is and nothing is read. */
+export function watchState(optimizer: Optimizer, sampled = true): WatchedOptimizer {
   const stability = optimizer.stability;
+  if (!sampled) return { optimizer, sharpnessLimit: (lr) => stability?.sharpnessLimit(lr), preconditioned: stability?.preconditioned === true, preconditioner: () => undefined };
   let read: ((lr: number) => Float32Array | undefined) | undefined;
   let lastLr = 0;
   /** P read when the loop freed the state (the run's end). */

@@ -54,6 +54,15 @@ describe('runner diagnostics (issue 21)', function () {
     });
   }
 
+  it('adam: the final sample, taken after the loop freed the state, still has P (read before it was freed)', async () => {
+    for (const compile of [true, false]) {
+      const r = await runInProcess({ file, objective: 'bowl', optimizer: { id: 'adam', lr: 0.01 }, steps: 7, curvatureEvery: 5, compile });
+      assert.deepEqual(r.curvature.map((c) => c.step), [0, 5, 7]);
+      close(r.curvature[2].preconditionedLambdaMax, adamPreconditionedSharpness(7, 0.01), 1e-3, `final point (${compile ? 'compiled' : 'tensors'})`);
+      assert.equal(r.leaked, 0);
+    }
+  });
+
   it('an optimizer without a stated limit says so', async () => {
     const r = await runInProcess({ file, objective: 'bowl', optimizer: { id: 'lion', lr: 0.01 }, steps: 2, curvatureEvery: 2 });
     assert.equal(r.curvature[0].sharpnessLimit, null);
