@@ -75,36 +75,48 @@ function sendError(e: unknown, runId?: string): void {
   send({ type: 'error', ...(runId !== undefined ? { runId } : {}), error });
 }
 
-async function main(): Promise<void> {
-  silenceTfjsBanner();
-  const preferred = process.env.OPTLAB_BACKEND as BackendId | undefined;
-  let backend: BackendChoice = await selectBackend(preferred);
-  registerSecondOrderGradients();
-  let active: Active | undefined;
-  const queue: RunRequest[] = [];
+/** One run at a time, in the order requested; cancel and setLr act on the active run. */
+class RunQueue {
+  private active: Active | undefined;
+  private readonly queue: RunRequest[] = [];
 
-  const runNext = async (): Promise<void> => {
-    const req = queue.shift();
+  constructor(private backend: BackendChoice) {}
+
+  get backendInUse(): BackendChoice {
+    return this.backend;
+  }
+
+  push(req: RunRequest): void {
+    this.queue.push(req);
+    if (!this.active) void this.runNext();
+  }
+
+  cancel(runId: string): void {
+    const i = this.queue.findIndex((r) => r.runId === runId);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (this.active?.runId === runId) this.active.cancelled = true;
+  }
+
+  setLr(runId: string, lr: number): void {
+    const run = this.active;
+    if (run?.runId !== runId) return;
+    // Absolute: the next update runs at exactly this lr (the protocol validated it).
+    run.lrSet = { lr, step: run.nextStep };
+    send({ type: 'lrChanged', runId, step: run.nextStep, lr });
+  }
+
+  private async runNext(): Promise<void> {
+    const req = this.queue.shift();
     if (!req) return;
-    active = { runId: req.runId, cancelled: false, nextStep: 0, overMemory: false };
-    const run = active;
-    const emit = (m: RunnerToHost): void => {
-      if (run.overMemory) return;
-      send(m);
-    };
-    const stopWatch = req.memoryLimitBytes === undefined ? undefined : watchMemory({
-      limitBytes: req.memoryLimitBytes, tf,
-      onExceeded: (use) => {
-        // The steps sent so far stay; memory a run grabbed is not reliably returned, so a fresh process takes the next run.
-        run.overMemory = true;
-        run.cancelled = true;
-        sendError(new RunFailure(memoryError(req.memoryLimitBytes as number, use, run.where)), req.runId);
-        exitWhenSent();
-      },
-    });
+    const run: Active = { runId: req.runId, cancelled: false, nextStep: 0, overMemory: false };
+    this.active = run;
+    const stopWatch = watchRunMemory(req, run);
     try {
-      if (req.backend && req.backend !== backend.backend) backend = await selectBackend(req.backend);
-      await runObjective(req, backend, tf, emit, {
+      if (req.backend && req.backend !== this.backend.backend) this.backend = await selectBackend(req.backend);
+      const emit = (m: RunnerToHost): void => {
+        if (!run.overMemory) send(m);
+      };
+      await runObjective(req, this.backend, tf, emit, {
         isCancelled: () => run.cancelled,
         lrSet: () => run.lrSet,
         backpressure,
@@ -121,51 +133,66 @@ async function main(): Promise<void> {
       stopWatch?.();
       // Past its memory limit the process is about to exit: it takes no next run.
       if (!run.overMemory) {
-        active = undefined;
-        void runNext();
+        this.active = undefined;
+        void this.runNext();
       }
     }
-  };
+  }
+}
 
-  const handle = (msg: HostToRunner): void => {
-    switch (msg.type) {
-      case 'run':
-        queue.push(msg);
-        if (!active) void runNext();
-        return;
-      case 'cancel': {
-        const i = queue.findIndex((r) => r.runId === msg.runId);
-        if (i >= 0) queue.splice(i, 1);
-        if (active?.runId === msg.runId) active.cancelled = true;
-        return;
-      }
-      case 'setLr': {
-        if (active?.runId !== msg.runId) return;
-        // Absolute: the next update runs at exactly this lr (the protocol validated it).
-        active.lrSet = { lr: msg.lr, step: active.nextStep };
-        send({ type: 'lrChanged', runId: msg.runId, step: active.nextStep, lr: msg.lr });
-        return;
-      }
-      case 'list':
-        listObjectives(msg.file, msg.text, tf).then(
-          ({ objectives, optimizers, schedules, error }) =>
-            send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, schedules, ...(error ? { error } : {}) }),
-          (e: unknown) => sendError(e),
-        );
-        return;
-      case 'catalog':
-        try {
-          send({ type: 'catalog', requestId: msg.requestId, optimizers: optimizerCatalog() });
-        } catch (e) {
-          sendError(e);
-        }
-        return;
-      case 'ping':
-        send({ type: 'heartbeat', at: Date.now() });
-        return;
-    }
-  };
+/** Watches the run's memory limit, if it has one: past it, the run's error is sent and the process exits. */
+function watchRunMemory(req: RunRequest, run: Active): (() => void) | undefined {
+  if (req.memoryLimitBytes === undefined) return undefined;
+  const limitBytes = req.memoryLimitBytes;
+  return watchMemory({
+    limitBytes, tf,
+    onExceeded: (use) => {
+      // The steps sent so far stay; memory a run grabbed is not reliably returned, so a fresh process takes the next run.
+      run.overMemory = true;
+      run.cancelled = true;
+      sendError(new RunFailure(memoryError(limitBytes, use, run.where)), req.runId);
+      exitWhenSent();
+    },
+  });
+}
 
+/** Answers a list request: the file's objectives, optimizer rules and schedules. */
+function answerList(msg: Extract<HostToRunner, { type: 'list' }>): void {
+  listObjectives(msg.file, msg.text, tf).then(
+    ({ objectives, optimizers, schedules, error }) =>
+      send({ type: 'objectives', requestId: msg.requestId, objectives, optimizers, schedules, ...(error ? { error } : {}) }),
+    (e: unknown) => sendError(e),
+  );
+}
+
+function handle(runs: RunQueue, msg: HostToRunner): void {
+  switch (msg.type) {
+    case 'run':
+      return runs.push(msg);
+    case 'cancel':
+      return runs.cancel(msg.runId);
+    case 'setLr':
+      return runs.setLr(msg.runId, msg.lr);
+    case 'list':
+      return answerList(msg);
+    case 'catalog':
+      try {
+        send({ type: 'catalog', requestId: msg.requestId, optimizers: optimizerCatalog() });
+      } catch (e) {
+        sendError(e);
+      }
+      return;
+    case 'ping':
+      send({ type: 'heartbeat', at: Date.now() });
+      return;
+  }
+}
+
+async function main(): Promise<void> {
+  silenceTfjsBanner();
+  const preferred = process.env.OPTLAB_BACKEND as BackendId | undefined;
+  const runs = new RunQueue(await selectBackend(preferred));
+  registerSecondOrderGradients();
   process.on('message', (raw) => {
     let msg: HostToRunner;
     try {
@@ -174,12 +201,13 @@ async function main(): Promise<void> {
       sendError(e);
       return;
     }
-    handle(msg);
+    handle(runs, msg);
   });
   // Exit with the parent: a disconnected runner has nobody to talk to.
   process.on('disconnect', () => process.exit(0));
   setInterval(() => send({ type: 'heartbeat', at: Date.now() }), HEARTBEAT_MS).unref();
-  send({ type: 'ready', backend: backend.backend, tfjsVersion: backend.tfjsVersion, pid: process.pid });
+  const { backend, tfjsVersion } = runs.backendInUse;
+  send({ type: 'ready', backend, tfjsVersion, pid: process.pid });
 }
 
 // The same bundle is a sweep's worker thread (src/runner/sweepPool.ts starts it with its workerData).
