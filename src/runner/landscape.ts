@@ -12,7 +12,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { ParamLayout, Params } from '../core/paramLayout';
 import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
-import { evaluatePlane, LandscapeBudgetError, type Plane } from './evaluatePlane';
+import { evaluatePlane, LandscapeBudgetError, type Plane, type PlaneEvaluator } from './evaluatePlane';
 import { type Box, featureWindow } from './featureWindow';
 import { filterNormalizedDirection } from './filterNormalizedDirection';
 import { createRng, mixSeed } from './rng';
@@ -113,23 +113,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   const evaluator = (deadline: number) => ({ raw: o.raw, f: o.f, layout: o.layout, tf: o.tf, isCancelled: o.isCancelled, deadline });
 
   /** Contour or curve over `b` in parameter coordinates. */
-  const overBox = (b: Box) => async (deadline: number): Promise<Landscape | undefined> => {
-    const axes = (size: number) => ({ xs: linspace(b[0][0], b[0][1], size), ys: n === 2 ? linspace(b[1][0], b[1][1], size) : undefined });
-    const planeOf = (size: number): Plane => boxPlane(b, size, n);
-    let size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
-    let done = await evaluatePlane(evaluator(deadline), planeOf(size), n === 2);
-    if (done === 'not-batchable') {
-      // Point by point: fewer points keep a live re-run quick.
-      size = LOOP_CONTOUR_SIZE;
-      done = await evaluatePlane(evaluator(deadline), planeOf(size));
-    }
-    if (!done || done === 'not-batchable') return undefined;
-    const { xs, ys } = axes(size);
-    const names = o.names.slice(0, n);
-    return ys
-      ? { kind: 'contour', xs, ys, values: rows(done.values, ys.length, size), axes: names }
-      : { kind: 'curve', xs, values: rows(done.values, 1, size), axes: names };
-  };
+  const overBox = (b: Box) => (deadline: number): Promise<Landscape | undefined> => gridOverBox(evaluator(deadline), b, o.names);
 
   /** A random filter-normalised slice through x0: 2-D when the objective is fast enough, else 1-D. */
   const slice = async (deadline: number): Promise<Landscape | undefined> => {
@@ -208,6 +192,28 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
       await compute(overBox(wide), JSON.stringify(wide));
     },
   };
+}
+
+/**
+ * Contour (2 parameters) or curve (1) over box `b` in parameter coordinates: batched when the objective
+ * allows, else point by point on a coarser grid. Also the dashboard's zoomed windows (landscapeWindow.ts).
+ */
+export async function gridOverBox(e: PlaneEvaluator, b: Box, names: readonly string[]): Promise<Landscape | undefined> {
+  const n = b.length;
+  let size = n === 1 ? CURVE_SIZE : CONTOUR_SIZE;
+  let done = await evaluatePlane(e, boxPlane(b, size, n), n === 2);
+  if (done === 'not-batchable') {
+    // Point by point: fewer points keep a live re-run quick.
+    size = LOOP_CONTOUR_SIZE;
+    done = await evaluatePlane(e, boxPlane(b, size, n));
+  }
+  if (!done || done === 'not-batchable') return undefined;
+  const xs = linspace(b[0][0], b[0][1], size);
+  const ys = n === 2 ? linspace(b[1][0], b[1][1], size) : undefined;
+  const axes = names.slice(0, n);
+  return ys
+    ? { kind: 'contour', xs, ys, values: rows(done.values, ys.length, size), axes }
+    : { kind: 'curve', xs, values: rows(done.values, 1, size), axes };
 }
 
 /** The grid over box `b` (size points per axis, x fastest) in parameter coordinates, as a plane through 0. */

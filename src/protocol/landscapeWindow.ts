@@ -1,0 +1,22 @@
+/**
+ * The dashboard zoomed the contour (or curve) of a 1- or 2-parameter run: a
+ * grid over the new window. The webview asks the host with the run's id; the
+ * host asks the runner with the run's objective (file, unsaved text, name),
+ * and forwards the answer to the page as that run's `landscape` event.
+ */
+import { z } from 'zod';
+
+/** One [lo, hi] per parameter (1 or 2 of them). */
+export const windowBoxSchema = z.array(z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'hi must exceed lo')).min(1).max(2);
+export type WindowBox = z.infer<typeof windowBoxSchema>;
+
+export const landscapeWindowRequestSchema = z.object({
+  type: z.literal('landscapeWindow'),
+  requestId: z.string(),
+  file: z.string(),
+  text: z.string().optional(),
+  objective: z.string().optional(),
+  seed: z.number().int().default(0),
+  box: windowBoxSchema,
+});
+export type LandscapeWindowRequest = z.infer<typeof landscapeWindowRequestSchema>;
