@@ -17,7 +17,7 @@ import type { WatchedOptimizer } from './stateWatch';
 /** The gradient-noise scale uses at most this many batches of the first epoch (fixed, so samples compare). */
 export const NOISE_MAX_BATCHES = 16;
 
-/** A stochastic objective's batches: how many full ones an epoch has, and the (signed-free) gradient at x on batch k. */
+/** A stochastic objective's batches: their size, the data set's, and the gradient at x on batch k of the first epoch (its sign does not matter). */
 export interface NoiseSource {
   readonly batchSize: number;
   readonly datasetSize: number;
