@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { blockCurvature } from '../../../../src/core/curvature/blockCurvature';
 import type { ArrayOperator } from '../../../../src/core/curvature/hvp';
 import { symmetricEigen } from '../../../../src/core/curvature/symmetricEigen';
+import { selectBackend } from '../../../../src/runner/backend';
 
 /** A dense symmetric H (float64) with strong coupling between the blocks, as an operator. */
 function denseHessian(n: number): { rows: number[][]; apply: ArrayOperator } {
@@ -11,6 +12,11 @@ function denseHessian(n: number): { rows: number[][]; apply: ArrayOperator } {
 }
 
 describe('blockCurvature (per named tensor: the Hessian\'s diagonal blocks)', () => {
+  // On the cpu backend, whatever other test files registered (the wasm backend is registered on import).
+  before(async () => {
+    await selectBackend('cpu');
+  });
+
   it("each block's λmax is its own block's (not the whole Hessian's), and its trace lies within three of its errors", () => {
     const { rows, apply } = denseHessian(40);
     const blocks = [{ name: 'w1', offset: 0, size: 12 }, { name: 'b1', offset: 12, size: 4 }, { name: 'w2', offset: 16, size: 24 }];

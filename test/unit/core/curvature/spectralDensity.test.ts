@@ -4,6 +4,7 @@ import { hessianOperator, onArrays } from '../../../../src/core/curvature/hvp';
 import { spectralDensity } from '../../../../src/core/curvature/spectralDensity';
 import { quadratic } from './quadratics';
 import { rotatedOperator } from './rotatedOperator';
+import { selectBackend } from '../../../../src/runner/backend';
 
 const moment = (nodes: number[], weights: number[], k: number) => nodes.reduce((a, x, j) => a + weights[j] * x ** k, 0);
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
@@ -16,6 +17,11 @@ const spectra: Record<string, (n: number) => number[]> = {
 };
 
 describe('spectralDensity (stochastic Lanczos quadrature)', () => {
+  // On the cpu backend, whatever other test files registered (the wasm backend is registered on import).
+  before(async () => {
+    await selectBackend('cpu');
+  });
+
   for (const [label, make] of Object.entries(spectra)) {
     it(`moments of the density match tr(H)/n and tr(H²)/n within a few percent (${label}, n = 1000)`, () => {
       const d = make(1000);

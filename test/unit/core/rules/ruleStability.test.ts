@@ -4,6 +4,7 @@ import type { Optimizer, OptimizerState } from '../../../../src/core/optimizer';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { preconditionedSharpness } from '../../../../src/core/curvature/preconditionedSharpness';
 import type { ArrayOperator } from '../../../../src/core/curvature/hvp';
+import { selectBackend } from '../../../../src/runner/backend';
 
 /** Runs the optimizer's tensor form on f(x) = ½λx² from x = 1; the last |x|. */
 function finalDistance(optimizer: Optimizer, lambda: number, lr: number, steps: number): number {
@@ -26,6 +27,11 @@ function finalDistance(optimizer: Optimizer, lambda: number, lr: number, steps: 
 }
 
 describe('edge of stability of the rules (OptimizerRule.stability)', () => {
+  // On the cpu backend, whatever other test files registered (the wasm backend is registered on import).
+  before(async () => {
+    await selectBackend('cpu');
+  });
+
   const lr = 0.1;
   const cases: [string, Record<string, number | boolean>][] = [
     ['gradient descent', {}],
