@@ -10,18 +10,21 @@ import type { ArrayOptimizer } from '../src/core/arrays/contracts';
 import { minimizeArrays } from '../src/core/arrays/minimizeArrays';
 import { compileHessian } from '../src/core/compiled/compileHessianOperator';
 import { CompiledValueAndGrad, type ArrayInput, type TensorObjective } from '../src/core/compiled/compileValueAndGrad';
+import { NotCompilable } from '../src/core/compiled/program';
 import { evaluatorOf } from '../src/core/evaluate';
 import { minimize } from '../src/core/minimize';
 import type { Evaluate, Optimizer } from '../src/core/optimizer';
 import { createOptimizer, optimizerFactory } from '../src/core/optimizers/registry';
 import { constantSchedule } from '../src/core/schedule';
 import { illConditionedQuadratic, rosenbrock } from '../src/core/testFunctions';
+import { cnnProblem } from './cnnProblem';
 import { mlpProblem } from './problems';
 import { sweepRosenbrock } from './sweepRosenbrock';
 import { COMPILED_MAX_PARAMS } from '../src/runner/arrayPath';
 import { rosenbrockStart, workOf, type Workload } from './workloads';
 import * as path from 'node:path';
 import { ruleFactory, validateRule } from '../src/core/rules/ruleFactory';
+import { releaseAbandonedTape } from '../src/runner/abandonedTape';
 import { compileObjective } from '../src/runner/compile';
 import { loadBundle } from '../src/runner/loadBundle';
 
@@ -162,6 +165,24 @@ export async function runOurs(w: Workload): Promise<SideResult> {
       const out = await timed(w, () => train(evaluate, x0, () => createOptimizer('adam', {}), w.lr, w.steps));
       x0.dispose();
       problem.dispose();
+      return out;
+    }
+    case 'cnn-adam': {
+      const problem = cnnProblem(w.batch);
+      const adam = () => createOptimizer('adam', {});
+      if (compiling()) {
+        try {
+          return await timed(w, () => trainCompiled(problem.batchLoss, problem.batchInputs, problem.x0, adam().arrays as ArrayOptimizer, w.lr, w.steps));
+        } catch (e) {
+          // As the runner does: an objective that does not compile runs on tensors.
+          if (!(e instanceof NotCompilable)) throw e;
+          releaseAbandonedTape(tf);
+          console.log(`  ${w.id}: not compiled (${e.message}); on tensors`);
+        }
+      }
+      const x0 = tf.tensor1d(problem.x0);
+      const out = await timed(w, () => train((x, step) => evaluatorOf(problem.objective(step))(x), x0, adam, w.lr, w.steps));
+      x0.dispose();
       return out;
     }
     case 'hvp': {

@@ -16,6 +16,7 @@ import type { BackendId } from '../src/protocol/runner';
 import { selectBackend } from '../src/runner/backend';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { runEndToEnd } from './endToEnd';
+import { writeCnnInputs } from './cnnProblem';
 import { runOurs, type SideResult } from './ours';
 import { WORKLOADS } from './workloads';
 
@@ -56,6 +57,8 @@ function runTorch(ids: string[]): { version: string; threads: number; results: R
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return 'python3-torch is not installed (import torch failed)';
   const workloads = WORKLOADS.filter((w) => ids.includes(w.id));
+  // PyTorch starts from our initial weights and data, not from draws of its own.
+  for (const w of workloads) if (w.kind === 'cnn-adam') writeCnnInputs(path.join(os.tmpdir(), w.dataFile), w.batch);
   const out = spawnSync(PYTHON, [path.join(__dirname, 'torch_bench.py')], {
     input: JSON.stringify(workloads),
     encoding: 'utf8',
@@ -85,11 +88,12 @@ async function main(): Promise<void> {
   const workloads = WORKLOADS.filter((w) => args.only.length === 0 || args.only.includes(w.id));
   if (workloads.length === 0) throw new Error(`no workload matches ${args.only.join(', ')}`);
 
+  // The backend first: the CNN's inputs for PyTorch are made with tensors.
+  silenceTfjsBanner();
+  const choice = await selectBackend(args.backend);
   const torch = args.torch ? runTorch(workloads.map((w) => w.id)) : 'skipped (--no-torch)';
   if (typeof torch === 'string') console.log(`PyTorch side not run: ${torch}; reporting ours only`);
 
-  silenceTfjsBanner();
-  const choice = await selectBackend(args.backend);
   const rows: Row[] = [];
   for (const w of workloads) {
     const before = tf.memory().numTensors;

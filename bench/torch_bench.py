@@ -171,6 +171,10 @@ def run(w):
         return lambda: train(lambda x, s: f(x), x0,
                              lambda p: torch.optim.LBFGS(p, lr=w['lr'], max_iter=1, history_size=w['history']),
                              w['steps'], closure_style=True)
+    if kind == 'cnn-adam':
+        from torch_cnn import cnn_problem
+        f, x0 = cnn_problem(w)
+        return lambda: train(f, x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])
     if kind == 'mlp-adam':
         f, x0 = mlp_problem(w)
         return lambda: train(f, x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])

@@ -19,6 +19,8 @@ export type Workload =
       repeats: number;
       tol: number;
     }
+  /** bench/cnnNetwork.ts with Adam; `dataFile`: the file (in the temporary directory) where bench/cnnProblem.ts writes the weights and data PyTorch starts from. */
+  | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string }
   | { id: string; kind: 'hvp'; n: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'lanczos'; n: number; iterations: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'sweep'; n: number; lrs: number[]; steps: number; repeats: number; tol: number }
@@ -51,6 +53,7 @@ export const WORKLOADS: Workload[] = [
     repeats: 3,
     tol: 1e-2,
   },
+  { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32', kind: 'cnn-adam', batch: 32, steps: 100, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin' },
   { id: 'hvp rosenbrock n=1e5', kind: 'hvp', n: 100_000, steps: 50, repeats: 5, tol: 1e-3 },
   { id: 'lanczos 30 it. n=1e5', kind: 'lanczos', n: 100_000, iterations: 30, steps: 1, repeats: 3, tol: 1e-3 },
   { id: 'sweep 16 lr adam rosenbrock n=2', kind: 'sweep', n: 2, lrs: sweepLrs, steps: 1000, repeats: 3, tol: 1e-3 },

@@ -17,6 +17,7 @@
  * The result is a Schedule: buffers, index maps and steps, for generateCode.ts.
  */
 import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
+import { CONV_NODES, lowerConv } from './convCalls';
 import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
@@ -46,5 +47,6 @@ function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
   else if (REDUCTIONS.has(kernel)) lowerReduction(fuser, node, index);
   else if (kernel === 'UnsortedSegmentSum') lowerSegmentSum(fuser, node, index);
   else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
+  else if (CONV_NODES.has(kernel)) lowerConv(fuser, node);
   else lowerStandalone(fuser, node);
 }

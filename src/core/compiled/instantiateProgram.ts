@@ -6,6 +6,7 @@
 import { MemoryPlan, instantiateLoops, type LoopFunction } from '../wasm/loopModule';
 import type { CompiledProgram, ResidentProgram } from './compileProgram';
 import type { GeneratedCode } from './generateCode';
+import { registerMemory } from './gemmKernels';
 import { PARAMETERS } from './jsNames';
 import type { Schedule } from './schedule';
 import { STANDALONE, type Standalone } from './standaloneKernels';
@@ -95,6 +96,8 @@ function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | unde
   }
   const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
   const { memory, f32, i32 } = allocated;
+  // Convolutions' products on these buffers may then run as WebAssembly over the same memory.
+  registerMemory(memory);
   const buffers = f32.slice(0, schedule.buffers.length);
   schedule.buffers.forEach((spec, k) => spec.init && buffers[k].set(spec.init));
   const maps = schedule.maps.map((map, k) => {

@@ -3,6 +3,8 @@
  * row-major float32 arrays. The generated program calls them by name.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CONV_KERNELS } from './convKernels';
+import { wasmGemm } from './gemmKernels';
 
 /**
  * Products at least this large (64×64×64) go to the TensorFlow.js backend when
@@ -64,6 +66,7 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
 }
 
 export const STANDALONE = {
+  ...CONV_KERNELS,
   /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */
   batchMatMul(
     a: Float32Array, b: Float32Array, out: Float32Array,
@@ -71,6 +74,8 @@ export const STANDALONE = {
     m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
   ): void {
     if (batches * m * k * n >= BACKEND_MATMUL_MIN && tf.getBackend() !== 'cpu') {
+      // The WebAssembly product over the program's own memory when it applies (no copies, no tensors), else the backend's.
+      if (batches === 1 && !transposeB && wasmGemm(a, b, out, m, k, n, transposeA)) return;
       backendMatMul(a, b, out, aBatches, bBatches, m, k, n, transposeA, transposeB);
       return;
     }

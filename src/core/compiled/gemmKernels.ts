@@ -1,0 +1,155 @@
+/**
+ * Matrix products for the convolutions (convKernels.ts): out[m×n] = op(a)[m×k] · op(b)[k×n], row-major.
+ * When a, b and out are views of one compiled program's WebAssembly memory (instantiateProgram
+ * registers it) and b is not transposed, the product runs as WebAssembly SIMD: blocks of 4 rows × 8
+ * columns held in eight float32x4 accumulators, each a[i, p] splatted and multiplied with two vectors
+ * of row p of b (a is read with any strides, so aᵀ costs nothing); the last n mod 4 columns one at a time.
+ * Otherwise a plain-JS loop that sums each row in float64. Both sum in another order than
+ * TensorFlow.js's kernels: the front ends' agreement check allows for it.
+ */
+import { Code, encodeModule, Op, Simd } from '../wasm/binary';
+import { wasmSimdSupported } from '../wasm/loopModule';
+
+type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number) => void;
+
+/** The memories of compiled programs, by their buffer (a Float32Array knows only its ArrayBuffer). */
+const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
+const instances = new WeakMap<WebAssembly.Memory, WasmGemm>();
+let gemmModule: WebAssembly.Module | undefined;
+
+/** Makes products on views of `memory` eligible for the WebAssembly kernel (instantiateProgram calls it). */
+export function registerMemory(memory: WebAssembly.Memory): void {
+  memories.set(memory.buffer, memory);
+}
+
+function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
+  const memory = memories.get(a.buffer as ArrayBuffer);
+  if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return undefined;
+  let fn = instances.get(memory);
+  if (!fn) {
+    gemmModule ??= new WebAssembly.Module(encodeModule([{ name: 'gemm', code: emitGemm() }], 1));
+    fn = new WebAssembly.Instance(gemmModule, { env: { memory } }).exports.gemm as WasmGemm;
+    instances.set(memory, fn);
+  }
+  return fn;
+}
+
+/** The WebAssembly product when it applies (see the file's comment); false when the caller must compute it. */
+export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean): boolean {
+  const wasm = k > 0 ? wasmGemmFor(a, b, out) : undefined;
+  if (!wasm) return false;
+  // Element strides of a as [m×k]: transposed, row i is column i of the stored k×m matrix.
+  const [rowA, colA] = transA ? [1, m] : [k, 1];
+  wasm(a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
+  return true;
+}
+
+/** out = op(a) · op(b), op = transpose when asked; a is m×k after op, b k×n after op. */
+export function gemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  if (!transB && wasmGemm(a, b, out, m, k, n, transA)) return;
+  gemmJs(a, b, out, m, k, n, transA, transB);
+}
+
+let rowSums = new Float64Array(64);
+
+function gemmJs(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+  const [rowA, colA] = transA ? [1, m] : [k, 1];
+  const [rowB, colB] = transB ? [1, k] : [n, 1];
+  if (rowSums.length < n) rowSums = new Float64Array(n);
+  const row = rowSums;
+  for (let i = 0; i < m; i++) {
+    row.fill(0, 0, n);
+    for (let p = 0; p < k; p++) {
+      const av = a[i * rowA + p * colA];
+      const base = p * rowB;
+      for (let j = 0; j < n; j++) row[j] += av * b[base + j * colB];
+    }
+    for (let j = 0; j < n; j++) out[i * n + j] = row[j];
+  }
+}
+
+const BLOCK_EMPTY = 0x40;
+/** Rows and 4-wide column vectors per block, largest first: the edges take the smaller blocks. */
+const ROW_BLOCKS = [4, 1];
+const VECTOR_BLOCKS = [2, 1];
+
+/** gemm(a, rowBytesA, colBytesA, b, out, m, k, n): byte addresses, k ≥ 1; columns past the last multiple of 4 one at a time. */
+function emitGemm(): Code {
+  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
+  const [a, rowA, colA, b, out, m, k, n] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const v = {
+    i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'),
+    rowBytes: c.local('i32'), vectorBytes: c.local('i32'),
+    rowOffsets: [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')],
+    acc: Array.from({ length: 4 }, () => [c.local('v128'), c.local('v128')]),
+    scalarAcc: Array.from({ length: 4 }, () => c.local('f32')),
+    bv: [c.local('v128'), c.local('v128')],
+    av: c.local('v128'),
+  };
+  c.get(n).i32(2).op(Op.i32Shl).set(v.rowBytes);
+  c.get(n).i32(-4).op(Op.i32And).i32(2).op(Op.i32Shl).set(v.vectorBytes);
+  v.rowOffsets.forEach((local, r) => c.get(rowA).i32(r).op(Op.i32Mul).set(local));
+  c.i32(0).set(v.i);
+  for (const rows of ROW_BLOCKS) {
+    c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    c.get(v.i).i32(rows).op(Op.i32Add).get(m).op(Op.i32GtS).op(Op.brIf, 1);
+    c.i32(0).set(v.j);
+    // Vector blocks up to the last multiple of 4 columns, then single columns (width 4 bytes, vectors 0).
+    for (const vectors of [...VECTOR_BLOCKS, 0]) {
+      const width = vectors === 0 ? 4 : 16 * vectors;
+      c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+      c.get(v.j).i32(width).op(Op.i32Add).get(vectors === 0 ? v.rowBytes : v.vectorBytes).op(Op.i32GtS).op(Op.brIf, 1);
+      emitBlock(c, { a, colA, b, out, k }, v, rows, vectors);
+      c.get(v.j).i32(width).op(Op.i32Add).set(v.j);
+      c.op(Op.br, 0, Op.end, Op.end);
+    }
+    c.get(v.i).i32(rows).op(Op.i32Add).set(v.i);
+    c.op(Op.br, 0, Op.end, Op.end);
+  }
+  return c;
+}
+
+type GemmLocals = {
+  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number;
+  rowOffsets: number[]; acc: number[][]; scalarAcc: number[]; bv: number[]; av: number;
+};
+
+/** One block: rows × (4·vectors) of out at row i, byte column j (vectors 0: one column, in float32 scalars), over p < k. */
+function emitBlock(c: Code, params: { a: number; colA: number; b: number; out: number; k: number }, v: GemmLocals, rows: number, vectors: number): void {
+  const scalar = vectors === 0;
+  const zero = () => c.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
+  for (let r = 0; r < rows; r++) {
+    if (scalar) c.f32(0).set(v.scalarAcc[r]);
+    for (let q = 0; q < vectors; q++) zero().set(v.acc[r][q]);
+  }
+  // aPtr = a + i·rowBytesA (via rowOffsets[1] = rowBytesA), bPtr = b + j.
+  c.get(params.a).get(v.i).get(v.rowOffsets[1]).op(Op.i32Mul).op(Op.i32Add).set(v.aPtr);
+  c.get(params.b).get(v.j).op(Op.i32Add).set(v.bPtr);
+  c.get(params.k).set(v.p);
+  c.op(Op.loop, BLOCK_EMPTY);
+  for (let q = 0; q < vectors; q++) c.get(v.bPtr).simdMemory(Simd.load, 16 * q).set(v.bv[q]);
+  for (let r = 0; r < rows; r++) {
+    c.get(v.aPtr).get(v.rowOffsets[r]).op(Op.i32Add).memory(Op.f32Load, 2, 0);
+    if (scalar) {
+      c.get(v.bPtr).memory(Op.f32Load, 2, 0).op(Op.f32Mul).get(v.scalarAcc[r]).op(Op.f32Add).set(v.scalarAcc[r]);
+      continue;
+    }
+    c.simd(Simd.f32x4Splat).set(v.av);
+    for (let q = 0; q < vectors; q++) {
+      c.get(v.acc[r][q]).get(v.av).get(v.bv[q]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(v.acc[r][q]);
+    }
+  }
+  c.get(v.aPtr).get(params.colA).op(Op.i32Add).set(v.aPtr);
+  c.get(v.bPtr).get(v.rowBytes).op(Op.i32Add).set(v.bPtr);
+  c.get(v.p).i32(1).op(Op.i32Sub).tee(v.p).op(Op.brIf, 0, Op.end);
+  // cPtr = out + i·rowBytes + j; row r of the block is rowBytes further each.
+  c.get(params.out).get(v.i).get(v.rowBytes).op(Op.i32Mul).op(Op.i32Add).get(v.j).op(Op.i32Add).set(v.cPtr);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < Math.max(vectors, 1); q++) {
+      c.get(v.cPtr);
+      if (r > 0) c.get(v.rowBytes).i32(r).op(Op.i32Mul).op(Op.i32Add);
+      if (scalar) c.get(v.scalarAcc[r]).memory(Op.f32Store, 2, 0);
+      else c.get(v.acc[r][q]).simdMemory(Simd.store, 16 * q);
+    }
+  }
+}
