@@ -53,7 +53,7 @@ export const WORKLOADS: Workload[] = [
     repeats: 3,
     tol: 1e-2,
   },
-  { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32', kind: 'cnn-adam', batch: 32, steps: 100, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin' },
+  { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32', kind: 'cnn-adam', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin' },
   { id: 'hvp rosenbrock n=1e5', kind: 'hvp', n: 100_000, steps: 50, repeats: 5, tol: 1e-3 },
   { id: 'lanczos 30 it. n=1e5', kind: 'lanczos', n: 100_000, iterations: 30, steps: 1, repeats: 3, tol: 1e-3 },
   { id: 'sweep 16 lr adam rosenbrock n=2', kind: 'sweep', n: 2, lrs: sweepLrs, steps: 1000, repeats: 3, tol: 1e-3 },
