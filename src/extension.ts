@@ -19,6 +19,7 @@ import { RunController } from './host/runController';
 import { RunProblems } from './host/runProblems';
 import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
+import { openSweepResults } from './host/sweepResults';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
 import { TypesQuickFix } from './host/typesSetup';
 import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
@@ -136,6 +137,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
+    vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, log)),
     ...registerRuleCommands(ctx),
     ...runHistory.disposables,
   );

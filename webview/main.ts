@@ -7,13 +7,20 @@ import './style.css';
 import { Dashboard } from './dashboard';
 import { REPORT_DATA_ID } from '../src/protocol/webview';
 import { connectHost } from './hostApi';
+import { readTheme, watchTheme } from './theme';
+import { isSweepMessage, SweepCard } from './sweep/sweepCard';
 
 function start(): void {
   const root = document.getElementById('app') ?? document.body;
   const host = connectHost();
   const dashboard = new Dashboard(root, host);
   (window as unknown as { optimizerLab: Dashboard }).optimizerLab = dashboard;
-  window.addEventListener('message', (event: MessageEvent) => dashboard.receive(event.data));
+  // A sweep file opened from the editor gets its own card above the runs' charts.
+  const sweep = new SweepCard(readTheme);
+  root.querySelector('main')?.insertBefore(sweep.root, root.querySelector('.charts'));
+  watchTheme(() => sweep.render());
+  (window as unknown as { optimizerLabSweep: SweepCard }).optimizerLabSweep = sweep;
+  window.addEventListener('message', (event: MessageEvent) => (isSweepMessage(event.data) ? sweep.receive(event.data) : dashboard.receive(event.data)));
   if (host.inEditor) {
     host.post({ type: 'ready' });
     return;

@@ -9,6 +9,7 @@ export const COMMANDS = {
   exportRun: 'optimizerLab.exportRun',
   toggleLive: 'optimizerLab.toggleLive',
   setUpTypes: 'optimizerLab.setUpTypes',
+  openSweepResults: 'optimizerLab.openSweepResults',
   /** Lens commands (hidden from the palette). */
   runObjective: 'optimizerLab.runObjective',
   hessian: 'optimizerLab.hessian',

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { dashboardHtml } from '../report/dashboardHtml';
 import { parseMessage } from '../protocol/runner';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebviewInput, type WebviewToHost } from '../protocol/webview';
+import type { SweepViewMessage } from '../protocol/sweepView';
 
 export const DASHBOARD_VIEW_TYPE = 'optimizerLab.dashboard';
 
@@ -21,6 +22,8 @@ export interface DashboardHost {
 
 export class DashboardPanel {
   private static current?: DashboardPanel;
+  /** The sweep shown in the Sweep card, sent again after every snapshot (a reload keeps it). */
+  private static sweep?: SweepViewMessage;
   private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(extensionUri: vscode.Uri, host: DashboardHost, preserveFocus = true): DashboardPanel {
@@ -45,6 +48,12 @@ export class DashboardPanel {
   /** Posts to the open panel, if any (a hidden panel drops it; the snapshot on visibility catches up). */
   static post(message: HostToWebviewInput): void {
     DashboardPanel.current?.post(message);
+  }
+
+  /** Shows a sweep in the Sweep card now (if open) and after every later `ready`. */
+  static showSweep(message: SweepViewMessage): void {
+    DashboardPanel.sweep = message;
+    DashboardPanel.post(message);
   }
 
   static get isOpen(): boolean {
@@ -91,8 +100,10 @@ export class DashboardPanel {
       this.host.log(`rejected a message from the dashboard: ${(e as Error).message}`);
       return;
     }
-    if (message.type === 'ready') this.post(this.host.snapshot());
-    else this.host.handle(message);
+    if (message.type === 'ready') {
+      this.post(this.host.snapshot());
+      if (DashboardPanel.sweep) this.post(DashboardPanel.sweep);
+    } else this.host.handle(message);
   }
 
   private post(message: HostToWebviewInput): void {

@@ -16,6 +16,7 @@ import {
   curvatureSampleSchema, landscapeMessageSchema, landscapeSchema, optimizerChoiceSchema, optimizerInfoSchema, runErrorSchema, runMetaSchema,
   stepRecordSchema, type Landscape,
 } from './runner';
+import { sweepViewMessageSchema } from './sweepView';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
@@ -153,6 +154,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('rules'), rules: z.array(ruleOptionSchema) }),
   /** The workspace's schedule functions changed. */
   z.object({ type: z.literal('schedules'), schedules: z.array(scheduleOptionSchema) }),
+  /** A sweep file for the Sweep card (webview/sweep/); the runs' charts are untouched. */
+  sweepViewMessageSchema,
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;

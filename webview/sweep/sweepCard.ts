@@ -1,0 +1,126 @@
+/**
+ * The Sweep card: a sweep file the host opened (`sweep` message, src/protocol/sweepView.ts) as sensitivity
+ * curves, a heat map for a grid over lr and one other hyperparameter, and, for a clicked point or cell, that
+ * run's settings and thinned loss curve. Independent of the runs' charts; a new sweep replaces the shown one.
+ */
+import './sweep.css';
+import type { Chart } from 'chart.js';
+import type { SweepResult } from '../../src/protocol/sweep';
+import { sweepViewMessageSchema, type SweepViewMessage } from '../../src/protocol/sweepView';
+import { registerChart } from '../charts/registerChart';
+import { el } from '../dom';
+import type { Theme } from '../theme';
+import { drawHeatMap, type HeatMapLayout } from './heatMapView';
+import { type RunPoint, runLossConfig, sensitivityConfig, sensitivityDatasets, type SweepDataset } from './sweepCharts';
+import { heatMap, lossAxisIsLog, markHeight, sensitivityCurves } from './sweepModel';
+import { runSettingsList, sweepSummary } from './sweepText';
+
+/** True for a message meant for the Sweep card (checked in full by `receive`). */
+export const isSweepMessage = (data: unknown): boolean => typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'sweep';
+
+export class SweepCard {
+  readonly root = el('section', { class: 'card card-sweep', 'aria-label': 'Sweep', 'data-chart': 'sweep', hidden: true });
+  /** Messages refused by the schema (also logged). */
+  readonly rejected: string[] = [];
+  shown: SweepViewMessage | undefined;
+  selected: number | undefined;
+  sensitivity: Chart<'line', RunPoint[]> | undefined;
+  heat: HeatMapLayout | undefined;
+  private readonly title = el('span', { class: 'sweep-file' });
+  private readonly summary = el('p', { class: 'caption' });
+  private readonly legend = el('div', { class: 'sweep-legend' });
+  private readonly curveCanvas = el('canvas', { role: 'img', 'aria-label': 'final loss against lr' });
+  private readonly heatCanvas = el('canvas', { role: 'img', 'aria-label': 'heat map of the final loss' });
+  private readonly heatBox = el('div', { class: 'sweep-heat' });
+  private readonly detail = el('div', { class: 'sweep-detail', hidden: true });
+  /** The chosen run's loss chart. */
+  runChart: Chart | undefined;
+
+  constructor(private readonly theme: () => Theme) {
+    this.heatBox.append(el('p', { class: 'caption sweep-heat-caption' }), el('div', { class: 'sweep-heat-plot' }, this.heatCanvas));
+    this.root.append(
+      el('header', {}, el('h2', { text: 'Sweep' }), this.title),
+      this.summary, this.legend,
+      el('div', { class: 'plot' }, this.curveCanvas),
+      this.heatBox, this.detail,
+    );
+    this.heatCanvas.addEventListener('click', (event) => {
+      const rect = this.heatCanvas.getBoundingClientRect();
+      const cell = this.heat?.cellAt(event.clientX - rect.left, event.clientY - rect.top);
+      if (cell) this.pick(cell.run);
+    });
+  }
+
+  /** Validates and shows a `sweep` message; a bad one is refused whole (the shown sweep stays). */
+  receive(data: unknown): void {
+    const parsed = sweepViewMessageSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const text = `optimizer-lab sweep card: rejected message: ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      console.error(text);
+      this.rejected.push(text);
+      return;
+    }
+    this.shown = parsed.data;
+    this.selected = undefined;
+    this.root.hidden = false;
+    this.render();
+  }
+
+  /** Shows run `index` of the sweep (a click on a point or a cell). */
+  pick(index: number): void {
+    const result = this.shown?.result;
+    const run = result?.runs[index];
+    if (!result || !run) return;
+    this.selected = index;
+    this.render();
+    this.detail.hidden = false;
+    this.runChart?.destroy();
+    const canvas = el('canvas', { role: 'img', 'aria-label': 'loss of the chosen run' });
+    this.detail.replaceChildren(runSettingsList(result, run), el('div', { class: 'plot sweep-run-plot' }, canvas));
+    this.runChart = new (registerChart())(canvas, runLossConfig(run, this.theme(), this.colourOfRun(result, index)));
+  }
+
+  /** Redraws everything from the shown sweep (also on a theme change). */
+  render(): void {
+    const shown = this.shown;
+    if (!shown) return;
+    const { result } = shown;
+    const theme = this.theme();
+    this.title.textContent = shown.file;
+    this.summary.textContent = sweepSummary(result);
+    const curves = sensitivityCurves(result);
+    const log = lossAxisIsLog(result);
+    const datasets = sensitivityDatasets(curves, theme, (curve) => markHeight(result, log, curve), this.selected);
+    this.renderLegend(datasets, theme);
+    this.sensitivity?.destroy();
+    this.sensitivity = new (registerChart())(this.curveCanvas, sensitivityConfig(datasets, theme, log, (run) => this.pick(run))) as Chart<'line', RunPoint[]>;
+    const map = heatMap(result);
+    this.heatBox.hidden = map === undefined;
+    this.heat = undefined;
+    if (map) {
+      (this.heatBox.firstElementChild as HTMLElement).textContent = `lr × ${map.name}: colour = final loss (mean over seeds); ✕ a diverged run (grey: no run of the cell finished)`;
+      this.heat = drawHeatMap(this.heatCanvas, map, theme, this.selected);
+    }
+  }
+
+  private renderLegend(datasets: SweepDataset[], theme: Theme): void {
+    const lines = datasets.filter((d) => !d.marks);
+    // Colours set through the CSSOM: the webview's CSP refuses style attributes.
+    const items = lines.map((d) => {
+      const swatch = el('span', { class: 'swatch' });
+      swatch.style.background = String(d.borderColor);
+      return el('span', { class: 'sweep-key' }, swatch, d.label ?? '');
+    });
+    const key = el('span', { class: 'sweep-key' }, '✕ diverged (or no finite final loss), drawn above the curves');
+    key.style.color = theme.fg;
+    items.push(key);
+    this.legend.replaceChildren(...items);
+  }
+
+  private colourOfRun(result: SweepResult, index: number): string {
+    const curve = sensitivityCurves(result).findIndex((c) => c.points.some((p) => p.run === index));
+    const palette = this.theme().palette;
+    return palette[Math.max(curve, 0) % palette.length];
+  }
+}
