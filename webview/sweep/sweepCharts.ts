@@ -71,7 +71,8 @@ export function sensitivityDatasets(curves: readonly SensitivityCurve[], theme: 
     return [
       { label: name, data: finite, curve: i, marks: false, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: radius(finite, 3), pointHoverRadius: 6, tension: 0 },
       {
-        label: `${name} · diverged`, data: marks, curve: i, marks: true, showLine: false, borderColor: colour, backgroundColor: colour,
+        // Not clipped: a cross at the largest lr sits on the plot's edge.
+        label: `${name} · diverged`, data: marks, curve: i, marks: true, showLine: false, clip: false, borderColor: colour, backgroundColor: colour,
         borderWidth: 2.5, pointStyle: 'crossRot', pointRadius: radius(marks, 8), pointHoverRadius: 10,
       },
     ] as SweepDataset[];
@@ -86,6 +87,7 @@ export function sensitivityConfig(datasets: SweepDataset[], theme: Theme, logLos
     options: {
       ...options,
       interaction: { mode: 'nearest', intersect: true },
+      layout: { padding: { top: 12, right: 12 } },
       onClick: (_event, elements, chart) => {
         const hit = elements[0];
         const point = hit ? (chart.data.datasets[hit.datasetIndex].data[hit.index] as RunPoint | undefined) : undefined;

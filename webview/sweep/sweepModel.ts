@@ -82,9 +82,9 @@ export function markHeight(result: SweepResult, log: boolean, curve = 0): number
   if (losses.length === 0) return 1 + curve * 0.1;
   const hi = Math.max(...losses);
   const lo = Math.min(...losses);
-  if (log) return hi * 10 * 1.5 ** curve;
+  if (log) return hi * 10 * 3 ** curve;
   const step = Math.max((hi - lo) * 0.08, Math.abs(hi) * 0.05, 1e-12);
-  return hi + 2 * step + curve * step;
+  return hi + 2 * step + 2 * curve * step;
 }
 
 /** Values of a swept dimension in order: numerically when all are numbers, else as first seen. */
