@@ -11,14 +11,20 @@ import * as tf from '@tensorflow/tfjs';
  *   optlab run examples/tinyTransformer.ts --optimizer muon --lr 0.02 --steps 300
  *   optlab run examples/tinyTransformer.ts --optimizer sgd --lr 0.3 --hp momentum=0.9 --steps 300
  *
- * What to look for: the loss starts at ln 23 ≈ 3.14 (uniform predictions) and cannot go below the
- * grammar's own entropy per word, about 1.52 nats (12.2 nats of choices per sentence of 8.05 words on
- * average: which determiner, whether an adjective, which noun or verb, whether a phrase with a
- * preposition follows, '.' or ','), a little more at the start of a window, which begins mid-sentence.
+ * What to look for: the loss starts at ln 23 ≈ 3.14 (uniform predictions). A model that has learnt the
+ * grammar and nothing else sits at its entropy per word, about 1.52 nats (12.2 nats of choices per
+ * sentence of 8.05 words on average: which determiner, whether an adjective, which noun or verb, whether
+ * a phrase with a preposition follows, '.' or ','). The 256 training windows are few for 54,000
+ * parameters: below 1.52 the model is memorising them, not the grammar.
+ * Measured (seed 0, 300 steps, loss on all 256 windows at the end; about 1 s a step on wasm here):
+ *   adamw lr 0.003: 1.63 at step 50, 1.54 at 100, 0.874 at the end (memorising from about step 120);
+ *   lion lr 0.0003: 2.18 at step 50, 1.87 at 100, 1.52 at the end (the grammar, no memorising yet);
+ *   muon lr 0.02:   1.39 at step 50 (below the grammar's entropy already), 0.82 at 100, 0.210 at the end.
+ *   sgd lr 0.3, momentum 0.9: 3.05 at step 50, 2.88 at 100, 2.34 at the end (still on the plateau).
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in
- * how fast they leave the uniform plateau.
+ * how fast they leave the uniform plateau, and the orthogonalised update (Muon) leaves it first.
  */
 const DETERMINERS = ['the', 'a'];
 const ADJECTIVES = ['small', 'big', 'red', 'old', 'quick'];
