@@ -8,34 +8,30 @@ import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
 import { clipByGlobalNormInPlace } from '../core/arrays/clipGradients';
 import { minimizeArrays } from '../core/arrays/minimizeArrays';
-import { hessianVectorProduct } from '../core/curvature/hvp';
-import { evaluatorOf, negated } from '../core/evaluate';
 import { clipByGlobalNorm, langevinNoise, langevinNoiseInPlace } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
 import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
-import type { Evaluation, Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
+import type { Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
 import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/registry';
 import { RuleFailure } from '../core/rules/ruleFailure';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { scheduleForm } from '../core/schedules/scheduleForm';
 import { UserScheduleError } from '../core/schedules/userSchedule';
-import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
-import { TRAJECTORY_MAX_PARAMS, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
+import { TRAJECTORY_MAX_PARAMS, type RunError, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { planArrayPath } from './arrayPath';
+import { batchedObjective } from './batchedObjective';
 import { pathStateStride } from '../protocol/pathState';
 import type { BackendChoice } from './backend';
-import { releaseAbandonedTape } from './abandonedTape';
 import { compileObjective } from './compile';
 import { curvatureSampler } from './curvatureSampler';
 import { diagnosticsContext } from './diagnosticsContext';
 import { watchState } from './stateWatch';
-import { disposeBatch, type Batch } from './dataset';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
 import { prepareScheduleFile, scheduleRunFailure, type LoadedSchedule } from './loadSchedule';
 import { compileRuleFile, loadRule, ruleInObjectiveFile, ruleLocation, ruleRunFailure, type LoadedRule, type RuleSite } from './loadRule';
-import { flatObjective, objectiveFailure, type ObjectiveSite } from './objectiveFunction';
+import { objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
 import { paramNames } from './paramNames';
 import { paramsForMessage, writeNpy } from './paramsOut';
@@ -160,38 +156,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const optimizer = watched.optimizer;
     const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
 
-    let batch: Batch | undefined;
-    const f = flatObjective(entry.fn, layout, site, () => batch, tf);
-    const raw = evaluatorOf(f);
-    const sign = req.optimizer.maximize ? negated : (e: typeof raw) => e;
-    const signed = sign(raw);
-    /** Sets the step's batch (the full data set after the last step) around `body`. */
-    const withBatch = <T>(step: number, during: string, body: () => T): T => {
-      if (dataset) batch = step >= req.steps ? dataset.all() : dataset.batch(step, tf);
-      try {
-        return body();
-      } catch (e) {
-        releaseAbandonedTape(tf);
-        throw objectiveFailure(e, site, during);
-      } finally {
-        if (batch) disposeBatch(batch);
-        batch = undefined;
-      }
-    };
-    const evaluate = (x: tfType.Tensor1D, step: number): Evaluation => withBatch(step, `at step ${step}`, () => signed(x));
-    // The loss alone (no gradient) at an optimizer's evaluation point, in the sign the records use.
-    const lossOnly = (x: tfType.Tensor1D, step: number): tfType.Scalar =>
-      withBatch(step, `at the evaluation point at step ${step}`, () => tf.tidy(() => (req.optimizer.maximize ? tf.neg(f(x)) : f(x)) as tfType.Scalar));
-    const hvp = (x: tfType.Tensor1D, v: tfType.Tensor1D, step: number): tfType.Tensor1D =>
-      withBatch(step, `in a Hessian-vector product at step ${step}`, () =>
-        withSecondOrder(() => {
-          const hv = hessianVectorProduct(f, x, v);
-          if (!req.optimizer.maximize) return hv;
-          const neg = tf.neg(hv) as tfType.Tensor1D;
-          hv.dispose();
-          return neg;
-        }),
-      );
+    const objective = batchedObjective(entry.fn, layout, site, dataset, req.steps, req.optimizer.maximize === true, tf);
+    const { f, evaluate } = objective;
 
     // A first evaluation finds a non-scalar loss, a missing gradient path or a throwing objective before anything streams.
     const probe = evaluate(prepared.x0, 0);
@@ -214,44 +180,19 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     // The optimizer's vectors on the path come from its `inspect`, which only the tensor loop has.
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
     const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
-      optimizer, f, setBatch: (b) => (batch = b), dataset, x0: x0Values, steps: req.steps,
+      optimizer, f, setBatch: objective.setBatch, dataset, x0: x0Values, steps: req.steps,
       maximize: req.optimizer.maximize === true, project: prepared.project,
       disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
     }, tf);
 
-    const meta: RunMeta = {
-      objective: entry.name,
-      optimizer: { id: optimizer.id, lr, hp: { ...optimizer.hp }, ...(rule ? { file: rule.site.file } : {}) },
-      schedule: schedule.spec,
-      scheduleForm: userSchedule ? { type: 'function', file: userSchedule.site.file, name: userSchedule.site.name } : scheduleForm(schedule.spec),
-      paramCount: layout.size,
-      paramNames: paramNames(layout),
-      steps: req.steps,
-      seed: req.seed,
-      backend: backend.backend,
-      tfjsVersion: backend.tfjsVersion,
-      sourceHash: compiled.sourceHash,
-      ...(prepared.minimum !== undefined ? { minimum: prepared.minimum } : {}),
-      ...(prepared.domain ? { domain: prepared.domain } : {}),
-      // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
-      schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
-      ...initialParamsFields(x0Values),
-      compute: arrayPath.plan ? { path: 'compiled', ...(arrayPath.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: arrayPath.reason },
-      ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
-    };
+    const meta = runMetaOf({
+      req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,
+      scheduleFile: userSchedule?.site, layout, prepared, x0: x0Values, compute: arrayPath,
+    });
     emit({ type: 'started', runId: req.runId, meta, file: req.file });
-    /** Runs `body` on one fixed batch (the first of epoch 0), so landscape points and curvature samples compare. */
-    const withFixedBatch = async <T>(body: () => Promise<T>): Promise<T> => {
-      if (dataset) batch = dataset.batch(0, tf);
-      try {
-        return await body();
-      } finally {
-        if (batch) disposeBatch(batch);
-        batch = undefined;
-      }
-    };
+    const { withFixedBatch } = objective;
     const landscape = landscapeTask({
-      raw: (p) => entry.fn(p, batch), f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
+      raw: objective.raw, f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
       wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, cacheKey: `${compiled.sourceHash}#${entry.name}`,
       budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
       withFixedBatch,
@@ -260,16 +201,15 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     });
     await landscape.start();
 
-    const minimized = req.optimizer.maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
     const curvature = curvatureSampler({
       cadence: req.curvatureEvery,
-      f: minimized,
+      f: objective.minimized,
       negated: req.optimizer.maximize === true,
-      evaluate: signed,
+      evaluate: objective.signed,
       withFixedBatch,
       seed: req.seed,
       compileHessian: arrayPath.plan !== undefined,
-      diagnostics: diagnosticsContext(req, watched, dataset, (b) => (batch = b), raw, layout.slots, tf),
+      diagnostics: diagnosticsContext(req, watched, dataset, objective.setBatch, objective.unsigned, layout.slots, tf),
       emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
     });
     const controlled = withLrSet(schedule, control.lrSet);
@@ -325,10 +265,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     } else {
       result = await minimize({
         evaluate,
-        loss: lossOnly,
+        loss: objective.lossOnly,
         x0: prepared.x0,
         optimizer,
-        hvp,
+        hvp: objective.hvp,
         transformGradient,
         project: prepared.project,
         ...loop,
@@ -346,24 +286,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const values = finalValues ?? Float32Array.from(await result.params.data());
     if (result.status === 'completed') await landscape.finish(values);
-    const { params, summary } = paramsForMessage(values);
-    const paramsFile = req.saveParams === undefined ? undefined : saveParams(req.saveParams, values);
-    const message = [statusMessage(result, req), curvature.problem?.message].filter(Boolean).join('; ');
-    const seconds = Math.max(result.wallMs, 1) / 1000;
-    emit({
-      type: 'done',
-      runId: req.runId,
-      status: result.status,
-      final: {
-        loss: result.final.loss, gradNorm: result.final.gradNorm, params,
-        ...(summary ? { paramsSummary: summary } : {}), ...(paramsFile !== undefined ? { paramsFile } : {}),
-      },
-      stepsPerSecond: result.stepsDone / seconds,
-      wallMs: result.wallMs,
-      evals: result.evals,
-      ...(message ? { message } : {}),
-      ...(curvature.problem ? { curvatureError: curvature.problem } : {}),
-    });
+    emit(doneEvent(req, result, values, curvature.problem));
   } catch (e) {
     // The rule's init or update threw (or returned something unusable) inside the loop: say it at the rule's line.
     if (e instanceof RuleFailure && rule) throw ruleRunFailure(e, rule.site);
@@ -375,6 +298,72 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     prepared?.dispose();
     tf.engine().endScope();
   }
+}
+
+interface MetaInputs {
+  readonly req: RunRequest;
+  readonly backend: BackendChoice;
+  readonly objective: string;
+  readonly sourceHash: string;
+  readonly optimizer: Optimizer;
+  readonly lr: number;
+  /** A workspace rule's file. */
+  readonly ruleFile?: string;
+  readonly schedule: Schedule;
+  /** A schedule function's file and name (else the schedule is its spec). */
+  readonly scheduleFile?: { readonly file: string; readonly name: string };
+  readonly layout: PreparedObjective['layout'];
+  readonly prepared: PreparedObjective;
+  readonly x0: Float32Array;
+  /** The compiled plan, or why the run stays on tensors. */
+  readonly compute: ReturnType<typeof planArrayPath>;
+}
+
+/** What the run's `started` event says about it. */
+function runMetaOf(m: MetaInputs): RunMeta {
+  const { req, backend, optimizer, schedule, prepared, compute } = m;
+  return {
+    objective: m.objective,
+    optimizer: { id: optimizer.id, lr: m.lr, hp: { ...optimizer.hp }, ...(m.ruleFile !== undefined ? { file: m.ruleFile } : {}) },
+    schedule: schedule.spec,
+    scheduleForm: m.scheduleFile ? { type: 'function', file: m.scheduleFile.file, name: m.scheduleFile.name } : scheduleForm(schedule.spec),
+    paramCount: m.layout.size,
+    paramNames: paramNames(m.layout),
+    steps: req.steps,
+    seed: req.seed,
+    backend: backend.backend,
+    tfjsVersion: backend.tfjsVersion,
+    sourceHash: m.sourceHash,
+    ...(prepared.minimum !== undefined ? { minimum: prepared.minimum } : {}),
+    ...(prepared.domain ? { domain: prepared.domain } : {}),
+    // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
+    schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
+    ...initialParamsFields(m.x0),
+    compute: compute.plan ? { path: 'compiled', ...(compute.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: compute.reason },
+    ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
+  };
+}
+
+/** The run's `done` event: its outcome, the final point (summarised when large, saved when asked) and its speed. */
+function doneEvent(req: RunRequest, result: MinimizeResult, values: Float32Array, curvatureProblem: RunError | undefined): RunnerToHost {
+  const { params, summary } = paramsForMessage(values);
+  const paramsFile = req.saveParams === undefined ? undefined : saveParams(req.saveParams, values);
+  const message = [statusMessage(result, req), curvatureProblem?.message].filter(Boolean).join('; ');
+  const seconds = Math.max(result.wallMs, 1) / 1000;
+  return {
+    type: 'done',
+    runId: req.runId,
+    status: result.status,
+    final: {
+      loss: result.final.loss, gradNorm: result.final.gradNorm, params,
+      ...(summary ? { paramsSummary: summary } : {}), ...(paramsFile !== undefined ? { paramsFile } : {}),
+    },
+    stepsPerSecond: result.stepsDone / seconds,
+    wallMs: result.wallMs,
+    evals: result.evals,
+    ...(message ? { message } : {}),
+    ...(curvatureProblem ? { curvatureError: curvatureProblem } : {}),
+  };
 }
 
 function statusMessage(r: MinimizeResult, req: RunRequest): string | undefined {
