@@ -69,7 +69,7 @@ export function sensitivityDatasets(curves: readonly SensitivityCurve[], theme: 
     const marks = curve.points.filter((p) => p.loss === null).map((p) => ({ x: p.lr, y: markY(i), run: p.run }));
     const name = curve.label || 'final loss';
     return [
-      { label: name, data: finite, curve: i, marks: false, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: radius(finite, 3), pointHoverRadius: 6, tension: 0 },
+      { label: name, data: finite, curve: i, marks: false, showLine: curve.connect, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: radius(finite, 3), pointHoverRadius: 6, tension: 0 },
       {
         // Not clipped: a cross at the largest lr sits on the plot's edge.
         label: `${name} · diverged`, data: marks, curve: i, marks: true, showLine: false, clip: false, borderColor: colour, backgroundColor: colour,

@@ -19,6 +19,8 @@ export interface SensitivityCurve {
   label: string;
   /** Every run of the curve, by ascending lr (seeds side by side). */
   points: SweepPoint[];
+  /** Joined by a line: a grid's curve; a search's trials are scattered points. */
+  connect: boolean;
 }
 
 export interface HeatCell {
@@ -57,14 +59,16 @@ export function otherDimensions(result: SweepResult): string[] {
 
 const labelOf = (run: SweepRun, names: readonly string[]): string => names.map((n) => `${n}=${run.point[n] ?? '-'}`).join(' ');
 
+/** A grid: one curve per combination of the other swept values. A search draws each trial at its own point: one set. */
 export function sensitivityCurves(result: SweepResult): SensitivityCurve[] {
   const names = otherDimensions(result);
+  const grid = result.mode === 'grid';
   const curves = new Map<string, SweepPoint[]>();
   result.runs.forEach((run, i) => {
-    const label = labelOf(run, names);
+    const label = grid ? labelOf(run, names) : `${result.mode} trials`;
     curves.set(label, [...(curves.get(label) ?? []), { lr: run.lr, loss: plottedLoss(run), run: i }]);
   });
-  return [...curves].map(([label, points]) => ({ label, points: points.sort((a, b) => a.lr - b.lr || a.run - b.run) }));
+  return [...curves].map(([label, points]) => ({ label, connect: grid, points: points.sort((a, b) => a.lr - b.lr || a.run - b.run) }));
 }
 
 /** A log loss axis needs every finite final loss above zero. */
