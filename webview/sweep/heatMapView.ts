@@ -68,7 +68,8 @@ export function drawHeatMap(canvas: HTMLCanvasElement, map: HeatMap, theme: Them
     ctx.fillStyle = cell.loss === null ? theme.grid : colourAt(scale.t(cell.loss));
     ctx.fillRect(r.x + 1, r.y + 1, cw - 2, ch - 2);
     if (cell.marked) {
-      ctx.fillStyle = cell.loss === null ? theme.fg : '#ffffff';
+      // Viridis turns light past about 0.6: a dark cross there, a white one below.
+      ctx.fillStyle = cell.loss === null ? theme.fg : scale.t(cell.loss) > 0.6 ? '#000000' : '#ffffff';
       ctx.fillText(cell.loss === null ? '✕ diverged' : '✕', r.x + cw / 2, r.y + ch / 2);
     }
     if (cell.run === selected) {
