@@ -7,7 +7,7 @@ import type { ChartKind } from './chartCards';
 import { symlogScale, symlogTick } from './spectrumChart';
 import type { ChartSpec } from './charts/seriesChart';
 import type { TrajectoryView } from './charts/trajectoryView';
-import { xAxisTitle } from './charts/xAxis';
+import { xAxisIsLog, xAxisTitle } from './charts/xAxis';
 import type { DashboardModel } from './dashboardModel';
 import type { Theme } from './theme';
 import type { UiState } from './uiState';
@@ -30,7 +30,7 @@ export function chartSpec(kind: ChartKind, o: SpecInputs): ChartSpec {
       const log = lossIsLog(o);
       const title = subopt ? 'f − f*' : 'loss';
       return {
-        x: { type: ui.logLog ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
+        x: { type: xAxisIsLog(ui.xAxis, ui.logLog) ? 'logarithmic' : 'linear', title: ui.logLog && ui.xAxis === 'steps' ? 'step + 1' : xTitle },
         y: {
           type: log ? 'logarithmic' : 'linear',
           title: log || ui.lossScale === 'linear' ? title : `${title} (linear: it goes below 0)`,
@@ -40,7 +40,7 @@ export function chartSpec(kind: ChartKind, o: SpecInputs): ChartSpec {
       };
     }
     case 'grad':
-      return { x: { type: 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', cap: ceiling(o, (s) => s.gradNorm) }, bg: o.theme.bg };
+      return { x: { type: xAxisIsLog(ui.xAxis, false) ? 'logarithmic' : 'linear', title: xTitle }, y: { type: 'logarithmic', title: 'norm', cap: ceiling(o, (s) => s.gradNorm) }, bg: o.theme.bg };
     case 'lr': {
       const lrs = [...o.model.runs.values()].map((r) => r.meta?.optimizer.lr ?? 0).filter((v) => v > 0);
       const min = lrs.length > 0 ? 10 ** Math.floor(Math.log10(Math.min(...lrs)) - 3) : undefined;

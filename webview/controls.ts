@@ -130,7 +130,7 @@ export function renderRunControls(
 
 export function renderViewControls(ui: UiState, hasMinimum: boolean, actions: ControlActions): HTMLElement {
   const xAxis = el('select', { id: 'view-x', 'aria-label': 'x axis' });
-  for (const [v, label] of [['steps', 'steps'], ['evals', 'evaluations'], ['wall', 'wall time']] as const) {
+  for (const [v, label] of [['steps', 'steps'], ['evals', 'evaluations'], ['wall', 'wall time'], ['lr', 'learning rate']] as const) {
     xAxis.append(el('option', { value: v, selected: ui.xAxis === v, text: label }));
   }
   xAxis.addEventListener('change', () => {

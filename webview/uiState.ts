@@ -1,5 +1,6 @@
 /** View settings that survive hiding and reloading (getState/setState). */
-export type XAxis = 'steps' | 'evals' | 'wall';
+/** 'lr': the step's learning rate, on a log axis (a run with an exponentially growing lr is the lr range test). */
+export type XAxis = 'steps' | 'evals' | 'wall' | 'lr';
 
 export interface UiState {
   xAxis: XAxis;
@@ -36,7 +37,7 @@ export function restoreUiState(stored: unknown): UiState {
   const ui = (stored as { ui: unknown }).ui;
   if (typeof ui !== 'object' || ui === null) return s;
   const u = ui as Partial<Record<keyof UiState, unknown>>;
-  if (u.xAxis === 'steps' || u.xAxis === 'evals' || u.xAxis === 'wall') s.xAxis = u.xAxis;
+  if (u.xAxis === 'steps' || u.xAxis === 'evals' || u.xAxis === 'wall' || u.xAxis === 'lr') s.xAxis = u.xAxis;
   if (u.lossScale === 'log' || u.lossScale === 'linear') s.lossScale = u.lossScale;
   if (typeof u.suboptimality === 'boolean') s.suboptimality = u.suboptimality;
   if (typeof u.logLog === 'boolean') s.logLog = u.logLog;
