@@ -26,7 +26,7 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
     it(`moments of the density match tr(H)/n and tr(H²)/n within a few percent (${label}, n = 1000)`, () => {
       const d = make(1000);
       const { apply } = rotatedOperator(d);
-      const r = spectralDensity(apply, d.length, { probes: 24, steps: 16, seed: 1 });
+      const r = spectralDensity(apply, d.length, { probes: 24, steps: 16, seed: 1, budgetMs: Infinity });
       assert.equal(r.method, 'hutchinson');
       assert.ok(Math.abs(sum(r.density.weights) - 1) < 1e-9, `weights sum ${sum(r.density.weights)}`);
       const m1 = sum(d) / d.length;
@@ -42,7 +42,8 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
     it(`the trace lies within three of its reported standard errors, and the diagonal within its error (${label})`, () => {
       const d = make(300);
       const { apply, diagonal } = rotatedOperator(d);
-      const r = spectralDensity(apply, d.length, { probes: 16, steps: 8, seed: 2, diagonal: true });
+      // No time budget: every probe runs however busy the machine is (the count is asserted below).
+      const r = spectralDensity(apply, d.length, { probes: 16, steps: 8, seed: 2, diagonal: true, budgetMs: Infinity });
       const exact = sum(d);
       assert.ok(r.traceStdErr > 0 && Number.isFinite(r.traceStdErr));
       assert.ok(Math.abs(r.trace - exact) <= 3 * r.traceStdErr, `trace ${r.trace} ± ${r.traceStdErr} vs ${exact}`);
@@ -51,6 +52,19 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
       assert.ok(diagonalRms <= 3 * (r.diagonalStdErr as number), `diagonal error ${diagonalRms} vs stated ${r.diagonalStdErr}`);
     });
   }
+
+  it('a spent time budget still runs two probes (the fewest a standard error needs) and reports what it ran', () => {
+    // budgetMs 0: the deadline has passed before the first probe, whatever the machine's speed.
+    const d = spectra['uniform in [1, 10]'](500);
+    const { apply } = rotatedOperator(d);
+    const steps = 8;
+    const r = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, budgetMs: 0 });
+    assert.equal(r.method, 'hutchinson');
+    assert.equal(r.probes, 2);
+    assert.equal(r.products, 2 * (steps + 2));
+    assert.ok(r.traceStdErr > 0 && Number.isFinite(r.traceStdErr), `stderr ${r.traceStdErr} from two probes`);
+    assert.ok(Math.abs(sum(r.density.weights) - 1) < 1e-9);
+  });
 
   it('is exact when n products cost no more than the probes (n ≤ 64: the Hessian of a rotated quadratic)', () => {
     const d = Array.from({ length: 40 }, (_, i) => (i - 10) * 0.5);
