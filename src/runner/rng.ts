@@ -1,5 +1,7 @@
+import { uniformStream } from '../core/uniformStream';
+
 /**
- * A small seeded generator (SplitMix32 mixing over a counter): the same seed
+ * A small seeded generator (core's uniformStream: SplitMix32 over a counter): the same seed
  * gives the same init, batches and noise on every machine. Passed to
  * `init(rng)` and `data(rng)` functions in objective files.
  */
@@ -19,15 +21,7 @@ export interface Rng {
 export type NestedNumbers = number | NestedNumbers[];
 
 export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    z = (z ^ (z >>> 16)) >>> 0;
-    return z / 4294967296;
-  };
+  const next = uniformStream(seed);
   const normal = (mean = 0, std = 1): number => {
     // 1 − u avoids log(0).
     const u = 1 - next();

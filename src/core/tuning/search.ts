@@ -1,7 +1,7 @@
 /** The trials of a random or Sobol search over a space, from a seed (the same seed gives the same trials). */
 import { checkDimensions, pointAt, type Dimension, type Point } from './searchSpace';
 import { Sobol } from './sobol';
-import { uniformStream } from './uniform';
+import { uniformStream } from '../uniformStream';
 
 export type SearchMethod = 'random' | 'sobol';
 export const SEARCH_METHODS: readonly SearchMethod[] = ['random', 'sobol'];

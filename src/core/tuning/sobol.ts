@@ -5,7 +5,7 @@
  * digital shift (each coordinate XORed with a fixed random word) makes different
  * seeds give different, equally well spread point sets.
  */
-import { uniformStream } from './uniform';
+import { uniformStream } from '../uniformStream';
 
 /** Joe & Kuo's parameters for dimensions 2, 3, …: degree s, coefficients a, initial m_1..m_s. */
 const JOE_KUO: readonly { s: number; a: number; m: readonly number[] }[] = [

@@ -1,6 +1,7 @@
 /**
- * A seeded stream of uniforms in [0, 1) (SplitMix32 over a counter): searches
- * draw their trials from it, so a seed names the same trials on every machine.
+ * A seeded stream of uniforms in [0, 1) (SplitMix32 over a counter): the same seed gives the same
+ * numbers on every machine. Objective files' init/data rng (src/runner/rng.ts) and the tuning
+ * searches' trials both draw from it.
  */
 export function uniformStream(seed: number): () => number {
   let state = seed >>> 0;
