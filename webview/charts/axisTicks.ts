@@ -131,3 +131,31 @@ export function spaceBounds(values: readonly number[]): number[] {
   if (out.length > 3 && crowded(out[1] - out[0])) out.splice(1, 1);
   return out;
 }
+
+/** What a Chart.js scale offers its afterBuildTicks hook (the fields used here). */
+export interface BuiltScale {
+  type: string;
+  min: number;
+  max: number;
+  width: number;
+  height: number;
+  ticks: { value: number }[];
+  isHorizontal(): boolean;
+}
+
+/**
+ * Chart.js's afterBuildTicks hook, for every chart: its log scale ticks every 1..9 × 10^k, replaced by values
+ * that are all labelled and fit the axis (logTicks). A linear axis keeps Chart.js's ticks (less a tick crowding a set bound) unless they are fewer than two.
+ */
+export function placeTicks(scale: BuiltScale): void {
+  const horizontal = scale.isHorizontal();
+  const budget = tickBudget(horizontal ? scale.width : scale.height, horizontal);
+  if (scale.type === 'logarithmic') {
+    scale.ticks = logTicks(scale.min, scale.max, budget).map((value) => ({ value }));
+  } else if (scale.ticks.length < 2) {
+    scale.ticks = linearTicks(scale.min, scale.max, budget).map((value) => ({ value }));
+  } else {
+    const kept = new Set(spaceBounds(scale.ticks.map((t) => t.value)));
+    scale.ticks = scale.ticks.filter((t) => kept.has(t.value));
+  }
+}

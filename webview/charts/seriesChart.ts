@@ -5,7 +5,7 @@
  */
 import type { Chart, ChartDataset, ChartOptions, Plugin, ScaleType } from 'chart.js';
 import type { Theme } from '../theme';
-import { formatTick, linearTicks, logTicks, spaceBounds, tickBudget } from './axisTicks';
+import { formatTick, placeTicks } from './axisTicks';
 import { registerChart } from './registerChart';
 import { PointReducer } from './pointReducer';
 import type { Point, Series } from './series';
@@ -227,33 +227,6 @@ function axis(theme: Theme, a: AxisSpec, isX: boolean) {
     },
     afterBuildTicks: placeTicks,
   };
-}
-
-interface BuiltScale {
-  type: string;
-  min: number;
-  max: number;
-  width: number;
-  height: number;
-  ticks: { value: number }[];
-  isHorizontal(): boolean;
-}
-
-/**
- * Chart.js's log scale ticks every 1..9 × 10^k: replaced by values that are all labelled and fit the axis
- * (axisTicks.ts). A linear axis keeps Chart.js's ticks (less a tick crowding a set bound) unless they are fewer than two.
- */
-function placeTicks(scale: BuiltScale): void {
-  const horizontal = scale.isHorizontal();
-  const budget = tickBudget(horizontal ? scale.width : scale.height, horizontal);
-  if (scale.type === 'logarithmic') {
-    scale.ticks = logTicks(scale.min, scale.max, budget).map((value) => ({ value }));
-  } else if (scale.ticks.length < 2) {
-    scale.ticks = linearTicks(scale.min, scale.max, budget).map((value) => ({ value }));
-  } else {
-    const kept = new Set(spaceBounds(scale.ticks.map((t) => t.value)));
-    scale.ticks = scale.ticks.filter((t) => kept.has(t.value));
-  }
 }
 
 function options(theme: Theme, spec: ChartSpec): ChartOptions<'line'> {

@@ -5,7 +5,7 @@
  */
 import type { ChartConfiguration, ChartDataset, ChartOptions, ScaleType } from 'chart.js';
 import type { SweepRun } from '../../src/protocol/sweep';
-import { formatTick, logTicks, tickBudget } from '../charts/axisTicks';
+import { formatTick, placeTicks } from '../charts/axisTicks';
 import type { Theme } from '../theme';
 import type { SensitivityCurve } from './sweepModel';
 
@@ -18,22 +18,6 @@ export interface RunPoint {
 
 export type SweepDataset = ChartDataset<'line', RunPoint[]> & { curve: number; marks: boolean };
 
-interface BuiltScale {
-  type: string;
-  min: number;
-  max: number;
-  width: number;
-  height: number;
-  ticks: { value: number }[];
-  isHorizontal(): boolean;
-}
-
-function placeLogTicks(scale: BuiltScale): void {
-  if (scale.type !== 'logarithmic') return;
-  const horizontal = scale.isHorizontal();
-  scale.ticks = logTicks(scale.min, scale.max, tickBudget(horizontal ? scale.width : scale.height, horizontal)).map((value) => ({ value }));
-}
-
 function axis(theme: Theme, type: 'linear' | 'logarithmic', title: string) {
   return {
     type: type as ScaleType,
@@ -41,7 +25,7 @@ function axis(theme: Theme, type: 'linear' | 'logarithmic', title: string) {
     ticks: { color: theme.muted, font: { family: theme.font, size: 10 }, maxRotation: 0, ...(type === 'logarithmic' ? { callback: formatTick } : {}) },
     grid: { color: theme.grid },
     border: { color: theme.grid },
-    afterBuildTicks: placeLogTicks,
+    afterBuildTicks: placeTicks,
   };
 }
 
