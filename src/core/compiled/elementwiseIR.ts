@@ -73,6 +73,9 @@ const TEMPLATES: Record<string, IrTemplate> = {
   Equal: bool('eq'),
   NotEqual: bool('ne'),
   Select: ([c, a, b]) => select('ne', c, ZERO, a, b),
+  // tf.batchNorm's kernel (batchNormLoop.ts orders the operands; a missing offset is 0, scale 1).
+  FusedBatchNorm: ([x, mean, variance, offset, scale], a) =>
+    bin('add', offset, bin('div', bin('mul', bin('sub', x, mean), scale), unary('sqrt', bin('add', variance, num(a.varianceEpsilon, 0.001))))),
   AddN: (args) => args.slice(1).reduce((sum, x) => bin('add', sum, x), args[0]),
 };
 

@@ -16,11 +16,13 @@
  *
  * The result is a Schedule: buffers, index maps and steps, for generateCode.ts.
  */
+import { lowerBatchNorm } from './batchNormLoop';
 import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
 import { CONV_NODES, lowerConv } from './convCalls';
 import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
+import { POOL_NODES, lowerPool } from './poolCalls';
 import type { KernelNode } from './program';
 import type { Schedule } from './schedule';
 import { lowerStandalone } from './standaloneCalls';
@@ -46,7 +48,9 @@ function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
   else if (kernel === 'OneHot') lowerOneHot(fuser, node, index);
   else if (REDUCTIONS.has(kernel)) lowerReduction(fuser, node, index);
   else if (kernel === 'UnsortedSegmentSum') lowerSegmentSum(fuser, node, index);
+  else if (kernel === 'FusedBatchNorm') lowerBatchNorm(fuser, node, index);
   else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
   else if (CONV_NODES.has(kernel)) lowerConv(fuser, node);
+  else if (POOL_NODES.has(kernel)) lowerPool(fuser, node);
   else lowerStandalone(fuser, node);
 }

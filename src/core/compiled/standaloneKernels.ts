@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CONV_KERNELS } from './convKernels';
 import { wasmGemm } from './gemmKernels';
+import { POOL_KERNELS } from './poolKernels';
 
 /**
  * Products at least this large (64×64×64) go to the TensorFlow.js backend when
@@ -67,6 +68,7 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
 
 export const STANDALONE = {
   ...CONV_KERNELS,
+  ...POOL_KERNELS,
   /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */
   batchMatMul(
     a: Float32Array, b: Float32Array, out: Float32Array,

@@ -111,12 +111,13 @@ const ATTRS: Record<string, readonly Attrs[]> = {
     { clipValueMin: 0, clipValueMax: -0 }, { clipValueMin: -Infinity, clipValueMax: Infinity }, { clipValueMin: 1e-45, clipValueMax: 3.5e38 },
     { clipValueMin: NaN, clipValueMax: 1 },
   ],
+  FusedBatchNorm: [{ varianceEpsilon: 1e-3 }, { varianceEpsilon: 1e-5 }],
 };
 
 const ARITY: Record<string, number> = {
   Add: 2, Sub: 2, Multiply: 2, RealDiv: 2, DivNoNan: 2, Maximum: 2, Minimum: 2, SquaredDifference: 2, Prelu: 2, EluGrad: 2,
   Greater: 2, GreaterEqual: 2, Less: 2, LessEqual: 2, Equal: 2, NotEqual: 2, LogicalAnd: 2, LogicalOr: 2, FloorDiv: 2, Pow: 2, Atan2: 2,
-  Select: 3, AddN: 4,
+  Select: 3, AddN: 4, FusedBatchNorm: 5,
 };
 
 /** The cases of one kernel: the grid, random values, and (for several operands) literal operands of grid values. */
