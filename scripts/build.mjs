@@ -21,6 +21,8 @@ const nodeBundles = [
   { in: 'src/runner/cli.ts', out: 'dist/cli.js' },
   // Minified: half the parse time at activation (zod is most of it); the source map keeps stacks readable.
   { in: 'src/extension.ts', out: 'dist/extension.js', external: ['vscode'], minify: true },
+  // TypeScript's parser, for finding objectives, rules and schedules off the extension host's thread.
+  { in: 'src/host/discovery/discoveryWorker.ts', out: 'dist/discoveryWorker.js', minify: true },
   // The TypeScript server plugin, a package of its own (tsPlugin/package.json's main);
   // scripts/package.mjs ships it as node_modules/optimizer-lab-ts-plugin, where tsserver looks.
   { in: 'tsPlugin/src/index.ts', out: 'tsPlugin/dist/index.js' },

@@ -22,6 +22,7 @@ import { RunStatusBar } from './host/runStatusBar';
 import { openSweepResults } from './host/sweepResults';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
 import { TypesQuickFix } from './host/typesSetup';
+import { SourceIndex, workerParser } from './host/discovery/sourceIndex';
 import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
 import { WorkspaceScanner } from './host/workspaceScanner';
 
@@ -75,23 +76,27 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   });
   const problems = new RunProblems();
   const statusBar = new RunStatusBar();
+  // Objectives, rules and schedules are found by TypeScript's parser, in a worker thread (it is large to load).
+  const sourceIndex = new SourceIndex(workerParser(vscode.Uri.joinPath(context.extensionUri, 'dist', 'discoveryWorker.js').fsPath));
+  const sites = (text: string) => sourceIndex.sites(text);
   const lenses = new ObjectiveLensProvider({
+    sites,
     defaultOptimizer: () => settings().defaultOptimizer,
     lastRuns: (file, objective) => controller.lastBatch(file, objective),
   });
   // Optimizer rules: found in the workspace's files, tried on the objective run last (else the first one found).
-  const catalog = new WorkspaceCatalog();
+  const catalog = new WorkspaceCatalog(sites);
   const tryOn = () => tryTarget(catalog, controller.state.target);
-  const ruleLenses = new RuleLensProvider({ target: tryOn, lastRun: (file, rule) => controller.lastRuleRun(file, rule) });
+  const ruleLenses = new RuleLensProvider({ sites, target: tryOn, lastRun: (file, rule) => controller.lastRuleRun(file, rule) });
   const refreshLenses = (): void => {
     lenses.refresh();
     ruleLenses.refresh();
   };
-  const live = new LiveMode(controller, () => settings().liveDebounceMs, log, tryOn);
+  const live = new LiveMode(controller, () => settings().liveDebounceMs, log, sites, tryOn);
   const ctx: CommandContext = {
     extensionUri: context.extensionUri, controller, live, settings, log,
     showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
-    refreshLenses, catalog, tryOn, optimizers,
+    refreshLenses, catalog, tryOn, optimizers, sites,
     newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
   const runHistory = registerRunHistory(context, controller, ctx, log);
@@ -103,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];
   context.subscriptions.push(
-    output, runner, controller, problems, statusBar, lenses, ruleLenses, live,
+    output, sourceIndex, runner, controller, problems, statusBar, lenses, ruleLenses, live,
     catalog.onDidChange(() => {
       ruleLenses.refresh();
       controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));

@@ -9,7 +9,7 @@ import type { RunSnapshot, ScheduleOption, WebviewToHost } from '../protocol/web
 import type { BuiltInOptimizers } from './builtInOptimizers';
 import { COMMANDS } from './commandIds';
 import { exportRun } from './exportRun';
-import { findObjectives } from './findObjectives';
+import type { SourceSites } from './discovery/sites';
 import { formatNumber } from './lensTitles';
 import type { LiveMode } from './liveMode';
 import { objectiveTemplate } from './objectiveTemplate';
@@ -32,6 +32,8 @@ export interface CommandContext {
   readonly optimizers: BuiltInOptimizers;
   /** The objective a rule's "▶ Try on …" runs on. */
   readonly tryOn: () => ObjectiveRef | undefined;
+  /** A text's objectives, rules and schedules (the discovery worker's SourceIndex). */
+  readonly sites: (text: string) => Promise<SourceSites>;
   /** What a Run or Compare from a lens or the palette does to the drawn runs (optimizerLab.newRun). */
   readonly newRun: () => 'add' | 'replace';
 }
@@ -58,17 +60,17 @@ export async function documentOf(uri: vscode.Uri | undefined): Promise<vscode.Te
 }
 
 /** An objective from the active file, else from the workspace's objective files. */
-async function pickObjective(uri?: vscode.Uri, name?: string): Promise<{ document: vscode.TextDocument; objective: string } | undefined> {
+async function pickObjective(ctx: CommandContext, uri?: vscode.Uri, name?: string): Promise<{ document: vscode.TextDocument; objective: string } | undefined> {
   const active = await documentOf(uri);
   if (active && name) return { document: active, objective: name };
-  const activeSites = active && active.languageId === 'typescript' ? findObjectives(active.getText()).filter((s) => s.exported) : [];
+  const activeSites = active && active.languageId === 'typescript' ? (await ctx.sites(active.getText())).objectives.filter((s) => s.exported) : [];
   if (active && activeSites.length === 1) return { document: active, objective: activeSites[0].name };
   type Item = vscode.QuickPickItem & { uri: vscode.Uri; objective: string };
   const items: Item[] = activeSites.map((s) => ({ label: s.name, description: vscode.workspace.asRelativePath(active!.uri), uri: active!.uri, objective: s.name }));
   if (items.length === 0) {
     for (const file of await vscode.workspace.findFiles('**/*.ts', '**/{node_modules,.optimizer-lab,dist,out}/**', 200)) {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
-      for (const s of findObjectives(text).filter((o) => o.exported)) {
+      for (const s of (await ctx.sites(text)).objectives.filter((o) => o.exported)) {
         items.push({ label: s.name, description: vscode.workspace.asRelativePath(file), uri: file, objective: s.name });
       }
     }
@@ -286,7 +288,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const runObjective = async (uri?: vscode.Uri, name?: string, choice: RunChoice = {}, title = 'Optimizer Lab: running'): Promise<string[]> => {
     if (!requireTrust()) return [];
-    const picked = await pickObjective(uri, name);
+    const picked = await pickObjective(ctx, uri, name);
     if (!picked) return [];
     return run(ctx, targetOf(picked.document, picked.objective), [choice], ctx.newRun(), title);
   };
@@ -294,7 +296,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     // Arguments (from scripts and tests) skip the prompts they answer.
     vscode.commands.registerCommand(COMMANDS.run, async (uri?: vscode.Uri, name?: string, given?: RunChoice) => {
       if (!requireTrust()) return [];
-      const picked = await pickObjective(uri, name);
+      const picked = await pickObjective(ctx, uri, name);
       if (!picked) return [];
       const choice = given ?? await askChoice(ctx, ctx.settings());
       if (!choice) return [];
@@ -303,7 +305,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     vscode.commands.registerCommand(COMMANDS.runObjective, (uri?: vscode.Uri, name?: string) => runObjective(uri, name)),
     vscode.commands.registerCommand(COMMANDS.compare, async (uri?: vscode.Uri, name?: string, ids?: string[]) => {
       if (!requireTrust()) return [];
-      const picked = await pickObjective(uri, name);
+      const picked = await pickObjective(ctx, uri, name);
       if (!picked) return [];
       const settings = ctx.settings();
       let chosen: RunChoice[] | undefined = ids?.map((id) => ({ optimizer: id }));

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { liveFallback, liveTrigger } from './liveTriggers';
 import { LiveScheduler, type Cancellable } from './liveScheduler';
+import type { SourceSites } from './discovery/sites';
 import type { RunController } from './runController';
 import type { ObjectiveRef } from './workspaceCatalog';
 
@@ -21,6 +22,8 @@ export class LiveMode implements vscode.Disposable {
     private readonly controller: RunController,
     private readonly debounceMs: () => number,
     private readonly log: (message: string) => void,
+    /** A text's objectives and rules (the discovery worker's SourceIndex). */
+    private readonly sitesOf: (text: string) => Promise<SourceSites>,
     /** The objective a live rule file with no runs yet is tried on. */
     private readonly tryOn: () => ObjectiveRef | undefined = () => undefined,
   ) {
@@ -89,15 +92,29 @@ export class LiveMode implements vscode.Disposable {
     return [...this.schedulers.keys()];
   }
 
+  /** Re-runs once the edited text's objectives and rules are known (a parse in the discovery worker). */
   private rerun(file: string, text: string): Cancellable {
-    const fallback = liveFallback(file, text, () => {
-      const on = this.tryOn();
-      // The objective's unsaved text when it is open, as every run sees what the user sees.
-      const open = on && vscode.workspace.textDocuments.find((d) => d.uri.fsPath === on.file);
-      return on && { ...on, ...(open ? { text: open.getText() } : {}) };
-    });
-    this.log(`live re-run of ${file}`);
-    return this.controller.rerun(fallback.edit, fallback.choice, fallback.target);
+    let cancelled = false;
+    let started: Cancellable | undefined;
+    const done = this.sitesOf(text).then((sites) => {
+      if (cancelled) return undefined;
+      const fallback = liveFallback(file, text, sites, () => {
+        const on = this.tryOn();
+        // The objective's unsaved text when it is open, as every run sees what the user sees.
+        const open = on && vscode.workspace.textDocuments.find((d) => d.uri.fsPath === on.file);
+        return on && { ...on, ...(open ? { text: open.getText() } : {}) };
+      });
+      this.log(`live re-run of ${file}`);
+      started = this.controller.rerun(fallback.edit, fallback.choice, fallback.target);
+      return started.done;
+    }, (e: Error) => this.log(`live re-run of ${file} skipped: ${e.message}`));
+    return {
+      cancel: () => {
+        cancelled = true;
+        started?.cancel();
+      },
+      done,
+    };
   }
 
   dispose(): void {

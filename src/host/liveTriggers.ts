@@ -5,9 +5,8 @@
  * live file with no runs yet starts its first objective, or its first rule on
  * the objective "▶ Try on …" would use.
  */
-import { findObjectives } from './findObjectives';
-import { findRules } from './findRules';
 import type { RunOrigin } from './dashboardState';
+import type { SourceSites } from './discovery/sites';
 import type { RunChoice, RunTarget } from './runSettings';
 import type { ObjectiveRef } from './workspaceCatalog';
 
@@ -25,10 +24,11 @@ export interface LiveFallback {
   readonly target?: RunTarget;
 }
 
-export function liveFallback(file: string, text: string, tryOn: () => (ObjectiveRef & { text?: string }) | undefined): LiveFallback {
-  const objective = findObjectives(text).find((s) => s.exported && !s.problem);
+/** `sites` are the edited text's (discovery/findSites.ts). */
+export function liveFallback(file: string, text: string, sites: SourceSites, tryOn: () => (ObjectiveRef & { text?: string }) | undefined): LiveFallback {
+  const objective = sites.objectives.find((s) => s.exported && !s.problem);
   if (objective) return { edit: { file, text, objective: objective.name }, choice: {} };
-  const rule = findRules(text).find((r) => r.exported && !r.problem);
+  const rule = sites.rules.find((r) => r.exported && !r.problem);
   const on = rule ? tryOn() : undefined;
   if (!rule || !on) return { edit: { file, text }, choice: {} };
   return {

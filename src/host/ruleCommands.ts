@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from './commandIds';
 import { documentOf, exists, requireTrust, run, targetOf, type CommandContext } from './commands';
-import { findRules } from './findRules';
 import { optimizerTemplate } from './optimizerTemplate';
 import { COMPARE_WITH } from './ruleLensModel';
 import type { RunChoice } from './runSettings';
@@ -22,9 +21,9 @@ export function registerRuleCommands(ctx: CommandContext): vscode.Disposable[] {
 }
 
 /** The rule to run: the lens's name, else the file's only usable rule, else the user's pick. */
-async function pickRule(document: vscode.TextDocument, name?: string): Promise<string | undefined> {
+async function pickRule(ctx: CommandContext, document: vscode.TextDocument, name?: string): Promise<string | undefined> {
   if (name) return name;
-  const names = findRules(document.getText()).filter((r) => r.exported && !r.problem).map((r) => r.name);
+  const names = (await ctx.sites(document.getText())).rules.filter((r) => r.exported && !r.problem).map((r) => r.name);
   if (names.length <= 1) return names[0];
   return vscode.window.showQuickPick(names, { title: 'Optimizer rule' });
 }
@@ -33,7 +32,7 @@ async function pickRule(document: vscode.TextDocument, name?: string): Promise<s
 async function runRule(ctx: CommandContext, uri: vscode.Uri | undefined, name: string | undefined, compare: boolean): Promise<string[]> {
   if (!requireTrust()) return [];
   const document = await documentOf(uri);
-  const rule = document && await pickRule(document, name);
+  const rule = document && await pickRule(ctx, document, name);
   if (!document || !rule) {
     void vscode.window.showInformationMessage('Optimizer Lab: open a file that exports an optimizer rule (an object with defaults, init and update).');
     return [];

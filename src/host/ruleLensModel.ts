@@ -6,7 +6,7 @@
  */
 import type { RunSnapshot } from '../protocol/webview';
 import { COMMANDS } from './commandIds';
-import type { RuleSite } from './findRules';
+import type { RuleSite } from './discovery/sites';
 import { problemTitle, summarizeRun } from './lensTitles';
 import type { ObjectiveRef } from './workspaceCatalog';
 

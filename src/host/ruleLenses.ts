@@ -1,7 +1,7 @@
 /** Code lenses above every optimizer rule (titles and commands come from ruleLensModel.ts). */
 import * as vscode from 'vscode';
 import type { RunSnapshot } from '../protocol/webview';
-import { findRules } from './findRules';
+import type { SourceSites } from './discovery/sites';
 import { ruleLenses } from './ruleLensModel';
 import type { ObjectiveRef } from './workspaceCatalog';
 
@@ -9,6 +9,8 @@ export interface RuleLensSources {
   /** The objective "▶ Try on …" runs on. */
   target(): ObjectiveRef | undefined;
   lastRun(ruleFile: string, rule: string): RunSnapshot | undefined;
+  /** A text's rules (the discovery worker's SourceIndex). */
+  sites(text: string): Promise<SourceSites>;
 }
 
 export class RuleLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -21,12 +23,13 @@ export class RuleLensProvider implements vscode.CodeLensProvider, vscode.Disposa
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const text = document.getText();
     // Most .ts files hold no rule: skip the scan unless both keys appear somewhere.
     if (!/\bupdate\b/.test(text) || !/\binit\b/.test(text)) return [];
     const file = document.uri.fsPath;
-    const specs = ruleLenses(findRules(text), {
+    const { rules } = await this.sources.sites(text);
+    const specs = ruleLenses(rules, {
       trusted: vscode.workspace.isTrusted,
       target: this.sources.target(),
       lastRun: (rule) => this.sources.lastRun(file, rule),

@@ -1,20 +1,14 @@
 /**
- * What the workspace's .ts files hold, found statically (findObjectives,
- * findRules, findSchedules): the optimizer rules the dashboard's menu offers, the
+ * What the workspace's .ts files hold, found statically (discovery/findSites.ts, through the
+ * discovery worker): the optimizer rules the dashboard's menu offers, the
  * schedule functions its schedule field lists, and the
  * objective a rule's "▶ Try on …" lens runs on. No vscode here: the adapter
  * (workspaceScanner.ts) feeds it file texts; tests feed it strings.
  */
 import type { RuleOption, ScheduleOption } from '../protocol/webview';
-import { findObjectives, type ObjectiveSite } from './findObjectives';
-import { findRules, type RuleSite } from './findRules';
-import { findSchedules, type ScheduleSite } from './findSchedules';
+import type { ObjectiveSite, SourceSites } from './discovery/sites';
 
-interface FileEntry {
-  readonly objectives: readonly ObjectiveSite[];
-  readonly rules: readonly RuleSite[];
-  readonly schedules: readonly ScheduleSite[];
-}
+type FileEntry = SourceSites;
 
 /** An objective to run: its file and export name. */
 export interface ObjectiveRef {
@@ -25,6 +19,12 @@ export interface ObjectiveRef {
 export class WorkspaceCatalog {
   private readonly files = new Map<string, FileEntry>();
   private readonly listeners = new Set<() => void>();
+  /** The latest update or removal of each file: an older text's sites arriving late are dropped. */
+  private readonly latest = new Map<string, number>();
+  private updates = 0;
+
+  /** `sitesOf` finds a text's objectives, rules and schedules (the discovery worker's SourceIndex). */
+  constructor(private readonly sitesOf: (text: string) => Promise<SourceSites>) {}
 
   /** Calls `listener` whenever the objectives or rules found change (not on every edit). */
   onDidChange(listener: () => void): { dispose(): void } {
@@ -33,8 +33,12 @@ export class WorkspaceCatalog {
   }
 
   /** Records a file's current text; true (and listeners told) when what it exports changed. */
-  update(file: string, text: string): boolean {
-    const next: FileEntry = { objectives: findObjectives(text).filter((o) => o.exported), rules: findRules(text), schedules: findSchedules(text) };
+  async update(file: string, text: string): Promise<boolean> {
+    const mine = ++this.updates;
+    this.latest.set(file, mine);
+    const sites = await this.sitesOf(text);
+    if (this.latest.get(file) !== mine) return false;
+    const next: FileEntry = { ...sites, objectives: sites.objectives.filter((o) => o.exported) };
     const before = this.files.get(file);
     if (before && signature(before) === signature(next)) {
       // Same names and problems: keep the new lines for the menu without waking listeners.
@@ -49,6 +53,7 @@ export class WorkspaceCatalog {
 
   /** A deleted file: kept as known-and-empty, so a run of it is not taken for a file outside the scan. */
   remove(file: string): boolean {
+    this.latest.set(file, ++this.updates);
     const before = this.files.get(file);
     if (!before || isEmpty(before)) return false;
     this.files.set(file, { objectives: [], rules: [], schedules: [] });

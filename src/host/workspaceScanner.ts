@@ -27,7 +27,7 @@ export class WorkspaceScanner implements vscode.Disposable {
       watcher.onDidChange((uri) => void this.read(uri)),
       watcher.onDidDelete((uri) => catalog.remove(uri.fsPath)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0 && isScanned(e.document)) catalog.update(e.document.uri.fsPath, e.document.getText());
+        if (e.contentChanges.length > 0 && isScanned(e.document)) void this.update(e.document.uri.fsPath, e.document.getText());
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scan()),
     );
@@ -49,15 +49,24 @@ export class WorkspaceScanner implements vscode.Disposable {
     // An open document's text is newer than the disk's.
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) {
-      this.catalog.update(uri.fsPath, open.getText());
+      await this.update(uri.fsPath, open.getText());
       return;
     }
     try {
       const stat = await vscode.workspace.fs.stat(uri);
       if (stat.size > MAX_BYTES) return;
-      this.catalog.update(uri.fsPath, new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      await this.update(uri.fsPath, text);
     } catch {
       // Deleted between the event and the read: the delete event removes it.
+    }
+  }
+
+  private async update(file: string, text: string): Promise<void> {
+    try {
+      await this.catalog.update(file, text);
+    } catch (e) {
+      this.log(`could not read the objectives and rules of ${file}: ${(e as Error).message}`);
     }
   }
 

@@ -36,6 +36,8 @@ describe('packaging: npm run package', function () {
       'extension/package.json',
       'extension/dist/extension.js',
       'extension/dist/runner.js',
+      // TypeScript's parser, which finds objectives and rules off the extension host's thread.
+      'extension/dist/discoveryWorker.js',
       `extension/dist/${targetInfo(hostTarget()).distFile}`,
       'extension/dist/tfjs-backend-wasm.wasm',
       'extension/dist/tfjs-backend-wasm-simd.wasm',
@@ -50,6 +52,9 @@ describe('packaging: npm run package', function () {
       `extension/node_modules/${PLUGIN}/dist/index.js`,
     ];
     for (const name of required) assert.ok(names().includes(name), `missing ${name}`);
+    // TypeScript is loaded by the worker only, never at activation.
+    const extensionJs = entries.find((e) => e.name === 'extension/dist/extension.js')!.read().toString('utf8');
+    assert.doesNotMatch(extensionJs, /createSourceFile/, 'the extension bundle holds TypeScript');
     assert.ok(names().some((n) => n.startsWith('extension/dist/types/tfjs-core/')), 'tfjs-core declarations');
     // Every walkthrough step's markdown file exists in the package.
     const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8')) as {

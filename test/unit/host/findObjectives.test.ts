@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findObjectives } from '../../../src/host/findObjectives';
-import { maskCode } from '../../../src/host/maskCode';
+import { findSites } from '../../../src/host/discovery/findSites';
+
+const findObjectives = (text: string) => [...findSites(text).objectives];
 
 const examples = path.join(__dirname, '../../../examples');
 
@@ -69,13 +70,3 @@ describe('findObjectives', () => {
   });
 });
 
-describe('maskCode', () => {
-  it('blanks comments and strings but keeps offsets, lines and template code', () => {
-    const text = "a // c\nb /* x\ny */ 'q' \"r\" `t ${ z } u`";
-    const masked = maskCode(text);
-    assert.equal(masked.length, text.length);
-    assert.equal(masked.split('\n').length, text.split('\n').length);
-    assert.doesNotMatch(masked, /[cxyqrtu]/);
-    assert.match(masked, /\$\{ z \}/);
-  });
-});

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findObjectives } from '../../../src/host/findObjectives';
-import { findRules } from '../../../src/host/findRules';
 import { optimizerTemplate } from '../../../src/host/optimizerTemplate';
 import { ADAM_RULE, LION_RULE } from './ruleFixtures';
+import { findSites } from '../../../src/host/discovery/findSites';
+
+const findObjectives = (text: string) => [...findSites(text).objectives];
+const findRules = (text: string) => [...findSites(text).rules];
 
 const examples = path.join(__dirname, '../../../examples');
 

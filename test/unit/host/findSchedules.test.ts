@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { findSchedules } from '../../../src/host/findSchedules';
 import { WorkspaceCatalog } from '../../../src/host/workspaceCatalog';
+import { findSites } from '../../../src/host/discovery/findSites';
+import { sitesOf } from './inProcessSites';
+
+const findSchedules = (text: string) => [...findSites(text).schedules];
 
 const FILE = `import * as tf from '@tensorflow/tfjs';
 export function warmup(step: number): number { return Math.min(1, (step + 1) / 10); }
@@ -24,18 +27,18 @@ describe('findSchedules', () => {
     ]);
   });
 
-  it('lists them in the catalogue by file, and follows edits and deletions', () => {
-    const catalog = new WorkspaceCatalog();
+  it('lists them in the catalogue by file, and follows edits and deletions', async () => {
+    const catalog = new WorkspaceCatalog(sitesOf);
     let changes = 0;
     catalog.onDidChange(() => changes++);
-    catalog.update('/ws/b.ts', 'export const tail = (step: number) => 0.1;\n');
-    catalog.update('/ws/a.ts', FILE);
+    await catalog.update('/ws/b.ts', 'export const tail = (step: number) => 0.1;\n');
+    await catalog.update('/ws/a.ts', FILE);
     assert.deepEqual(catalog.scheduleOptions((f) => f.replace('/ws/', '')).map((s) => `${s.label}#${s.name}:${s.form}`),
       ['a.ts#warmup:factor', 'a.ts#decay:lr', 'a.ts#bare:factor', 'b.ts#tail:factor']);
     assert.equal(changes, 2);
     // An edit that changes the schedule's form is a change; the same exports again are not.
-    assert.equal(catalog.update('/ws/b.ts', 'export const tail = (step: number, lr: number) => lr;\n'), true);
-    assert.equal(catalog.update('/ws/b.ts', 'export const tail = (step: number, lr: number) => lr * 1;\n'), false);
+    assert.equal(await catalog.update('/ws/b.ts', 'export const tail = (step: number, lr: number) => lr;\n'), true);
+    assert.equal(await catalog.update('/ws/b.ts', 'export const tail = (step: number, lr: number) => lr * 1;\n'), false);
     assert.equal(catalog.remove('/ws/b.ts'), true);
     assert.deepEqual(catalog.scheduleOptions().map((s) => s.name), ['warmup', 'decay', 'bare']);
   });

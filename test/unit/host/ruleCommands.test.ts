@@ -11,6 +11,7 @@ import { WorkspaceCatalog, tryTarget } from '../../../src/host/workspaceCatalog'
 import { installFakeVscode } from './fake/installFakeVscode';
 import { FakeRunner, done, meta, tick } from './fakeRunner';
 import { LION_RULE } from './ruleFixtures';
+import { sitesOf } from './inProcessSites';
 
 const vscode = installFakeVscode();
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -28,7 +29,7 @@ describe('optimizer rule commands', () => {
   let disposables: { dispose(): void }[];
   let ctx: Commands.CommandContext;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vscode.files.clear();
     vscode.files.set('/w/bowl.ts', OBJECTIVE);
     vscode.files.set(RULE_FILE, LION_RULE);
@@ -36,13 +37,13 @@ describe('optimizer rule commands', () => {
     vscode.registry.messages.length = 0;
     runner = new FakeRunner();
     controller = new RunController(runner, () => DEFAULT_SETTINGS);
-    catalog = new WorkspaceCatalog();
-    catalog.update('/w/bowl.ts', OBJECTIVE);
-    catalog.update(RULE_FILE, LION_RULE);
+    catalog = new WorkspaceCatalog(sitesOf);
+    await catalog.update('/w/bowl.ts', OBJECTIVE);
+    await catalog.update(RULE_FILE, LION_RULE);
     ctx = {
       extensionUri: vscode.Uri.file('/ext') as never, controller, live: {} as never, settings: () => DEFAULT_SETTINGS, log: () => undefined,
       showDashboard: () => undefined, refreshLenses: () => undefined, catalog, tryOn: () => tryTarget(catalog, controller.state.target),
-      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace',
+      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace', sites: sitesOf,
     };
     disposables = registerRuleCommands(ctx);
   });
@@ -73,7 +74,7 @@ describe('optimizer rule commands', () => {
 
   it('Compare with adam runs the rule and the built-in adam side by side on the objective run last', async () => {
     vscode.files.set('/w/other.ts', 'export function other(p) { return p.sum(); }\nother.init = [3];\n');
-    catalog.update('/w/other.ts', vscode.files.get('/w/other.ts') as string);
+    await catalog.update('/w/other.ts', vscode.files.get('/w/other.ts') as string);
     controller.start({ file: '/w/other.ts', objective: 'other' }, [{}], 'replace');
     runner.runs[0].handlers.onStarted?.(meta('other'));
     runner.runs[0].finish(done(runner.runs[0].request.runId as string, 1));

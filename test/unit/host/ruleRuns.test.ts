@@ -9,6 +9,7 @@ import { hostToWebviewSchema, type HostToWebviewInput } from '../../../src/proto
 import { installFakeVscode } from './fake/installFakeVscode';
 import { FakeRunner, done, meta, step, tick } from './fakeRunner';
 import { LION_RULE } from './ruleFixtures';
+import { sitesOf } from './inProcessSites';
 
 const vscode = installFakeVscode();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -106,14 +107,14 @@ describe('runs with a workspace optimizer rule', () => {
     assert.equal(liveTrigger(RULE_FILE, new Set(), origins), false, 'live mode off');
   });
 
-  it('a live rule file with no runs yet tries its first rule on the objective Try would use', () => {
+  it('a live rule file with no runs yet tries its first rule on the objective Try would use', async () => {
     const on = () => ({ file: OBJECTIVE_FILE, objective: 'bowl', text: 'unsaved objective' });
-    assert.deepEqual(liveFallback(RULE_FILE, LION_RULE, on), {
+    assert.deepEqual(liveFallback(RULE_FILE, LION_RULE, await sitesOf(LION_RULE), on), {
       edit: { file: RULE_FILE, text: LION_RULE }, choice: lion, target: { file: OBJECTIVE_FILE, objective: 'bowl', text: 'unsaved objective' },
     });
     const objective = 'export function f(p) { return p.sum(); }\nf.init = [1];\n';
-    assert.deepEqual(liveFallback(OBJECTIVE_FILE, objective, on), { edit: { file: OBJECTIVE_FILE, text: objective, objective: 'f' }, choice: {} });
-    assert.deepEqual(liveFallback(RULE_FILE, LION_RULE, () => undefined), { edit: { file: RULE_FILE, text: LION_RULE }, choice: {} }, 'no objective: the runner says what is wrong');
+    assert.deepEqual(liveFallback(OBJECTIVE_FILE, objective, await sitesOf(objective), on), { edit: { file: OBJECTIVE_FILE, text: objective, objective: 'f' }, choice: {} });
+    assert.deepEqual(liveFallback(RULE_FILE, LION_RULE, await sitesOf(LION_RULE), () => undefined), { edit: { file: RULE_FILE, text: LION_RULE }, choice: {} }, 'no objective: the runner says what is wrong');
   });
 
   it('sends the workspace rules to the dashboard once per change, and in every snapshot', () => {

@@ -18,6 +18,7 @@ import { listObjectives } from '../../../src/runner/listObjectives';
 import { installFakeVscode } from './fake/installFakeVscode';
 import { FakeRunner, done, tick } from './fakeRunner';
 import { fixture, runInProcess } from '../runner/runInProcess';
+import { sitesOf } from './inProcessSites';
 
 const vscode = installFakeVscode();
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,16 +32,16 @@ describe('dashboard schedule functions (FILE#NAME)', function () {
   let runner: FakeRunner;
   let ctx: Commands.CommandContext;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file('/w'), name: 'w', index: 0 }];
     runner = new FakeRunner();
     const controller = new RunController(runner, () => DEFAULT_SETTINGS);
-    const catalog = new WorkspaceCatalog();
-    catalog.update('/w/bowl.ts', OBJECTIVE);
+    const catalog = new WorkspaceCatalog(sitesOf);
+    await catalog.update('/w/bowl.ts', OBJECTIVE);
     ctx = {
       extensionUri: vscode.Uri.file('/ext') as never, controller, live: {} as never, settings: () => DEFAULT_SETTINGS, log: () => undefined,
       showDashboard: () => undefined, refreshLenses: () => undefined, catalog, tryOn: () => tryTarget(catalog, controller.state.target),
-      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace',
+      optimizers: new BuiltInOptimizers(async () => optimizerCatalog()), newRun: () => 'replace', sites: sitesOf,
     };
     controller.start({ file: '/w/bowl.ts', objective: 'bowl' }, [{}], 'replace');
   });
