@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunnerClient } from './runner/client';
+import { LandscapeAsks } from './host/landscapeAsks';
+import type { LandscapeAsk } from './protocol/landscapeViews';
 import { COMMANDS } from './host/commandIds';
 import { handleDashboardMessage, registerCommands, type CommandContext } from './host/commands';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
@@ -100,10 +102,20 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
   const runHistory = registerRunHistory(context, controller, ctx, log);
+  // Zoomed contours and path slices: the runner answers, only the latest of each kind is drawn.
+  const landscapeAsks = new LandscapeAsks({
+    runner, post: (m) => DashboardPanel.post(m),
+    run: (runId) => {
+      const snapshot = controller.state.run(runId);
+      const text = controller.state.origin(runId)?.target.text;
+      return snapshot ? { snapshot, ...(text !== undefined ? { text } : {}) } : undefined;
+    },
+  });
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
     handle: (m: Parameters<typeof handleDashboardMessage>[1]) => void handleDashboardMessage(ctx, m).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
     log,
+    landscape: (ask: LandscapeAsk) => landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
   };
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];

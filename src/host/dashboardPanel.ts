@@ -10,6 +10,8 @@ import { dashboardHtml } from '../report/dashboardHtml';
 import { parseMessage } from '../protocol/runner';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebviewInput, type WebviewToHost } from '../protocol/webview';
 import type { SweepViewMessage } from '../protocol/sweepView';
+import type { LandscapeAsk } from '../protocol/landscapeViews';
+import { isLandscapeAsk } from './landscapeAsks';
 
 export const DASHBOARD_VIEW_TYPE = 'optimizerLab.dashboard';
 
@@ -17,6 +19,8 @@ export interface DashboardHost {
   snapshot(): HostToWebviewInput;
   /** A validated message from the webview (except `ready`, answered here). */
   handle(message: WebviewToHost): void;
+  /** A zoomed window or a path slice (src/host/landscapeAsks.ts); without it they go to `handle`. */
+  landscape?(ask: LandscapeAsk): void;
   log(message: string): void;
 }
 
@@ -103,7 +107,8 @@ export class DashboardPanel {
     if (message.type === 'ready') {
       this.post(this.host.snapshot());
       if (DashboardPanel.sweep) this.post(DashboardPanel.sweep);
-    } else this.host.handle(message);
+    } else if (isLandscapeAsk(message) && this.host.landscape) this.host.landscape(message);
+    else this.host.handle(message);
   }
 
   private post(message: HostToWebviewInput): void {

@@ -3,7 +3,7 @@
  * runner or load TensorFlow.js. The client restarts its process after a crash
  * or a time-limit kill; this logs when that happened.
  */
-import type { RunHandle, RunHandlers, RunnerClient } from '../runner/client';
+import type { LandscapeAnswer, LandscapeAsk, RunHandle, RunHandlers, RunnerClient } from '../runner/client';
 import type { RunnerPort } from './runController';
 
 export class LazyRunner implements RunnerPort {
@@ -26,6 +26,12 @@ export class LazyRunner implements RunnerPort {
       if (outcome.kind === 'error' && ['runner-crash', 'time-limit', 'memory'].includes(outcome.error.kind)) this.log(outcome.error.message);
     });
     return handle;
+  }
+
+  /** A zoomed window's grid or a path slice (src/host/landscapeAsks.ts); starts the runner if needed. */
+  landscape(ask: LandscapeAsk): Promise<LandscapeAnswer> {
+    this.client ??= this.create();
+    return this.client.landscape(ask);
   }
 
   get started(): boolean {

@@ -5,6 +5,7 @@
  * and forwards the answer to the page as that run's `landscape` event.
  */
 import { z } from 'zod';
+import { landscapeSchema } from './landscape';
 
 /** One [lo, hi] per parameter (1 or 2 of them). */
 export const windowBoxSchema = z.array(z.tuple([z.number(), z.number()]).refine(([lo, hi]) => hi > lo, 'hi must exceed lo')).min(1).max(2);
@@ -20,3 +21,12 @@ export const landscapeWindowRequestSchema = z.object({
   box: windowBoxSchema,
 });
 export type LandscapeWindowRequest = z.infer<typeof landscapeWindowRequestSchema>;
+
+/** The runner's answer: the grid over the window, or why there is none (the page keeps its contour then). */
+export const landscapeWindowAnswerSchema = z.object({
+  type: z.literal('landscapeWindow'),
+  requestId: z.string(),
+  grid: landscapeSchema.optional(),
+  warning: z.string().optional(),
+});
+export type LandscapeWindowAnswer = z.infer<typeof landscapeWindowAnswerSchema>;

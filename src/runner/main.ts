@@ -12,10 +12,13 @@ import { selectBackend, type BackendChoice } from './backend';
 import { listObjectives } from './listObjectives';
 import { EXIT_OVER_MEMORY, memoryError } from './memoryLimit';
 import { watchMemory } from './memoryWatch';
+import { landscapeRequests, type LandscapeRequests } from './landscapeRequests';
+import { pathRecorder } from './pathStore';
 import { runObjective } from './run';
 import { RunFailure } from './runFailure';
 import { silenceTfjsBanner } from './quietTfjs';
 import { isSweepWorkerData, runSweepWorker } from './sweepWorker';
+import { takeTurn } from './tfTurns';
 
 const HEARTBEAT_MS = 1000;
 
@@ -111,17 +114,23 @@ class RunQueue {
     const run: Active = { runId: req.runId, cancelled: false, nextStep: 0, overMemory: false };
     this.active = run;
     const stopWatch = watchRunMemory(req, run);
+    // Thinned path of a run of more than 2 parameters, for the dashboard's PCA and Hessian slices.
+    const path = pathRecorder(req);
+    let release: (() => void) | undefined;
     try {
+      release = await takeTurn();
       if (req.backend && req.backend !== this.backend.backend) this.backend = await selectBackend(req.backend);
       const emit = (m: RunnerToHost): void => {
+        path.see(m);
         if (!run.overMemory) send(m);
       };
       await runObjective(req, this.backend, tf, emit, {
         isCancelled: () => run.cancelled,
         lrSet: () => run.lrSet,
         backpressure,
-        stepDone: (step) => {
+        stepDone: (step, x) => {
           run.nextStep = step + 1;
+          return path.step(step, x);
         },
         located: (where) => {
           run.where = where;
@@ -130,6 +139,7 @@ class RunQueue {
     } catch (e) {
       if (!run.overMemory) sendError(e, req.runId);
     } finally {
+      release?.();
       stopWatch?.();
       // Past its memory limit the process is about to exit: it takes no next run.
       if (!run.overMemory) {
@@ -165,7 +175,7 @@ function answerList(msg: Extract<HostToRunner, { type: 'list' }>): void {
   );
 }
 
-function handle(runs: RunQueue, msg: HostToRunner): void {
+function handle(runs: RunQueue, landscapes: LandscapeRequests, msg: HostToRunner): void {
   switch (msg.type) {
     case 'run':
       return runs.push(msg);
@@ -185,6 +195,12 @@ function handle(runs: RunQueue, msg: HostToRunner): void {
     case 'ping':
       send({ type: 'heartbeat', at: Date.now() });
       return;
+    case 'landscapeWindow':
+      void landscapes.window(msg);
+      return;
+    case 'pathSlice':
+      void landscapes.slice(msg);
+      return;
   }
 }
 
@@ -193,6 +209,7 @@ async function main(): Promise<void> {
   const preferred = process.env.OPTLAB_BACKEND as BackendId | undefined;
   const runs = new RunQueue(await selectBackend(preferred));
   registerSecondOrderGradients();
+  const landscapes = landscapeRequests(tf, send);
   process.on('message', (raw) => {
     let msg: HostToRunner;
     try {
@@ -201,7 +218,7 @@ async function main(): Promise<void> {
       sendError(e);
       return;
     }
-    handle(runs, msg);
+    handle(runs, landscapes, msg);
   });
   // Exit with the parent: a disconnected runner has nobody to talk to.
   process.on('disconnect', () => process.exit(0));

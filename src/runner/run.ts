@@ -43,7 +43,7 @@ export interface RunControl {
   /** The lr the user set mid-run (setLr) and the update it applies from; undefined until then. */
   lrSet(): LrSet | undefined;
   /** Called after each update (the next update is step + 1). */
-  stepDone?(step: number): void;
+  stepDone?(step: number, x: Float32Array | tfType.Tensor1D): void | Promise<void>;
   /** A promise to wait for before the next step while the events already sent are not yet written (the child's IPC channel). */
   backpressure?(): Promise<void> | undefined;
   /** Told the objective's file and declaration line once it is loaded (a memory error names them). */
@@ -253,7 +253,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         },
         ...loop,
         afterStep: (step, x) => {
-          control.stepDone?.(step);
+          void control.stepDone?.(step, x);
           // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
           if (!curvature.isDue(step + 1)) return control.backpressure?.();
           const xt = tf.tensor1d(x);
@@ -273,7 +273,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         project: prepared.project,
         ...loop,
         afterStep: async (step, x) => {
-          control.stepDone?.(step);
+          await control.stepDone?.(step, x);
           await control.backpressure?.();
           await curvature.maybeSample(step + 1, x, lrAt(step + 1));
           if (Date.now() - lastYield >= YIELD_MS) {
