@@ -285,6 +285,60 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
   }
 }
 
+/** Compare: the optimizers picked (built-ins and workspace rules), each at its default lr or over the lrs typed. */
+async function compareCommand(ctx: CommandContext, uri?: vscode.Uri, name?: string, ids?: string[]): Promise<string[]> {
+  if (!requireTrust()) return [];
+  const picked = await pickObjective(ctx, uri, name);
+  if (!picked) return [];
+  const settings = ctx.settings();
+  let chosen: RunChoice[] | undefined = ids?.map((id) => ({ optimizer: id }));
+  if (!chosen) {
+    const items = optimizerItems(ctx, settings, await ctx.optimizers.loaded).map((i) => ({ ...i, picked: i.ruleFile === undefined && ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
+    const sel = await vscode.window.showQuickPick(items, { title: 'Optimizers to compare (each at its default lr)', canPickMany: true });
+    if (!sel || sel.length === 0) return [];
+    const lrs = await vscode.window.showInputBox({
+      title: 'Learning rates (optional)', prompt: 'Space-separated learning rates to sweep for every optimizer; empty: each default', value: '',
+      validateInput: (v) => (v.trim().split(/\s+/).filter(Boolean).every((x) => Number(x) > 0) ? undefined : 'positive numbers only'),
+    });
+    if (lrs === undefined) return [];
+    const rates = lrs.trim().split(/\s+/).filter(Boolean).map(Number);
+    chosen = rates.length > 0 ? sel.flatMap((item) => rates.map((lr) => choiceOf(item, lr))) : sel.map((item) => choiceOf(item));
+  }
+  return run(ctx, targetOf(picked.document, picked.objective), chosen, ctx.newRun(), `Optimizer Lab: comparing on ${picked.objective}`);
+}
+
+async function toggleLive(ctx: CommandContext, uri?: vscode.Uri): Promise<boolean> {
+  const document = await documentOf(uri);
+  if (!document) {
+    void vscode.window.showInformationMessage('Optimizer Lab: open an objective file to turn live mode on.');
+    return false;
+  }
+  const file = document.uri.fsPath;
+  const on = !ctx.live.isLive(file);
+  if (on && !requireTrust()) return false;
+  if (on) ctx.showDashboard();
+  ctx.live.set(file, on, on ? document.getText() : undefined);
+  void vscode.window.setStatusBarMessage(`Optimizer Lab: live mode ${on ? 'on' : 'off'} for ${path.basename(file)}`, 3000);
+  ctx.refreshLenses();
+  return on;
+}
+
+/** A new objective file from the template (objective.ts, objective2.ts, …), with the type declarations set up. */
+async function newObjective(ctx: CommandContext): Promise<vscode.Uri> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: objectiveTemplate() });
+    await vscode.window.showTextDocument(doc);
+    return doc.uri;
+  }
+  let uri = vscode.Uri.joinPath(folder.uri, 'objective.ts');
+  for (let k = 2; await exists(uri); k++) uri = vscode.Uri.joinPath(folder.uri, `objective${k}.ts`);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(objectiveTemplate()));
+  await setUpTypes(ctx.extensionUri, folder, ctx.log);
+  await vscode.window.showTextDocument(uri);
+  return uri;
+}
+
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const runObjective = async (uri?: vscode.Uri, name?: string, choice: RunChoice = {}, title = 'Optimizer Lab: running'): Promise<string[]> => {
     if (!requireTrust()) return [];
@@ -303,26 +357,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       return run(ctx, targetOf(picked.document, picked.objective), [choice], ctx.newRun(), `Optimizer Lab: ${choice.optimizer} on ${picked.objective}`);
     }),
     vscode.commands.registerCommand(COMMANDS.runObjective, (uri?: vscode.Uri, name?: string) => runObjective(uri, name)),
-    vscode.commands.registerCommand(COMMANDS.compare, async (uri?: vscode.Uri, name?: string, ids?: string[]) => {
-      if (!requireTrust()) return [];
-      const picked = await pickObjective(ctx, uri, name);
-      if (!picked) return [];
-      const settings = ctx.settings();
-      let chosen: RunChoice[] | undefined = ids?.map((id) => ({ optimizer: id }));
-      if (!chosen) {
-        const items = optimizerItems(ctx, settings, await ctx.optimizers.loaded).map((i) => ({ ...i, picked: i.ruleFile === undefined && ['sgd', 'adam', 'lbfgs'].includes(i.id) }));
-        const sel = await vscode.window.showQuickPick(items, { title: 'Optimizers to compare (each at its default lr)', canPickMany: true });
-        if (!sel || sel.length === 0) return [];
-        const lrs = await vscode.window.showInputBox({
-          title: 'Learning rates (optional)', prompt: 'Space-separated learning rates to sweep for every optimizer; empty: each default', value: '',
-          validateInput: (v) => (v.trim().split(/\s+/).filter(Boolean).every((x) => Number(x) > 0) ? undefined : 'positive numbers only'),
-        });
-        if (lrs === undefined) return [];
-        const rates = lrs.trim().split(/\s+/).filter(Boolean).map(Number);
-        chosen = rates.length > 0 ? sel.flatMap((item) => rates.map((lr) => choiceOf(item, lr))) : sel.map((item) => choiceOf(item));
-      }
-      return run(ctx, targetOf(picked.document, picked.objective), chosen, ctx.newRun(), `Optimizer Lab: comparing on ${picked.objective}`);
-    }),
+    vscode.commands.registerCommand(COMMANDS.compare, (uri?: vscode.Uri, name?: string, ids?: string[]) => compareCommand(ctx, uri, name, ids)),
     vscode.commands.registerCommand(COMMANDS.hessian, (uri?: vscode.Uri, name?: string) => {
       const steps = ctx.settings().steps;
       // Curvature at the start and at the end: spectrum ends, κ and the critical-point verdict.
@@ -337,35 +372,8 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     }),
     vscode.commands.registerCommand(COMMANDS.openDashboard, () => ctx.showDashboard()),
     vscode.commands.registerCommand(COMMANDS.exportRun, (runId?: string) => exportRunCommand(ctx, runId)),
-    vscode.commands.registerCommand(COMMANDS.toggleLive, async (uri?: vscode.Uri) => {
-      const document = await documentOf(uri);
-      if (!document) {
-        void vscode.window.showInformationMessage('Optimizer Lab: open an objective file to turn live mode on.');
-        return false;
-      }
-      const file = document.uri.fsPath;
-      const on = !ctx.live.isLive(file);
-      if (on && !requireTrust()) return false;
-      if (on) ctx.showDashboard();
-      ctx.live.set(file, on, on ? document.getText() : undefined);
-      void vscode.window.setStatusBarMessage(`Optimizer Lab: live mode ${on ? 'on' : 'off'} for ${path.basename(file)}`, 3000);
-      ctx.refreshLenses();
-      return on;
-    }),
-    vscode.commands.registerCommand(COMMANDS.newObjective, async () => {
-      const folder = vscode.workspace.workspaceFolders?.[0];
-      if (!folder) {
-        const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content: objectiveTemplate() });
-        await vscode.window.showTextDocument(doc);
-        return doc.uri;
-      }
-      let uri = vscode.Uri.joinPath(folder.uri, 'objective.ts');
-      for (let k = 2; await exists(uri); k++) uri = vscode.Uri.joinPath(folder.uri, `objective${k}.ts`);
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(objectiveTemplate()));
-      await setUpTypes(ctx.extensionUri, folder, ctx.log);
-      await vscode.window.showTextDocument(uri);
-      return uri;
-    }),
+    vscode.commands.registerCommand(COMMANDS.toggleLive, (uri?: vscode.Uri) => toggleLive(ctx, uri)),
+    vscode.commands.registerCommand(COMMANDS.newObjective, () => newObjective(ctx)),
     vscode.commands.registerCommand(COMMANDS.setUpTypes, async (uri?: vscode.Uri) => {
       const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
