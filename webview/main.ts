@@ -9,6 +9,8 @@ import { REPORT_DATA_ID } from '../src/protocol/webview';
 import { connectHost } from './hostApi';
 import { readTheme, watchTheme } from './theme';
 import { isSweepMessage, SweepCard } from './sweep/sweepCard';
+import { isLrFinderMessage, LrFinderCard } from './lrFinder/lrFinderCard';
+import { useLrInControls, useLrMessage } from './lrFinder/useLr';
 
 function start(): void {
   const root = document.getElementById('app') ?? document.body;
@@ -20,7 +22,19 @@ function start(): void {
   root.querySelector('main')?.insertBefore(sweep.root, root.querySelector('.charts'));
   watchTheme(() => sweep.render());
   (window as unknown as { optimizerLabSweep: SweepCard }).optimizerLabSweep = sweep;
-  window.addEventListener('message', (event: MessageEvent) => (isSweepMessage(event.data) ? sweep.receive(event.data) : dashboard.receive(event.data)));
+  // An lr range test run from the editor: its card sits above the sweep's; "Use this lr" sets the Run controls' lr.
+  const lrFinder = new LrFinderCard(readTheme, (lr, optimizer) => {
+    useLrInControls(dashboard.ui, root, lr);
+    host.post(useLrMessage(lr, optimizer));
+  });
+  root.querySelector('main')?.insertBefore(lrFinder.root, sweep.root);
+  watchTheme(() => lrFinder.render());
+  (window as unknown as { optimizerLabLrFinder: LrFinderCard }).optimizerLabLrFinder = lrFinder;
+  window.addEventListener('message', (event: MessageEvent) => {
+    if (isLrFinderMessage(event.data)) lrFinder.receive(event.data);
+    else if (isSweepMessage(event.data)) sweep.receive(event.data);
+    else dashboard.receive(event.data);
+  });
   if (host.inEditor) {
     host.post({ type: 'ready' });
     return;

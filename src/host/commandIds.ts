@@ -10,6 +10,8 @@ export const COMMANDS = {
   toggleLive: 'optimizerLab.toggleLive',
   setUpTypes: 'optimizerLab.setUpTypes',
   openSweepResults: 'optimizerLab.openSweepResults',
+  /** The lr range test (palette, and the objective's "Find lr" lens). */
+  findLr: 'optimizerLab.findLr',
   /** Lens commands (hidden from the palette). */
   runObjective: 'optimizerLab.runObjective',
   hessian: 'optimizerLab.hessian',

@@ -10,8 +10,7 @@ import { dashboardHtml } from '../report/dashboardHtml';
 import { parseMessage } from '../protocol/runner';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebviewInput, type WebviewToHost } from '../protocol/webview';
 import type { SweepViewMessage } from '../protocol/sweepView';
-import type { LandscapeAsk } from '../protocol/landscapeViews';
-import { isLandscapeAsk } from './landscapeAsks';
+import type { LrFinderView } from '../protocol/lrFinder';
 
 export const DASHBOARD_VIEW_TYPE = 'optimizerLab.dashboard';
 
@@ -19,8 +18,6 @@ export interface DashboardHost {
   snapshot(): HostToWebviewInput;
   /** A validated message from the webview (except `ready`, answered here). */
   handle(message: WebviewToHost): void;
-  /** A zoomed window or a path slice (src/host/landscapeAsks.ts); without it they go to `handle`. */
-  landscape?(ask: LandscapeAsk): void;
   log(message: string): void;
 }
 
@@ -28,6 +25,8 @@ export class DashboardPanel {
   private static current?: DashboardPanel;
   /** The sweep shown in the Sweep card, sent again after every snapshot (a reload keeps it). */
   private static sweep?: SweepViewMessage;
+  /** The last lr range test, for the LR finder card (re-sent like the sweep). */
+  private static lrFinder?: LrFinderView;
   private readonly disposables: vscode.Disposable[] = [];
 
   static createOrShow(extensionUri: vscode.Uri, host: DashboardHost, preserveFocus = true): DashboardPanel {
@@ -58,6 +57,12 @@ export class DashboardPanel {
   static showSweep(message: SweepViewMessage): void {
     DashboardPanel.sweep = message;
     DashboardPanel.post(message);
+  }
+
+  /** Shows an lr range test in the LR finder card now (if open) and after every later `ready`. */
+  static showLrFinder(view: LrFinderView): void {
+    DashboardPanel.lrFinder = view;
+    DashboardPanel.post(view);
   }
 
   static get isOpen(): boolean {
@@ -107,8 +112,8 @@ export class DashboardPanel {
     if (message.type === 'ready') {
       this.post(this.host.snapshot());
       if (DashboardPanel.sweep) this.post(DashboardPanel.sweep);
-    } else if (isLandscapeAsk(message) && this.host.landscape) this.host.landscape(message);
-    else this.host.handle(message);
+      if (DashboardPanel.lrFinder) this.post(DashboardPanel.lrFinder);
+    } else this.host.handle(message);
   }
 
   private post(message: HostToWebviewInput): void {

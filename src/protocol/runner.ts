@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { curvatureDiagnosticsShape, diagnosticsPresetSchema } from './diagnostics';
 import { scheduleFormSchema } from './scheduleForm';
 import { pathStateSchema } from './pathState';
-import { landscapeSchema } from './landscape';
-import { landscapeWindowAnswerSchema, landscapeWindowRequestSchema } from './landscapeWindow';
-import { pathSliceAnswerSchema, pathSliceRequestSchema } from './pathSlice';
+import { lrFinderEventSchema, lrFinderRangeSchema } from './lrFinder';
 
 export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())]);
 export const backendIdSchema = z.enum(['node', 'wasm', 'cpu']);
@@ -94,6 +92,8 @@ export const runRequestSchema = z.object({
   memoryLimitBytes: z.number().positive().optional(),
   /** Put the optimizer's first moment and effective step on path records (at most TRAJECTORY_MAX_PARAMS parameters; the run goes on tensors). */
   pathState: z.boolean().optional(),
+  /** Run the lr range test (./lrFinder.ts): lr from `from` to `to` over the steps; schedule and optimizer.lr are ignored. */
+  lrFinder: lrFinderRangeSchema.optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;
@@ -107,9 +107,6 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
   /** Every built-in optimizer (answered with `catalog`). */
   z.object({ type: z.literal('catalog'), requestId: z.string() }),
   z.object({ type: z.literal('ping') }),
-  /** A grid over a window the dashboard zoomed to; a PCA or Hessian slice through recorded paths. */
-  landscapeWindowRequestSchema,
-  pathSliceRequestSchema,
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
 
@@ -257,7 +254,30 @@ export const runMetaSchema = z.object({
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
-export { landscapeSchema, type Landscape } from './landscape';
+const twoD = new Set(['contour', 'slice2d']);
+
+/**
+ * The loss around a run, evaluated on a grid (src/runner/landscape.ts).
+ * 'contour' (2 parameters): xs, ys are parameter values, values[j][i] = f(xs[i], ys[j]).
+ * 'curve' (1 parameter): xs are parameter values, values[0][i] = f(xs[i]).
+ * 'slice2d' / 'slice1d' (more parameters): f(x0 + α·d1 + β·d2) at α = xs[i],
+ * β = ys[j], for random filter-normalised directions d1, d2 (Li et al. 2018),
+ * so (0, 0) is the initial point. null: the loss was NaN or infinite there.
+ */
+export const landscapeSchema = z.object({
+  kind: z.enum(['contour', 'curve', 'slice2d', 'slice1d']).default('contour'),
+  xs: z.array(z.number()).min(2),
+  ys: z.array(z.number()).min(2).optional(),
+  values: z.array(z.array(z.number().nullable())),
+  /** Axis titles (parameter names, or α, β for slices). */
+  axes: z.array(z.string()).max(2).optional(),
+  /** Milliseconds the evaluation took. */
+  ms: z.number().nonnegative().optional(),
+}).refine((g) => {
+  const rows = twoD.has(g.kind) ? g.ys?.length : g.ys === undefined ? 1 : undefined;
+  return rows !== undefined && g.values.length === rows && g.values.every((row) => row.length === g.xs.length);
+}, { message: 'values must have ys.length rows (one row for curve and slice1d, which have no ys) of xs.length entries' });
+export type Landscape = z.infer<typeof landscapeSchema>;
 
 /** A landscape for a run, or why there is none (the run goes on either way). */
 export const landscapeMessageSchema = z.object({
@@ -362,11 +382,10 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     error: runErrorSchema.optional(),
   }),
   z.object({ type: z.literal('lrChanged'), runId: z.string(), step: z.number().int(), lr: z.number() }),
+  lrFinderEventSchema,
   /** The answer to `catalog`: every built-in optimizer. */
   z.object({ type: z.literal('catalog'), requestId: z.string(), optimizers: optimizerCatalogSchema }),
   z.object({ type: z.literal('heartbeat'), at: z.number() }),
-  landscapeWindowAnswerSchema,
-  pathSliceAnswerSchema,
 ]);
 export type RunnerToHost = z.infer<typeof runnerToHostSchema>;
 

@@ -4,6 +4,7 @@
  * that were not finite are null in JSON.
  */
 import { z } from 'zod';
+import { lrFinderPointSchema, lrSuggestionsSchema } from './lrFinder';
 import { hpValueSchema, runErrorSchema, runRequestSchema } from './runner';
 
 const lossSchema = z.number().nullable();
@@ -104,7 +105,7 @@ export const lrFindResultSchema = z.object({
   steps: z.number().int().positive(),
   /** The update at which the smoothed loss passed 4× its best (or the loss stopped being finite). */
   stoppedAt: z.number().int().optional(),
-  points: z.array(z.object({ step: z.number().int(), lr: z.number(), loss: z.number(), smoothed: z.number() })),
-  suggestions: z.object({ steepest: z.number().optional(), minimumOverTen: z.number().optional() }),
+  points: z.array(lrFinderPointSchema),
+  suggestions: lrSuggestionsSchema,
 });
 export type LrFindResult = z.infer<typeof lrFindResultSchema>;

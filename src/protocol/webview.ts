@@ -17,7 +17,7 @@ import {
   stepRecordSchema, type Landscape,
 } from './runner';
 import { sweepViewMessageSchema } from './sweepView';
-import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
+import { lrFinderViewSchema, useLrSchema } from './lrFinder';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
@@ -157,9 +157,8 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('schedules'), schedules: z.array(scheduleOptionSchema) }),
   /** A sweep file for the Sweep card (webview/sweep/); the runs' charts are untouched. */
   sweepViewMessageSchema,
-  /** Answers to the page's landscape requests (src/protocol/landscapeViews.ts). */
-  windowShownSchema,
-  sliceShownSchema,
+  /** An lr range test for the LR finder card (webview/lrFinder/), sent again as it grows. */
+  lrFinderViewSchema,
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;
@@ -193,8 +192,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   }),
   /** Put text on the clipboard (the webview's own clipboard is unreliable). */
   z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch']), text: z.string() }),
-  /** A contour over a zoomed window; a PCA or Hessian slice (src/protocol/landscapeViews.ts). */
-  windowAskSchema,
-  sliceAskSchema,
+  /** "Use this lr" in the LR finder card. */
+  useLrSchema,
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -2,6 +2,7 @@
 import type {
   BackendId, CurvatureSample, LandscapeMessage, ObjectiveInfo, RuleInfo, RunError, RunMeta, RunnerToHost, ScheduleInfo, StepRecord,
 } from '../protocol/runner';
+import type { LrFinderEvent } from '../protocol/lrFinder';
 
 export type DoneEvent = Extract<RunnerToHost, { type: 'done' }>;
 export type ReadyEvent = Extract<RunnerToHost, { type: 'ready' }>;
@@ -43,6 +44,8 @@ export interface RunHandlers {
   onLandscape?(landscape: Omit<LandscapeMessage, 'type' | 'runId'>): void;
   onCurvature?(sample: CurvatureSample): void;
   onLrChanged?(step: number, lr: number): void;
+  /** The lr range test's new points, and its suggestions once (requests with `lrFinder`). */
+  onLrFinder?(event: LrFinderEvent): void;
 }
 
 /** How a run ended: a 'done' event, or an error (compile, objective, limit, crash...). */

@@ -1,12 +1,12 @@
 /**
- * `optlab lr-find`: the learning-rate range test (src/core/tuning/lrFinder.ts) as
- * one run through the runner, the same run `optlab run --lr FROM --schedule
- * exponential:gamma=G` makes, cancelled once the smoothed loss passes 4x its best.
- * Prints the loss against the lr and the suggested lrs; --json writes them.
+ * `optlab lr-find`: the learning-rate range test (src/core/tuning/lrFinder.ts) as one run request with
+ * `lrFinder` (src/runner/lrFinderRun.ts, the code path the editor's "Find lr" uses too): the runner runs
+ * `optlab run --lr FROM --schedule exponential:gamma=G`, stops once the smoothed loss passes 4x its best and
+ * streams the points and the suggested lrs. Prints the loss against the lr and the suggestions; --json writes them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LrFinderTrace, lrFinderSchedule, suggestLrs, type LrFinderPoint } from '../core/tuning/lrFinder';
+import type { LrFinderPointMessage as LrFinderPoint, LrSuggestionsMessage } from '../protocol/lrFinder';
 import type { RunMeta } from '../protocol/runner';
 import { lrFindResultSchema, type LrFindResult } from '../protocol/sweep';
 import type { RunnerClient } from './client';
@@ -39,14 +39,15 @@ export async function lrFindCommand(cmd: LrFindCommand, client: RunnerClient): P
     return 1;
   }
   const range = { from: cmd.from, to: cmd.to, steps: cmd.steps };
-  const trace = new LrFinderTrace();
+  const points: LrFinderPoint[] = [];
+  let final: { stoppedAt?: number; suggestions: LrSuggestionsMessage } | undefined;
   let meta: RunMeta | undefined;
   const handle = client.run(
     {
       file,
       objective: cmd.objective,
       optimizer: { id: cmd.optimizer, ...(cmd.optimizerFile !== undefined ? { rule: { file: cmd.optimizerFile } } : {}), lr: cmd.from, hp: cmd.hp },
-      schedule: lrFinderSchedule(range),
+      lrFinder: range,
       steps: cmd.steps,
       seed: cmd.seed,
       timeLimitMs: cmd.timeLimitMs,
@@ -57,9 +58,9 @@ export async function lrFindCommand(cmd: LrFindCommand, client: RunnerClient): P
     },
     {
       onStarted: (m) => (meta = m),
-      onSteps: (steps) => {
-        // The runner may take a few more steps before the cancel arrives; the trace ignores them.
-        if (steps.some((s) => trace.push(s.step, s.lr, s.loss))) handle.cancel();
+      onLrFinder: (event) => {
+        points.push(...event.points);
+        if (event.final) final = event.final;
       },
     },
   );
@@ -71,18 +72,18 @@ export async function lrFindCommand(cmd: LrFindCommand, client: RunnerClient): P
     failLine(formatError(outcome.error));
     return 1;
   }
-  const suggestions = suggestLrs(trace.points, cmd.steps);
+  const suggestions = final?.suggestions ?? {};
   const result: LrFindResult = lrFindResultSchema.parse({
     objective: meta?.objective ?? cmd.objective ?? '',
     optimizer: { id: meta?.optimizer.id ?? cmd.optimizer, ...(cmd.optimizerFile !== undefined ? { file: cmd.optimizerFile } : {}), hp: meta?.optimizer.hp ?? {} },
     ...range,
-    ...(trace.stoppedAt !== undefined ? { stoppedAt: trace.stoppedAt } : {}),
-    points: trace.points,
+    ...(final?.stoppedAt !== undefined ? { stoppedAt: final.stoppedAt } : {}),
+    points,
     suggestions,
   });
   if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(result, null, 2)}\n`);
-  if (trace.points.length > 0) process.stdout.write(`${lrCurveText(trace.points)}\n`);
-  const stop = trace.stoppedAt !== undefined ? `stopped at step ${trace.stoppedAt} (smoothed loss above 4x its best)` : `ran all ${cmd.steps} steps`;
+  if (points.length > 0) process.stdout.write(`${lrCurveText(points)}\n`);
+  const stop = final?.stoppedAt !== undefined ? `stopped at step ${final.stoppedAt} (smoothed loss above 4x its best)` : `ran all ${cmd.steps} steps`;
   process.stdout.write(`${stop}\n`);
   if (suggestions.steepest === undefined) {
     failLine('too few points to suggest an lr (the loss blew up almost at once): try a smaller --from or more --steps');
