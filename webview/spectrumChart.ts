@@ -12,6 +12,23 @@ import type { Point, Series } from './charts/series';
 /** Points of each smoothed curve. */
 const GRID = 200;
 
+/** On the log density axis the curve stops this many decades below its peak (the Gaussian tails reach 1e-300). */
+export const LOG_DENSITY_DECADES = 5;
+
+/** The density axis: linear, or logarithmic where the tails and small groups of outlying eigenvalues show (PyHessian's plot). */
+let densityLog = false;
+export const densityIsLog = (): boolean => densityLog;
+export function setDensityLog(log: boolean): void {
+  densityLog = log;
+}
+
+/** The smoothed curve as drawn on the current density axis: on log, values far below the peak are gaps. */
+export function onDensityAxis(points: readonly Point[], log: boolean): Point[] {
+  if (!log) return [...points];
+  const floor = Math.max(...points.map((p) => p.y)) * 10 ** -LOG_DENSITY_DECADES;
+  return points.map((p) => ({ x: p.x, y: p.y >= floor && p.y > 0 ? p.y : NaN }));
+}
+
 const withDensity = (run: RunSnapshot): CurvatureSample | undefined => [...run.curvature].reverse().find((c) => c.density && c.density.nodes.length > 0);
 
 /** The linear threshold c of the symmetric-log axis: a thousandth of the largest |λ| any run's density has (1 without one). */
@@ -30,17 +47,18 @@ export const symlogTick = (scale: () => number) => (t: number): string => format
 /** The latest density as a smoothed curve over t (area 1), rewritten when a new sample or scale arrives. */
 export function densitySeriesOf(run: RunSnapshot, ctx: SeriesContext, scale: () => number): Series {
   const points: Point[] = [];
-  let drawn: { sample?: CurvatureSample; c: number } = { c: NaN };
+  let drawn: { sample?: CurvatureSample; c: number; log?: boolean } = { c: NaN };
   return {
     key: `${run.runId}:density`, runId: run.runId, ghost: false, label: `density ${runLabel(run, ctx.namesObjective)}`,
     style: { color: ctx.colour, width: 1.5, pointRadius: 0 }, points, rewrites: true,
     pull() {
       const sample = withDensity(run);
       const c = scale();
-      if (!sample?.density || (sample === drawn.sample && c === drawn.c)) return false;
-      drawn = { sample, c };
+      const log = densityIsLog();
+      if (!sample?.density || (sample === drawn.sample && c === drawn.c && log === drawn.log)) return false;
+      drawn = { sample, c, log };
       points.length = 0;
-      points.push(...smoothed(sample.density.nodes.map((x) => toSymlog(x, c)), sample.density.weights));
+      points.push(...onDensityAxis(smoothed(sample.density.nodes.map((x) => toSymlog(x, c)), sample.density.weights), log));
       return true;
     },
   };

@@ -37,6 +37,7 @@ import { paramNames } from './paramNames';
 import { paramsForMessage, writeNpy } from './paramsOut';
 import { withLrSet, type LrSet } from './lrSet';
 import { RunFailure } from './runFailure';
+import { afterMeasured, measuredGradient, stepDiagnosticsFor } from './stepDiagnostics';
 
 export interface RunControl {
   isCancelled(): boolean;
@@ -189,7 +190,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,
       scheduleFile: userSchedule?.site, layout, prepared, x0: x0Values, compute: arrayPath,
     });
-    emit({ type: 'started', runId: req.runId, meta, file: req.file });
+    const perStep = stepDiagnosticsFor(req, layout.slots, { gauge: !optimizer.evaluationPoint, sameBatch: !dataset || dataset.batchSize >= dataset.size, x0: arrayPath.plan ? x0Values : prepared.x0 }, tf);
+    emit({ type: 'started', runId: req.runId, meta: { ...meta, ...perStep?.metaFields() }, file: req.file });
     const { withFixedBatch } = objective;
     const landscape = landscapeTask({
       raw: objective.raw, f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
@@ -228,7 +230,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const remainingMs = req.timeLimitMs - (Date.now() - received);
     const onMetrics = (steps: readonly StepMetrics[]) => {
       landscape.observe(steps);
-      emit({ type: 'steps', runId: req.runId, steps: [...steps] });
+      emit({ type: 'steps', runId: req.runId, steps: perStep ? perStep.decorate(steps) : [...steps] });
     };
     // What both loops share: schedule, limits, cancellation, mid-run lr changes and how records leave.
     const loop = {
@@ -247,18 +249,18 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         optimizer: arrayPath.plan.optimizer,
         x0: x0Values,
         project: arrayPath.plan.project,
-        transformGradient: clipNorm === undefined && !noiseTemperature ? undefined : (g, step, stepLr) => {
+        transformGradient: measuredGradient(perStep, clipNorm === undefined && !noiseTemperature ? undefined : (g, step, stepLr) => {
           if (clipNorm !== undefined) clipByGlobalNormInPlace(g, clipNorm);
           if (noiseTemperature) langevinNoiseInPlace(g, stepLr, noiseTemperature, req.seed, step);
-        },
+        }, () => undefined),
         ...loop,
-        afterStep: (step, x) => {
+        afterStep: afterMeasured(perStep, (step, x) => {
           void control.stepDone?.(step, x);
           // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
           if (!curvature.isDue(step + 1)) return control.backpressure?.();
           const xt = tf.tensor1d(x);
           return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
-        },
+        }),
       });
       finalValues = arrays.params;
       result = { ...arrays, params: tf.tensor1d(arrays.params) };
@@ -269,10 +271,10 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         x0: prepared.x0,
         optimizer,
         hvp: objective.hvp,
-        transformGradient,
+        transformGradient: measuredGradient(perStep, transformGradient, (g) => g),
         project: prepared.project,
         ...loop,
-        afterStep: async (step, x) => {
+        afterStep: afterMeasured(perStep, async (step, x) => {
           await control.stepDone?.(step, x);
           await control.backpressure?.();
           await curvature.maybeSample(step + 1, x, lrAt(step + 1));
@@ -280,7 +282,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
             await new Promise((resolve) => setImmediate(resolve));
             lastYield = Date.now();
           }
-        },
+        }),
       });
     }
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
