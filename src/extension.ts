@@ -6,6 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RunnerClient } from './runner/client';
+import { LandscapeAsks } from './host/landscapeAsks';
+import type { LandscapeAsk } from './protocol/landscapeViews';
 import { COMMANDS } from './host/commandIds';
 import { handleDashboardMessage, registerCommands, type CommandContext } from './host/commands';
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
@@ -23,6 +25,7 @@ import { openSweepResults } from './host/sweepResults';
 import { registerLrFinder, useLr, type LrFinderContext } from './host/lrFinderCommand';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
 import { TypesQuickFix } from './host/typesSetup';
+import { SourceIndex, workerParser } from './host/discovery/sourceIndex';
 import { WorkspaceCatalog, tryTarget } from './host/workspaceCatalog';
 import { WorkspaceScanner } from './host/workspaceScanner';
 
@@ -76,37 +79,51 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   });
   const problems = new RunProblems();
   const statusBar = new RunStatusBar();
+  // Objectives, rules and schedules are found by TypeScript's parser, in a worker thread (it is large to load).
+  const sourceIndex = new SourceIndex(workerParser(vscode.Uri.joinPath(context.extensionUri, 'dist', 'discoveryWorker.js').fsPath));
+  const sites = (text: string) => sourceIndex.sites(text);
   const lenses = new ObjectiveLensProvider({
+    sites,
     defaultOptimizer: () => settings().defaultOptimizer,
     lastRuns: (file, objective) => controller.lastBatch(file, objective),
   });
   // Optimizer rules: found in the workspace's files, tried on the objective run last (else the first one found).
-  const catalog = new WorkspaceCatalog();
+  const catalog = new WorkspaceCatalog(sites);
   const tryOn = () => tryTarget(catalog, controller.state.target);
-  const ruleLenses = new RuleLensProvider({ target: tryOn, lastRun: (file, rule) => controller.lastRuleRun(file, rule) });
+  const ruleLenses = new RuleLensProvider({ sites, target: tryOn, lastRun: (file, rule) => controller.lastRuleRun(file, rule) });
   const refreshLenses = (): void => {
     lenses.refresh();
     ruleLenses.refresh();
   };
-  const live = new LiveMode(controller, () => settings().liveDebounceMs, log, tryOn);
+  const live = new LiveMode(controller, () => settings().liveDebounceMs, log, sites, tryOn);
   const ctx: CommandContext = {
     extensionUri: context.extensionUri, controller, live, settings, log,
     showDashboard: () => DashboardPanel.createOrShow(context.extensionUri, dashboardHost),
-    refreshLenses, catalog, tryOn, optimizers,
+    refreshLenses, catalog, tryOn, optimizers, sites,
     newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
   const runHistory = registerRunHistory(context, controller, ctx, log);
+  // Zoomed contours and path slices: the runner answers, only the latest of each kind is drawn.
+  const landscapeAsks = new LandscapeAsks({
+    runner, post: (m) => DashboardPanel.post(m),
+    run: (runId) => {
+      const snapshot = controller.state.run(runId);
+      const text = controller.state.origin(runId)?.target.text;
+      return snapshot ? { snapshot, ...(text !== undefined ? { text } : {}) } : undefined;
+    },
+  });
   const lrFinder: LrFinderContext = { runner, settings, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors) };
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
     handle: (m: Parameters<typeof handleDashboardMessage>[1]) =>
       void (m.type === 'useLr' ? useLr(lrFinder, m) : handleDashboardMessage(ctx, m)).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
     log,
+    landscape: (ask: LandscapeAsk) => landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
   };
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];
   context.subscriptions.push(
-    output, runner, controller, problems, statusBar, lenses, ruleLenses, live,
+    output, sourceIndex, runner, controller, problems, statusBar, lenses, ruleLenses, live,
     catalog.onDidChange(() => {
       ruleLenses.refresh();
       controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));

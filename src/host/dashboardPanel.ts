@@ -11,6 +11,8 @@ import { parseMessage } from '../protocol/runner';
 import { hostToWebviewSchema, webviewToHostSchema, type HostToWebviewInput, type WebviewToHost } from '../protocol/webview';
 import type { SweepViewMessage } from '../protocol/sweepView';
 import type { LrFinderView } from '../protocol/lrFinder';
+import type { LandscapeAsk } from '../protocol/landscapeViews';
+import { isLandscapeAsk } from './landscapeAsks';
 
 export const DASHBOARD_VIEW_TYPE = 'optimizerLab.dashboard';
 
@@ -18,6 +20,8 @@ export interface DashboardHost {
   snapshot(): HostToWebviewInput;
   /** A validated message from the webview (except `ready`, answered here). */
   handle(message: WebviewToHost): void;
+  /** A zoomed window or a path slice (src/host/landscapeAsks.ts); without it they go to `handle`. */
+  landscape?(ask: LandscapeAsk): void;
   log(message: string): void;
 }
 
@@ -113,7 +117,8 @@ export class DashboardPanel {
       this.post(this.host.snapshot());
       if (DashboardPanel.sweep) this.post(DashboardPanel.sweep);
       if (DashboardPanel.lrFinder) this.post(DashboardPanel.lrFinder);
-    } else this.host.handle(message);
+    } else if (isLandscapeAsk(message) && this.host.landscape) this.host.landscape(message);
+    else this.host.handle(message);
   }
 
   private post(message: HostToWebviewInput): void {

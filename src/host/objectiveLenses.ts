@@ -5,7 +5,7 @@
  * exported, or the workspace is not trusted).
  */
 import * as vscode from 'vscode';
-import { findObjectives } from './findObjectives';
+import type { SourceSites } from './discovery/sites';
 import { lensTitles, problemTitle } from './lensTitles';
 import type { RunSnapshot } from '../protocol/webview';
 import { COMMANDS } from './commandIds';
@@ -14,6 +14,8 @@ export interface LensSources {
   defaultOptimizer(): string;
   /** The finished runs of the objective's last batch (one Run or a Compare) and how many runs it started. */
   lastRuns(file: string, objective: string): { readonly runs: readonly RunSnapshot[]; readonly size: number } | undefined;
+  /** A text's objectives (the discovery worker's SourceIndex). */
+  sites(text: string): Promise<SourceSites>;
 }
 
 export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -26,10 +28,11 @@ export class ObjectiveLensProvider implements vscode.CodeLensProvider, vscode.Di
     this.changed.fire();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
     const file = document.uri.fsPath;
     const lenses: vscode.CodeLens[] = [];
-    for (const site of findObjectives(document.getText())) {
+    const { objectives } = await this.sources.sites(document.getText());
+    for (const site of objectives) {
       const range = new vscode.Range(site.line, site.column, site.line, site.column);
       const args = [document.uri, site.name];
       if (!vscode.workspace.isTrusted) {

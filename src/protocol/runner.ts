@@ -8,8 +8,10 @@ import { z } from 'zod';
 import { curvatureDiagnosticsShape, diagnosticsPresetSchema } from './diagnostics';
 import { scheduleFormSchema } from './scheduleForm';
 import { pathStateSchema } from './pathState';
-import { stepDiagnosticsShape, tensorListSchema } from './stepDiagnostics';
 import { lrFinderEventSchema, lrFinderRangeSchema } from './lrFinder';
+import { landscapeSchema } from './landscape';
+import { landscapeWindowAnswerSchema, landscapeWindowRequestSchema } from './landscapeWindow';
+import { pathSliceAnswerSchema, pathSliceRequestSchema } from './pathSlice';
 
 export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())]);
 export const backendIdSchema = z.enum(['node', 'wasm', 'cpu']);
@@ -71,8 +73,6 @@ export const runRequestSchema = z.object({
   diagnostics: diagnosticsPresetSchema.optional(),
   /** Add the spectral density and trace to every curvature sample (the CLI's --spectrum). */
   spectrum: z.boolean().optional(),
-  /** Per-tensor norms and the step-size gauge on step records (src/protocol/stepDiagnostics.ts); absent: on with the standard and full presets. */
-  stepDiagnostics: z.boolean().optional(),
   timeLimitMs: z.number().positive().default(60_000),
   /** Switch the runner to this backend before the run (the process's choice when absent). */
   backend: backendIdSchema.optional(),
@@ -110,6 +110,9 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
   /** Every built-in optimizer (answered with `catalog`). */
   z.object({ type: z.literal('catalog'), requestId: z.string() }),
   z.object({ type: z.literal('ping') }),
+  /** A grid over a window the dashboard zoomed to; a PCA or Hessian slice through recorded paths. */
+  landscapeWindowRequestSchema,
+  pathSliceRequestSchema,
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
 
@@ -151,7 +154,7 @@ export const stepRecordSchema = z.object({
   params: z.array(z.number()).optional(),
   /** The gradient (and, when asked, the optimizer's vectors) at these parameters: src/protocol/pathState.ts. */
   state: pathStateSchema.optional(),
-}).extend(stepDiagnosticsShape);
+});
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
 /**
@@ -254,35 +257,10 @@ export const runMetaSchema = z.object({
    * optimizer's evaluation point ('evaluation point x (gradients taken at y)', schedule-free's average). Absent: at the parameters.
    */
   lossAt: z.string().optional(),
-  /** The named parameter tensors (objectives with several) that step records' per-tensor arrays follow. */
-  tensors: tensorListSchema.optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
-const twoD = new Set(['contour', 'slice2d']);
-
-/**
- * The loss around a run, evaluated on a grid (src/runner/landscape.ts).
- * 'contour' (2 parameters): xs, ys are parameter values, values[j][i] = f(xs[i], ys[j]).
- * 'curve' (1 parameter): xs are parameter values, values[0][i] = f(xs[i]).
- * 'slice2d' / 'slice1d' (more parameters): f(x0 + α·d1 + β·d2) at α = xs[i],
- * β = ys[j], for random filter-normalised directions d1, d2 (Li et al. 2018),
- * so (0, 0) is the initial point. null: the loss was NaN or infinite there.
- */
-export const landscapeSchema = z.object({
-  kind: z.enum(['contour', 'curve', 'slice2d', 'slice1d']).default('contour'),
-  xs: z.array(z.number()).min(2),
-  ys: z.array(z.number()).min(2).optional(),
-  values: z.array(z.array(z.number().nullable())),
-  /** Axis titles (parameter names, or α, β for slices). */
-  axes: z.array(z.string()).max(2).optional(),
-  /** Milliseconds the evaluation took. */
-  ms: z.number().nonnegative().optional(),
-}).refine((g) => {
-  const rows = twoD.has(g.kind) ? g.ys?.length : g.ys === undefined ? 1 : undefined;
-  return rows !== undefined && g.values.length === rows && g.values.every((row) => row.length === g.xs.length);
-}, { message: 'values must have ys.length rows (one row for curve and slice1d, which have no ys) of xs.length entries' });
-export type Landscape = z.infer<typeof landscapeSchema>;
+export { landscapeSchema, type Landscape } from './landscape';
 
 /** A landscape for a run, or why there is none (the run goes on either way). */
 export const landscapeMessageSchema = z.object({
@@ -391,6 +369,8 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
   /** The answer to `catalog`: every built-in optimizer. */
   z.object({ type: z.literal('catalog'), requestId: z.string(), optimizers: optimizerCatalogSchema }),
   z.object({ type: z.literal('heartbeat'), at: z.number() }),
+  landscapeWindowAnswerSchema,
+  pathSliceAnswerSchema,
 ]);
 export type RunnerToHost = z.infer<typeof runnerToHostSchema>;
 

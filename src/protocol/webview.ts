@@ -18,6 +18,7 @@ import {
 } from './runner';
 import { sweepViewMessageSchema } from './sweepView';
 import { lrFinderViewSchema, useLrSchema } from './lrFinder';
+import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
@@ -159,6 +160,9 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   sweepViewMessageSchema,
   /** An lr range test for the LR finder card (webview/lrFinder/), sent again as it grows. */
   lrFinderViewSchema,
+  /** Answers to the page's landscape requests (src/protocol/landscapeViews.ts). */
+  windowShownSchema,
+  sliceShownSchema,
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;
@@ -194,5 +198,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch']), text: z.string() }),
   /** "Use this lr" in the LR finder card. */
   useLrSchema,
+  /** A contour over a zoomed window; a PCA or Hessian slice (src/protocol/landscapeViews.ts). */
+  windowAskSchema,
+  sliceAskSchema,
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -22,6 +22,8 @@ import {
   type RunnerToHost,
 } from '../protocol/runner';
 import { MEMORY_CHECK_MS, childOverLimit, defaultMemoryLimitBytes, exitError, heapLimitMb } from './memoryLimit';
+import type { LandscapeWindowAnswer, LandscapeWindowRequest } from '../protocol/landscapeWindow';
+import type { PathSliceAnswer, PathSliceRequest } from '../protocol/pathSlice';
 import { PendingRequests } from './pendingRequests';
 
 import type { FileListing, ReadyEvent, RunHandle, RunHandlers, RunOutcome, RunnerClientOptions } from './clientTypes';
@@ -38,6 +40,14 @@ interface PendingRun {
   cancelled: boolean;
   sent: boolean;
 }
+
+/** What `request` sends (the requestId is added there). */
+type RequestBody = { type: 'list'; file: string; text?: string } | { type: 'catalog' } | LandscapeAsk;
+/** A landscape request as the client takes it, and its answer. */
+export type LandscapeAsk = Omit<LandscapeWindowRequest, 'requestId'> | Omit<PathSliceRequest, 'requestId'>;
+export type LandscapeAnswer = LandscapeWindowAnswer | PathSliceAnswer;
+/** A landscape request waits for the active run (up to its time limit) and then takes its own budget. */
+const LANDSCAPE_TIMEOUT_MS = 180_000;
 
 export function defaultRunnerPath(): string {
   const candidates = [path.join(__dirname, 'runner.js'), path.join(__dirname, '..', '..', 'dist', 'runner.js')];
@@ -177,13 +187,24 @@ export class RunnerClient {
     return this.request({ type: 'catalog' }, 'the optimizer catalogue', failed, (msg) => (msg.type === 'catalog' ? msg.optimizers : undefined));
   }
 
-  /** Sends a request and resolves with its answer, or with `failed` (which may throw) after a crash or the list time limit. */
-  private async request<T>(msg: { type: 'list'; file: string; text?: string } | { type: 'catalog' }, what: string, failed: (e: RunError) => T, answerOf: (m: RunnerToHost) => T | undefined): Promise<T> {
+  /**
+   * A landscape over a zoomed window, or a PCA/Hessian slice through recorded paths (src/runner/landscapeRequests.ts):
+   * the answer, or a warning. It waits for the active run, so its time limit is the landscape's own; past it the
+   * runner is not killed (the run in it is not the request's).
+   */
+  async landscape(ask: LandscapeAsk): Promise<LandscapeAnswer> {
+    const failed = (error: RunError): LandscapeAnswer => ({ type: ask.type, requestId: '', warning: `landscape not drawn: ${error.message}` } as LandscapeAnswer);
+    return this.request(ask, 'the landscape', failed, (msg) => (msg.type === ask.type ? msg : undefined), LANDSCAPE_TIMEOUT_MS);
+  }
+
+  /** Sends a request and resolves with its answer, or with `failed` (which may throw) after a crash or the time limit (list's, or `timeoutMs` without a kill). */
+  private async request<T>(msg: RequestBody, what: string, failed: (e: RunError) => T, answerOf: (m: RunnerToHost) => T | undefined, timeoutMs?: number): Promise<T> {
     await this.start();
     const requestId = `${msg.type}-${++this.nextId}`;
-    const message = `${what} did not finish within ${this.options.listTimeoutMs / 1000} s (killed; the runner was restarted)`;
+    const limitMs = timeoutMs ?? this.options.listTimeoutMs;
+    const message = `${what} did not finish within ${limitMs / 1000} s${timeoutMs === undefined ? ' (killed; the runner was restarted)' : ''}`;
     const answer = this.requests.add({
-      requestId, timeoutMs: this.options.listTimeoutMs, onTimeout: () => this.kill(), failed, answerOf,
+      requestId, timeoutMs: limitMs, onTimeout: () => (timeoutMs === undefined ? this.kill() : undefined), failed, answerOf,
       timeoutError: { kind: 'time-limit', message, ...('file' in msg ? { file: msg.file } : {}) },
     });
     this.send({ ...msg, requestId });
@@ -268,7 +289,7 @@ export class RunnerClient {
 
   private handle(msg: RunnerToHost): void {
     if (msg.type === 'heartbeat' || msg.type === 'ready') return;
-    if (msg.type === 'objectives' || msg.type === 'catalog') {
+    if (msg.type === 'objectives' || msg.type === 'catalog' || msg.type === 'landscapeWindow' || msg.type === 'pathSlice') {
       this.requests.answer(msg);
       return;
     }

@@ -12,11 +12,14 @@ import { selectBackend, type BackendChoice } from './backend';
 import { listObjectives } from './listObjectives';
 import { EXIT_OVER_MEMORY, memoryError } from './memoryLimit';
 import { watchMemory } from './memoryWatch';
+import { landscapeRequests, type LandscapeRequests } from './landscapeRequests';
+import { pathRecorder } from './pathStore';
 import { lrFinderRun } from './lrFinderRun';
 import { runObjective } from './run';
 import { RunFailure } from './runFailure';
 import { silenceTfjsBanner } from './quietTfjs';
 import { isSweepWorkerData, runSweepWorker } from './sweepWorker';
+import { takeTurn } from './tfTurns';
 
 const HEARTBEAT_MS = 1000;
 
@@ -112,9 +115,14 @@ class RunQueue {
     const run: Active = { runId: req.runId, cancelled: false, nextStep: 0, overMemory: false };
     this.active = run;
     const stopWatch = watchRunMemory(req, run);
+    // Thinned path of a run of more than 2 parameters, for the dashboard's PCA and Hessian slices.
+    const path = pathRecorder(req);
+    let release: (() => void) | undefined;
     try {
+      release = await takeTurn();
       if (req.backend && req.backend !== this.backend.backend) this.backend = await selectBackend(req.backend);
       const emit = (m: RunnerToHost): void => {
+        path.see(m);
         if (!run.overMemory) send(m);
       };
       // A request with `lrFinder` is the lr range test: it stops itself once the test is over.
@@ -123,8 +131,9 @@ class RunQueue {
         isCancelled: () => run.cancelled || finder.stopped(),
         lrSet: () => run.lrSet,
         backpressure,
-        stepDone: (step) => {
+        stepDone: (step, x) => {
           run.nextStep = step + 1;
+          return path.step(step, x);
         },
         located: (where) => {
           run.where = where;
@@ -133,6 +142,7 @@ class RunQueue {
     } catch (e) {
       if (!run.overMemory) sendError(e, req.runId);
     } finally {
+      release?.();
       stopWatch?.();
       // Past its memory limit the process is about to exit: it takes no next run.
       if (!run.overMemory) {
@@ -168,7 +178,7 @@ function answerList(msg: Extract<HostToRunner, { type: 'list' }>): void {
   );
 }
 
-function handle(runs: RunQueue, msg: HostToRunner): void {
+function handle(runs: RunQueue, landscapes: LandscapeRequests, msg: HostToRunner): void {
   switch (msg.type) {
     case 'run':
       return runs.push(msg);
@@ -188,6 +198,12 @@ function handle(runs: RunQueue, msg: HostToRunner): void {
     case 'ping':
       send({ type: 'heartbeat', at: Date.now() });
       return;
+    case 'landscapeWindow':
+      void landscapes.window(msg);
+      return;
+    case 'pathSlice':
+      void landscapes.slice(msg);
+      return;
   }
 }
 
@@ -196,6 +212,7 @@ async function main(): Promise<void> {
   const preferred = process.env.OPTLAB_BACKEND as BackendId | undefined;
   const runs = new RunQueue(await selectBackend(preferred));
   registerSecondOrderGradients();
+  const landscapes = landscapeRequests(tf, send);
   process.on('message', (raw) => {
     let msg: HostToRunner;
     try {
@@ -204,7 +221,7 @@ async function main(): Promise<void> {
       sendError(e);
       return;
     }
-    handle(runs, msg);
+    handle(runs, landscapes, msg);
   });
   // Exit with the parent: a disconnected runner has nobody to talk to.
   process.on('disconnect', () => process.exit(0));

@@ -120,7 +120,7 @@ describe('Sweep card (a real `optlab sweep` file)', function () {
   });
 
   it('a message that is not a sweep is refused whole; the shown sweep stays', async () => {
-    await send(page, { type: 'sweep', file: 'bad.json', result: { ...result, runs: [{ lr: 'fast' }] } });
+    await send(page, { type: 'sweep', file: 'bad.json', result: { ...result, runs: [{ lr: 'fast' }] } } as Record<string, unknown>);
     await settle(page);
     const state = await page.evaluate(() => (window as unknown as SweepWindow).optimizerLabSweep.rejected);
     assert.equal(state.length, 1);

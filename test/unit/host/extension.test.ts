@@ -11,7 +11,7 @@ const vscode = installFakeVscode();
 const { activate } = require('../../../src/extension') as typeof Extension;
 
 interface LensLike { range: { start: { line: number } }; command?: { title: string; command: string; arguments?: unknown[] } }
-interface LensProviderLike { provideCodeLenses(d: unknown): LensLike[] }
+interface LensProviderLike { provideCodeLenses(d: unknown): Promise<LensLike[]> }
 interface QuickFixLike { provideCodeActions(d: unknown, r: unknown, c: unknown): { title: string; command?: { command: string } }[] }
 
 const root = path.join(__dirname, '../../..');
@@ -48,12 +48,22 @@ describe('extension activation (fake vscode)', () => {
     assert.equal(vscode.registry.output.some((l) => /starting the runner/.test(l)), false);
   });
 
-  it('puts the lenses above each objective, with the default optimizer', () => {
+  /** The lenses once the discovery worker (dist/discoveryWorker.js, built by npm run build) reads the text. */
+  const titlesOf = async (provider: LensProviderLike, doc: unknown): Promise<string[]> => (await provider.provideCodeLenses(doc)).map((l) => l.command?.title ?? '');
+  const until = async (what: string, check: () => Promise<boolean>): Promise<void> => {
+    for (let k = 0; k < 600; k++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`timed out waiting for ${what}`);
+  };
+
+  it('puts the lenses above each objective, with the default optimizer', async () => {
     const provider = vscode.registry.codeLensProviders[0] as LensProviderLike;
     const text = fs.readFileSync(path.join(root, 'examples/rosenbrock.ts'), 'utf8');
     const doc = new vscode.FakeDocument(vscode.Uri.file('/w/rosenbrock.ts'), text);
     vscode.workspace.configuration = { defaultOptimizer: 'lbfgs' };
-    const lenses = provider.provideCodeLenses(doc);
+    const lenses = await provider.provideCodeLenses(doc);
     assert.deepEqual(lenses.map((l) => l.command?.title), ['▶ Run (lbfgs)', 'Compare', 'Hessian', 'Landscape', 'Find lr']);
     assert.equal(text.split('\n')[lenses[0].range.start.line].startsWith('export function rosenbrock'), true);
     assert.deepEqual(lenses[0].command?.arguments?.[1], 'rosenbrock');
@@ -64,18 +74,18 @@ describe('extension activation (fake vscode)', () => {
     const provider = vscode.registry.codeLensProviders[1] as LensProviderLike;
     const text = "import type { OptimizerRule } from 'optimizer-lab';\nexport const lion: OptimizerRule = {\n  defaults: { lr: 1e-4 },\n  init: (p) => ({}),\n  update: (g, s, p) => ({ param: p, state: s }),\n};\n";
     const doc = new vscode.FakeDocument(vscode.Uri.file('/w/lion.ts'), text);
-    assert.deepEqual(provider.provideCodeLenses(doc).map((l) => l.command?.title), ['▶ Try (no objective in the workspace yet)']);
+    assert.deepEqual(await titlesOf(provider, doc), ['▶ Try (no objective in the workspace yet)']);
     // A new objective file on disk: the watcher's event reaches the catalog, the lenses follow.
     vscode.files.set('/w/bowl.ts', 'export function bowl(p) { return p.sum(); }\nbowl.init = [1];\n');
     vscode.watcher.created.fire(vscode.Uri.file('/w/bowl.ts'));
-    await new Promise((r) => setTimeout(r, 20));
-    const lenses = provider.provideCodeLenses(doc);
+    await until('the scan to find bowl', async () => (await titlesOf(provider, doc))[0] === '▶ Try on bowl');
+    const lenses = await provider.provideCodeLenses(doc);
     assert.deepEqual(lenses.map((l) => l.command?.title), ['▶ Try on bowl', 'Compare with adam']);
     assert.equal(lenses[0].range.start.line, 1);
     assert.deepEqual(lenses.map((l) => [l.command?.command, l.command?.arguments?.[1]]), [['optimizerLab.tryRule', 'lion'], ['optimizerLab.compareRule', 'lion']]);
     vscode.watcher.deleted.fire(vscode.Uri.file('/w/bowl.ts'));
     vscode.files.delete('/w/bowl.ts');
-    assert.equal(provider.provideCodeLenses(doc).length, 1, 'the objective is gone again');
+    assert.deepEqual(await titlesOf(provider, doc), ['▶ Try (no objective in the workspace yet)'], 'the objective is gone again');
   });
 
   it('explains instead of running in an untrusted workspace', async () => {
@@ -83,7 +93,7 @@ describe('extension activation (fake vscode)', () => {
     vscode.workspace.isTrusted = false;
     try {
       const doc = new vscode.FakeDocument(vscode.Uri.file('/w/a.ts'), 'export function a(p) { return p; }\na.init = [1];\n');
-      const lenses = provider.provideCodeLenses(doc);
+      const lenses = await provider.provideCodeLenses(doc);
       assert.equal(lenses.length, 1);
       assert.match(lenses[0].command?.title ?? '', /trust/);
       const result = await vscode.commands.executeCommand('optimizerLab.runObjective', doc.uri, 'a');
