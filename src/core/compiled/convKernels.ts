@@ -6,6 +6,7 @@
  * are `gemm` (gemmKernels.ts: WebAssembly SIMD when every array is in one WebAssembly memory).
  */
 import { gemm } from './gemmKernels';
+import { BULK_RUN_MIN, adderFor, sharedHeap } from './patchRuns';
 
 /**
  * A convolution's geometry: batch, input height, width, channels, output height, width, channels,
@@ -23,6 +24,9 @@ function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;
+  // Long runs inside one WebAssembly memory: one memmove each (patchRuns.ts).
+  const heap = span >= BULK_RUN_MIN ? sharedHeap(x, patches) : undefined;
+  const xAt = x.byteOffset >> 2, patchesAt = patches.byteOffset >> 2;
   let dst = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -38,7 +42,8 @@ function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
           const rowStart = (b * inH + y) * inW;
           if (inside) {
             const src = (rowStart + x0) * inC;
-            for (let t = 0; t < span; t++) patches[dst + t] = x[src + t];
+            if (heap) heap.copyWithin(patchesAt + dst, xAt + src, xAt + src + span);
+            else for (let t = 0; t < span; t++) patches[dst + t] = x[src + t];
             continue;
           }
           for (let fx = 0; fx < fw; fx++) {
@@ -59,6 +64,8 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;
+  // Long runs inside one WebAssembly memory: a SIMD add each (patchRuns.ts).
+  const addRun = span >= BULK_RUN_MIN && dx.buffer === patches.buffer ? adderFor(dx) : undefined;
   dx.fill(0);
   let src = 0;
   for (let b = 0; b < batch; b++) {
@@ -72,7 +79,8 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
           const rowStart = (b * inH + y) * inW;
           if (inside) {
             const dst = (rowStart + x0) * inC;
-            for (let t = 0; t < span; t++) dx[dst + t] += patches[src + t];
+            if (addRun) addRun(dx.byteOffset + 4 * dst, patches.byteOffset + 4 * src, 4 * span);
+            else for (let t = 0; t < span; t++) dx[dst + t] += patches[src + t];
             continue;
           }
           for (let fx = 0; fx < fw; fx++) {

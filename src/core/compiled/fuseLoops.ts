@@ -23,6 +23,7 @@ import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
 import { POOL_NODES, lowerPool } from './poolCalls';
+import { isLargeProduct, lowerProduct } from './productCalls';
 import type { KernelNode } from './program';
 import type { Schedule } from './schedule';
 import { lowerStandalone } from './standaloneCalls';
@@ -52,5 +53,6 @@ function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
   else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
   else if (CONV_NODES.has(kernel)) lowerConv(fuser, node);
   else if (POOL_NODES.has(kernel)) lowerPool(fuser, node);
+  else if (isLargeProduct(fuser.graph, node)) lowerProduct(fuser, node);
   else lowerStandalone(fuser, node);
 }

@@ -22,6 +22,11 @@ export function registerMemory(memory: WebAssembly.Memory): void {
   memories.set(memory.buffer, memory);
 }
 
+/** The registered program memory `a` is a view of, if any. */
+export function memoryOf(a: Float32Array): WebAssembly.Memory | undefined {
+  return memories.get(a.buffer as ArrayBuffer);
+}
+
 function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
   const memory = memories.get(a.buffer as ArrayBuffer);
   if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return undefined;

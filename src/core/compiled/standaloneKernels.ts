@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CONV_KERNELS } from './convKernels';
 import { wasmGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
+import { PRODUCT_KERNELS } from './productKernels';
 
 /**
  * Products at least this large (64×64×64) go to the TensorFlow.js backend when
@@ -13,7 +14,7 @@ import { POOL_KERNELS } from './poolKernels';
  * kernel beats scalar JS, copies and engine work included (`npm run bench`'s
  * MLP row measures it).
  */
-const BACKEND_MATMUL_MIN = 65_536;
+export const BACKEND_MATMUL_MIN = 65_536;
 
 function backendMatMul(
   a: Float32Array, b: Float32Array, out: Float32Array, aBatches: number, bBatches: number,
@@ -69,6 +70,7 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
 export const STANDALONE = {
   ...CONV_KERNELS,
   ...POOL_KERNELS,
+  ...PRODUCT_KERNELS,
   /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */
   batchMatMul(
     a: Float32Array, b: Float32Array, out: Float32Array,

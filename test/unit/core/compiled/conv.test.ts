@@ -27,15 +27,17 @@ const CONV_TOL = 1e-5;
 const tensorInput = (shape: readonly number[], offset: number) => ({ values: spread(shape.reduce((a, b) => a * b, 1), offset), shape });
 
 /** Traces fn, compiles it with and without WebAssembly, and compares every output with TensorFlow.js's (one scale per output). */
-function expectConvAgrees(fn: (...t: tf.Tensor[]) => tf.Tensor[], shapes: readonly (readonly number[])[], what: string): void {
+function expectConvAgrees(fn: (...t: tf.Tensor[]) => tf.Tensor[], shapes: readonly (readonly number[])[], what: string): number {
   const inputs = shapes.map((shape, k) => tensorInput(shape, k + 1));
   const tensors = inputs.map((i) => tf.tensor(i.values, [...i.shape]));
   const before = tf.memory().numTensors;
   try {
     const { program, results } = traceProgram(fn, tensors);
     assert.equal(tf.memory().numTensors, before, `${what}: tensors leaked`);
+    let wasmLoops = 0;
     for (const wasm of [true, false]) {
       const compiled = compileProgram(program, { wasm });
+      if (wasm) wasmLoops = compiled.wasmLoops;
       const actual = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
       compiled.run(inputs.map((i) => Float32Array.from(i.values)), actual);
       results.forEach((expected, k) => {
@@ -43,6 +45,7 @@ function expectConvAgrees(fn: (...t: tf.Tensor[]) => tf.Tensor[], shapes: readon
         assert.ok(error <= CONV_TOL, `${what} (${wasm ? 'wasm' : 'js'}) output ${k}: ${error.toExponential(2)} relative to TensorFlow.js`);
       });
     }
+    return wasmLoops;
   } finally {
     tf.dispose(tensors);
   }
@@ -71,6 +74,19 @@ describe('compiled programs: conv2d and its gradients match TensorFlow.js', () =
       expectConvAgrees(valueAndGrads(conv), [c.x, c.filter], what);
     });
   }
+
+  it('filter rows of 24 and 18 inputs in a program with WebAssembly loops: im2col\'s runs copied in bulk, col2im\'s added in SIMD (patchRuns.ts; 18 has a scalar tail)', () => {
+    const bulk: Case[] = [
+      { x: [2, 8, 8, 8], filter: [3, 3, 8, 8], strides: 2, pad: 1 },
+      { x: [2, 7, 6, 6], filter: [3, 3, 6, 4], strides: 1, pad: 'same' },
+    ];
+    for (const c of bulk) {
+      // The square is a loop long enough for WebAssembly, so every buffer lives in the program's memory.
+      const conv = (x: tf.Tensor, f: tf.Tensor) => tf.square(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.strides, c.pad));
+      const wasmLoops = expectConvAgrees(valueAndGrads(conv), [c.x, c.filter], `bulk x [${c.x}] filter [${c.filter}]`);
+      assert.ok(wasmLoops > 0, 'no WebAssembly loop: the buffers would not share a memory');
+    }
+  });
 
   it('dilations 2 and [1, 2] (forward: tfjs has no gradient for dilated convolutions)', () => {
     for (const dilations of [2, [1, 2]] as const) {

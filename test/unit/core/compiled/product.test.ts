@@ -1,0 +1,52 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { relativeError } from '../../../../src/core/compiled/agreement';
+import { compileProgram } from '../../../../src/core/compiled/compileProgram';
+import { traceProgram } from '../../../../src/core/compiled/traceProgram';
+import { selectBackend } from '../../../../src/runner/backend';
+import { spread, valueAndGrads } from './compiledCheck';
+
+/**
+ * Large 2-D products (productCalls.ts) on the wasm backend, in a program with WebAssembly loops so
+ * every buffer is in the program's memory: the product runs as WebAssembly SIMD there, a transposed
+ * right operand first transposed into the program's scratch buffer. Value and both gradients of a
+ * dense layer (each a product of another transpose form) against TensorFlow.js's wasm kernels.
+ */
+const TOL = 1e-5;
+
+describe('compiled programs: large 2-D products as WebAssembly over the program\'s memory (wasm backend)', () => {
+  before(async () => {
+    const choice = await selectBackend('wasm');
+    if (choice.backend !== 'wasm') throw new Error('could not switch to wasm');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+    it(`relu([48,40]·[40,36]) transposeA=${ta} transposeB=${tb} (69,120 multiply-adds): value, ∂/∂a (a product with bᵀ), ∂/∂b (with aᵀ)`, () => {
+      const shapes = [ta ? [40, 48] : [48, 40], tb ? [36, 40] : [40, 36]];
+      const values = shapes.map((s, k) => spread(s[0] * s[1], k + 1));
+      const tensors = values.map((v, k) => tf.tensor(v, shapes[k]));
+      const before = tf.memory().numTensors;
+      try {
+        const fn = valueAndGrads((x, y) => tf.relu(tf.matMul(x, y, ta, tb)));
+        const { program, results } = traceProgram(fn, tensors);
+        assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+        const kernels = program.nodes.filter((n) => n.kernel === 'BatchMatMul').length;
+        assert.ok(kernels >= 3, `${kernels} products: a value and two gradient products expected`);
+        const compiled = compileProgram(program, { wasm: true });
+        assert.ok(compiled.wasmLoops > 0, 'no WebAssembly loop: the buffers would not share a memory');
+        assert.match(compiled.source, /kernels\.product\(/);
+        const actual = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+        compiled.run(values.map((v) => Float32Array.from(v)), actual);
+        results.forEach((expected, k) => {
+          const error = relativeError(actual[k], expected);
+          assert.ok(error <= TOL, `output ${k}: ${error.toExponential(2)} relative to TensorFlow.js`);
+        });
+      } finally {
+        tf.dispose(tensors);
+      }
+    });
+  }
+});
