@@ -8,6 +8,7 @@ import { Dashboard } from './dashboard';
 import { REPORT_DATA_ID } from '../src/protocol/webview';
 import { connectHost } from './hostApi';
 import { readTheme, watchTheme } from './theme';
+import { StepDiagnosticsCards } from './stepDiagnosticsCards';
 import { isSweepMessage, SweepCard } from './sweep/sweepCard';
 import { isLrFinderMessage, LrFinderCard } from './lrFinder/lrFinderCard';
 import { useLrInControls, useLrMessage } from './lrFinder/useLr';
@@ -17,6 +18,11 @@ function start(): void {
   const host = connectHost();
   const dashboard = new Dashboard(root, host);
   (window as unknown as { optimizerLab: Dashboard }).optimizerLab = dashboard;
+  // Per-tensor norms and the step-size gauge: cards of their own in the charts' grid, drawn from the dashboard's runs.
+  const stepCards = new StepDiagnosticsCards(dashboard, readTheme);
+  root.querySelector('.charts')?.append(stepCards.tensorsCard, stepCards.gaugeCard);
+  watchTheme(() => stepCards.retheme());
+  (window as unknown as { optimizerLabStepDiagnostics: StepDiagnosticsCards }).optimizerLabStepDiagnostics = stepCards;
   // A sweep file opened from the editor gets its own card above the runs' charts.
   const sweep = new SweepCard(readTheme);
   root.querySelector('main')?.insertBefore(sweep.root, root.querySelector('.charts'));
@@ -33,14 +39,20 @@ function start(): void {
   window.addEventListener('message', (event: MessageEvent) => {
     if (isLrFinderMessage(event.data)) lrFinder.receive(event.data);
     else if (isSweepMessage(event.data)) sweep.receive(event.data);
-    else dashboard.receive(event.data);
+    else {
+      dashboard.receive(event.data);
+      stepCards.refresh();
+    }
   });
   if (host.inEditor) {
     host.post({ type: 'ready' });
     return;
   }
   const embedded = document.getElementById(REPORT_DATA_ID)?.textContent;
-  if (embedded) dashboard.receive(JSON.parse(embedded));
+  if (embedded) {
+    dashboard.receive(JSON.parse(embedded));
+    stepCards.refresh();
+  }
 }
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { curvatureDiagnosticsShape, diagnosticsPresetSchema } from './diagnostics';
 import { scheduleFormSchema } from './scheduleForm';
 import { pathStateSchema } from './pathState';
+import { stepDiagnosticsShape, tensorListSchema } from './stepDiagnostics';
 import { lrFinderEventSchema, lrFinderRangeSchema } from './lrFinder';
 import { landscapeSchema } from './landscape';
 import { landscapeWindowAnswerSchema, landscapeWindowRequestSchema } from './landscapeWindow';
@@ -73,6 +74,8 @@ export const runRequestSchema = z.object({
   diagnostics: diagnosticsPresetSchema.optional(),
   /** Add the spectral density and trace to every curvature sample (the CLI's --spectrum). */
   spectrum: z.boolean().optional(),
+  /** Per-tensor norms and the step-size gauge on step records (src/protocol/stepDiagnostics.ts); absent: on with the standard and full presets. */
+  stepDiagnostics: z.boolean().optional(),
   timeLimitMs: z.number().positive().default(60_000),
   /** Switch the runner to this backend before the run (the process's choice when absent). */
   backend: backendIdSchema.optional(),
@@ -154,7 +157,7 @@ export const stepRecordSchema = z.object({
   params: z.array(z.number()).optional(),
   /** The gradient (and, when asked, the optimizer's vectors) at these parameters: src/protocol/pathState.ts. */
   state: pathStateSchema.optional(),
-});
+}).extend(stepDiagnosticsShape);
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
 /**
@@ -257,6 +260,8 @@ export const runMetaSchema = z.object({
    * optimizer's evaluation point ('evaluation point x (gradients taken at y)', schedule-free's average). Absent: at the parameters.
    */
   lossAt: z.string().optional(),
+  /** The named parameter tensors (objectives with several) that step records' per-tensor arrays follow. */
+  tensors: tensorListSchema.optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
