@@ -57,7 +57,7 @@ export function gemm(a: Float32Array, b: Float32Array, out: Float32Array, m: num
 
 let rowSums = new Float64Array(64);
 
-function gemmJs(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
+export function gemmJs(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
   const [rowA, colA] = transA ? [1, m] : [k, 1];
   const [rowB, colB] = transB ? [1, k] : [n, 1];
   if (rowSums.length < n) rowSums = new Float64Array(n);

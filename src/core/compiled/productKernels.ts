@@ -7,7 +7,7 @@
  * standaloneKernels.ts's batchMatMul does there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gemm, wasmGemm } from './gemmKernels';
+import { gemm, gemmJs, wasmGemm } from './gemmKernels';
 
 /** bᵀ of the stored rows × cols matrix b, into `into` (cols × rows), in tiles that stay in cache. */
 function transposeInto(b: Float32Array, rows: number, cols: number, into: Float32Array): void {
@@ -24,11 +24,13 @@ function transposeInto(b: Float32Array, rows: number, cols: number, into: Float3
 export const PRODUCT_KERNELS = {
   /** out[m×n] = op(a)[m×k] · op(b)[k×n]; `scratch` holds k·n numbers when b is transposed (else it is empty). */
   product(a: Float32Array, b: Float32Array, out: Float32Array, scratch: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-    if (tf.getBackend() !== 'cpu') {
-      const right = transB ? scratch : b;
-      if (transB && scratch.buffer === b.buffer) transposeInto(b, n, k, scratch);
-      if ((!transB || scratch.buffer === b.buffer) && wasmGemm(a, right, out, m, k, n, transA)) return;
+    if (tf.getBackend() === 'cpu') {
+      gemmJs(a, b, out, m, k, n, transA, transB);
+      return;
     }
+    const right = transB ? scratch : b;
+    if (transB && scratch.buffer === b.buffer) transposeInto(b, n, k, scratch);
+    if ((!transB || scratch.buffer === b.buffer) && wasmGemm(a, right, out, m, k, n, transA)) return;
     gemm(a, b, out, m, k, n, transA, transB);
   },
 };

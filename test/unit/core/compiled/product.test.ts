@@ -4,7 +4,7 @@ import { relativeError } from '../../../../src/core/compiled/agreement';
 import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { selectBackend } from '../../../../src/runner/backend';
-import { spread, valueAndGrads } from './compiledCheck';
+import { ARITH_TOL, expectSameAsTfjs, spread, useCpuBackend, valueAndGrads } from './compiledCheck';
 
 /**
  * Large 2-D products (productCalls.ts) on the wasm backend, in a program with WebAssembly loops so
@@ -49,4 +49,15 @@ describe('compiled programs: large 2-D products as WebAssembly over the program\
       }
     });
   }
+});
+
+describe('compiled programs: large 2-D products on the cpu backend sum in float64, as its kernel does', () => {
+  useCpuBackend();
+
+  it('relu([48,40]·[36,40]ᵀ): value and both gradients within 1e-6 of TensorFlow.js\'s cpu kernels', () => {
+    const program = expectSameAsTfjs(valueAndGrads((x, y) => tf.relu(tf.matMul(x, y, false, true))), [
+      { values: spread(48 * 40, 1), shape: [48, 40] }, { values: spread(36 * 40, 2), shape: [36, 40] },
+    ], ARITH_TOL, 'cpu product');
+    assert.match(program.source, /kernels\.product\(/);
+  });
 });
