@@ -4,6 +4,7 @@
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import type { ChartCard, ChartKind } from './chartCards';
+import { formatTick } from './charts/axisTicks';
 import type { SeriesChart } from './charts/seriesChart';
 import { el } from './dom';
 import { edgeCrossings, edgeNotes } from './edgeOfStabilityChart';
@@ -41,10 +42,11 @@ function addDensityToggle(card: ChartCard, chart: SeriesChart): void {
     button.textContent = label();
     button.setAttribute('aria-pressed', String(densityIsLog()));
     // The next rebuild reads the same setting (chartSpecs.ts); until then the live chart's axis follows it.
-    const y = chart.chart.options.scales?.y as { type?: string; min?: number; title?: { text?: string } } | undefined;
+    const y = chart.chart.options.scales?.y as { type?: string; min?: number; title?: { text?: string }; ticks?: { callback?: unknown } } | undefined;
     if (y) {
       y.type = densityIsLog() ? 'logarithmic' : 'linear';
       y.min = densityIsLog() ? undefined : 0;
+      if (y.ticks) y.ticks.callback = densityIsLog() ? formatTick : undefined;
       if (y.title) y.title.text = densityIsLog() ? 'density (log)' : 'density';
     }
     chart.pull(new Set(chart.seriesList().map((s) => s.runId)));

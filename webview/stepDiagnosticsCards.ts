@@ -53,7 +53,7 @@ export class StepDiagnosticsCards {
     const canvas = el('canvas', { role: 'img', 'aria-label': 'Step-size gauge chart' });
     this.gaugeCard = el('section', { class: 'card card-gauge', 'aria-label': 'Step-size gauge', 'data-chart': 'gauge', hidden: true },
       el('header', {}, el('h2', { text: 'Step-size gauge α' })),
-      el('p', { class: 'caption', text: 'where each update lands on the quadratic fitted along it (Cockpit): below 0 understep, 0 the minimum, above 0 overstep; line: running mean' }),
+      el('p', { class: 'caption', text: 'where each update lands on the quadratic fitted along it (Cockpit): −1 no move, 0 its minimum, 1 the other side of the valley; below 0 understep, above 0 overstep; line: running mean' }),
       el('div', { class: 'plot' }, canvas), this.gaugeNote);
     this.gaugeChart = new SeriesChart(canvas, theme(), gaugeSpec(theme()));
   }

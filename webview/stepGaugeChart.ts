@@ -1,8 +1,8 @@
 /**
  * The step-size gauge chart (Cockpit's α, src/core/stepSizeGauge.ts): each run's α per update at the update's
  * step, −1 no move · 0 the quadratic fit's minimum · 1 the valley's other side, with a running mean. An α
- * whose fit misses the loss along the step (misfit above MISFIT_MAX) is not drawn: the quadratic it rests on
- * does not describe the step. Values beyond ±GAUGE_LIMIT are drawn at the edge and counted in the note.
+ * whose loss change departs from the slopes' quadratic prediction by more than MISFIT_MAX of it is not drawn:
+ * the quadratic it rests on does not describe the step (or the change is below the loss's float32 resolution). Values beyond ±GAUGE_LIMIT are drawn at the edge and counted in the note.
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import { formatNumber } from './charts/buildSeries';
@@ -48,7 +48,7 @@ export function gaugeSeriesOf(run: RunSnapshot, colour: string, label: string): 
 export function gaugeSpec(theme: Theme): ChartSpec {
   return {
     x: { type: 'linear', title: 'update (step)' },
-    y: { type: 'linear', title: 'α  (−1 no move · 0 minimum · 1 other side)', min: -GAUGE_LIMIT, max: GAUGE_LIMIT },
+    y: { type: 'linear', title: 'α', min: -GAUGE_LIMIT, max: GAUGE_LIMIT },
     bg: theme.bg,
   };
 }

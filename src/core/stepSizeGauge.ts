@@ -6,7 +6,7 @@
  *   α = t/τ* − 1:  −1 the step did not move, 0 it landed at the minimum, 1 it landed where the quadratic is back
  *   at its starting value (the valley's other side); below 0 an understep, above an overstep.
  * Cockpit's convention for a fit that is not convex (a ≤ 0) while the step still goes downhill: −1 (the loss
- * keeps falling along it). The fit's residual says how far the loss is from a quadratic along the step.
+ * keeps falling along it). The misfit says how far the loss change departs from a quadratic's along the step.
  */
 
 /** What the gauge is computed from: the loss at both ends and the gradients' dot products with the step. */
@@ -26,8 +26,9 @@ export interface StepGauge {
   /** The fit's curvature along the step (2a, a second derivative per unit length²). */
   readonly curvature: number;
   /**
-   * Root-mean-square residual of the four observations over the root-mean-square of the observations' spread
-   * (0: the loss is exactly quadratic along the step).
+   * How far the loss change departs from the one the two slopes predict for a quadratic (the trapezoid rule,
+   * exact for quadratics): |Δf − t·(f′(0) + f′(t))/2| over t·(|f′(0)| + |f′(t)|)/2. 0: quadratic along the step;
+   * large where the loss is not, or where its change is below the loss's float32 resolution.
    */
   readonly misfit: number;
   /** 'convex': α from the fit's minimum; 'not-convex': Cockpit's −1 convention (or null going uphill). */
@@ -53,12 +54,12 @@ export function stepSizeGauge(ends: StepEnds): StepGauge {
   const finite = [loss0, loss1, dot0, dot1, t].every(Number.isFinite);
   if (!finite || !(t > 0)) return { alpha: null, curvature: NaN, misfit: NaN, shape: 'not-convex' };
   // Centred on loss0 so the solve sees numbers of the step's scale, not the loss's offset.
-  const { coefficients: [, b, a], residuals } = fitStepQuadratic(t, 0, loss1 - loss0, dot0 / t, dot1 / t);
-  const observed = [0, loss1 - loss0, dot0 / t, dot1 / t];
-  const mean = observed.reduce((s, v) => s + v, 0) / 4;
-  const spread = Math.sqrt(observed.reduce((s, v) => s + (v - mean) ** 2, 0) / 4);
-  const rms = Math.sqrt(residuals.reduce((s, r) => s + r * r, 0) / 4);
-  const misfit = spread > 0 ? rms / spread : 0;
+  const [s0, s1] = [dot0 / t, dot1 / t];
+  const { coefficients: [, b, a] } = fitStepQuadratic(t, 0, loss1 - loss0, s0, s1);
+  // Value and slopes are in different units: the slopes' predicted change is the scale the loss change is judged on.
+  const scale = (t * (Math.abs(s0) + Math.abs(s1))) / 2;
+  const departure = Math.abs(loss1 - loss0 - (t * (s0 + s1)) / 2);
+  const misfit = scale > 0 ? departure / scale : departure > 0 ? Infinity : 0;
   if (!(a > 0)) return { alpha: b < 0 ? -1 : null, curvature: 2 * a, misfit, shape: 'not-convex' };
   const minimumAt = -b / (2 * a);
   return { alpha: t / minimumAt - 1, curvature: 2 * a, misfit, shape: 'convex' };

@@ -32,7 +32,7 @@ export type TensorNorms = z.infer<typeof tensorNormsSchema>;
 export const stepGaugeSchema = z.object({
   /** α: −1 no move, 0 at the fit's minimum, 1 at the valley's other side; null when the fit says nothing. */
   alpha: z.number().nullable(),
-  /** Relative root-mean-square residual of the quadratic fit (0: exactly quadratic along the step). */
+  /** |Δf − t·(f′(0) + f′(t))/2| over t·(|f′(0)| + |f′(t)|)/2: the loss change against the slopes' quadratic prediction (0: quadratic along the step; null: not finite). */
   misfit: z.number().nonnegative().nullable(),
   shape: z.enum(['convex', 'not-convex']),
   /** Both ends' losses and gradients on the same data (false: consecutive mini-batches, their noise not estimated). */

@@ -9,6 +9,7 @@
  *     curvatureError,                                                     // why curvature stopped while the run went on
  *     compute: {path: 'compiled'|'tensors', simd?, reason?},              // plain-JS compiled loop (long loops as wasm SIMD), or TensorFlow.js ops and why
  *     lossAt?,                                                            // present when losses and final params are at the optimizer's evaluation point (schedule-free x)
+ *     tensors?,                                                           // per-step diagnostics: the named tensors steps[k].tensors and .gauge refer to
  *     ... }
  */
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
@@ -42,6 +43,8 @@ export interface RunRecord {
   compute: { path: 'compiled' | 'tensors'; simd?: boolean; reason?: string } | null;
   /** Where the losses and final parameters were taken when not where the gradients were (RunMeta.lossAt); absent: at the parameters. */
   lossAt?: string;
+  /** The named tensors of the steps' per-tensor norms (RunMeta.tensors), when they were measured. */
+  tensors?: RunMeta['tensors'];
 }
 
 export class RunRecorder implements RunHandlers {
@@ -67,7 +70,10 @@ export class RunRecorder implements RunHandlers {
       optimizer: recordedOptimizer(m, request),
       backend: m?.backend ?? null,
       // The documented fields first, then the extras.
-      steps: this.steps.map((s) => ({ step: s.step, loss: s.loss, gradNorm: s.gradNorm, lr: s.lr, evals: s.evals, updateNorm: s.updateNorm, wallMs: s.wallMs })),
+      steps: this.steps.map((s) => ({
+        step: s.step, loss: s.loss, gradNorm: s.gradNorm, lr: s.lr, evals: s.evals, updateNorm: s.updateNorm, wallMs: s.wallMs,
+        ...(s.tensors ? { tensors: s.tensors } : {}), ...(s.gauge ? { gauge: s.gauge } : {}),
+      })),
       curvature: this.curvature,
       final: done ? done.final : null,
       file: request.file,
@@ -89,6 +95,7 @@ export class RunRecorder implements RunHandlers {
       stepsPerSecond: done?.stepsPerSecond ?? null,
       compute: m?.compute ?? null,
       ...(m?.lossAt ? { lossAt: m.lossAt } : {}),
+      ...(m?.tensors ? { tensors: m.tensors } : {}),
     };
   }
 }

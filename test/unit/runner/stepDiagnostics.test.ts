@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { updateRatio } from '../../../src/protocol/stepDiagnostics';
+import { RunRecorder } from '../../../src/runner/runRecorder';
 import { fixture, runInProcess } from './runInProcess';
 
 const file = fixture('diagnostics.ts');
@@ -79,5 +80,22 @@ describe('per-step diagnostics on step records (issue 21)', function () {
     assert.equal(gauged.length, 5);
     assert.ok(gauged.every((s) => s.gauge?.sameBatch === false && s.tensors === undefined));
     assert.equal(r.leaked, 0);
+  });
+
+  it('a long run measures every ⌈steps/1000⌉-th step; the --json record keeps the norms, the gauges and the tensor names', async () => {
+    const r = await runInProcess({ file, objective: 'twoTensors', optimizer: { id: 'sgd', lr: 0.05 }, steps: 2500, stepDiagnostics: true });
+    assert.equal(r.error, undefined, r.error?.message);
+    assert.deepEqual(r.steps.filter((s) => s.tensors).map((s) => s.step), Array.from({ length: 834 }, (_, i) => 3 * i));
+    // The gauge of update k (k a multiple of 3) is on record k + 1.
+    assert.deepEqual(r.steps.filter((s) => s.gauge).map((s) => s.step), Array.from({ length: 833 }, (_, i) => 3 * i + 1));
+    const recorder = new RunRecorder();
+    if (r.meta) recorder.onStarted(r.meta);
+    recorder.onSteps(r.steps);
+    if (!r.done) throw new Error('the run did not finish');
+    const json = recorder.record({ kind: 'done', done: r.done }, { file, optimizer: 'sgd', seed: 0, maximize: false });
+    assert.deepEqual(json.tensors, [{ name: 'a', size: 2 }, { name: 'b', size: 3 }]);
+    assert.deepEqual(json.steps[3].tensors, r.steps[3].tensors);
+    assert.deepEqual(json.steps[4].gauge, r.steps[4].gauge);
+    assert.equal(json.steps[1].tensors, undefined);
   });
 });
