@@ -55,7 +55,8 @@ export class ParamLayout {
 
   /** Views of a flat vector shaped as the user's parameters (caller disposes). */
   unflatten(flat: tf.Tensor1D): Params {
-    if (this.single) return flat.reshape(this.slots[0].shape as number[]);
+    // A vector as [-1], not [n]: the same kernel at every length, so a long vector's program is traced at a small one (compiled/sizeGeneric.ts).
+    if (this.single) return flat.reshape(this.slots[0].shape.length === 1 ? [-1] : (this.slots[0].shape as number[]));
     const out: { [name: string]: tf.Tensor } = {};
     for (const s of this.slots) out[s.name] = flat.slice(s.offset, s.size).reshape(s.shape as number[]);
     return out;

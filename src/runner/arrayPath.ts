@@ -21,6 +21,8 @@ export interface ArrayPlan {
   readonly project?: (x: Float32Array) => void;
   /** Whether the objective's compiled loops run as WebAssembly SIMD (some or all). */
   readonly simd: boolean;
+  /** Where the objective's program was traced and checked (a long vector's at a small length, or why not), for the run's path note. */
+  readonly note?: string;
 }
 
 export interface ArrayPathInput {
@@ -134,5 +136,6 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
       return { reason: `the constraint's projection does not compile: ${e instanceof NotCompilable ? e.message : (e as Error).message}` };
     }
   }
-  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0 } };
+  const note = compiled.checkedAt;
+  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0, ...(note ? { note } : {}) } };
 }

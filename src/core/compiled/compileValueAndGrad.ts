@@ -6,9 +6,11 @@
  * keeps the tensor path.
  */
 import * as tf from '@tensorflow/tfjs';
+import { releaseAbandonedTape } from './abandonedTape';
 import { relativeError } from './agreement';
 import { compileProgram, type CompiledProgram } from './compileProgram';
 import { NotCompilable, type Program } from './program';
+import { compileWithText, lengthInputValues, SMALL_TRACE_MIN, sizeGeneric, smallSizesFor } from './sizeGeneric';
 import { traceProgram } from './traceProgram';
 
 /** An extra input of the objective (a mini-batch column): values and shape. */
@@ -50,8 +52,12 @@ function describeProgram(p: Program): string {
   return `${parts.join(';')}|${constants.join(';')}|${p.outputs.map(idOf).join(',')}`;
 }
 
+/** A second point near x (values of both signs of change), so a check does not rest on one point. */
+const moved = (x: Float32Array): Float32Array => x.map((v, i) => v + 1e-3 * (1 + Math.abs(v)) * (((i * 7) % 5) - 2));
+
 export class CompiledValueAndGrad {
-  private readonly programs = new Map<string, CompiledProgram>();
+  /** Per batch shape: the program and the inputs it takes after the batch's (the length, for one traced small: sizeGeneric.ts). */
+  private readonly programs = new Map<string, { readonly program: CompiledProgram; readonly extra: readonly Float32Array[] }>();
   private readonly loss = new Float32Array(1);
 
   constructor(
@@ -62,32 +68,38 @@ export class CompiledValueAndGrad {
   /** Loss at x with the given extra inputs; ∇f into gradOut. Compiles (and checks) on the first call with new input shapes. */
   run(x: Float32Array, inputs: readonly ArrayInput[], gradOut: Float32Array): number {
     const key = inputs.map((i) => i.shape.join('x')).join('|');
-    let program = this.programs.get(key);
-    if (!program) {
-      program = this.compile(x, inputs);
-      this.programs.set(key, program);
+    let compiled = this.programs.get(key);
+    if (!compiled) {
+      compiled = this.compile(x, inputs);
+      this.programs.set(key, compiled);
     }
-    program.run([x, ...inputs.map((i) => i.values)], [this.loss, gradOut]);
-    this.gradNormSq = program.squaredNorms[0];
+    compiled.program.run([x, ...inputs.map((i) => i.values), ...compiled.extra], [this.loss, gradOut]);
+    this.gradNormSq = compiled.program.squaredNorms[0];
     return this.loss[0];
   }
+
+  /**
+   * How the programs were checked: at two small lengths of the vector (shape-generic, then run at full
+   * length), or at full length and why (for the run's path note); undefined below SMALL_TRACE_MIN.
+   */
+  checkedAt: string | undefined;
 
   /** ‖∇f‖² of the last run, summed in float64 by the loop that wrote the gradient. */
   gradNormSq = NaN;
 
   /** Whether every long elementwise loop of the programs compiled so far runs as WebAssembly SIMD. */
   get vectorised(): boolean {
-    return [...this.programs.values()].every((p) => p.jsLoops === 0);
+    return [...this.programs.values()].every(({ program }) => program.jsLoops === 0);
   }
 
   /** Loops of the compiled programs that run as WebAssembly (for reports). */
   get wasmLoops(): number {
-    return [...this.programs.values()].reduce((n, p) => n + p.wasmLoops, 0);
+    return [...this.programs.values()].reduce((n, { program }) => n + program.wasmLoops, 0);
   }
 
   /** Number of loops and kernel calls in the compiled programs (for reports). */
   get loops(): number {
-    return [...this.programs.values()].reduce((n, p) => n + p.loops, 0);
+    return [...this.programs.values()].reduce((n, { program }) => n + program.loops, 0);
   }
 
   private traceAt(x: Float32Array, inputs: readonly ArrayInput[]) {
@@ -103,24 +115,69 @@ export class CompiledValueAndGrad {
     }
   }
 
-  private compile(x: Float32Array, inputs: readonly ArrayInput[]): CompiledProgram {
-    const moved = x.map((v, i) => v + 1e-3 * (1 + Math.abs(v)) * (((i * 7) % 5) - 2));
+  private compile(x: Float32Array, inputs: readonly ArrayInput[]): { program: CompiledProgram; extra: readonly Float32Array[] } {
+    if (this.size < SMALL_TRACE_MIN) return { program: this.compileAtFullLength(x, inputs), extra: [] };
+    const small = this.compileAtSmallLengths(x, inputs);
+    if ('program' in small) {
+      this.checkedAt = small.note;
+      return small;
+    }
+    this.checkedAt = `traced and checked at full length: ${small.reason}`;
+    return { program: this.compileAtFullLength(x, inputs), extra: [] };
+  }
+
+  /** Throws NotCompilable when the compiled program's loss or gradient at `at` is not TensorFlow.js's. */
+  private check(program: CompiledProgram, at: Float32Array, inputs: readonly ArrayInput[], results: readonly Float32Array[], extra: readonly Float32Array[] = []): void {
+    const grad = new Float32Array(at.length);
+    program.run([at, ...inputs.map((i) => i.values), ...extra], [this.loss, grad]);
+    const lossError = relativeError(this.loss, results[0]);
+    const gradError = relativeError(grad, results[1]);
+    const elements = inputs.reduce((total, i) => total + i.values.length, at.length);
+    if (!(lossError <= lossTolerance(elements) && gradError <= GRAD_TOL)) {
+      throw new NotCompilable(`the compiled objective disagrees with TensorFlow.js (loss ${lossError.toExponential(1)}, gradient ${gradError.toExponential(1)} relative)`);
+    }
+  }
+
+  /**
+   * The objective traced at two small lengths of the vector (x's first entries; the second moved, as
+   * the full-length check moves it). When the two traces are one program of the length (sizeGeneric),
+   * it is checked against TensorFlow.js at both lengths and compiled at full length, where its code
+   * must be the code checked with the length substituted. Otherwise a reason (the caller then traces
+   * at full length); a disagreement with TensorFlow.js throws NotCompilable as at full length.
+   */
+  private compileAtSmallLengths(x: Float32Array, inputs: readonly ArrayInput[]): { program: CompiledProgram; extra: Float32Array[]; note: string } | { reason: string } {
+    const [na, nb] = smallSizesFor(this.size);
+    const points = [x.slice(0, na), moved(x.slice(0, nb))];
+    let traces;
+    try {
+      traces = points.map((at) => this.traceAt(at, inputs));
+    } catch (e) {
+      // Thrown inside tf.grad, the error left the tensors saved for the backward pass behind.
+      releaseAbandonedTape(tf);
+      return { reason: `it does not trace at ${na} parameters (${(e as Error).message})` };
+    }
+    const generic = sizeGeneric(traces[0].program, na, traces[1].program, nb);
+    if ('reason' in generic) return { reason: `its computation changes with the vector's length (${generic.reason})` };
+    const checkedText = [na, nb].map((length, k) => {
+      const { compiled, text } = compileWithText(generic.at(length), { squaredNormOf: [1] });
+      this.check(compiled, points[k], inputs, traces[k].results, lengthInputValues(generic, length));
+      return text(length);
+    })[1];
+    const full = compileWithText(generic.at(this.size), { squaredNormOf: [1] });
+    if (full.text(this.size) !== checkedText) return { reason: 'its code at full length is not the code checked at a small length' };
+    return { program: full.compiled, extra: lengthInputValues(generic, this.size), note: `traced and checked against TensorFlow.js at ${na} and ${nb} parameters (the same program at every length), run at ${this.size}` };
+  }
+
+  private compileAtFullLength(x: Float32Array, inputs: readonly ArrayInput[]): CompiledProgram {
+    const second = moved(x);
     const first = this.traceAt(x, inputs);
-    const second = this.traceAt(moved, inputs);
-    if (describeProgram(first.program) !== describeProgram(second.program)) {
+    const secondTrace = this.traceAt(second, inputs);
+    if (describeProgram(first.program) !== describeProgram(secondTrace.program)) {
       throw new NotCompilable('the objective runs different operations from call to call (random numbers or values that depend on the data)');
     }
     const program = compileProgram(first.program, { squaredNormOf: [1] });
-    const grad = new Float32Array(this.size);
-    for (const [at, traced] of [[x, first], [moved, second]] as const) {
-      program.run([at, ...inputs.map((i) => i.values)], [this.loss, grad]);
-      const lossError = relativeError(this.loss, traced.results[0]);
-      const gradError = relativeError(grad, traced.results[1]);
-      const elements = inputs.reduce((total, i) => total + i.values.length, at.length);
-      if (!(lossError <= lossTolerance(elements) && gradError <= GRAD_TOL)) {
-        throw new NotCompilable(`the compiled objective disagrees with TensorFlow.js (loss ${lossError.toExponential(1)}, gradient ${gradError.toExponential(1)} relative)`);
-      }
-    }
+    this.check(program, x, inputs, first.results);
+    this.check(program, second, inputs, secondTrace.results);
     return program;
   }
 }

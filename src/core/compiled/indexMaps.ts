@@ -36,8 +36,24 @@ function mapOver(outShape: readonly number[], source: (index: number[]) => numbe
   return map;
 }
 
+/** A map whose pattern is known as it is built: classifyMap need not scan it (10 million entries, once per view). */
+function knownMap(map: Int32Array, pattern: MapPattern): Int32Array {
+  patterns.set(map, pattern);
+  return map;
+}
+
+function identityMap(n: number): Int32Array {
+  const map = new Int32Array(n);
+  for (let i = 0; i < n; i++) map[i] = i;
+  return knownMap(map, { kind: 'offset', k: 0 });
+}
+
 /** numpy broadcasting of `inShape` to `outShape` (aligned on the right). */
 export function broadcastMap(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  // The common cases without a callback per element (a scalar's gradient spread over a vector of 1e7): all zeros, or i itself.
+  if (sizeOf(inShape) === 1) return knownMap(new Int32Array(sizeOf(outShape)), sizeOf(outShape) === 0 ? { kind: 'offset', k: 0 } : { kind: 'constant', at: 0 });
+  // Equal sizes: no dimension is spread, so element i is element i.
+  if (sizeOf(inShape) === sizeOf(outShape)) return identityMap(sizeOf(outShape));
   const offset = outShape.length - inShape.length;
   const strides = stridesOf(inShape);
   return mapOver(outShape, (index) => {
