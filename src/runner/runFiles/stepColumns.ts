@@ -13,8 +13,9 @@ export type StepColumns = Record<(typeof FIELDS)[number], number[]> & {
   paramsWidth?: number;
 };
 
-/** The records as columns; undefined when some records carry parameters and others do not (kept as records then). */
+/** The records as columns; undefined when some records carry parameters and others do not, or per-step diagnostics (kept as records then). */
 export function toColumns(steps: readonly DashboardStep[]): StepColumns | undefined {
+  if (steps.some((s) => s.tensors !== undefined || s.gauge !== undefined)) return undefined;
   const width = steps[0]?.params?.length;
   const sameParams = steps.every((s) => s.params?.length === width);
   if (!sameParams) return undefined;

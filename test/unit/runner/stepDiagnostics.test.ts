@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { updateRatio } from '../../../src/protocol/stepDiagnostics';
 import { RunRecorder } from '../../../src/runner/runRecorder';
+import { toColumns } from '../../../src/runner/runFiles/stepColumns';
 import { fixture, runInProcess } from './runInProcess';
 
 const file = fixture('diagnostics.ts');
@@ -97,5 +98,7 @@ describe('per-step diagnostics on step records (issue 21)', function () {
     assert.deepEqual(json.steps[3].tensors, r.steps[3].tensors);
     assert.deepEqual(json.steps[4].gauge, r.steps[4].gauge);
     assert.equal(json.steps[1].tensors, undefined);
+    // A saved run keeps such records whole (columns hold only the plain fields).
+    assert.equal(toColumns(r.steps), undefined);
   });
 });
