@@ -19,6 +19,13 @@ import * as tf from '@tensorflow/tfjs';
  * Lesson: the learning rate shapes where training goes, not only how fast: gradient descent steers itself to
  * regions whose sharpness is about 2/lr, and there it sits "at the edge" (the lens says so), where the quadratic
  * model predicts divergence.
+ *
+ * Per step (--diagnostics full adds the per-tensor norms and the step-size gauge; measured at lr 0.15, 3000 steps):
+ * the loss climbs back from 0.009 to 0.046 at step 1,759 (a catapult), and every tensor's ‖∇θ‖ grows 200- to
+ * 2,500-fold from step 1,500 to 1,752; ‖Δθ‖/‖θ‖ of the output bias b2 reaches 0.28 there, of w1 5e-3. The gauge α
+ * is 1.86 on the first update (the loss rises from 0.84 to 5.96), about −0.99 in the quiet stretches (a deep
+ * understep: the gradient points along flat directions), and about +1 through steps 1,600–2,100 (each step lands
+ * on the valley's other side).
  */
 export function sharpening(p: { w1: tf.Tensor2D; b1: tf.Tensor1D; w2: tf.Tensor2D; b2: tf.Tensor1D }, batch: { x: tf.Tensor2D; y: tf.Tensor2D }): tf.Scalar {
   const hidden = tf.tanh(tf.add(tf.matMul(batch.x, p.w1), p.b1));
