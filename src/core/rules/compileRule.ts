@@ -20,7 +20,9 @@ import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
 import { kernelKey, returnKernel, takeKernel } from './kernelPool';
 import { PathChanged } from './ruleRecorder';
 import { preconditionerOnArrays } from './ruleStability';
-import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec } from './traceRule';
+import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec, type SlotValues } from './traceRule';
+import { smallLengthsOf, traceSlotKernelAtSmallLength } from './traceRuleAtSmallLength';
+import { compileInitAtSmallLength, type CompiledInit } from './initAtSmallLength';
 
 /** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
 const MAX_PATHS = 8;
@@ -58,6 +60,19 @@ function probeGradient(size: number): Float32Array {
   const g = new Float32Array(size);
   for (let i = 0; i < size; i++) g[i] = ((((i * 7919) % 13) - 6.5) / 6.5) * (1 + (i % 3));
   return g;
+}
+
+/**
+ * A slot's first kernel: a long vector's traced and checked at a small length when its update is the same
+ * program at every length (./traceRuleAtSmallLength.ts), otherwise at its own length on `at` and the probe gradient.
+ */
+function firstKernel(rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: Omit<SlotValues, 'grad'>, size: number): SlotKernel {
+  const lengths = smallLengthsOf(spec.shape);
+  if (lengths) {
+    const small = traceSlotKernelAtSmallLength(rule, hp, spec, { ...at, grad: probeGradient(lengths[1]) }, rule.defaults.lr, 1, false);
+    if (!('reason' in small)) return small;
+  }
+  return traceSlotKernel(rule, hp, spec, replayer, { ...at, grad: probeGradient(size) }, rule.defaults.lr, 1, false);
 }
 
 /**
@@ -157,6 +172,34 @@ interface Compiling {
   readonly hp: HpRecord;
 }
 
+/**
+ * A long vector's new path traced and checked at a small length (./traceRuleAtSmallLength.ts), then this step's
+ * update run at full length with the replay's scalars; undefined when it cannot be (the caller traces at full length).
+ */
+function retraceAtSmallLength({ rule, hp }: Compiling, run: SlotRun, at: SlotValues, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number | undefined {
+  if (!smallLengthsOf(run.spec.shape)) return undefined;
+  const kernel = traceSlotKernelAtSmallLength(rule, hp, run.spec, at, input.lr, t, allScalarsAsInputs);
+  if ('reason' in kernel) return undefined;
+  const scalars = new Float64Array(kernel.recording.scalars.length);
+  let numbers: Readonly<Record<string, number>>;
+  try {
+    numbers = run.replayer.run(kernel.recording, scalars, run.numbers, input.lr, t, kernel.returned);
+  } catch (e) {
+    if (e instanceof PathChanged) return undefined;
+    throw e;
+  }
+  const program = kernel.program;
+  [at.param, at.grad, ...at.state].forEach((values, k) => program.inputs[k].set(values));
+  for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = scalars[s];
+  program.run();
+  run.kernel = kernel;
+  run.kernels.push(kernel);
+  run.scalars = scalars;
+  run.numbers = numbers;
+  viewOf(run, input.paramsOut).set(outputAfterRun(program, 0, run.spec.stateKeys.length));
+  return kernel.squaredNorms[0];
+}
+
 /** Traces the path the rule took at this step and runs it (the trace's check is this step's update). */
 function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInput, t: number, allScalarsAsInputs: boolean): number {
   if (++run.paths > MAX_PATHS) {
@@ -166,6 +209,8 @@ function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInpu
   const state = run.spec.stateKeys.map((_, j) => Float32Array.from(old.inputs[2 + j]));
   const at = { param: Float32Array.from(viewOf(run, input.params)), grad: viewOf(run, input.grad), state, numbers: run.numbers };
   try {
+    const small = retraceAtSmallLength({ id, rule, hp }, run, at, input, t, allScalarsAsInputs);
+    if (small !== undefined) return small;
     run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
   } catch (e) {
     if (e instanceof RuleFailure) throw e;
@@ -230,18 +275,37 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
   const of: Compiling = { id, rule, hp };
   /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
   let compiledAhead: SlotRun[] | undefined;
+  /** Per slot: its init compiled at a small length (a long vector's), or undefined when it runs on tensors. */
+  const inits = new Map<number, CompiledInit | undefined>();
+  const initialStateOf = (slot: Slot, k: number, params: Float32Array) => {
+    const lengths = smallLengthsOf(slot.shape);
+    const values = params.subarray(slot.offset, slot.offset + slot.size);
+    if (lengths && !inits.has(k)) {
+      let init: CompiledInit | { reason: string };
+      try {
+        init = compileInitAtSmallLength(rule, hp, slot.size, lengths, values);
+      } catch (e) {
+        init = { reason: (e as Error).message };
+      }
+      inits.set(k, 'reason' in init ? undefined : init);
+    }
+    const init = inits.get(k);
+    if (!init) return initialState(id, rule, hp, slot, params);
+    const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: init.keys, stateShapes: init.shapes };
+    return { spec, arrays: init.apply(values), numbers: { ...init.numbers }, point: -1 };
+  };
   const prepare = (params: Float32Array): SlotRun[] => {
     const ahead = compiledAhead;
     compiledAhead = undefined;
-    return slotsOf(shapes, params.length, false).map((slot, k) => {
-      const { spec, arrays, numbers, point } = initialState(id, rule, hp, slot, params);
+    const runs = slotsOf(shapes, params.length, false).map((slot, k) => {
+      const { spec, arrays, numbers, point } = initialStateOf(slot, k, params);
       let run = ahead?.[k];
       if (!run || !sameLayout(run.spec, spec)) {
         const key = kernelKey(rule, hp, spec);
         const replayer = new SlotReplayer(rule, hp, spec);
-        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), grad: probeGradient(slot.size), state: arrays, numbers };
+        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), state: arrays, numbers };
         // A pooled kernel of the path the first step takes (the lr is not known yet: the default's).
-        const kernel = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1)) ?? traceSlotKernel(rule, hp, spec, replayer, at, rule.defaults.lr, 1, false);
+        const kernel = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1)) ?? firstKernel(rule, hp, spec, replayer, at, slot.size);
         run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap(), point };
       }
       run.point = point;
@@ -250,6 +314,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
       run.numbers = numbers;
       return run;
     });
+    // The run's own init, after the one ahead: the compiled inits (memories of the state's size) are not needed again.
+    if (ahead) inits.clear();
+    return runs;
   };
 
   const arrays: ArrayOptimizer<CompiledRuleState> = {

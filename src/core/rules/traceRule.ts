@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { relativeError } from '../compiled/agreement';
-import { compileProgram, type ResidentProgram } from '../compiled/compileProgram';
+import { compileProgram, type CompiledProgram, type ResidentProgram } from '../compiled/compileProgram';
 import { NotCompilable, type Program, type ValueId } from '../compiled/program';
 import { traceProgram } from '../compiled/traceProgram';
 import type { HpRecord } from '../hyperparams';
@@ -50,6 +50,8 @@ export interface SlotKernel {
   readonly program: ResidentProgram;
   readonly squaredNorms: Float64Array;
   readonly wasmLoops: number;
+  /** The two small lengths a long vector's update was traced and checked at (./traceRuleAtSmallLength.ts); absent when at its own. */
+  readonly checkedAtLengths?: readonly [number, number];
 }
 
 const NO_NUMBERS: Readonly<Record<string, number>> = Object.freeze({});
@@ -214,10 +216,20 @@ function withScalarInputs(program: Program, scalars: readonly ValueId[]): Progra
   return { ...program, values, inputs: [...program.inputs, ...scalars] };
 }
 
-/** Traces the rule's update of one slot at `at` and compiles it; throws NotCompilable (or PathChanged) when it cannot. */
-export function traceSlotKernel(
+/** One slot's update as traced (before compiling): the program with the varying scalars as inputs, what TensorFlow.js computed, the recording. */
+export interface TracedSlot {
+  readonly program: Program;
+  readonly results: readonly Float32Array[];
+  readonly recording: Recording;
+  readonly scalarInputs: readonly (readonly [number, number])[];
+  readonly fixed: readonly number[];
+  readonly returned: readonly number[];
+}
+
+/** Traces the rule's update of one slot at `at`; throws NotCompilable (or PathChanged) when it cannot be compiled. */
+export function traceSlot(
   rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: SlotValues, lr: number, t: number, allScalarsAsInputs: boolean,
-): SlotKernel {
+): TracedSlot {
   const shape = spec.shape as number[];
   const inputs = [tf.tensor(at.param, shape), tf.tensor(at.grad, shape), ...spec.stateShapes.map((s, j) => tf.tensor(at.state[j], s as number[]))];
   let recording: Recording | undefined;
@@ -247,20 +259,36 @@ export function traceSlotKernel(
       scalarIds.push(x.id);
     });
     const fixed = [...rec.scalars.keys()].filter((i) => !scalarInputs.some(([s]) => s === i));
-    const outputs = program.outputs.length;
-    const compiled = compileProgram(withScalarInputs(program, scalarIds), { squaredNormOf: [outputs - 1] });
-    const resident = compiled.resident([[0, 0], ...spec.stateKeys.map((_, j) => [2 + j, 1 + j] as const)]);
-    [at.param, at.grad, ...at.state].forEach((values, k) => resident.inputs[k].set(values));
-    for (const [s, input] of scalarInputs) resident.inputs[input][0] = rec.scalars[s];
-    resident.run();
-    results.forEach((expected, k) => {
-      const error = relativeError(outputAfterRun(resident, k, spec.stateKeys.length), expected);
-      if (!(error <= TOL)) throw new NotCompilable(`the compiled update disagrees with TensorFlow.js (output ${k}: ${error.toExponential(1)} relative)`);
-    });
-    return { recording: rec, scalarInputs, fixed, returned, program: resident, squaredNorms: compiled.squaredNorms, wasmLoops: compiled.wasmLoops };
+    return { program: withScalarInputs(program, scalarIds), results, recording: rec, scalarInputs, fixed, returned };
   } finally {
     for (const x of inputs) x.dispose();
   }
+}
+
+/** The compiled update as a resident program, run once at `at` (inputs after the traced ones: `extra`) and checked against the trace's results. */
+export function checkedSlotProgram(traced: TracedSlot, compiled: CompiledProgram, spec: SlotSpec, at: SlotValues, extra: readonly Float32Array[] = []): ResidentProgram {
+  const resident = compiled.resident([[0, 0], ...spec.stateKeys.map((_, j) => [2 + j, 1 + j] as const)]);
+  const first = resident.inputs.length - extra.length;
+  extra.forEach((values, k) => resident.inputs[first + k].set(values));
+  [at.param, at.grad, ...at.state].forEach((values, k) => resident.inputs[k].set(values));
+  for (const [s, input] of traced.scalarInputs) resident.inputs[input][0] = traced.recording.scalars[s];
+  resident.run();
+  traced.results.forEach((expected, k) => {
+    const error = relativeError(outputAfterRun(resident, k, spec.stateKeys.length), expected);
+    if (!(error <= TOL)) throw new NotCompilable(`the compiled update disagrees with TensorFlow.js (output ${k}: ${error.toExponential(1)} relative)`);
+  });
+  return resident;
+}
+
+/** Traces the rule's update of one slot at `at` and compiles it; throws NotCompilable (or PathChanged) when it cannot. */
+export function traceSlotKernel(
+  rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: SlotValues, lr: number, t: number, allScalarsAsInputs: boolean,
+): SlotKernel {
+  const traced = traceSlot(rule, hp, spec, replayer, at, lr, t, allScalarsAsInputs);
+  const compiled = compileProgram(traced.program, { squaredNormOf: [traced.program.outputs.length - 1] });
+  const program = checkedSlotProgram(traced, compiled, spec, at);
+  const { recording, scalarInputs, fixed, returned } = traced;
+  return { recording, scalarInputs, fixed, returned, program, squaredNorms: compiled.squaredNorms, wasmLoops: compiled.wasmLoops };
 }
 
 /** Output k of the run that just finished: param' and the state are paired, so they are now on the input side. */
