@@ -160,11 +160,6 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const objective = batchedObjective(entry.fn, layout, site, dataset, req.steps, req.optimizer.maximize === true, tf);
     const { f, evaluate } = objective;
 
-    // A first evaluation finds a non-scalar loss, a missing gradient path or a throwing objective before anything streams.
-    const probe = evaluate(prepared.x0, 0);
-    probe.loss.dispose();
-    probe.grad.dispose();
-
     const { clipNorm, noiseTemperature } = req.optimizer;
     const transformGradient =
       clipNorm === undefined && !noiseTemperature
@@ -185,6 +180,15 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       maximize: req.optimizer.maximize === true, project: prepared.project,
       disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
     }, tf);
+    // A first evaluation finds a non-scalar loss, a missing gradient path or a throwing objective before anything
+    // streams. A compiled plan has traced the objective (at full length, or at a small one for a long vector: then
+    // the same program) and run it at full length; a tensor evaluation would grow the backend's heap by the vector's
+    // intermediates (hundreds of MB at n = 1e7) to learn nothing more.
+    if (!arrayPath.plan) {
+      const probe = evaluate(prepared.x0, 0);
+      probe.loss.dispose();
+      probe.grad.dispose();
+    }
 
     const meta = runMetaOf({
       req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,
@@ -341,7 +345,7 @@ function runMetaOf(m: MetaInputs): RunMeta {
     // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
     schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
     ...initialParamsFields(m.x0),
-    compute: compute.plan ? { path: 'compiled', ...(compute.plan.simd ? { simd: true } : {}) } : { path: 'tensors', reason: compute.reason },
+    compute: compute.plan ? { path: 'compiled', ...(compute.plan.simd ? { simd: true } : {}), ...(compute.plan.note ? { reason: compute.plan.note } : {}) } : { path: 'tensors', reason: compute.reason },
     ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
   };
 }
