@@ -6,9 +6,8 @@
  */
 import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
-import { clipByGlobalNormInPlace } from '../core/arrays/clipGradients';
 import { minimizeArrays } from '../core/arrays/minimizeArrays';
-import { clipByGlobalNorm, langevinNoise, langevinNoiseInPlace } from '../core/gradientTransforms';
+import { gradientTransform } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
 import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
 import type { Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
@@ -160,17 +159,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const objective = batchedObjective(entry.fn, layout, site, dataset, req.steps, req.optimizer.maximize === true, tf);
     const { f, evaluate } = objective;
 
-    const { clipNorm, noiseTemperature } = req.optimizer;
-    const transformGradient =
-      clipNorm === undefined && !noiseTemperature
-        ? undefined
-        : (g: tfType.Tensor1D, step: number, stepLr: number): tfType.Tensor1D => {
-            const clipped = clipNorm === undefined ? g : clipByGlobalNorm(g, clipNorm);
-            if (!noiseTemperature) return clipped;
-            const noisy = langevinNoise(clipped, stepLr, noiseTemperature, req.seed, step);
-            if (clipped !== g) clipped.dispose();
-            return noisy;
-          };
+    // Clipping and Langevin noise, on the loop's gradient array: one transform for both paths.
+    const transformGradient = gradientTransform({ ...req.optimizer, seed: req.seed });
 
     const x0Values = Float32Array.from(await prepared.x0.data());
     // The optimizer's vectors on the path come from its `inspect`, which only the tensor loop has.
@@ -253,10 +243,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
         optimizer: arrayPath.plan.optimizer,
         x0: x0Values,
         project: arrayPath.plan.project,
-        transformGradient: measuredGradient(perStep, clipNorm === undefined && !noiseTemperature ? undefined : (g, step, stepLr) => {
-          if (clipNorm !== undefined) clipByGlobalNormInPlace(g, clipNorm);
-          if (noiseTemperature) langevinNoiseInPlace(g, stepLr, noiseTemperature, req.seed, step);
-        }, () => undefined),
+        transformGradient: measuredGradient(perStep, transformGradient, () => undefined),
         ...loop,
         afterStep: afterMeasured(perStep, (step, x) => {
           void control.stepDone?.(step, x);

@@ -3,8 +3,20 @@ import type { HpRecord } from '../hyperparams';
 import type { Optimizer, OptimizerState, StepInput, StepResult } from '../optimizer';
 import type { ArrayOptimizer } from './contracts';
 
+/** Array forms by the tensor update made from them: an optimizer whose update is one of these is its array form. */
+const ARRAY_FORMS = new WeakMap<Optimizer['update'], ArrayOptimizer>();
+
 /**
- * An optimizer written once, on plain arrays, as the tensor loop's Optimizer: each update reads the
+ * The optimizer's array form when that is its only implementation and its update is not wrapped: the loop then
+ * runs the array form as it is, with no tensor round trip (a wrapped update, which counts or watches, still runs).
+ */
+export function arrayFormOnly(optimizer: Optimizer): ArrayOptimizer | undefined {
+  return ARRAY_FORMS.get(optimizer.update);
+}
+
+/**
+ * An optimizer written once, on plain arrays, as an Optimizer on tensors (for callers outside the training loop, which runs
+ * the array form itself): each update reads the
  * parameters and gradient out of their tensors, runs the array form and hands back a tensor. Every backend
  * in use keeps tensors in CPU memory, so the copies cost about as much as one elementwise op over n, beside
  * a gradient's two dozen; line searches evaluate through the tensor loop's own `evaluate`.
@@ -15,8 +27,8 @@ export function arraysOnTensors<S>(
   id: string,
   hp: Readonly<HpRecord>,
   arrays: ArrayOptimizer<S>,
-  inspect?: (state: S) => Record<string, Float32Array>,
 ): Optimizer {
+  const inspect = arrays.inspect;
   const update = (input: StepInput, state: OptimizerState): StepResult<OptimizerState> => {
     const params = Float32Array.from(input.params.dataSync());
     const grad = Float32Array.from(input.grad.dataSync());
@@ -36,6 +48,7 @@ export function arraysOnTensors<S>(
     );
     return { params: tf.tensor1d(paramsOut), state, extraEvals: result.extraEvals, ...(result.info ? { info: result.info } : {}) };
   };
+  ARRAY_FORMS.set(update, arrays as ArrayOptimizer);
   return {
     id,
     hp,

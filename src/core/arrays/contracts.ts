@@ -1,10 +1,9 @@
 /**
- * The plain-JS fast path's contracts. When the user's objective compiles to
- * plain JS (src/core/compiled/), a whole run stays in Float32Arrays: no
- * TensorFlow.js engine work per step (about 10 µs per op), no read-back, and
- * one fused pass per update. Everything here mirrors the tensor interfaces in
- * ../optimizer.ts and ../minimize.ts; the tensor path stays the reference
- * (and the fallback for anything that does not compile).
+ * The training loop's contracts (./minimizeArrays.ts): every run is a loop over Float32Arrays. When the
+ * user's objective compiles to plain JS (src/core/compiled/) nothing else happens per step: no
+ * TensorFlow.js engine work (about 10 µs per op) and one fused pass per update. An objective or an
+ * optimizer on tensors reaches the same loop through ./tensorsOnArrays.ts (what ../minimize.ts does);
+ * the tensor forms of the optimizers stay the reference the compiled forms are checked against.
  */
 
 /** A scalar objective on the flat float32 parameter vector, as plain JS. */
@@ -14,6 +13,8 @@ export interface ArrayObjective {
   valueAndGrad(x: Float32Array, step: number, gradOut: Float32Array): number;
   /** ‖gradOut‖² of the last valueAndGrad call (float64 sum), when the objective computes it anyway: the loop then skips its own pass. */
   lastGradNormSq?(): number;
+  /** The loss alone at x (no gradient), when that is cheaper: the records at an optimizer's evaluation point use it. */
+  value?(x: Float32Array, step: number): number;
 }
 
 export interface ArrayStepInput {
@@ -57,6 +58,8 @@ export interface ArrayOptimizer<S = unknown> {
    * the state's update runs in JS, where any arrays are as good.
    */
   workspace?(state: S): { readonly params: readonly [Float32Array, Float32Array]; readonly grad: Float32Array } | undefined;
+  /** Per-parameter views of a state for the dashboard (Optimizer.inspect on this form; the loop reads them, copies). */
+  inspect?(state: S): Record<string, Float32Array>;
   /** OptimizerStability.preconditioner's twin on this form's state. */
   preconditioner?(state: S, lr: number): Float32Array | undefined;
   /** The run that owns `state` is over: what it compiled may serve the next run (called once, after the last update). */

@@ -26,7 +26,8 @@ export class EvaluationPointRecords {
   /** The loss at the evaluation point of `state` for update `step` (the point is then in `point`); not an evaluation the run counts. */
   measure(state: unknown, step: number): number {
     this.evaluationPoint(state, this.point);
-    return this.objective.valueAndGrad(this.point, step, this.scratchGrad);
+    // The loss alone when the objective has it: no gradient is needed here.
+    return this.objective.value ? this.objective.value(this.point, step) : this.objective.valueAndGrad(this.point, step, this.scratchGrad);
   }
 
   /** The last measured record was healthy: its point is now the one to roll back to. */

@@ -71,6 +71,8 @@ export function lbfgsArrays(o: LbfgsArraysOptions): ArrayOptimizer<LbfgsArraysSt
       };
     },
     update: (input, s) => update(o, input, s),
+    // The dashboard's view: the last search direction (none before the first iteration).
+    inspect: (s): Record<string, Float32Array> => (s.nIter > 0 ? { direction: s.d.slice() } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { MinimizeResult, MinimizeStatus, StepMetrics } from '../minimize';
 import type { Schedule } from '../schedule';
-import type { ArrayObjective, ArrayOptimizer, ArrayStepInput, ArrayStepResult } from './contracts';
+import type { ArrayObjective, ArrayOptimizer, ArrayStepInput } from './contracts';
 import { EvaluationPointRecords } from './evaluationPointRecords';
+import { recordedState } from './recordedState';
 
 export interface MinimizeArraysOptions {
   /** Loss and gradient at x for update number `step` (stochastic objectives pick the batch from it). */
@@ -12,7 +13,7 @@ export interface MinimizeArraysOptions {
   schedule: Schedule;
   steps: number;
   /**
-   * Rewrites the gradient the optimizer sees (clipping, noise), in place. The
+   * Rewrites the gradient the optimizer sees (clipping, noise: ../gradientTransforms.ts), in place. The
    * record's gradNorm is that of the raw gradient, measured before this runs.
    */
   transformGradient?(grad: Float32Array, step: number, lr: number): void;
@@ -32,8 +33,10 @@ export interface MinimizeArraysOptions {
    * this often so cancel messages are seen: bounds cancellation latency.
    */
   flushIntervalMs?: number;
-  /** Also copy each record's parameters into it (small problems: the dashboard draws the path). */
+  /** Also copy each record's parameters and raw gradient into it (small problems: the dashboard draws the path). */
   recordParams?: boolean;
+  /** With recordParams: also copy the optimizer's first moment and effective step every this many steps (its `inspect`). */
+  stateEvery?: number;
   /**
    * Hook between steps (curvature sampling); receives the current parameters,
    * which it must not keep (the buffer is overwritten two steps later). Awaited
@@ -57,11 +60,18 @@ function maxBatch(n: number, recordParams: boolean): number {
   return recordParams ? Math.max(1, Math.min(4096, Math.floor(4_194_304 / Math.max(1, n)))) : 4096;
 }
 
-/** Euclidean norm (summed in float64). */
-function norm(v: Float32Array): number {
+/** ‖v‖² summed in float64. */
+function squaredNorm(v: Float32Array): number {
   let sq = 0;
   for (let i = 0; i < v.length; i++) sq += v[i] * v[i];
-  return Math.sqrt(sq);
+  return sq;
+}
+
+/** ‖a − b‖² summed in float64. */
+function squaredDistance(a: Float32Array, b: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < a.length; i++) sq += (a[i] - b[i]) * (a[i] - b[i]);
+  return sq;
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -69,158 +79,188 @@ function yieldToEventLoop(): Promise<void> {
 }
 
 /**
- * The training loop of `minimize` (../minimize.ts) on plain Float32Arrays,
- * with the same records, statuses and result. The loss is known at once, so a
- * NaN/Inf loss or gradient stops the run before its update; the parameters
- * are double-buffered (x is read, xOut written, then swapped), so the previous
- * point is still in xOut when that happens. The hot loop allocates nothing
- * without onMetrics and awaits nothing without due async hooks: it yields to
- * the event loop once per `flushIntervalMs`.
+ * The training loop, the only one: compiled objectives run here directly, objectives and optimizers on
+ * tensors through ../minimize.ts's adapters. The loss is known at once, so a NaN/Inf loss or gradient
+ * stops the run before its update; the parameters are double-buffered (x is read, xOut written, then
+ * swapped), so the previous point is still in xOut when that happens. The hot loop allocates nothing
+ * without onMetrics and awaits nothing without due async hooks: it yields to the event loop once per
+ * `flushIntervalMs`.
  */
 export async function minimizeArrays(o: MinimizeArraysOptions): Promise<MinimizeArraysResult> {
-  const started = Date.now();
-  const { objective, optimizer, schedule, onMetrics } = o;
-  const n = objective.size;
+  const n = o.objective.size;
   if (o.x0.length !== n) throw new Error(`x0 has ${o.x0.length} entries; the objective expects ${n}`);
-  const flushMs = o.flushIntervalMs ?? 50;
-  const recordParams = o.recordParams === true;
-  const batchLimit = maxBatch(n, recordParams);
-
-  let x: Float32Array = Float32Array.from(o.x0);
-  let xOut: Float32Array = new Float32Array(n);
-  let grad: Float32Array = new Float32Array(n);
-  const state = optimizer.init(x);
-  // Records (and the answer) at the optimizer's evaluation point when it has one: schedule-free's x.
-  const judged = optimizer.evaluationPoint ? new EvaluationPointRecords((s, out) => optimizer.evaluationPoint?.(s, out), objective, n) : undefined;
+  const x = Float32Array.from(o.x0);
+  const state = o.optimizer.init(x);
   // Whatever ends the run (an error included), what the optimizer compiled may serve the next one.
   try {
+    const run = new TrainingRun(o, state, x);
+    await run.loop();
+    return run.result();
+  } finally {
+    o.optimizer.release?.(state);
+  }
+}
+
+/** One run's buffers, counters and records; `loop` drives it, `result` measures the answer. */
+class TrainingRun {
+  private readonly started = Date.now();
+  private x: Float32Array;
+  private xOut: Float32Array;
+  private readonly grad: Float32Array;
+  private readonly input: StepInputSlot;
+  /** Records (and the answer) at the optimizer's evaluation point when it has one: schedule-free's x. */
+  private readonly judged?: EvaluationPointRecords;
+  private readonly recordParams: boolean;
+  private readonly batchLimit: number;
+  private step = 0;
+  private evals = 0;
+  private records: StepMetrics[] = [];
+  private now = this.started;
+  private lastFlush = this.started;
+  private status: MinimizeStatus = 'completed';
+  private divergedAt: number | undefined;
+  private info: MinimizeResult['info'];
+  /** The last healthy record's loss and gradient norm (the result's `final` on divergence). */
+  private goodLoss = NaN;
+  private goodGradNorm = NaN;
+
+  constructor(
+    private readonly o: MinimizeArraysOptions,
+    private readonly state: unknown,
+    x: Float32Array,
+  ) {
+    const { objective, optimizer } = o;
+    const n = objective.size;
+    this.recordParams = o.recordParams === true;
+    this.batchLimit = maxBatch(n, this.recordParams);
+    this.judged = optimizer.evaluationPoint ? new EvaluationPointRecords((s, out) => optimizer.evaluationPoint?.(s, out), objective, n) : undefined;
     // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
     const workspace = optimizer.workspace?.(state);
-    if (workspace) {
-      workspace.params[0].set(x);
-      [x, xOut] = workspace.params;
-      grad = workspace.grad;
-    }
-    let step = 0;
-    const input: StepInputSlot = {
-      params: x, paramsOut: xOut, grad, loss: NaN, lr: NaN, step: 0,
-      evaluate: (y, gradOut) => objective.valueAndGrad(y, step, gradOut),
+    if (workspace) workspace.params[0].set(x);
+    [this.x, this.xOut] = workspace ? workspace.params : [x, new Float32Array(n)];
+    this.grad = workspace ? workspace.grad : new Float32Array(n);
+    this.input = {
+      params: this.x, paramsOut: this.xOut, grad: this.grad, loss: NaN, lr: NaN, step: 0,
+      evaluate: (y, gradOut) => objective.valueAndGrad(y, this.step, gradOut),
     };
+  }
 
-    let evals = 0;
-    let records: StepMetrics[] = [];
-    let now = started;
-    let lastFlush = started;
-    let status: MinimizeStatus = 'completed';
-    let divergedAt: number | undefined;
-    let info: MinimizeResult['info'];
-    // The last healthy record's loss and gradient norm (the result's `final` on divergence).
-    let goodLoss = NaN;
-    let goodGradNorm = NaN;
-
-    const flush = (): void => {
-      if (records.length === 0) return;
-      const batch = records;
-      records = [];
-      onMetrics?.(batch);
-    };
-
+  /** Every update until the steps, a limit, a cancel or a divergence end the run; records reach onMetrics even when something throws. */
+  async loop(): Promise<void> {
+    const o = this.o;
+    const flushMs = o.flushIntervalMs ?? 50;
     try {
-      for (; step < o.steps; step++) {
+      for (; this.step < o.steps; this.step++) {
         if (o.isCancelled?.()) {
-          status = 'cancelled';
+          this.status = 'cancelled';
           break;
         }
-        if (o.timeLimitMs !== undefined && now - started > o.timeLimitMs) {
-          status = 'time-limit';
+        if (o.timeLimitMs !== undefined && this.now - this.started > o.timeLimitMs) {
+          this.status = 'time-limit';
           break;
         }
-        const lr = schedule.lrAt(step);
-        const loss = objective.valueAndGrad(x, step, grad);
-        evals += 1;
-        const evalsHere = evals;
-        const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-        const recorded = judged ? judged.measure(state, step) : loss;
-        if (!Number.isFinite(recorded) || !Number.isFinite(gradNorm)) {
-          status = 'diverged';
-          divergedAt = step;
-          break;
-        }
-        schedule.observe(step, recorded);
-        // The raw gradient for the path's record (the replay draws it), before clipping or noise rewrite it.
-        const rawGrad = recordParams && onMetrics ? Array.from(grad) : undefined;
-        o.transformGradient?.(grad, step, lr);
-        input.params = x;
-        input.paramsOut = xOut;
-        input.loss = loss;
-        input.lr = lr;
-        input.step = step;
-        const result: ArrayStepResult = optimizer.update(input, state);
-        evals += result.extraEvals;
-        info = result.info;
-        let updateNormSq = result.updateNormSq;
-        if (o.project) {
-          o.project(xOut);
-          updateNormSq = 0;
-          for (let i = 0; i < n; i++) updateNormSq += (xOut[i] - x[i]) * (xOut[i] - x[i]);
-        }
-        now = Date.now();
-        if (onMetrics) {
-          const updateNorm = Math.sqrt(updateNormSq);
-          const wallMs = now - started;
-          records.push(
-            recordParams
-              ? { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs, params: Array.from(judged ? judged.point : x), state: { grad: rawGrad ?? [] } }
-              : { step, loss: recorded, gradNorm, updateNorm, lr, evals: evalsHere, wallMs },
-          );
-        }
-        judged?.keep();
-        goodLoss = recorded;
-        goodGradNorm = gradNorm;
-        const measured = x;
-        x = xOut;
-        xOut = measured;
-        if (o.afterStep && (!o.afterStepDue || o.afterStepDue(step))) {
-          const pending = o.afterStep(step, x);
+        if (!this.update(this.step)) break;
+        if (o.afterStep && (!o.afterStepDue || o.afterStepDue(this.step))) {
+          const pending = o.afterStep(this.step, this.x);
           if (pending) {
             await pending;
-            now = Date.now();
+            this.now = Date.now();
           }
         }
-        if (records.length >= batchLimit) flush();
-        if (now - lastFlush >= flushMs) {
-          flush();
+        if (this.records.length >= this.batchLimit) this.flush();
+        if (this.now - this.lastFlush >= flushMs) {
+          this.flush();
           await yieldToEventLoop();
-          now = lastFlush = Date.now();
+          this.now = this.lastFlush = Date.now();
         }
       }
     } catch (e) {
       // Earlier results survive every error: the records before the throw reach onMetrics first.
-      flush();
+      this.flush();
       throw e;
     }
-    flush();
+    this.flush();
+  }
 
-    if (status === 'diverged') {
+  /** Update `step`: measure, record, rewrite the gradient, update, project, swap. False when the point went bad (nothing updated). */
+  private update(step: number): boolean {
+    const { o, grad, input } = this;
+    const lr = o.schedule.lrAt(step);
+    const loss = o.objective.valueAndGrad(this.x, step, grad);
+    this.evals += 1;
+    const evalsHere = this.evals;
+    const gradNorm = Math.sqrt(o.objective.lastGradNormSq ? o.objective.lastGradNormSq() : squaredNorm(grad));
+    const recorded = this.judged ? this.judged.measure(this.state, step) : loss;
+    if (!Number.isFinite(recorded) || !Number.isFinite(gradNorm)) {
+      this.status = 'diverged';
+      this.divergedAt = step;
+      return false;
+    }
+    o.schedule.observe(step, recorded);
+    // The raw gradient for the path's record (the replay draws it), before clipping or noise rewrite it.
+    const rawGrad = this.recordParams && o.onMetrics ? Array.from(grad) : undefined;
+    o.transformGradient?.(grad, step, lr);
+    input.params = this.x;
+    input.paramsOut = this.xOut;
+    input.loss = loss;
+    input.lr = lr;
+    input.step = step;
+    const result = o.optimizer.update(input, this.state);
+    this.evals += result.extraEvals;
+    this.info = result.info;
+    let updateNormSq = result.updateNormSq;
+    if (o.project) {
+      o.project(this.xOut);
+      updateNormSq = squaredDistance(this.xOut, this.x);
+    }
+    this.now = Date.now();
+    if (o.onMetrics) {
+      const metrics = { step, loss: recorded, gradNorm, updateNorm: Math.sqrt(updateNormSq), lr, evals: evalsHere, wallMs: this.now - this.started };
+      this.records.push(rawGrad ? { ...metrics, params: Array.from(this.judged ? this.judged.point : this.x), state: this.stateRecord(rawGrad, step) } : metrics);
+    }
+    this.judged?.keep();
+    this.goodLoss = recorded;
+    this.goodGradNorm = gradNorm;
+    const measured = this.x;
+    this.x = this.xOut;
+    this.xOut = measured;
+    return true;
+  }
+
+  /** The path point's state: the raw gradient, and on a step `stateEvery` divides the optimizer's vectors after the update. */
+  private stateRecord(grad: number[], step: number) {
+    const { stateEvery, optimizer } = this.o;
+    const due = stateEvery !== undefined && stateEvery > 0 && step % stateEvery === 0 && optimizer.inspect;
+    return recordedState(grad, due ? optimizer.inspect?.(this.state) : undefined);
+  }
+
+  private flush(): void {
+    if (this.records.length === 0) return;
+    const batch = this.records;
+    this.records = [];
+    this.o.onMetrics?.(batch);
+  }
+
+  /** The run's answer; the final point is measured after the last update (one more evaluation). */
+  result(): MinimizeArraysResult {
+    const { o, step, evals, info } = this;
+    const wallMs = () => Date.now() - this.started;
+    if (this.status === 'diverged') {
       // x is the point that went bad; xOut still holds the one before it (x0 at step 0).
       return {
-        status, divergedAt,
-        params: step === 0 ? Float32Array.from(o.x0) : (judged?.previous ?? xOut).slice(),
-        final: { loss: goodLoss, gradNorm: goodGradNorm },
-        evals, stepsDone: step, wallMs: Date.now() - started, info,
+        status: this.status, divergedAt: this.divergedAt,
+        params: step === 0 ? Float32Array.from(o.x0) : (this.judged?.previous ?? this.xOut).slice(),
+        final: { loss: this.goodLoss, gradNorm: this.goodGradNorm },
+        evals, stepsDone: step, wallMs: wallMs(), info,
       };
     }
-    // The final point is measured after the last update (one more evaluation).
-    const answer = judged ? judged.finalPoint(state) : x;
-    const loss = objective.valueAndGrad(answer, step, grad);
-    evals += 1;
-    const gradNorm = objective.lastGradNormSq ? Math.sqrt(objective.lastGradNormSq()) : norm(grad);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
-      status = 'diverged';
-      divergedAt = step;
-    }
-    return { status, divergedAt, params: answer.slice(), final: { loss, gradNorm }, evals, stepsDone: step, wallMs: Date.now() - started, info };
-  } finally {
-    optimizer.release?.(state);
+    const answer = this.judged ? this.judged.finalPoint(this.state) : this.x;
+    const loss = o.objective.valueAndGrad(answer, step, this.grad);
+    const gradNorm = Math.sqrt(o.objective.lastGradNormSq ? o.objective.lastGradNormSq() : squaredNorm(this.grad));
+    const healthy = Number.isFinite(loss) && Number.isFinite(gradNorm);
+    return {
+      status: healthy ? this.status : 'diverged', divergedAt: healthy ? this.divergedAt : step,
+      params: answer.slice(), final: { loss, gradNorm }, evals: evals + 1, stepsDone: step, wallMs: wallMs(), info,
+    };
   }
 }

@@ -26,7 +26,7 @@ const hyperparams: readonly HpSpec[] = [
  * two-loop recursion over the last history_size pairs (s = t·d, y = Δg), with
  * H₀ = yᵀs/yᵀy, and t = lr or a strong-Wolfe line search from t = lr.
  * Written once, on plain arrays (../arrays/lbfgsArrays.ts), in torch's float32 rounding; runs on
- * tensors through arraysOnTensors (a read of the parameters and gradient per update).
+ * tensors through arraysOnTensors; the training loop runs the array form itself.
  */
 export const lbfgs: OptimizerFactory = {
   id: 'lbfgs',
@@ -44,7 +44,6 @@ export const lbfgs: OptimizerFactory = {
       toleranceChange: hpNumber(hp, 'tolerance_change'),
       useLineSearch: hp.line_search_fn === 'strong_wolfe',
     });
-    // The dashboard's view: the last search direction (none before the first iteration).
-    return arraysOnTensors('lbfgs', hp, arrays, (state): Record<string, Float32Array> => (state.nIter > 0 ? { direction: state.d.slice() } : {}));
+    return arraysOnTensors('lbfgs', hp, arrays);
   },
 };

@@ -60,7 +60,7 @@ describe('minimize (the training loop)', () => {
       x0.dispose();
     });
 
-    it('recordParams reads each step\'s iterate back in the same batched read (no read per step)', async () => {
+    it('reads exactly the loss, gradient and new parameters per step, recordParams adding no read', async () => {
       const x0 = tf.tensor1d([2, -4]);
       const proto = tf.Tensor.prototype as unknown as { data: (...a: unknown[]) => Promise<unknown>; dataSync: (...a: unknown[]) => unknown };
       const [data, dataSync] = [proto.data, proto.dataSync];
@@ -88,9 +88,11 @@ describe('minimize (the training loop)', () => {
       try {
         const plain = await run(false);
         const withParams = await run(true);
-        // 200 steps in batches of 64: 4 flushes and the final point's read, with or without parameters.
+        // The one loop runs on arrays (every backend keeps tensors in CPU memory): each of the 200 steps reads its
+        // loss and gradient and the update's parameters; x0 and the final point's loss and gradient make 3 more.
+        // The records' parameters are the loop's own arrays: no read of their own.
         assert.deepEqual(withParams.reads, plain.reads);
-        assert.deepEqual(plain.reads, { data: 5, dataSync: 0 });
+        assert.deepEqual(plain.reads, { data: 0, dataSync: 3 * 200 + 3 });
         assert.ok(plain.seen.every((s) => s.params === undefined));
         // x_k = ½^k · (2, −4): the k-th record is measured before the k-th update.
         assert.equal(withParams.seen.length, 200);

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Tensors of the loop's arrays, kept while the array still holds what the tensor holds, so an objective or
+ * optimizer on tensors gets its parameters and gradient without a copy per step (../minimize.ts's
+ * adapters). Only a write made here (`set`) creates an entry: the adapters write those arrays, and
+ * whoever else writes one must `forget` it first (a gradient transform does). Every other array gets a
+ * fresh tensor per use (`use`), disposed after it.
+ */
+export class TensorCopies {
+  private readonly byArray = new Map<Float32Array, tf.Tensor1D>();
+
+  /** `values` was just written from `tensor` (which this now owns): later uses of the array get it. */
+  set(values: Float32Array, tensor: tf.Tensor1D): void {
+    const old = this.byArray.get(values);
+    if (old === tensor) return;
+    old?.dispose();
+    // One tensor under two arrays would be disposed twice: the second array gets a clone (no data copy).
+    const shared = [...this.byArray.values()].includes(tensor);
+    this.byArray.set(values, shared ? tensor.clone() : tensor);
+  }
+
+  /** `values` is about to be written elsewhere: its tensor no longer matches it. */
+  forget(values: Float32Array): void {
+    this.byArray.get(values)?.dispose();
+    this.byArray.delete(values);
+  }
+
+  /** The tensor kept for `values`, or a copy made for this call only; fn must not keep it. */
+  use<T>(values: Float32Array, fn: (tensor: tf.Tensor1D) => T): T {
+    const kept = this.byArray.get(values);
+    if (kept) return fn(kept);
+    // A copy: the cpu backend would otherwise keep the array itself, which the loop overwrites.
+    const fresh = tf.tensor1d(values.slice());
+    let result: T | undefined;
+    try {
+      result = fn(fresh);
+      return result;
+    } finally {
+      if (result instanceof Promise) result.finally(() => fresh.dispose()).catch(() => undefined);
+      else fresh.dispose();
+    }
+  }
+
+  dispose(): void {
+    for (const tensor of this.byArray.values()) tensor.dispose();
+    this.byArray.clear();
+  }
+}
