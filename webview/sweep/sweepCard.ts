@@ -1,7 +1,7 @@
 /**
  * The Sweep card: a sweep file the host opened (`sweep` message, src/protocol/sweepView.ts) as sensitivity
- * curves, a heat map for a grid over lr and one other hyperparameter, and, for a clicked point or cell, that
- * run's settings and thinned loss curve. Independent of the runs' charts; a new sweep replaces the shown one.
+ * curves, a heat map for a grid over lr and one other hyperparameter, parallel coordinates of every run and
+ * each hyperparameter's importance, and, for a clicked point or cell, that run's settings and thinned loss curve. Independent of the runs' charts; a new sweep replaces the shown one.
  */
 import './sweep.css';
 import type { Chart } from 'chart.js';
@@ -14,6 +14,12 @@ import { drawHeatMap, type HeatMapLayout } from './heatMapView';
 import { type RunPoint, runLossConfig, sensitivityConfig, sensitivityDatasets, type SweepDataset } from './sweepCharts';
 import { heatMap, lossAxisIsLog, markHeight, sensitivityCurves } from './sweepModel';
 import { runSettingsList, sweepSummary } from './sweepText';
+import { parameterImportance, type ImportanceResult } from './importance';
+import { importanceConfig, registerBarChart } from './importanceChart';
+import { parallelConfig } from './parallelChart';
+import { parallelModel, type ParallelModel } from './parallelModel';
+import { importanceCaption, parallelCaption } from './analysisText';
+import { tickBudget } from '../charts/axisTicks';
 
 /** True for a message meant for the Sweep card (checked in full by `receive`). */
 export const isSweepMessage = (data: unknown): boolean => typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'sweep';
@@ -35,6 +41,14 @@ export class SweepCard {
   private readonly detail = el('div', { class: 'sweep-detail', hidden: true });
   /** The chosen run's loss chart. */
   runChart: Chart | undefined;
+  parallelModel: ParallelModel | undefined;
+  parallel: Chart<'line'> | undefined;
+  importance: ImportanceResult | undefined;
+  importanceChart: Chart<'bar', number[], string> | undefined;
+  private readonly parallelCanvas = el('canvas', { role: 'img', 'aria-label': 'parallel coordinates of the runs' });
+  private readonly parallelCaption = el('p', { class: 'caption' });
+  private readonly importanceCanvas = el('canvas', { role: 'img', 'aria-label': 'parameter importance' });
+  private readonly importanceCaption = el('p', { class: 'caption' });
 
   constructor(private readonly theme: () => Theme) {
     this.heatBox.append(el('p', { class: 'caption sweep-heat-caption' }), el('div', { class: 'sweep-heat-plot' }, this.heatCanvas));
@@ -42,7 +56,12 @@ export class SweepCard {
       el('header', {}, el('h2', { text: 'Sweep' }), this.title),
       this.summary, this.legend,
       el('div', { class: 'plot' }, this.curveCanvas),
-      this.heatBox, this.detail,
+      this.heatBox,
+      el('div', { class: 'sweep-analysis' },
+        el('div', { class: 'sweep-parallel', 'data-chart': 'sweep-parallel' }, el('h3', { text: 'Parallel coordinates' }), this.parallelCaption, el('div', { class: 'plot sweep-parallel-plot' }, this.parallelCanvas)),
+        el('div', { class: 'sweep-importance', 'data-chart': 'sweep-importance' }, el('h3', { text: 'Parameter importance' }), this.importanceCaption, el('div', { class: 'plot sweep-importance-plot' }, this.importanceCanvas)),
+      ),
+      this.detail,
     );
     this.heatCanvas.addEventListener('click', (event) => {
       const rect = this.heatCanvas.getBoundingClientRect();
@@ -102,6 +121,19 @@ export class SweepCard {
       (this.heatBox.firstElementChild as HTMLElement).textContent = `lr × ${map.name}: colour = final loss (mean over seeds); ✕ a diverged run (grey: no run of the cell finished)`;
       this.heat = drawHeatMap(this.heatCanvas, map, theme, this.selected);
     }
+    this.renderAnalysis(result, theme);
+  }
+
+  /** Parallel coordinates (every run, coloured by final loss) and the importance bars. */
+  private renderAnalysis(result: SweepResult, theme: Theme): void {
+    this.parallelModel = parallelModel(result, tickBudget(this.parallelCanvas.parentElement?.clientHeight || 220, false));
+    this.parallelCaption.textContent = parallelCaption(this.parallelModel);
+    this.parallel?.destroy();
+    this.parallel = new (registerChart())(this.parallelCanvas, parallelConfig(this.parallelModel, theme, this.selected)) as Chart<'line'>;
+    this.importance = parameterImportance(result);
+    this.importanceCaption.textContent = importanceCaption(result, this.importance);
+    this.importanceChart?.destroy();
+    this.importanceChart = new (registerBarChart())(this.importanceCanvas, importanceConfig(this.importance, theme));
   }
 
   private renderLegend(datasets: SweepDataset[], theme: Theme): void {

@@ -1,0 +1,88 @@
+/** The Sweep card's parallel coordinates and parameter importance, in Node, on hand-written sweeps. */
+import * as assert from 'node:assert/strict';
+import type { SweepResult, SweepRun } from '../../src/protocol/sweep';
+import { groupsOf, parameterImportance, varianceExplained } from '../../webview/sweep/importance';
+import { DIVERGED_Y, parallelModel } from '../../webview/sweep/parallelModel';
+import { sweepAxes } from '../../webview/sweep/sweepAxes';
+
+function run(trial: number, lr: number, momentum: string, loss: number | null, status: SweepRun['status'] = loss === null ? 'diverged' : 'completed', seed = 0): SweepRun {
+  return { trial, point: { lr: String(lr), momentum }, lr, hp: { momentum: Number(momentum) }, seed, status, stepsDone: 5, final: { loss, gradNorm: 1 }, steps: [] };
+}
+
+function sweep(runs: SweepRun[], mode: SweepResult['mode'] = 'grid'): SweepResult {
+  return {
+    objective: 'o', optimizer: { id: 'sgd' }, steps: 5, mode, workers: 1, wallMs: 1, best: null, runs,
+    space: [{ name: 'lr', kind: 'range', from: 1e-3, to: 1e-1, scale: 'log', count: 3 }, { name: 'momentum', kind: 'list', values: ['0', '0.9'] }],
+  };
+}
+
+describe('Sweep card analysis: importance and parallel coordinates', () => {
+  it('a loss that depends on lr alone: lr explains all of the variance of log10 loss, momentum none', () => {
+    const lrs = [1e-3, 1e-2, 1e-1];
+    // log10 loss = −log10 lr: 3, 2, 1 whatever the momentum.
+    const runs = lrs.flatMap((lr, i) => ['0', '0.9'].map((m, j) => run(2 * i + j, lr, m, 1 / lr)));
+    const imp = parameterImportance(sweep(runs));
+    assert.deepEqual(imp.bars.map((b) => b.name), ['lr', 'momentum']);
+    assert.ok(Math.abs(imp.bars[0].share - 1) < 1e-12);
+    assert.equal(imp.bars[1].share, 0);
+    assert.deepEqual(imp.bars.map((b) => b.groups), [3, 2]);
+    assert.ok(imp.rest < 1e-12);
+  });
+
+  it('η² by hand: two groups of log losses (1, 3) and (2, 6) on a 2x2 grid with an interaction', () => {
+    // log10 losses: lr 0.001 -> m0: 1, m0.9: 3; lr 0.01 -> m0: 2, m0.9: 6. Mean 3, total SS 4+0+1+9 = 14.
+    const runs = [run(0, 1e-3, '0', 10), run(1, 1e-3, '0.9', 1e3), run(2, 1e-2, '0', 1e2), run(3, 1e-2, '0.9', 1e6)];
+    const imp = parameterImportance(sweep(runs));
+    const share = (name: string) => imp.bars.find((b) => b.name === name)!.share;
+    // lr groups: means 2 and 4 -> between 2·1 + 2·1 = 4; momentum groups: means 1.5 and 4.5 -> 2·2.25·2 = 9.
+    assert.ok(Math.abs(share('lr') - 4 / 14) < 1e-12);
+    assert.ok(Math.abs(share('momentum') - 9 / 14) < 1e-12);
+    assert.ok(Math.abs(imp.rest - 1 / 14) < 1e-12, 'the interaction is what is left');
+  });
+
+  it('a diverged run counts one decade above the worst finished run, so the lr that diverges matters', () => {
+    const runs = [run(0, 1e-3, '0', 100), run(1, 1e-3, '0.9', 100), run(2, 1e-1, '0', null), run(3, 1e-1, '0.9', 100)];
+    const imp = parameterImportance(sweep(runs));
+    assert.equal(imp.diverged, 1);
+    // ys: 2, 2, 3, 2 -> mean 2.25, total 0.75; lr groups (2, 2) and (3, 2): 2·0.0625·2 = 0.25; momentum the same.
+    assert.ok(Math.abs(imp.bars[0].share - 1 / 3) < 1e-12);
+    assert.equal(varianceExplained([1, 1, 1], [0, 1, 2]), 0, 'no variance, nothing to explain');
+  });
+
+  it('a search bins its values in equal-count groups (at most 10)', () => {
+    const values = Array.from({ length: 100 }, (_, i) => (i * 37) % 100);
+    const groups = groupsOf(values);
+    assert.equal(new Set(groups).size, 10);
+    for (let g = 0; g < 10; g++) assert.equal(groups.filter((x) => x === g).length, 10);
+    // Bins follow the values' order.
+    values.forEach((v, i) => assert.equal(groups[i], Math.floor(v / 10)));
+  });
+
+  it('parallel coordinates: one line per run through its positions; colour by final loss; diverged runs apart', () => {
+    const runs = [run(0, 1e-3, '0', 1), run(1, 1e-2, '0.9', 100), run(2, 1e-1, '0', null), run(3, 1e-1, '0.9', 10)];
+    const model = parallelModel(sweep(runs));
+    assert.deepEqual(model.axes.map((a) => a.name), ['lr', 'momentum', 'final loss']);
+    assert.equal(model.lines.length, 4);
+    const line = (r: number) => model.lines.find((l) => l.run === r)!;
+    // lr on log10 from 1e-3 to 1e-1; momentum linear 0..0.9; loss log10 from 1 to 100.
+    assert.deepEqual(line(1).ys.map((y) => Number(y.toFixed(12))), [0.5, 1, 1]);
+    assert.deepEqual(line(3).ys.map((y) => Number(y.toFixed(12))), [1, 1, 0.5]);
+    assert.equal(line(0).colour, 'rgb(68, 1, 84)', 'the lowest loss: viridis\'s dark end');
+    assert.equal(line(1).colour, 'rgb(253, 231, 37)', 'the highest: its yellow end');
+    assert.equal(line(2).diverged, true);
+    assert.equal(line(2).ys[2], DIVERGED_Y);
+    assert.equal(line(2).colour, undefined);
+    assert.equal(model.lines[0].run, 2, 'diverged drawn first, under the rest');
+    assert.equal(model.lines[model.lines.length - 1].run, 0, 'the best run drawn last, on top');
+    const lrTicks = model.axes[0].ticks;
+    assert.ok(lrTicks.length >= 2 && lrTicks.every((t) => t.y >= -1e-9 && t.y <= 1 + 1e-9));
+  });
+
+  it('values that are not numbers (betas tuples) get evenly spaced positions', () => {
+    const runs = [run(0, 1e-3, '0.9,0.999', 1), run(1, 1e-3, '0.8,0.99', 2), run(2, 1e-3, '0.9,0.999', 3)];
+    const axis = sweepAxes(sweep(runs))[1];
+    assert.equal(axis.scale, 'category');
+    assert.deepEqual(axis.categories, ['0.9,0.999', '0.8,0.99']);
+    assert.deepEqual(axis.values, [0, 1, 0]);
+  });
+});
