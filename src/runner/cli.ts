@@ -62,6 +62,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
       curvatureEvery: cmd.curvatureEvery,
       ...(cmd.diagnostics !== undefined ? { diagnostics: cmd.diagnostics } : {}),
       ...(cmd.spectrum ? { spectrum: true } : {}),
+      ...(cmd.stepDiagnostics ? { stepDiagnostics: true } : {}),
       timeLimitMs: cmd.timeLimitMs,
       backend: cmd.backend,
       compile: cmd.compile,

@@ -30,6 +30,8 @@ export interface RunCommand {
   readonly diagnostics?: DiagnosticsPreset;
   /** `--spectrum`: spectral density and trace in every curvature sample. */
   readonly spectrum?: boolean;
+  /** `--step-diagnostics`: per-tensor norms and the step-size gauge on step records (src/protocol/stepDiagnostics.ts). */
+  readonly stepDiagnostics?: boolean;
   readonly json?: string;
   readonly csv?: string;
   /** Self-contained HTML dashboard of the run. */
@@ -64,7 +66,7 @@ export class UsageError extends Error {}
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
-                       [--diagnostics economy|standard|full] [--spectrum]
+                       [--diagnostics economy|standard|full] [--spectrum] [--step-diagnostics]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
   optlab sweep <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] --grid NAME=SPEC... [--hp key=value]... [--lr X]
@@ -203,6 +205,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'curvature-every': { type: 'string' },
         diagnostics: { type: 'string' },
         spectrum: { type: 'boolean' },
+        'step-diagnostics': { type: 'boolean' },
         json: { type: 'string' },
         csv: { type: 'string' },
         report: { type: 'string' },
@@ -247,6 +250,7 @@ export function parseCommand(argv: readonly string[]): Command {
       v['curvature-every'] === 'auto' ? 'auto' : number('curvature-every', v['curvature-every'], (n) => Number.isInteger(n) && n >= 0, "an integer >= 0 or 'auto'") ?? 0,
     ...(v.diagnostics !== undefined ? { diagnostics: diagnosticsPreset(v.diagnostics) } : {}),
     ...(v.spectrum ? { spectrum: true } : {}),
+    ...(v['step-diagnostics'] ? { stepDiagnostics: true } : {}),
     json: v.json,
     csv: v.csv,
     report: v.report,

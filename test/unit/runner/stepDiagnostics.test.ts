@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { updateRatio } from '../../../src/protocol/stepDiagnostics';
+import { parseCommand, type RunCommand } from '../../../src/runner/cliArgs';
 import { RunRecorder } from '../../../src/runner/runRecorder';
 import { toColumns } from '../../../src/runner/runFiles/stepColumns';
 import { fixture, runInProcess } from './runInProcess';
@@ -100,5 +101,10 @@ describe('per-step diagnostics on step records (issue 21)', function () {
     assert.equal(json.steps[1].tensors, undefined);
     // A saved run keeps such records whole (columns hold only the plain fields).
     assert.equal(toColumns(r.steps), undefined);
+  });
+
+  it('--step-diagnostics asks for them on the command line', () => {
+    assert.equal((parseCommand(['run', 'f.ts', '--step-diagnostics']) as RunCommand).stepDiagnostics, true);
+    assert.equal((parseCommand(['run', 'f.ts']) as RunCommand).stepDiagnostics, undefined);
   });
 });
