@@ -3,8 +3,9 @@
  * norms, and the step-size gauge α of the update that arrived at a record's parameters. Measured every
  * `stride` steps (src/protocol/stepDiagnostics.ts) from what the loop already has, through the two hooks
  * both loops offer: the gradient (transformGradient, before clipping or noise) and the parameters after each
- * update (afterStep). On plain arrays each measured step costs two passes over the vector; on tensors one
- * segment sum per vector, read back with the records' batch (one read per batch, never per step).
+ * update (afterStep). A gradient handed as a Float32Array (the one training loop hands it so on every path)
+ * costs two passes over the vector per measured step; parameters handed as a tensor are read on measured steps
+ * only. A loop handing tensors throughout gets one segment sum per vector, read back with the records' batch.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { blockIds, blockSquares, blockSquaresOf, dotArrays, stepSquares } from '../core/blockNorms';
@@ -48,7 +49,7 @@ export class StepDiagnostics {
   readonly stride: number;
   private readonly n: number;
   private readonly measured = new Map<number, Measured>();
-  /** x_k of the next measured step k (arrays), then the step d of the last measured update. */
+  /** x_k of the next measured step k, the gradient there, and the step d of the last measured update (arrays). */
   private start?: Float32Array;
   private grad0?: Float32Array;
   private readonly step: Float32Array;
