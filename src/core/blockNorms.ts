@@ -1,9 +1,7 @@
 /**
  * Squared norms per named parameter tensor (a block of the flat vector) and the dot products the step-size
- * gauge needs, each in one pass: on plain arrays as loops that also copy what the next pass needs, on tensors
- * as one segment sum per vector (one kernel for every block, whatever their number). Sums in float64 on arrays.
+ * gauge needs, each in one pass over plain arrays that also copies what the next pass needs. Sums in float64.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Block } from './curvature/blockCurvature';
 
 /** Σ v² over each block into `out` (length blocks.length); copies v into `copy` when given (same pass). */
@@ -60,16 +58,4 @@ export function dotArrays(u: Float32Array, v: Float32Array): number {
   let s = 0;
   for (let i = 0; i < u.length; i++) s += u[i] * v[i];
   return s;
-}
-
-/** Each flat entry's block index (the segment ids of blockSquaresOf), made once per run. */
-export function blockIds(blocks: readonly Block[], n: number): tf.Tensor1D {
-  const ids = new Int32Array(n);
-  blocks.forEach((b, k) => ids.fill(k, b.offset, b.offset + b.size));
-  return tf.tensor1d(ids, 'int32');
-}
-
-/** Σ v² per block as one tensor of blocks' length (one square and one segment sum). */
-export function blockSquaresOf(v: tf.Tensor1D, ids: tf.Tensor1D, count: number): tf.Tensor1D {
-  return tf.tidy(() => tf.unsortedSegmentSum(tf.square(v), ids, count));
 }

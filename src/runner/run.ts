@@ -184,7 +184,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,
       scheduleFile: userSchedule?.site, layout, prepared, x0: x0Values, compute: arrayPath,
     });
-    const perStep = stepDiagnosticsFor(req, layout.slots, { gauge: !optimizer.evaluationPoint, sameBatch: !dataset || dataset.batchSize >= dataset.size, x0: arrayPath.plan ? x0Values : prepared.x0 }, tf);
+    const perStep = stepDiagnosticsFor(req, layout.slots, { gauge: !optimizer.evaluationPoint, sameBatch: !dataset || dataset.batchSize >= dataset.size, x0: x0Values });
     emit({ type: 'started', runId: req.runId, meta: { ...meta, ...perStep?.metaFields() }, file: req.file });
     const { withFixedBatch } = objective;
     const landscape = landscapeTask({

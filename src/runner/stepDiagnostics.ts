@@ -3,12 +3,12 @@
  * norms, and the step-size gauge α of the update that arrived at a record's parameters. Measured every
  * `stride` steps (src/protocol/stepDiagnostics.ts) from what the loop already has, through the two hooks
  * both loops offer: the gradient (transformGradient, before clipping or noise) and the parameters after each
- * update (afterStep). A gradient handed as a Float32Array (the one training loop hands it so on every path)
- * costs two passes over the vector per measured step; parameters handed as a tensor are read on measured steps
- * only. A loop handing tensors throughout gets one segment sum per vector, read back with the records' batch.
+ * update (afterStep). The one training loop hands the gradient as a Float32Array on every path: a measured step
+ * costs two passes over the vector; parameters handed as a tensor (the tensor path's afterStep) are read on
+ * measured steps only.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { blockIds, blockSquares, blockSquaresOf, dotArrays, stepSquares } from '../core/blockNorms';
+import { blockSquares, dotArrays, stepSquares } from '../core/blockNorms';
 import type { Block } from '../core/curvature/blockCurvature';
 import type { StepMetrics } from '../core/minimize';
 import { stepSizeGauge } from '../core/stepSizeGauge';
@@ -28,8 +28,6 @@ interface Measured {
   stepSq?: number;
 }
 
-type Field = 'grad' | 'param' | 'update' | 'dot0' | 'dot1';
-
 export interface StepDiagnosticsOptions {
   readonly blocks: readonly Block[];
   readonly steps: number;
@@ -37,7 +35,6 @@ export interface StepDiagnosticsOptions {
   readonly gauge: boolean;
   /** Both ends of an update see the same data (no mini-batches). */
   readonly sameBatch: boolean;
-  readonly tf: typeof tfType;
 }
 
 /** Whether a request asks for per-step diagnostics: `stepDiagnostics`, else the standard and full presets. */
@@ -50,53 +47,22 @@ export class StepDiagnostics {
   private readonly n: number;
   private readonly measured = new Map<number, Measured>();
   /** x_k of the next measured step k, the gradient there, and the step d of the last measured update (arrays). */
-  private start?: Float32Array;
+  private start: Float32Array;
   private grad0?: Float32Array;
   private readonly step: Float32Array;
-  /** Tensors still on the backend, read at the next batch of records. */
-  private pending: { at: number; field: Field; value: tfType.Tensor }[] = [];
-  private startTensor?: tfType.Tensor1D;
-  private grad0Tensor?: tfType.Tensor1D;
-  private stepTensor?: tfType.Tensor1D;
-  private ids?: tfType.Tensor1D;
   private previous?: { step: number; loss: number };
 
-  /** 'arrays' when the loop hands gradients as Float32Arrays, else 'tensors'; set by the first gradient. */
-  private mode?: 'arrays' | 'tensors';
-
-  constructor(private readonly o: StepDiagnosticsOptions, private readonly x0: Float32Array | tfType.Tensor1D) {
+  constructor(private readonly o: StepDiagnosticsOptions, x0: Float32Array) {
     this.stride = stepDiagnosticsStride(o.steps);
     const last = o.blocks[o.blocks.length - 1];
     this.n = last ? last.offset + last.size : 0;
     this.step = new Float32Array(o.gauge ? this.n : 0);
+    this.start = Float32Array.from(x0);
   }
 
-  /** The raw gradient at update `step`'s parameters (not kept, not disposed). */
-  gradient(g: Float32Array | tfType.Tensor1D, step: number): void {
-    if (!this.mode) this.begin(g instanceof Float32Array ? 'arrays' : 'tensors');
-    if (g instanceof Float32Array) this.gradientOnArrays(g, step);
-    else this.gradientOnTensors(g, step);
-  }
-
-  /**
-   * The parameters after update `step` (not kept). A loop that hands gradients as arrays and parameters as
-   * tensors has them read on the steps measured.
-   */
+  /** The parameters after update `step` (not kept; a tensor is read only when this step or the next is measured). */
   afterStep(step: number, x: Float32Array | tfType.Tensor1D): void {
-    if (this.mode === 'tensors' && !(x instanceof Float32Array)) this.afterStepOnTensors(step, x);
-    else if (this.mode === 'arrays' && (this.due(step) || this.due(step + 1))) this.afterStepOnArrays(step, x instanceof Float32Array ? x : x.dataSync() as Float32Array);
-  }
-
-  /** Starts at x0 in the loop's form. */
-  private begin(mode: 'arrays' | 'tensors'): void {
-    this.mode = mode;
-    const x0 = this.x0;
-    if (mode === 'arrays') {
-      this.start = Float32Array.from(x0 instanceof Float32Array ? x0 : x0.dataSync());
-      return;
-    }
-    this.ids = blockIds(this.o.blocks, this.n);
-    this.startTensor = x0 instanceof Float32Array ? this.o.tf.tensor1d(x0) : this.o.tf.clone(x0);
+    if (this.due(step) || this.due(step + 1)) this.afterStepOnArrays(step, x instanceof Float32Array ? x : x.dataSync() as Float32Array);
   }
 
   /** RunMeta's `tensors`: the named tensors the records' arrays follow (objectives with several). */
@@ -114,7 +80,8 @@ export class StepDiagnostics {
     return m;
   }
 
-  private gradientOnArrays(g: Float32Array, step: number): void {
+  /** The raw gradient at update `step`'s parameters (not kept). */
+  gradient(g: Float32Array, step: number): void {
     const ended = this.measured.get(step - 1);
     if (this.o.gauge && ended?.dot0 !== undefined) ended.dot1 = dotArrays(g, this.step);
     if (!this.due(step)) return;
@@ -126,11 +93,8 @@ export class StepDiagnostics {
 
   private afterStepOnArrays(step: number, x: Float32Array): void {
     const nextDue = this.due(step + 1);
-    if (!this.due(step) || !this.start) {
-      if (nextDue) {
-        if (this.start) this.start.set(x);
-        else this.start = Float32Array.from(x);
-      }
+    if (!this.due(step)) {
+      if (nextDue) this.start.set(x);
       return;
     }
     const m = this.at(step);
@@ -147,64 +111,8 @@ export class StepDiagnostics {
     }
   }
 
-  private gradientOnTensors(g: tfType.Tensor1D, step: number): void {
-    const tf = this.o.tf;
-    if (this.o.gauge && this.stepTensor && this.measured.has(step - 1)) {
-      const d = this.stepTensor;
-      this.pending.push({ at: step - 1, field: 'dot1', value: tf.tidy(() => tf.sum(tf.mul(g, d))) });
-    }
-    this.stepTensor?.dispose();
-    this.stepTensor = undefined;
-    if (!this.due(step) || !this.ids) return;
-    this.at(step);
-    this.pending.push({ at: step, field: 'grad', value: blockSquaresOf(g, this.ids, this.o.blocks.length) });
-    if (this.o.gauge) this.grad0Tensor = tf.clone(g);
-  }
-
-  private afterStepOnTensors(step: number, x: tfType.Tensor1D): void {
-    const tf = this.o.tf;
-    const start = this.startTensor;
-    if (this.due(step) && start && this.ids) {
-      const ids = this.ids;
-      const count = this.o.blocks.length;
-      const d = tf.sub(x, start) as tfType.Tensor1D;
-      this.pending.push({ at: step, field: 'param', value: blockSquaresOf(start, ids, count) }, { at: step, field: 'update', value: blockSquaresOf(d, ids, count) });
-      const g0 = this.grad0Tensor;
-      if (g0) this.pending.push({ at: step, field: 'dot0', value: tf.tidy(() => tf.sum(tf.mul(g0, d))) });
-      if (g0) this.stepTensor = d;
-      else d.dispose();
-    }
-    this.grad0Tensor?.dispose();
-    this.grad0Tensor = undefined;
-    this.startTensor?.dispose();
-    this.startTensor = this.due(step + 1) ? tf.clone(x) : undefined;
-  }
-
-  /** Reads every pending tensor in one read-back (the records' batch just arrived: they are computed). */
-  private resolve(): void {
-    if (this.pending.length === 0) return;
-    const tf = this.o.tf;
-    const batch = this.pending;
-    this.pending = [];
-    const flat = tf.tidy(() => tf.concat(batch.map((p) => tf.reshape(p.value, [-1]))));
-    // cpu, wasm and tfjs-node run kernels eagerly: the values exist, this waits for nothing.
-    const values = flat.dataSync();
-    flat.dispose();
-    let at = 0;
-    for (const p of batch) {
-      const size = p.value.size;
-      const m = this.at(p.at);
-      if (p.field === 'dot0' || p.field === 'dot1') m[p.field] = values[at];
-      else m[p.field] = Float64Array.from(values.subarray(at, at + size));
-      if (p.field === 'update') m.stepSq = m.update?.reduce((s, v) => s + v, 0);
-      at += size;
-      p.value.dispose();
-    }
-  }
-
   /** The records with their diagnostics attached (each measured step's entry is dropped once used). */
   decorate(records: readonly StepMetrics[]): StepRecord[] {
-    this.resolve();
     return records.map((r) => {
       const m = this.measured.get(r.step);
       const tensors = this.o.blocks.length >= 2 && m?.grad && m.param && m.update
@@ -228,31 +136,23 @@ export class StepDiagnostics {
     const g = stepSizeGauge({ loss0: before.loss, loss1: r.loss, dot0: m.dot0, dot1: m.dot1, stepNormSq: m.stepSq });
     return { alpha: g.alpha, misfit: Number.isFinite(g.misfit) ? g.misfit : null, shape: g.shape, sameBatch: this.o.sameBatch };
   }
-
-  dispose(): void {
-    for (const p of this.pending) p.value.dispose();
-    this.pending = [];
-    for (const t of [this.startTensor, this.grad0Tensor, this.stepTensor, this.ids]) t?.dispose();
-    this.startTensor = this.grad0Tensor = this.stepTensor = this.ids = undefined;
-  }
 }
 
 type Vector = Float32Array | tfType.Tensor1D;
 
 /**
- * A run's per-step diagnostics when its request asks for them, starting at x0. Tensors it keeps live in the
- * run's engine scope.
+ * A run's per-step diagnostics when its request asks for them, starting at x0.
  */
 export function stepDiagnosticsFor(
   req: RunRequest, slots: readonly { readonly name: string; readonly shape: readonly number[] }[],
-  o: { gauge: boolean; sameBatch: boolean; x0: Vector }, tf: typeof tfType,
+  o: { gauge: boolean; sameBatch: boolean; x0: Float32Array },
 ): StepDiagnostics | undefined {
   if (!wantsStepDiagnostics(req)) return undefined;
-  return new StepDiagnostics({ blocks: blocksOf(slots), steps: req.steps, gauge: o.gauge, sameBatch: o.sameBatch, tf }, o.x0);
+  return new StepDiagnostics({ blocks: blocksOf(slots), steps: req.steps, gauge: o.gauge, sameBatch: o.sameBatch }, o.x0);
 }
 
 /** A loop's gradient hook: measures the raw gradient, then runs the run's own transform (clipping, noise), else `unchanged`. */
-export function measuredGradient<G extends Vector, R>(
+export function measuredGradient<G extends Float32Array, R>(
   d: StepDiagnostics | undefined, inner: ((g: G, step: number, lr: number) => R) | undefined, unchanged: (g: G) => R,
 ): ((g: G, step: number, lr: number) => R) | undefined {
   if (!d) return inner;
