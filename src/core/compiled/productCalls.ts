@@ -6,7 +6,7 @@
  */
 import type { LoopFuser } from './loopFuser';
 import { sizeOf, type KernelNode } from './program';
-import { BACKEND_MATMUL_MIN } from './standaloneKernels';
+import { BACKEND_MATMUL_MIN } from './backendProduct';
 import type { ValueGraph } from './valueGraph';
 
 interface Product {

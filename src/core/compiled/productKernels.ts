@@ -7,7 +7,8 @@
  * standaloneKernels.ts's batchMatMul does there.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gemm, gemmJs, wasmGemm } from './gemmKernels';
+import { backendMatMul } from './backendProduct';
+import { gemmJs, wasmGemm } from './gemmKernels';
 
 /** bᵀ of the stored rows × cols matrix b, into `into` (cols × rows), in tiles that stay in cache. */
 function transposeInto(b: Float32Array, rows: number, cols: number, into: Float32Array): void {
@@ -31,6 +32,7 @@ export const PRODUCT_KERNELS = {
     const right = transB ? scratch : b;
     if (transB && scratch.buffer === b.buffer) transposeInto(b, n, k, scratch);
     if ((!transB || scratch.buffer === b.buffer) && wasmGemm(a, right, out, m, k, n, transA)) return;
-    gemm(a, b, out, m, k, n, transA, transB);
+    // A program without WebAssembly loops has no memory: the backend's kernel, as batchMatMul does.
+    backendMatMul(a, b, out, 1, 1, m, k, n, transA, transB);
   },
 };

@@ -35,15 +35,18 @@ describe('compiled programs: large 2-D products as WebAssembly over the program\
         assert.equal(tf.memory().numTensors, before, 'tensors leaked');
         const kernels = program.nodes.filter((n) => n.kernel === 'BatchMatMul').length;
         assert.ok(kernels >= 3, `${kernels} products: a value and two gradient products expected`);
-        const compiled = compileProgram(program, { wasm: true });
-        assert.ok(compiled.wasmLoops > 0, 'no WebAssembly loop: the buffers would not share a memory');
-        assert.match(compiled.source, /kernels\.product\(/);
-        const actual = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
-        compiled.run(values.map((v) => Float32Array.from(v)), actual);
-        results.forEach((expected, k) => {
-          const error = relativeError(actual[k], expected);
-          assert.ok(error <= TOL, `output ${k}: ${error.toExponential(2)} relative to TensorFlow.js`);
-        });
+        // With WebAssembly loops the product runs in the program's memory; without (no memory) on the backend's kernel.
+        for (const wasm of [true, false]) {
+          const compiled = compileProgram(program, { wasm });
+          assert.equal(compiled.wasmLoops > 0, wasm, `WebAssembly loops: ${compiled.wasmLoops}`);
+          assert.match(compiled.source, /kernels\.product\(/);
+          const actual = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+          compiled.run(values.map((v) => Float32Array.from(v)), actual);
+          results.forEach((expected, k) => {
+            const error = relativeError(actual[k], expected);
+            assert.ok(error <= TOL, `${wasm ? 'wasm' : 'js'} output ${k}: ${error.toExponential(2)} relative to TensorFlow.js`);
+          });
+        }
       } finally {
         tf.dispose(tensors);
       }
