@@ -8,7 +8,7 @@ import { renderBanner } from './bannerView';
 import { runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, SeriesChart } from './charts/seriesChart';
-import { trajectoryView, type TrajectoryView } from './charts/trajectoryView';
+import type { TrajectoryView } from './charts/trajectoryView';
 import { type ChartCard, chartCard, type ChartKind } from './chartCards';
 import { chartSeries } from './chartSeries';
 import { chartSpec, lossIsLog, type SpecInputs } from './chartSpecs';
@@ -28,6 +28,7 @@ import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
 import { attachReplay, type Replay } from './replay/replay';
 import { attachZoom } from './charts/zoom';
+import { LandscapeRequests } from './charts/landscapeRequests';
 
 const KINDS: ChartKind[] = ['loss', 'grad', 'lr', 'curvature', 'edge', 'spectrum', 'trajectory'];
 
@@ -48,6 +49,7 @@ export class Dashboard {
   readonly ui: UiState;
   readonly stats: DashboardStats = { frames: [], rejected: [], renders: 0, renderMs: [], receiveMs: [] };
   readonly replay: Replay;
+  readonly landscapes: LandscapeRequests;
   private theme: Theme;
   private readonly cards: Record<ChartKind, ChartCard>;
   private readonly charts: Record<ChartKind, SeriesChart>;
@@ -72,9 +74,10 @@ export class Dashboard {
     for (const k of KINDS) this.cards[k].png.addEventListener('click', () => this.say(exportPng(this.host, k, this.charts[k].chart)));
     const grid = el('div', { class: 'charts' }, this.empty, ...KINDS.map((k) => this.cards[k].root));
     root.append(el('main', { class: 'dashboard' }, this.banner, this.runControls, this.viewControls, grid, this.table, this.live));
+    this.landscapes = new LandscapeRequests(this.cards.trajectory.root.querySelector('header') ?? this.cards.trajectory.root, { host, runs: () => this.visibleRuns(), rebuild: () => this.rebuild() });
     for (const k of KINDS) this.specs[k] = this.specFor(k);
     this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
-    for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root);
+    for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root, k === 'trajectory' ? (w) => this.landscapes.zoomSettled(w) : undefined);
     this.replay = attachReplay(this.cards.trajectory, {
       chart: () => this.charts.trajectory.chart, theme: () => this.theme, say: (text) => this.say(text),
       save: (content, suggestedName) => this.host.post({ type: 'exportFile', format: 'webm', suggestedName, content }),
@@ -102,6 +105,7 @@ export class Dashboard {
       return;
     }
     const type = parsed.data.type;
+    if (type === 'landscapeWindow' || type === 'pathSlice') return this.landscapes.receive(parsed.data);
     this.model.apply(parsed.data);
     if (type === 'snapshot') this.applyDefaults();
     // The optimizer menu lists the workspace's rules, the schedule field its schedule functions: they follow changes.
@@ -224,23 +228,19 @@ export class Dashboard {
     return chartSpec(kind, this.specInputs());
   }
 
-  private lossIsLog(): boolean {
-    return lossIsLog(this.specInputs());
-  }
-
   private specInputs(): SpecInputs {
     return { ui: this.ui, theme: this.theme, model: this.model, visible: () => this.visibleRuns(), trajectory: () => this.trajectory() };
   }
 
   private trajectory(): TrajectoryView {
-    return trajectoryView(this.visibleRuns(), (run, ghost) => this.seriesContext(run, ghost), this.theme);
+    return this.landscapes.view(this.visibleRuns(), (run, ghost) => this.seriesContext(run, ghost), (run) => this.label(run), this.theme);
   }
 
   private seriesContext(run: RunSnapshot, ghost: boolean): SeriesContext {
     const names = severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]);
     // A seed group's members share its first member's colour.
     const group = run.group !== undefined ? this.model.groups().get(run.group)?.[0] : undefined;
-    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names, logLoss: this.lossIsLog() };
+    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names, logLoss: lossIsLog(this.specInputs()) };
   }
 
   private label(run: RunSnapshot): string {

@@ -1,10 +1,33 @@
-/** Draws a loss landscape (shaded by log value, with contour lines) under the trajectory chart. */
+/**
+ * Draws a loss landscape (shaded by log value, with contour lines) under the trajectory chart; with `zoomed`,
+ * that finer grid over a zoomed window replaces `grid` inside its box.
+ */
 import type { Chart } from 'chart.js';
 import type { Theme } from '../theme';
 import { withAlpha } from '../theme';
 import { contourLevels, contourSegments, type Grid2d, type Segment } from './contour';
 
-export function landscapeLayer(grid: Grid2d, theme: Theme): (chart: Chart) => void {
+export function landscapeLayer(grid: Grid2d, theme: Theme, zoomed?: Grid2d): (chart: Chart) => void {
+  const outer = gridLayer(grid, theme);
+  if (!zoomed) return outer;
+  const inner = gridLayer(zoomed, theme);
+  return (chart) => {
+    const { ctx, scales } = chart;
+    const [x0, x1] = [zoomed.xs[0], zoomed.xs[zoomed.xs.length - 1]].map((v) => scales.x.getPixelForValue(v));
+    const [y0, y1] = [zoomed.ys[0], zoomed.ys[zoomed.ys.length - 1]].map((v) => scales.y.getPixelForValue(v));
+    ctx.save();
+    // The outer grid everywhere but the zoomed box (even-odd: the canvas minus the box).
+    ctx.beginPath();
+    ctx.rect(0, 0, chart.width, chart.height);
+    ctx.rect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+    ctx.clip('evenodd');
+    outer(chart);
+    ctx.restore();
+    inner(chart);
+  };
+}
+
+function gridLayer(grid: Grid2d, theme: Theme): (chart: Chart) => void {
   const levels = contourLevels(grid, 14);
   const lines: Segment[][] = levels.map((l) => contourSegments(grid, l));
   const shade = shadeImage(grid, theme);

@@ -45,7 +45,11 @@ function range(xs: readonly number[]): [number, number] {
   return [xs[0], xs[xs.length - 1]];
 }
 
-export function trajectoryView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, theme: Theme): TrajectoryView {
+/** `zoomedOf`: a run's grid over the zoomed window (landscapeRequests.ts), drawn over its own grid; the axes stay the run's. */
+export function trajectoryView(
+  runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, theme: Theme,
+  zoomedOf: (runId: string) => Landscape | undefined = () => undefined,
+): TrajectoryView {
   const note = runs.map(({ run }) => run.landscapeWarning).find((w) => w !== undefined);
   const base = { bg: theme.bg, ...(note ? { note } : {}) };
   const byCount = (n: number) => runs.filter(({ run }) => run.meta?.paramCount === n);
@@ -55,6 +59,7 @@ export function trajectoryView(runs: readonly Visible[], ctxOf: (run: RunSnapsho
   if (plane.length > 0) {
     const gridRun = withKind(plane, 'contour');
     const grid = gridRun?.landscape;
+    const zoomed = gridRun ? zoomedOf(gridRun.runId) : undefined;
     const withDomain = plane.find(({ run }) => run.meta?.domain !== undefined)?.run;
     const names = withDomain?.meta?.paramNames ?? plane[0].run.meta?.paramNames ?? [];
     const domain = withDomain?.meta?.domain ?? (is2d(grid) ? [range(grid.xs), range(grid.ys)] : undefined);
@@ -64,16 +69,18 @@ export function trajectoryView(runs: readonly Visible[], ctxOf: (run: RunSnapsho
       spec: {
         x: { type: 'linear', title: names[0] ?? 'x₀', min: domain?.[0][0], max: domain?.[0][1] },
         y: { type: 'linear', title: names[1] ?? 'x₁', min: domain?.[1][0], max: domain?.[1][1] },
-        unsorted: true, background: is2d(grid) ? landscapeLayer(grid, theme) : undefined, bg: theme.bg,
+        unsorted: true, background: is2d(grid) ? landscapeLayer(grid, theme, is2d(zoomed) ? zoomed : undefined) : undefined, bg: theme.bg,
       },
     };
   }
 
   const line = byCount(1);
   if (line.length > 0) {
-    const grid = withKind(line, 'curve')?.landscape;
+    const curveRun = withKind(line, 'curve');
+    const grid = curveRun?.landscape;
     const names = line[0].run.meta?.paramNames ?? [];
-    const curve = grid ? [landscapeCurve(grid, theme)] : [];
+    const zoomed = curveRun ? zoomedOf(curveRun.runId) : undefined;
+    const curve = grid ? [landscapeCurve(zoomed ?? grid, theme)] : [];
     return {
       ...base, mode: 'curve', caption: trajectoryCaptions.curve,
       series: [...curve, ...line.flatMap(({ run, ghost }) => pathSeries(run, ctxOf(run, ghost)))],

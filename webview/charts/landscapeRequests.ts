@@ -1,0 +1,150 @@
+/**
+ * The Trajectory card's requests for landscapes the runner computes on
+ * demand (src/protocol/landscapeViews.ts): after a zoom or pan of a contour
+ * (or 1-D curve) settles, the grid over the new window at full resolution;
+ * from the slice selector of a run of more than two parameters, a PCA or
+ * Hessian slice with every shown run's path projected. Only the answer to the
+ * latest request is drawn; a warning leaves the current picture and says why.
+ */
+import type { PathSlice, PathSliceMethod } from '../../src/protocol/pathSlice';
+import type { SliceShown, WindowShown } from '../../src/protocol/landscapeViews';
+import type { Landscape, RunSnapshot } from '../../src/protocol/webview';
+import { el } from '../dom';
+import type { HostApi } from '../hostApi';
+import type { Theme } from '../theme';
+import type { SeriesContext } from './buildSeries';
+import { pathSliceView } from './pathSliceView';
+import { trajectoryView, type TrajectoryMode, type TrajectoryView } from './trajectoryView';
+import type { ZoomWindow } from './zoom';
+
+export type SliceMethod = 'random' | PathSliceMethod;
+type Visible = { run: RunSnapshot; ghost: boolean };
+
+const METHODS: { value: SliceMethod; text: string }[] = [
+  { value: 'random', text: 'random (filter-normalised)' },
+  { value: 'pca', text: 'PCA of the path' },
+  { value: 'hessian', text: 'top-2 Hessian eigenvectors' },
+];
+
+export interface LandscapeRequestsDeps {
+  host: HostApi;
+  /** The runs shown. */
+  runs(): readonly Visible[];
+  /** Redraws the card (a grid or slice arrived, or was dropped). */
+  rebuild(): void;
+}
+
+export class LandscapeRequests {
+  readonly selector: HTMLSelectElement;
+  private readonly label: HTMLElement;
+  /** The grid over the zoomed window, for the run whose contour or curve is drawn. */
+  zoomed?: { runId: string; grid: Landscape };
+  slice?: PathSlice;
+  method: SliceMethod = 'random';
+  private readonly latest: { landscapeWindow?: string; pathSlice?: string } = {};
+  private next = 0;
+  /** What the card is drawing (the selector shows for slices only). */
+  private mode: TrajectoryMode = 'none';
+  /** Why the last request drew nothing, or that one is being computed (the card's note). */
+  private status = '';
+  /** Answers drawn and answers ignored because a newer request was made (tests read them). */
+  readonly counts = { drawn: 0, stale: 0 };
+
+  constructor(header: HTMLElement, private readonly deps: LandscapeRequestsDeps) {
+    this.selector = el('select', { 'aria-label': 'slice directions', title: 'Directions of the slice through a run of more than two parameters' });
+    for (const m of METHODS) this.selector.append(el('option', { value: m.value, text: m.text }));
+    this.selector.addEventListener('change', () => this.choose(this.selector.value as SliceMethod));
+    this.label = el('label', { class: 'slice-select', hidden: true }, 'slice ', this.selector);
+    header.insertBefore(this.label, header.querySelector('h2')?.nextSibling ?? null);
+  }
+
+  /**
+   * The Trajectory card: the chosen PCA or Hessian slice once it arrived, else the runs' own view with the
+   * zoomed grid in place; the note says what is being computed or why a request drew nothing.
+   */
+  view(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, label: (run: RunSnapshot) => string, theme: Theme): TrajectoryView {
+    const slice = this.method === 'random' ? undefined : this.slice;
+    const shown = runs.filter(({ ghost }) => !ghost).map(({ run }) => run);
+    const view = slice ? pathSliceView(slice, shown, (run) => ctxOf(run, false), label, theme) : trajectoryView(runs, ctxOf, theme, (id) => this.zoomedGrid(id));
+    // Say when the grid under the paths is the zoomed window's, not the run's own.
+    if (!slice && this.zoomed && runs.some(({ run }) => run.runId === this.zoomed?.runId)) view.caption += ' · grid recomputed for the zoomed window';
+    this.mode = view.mode;
+    // The selector where it means something: a slice, with a runner to ask.
+    this.label.hidden = !this.deps.host.inEditor || (view.mode !== 'slice2d' && view.mode !== 'slice1d');
+    const note = [view.note, this.status].filter((t) => t).join(' · ');
+    return { ...view, ...(note ? { note } : {}) };
+  }
+
+  /** The run whose grid is drawn under the paths (the first shown run of 1 or 2 parameters with one). */
+  private gridRun(): RunSnapshot | undefined {
+    const drawn = this.deps.runs().filter(({ run }) => run.landscape?.kind === 'contour' || run.landscape?.kind === 'curve');
+    const two = drawn.find(({ run }) => run.meta?.paramCount === 2) ?? drawn.find(({ run }) => run.meta?.paramCount === 1);
+    return two?.run;
+  }
+
+  /** A zoom or pan settled on `w` (undefined: reset): ask for the grid over it. */
+  zoomSettled(w: ZoomWindow | undefined): void {
+    const mode = this.mode;
+    if (!w) {
+      this.latest.landscapeWindow = undefined;
+      if (this.zoomed) {
+        this.zoomed = undefined;
+        this.deps.rebuild();
+      }
+      return;
+    }
+    const run = this.gridRun();
+    if (!this.deps.host.inEditor || !run || (mode !== 'contour' && mode !== 'curve')) return;
+    const box: [number, number][] = mode === 'contour' ? [w.x, w.y] : [w.x];
+    const requestId = `window-${++this.next}`;
+    this.latest.landscapeWindow = requestId;
+    this.deps.host.post({ type: 'landscapeWindow', requestId, runId: run.runId, box });
+  }
+
+  private choose(method: SliceMethod): void {
+    this.method = method;
+    this.slice = undefined;
+    if (method === 'random') {
+      this.latest.pathSlice = undefined;
+      this.setStatus('');
+      this.deps.rebuild();
+      return;
+    }
+    const runIds = this.deps.runs().filter(({ run, ghost }) => !ghost && (run.meta?.paramCount ?? 0) > 2 && run.done !== undefined).map(({ run }) => run.runId);
+    if (runIds.length === 0) {
+      this.setStatus('no finished run of more than two parameters to slice');
+      this.deps.rebuild();
+      return;
+    }
+    const requestId = `slice-${++this.next}`;
+    this.latest.pathSlice = requestId;
+    this.setStatus(`computing the ${method === 'pca' ? 'PCA' : 'Hessian'} slice…`);
+    this.deps.host.post({ type: 'pathSlice', requestId, method, runIds: runIds.slice(0, 16) });
+    this.deps.rebuild();
+  }
+
+  /** The host's answer: drawn when it answers the latest request; a warning keeps the current picture. */
+  receive(m: WindowShown | SliceShown): void {
+    if (this.latest[m.type] !== m.requestId) {
+      this.counts.stale++;
+      return;
+    }
+    this.latest[m.type] = undefined;
+    // A warning keeps the current picture and says why.
+    this.setStatus(m.warning ?? '');
+    if (m.type === 'landscapeWindow' && m.grid) this.zoomed = { runId: m.runId, grid: m.grid };
+    if (m.type === 'pathSlice' && m.slice) this.slice = m.slice;
+    if (m.warning === undefined) this.counts.drawn++;
+    this.deps.rebuild();
+  }
+
+  private setStatus(text: string): void {
+    this.status = text;
+  }
+
+  /** The zoomed grid, if it belongs to `runId`. */
+  zoomedGrid(runId: string | undefined): Landscape | undefined {
+    return this.zoomed && this.zoomed.runId === runId ? this.zoomed.grid : undefined;
+  }
+
+}
