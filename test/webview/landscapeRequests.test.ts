@@ -152,5 +152,16 @@ describe('trajectory card: zoomed contour and path slices from the runner', func
     await settle(page);
     assert.equal((await asks<SliceAsk>('pathSlice')).length, 1);
     assert.equal((await state()).series.some((s) => s.key === 'bowl:slicePath'), false);
+    // A slice whose run is replaced goes, and the selector returns to random.
+    await selector.selectOption('pca');
+    const [, again] = await asks<SliceAsk>('pathSlice');
+    await send(page, { type: 'pathSlice', requestId: again.requestId, slice });
+    await settle(page);
+    assert.equal((await state()).series.some((s) => s.key === 'bowl:slicePath'), true);
+    await send(page, { type: 'snapshot', version: 1, runs: [], ghosts: [], banner: null });
+    await send(page, { type: 'events', events: events.map((e) => ({ ...e, runId: 'other' })) });
+    await settle(page);
+    assert.equal((await state()).series.some((s) => s.key === 'bowl:slicePath'), false);
+    assert.equal(await selector.inputValue(), 'random');
   });
 });

@@ -63,8 +63,14 @@ export class LandscapeRequests {
    * zoomed grid in place; the note says what is being computed or why a request drew nothing.
    */
   view(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, label: (run: RunSnapshot) => string, theme: Theme): TrajectoryView {
-    const slice = this.method === 'random' ? undefined : this.slice;
     const shown = runs.filter(({ ghost }) => !ghost).map(({ run }) => run);
+    // A slice through runs no longer shown (a new Run replaced them) goes; the selector is back on random.
+    if (this.slice && !shown.some((run) => run.runId === this.slice?.paths[0]?.runId)) {
+      this.slice = undefined;
+      this.method = 'random';
+      this.selector.value = 'random';
+    }
+    const slice = this.method === 'random' ? undefined : this.slice;
     const view = slice ? pathSliceView(slice, shown, (run) => ctxOf(run, false), label, theme) : trajectoryView(runs, ctxOf, theme, (id) => this.zoomedGrid(id));
     // Say when the grid under the paths is the zoomed window's, not the run's own.
     if (!slice && this.zoomed && runs.some(({ run }) => run.runId === this.zoomed?.runId)) view.caption += ' · grid recomputed for the zoomed window';
