@@ -112,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
       return snapshot ? { snapshot, ...(text !== undefined ? { text } : {}) } : undefined;
     },
   });
-  const lrFinder: LrFinderContext = { runner, settings, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors) };
+  const lrFinder: LrFinderContext = { runner, settings, sites, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors) };
   const dashboardHost = {
     snapshot: () => controller.snapshot(),
     handle: (m: Parameters<typeof handleDashboardMessage>[1]) =>

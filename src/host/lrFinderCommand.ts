@@ -10,7 +10,7 @@ import type { RunError } from '../protocol/runner';
 import { COMMANDS } from './commandIds';
 import { documentOf, requireTrust, targetOf } from './commands';
 import { DashboardPanel } from './dashboardPanel';
-import { findObjectives } from './findObjectives';
+import type { SourceSites } from './discovery/sites';
 import { formatNumber } from './lensTitles';
 import { errorText, LrFinderSession } from './lrFinderSession';
 import type { RunnerPort } from './runController';
@@ -22,12 +22,14 @@ export interface LrFinderContext {
   readonly showDashboard: () => void;
   readonly log: (message: string) => void;
   readonly problems: (file: string, errors: readonly RunError[]) => void;
+  /** What a file exports, from TypeScript's parser (src/host/discovery/). */
+  readonly sites: (text: string) => Promise<SourceSites>;
 }
 
 /** The objective to test: the lens's, else the active file's only one, else the user's pick among its objectives. */
-async function objectiveOf(document: vscode.TextDocument, name?: string): Promise<string | undefined> {
+async function objectiveOf(ctx: LrFinderContext, document: vscode.TextDocument, name?: string): Promise<string | undefined> {
   if (name) return name;
-  const names = findObjectives(document.getText()).filter((s) => s.exported && !s.problem).map((s) => s.name);
+  const names = (await ctx.sites(document.getText())).objectives.filter((s) => s.exported && !s.problem).map((s) => s.name);
   if (names.length <= 1) return names[0];
   return vscode.window.showQuickPick(names, { title: 'Objective for the lr range test' });
 }
@@ -38,7 +40,7 @@ let running: LrFinderSession | undefined;
 export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: string): Promise<LrFinderView | undefined> {
   if (!requireTrust()) return undefined;
   const document = await documentOf(uri);
-  const objective = document ? await objectiveOf(document, name) : undefined;
+  const objective = document ? await objectiveOf(ctx, document, name) : undefined;
   if (!document || !objective) {
     void vscode.window.showInformationMessage('Optimizer Lab: open an objective file (an exported function with an `init` property) to find its learning rate.');
     return undefined;
