@@ -72,6 +72,7 @@ describe('trajectory card: zoomed contour and path slices from the runner', func
     await send(page, { type: 'events', events });
     await settle(page);
     const pathBefore = (await state()).series.find((s) => s.key.endsWith(':path'))?.points.length;
+    assert.equal(await card().getByLabel('slice directions').isVisible(), false, 'no slice selector on a contour');
     // Two quick clicks settle once: one request.
     await card().getByRole('button', { name: 'Zoom in' }).click();
     await card().getByRole('button', { name: 'Zoom in' }).click();
