@@ -22,15 +22,40 @@ function scalarValue(t: tf.Tensor): number {
   return value;
 }
 
+/**
+ * From this length on, norms are summed by the backend (two kernels and a read of one number) rather than in a
+ * JS pass over the array: a kernel costs about as much as a JS pass over a few thousand floats (`npm run bench`'s
+ * tensor rows at n = 2 and 1e5 are the two sides).
+ */
+const BACKEND_SUM_FROM = 4096;
+
+/** ‖v‖² on the backend (float32, as the tensor kernels sum). */
+function squaredNormOnBackend(v: tf.Tensor): number {
+  return scalarValue(tf.tidy(() => tf.sum(tf.square(v))));
+}
+
+/** ‖v‖² summed in float64. */
+function squaredNorm(v: Float32Array): number {
+  let sq = 0;
+  for (let i = 0; i < v.length; i++) sq += v[i] * v[i];
+  return sq;
+}
+
 export function tensorObjectiveOnArrays(f: TensorObjective, size: number, tensors: TensorCopies): ArrayObjective {
   const loss = f.loss;
+  let last: { grad: tf.Tensor1D; values: Float32Array } | undefined;
   return {
     size,
     valueAndGrad(x, step, gradOut) {
       const { loss: value, grad } = tensors.use(x, (xt) => f.evaluate(xt, step));
       gradOut.set(grad.dataSync());
       tensors.set(gradOut, grad);
+      last = { grad, values: gradOut };
       return scalarValue(value);
+    },
+    lastGradNormSq: () => {
+      if (!last) return NaN;
+      return size >= BACKEND_SUM_FROM && !last.grad.isDisposed ? squaredNormOnBackend(last.grad) : squaredNorm(last.values);
     },
     ...(loss ? { value: (x: Float32Array, step: number) => scalarValue(tensors.use(x, (xt) => loss(xt, step))) } : {}),
   };
@@ -88,9 +113,16 @@ export function tensorOptimizerOnArrays(
       }
     }));
     holder.state = result.state;
+    const updateNormSq = input.params.length >= BACKEND_SUM_FROM
+      ? tensors.use(input.params, (params) => scalarValue(tf.tidy(() => tf.sum(tf.square(tf.sub(result.params, params))))))
+      : undefined;
     writeBack(tensors, input.paramsOut, result.params);
     holder.params = input.paramsOut;
-    return { updateNormSq: squaredDistance(input.paramsOut, input.params), extraEvals: result.extraEvals, ...(result.info ? { info: result.info } : {}) };
+    return {
+      updateNormSq: updateNormSq ?? squaredDistance(input.paramsOut, input.params),
+      extraEvals: result.extraEvals,
+      ...(result.info ? { info: result.info } : {}),
+    };
   };
   const { evaluationPoint, inspect } = optimizer;
   return {

@@ -106,6 +106,27 @@ describe('minimize (the training loop)', () => {
       }
     });
 
+    it('measures norms on the backend for a long vector: the same records, no leak', async () => {
+      // n = 5000 is past the length where the adapters sum norms with tensor kernels instead of JS passes.
+      const n = 5000;
+      const x0 = tf.fill([n], 2) as tf.Tensor1D;
+      const before = tf.memory().numTensors;
+      const seen: StepMetrics[] = [];
+      const result = await minimize({
+        evaluate: quadratic, x0, optimizer: plainGd, schedule: constantSchedule(0.5), steps: 3, onMetrics: (b) => seen.push(...b),
+      });
+      // x_k = 2·½^k in every coordinate: ‖g_k‖ = ‖x_k‖ = 2·√n·½^k and the update is half of it.
+      seen.forEach((s, k) => {
+        const gradNorm = 2 * Math.sqrt(n) * 0.5 ** k;
+        assert.ok(Math.abs(s.gradNorm / gradNorm - 1) < 1e-6, `gradNorm at ${k}: ${s.gradNorm}`);
+        assert.ok(Math.abs(s.updateNorm / (gradNorm / 2) - 1) < 1e-6, `updateNorm at ${k}: ${s.updateNorm}`);
+      });
+      assert.ok(Math.abs(result.final.gradNorm / (2 * Math.sqrt(n) * 0.125) - 1) < 1e-6);
+      result.params.dispose();
+      assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+      x0.dispose();
+    });
+
     it('leaks no tensors over 1,000 steps', async () => {
       const x0 = tf.tensor1d([1, 2, 3]);
       const before = tf.memory().numTensors;
