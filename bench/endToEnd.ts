@@ -2,10 +2,12 @@
  * End to end, as a user waits for it: `optlab run` on `p.square().sum()` with n parameters (all 1) and
  * Adam, against a PyTorch script doing the same, each a fresh process with start-up included. Reports
  * the median wall time and the median peak memory (resident memory of the whole process tree, sampled
- * every 20 ms: ours is the CLI plus its runner child) of `repeats` runs.
+ * every 20 ms: ours is the CLI plus its runner child) of `repeats` runs; with /usr/bin/time, also the
+ * CPU time (user + system, the process and its children) and the largest single process's peak RSS, which
+ * say more than wall time on a machine busy with other work.
  *
  *   npm run build && npm run bench -- --e2e   (after the steps/s table), or alone:
- *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,40] [--no-torch] [--cli PATH]
+ *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,5,40] [--no-torch] [--cli PATH]
  *
  * Writes bench/results/endToEnd.json. Needs dist/ (npm run build) and, for the PyTorch side,
  * /usr/bin/python3 with python3-torch (run on one thread, as ours runs).
@@ -16,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const PYTHON = '/usr/bin/python3';
+const TIME = '/usr/bin/time';
 const ROOT = path.resolve(__dirname, '..');
 const SAMPLE_MS = 20;
 
@@ -38,6 +41,10 @@ with torch.no_grad():
 interface Measured {
   readonly seconds: number;
   readonly peakBytes: number;
+  /** User + system CPU seconds of the process and its children (with /usr/bin/time). */
+  readonly cpuSeconds?: number;
+  /** Peak resident memory of the largest single process (with /usr/bin/time). */
+  readonly maxRssBytes?: number;
 }
 
 /** Resident bytes of `pid` and every descendant (Linux /proc). */
@@ -69,9 +76,13 @@ function treeResidentBytes(root: number): number {
 
 /** Runs a command to its end; its wall time and the peak resident memory of its process tree. */
 function measure(command: string, args: string[], cwd: string): Promise<Measured> {
+  const timed = fs.existsSync(TIME);
+  const usageFile = path.join(cwd, `usage-${process.pid}.txt`);
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = timed
+      ? spawn(TIME, ['-f', '%U %S %M', '-o', usageFile, command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let peak = 0;
@@ -81,8 +92,10 @@ function measure(command: string, args: string[], cwd: string): Promise<Measured
     child.on('exit', (code) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       clearInterval(sampler);
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
-      else resolve({ seconds, peakBytes: peak });
+      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
+      if (!timed) return resolve({ seconds, peakBytes: peak });
+      const [user, system, maxKb] = fs.readFileSync(usageFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [];
+      resolve({ seconds, peakBytes: peak, cpuSeconds: user + system, maxRssBytes: maxKb * 1024 });
     });
   });
 }
@@ -113,7 +126,7 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
   const opt = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   const repeats = Number(opt('--repeats') ?? 3);
   const sizes = parseList(opt('--sizes'), [1e6, 1e7]);
-  const stepCounts = parseList(opt('--steps'), [1, 40]);
+  const stepCounts = parseList(opt('--steps'), [1, 5, 40]);
   const withTorch = !argv.includes('--no-torch') && fs.existsSync(PYTHON);
   // --cli: another build's bin/optlab.js (e.g. an older commit's, for before/after figures).
   const cli = path.resolve(opt('--cli') ?? path.join(ROOT, 'bin', 'optlab.js'));
@@ -127,10 +140,18 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
       const torch: Measured[] = [];
       for (let r = 0; r < repeats; r++) {
         // Alternate the sides so a busy spell of the machine does not fall on one side only.
-        ours.push(await measure(process.execPath, [cli, 'run', file, '--optimizer', 'adam', '--steps', String(steps)], dir));
+        // A generous time limit: on a busy machine a 40-step run at 1e7 passes the default 60 s (measured at a load of 14 on 2 cores).
+        ours.push(await measure(process.execPath, [cli, 'run', file, '--optimizer', 'adam', '--steps', String(steps), '--time-limit', '900'], dir));
         if (withTorch) torch.push(await measure(PYTHON, ['-c', TORCH_SCRIPT, String(n), String(steps)], dir));
       }
-      const med = (ms: Measured[]): Measured => ({ seconds: median(ms.map((m) => m.seconds)), peakBytes: median(ms.map((m) => m.peakBytes)) });
+      const med = (ms: Measured[]): Measured => {
+        const cpu = ms.map((m) => m.cpuSeconds).filter((v): v is number => v !== undefined);
+        const rss = ms.map((m) => m.maxRssBytes).filter((v): v is number => v !== undefined);
+        return {
+          seconds: median(ms.map((m) => m.seconds)), peakBytes: median(ms.map((m) => m.peakBytes)),
+          ...(cpu.length === ms.length ? { cpuSeconds: median(cpu), maxRssBytes: median(rss) } : {}),
+        };
+      };
       const row: Row = { n, steps, ours: med(ours), ...(withTorch ? { torch: med(torch) } : {}) };
       rows.push(row);
       console.log(line(row));
@@ -146,7 +167,8 @@ function line(r: Row): string {
   const t = r.torch;
   const time = `${r.ours.seconds.toFixed(2)} s vs ${t ? `${t.seconds.toFixed(2)} s (${(r.ours.seconds / t.seconds).toFixed(2)}x)` : '—'}`;
   const mem = `${(r.ours.peakBytes / GB).toFixed(2)} GB vs ${t ? `${(t.peakBytes / GB).toFixed(2)} GB (${(r.ours.peakBytes / t.peakBytes).toFixed(2)}x)` : '—'}`;
-  return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}`;
+  const cpu = r.ours.cpuSeconds !== undefined ? `; CPU ${r.ours.cpuSeconds.toFixed(2)} s vs ${t?.cpuSeconds !== undefined ? `${t.cpuSeconds.toFixed(2)} s` : '—'}` : '';
+  return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}${cpu}`;
 }
 
 if (require.main === module) {
