@@ -104,7 +104,7 @@ export const ruleOptionSchema = z.object({
 });
 export type RuleOption = z.infer<typeof ruleOptionSchema>;
 
-/** A schedule function a workspace file exports (src/host/findSchedules.ts): the schedule field offers it as FILE#NAME. */
+/** A schedule function a workspace file exports (src/host/discovery/findSites.ts): the schedule field offers it as FILE#NAME. */
 export const scheduleOptionSchema = z.object({
   name: z.string(),
   /** Absolute path of the file. */

@@ -4,7 +4,7 @@ import type * as Commands from '../../../src/host/commands';
 import type * as RuleCommands from '../../../src/host/ruleCommands';
 import { optimizerCatalog } from '../../../src/core/optimizers/catalog';
 import { BuiltInOptimizers } from '../../../src/host/builtInOptimizers';
-import { findRules } from '../../../src/host/findRules';
+import { findSites } from '../../../src/host/discovery/findSites';
 import { RunController } from '../../../src/host/runController';
 import { DEFAULT_SETTINGS } from '../../../src/host/runSettings';
 import { WorkspaceCatalog, tryTarget } from '../../../src/host/workspaceCatalog';
@@ -117,7 +117,7 @@ describe('optimizer rule commands', () => {
     const first = await vscode.commands.executeCommand('optimizerLab.newOptimizerFile') as { fsPath: string };
     const second = await vscode.commands.executeCommand('optimizerLab.newOptimizerFile') as { fsPath: string };
     assert.deepEqual([first.fsPath, second.fsPath], ['/w/sub/lion.ts', '/w/sub/lion2.ts']);
-    assert.deepEqual(findRules(vscode.files.get('/w/sub/lion2.ts') as string).map((r) => [r.name, r.problem]), [['lion2', undefined]]);
+    assert.deepEqual(findSites(vscode.files.get('/w/sub/lion2.ts') as string).rules.map((r) => [r.name, r.problem]), [['lion2', undefined]]);
     assert.ok(vscode.registry.opened.includes('/w/sub/lion2.ts'), 'the new file is shown');
     assert.ok(vscode.files.has('/w/tsconfig.json'), 'the types are set up for tsc as New objective file does');
   });

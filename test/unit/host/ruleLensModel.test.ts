@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { findRules } from '../../../src/host/findRules';
+import { findSites } from '../../../src/host/discovery/findSites';
 import { ruleLenses, type RuleLensInputs } from '../../../src/host/ruleLensModel';
 import type { RunSnapshot } from '../../../src/protocol/webview';
 import { LION_RULE } from './ruleFixtures';
@@ -22,7 +22,7 @@ const finished = (loss: number): RunSnapshot => ({
 
 describe('rule lenses (ruleLensModel)', () => {
   it('puts ▶ Try on <objective> and Compare with adam above every exported rule, at its line, with the rule name', () => {
-    const sites = findRules(TWO_RULES);
+    const sites = findSites(TWO_RULES).rules;
     const lenses = ruleLenses(sites, inputs());
     assert.deepEqual(lenses.map((l) => [l.title, l.command, l.rule, l.withRule]), [
       ['▶ Try on bowl', 'optimizerLab.tryRule', 'lion', true],
@@ -38,17 +38,17 @@ describe('rule lenses (ruleLensModel)', () => {
   });
 
   it('carries the last result of the rule in the Try lens', () => {
-    const lenses = ruleLenses(findRules(LION_RULE), inputs({ lastRun: (rule) => (rule === 'lion' ? finished(3.1e-6) : undefined) }));
+    const lenses = ruleLenses(findSites(LION_RULE).rules, inputs({ lastRun: (rule) => (rule === 'lion' ? finished(3.1e-6) : undefined) }));
     assert.equal(lenses[0].title, '▶ Try on bowl · 3.1e-6 after 200 steps');
     assert.equal(lenses[1].title, 'Compare with adam');
   });
 
   it('says so when the workspace has no objective, and shows a lock when untrusted', () => {
-    const none = ruleLenses(findRules(LION_RULE), inputs({ target: undefined }));
+    const none = ruleLenses(findSites(LION_RULE).rules, inputs({ target: undefined }));
     assert.equal(none.length, 1);
     assert.match(none[0].title, /no objective in the workspace/);
     assert.equal(none[0].command, 'optimizerLab.tryRule', 'clicking explains and offers New objective file');
-    const locked = ruleLenses(findRules(LION_RULE), inputs({ trusted: false }));
+    const locked = ruleLenses(findSites(LION_RULE).rules, inputs({ trusted: false }));
     assert.deepEqual(locked.map((l) => [l.command, l.withRule]), [['workbench.trust.manage', false]]);
     assert.match(locked[0].title, /trust this workspace/);
   });

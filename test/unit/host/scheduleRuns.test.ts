@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type * as Commands from '../../../src/host/commands';
 import { optimizerCatalog } from '../../../src/core/optimizers/catalog';
 import { BuiltInOptimizers } from '../../../src/host/builtInOptimizers';
-import { findSchedules } from '../../../src/host/findSchedules';
+import { findSites } from '../../../src/host/discovery/findSites';
 import { RunController } from '../../../src/host/runController';
 import { DEFAULT_SETTINGS, runRequestFor, scheduleFileOf } from '../../../src/host/runSettings';
 import { WorkspaceCatalog, tryTarget } from '../../../src/host/workspaceCatalog';
@@ -107,7 +107,7 @@ describe('dashboard schedule functions (FILE#NAME)', function () {
   it('the static scan finds every schedule function the runner lists in the fixture', async () => {
     const file = path.join(SCHEDULES, 'schedules.ts');
     const listing = await listObjectives(file, undefined, tf);
-    const found = findSchedules(fs.readFileSync(file, 'utf8'));
+    const found = findSites(fs.readFileSync(file, 'utf8')).schedules;
     for (const s of listing.schedules) assert.deepEqual(found.find((f) => f.name === s.name), s, s.name);
   });
 });
