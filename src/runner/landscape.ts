@@ -115,50 +115,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
   /** Contour or curve over `b` in parameter coordinates. */
   const overBox = (b: Box) => (deadline: number): Promise<Landscape | undefined> => gridOverBox(evaluator(deadline), b, o.names);
 
-  /** A random filter-normalised slice through x0: 2-D when the objective is fast enough, else 1-D. */
-  const slice = async (deadline: number): Promise<Landscape | undefined> => {
-    const rng = createRng(mixSeed(o.seed, 7001));
-    const base = Float32Array.from(o.x0);
-    const d1 = filterNormalizedDirection(o.layout, base, rng);
-    const d2 = filterNormalizedDirection(o.layout, base, rng);
-    // Cost of one evaluation at x0, the least of up to three when it is quick (one timing on a busy machine
-    // can be a preemption, which would pick the 1-D slice for a fast objective): pick the slice that fits the budget.
-    let perEval = Infinity;
-    for (let k = 0; k < 3 && (k === 0 || perEval < 20); k++) {
-      const t0 = performance.now();
-      o.tf.tidy(() => o.f(o.tf.tensor1d(base)).dataSync());
-      perEval = Math.min(perEval, Math.max(performance.now() - t0, 0.01));
-    }
-    const remaining = deadline - Date.now();
-    const two = SLICE2D_SIZE * SLICE2D_SIZE * perEval < remaining / 2;
-    const size = two ? SLICE2D_SIZE : SLICE1D_SIZE;
-    if (!two && size * perEval > remaining) {
-      throw new LandscapeBudgetError(`one evaluation takes ${perEval.toFixed(1)} ms; a 1-D slice of ${size} points would not fit`);
-    }
-    const xs = linspace(-1, 1, size);
-    const coords = new Float32Array(two ? 2 * size * size : size);
-    if (two) xs.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * size + i))));
-    else coords.set(xs);
-    const done = await evaluatePlane(evaluator(deadline), { base, dirs: two ? [d1, d2] : [d1], coords });
-    if (!done || done === 'not-batchable') return undefined;
-    return two
-      ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: ['α (direction 1)', 'β (direction 2)'] }
-      : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
-  };
-
-  /** Without a domain: a window showing the landscape's minima near x0 (featureWindow.ts); the square around x0 when that fails. */
-  const firstWindow = async (fallback: Box, gridDeadline: number): Promise<Box> => {
-    const deadline = Math.min(gridDeadline, Date.now() + o.budgetMs / 4);
-    try {
-      return await featureWindow(Array.from(o.x0), async (b, size) => {
-        const done = await evaluatePlane(evaluator(deadline), boxPlane(b, size, n));
-        return done && done !== 'not-batchable' ? done.values : undefined;
-      });
-    } catch {
-      // Over budget or the objective threw on the probe: the grid itself will say why, if it fails too.
-      return fallback;
-    }
-  };
+  const slice = (deadline: number): Promise<Landscape | undefined> => randomSlice(o, evaluator(deadline), deadline);
 
   return {
     async start() {
@@ -169,7 +126,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
       }
       const square = box;
       const grid = await compute(async (deadline) => {
-        if (!o.domain) box = await firstWindow(square, deadline);
+        if (!o.domain) box = await firstWindow(o, evaluator, square, deadline);
         return overBox(box ?? square)(deadline);
       }, JSON.stringify(square));
       // A grid reused from an earlier run brings its window (the probe was not run again).
@@ -181,21 +138,73 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
     async finish(final) {
       grow(final);
       if (!enabled || !box || o.domain || failed || o.isCancelled()) return;
-      const current = box;
-      const inside = path.every(([lo, hi], i) => lo >= current[i][0] && hi <= current[i][1]);
-      if (inside) return;
-      const wide = path.map(([lo, hi], i): [number, number] => {
-        const a = Math.min(lo, current[i][0]);
-        const b = Math.max(hi, current[i][1]);
-        const pad = 0.1 * (b - a);
-        return [a - pad, b + pad];
-      });
-      // A blown-up path (divergence) would flatten the picture: keep the old window then.
-      if (wide.some(([a, b], i) => b - a > 1e3 * (current[i][1] - current[i][0]))) return;
+      const wide = widenedBox(box, path);
+      if (!wide) return;
       box = wide;
       await compute(overBox(wide), JSON.stringify(wide));
     },
   };
+}
+
+/** Without a domain: a window showing the landscape's minima near x0 (featureWindow.ts); the square around x0 when that fails. */
+async function firstWindow(o: LandscapeOptions, evaluator: (deadline: number) => PlaneEvaluator, fallback: Box, gridDeadline: number): Promise<Box> {
+  const deadline = Math.min(gridDeadline, Date.now() + o.budgetMs / 4);
+  try {
+    return await featureWindow(Array.from(o.x0), async (b, size) => {
+      const done = await evaluatePlane(evaluator(deadline), boxPlane(b, size, o.layout.size));
+      return done && done !== 'not-batchable' ? done.values : undefined;
+    });
+  } catch {
+    // Over budget or the objective threw on the probe: the grid itself will say why, if it fails too.
+    return fallback;
+  }
+}
+
+/** A random filter-normalised slice through x0: 2-D when the objective is fast enough, else 1-D. */
+async function randomSlice(o: LandscapeOptions, e: PlaneEvaluator, deadline: number): Promise<Landscape | undefined> {
+  const rng = createRng(mixSeed(o.seed, 7001));
+  const base = Float32Array.from(o.x0);
+  const d1 = filterNormalizedDirection(o.layout, base, rng);
+  const d2 = filterNormalizedDirection(o.layout, base, rng);
+  // Cost of one evaluation at x0, the least of up to three when it is quick (one timing on a busy machine
+  // can be a preemption, which would pick the 1-D slice for a fast objective): pick the slice that fits the budget.
+  let perEval = Infinity;
+  for (let k = 0; k < 3 && (k === 0 || perEval < 20); k++) {
+    const t0 = performance.now();
+    o.tf.tidy(() => o.f(o.tf.tensor1d(base)).dataSync());
+    perEval = Math.min(perEval, Math.max(performance.now() - t0, 0.01));
+  }
+  const remaining = deadline - Date.now();
+  const two = SLICE2D_SIZE * SLICE2D_SIZE * perEval < remaining / 2;
+  const size = two ? SLICE2D_SIZE : SLICE1D_SIZE;
+  if (!two && size * perEval > remaining) {
+    throw new LandscapeBudgetError(`one evaluation takes ${perEval.toFixed(1)} ms; a 1-D slice of ${size} points would not fit`);
+  }
+  const xs = linspace(-1, 1, size);
+  const coords = new Float32Array(two ? 2 * size * size : size);
+  if (two) xs.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * size + i))));
+  else coords.set(xs);
+  const done = await evaluatePlane(e, { base, dirs: two ? [d1, d2] : [d1], coords });
+  if (!done || done === 'not-batchable') return undefined;
+  return two
+    ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: ['α (direction 1)', 'β (direction 2)'] }
+    : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
+}
+
+/**
+ * The window to recompute once the path has left `current`: both, padded by a tenth; undefined when the
+ * path stayed inside, or blew up (divergence would flatten the picture: the old window stays).
+ */
+function widenedBox(current: Box, path: Box): Box | undefined {
+  const inside = path.every(([lo, hi], i) => lo >= current[i][0] && hi <= current[i][1]);
+  if (inside) return undefined;
+  const wide = path.map(([lo, hi], i): [number, number] => {
+    const a = Math.min(lo, current[i][0]);
+    const b = Math.max(hi, current[i][1]);
+    const pad = 0.1 * (b - a);
+    return [a - pad, b + pad];
+  });
+  return wide.some(([a, b], i) => b - a > 1e3 * (current[i][1] - current[i][0])) ? undefined : wide;
 }
 
 /**
