@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunnerClient, type FileListing } from './client';
+import type { RunRequestInput } from '../protocol/runner';
+import { RunnerClient, type FileListing, type RunOutcome } from './client';
 import { USAGE, UsageError, parseCommand, type RunCommand } from './cliArgs';
 import { runDemo } from './demo';
 import { EventLog } from './eventLog';
@@ -23,76 +24,93 @@ function failLine(message: string): void {
   process.stderr.write(`optlab: ${message}\n`);
 }
 
-async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number> {
-  const file = path.resolve(cmd.file);
-  if (!fs.existsSync(file)) {
-    failLine(`${cmd.file}: no such file`);
-    return 1;
-  }
+/** The first of the command's files that does not exist, named as the user gave it. */
+function missingFile(cmd: RunCommand): string | undefined {
+  if (!fs.existsSync(path.resolve(cmd.file))) return `${cmd.file}: no such file`;
+  if (cmd.optimizerFile !== undefined && !fs.existsSync(cmd.optimizerFile)) return `${cmd.optimizerFile}: no such file (the optimizer rule's file, from --optimizer)`;
+  if (cmd.scheduleFile !== undefined && !fs.existsSync(cmd.scheduleFile.file)) return `${cmd.scheduleFile.file}: no such file (the schedule function's file, from --schedule)`;
+  return undefined;
+}
+
+/** What `optlab run` asks the runner for. */
+function runRequest(cmd: RunCommand, file: string, runId: string): Omit<RunRequestInput, 'type'> {
   const ruleFile = cmd.optimizerFile;
-  if (ruleFile !== undefined && !fs.existsSync(ruleFile)) {
-    failLine(`${ruleFile}: no such file (the optimizer rule's file, from --optimizer)`);
+  return {
+    file,
+    objective: cmd.objective,
+    optimizer: {
+      id: cmd.optimizer,
+      ...(ruleFile !== undefined ? { rule: { file: ruleFile } } : {}),
+      lr: cmd.lr,
+      hp: cmd.hp,
+      maximize: cmd.maximize || undefined,
+      clipNorm: cmd.clipNorm,
+      noiseTemperature: cmd.noiseTemperature,
+    },
+    schedule: cmd.schedule,
+    ...(cmd.scheduleFile !== undefined ? { scheduleFile: cmd.scheduleFile } : {}),
+    steps: cmd.steps,
+    seed: cmd.seed,
+    curvatureEvery: cmd.curvatureEvery,
+    ...(cmd.diagnostics !== undefined ? { diagnostics: cmd.diagnostics } : {}),
+    ...(cmd.spectrum ? { spectrum: true } : {}),
+    ...(cmd.stepDiagnostics ? { stepDiagnostics: true } : {}),
+    timeLimitMs: cmd.timeLimitMs,
+    backend: cmd.backend,
+    compile: cmd.compile,
+    ...(cmd.saveParams !== undefined ? { saveParams: cmd.saveParams } : {}),
+    ...(cmd.memoryLimitBytes !== undefined ? { memoryLimitBytes: cmd.memoryLimitBytes } : {}),
+    runId,
+    // The landscape is drawn only in a report (slices too, within the runner's time budget): without one, no time is spent on it.
+    landscape: cmd.report !== undefined,
+  };
+}
+
+/** The exit code of a finished run, its reason on stderr: 0 completed or converged, 130 interrupted, else 1. */
+function exitCode(outcome: RunOutcome, interrupted: boolean): number {
+  if (outcome.kind === 'error') {
+    failLine(formatError(outcome.error));
     return 1;
   }
-  if (cmd.scheduleFile !== undefined && !fs.existsSync(cmd.scheduleFile.file)) {
-    failLine(`${cmd.scheduleFile.file}: no such file (the schedule function's file, from --schedule)`);
+  const done = outcome.done;
+  if (done.status === 'completed' || done.status === 'converged') {
+    if (done.message) process.stderr.write(`optlab: warning: ${done.message}\n`);
+    return 0;
+  }
+  failLine(done.message ?? done.status);
+  return interrupted ? 130 : 1;
+}
+
+async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number> {
+  const missing = missingFile(cmd);
+  if (missing) {
+    failLine(missing);
     return 1;
   }
+  const file = path.resolve(cmd.file);
   const recorder = new RunRecorder();
   const log = new EventLog('run-1', file);
-  const tty = process.stderr.isTTY === true;
-  const progress = tty ? new ProgressLine(process.stderr, cmd.steps) : undefined;
-  const handle = client.run(
-    {
-      file,
-      objective: cmd.objective,
-      optimizer: {
-        id: cmd.optimizer,
-        ...(ruleFile !== undefined ? { rule: { file: ruleFile } } : {}),
-        lr: cmd.lr,
-        hp: cmd.hp,
-        maximize: cmd.maximize || undefined,
-        clipNorm: cmd.clipNorm,
-        noiseTemperature: cmd.noiseTemperature,
-      },
-      schedule: cmd.schedule,
-      ...(cmd.scheduleFile !== undefined ? { scheduleFile: cmd.scheduleFile } : {}),
-      steps: cmd.steps,
-      seed: cmd.seed,
-      curvatureEvery: cmd.curvatureEvery,
-      ...(cmd.diagnostics !== undefined ? { diagnostics: cmd.diagnostics } : {}),
-      ...(cmd.spectrum ? { spectrum: true } : {}),
-      ...(cmd.stepDiagnostics ? { stepDiagnostics: true } : {}),
-      timeLimitMs: cmd.timeLimitMs,
-      backend: cmd.backend,
-      compile: cmd.compile,
-      ...(cmd.saveParams !== undefined ? { saveParams: cmd.saveParams } : {}),
-      ...(cmd.memoryLimitBytes !== undefined ? { memoryLimitBytes: cmd.memoryLimitBytes } : {}),
-      runId: log.runId,
-      // The landscape is drawn only in a report (slices too, within the runner's time budget): without one, no time is spent on it.
-      landscape: cmd.report !== undefined,
+  const progress = process.stderr.isTTY === true ? new ProgressLine(process.stderr, cmd.steps) : undefined;
+  const handle = client.run(runRequest(cmd, file, log.runId), {
+    onStarted: (meta, startedFile) => {
+      recorder.onStarted(meta);
+      log.onStarted(meta, startedFile);
     },
-    {
-      onStarted: (meta, startedFile) => {
-        recorder.onStarted(meta);
-        log.onStarted(meta, startedFile);
-      },
-      onCurvature: (s) => {
-        recorder.onCurvature(s);
-        log.onCurvature(s);
-      },
-      onLandscape: (l) => {
-        log.onLandscape(l);
-        if (l.warning) process.stderr.write(`optlab: warning: ${l.warning}\n`);
-      },
-      onSteps: (steps) => {
-        recorder.onSteps(steps);
-        log.onSteps(steps);
-        const last = steps[steps.length - 1];
-        progress?.update(last.step + 1, last.loss, (last.step + 1) / Math.max(last.wallMs / 1000, 1e-3));
-      },
+    onCurvature: (s) => {
+      recorder.onCurvature(s);
+      log.onCurvature(s);
     },
-  );
+    onLandscape: (l) => {
+      log.onLandscape(l);
+      if (l.warning) process.stderr.write(`optlab: warning: ${l.warning}\n`);
+    },
+    onSteps: (steps) => {
+      recorder.onSteps(steps);
+      log.onSteps(steps);
+      const last = steps[steps.length - 1];
+      progress?.update(last.step + 1, last.loss, (last.step + 1) / Math.max(last.wallMs / 1000, 1e-3));
+    },
+  });
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -102,7 +120,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   const outcome = await handle.result;
   process.off('SIGINT', onSigint);
   progress?.clear();
-  const record = recorder.record(outcome, { file, optimizer: cmd.optimizer, optimizerFile: ruleFile, seed: cmd.seed, maximize: cmd.maximize, clipNorm: cmd.clipNorm, noiseTemperature: cmd.noiseTemperature });
+  const record = recorder.record(outcome, { file, optimizer: cmd.optimizer, optimizerFile: cmd.optimizerFile, seed: cmd.seed, maximize: cmd.maximize, clipNorm: cmd.clipNorm, noiseTemperature: cmd.noiseTemperature });
   // Partial results are written too (a diverged run keeps its earlier steps).
   if (recorder.meta || outcome.kind === 'done') {
     if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(record, null, 2)}\n`);
@@ -118,17 +136,7 @@ async function runCommand(cmd: RunCommand, client: RunnerClient): Promise<number
   if (record.lossAt) process.stdout.write(`losses and final parameters are at the ${record.lossAt}\n`);
   const diagnostics = diagnosticsSummary(record.curvature);
   if (diagnostics) process.stdout.write(`${diagnostics}\n`);
-  if (outcome.kind === 'error') {
-    failLine(formatError(outcome.error));
-    return 1;
-  }
-  const done = outcome.done;
-  if (done.status === 'completed' || done.status === 'converged') {
-    if (done.message) process.stderr.write(`optlab: warning: ${done.message}\n`);
-    return 0;
-  }
-  failLine(done.message ?? done.status);
-  return interrupted ? 130 : 1;
+  return exitCode(outcome, interrupted);
 }
 
 function objectiveTable(objectives: FileListing['objectives']): string {

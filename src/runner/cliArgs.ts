@@ -181,6 +181,33 @@ export const DEFAULT_STEPS = 500;
 /** A run's wall-time limit without --time-limit, in seconds. */
 export const DEFAULT_TIME_LIMIT_S = 60;
 
+/** The flags of `optlab run` (and of `list` and `demo`, which take a subset). */
+const RUN_OPTIONS = {
+  objective: { type: 'string' },
+  optimizer: { type: 'string' },
+  lr: { type: 'string' },
+  steps: { type: 'string' },
+  hp: { type: 'string', multiple: true },
+  schedule: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  'curvature-every': { type: 'string' },
+  diagnostics: { type: 'string' },
+  spectrum: { type: 'boolean' },
+  'step-diagnostics': { type: 'boolean' },
+  json: { type: 'string' },
+  csv: { type: 'string' },
+  report: { type: 'string' },
+  maximize: { type: 'boolean' },
+  'clip-norm': { type: 'string' },
+  noise: { type: 'string' },
+  'time-limit': { type: 'string' },
+  compile: { type: 'boolean' },
+  'no-compile': { type: 'boolean' },
+  'memory-limit': { type: 'string' },
+  'save-params': { type: 'string' },
+} as const;
+
 export function parseCommand(argv: readonly string[]): Command {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
@@ -193,31 +220,7 @@ export function parseCommand(argv: readonly string[]): Command {
       args: rest as string[],
       allowPositionals: true,
       strict: true,
-      options: {
-        objective: { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        steps: { type: 'string' },
-        hp: { type: 'string', multiple: true },
-        schedule: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        'curvature-every': { type: 'string' },
-        diagnostics: { type: 'string' },
-        spectrum: { type: 'boolean' },
-        'step-diagnostics': { type: 'boolean' },
-        json: { type: 'string' },
-        csv: { type: 'string' },
-        report: { type: 'string' },
-        maximize: { type: 'boolean' },
-        'clip-norm': { type: 'string' },
-        noise: { type: 'string' },
-        'time-limit': { type: 'string' },
-        compile: { type: 'boolean' },
-        'no-compile': { type: 'boolean' },
-        'memory-limit': { type: 'string' },
-        'save-params': { type: 'string' },
-      },
+      options: RUN_OPTIONS,
     });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
