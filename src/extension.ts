@@ -10,7 +10,8 @@ import { LandscapeAsks } from './host/landscapeAsks';
 import type { LandscapeAsk } from './protocol/landscapeViews';
 import { COMMANDS } from './host/commandIds';
 import { handleDashboardMessage, registerCommands, type CommandContext } from './host/commands';
-import { DASHBOARD_VIEW_TYPE, DashboardPanel } from './host/dashboardPanel';
+import { DASHBOARD_VIEW_TYPE, DashboardPanel, type DashboardHost } from './host/dashboardPanel';
+import type { RunSnapshot } from './protocol/webview';
 import { BuiltInOptimizers, readCatalogFile } from './host/builtInOptimizers';
 import { LazyRunner } from './host/lazyRunner';
 import { LiveMode } from './host/liveMode';
@@ -65,6 +66,48 @@ function lazyRunner(context: vscode.ExtensionContext, output: vscode.LogOutputCh
   }), log);
 }
 
+/** What the dashboard panel asks the extension for: the snapshot, its messages, zoomed contours and path slices. */
+function dashboardHostOf(ctx: CommandContext, runner: LazyRunner, lrFinder: LrFinderContext): DashboardHost {
+  const { controller, log } = ctx;
+  // Zoomed contours and path slices: the runner answers, only the latest of each kind is drawn.
+  const landscapeAsks = new LandscapeAsks({
+    runner, post: (m) => DashboardPanel.post(m),
+    run: (runId) => {
+      const snapshot = controller.state.run(runId);
+      const text = controller.state.origin(runId)?.target.text;
+      return snapshot ? { snapshot, ...(text !== undefined ? { text } : {}) } : undefined;
+    },
+  });
+  return {
+    snapshot: () => controller.snapshot(),
+    handle: (m) =>
+      void (m.type === 'useLr' ? useLr(lrFinder, m) : handleDashboardMessage(ctx, m)).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
+    log,
+    landscape: (ask: LandscapeAsk) => void landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
+  };
+}
+
+/** The workspace's rules and schedule functions, for the dashboard's menus (files named relative to the workspace). */
+function sendCatalog(catalog: WorkspaceCatalog, controller: RunController): void {
+  controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));
+  controller.setSchedules(catalog.scheduleOptions((file) => vscode.workspace.asRelativePath(file)));
+}
+
+/** A new default optimizer changes the lenses (and is checked); a new debounce applies to live mode. */
+function settingsChanged(e: vscode.ConfigurationChangeEvent, optimizers: BuiltInOptimizers, refreshLenses: () => void, live: LiveMode): void {
+  if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) {
+    checkDefaultOptimizer(optimizers);
+    refreshLenses();
+  }
+  if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
+}
+
+/** The output channel's line for a run that ended. */
+function runEndLine(run: RunSnapshot): string {
+  const outcome = run.error ? `error (${run.error.kind}) ${run.error.message}` : `${run.done?.status}, final loss ${run.done?.final.loss}`;
+  return `${run.runId} ${run.meta?.objective ?? ''} ${run.meta?.optimizer.id ?? ''}: ${outcome}`;
+}
+
 export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
   const log = (message: string): void => output.info(message);
@@ -103,31 +146,15 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
   const runHistory = registerRunHistory(context, controller, ctx, log);
-  // Zoomed contours and path slices: the runner answers, only the latest of each kind is drawn.
-  const landscapeAsks = new LandscapeAsks({
-    runner, post: (m) => DashboardPanel.post(m),
-    run: (runId) => {
-      const snapshot = controller.state.run(runId);
-      const text = controller.state.origin(runId)?.target.text;
-      return snapshot ? { snapshot, ...(text !== undefined ? { text } : {}) } : undefined;
-    },
-  });
   const lrFinder: LrFinderContext = { runner, settings, sites, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors) };
-  const dashboardHost = {
-    snapshot: () => controller.snapshot(),
-    handle: (m: Parameters<typeof handleDashboardMessage>[1]) =>
-      void (m.type === 'useLr' ? useLr(lrFinder, m) : handleDashboardMessage(ctx, m)).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
-    log,
-    landscape: (ask: LandscapeAsk) => landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
-  };
+  const dashboardHost = dashboardHostOf(ctx, runner, lrFinder);
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];
   context.subscriptions.push(
     output, sourceIndex, runner, controller, problems, statusBar, lenses, ruleLenses, live,
     catalog.onDidChange(() => {
       ruleLenses.refresh();
-      controller.setRules(catalog.ruleOptions((file) => vscode.workspace.asRelativePath(file)));
-      controller.setSchedules(catalog.scheduleOptions((file) => vscode.workspace.asRelativePath(file)));
+      sendCatalog(catalog, controller);
     }),
     new WorkspaceScanner(catalog, log),
     { dispose: () => DashboardPanel.dispose() },
@@ -137,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
         statusBar.update(run);
         if (run.done || run.error) {
           refreshLenses();
-          log(`${run.runId} ${run.meta?.objective ?? ''} ${run.meta?.optimizer.id ?? ''}: ${run.error ? `error (${run.error.kind}) ${run.error.message}` : `${run.done?.status}, final loss ${run.done?.final.loss}`}`);
+          log(runEndLine(run));
         }
       },
       problems: (file, errors) => void problems.show(file, errors),
@@ -148,13 +175,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => DashboardPanel.revive(panel, context.extensionUri, dashboardHost),
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) {
-        checkDefaultOptimizer(optimizers);
-        refreshLenses();
-      }
-      if (e.affectsConfiguration('optimizerLab.liveDebounceMs')) live.refreshDelay();
-    }),
+    vscode.workspace.onDidChangeConfiguration((e) => settingsChanged(e, optimizers, refreshLenses, live)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
     vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, log)),
