@@ -70,7 +70,7 @@ const SECOND_DERIVATIVE = /second derivative not supported for op/;
 export const CURVATURE_SAMPLE_BUDGET_MS = 2000;
 
 export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSampler {
-  const { f, negated, evaluate, withFixedBatch, seed, emit } = options;
+  const { f, emit } = options;
   // A diagnostics preset samples 'auto' unless the request set a cadence (diagnosticsPlan.ts).
   const cadence = options.diagnostics?.plan.cadence ?? options.cadence;
   const now = options.now ?? (() => performance.now());
@@ -83,8 +83,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
   let spentMs = 0;
   let lastCostMs = 0;
   let trainingAtLastMs = 0;
-  /** undefined: not tried yet; null: did not compile. */
-  let compiled: CompiledHessian | null | undefined;
+  const compiledAt = lazyCompiledHessian(f, options.compileHessian === true);
 
   const due = (step: number, final: boolean): boolean => {
     if (final) return true;
@@ -98,36 +97,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
     return step % cadence === 0;
   };
 
-  const sample = async (step: number, x: tfType.Tensor1D, lr: number): Promise<CurvatureSample> =>
-    withFixedBatch(async () => {
-      const { loss, grad } = evaluate(x);
-      const normT = grad.norm();
-      const gradNorm = (await normT.data())[0];
-      normT.dispose();
-      loss.dispose();
-      grad.dispose();
-      if (options.compileHessian && compiled === undefined) {
-        try {
-          compiled = compileHessian(f, x);
-        } catch (e) {
-          if (!(e instanceof NotCompilable)) throw e;
-          compiled = null;
-        }
-      }
-      const budgetMs = CURVATURE_SAMPLE_BUDGET_MS;
-      const ends = await estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, budgetMs, selfCheck: samples === 0, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
-      const ctx = options.diagnostics;
-      if (!ctx || ends.hvpMismatch !== undefined) return ends;
-      // The minimised function's Hessian on arrays (the compiled one when there is one), made once per sample.
-      let operator: ArrayOperator | undefined;
-      const hessian = () => (operator ??= compiled ? compiled.arraysAt(x.dataSync() as Float32Array) : onArrays(hessianOperator(f, x)));
-      return {
-        ...ends,
-        ...(ctx.plan.edge ? edgeFields(ends, lr, hessian, ctx) : {}),
-        ...(ctx.plan.spectrum ? spectrumFields(x.size, hessian, ctx) : {}),
-        ...(ctx.plan.blocks ? blockFields(x.size, hessian, ctx) : {}),
-      };
-    }).then((s) => (options.diagnostics?.plan.noise ? { ...s, ...noiseFields(x, options.diagnostics) } : s));
+  const sample = (step: number, x: tfType.Tensor1D, lr: number): Promise<CurvatureSample> => measure(options, compiledAt, step, x, lr, samples === 0);
 
   return {
     get problem() {
@@ -160,4 +130,51 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
       }
     },
   };
+}
+
+/** The compiled Hessian-vector product, tried once at the first sample; undefined when not asked for or not compilable. */
+function lazyCompiledHessian(f: FlatObjective, enabled: boolean): (x: tfType.Tensor1D) => CompiledHessian | undefined {
+  /** undefined: not tried yet; null: did not compile. */
+  let compiled: CompiledHessian | null | undefined;
+  return (x) => {
+    if (!enabled) return undefined;
+    if (compiled === undefined) {
+      try {
+        compiled = compileHessian(f, x);
+      } catch (e) {
+        if (!(e instanceof NotCompilable)) throw e;
+        compiled = null;
+      }
+    }
+    return compiled ?? undefined;
+  };
+}
+
+/** One sample at x on the fixed batch: the spectrum's ends, then what the diagnostics plan adds. */
+async function measure(options: CurvatureSamplerOptions, compiledAt: (x: tfType.Tensor1D) => CompiledHessian | undefined,
+  step: number, x: tfType.Tensor1D, lr: number, first: boolean): Promise<CurvatureSample> {
+  const { f, negated, evaluate, seed } = options;
+  const s = await options.withFixedBatch(async () => {
+    const { loss, grad } = evaluate(x);
+    const normT = grad.norm();
+    const gradNorm = (await normT.data())[0];
+    normT.dispose();
+    loss.dispose();
+    grad.dispose();
+    const compiled = compiledAt(x);
+    const budgetMs = CURVATURE_SAMPLE_BUDGET_MS;
+    const ends = await estimateCurvature(f, x, { gradNorm, lr, step }, { seed, negated, budgetMs, selfCheck: first, ...(compiled ? { hessianAt: compiled.at, hessianArraysAt: compiled.arraysAt } : {}) });
+    const ctx = options.diagnostics;
+    if (!ctx || ends.hvpMismatch !== undefined) return ends;
+    // The minimised function's Hessian on arrays (the compiled one when there is one), made once per sample.
+    let operator: ArrayOperator | undefined;
+    const hessian = () => (operator ??= compiled ? compiled.arraysAt(x.dataSync() as Float32Array) : onArrays(hessianOperator(f, x)));
+    return {
+      ...ends,
+      ...(ctx.plan.edge ? edgeFields(ends, lr, hessian, ctx) : {}),
+      ...(ctx.plan.spectrum ? spectrumFields(x.size, hessian, ctx) : {}),
+      ...(ctx.plan.blocks ? blockFields(x.size, hessian, ctx) : {}),
+    };
+  });
+  return options.diagnostics?.plan.noise ? { ...s, ...noiseFields(x, options.diagnostics) } : s;
 }
