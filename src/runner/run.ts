@@ -6,26 +6,27 @@
  */
 import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
-import { minimizeArrays } from '../core/arrays/minimizeArrays';
 import { gradientTransform } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
-import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
+import type { MinimizeResult } from '../core/minimize';
 import type { Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
 import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/registry';
 import { RuleFailure } from '../core/rules/ruleFailure';
+import type { ParamLayout } from '../core/paramLayout';
 import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { scheduleForm } from '../core/schedules/scheduleForm';
 import { UserScheduleError } from '../core/schedules/userSchedule';
 import { TRAJECTORY_MAX_PARAMS, type RunError, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { planArrayPath } from './arrayPath';
-import { batchedObjective } from './batchedObjective';
-import { pathStateStride } from '../protocol/pathState';
+import { batchedObjective, type BatchedObjective } from './batchedObjective';
 import type { BackendChoice } from './backend';
 import { compileObjective } from './compile';
-import { curvatureSampler } from './curvatureSampler';
+import { curvatureSampler, type CurvatureSampler } from './curvatureSampler';
 import { diagnosticsContext } from './diagnosticsContext';
+import type { DiagnosticsContext } from './sampleDiagnostics';
 import { watchState } from './stateWatch';
+import { runLoop } from './runLoop';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
 import { prepareScheduleFile, scheduleRunFailure, type LoadedSchedule } from './loadSchedule';
@@ -36,7 +37,7 @@ import { paramNames } from './paramNames';
 import { paramsForMessage, writeNpy } from './paramsOut';
 import { withLrSet, type LrSet } from './lrSet';
 import { RunFailure } from './runFailure';
-import { afterMeasured, measuredGradient, stepDiagnosticsFor } from './stepDiagnostics';
+import { stepDiagnosticsFor } from './stepDiagnostics';
 
 export interface RunControl {
   isCancelled(): boolean;
@@ -54,9 +55,6 @@ export interface RunControl {
 
 export type Emit = (msg: RunnerToHost) => void;
 
-
-/** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
-const YIELD_MS = 10;
 
 /** RunMeta.lossAt of an optimizer with an evaluation point (a rule's evaluationPoint, e.g. schedule-free's average). */
 export const LOSS_AT_EVALUATION_POINT = 'evaluation point x (gradients taken at y)';
@@ -105,6 +103,97 @@ function setUpOptimizer(req: RunRequest, factory: OptimizerFactory, shapes?: Par
   }
 }
 
+/** The schedule's lr at a step; after the last step (the final curvature sample) the last step's, where a user's schedule need not be defined. */
+function lrAfterLastStep(schedule: Schedule, steps: number): (step: number) => number {
+  const lrAt = (step: number): number => {
+    try {
+      return schedule.lrAt(step);
+    } catch (e) {
+      if (e instanceof UserScheduleError && step >= steps && step >= 1) return lrAt(step - 1);
+      throw e;
+    }
+  };
+  return lrAt;
+}
+
+/** Curvature samples of the minimised function, reported for the user's (−f when maximising), on the fixed batch. */
+function runCurvatureSampler(req: RunRequest, objective: BatchedObjective, compiled: boolean, diagnostics: DiagnosticsContext | undefined, emit: Emit): CurvatureSampler {
+  return curvatureSampler({
+    cadence: req.curvatureEvery,
+    f: objective.minimized,
+    negated: req.optimizer.maximize === true,
+    evaluate: objective.signed,
+    withFixedBatch: objective.withFixedBatch,
+    seed: req.seed,
+    compileHessian: compiled,
+    ...(diagnostics ? { diagnostics } : {}),
+    emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
+  });
+}
+
+/**
+ * The compiled plan, or why the run stays on tensors; then a first evaluation finds a non-scalar loss, a
+ * missing gradient path or a throwing objective before anything streams. A compiled plan has traced the
+ * objective (at full length, or at a small one for a long vector: then the same program) and run it at full
+ * length; a tensor evaluation would grow the backend's heap by the vector's intermediates (hundreds of MB at
+ * n = 1e7) to learn nothing more.
+ */
+function planPath(req: RunRequest, optimizer: Optimizer, objective: BatchedObjective, prepared: PreparedObjective,
+  x0: Float32Array, stateWanted: boolean, tf: typeof tfType): ReturnType<typeof planArrayPath> {
+  const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
+    optimizer, f: objective.f, setBatch: objective.setBatch, dataset: prepared.dataset, x0, steps: req.steps,
+    maximize: req.optimizer.maximize === true, project: prepared.project,
+    disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
+  }, tf);
+  if (!arrayPath.plan) {
+    const probe = objective.evaluate(prepared.x0, 0);
+    probe.loss.dispose();
+    probe.grad.dispose();
+  }
+  return arrayPath;
+}
+
+/**
+ * The run's optimizer (watched: the edge-of-stability sample reads its latest state, Adam's second moment),
+ * lr and schedule. A rule updates each parameter tensor in its own shape: it is made once the layout is known.
+ * Built-ins too (the early one only checked the request): matrix-aware ones (adafactor, muon) treat matrices apart.
+ */
+function runOptimizer(req: RunRequest, layout: ParamLayout, rule: LoadedRule | undefined, userSchedule: LoadedSchedule | undefined) {
+  const factory = rule ? rule.factory : builtInFactory(req.optimizer.id);
+  const { optimizer, lr, schedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
+  const watched = watchState(optimizer, req.curvatureEvery !== 0 || req.diagnostics !== undefined);
+  return { watched, lr, schedule: userSchedule ? userSchedule.create(lr) : (schedule as Schedule) };
+}
+
+/** What the request and the run's control say about the landscape: wanted or not, its seed and time budget. */
+function landscapeSettings(req: RunRequest, control: RunControl, tf: typeof tfType) {
+  return { wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10) };
+}
+
+type Compiled = Awaited<ReturnType<typeof compileObjective>>;
+
+/** The objective's module loaded and its objective picked, the rule and the schedule function loaded (their files compiled before). */
+function loadRunFiles(req: RunRequest, compiled: Compiled, ruleCompiled: Compiled | undefined,
+  pendingSchedule: Awaited<ReturnType<typeof prepareScheduleFile>> | undefined, tf: typeof tfType, control: RunControl) {
+  let exports: Record<string, unknown>;
+  const sites = { file: compiled.file, sources: compiled.sources };
+  try {
+    exports = loadBundle(compiled, tf);
+  } catch (e) {
+    throw objectiveFailure(e, { ...sites, name: '(module)' }, 'while loading the file');
+  }
+  const source = req.text ?? readSource(compiled.file);
+  const entry = pickObjective(exports, discoverObjectives(exports, source), compiled.file, req.objective);
+  const site: ObjectiveSite = { ...sites, name: entry.name, line: entry.line };
+  control.located?.({ file: compiled.file, ...(entry.line !== undefined ? { line: entry.line } : {}) });
+  const ruleFile = req.optimizer.rule;
+  const rule: LoadedRule | undefined = !ruleFile ? undefined : ruleCompiled
+    ? loadRule(req.optimizer.id, ruleCompiled, ruleFile.text, tf)
+    : loadRule(req.optimizer.id, compiled, source, tf, exports);
+  const userSchedule: LoadedSchedule | undefined = pendingSchedule?.load({ compiled, source, exports }, tf);
+  return { entry, site, rule, userSchedule };
+}
+
 /** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
 export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
   const received = Date.now();
@@ -117,6 +206,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   const compiled = await compile(req.file, req.text);
   const ruleFile = req.optimizer.rule;
   const sharedBundle = ruleFile !== undefined && ruleInObjectiveFile(ruleFile, req.file, req.text);
+  // undefined: no rule, or the rule is in the objective's own bundle.
   const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile, compile) : undefined;
   const pendingSchedule = req.scheduleFile ? await prepareScheduleFile(req.scheduleFile, req.file, req.text) : undefined;
   tf.engine().startScope();
@@ -127,58 +217,22 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   let rule: LoadedRule | undefined;
   let userSchedule: LoadedSchedule | undefined;
   try {
-    let exports: Record<string, unknown>;
-    const sites = { file: compiled.file, sources: compiled.sources };
-    try {
-      exports = loadBundle(compiled, tf);
-    } catch (e) {
-      throw objectiveFailure(e, { ...sites, name: '(module)' }, 'while loading the file');
-    }
-    const source = req.text ?? readSource(compiled.file);
-    const entries = discoverObjectives(exports, source);
-    const entry = pickObjective(exports, entries, compiled.file, req.objective);
-    const site: ObjectiveSite = { ...sites, name: entry.name, line: entry.line };
-    control.located?.({ file: compiled.file, ...(entry.line !== undefined ? { line: entry.line } : {}) });
-    if (ruleFile) {
-      rule = sharedBundle
-        ? loadRule(req.optimizer.id, compiled, source, tf, exports)
-        : loadRule(req.optimizer.id, ruleCompiled as NonNullable<typeof ruleCompiled>, ruleFile.text, tf);
-    }
-    userSchedule = pendingSchedule?.load({ compiled, source, exports }, tf);
+    const loaded = loadRunFiles(req, compiled, ruleCompiled, pendingSchedule, tf, control);
+    const { entry, site } = loaded;
+    rule = loaded.rule;
+    userSchedule = loaded.userSchedule;
     prepared = prepareObjective(entry, compiled.file, req.seed, tf);
     const { layout, dataset } = prepared;
-    // A rule updates each parameter tensor in its own shape: it is made once the layout is known. Built-ins
-    // too (the early one only checked the request): matrix-aware ones (adafactor, muon) treat matrices apart.
-    const factory = rule ? rule.factory : builtInFactory(req.optimizer.id);
-    const { optimizer: unwatched, lr, schedule: specSchedule } = setUpOptimizer(req, factory, layout.slots, rule?.site);
-    // The edge-of-stability sample reads the optimizer's latest state (Adam's second moment).
-    const watched = watchState(unwatched, req.curvatureEvery !== 0 || req.diagnostics !== undefined);
+    const { watched, lr, schedule } = runOptimizer(req, layout, rule, userSchedule);
     const optimizer = watched.optimizer;
-    const schedule = userSchedule ? userSchedule.create(lr) : (specSchedule as Schedule);
-
     const objective = batchedObjective(entry.fn, layout, site, dataset, req.steps, req.optimizer.maximize === true, tf);
-    const { f, evaluate } = objective;
-
     // Clipping and Langevin noise, on the loop's gradient array: one transform for both paths.
     const transformGradient = gradientTransform({ ...req.optimizer, seed: req.seed });
 
     const x0Values = Float32Array.from(await prepared.x0.data());
     // The optimizer's vectors on the path come from its `inspect`, which only the tensor loop has.
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
-    const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
-      optimizer, f, setBatch: objective.setBatch, dataset, x0: x0Values, steps: req.steps,
-      maximize: req.optimizer.maximize === true, project: prepared.project,
-      disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
-    }, tf);
-    // A first evaluation finds a non-scalar loss, a missing gradient path or a throwing objective before anything
-    // streams. A compiled plan has traced the objective (at full length, or at a small one for a long vector: then
-    // the same program) and run it at full length; a tensor evaluation would grow the backend's heap by the vector's
-    // intermediates (hundreds of MB at n = 1e7) to learn nothing more.
-    if (!arrayPath.plan) {
-      const probe = evaluate(prepared.x0, 0);
-      probe.loss.dispose();
-      probe.grad.dispose();
-    }
+    const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf);
 
     const meta = runMetaOf({
       req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,
@@ -186,96 +240,25 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     });
     const perStep = stepDiagnosticsFor(req, layout.slots, { gauge: !optimizer.evaluationPoint, sameBatch: !dataset || dataset.batchSize >= dataset.size, x0: x0Values });
     emit({ type: 'started', runId: req.runId, meta: { ...meta, ...perStep?.metaFields() }, file: req.file });
-    const { withFixedBatch } = objective;
     const landscape = landscapeTask({
-      raw: objective.raw, f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
-      wanted: req.landscape, seed: req.seed, tf, isCancelled: control.isCancelled, cacheKey: `${compiled.sourceHash}#${entry.name}`,
-      budgetMs: Math.min(LANDSCAPE_BUDGET_MS, req.timeLimitMs / 10),
-      withFixedBatch,
+      raw: objective.raw, f: objective.f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain, ...landscapeSettings(req, control, tf),
+      cacheKey: `${compiled.sourceHash}#${entry.name}`, withFixedBatch: objective.withFixedBatch,
       describeError: (e) => objectiveFailure(e, site, 'while computing the landscape').error.message,
       emit: (m) => emit({ type: 'landscape', runId: req.runId, ...m }),
     });
     await landscape.start();
-
-    const curvature = curvatureSampler({
-      cadence: req.curvatureEvery,
-      f: objective.minimized,
-      negated: req.optimizer.maximize === true,
-      evaluate: objective.signed,
-      withFixedBatch,
-      seed: req.seed,
-      compileHessian: arrayPath.plan !== undefined,
-      diagnostics: diagnosticsContext(req, watched, dataset, objective.setBatch, objective.unsigned, layout.slots, tf),
-      emit: (sample) => emit({ type: 'curvature', runId: req.runId, sample }),
-    });
+    const curvature = runCurvatureSampler(req, objective, arrayPath.plan !== undefined,
+      diagnosticsContext(req, watched, dataset, objective.setBatch, objective.unsigned, layout.slots, tf), emit);
     const controlled = withLrSet(schedule, control.lrSet);
-    const lrAt = (step: number): number => {
-      try {
-        return controlled.lrAt(step);
-      } catch (e) {
-        // The final curvature sample asks for the lr after the last step, where a user's schedule need not be defined.
-        if (e instanceof UserScheduleError && step >= req.steps && step >= 1) return lrAt(step - 1);
-        throw e;
-      }
-    };
+    const lrAt = lrAfterLastStep(controlled, req.steps);
     await curvature.maybeSample(0, prepared.x0, lrAt(0));
 
-    let lastYield = Date.now();
-    const remainingMs = req.timeLimitMs - (Date.now() - received);
-    const onMetrics = (steps: readonly StepMetrics[]) => {
-      landscape.observe(steps);
-      emit({ type: 'steps', runId: req.runId, steps: perStep ? perStep.decorate(steps) : [...steps] });
-    };
-    // What both loops share: schedule, limits, cancellation, mid-run lr changes and how records leave.
-    const loop = {
-      schedule: controlled,
-      steps: req.steps,
-      recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
-      ...(stateWanted ? { stateEvery: pathStateStride(req.steps) } : {}),
-      onMetrics,
-      isCancelled: control.isCancelled,
-      timeLimitMs: Math.max(0, remainingMs),
-      flushIntervalMs: 25,
-    };
-    if (arrayPath.plan) {
-      const arrays = await minimizeArrays({
-        objective: arrayPath.plan.objective,
-        optimizer: arrayPath.plan.optimizer,
-        x0: x0Values,
-        project: arrayPath.plan.project,
-        transformGradient: measuredGradient(perStep, transformGradient, () => undefined),
-        ...loop,
-        afterStep: afterMeasured(perStep, (step, x) => {
-          void control.stepDone?.(step, x);
-          // A tensor of x only when a curvature sample is due (the loop yields to the event loop itself).
-          if (!curvature.isDue(step + 1)) return control.backpressure?.();
-          const xt = tf.tensor1d(x);
-          return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
-        }),
-      });
-      finalValues = arrays.params;
-      result = { ...arrays, params: tf.tensor1d(arrays.params) };
-    } else {
-      result = await minimize({
-        evaluate,
-        loss: objective.lossOnly,
-        x0: prepared.x0,
-        optimizer,
-        hvp: objective.hvp,
-        transformGradient: measuredGradient(perStep, transformGradient, (g) => g),
-        project: prepared.project,
-        ...loop,
-        afterStep: afterMeasured(perStep, async (step, x) => {
-          await control.stepDone?.(step, x);
-          await control.backpressure?.();
-          await curvature.maybeSample(step + 1, x, lrAt(step + 1));
-          if (Date.now() - lastYield >= YIELD_MS) {
-            await new Promise((resolve) => setImmediate(resolve));
-            lastYield = Date.now();
-          }
-        }),
-      });
-    }
+    const ran = await runLoop({
+      req, tf, emit, control, received, arrayPath, objective, prepared, optimizer, x0Values, transformGradient, perStep,
+      curvature, landscape, schedule: controlled, lrAt, stateWanted,
+    });
+    result = ran.result;
+    finalValues = ran.finalValues;
     if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const values = finalValues ?? Float32Array.from(await result.params.data());
     if (result.status === 'completed') await landscape.finish(values);

@@ -92,40 +92,47 @@ export function trajectoryView(
     };
   }
 
+  const slice = sliceView(runs, ctxOf, theme, base);
+  if (slice) return slice;
+  return { ...base, mode: 'none', caption: trajectoryCaptions.none, series: [], spec: { x: { type: 'linear', title: 'x₀' }, y: { type: 'linear', title: 'x₁' }, unsorted: true, bg: theme.bg } };
+}
+
+/** A random slice through the first live run's initial point (runs of more than 2 parameters); undefined without one. */
+function sliceView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, theme: Theme,
+  base: { readonly bg: Theme['bg']; readonly note?: string }): TrajectoryView | undefined {
   const sliced = runs.filter(({ ghost }) => !ghost);
-  const slice2 = withKind(sliced, 'slice2d');
-  const slice1 = withKind(sliced, 'slice1d');
+  const withKind = (kind: Landscape['kind']) => sliced.find(({ run }) => run.landscape?.kind === kind)?.run;
+  const slice2 = withKind('slice2d');
+  const slice1 = withKind('slice1d');
   const sliceRun = slice2 ?? slice1;
   const grid = sliceRun?.landscape;
-  if (sliceRun && grid) {
-    const colour = ctxOf(sliceRun, false).colour;
-    const origin = (y: number): Series => staticSeries({
-      key: `${sliceRun.runId}:x0`, runId: sliceRun.runId, ghost: false, label: 'initial point',
-      style: { color: colour, width: 0, pointRadius: 4, showLine: false },
-    }, () => [{ x: 0, y }]);
-    const axes = grid.axes ?? [];
-    if (is2d(grid)) {
-      return {
-        ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)],
-        spec: {
-          x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
-          y: { type: 'linear', title: axes[1] ?? 'β', min: grid.ys[0], max: grid.ys[grid.ys.length - 1] },
-          unsorted: true, background: landscapeLayer(grid, theme), bg: theme.bg,
-        },
-      };
-    }
-    const centre = grid.xs.reduce((best, x, i) => (Math.abs(x) < Math.abs(grid.xs[best]) ? i : best), 0);
+  if (!sliceRun || !grid) return undefined;
+  const colour = ctxOf(sliceRun, false).colour;
+  const origin = (y: number): Series => staticSeries({
+    key: `${sliceRun.runId}:x0`, runId: sliceRun.runId, ghost: false, label: 'initial point',
+    style: { color: colour, width: 0, pointRadius: 4, showLine: false },
+  }, () => [{ x: 0, y }]);
+  const axes = grid.axes ?? [];
+  if (is2d(grid)) {
     return {
-      ...base, mode: 'slice1d', caption: trajectoryCaptions.slice1d,
-      series: [landscapeCurve(grid, theme), origin(grid.values[0][centre] ?? NaN)],
+      ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)],
       spec: {
         x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
-        y: { type: 'linear', title: 'loss' },
-        unsorted: true, bg: theme.bg,
+        y: { type: 'linear', title: axes[1] ?? 'β', min: grid.ys[0], max: grid.ys[grid.ys.length - 1] },
+        unsorted: true, background: landscapeLayer(grid, theme), bg: theme.bg,
       },
     };
   }
-  return { ...base, mode: 'none', caption: trajectoryCaptions.none, series: [], spec: { x: { type: 'linear', title: 'x₀' }, y: { type: 'linear', title: 'x₁' }, unsorted: true, bg: theme.bg } };
+  const centre = grid.xs.reduce((best, x, i) => (Math.abs(x) < Math.abs(grid.xs[best]) ? i : best), 0);
+  return {
+    ...base, mode: 'slice1d', caption: trajectoryCaptions.slice1d,
+    series: [landscapeCurve(grid, theme), origin(grid.values[0][centre] ?? NaN)],
+    spec: {
+      x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
+      y: { type: 'linear', title: 'loss' },
+      unsorted: true, bg: theme.bg,
+    },
+  };
 }
 
 /** The loss along a 1-D landscape, as a thin muted line. */

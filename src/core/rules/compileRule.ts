@@ -271,11 +271,12 @@ function updateSlot(of: Compiling, run: SlotRun, input: ArrayStepInput, t: numbe
   return kernel.squaredNorms[0];
 }
 
-export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
-  const of: Compiling = { id, rule, hp };
-  /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
-  let compiledAhead: SlotRun[] | undefined;
-  /** Per slot: its init compiled at a small length (a long vector's), or undefined when it runs on tensors. */
+/**
+ * Each slot's initial state: a long vector's init compiled at a small length (then applied to its values)
+ * when that compiles, else the rule's init on tensors.
+ */
+function initialStates(id: string, rule: OptimizerRule, hp: HpRecord) {
+  /** Per slot: its init compiled at a small length, or undefined when it runs on tensors. */
   const inits = new Map<number, CompiledInit | undefined>();
   const initialStateOf = (slot: Slot, k: number, params: Float32Array) => {
     const lengths = smallLengthsOf(slot.shape);
@@ -294,6 +295,14 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
     const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: init.keys, stateShapes: init.shapes };
     return { spec, arrays: init.apply(values), numbers: { ...init.numbers }, point: -1 };
   };
+  return { initialStateOf, forgetCompiledInits: () => inits.clear() };
+}
+
+export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
+  const of: Compiling = { id, rule, hp };
+  /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
+  let compiledAhead: SlotRun[] | undefined;
+  const { initialStateOf, forgetCompiledInits } = initialStates(id, rule, hp);
   const prepare = (params: Float32Array): SlotRun[] => {
     const ahead = compiledAhead;
     compiledAhead = undefined;
@@ -315,7 +324,7 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
       return run;
     });
     // The run's own init, after the one ahead: the compiled inits (memories of the state's size) are not needed again.
-    if (ahead) inits.clear();
+    if (ahead) forgetCompiledInits();
     return runs;
   };
 
