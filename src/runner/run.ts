@@ -230,7 +230,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const transformGradient = gradientTransform({ ...req.optimizer, seed: req.seed });
 
     const x0Values = Float32Array.from(await prepared.x0.data());
-    // The optimizer's vectors on the path come from its `inspect`, which only the tensor loop has.
+    // The optimizer's vectors on the path come from its tensor form's `inspect` (a compiled rule has none).
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
     const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf);
 
