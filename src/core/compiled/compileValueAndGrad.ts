@@ -110,6 +110,11 @@ export class CompiledValueAndGrad {
         const { value, grad } = valueAndGrad(p);
         return [value, grad];
       }, tensors);
+    } catch (e) {
+      // Thrown inside tf.grad, the error left the tensors saved for the backward pass behind: they go first,
+      // while the inputs they may share memory with still exist (the wasm backend faults otherwise).
+      releaseAbandonedTape(tf);
+      throw e;
     } finally {
       tf.dispose(tensors);
     }
@@ -152,8 +157,6 @@ export class CompiledValueAndGrad {
     try {
       traces = points.map((at) => this.traceAt(at, inputs));
     } catch (e) {
-      // Thrown inside tf.grad, the error left the tensors saved for the backward pass behind.
-      releaseAbandonedTape(tf);
       return { reason: `it does not trace at ${na} parameters (${(e as Error).message})` };
     }
     const generic = sizeGeneric(traces[0].program, na, traces[1].program, nb);

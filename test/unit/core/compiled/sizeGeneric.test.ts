@@ -4,6 +4,7 @@ import { CompiledValueAndGrad, type TensorObjective } from '../../../../src/core
 import { type Program } from '../../../../src/core/compiled/program';
 import { compileWithText, lengthInputValues, SMALL_TRACE_MIN, sizeGeneric, smallSizesFor } from '../../../../src/core/compiled/sizeGeneric';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
+import { selectBackend } from '../../../../src/runner/backend';
 import { assertClose, useCpuBackend } from './compiledCheck';
 
 /**
@@ -139,5 +140,34 @@ describe('CompiledValueAndGrad on a long vector', () => {
     const compiled = new CompiledValueAndGrad(OBJECTIVES['sum of squares'], 5000);
     compiled.run(point(5000), [], new Float32Array(5000));
     assert.equal(compiled.checkedAt, undefined);
+  });
+});
+
+describe('shape-generic programs on the wasm backend', () => {
+  before(async () => {
+    const choice = await selectBackend('wasm');
+    if (choice.backend !== 'wasm') throw new Error('could not switch to wasm');
+  });
+  after(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('an objective that slices by its full length is traced at full length, and the backend still works', () => {
+    // Traced at a small length, a slice of FULL - 1 numbers would read past the input in the wasm kernel.
+    const f: TensorObjective = (p) => {
+      const head = p.slice(0, FULL - 1);
+      const tail = p.slice(1, FULL - 1);
+      return tf.sum(tf.add(tf.mul(100, tf.square(tf.sub(tail, tf.square(head)))), tf.square(tf.sub(1, head)))) as tf.Scalar;
+    };
+    const before = tf.memory().numTensors;
+    const compiled = new CompiledValueAndGrad(f, FULL);
+    const x = point(FULL);
+    const grad = new Float32Array(FULL);
+    const loss = compiled.run(x, [], grad);
+    assert.match(compiled.checkedAt ?? '', /^traced and checked at full length: it does not trace at \d+ parameters \(slice of \[0\] \+ \[\d+\] is outside/);
+    const expected = tfjsAt(f, x);
+    assertClose([loss], [expected.loss], 1e-4, 'loss');
+    assertClose(grad, expected.grad, 1e-4, 'gradient');
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 });
