@@ -4,35 +4,8 @@ import { minimizeArrays } from './arrays/minimizeArrays';
 import { TensorCopies } from './arrays/tensorCopies';
 import { tensorObjectiveOnArrays, tensorOptimizerOnArrays } from './arrays/tensorsOnArrays';
 import type { Evaluation, Optimizer } from './optimizer';
+import type { MinimizeResult, StepMetrics } from './loopRecords';
 import type { Schedule } from './schedule';
-
-/** One step's metrics, read back from the backend in batches. */
-export interface StepMetrics {
-  /** k-th record is measured at the parameters before the k-th update. */
-  readonly step: number;
-  readonly loss: number;
-  /** Norm of the raw gradient (before clipping or noise). */
-  readonly gradNorm: number;
-  readonly updateNorm: number;
-  readonly lr: number;
-  /** Evaluations performed to reach and measure this point. */
-  readonly evals: number;
-  readonly wallMs: number;
-  /** The parameters this record was measured at (only with `recordParams`). */
-  readonly params?: number[];
-  /** The raw gradient there (with `recordParams`) and, every `stateEvery` steps, the optimizer's vectors after this update. */
-  readonly state?: StepState;
-}
-
-/** What the replay draws at a path point (src/protocol/pathState.ts). */
-export interface StepState {
-  readonly grad: number[];
-  readonly moment?: number[];
-  readonly momentKey?: string;
-  readonly effectiveStep?: number[];
-}
-
-export type MinimizeStatus = 'completed' | 'cancelled' | 'diverged' | 'time-limit';
 
 export interface MinimizeOptions {
   /** Loss and gradient at x for update number `step` (stochastic objectives pick the batch from it). */
@@ -65,19 +38,6 @@ export interface MinimizeOptions {
   afterStep?(step: number, x: tf.Tensor1D): Promise<void> | void;
   /** Whether afterStep runs after update `step` (absent: after every update). */
   afterStepDue?(step: number): boolean;
-}
-
-export interface MinimizeResult {
-  readonly status: MinimizeStatus;
-  /** Step at which the loss or gradient first became NaN/Inf (status 'diverged'). */
-  readonly divergedAt?: number;
-  /** Parameters after the last good update (owned by the caller). */
-  readonly params: tf.Tensor1D;
-  readonly final: { readonly loss: number; readonly gradNorm: number };
-  readonly evals: number;
-  readonly stepsDone: number;
-  readonly wallMs: number;
-  readonly info?: Readonly<Record<string, number | boolean | number[]>>;
 }
 
 /**

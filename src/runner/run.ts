@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
 import { gradientTransform } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
-import type { MinimizeResult } from '../core/minimize';
+import type { MinimizeResult } from '../core/loopRecords';
 import type { Optimizer, OptimizerFactory, ParamShapes } from '../core/optimizer';
 import { UnknownOptimizerError, optimizerFactory } from '../core/optimizers/registry';
 import { RuleFailure } from '../core/rules/ruleFailure';

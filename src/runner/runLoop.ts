@@ -6,7 +6,8 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { minimizeArrays } from '../core/arrays/minimizeArrays';
 import type { gradientTransform } from '../core/gradientTransforms';
-import { minimize, type MinimizeResult, type StepMetrics } from '../core/minimize';
+import { minimize } from '../core/minimize';
+import type { MinimizeResult, StepMetrics } from '../core/loopRecords';
 import type { Optimizer } from '../core/optimizer';
 import type { Schedule } from '../core/schedule';
 import { pathStateStride } from '../protocol/pathState';

@@ -10,7 +10,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { blockSquares, dotArrays, stepSquares } from '../core/blockNorms';
 import type { Block } from '../core/curvature/blockCurvature';
-import type { StepMetrics } from '../core/minimize';
+import type { StepMetrics } from '../core/loopRecords';
 import { stepSizeGauge } from '../core/stepSizeGauge';
 import type { RunMeta, RunRequest, StepRecord } from '../protocol/runner';
 import { stepDiagnosticsStride, type StepGaugeRecord } from '../protocol/stepDiagnostics';

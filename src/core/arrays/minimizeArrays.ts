@@ -1,4 +1,4 @@
-import type { MinimizeResult, MinimizeStatus, StepMetrics } from '../minimize';
+import type { MinimizeResult, MinimizeStatus, StepMetrics } from '../loopRecords';
 import type { Schedule } from '../schedule';
 import type { ArrayObjective, ArrayOptimizer, ArrayStepInput } from './contracts';
 import { EvaluationPointRecords } from './evaluationPointRecords';

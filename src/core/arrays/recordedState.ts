@@ -1,4 +1,4 @@
-import type { StepState } from '../minimize';
+import type { StepState } from '../loopRecords';
 
 /** State keys read as the first moment, in order of preference. */
 const MOMENT_KEYS = ['exp_avg', 'momentum_buffer', 'grad_avg', 'exp_avg_fast'];

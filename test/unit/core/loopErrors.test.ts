@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArrayOptimizer } from '../../../src/core/arrays/contracts';
 import { minimizeArrays } from '../../../src/core/arrays/minimizeArrays';
 import { evaluatorOf } from '../../../src/core/evaluate';
-import { minimize, type StepMetrics } from '../../../src/core/minimize';
+import { minimize } from '../../../src/core/minimize';
+import type { StepMetrics } from '../../../src/core/loopRecords';
 import type { Optimizer, OptimizerState } from '../../../src/core/optimizer';
 import { constantSchedule } from '../../../src/core/schedule';
 

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { minimize, type StepMetrics } from '../../../src/core/minimize';
+import { minimize } from '../../../src/core/minimize';
+import type { StepMetrics } from '../../../src/core/loopRecords';
 import { evaluatorOf } from '../../../src/core/evaluate';
 import { constantSchedule } from '../../../src/core/schedule';
 import type { Optimizer, OptimizerState } from '../../../src/core/optimizer';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { hessianVectorProduct } from '../../../src/core/curvature/hvp';
 import { evaluatorOf } from '../../../src/core/evaluate';
-import type { StepMetrics } from '../../../src/core/minimize';
+import type { StepMetrics } from '../../../src/core/loopRecords';
 import { minimize } from '../../../src/core/minimize';
 import { createOptimizer } from '../../../src/core/optimizers/registry';
 import { constantSchedule } from '../../../src/core/schedule';

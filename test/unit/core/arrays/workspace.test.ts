@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { ArrayObjective, ArrayOptimizer, ArrayStepInput } from '../../../../src/core/arrays/contracts';
 import { minimizeArrays } from '../../../../src/core/arrays/minimizeArrays';
 import type { HpRecord } from '../../../../src/core/hyperparams';
-import type { StepMetrics } from '../../../../src/core/minimize';
+import type { StepMetrics } from '../../../../src/core/loopRecords';
 import { constantSchedule } from '../../../../src/core/schedule';
 import { createOptimizer } from '../../../../src/core/optimizers/registry';
 import { runArrays } from '../../helpers/arrayTrace';
