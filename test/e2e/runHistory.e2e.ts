@@ -106,30 +106,43 @@ describe('run history in code-server: runs kept across a reload, deleted only on
     await screenshot(page, 'history-02-after-reload');
 
     const runRow = (k: number) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Runs' }) }).locator('.monaco-list-row', { hasText: 'adam lr 0.02' }).nth(k);
-    // A context menu can drop a click that lands while it is still settling (seen under load on its first,
-    // already-focused item): when the menu is still open after the click, the item is chosen with Enter.
-    const contextAction = async (k: number, label: string) => {
-      await runRow(k).click({ button: 'right' });
-      const item = page.locator('.context-view .action-label', { hasText: label });
-      await item.click();
+    // A context menu in code-server can drop a click (seen under load, most often on its first item: the menu stays
+    // open with the item highlighted; once it closed and nothing ran). The highlighted item is then chosen with Enter,
+    // and a menu that closed is opened again, up to three times, until `done`.
+    const contextAction = async (k: number, label: string, done: () => Promise<boolean>) => {
       const menu = page.locator('.context-view .monaco-menu');
-      const closed = await menu.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
-      if (!closed) {
-        await item.hover();
-        await page.keyboard.press('Enter');
-        await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+      const effect = async (ms: number): Promise<boolean> => {
+        for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+          if (await done().catch(() => false)) return true;
+        }
+        return false;
+      };
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await runRow(k).click({ button: 'right' });
+        const item = page.locator('.context-view .action-label', { hasText: label });
+        await item.waitFor({ state: 'visible', timeout: 10_000 });
+        await item.click();
+        if (await effect(5_000)) return;
+        if (await menu.isVisible()) {
+          await item.hover();
+          await page.keyboard.press('Enter');
+          if (await effect(5_000)) return;
+        }
+        if (await menu.isVisible()) await page.keyboard.press('Escape');
       }
+      throw new Error(`'${label}' had no effect after 3 tries`);
     };
     // Hide one, then Compare selected (both rows) draws the two again.
-    await contextAction(1, 'Hide from dashboard');
-    await waitFor('one run drawn after Hide', () => drawn(frame), (v) => v.runs === 1);
+    await contextAction(1, 'Hide from dashboard', async () => (await drawn(frame)).runs === 1);
     await runRow(0).click();
     await runRow(1).click({ modifiers: ['Control'] });
-    await contextAction(1, 'Compare selected runs');
-    await waitFor('both runs drawn by Compare selected', () => drawn(frame), (v) => v.runs === 2 && v.done === 2);
+    await contextAction(1, 'Compare selected runs', async () => {
+      const v = await drawn(frame);
+      return v.runs === 2 && v.done === 2;
+    });
     await runRow(0).click();
-    await contextAction(0, 'Delete run');
     const dialog = page.locator('.monaco-dialog-box', { hasText: 'Delete' });
+    await contextAction(0, 'Delete run', () => dialog.isVisible());
     await dialog.getByRole('button', { name: 'Delete' }).click();
     await waitFor('one run left in the view', () => runRows(page), (r) => r.filter((t) => /adam lr 0\.02/.test(t)).length === 1);
     assert.equal(savedFiles(runsDir).length, 1);
