@@ -21,6 +21,8 @@ export interface SpectrumOptions {
   seed?: number;
   /** No probe starts after this much time (ms); at least two always run. */
   budgetMs?: number;
+  /** Milliseconds; Date.now by default (tests pass a fake clock). */
+  now?: () => number;
 }
 
 export interface SpectrumEstimate {
@@ -49,7 +51,8 @@ export function spectralDensity(apply: ArrayOperator, n: number, options: Spectr
   // Lanczos spends steps + 2 products per probe (its two ends' refinement), the diagonal one more.
   const probeCost = probes * (steps + 2 + (options.diagonal ? 1 : 0));
   if (n <= probeCost) return exactDensity(apply, n, options.diagonal === true);
-  const deadline = Date.now() + (options.budgetMs ?? Infinity);
+  const now = options.now ?? Date.now;
+  const deadline = now() + (options.budgetMs ?? Infinity);
   const random = rademacher(options.seed ?? SPECTRUM_DEFAULTS.seed);
   const nodes: number[] = [];
   const rawWeights: number[] = [];
@@ -58,7 +61,7 @@ export function spectralDensity(apply: ArrayOperator, n: number, options: Spectr
   const diagonalSquares = options.diagonal ? new Float64Array(n) : undefined;
   const hz = new Float32Array(n);
   let products = 0;
-  for (let p = 0; p < probes && (p < 2 || Date.now() < deadline); p++) {
+  for (let p = 0; p < probes && (p < 2 || now() < deadline); p++) {
     const z = random(n);
     const start = z.map((zi) => zi / Math.sqrt(n));
     const result = lanczos(apply, n, { start, maxIterations: steps, tol: 0 });

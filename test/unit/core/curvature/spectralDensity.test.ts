@@ -53,17 +53,25 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
     });
   }
 
-  it('a spent time budget still runs two probes (the fewest a standard error needs) and reports what it ran', () => {
-    // budgetMs 0: the deadline has passed before the first probe, whatever the machine's speed.
+  it('stops starting probes once the budget is spent, but never before two (the fewest a standard error needs)', () => {
+    // A fake clock: every reading advances 10 ms, so which probe meets the deadline does not depend on the machine.
+    const fakeClock = () => {
+      let t = 0;
+      return () => (t += 10);
+    };
     const d = spectra['uniform in [1, 10]'](500);
     const { apply } = rotatedOperator(d);
     const steps = 8;
-    const r = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, budgetMs: 0 });
-    assert.equal(r.method, 'hutchinson');
-    assert.equal(r.probes, 2);
-    assert.equal(r.products, 2 * (steps + 2));
-    assert.ok(r.traceStdErr > 0 && Number.isFinite(r.traceStdErr), `stderr ${r.traceStdErr} from two probes`);
-    assert.ok(Math.abs(sum(r.density.weights) - 1) < 1e-9);
+    const spent = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, budgetMs: 0, now: fakeClock() });
+    assert.equal(spent.method, 'hutchinson');
+    assert.equal(spent.probes, 2);
+    assert.equal(spent.products, 2 * (steps + 2));
+    assert.ok(spent.traceStdErr > 0 && Number.isFinite(spent.traceStdErr), `stderr ${spent.traceStdErr} from two probes`);
+    assert.ok(Math.abs(sum(spent.density.weights) - 1) < 1e-9);
+    // Deadline 10 + 45 = 55: the checks before the 3rd to 6th probes read 20, 30, 40, 50; the 7th's reads 60 and stops.
+    const partial = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, budgetMs: 45, now: fakeClock() });
+    assert.equal(partial.probes, 6);
+    assert.equal(partial.products, 6 * (steps + 2));
   });
 
   it('is exact when n products cost no more than the probes (n ≤ 64: the Hessian of a rotated quadratic)', () => {
