@@ -20,6 +20,8 @@ export interface MinimizeOptions {
   hvp?(x: tf.Tensor1D, v: tf.Tensor1D, step: number): tf.Tensor1D;
   /** Rewrites the gradient the optimizer sees (clipping, noise: ./gradientTransforms.ts), in place; records keep the raw gradient's norm. */
   transformGradient?(grad: Float32Array, step: number, lr: number): void;
+  /** Reads the raw gradient before any transform (per-step diagnostics); unlike a transform it keeps the gradient's tensor. */
+  observeGradient?(grad: Float32Array, step: number): void;
   /** Projection onto the feasible set, applied after every update. */
   project?(x: tf.Tensor1D): tf.Tensor1D;
   /** Receives metrics in batches, in step order. */
@@ -34,8 +36,8 @@ export interface MinimizeOptions {
   recordParams?: boolean;
   /** With recordParams: also read back the optimizer's first moment and effective step every this many steps (its `inspect`). */
   stateEvery?: number;
-  /** Hook between steps (curvature sampling); receives the current parameters (the loop's: do not keep or dispose). */
-  afterStep?(step: number, x: tf.Tensor1D): Promise<void> | void;
+  /** Hook between steps (curvature sampling); receives the current parameters, also as the loop's array (both the loop's: do not keep or dispose). */
+  afterStep?(step: number, x: tf.Tensor1D, values: Float32Array): Promise<void> | void;
   /** Whether afterStep runs after update `step` (absent: after every update). */
   afterStepDue?(step: number): boolean;
 }
@@ -48,15 +50,17 @@ export interface MinimizeOptions {
  */
 export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
   const tensors = new TensorCopies();
-  const { project, afterStep, transformGradient } = o;
+  const { project, afterStep, transformGradient, observeGradient } = o;
   try {
     const result = await minimizeArrays({
       ...o,
       objective: tensorObjectiveOnArrays(o, o.x0.size, tensors),
       optimizer: arrayFormOnly(o.optimizer) ?? tensorOptimizerOnArrays(o.optimizer, o, tensors),
       x0: Float32Array.from(o.x0.dataSync()),
-      // The transform writes the gradient array: its tensor is then stale.
-      transformGradient: transformGradient && ((grad, step, lr) => {
+      // The transform writes the gradient array: its tensor is then stale (an observer leaves both as they are).
+      transformGradient: (transformGradient || observeGradient) && ((grad, step, lr) => {
+        observeGradient?.(grad, step);
+        if (!transformGradient) return;
         tensors.forget(grad);
         transformGradient(grad, step, lr);
       }),
@@ -70,7 +74,7 @@ export async function minimize(o: MinimizeOptions): Promise<MinimizeResult> {
           tensors.set(x, projected);
         }
       }),
-      afterStep: afterStep && ((step, x) => tensors.use(x, (xt) => afterStep(step, xt))),
+      afterStep: afterStep && ((step, x) => tensors.use(x, (xt) => afterStep(step, xt, x))),
     });
     return { ...result, params: tf.tensor1d(result.params) };
   } finally {

@@ -2,7 +2,7 @@
  * What step records carry beyond loss and norms when a run asks for per-step diagnostics (issue 21): the norms
  * of each named parameter tensor and Cockpit's step-size gauge α (src/core/stepSizeGauge.ts). Both are exact
  * for the records they are on (no estimate, so no error to report) except the gauge's fit, whose misfit says
- * how far the loss is from a quadratic along the step, and, on mini-batches, whether both ends saw one batch.
+ * how far the loss is from a quadratic along the step, and whether both ends saw one batch.
  */
 import { z } from 'zod';
 
@@ -35,7 +35,7 @@ export const stepGaugeSchema = z.object({
   /** |Δf − t·(f′(0) + f′(t))/2| over t·(|f′(0)| + |f′(t)|)/2: the loss change against the slopes' quadratic prediction (0: quadratic along the step; null: not finite). */
   misfit: z.number().nonnegative().nullable(),
   shape: z.enum(['convex', 'not-convex']),
-  /** Both ends' losses and gradients on the same data (false: consecutive mini-batches, their noise not estimated). */
+  /** Both ends' losses and gradients on the same data: on mini-batches the far end is evaluated again on the update's own batch (false: consecutive batches, as runners before that recorded). */
   sameBatch: z.boolean(),
 });
 export type StepGaugeRecord = z.infer<typeof stepGaugeSchema>;

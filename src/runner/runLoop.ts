@@ -18,6 +18,7 @@ import type { CurvatureSampler } from './curvatureSampler';
 import type { LandscapeTask } from './landscape';
 import type { PreparedObjective } from './objectives';
 import type { Emit, RunControl } from './run';
+import { farEndOnArrays, farEndOnTensors } from './gaugeFarEnd';
 import { afterMeasured, measuredGradient, type stepDiagnosticsFor } from './stepDiagnostics';
 
 /** Yield to the event loop at least this often (ms) so cancel/setLr messages are seen. */
@@ -83,7 +84,7 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
         if (!curvature.isDue(step + 1)) return control.backpressure?.();
         const xt = tf.tensor1d(x);
         return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
-      }),
+      }, perStep?.wantsFarEnd ? farEndOnArrays(arrayPath.plan.objective) : undefined),
     });
     return { result: { ...arrays, params: tf.tensor1d(arrays.params) }, finalValues: arrays.params };
   }
@@ -93,7 +94,8 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
     x0: prepared.x0,
     optimizer,
     hvp: objective.hvp,
-    transformGradient: measuredGradient(perStep, transformGradient, (g) => g),
+    transformGradient,
+    ...(perStep ? { observeGradient: (g: Float32Array, step: number) => perStep.gradient(g, step) } : {}),
     project: prepared.project,
     ...loop,
     afterStep: afterMeasured(perStep, async (step, x) => {
@@ -104,7 +106,7 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
         await new Promise((resolve) => setImmediate(resolve));
         lastYield = Date.now();
       }
-    }),
+    }, perStep?.wantsFarEnd ? farEndOnTensors(evaluate, tf) : undefined),
   });
   return { result };
 }

@@ -1,11 +1,11 @@
 /**
  * Per-step diagnostics on a run's step records (issue 21): each named tensor's gradient, parameter and update
  * norms, and the step-size gauge α of the update that arrived at a record's parameters. Measured every
- * `stride` steps (src/protocol/stepDiagnostics.ts) from what the loop already has, through the two hooks
- * both loops offer: the gradient (transformGradient, before clipping or noise) and the parameters after each
- * update (afterStep). The one training loop hands the gradient as a Float32Array on every path: a measured step
- * costs two passes over the vector; parameters handed as a tensor (the tensor path's afterStep) are read on
- * measured steps only.
+ * `stride` steps (src/protocol/stepDiagnostics.ts) from what the loop already has, through the hooks both
+ * paths offer: the raw gradient before clipping or noise, and the parameters after each update. The one
+ * training loop holds both as Float32Arrays on every path (the tensor path reads them back once per step
+ * already), so a measured step costs two passes over the vector and reads nothing more back. On mini-batches
+ * the gauge's far end is evaluated on the step's own batch (./gaugeFarEnd.ts).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { blockSquares, dotArrays, stepSquares } from '../core/blockNorms';
@@ -16,6 +16,7 @@ import type { RunMeta, RunRequest, StepRecord } from '../protocol/runner';
 import { stepDiagnosticsStride, type StepGaugeRecord } from '../protocol/stepDiagnostics';
 import { blocksOf } from './diagnosticsContext';
 import { diagnosticsPlan } from './diagnosticsPlan';
+import type { FarEnd, FarEndProbe } from './gaugeFarEnd';
 
 /** What one measured step has gathered so far (sums of squares per block, the gauge's dot products). */
 interface Measured {
@@ -26,6 +27,8 @@ interface Measured {
   dot0?: number;
   dot1?: number;
   stepSq?: number;
+  /** f(x_{k+1}) on update k's batch (mini-batches; else the next record's loss is on the same data). */
+  loss1?: number;
 }
 
 export interface StepDiagnosticsOptions {
@@ -33,7 +36,7 @@ export interface StepDiagnosticsOptions {
   readonly steps: number;
   /** The gauge needs the records' losses at the parameters (not at an optimizer's evaluation point). */
   readonly gauge: boolean;
-  /** Both ends of an update see the same data (no mini-batches). */
+  /** Consecutive updates see the same data (no mini-batches): the next record's loss and gradient are the far end. */
   readonly sameBatch: boolean;
 }
 
@@ -60,9 +63,32 @@ export class StepDiagnostics {
     this.start = Float32Array.from(x0);
   }
 
-  /** The parameters after update `step` (not kept; a tensor is read only when this step or the next is measured). */
-  afterStep(step: number, x: Float32Array | tfType.Tensor1D): void {
-    if (this.due(step) || this.due(step + 1)) this.afterStepOnArrays(step, x instanceof Float32Array ? x : x.dataSync() as Float32Array);
+  /** The parameters after update `step` (not kept). */
+  afterStep(step: number, x: Float32Array): void {
+    if (this.due(step) || this.due(step + 1)) this.afterStepOnArrays(step, x);
+  }
+
+  /** Whether the gauge takes its far ends from a probe on each update's batch (a path then supplies one). */
+  get wantsFarEnd(): boolean {
+    return this.o.gauge && !this.o.sameBatch;
+  }
+
+  /** Whether the gauge needs the far end of update `step` on its own batch (mini-batches, a measured update). */
+  farEndDue(step: number): boolean {
+    return this.wantsFarEnd && this.measured.get(step)?.dot0 !== undefined;
+  }
+
+  /** The step d of the last measured update (read by a far-end probe, not kept). */
+  get direction(): Float32Array {
+    return this.step;
+  }
+
+  /** Update `step`'s far end on its own batch: the gauge then uses it instead of the next record's. */
+  farEnd(step: number, end: FarEnd): void {
+    const m = this.measured.get(step);
+    if (!m) return;
+    m.loss1 = end.loss;
+    m.dot1 = end.dot;
   }
 
   /** RunMeta's `tensors`: the named tensors the records' arrays follow (objectives with several). */
@@ -83,7 +109,7 @@ export class StepDiagnostics {
   /** The raw gradient at update `step`'s parameters (not kept). */
   gradient(g: Float32Array, step: number): void {
     const ended = this.measured.get(step - 1);
-    if (this.o.gauge && ended?.dot0 !== undefined) ended.dot1 = dotArrays(g, this.step);
+    if (this.o.gauge && ended?.dot0 !== undefined && ended.loss1 === undefined) ended.dot1 = dotArrays(g, this.step);
     if (!this.due(step)) return;
     const sums = new Float64Array(this.o.blocks.length);
     if (this.o.gauge) this.grad0 ??= new Float32Array(this.n);
@@ -133,8 +159,8 @@ export class StepDiagnostics {
     const m = this.measured.get(before.step);
     if (m?.dot0 === undefined || m.dot1 === undefined || m.stepSq === undefined) return undefined;
     this.measured.delete(before.step);
-    const g = stepSizeGauge({ loss0: before.loss, loss1: r.loss, dot0: m.dot0, dot1: m.dot1, stepNormSq: m.stepSq });
-    return { alpha: g.alpha, misfit: Number.isFinite(g.misfit) ? g.misfit : null, shape: g.shape, sameBatch: this.o.sameBatch };
+    const g = stepSizeGauge({ loss0: before.loss, loss1: m.loss1 ?? r.loss, dot0: m.dot0, dot1: m.dot1, stepNormSq: m.stepSq });
+    return { alpha: g.alpha, misfit: Number.isFinite(g.misfit) ? g.misfit : null, shape: g.shape, sameBatch: this.o.sameBatch || m.loss1 !== undefined };
   }
 }
 
@@ -162,11 +188,18 @@ export function measuredGradient<G extends Float32Array, R>(
   };
 }
 
-/** A loop's afterStep, measuring the update first. */
-export function afterMeasured<X extends Vector, R>(d: StepDiagnostics | undefined, inner: (step: number, x: X) => R): (step: number, x: X) => R {
+/**
+ * A loop's afterStep, measuring the update first. `values`: the parameters as the loop's array when x is a
+ * tensor (the tensor path hands both; without them a tensor would be read back). `farEnd`: the path's probe for
+ * the gauge on mini-batches.
+ */
+export function afterMeasured<X extends Vector, R>(
+  d: StepDiagnostics | undefined, inner: (step: number, x: X) => R, farEnd?: FarEndProbe<X>,
+): (step: number, x: X, values?: Float32Array) => R {
   if (!d) return inner;
-  return (step, x) => {
-    d.afterStep(step, x);
+  return (step, x, values) => {
+    d.afterStep(step, values ?? (x instanceof Float32Array ? x : Float32Array.from(x.dataSync())));
+    if (farEnd && d.farEndDue(step)) d.farEnd(step, farEnd(x, step, d.direction));
     return inner(step, x);
   };
 }

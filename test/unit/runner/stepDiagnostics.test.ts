@@ -1,8 +1,13 @@
 import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
 import { updateRatio } from '../../../src/protocol/stepDiagnostics';
+import { selectBackend } from '../../../src/runner/backend';
 import { parseCommand, type RunCommand } from '../../../src/runner/cliArgs';
 import { RunRecorder } from '../../../src/runner/runRecorder';
+import { createRng, mixSeed, permutation } from '../../../src/runner/rng';
 import { toColumns } from '../../../src/runner/runFiles/stepColumns';
+import { GAUGE_ROWS } from '../../fixtures/objectives/gaugeBatches';
+import { REGRESSION_ROWS } from '../../fixtures/objectives/diagnostics';
 import { fixture, runInProcess } from './runInProcess';
 
 const file = fixture('diagnostics.ts');
@@ -26,6 +31,30 @@ function byHand(lr: number, steps: number) {
     x = next;
   }
   return rows;
+}
+
+/** The samples of update k: the runner's seeded permutation per epoch (seed 0; src/runner/dataset.ts), cut into batches. */
+function batchOf(k: number, size: number, batchSize: number): number[] {
+  const perEpoch = Math.ceil(size / batchSize);
+  const order = permutation(size, createRng(mixSeed(mixSeed(0, 2), Math.floor(k / perEpoch))));
+  return order.slice((k % perEpoch) * batchSize, (k % perEpoch + 1) * batchSize);
+}
+
+/**
+ * SGD by hand in float64 on ½·mean over the batch of (a·x − y)²: along update k the loss on its own batch B is
+ * the quadratic with H = A_BᵀA_B/|B|, so α_k = η·gᵀHg/gᵀg − 1 exactly (Cockpit's α of a gradient step).
+ */
+function gaugesByHand(rows: readonly { a: number[]; y: number }[], batchSize: number, x0: number[], lr: number, steps: number): number[] {
+  let x = x0;
+  const alphas: number[] = [];
+  for (let k = 0; k < steps; k++) {
+    const batch = batchOf(k, rows.length, batchSize).map((i) => rows[i]);
+    const g = [0, 1, 2].map((j) => batch.reduce((s, r) => s + (dot(r.a, x) - r.y) * r.a[j], 0) / batch.length);
+    const hg = [0, 1, 2].map((j) => batch.reduce((s, r) => s + dot(r.a, g) * r.a[j], 0) / batch.length);
+    alphas.push((lr * dot(g, hg)) / dot(g, g) - 1);
+    x = x.map((xi, j) => xi - lr * g[j]);
+  }
+  return alphas;
 }
 
 const close = (a: number, b: number, rtol: number, what: string) => assert.ok(Math.abs(a - b) <= rtol * Math.max(Math.abs(b), 1e-6), `${what}: ${a} vs ${b}`);
@@ -74,14 +103,70 @@ describe('per-step diagnostics on step records (issue 21)', function () {
     assert.ok(r.steps.every((s) => s.tensors === undefined && s.gauge === undefined));
   });
 
-  it('one tensor: the gauge only (no per-tensor arrays); a mini-batch objective says its ends saw different batches', async () => {
-    const r = await runInProcess({ file, objective: 'regression', optimizer: { id: 'sgd', lr: 0.05 }, steps: 6, stepDiagnostics: true });
+  for (const compile of [true, false]) {
+    it(`mini-batches of one: the gauge of update k is on its own sample, α = η‖a_k‖² − 1 (${compile ? 'compiled' : 'tensors'})`, async () => {
+      const lr = 0.05;
+      const r = await runInProcess({ file, objective: 'regression', optimizer: { id: 'sgd', lr }, steps: 20, stepDiagnostics: true, compile });
+      assert.equal(r.error, undefined, r.error?.message);
+      assert.equal(r.meta?.compute?.path, compile ? 'compiled' : 'tensors');
+      assert.equal(r.meta?.tensors, undefined);
+      const gauged = r.steps.filter((s) => s.gauge);
+      // 20 updates, the last one's record never comes: 19 gauges, each on its update's own sample.
+      assert.deepEqual(gauged.map((s) => s.step), Array.from({ length: 19 }, (_, i) => i + 1));
+      for (const s of gauged) {
+        const [sample] = batchOf(s.step - 1, REGRESSION_ROWS.length, 1);
+        const a = REGRESSION_ROWS[sample].a;
+        const want = lr * dot(a, a) - 1;
+        assert.ok(s.gauge?.alpha !== null && s.gauge?.alpha !== undefined);
+        close(s.gauge.alpha, want, 1e-4, `α of update ${s.step - 1} (sample ${sample})`);
+        assert.equal(s.gauge.sameBatch, true);
+        assert.equal(s.tensors, undefined);
+      }
+      assert.equal(r.leaked, 0);
+    });
+  }
+
+  it('mini-batches of four: α equals SGD by hand on each update\'s own batch, not the next one\'s', async () => {
+    const lr = 0.2;
+    const steps = 9;
+    const r = await runInProcess({ file: fixture('gaugeBatches.ts'), objective: 'batchesOfFour', optimizer: { id: 'sgd', lr }, steps, stepDiagnostics: true });
     assert.equal(r.error, undefined, r.error?.message);
-    assert.equal(r.meta?.tensors, undefined);
+    const want = gaugesByHand(GAUGE_ROWS, 4, [0.5, -0.4, 0.1], lr, steps);
     const gauged = r.steps.filter((s) => s.gauge);
-    assert.equal(gauged.length, 5);
-    assert.ok(gauged.every((s) => s.gauge?.sameBatch === false && s.tensors === undefined));
+    assert.equal(gauged.length, steps - 1);
+    for (const s of gauged) {
+      close(s.gauge?.alpha ?? NaN, want[s.step - 1], 1e-3, `α of update ${s.step - 1}`);
+      assert.equal(s.gauge?.sameBatch, true);
+      assert.equal(s.gauge?.shape, 'convex');
+      assert.ok((s.gauge?.misfit ?? 1) < 1e-2, `misfit ${s.gauge?.misfit}: quadratic along the step on its batch`);
+    }
+    // The batches differ enough that the next batch's far end would have given other values.
+    assert.ok(Math.max(...want) - Math.min(...want) > 0.05, `hand values ${want.map((a) => a.toFixed(3)).join(' ')}`);
     assert.equal(r.leaked, 0);
+  });
+
+  it('on tensors a measured step reads nothing back beyond what the loop reads anyway (same reads with and without them)', async () => {
+    const reads = async (stepDiagnostics: boolean): Promise<number> => {
+      await selectBackend('cpu');
+      const backend = tf.backend() as unknown as { readSync(dataId: unknown): unknown };
+      const readSync = backend.readSync.bind(backend);
+      let count = 0;
+      backend.readSync = (dataId) => {
+        count += 1;
+        return readSync(dataId);
+      };
+      try {
+        const r = await runInProcess({ file, objective: 'twoTensors', optimizer: { id: 'adam', lr: 0.05 }, steps: 30, stepDiagnostics, compile: false });
+        assert.equal(r.meta?.compute?.path, 'tensors');
+        assert.equal(r.steps.filter((s) => s.tensors).length, stepDiagnostics ? 30 : 0);
+      } finally {
+        backend.readSync = readSync;
+      }
+      return count;
+    };
+    const without = await reads(false);
+    assert.ok(without > 30, `the loop itself reads every step (${without})`);
+    assert.equal(await reads(true), without);
   });
 
   it('a long run measures every ⌈steps/1000⌉-th step; the --json record keeps the norms, the gauges and the tensor names', async () => {
