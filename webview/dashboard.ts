@@ -80,7 +80,7 @@ export class Dashboard {
     for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root, k === 'trajectory' ? (w) => this.landscapes.zoomSettled(w) : undefined);
     this.replay = attachReplay(this.cards.trajectory, {
       chart: () => this.charts.trajectory.chart, theme: () => this.theme, say: (text) => this.say(text),
-      save: (content, suggestedName) => this.host.post({ type: 'exportFile', format: 'webm', suggestedName, content }),
+      save: (content, suggestedName, format) => this.host.post({ type: 'exportFile', format, suggestedName, content }),
       runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
     });
     this.renderControls();

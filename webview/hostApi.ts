@@ -63,8 +63,8 @@ function reportHost(): HostApi {
 }
 
 function download(name: string, format: string, content: string): void {
-  // png and webm come as data: URLs already.
-  const dataUrl = format === 'png' || format === 'webm';
+  // png, webm and zip come as data: URLs already.
+  const dataUrl = format === 'png' || format === 'webm' || format === 'zip';
   const href = dataUrl ? content : URL.createObjectURL(new Blob([content], { type: format === 'csv' ? 'text/csv' : 'application/json' }));
   const a = document.createElement('a');
   a.href = href;

@@ -270,7 +270,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const uri = await vscode.window.showSaveDialog({ ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, path.basename(message.suggestedName)) } : {}) });
       if (!uri) return;
-      const bytes = message.format === 'png' || message.format === 'webm'
+      const bytes = message.format === 'png' || message.format === 'webm' || message.format === 'zip'
         ? Buffer.from(message.content.replace(/^data:[^,]*;base64,/, ''), 'base64')
         : new TextEncoder().encode(message.content);
       await vscode.workspace.fs.writeFile(uri, bytes);

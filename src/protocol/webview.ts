@@ -187,10 +187,10 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('repeat'), runId: z.string(), seeds: z.number().int().min(2).max(50) }),
   /** Stop one run, or every running run when runId is absent. */
   z.object({ type: z.literal('stop'), runId: z.string().optional() }),
-  /** Save a file: `content` is a data: URL for png and webm (the trajectory replay), text otherwise. */
+  /** Save a file: `content` is a data: URL for png, webm and zip (the trajectory replay's video and PNG frames), text otherwise. */
   z.object({
     type: z.literal('exportFile'),
-    format: z.enum(['png', 'webm', 'csv', 'json']),
+    format: z.enum(['png', 'webm', 'zip', 'csv', 'json']),
     suggestedName: z.string(),
     content: z.string(),
   }),

@@ -4,6 +4,7 @@ import type { DashboardEvent } from '../../src/protocol/webview';
 import { useDashboardPage } from './harness/dashboardSuite';
 import { type PageWindow, send, settle } from './harness/pageDriver';
 import { sinLine, sinRun, withState } from './replayEvents';
+import { readStoredZip } from './storedZipReader';
 
 interface ReplayApi {
   step: number;
@@ -102,8 +103,29 @@ describe('trajectory replay', function () {
     const bytes = Buffer.from(saved.content.replace(/^data:[^,]*;base64,/, ''), 'base64');
     assert.deepEqual([...bytes.subarray(0, 4)], [0x1a, 0x45, 0xdf, 0xa3], 'an EBML (WebM) file');
     assert.ok(bytes.length > 1000, `${bytes.length} bytes`);
-    assert.match(await page.locator('.sr-status').innerText(), /replay recorded: 61 frames/);
+    assert.match(await page.locator('.sr-status').innerText(), /replay recorded as WebM: 61 frames/);
     assert.equal(await page.evaluate(() => (window as unknown as ReplayWindow).optimizerLab.replay.step), 60, 'back where it was');
+  });
+
+  it('PNG frames: a zip of one PNG per step (61 for 60 steps, CRCs right) and frames.csv naming each frame\'s step', async () => {
+    await send(page, { type: 'events', events: withState({ runId: 'adam', optimizer: 'adam', lr: 0.02, steps: 60 }) });
+    await settle(page);
+    await scrubber().fill('17');
+    await page.locator('.replay button', { hasText: 'PNG frames' }).click();
+    await page.waitForFunction(() => (window as unknown as PageWindow).__posted.some((m) => m.type === 'exportFile'), undefined, { timeout: 60_000 });
+    const saved = await page.evaluate(() => (window as unknown as PageWindow).__posted.find((m) => m.type === 'exportFile'));
+    assert.ok(saved?.type === 'exportFile' && saved.format === 'zip' && saved.suggestedName.endsWith('.zip'));
+    const entries = readStoredZip(Buffer.from(saved.content.replace(/^data:[^,]*;base64,/, ''), 'base64'));
+    const pngs = entries.filter((e) => e.name.endsWith('.png'));
+    assert.equal(pngs.length, 61, 'steps 0..60');
+    assert.equal(pngs[0].name, 'frame-0000.png');
+    for (const e of pngs) assert.deepEqual([...e.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${e.name} is a PNG`);
+    assert.notDeepEqual(pngs[0].bytes, pngs[60].bytes, 'the first and last frames differ (the iterate moved)');
+    const csv = entries.find((e) => e.name === 'frames.csv')?.bytes.toString('utf8').trim().split('\n') ?? [];
+    assert.equal(csv.length, 62);
+    assert.equal(csv[61], '60,60,frame-0060.png');
+    assert.match(await page.locator('.sr-status').innerText(), /replay recorded as PNG frames: 61 frames/);
+    assert.equal(await page.evaluate(() => (window as unknown as ReplayWindow).optimizerLab.replay.step), 17, 'back where it was');
   });
 
   it('1 parameter: the iterate moves on the curve (x, f(x)) with the gradient for the tangent', async () => {

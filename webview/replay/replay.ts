@@ -8,7 +8,7 @@ import type { Chart } from 'chart.js';
 import type { Landscape, RunSnapshot } from '../../src/protocol/webview';
 import { el } from '../dom';
 import type { Theme } from '../theme';
-import { dataUrlOf, recordWebm } from './replayExport';
+import { type SaveReplay, wireReplayExports } from './replayExportButtons';
 import { type ReplayFrame, ReplayPath, replayEnd } from './replayFrames';
 import { registerChart } from '../charts/registerChart';
 import { replayPlugin, type ReplayOverlay, setOverlay } from './replayOverlay';
@@ -33,8 +33,9 @@ export class Replay {
   private readonly scrubber: HTMLInputElement;
   private readonly label: HTMLElement;
   private readonly speed: HTMLSelectElement;
-  /** Records the replay as WebM (shown when the page can save a file). */
+  /** Record the replay as WebM, or as PNG frames in a zip (shown when the page can save a file). */
   readonly webm: HTMLButtonElement;
+  readonly pngFrames: HTMLButtonElement;
   private paths: ReplayPath[] = [];
   private colours = new Map<string, string>();
   private k = 0;
@@ -53,7 +54,9 @@ export class Replay {
     this.speed = el('select', { 'aria-label': 'Replay speed' }, ...SPEEDS.map((s) => el('option', { value: s, text: `${s}×`, selected: s === '1' })));
     const key = el('p', { class: 'replay-key', text: REPLAY_KEY });
     this.webm = el('button', { type: 'button', class: 'small', title: 'Save the replay as a WebM video', text: 'WebM', hidden: true });
-    this.controls = el('div', { class: 'replay-box', hidden: true }, el('div', { class: 'replay' }, this.button, this.scrubber, this.label, this.speed, this.webm), key);
+    this.pngFrames = el('button', { type: 'button', class: 'small', title: 'Save the replay as PNG frames (a zip)', text: 'PNG frames', hidden: true });
+    const row = el('div', { class: 'replay' }, this.button, this.scrubber, this.label, this.speed, this.webm, this.pngFrames);
+    this.controls = el('div', { class: 'replay-box', hidden: true }, row, key);
     this.button.addEventListener('click', () => (this.playing ? this.pause() : this.play()));
     this.scrubber.addEventListener('input', () => {
       this.pause();
@@ -164,7 +167,7 @@ export function slopeOf(grid: Landscape): (x: number) => number | undefined {
 /** Puts a replay on the trajectory card: its mode comes from the card, its runs are those with a drawn path. */
 export function attachReplay(
   card: { root: HTMLElement; note: HTMLElement },
-  from: { chart(): Chart; runs(): { run: RunSnapshot; colour: string }[]; theme(): Theme; save?(dataUrl: string, name: string): void; say?(text: string): void },
+  from: { chart(): Chart; runs(): { run: RunSnapshot; colour: string }[]; theme(): Theme; save?: SaveReplay; say?(text: string): void },
 ): Replay {
   const modeOf = (): ReplayOverlay['mode'] | undefined => {
     const mode = card.root.dataset.mode;
@@ -179,20 +182,6 @@ export function attachReplay(
     },
   });
   card.root.insertBefore(replay.controls, card.note);
-  const save = from.save;
-  if (save) {
-    replay.webm.hidden = false;
-    replay.webm.addEventListener('click', () => {
-      replay.pause();
-      replay.webm.disabled = true;
-      from.say?.('recording the replay…');
-      recordWebm(replay, from.chart().canvas)
-        .then(async ({ blob, frames }) => {
-          save(await dataUrlOf(blob), 'trajectory-replay.webm');
-          from.say?.(`replay recorded: ${frames} frames`);
-        }, (e: unknown) => from.say?.(`could not record the replay: ${e instanceof Error ? e.message : String(e)}`))
-        .finally(() => (replay.webm.disabled = false));
-    });
-  }
+  if (from.save) wireReplayExports(replay, { chart: from.chart, save: from.save, say: from.say });
   return replay;
 }
