@@ -16,7 +16,7 @@ interface CardWindow {
   optimizerLabSweep: {
     parallelModel?: { axes: { name: string; ticks: { y: number; label: string }[] }[]; lines: { run: number; ys: number[]; diverged: boolean; colour?: string }[] };
     parallel?: { data: { datasets: { run: number; diverged: boolean; borderDash: number[]; borderColor: string; data: { x: number; y: number }[] }[] }; getDatasetMeta(i: number): { data: unknown[] } };
-    importance?: { bars: { name: string; share: number; groups: number }[]; rest: number; diverged: number };
+    importance?: { bars: { name: string; share: number; groups: number }[]; pairs: { name: string; share: number }[]; rest: number; diverged: number };
     importanceChart?: { data: { labels: string[]; datasets: { data: number[] }[] }; getDatasetMeta(i: number): { data: unknown[] } };
   };
 }
@@ -89,9 +89,12 @@ describe('Sweep card: parallel coordinates and parameter importance (real `optla
       const bar = d.importance.bars.find((b) => b.name === name)!;
       assert.ok(Math.abs(bar.share - etaSquared(grid, (i) => (name === 'lr' ? String(grid.runs[i].lr) : grid.runs[i].point.momentum))) < 1e-9, name);
     }
-    assert.deepEqual(d.bars.labels, d.importance.bars.map((b) => b.name));
-    assert.deepEqual(d.bars.values, d.importance.bars.map((b) => b.share));
-    assert.equal(d.bars.laidOut, 2);
+    // Main effects, then the pair's interaction bar.
+    assert.deepEqual(d.bars.labels, [...d.importance.bars.map((b) => b.name), 'lr × momentum']);
+    assert.deepEqual(d.bars.values, [...d.importance.bars.map((b) => b.share), d.importance.pairs[0].share]);
+    assert.equal(d.bars.laidOut, 3);
+    // One seed per cell: the interaction is all the main effects leave.
+    assert.ok(Math.abs(d.importance.pairs[0].share - (1 - d.importance.bars[0].share - d.importance.bars[1].share)) < 1e-9);
     assert.match(await page.locator('.sweep-importance .caption').innerText(), /What we compute: the share of the variance of log10 of the final loss .* η²/);
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.locator('section[data-chart="sweep"]').screenshot({ path: path.join(SHOTS, 'sweep-analysis-grid.png') });

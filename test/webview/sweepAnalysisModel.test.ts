@@ -37,7 +37,45 @@ describe('Sweep card analysis: importance and parallel coordinates', () => {
     // lr groups: means 2 and 4 -> between 2·1 + 2·1 = 4; momentum groups: means 1.5 and 4.5 -> 2·2.25·2 = 9.
     assert.ok(Math.abs(share('lr') - 4 / 14) < 1e-12);
     assert.ok(Math.abs(share('momentum') - 9 / 14) < 1e-12);
-    assert.ok(Math.abs(imp.rest - 1 / 14) < 1e-12, 'the interaction is what is left');
+    // Cells 1, 3, 2, 6: SS_cells 14 = total; the interaction is what the main effects leave: 14 − 4 − 9 = 1.
+    assert.equal(imp.pairs.length, 1);
+    assert.equal(imp.pairs[0].name, 'lr × momentum');
+    assert.ok(Math.abs(imp.pairs[0].share - 1 / 14) < 1e-12, 'the interaction is what is left');
+    assert.ok(imp.rest < 1e-12);
+  });
+
+  it('interaction importance on a 3x3 grid with a known interaction: y = a + 0.5 b + 0.25 a·b over 2 seeds', () => {
+    // a, b ∈ {−1, 0, 1} (lr 1e-3, 1e-2, 1e-1; momentum 0, 0.45, 0.9); the contrasts a, b and a·b are orthogonal on the
+    // full grid: SS_A = 6·(1)·2 = 12, SS_B = 6·0.25·2 = 3, SS_AB = 2·0.0625·4 = 0.5; seeds add ±0.1 noise: SS 18·0.01 = 0.18.
+    const levels = [-1, 0, 1];
+    const runs: SweepRun[] = [];
+    levels.forEach((a, i) => levels.forEach((b, j) => [0, 1].forEach((seed) => {
+      const y = a + 0.5 * b + 0.25 * a * b + (seed === 0 ? 0.1 : -0.1);
+      runs.push(run(3 * i + j, 10 ** (a - 2), String(0.45 * (b + 1)), 10 ** y, 'completed', seed));
+    })));
+    const imp = parameterImportance(sweep(runs));
+    const total = 12 + 3 + 0.5 + 0.18;
+    const share = (name: string) => imp.bars.find((b) => b.name === name)!.share;
+    assert.ok(Math.abs(share('lr') - 12 / total) < 1e-12);
+    assert.ok(Math.abs(share('momentum') - 3 / total) < 1e-12);
+    assert.equal(imp.pairs[0].cells, 9);
+    assert.ok(Math.abs(imp.pairs[0].share - 0.5 / total) < 1e-12, `interaction ${imp.pairs[0].share}`);
+    assert.ok(Math.abs(imp.rest - 0.18 / total) < 1e-12, 'the seeds are what is left');
+  });
+
+  it('a pure interaction (y = a·b): no main effect, the pair explains everything; three axes give three pairs', () => {
+    const runs: SweepRun[] = [];
+    [-1, 1].forEach((a, i) => [-1, 1].forEach((b, j) => [-1, 1].forEach((c, k) => {
+      const r = run(4 * i + 2 * j + k, 10 ** (a - 2), String(b > 0 ? 0.9 : 0), 10 ** (a * b));
+      runs.push({ ...r, point: { ...r.point, wd: String(c > 0 ? 0.1 : 0) } });
+    })));
+    const result = sweep(runs);
+    const imp = parameterImportance({ ...result, space: [...result.space, { name: 'wd', kind: 'list', values: ['0', '0.1'] }] });
+    assert.ok(imp.bars.every((b) => Math.abs(b.share) < 1e-12));
+    assert.deepEqual(imp.pairs.map((p) => p.name), ['lr × momentum', 'lr × wd', 'momentum × wd']);
+    assert.ok(Math.abs(imp.pairs[0].share - 1) < 1e-12);
+    assert.ok(imp.pairs.slice(1).every((p) => Math.abs(p.share) < 1e-12));
+    assert.ok(imp.rest < 1e-12);
   });
 
   it('a diverged run counts one decade above the worst finished run, so the lr that diverges matters', () => {

@@ -35,8 +35,8 @@ describe('Sweep card model', () => {
     assert.deepEqual(map.lrs, [0.01, 0.1, 1]);
     assert.deepEqual(map.values, ['0.5', '0.9'], 'numeric values ascending');
     const cell = (value: string, lr: number) => map.cells.find((c) => c.row === map.values.indexOf(value) && c.column === map.lrs.indexOf(lr));
-    assert.deepEqual(cell('0.5', 0.1), { row: 0, column: 1, loss: 5, marked: false, run: 3 });
-    assert.deepEqual(cell('0.9', 1), { row: 1, column: 2, loss: null, marked: true, run: 2 });
+    assert.deepEqual(cell('0.5', 0.1), { row: 0, column: 1, loss: 5, marked: false, run: 3, runs: [3, 4] });
+    assert.deepEqual(cell('0.9', 1), { row: 1, column: 2, loss: null, marked: true, run: 2, runs: [2] });
     assert.equal(cell('0.5', 0.01), undefined, 'no run there, no cell');
   });
 

@@ -1,6 +1,7 @@
 /** Captions of the Sweep card's parallel coordinates and importance bars: what is drawn and what was computed. */
 import type { SweepResult } from '../../src/protocol/sweep';
 import { MAX_GROUPS, type ImportanceResult } from './importance';
+import { MAX_PAIR_GROUPS } from './interactions';
 import type { ParallelModel } from './parallelModel';
 
 export function parallelCaption(model: ParallelModel): string {
@@ -16,5 +17,12 @@ export function importanceCaption(result: SweepResult, importance: ImportanceRes
   const target = importance.logLoss ? 'log10 of the final loss' : 'the final loss (a loss ≤ 0: no log)';
   const groups = result.mode === 'grid' ? 'its grid values as groups' : `a ${result.mode} search's values in up to ${MAX_GROUPS} equal-count bins`;
   const diverged = importance.diverged > 0 ? `; the ${importance.diverged} diverged runs count as a decade above the worst finished run` : '';
-  return `What we compute: the share of the variance of ${target} over all ${result.runs.length} runs that each hyperparameter explains alone (its main effect, η² = between-group / total variance, fANOVA-lite), with ${groups}${diverged}. Interactions, seeds and binning leave ${Math.round(importance.rest * 100)}% unexplained.`;
+  return `What we compute: the share of the variance of ${target} over all ${result.runs.length} runs that each hyperparameter explains alone (its main effect, η² = between-group / total variance, fANOVA-lite), with ${groups}${diverged}.${pairsText(result, importance)} Higher-order interactions, seeds and binning leave ${Math.round(importance.rest * 100)}% unexplained.`;
+}
+
+/** The pairs' bars: what each adds beyond its two main effects. */
+function pairsText(result: SweepResult, importance: ImportanceResult): string {
+  if (importance.pairs.length === 0) return '';
+  const bins = result.mode === 'grid' ? 'cells of the grid' : `cells of up to ${MAX_PAIR_GROUPS}×${MAX_PAIR_GROUPS} bins`;
+  return ` Second colour: each pair's interaction, the share its ${bins} explain beyond both main effects (two-way η²_AB, fANOVA's second order on a grid; cut at 0).`;
 }

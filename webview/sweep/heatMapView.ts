@@ -4,7 +4,7 @@
  * crossed; one where every run diverged is grey and crossed. Drawn on a plain canvas (a grid of rectangles).
  */
 import { formatNumber } from '../charts/buildSeries';
-import type { Theme } from '../theme';
+import { withAlpha, type Theme } from '../theme';
 import type { HeatCell, HeatMap } from './sweepModel';
 
 /** Viridis at five stops: dark purple the lowest loss, yellow the highest (the colour bar says so). */
@@ -37,7 +37,8 @@ function scaleOf(cells: readonly HeatCell[]): { t: (loss: number) => number; lo:
   return { t: (l) => (f(l) - f(lo)) / span, lo, hi };
 }
 
-export function drawHeatMap(canvas: HTMLCanvasElement, map: HeatMap, theme: Theme, selected?: number): HeatMapLayout {
+/** `selection`: the runs in the parallel coordinates' brush; a cell without one of them is veiled. */
+export function drawHeatMap(canvas: HTMLCanvasElement, map: HeatMap, theme: Theme, selected?: number, selection?: ReadonlySet<number>): HeatMapLayout {
   const width = canvas.clientWidth || 480;
   const height = canvas.clientHeight || 240;
   const ratio = window.devicePixelRatio || 1;
@@ -71,6 +72,10 @@ export function drawHeatMap(canvas: HTMLCanvasElement, map: HeatMap, theme: Them
       // Viridis turns light past about 0.6: a dark cross there, a white one below.
       ctx.fillStyle = cell.loss === null ? theme.fg : scale.t(cell.loss) > 0.6 ? '#000000' : '#ffffff';
       ctx.fillText(cell.loss === null ? '✕ diverged' : '✕', r.x + cw / 2, r.y + ch / 2);
+    }
+    if (selection && !cell.runs.some((run) => selection.has(run))) {
+      ctx.fillStyle = withAlpha(theme.bg, 0.8);
+      ctx.fillRect(r.x + 1, r.y + 1, cw - 2, ch - 2);
     }
     if (cell.run === selected) {
       ctx.strokeStyle = theme.fg;

@@ -9,6 +9,7 @@
 import type { SweepResult } from '../../src/protocol/sweep';
 import { sweepAxes } from './sweepAxes';
 import { plottedLoss } from './sweepModel';
+import { interactionImportance, pairGroups, type PairImportance } from './interactions';
 
 export const MAX_GROUPS = 10;
 
@@ -23,7 +24,9 @@ export interface Importance {
 export interface ImportanceResult {
   /** Largest share first. */
   bars: Importance[];
-  /** 1 − Σ shares (at least 0): interactions, seeds and, for a search, what the bins blur. */
+  /** Two-way interactions (interactions.ts), largest first; empty with one swept hyperparameter. */
+  pairs: PairImportance[];
+  /** 1 − Σ shares, main and pairs (at least 0): higher-order interactions, seeds and, for a search, what the bins blur. */
   rest: number;
   /** log10 of the losses (false: a loss ≤ 0, the raw losses are used). */
   logLoss: boolean;
@@ -73,10 +76,13 @@ export function varianceExplained(ys: readonly number[], groups: readonly number
 export function parameterImportance(result: SweepResult): ImportanceResult {
   const { ys, logLoss, diverged } = importanceTargets(result);
   // Equal-count bins depend on the values' order only: the same on a log or a linear axis.
-  const bars = sweepAxes(result).map((axis) => {
+  const axes = sweepAxes(result);
+  const bars = axes.map((axis) => {
     const groups = groupsOf(axis.values);
     return { name: axis.name, share: ys.length > 1 ? varianceExplained(ys, groups) : 0, groups: new Set(groups).size };
   });
   bars.sort((a, b) => b.share - a.share);
-  return { bars, rest: Math.max(0, 1 - bars.reduce((a, b) => a + b.share, 0)), logLoss, diverged };
+  const pairs = interactionImportance(ys, axes.map((axis) => pairGroups(axis.name, axis.values, result.mode === 'grid')));
+  const explained = [...bars, ...pairs].reduce((a, b) => a + b.share, 0);
+  return { bars, pairs, rest: Math.max(0, 1 - explained), logLoss, diverged };
 }

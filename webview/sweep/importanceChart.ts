@@ -1,7 +1,8 @@
 /**
  * Chart.js configuration of the Sweep card's parameter-importance bars (model: importance.ts): one
- * horizontal bar per swept hyperparameter, its share of the variance of log10 final loss, axis 0..1 with
- * the dashboard's tick placement (charts/axisTicks.ts), labelled in percent.
+ * horizontal bar per swept hyperparameter, its share of the variance of log10 final loss, then one per pair
+ * of them, the share their interaction adds (interactions.ts; another colour), axis 0..1 with the
+ * dashboard's tick placement (charts/axisTicks.ts), labelled in percent.
  */
 import { BarController, BarElement, CategoryScale, type ChartConfiguration } from 'chart.js';
 import { placeTicks } from '../charts/axisTicks';
@@ -23,11 +24,13 @@ export function registerBarChart(): ReturnType<typeof registerChart> {
 
 export function importanceConfig(importance: ImportanceResult, theme: Theme): ChartConfiguration<'bar', number[], string> {
   const font = { family: theme.font, size: 10 };
+  const bars = [...importance.bars, ...importance.pairs];
+  const colours = bars.map((_, i) => (i < importance.bars.length ? theme.palette[0] : theme.palette[1]));
   return {
     type: 'bar',
     data: {
-      labels: importance.bars.map((b) => b.name),
-      datasets: [{ label: 'share of variance', data: importance.bars.map((b) => b.share), backgroundColor: theme.palette[0], borderWidth: 0, barPercentage: 0.7 }],
+      labels: bars.map((b) => b.name),
+      datasets: [{ label: 'share of variance', data: bars.map((b) => b.share), backgroundColor: colours, borderWidth: 0, barPercentage: 0.7 }],
     },
     options: {
       indexAxis: 'y',
@@ -46,7 +49,7 @@ export function importanceConfig(importance: ImportanceResult, theme: Theme): Ch
       },
       plugins: {
         legend: { display: false },
-        tooltip: { enabled: true, backgroundColor: theme.bg, titleColor: theme.fg, bodyColor: theme.fg, callbacks: { label: (item) => `${(100 * Number(item.raw)).toFixed(1)}% of the variance` } },
+        tooltip: { enabled: true, backgroundColor: theme.bg, titleColor: theme.fg, bodyColor: theme.fg, callbacks: { label: (item) => `${(100 * Number(item.raw)).toFixed(1)}% of the variance${item.dataIndex >= importance.bars.length ? ' (interaction beyond both main effects)' : ''}` } },
       },
     },
   };

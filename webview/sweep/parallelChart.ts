@@ -3,14 +3,47 @@
  * index, y the position 0..1 on it; Chart.js's own scales are hidden and a small plugin draws each axis
  * with its name and the ticks the model placed (charts/axisTicks.ts), and the 'diverged' band's label.
  */
-import type { ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
+import type { Chart, ChartConfiguration, ChartDataset, Plugin } from 'chart.js';
 import type { Theme } from '../theme';
 import { withAlpha } from '../theme';
-import { DIVERGED_Y, type ParallelModel } from './parallelModel';
+import { isBrushed, type Brushes } from './brush';
+import { DIVERGED_Y, type ParallelLine, type ParallelModel } from './parallelModel';
 
 export type ParallelDataset = ChartDataset<'line', { x: number; y: number }[]> & { run: number; diverged: boolean };
 
-function axesPlugin(model: ParallelModel, theme: Theme): Plugin<'line'> {
+/** Half the width of a brush's box on its axis. */
+const BRUSH_HALF_PX = 7;
+
+/** What the brush and the chosen run do to a line: outside the brush it fades to a thin grey. */
+function lineStyle(line: ParallelLine, theme: Theme, selected: number | undefined, selection: ReadonlySet<number> | undefined) {
+  const inside = isBrushed(selection, line.run);
+  const colour = line.diverged ? withAlpha(theme.muted, 0.8) : (line.colour as string);
+  return { borderColor: inside ? colour : withAlpha(theme.muted, 0.18), borderWidth: line.run === selected ? 3.5 : inside ? 1.5 : 1 };
+}
+
+/** Restyles the drawn lines for a new brush, in place (a drag redraws on every move). */
+export function restyleParallel(chart: Chart<'line'>, model: ParallelModel, theme: Theme, selected: number | undefined, selection: ReadonlySet<number> | undefined): void {
+  chart.data.datasets.forEach((dataset, i) => Object.assign(dataset, lineStyle(model.lines[i], theme, selected, selection)));
+  chart.update('none');
+}
+
+function drawBrushes(chart: Chart<'line'>, brushes: Brushes, theme: Theme): void {
+  const { ctx, scales } = chart;
+  ctx.save();
+  for (const [axis, [lo, hi]] of brushes) {
+    const px = scales.x.getPixelForValue(axis);
+    const top = scales.y.getPixelForValue(hi);
+    const bottom = scales.y.getPixelForValue(lo);
+    ctx.fillStyle = withAlpha(theme.fg, 0.14);
+    ctx.fillRect(px - BRUSH_HALF_PX, top, 2 * BRUSH_HALF_PX, bottom - top);
+    ctx.strokeStyle = theme.fg;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(px - BRUSH_HALF_PX, top, 2 * BRUSH_HALF_PX, bottom - top);
+  }
+  ctx.restore();
+}
+
+function axesPlugin(model: ParallelModel, theme: Theme, brushes: () => Brushes): Plugin<'line'> {
   return {
     id: 'parallelAxes',
     beforeDatasetsDraw(chart) {
@@ -57,18 +90,21 @@ function axesPlugin(model: ParallelModel, theme: Theme): Plugin<'line'> {
       ctx.textAlign = 'right';
       ctx.fillText('diverged', last - 6, y.getPixelForValue(DIVERGED_Y) + 3);
       ctx.restore();
+      drawBrushes(chart, brushes(), theme);
     },
   };
 }
 
-export function parallelConfig(model: ParallelModel, theme: Theme, selected?: number): ChartConfiguration<'line', { x: number; y: number }[]> {
+/** `brushes`: read at every draw; `selection`: the runs inside them (brush.ts), undefined when none. */
+export function parallelConfig(
+  model: ParallelModel, theme: Theme, selected?: number, brushes: () => Brushes = () => new Map(), selection?: ReadonlySet<number>,
+): ChartConfiguration<'line', { x: number; y: number }[]> {
   const datasets: ParallelDataset[] = model.lines.map((line) => ({
     run: line.run,
     diverged: line.diverged,
     label: `run ${line.run}`,
     data: line.ys.map((y, i) => ({ x: i, y })),
-    borderColor: line.diverged ? withAlpha(theme.muted, 0.8) : (line.colour as string),
-    borderWidth: line.run === selected ? 3.5 : 1.5,
+    ...lineStyle(line, theme, selected, selection),
     borderDash: line.diverged ? [4, 3] : [],
     pointRadius: line.diverged ? line.ys.map((_, i) => (i === line.ys.length - 1 ? 4 : 0)) : 0,
     pointStyle: 'crossRot',
@@ -92,6 +128,6 @@ export function parallelConfig(model: ParallelModel, theme: Theme, selected?: nu
       plugins: { legend: { display: false }, tooltip: { enabled: false } },
       events: [],
     },
-    plugins: [axesPlugin(model, theme)],
+    plugins: [axesPlugin(model, theme, brushes)],
   };
 }

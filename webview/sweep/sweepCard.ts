@@ -16,7 +16,10 @@ import { heatMap, lossAxisIsLog, markHeight, sensitivityCurves } from './sweepMo
 import { runSettingsList, sweepSummary } from './sweepText';
 import { parameterImportance, type ImportanceResult } from './importance';
 import { importanceConfig, registerBarChart } from './importanceChart';
-import { parallelConfig } from './parallelChart';
+import { parallelConfig, restyleParallel } from './parallelChart';
+import { ParallelBrush } from './parallelBrush';
+import { brushedRuns, brushText } from './brush';
+import { brushedCurves, brushedLossConfig } from './brushedLosses';
 import { parallelModel, type ParallelModel } from './parallelModel';
 import { importanceCaption, parallelCaption } from './analysisText';
 import { tickBudget } from '../charts/axisTicks';
@@ -49,6 +52,13 @@ export class SweepCard {
   private readonly parallelCaption = el('p', { class: 'caption' });
   private readonly importanceCanvas = el('canvas', { role: 'img', 'aria-label': 'parameter importance' });
   private readonly importanceCaption = el('p', { class: 'caption' });
+  /** Brushing on the parallel coordinates; `brushed` holds the runs inside (undefined: no brush). */
+  readonly brush: ParallelBrush;
+  brushed: Set<number> | undefined;
+  brushedChart: Chart<'line'> | undefined;
+  private readonly brushStatus = el('p', { class: 'caption sweep-brush-status', role: 'status' });
+  private readonly brushedCanvas = el('canvas', { role: 'img', 'aria-label': 'loss curves of the brushed runs' });
+  private readonly brushedBox = el('div', { class: 'sweep-brushed', hidden: true }, el('h3', { text: 'Loss curves in the brush' }), el('div', { class: 'plot sweep-brushed-plot' }, this.brushedCanvas));
 
   constructor(private readonly theme: () => Theme) {
     this.heatBox.append(el('p', { class: 'caption sweep-heat-caption' }), el('div', { class: 'sweep-heat-plot' }, this.heatCanvas));
@@ -58,11 +68,13 @@ export class SweepCard {
       el('div', { class: 'plot' }, this.curveCanvas),
       this.heatBox,
       el('div', { class: 'sweep-analysis' },
-        el('div', { class: 'sweep-parallel', 'data-chart': 'sweep-parallel' }, el('h3', { text: 'Parallel coordinates' }), this.parallelCaption, el('div', { class: 'plot sweep-parallel-plot' }, this.parallelCanvas)),
+        el('div', { class: 'sweep-parallel', 'data-chart': 'sweep-parallel' }, el('h3', { text: 'Parallel coordinates' }), this.parallelCaption, this.brushStatus, el('div', { class: 'plot sweep-parallel-plot' }, this.parallelCanvas)),
         el('div', { class: 'sweep-importance', 'data-chart': 'sweep-importance' }, el('h3', { text: 'Parameter importance' }), this.importanceCaption, el('div', { class: 'plot sweep-importance-plot' }, this.importanceCanvas)),
       ),
+      this.brushedBox,
       this.detail,
     );
+    this.brush = new ParallelBrush(this.parallelCanvas, () => this.parallel, () => this.parallelModel?.axes.length ?? 0, () => this.brushChanged());
     this.heatCanvas.addEventListener('click', (event) => {
       const rect = this.heatCanvas.getBoundingClientRect();
       const cell = this.heat?.cellAt(event.clientX - rect.left, event.clientY - rect.top);
@@ -82,6 +94,8 @@ export class SweepCard {
     }
     this.shown = parsed.data;
     this.selected = undefined;
+    this.brush.clear();
+    this.brushed = undefined;
     this.root.hidden = false;
     this.render();
   }
@@ -110,7 +124,7 @@ export class SweepCard {
     this.summary.textContent = sweepSummary(result);
     const curves = sensitivityCurves(result);
     const log = lossAxisIsLog(result);
-    const datasets = sensitivityDatasets(curves, theme, (curve) => markHeight(result, log, curve), this.selected);
+    const datasets = sensitivityDatasets(curves, theme, (curve) => markHeight(result, log, curve), this.selected, this.brushed);
     this.renderLegend(datasets, theme);
     this.sensitivity?.destroy();
     this.sensitivity = new (registerChart())(this.curveCanvas, sensitivityConfig(datasets, theme, log, (run) => this.pick(run))) as Chart<'line', RunPoint[]>;
@@ -119,9 +133,40 @@ export class SweepCard {
     this.heat = undefined;
     if (map) {
       (this.heatBox.firstElementChild as HTMLElement).textContent = `lr × ${map.name}: colour = final loss (mean over seeds); ✕ a diverged run (grey: no run of the cell finished)`;
-      this.heat = drawHeatMap(this.heatCanvas, map, theme, this.selected);
+      this.heat = drawHeatMap(this.heatCanvas, map, theme, this.selected, this.brushed);
     }
     this.renderAnalysis(result, theme);
+    this.renderBrushed(result, theme);
+  }
+
+  /** A drag on the parallel coordinates moved: every view follows the runs inside the brush. */
+  private brushChanged(): void {
+    const shown = this.shown;
+    const model = this.parallelModel;
+    if (!shown || !model) return;
+    const theme = this.theme();
+    this.brushed = brushedRuns(model, this.brush.brushes);
+    if (this.parallel) restyleParallel(this.parallel, model, theme, this.selected, this.brushed);
+    const { result } = shown;
+    if (this.sensitivity) {
+      const log = lossAxisIsLog(result);
+      this.sensitivity.data.datasets = sensitivityDatasets(sensitivityCurves(result), theme, (curve) => markHeight(result, log, curve), this.selected, this.brushed);
+      this.sensitivity.update('none');
+    }
+    const map = heatMap(result);
+    if (map) this.heat = drawHeatMap(this.heatCanvas, map, theme, this.selected, this.brushed);
+    this.renderBrushed(result, theme);
+  }
+
+  /** The brushed runs' loss curves (hidden without a brush) and the brush in words. */
+  private renderBrushed(result: SweepResult, theme: Theme): void {
+    if (this.parallelModel) this.brushStatus.textContent = brushText(this.parallelModel, this.brush.brushes, this.brushed);
+    this.brushedBox.hidden = this.brushed === undefined;
+    this.brushedChart?.destroy();
+    this.brushedChart = undefined;
+    if (!this.brushed || !this.parallelModel) return;
+    const curves = brushedCurves(result, this.parallelModel, this.brushed, theme);
+    this.brushedChart = new (registerChart())(this.brushedCanvas, brushedLossConfig(curves, theme)) as Chart<'line'>;
   }
 
   /** Parallel coordinates (every run, coloured by final loss) and the importance bars. */
@@ -129,7 +174,7 @@ export class SweepCard {
     this.parallelModel = parallelModel(result, tickBudget(this.parallelCanvas.parentElement?.clientHeight || 220, false));
     this.parallelCaption.textContent = parallelCaption(this.parallelModel);
     this.parallel?.destroy();
-    this.parallel = new (registerChart())(this.parallelCanvas, parallelConfig(this.parallelModel, theme, this.selected)) as Chart<'line'>;
+    this.parallel = new (registerChart())(this.parallelCanvas, parallelConfig(this.parallelModel, theme, this.selected, () => this.brush.brushes, this.brushed)) as Chart<'line'>;
     this.importance = parameterImportance(result);
     this.importanceCaption.textContent = importanceCaption(result, this.importance);
     this.importanceChart?.destroy();

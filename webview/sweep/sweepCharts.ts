@@ -6,7 +6,8 @@
 import type { ChartConfiguration, ChartDataset, ChartOptions, ScaleType } from 'chart.js';
 import type { SweepRun } from '../../src/protocol/sweep';
 import { formatTick, placeTicks } from '../charts/axisTicks';
-import type { Theme } from '../theme';
+import { withAlpha, type Theme } from '../theme';
+import { isBrushed } from './brush';
 import type { SensitivityCurve } from './sweepModel';
 
 /** A plotted point that knows its run (index in result.runs). */
@@ -18,7 +19,8 @@ export interface RunPoint {
 
 export type SweepDataset = ChartDataset<'line', RunPoint[]> & { curve: number; marks: boolean };
 
-function axis(theme: Theme, type: 'linear' | 'logarithmic', title: string) {
+/** A Chart.js axis in the dashboard's style (shared with brushedLosses.ts). */
+export function axis(theme: Theme, type: 'linear' | 'logarithmic', title: string) {
   return {
     type: type as ScaleType,
     title: { display: true, text: title, color: theme.muted, font: { family: theme.font, size: 11 } },
@@ -29,7 +31,7 @@ function axis(theme: Theme, type: 'linear' | 'logarithmic', title: string) {
   };
 }
 
-function baseOptions(theme: Theme, x: ReturnType<typeof axis>, y: ReturnType<typeof axis>) {
+export function baseOptions(theme: Theme, x: ReturnType<typeof axis>, y: ReturnType<typeof axis>) {
   return {
     animation: false as const,
     responsive: true,
@@ -44,20 +46,29 @@ function baseOptions(theme: Theme, x: ReturnType<typeof axis>, y: ReturnType<typ
   };
 }
 
-/** One line per curve through its plotted losses, and one dataset of crosses per curve (its diverged runs) at `markY(curve)`. */
-export function sensitivityDatasets(curves: readonly SensitivityCurve[], theme: Theme, markY: (curve: number) => number, selected?: number): SweepDataset[] {
+/**
+ * One line per curve through its plotted losses, and one dataset of crosses per curve (its diverged runs) at `markY(curve)`.
+ * `selection`: the runs in the parallel coordinates' brush (brush.ts); the others' points fade.
+ */
+export function sensitivityDatasets(
+  curves: readonly SensitivityCurve[], theme: Theme, markY: (curve: number) => number, selected?: number, selection?: ReadonlySet<number>,
+): SweepDataset[] {
   const radius = (points: RunPoint[], size: number) => points.map((p) => (p.run === selected ? size + 3 : size));
+  const fade = (points: RunPoint[], colour: string) => points.map((p) => (isBrushed(selection, p.run) ? colour : withAlpha(colour, 0.15)));
   return curves.flatMap((curve, i) => {
     const colour = theme.palette[i % theme.palette.length];
     const finite = curve.points.filter((p) => p.loss !== null).map((p) => ({ x: p.lr, y: p.loss as number, run: p.run }));
     const marks = curve.points.filter((p) => p.loss === null).map((p) => ({ x: p.lr, y: markY(i), run: p.run }));
     const name = curve.label || 'final loss';
     return [
-      { label: name, data: finite, curve: i, marks: false, showLine: curve.connect, borderColor: colour, backgroundColor: colour, borderWidth: 1.5, pointRadius: radius(finite, 3), pointHoverRadius: 6, tension: 0 },
+      {
+        label: name, data: finite, curve: i, marks: false, showLine: curve.connect, borderColor: selection ? withAlpha(colour, 0.35) : colour, backgroundColor: colour,
+        pointBackgroundColor: fade(finite, colour), pointBorderColor: fade(finite, colour), borderWidth: 1.5, pointRadius: radius(finite, 3), pointHoverRadius: 6, tension: 0,
+      },
       {
         // Not clipped: a cross at the largest lr sits on the plot's edge.
         label: `${name} · diverged`, data: marks, curve: i, marks: true, showLine: false, clip: false, borderColor: colour, backgroundColor: colour,
-        borderWidth: 2.5, pointStyle: 'crossRot', pointRadius: radius(marks, 8), pointHoverRadius: 10,
+        pointBorderColor: fade(marks, colour), borderWidth: 2.5, pointStyle: 'crossRot', pointRadius: radius(marks, 8), pointHoverRadius: 10,
       },
     ] as SweepDataset[];
   });

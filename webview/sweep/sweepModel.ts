@@ -32,6 +32,8 @@ export interface HeatCell {
   marked: boolean;
   /** The cell's first run (what a click shows). */
   run: number;
+  /** Every run of the cell (its seeds). */
+  runs: number[];
 }
 
 export interface HeatMap {
@@ -115,7 +117,7 @@ export function heatMap(result: SweepResult): HeatMap | undefined {
     const losses = runs.map((i) => plottedLoss(result.runs[i]));
     const finite = losses.filter((l): l is number => l !== null);
     return {
-      row, column, run: runs[0],
+      row, column, run: runs[0], runs,
       loss: finite.length > 0 ? finite.reduce((a, b) => a + b, 0) / finite.length : null,
       marked: finite.length < losses.length,
     };
