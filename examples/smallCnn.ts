@@ -21,9 +21,11 @@ import * as tf from '@tensorflow/tfjs';
  * Both train on this easy task and batch norm buys nothing below lr 0.3; at lr 1 the batch-normed
  * network stops at ln 8, chance level (its relu units die), and the plain one stalls.
  *
- * Curvature: TensorFlow.js has no second derivative of max pooling, so curvature samples stop at
- * step 0 with "second derivative not supported for op maxPool" (examples/batchNorm.ts shows batch
- * norm's effect on λmax with an MLP).
+ * Curvature (Hessian-vector products through conv, batch norm, relu and max pooling, compiled too):
+ *   optlab run examples/smallCnn.ts --objective withBatchNorm --optimizer sgd --lr 0.1 --steps 400 --curvature-every 50
+ * Measured (wasm, seed 0, sgd lr 0.1, one run): λmax at steps 0 / 10 / 20 was 57 / 17 / 21 with
+ * batch norm and 70 / 19 / 17 without; λmin about −1 to −2 (a saddle-ish start). One compiled
+ * product takes 190 ms with batch norm (TensorFlow.js's 550 ms) and 27 ms without (51 ms).
  */
 
 const SIZE = 12;

@@ -85,6 +85,18 @@ export const POOL_KERNELS = {
     for (let i = 0; i < dx.length; i++) dx[i] = acc[i];
   },
 
+  /**
+   * MaxPoolGradGrad (src/core/tfjs/poolSecondOrder.ts): MaxPoolGrad's adjoint in its upstream gradient,
+   * out[o] = grad[the input index of window o's maximum], 0 for a window without one.
+   */
+  maxPoolGradGrad(grad: Float32Array, x: Float32Array, out: Float32Array, g: PoolGeometry): void {
+    const inW = g[2] | 0, channels = g[3] | 0;
+    forEachWindow(g, (o, base, rowMin, rowMax, colMin, colMax) => {
+      const at = argMax(x, base, rowMin, rowMax, colMin, colMax, inW, channels);
+      out[o] = at < 0 ? 0 : grad[at];
+    });
+  },
+
   /** tf.avgPool: the mean of each window's elements inside the image. */
   avgPool(x: Float32Array, out: Float32Array, g: PoolGeometry): void {
     const inW = g[2] | 0, channels = g[3] | 0;

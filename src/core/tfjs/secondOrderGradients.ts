@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerPoolSecondOrder } from './poolSecondOrder';
 
 /**
  * Makes double back-propagation correct in TensorFlow.js 4.22 (tfjs#3252).
@@ -32,6 +33,7 @@ export function registerSecondOrderGradients(): void {
     if (original) originals.set(config.kernelName, original);
     tf.registerGradient(config);
   }
+  registerPoolSecondOrder();
   // Comparisons are piecewise constant; upstream registers no gradient for them,
   // so a second backprop through `where(greater(x, 0), ...)` would throw.
   for (const kernelName of comparisons) {
@@ -176,9 +178,7 @@ function zeroGradient(kernelName: string): tf.GradConfig {
 
 /** Gradient kernels without a gradient of their own, and the op users call. */
 const unsupported: ReadonlyArray<[string, string]> = [
-  ['MaxPoolGrad', 'maxPool'],
   ['MaxPool3DGrad', 'maxPool3d'],
-  ['AvgPoolGrad', 'avgPool'],
   ['AvgPool3DGrad', 'avgPool3d'],
   ['LRNGrad', 'localResponseNormalization'],
   ['ResizeBilinearGrad', 'resizeBilinear'],

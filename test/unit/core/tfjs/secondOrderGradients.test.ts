@@ -124,11 +124,11 @@ describe('second-order gradients', () => {
       });
     }
 
-    it('rejects maxPool with a clear message instead of a wrong number', () => {
+    it('rejects maxPool3d with a clear message instead of a wrong number', () => {
       const f: FlatObjective = (x) =>
-        tf.sum(tf.square(tf.maxPool(tf.reshape(tf.concat([x, x]).slice(0, 4), [1, 2, 2, 1]) as tf.Tensor4D, 2, 1, 'valid'))) as tf.Scalar;
+        tf.sum(tf.square(tf.maxPool3d(tf.reshape(tf.concat([x, x]).slice(0, 4), [1, 1, 2, 2, 1]) as tf.Tensor5D, [1, 2, 2], 1, 'valid'))) as tf.Scalar;
       assert.throws(() => tf.tidy(() => hessianVectorProduct(f, tf.tensor1d(x0), tf.tensor1d(v0))), {
-        message: 'second derivative not supported for op maxPool',
+        message: 'second derivative not supported for op maxPool3d',
       });
     });
 
