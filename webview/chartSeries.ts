@@ -4,7 +4,7 @@ import { groupLossSeries } from './charts/groupSeries';
 import type { Series } from './charts/series';
 import type { ChartKind } from './chartCards';
 import { edgeSeriesOf } from './edgeOfStabilityChart';
-import { densitySeriesOf, symlogScale } from './spectrumChart';
+import { densitySeriesOf } from './spectrumChart';
 import { type Theme, withAlpha } from './theme';
 import type { UiState } from './uiState';
 
@@ -27,7 +27,7 @@ export function chartSeries(
   o: SeriesInputs,
 ): { series: Record<ChartKind, Series[]>; fits: { runId: string; series: Series }[] } {
   const series: Record<ChartKind, Series[]> = { loss: [], grad: [], lr: [], curvature: [], edge: [], spectrum: [], trajectory: [] };
-  const scale = () => symlogScale(runs.map(({ run }) => run));
+  const shown = () => runs.map(({ run }) => run);
   const fits: { runId: string; series: Series }[] = [];
   const grouped = new Set<string>();
   for (const [group, all] of groups) {
@@ -44,7 +44,7 @@ export function chartSeries(
     series.lr.push(...lrSeries(run, c));
     series.curvature.push(...curvatureSeriesOf(run, c));
     series.edge.push(...edgeSeriesOf(run, c));
-    series.spectrum.push(densitySeriesOf(run, c, scale));
+    series.spectrum.push(densitySeriesOf(run, c, shown));
     if (o.ui.logLog) {
       const fit: Series = {
         key: `${run.runId}:fit`, runId: run.runId, ghost: false, label: `fit ${run.runId}`,

@@ -4,7 +4,7 @@
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import type { ChartKind } from './chartCards';
-import { densityIsLog, symlogScale, symlogTick } from './spectrumChart';
+import { spectrumAxes } from './spectrumChart';
 import type { ChartSpec } from './charts/seriesChart';
 import type { TrajectoryView } from './charts/trajectoryView';
 import { xAxisIsLog, xAxisTitle } from './charts/xAxis';
@@ -52,11 +52,8 @@ export function chartSpec(kind: ChartKind, o: SpecInputs): ChartSpec {
       return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'eigenvalue, κ' }, bg: o.theme.bg };
     case 'edge':
       return { x: { type: 'linear', title: 'step' }, y: { type: 'logarithmic', title: 'sharpness and its limit' }, bg: o.theme.bg };
-    case 'spectrum': {
-      const scale = () => symlogScale(o.visible().map(({ run }) => run));
-      const y = densityIsLog() ? { type: 'logarithmic' as const, title: 'density (log)' } : { type: 'linear' as const, title: 'density', min: 0 };
-      return { x: { type: 'linear', title: 'eigenvalue (symmetric log)', tickLabel: symlogTick(scale) }, y, bg: o.theme.bg };
-    }
+    case 'spectrum':
+      return { ...spectrumAxes(() => o.visible().map(({ run }) => run)), bg: o.theme.bg };
     case 'trajectory':
       return o.trajectory().spec;
   }

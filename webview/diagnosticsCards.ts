@@ -1,56 +1,106 @@
 /**
  * The edge-of-stability and spectral-density cards beside the charts' data: the edge chart's crossing markers,
- * each card's note (the figures and their errors in words), and the cards hidden while no run has such samples.
+ * each card's note (the figures and their errors in words), the spectrum card's two toggles (the density axis,
+ * the eigenvalue range) and the cards hidden while no run has such samples.
  */
 import type { RunSnapshot } from '../src/protocol/webview';
-import type { ChartCard, ChartKind } from './chartCards';
+import { chartKeys, type ChartCard, type ChartKind } from './chartCards';
 import { formatTick } from './charts/axisTicks';
-import type { SeriesChart } from './charts/seriesChart';
+import type { AxisSpec, SeriesChart } from './charts/seriesChart';
 import { el } from './dom';
 import { edgeCrossings, edgeNotes } from './edgeOfStabilityChart';
-import { densityIsLog, setDensityLog, spectrumNotes, tensorNotes } from './spectrumChart';
+import { densityIsLog, setDensityLog, spectrumAxes, spectrumNotes, tensorNotes } from './spectrumChart';
+import { BULK_SHARE, bulkNotes, eigenRange, setEigenRange } from './spectrumRange';
+
+type Label = (run: RunSnapshot) => string;
+
+/** What the last update showed: the toggles redraw and rewrite the note from it. */
+let shown: { runs: readonly RunSnapshot[]; label: Label } = { runs: [], label: (run) => run.runId };
 
 /** Updates both cards; returns the charts whose markers changed (to redraw). */
 export function updateDiagnosticsCards(
   cards: Record<ChartKind, ChartCard>, charts: Record<ChartKind, SeriesChart>, runs: readonly RunSnapshot[],
-  label: (run: RunSnapshot) => string, colour: (run: RunSnapshot) => string,
+  label: Label, colour: (run: RunSnapshot) => string,
 ): ChartKind[] {
+  shown = { runs, label };
   const changed: ChartKind[] = [];
-  addDensityToggle(cards.spectrum, charts.spectrum);
+  addSpectrumToggles(cards.spectrum, charts.spectrum);
   if (charts.edge.setMarkers(edgeCrossings(runs, colour))) changed.push('edge');
-  const notes: [ChartKind, string[]][] = [['edge', edgeNotes(runs, label)], ['spectrum', [...spectrumNotes(runs, label), ...tensorNotes(runs, label)]]];
-  for (const [kind, lines] of notes) {
-    const card = cards[kind];
-    const drawn = charts[kind].seriesList().some((s) => s.points.length > 0);
-    card.root.hidden = !drawn && lines.length === 0;
-    card.note.hidden = lines.length === 0;
-    card.note.textContent = lines.join(' · ');
-  }
+  writeNote(cards.edge, charts.edge, edgeNotes(runs, label));
+  writeNote(cards.spectrum, charts.spectrum, spectrumLines());
   return changed;
 }
 
-/** The spectrum card's "log density" toggle (once per card): switches the density axis in place and redraws the curves. */
-function addDensityToggle(card: ChartCard, chart: SeriesChart): void {
-  if (card.root.querySelector('[data-density-scale]')) return;
-  const label = () => (densityIsLog() ? 'linear density' : 'log density');
-  const button = el('button', {
-    type: 'button', class: 'small', 'data-density-scale': '', 'aria-pressed': 'false', text: label(),
-    title: 'Density axis: linear, or logarithmic to show the tails and small groups of outlying eigenvalues',
-  });
-  button.addEventListener('click', () => {
-    setDensityLog(!densityIsLog());
-    button.textContent = label();
-    button.setAttribute('aria-pressed', String(densityIsLog()));
-    // The next rebuild reads the same setting (chartSpecs.ts); until then the live chart's axis follows it.
-    const y = chart.chart.options.scales?.y as { type?: string; min?: number; title?: { text?: string }; ticks?: { callback?: unknown } } | undefined;
-    if (y) {
-      y.type = densityIsLog() ? 'logarithmic' : 'linear';
-      y.min = densityIsLog() ? undefined : 0;
-      if (y.ticks) y.ticks.callback = densityIsLog() ? formatTick : undefined;
-      if (y.title) y.title.text = densityIsLog() ? 'density (log)' : 'density';
-    }
-    chart.pull(new Set(chart.seriesList().map((s) => s.runId)));
-    chart.render();
-  });
-  card.root.querySelector('header')?.insertBefore(button, card.png);
+/** The spectrum card's key says which eigenvalue axis is drawn. */
+const spectrumKey = (): string => (eigenRange() === 'bulk' ? chartKeys.spectrum.replace(/ on a symmetric-log axis$/, ': the bulk on a linear axis') : chartKeys.spectrum);
+
+const spectrumLines = (): string[] => [...bulkNotes(shown.runs, shown.label), ...spectrumNotes(shown.runs, shown.label), ...tensorNotes(shown.runs, shown.label)];
+
+function writeNote(card: ChartCard, chart: SeriesChart, lines: string[]): void {
+  const drawn = chart.seriesList().some((s) => s.points.length > 0);
+  card.root.hidden = !drawn && lines.length === 0;
+  card.note.hidden = lines.length === 0;
+  card.note.textContent = lines.join(' · ');
+}
+
+interface Toggle {
+  /** The attribute that finds the button. */
+  readonly data: string;
+  /** The button's text and whether it is pressed, from the current setting. */
+  state(): { text: string; pressed: boolean };
+  readonly title: string;
+  flip(): void;
+}
+
+const TOGGLES: readonly Toggle[] = [
+  {
+    data: 'data-eigen-range', title: `Eigenvalue range: every eigenvalue on a symmetric-log axis, or the bulk (the central ${Math.round(BULK_SHARE * 100)} % of the density's weight) on a linear axis`,
+    state: () => (eigenRange() === 'bulk' ? { text: 'all λ', pressed: true } : { text: 'bulk', pressed: false }),
+    flip: () => setEigenRange(eigenRange() === 'bulk' ? 'all' : 'bulk'),
+  },
+  {
+    data: 'data-density-scale', title: 'Density axis: linear, or logarithmic to show the tails and small groups of outlying eigenvalues',
+    state: () => (densityIsLog() ? { text: 'linear density', pressed: true } : { text: 'log density', pressed: false }),
+    flip: () => setDensityLog(!densityIsLog()),
+  },
+];
+
+/** The spectrum card's toggles (once per card): each switches its setting, the live chart's axes, curves and note. */
+function addSpectrumToggles(card: ChartCard, chart: SeriesChart): void {
+  for (const toggle of TOGGLES) {
+    if (card.root.querySelector(`[${toggle.data}]`)) continue;
+    const button = el('button', { type: 'button', class: 'small', [toggle.data]: '', title: toggle.title });
+    const show = () => {
+      const { text, pressed } = toggle.state();
+      button.textContent = text;
+      button.setAttribute('aria-pressed', String(pressed));
+    };
+    show();
+    button.addEventListener('click', () => {
+      toggle.flip();
+      show();
+      // The next rebuild reads the same settings (chartSpecs.ts); until then the live chart's axes follow them.
+      applyAxes(chart);
+      chart.pull(new Set(chart.seriesList().map((s) => s.runId)));
+      chart.render();
+      writeNote(card, chart, spectrumLines());
+      card.caption.textContent = spectrumKey();
+    });
+    card.root.querySelector('header')?.insertBefore(button, card.png);
+  }
+}
+
+type LiveAxis = { type?: string; min?: number; title?: { text?: string }; ticks?: { callback?: unknown } };
+
+/** The spectrum's axes (spectrumAxes) written into the live chart's options. */
+function applyAxes(chart: SeriesChart): void {
+  const specs = spectrumAxes(() => shown.runs);
+  const scales = chart.chart.options.scales as Record<'x' | 'y', LiveAxis | undefined> | undefined;
+  for (const [axis, spec] of [[scales?.x, specs.x], [scales?.y, specs.y]] as [LiveAxis | undefined, AxisSpec][]) {
+    if (!axis) continue;
+    axis.type = spec.type;
+    axis.min = spec.min;
+    if (axis.title) axis.title.text = spec.title;
+    if (axis.ticks) axis.ticks.callback = spec.tickLabel ?? (spec.type === 'logarithmic' ? formatTick : undefined);
+  }
 }

@@ -1,13 +1,16 @@
 /**
  * The "spectral density" chart: each run's latest stochastic-Lanczos-quadrature estimate (nodes and weights,
  * src/core/curvature/spectralDensity.ts) smoothed by a Gaussian kernel, on a symmetric-log eigenvalue axis
- * t = sign(λ)·log10(1 + |λ|/c) so negative eigenvalues and several decades show at once. The note gives the trace
- * with its standard error and how many probes the estimate rests on.
+ * t = sign(λ)·log10(1 + |λ|/c) so negative eigenvalues and several decades show at once, or, with the card's
+ * eigenvalue-range toggle, only the bulk on a linear λ axis (./spectrumRange.ts). The note gives the trace with its
+ * standard error and how many probes the estimate rests on.
  */
 import type { CurvatureSample } from '../src/protocol/runner';
 import type { RunSnapshot } from '../src/protocol/webview';
 import { formatNumber, runLabel, type SeriesContext } from './charts/buildSeries';
 import type { Point, Series } from './charts/series';
+import type { AxisSpec } from './charts/seriesChart';
+import { bulkWindow, eigenRange, latestDensity as withDensity } from './spectrumRange';
 
 /** Points of each smoothed curve. */
 const GRID = 200;
@@ -29,8 +32,6 @@ export function onDensityAxis(points: readonly Point[], log: boolean): Point[] {
   return points.map((p) => ({ x: p.x, y: p.y >= floor && p.y > 0 ? p.y : NaN }));
 }
 
-const withDensity = (run: RunSnapshot): CurvatureSample | undefined => [...run.curvature].reverse().find((c) => c.density && c.density.nodes.length > 0);
-
 /** The linear threshold c of the symmetric-log axis: a thousandth of the largest |λ| any run's density has (1 without one). */
 export function symlogScale(runs: Iterable<RunSnapshot>): number {
   let top = 0;
@@ -44,32 +45,50 @@ export const fromSymlog = (t: number, c: number): number => Math.sign(t) * c * (
 /** The eigenvalue a tick of the symmetric-log axis stands for. */
 export const symlogTick = (scale: () => number) => (t: number): string => formatNumber(fromSymlog(t, scale()));
 
-/** The latest density as a smoothed curve over t (area 1), rewritten when a new sample or scale arrives. */
-export function densitySeriesOf(run: RunSnapshot, ctx: SeriesContext, scale: () => number): Series {
+/** The spectrum chart's axes for the runs shown, on the current eigenvalue range and density axis. */
+export function spectrumAxes(shown: () => readonly RunSnapshot[]): { x: AxisSpec; y: AxisSpec } {
+  const y: AxisSpec = densityIsLog() ? { type: 'logarithmic', title: 'density (log)' } : { type: 'linear', title: 'density', min: 0 };
+  if (eigenRange() === 'bulk') return { x: { type: 'linear', title: 'eigenvalue (bulk, linear)' }, y };
+  return { x: { type: 'linear', title: 'eigenvalue (symmetric log)', tickLabel: symlogTick(() => symlogScale(shown())) }, y };
+}
+
+/**
+ * The latest density as a smoothed curve (area 1), rewritten when a new sample, scale, window or axis arrives: over
+ * t on the symmetric-log axis, or over λ itself across the bulk window of the runs shown.
+ */
+export function densitySeriesOf(run: RunSnapshot, ctx: SeriesContext, shown: () => readonly RunSnapshot[]): Series {
   const points: Point[] = [];
-  let drawn: { sample?: CurvatureSample; c: number; log?: boolean } = { c: NaN };
+  let drawn = '';
+  let drawnSample: CurvatureSample | undefined;
   return {
     key: `${run.runId}:density`, runId: run.runId, ghost: false, label: `density ${runLabel(run, ctx.namesObjective)}`,
     style: { color: ctx.colour, width: 1.5, pointRadius: 0 }, points, rewrites: true,
     pull() {
       const sample = withDensity(run);
-      const c = scale();
-      const log = densityIsLog();
-      if (!sample?.density || (sample === drawn.sample && c === drawn.c && log === drawn.log)) return false;
-      drawn = { sample, c, log };
+      if (!sample?.density) return false;
+      const window = eigenRange() === 'bulk' ? bulkWindow(shown()) : undefined;
+      const c = window ? NaN : symlogScale(shown());
+      const key = `${c} ${window?.join(' ')} ${densityIsLog()}`;
+      if (sample === drawnSample && key === drawn) return false;
+      [drawnSample, drawn] = [sample, key];
+      const { nodes, weights } = sample.density;
+      const curve = window ? smoothed(nodes, weights, window) : smoothed(nodes.map((x) => toSymlog(x, c)), weights);
       points.length = 0;
-      points.push(...onDensityAxis(smoothed(sample.density.nodes.map((x) => toSymlog(x, c)), sample.density.weights), log));
+      points.push(...onDensityAxis(curve, densityIsLog()));
       return true;
     },
   };
 }
 
-/** Σ wⱼ·N(t; tⱼ, σ) on a grid spanning the nodes, σ a fiftieth of their span (at least 0.02 decades). */
-export function smoothed(ts: readonly number[], weights: readonly number[]): Point[] {
+/**
+ * Σ wⱼ·N(t; tⱼ, σ) on a grid: spanning the nodes with σ a fiftieth of their span (at least 0.02 decades), or across
+ * `window` with σ a fiftieth of the window (nodes outside it add only their tails).
+ */
+export function smoothed(ts: readonly number[], weights: readonly number[], window?: readonly [number, number]): Point[] {
   const lo = Math.min(...ts);
   const hi = Math.max(...ts);
-  const sigma = Math.max((hi - lo) / 50, 0.02);
-  const [from, to] = [lo - 4 * sigma, hi + 4 * sigma];
+  const sigma = window ? (window[1] - window[0]) / 50 : Math.max((hi - lo) / 50, 0.02);
+  const [from, to] = window ?? [lo - 4 * sigma, hi + 4 * sigma];
   const norm = 1 / (sigma * Math.sqrt(2 * Math.PI));
   return Array.from({ length: GRID }, (_, i) => {
     const t = from + ((to - from) * i) / (GRID - 1);
