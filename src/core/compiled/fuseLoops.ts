@@ -19,6 +19,7 @@
 import { lowerBatchNorm } from './batchNormLoop';
 import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
 import { CONV_NODES, lowerConv } from './convCalls';
+import { DEPTHWISE_NODES, lowerDepthwise } from './depthwiseCalls';
 import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
@@ -53,6 +54,7 @@ function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
   else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
   else if (CONV_NODES.has(kernel)) lowerConv(fuser, node);
   else if (POOL_NODES.has(kernel)) lowerPool(fuser, node);
+  else if (DEPTHWISE_NODES.has(kernel)) lowerDepthwise(fuser, node);
   else if (isLargeProduct(fuser.graph, node)) lowerProduct(fuser, node);
   else lowerStandalone(fuser, node);
 }

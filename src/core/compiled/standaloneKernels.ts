@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CONV_KERNELS } from './convKernels';
+import { DEPTHWISE_KERNELS } from './depthwiseKernels';
 import { wasmGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
 import { PRODUCT_KERNELS } from './productKernels';
@@ -34,6 +35,7 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
 
 export const STANDALONE = {
   ...CONV_KERNELS,
+  ...DEPTHWISE_KERNELS,
   ...POOL_KERNELS,
   ...PRODUCT_KERNELS,
   /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmDepthwiseGradients } from './wasmDepthwiseKernels';
 
 /**
  * Kernels the wasm backend of TensorFlow.js 4.22 lacks but objectives need.
@@ -41,6 +42,7 @@ export function registerMissingWasmKernels(): void {
     },
   });
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  registerWasmDepthwiseGradients();
 }
 
 interface Conv2DBackpropFilterAttrs {
