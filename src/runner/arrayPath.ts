@@ -27,13 +27,15 @@ export interface ArrayPlan {
 
 export interface ArrayPathInput {
   readonly optimizer: Optimizer;
-  /** The user's objective on the flat vector, reading the batch from `setBatch`. */
+  /**
+   * The objective on the flat vector in the run's sign (BatchedObjective.minimized: −f when maximising, so
+   * the compiled program carries the sign and nothing here negates), reading the batch from `setBatch`.
+   */
   readonly f: (x: tfType.Tensor1D) => tfType.Scalar;
   readonly setBatch: (batch: Batch | undefined) => void;
   readonly dataset?: Dataset;
   readonly x0: Float32Array;
   readonly steps: number;
-  readonly maximize: boolean;
   /** The constraint's projection on tensors (compiled too, or the run stays on tensors). */
   readonly project?: (x: tfType.Tensor1D) => tfType.Tensor1D;
   /** Turned off (RunRequest.compile false, --no-compile, OPTLAB_COMPILE=0). */
@@ -105,12 +107,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
   const n = o.x0.length;
   const objective: ArrayObjective = {
     size: n,
-    valueAndGrad(x, step, gradOut) {
-      const loss = compiled.run(x, inputsAt(step), gradOut);
-      if (!o.maximize) return loss;
-      for (let i = 0; i < n; i++) gradOut[i] = -gradOut[i];
-      return -loss;
-    },
+    valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut),
     lastGradNormSq: () => compiled.gradNormSq,
   };
   try {

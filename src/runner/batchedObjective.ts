@@ -1,12 +1,15 @@
 /**
  * The user's objective as a run uses it: on the flat vector, with the mini-batch of the step it is
  * evaluated for (the whole data set after the last step, one fixed batch for landscapes and curvature
- * samples), in the run's sign (negated when maximising), with what it throws turned into a RunFailure
- * at the user's line. The batch lives here and nowhere else: every closure sets it around one call.
+ * samples), in the run's sign (−f when maximising: `minimized`, ../core/maximize.ts, from which the
+ * gradient, the Hessian-vector product, the loss alone and the compiled path's program all derive), with
+ * what it throws turned into a RunFailure at the user's line. The batch lives here and nowhere else:
+ * every closure sets it around one call.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { hessianVectorProduct } from '../core/curvature/hvp';
-import { evaluatorOf, negated } from '../core/evaluate';
+import { evaluatorOf } from '../core/evaluate';
+import { minimizedObjective } from '../core/maximize';
 import type { Evaluation } from '../core/optimizer';
 import type { ParamLayout } from '../core/paramLayout';
 import { withSecondOrder } from '../core/tfjs/secondOrderGradients';
@@ -22,9 +25,9 @@ export interface BatchedObjective {
   readonly raw: (params: Parameters<UserObjective>[0]) => unknown;
   /** Loss and gradient of `f` (not negated). */
   readonly unsigned: ReturnType<typeof evaluatorOf>;
-  /** Loss and gradient in the run's sign, on whatever batch is set. */
+  /** Loss and gradient of `minimized`, on whatever batch is set. */
   readonly signed: ReturnType<typeof evaluatorOf>;
-  /** `f` in the run's sign (what curvature samples differentiate). */
+  /** `f` in the run's sign: what the optimizer minimises, the compiled path compiles and curvature samples differentiate. */
   readonly minimized: (x: tfType.Tensor1D) => tfType.Scalar;
   /** Loss and gradient at x on step's batch. */
   evaluate(x: tfType.Tensor1D, step: number): Evaluation;
@@ -43,8 +46,8 @@ export function batchedObjective(
   let batch: Batch | undefined;
   const f = flatObjective(fn, layout, site, () => batch, tf);
   const unsigned = evaluatorOf(f);
-  const signed = maximize ? negated(unsigned) : unsigned;
-  const minimized = maximize ? (x: tfType.Tensor1D) => tf.neg(f(x)) as tfType.Scalar : f;
+  const minimized = minimizedObjective(f, maximize);
+  const signed = maximize ? evaluatorOf(minimized) : unsigned;
   /** Sets the step's batch (the full data set after the last step) around `body`. */
   const withBatch = <T>(step: number, during: string, body: () => T): T => {
     if (dataset) batch = step >= steps ? dataset.all() : dataset.batch(step, tf);
@@ -65,13 +68,7 @@ export function batchedObjective(
     lossOnly: (x, step) => withBatch(step, `at the evaluation point at step ${step}`, () => tf.tidy(() => minimized(x))),
     hvp: (x, v, step) =>
       withBatch(step, `in a Hessian-vector product at step ${step}`, () =>
-        withSecondOrder(() => {
-          const hv = hessianVectorProduct(f, x, v);
-          if (!maximize) return hv;
-          const neg = tf.neg(hv) as tfType.Tensor1D;
-          hv.dispose();
-          return neg;
-        }),
+        withSecondOrder(() => hessianVectorProduct(minimized, x, v)),
       ),
     async withFixedBatch(body) {
       if (dataset) batch = dataset.batch(0, tf);

@@ -141,8 +141,8 @@ function runCurvatureSampler(req: RunRequest, objective: BatchedObjective, compi
 function planPath(req: RunRequest, optimizer: Optimizer, objective: BatchedObjective, prepared: PreparedObjective,
   x0: Float32Array, stateWanted: boolean, tf: typeof tfType): ReturnType<typeof planArrayPath> {
   const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
-    optimizer, f: objective.f, setBatch: objective.setBatch, dataset: prepared.dataset, x0, steps: req.steps,
-    maximize: req.optimizer.maximize === true, project: prepared.project,
+    optimizer, f: objective.minimized, setBatch: objective.setBatch, dataset: prepared.dataset, x0, steps: req.steps,
+    project: prepared.project,
     disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
   }, tf);
   if (!arrayPath.plan) {

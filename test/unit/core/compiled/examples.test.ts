@@ -62,7 +62,7 @@ async function compileExample(file: string): Promise<Outcome[]> {
         const before = tf.memory().numTensors;
         const { plan, reason } = planArrayPath({
           optimizer: createOptimizer('sgd', {}), f, setBatch: (b) => (batch = b), dataset: prepared.dataset, x0, steps: 20,
-          maximize: false, project: prepared.project, disabled: false,
+          project: prepared.project, disabled: false,
         }, tf);
         const leaked = tf.memory().numTensors - before;
         outcomes.push({ objective: `${file}#${entry.name}`, compiled: plan !== undefined, leaked, ...(reason ? { reason } : {}) });
