@@ -78,11 +78,11 @@ export class Dashboard {
     for (const k of KINDS) this.specs[k] = this.specFor(k);
     this.charts = Object.fromEntries(KINDS.map((k) => [k, new SeriesChart(this.cards[k].canvas, this.theme, this.specs[k])])) as Record<ChartKind, SeriesChart>;
     for (const k of KINDS) attachZoom(this.charts[k].chart, this.cards[k].root.querySelector('header') ?? this.cards[k].root, k === 'trajectory' ? (w) => this.landscapes.zoomSettled(w) : undefined);
-    this.replay = attachReplay(this.cards.trajectory, {
+    this.replay = this.landscapes.surface.follow(attachReplay(this.cards.trajectory, {
       chart: () => this.charts.trajectory.chart, theme: () => this.theme, say: (text) => this.say(text),
       save: (content, suggestedName, format) => this.host.post({ type: 'exportFile', format, suggestedName, content }),
       runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
-    });
+    }));
     this.renderControls();
     this.rebuild();
     watchTheme(() => {

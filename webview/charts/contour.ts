@@ -10,15 +10,22 @@ export type Segment = [number, number, number, number];
 /** A landscape on a 2-D grid (contour or slice2d). */
 export type Grid2d = Pick<Landscape, 'xs' | 'values'> & { ys: number[] };
 
-export function contourLevels(grid: Pick<Landscape, 'values'>, count: number): number[] {
+/** The scale the levels are even in: log(f − lo + eps) runs from a (at lo) to b (at hi); undefined for a flat or empty grid. */
+export interface LogScale { lo: number; hi: number; eps: number; a: number; b: number }
+
+export function logScale(grid: Pick<Landscape, 'values'>): LogScale | undefined {
   let lo = Infinity;
   let hi = -Infinity;
   for (const row of grid.values) for (const v of row) if (v !== null && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-  if (!(hi > lo)) return [];
+  if (!(hi > lo)) return undefined;
   const eps = (hi - lo) * 1e-4;
-  const a = Math.log(eps);
-  const b = Math.log(hi - lo + eps);
-  return Array.from({ length: count }, (_, i) => lo + Math.exp(a + ((b - a) * (i + 0.5)) / count) - eps);
+  return { lo, hi, eps, a: Math.log(eps), b: Math.log(hi - lo + eps) };
+}
+
+export function contourLevels(grid: Pick<Landscape, 'values'>, count: number): number[] {
+  const s = logScale(grid);
+  if (!s) return [];
+  return Array.from({ length: count }, (_, i) => s.lo + Math.exp(s.a + ((s.b - s.a) * (i + 0.5)) / count) - s.eps);
 }
 
 export function contourSegments(grid: Grid2d, level: number): Segment[] {

@@ -14,6 +14,7 @@ import type { HostApi } from '../hostApi';
 import type { Theme } from '../theme';
 import type { SeriesContext } from './buildSeries';
 import { pathSliceView } from './pathSliceView';
+import { SurfaceCard } from '../surface/surfaceCard';
 import { trajectoryView, type TrajectoryMode, type TrajectoryView } from './trajectoryView';
 import type { ZoomWindow } from './zoom';
 
@@ -36,6 +37,8 @@ export interface LandscapeRequestsDeps {
 
 export class LandscapeRequests {
   readonly selector: HTMLSelectElement;
+  /** The contour | surface toggle and the 3-D view (webview/surface/). */
+  readonly surface: SurfaceCard;
   private readonly label: HTMLElement;
   /** The grid over the zoomed window, for the run whose contour or curve is drawn. */
   zoomed?: { runId: string; grid: Landscape };
@@ -56,6 +59,7 @@ export class LandscapeRequests {
     this.selector.addEventListener('change', () => this.choose(this.selector.value as SliceMethod));
     this.label = el('label', { class: 'slice-select', hidden: true }, 'slice ', this.selector);
     header.insertBefore(this.label, header.querySelector('h2')?.nextSibling ?? null);
+    this.surface = new SurfaceCard(header, header.parentElement?.querySelector('.plot') ?? null, () => this.deps.rebuild());
   }
 
   /**
@@ -78,7 +82,7 @@ export class LandscapeRequests {
     // The selector where it means something: a slice, with a runner to ask.
     this.label.hidden = !this.deps.host.inEditor || (view.mode !== 'slice2d' && view.mode !== 'slice1d');
     const note = [view.note, this.status].filter((t) => t).join(' · ');
-    return { ...view, ...(note ? { note } : {}) };
+    return this.surface.show({ ...view, ...(note ? { note } : {}) }, theme);
   }
 
   /** The run whose grid is drawn under the paths (the first shown run of 1 or 2 parameters with one). */

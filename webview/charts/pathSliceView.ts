@@ -47,6 +47,7 @@ export function pathSliceView(
     mode: 'slice2d',
     caption: sliceCaption(slice, first ? label(first) : 'the first run'),
     series,
+    grid: { xs: grid.xs, ys, values: grid.values },
     spec: {
       x: { type: 'linear', title: grid.axes?.[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
       y: { type: 'linear', title: grid.axes?.[1] ?? 'β', min: ys[0], max: ys[ys.length - 1] },

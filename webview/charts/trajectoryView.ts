@@ -24,6 +24,8 @@ export interface TrajectoryView {
   caption: string;
   /** Why a run's landscape is missing (the runner's warning). */
   note?: string;
+  /** The 2-D grid under the paths (the zoomed window's once it arrived): the 3-D surface draws it. */
+  grid?: Grid2d;
 }
 
 export const trajectoryCaptions: Record<TrajectoryMode, string> = {
@@ -64,7 +66,7 @@ export function trajectoryView(
     const names = withDomain?.meta?.paramNames ?? plane[0].run.meta?.paramNames ?? [];
     const domain = withDomain?.meta?.domain ?? (is2d(grid) ? [range(grid.xs), range(grid.ys)] : undefined);
     return {
-      ...base, mode: 'contour', caption: trajectoryCaptions.contour,
+      ...base, mode: 'contour', caption: trajectoryCaptions.contour, grid: is2d(zoomed) ? zoomed : is2d(grid) ? grid : undefined,
       series: plane.flatMap(({ run, ghost }) => pathSeries(run, ctxOf(run, ghost))),
       spec: {
         x: { type: 'linear', title: names[0] ?? 'x₀', min: domain?.[0][0], max: domain?.[0][1] },
@@ -115,7 +117,7 @@ function sliceView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: bo
   const axes = grid.axes ?? [];
   if (is2d(grid)) {
     return {
-      ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)],
+      ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)], grid,
       spec: {
         x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
         y: { type: 'linear', title: axes[1] ?? 'β', min: grid.ys[0], max: grid.ys[grid.ys.length - 1] },

@@ -1,0 +1,169 @@
+/**
+ * The 3-D surface in headless Chromium (WebGL through SwiftShader): it draws in the light, dark and
+ * high-contrast themes (read back: the theme's background, a shaded surface, the runs' path colours),
+ * a drag and the wheel change the picture, the replay moves its marker, and without WebGL the card
+ * says so instead of showing a blank.
+ */
+import * as assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import type { DashboardEvent } from '../../src/protocol/webview';
+import { launchChromium } from './harness/browser';
+import { type HarnessServer, startHarness } from './harness/harnessServer';
+import { send, settle, waitForReady } from './harness/pageDriver';
+import { twoRuns } from './harness/surfaceScreenshots';
+import { themeVariables } from './harness/themes';
+
+type ThemeName = 'dark' | 'light' | 'high-contrast';
+interface Picture { width: number; height: number; corner: number[]; nonBackground: number; near: Record<string, number>; signature: number[] }
+interface SurfaceProbe { canvas: HTMLCanvasElement; draw(): void; orbit: { yaw: number; distance: number }; stats: { draws: number } }
+
+const hexRgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+
+/** The surface canvas read back: its corner, how many pixels are not the background, how many are near each colour. */
+function picture(page: Page, colours: Record<string, number[]>): Promise<Picture> {
+  return page.evaluate((wanted) => {
+    const s = (window as unknown as { optimizerLab: { landscapes: { surface: SurfaceProbe } } }).optimizerLab.landscapes.surface;
+    s.draw();
+    const c = s.canvas;
+    const copy = document.createElement('canvas');
+    [copy.width, copy.height] = [c.width, c.height];
+    const ctx = copy.getContext('2d');
+    if (!ctx) throw new Error('no 2-D context');
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const corner = [d[0], d[1], d[2]];
+    const near = Object.fromEntries(Object.keys(wanted).map((k) => [k, 0]));
+    let nonBackground = 0;
+    const signature: number[] = [];
+    for (let i = 0; i < d.length; i += 4) {
+      if (Math.max(Math.abs(d[i] - corner[0]), Math.abs(d[i + 1] - corner[1]), Math.abs(d[i + 2] - corner[2])) > 24) nonBackground++;
+      for (const [k, [r, g, b]] of Object.entries(wanted)) if (Math.abs(d[i] - r) <= 10 && Math.abs(d[i + 1] - g) <= 10 && Math.abs(d[i + 2] - b) <= 10) near[k]++;
+      if ((i / 4) % 97 === 0) signature.push(d[i] + 256 * d[i + 1] + 65536 * d[i + 2]);
+    }
+    return { width: c.width, height: c.height, corner, nonBackground, near, signature };
+  }, colours);
+}
+
+const differing = (a: number[], b: number[]) => a.filter((v, i) => v !== b[i]).length / a.length;
+
+describe('3-D surface (WebGL)', function () {
+  let server: HarnessServer;
+  let browser: Browser;
+  before(async () => {
+    server = await startHarness();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(theme: ThemeName, events: DashboardEvent[], init?: () => void): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
+    if (init) await page.addInitScript(init);
+    await page.goto(server.url(theme));
+    await waitForReady(page);
+    await send(page, { type: 'events', events });
+    await settle(page);
+    return page;
+  }
+  const card = (page: Page) => page.locator('section[data-chart="trajectory"]');
+  const toSurface = async (page: Page) => {
+    await card(page).getByRole('button', { name: 'surface', exact: true }).click();
+    await settle(page);
+  };
+
+  for (const theme of ['light', 'dark', 'high-contrast'] as const) {
+    it(`draws the surface and both runs' paths in the ${theme} theme`, async () => {
+      const vars = themeVariables(theme);
+      const page = await open(theme, twoRuns());
+      try {
+        assert.equal(await card(page).locator('canvas.surface-canvas').isVisible(), false, 'contour first');
+        await toSurface(page);
+        assert.equal(await card(page).locator('canvas.surface-canvas').isVisible(), true);
+        assert.equal(await card(page).getByRole('button', { name: 'surface', exact: true }).getAttribute('aria-pressed'), 'true');
+        assert.match(await card(page).locator('.caption').innerText(), /3-D: height log\(loss − min\)/);
+        const pic = await picture(page, { adam: hexRgb(vars['--vscode-charts-blue']), momentum: hexRgb(vars['--vscode-charts-orange']) });
+        assert.deepEqual(pic.corner, hexRgb(vars['--vscode-editor-background']), "cleared to the theme's background");
+        const share = pic.nonBackground / (pic.width * pic.height);
+        // Measured: ~40 % of the canvas is surface, box and paths (the rest is background).
+        assert.ok(share > 0.2 && share < 0.9, `surface covers ${(100 * share).toFixed(1)} % of the canvas`);
+        // A replay marker (a 10-pixel disc, ~80 pixels) alone is far fewer: these are the paths.
+        assert.ok(pic.near.momentum > 300, `momentum's orange: ${pic.near.momentum} pixels`);
+        assert.ok(pic.near.adam > 40, `adam's blue: ${pic.near.adam} pixels`);
+      } finally {
+        await page.close();
+      }
+    });
+  }
+
+  it('dragging rotates and the wheel zooms: the picture changes; double-click resets', async () => {
+    const page = await open('dark', twoRuns());
+    try {
+      await toSurface(page);
+      const orbit = () => page.evaluate(() => ({ ...(window as unknown as { optimizerLab: { landscapes: { surface: SurfaceProbe } } }).optimizerLab.landscapes.surface.orbit }));
+      const before = await picture(page, {});
+      const start = await orbit();
+      const canvas = card(page).locator('canvas.surface-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const box = await canvas.boundingBox();
+      assert.ok(box);
+      const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx + 150, cy + 20, { steps: 5 });
+      await page.mouse.up();
+      await settle(page);
+      const turned = await picture(page, {});
+      assert.notEqual((await orbit()).yaw, start.yaw);
+      assert.ok(differing(before.signature, turned.signature) > 0.1, `${(100 * differing(before.signature, turned.signature)).toFixed(0)} % of sampled pixels changed`);
+      await page.mouse.wheel(0, -300);
+      await settle(page);
+      assert.ok((await orbit()).distance < start.distance, 'wheel up zooms in');
+      assert.ok(differing(turned.signature, (await picture(page, {})).signature) > 0.1);
+      await page.mouse.dblclick(cx, cy);
+      await settle(page);
+      assert.deepEqual(await orbit(), start);
+      assert.deepEqual((await picture(page, {})).signature, before.signature, 'reset draws the first picture again');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('the replay moves a marker on the surface; contour brings the 2-D chart back', async () => {
+    const page = await open('dark', twoRuns());
+    try {
+      await toSurface(page);
+      const end = await picture(page, {});
+      await card(page).locator('input.replay-step').fill('0');
+      await settle(page);
+      const start = await picture(page, {});
+      const changed = differing(end.signature, start.signature);
+      assert.ok(changed > 0 && changed < 0.05, `only the markers moved: ${(100 * changed).toFixed(2)} % of sampled pixels`);
+      await card(page).getByRole('button', { name: 'contour', exact: true }).click();
+      await settle(page);
+      assert.equal(await card(page).locator('canvas.surface-canvas').isVisible(), false);
+      assert.equal(await card(page).locator('.plot > canvas').first().evaluate((c) => getComputedStyle(c).visibility), 'visible');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('without WebGL the card says why instead of a blank', async () => {
+    const page = await open('dark', twoRuns(), () => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, id: string, ...rest: unknown[]) {
+        return /webgl/.test(id) ? null : (original as (this: HTMLCanvasElement, ...a: unknown[]) => RenderingContext | null).call(this, id, ...rest);
+      } as typeof original;
+    });
+    try {
+      await toSurface(page);
+      const fallback = card(page).locator('.surface-fallback');
+      assert.equal(await fallback.isVisible(), true);
+      assert.match(await fallback.innerText(), /needs WebGL.*contour view shows the same landscape/s);
+      assert.equal(await card(page).locator('canvas.surface-canvas').isVisible(), false);
+    } finally {
+      await page.close();
+    }
+  });
+});
