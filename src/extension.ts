@@ -23,7 +23,7 @@ import { RunProblems } from './host/runProblems';
 import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { openSweepResults } from './host/sweepResults';
-import { registerLrFinder, useLr, type LrFinderContext } from './host/lrFinderCommand';
+import { findLrFromDashboard, registerLrFinder, useLr, type LrFinderContext } from './host/lrFinderCommand';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
 import { TypesQuickFix } from './host/typesSetup';
 import { SourceIndex, workerParser } from './host/discovery/sourceIndex';
@@ -81,7 +81,8 @@ function dashboardHostOf(ctx: CommandContext, runner: LazyRunner, lrFinder: LrFi
   return {
     snapshot: () => controller.snapshot(),
     handle: (m) =>
-      void (m.type === 'useLr' ? useLr(lrFinder, m) : handleDashboardMessage(ctx, m)).catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
+      void (m.type === 'useLr' ? useLr(lrFinder, m) : m.type === 'findLr' ? findLrFromDashboard(lrFinder, controller.state.target, m) : handleDashboardMessage(ctx, m))
+        .catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
     log,
     landscape: (ask: LandscapeAsk) => void landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
   };
@@ -146,7 +147,9 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     newRun: () => newRunMode(vscode.workspace.getConfiguration('optimizerLab').get('newRun')),
   };
   const runHistory = registerRunHistory(context, controller, ctx, log);
-  const lrFinder: LrFinderContext = { runner, settings, sites, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors) };
+  const lrFinder: LrFinderContext = {
+    runner, settings, sites, showDashboard: ctx.showDashboard, log, problems: (file, errors) => void problems.show(file, errors), hasRule: (file, name) => catalog.hasRule(file, name),
+  };
   const dashboardHost = dashboardHostOf(ctx, runner, lrFinder);
 
   const selector: vscode.DocumentSelector = [{ language: 'typescript', scheme: 'file' }, { language: 'typescript', scheme: 'untitled' }];

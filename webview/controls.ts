@@ -5,6 +5,7 @@
 import type { OptimizerOption, RuleOption, ScheduleOption } from '../src/protocol/webview';
 import { el } from './dom';
 import { fillOptimizerMenu } from './optimizerMenu';
+import { findLrButton } from './lrFinder/findLrButton';
 import { scheduleDatalist, scheduleTitle } from './scheduleList';
 import type { UiState, XAxis } from './uiState';
 
@@ -17,6 +18,8 @@ export interface ControlActions {
   exportRuns(format: 'csv' | 'json'): void;
   /** Run the target run's configuration again with ui.seeds seeds. */
   repeat(): void;
+  /** The lr range test with the menu's optimizer (webview/lrFinder/; absent: no button). */
+  findLr?(): void;
 }
 
 /** Which runs the lr slider and "repeat" act on, in words (from the table's selection). */
@@ -105,6 +108,7 @@ export function renderRunControls(
   compare.addEventListener('click', () => actions.run(true));
   const stop = el('button', { id: 'ctl-stop', type: 'button', title: 'Stop every running run', text: 'Stop' });
   stop.addEventListener('click', () => actions.stop());
+  const findLr = actions.findLr ? [findLrButton(actions.findLr)] : [];
 
   const lrTarget = el('span', { id: 'ctl-lr-target', class: 'muted target', text: `→ ${targets.lr}`, title: `The lr slider applies to ${targets.lr}` });
   lr.setAttribute('aria-describedby', 'ctl-lr-target');
@@ -124,7 +128,7 @@ export function renderRunControls(
 
   return el('section', { class: 'controls', 'aria-label': 'run controls' },
     field('optimizer', select), field('lr', lr, lrOut, lrTarget), field('schedule', schedule, scheduleDatalist('ctl-schedule-list', schedules)), field('steps', steps),
-    el('div', { class: 'buttons' }, run, compare, stop),
+    el('div', { class: 'buttons' }, run, compare, ...findLr, stop),
     field('seeds', seeds, repeat));
 }
 

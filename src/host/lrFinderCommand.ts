@@ -5,7 +5,7 @@
  * "Use this lr" in the card sets optimizerLab.learningRate, the lr the default optimizer's runs use.
  */
 import * as vscode from 'vscode';
-import type { LrFinderView, UseLr } from '../protocol/lrFinder';
+import type { FindLrAsk, LrFinderView, UseLr } from '../protocol/lrFinder';
 import type { RunError } from '../protocol/runner';
 import { COMMANDS } from './commandIds';
 import { documentOf, requireTrust, targetOf } from './commands';
@@ -24,7 +24,20 @@ export interface LrFinderContext {
   readonly problems: (file: string, errors: readonly RunError[]) => void;
   /** What a file exports, from TypeScript's parser (src/host/discovery/). */
   readonly sites: (text: string) => Promise<SourceSites>;
+  /** Whether the workspace scan found rule `name` in `file` (the dashboard names a file; only those run). */
+  readonly hasRule?: (file: string, name: string) => boolean;
 }
+
+type OptimizerAsked = FindLrAsk['optimizer'];
+
+/** The settings with `optimizer` as their default (the session tests the settings' optimizer); the lr is the test's own. */
+function settingsFor(settings: RunSettings, optimizer: OptimizerAsked | undefined): RunSettings {
+  if (!optimizer) return settings;
+  const { defaultRule: _setting, ...rest } = settings;
+  return { ...rest, defaultOptimizer: optimizer.id, learningRate: null, ...(optimizer.rule ? { defaultRule: { file: optimizer.rule.file, name: optimizer.id } } : {}) };
+}
+
+const optimizerName = (settings: RunSettings): string => settings.defaultRule?.name ?? settings.defaultOptimizer;
 
 /** The objective to test: the lens's, else the active file's only one, else the user's pick among its objectives. */
 async function objectiveOf(ctx: LrFinderContext, document: vscode.TextDocument, name?: string): Promise<string | undefined> {
@@ -36,8 +49,11 @@ async function objectiveOf(ctx: LrFinderContext, document: vscode.TextDocument, 
 
 let running: LrFinderSession | undefined;
 
-/** Runs the test on `name` in `uri` (the active editor's file when absent); resolves with the card's last view. */
-export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: string): Promise<LrFinderView | undefined> {
+/**
+ * Runs the test on `name` in `uri` (the active editor's file when absent) with `optimizer` (the settings' when absent);
+ * resolves with the card's last view.
+ */
+export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: string, optimizer?: OptimizerAsked): Promise<LrFinderView | undefined> {
   if (!requireTrust()) return undefined;
   const document = await documentOf(uri);
   const objective = document ? await objectiveOf(ctx, document, name) : undefined;
@@ -47,7 +63,10 @@ export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: stri
   }
   running?.cancel();
   const relative = (file: string): string => vscode.workspace.asRelativePath(file);
-  const session = new LrFinderSession(ctx.runner, ctx.settings(), { ...targetOf(document, objective), objective }, relative);
+  const settings = settingsFor(ctx.settings(), optimizer);
+  const session = new LrFinderSession(ctx.runner, settings, { ...targetOf(document, objective), objective }, relative);
+  // "Use this lr" sets optimizerLab.learningRate only for the settings' own optimizer.
+  const isDefault = !optimizer || (optimizerName(settings) === optimizerName(ctx.settings()) && !optimizer.rule === !ctx.settings().defaultRule);
   running = session;
   ctx.showDashboard();
   const outcome = await vscode.window.withProgress(
@@ -56,7 +75,7 @@ export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: stri
       token.onCancellationRequested(() => session.cancel());
       let reported = 0;
       return session.run({
-        view: (view) => DashboardPanel.showLrFinder(view),
+        view: (view) => DashboardPanel.showLrFinder({ ...view, optimizer: { ...view.optimizer, isDefault } }),
         progress: (done, total) => {
           const percent = (100 * done) / total;
           progress.report({ increment: percent - reported, message: `${done} of at most ${total} steps` });
@@ -74,6 +93,20 @@ export async function findLr(ctx: LrFinderContext, uri?: vscode.Uri, name?: stri
   const s = outcome.view.suggestions;
   ctx.log(`lr finder ${objective}: ${outcome.view.status}, ${outcome.view.points.length} points, steepest ${s?.steepest ?? '-'}, minimum/10 ${s?.minimumOverTen ?? '-'}`);
   return outcome.view;
+}
+
+/** "Find lr" beside the dashboard's Run: the dashboard's objective (its runs' target) with the menu's optimizer. */
+export async function findLrFromDashboard(ctx: LrFinderContext, target: { file: string; objective?: string } | undefined, ask: FindLrAsk): Promise<void> {
+  const rule = ask.optimizer.rule;
+  if (rule && !ctx.hasRule?.(rule.file, ask.optimizer.id)) {
+    ctx.log(`dashboard asked for the lr of rule '${ask.optimizer.id}' in ${rule.file}, which the workspace does not export`);
+    return;
+  }
+  if (!target) {
+    void vscode.window.showInformationMessage('Optimizer Lab: run an objective first (its lens or the palette); Find lr then tests it with the dashboard\'s optimizer.');
+    return;
+  }
+  await findLr(ctx, vscode.Uri.file(target.file), target.objective, ask.optimizer);
 }
 
 /** "Use this lr": the setting follows when the test ran the settings' optimizer (the lr belongs to it). */

@@ -81,3 +81,13 @@ export const useLrSchema = z.object({
   optimizer: z.string(),
 });
 export type UseLr = z.infer<typeof useLrSchema>;
+
+/**
+ * Dashboard -> host: "Find lr" beside Run: the range test on the dashboard's objective (its last run's) with the
+ * optimizer its menu shows (a built-in id, or a workspace rule's name and file; the host runs only rules its scan found).
+ */
+export const findLrAskSchema = z.object({
+  type: z.literal('findLr'),
+  optimizer: z.object({ id: z.string(), rule: z.object({ file: z.string() }).optional() }),
+});
+export type FindLrAsk = z.infer<typeof findLrAskSchema>;

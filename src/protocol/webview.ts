@@ -17,7 +17,7 @@ import {
   stepRecordSchema, type Landscape,
 } from './runner';
 import { sweepViewMessageSchema } from './sweepView';
-import { lrFinderViewSchema, useLrSchema } from './lrFinder';
+import { findLrAskSchema, lrFinderViewSchema, useLrSchema } from './lrFinder';
 import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
@@ -196,8 +196,8 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   }),
   /** Put text on the clipboard (the webview's own clipboard is unreliable). */
   z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch']), text: z.string() }),
-  /** "Use this lr" in the LR finder card. */
-  useLrSchema,
+  /** "Use this lr" in the LR finder card; "Find lr" beside Run. */
+  useLrSchema, findLrAskSchema,
   /** A contour over a zoomed window; a PCA or Hessian slice (src/protocol/landscapeViews.ts). */
   windowAskSchema,
   sliceAskSchema,

@@ -129,6 +129,25 @@ describe('LR finder card (a real `optlab lr-find` result)', function () {
     assert.equal(runs[0].type === 'run' && runs[0].ask.optimizer.lr, expected);
   });
 
+  it('"Find lr" beside Run asks the host for the test with the menu\'s optimizer; the answer fills the card, whose "Use lr" sets the lr', async () => {
+    const buttons = await page.locator('.controls .buttons button').evaluateAll((list) => list.map((b) => b.id));
+    assert.deepEqual(buttons.slice(0, 3), ['ctl-run', 'ctl-compare', 'ctl-find-lr'], 'beside Run and Compare');
+    assert.equal(await page.locator('section[data-chart="lr-finder"]').isVisible(), false, 'no card before a test');
+    const menu = await page.locator('#ctl-optimizer').inputValue();
+    await page.locator('#ctl-find-lr').click();
+    const asked = (await posted(page)).filter((m) => m.type === 'findLr');
+    assert.deepEqual(asked, [{ type: 'findLr', optimizer: { id: menu } }]);
+    // The host answers as findLrFromDashboard does: the session's views, streamed into the card.
+    await send(page, { ...viewOf(result, 30, 'running'), optimizer: { id: menu, isDefault: true } });
+    await send(page, { ...viewOf(result), optimizer: { id: menu, isDefault: true } });
+    await settle(page);
+    assert.equal(await page.locator('section[data-chart="lr-finder"]').isVisible(), true);
+    await page.locator('.lr-finder-actions button[data-suggestion="minimumOverTen"]').click();
+    const expected = Number((result.suggestions.minimumOverTen as number).toPrecision(3));
+    assert.equal(await page.evaluate(() => (window as unknown as CardWindow).optimizerLab.ui.controls.lr), expected);
+    assert.deepEqual((await posted(page)).filter((m) => m.type === 'useLr'), [{ type: 'useLr', lr: expected, optimizer: menu }]);
+  });
+
   it('an error names the user\'s file:line; a bad message is refused whole', async () => {
     await send(page, { ...viewOf(result, 3, 'error'), error: { message: 'loss is not a scalar', file: 'examples/broken.ts', line: 12 } });
     await settle(page);
