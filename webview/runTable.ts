@@ -37,7 +37,7 @@ export type TableRow = RunRow | GroupRow;
 export interface RunTableActions {
   /** Show or hide a run or a whole group (by its id). */
   toggle(id: string, visible: boolean): void;
-  copy(run: RunSnapshot, what: 'cli' | 'torch'): void;
+  copy(run: RunSnapshot, what: 'cli' | 'torch' | 'replay'): void;
   stop(runId: string): void;
   select(runId: string): void;
   expand(group: string, open: boolean): void;
@@ -160,7 +160,9 @@ export function renderRunTable(host: HTMLElement, rows: readonly TableRow[], int
       cli.addEventListener('click', () => actions.copy(r.run, 'cli'));
       const torch = el('button', { type: 'button', class: 'small', title: 'Copy as torch.optim snippet', text: 'torch', 'data-copy': 'torch' });
       torch.addEventListener('click', () => actions.copy(r.run, 'torch'));
-      cells.append(cli, torch);
+      const share = el('button', { type: 'button', class: 'small', title: 'Copy the replay record (a link holding the objective\'s hash, settings, seed, backend)', text: 'share', 'data-copy': 'replay' });
+      share.addEventListener('click', () => actions.copy(r.run, 'replay'));
+      cells.append(cli, torch, share);
     }
     if (interactive && !r.ghost && status.startsWith('running')) {
       const stop = el('button', { type: 'button', class: 'small', title: 'Stop this run', text: 'stop' });

@@ -10,6 +10,8 @@ export const COMMANDS = {
   toggleLive: 'optimizerLab.toggleLive',
   setUpTypes: 'optimizerLab.setUpTypes',
   openSweepResults: 'optimizerLab.openSweepResults',
+  /** A run shared as a replay record (the dashboard's "share"), run again here. */
+  openReplayRecord: 'optimizerLab.openReplayRecord',
   /** The lr range test (palette, and the objective's "Find lr" lens). */
   findLr: 'optimizerLab.findLr',
   /** Lens commands (hidden from the palette). */

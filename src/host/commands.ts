@@ -278,7 +278,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
     }
     case 'copy':
       await vscode.env.clipboard.writeText(message.text);
-      void vscode.window.showInformationMessage(`Copied the ${message.what === 'cli' ? 'CLI command' : 'torch.optim snippet'}.`);
+      void vscode.window.showInformationMessage(`Copied the ${{ cli: 'CLI command', torch: 'torch.optim snippet', replay: 'replay record (open it with Optimizer Lab: Open Replay Record)' }[message.what]}.`);
       return;
     case 'ready':
       return;

@@ -195,7 +195,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
     content: z.string(),
   }),
   /** Put text on the clipboard (the webview's own clipboard is unreliable). */
-  z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch']), text: z.string() }),
+  z.object({ type: z.literal('copy'), what: z.enum(['cli', 'torch', 'replay']), text: z.string() }),
   /** "Use this lr" in the LR finder card; "Find lr" beside Run. */
   useLrSchema, findLrAskSchema,
   /** A contour over a zoomed window; a PCA or Hessian slice (src/protocol/landscapeViews.ts). */
