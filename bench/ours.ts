@@ -18,6 +18,7 @@ import { createOptimizer, optimizerFactory } from '../src/core/optimizers/regist
 import { constantSchedule } from '../src/core/schedule';
 import { illConditionedQuadratic, rosenbrock } from '../src/core/testFunctions';
 import { cnnProblem } from './cnnProblem';
+import { exampleProblem } from './exampleProblem';
 import { mlpProblem } from './problems';
 import { sweepRosenbrock } from './sweepRosenbrock';
 import { COMPILED_MAX_PARAMS } from '../src/runner/arrayPath';
@@ -93,11 +94,14 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
   });
   if (result.status !== 'completed') throw new Error(`run ended '${result.status}'`);
   // The runner's rule (arrayPath.ts): large objectives compile only when every long loop is WebAssembly.
-  if (x0.length > COMPILED_MAX_PARAMS && !compiled.vectorised) throw new Error('the runner would keep this objective on tensors');
+  if (x0.length > COMPILED_MAX_PARAMS && !compiled.vectorised) throw new KeptOnTensors(`above ${COMPILED_MAX_PARAMS} parameters with loops that stay in JS, the runner keeps this objective on tensors`);
   return { check: [result.final.loss], initial: [initial], path: pathOf(compiled.wasmLoops) };
 }
 
 const compiling = () => process.env.OPTLAB_COMPILE !== '0';
+
+/** The runner's size rule refused the compiled program (it would run on tensors). */
+class KeptOnTensors extends Error {}
 
 /**
  * `file#name` (relative to the repository) as the runner loads it, or a built-in's id (no '#'),
@@ -176,6 +180,24 @@ export async function runOurs(w: Workload): Promise<SideResult> {
         } catch (e) {
           // As the runner does: an objective that does not compile runs on tensors.
           if (!(e instanceof NotCompilable)) throw e;
+          releaseAbandonedTape(tf);
+          console.log(`  ${w.id}: not compiled (${e.message}); on tensors`);
+        }
+      }
+      const x0 = tf.tensor1d(problem.x0);
+      const out = await timed(w, () => train((x, step) => evaluatorOf(problem.objective(step))(x), x0, adam, w.lr, w.steps));
+      x0.dispose();
+      return out;
+    }
+    case 'example-adam': {
+      const problem = await exampleProblem(w.file, w.objective, w.batch);
+      const adam = () => createOptimizer('adam', {});
+      if (compiling()) {
+        try {
+          return await timed(w, () => trainCompiled(problem.batchLoss, problem.batchInputs, problem.x0, adam().arrays as ArrayOptimizer, w.lr, w.steps));
+        } catch (e) {
+          // As the runner does: an objective that does not compile (or that it keeps on tensors) runs on tensors.
+          if (!(e instanceof NotCompilable || e instanceof KeptOnTensors)) throw e;
           releaseAbandonedTape(tf);
           console.log(`  ${w.id}: not compiled (${e.message}); on tensors`);
         }

@@ -17,6 +17,7 @@ import { selectBackend } from '../src/runner/backend';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { runEndToEnd } from './endToEnd';
 import { writeCnnInputs } from './cnnProblem';
+import { writeExampleInputs } from './exampleProblem';
 import { runOurs, type SideResult } from './ours';
 import { WORKLOADS } from './workloads';
 
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
   // The backend first: the CNN's inputs for PyTorch are made with tensors.
   silenceTfjsBanner();
   const choice = await selectBackend(args.backend);
+  if (args.torch) {
+    // PyTorch starts from the example's initial weights and data as the runner draws them (seed 0).
+    for (const w of workloads) if (w.kind === 'example-adam') await writeExampleInputs(path.join(os.tmpdir(), w.dataFile), w.file, w.objective, w.batch);
+  }
   const torch = args.torch ? runTorch(workloads.map((w) => w.id)) : 'skipped (--no-torch)';
   if (typeof torch === 'string') console.log(`PyTorch side not run: ${torch}; reporting ours only`);
 

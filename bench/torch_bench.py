@@ -175,6 +175,10 @@ def run(w):
         from torch_cnn import cnn_problem
         f, x0 = cnn_problem(w)
         return lambda: train(f, x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])
+    if kind == 'example-adam':
+        from torch_examples import example_problem
+        f, x0 = example_problem(w)
+        return lambda: train(f, x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])
     if kind == 'mlp-adam':
         f, x0 = mlp_problem(w)
         return lambda: train(f, x0, lambda p: torch.optim.Adam(p, lr=w['lr']), w['steps'])

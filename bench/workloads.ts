@@ -21,6 +21,11 @@ export type Workload =
     }
   /** bench/cnnNetwork.ts with Adam; `dataFile`: the file (in the temporary directory) where bench/cnnProblem.ts writes the weights and data PyTorch starts from. */
   | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string }
+  /**
+   * An objective from examples/ with Adam (bench/exampleProblem.ts); `torchNet`: the same network in bench/torch_examples.py,
+   * `dataFile` where its weights and data are written for it.
+   */
+  | { id: string; kind: 'example-adam'; file: string; objective: string; torchNet: 'smallCnnBatchNorm' | 'tinyTransformer'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string }
   | { id: string; kind: 'hvp'; n: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'lanczos'; n: number; iterations: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'sweep'; n: number; lrs: number[]; steps: number; repeats: number; tol: number }
@@ -54,6 +59,14 @@ export const WORKLOADS: Workload[] = [
     tol: 1e-2,
   },
   { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32', kind: 'cnn-adam', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin' },
+  {
+    id: 'cnn+batchnorm adam 12x12 conv8-bn-pool-dense8 batch 32 (examples/smallCnn.ts)', kind: 'example-adam', file: 'examples/smallCnn.ts', objective: 'withBatchNorm',
+    torchNet: 'smallCnnBatchNorm', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-smallcnn-inputs.bin',
+  },
+  {
+    id: 'transformer adam 1 block d64 ctx32 batch 32 (examples/tinyTransformer.ts)', kind: 'example-adam', file: 'examples/tinyTransformer.ts', objective: 'tinyTransformer',
+    torchNet: 'tinyTransformer', batch: 32, steps: 20, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-transformer-inputs.bin',
+  },
   { id: 'hvp rosenbrock n=1e5', kind: 'hvp', n: 100_000, steps: 50, repeats: 5, tol: 1e-3 },
   { id: 'lanczos 30 it. n=1e5', kind: 'lanczos', n: 100_000, iterations: 30, steps: 1, repeats: 3, tol: 1e-3 },
   { id: 'sweep 16 lr adam rosenbrock n=2', kind: 'sweep', n: 2, lrs: sweepLrs, steps: 1000, repeats: 3, tol: 1e-3 },
