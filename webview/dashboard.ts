@@ -16,7 +16,7 @@ import { controlTargets } from './controlTargets';
 import { type ControlTargets, renderRunControls, renderViewControls, showTargets } from './controls';
 import { describeFit, fitConvergence } from './convergenceFit';
 import { curvatureVerdicts } from './curvatureText';
-import { updateDiagnosticsCards } from './diagnosticsCards';
+import { spectrumAsk, updateDiagnosticsCards } from './diagnosticsCards';
 import { DashboardModel } from './dashboardModel';
 import { el } from './dom';
 import { copyRun, exportPng, exportRuns } from './exports/exportActions';
@@ -357,7 +357,7 @@ export class Dashboard {
       run: (compare: boolean) => {
         const c = this.ui.controls;
         // A workspace rule asks for its name and file; the host adds the file's unsaved text.
-        const ask = { optimizer: { ...optimizerOfValue(c.optimizer), lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}) };
+        const ask = { optimizer: { ...optimizerOfValue(c.optimizer), lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}), ...spectrumAsk() };
         this.host.post(compare ? { type: 'compare', ask } : { type: 'run', ask });
       },
       stop: () => this.host.post({ type: 'stop' }), findLr: () => this.host.post({ type: 'findLr', optimizer: optimizerOfValue(this.ui.controls.optimizer) }),

@@ -1,7 +1,8 @@
 /**
  * The edge-of-stability and spectral-density cards beside the charts' data: the edge chart's crossing markers,
  * each card's note (the figures and their errors in words), the spectrum card's two toggles (the density axis,
- * the eigenvalue range) and the cards hidden while no run has such samples.
+ * the eigenvalue range), the cards hidden while no run has such samples, and the curvature card's "density" toggle
+ * that asks the next runs for the spectral density (the CLI's --spectrum; the curvature card is always there).
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import { chartKeys, type ChartCard, type ChartKind } from './chartCards';
@@ -25,6 +26,7 @@ export function updateDiagnosticsCards(
   shown = { runs, label };
   const changed: ChartKind[] = [];
   addSpectrumToggles(cards.spectrum, charts.spectrum);
+  addDensityAsk(cards.curvature);
   if (charts.edge.setMarkers(edgeCrossings(runs, colour))) changed.push('edge');
   writeNote(cards.edge, charts.edge, edgeNotes(runs, label));
   writeNote(cards.spectrum, charts.spectrum, spectrumLines());
@@ -88,6 +90,28 @@ function addSpectrumToggles(card: ChartCard, chart: SeriesChart): void {
     });
     card.root.querySelector('header')?.insertBefore(button, card.png);
   }
+}
+
+/** Whether the next Run and Compare ask for the spectral density and trace. */
+let densityAsked = false;
+
+/** What the dashboard's run ask adds for the density toggle. */
+export const spectrumAsk = (): { spectrum?: true } => (densityAsked ? { spectrum: true } : {});
+
+/** The curvature card's "density" toggle (once; only where runs can start: in the editor, not in a report page). */
+function addDensityAsk(card: ChartCard): void {
+  if (typeof acquireVsCodeApi !== 'function' || card.root.querySelector('[data-ask-spectrum]')) return;
+  const button = el('button', {
+    type: 'button', class: 'small', 'data-ask-spectrum': '', 'aria-pressed': String(densityAsked), text: 'density',
+    title: 'Sample the spectral density and trace with every curvature sample of the next runs (the CLI\'s --spectrum); drawn in the Spectral density card',
+  });
+  button.addEventListener('click', () => {
+    densityAsked = !densityAsked;
+    button.setAttribute('aria-pressed', String(densityAsked));
+    // Small buttons have no pressed style: the dot says it is on (as the run table's pressed links do).
+    button.textContent = densityAsked ? '● density' : 'density';
+  });
+  card.root.querySelector('header')?.insertBefore(button, card.png);
 }
 
 type LiveAxis = { type?: string; min?: number; title?: { text?: string }; ticks?: { callback?: unknown } };

@@ -252,7 +252,7 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
         return;
       }
       const ruleItem: OptimizerItem = { id: ask.optimizer.id, label: ask.optimizer.id, ...(rule ? { ruleFile: rule.file } : {}) };
-      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, ...scheduleChoiceOf(ask.schedule, ctx.controller.state.schedules) };
+      const choice: RunChoice = { ...choiceOf(ruleItem, ask.optimizer.lr), hp: ask.optimizer.hp, steps: ask.steps, ...scheduleChoiceOf(ask.schedule, ctx.controller.state.schedules), ...(ask.spectrum ? { spectrum: true } : {}) };
       ctx.controller.start(t, [choice], message.type === 'run' ? 'replace' : 'add');
       return;
     }

@@ -162,6 +162,8 @@ export interface RunChoice {
   readonly scheduleFile?: ScheduleFile;
   readonly steps?: number;
   readonly curvatureEvery?: number | 'auto';
+  /** Spectral density and trace on every curvature sample (the dashboard's toggle; the CLI's --spectrum). */
+  readonly spectrum?: boolean;
   /** Ask the runner for the loss landscape (also slices for more than 2 parameters); absent: its default. */
   readonly landscape?: boolean;
   /** The runner's random seed (data order, random init); absent: the runner's default, 0. */
@@ -209,6 +211,7 @@ export function runRequestFor(settings: RunSettings, target: RunTarget, choice: 
     steps: choice.steps ?? settings.steps,
     curvatureEvery: choice.curvatureEvery ?? settings.curvatureEvery,
     ...(settings.diagnostics ? { diagnostics: settings.diagnostics } : {}),
+    ...(choice.spectrum ? { spectrum: true } : {}),
     timeLimitMs: settings.timeLimitSeconds * 1000,
     ...(settings.backend !== 'auto' ? { backend: settings.backend } : {}),
     compile: settings.compileObjectives,

@@ -172,6 +172,8 @@ export const runAskSchema = z.object({
   optimizer: optimizerChoiceSchema,
   schedule: z.string().optional(),
   steps: z.number().int().positive(),
+  /** The spectrum card's "sample the density" toggle: spectral density and trace on every curvature sample (the CLI's --spectrum). */
+  spectrum: z.boolean().optional(),
 });
 export type RunAsk = z.infer<typeof runAskSchema>;
 

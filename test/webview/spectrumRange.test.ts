@@ -1,4 +1,7 @@
-/** The spectral-density card's eigenvalue-range toggle (issue 21): the bulk window by hand, then what the page draws. */
+/**
+ * The spectral-density card's eigenvalue-range toggle (issue 21): the bulk window by hand, then what the page draws;
+ * and the curvature card's "density" toggle, which asks the next runs for the density (the CLI's --spectrum).
+ */
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { runsFromEvents } from '../../src/protocol/runHistory';
@@ -6,7 +9,7 @@ import { toSymlog } from '../../webview/spectrumChart';
 import { bulkWindow, outsideWindow } from '../../webview/spectrumRange';
 import { useDashboardPage } from './harness/dashboardSuite';
 import { allEvents } from './harness/eventStream';
-import { send, settle } from './harness/pageDriver';
+import { posted, send, settle } from './harness/pageDriver';
 
 /** A density with a bulk from −2 to 4 and one outlier at 50 carrying 1 % of the weight. */
 const DENSITY = { nodes: [-2, 1, 2, 3, 4, 50], weights: [0.1, 0.2, 0.2, 0.2, 0.29, 0.01] };
@@ -60,6 +63,24 @@ describe('dashboard: the spectrum card\'s eigenvalue range (all on symmetric log
 
   describe('in headless Chromium', () => {
     const suite = useDashboardPage({ failOnPageErrors: true });
+
+    it('the curvature card\'s "density" toggle makes Run and Compare ask for the spectrum, and pressed again stops asking', async () => {
+      const page = suite.page;
+      await send(page, { type: 'snapshot', version: 0, runs: [], ghosts: [], banner: null });
+      await settle(page);
+      const ask = page.locator('section[data-chart="curvature"] [data-ask-spectrum]');
+      assert.equal(await ask.getAttribute('aria-pressed'), 'false');
+      await page.click('#ctl-run');
+      await ask.click();
+      assert.equal(await ask.getAttribute('aria-pressed'), 'true');
+      assert.equal(await ask.innerText(), '● density');
+      await page.click('#ctl-run');
+      await page.click('#ctl-compare');
+      await ask.click();
+      await page.click('#ctl-run');
+      const asks = (await posted(page)).flatMap((m) => (m.type === 'run' || m.type === 'compare' ? [[m.type, m.ask.spectrum]] : []));
+      assert.deepEqual(asks, [['run', undefined], ['run', true], ['compare', true], ['run', undefined]]);
+    });
 
     it('"bulk" redraws the density over λ in the window on a linear axis, and "all λ" brings back the symmetric-log view', async () => {
       const page = suite.page;
