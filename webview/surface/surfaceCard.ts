@@ -17,7 +17,7 @@ import { DEFAULT_ORBIT, type Orbit, rotated, toPixels, type Vec3, viewProjection
 import { rgbaOf, surfaceColours } from './surfaceColours';
 import { SurfaceGl, type Rgba } from './surfaceGl';
 import { replayMarkers, surfacePaths, type SurfaceSeries } from './surfacePaths';
-import { surfaceScene, type SurfaceScene } from './surfaceScene';
+import { HEIGHT_FLOOR, surfaceScene, type SurfaceScene } from './surfaceScene';
 import './surface.css';
 
 /** What the surface needs of the replay (webview/replay/replay.ts): each run's iterate at the current step. */
@@ -68,7 +68,6 @@ export class SurfaceCard {
     this.labels = { x: label('surface-x'), y: label('surface-y'), top: label('surface-z') };
     this.fallback = el('p', { class: 'surface-fallback', role: 'status', hidden: true });
     this.layer = el('div', { class: 'surface-layer', hidden: true }, this.canvas, ...Object.values(this.labels), this.fallback);
-    this.plot?.append(this.layer);
     this.chartCanvas = this.plot?.querySelector('canvas:not(.surface-canvas)') ?? undefined;
     if (this.chartCanvas) cards.set(this.chartCanvas, this);
     registerChart().register(followChart);
@@ -85,6 +84,8 @@ export class SurfaceCard {
     if (grid && this.scene?.grid !== grid.values) this.scene = { grid: grid.values, scene: surfaceScene(grid), cells: Math.max(grid.xs.length, grid.ys.length) - 1 };
     this.pathsKey = '';
     const on = this.active && grid !== undefined;
+    // Into the page on first use: until then the card holds only the chart's canvas.
+    if (on && !this.layer.isConnected) this.plot?.append(this.layer);
     this.layer.hidden = !on;
     if (this.chartCanvas) this.chartCanvas.style.visibility = on ? 'hidden' : '';
     // The 2-D chart's zoom buttons would zoom the hidden chart: the wheel zooms the surface instead.
@@ -92,7 +93,7 @@ export class SurfaceCard {
     this.requestDraw();
     if (!on || !this.scene) return view;
     const [lo, hi] = this.scene.scene.loss;
-    const caption = `${view.caption} · 3-D: height log(loss − min) as the contour's levels, from ${fmt(lo)} to ${fmt(hi)}; drag to rotate, wheel to zoom, double-click to reset`;
+    const caption = `${view.caption} · 3-D: height log(loss − min + ε), ε = ${100 * HEIGHT_FLOOR} % of the loss's range ${fmt(lo)} to ${fmt(hi)}; lines at the contour's levels; drag to rotate, wheel to zoom, double-click to reset`;
     return { ...view, caption };
   }
 

@@ -11,13 +11,13 @@ import { allEvents, landscapeGrid } from './eventStream';
 import { startHarness } from './harnessServer';
 import { send, settle, waitForReady } from './pageDriver';
 
-/** Two Rosenbrock runs (Adam, momentum) with the contour's grid. */
+/** Two Rosenbrock runs with the contour's grid: momentum, then Adam (drawn over it where their paths share the valley). */
 export function twoRuns(): DashboardEvent[] {
   const events = [
-    ...allEvents({ runId: 'adam', optimizer: 'adam', lr: 0.05, steps: 300 }),
     ...allEvents({ runId: 'mom', optimizer: 'momentum', lr: 0.0006, steps: 300 }),
+    ...allEvents({ runId: 'adam', optimizer: 'adam', lr: 0.05, steps: 300 }),
   ];
-  events.splice(1, 0, { type: 'landscape', runId: 'adam', grid: landscapeGrid() });
+  events.splice(1, 0, { type: 'landscape', runId: 'mom', grid: landscapeGrid() });
   return events;
 }
 
