@@ -20,7 +20,7 @@ function start(): void {
   (window as unknown as { optimizerLab: Dashboard }).optimizerLab = dashboard;
   // Per-tensor norms and the step-size gauge: cards of their own in the charts' grid, drawn from the dashboard's runs.
   const stepCards = new StepDiagnosticsCards(dashboard, readTheme);
-  root.querySelector('.charts')?.append(stepCards.tensorsCard, stepCards.gaugeCard);
+  root.querySelector('.charts')?.append(stepCards.tensorsCard, stepCards.gaugeCard, stepCards.noiseCard);
   watchTheme(() => stepCards.retheme());
   (window as unknown as { optimizerLabStepDiagnostics: StepDiagnosticsCards }).optimizerLabStepDiagnostics = stepCards;
   // A sweep file opened from the editor gets its own card above the runs' charts.

@@ -1,8 +1,8 @@
 /**
- * The cards for per-step diagnostics (issue 21): the per-tensor small multiples (./tensorMultiples.ts) and the
- * step-size gauge (./stepGaugeChart.ts). They read the dashboard's runs after each host message (validated
+ * The cards for per-step diagnostics (issue 21): the per-tensor small multiples (./tensorMultiples.ts), the
+ * step-size gauge (./stepGaugeChart.ts) and the gradient-noise scale (./gradientNoiseChart.ts). They read the dashboard's runs after each host message (validated
  * there) and draw in the next animation frame; only new records are appended, charts are rebuilt when the
- * shown run, its tensors or the set of gauged runs change.
+ * shown run, its tensors or the set of gauged (or noise-sampled) runs change.
  */
 import type { RunSnapshot } from '../src/protocol/webview';
 import { runLabel } from './charts/buildSeries';
@@ -10,6 +10,7 @@ import type { Point } from './charts/series';
 import { SeriesChart } from './charts/seriesChart';
 import type { DashboardModel } from './dashboardModel';
 import { el } from './dom';
+import { hasGradientNoise, noiseNotes, noiseSeriesOf, noiseSpec } from './gradientNoiseChart';
 import { gaugeNotes, gaugeSeriesOf, gaugeSpec } from './stepGaugeChart';
 import { panelSpec, shownTensorRun, TENSOR_QUANTITIES, tensorNote, tensorPanels } from './tensorMultiples';
 import type { Theme } from './theme';
@@ -35,11 +36,15 @@ const DASHED = new Set([1, 3]);
 export class StepDiagnosticsCards {
   readonly tensorsCard: HTMLElement;
   readonly gaugeCard: HTMLElement;
+  readonly noiseCard: HTMLElement;
   private readonly multiples = el('div', { class: 'multiples' });
   private readonly legend = el('p', { class: 'legend' });
   private readonly tensorsNote = el('p', { class: 'note' });
   private readonly gaugeNote = el('p', { class: 'note' });
   private readonly gaugeChart: SeriesChart;
+  private readonly noiseNote = el('p', { class: 'note' });
+  private readonly noiseChart: SeriesChart;
+  private noiseKey = '';
   private panels: { name: string; chart: SeriesChart }[] = [];
   private shownKey = '';
   private gaugeKey = '';
@@ -56,6 +61,12 @@ export class StepDiagnosticsCards {
       el('p', { class: 'caption', text: 'where each update lands on the quadratic fitted along it (Cockpit): −1 no move, 0 its minimum, 1 the other side of the valley; below 0 understep, above 0 overstep; line: running mean' }),
       el('div', { class: 'plot' }, canvas), this.gaugeNote);
     this.gaugeChart = new SeriesChart(canvas, theme(), gaugeSpec(theme()));
+    const noiseCanvas = el('canvas', { role: 'img', 'aria-label': 'Gradient noise chart' });
+    this.noiseCard = el('section', { class: 'card card-noise', 'aria-label': 'Gradient noise', 'data-chart': 'noise', hidden: true },
+      el('header', {}, el('h2', { text: 'Gradient noise' })),
+      el('p', { class: 'caption', text: 'B_simple = tr(Σ)/|g|² at curvature samples with its standard-error band (McCandlish et al. 2018), dashed: the batch size; batches well below B_simple are noise-dominated' }),
+      el('div', { class: 'plot' }, noiseCanvas), this.noiseNote);
+    this.noiseChart = new SeriesChart(noiseCanvas, theme(), noiseSpec(theme()));
   }
 
   /** Draws what changed in the next animation frame (several messages per frame cost one update). */
@@ -72,6 +83,7 @@ export class StepDiagnosticsCards {
   retheme(): void {
     this.shownKey = '';
     this.gaugeKey = '';
+    this.noiseKey = '';
     this.update();
   }
 
@@ -79,15 +91,16 @@ export class StepDiagnosticsCards {
     const runs = this.source.model.visible(this.source.ui.hidden, false).filter(({ ghost }) => !ghost).map(({ run }) => run);
     this.updateTensors(runs);
     this.updateGauge(runs);
+    this.updateNoise(runs);
   }
 
   /** The small multiples' and the gauge's datasets as drawn. */
-  drawn(): { tensors: DrawnChart[]; gauge: DrawnChart } {
+  drawn(): { tensors: DrawnChart[]; gauge: DrawnChart; noise: DrawnChart } {
     const of = (title: string, chart: SeriesChart): DrawnChart => {
       const x = chart.chart.options.scales?.x as { min?: number; max?: number } | undefined;
       return { title, x: { min: x?.min, max: x?.max }, datasets: chart.chart.data.datasets.map((d) => ({ label: String(d.label), data: [...(d.data as Point[])] })) };
     };
-    return { tensors: this.panels.map((p) => of(p.name, p.chart)), gauge: of('gauge', this.gaugeChart) };
+    return { tensors: this.panels.map((p) => of(p.name, p.chart)), gauge: of('gauge', this.gaugeChart), noise: of('noise', this.noiseChart) };
   }
 
   private updateTensors(runs: readonly RunSnapshot[]): void {
@@ -150,5 +163,22 @@ export class StepDiagnosticsCards {
     const notes = gaugeNotes(gauged, (r) => runLabel(r));
     this.gaugeNote.hidden = notes.length === 0;
     this.gaugeNote.textContent = notes.join(' · ');
+  }
+
+  private updateNoise(runs: readonly RunSnapshot[]): void {
+    const sampled = runs.filter(hasGradientNoise);
+    this.noiseCard.hidden = sampled.length === 0;
+    const key = sampled.map((r) => r.runId).join('|');
+    if (key !== this.noiseKey) {
+      this.noiseKey = key;
+      const theme = this.theme();
+      const colour = (run: RunSnapshot) => theme.palette[this.source.model.colourIndex(run.runId) % theme.palette.length];
+      this.noiseChart.setSeries(sampled.flatMap((r) => noiseSeriesOf(r, colour(r), runLabel(r))), theme, noiseSpec(theme));
+    } else if (this.noiseChart.pull(new Set(sampled.map((r) => r.runId)))) {
+      this.noiseChart.render();
+    }
+    const notes = noiseNotes(sampled, (r) => runLabel(r));
+    this.noiseNote.hidden = notes.length === 0;
+    this.noiseNote.textContent = notes.join(' · ');
   }
 }
