@@ -1,21 +1,26 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { minimizeArrays } from './arrays/minimizeArrays';
+import { TensorCopies } from './arrays/tensorCopies';
 import { resolveHyperparams, type HpRecord } from './hyperparams';
 import { FIRST_ORDER_RULES } from './optimizers/firstOrder';
 import { RuleOnRows } from './rules/ruleOnRows';
 import { ruleHyperparamSpecs } from './rules/ruleFactory';
+import { constantSchedule } from './schedule';
+import { RowsObjective, rowsOptimizer, type BatchedObjective } from './sweepRows';
 
 /**
- * Learning-rate sweeps as one batched tensor program: K copies of the
- * parameters are the rows of one K×n matrix, the objective is evaluated on all
- * rows at once, and one update moves every row with its own lr. Per element the
- * arithmetic is the single-run op chain (same ops, same float32 roundings), so
- * each row follows its own run; 16 learning rates cost about one run's kernel
- * dispatches instead of sixteen. The update is the built-in's rule run on
- * the matrix, each row's lr-dependent numbers as a K×1 column (./rules/ruleOnRows.ts).
+ * Learning-rate sweeps as one batched tensor program on the one training loop (./arrays/minimizeArrays.ts):
+ * K copies of the parameters are the rows of one K×n matrix, which is the loop's parameter array; the
+ * objective is evaluated on all rows at once, and one update moves every row with its own lr. Per element
+ * the arithmetic is the single-run op chain (same ops, same float32 roundings), so each row follows its
+ * own run; 16 learning rates cost about one run's kernel dispatches instead of sixteen. The update is the
+ * built-in's rule run on the matrix, each row's lr-dependent numbers as a K×1 column
+ * (./rules/ruleOnRows.ts); the loop's adapters, and why a row's divergence does not stop the loop, are in
+ * ./sweepRows.ts. Each row's losses and gradient norms are recorded after every update (the loop's
+ * afterStep) and handed over in batches.
  */
 
-/** Losses of every row of X (K×n → K); row k must depend on row k only. */
-export type BatchedObjective = (x: tf.Tensor2D) => tf.Tensor1D;
+export type { BatchedObjective } from './sweepRows';
 
 export interface SweepOptions {
   f: BatchedObjective;
@@ -51,7 +56,7 @@ export interface SweepResult {
   readonly status: 'completed' | 'cancelled';
 }
 
-/** Steps of metrics kept on the backend before one read-back. */
+/** Steps of metrics handed to onMetrics at once. */
 const BATCH_STEPS = 64;
 
 /** The optimizer's rule on the K×n matrix of parameters, one lr per row. */
@@ -62,68 +67,71 @@ function rowsRuleFor(o: SweepOptions): RuleOnRows {
   return new RuleOnRows(builtIn.id, builtIn.rule, hp, o.lrs);
 }
 
+/** Every row's records, step by step, and the first step each row went bad. */
+class RowRecords {
+  readonly divergedAt: (number | undefined)[];
+  private pending: SweepMetrics[] = [];
+
+  constructor(private readonly rows: RowsObjective, private readonly onMetrics: SweepOptions['onMetrics']) {
+    this.divergedAt = new Array(rows.losses.length).fill(undefined);
+  }
+
+  /** The rows' loss and gradient norm measured before update `step`. */
+  record(step: number): void {
+    const losses = this.rows.losses.slice();
+    const gradNorms = Float32Array.from(this.rows.gradNormsSq, Math.sqrt);
+    for (let j = 0; j < losses.length; j++) {
+      if (this.divergedAt[j] === undefined && !(Number.isFinite(losses[j]) && Number.isFinite(gradNorms[j]))) this.divergedAt[j] = step;
+    }
+    if (!this.onMetrics) return;
+    this.pending.push({ step, losses, gradNorms });
+    if (this.pending.length >= BATCH_STEPS) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.onMetrics?.(batch);
+  }
+}
+
 /** Runs every lr for `steps` updates at once. */
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const k = o.lrs.length;
   if (k === 0) throw new Error('a sweep needs at least one learning rate');
   const rule = rowsRuleFor(o);
-  const valueAndGrad = tf.valueAndGrad((x: tf.Tensor) => o.f(x as tf.Tensor2D) as unknown as tf.Scalar);
-  let x = tf.tidy(() => tf.tile(tf.reshape(o.x0, [1, -1]), [k, 1])) as tf.Tensor2D;
-  let state = rule.init(x);
-  const divergedAt: (number | undefined)[] = new Array(k).fill(undefined);
-  let pending: { step: number; values: tf.Tensor }[] = [];
-  let stepsDone = 0;
-  let status: SweepResult['status'] = 'completed';
-
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const stacked = tf.concat(batch.map((p) => p.values));
-    const values = (await stacked.data()) as Float32Array;
-    tf.dispose([stacked, ...batch.map((p) => p.values)]);
-    const records = batch.map((p, i) => {
-      const losses = values.slice(2 * k * i, 2 * k * i + k);
-      const gradNorms = values.slice(2 * k * i + k, 2 * k * (i + 1)).map(Math.sqrt);
-      for (let j = 0; j < k; j++) {
-        if (divergedAt[j] === undefined && !(Number.isFinite(losses[j]) && Number.isFinite(gradNorms[j]))) divergedAt[j] = p.step;
-      }
-      return { step: p.step, losses, gradNorms };
-    });
-    o.onMetrics?.(records);
-  };
-
-  for (let step = 0; step < o.steps; step++) {
-    if (o.isCancelled?.()) {
-      status = 'cancelled';
-      break;
-    }
-    const out = tf.tidy(() => {
-      const { value, grad } = valueAndGrad(x);
-      // Losses and squared gradient norms per row; square roots on read-back.
-      const values = tf.concat([tf.reshape(value, [k]), tf.sum(tf.square(grad), 1)]);
-      return { values, ...rule.update(x, grad as tf.Tensor2D, state, step + 1) };
-    });
-    tf.dispose([x, ...state.filter((s) => !out.state.includes(s))]);
-    x = out.x;
-    state = out.state;
-    pending.push({ step, values: out.values });
-    stepsDone = step + 1;
-    if (pending.length >= BATCH_STEPS) await flush();
-  }
-  await flush();
-  const finals = tf.tidy(() => {
-    const { value, grad } = valueAndGrad(x);
-    return tf.concat([tf.reshape(value, [k]), tf.sum(tf.square(grad), 1)]);
-  });
-  const [finalValues, params] = (await Promise.all([finals.data(), x.data()])) as Float32Array[];
-  tf.dispose([finals, x, ...state]);
   const n = o.x0.size;
-  const runs = o.lrs.map((lr, j) => ({
-    lr,
-    final: { loss: finalValues[j], gradNorm: Math.sqrt(finalValues[k + j]) },
-    ...(divergedAt[j] !== undefined ? { divergedAt: divergedAt[j] } : {}),
-    params: Float32Array.from(params.subarray(j * n, (j + 1) * n)),
-  }));
-  return { runs, stepsDone, status };
+  const start = o.x0.dataSync();
+  const x0 = new Float32Array(k * n);
+  for (let j = 0; j < k; j++) x0.set(start, j * n);
+  const tensors = new TensorCopies<tf.Tensor2D>([k, n]);
+  try {
+    const rows = new RowsObjective(o.f, k, n, tensors);
+    const records = new RowRecords(rows, o.onMetrics);
+    const result = await minimizeArrays({
+      objective: rows,
+      x0,
+      optimizer: rowsOptimizer(rule, k, n, tensors),
+      // Each row's lr is the rule's (RuleOnRows): the loop's own is never read.
+      schedule: constantSchedule(NaN),
+      steps: o.steps,
+      ...(o.isCancelled ? { isCancelled: o.isCancelled } : {}),
+      afterStep: (step) => records.record(step),
+    });
+    records.flush();
+    // The loop measured the final point last: the rows hold its losses and gradients.
+    const runs = o.lrs.map((lr, j) => {
+      const divergedAt = records.divergedAt[j];
+      return {
+        lr,
+        final: { loss: rows.losses[j], gradNorm: Math.sqrt(rows.gradNormsSq[j]) },
+        ...(divergedAt !== undefined ? { divergedAt } : {}),
+        params: result.params.slice(j * n, (j + 1) * n),
+      };
+    });
+    return { runs, stepsDone: result.stepsDone, status: result.status === 'cancelled' ? 'cancelled' : 'completed' };
+  } finally {
+    tensors.dispose();
+  }
 }

@@ -7,17 +7,20 @@ import * as tf from '@tensorflow/tfjs';
  * whoever else writes one must `forget` it first (a gradient transform does). Every other array gets a
  * fresh tensor per use (`use`), disposed after it.
  */
-export class TensorCopies {
-  private readonly byArray = new Map<Float32Array, tf.Tensor1D>();
+export class TensorCopies<T extends tf.Tensor = tf.Tensor1D> {
+  private readonly byArray = new Map<Float32Array, T>();
+
+  /** `shape`: that of every tensor here when the arrays are not vectors (a sweep's K×n rows: ../sweepRows.ts). */
+  constructor(private readonly shape?: readonly number[]) {}
 
   /** `values` was just written from `tensor` (which this now owns): later uses of the array get it. */
-  set(values: Float32Array, tensor: tf.Tensor1D): void {
+  set(values: Float32Array, tensor: T): void {
     const old = this.byArray.get(values);
     if (old === tensor) return;
     old?.dispose();
     // One tensor under two arrays would be disposed twice: the second array gets a clone (no data copy).
     const shared = [...this.byArray.values()].includes(tensor);
-    this.byArray.set(values, shared ? tensor.clone() : tensor);
+    this.byArray.set(values, shared ? (tensor.clone() as T) : tensor);
   }
 
   /** `values` is about to be written elsewhere: its tensor no longer matches it. */
@@ -27,12 +30,12 @@ export class TensorCopies {
   }
 
   /** The tensor kept for `values`, or a copy made for this call only; fn must not keep it. */
-  use<T>(values: Float32Array, fn: (tensor: tf.Tensor1D) => T): T {
+  use<R>(values: Float32Array, fn: (tensor: T) => R): R {
     const kept = this.byArray.get(values);
     if (kept) return fn(kept);
     // A copy: the cpu backend would otherwise keep the array itself, which the loop overwrites.
-    const fresh = tf.tensor1d(values.slice());
-    let result: T | undefined;
+    const fresh = (this.shape ? tf.tensor(values.slice(), [...this.shape]) : tf.tensor1d(values.slice())) as T;
+    let result: R | undefined;
     try {
       result = fn(fresh);
       return result;
