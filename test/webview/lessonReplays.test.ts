@@ -20,14 +20,30 @@ describe('the seeds\' 1-D lessons replay on their curve with the tangent', funct
       const scrubber = page.locator('section[data-chart="trajectory"] input.replay-step');
       assert.equal(await scrubber.isVisible(), true);
       assert.equal(await page.evaluate(() => (window as unknown as LessonWindow).optimizerLab.replay.lastStep), lesson.steps);
+      const xs = events.flatMap((e) => (e.type === 'steps' ? e.steps.map((st) => st.params?.[0] ?? NaN) : []));
+      const [f0, f1] = [lesson.f(xs[0]), lesson.f(xs[xs.length - 1])];
+      assert.ok(lesson.maximize ? f1 > f0 : f1 <= f0, `the run ${lesson.maximize ? 'climbs' : 'descends'} f: ${f0} → ${f1}`);
+      // A maximised run may stream −f (the loss it minimises): the curve, the iterate and the tangent then all use −f.
+      let sign = 1;
       for (const k of [0, Math.floor(lesson.steps / 3), lesson.steps - 1]) {
         await scrubber.fill(String(k));
         const [f] = await page.evaluate(() => (window as unknown as LessonWindow).optimizerLab.replay.frames());
         const x = f.params[0];
+        if (k === 0 && lesson.maximize) sign = Math.sign(f.loss * lesson.f(x));
         const near = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b));
-        assert.ok(near(f.loss, lesson.f(x)), `step ${k}: loss ${f.loss} at x = ${x}, f(x) = ${lesson.f(x)}`);
-        assert.ok(f.grad && near(f.grad[0], lesson.df(x)), `step ${k}: the tangent's slope ${f.grad?.[0]} at x = ${x}, f'(x) = ${lesson.df(x)}`);
+        assert.ok(near(f.loss, sign * lesson.f(x)), `step ${k}: loss ${f.loss} at x = ${x}, f(x) = ${lesson.f(x)}`);
+        assert.ok(f.grad && near(f.grad[0], sign * lesson.df(x)), `step ${k}: the tangent's slope ${f.grad?.[0]} at x = ${x}, f'(x) = ${lesson.df(x)}`);
       }
+      if (lesson.maximize) return; // the pending test below
+      const curve = events.find((e) => e.type === 'landscape');
+      assert.ok(curve?.type === 'landscape' && curve.grid?.kind === 'curve', 'a curve to move on');
+      const i = Math.floor(curve.grid.xs.length / 2);
+      assert.ok(Math.abs((curve.grid.values[0][i] ?? NaN) - sign * lesson.f(curve.grid.xs[i])) < 1e-3 * Math.max(1, Math.abs(lesson.f(curve.grid.xs[i]))), 'the curve drawn is the loss the iterate sits on');
     });
   }
+
+  // Found here: a maximised run streams −f (src/core/maximize.ts) but its landscape is f, so the
+  // replay's iterate sits on the mirror image of the curve drawn (hills from −6: loss 29.0 at x = −6,
+  // the curve −29.0 there). Pending until the runner's landscape takes the run's sign.
+  it('maximised (25 sin x − x²): the curve drawn has the sign of the losses streamed');
 });

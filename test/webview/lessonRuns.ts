@@ -37,8 +37,7 @@ export const LESSONS: Lesson[] = [
 export async function lessonEvents(lesson: Lesson): Promise<DashboardEvent[]> {
   const file = path.join(EXAMPLES, lesson.file);
   const r = await runInProcess({
-    file, objective: lesson.objective, optimizer: { id: 'sgd', lr: lesson.lr }, steps: lesson.steps, pathState: true,
-    ...(lesson.maximize ? { maximize: true } : {}),
+    file, objective: lesson.objective, optimizer: { id: 'sgd', lr: lesson.lr, ...(lesson.maximize ? { maximize: true } : {}) }, steps: lesson.steps, pathState: true,
   });
   if (!r.meta || !r.done) throw new Error(`${lesson.runId}: ${r.error?.message ?? 'did not finish'}`);
   const { runId } = lesson;
