@@ -61,6 +61,23 @@ const TensorClass = tf.Tensor;
 const READ_LR = 1;
 const READ_STEP = 2;
 
+/** The replayer whose rule is running (its hp and ctx are the ones read); the owners map answers for any other. */
+let replaying: SlotReplayer | undefined;
+const owners = new WeakMap<object, SlotReplayer>();
+const ownerOf = (x: object): SlotReplayer => (replaying !== undefined && (replaying.hpNow === x || replaying.ctx === x) ? replaying : (owners.get(x) as SlotReplayer));
+/** The running replayer's update: one function for every replayer, so the replay's call of it never sees another target. */
+const replayBody = (): RuleUpdate => (replaying as SlotReplayer).update();
+function readLr(this: object): number {
+  const owner = ownerOf(this);
+  owner.reads |= READ_LR;
+  return owner.lr;
+}
+function readStep(this: object): number {
+  const owner = ownerOf(this);
+  owner.reads |= READ_STEP;
+  return owner.step;
+}
+
 /**
  * Replays one slot's update on stand-ins (no tensor work): the objects the rule receives are made
  * once and refilled every step, so a replay allocates next to nothing.
@@ -71,16 +88,16 @@ const READ_STEP = 2;
  * the same scalars, state and path: it is skipped (an SGD, RMSProp or Lion at a constant lr).
  */
 export class SlotReplayer {
-  private readonly hpNow: RuleHyperparams;
-  private readonly ctx: { readonly step: number; readonly name: string };
+  readonly hpNow: RuleHyperparams;
+  readonly ctx: { readonly step: number; readonly name: string };
   private state: RuleState = {};
   private template: RuleState | undefined;
   private templateNumbers: Readonly<Record<string, number>> | undefined;
   private readonly inputs: tf.Tensor[];
-  private readonly body: () => RuleUpdate;
-  private lr = 0;
-  private step = 0;
-  private reads = 0;
+  /** Read by the shared getters (readLr, readStep) while this replayer's rule runs. */
+  lr = 0;
+  step = 0;
+  reads = 0;
   /** The last completed replay's inputs, for skipping the next one (fields, not a record: no allocation per step). */
   private lastValid = false;
   private lastRecording: Recording | undefined;
@@ -90,28 +107,30 @@ export class SlotReplayer {
   private lastReads = 0;
   private lastNumbers: Readonly<Record<string, number>> = NO_NUMBERS;
 
+  private readonly rule: OptimizerRule;
+
   constructor(rule: OptimizerRule, hp: HpRecord, private readonly spec: SlotSpec) {
-    // lr and step as getters that note the read (what a skipped replay must not have depended on).
-    // The getter first, then the data: redefining a data property as an accessor would turn the object into a
-    // dictionary, and every `hp.x` the rule reads in every replay into a hash lookup.
-    this.hpNow = Object.defineProperty({} as RuleHyperparams, 'lr', {
-      enumerable: true,
-      get: () => {
-        this.reads |= READ_LR;
-        return this.lr;
-      },
-    });
+    // lr and step as getters that note the read (what a skipped replay must not have depended on). The getter
+    // first, then the data: redefining a data property as an accessor would make the object a dictionary. The
+    // getters are shared by every replayer, so every run's hp and ctx have the same maps (a closure per replayer
+    // gave each run new ones: the rule's `hp.x` went megamorphic and its optimized code deoptimized every run).
+    this.hpNow = Object.defineProperty({} as RuleHyperparams, 'lr', { enumerable: true, get: readLr });
     for (const [key, value] of Object.entries(hpFor(hp, 0))) if (key !== 'lr') this.hpNow[key] = value;
-    this.ctx = Object.defineProperty({ name: spec.name } as { step: number; name: string }, 'step', {
-      enumerable: true,
-      get: () => {
-        this.reads |= READ_STEP;
-        return this.step;
-      },
-    });
+    this.ctx = Object.defineProperty({ name: spec.name } as { step: number; name: string }, 'step', { enumerable: true, get: readStep });
+    owners.set(this.hpNow, this);
+    owners.set(this.ctx, this);
     this.inputs = [spec.shape, spec.shape, ...spec.stateShapes].map((shape, k) => standIn(shape, 'float32', inputId(k)));
-    const [param, grad] = this.inputs;
-    this.body = () => rule.update(grad, this.state, param, this.hpNow, this.ctx);
+    this.rule = rule;
+  }
+
+  /** The rule's update on this replayer's stand-ins and records (what a replay runs). */
+  update(): RuleUpdate {
+    return this.rule.update(this.inputs[1], this.state, this.inputs[0], this.hpNow, this.ctx);
+  }
+
+  /** Whether the last replay read ctx.step (its next step's scalars may differ at the same lr). */
+  get readsStep(): boolean {
+    return (this.reads & READ_STEP) !== 0;
   }
 
   /**
@@ -138,7 +157,15 @@ export class SlotReplayer {
     this.lr = lr;
     this.step = t;
     this.reads = 0;
-    const out = recording.ops ? replayOps(recording.ops, scalarsOut, guardEngine, this.body) : replay(recording, scalarsOut, inputs, this.body);
+    const outer = replaying;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the shared getters read the running replayer.
+    replaying = this;
+    let out: RuleUpdate;
+    try {
+      out = recording.ops ? replayOps(recording.ops, scalarsOut, guardEngine, replayBody) : replay(recording, scalarsOut, inputs, replayBody);
+    } finally {
+      replaying = outer;
+    }
     if (returned) {
       if (!isStandIn(out.param, returned[0])) throw new PathChanged('the update returned another tensor as param');
       for (let j = 0; j < spec.stateKeys.length; j++) {
