@@ -20,10 +20,10 @@ interface SurfaceProbe { canvas: HTMLCanvasElement; draw(): void; orbit: { yaw: 
 const hexRgb = (hex: string): number[] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
 
 /** The surface canvas read back: its corner, how many pixels are not the background, how many are near each colour. */
-function picture(page: Page, colours: Record<string, number[]>): Promise<Picture> {
-  return page.evaluate((wanted) => {
+function picture(page: Page, colours: Record<string, number[]>, redraw = true): Promise<Picture> {
+  return page.evaluate(([wanted, now]) => {
     const s = (window as unknown as { optimizerLab: { landscapes: { surface: SurfaceProbe } } }).optimizerLab.landscapes.surface;
-    s.draw();
+    if (now) s.draw();
     const c = s.canvas;
     const copy = document.createElement('canvas');
     [copy.width, copy.height] = [c.width, c.height];
@@ -41,7 +41,7 @@ function picture(page: Page, colours: Record<string, number[]>): Promise<Picture
       if ((i / 4) % 97 === 0) signature.push(d[i] + 256 * d[i + 1] + 65536 * d[i + 2]);
     }
     return { width: c.width, height: c.height, corner, nonBackground, near, signature };
-  }, colours);
+  }, [colours, redraw] as const);
 }
 
 const differing = (a: number[], b: number[]) => a.filter((v, i) => v !== b[i]).length / a.length;
@@ -145,6 +145,25 @@ describe('3-D surface (WebGL)', function () {
       await settle(page);
       assert.equal(await card(page).locator('canvas.surface-canvas').isVisible(), false);
       assert.equal(await card(page).locator('.plot > canvas').first().evaluate((c) => getComputedStyle(c).visibility), 'visible');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("follows a live run: the path grows on the surface as its records arrive", async () => {
+    const events = twoRuns();
+    const momentum = events.filter((e) => e.runId === 'mom');
+    const half = Math.ceil(momentum.length / 2);
+    const page = await open('dark', momentum.slice(0, half));
+    try {
+      await toSurface(page);
+      const blue = { momentum: hexRgb(themeVariables('dark')['--vscode-charts-blue']) };
+      const early = await picture(page, blue);
+      await send(page, { type: 'events', events: momentum.slice(half) });
+      await settle(page);
+      // Not redrawn here: what the page drew by itself when the records arrived.
+      const late = await picture(page, blue, false);
+      assert.ok(late.near.momentum > early.near.momentum, `path pixels ${early.near.momentum} -> ${late.near.momentum}`);
     } finally {
       await page.close();
     }

@@ -49,6 +49,8 @@ export class SurfaceCard {
   private view?: TrajectoryView;
   private theme?: Theme;
   private scene?: { grid: object; scene: SurfaceScene; cells: number };
+  /** The scene the GPU holds, and which paths (run, colour, point count): re-uploaded only when they change. */
+  private uploaded?: SurfaceScene;
   private pathsKey = '';
   private replay?: SurfaceReplay;
   private drawPending = false;
@@ -132,8 +134,11 @@ export class SurfaceCard {
     const colourOf = (c: string) => this.rgba(c);
     const series = this.drawnSeries(view);
     const key = series.map((s) => `${s.runId}:${s.style.color}:${s.points.length}`).join('|');
-    if (key !== this.pathsKey) {
+    if (this.uploaded !== scene) {
       this.gl.setScene(scene);
+      this.uploaded = scene;
+    }
+    if (key !== this.pathsKey) {
       this.gl.setPaths(surfacePaths(series, scene, this.scene?.cells ?? 1, colourOf));
       this.pathsKey = key;
     }
