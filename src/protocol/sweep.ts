@@ -40,6 +40,39 @@ export const sweepRunSchema = z.object({
 });
 export type SweepRun = z.infer<typeof sweepRunSchema>;
 
+const bestSchema = z.object({
+  trial: z.number().int(), point: z.record(z.string(), z.string()), lr: z.number(), hp: z.record(z.string(), hpValueSchema), loss: z.number(), seeds: z.number().int().positive(),
+});
+
+/**
+ * `optlab sweep --compare A,B,…` (a tuned comparison): every optimizer tuned over the same space with the same budget
+ * (one run per configuration, seed `tuningSeed`; its runs are the result's `runs`, with an `optimizer` dimension), then
+ * its best configuration run again on held-out seeds, compared by mean final loss over those.
+ */
+export const tunedComparisonSchema = z.object({
+  tuningSeed: z.number().int(),
+  /** The held-out seeds every tuned configuration runs with. */
+  seeds: z.array(z.number().int()),
+  /** What each optimizer's tuning got: the same for all. */
+  budget: z.object({ configurations: z.number().int().nonnegative(), steps: z.number().int().positive(), totalSteps: z.number().int().nonnegative() }),
+  optimizers: z.array(z.object({
+    /** The value of the result's `optimizer` dimension (a built-in's id or a rule's name). */
+    id: z.string(),
+    file: z.string().optional(),
+    /** The best configuration on the tuning seed; null when none finished. */
+    tuned: bestSchema.nullable(),
+    /** The tuned configuration on each held-out seed. */
+    runs: z.array(sweepRunSchema),
+    /** Final loss over the held-out seeds: mean, min and max of the finished runs (null when none finished). */
+    mean: lossSchema,
+    min: lossSchema,
+    max: lossSchema,
+    /** Held-out runs that diverged or ended without a finite loss. */
+    failed: z.number().int().nonnegative(),
+  })),
+});
+export type TunedComparison = z.infer<typeof tunedComparisonSchema>;
+
 export const sweepResultSchema = z.object({
   objective: z.string(),
   optimizer: z.object({ id: z.string(), file: z.string().optional() }),
@@ -54,9 +87,9 @@ export const sweepResultSchema = z.object({
   wallMs: z.number().nonnegative(),
   runs: z.array(sweepRunSchema),
   /** The configuration with the lowest mean final loss over its seeds (finite losses only); null when none finished. */
-  best: z
-    .object({ trial: z.number().int(), point: z.record(z.string(), z.string()), lr: z.number(), hp: z.record(z.string(), hpValueSchema), loss: z.number(), seeds: z.number().int().positive() })
-    .nullable(),
+  best: bestSchema.nullable(),
+  /** A tuned comparison (`--compare`): each optimizer's tuned configuration on held-out seeds. */
+  comparison: tunedComparisonSchema.optional(),
 });
 export type SweepResult = z.infer<typeof sweepResultSchema>;
 

@@ -63,6 +63,11 @@ export type Command =
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {}
 
+/** A tuned comparison's (sweep --compare) lr grid when no --grid is given: 1e-5 … 1, two points a decade. */
+export const COMPARE_DEFAULT_GRID = 'lr=1e-5:1:log:11';
+/** Held-out seeds of a tuned comparison when --seeds is absent. */
+export const COMPARE_DEFAULT_SEEDS = 3;
+
 export const USAGE = `usage:
   optlab run <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--lr X] [--steps N] [--hp key=value]...
                        [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
@@ -88,6 +93,9 @@ export const USAGE = `usage:
                          alternatives (betas=0.9,0.999;0.8,0.99); several --grid form the product. A search takes
                          from:to:log|lin (no count) and samples --trials points; --halving drops the worse half at 1/8, 1/4, 1/2
   --workers N            worker threads of a sweep (default: one per core)
+  --compare A,B,...      sweep instead of --optimizer: a tuned comparison. Each optimizer gets the same --grid (default
+                         ${COMPARE_DEFAULT_GRID}), one run per configuration on seed 0 (equal budget); its best configuration
+                         runs again on --seeds K held-out seeds 1..K (default ${COMPARE_DEFAULT_SEEDS}), compared by mean final loss
   lr-find                the lr grows exponentially from --from (${LR_FINDER_DEFAULTS.from}) to --to (${LR_FINDER_DEFAULTS.to}) over --steps (${LR_FINDER_DEFAULTS.steps}); stops when
                          the smoothed loss passes 4x its best; suggests the steepest-descent lr and the minimum's lr / 10
   --save-params PATH     write the final parameters to PATH as float32 .npy (numpy.load); --json lists them only up to

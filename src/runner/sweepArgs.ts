@@ -6,7 +6,9 @@ import { SEARCH_METHODS, type SearchMethod } from '../core/tuning/search';
 import { SearchSpaceError, gridPoints, parseDimension, type Dimension } from '../core/tuning/searchSpace';
 import { SOBOL_MAX_DIMENSIONS } from '../core/tuning/sobol';
 import type { BackendId } from '../protocol/runner';
-import { DEFAULT_STEPS, DEFAULT_TIME_LIMIT_S, UsageError, backend, hpPairs, number, parseOptimizerArg } from './cliArgs';
+import {
+  COMPARE_DEFAULT_GRID, COMPARE_DEFAULT_SEEDS, DEFAULT_STEPS, DEFAULT_TIME_LIMIT_S, UsageError, backend, hpPairs, number, parseOptimizerArg, type OptimizerArg,
+} from './cliArgs';
 
 interface TuningBase {
   readonly file: string;
@@ -34,6 +36,8 @@ export interface SweepCommand extends TuningBase {
   /** Worker threads; undefined = one per core. */
   readonly workers?: number;
   readonly csv?: string;
+  /** `--compare A,B,…`: a tuned comparison of these optimizers (`seeds` then counts held-out seeds). */
+  readonly compare?: readonly OptimizerArg[];
 }
 
 export interface LrFindCommand extends TuningBase {
@@ -57,8 +61,18 @@ const COMMON = {
 
 const SWEEP = {
   ...COMMON, grid: { type: 'string', multiple: true }, lr: { type: 'string' }, seeds: { type: 'string' }, search: { type: 'string' },
-  trials: { type: 'string' }, halving: { type: 'boolean' }, workers: { type: 'string' }, csv: { type: 'string' },
+  trials: { type: 'string' }, halving: { type: 'boolean' }, workers: { type: 'string' }, csv: { type: 'string' }, compare: { type: 'string' },
 } as const;
+
+/** `--compare A,B,…`: two or more optimizers (built-in ids or FILE#NAME rules), refused beside --optimizer and --halving. */
+function compareList(v: { compare?: string; optimizer?: string; halving?: boolean }): OptimizerArg[] | undefined {
+  if (v.compare === undefined) return undefined;
+  if (v.optimizer !== undefined) throw new UsageError('--compare names the optimizers: drop --optimizer');
+  if (v.halving) throw new UsageError('--compare gives every optimizer the whole budget: drop --halving');
+  const list = v.compare.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseOptimizerArg(s));
+  if (list.length < 2) throw new UsageError(`--compare needs two or more optimizers (A,B,…), got '${v.compare}'`);
+  return list;
+}
 const LR_FIND = { ...COMMON, from: { type: 'string' }, to: { type: 'string' } } as const;
 
 const positiveInt = (n: number) => Number.isInteger(n) && n >= 1;
@@ -110,7 +124,8 @@ function sweepCommand(args: readonly string[]): SweepCommand {
   if (search !== undefined && trials === undefined) throw new UsageError(`--search ${search} needs --trials N`);
   if (search === undefined && trials !== undefined) throw new UsageError('--trials goes with --search random|sobol');
   if (v.halving && search === undefined) throw new UsageError('--halving goes with --search random|sobol');
-  const dims = dimensions(v.grid, search !== undefined);
+  const compare = compareList(v);
+  const dims = dimensions(v.grid ?? (compare ? [COMPARE_DEFAULT_GRID] : undefined), search !== undefined);
   if (search === 'sobol' && dims.length > SOBOL_MAX_DIMENSIONS) throw new UsageError(`--search sobol takes at most ${SOBOL_MAX_DIMENSIONS} --grid dimensions, got ${dims.length}`);
   if (dims.some((d) => d.name === 'lr') && v.lr !== undefined) throw new UsageError('lr is both swept (--grid lr=…) and fixed (--lr): give one');
   const lr = number('lr', v.lr, Number.isFinite, 'a number');
@@ -125,7 +140,8 @@ function sweepCommand(args: readonly string[]): SweepCommand {
     ...(trials !== undefined ? { trials } : {}),
     halving: v.halving === true,
     seed: number('seed', v.seed, Number.isInteger, 'an integer') ?? 0,
-    seeds: number('seeds', v.seeds, positiveInt, 'a positive integer') ?? 1,
+    seeds: number('seeds', v.seeds, positiveInt, 'a positive integer') ?? (compare ? COMPARE_DEFAULT_SEEDS : 1),
+    ...(compare ? { compare } : {}),
     ...(v.workers !== undefined ? { workers: number('workers', v.workers, positiveInt, 'a positive integer') } : {}),
     ...(v.csv !== undefined ? { csv: path.resolve(v.csv) } : {}),
   };

@@ -11,6 +11,8 @@ import { defaultRunnerPath } from './client';
 import type { SweepCommand } from './sweepArgs';
 import { plannedRuns, plannedSteps, runSweep, sweepPoints, type SweepSpec } from './sweepEngine';
 import { SweepProgressLine, runLine, sweepCsv, sweepSummary } from './sweepOutput';
+import { comparisonSummary } from './comparisonOutput';
+import { runTunedComparison } from './tunedComparison';
 import { SweepPool } from './sweepPool';
 
 function failLine(message: string): void {
@@ -31,10 +33,15 @@ export function sweepSpec(cmd: SweepCommand): SweepSpec {
   };
 }
 
+/** Runs and steps planned: the sweep's, or a tuned comparison's (each optimizer's tuning runs and held-out runs). */
+function planned(cmd: SweepCommand, spec: SweepSpec, configurations: number): { total: number; totalRuns: number } {
+  if (!cmd.compare) return { total: plannedSteps(spec, configurations), totalRuns: plannedRuns(spec, configurations) };
+  const totalRuns = cmd.compare.length * (configurations + spec.seeds);
+  return { total: totalRuns * spec.steps, totalRuns };
+}
+
 /** Progress as runs report it: a bar over the planned steps on a terminal, else a line per finished run. */
-function progressReporter(spec: SweepSpec, configurations: number) {
-  const total = plannedSteps(spec, configurations);
-  const totalRuns = plannedRuns(spec, configurations);
+function progressReporter({ total, totalRuns }: { total: number; totalRuns: number }) {
   const bar = process.stderr.isTTY === true ? new SweepProgressLine(process.stderr, total, totalRuns) : undefined;
   const running = new Map<number, number>();
   let finishedSteps = 0;
@@ -74,7 +81,7 @@ export async function sweepCommand(cmd: SweepCommand, workerScript = defaultRunn
     return 1;
   }
   const configurations = sweepPoints(spec).length;
-  const progress = progressReporter(spec, configurations);
+  const progress = progressReporter(planned(cmd, spec, configurations));
   const pool = new SweepPool({ workerScript, ...(cmd.workers !== undefined ? { workers: cmd.workers } : {}), ...(cmd.backend ? { backend: cmd.backend } : {}), onProgress: progress.onProgress });
   let interrupted = false;
   const onSigint = (): void => {
@@ -84,7 +91,8 @@ export async function sweepCommand(cmd: SweepCommand, workerScript = defaultRunn
   process.on('SIGINT', onSigint);
   let result: SweepResult;
   try {
-    result = sweepResultSchema.parse(await runSweep(spec, pool, progress.listener));
+    const run = cmd.compare ? runTunedComparison(spec, cmd.compare, pool, progress.listener) : runSweep(spec, pool, progress.listener);
+    result = sweepResultSchema.parse(await run);
   } finally {
     process.off('SIGINT', onSigint);
     await pool.close();
@@ -94,6 +102,7 @@ export async function sweepCommand(cmd: SweepCommand, workerScript = defaultRunn
   if (cmd.json) fs.writeFileSync(cmd.json, `${JSON.stringify(result, null, 2)}\n`);
   if (cmd.csv) fs.writeFileSync(cmd.csv, sweepCsv(result));
   process.stdout.write(`${sweepSummary(result)}\n`);
+  if (result.comparison) process.stdout.write(`\n${comparisonSummary(result, result.comparison)}\n`);
   if (interrupted) {
     failLine('interrupted: the runs that finished are kept');
     return 130;

@@ -24,8 +24,10 @@ export interface SweepSpec {
   /** Fixed hyperparameters (--hp), as text. */
   readonly hp: Readonly<Record<string, string>>;
   readonly steps: number;
-  /** Runs per configuration, with seeds 0 … seeds − 1. */
+  /** Runs per configuration, with seeds firstSeed … firstSeed + seeds − 1. */
   readonly seeds: number;
+  /** The first seed (0 when absent; a tuned comparison's held-out seeds start after its tuning seed). */
+  readonly firstSeed?: number;
   readonly dims: readonly Dimension[];
   readonly mode: 'grid' | SearchMethod;
   readonly trials?: number;
@@ -125,7 +127,8 @@ class TaskIds {
 
 /** Runs of every trial in `trials` over every seed, stopped after `stopAfter` steps when given. */
 async function runTrials(spec: SweepSpec, points: Point[], trials: number[], pool: SweepPool, ids: TaskIds, listener: SweepListener, stopAfter?: number) {
-  const planned = trials.flatMap((trial) => Array.from({ length: spec.seeds }, (_, seed): PlannedRun => ({ trial, point: points[trial], seed })));
+  const first = spec.firstSeed ?? 0;
+  const planned = trials.flatMap((trial) => Array.from({ length: spec.seeds }, (_, s): PlannedRun => ({ trial, point: points[trial], seed: first + s })));
   const outcomes = await Promise.all(
     planned.map(async (run) => {
       const task = ids.take();

@@ -20,6 +20,7 @@ import { parallelConfig, restyleParallel } from './parallelChart';
 import { ParallelBrush } from './parallelBrush';
 import { brushedRuns, brushText } from './brush';
 import { brushedCurves, brushedLossConfig } from './brushedLosses';
+import { comparisonTable } from './comparisonTable';
 import { parallelModel, type ParallelModel } from './parallelModel';
 import { importanceCaption, parallelCaption } from './analysisText';
 import { tickBudget } from '../charts/axisTicks';
@@ -37,6 +38,8 @@ export class SweepCard {
   heat: HeatMapLayout | undefined;
   private readonly title = el('span', { class: 'sweep-file' });
   private readonly summary = el('p', { class: 'caption' });
+  /** A tuned comparison's budget and table (empty for a plain sweep). */
+  private readonly comparison = el('div');
   private readonly legend = el('div', { class: 'sweep-legend' });
   private readonly curveCanvas = el('canvas', { role: 'img', 'aria-label': 'final loss against lr' });
   private readonly heatCanvas = el('canvas', { role: 'img', 'aria-label': 'heat map of the final loss' });
@@ -64,7 +67,7 @@ export class SweepCard {
     this.heatBox.append(el('p', { class: 'caption sweep-heat-caption' }), el('div', { class: 'sweep-heat-plot' }, this.heatCanvas));
     this.root.append(
       el('header', {}, el('h2', { text: 'Sweep' }), this.title),
-      this.summary, this.legend,
+      this.summary, this.comparison, this.legend,
       el('div', { class: 'plot' }, this.curveCanvas),
       this.heatBox,
       el('div', { class: 'sweep-analysis' },
@@ -122,6 +125,7 @@ export class SweepCard {
     const theme = this.theme();
     this.title.textContent = shown.file;
     this.summary.textContent = sweepSummary(result);
+    this.comparison.replaceChildren(...(result.comparison ? [comparisonTable(result, result.comparison)] : []));
     const curves = sensitivityCurves(result);
     const log = lossAxisIsLog(result);
     const datasets = sensitivityDatasets(curves, theme, (curve) => markHeight(result, log, curve), this.selected, this.brushed);
