@@ -44,14 +44,16 @@ export function edgeNotes(runs: Iterable<RunSnapshot>, label: (run: RunSnapshot)
   for (const run of runs) {
     const last = run.curvature[run.curvature.length - 1];
     if (!last || last.sharpnessLimit === undefined) continue;
+    // What the diagnostics cost so far (the presets keep it within their share of the run's time).
+    const cost = last.costShare !== undefined ? `; diagnostics took ${(100 * last.costShare).toFixed(1)} % of the run so far` : '';
     if (!limited(last)) {
-      notes.push(`${label(run)}: no limit${last.sharpnessLimitNote ? ` (${last.sharpnessLimitNote})` : ''}`);
+      notes.push(`${label(run)}: no limit${last.sharpnessLimitNote ? ` (${last.sharpnessLimitNote})` : ''}${cost}`);
       continue;
     }
     const state = edgeOfStabilityState(last);
     const what = last.preconditionedLambdaMax !== undefined ? 'λmax(P⁻¹H)' : 'λmax';
     const words = state === 'at' ? 'at the edge of stability' : state === 'past' ? 'past the edge of stability' : 'below the edge';
-    notes.push(`${label(run)} at step ${last.step}: ${words}, ${what} = ${formatNumber(last.sharpness)} ± ${formatNumber(last.sharpnessResidual ?? 0)} vs limit ${formatNumber(last.sharpnessLimit)}`);
+    notes.push(`${label(run)} at step ${last.step}: ${words}, ${what} = ${formatNumber(last.sharpness)} ± ${formatNumber(last.sharpnessResidual ?? 0)} vs limit ${formatNumber(last.sharpnessLimit)}${cost}`);
   }
   return notes;
 }
