@@ -25,7 +25,8 @@ import * as tf from '@tensorflow/tfjs';
  *   optlab run examples/smallCnn.ts --objective withBatchNorm --optimizer sgd --lr 0.1 --steps 400 --curvature-every 50
  * Measured (wasm, seed 0, sgd lr 0.1, one run): λmax at steps 0 / 10 / 20 was 57 / 17 / 21 with
  * batch norm and 70 / 19 / 17 without; λmin about −1 to −2 (a saddle-ish start). One compiled
- * product takes 190 ms with batch norm (TensorFlow.js's 550 ms) and 27 ms without (51 ms).
+ * product takes 60-100 ms with batch norm (TensorFlow.js's 270-300 ms; compiling it, about 3 s,
+ * once per run) and 27 ms without (51 ms).
  */
 
 const SIZE = 12;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerPoolSecondOrder } from './poolSecondOrder';
+import { tileGradient } from './tileGradient';
 
 /**
  * Makes double back-propagation correct in TensorFlow.js 4.22 (tfjs#3252).
@@ -34,6 +35,7 @@ export function registerSecondOrderGradients(): void {
     tf.registerGradient(config);
   }
   registerPoolSecondOrder();
+  tf.registerGradient(tileGradient);
   // Comparisons are piecewise constant; upstream registers no gradient for them,
   // so a second backprop through `where(greater(x, 0), ...)` would throw.
   for (const kernelName of comparisons) {
