@@ -23,6 +23,7 @@ import { RunProblems } from './host/runProblems';
 import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { openSweepResults } from './host/sweepResults';
+import { tunedCompare } from './host/tunedCompareCommand';
 import { openReplayRecord } from './host/replayRecordCommand';
 import { findLrFromDashboard, registerLrFinder, useLr, type LrFinderContext } from './host/lrFinderCommand';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
@@ -183,6 +184,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
     vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, log)),
+    vscode.commands.registerCommand(COMMANDS.tunedCompare, () => tunedCompare(ctx)),
     vscode.commands.registerCommand(COMMANDS.openReplayRecord, (text?: unknown) => openReplayRecord(ctx, typeof text === 'string' ? text : undefined)),
     ...registerLrFinder(lrFinder),
     ...registerRuleCommands(ctx),

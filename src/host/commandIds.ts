@@ -14,6 +14,8 @@ export const COMMANDS = {
   openReplayRecord: 'optimizerLab.openReplayRecord',
   /** The lr range test (palette, and the objective's "Find lr" lens). */
   findLr: 'optimizerLab.findLr',
+  /** optlab sweep --compare from the palette: optimizers each tuned with the same budget. */
+  tunedCompare: 'optimizerLab.tunedCompare',
   /** Lens commands (hidden from the palette). */
   runObjective: 'optimizerLab.runObjective',
   hessian: 'optimizerLab.hessian',
