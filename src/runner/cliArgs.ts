@@ -74,7 +74,7 @@ export const USAGE = `usage:
                        [--diagnostics economy|standard|full] [--spectrum] [--step-diagnostics]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
                        [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
-  optlab sweep <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] --grid NAME=SPEC... [--hp key=value]... [--lr X]
+  optlab sweep <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME | --compare A,B,...] --grid NAME=SPEC... [--hp key=value]... [--lr X]
                          [--steps N] [--seeds K] [--search random|sobol --trials N [--halving] [--seed S]] [--workers N]
                          [--json PATH] [--csv PATH] [--backend wasm|cpu] [--time-limit S] [--no-compile]
   optlab lr-find <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME] [--hp key=value]... [--from X] [--to X] [--steps N]
