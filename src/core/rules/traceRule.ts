@@ -64,7 +64,15 @@ const READ_STEP = 2;
 /** The replayer whose rule is running (its hp and ctx are the ones read); the owners map answers for any other. */
 let replaying: SlotReplayer | undefined;
 const owners = new WeakMap<object, SlotReplayer>();
-const ownerOf = (x: object): SlotReplayer => (replaying !== undefined && (replaying.hpNow === x || replaying.ctx === x) ? replaying : (owners.get(x) as SlotReplayer));
+const ownerOf = (x: object): SlotReplayer => (replaying !== undefined && (replaying.hpNow === x || replaying.ctx === x) ? replaying : ownerInChain(x));
+/** The replayer of hp or ctx, or of the one `x` inherits from (Object.create(hp) reads lr through the getter too). */
+function ownerInChain(x: object): SlotReplayer {
+  for (let o: object | null = x; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const owner = owners.get(o);
+    if (owner) return owner;
+  }
+  throw new Error('hp.lr or ctx.step read on an object that is not a replay\'s hp or ctx');
+}
 /** The running replayer's update: one function for every replayer, so the replay's call of it never sees another target. */
 const replayBody = (): RuleUpdate => (replaying as SlotReplayer).update();
 function readLr(this: object): number {
