@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cnn } from './cnnNetwork';
 import type { ArrayInput, TensorObjective } from '../src/core/compiled/compileValueAndGrad';
 import type { FlatObjective } from '../src/core/curvature/hvp';
-import { ParamLayout, disposeParams } from '../src/core/paramLayout';
-import { initParams } from '../src/runner/initParams';
+import { flatInitialParams, initParams } from '../src/runner/initParams';
 import { createRng } from '../src/runner/rng';
 
 export interface CnnProblem {
@@ -32,12 +31,7 @@ const CLASSES = 10;
 export function cnnProblem(batch: number): CnnProblem {
   const rng = createRng(0);
   const data = cnn.data(rng);
-  const params = initParams(cnn.init(rng), rng, tf);
-  const layout = ParamLayout.of(params);
-  const flat = layout.flatten(params);
-  const x0 = Float32Array.from(flat.dataSync());
-  tf.dispose(flat);
-  disposeParams(params);
+  const { layout, x0Values: x0 } = flatInitialParams(initParams(cnn.init(rng), rng, tf));
   const images = Float32Array.from(data.x.flat(3));
   const labels = Float32Array.from(data.y.flat());
   const samples = data.y.length;

@@ -7,7 +7,9 @@
  * say more than wall time on a machine busy with other work.
  *
  *   npm run build && npm run bench -- --e2e   (after the steps/s table), or alone:
- *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,5,40] [--no-torch] [--cli PATH]
+ *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,5,40] [--no-torch] [--cli PATH] [--before PATH] [--out FILE]
+ *
+ * --before: another build's bin/optlab.js measured in the same rounds (before/after figures under the same load).
  *
  * Writes bench/results/endToEnd.json. Needs dist/ (npm run build) and, for the PyTorch side,
  * /usr/bin/python3 with python3-torch (run on one thread, as ours runs).
@@ -119,7 +121,7 @@ function parseList(text: string | undefined, fallback: number[]): number[] {
   return text === undefined ? fallback : text.split(',').map(Number);
 }
 
-interface Row { n: number; steps: number; ours: Measured; torch?: Measured }
+interface Row { n: number; steps: number; ours: Measured; torch?: Measured; before?: Measured }
 
 /** Measures every size × step count `repeats` times on both sides; prints a line each and writes bench/results/endToEnd.json. */
 export async function runEndToEnd(argv: readonly string[]): Promise<void> {
@@ -130,7 +132,9 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
   const withTorch = !argv.includes('--no-torch') && fs.existsSync(PYTHON);
   // --cli: another build's bin/optlab.js (e.g. an older commit's, for before/after figures).
   const cli = path.resolve(opt('--cli') ?? path.join(ROOT, 'bin', 'optlab.js'));
-  if (!fs.existsSync(path.join(path.dirname(cli), '..', 'dist', 'cli.js'))) throw new Error(`dist/cli.js is missing next to ${cli}: run npm run build first`);
+  const beforeCli = opt('--before') === undefined ? undefined : path.resolve(opt('--before') as string);
+  for (const c of [cli, beforeCli]) if (c && !fs.existsSync(path.join(path.dirname(c), '..', 'dist', 'cli.js'))) throw new Error(`dist/cli.js is missing next to ${c}: run npm run build first`);
+  const runArgs = (c: string, file: string, steps: number) => [c, 'run', file, '--optimizer', 'adam', '--steps', String(steps), '--time-limit', '900'];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'optlab-e2e-'));
   const rows: Row[] = [];
   for (const n of sizes) {
@@ -138,10 +142,12 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
     for (const steps of stepCounts) {
       const ours: Measured[] = [];
       const torch: Measured[] = [];
+      const before: Measured[] = [];
       for (let r = 0; r < repeats; r++) {
         // Alternate the sides so a busy spell of the machine does not fall on one side only.
         // A generous time limit: on a busy machine a 40-step run at 1e7 passes the default 60 s (measured at a load of 14 on 2 cores).
-        ours.push(await measure(process.execPath, [cli, 'run', file, '--optimizer', 'adam', '--steps', String(steps), '--time-limit', '900'], dir));
+        ours.push(await measure(process.execPath, runArgs(cli, file, steps), dir));
+        if (beforeCli) before.push(await measure(process.execPath, runArgs(beforeCli, file, steps), dir));
         if (withTorch) torch.push(await measure(PYTHON, ['-c', TORCH_SCRIPT, String(n), String(steps)], dir));
       }
       const med = (ms: Measured[]): Measured => {
@@ -152,7 +158,7 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
           ...(cpu.length === ms.length ? { cpuSeconds: median(cpu), maxRssBytes: median(rss) } : {}),
         };
       };
-      const row: Row = { n, steps, ours: med(ours), ...(withTorch ? { torch: med(torch) } : {}) };
+      const row: Row = { n, steps, ours: med(ours), ...(withTorch ? { torch: med(torch) } : {}), ...(beforeCli ? { before: med(before) } : {}) };
       rows.push(row);
       console.log(line(row));
     }
@@ -168,7 +174,9 @@ function line(r: Row): string {
   const time = `${r.ours.seconds.toFixed(2)} s vs ${t ? `${t.seconds.toFixed(2)} s (${(r.ours.seconds / t.seconds).toFixed(2)}x)` : '—'}`;
   const mem = `${(r.ours.peakBytes / GB).toFixed(2)} GB vs ${t ? `${(t.peakBytes / GB).toFixed(2)} GB (${(r.ours.peakBytes / t.peakBytes).toFixed(2)}x)` : '—'}`;
   const cpu = r.ours.cpuSeconds !== undefined ? `; CPU ${r.ours.cpuSeconds.toFixed(2)} s vs ${t?.cpuSeconds !== undefined ? `${t.cpuSeconds.toFixed(2)} s` : '—'}` : '';
-  return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}${cpu}`;
+  const b = r.before;
+  const before = b ? `; before: ${b.seconds.toFixed(2)} s, ${(b.peakBytes / GB).toFixed(2)} GB${b.cpuSeconds !== undefined ? `, CPU ${b.cpuSeconds.toFixed(2)} s` : ''}` : '';
+  return `Adam, sum(p²), n = ${r.n.toExponential(0)}, ${r.steps} step(s), end to end: ours ${time}; peak memory ${mem}${cpu}${before}`;
 }
 
 if (require.main === module) {

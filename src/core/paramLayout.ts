@@ -44,6 +44,17 @@ export class ParamLayout {
     return new ParamLayout(slots, false);
   }
 
+  /** The layout of parameters known by their shapes (one unnamed tensor, or named ones in order). */
+  static ofShapes(shapes: { readonly single: boolean; readonly entries: readonly { readonly name: string; readonly shape: readonly number[] }[] }): ParamLayout {
+    let offset = 0;
+    const slots = shapes.entries.map(({ name, shape }) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      offset += size;
+      return { name: shapes.single ? '' : name, shape, offset: offset - size, size };
+    });
+    return new ParamLayout(slots, shapes.single);
+  }
+
   /** One flat float32 vector holding every parameter (caller disposes). */
   flatten(params: Params): tf.Tensor1D {
     return tf.tidy(() => {

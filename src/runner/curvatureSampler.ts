@@ -54,8 +54,8 @@ export interface CurvatureSamplerOptions {
 export interface CurvatureSampler {
   /** Samples at x (the parameters before update `step`) when due; `final` for the last point. */
   maybeSample(step: number, x: tfType.Tensor1D, lr: number, final?: boolean): Promise<void>;
-  /** Whether maybeSample(step, …) would sample (the plain-JS loop makes a tensor of x only then). */
-  isDue(step: number): boolean;
+  /** Whether maybeSample(step, …, final) would sample (the plain-JS loop makes a tensor of x only then). */
+  isDue(step: number, final?: boolean): boolean;
   /** Why sampling stopped, if it did. */
   readonly problem: RunError | undefined;
   /** Milliseconds spent sampling so far. */
@@ -106,7 +106,7 @@ export function curvatureSampler(options: CurvatureSamplerOptions): CurvatureSam
     get spentMs() {
       return spentMs;
     },
-    isDue: (step) => cadence !== 0 && problem === undefined && step !== lastStep && due(step, false),
+    isDue: (step, final = false) => cadence !== 0 && problem === undefined && step !== lastStep && due(step, final),
     async maybeSample(step, x, lr, final = false) {
       if (cadence === 0 || problem !== undefined || step === lastStep || !due(step, final)) return;
       lastStep = step;

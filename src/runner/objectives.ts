@@ -5,11 +5,11 @@
  * messages that point at the objective's declaration.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { ParamLayout, disposeParams, type Params } from '../core/paramLayout';
+import type { ParamLayout, Params } from '../core/paramLayout';
 import type { ObjectiveInfo, RunError } from '../protocol/runner';
 import { projectionOf, type Projection } from './constraints';
 import { loadDataset, type Batch, type Dataset } from './dataset';
-import { InitError, initParams } from './initParams';
+import { flatInitialParams, InitError, initParams } from './initParams';
 import { createRng, mixSeed } from './rng';
 import { RunFailure } from './runFailure';
 
@@ -26,8 +26,10 @@ export interface PreparedObjective {
   readonly name: string;
   readonly fn: UserObjective;
   readonly layout: ParamLayout;
-  /** Initial flat parameters (caller disposes via dispose()). */
+  /** Initial flat parameters, made on first use (the compiled path never asks); dispose() frees it. */
   readonly x0: tfType.Tensor1D;
+  /** The same initial parameters on the host (never written). */
+  readonly x0Values: Float32Array;
   readonly minimum?: number;
   readonly domain?: [number, number][];
   readonly dataset?: Dataset;
@@ -97,33 +99,29 @@ function checkDomain(v: unknown): [number, number][] | undefined {
 /** Validates the whole contract and materialises parameters, data and projection (seeded). */
 export function prepareObjective(entry: ObjectiveEntry, file: string, seed: number, tf: typeof tfType): PreparedObjective {
   const fn = entry.fn;
-  let params: Params | undefined;
   let dataset: Dataset | undefined;
-  let x0: tfType.Tensor1D | undefined;
   try {
     if (fn.init === undefined || fn.init === null) throw new InitError(`init is ${String(fn.init)}; give the starting point, e.g. \`${entry.name}.init = [0, 0]\``);
-    params = initParams(fn.init, createRng(mixSeed(seed, 0)), tf);
-    const layout = ParamLayout.of(params);
-    x0 = layout.flatten(params);
-    disposeParams(params);
-    params = undefined;
+    const { layout, x0Values } = flatInitialParams(initParams(fn.init, createRng(mixSeed(seed, 0)), tf));
     const minimum = checkMinimum(fn.minimum);
     const domain = checkDomain(fn.domain);
     if (fn.batchSize !== undefined && fn.data === undefined) throw new InitError('batchSize is set but data is not');
     if (fn.data !== undefined) dataset = loadDataset(fn.data, fn.batchSize, mixSeed(seed, 2), createRng(mixSeed(seed, 1)), tf);
     const project = projectionOf(fn.constraint, layout, tf);
-    const flat = x0;
     const data = dataset;
+    let x0: tfType.Tensor1D | undefined;
     return {
-      name: entry.name, fn, layout, x0: flat, minimum, domain, dataset: data, project,
+      name: entry.name, fn, layout, minimum, domain, dataset: data, project, x0Values,
+      get x0() {
+        x0 ??= tf.tensor1d(x0Values);
+        return x0;
+      },
       dispose: () => {
-        flat.dispose();
+        x0?.dispose();
         data?.dispose();
       },
     };
   } catch (e) {
-    if (params) disposeParams(params);
-    x0?.dispose();
     dataset?.dispose();
     if (e instanceof InitError) {
       const kind = /^(init|data|batchSize)/.test(e.message) ? 'init' : 'objective';

@@ -229,7 +229,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     // Clipping and Langevin noise, on the loop's gradient array: one transform for both paths.
     const transformGradient = gradientTransform({ ...req.optimizer, seed: req.seed });
 
-    const x0Values = Float32Array.from(await prepared.x0.data());
+    const x0Values = prepared.x0Values;
     // The optimizer's vectors on the path come from its tensor form's `inspect` (a compiled rule has none).
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
     const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf);
@@ -251,7 +251,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
       diagnosticsContext(req, watched, dataset, objective.setBatch, objective.unsigned, layout.slots, tf), emit);
     const controlled = withLrSet(schedule, control.lrSet);
     const lrAt = lrAfterLastStep(controlled, req.steps);
-    await curvature.maybeSample(0, prepared.x0, lrAt(0));
+    // Only a due sample makes x0's tensor (the compiled path needs none).
+    if (curvature.isDue(0)) await curvature.maybeSample(0, prepared.x0, lrAt(0));
 
     const ran = await runLoop({
       req, tf, emit, control, received, arrayPath, objective, prepared, optimizer, x0Values, transformGradient, perStep,
@@ -259,7 +260,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     });
     result = ran.result;
     finalValues = ran.finalValues;
-    if (result.status === 'completed') await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
+    // Asked first: reading a compiled run's params makes their tensor.
+    if (result.status === 'completed' && curvature.isDue(result.stepsDone, true)) await curvature.maybeSample(result.stepsDone, result.params, lrAt(result.stepsDone), true);
     const values = finalValues ?? Float32Array.from(await result.params.data());
     if (result.status === 'completed') await landscape.finish(values);
     emit(doneEvent(req, result, values, curvature.problem));
@@ -270,7 +272,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     if (e instanceof UserScheduleError && userSchedule) throw scheduleRunFailure(e, userSchedule.site);
     throw e;
   } finally {
-    result?.params.dispose();
+    // A compiled run's final tensor exists only if something read it; the scope's end frees it then.
+    if (finalValues === undefined) result?.params.dispose();
     prepared?.dispose();
     tf.engine().endScope();
   }

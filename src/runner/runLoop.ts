@@ -47,7 +47,7 @@ export interface LoopInputs {
   readonly stateWanted: boolean;
 }
 
-/** Runs the loop on the compiled plan when there is one, else on tensors; the final parameters as a tensor (and as an array when compiled). */
+/** Runs the loop on the compiled plan when there is one, else on tensors; the final parameters as a tensor (made when first read, when compiled) and as an array when compiled. */
 export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeResult; finalValues?: Float32Array }> {
   const { req, tf, emit, control, received, arrayPath, objective, prepared, optimizer, x0Values, transformGradient, perStep, curvature, landscape, lrAt, stateWanted } = inputs;
   const { evaluate } = objective;
@@ -86,7 +86,10 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
         return curvature.maybeSample(step + 1, xt, lrAt(step + 1)).finally(() => xt.dispose());
       }, perStep?.wantsFarEnd ? farEndOnArrays(arrayPath.plan.objective) : undefined),
     });
-    return { result: { ...arrays, params: tf.tensor1d(arrays.params) }, finalValues: arrays.params };
+    // The final point's tensor only when asked for (a final curvature sample): at n = 1e7 it cost 40 MB of the backend's heap.
+    let params: tfType.Tensor1D | undefined;
+    const result: MinimizeResult = { ...arrays, get params() { return (params ??= tf.tensor1d(arrays.params)); } };
+    return { result, finalValues: arrays.params };
   }
   const result = await minimize({
     evaluate,

@@ -89,7 +89,8 @@ function yieldToEventLoop(): Promise<void> {
 export async function minimizeArrays(o: MinimizeArraysOptions): Promise<MinimizeArraysResult> {
   const n = o.objective.size;
   if (o.x0.length !== n) throw new Error(`x0 has ${o.x0.length} entries; the objective expects ${n}`);
-  const x = Float32Array.from(o.x0);
+  // An optimizer with a workspace (a compiled rule) only reads x0 at init, then takes it into its own memory: no copy of the length.
+  const x = o.optimizer.workspace ? o.x0 : Float32Array.from(o.x0);
   const state = o.optimizer.init(x);
   // Whatever ends the run (an error included), what the optimizer compiled may serve the next one.
   try {
@@ -137,7 +138,7 @@ class TrainingRun {
     // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
     const workspace = optimizer.workspace?.(state);
     if (workspace) workspace.params[0].set(x);
-    [this.x, this.xOut] = workspace ? workspace.params : [x, new Float32Array(n)];
+    [this.x, this.xOut] = workspace ? workspace.params : [x === o.x0 ? Float32Array.from(x) : x, new Float32Array(n)];
     this.grad = workspace ? workspace.grad : new Float32Array(n);
     this.input = {
       params: this.x, paramsOut: this.xOut, grad: this.grad, loss: NaN, lr: NaN, step: 0,

@@ -10,19 +10,19 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ArrayOptimizer, ArrayStepInput, ArrayStepResult } from '../arrays/contracts';
-import { NotCompilable } from '../compiled/program';
+import { NotCompilable, sizeOf } from '../compiled/program';
 import type { HpRecord } from '../hyperparams';
 import type { ParamShapes } from '../optimizer';
-import type { OptimizerRule, RuleState } from './optimizerRule';
+import type { OptimizerRule } from './optimizerRule';
 import { RuleFailure } from './ruleFailure';
 import { slotOnTensors } from './slotOnTensors';
-import { hpFor, slotsOf, type Slot } from './ruleOnTensors';
+import { slotsOf, type Slot } from './ruleOnTensors';
 import { kernelKey, returnKernel, takeKernel } from './kernelPool';
 import { PathChanged } from './ruleRecorder';
 import { preconditionerOnArrays } from './ruleStability';
 import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type SlotSpec, type SlotValues } from './traceRule';
 import { smallLengthsOf, traceSlotKernelAtSmallLength } from './traceRuleAtSmallLength';
-import { compileInitAtSmallLength, type CompiledInit } from './initAtSmallLength';
+import { initialStates, trialParams, type SlotState } from './slotInitialState';
 
 /** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
 const MAX_PATHS = 8;
@@ -66,63 +66,13 @@ function probeGradient(size: number): Float32Array {
  * A slot's first kernel: a long vector's traced and checked at a small length when its update is the same
  * program at every length (./traceRuleAtSmallLength.ts), otherwise at its own length on `at` and the probe gradient.
  */
-function firstKernel(rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: Omit<SlotValues, 'grad'>, size: number): SlotKernel {
+function firstKernel(rule: OptimizerRule, hp: HpRecord, spec: SlotSpec, replayer: SlotReplayer, at: Omit<SlotValues, 'grad' | 'state'>, state: SlotState, size: number): SlotKernel {
   const lengths = smallLengthsOf(spec.shape);
   if (lengths) {
-    const small = traceSlotKernelAtSmallLength(rule, hp, spec, { ...at, grad: probeGradient(lengths[1]) }, rule.defaults.lr, 1, false);
+    const small = traceSlotKernelAtSmallLength(rule, hp, spec, { ...at, state: state.sample, grad: probeGradient(lengths[1]) }, rule.defaults.lr, 1, false);
     if (!('reason' in small)) return small;
   }
-  return traceSlotKernel(rule, hp, spec, replayer, { ...at, grad: probeGradient(size) }, rule.defaults.lr, 1, false);
-}
-
-/**
- * Which state tensor the rule's evaluation point is (schedule-free's x): the index of its key in `keys`, -1
- * without an evaluationPoint. A point computed anew each time would need a program of its own: not compiled.
- */
-function evaluationPointKey(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot, init: RuleState, param: tf.Tensor, keys: readonly string[]): number {
-  if (!rule.evaluationPoint) return -1;
-  const evaluationPoint = rule.evaluationPoint;
-  let point: tf.Tensor;
-  try {
-    // tidy frees what the rule makes on the way to a new point; a state tensor comes back as it is.
-    point = tf.tidy(() => evaluationPoint(init, param, hpFor(hp, rule.defaults.lr)));
-  } catch (e) {
-    throw new RuleFailure(id, 'update', slot.name, 1, e);
-  }
-  const index = keys.findIndex((key) => init[key] === point);
-  if (index >= 0) return index;
-  if (point instanceof tf.Tensor && point !== param) point.dispose();
-  throw new NotCompilable('its evaluationPoint compiles only when it returns one of the state tensors as they are (as schedule-free returns x)');
-}
-
-/** Runs the rule's init on one slot's values: the state's tensors (as arrays) and numbers. */
-function initialState(id: string, rule: OptimizerRule, hp: HpRecord, slot: Slot, params: Float32Array) {
-  const param = tf.tensor(params.subarray(slot.offset, slot.offset + slot.size), slot.shape as number[]);
-  let init: RuleState = {};
-  try {
-    try {
-      // tidy frees what init makes on the way; the state it returns is kept.
-      init = tf.tidy(() => rule.init(param, hpFor(hp, rule.defaults.lr)) as unknown as tf.TensorContainer) as unknown as RuleState;
-    } catch (e) {
-      throw new RuleFailure(id, 'init', slot.name, 0, e);
-    }
-    const keys: string[] = [];
-    const arrays: Float32Array[] = [];
-    const numbers: Record<string, number> = {};
-    for (const [key, value] of Object.entries(init)) {
-      if (typeof value === 'number') numbers[key] = value;
-      else if (value instanceof tf.Tensor && value.dtype === 'float32') {
-        keys.push(key);
-        arrays.push(Float32Array.from(value.dataSync()));
-      } else throw new NotCompilable(`state.${key} is not a float32 tensor or a number`);
-    }
-    const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: keys, stateShapes: keys.map((k) => (init[k] as tf.Tensor).shape) };
-    return { spec, arrays, numbers, point: evaluationPointKey(id, rule, hp, slot, init, param, keys) };
-  } finally {
-    // The rule's init may make intermediates too: everything it made goes, the state was copied out.
-    param.dispose();
-    for (const value of Object.values(init)) if (value instanceof tf.Tensor) value.dispose();
-  }
+  return traceSlotKernel(rule, hp, spec, replayer, { ...at, state: state.full(), grad: probeGradient(size) }, rule.defaults.lr, 1, false);
 }
 
 const sameLayout = (a: SlotSpec, b: SlotSpec): boolean =>
@@ -271,60 +221,45 @@ function updateSlot(of: Compiling, run: SlotRun, input: ArrayStepInput, t: numbe
   return kernel.squaredNorms[0];
 }
 
-/**
- * Each slot's initial state: a long vector's init compiled at a small length (then applied to its values)
- * when that compiles, else the rule's init on tensors.
- */
-function initialStates(id: string, rule: OptimizerRule, hp: HpRecord) {
-  /** Per slot: its init compiled at a small length, or undefined when it runs on tensors. */
-  const inits = new Map<number, CompiledInit | undefined>();
-  const initialStateOf = (slot: Slot, k: number, params: Float32Array) => {
-    const lengths = smallLengthsOf(slot.shape);
-    const values = params.subarray(slot.offset, slot.offset + slot.size);
-    if (lengths && !inits.has(k)) {
-      let init: CompiledInit | { reason: string };
-      try {
-        init = compileInitAtSmallLength(rule, hp, slot.size, lengths, values);
-      } catch (e) {
-        init = { reason: (e as Error).message };
-      }
-      inits.set(k, 'reason' in init ? undefined : init);
-    }
-    const init = inits.get(k);
-    if (!init) return initialState(id, rule, hp, slot, params);
-    const spec: SlotSpec = { name: slot.name, shape: slot.shape, stateKeys: init.keys, stateShapes: init.shapes };
-    return { spec, arrays: init.apply(values), numbers: { ...init.numbers }, point: -1 };
-  };
-  return { initialStateOf, forgetCompiledInits: () => inits.clear() };
-}
-
 export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shapes: ParamShapes | undefined): { arrays: ArrayOptimizer } | { reason: string } {
   const of: Compiling = { id, rule, hp };
   /** Kernels compiled before the run (with the shapes known), handed to the first init whose state has the same layout. */
   let compiledAhead: SlotRun[] | undefined;
   const { initialStateOf, forgetCompiledInits } = initialStates(id, rule, hp);
-  const prepare = (params: Float32Array): SlotRun[] => {
-    const ahead = compiledAhead;
+  /** Kernels whose program has never run at full length: their state memory still holds zeros. */
+  const untouched = new WeakSet<SlotKernel>();
+  /** The slots' kernels and initial states; `ahead` (before the run, on trial values) leaves the state to the run's own prepare. */
+  const prepare = (params: Float32Array, ahead?: { complete(): void }): SlotRun[] => {
+    const compiled = compiledAhead;
     compiledAhead = undefined;
     const runs = slotsOf(shapes, params.length, false).map((slot, k) => {
-      const { spec, arrays, numbers, point } = initialStateOf(slot, k, params);
-      let run = ahead?.[k];
+      const { spec, state, numbers, point } = initialStateOf(slot, k, params, ahead?.complete);
+      let run = compiled?.[k];
       if (!run || !sameLayout(run.spec, spec)) {
         const key = kernelKey(rule, hp, spec);
         const replayer = new SlotReplayer(rule, hp, spec);
-        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), state: arrays, numbers };
+        const at = { param: params.subarray(slot.offset, slot.offset + slot.size), numbers };
         // A pooled kernel of the path the first step takes (the lr is not known yet: the default's).
-        const kernel = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1)) ?? firstKernel(rule, hp, spec, replayer, at, slot.size);
+        const pooled = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1));
+        const kernel = pooled ?? firstKernel(rule, hp, spec, replayer, at, state, slot.size);
+        if (!pooled && kernel.checkedAtLengths) untouched.add(kernel);
         run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap(), point };
       }
       run.point = point;
+      const { kernel } = run;
+      const targets = spec.stateKeys.map((_, j) => kernel.program.inputs[2 + j]);
+      // An update that drops or reshapes the state init made does not fit the kernel's memory (its tensor form says how, at the update).
+      if (targets.some((target, j) => target?.length !== sizeOf(spec.stateShapes[j]))) throw new NotCompilable('its update does not keep the state its init made');
       // The compile's check ran one update in the program's memory: start from the initial state.
-      arrays.forEach((a, j) => (run as SlotRun).kernel.program.inputs[2 + j].set(a));
+      if (!ahead) {
+        state.writeInto(targets, untouched.has(kernel));
+        untouched.delete(kernel);
+      }
       run.numbers = numbers;
       return run;
     });
     // The run's own init, after the one ahead: the compiled inits (memories of the state's size) are not needed again.
-    if (ahead) forgetCompiledInits();
+    if (compiled) forgetCompiledInits();
     return runs;
   };
 
@@ -352,9 +287,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
   };
   if (!shapes) return { arrays: arrays as ArrayOptimizer };
   // With the shapes known, compile now on trial values, so a rule that cannot compile says why before the run.
-  const size = shapes.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   try {
-    compiledAhead = prepare(new Float32Array(size).fill(0.5));
+    const trial = trialParams(shapes);
+    compiledAhead = prepare(trial.params, trial);
   } catch (e) {
     if (e instanceof NotCompilable || e instanceof PathChanged) return { reason: `optimizer rule '${id}' does not compile: ${e.message}` };
     if (e instanceof RuleFailure) throw e;

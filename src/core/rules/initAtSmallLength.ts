@@ -26,6 +26,15 @@ export interface CompiledInit {
   readonly numbers: Readonly<Record<string, number>>;
   /** The state's tensors (as arrays, in `keys` order) for these parameters: views of the program's memory, valid until the next apply. */
   apply(params: Float32Array): readonly Float32Array[];
+  /**
+   * The state for these parameters written into `targets` (in `keys` order): a state tensor that is one
+   * value throughout (Adam's zeros) is filled in place, without running the program or touching its memory;
+   * with `zeroed` (the targets hold zeros) a state of zeros is not written at all.
+   */
+  applyInto(params: Float32Array, targets: readonly Float32Array[], zeroed?: boolean): void;
+  /** The state of the first `sampleLength` parameters (`params` holds them), from the program checked at that length: what a small-length trace reads. */
+  sample(params: Float32Array): readonly Float32Array[];
+  readonly sampleLength: number;
 }
 
 interface TracedInit {
@@ -61,6 +70,20 @@ function traceInit(rule: OptimizerRule, hp: HpRecord, params: Float32Array): Tra
   }
 }
 
+/** Per output of the program: the one value it holds throughout when a fill of any length makes it (zerosLike, onesLike, a uniform constant), else undefined. */
+function uniformOutputs(program: Program): (number | undefined)[] {
+  const constantOf = (node: Program['nodes'][number]): number | undefined => {
+    if (node.kernel === 'ZerosLike') return 0;
+    if (node.kernel === 'OnesLike') return 1;
+    return node.kernel === 'Fill' && typeof node.attrs.value === 'number' ? node.attrs.value : undefined;
+  };
+  return program.outputs.map((id) => {
+    const value = program.values.get(id);
+    if (!value || value.dtype !== 'float32' || value.source.kind !== 'node') return undefined;
+    return constantOf(program.nodes[value.source.node]);
+  });
+}
+
 /** Runs a compiled init on `params` (the length `n` as its length inputs); the state's arrays. */
 function runInit(compiled: CompiledProgram, params: Float32Array, extra: readonly Float32Array[]): Float32Array[] {
   const outputs = compiled.outputSizes.map((size) => new Float32Array(size));
@@ -82,18 +105,19 @@ export function compileInitAtSmallLength(rule: OptimizerRule, hp: HpRecord, leng
   }
   const [a, b] = traced;
   if (JSON.stringify([a.keys, a.numbers]) !== JSON.stringify([b.keys, b.numbers])) return { reason: 'its initial state depends on the length' };
-  if (a.keys.length === 0) return { keys: [], shapes: [], numbers: a.numbers, apply: () => [] };
+  if (a.keys.length === 0) return { keys: [], shapes: [], numbers: a.numbers, apply: () => [], applyInto: () => undefined, sample: () => [], sampleLength: lengths[1] };
   const generic = sizeGeneric(a.program, lengths[0], b.program, lengths[1]);
   if ('reason' in generic) return { reason: `its init changes with the length (${generic.reason})` };
   // A disagreement with TensorFlow.js throws NotCompilable; the caller runs init on tensors then.
-  const checkedText = lengths.map((n, k) => {
+  const checked = lengths.map((n, k) => {
     const { compiled, text } = compileWithText(generic.at(n));
     const arrays = runInit(compiled, sample.slice(0, n), lengthInputValues(generic, n));
     traced[k].results.forEach((expected, j) => {
       if (!(relativeError(arrays[j], expected) <= TOL)) throw new NotCompilable(`the compiled init disagrees with TensorFlow.js (state.${traced[k].keys[j]})`);
     });
-    return text(n);
+    return { compiled, text: text(n) };
   })[1];
+  const checkedText = checked.text;
   const { compiled, text } = compileWithText(generic.at(length));
   if (text(length) !== checkedText) return { reason: 'its code at full length is not the code checked at a small length' };
   const extra = lengthInputValues(generic, length);
@@ -107,5 +131,16 @@ export function compileInitAtSmallLength(rule: OptimizerRule, hp: HpRecord, leng
     resident.run();
     return resident.outputs;
   };
-  return { keys: a.keys, shapes, numbers: a.numbers, apply };
+  const fills = uniformOutputs(generic.at(length));
+  const applyInto = (params: Float32Array, targets: readonly Float32Array[], zeroed = false) => {
+    const computed = fills.every((v) => v !== undefined) ? [] : apply(params);
+    targets.forEach((target, j) => {
+      const fill = fills[j];
+      if (fill === undefined) target.set(computed[j]);
+      else if (!(zeroed && Object.is(fill, 0))) target.fill(fill);
+    });
+  };
+  const sampleExtra = lengthInputValues(generic, lengths[1]);
+  const sampleState = (params: Float32Array) => runInit(checked.compiled, params.subarray(0, lengths[1]), sampleExtra);
+  return { keys: a.keys, shapes, numbers: a.numbers, apply, applyInto, sample: sampleState, sampleLength: lengths[1] };
 }

@@ -15,13 +15,16 @@ import type { KernelCall, Recording } from './ruleRecorder';
 import { checkedSlotProgram, SlotReplayer, traceSlot, type SlotKernel, type SlotSpec, type SlotValues, type TracedSlot } from './traceRule';
 import type * as tf from '@tensorflow/tfjs';
 
-/** The slot at length n: shapes and values cut to their first n entries (`at.grad` may hold only the first entries). */
+/**
+ * The slot at length n: shapes and values cut to their first n entries (`at.grad`, and the state tensors of
+ * the vector's length, may hold only the first entries); a state tensor of another size is kept whole.
+ */
 function slotAt(spec: SlotSpec, at: SlotValues, n: number): { spec: SlotSpec; at: SlotValues } {
   const full = spec.shape[0];
-  const cut = (values: Float32Array) => (values.length === full ? values.slice(0, n) : values);
+  const ofLength = spec.stateShapes.map((s) => s.length === 1 && s[0] === full);
   return {
     spec: { ...spec, shape: [n], stateShapes: spec.stateShapes.map((s) => substituteLength(s, full, n)) },
-    at: { param: at.param.slice(0, n), grad: at.grad.slice(0, n), state: at.state.map(cut), numbers: at.numbers },
+    at: { param: at.param.slice(0, n), grad: at.grad.slice(0, n), state: at.state.map((values, j) => (ofLength[j] ? values.slice(0, n) : values)), numbers: at.numbers },
   };
 }
 
@@ -56,8 +59,8 @@ export function smallLengthsOf(shape: readonly number[]): readonly [number, numb
 
 /**
  * The update of a long rank-1 slot, traced and checked at two small lengths and compiled at full length;
- * a reason when it cannot be (the caller traces at full length). `at.grad` needs only the first
- * smallLengthsOf(spec)[1] entries. Throws NotCompilable when the compiled update disagrees with
+ * a reason when it cannot be (the caller traces at full length). `at.grad` and the state tensors of the
+ * vector's length need only the first smallLengthsOf(spec)[1] entries. Throws NotCompilable when the compiled update disagrees with
  * TensorFlow.js at a small length (as at full length).
  */
 export function traceSlotKernelAtSmallLength(
