@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import type { SweepResult, SweepRun } from '../../src/protocol/sweep';
 import { groupsOf, parameterImportance, varianceExplained } from '../../webview/sweep/importance';
+import { pairBins } from '../../webview/sweep/interactions';
 import { DIVERGED_Y, parallelModel } from '../../webview/sweep/parallelModel';
 import { sweepAxes } from '../../webview/sweep/sweepAxes';
 
@@ -76,6 +77,13 @@ describe('Sweep card analysis: importance and parallel coordinates', () => {
     assert.ok(Math.abs(imp.pairs[0].share - 1) < 1e-12);
     assert.ok(imp.pairs.slice(1).every((p) => Math.abs(p.share) < 1e-12));
     assert.ok(imp.rest < 1e-12);
+  });
+
+  it('a search\'s pairs: bins per axis so a cell holds about 4 runs (2 to 5 bins)', () => {
+    assert.deepEqual([8, 16, 40, 64, 100, 1000].map(pairBins), [2, 2, 3, 4, 5, 5]);
+    const runs = Array.from({ length: 40 }, (_, i) => run(i, 10 ** (-3 + ((i * 7) % 40) / 20), String(((i * 13) % 40) / 40), 1 + i));
+    const imp = parameterImportance(sweep(runs, 'random'));
+    assert.equal(imp.pairs[0].cells, 9, '3 x 3 bins for 40 runs');
   });
 
   it('a diverged run counts one decade above the worst finished run, so the lr that diverges matters', () => {

@@ -1,7 +1,7 @@
 /** Captions of the Sweep card's parallel coordinates and importance bars: what is drawn and what was computed. */
 import type { SweepResult } from '../../src/protocol/sweep';
 import { MAX_GROUPS, type ImportanceResult } from './importance';
-import { MAX_PAIR_GROUPS } from './interactions';
+import { pairBins, RUNS_PER_CELL } from './interactions';
 import type { ParallelModel } from './parallelModel';
 
 export function parallelCaption(model: ParallelModel): string {
@@ -23,6 +23,7 @@ export function importanceCaption(result: SweepResult, importance: ImportanceRes
 /** The pairs' bars: what each adds beyond its two main effects. */
 function pairsText(result: SweepResult, importance: ImportanceResult): string {
   if (importance.pairs.length === 0) return '';
-  const bins = result.mode === 'grid' ? 'cells of the grid' : `cells of up to ${MAX_PAIR_GROUPS}×${MAX_PAIR_GROUPS} bins`;
+  const b = pairBins(result.runs.length);
+  const bins = result.mode === 'grid' ? 'cells of the grid' : `${b}×${b} cells of equal-count bins (about ${RUNS_PER_CELL} runs a cell)`;
   return ` Second colour: each pair's interaction, the share its ${bins} explain beyond both main effects (two-way η²_AB, fANOVA's second order on a grid; cut at 0).`;
 }

@@ -9,6 +9,11 @@ import { groupsOf, varianceExplained } from './importance';
 
 /** Bins per axis for a pair on a search: cells are bins², and each needs a few runs. */
 export const MAX_PAIR_GROUPS = 5;
+/** Runs a search's cell should hold on average: fewer, and the cells' means fit the noise, which reads as interaction. */
+export const RUNS_PER_CELL = 4;
+
+/** Bins per axis for a search of `runs` runs: at most MAX_PAIR_GROUPS, about RUNS_PER_CELL runs a cell, at least 2. */
+export const pairBins = (runs: number): number => Math.max(2, Math.min(MAX_PAIR_GROUPS, Math.floor(Math.sqrt(runs / RUNS_PER_CELL))));
 
 export interface PairImportance {
   /** "lr × momentum", in the sweep's order. */
@@ -45,8 +50,8 @@ export function interactionImportance(ys: readonly number[], axes: readonly Axis
 
 /**
  * Groups for the pairs: a grid's as its main effects have them (so the cells refine both main effects' groups),
- * a search's values in at most MAX_PAIR_GROUPS equal-count bins.
+ * a search's values in pairBins equal-count bins.
  */
 export function pairGroups(name: string, values: readonly number[], grid: boolean): AxisGroups {
-  return { name, groups: grid ? groupsOf(values) : groupsOf(values, MAX_PAIR_GROUPS) };
+  return { name, groups: grid ? groupsOf(values) : groupsOf(values, pairBins(values.length)) };
 }
