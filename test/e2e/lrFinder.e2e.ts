@@ -1,6 +1,7 @@
 // The LR finder as a person uses it, in the real extension installed from its .vsix in code-server:
 // the objective's 'Find lr' lens runs the lr range test, the dashboard's LR finder card draws the loss
-// against the lr with the suggestions, and 'Use lr …' sets the Run controls' lr and optimizerLab.learningRate.
+// against the lr with the suggestions, and 'Use lr …' sets the Run controls' lr and optimizerLab.learningRate;
+// after a run, the dashboard's 'Find lr' beside Run tests the optimizer its menu shows on that run's objective.
 // Screenshots: .artifacts/e2e/lr-finder-*.png.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -23,6 +24,18 @@ interface CardState {
   optimizer: string;
   lossLog: boolean;
   drawn: number[];
+}
+
+/** Polls the card until its test is no longer running (or `optimizer` is not yet the one shown). */
+async function finishedCard(frame: FrameLocator, optimizer: string): Promise<CardState | undefined> {
+  let state: CardState | undefined;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    state = await cardState(frame).catch(() => undefined);
+    if (state && state.optimizer === optimizer && state.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return state;
 }
 
 async function cardState(frame: FrameLocator): Promise<CardState | undefined> {
@@ -84,13 +97,7 @@ describe('LR finder in code-server (the real extension)', function () {
     await lens.waitFor({ timeout: 90_000 });
     await lens.click();
     const frame = webviewFrame(page);
-    let state: CardState | undefined;
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      state = await cardState(frame).catch(() => undefined);
-      if (state && state.status !== 'running') break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const state = await finishedCard(frame, 'adam');
     assert.equal(state?.status, 'done', JSON.stringify(state));
     assert.equal(state.optimizer, 'adam');
     assert.ok(state.points > 50, `${state.points} points`);
@@ -110,5 +117,22 @@ describe('LR finder in code-server (the real extension)', function () {
     while (!fs.existsSync(settingsFile) && Date.now() < deadlineSettings) await new Promise((r) => setTimeout(r, 200));
     assert.equal(JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['optimizerLab.learningRate'], expected);
     await screenshot(page, 'lr-finder-02-used');
+  });
+
+  it('the dashboard\'s Find lr, after a run, tests the optimizer its menu shows on that objective', async function () {
+    // The first test's page and workspace: run the objective so the dashboard has a target.
+    const run = page.locator('.codelens-decoration a', { hasText: '▶ Run (adam)' });
+    await run.waitFor({ timeout: 60_000 });
+    await run.click();
+    const frame = webviewFrame(page);
+    await frame.locator('#ctl-find-lr').waitFor({ timeout: 60_000 });
+    await frame.locator('#ctl-optimizer').selectOption('sgd');
+    await frame.locator('#ctl-find-lr').click();
+    const state = await finishedCard(frame, 'sgd');
+    assert.equal(state?.optimizer, 'sgd', JSON.stringify(state));
+    assert.equal(state.status, 'done');
+    assert.ok(state.points > 10, `${state.points} points`);
+    assert.deepEqual(state.drawn.slice(0, 2), [state.points, state.points], 'every point drawn, raw and smoothed');
+    await screenshot(page, 'lr-finder-03-dashboard-button');
   });
 });
