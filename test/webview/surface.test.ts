@@ -169,6 +169,24 @@ describe('3-D surface (WebGL)', function () {
     }
   });
 
+  it("the card's PNG button saves the surface while it is shown, the contour otherwise", async () => {
+    const page = await open('dark', twoRuns());
+    const saved = () => page.evaluate(() => (window as unknown as { __posted: { type: string; suggestedName?: string; content?: string }[] }).__posted
+      .filter((m) => m.type === 'exportFile').map((m) => [m.suggestedName, m.content?.slice(0, 22)]));
+    try {
+      await toSurface(page);
+      await card(page).locator('button[data-png]').click();
+      await card(page).getByRole('button', { name: 'contour', exact: true }).click();
+      await card(page).locator('button[data-png]').click();
+      assert.deepEqual(await saved(), [
+        ['optimizer-lab-trajectory-surface.png', 'data:image/png;base64,'],
+        ['optimizer-lab-trajectory.png', 'data:image/png;base64,'],
+      ]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('without WebGL the card says why instead of a blank', async () => {
     const page = await open('dark', twoRuns(), () => {
       const original = HTMLCanvasElement.prototype.getContext;

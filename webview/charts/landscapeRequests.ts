@@ -59,7 +59,8 @@ export class LandscapeRequests {
     this.selector.addEventListener('change', () => this.choose(this.selector.value as SliceMethod));
     this.label = el('label', { class: 'slice-select', hidden: true }, 'slice ', this.selector);
     header.insertBefore(this.label, header.querySelector('h2')?.nextSibling ?? null);
-    this.surface = new SurfaceCard(header, header.parentElement?.querySelector('.plot') ?? null, () => this.deps.rebuild());
+    this.surface = new SurfaceCard(header, header.parentElement?.querySelector('.plot') ?? null, () => this.deps.rebuild(),
+      (content, suggestedName) => this.deps.host.post({ type: 'exportFile', format: 'png', suggestedName, content }));
   }
 
   /**

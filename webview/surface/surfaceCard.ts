@@ -58,7 +58,8 @@ export class SurfaceCard {
   private chart?: Chart;
   private resolver?: CanvasRenderingContext2D | null;
 
-  constructor(private readonly header: HTMLElement, private readonly plot: HTMLElement | null, private readonly rebuild: () => void) {
+  /** `savePng(dataUrl, name)`: the card's PNG button saves the surface while it is shown. */
+  constructor(private readonly header: HTMLElement, private readonly plot: HTMLElement | null, private readonly rebuild: () => void, savePng?: (dataUrl: string, name: string) => void) {
     const button = (text: string, title: string) => el('button', { type: 'button', class: 'small', text, title, 'aria-pressed': 'false' });
     this.buttons = { contour: button('contour', 'Show the landscape as contours'), surface: button('surface', 'Show the landscape as a 3-D surface (drag to rotate, wheel to zoom)') };
     this.toggle = el('span', { class: 'surface-toggle', role: 'group', 'aria-label': 'landscape view', hidden: true }, this.buttons.contour, this.buttons.surface);
@@ -75,6 +76,13 @@ export class SurfaceCard {
     registerChart().register(followChart);
     this.listen();
     this.pressed();
+    // Ahead of the chart's own PNG export (capture listeners run first at the target): the picture shown is the surface.
+    header.querySelector('button[data-png]')?.addEventListener('click', (e) => {
+      if (!this.shown || !this.gl || !savePng) return;
+      e.stopImmediatePropagation();
+      this.draw();
+      savePng(this.canvas.toDataURL('image/png'), 'optimizer-lab-trajectory-surface.png');
+    }, { capture: true });
   }
 
   /** The card's view as drawn: the toggle where there is a 2-D grid; with the surface on, the caption says how to read it. */
