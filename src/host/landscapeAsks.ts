@@ -47,7 +47,7 @@ export class LandscapeAsks {
       return;
     }
     const answer = await this.ctx.runner.landscape({
-      type: 'landscapeWindow', file, objective: meta.objective, seed: meta.seed, box: ask.box,
+      type: 'landscapeWindow', file, objective: meta.objective, seed: meta.seed, box: ask.box, ...(meta.maximize === true ? { maximize: true } : {}),
       ...(shown.text !== undefined ? { text: shown.text } : {}),
     });
     const grid = answer.type === 'landscapeWindow' ? answer.grid : undefined;

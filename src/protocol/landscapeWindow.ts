@@ -18,6 +18,8 @@ export const landscapeWindowRequestSchema = z.object({
   text: z.string().optional(),
   objective: z.string().optional(),
   seed: z.number().int().default(0),
+  /** The run maximised: the grid is −f, the loss its records carry. */
+  maximize: z.boolean().optional(),
   box: windowBoxSchema,
 });
 export type LandscapeWindowRequest = z.infer<typeof landscapeWindowRequestSchema>;

@@ -238,6 +238,8 @@ export const runMetaSchema = z.object({
   paramNames: z.array(z.string()),
   steps: z.number().int().positive(),
   seed: z.number().int(),
+  /** The run maximised f: its losses (and landscapes) are −f. */
+  maximize: z.boolean().optional(),
   backend: backendIdSchema,
   tfjsVersion: z.string(),
   /** sha256 of the objective's bundled source, so a run can be replayed exactly. */

@@ -9,6 +9,7 @@
  * read-back each, yielding between chunks so a cancel is seen.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { minimizedObjective } from '../core/maximize';
 import type { ParamLayout, Params } from '../core/paramLayout';
 
 export interface PlaneEvaluator {
@@ -21,6 +22,23 @@ export interface PlaneEvaluator {
   isCancelled(): boolean;
   /** Date.now() past which evaluation stops with LandscapeBudgetError. */
   deadline: number;
+}
+
+/**
+ * `e` in a run's sign: the landscape of a maximised run is −f, the loss its records carry
+ * (../core/maximize.ts), so the iterate sits on the surface drawn. The one place grids take that sign.
+ */
+export function inRunSign(e: PlaneEvaluator, maximize: boolean | undefined): PlaneEvaluator {
+  if (!maximize) return e;
+  const { tf } = e;
+  return {
+    ...e,
+    raw: (params) => {
+      const y = e.raw(params);
+      return y instanceof tf.Tensor ? tf.neg(y) : typeof y === 'number' ? -y : y;
+    },
+    f: minimizedObjective(e.f, true),
+  };
 }
 
 export interface Plane {

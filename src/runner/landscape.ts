@@ -12,7 +12,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { ParamLayout, Params } from '../core/paramLayout';
 import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
-import { evaluatePlane, LandscapeBudgetError, type Plane, type PlaneEvaluator } from './evaluatePlane';
+import { evaluatePlane, inRunSign, LandscapeBudgetError, type Plane, type PlaneEvaluator } from './evaluatePlane';
 import { type Box, featureWindow } from './featureWindow';
 import { filterNormalizedDirection } from './filterNormalizedDirection';
 import { createRng, mixSeed } from './rng';
@@ -29,6 +29,8 @@ export const LANDSCAPE_BUDGET_MS = 5_000;
 export interface LandscapeOptions {
   raw(params: Params): unknown;
   f(x: tfType.Tensor1D): tfType.Scalar;
+  /** The run maximises: the grid is −f, the loss its records carry (evaluatePlane.ts inRunSign). */
+  maximize?: boolean;
   layout: ParamLayout;
   /** The initial parameters (not copied: a large run's landscape is a slice through them). */
   x0: Float32Array;
@@ -110,7 +112,7 @@ export function landscapeTask(o: LandscapeOptions): LandscapeTask {
     }
   };
 
-  const evaluator = (deadline: number) => ({ raw: o.raw, f: o.f, layout: o.layout, tf: o.tf, isCancelled: o.isCancelled, deadline });
+  const evaluator = (deadline: number) => inRunSign({ raw: o.raw, f: o.f, layout: o.layout, tf: o.tf, isCancelled: o.isCancelled, deadline }, o.maximize);
 
   /** Contour or curve over `b` in parameter coordinates. */
   const overBox = (b: Box) => (deadline: number): Promise<Landscape | undefined> => gridOverBox(evaluator(deadline), b, o.names);

@@ -10,7 +10,7 @@ import type { LandscapeWindowRequest } from '../protocol/landscapeWindow';
 import type { Landscape } from '../protocol/runner';
 import { compileObjective } from './compile';
 import { disposeBatch, type Batch } from './dataset';
-import type { PlaneEvaluator } from './evaluatePlane';
+import { inRunSign, type PlaneEvaluator } from './evaluatePlane';
 import { gridOverBox, LANDSCAPE_BUDGET_MS } from './landscape';
 import { loadBundle } from './loadBundle';
 import { flatObjective } from './objectiveFunction';
@@ -23,6 +23,8 @@ export interface ObjectiveRef {
   text?: string;
   objective?: string;
   seed: number;
+  /** The run maximised: grids are −f, as its records (evaluatePlane.ts inRunSign). */
+  maximize?: boolean;
 }
 
 /** The prepared objective a landscape request evaluates: an evaluator with the time budget from now, and the run's x0. */
@@ -53,7 +55,7 @@ export async function withObjective<T>(
     if (dataset) batch = dataset.batch(0, tf);
     const site = { file: compiled.file, sources: compiled.sources, name: entry.name, ...(entry.line !== undefined ? { line: entry.line } : {}) };
     const f = flatObjective(entry.fn, layout, site, () => batch, tf);
-    const evaluator: PlaneEvaluator = { raw: (p) => entry.fn(p, batch), f, layout, tf, isCancelled, deadline: started + LANDSCAPE_BUDGET_MS };
+    const evaluator = inRunSign({ raw: (p) => entry.fn(p, batch), f, layout, tf, isCancelled, deadline: started + LANDSCAPE_BUDGET_MS }, ref.maximize);
     return await body({ evaluator, names: paramNames(layout), prepared });
   } catch (e) {
     return { warning: `landscape not drawn: ${e instanceof Error ? e.message : String(e)}` };

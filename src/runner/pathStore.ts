@@ -44,7 +44,7 @@ export interface PathRecorder {
 }
 
 export function pathRecorder(req: RunRequest): PathRecorder {
-  const ref: ObjectiveRef = { file: req.file, seed: req.seed, ...(req.text !== undefined ? { text: req.text } : {}), ...(req.objective !== undefined ? { objective: req.objective } : {}) };
+  const ref: ObjectiveRef = { file: req.file, seed: req.seed, maximize: req.optimizer.maximize === true, ...(req.text !== undefined ? { text: req.text } : {}), ...(req.objective !== undefined ? { objective: req.objective } : {}) };
   let path: StoredPath | undefined;
   let stride = 1;
   /** Updates done so far: the final point is the parameters after the last one. */

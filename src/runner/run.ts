@@ -241,8 +241,8 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const perStep = stepDiagnosticsFor(req, layout.slots, { gauge: !optimizer.evaluationPoint, sameBatch: !dataset || dataset.batchSize >= dataset.size, x0: x0Values });
     emit({ type: 'started', runId: req.runId, meta: { ...meta, ...perStep?.metaFields() }, file: req.file });
     const landscape = landscapeTask({
-      raw: objective.raw, f: objective.f, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain, ...landscapeSettings(req, control, tf),
-      cacheKey: `${compiled.sourceHash}#${entry.name}`, withFixedBatch: objective.withFixedBatch,
+      raw: objective.raw, f: objective.f, maximize: req.optimizer.maximize, layout, x0: x0Values, names: meta.paramNames, domain: prepared.domain,
+      ...landscapeSettings(req, control, tf), cacheKey: `${compiled.sourceHash}#${entry.name}${req.optimizer.maximize === true ? '#max' : ''}`, withFixedBatch: objective.withFixedBatch,
       describeError: (e) => objectiveFailure(e, site, 'while computing the landscape').error.message,
       emit: (m) => emit({ type: 'landscape', runId: req.runId, ...m }),
     });
@@ -310,6 +310,7 @@ function runMetaOf(m: MetaInputs): RunMeta {
     paramNames: paramNames(m.layout),
     steps: req.steps,
     seed: req.seed,
+    ...(req.optimizer.maximize === true ? { maximize: true } : {}),
     backend: backend.backend,
     tfjsVersion: backend.tfjsVersion,
     sourceHash: m.sourceHash,

@@ -34,16 +34,12 @@ describe('the seeds\' 1-D lessons replay on their curve with the tangent', funct
         assert.ok(near(f.loss, sign * lesson.f(x)), `step ${k}: loss ${f.loss} at x = ${x}, f(x) = ${lesson.f(x)}`);
         assert.ok(f.grad && near(f.grad[0], sign * lesson.df(x)), `step ${k}: the tangent's slope ${f.grad?.[0]} at x = ${x}, f'(x) = ${lesson.df(x)}`);
       }
-      if (lesson.maximize) return; // the pending test below
+      assert.equal(sign, lesson.maximize ? -1 : 1, 'a maximised run streams −f (src/core/maximize.ts)');
       const curve = events.find((e) => e.type === 'landscape');
       assert.ok(curve?.type === 'landscape' && curve.grid?.kind === 'curve', 'a curve to move on');
+      // The curve takes the run's sign (the runner's inRunSign): the iterate sits on what is drawn.
       const i = Math.floor(curve.grid.xs.length / 2);
       assert.ok(Math.abs((curve.grid.values[0][i] ?? NaN) - sign * lesson.f(curve.grid.xs[i])) < 1e-3 * Math.max(1, Math.abs(lesson.f(curve.grid.xs[i]))), 'the curve drawn is the loss the iterate sits on');
     });
   }
-
-  // Found here: a maximised run streams −f (src/core/maximize.ts) but its landscape is f, so the
-  // replay's iterate sits on the mirror image of the curve drawn (hills from −6: loss 29.0 at x = −6,
-  // the curve −29.0 there). Pending until the runner's landscape takes the run's sign.
-  it('maximised (25 sin x − x²): the curve drawn has the sign of the losses streamed');
 });

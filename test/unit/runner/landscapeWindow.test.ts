@@ -27,6 +27,17 @@ describe('landscape over a zoomed window (landscapeWindow)', function () {
     }));
   });
 
+  it('a maximised run\'s window is −f, the loss its records carry, with no tensors left', async () => {
+    const before = tf.memory().numTensors;
+    const { grid, warning } = await landscapeWindow({ file: fixture('featureWindow.ts'), objective: 'himmelblauFree', seed: 0, maximize: true, box: [[2.5, 3.5], [1.5, 2.5]] }, tf);
+    assert.equal(tf.memory().numTensors, before);
+    assert.ok(grid?.ys, warning);
+    grid.values.forEach((row, j) => row.forEach((v, i) => {
+      const exact = -himmelblau(grid.xs[i], grid.ys?.[j] ?? NaN);
+      assert.ok(v !== null && Math.abs(v - exact) <= 1e-4 * Math.max(1, -exact), `−f(${grid.xs[i]}, ${grid.ys?.[j]}) = ${v}, not ${exact}`);
+    }));
+  });
+
   it('a window of the wrong dimension, an unknown objective: a warning, no grid', async () => {
     const wrong = await landscapeWindow({ file: fixture('featureWindow.ts'), objective: 'himmelblauFree', seed: 0, box: [[0, 1]] }, tf);
     assert.match(wrong.warning ?? '', /2 parameters; the window has 1/);
