@@ -111,6 +111,32 @@ function runEndLine(run: RunSnapshot): string {
   return `${run.runId} ${run.meta?.objective ?? ''} ${run.meta?.optimizer.id ?? ''}: ${outcome}`;
 }
 
+/** The dashboard hears of every run; the status bar, the lenses, the log and Problems of their ends. */
+function listenToRuns(
+  controller: RunController, on: { statusBar: RunStatusBar; problems: RunProblems; refreshLenses(): void; log(message: string): void },
+): vscode.Disposable {
+  return controller.listen({
+    post: (m) => DashboardPanel.post(m),
+    runChanged: (run) => {
+      on.statusBar.update(run);
+      if (run.done || run.error) {
+        on.refreshLenses();
+        on.log(runEndLine(run));
+      }
+    },
+    problems: (file, errors) => void on.problems.show(file, errors),
+  });
+}
+
+/** Commands that open results made elsewhere: sweep files, tuned comparisons, shared replay records. */
+function registerResultCommands(ctx: CommandContext): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, ctx.log)),
+    vscode.commands.registerCommand(COMMANDS.tunedCompare, () => tunedCompare(ctx)),
+    vscode.commands.registerCommand(COMMANDS.openReplayRecord, (text?: unknown) => openReplayRecord(ctx, typeof text === 'string' ? text : undefined)),
+  ];
+}
+
 export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
   const output = vscode.window.createOutputChannel('Optimizer Lab', { log: true });
   const log = (message: string): void => output.info(message);
@@ -163,17 +189,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     }),
     new WorkspaceScanner(catalog, log),
     { dispose: () => DashboardPanel.dispose() },
-    controller.listen({
-      post: (m) => DashboardPanel.post(m),
-      runChanged: (run) => {
-        statusBar.update(run);
-        if (run.done || run.error) {
-          refreshLenses();
-          log(runEndLine(run));
-        }
-      },
-      problems: (file, errors) => void problems.show(file, errors),
-    }),
+    listenToRuns(controller, { statusBar, problems, refreshLenses, log }),
     vscode.languages.registerCodeLensProvider(selector, lenses),
     vscode.languages.registerCodeLensProvider(selector, ruleLenses),
     vscode.languages.registerCodeActionsProvider(selector, new TypesQuickFix(), { providedCodeActionKinds: TypesQuickFix.kinds }),
@@ -183,9 +199,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     vscode.workspace.onDidChangeConfiguration((e) => settingsChanged(e, optimizers, refreshLenses, live)),
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
-    vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, log)),
-    vscode.commands.registerCommand(COMMANDS.tunedCompare, () => tunedCompare(ctx)),
-    vscode.commands.registerCommand(COMMANDS.openReplayRecord, (text?: unknown) => openReplayRecord(ctx, typeof text === 'string' ? text : undefined)),
+    ...registerResultCommands(ctx),
     ...registerLrFinder(lrFinder),
     ...registerRuleCommands(ctx),
     ...runHistory.disposables,

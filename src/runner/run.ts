@@ -194,9 +194,8 @@ function loadRunFiles(req: RunRequest, compiled: Compiled, ruleCompiled: Compile
   return { entry, site, rule, userSchedule };
 }
 
-/** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
-export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
-  const received = Date.now();
+/** The request checked as far as it can be before compiling, then the objective's, the rule's and the schedule's files compiled. */
+async function compileRunFiles(req: RunRequest, control: RunControl) {
   if (req.scheduleFile && req.schedule !== undefined) {
     throw new RunFailure({ kind: 'schedule', message: 'a run takes a schedule spec or a schedule file (scheduleFile), not both' });
   }
@@ -209,6 +208,13 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
   // undefined: no rule, or the rule is in the objective's own bundle.
   const ruleCompiled = ruleFile && !sharedBundle ? await compileRuleFile(ruleFile, compile) : undefined;
   const pendingSchedule = req.scheduleFile ? await prepareScheduleFile(req.scheduleFile, req.file, req.text) : undefined;
+  return { compiled, ruleCompiled, pendingSchedule };
+}
+
+/** Runs one request to its end; throws RunFailure (or an internal Error) on failure. */
+export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
+  const received = Date.now();
+  const { compiled, ruleCompiled, pendingSchedule } = await compileRunFiles(req, control);
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
   let result: MinimizeResult | undefined;
