@@ -54,13 +54,19 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode): void {
   });
 }
 
-/** The call's ConvGeometry, from the shapes traced and the node's attributes. */
-function geometryOf(fuser: LoopFuser, node: KernelNode, input: (name: string) => ValueId): ConvGeometry {
+/** Convolutions compile on float32 images laid out [n, h, w, c] only (NHWC, TensorFlow.js's default). */
+export function refuseUnlessNhwcFloat32(fuser: LoopFuser, node: KernelNode): void {
   const attrs = node.attrs;
   if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') throw new NotCompilable(`${node.kernel} with data format ${String(attrs.dataFormat)} (only NHWC compiles)`);
   for (const { value } of node.inputs) {
     if (fuser.graph.dtypeOf(value) !== 'float32') throw new NotCompilable(`${node.kernel} of a ${fuser.graph.dtypeOf(value)} tensor`);
   }
+}
+
+/** The call's ConvGeometry, from the shapes traced and the node's attributes. */
+function geometryOf(fuser: LoopFuser, node: KernelNode, input: (name: string) => ValueId): ConvGeometry {
+  const attrs = node.attrs;
+  refuseUnlessNhwcFloat32(fuser, node);
   const shape = (id: ValueId) => fuser.graph.shapeOf(id) as Shape4;
   const xShape = node.kernel === 'Conv2DBackpropInput' ? (attrs.inputShape as Shape4) : shape(input('x'));
   const filterShape = node.kernel === 'Conv2DBackpropFilter' ? (attrs.filterShape as Shape4) : shape(input('filter'));

@@ -7,6 +7,7 @@
  * index it, so a program traced at other shapes is refused rather than read out of range.
  */
 import * as tf from '@tensorflow/tfjs';
+import { refuseUnlessNhwcFloat32 } from './convCalls';
 import type { ConvGeometry } from './convKernels';
 import type { LoopFuser } from './loopFuser';
 import { NotCompilable, sizeOf, type KernelNode, type ValueId } from './program';
@@ -46,10 +47,7 @@ export function lowerDepthwise(fuser: LoopFuser, node: KernelNode): void {
 /** The call's ConvGeometry (convKernels.ts's layout), from the shapes traced and the node's attributes. */
 function geometryOf(fuser: LoopFuser, node: KernelNode, input: (name: string) => ValueId): ConvGeometry {
   const attrs = node.attrs;
-  if (attrs.dataFormat !== undefined && attrs.dataFormat !== 'NHWC') throw new NotCompilable(`${node.kernel} with data format ${String(attrs.dataFormat)} (only NHWC compiles)`);
-  for (const { value } of node.inputs) {
-    if (fuser.graph.dtypeOf(value) !== 'float32') throw new NotCompilable(`${node.kernel} of a ${fuser.graph.dtypeOf(value)} tensor`);
-  }
+  refuseUnlessNhwcFloat32(fuser, node);
   const shape = (id: ValueId) => fuser.graph.shapeOf(id) as Shape4;
   const backpropInput = node.kernel === 'DepthwiseConv2dNativeBackpropInput';
   const backpropFilter = node.kernel === 'DepthwiseConv2dNativeBackpropFilter';
