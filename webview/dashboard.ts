@@ -105,7 +105,7 @@ export class Dashboard {
       return;
     }
     const type = parsed.data.type;
-    if (type === 'landscapeWindow' || type === 'pathSlice') return this.landscapes.receive(parsed.data);
+    if (type === 'landscapeWindow' || type === 'pathSlice' || type === 'interpolation') return this.landscapes.receive(parsed.data);
     this.model.apply(parsed.data);
     if (type === 'snapshot') this.applyDefaults();
     // The optimizer menu lists the workspace's rules, the schedule field its schedule functions: they follow changes.

@@ -6,6 +6,7 @@
  * of each kind is posted; an older one is dropped (the runner cancels it too).
  * No vscode here: tests drive it with a fake runner.
  */
+import type { InterpolationAnswer } from '../protocol/interpolation';
 import type { LandscapeAsk, SliceShown, WindowShown } from '../protocol/landscapeViews';
 import type { LandscapeAnswer, LandscapeAsk as RunnerAsk } from '../runner/client';
 import type { RunSnapshot } from '../protocol/webview';
@@ -18,11 +19,11 @@ export interface LandscapeAskContext {
   runner: LandscapePort;
   /** A run the dashboard shows, and the unsaved text it ran on (if any). */
   run(runId: string): { snapshot: RunSnapshot; text?: string } | undefined;
-  post(message: WindowShown | SliceShown): void;
+  post(message: WindowShown | SliceShown | InterpolationAnswer): void;
 }
 
 export function isLandscapeAsk(m: { type: string }): m is LandscapeAsk {
-  return m.type === 'landscapeWindow' || m.type === 'pathSlice';
+  return m.type === 'landscapeWindow' || m.type === 'pathSlice' || m.type === 'interpolation';
 }
 
 export class LandscapeAsks {
@@ -37,6 +38,12 @@ export class LandscapeAsks {
       const answer = await this.ctx.runner.landscape({ type: 'pathSlice', method: ask.method, runIds: ask.runIds });
       const slice = answer.type === 'pathSlice' ? answer.slice : undefined;
       if (fresh()) this.ctx.post({ type: 'pathSlice', requestId: ask.requestId, ...(slice ? { slice } : { warning: answer.warning ?? 'no slice' }) });
+      return;
+    }
+    if (ask.type === 'interpolation') {
+      const answer = await this.ctx.runner.landscape({ type: 'interpolation', runIds: ask.runIds });
+      const profile = answer.type === 'interpolation' ? answer.profile : undefined;
+      if (fresh()) this.ctx.post({ type: 'interpolation', requestId: ask.requestId, ...(profile ? { profile } : { warning: answer.warning ?? 'no interpolation' }) });
       return;
     }
     const shown = this.ctx.run(ask.runId);

@@ -7,6 +7,7 @@
  * answer to its latest request.
  */
 import { z } from 'zod';
+import type { InterpolationRequest } from './interpolation';
 import { landscapeSchema } from './landscape';
 import { windowBoxSchema } from './landscapeWindow';
 import { pathSliceMethodSchema, pathSliceSchema } from './pathSlice';
@@ -15,7 +16,8 @@ export const windowAskSchema = z.object({ type: z.literal('landscapeWindow'), re
 export const sliceAskSchema = z.object({ type: z.literal('pathSlice'), requestId: z.string(), method: pathSliceMethodSchema, runIds: z.array(z.string()).min(1).max(16) });
 export type WindowAsk = z.infer<typeof windowAskSchema>;
 export type SliceAsk = z.infer<typeof sliceAskSchema>;
-export type LandscapeAsk = WindowAsk | SliceAsk;
+/** The 1-D interpolation (./interpolation.ts) travels the same way. */
+export type LandscapeAsk = WindowAsk | SliceAsk | InterpolationRequest;
 
 export const windowShownSchema = z.object({
   type: z.literal('landscapeWindow'), requestId: z.string(), runId: z.string(),

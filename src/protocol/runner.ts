@@ -12,6 +12,7 @@ import { stepDiagnosticsShape, tensorListSchema } from './stepDiagnostics';
 import { lrFinderEventSchema, lrFinderRangeSchema } from './lrFinder';
 import { landscapeSchema } from './landscape';
 import { landscapeWindowAnswerSchema, landscapeWindowRequestSchema } from './landscapeWindow';
+import { interpolationAnswerSchema, interpolationRequestSchema } from './interpolation';
 import { pathSliceAnswerSchema, pathSliceRequestSchema } from './pathSlice';
 
 export const hpValueSchema = z.union([z.number(), z.boolean(), z.string(), z.array(z.number())]);
@@ -116,6 +117,7 @@ export const hostToRunnerSchema = z.discriminatedUnion('type', [
   /** A grid over a window the dashboard zoomed to; a PCA or Hessian slice through recorded paths. */
   landscapeWindowRequestSchema,
   pathSliceRequestSchema,
+  interpolationRequestSchema,
 ]);
 export type HostToRunner = z.infer<typeof hostToRunnerSchema>;
 
@@ -378,6 +380,7 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), at: z.number() }),
   landscapeWindowAnswerSchema,
   pathSliceAnswerSchema,
+  interpolationAnswerSchema,
 ]);
 export type RunnerToHost = z.infer<typeof runnerToHostSchema>;
 

@@ -19,6 +19,7 @@ import {
 import { sweepViewMessageSchema } from './sweepView';
 import { findLrAskSchema, lrFinderViewSchema, useLrSchema } from './lrFinder';
 import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
+import { interpolationAnswerSchema, interpolationRequestSchema } from './interpolation';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
@@ -163,6 +164,7 @@ export const hostToWebviewSchema = z.discriminatedUnion('type', [
   /** Answers to the page's landscape requests (src/protocol/landscapeViews.ts). */
   windowShownSchema,
   sliceShownSchema,
+  interpolationAnswerSchema,
 ]);
 export type HostToWebview = z.infer<typeof hostToWebviewSchema>;
 export type HostToWebviewInput = z.input<typeof hostToWebviewSchema>;
@@ -203,5 +205,6 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   /** A contour over a zoomed window; a PCA or Hessian slice (src/protocol/landscapeViews.ts). */
   windowAskSchema,
   sliceAskSchema,
+  interpolationRequestSchema,
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

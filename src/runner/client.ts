@@ -24,6 +24,7 @@ import {
 import { MEMORY_CHECK_MS, childOverLimit, defaultMemoryLimitBytes, exitError, heapLimitMb } from './memoryLimit';
 import type { LandscapeWindowAnswer, LandscapeWindowRequest } from '../protocol/landscapeWindow';
 import type { PathSliceAnswer, PathSliceRequest } from '../protocol/pathSlice';
+import type { InterpolationAnswer, InterpolationRequest } from '../protocol/interpolation';
 import { PendingRequests } from './pendingRequests';
 
 import type { FileListing, ReadyEvent, RunHandle, RunHandlers, RunOutcome, RunnerClientOptions } from './clientTypes';
@@ -44,8 +45,8 @@ interface PendingRun {
 /** What `request` sends (the requestId is added there). */
 type RequestBody = { type: 'list'; file: string; text?: string } | { type: 'catalog' } | LandscapeAsk;
 /** A landscape request as the client takes it, and its answer. */
-export type LandscapeAsk = Omit<LandscapeWindowRequest, 'requestId'> | Omit<PathSliceRequest, 'requestId'>;
-export type LandscapeAnswer = LandscapeWindowAnswer | PathSliceAnswer;
+export type LandscapeAsk = Omit<LandscapeWindowRequest, 'requestId'> | Omit<PathSliceRequest, 'requestId'> | Omit<InterpolationRequest, 'requestId'>;
+export type LandscapeAnswer = LandscapeWindowAnswer | PathSliceAnswer | InterpolationAnswer;
 /** A landscape request waits for the active run (up to its time limit) and then takes its own budget. */
 const LANDSCAPE_TIMEOUT_MS = 180_000;
 
@@ -289,7 +290,7 @@ export class RunnerClient {
 
   private handle(msg: RunnerToHost): void {
     if (msg.type === 'heartbeat' || msg.type === 'ready') return;
-    if (msg.type === 'objectives' || msg.type === 'catalog' || msg.type === 'landscapeWindow' || msg.type === 'pathSlice') {
+    if (msg.type === 'objectives' || msg.type === 'catalog' || msg.type === 'landscapeWindow' || msg.type === 'pathSlice' || msg.type === 'interpolation') {
       this.requests.answer(msg);
       return;
     }

@@ -2,7 +2,8 @@
  * The 1-D interpolation of issue 23: the loss along the straight line between two runs' final points
  * (do their minima connect, or is there a barrier?), or between one run's start and end, from the
  * paths the runner keeps (pathStore.ts). The line is pathDirections.ts's interpolationLine, evaluated
- * as a one-direction plane; t = 0 and t = 1 are the two points. Not yet asked for by the dashboard.
+ * as a one-direction plane; t = 0 and t = 1 are the two points. The dashboard's Interpolate button asks
+ * for it (src/protocol/interpolation.ts, webview/charts/interpolationCard.ts).
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { evaluatePlane, LandscapeBudgetError } from './evaluatePlane';
@@ -53,7 +54,10 @@ export async function interpolationProfile(
       const done = await evaluatePlane(evaluator, line);
       if (!done || done === 'not-batchable') return { warning: 'interpolation not drawn: cancelled' };
       const losses = Array.from(done.values, (v) => (Number.isFinite(v) ? v : null));
-      return { profile: { between: second ? 'runs' : 'path', ts: line.ts, losses, ...barrierOf(line.ts, losses) } };
+      const { ends, barrier } = barrierOf(line.ts, losses);
+      // A NaN end or barrier would not survive JSON: say so instead.
+      if (![...ends, barrier].every(Number.isFinite)) return { warning: 'interpolation not drawn: the loss is not finite at an end of the line' };
+      return { profile: { between: second ? 'runs' : 'path', ts: line.ts, losses, ends, barrier } };
     } catch (e) {
       if (e instanceof LandscapeBudgetError) return { warning: `interpolation not drawn: stopped at the time budget (${e.message})` };
       throw e;

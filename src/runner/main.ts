@@ -204,6 +204,9 @@ function handle(runs: RunQueue, landscapes: LandscapeRequests, msg: HostToRunner
     case 'pathSlice':
       void landscapes.slice(msg);
       return;
+    case 'interpolation':
+      void landscapes.interpolation(msg);
+      return;
   }
 }
 

@@ -6,6 +6,7 @@
  * Hessian slice with every shown run's path projected. Only the answer to the
  * latest request is drawn; a warning leaves the current picture and says why.
  */
+import type { InterpolationAnswer } from '../../src/protocol/interpolation';
 import type { PathSlice, PathSliceMethod } from '../../src/protocol/pathSlice';
 import type { SliceShown, WindowShown } from '../../src/protocol/landscapeViews';
 import type { Landscape, RunSnapshot } from '../../src/protocol/webview';
@@ -13,6 +14,7 @@ import { el } from '../dom';
 import type { HostApi } from '../hostApi';
 import type { Theme } from '../theme';
 import type { SeriesContext } from './buildSeries';
+import { InterpolationCard } from './interpolationCard';
 import { pathSliceView } from './pathSliceView';
 import { SurfaceCard } from '../surface/surfaceCard';
 import { trajectoryView, type TrajectoryMode, type TrajectoryView } from './trajectoryView';
@@ -39,6 +41,8 @@ export class LandscapeRequests {
   readonly selector: HTMLSelectElement;
   /** The contour | surface toggle and the 3-D view (webview/surface/). */
   readonly surface: SurfaceCard;
+  /** The loss along the line between two runs' final points (or a run's start and end). */
+  readonly interpolation: InterpolationCard;
   private readonly label: HTMLElement;
   /** The grid over the zoomed window, for the run whose contour or curve is drawn. */
   zoomed?: { runId: string; grid: Landscape };
@@ -61,6 +65,7 @@ export class LandscapeRequests {
     header.insertBefore(this.label, header.querySelector('h2')?.nextSibling ?? null);
     this.surface = new SurfaceCard(header, header.parentElement?.querySelector('.plot') ?? null, () => this.deps.rebuild(),
       (content, suggestedName) => this.deps.host.post({ type: 'exportFile', format: 'png', suggestedName, content }));
+    this.interpolation = new InterpolationCard(header, deps.host);
   }
 
   /**
@@ -80,6 +85,7 @@ export class LandscapeRequests {
     // Say when the grid under the paths is the zoomed window's, not the run's own.
     if (!slice && this.zoomed && runs.some(({ run }) => run.runId === this.zoomed?.runId)) view.caption += ' · grid recomputed for the zoomed window';
     this.mode = view.mode;
+    this.interpolation.offer(view.mode === 'slice2d' || view.mode === 'slice1d' ? shown : [], label, theme);
     // The selector where it means something: a slice, with a runner to ask.
     this.label.hidden = !this.deps.host.inEditor || (view.mode !== 'slice2d' && view.mode !== 'slice1d');
     const note = [view.note, this.status].filter((t) => t).join(' · ');
@@ -135,7 +141,8 @@ export class LandscapeRequests {
   }
 
   /** The host's answer: drawn when it answers the latest request; a warning keeps the current picture. */
-  receive(m: WindowShown | SliceShown): void {
+  receive(m: WindowShown | SliceShown | InterpolationAnswer): void {
+    if (m.type === 'interpolation') return this.interpolation.receive(m);
     if (this.latest[m.type] !== m.requestId) {
       this.counts.stale++;
       return;
