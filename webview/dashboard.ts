@@ -26,7 +26,7 @@ import { focusSelector, renderRunTable, tableRows } from './runTable';
 import { readTheme, type Theme, watchTheme } from './theme';
 import { defaultLrOf, optimizerOfValue } from './optimizerMenu';
 import { restoreUiState, type UiState } from './uiState';
-import { attachReplay, type Replay } from './replay/replay';
+import { attachReplay, type Replay } from './replay/attachReplay';
 import { attachZoom } from './charts/zoom';
 import { LandscapeRequests } from './charts/landscapeRequests';
 

@@ -34,26 +34,12 @@ import { compileRuleFile, loadRule, ruleInObjectiveFile, ruleLocation, ruleRunFa
 import { objectiveFailure, type ObjectiveSite } from './objectiveFunction';
 import { discoverObjectives, pickObjective, prepareObjective, type PreparedObjective } from './objectives';
 import { paramNames } from './paramNames';
+import type { Emit, RunControl } from './runControl';
 import { paramsForMessage, writeNpy } from './paramsOut';
-import { withLrSet, type LrSet } from './lrSet';
+import { withLrSet } from './lrSet';
 import { RunFailure } from './runFailure';
 import { stepDiagnosticsFor } from './stepDiagnostics';
 
-export interface RunControl {
-  isCancelled(): boolean;
-  /** The lr the user set mid-run (setLr) and the update it applies from; undefined until then. */
-  lrSet(): LrSet | undefined;
-  /** Called after each update (the next update is step + 1). */
-  stepDone?(step: number, x: Float32Array | tfType.Tensor1D): void | Promise<void>;
-  /** A promise to wait for before the next step while the events already sent are not yet written (the child's IPC channel). */
-  backpressure?(): Promise<void> | undefined;
-  /** Told the objective's file and declaration line once it is loaded (a memory error names them). */
-  located?(where: { file: string; line?: number }): void;
-  /** Compiles the objective's (and a rule's) file; a sweep passes one that bundles each file once for all its runs. */
-  compile?: typeof compileObjective;
-}
-
-export type Emit = (msg: RunnerToHost) => void;
 
 
 /** RunMeta.lossAt of an optimizer with an evaluation point (a rule's evaluationPoint, e.g. schedule-free's average). */

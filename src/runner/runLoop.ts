@@ -17,7 +17,7 @@ import type { BatchedObjective } from './batchedObjective';
 import type { CurvatureSampler } from './curvatureSampler';
 import type { LandscapeTask } from './landscape';
 import type { PreparedObjective } from './objectives';
-import type { Emit, RunControl } from './run';
+import type { Emit, RunControl } from './runControl';
 import { farEndOnArrays, farEndOnTensors } from './gaugeFarEnd';
 import { afterMeasured, measuredGradient, type stepDiagnosticsFor } from './stepDiagnostics';
 

@@ -8,7 +8,6 @@ import type { Chart } from 'chart.js';
 import type { Landscape, RunSnapshot } from '../../src/protocol/webview';
 import { el } from '../dom';
 import type { Theme } from '../theme';
-import { type SaveReplay, wireReplayExports } from './replayExportButtons';
 import { type ReplayFrame, ReplayPath, replayEnd } from './replayFrames';
 import { registerChart } from '../charts/registerChart';
 import { replayPlugin, type ReplayOverlay, setOverlay } from './replayOverlay';
@@ -162,26 +161,4 @@ export function slopeOf(grid: Landscape): (x: number) => number | undefined {
     const a = ys[i - 1], b = ys[i + 1];
     return a === null || b === null || a === undefined || b === undefined ? undefined : (b - a) / (xs[i + 1] - xs[i - 1]);
   };
-}
-
-/** Puts a replay on the trajectory card: its mode comes from the card, its runs are those with a drawn path. */
-export function attachReplay(
-  card: { root: HTMLElement; note: HTMLElement },
-  from: { chart(): Chart; runs(): { run: RunSnapshot; colour: string }[]; theme(): Theme; save?: SaveReplay; say?(text: string): void },
-): Replay {
-  const modeOf = (): ReplayOverlay['mode'] | undefined => {
-    const mode = card.root.dataset.mode;
-    return mode === 'contour' ? 'plane' : mode === 'curve' ? 'curve' : undefined;
-  };
-  const dims = { plane: 2, curve: 1 } as const;
-  const replay = new Replay({
-    chart: from.chart, theme: from.theme, mode: modeOf,
-    runs: () => {
-      const mode = modeOf();
-      return mode ? from.runs().filter(({ run }) => run.meta?.paramCount === dims[mode]) : [];
-    },
-  });
-  card.root.insertBefore(replay.controls, card.note);
-  if (from.save) wireReplayExports(replay, { chart: from.chart, save: from.save, say: from.say });
-  return replay;
 }
