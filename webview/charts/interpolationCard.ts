@@ -2,8 +2,9 @@
  * The Interpolation card (issue 23): the loss along the straight line between two runs' final points
  * (t = 0 the first, t = 1 the second), or one run's start and end, as the runner computed it
  * (src/protocol/interpolation.ts), with the barrier height in the caption: are the two minima connected?
- * Asked for from the Trajectory card's "Interpolate" button, shown for finished runs of more than two
- * parameters (the runner keeps only their paths). Only the answer to the latest request is drawn.
+ * The card sits beside the Trajectory card and shows while that card draws a slice of finished runs of more
+ * than two parameters (the runner keeps only their paths); its Interpolate button asks. Only the answer to
+ * the latest request is drawn.
  */
 import type { Chart, ChartConfiguration } from 'chart.js';
 import type { InterpolationAnswer, InterpolationProfileView, InterpolationRequest } from '../../src/protocol/interpolation';
@@ -36,8 +37,8 @@ export function interpolationModel(profile: InterpolationProfileView, names: rea
 
 export class InterpolationCard {
   readonly root = el('section', { class: 'card card-interpolation', 'aria-label': 'Interpolation', 'data-chart': 'interpolation', hidden: true });
-  /** The Trajectory card's button that asks for the line. */
-  readonly button = el('button', { class: 'interpolate', hidden: true, text: 'Interpolate' });
+  /** Asks for the line (in the card's header: the Trajectory card's header is full). */
+  readonly button = el('button', { class: 'interpolate', text: 'Interpolate' });
   model: InterpolationModel | undefined;
   chart: Chart<'line', XY[]> | undefined;
   /** Answers drawn, and answers ignored because a newer request was made (tests read them). */
@@ -46,33 +47,38 @@ export class InterpolationCard {
   private readonly caption = el('p', { class: 'caption' });
   private readonly note = el('p', { class: 'note', role: 'status' });
   private offered: { ids: InterpolationRequest['runIds']; names: string[] } | undefined;
-  private asked: { requestId: string; names: string[] } | undefined;
+  private asked: { requestId: string; names: string[]; ids: readonly string[] } | undefined;
+  /** The runs of the drawn line: it goes when one of them is no longer shown. */
+  private drawnIds: readonly string[] = [];
   private next = 0;
   private theme: Theme | undefined;
 
-  constructor(header: HTMLElement, private readonly host: HostApi) {
-    header.append(this.button);
+  constructor(trajectoryCard: HTMLElement, private readonly host: HostApi) {
     this.button.addEventListener('click', () => this.ask());
-    this.root.append(el('header', {}, el('h2', { text: 'Interpolation' })), this.note, el('div', { class: 'plot' }, this.canvas), this.caption);
-    header.parentElement?.after(this.root);
+    this.root.append(el('header', {}, el('h2', { text: 'Interpolation' }), this.button), this.note, el('div', { class: 'plot', hidden: true }, this.canvas), this.caption);
+    trajectoryCard.after(this.root);
   }
 
   /** The runs the button would ask about: the first two finished runs of more than two parameters, or one run's start → end. */
   offer(runs: readonly RunSnapshot[], label: (run: RunSnapshot) => string, theme: Theme): void {
     this.theme = theme;
+    if (this.model && !this.drawnIds.every((id) => runs.some((run) => run.runId === id))) this.clear();
     const eligible = runs.filter((run) => (run.meta?.paramCount ?? 0) > 2 && run.done !== undefined).slice(0, 2);
     const names = eligible.map(label);
     this.offered = eligible.length === 0 || !this.host.inEditor ? undefined
       : { ids: eligible.length === 1 ? [eligible[0].runId] : [eligible[0].runId, eligible[1].runId], names };
+    // Shown while there is something to ask about, and kept once a line is drawn.
+    this.root.hidden = this.offered === undefined && this.model === undefined;
     this.button.hidden = this.offered === undefined;
-    if (this.offered) this.button.title = names.length === 2 ? `Loss along the straight line from ${names[0]}'s final point to ${names[1]}'s` : `Loss along the straight line from ${names[0]}'s start to its end`;
+    if (!this.offered) return;
+    this.button.title = names.length === 2 ? `Loss along the straight line from ${names[0]}'s final point to ${names[1]}'s` : `Loss along the straight line from ${names[0]}'s start to its end`;
+    if (!this.model && !this.asked) this.note.textContent = `Interpolate: ${this.button.title.toLowerCase()}, to see whether a ridge separates them`;
   }
 
   private ask(): void {
     if (!this.offered) return;
     const requestId = `interpolation-${++this.next}`;
-    this.asked = { requestId, names: this.offered.names };
-    this.root.hidden = false;
+    this.asked = { requestId, names: this.offered.names, ids: this.offered.ids };
     this.note.textContent = 'computing the loss along the line…';
     this.host.post({ type: 'interpolation', requestId, runIds: this.offered.ids });
   }
@@ -83,14 +89,24 @@ export class InterpolationCard {
       this.counts.stale++;
       return;
     }
-    const { names } = this.asked;
+    const { names, ids } = this.asked;
     this.asked = undefined;
     this.note.textContent = m.warning ?? '';
     if (!m.profile) return;
     this.model = interpolationModel(m.profile, names);
+    this.drawnIds = ids;
     this.caption.textContent = this.model.caption;
+    this.canvas.parentElement?.removeAttribute('hidden');
     this.draw(this.model);
     this.counts.drawn++;
+  }
+
+  private clear(): void {
+    this.model = undefined;
+    this.drawnIds = [];
+    this.caption.textContent = '';
+    this.note.textContent = '';
+    this.canvas.parentElement?.setAttribute('hidden', '');
   }
 
   private draw(model: InterpolationModel): void {

@@ -65,7 +65,7 @@ export class LandscapeRequests {
     header.insertBefore(this.label, header.querySelector('h2')?.nextSibling ?? null);
     this.surface = new SurfaceCard(header, header.parentElement?.querySelector('.plot') ?? null, () => this.deps.rebuild(),
       (content, suggestedName) => this.deps.host.post({ type: 'exportFile', format: 'png', suggestedName, content }));
-    this.interpolation = new InterpolationCard(header, deps.host);
+    this.interpolation = new InterpolationCard(header.parentElement ?? header, deps.host);
   }
 
   /**
