@@ -3,6 +3,7 @@
  * and records every kernel the engine runs as a Program (program.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkKernelBounds } from './kernelBounds';
 import { NotCompilable, type KernelNode, type Program, type ValueId, type ValueInfo, type ValueSource } from './program';
 
 type Engine = { runKernel: (name: string, inputs: Record<string, tf.Tensor>, attrs?: Record<string, unknown>) => tf.Tensor | tf.Tensor[] };
@@ -85,7 +86,8 @@ function recordKernels(recording: Recording): { restore(): void; readonly nested
   // kernel call (Identity, before the outputs are known here): recorded once the call returns.
   let saved: { input: tf.Tensor; output: tf.Tensor }[] = [];
   engine.runKernel = function (this: Engine, name, kernelInputs, attrs) {
-    if (name === 'Slice') checkSliceBounds(kernelInputs.x, attrs);
+    // Before the kernel runs: a position past its input would read outside wasm memory (kernelBounds.ts).
+    checkKernelBounds(name, kernelInputs, attrs, (t) => recording.read(t));
     if (depth > 0) {
       const out = original.call(this, name, kernelInputs, attrs);
       if (name !== 'Identity' || Array.isArray(out)) state.nested ??= name;
@@ -109,26 +111,6 @@ function recordKernels(recording: Recording): { restore(): void; readonly nested
     return out;
   };
   return state;
-}
-
-/**
- * A slice past the end of its input is an error before it runs: TensorFlow.js's wasm kernel would read past
- * its memory (a trap that leaves the backend unusable), which an objective written for one length does when
- * it is traced at a small one (sizeGeneric.ts).
- */
-function checkSliceBounds(x: tf.Tensor | undefined, attrs: Record<string, unknown> | undefined): void {
-  // A rank-1 slice may carry plain numbers.
-  const asList = (v: unknown): unknown[] | undefined => (typeof v === 'number' ? [v] : Array.isArray(v) ? v : undefined);
-  const begin = asList(attrs?.begin);
-  const size = asList(attrs?.size);
-  if (!x || !begin || !size) return;
-  x.shape.forEach((extent, axis) => {
-    const from = Number(begin[axis] ?? 0);
-    const count = Number(size[axis] ?? -1);
-    if (from < 0 || from > extent || (count !== -1 && from + count > extent)) {
-      throw new RangeError(`slice of [${begin.join(', ')}] + [${size.join(', ')}] is outside a tensor of shape [${x.shape.join(', ')}]`);
-    }
-  });
 }
 
 /** Wraps methods `names` of `target` to note the first one called while `counts()`; restore() puts them back. */
