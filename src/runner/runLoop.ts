@@ -76,6 +76,7 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
       optimizer: arrayPath.plan.optimizer,
       x0: x0Values,
       project: arrayPath.plan.project,
+      spare: arrayPath.plan.spare,
       transformGradient: measuredGradient(perStep, transformGradient, () => undefined),
       ...loop,
       afterStep: afterMeasured(perStep, (step, x) => {

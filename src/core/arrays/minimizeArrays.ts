@@ -45,6 +45,12 @@ export interface MinimizeArraysOptions {
   afterStep?(step: number, x: Float32Array): Promise<void> | void;
   /** Whether afterStep runs after update `step` (absent: after every update); lets a sparse async hook cost nothing in between. */
   afterStepDue?(step: number): boolean;
+  /**
+   * An array of the objective's length the caller has no further use for (the plan's probe gradient,
+   * pages already touched): the loop's gradient buffer, or the answer's copy, instead of a new array.
+   * The result's params may be this array.
+   */
+  spare?: Float32Array;
 }
 
 export interface MinimizeArraysResult extends Omit<MinimizeResult, 'params'> {
@@ -108,6 +114,10 @@ class TrainingRun {
   private x: Float32Array;
   private xOut: Float32Array;
   private readonly grad: Float32Array;
+  /** Whether x and xOut are this run's own arrays (not views of the optimizer's memory, freed after the run). */
+  private readonly ownsParams: boolean;
+  /** The caller's spare array while no buffer of the run is it. */
+  private spare: Float32Array | undefined;
   private readonly input: StepInputSlot;
   /** Records (and the answer) at the optimizer's evaluation point when it has one: schedule-free's x. */
   private readonly judged?: EvaluationPointRecords;
@@ -139,7 +149,10 @@ class TrainingRun {
     const workspace = optimizer.workspace?.(state);
     if (workspace) workspace.params[0].set(x);
     [this.x, this.xOut] = workspace ? workspace.params : [x === o.x0 ? Float32Array.from(x) : x, new Float32Array(n)];
-    this.grad = workspace ? workspace.grad : new Float32Array(n);
+    this.ownsParams = !workspace;
+    const spare = o.spare?.length === n ? o.spare : undefined;
+    this.grad = workspace ? workspace.grad : (spare ?? new Float32Array(n));
+    this.spare = workspace ? spare : undefined;
     this.input = {
       params: this.x, paramsOut: this.xOut, grad: this.grad, loss: NaN, lr: NaN, step: 0,
       evaluate: (y, gradOut) => objective.valueAndGrad(y, this.step, gradOut),
@@ -242,6 +255,17 @@ class TrainingRun {
     this.o.onMetrics?.(batch);
   }
 
+  /**
+   * The run's answer as an array the caller owns: the run's own buffer as it is (the loop is over), a
+   * view of the optimizer's memory copied (into the spare array when there is one).
+   */
+  private handOver(point: Float32Array): Float32Array {
+    if (this.judged || this.ownsParams) return point;
+    const spare = this.spare;
+    this.spare = undefined;
+    return spare ? (spare.set(point), spare) : point.slice();
+  }
+
   /** The run's answer; the final point is measured after the last update (one more evaluation). */
   result(): MinimizeArraysResult {
     const { o, step, evals, info } = this;
@@ -250,7 +274,7 @@ class TrainingRun {
       // x is the point that went bad; xOut still holds the one before it (x0 at step 0).
       return {
         status: this.status, divergedAt: this.divergedAt,
-        params: step === 0 ? Float32Array.from(o.x0) : (this.judged?.previous ?? this.xOut).slice(),
+        params: step === 0 ? Float32Array.from(o.x0) : this.handOver(this.judged?.previous ?? this.xOut),
         final: { loss: this.goodLoss, gradNorm: this.goodGradNorm },
         evals, stepsDone: step, wallMs: wallMs(), info,
       };
@@ -261,7 +285,7 @@ class TrainingRun {
     const healthy = Number.isFinite(loss) && Number.isFinite(gradNorm);
     return {
       status: healthy ? this.status : 'diverged', divergedAt: healthy ? this.divergedAt : step,
-      params: answer.slice(), final: { loss, gradNorm }, evals: evals + 1, stepsDone: step, wallMs: wallMs(), info,
+      params: this.handOver(answer), final: { loss, gradNorm }, evals: evals + 1, stepsDone: step, wallMs: wallMs(), info,
     };
   }
 }
