@@ -16,17 +16,18 @@ import * as tf from '@tensorflow/tfjs';
  * sentence of 8.05 words on average: which determiner, whether an adjective, which noun or verb, whether
  * a phrase with a preposition follows, '.' or ','). The 256 training windows are few for 54,000
  * parameters: below 1.52 the model is memorising them, not the grammar.
- * Measured (seed 0, 300 steps, loss on all 256 windows at the end; about 1 s a step on wasm here):
+ * Measured (seed 0, 300 steps, loss on all 256 windows at the end; on tensors then, about 1 s a step on wasm here):
  *   adamw lr 0.003: 1.63 at step 50, 1.54 at 100, 0.874 at the end (memorising from about step 120);
  *   lion lr 0.0003: 2.18 at step 50, 1.87 at 100, 1.52 at the end (the grammar, no memorising yet);
  *   muon lr 0.02:   1.39 at step 50 (below the grammar's entropy already), 0.82 at 100, 0.210 at the end.
  *   sgd lr 0.3, momentum 0.9: 3.05 at step 50, 2.88 at 100, 2.34 at the end (still on the plateau).
  *
- * Speed: it runs on TensorFlow.js's kernels (the run's compute record says why): it compiles and agrees
- * with TensorFlow.js, but above 50,000 parameters the runner compiles only programs without long JS
- * loops, and 32 of its loops have no WebAssembly form yet (layer norm's and the loss's per-row
- * reductions, column sums of the bias gradients, the token ids' casts and one-hots). Measured in CPU
- * time per step (bench/README.md): 190-280 ms on tensors, 98-108 ms compiled, PyTorch 83-95 ms.
+ * Speed: it runs compiled (the run's compute record says so and why). 32 of its loops have no WebAssembly
+ * form yet (layer norm's and the loss's per-row reductions, column sums of the bias gradients, the token
+ * ids' casts and one-hots), so with over 50,000 parameters the runner times one value and gradient both
+ * ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here compiled, because
+ * those loops run over activations while the matrix products dominate. Measured in CPU time per step
+ * (bench/README.md, npx tsx bench/transformerCpu.ts): 42 ms compiled, 131 ms on tensors, PyTorch 70 ms.
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in

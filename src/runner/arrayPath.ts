@@ -13,6 +13,7 @@ import { NotCompilable } from '../core/compiled/program';
 import type { Optimizer } from '../core/optimizer';
 import { releaseAbandonedTape } from './abandonedTape';
 import type { Batch, Dataset, HostColumn } from './dataset';
+import { probeFasterPath, type PathProbe } from './pathProbe';
 
 export interface ArrayPlan {
   readonly objective: ArrayObjective;
@@ -23,11 +24,6 @@ export interface ArrayPlan {
   readonly simd: boolean;
   /** Where the objective's program was traced and checked (a long vector's at a small length, or why not), for the run's path note. */
   readonly note?: string;
-  /**
-   * The probe evaluations' gradient, of the run's length and no further use here: the run's spare array
-   * (MinimizeArraysOptions.spare), so the length is allocated and touched once for both.
-   */
-  readonly spare: Float32Array;
 }
 
 export interface ArrayPathInput {
@@ -48,12 +44,29 @@ export interface ArrayPathInput {
 }
 
 /**
- * Above this many parameters the tensor path's wasm SIMD kernels beat scalar JS loops (Adam on
+ * Above this many parameters the tensor path's wasm SIMD kernels can beat scalar JS loops (Adam on
  * the Rosenbrock chain, medians: scalar JS 1,900 vs tensors 1,500 steps/s at 1e4, 1,180 vs 1,080
- * at 3e4, 283 vs 330 at 1e5), so larger runs compile only when every long loop of the objective
- * runs as WebAssembly SIMD (kernels without an IR form, such as exp, keep a loop in JS).
+ * at 3e4, 283 vs 330 at 1e5, loops over the parameters). So a larger objective with a long loop left
+ * in JS (a kernel without an IR form, such as tanh) is timed both ways before the run (pathProbe.ts)
+ * and runs on the faster: when its JS loops run over activations beside matrix products that
+ * dominate (examples/tinyTransformer.ts), compiled wins.
  */
 export const COMPILED_MAX_PARAMS = 50_000;
+
+/** One value and gradient on tensors at x0 with step 0's batch, as the tensor path evaluates it, read back. */
+function tensorEvaluation(o: ArrayPathInput, inputs: readonly ArrayInput[], toBatch: (tensors: readonly tfType.Tensor[]) => Batch | undefined, tf: typeof tfType): () => void {
+  return () => tf.tidy(() => {
+    const x = tf.tensor1d(o.x0);
+    o.setBatch(toBatch(inputs.map((i) => tf.tensor(i.values, [...i.shape], i.dtype ?? 'float32'))));
+    try {
+      const { value, grad } = tf.valueAndGrad(o.f)(x);
+      value.dataSync();
+      grad.dataSync();
+    } finally {
+      o.setBatch(undefined);
+    }
+  });
+}
 
 /** Rows of the host columns for a list of sample indices, in arrays reused per batch length. */
 function batchGatherer(columns: readonly HostColumn[]) {
@@ -115,14 +128,15 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut),
     lastGradNormSq: () => compiled.gradNormSq,
   };
-  const probeGrad = new Float32Array(n);
+  let probe: PathProbe | undefined;
   try {
     // Compile every batch shape the run will see now (step 0, a short last batch, the whole
     // data set for the final point), so a failure keeps the run on tensors before anything streams.
     const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, o.steps] : [0];
-    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, probeGrad);
+    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, new Float32Array(n));
     if (n > COMPILED_MAX_PARAMS && !compiled.vectorised) {
-      return { reason: `above ${COMPILED_MAX_PARAMS} parameters the backend's SIMD kernels beat this objective's plain-JS loops (an operation with no WebAssembly form)` };
+      probe = probeFasterPath({ compiled: () => objective.valueAndGrad(o.x0, 0, new Float32Array(n)), tensors: tensorEvaluation(o, inputsAt(0), toBatch, tf) });
+      if (!probe.compiledFaster) return { reason: `above ${COMPILED_MAX_PARAMS} parameters with loops that have no WebAssembly form, the backend's SIMD kernels were faster (${probe.summary})` };
     }
   } catch (e) {
     releaseAbandonedTape(tf);
@@ -139,6 +153,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
       return { reason: `the constraint's projection does not compile: ${e instanceof NotCompilable ? e.message : (e as Error).message}` };
     }
   }
-  const note = compiled.checkedAt;
-  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0, spare: probeGrad, ...(note ? { note } : {}) } };
+  const probed = probe ? `above ${COMPILED_MAX_PARAMS} parameters with loops that have no WebAssembly form, compiled was faster (${probe.summary})` : undefined;
+  const note = [compiled.checkedAt, probed].filter((part) => part !== undefined).join('; ') || undefined;
+  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0, ...(note ? { note } : {}) } };
 }

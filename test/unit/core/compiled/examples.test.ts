@@ -24,8 +24,6 @@ import { useCpuBackend } from './compiledCheck';
 const REFUSED: Record<string, RegExp> = {
   // SAM takes a second gradient each step through the run's closures: model scope runs on tensors by design.
   'sharpnessAware.ts#samLion': /has model scope \(closures\), which runs on tensors/,
-  // 54,000 parameters and a loop without a WebAssembly form: TensorFlow.js's kernels are faster until issue 20's land.
-  'tinyTransformer.ts#tinyTransformer': /above 50000 parameters the backend's SIMD kernels beat this objective's plain-JS loops/,
 };
 
 interface Outcome {
