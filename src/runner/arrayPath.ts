@@ -24,6 +24,11 @@ export interface ArrayPlan {
   readonly simd: boolean;
   /** Where the objective's program was traced and checked (a long vector's at a small length, or why not), for the run's path note. */
   readonly note?: string;
+  /**
+   * The probe evaluations' gradient, of the run's length and no further use here: the run's spare array
+   * (MinimizeArraysOptions.spare), so the length is allocated and touched once for both.
+   */
+  readonly spare: Float32Array;
 }
 
 export interface ArrayPathInput {
@@ -129,11 +134,12 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     lastGradNormSq: () => compiled.gradNormSq,
   };
   let probe: PathProbe | undefined;
+  const probeGrad = new Float32Array(n);
   try {
     // Compile every batch shape the run will see now (step 0, a short last batch, the whole
     // data set for the final point), so a failure keeps the run on tensors before anything streams.
     const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, o.steps] : [0];
-    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, new Float32Array(n));
+    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, probeGrad);
     if (n > COMPILED_MAX_PARAMS && !compiled.vectorised) {
       probe = probeFasterPath({ compiled: () => objective.valueAndGrad(o.x0, 0, new Float32Array(n)), tensors: tensorEvaluation(o, inputsAt(0), toBatch, tf) });
       if (!probe.compiledFaster) return { reason: `above ${COMPILED_MAX_PARAMS} parameters with loops that have no WebAssembly form, the backend's SIMD kernels were faster (${probe.summary})` };
@@ -155,5 +161,5 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
   }
   const probed = probe ? `above ${COMPILED_MAX_PARAMS} parameters with loops that have no WebAssembly form, compiled was faster (${probe.summary})` : undefined;
   const note = [compiled.checkedAt, probed].filter((part) => part !== undefined).join('; ') || undefined;
-  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0, ...(note ? { note } : {}) } };
+  return { plan: { objective, optimizer: arrays, ...(project ? { project } : {}), simd: compiled.wasmLoops > 0, spare: probeGrad, ...(note ? { note } : {}) } };
 }
