@@ -28,6 +28,8 @@ import * as tf from '@tensorflow/tfjs';
  * ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here compiled, because
  * those loops run over activations while the matrix products dominate. Measured in CPU time per step
  * (bench/README.md, npx tsx bench/transformerCpu.ts): 42 ms compiled, 131 ms on tensors, PyTorch 70 ms.
+ * Compiling comes first and costs about 12 s of CPU (tracing and checking; about 140 steps' saving), so a
+ * short run (--steps 50) finishes sooner with --no-compile.
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in
