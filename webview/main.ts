@@ -24,7 +24,7 @@ function start(): void {
   watchTheme(() => stepCards.retheme());
   (window as unknown as { optimizerLabStepDiagnostics: StepDiagnosticsCards }).optimizerLabStepDiagnostics = stepCards;
   // A sweep file opened from the editor gets its own card above the runs' charts.
-  const sweep = new SweepCard(readTheme);
+  const sweep = new SweepCard(readTheme, host.inEditor ? (run) => host.post({ type: 'openSweepRun', run }) : undefined);
   root.querySelector('main')?.insertBefore(sweep.root, root.querySelector('.charts'));
   watchTheme(() => sweep.render());
   (window as unknown as { optimizerLabSweep: SweepCard }).optimizerLabSweep = sweep;

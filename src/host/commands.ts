@@ -15,6 +15,7 @@ import type { LiveMode } from './liveMode';
 import { objectiveTemplate } from './objectiveTemplate';
 import type { RunController } from './runController';
 import { scheduleFileOf, type RunChoice, type RunSettings, type RunTarget } from './runSettings';
+import { openSweepTrial } from './sweepTrialCommand';
 import { setUpTypes } from './typesSetup';
 import type { ObjectiveRef, WorkspaceCatalog } from './workspaceCatalog';
 
@@ -279,6 +280,9 @@ export async function handleDashboardMessage(ctx: CommandContext, message: Webvi
     case 'copy':
       await vscode.env.clipboard.writeText(message.text);
       void vscode.window.showInformationMessage(`Copied the ${{ cli: 'CLI command', torch: 'torch.optim snippet', replay: 'replay record (open it with Optimizer Lab: Open Replay Record)' }[message.what]}.`);
+      return;
+    case 'openSweepRun':
+      if (requireTrust()) openSweepTrial(ctx, message.run);
       return;
     case 'ready':
       return;

@@ -57,6 +57,11 @@ export class DashboardPanel {
     DashboardPanel.current?.post(message);
   }
 
+  /** The sweep the Sweep card shows (its runs open as runs by index). */
+  static get shownSweep(): SweepViewMessage | undefined {
+    return DashboardPanel.sweep;
+  }
+
   /** Shows a sweep in the Sweep card now (if open) and after every later `ready`. */
   static showSweep(message: SweepViewMessage): void {
     DashboardPanel.sweep = message;

@@ -75,6 +75,8 @@ export type TunedComparison = z.infer<typeof tunedComparisonSchema>;
 
 export const sweepResultSchema = z.object({
   objective: z.string(),
+  /** Absolute path of the objective file (a trial opens as a run on it); absent in files from before it was written. */
+  file: z.string().optional(),
   optimizer: z.object({ id: z.string(), file: z.string().optional() }),
   steps: z.number().int().positive(),
   mode: z.enum(['grid', 'random', 'sobol']),

@@ -20,6 +20,7 @@ import { sweepViewMessageSchema } from './sweepView';
 import { findLrAskSchema, lrFinderViewSchema, useLrSchema } from './lrFinder';
 import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
 import { interpolationAnswerSchema, interpolationRequestSchema } from './interpolation';
+import { openSweepRunSchema } from './sweepTrial';
 
 /** id of the <script type="application/json"> holding a report page's snapshot. */
 export const REPORT_DATA_ID = 'optimizer-lab-report';
@@ -206,5 +207,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   windowAskSchema,
   sliceAskSchema,
   interpolationRequestSchema,
+  /** The Sweep card's "Open as run": that trial's configuration as a normal run. */
+  openSweepRunSchema,
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -185,6 +185,7 @@ export async function runSweep(spec: SweepSpec, pool: SweepPool, listener: Sweep
     .sort((a, b) => a.trial - b.trial || a.seed - b.seed);
   return {
     objective: objective ?? '',
+    file: spec.file,
     optimizer: { id: spec.optimizer, ...(spec.optimizerFile !== undefined ? { file: spec.optimizerFile } : {}) },
     steps: spec.steps,
     mode: spec.mode,

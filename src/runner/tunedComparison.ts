@@ -64,6 +64,7 @@ export async function runTunedComparison(spec: ComparisonSpec, optimizers: reado
   }
   return {
     objective,
+    file: spec.file,
     optimizer: { id: optimizers.map((o) => o.id).join(',') },
     steps: spec.steps,
     mode: spec.mode,

@@ -63,7 +63,8 @@ export class SweepCard {
   private readonly brushedCanvas = el('canvas', { role: 'img', 'aria-label': 'loss curves of the brushed runs' });
   private readonly brushedBox = el('div', { class: 'sweep-brushed', hidden: true }, el('h3', { text: 'Loss curves in the brush' }), el('div', { class: 'plot sweep-brushed-plot' }, this.brushedCanvas));
 
-  constructor(private readonly theme: () => Theme) {
+  /** `openRun`: the chosen run as a normal run (the host starts it); absent, no button (a page outside the editor). */
+  constructor(private readonly theme: () => Theme, private readonly openRun?: (index: number) => void) {
     this.heatBox.append(el('p', { class: 'caption sweep-heat-caption' }), el('div', { class: 'sweep-heat-plot' }, this.heatCanvas));
     this.root.append(
       el('header', {}, el('h2', { text: 'Sweep' }), this.title),
@@ -113,7 +114,7 @@ export class SweepCard {
     this.detail.hidden = false;
     this.runChart?.destroy();
     const canvas = el('canvas', { role: 'img', 'aria-label': 'loss of the chosen run' });
-    this.detail.replaceChildren(runSettingsList(result, run), el('div', { class: 'plot sweep-run-plot' }, canvas));
+    this.detail.replaceChildren(runSettingsList(result, run), ...this.openButton(index), el('div', { class: 'plot sweep-run-plot' }, canvas));
     this.runChart = new (registerChart())(canvas, runLossConfig(run, this.theme(), this.colourOfRun(result, index)));
   }
 
@@ -197,6 +198,15 @@ export class SweepCard {
     key.style.color = theme.fg;
     items.push(key);
     this.legend.replaceChildren(...items);
+  }
+
+  /** "Open as run" for run `index`: its configuration as a normal run with every chart. */
+  private openButton(index: number): HTMLElement[] {
+    const open = this.openRun;
+    if (!open) return [];
+    const button = el('button', { class: 'sweep-open-run', type: 'button', text: 'Open as run', title: 'Run this configuration in the dashboard (replaces the runs shown)' });
+    button.addEventListener('click', () => open(index));
+    return [button];
   }
 
   private colourOfRun(result: SweepResult, index: number): string {
