@@ -35,7 +35,7 @@ export class LandscapeAsks {
     this.latest.set(ask.type, ask.requestId);
     const fresh = (): boolean => this.latest.get(ask.type) === ask.requestId;
     if (ask.type === 'pathSlice') {
-      const answer = await this.ctx.runner.landscape({ type: 'pathSlice', method: ask.method, runIds: ask.runIds });
+      const answer = await this.ctx.runner.landscape({ type: 'pathSlice', method: ask.method, runIds: ask.runIds, ...(ask.box ? { box: ask.box } : {}) });
       const slice = answer.type === 'pathSlice' ? answer.slice : undefined;
       if (fresh()) this.ctx.post({ type: 'pathSlice', requestId: ask.requestId, ...(slice ? { slice } : { warning: answer.warning ?? 'no slice' }) });
       return;

@@ -13,7 +13,7 @@ import { windowBoxSchema } from './landscapeWindow';
 import { pathSliceMethodSchema, pathSliceSchema } from './pathSlice';
 
 export const windowAskSchema = z.object({ type: z.literal('landscapeWindow'), requestId: z.string(), runId: z.string(), box: windowBoxSchema });
-export const sliceAskSchema = z.object({ type: z.literal('pathSlice'), requestId: z.string(), method: pathSliceMethodSchema, runIds: z.array(z.string()).min(1).max(16) });
+export const sliceAskSchema = z.object({ type: z.literal('pathSlice'), requestId: z.string(), method: pathSliceMethodSchema, runIds: z.array(z.string()).min(1).max(16), box: windowBoxSchema.optional() });
 export type WindowAsk = z.infer<typeof windowAskSchema>;
 export type SliceAsk = z.infer<typeof sliceAskSchema>;
 /** The 1-D interpolation (./interpolation.ts) travels the same way. */

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { landscapeSchema } from './landscape';
+import { windowBoxSchema } from './landscapeWindow';
 
 export const pathSliceMethodSchema = z.enum(['pca', 'hessian']);
 export type PathSliceMethod = z.infer<typeof pathSliceMethodSchema>;
@@ -18,6 +19,8 @@ export const pathSliceRequestSchema = z.object({
   method: pathSliceMethodSchema,
   /** The first run sets the plane (its final point is the origin); every run found is projected onto it. */
   runIds: z.array(z.string()).min(1).max(16),
+  /** A zoomed window [[α lo, α hi], [β lo, β hi]] on the same plane; without it the grid spans the paths. */
+  box: windowBoxSchema.optional(),
 });
 export type PathSliceRequest = z.infer<typeof pathSliceRequestSchema>;
 

@@ -23,7 +23,7 @@ const PAD = 0.15;
 
 export type PathSliceResult = { slice: PathSlice } | { warning: string };
 
-export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runIds'>, tf: typeof tfType, isCancelled: () => boolean = () => false): Promise<PathSliceResult> {
+export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runIds' | 'box'>, tf: typeof tfType, isCancelled: () => boolean = () => false): Promise<PathSliceResult> {
   const [firstId] = req.runIds;
   const first = storedPath(firstId);
   if (!first) return { warning: `no recorded path for ${firstId}: the runner records the paths of runs of more than 2 parameters it ran since it started; run it again` };
@@ -36,7 +36,8 @@ export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runI
     const directions = req.method === 'pca' ? pcaDirections(first.points, origin) : hessianAt(evaluator.f, origin, first.ref.seed, tf);
     if (!directions) return { warning: 'the path did not move: it has no principal directions' };
     const paths = found.map(({ runId, path }) => ({ runId, points: projectOnPlane(path.points, origin, directions.dirs), steps: path.steps }));
-    const [xs, ys] = [0, 1].map((k) => axisOver(paths.flatMap((p) => p.points.map((q) => q[k]))));
+    // A zoomed window's box when asked (same plane, same paths), else the paths' span.
+    const [xs, ys] = [0, 1].map((k) => (req.box?.[k] ? axisBetween(req.box[k][0], req.box[k][1]) : axisOver(paths.flatMap((p) => p.points.map((q) => q[k])))));
     const coords = new Float32Array(2 * SLICE2D_SIZE * SLICE2D_SIZE);
     ys.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * SLICE2D_SIZE + i))));
     try {
@@ -70,8 +71,10 @@ function axisOver(values: readonly number[]): number[] {
   const width = hi - lo;
   if (!(width > 1e-12)) [lo, hi] = [-1, 1];
   else [lo, hi] = [lo - PAD * width, hi + PAD * width];
-  return Array.from({ length: SLICE2D_SIZE }, (_, i) => lo + ((hi - lo) * i) / (SLICE2D_SIZE - 1));
+  return axisBetween(lo, hi);
 }
+
+const axisBetween = (lo: number, hi: number): number[] => Array.from({ length: SLICE2D_SIZE }, (_, i) => lo + ((hi - lo) * i) / (SLICE2D_SIZE - 1));
 
 function axisTitles(method: PathSlice['method'], d: PlaneDirections): [string, string] {
   const percent = (v: number | undefined): string => (v === undefined ? '' : ` (${(100 * v).toFixed(1)} %)`);

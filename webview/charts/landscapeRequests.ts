@@ -47,6 +47,8 @@ export class LandscapeRequests {
   /** The grid over the zoomed window, for the run whose contour or curve is drawn. */
   zoomed?: { runId: string; grid: Landscape };
   slice?: PathSlice;
+  /** The PCA / Hessian slice as first drawn, while a zoomed window of it is shown (reset goes back to it). */
+  private unzoomedSlice?: PathSlice;
   method: SliceMethod = 'random';
   private readonly latest: { landscapeWindow?: string; pathSlice?: string } = {};
   private next = 0;
@@ -76,7 +78,7 @@ export class LandscapeRequests {
     const shown = runs.filter(({ ghost }) => !ghost).map(({ run }) => run);
     // A slice through runs no longer shown (a new Run replaced them) goes; the selector is back on random.
     if (this.slice && !shown.some((run) => run.runId === this.slice?.paths[0]?.runId)) {
-      this.slice = undefined;
+      this.slice = this.unzoomedSlice = undefined;
       this.method = 'random';
       this.selector.value = 'random';
     }
@@ -102,6 +104,7 @@ export class LandscapeRequests {
   /** A zoom or pan settled on `w` (undefined: reset): ask for the grid over it. */
   zoomSettled(w: ZoomWindow | undefined): void {
     const mode = this.mode;
+    if (this.slice && this.method !== 'random' && mode === 'slice2d') return this.zoomSlice(w);
     if (!w) {
       this.latest.landscapeWindow = undefined;
       if (this.zoomed) {
@@ -118,9 +121,26 @@ export class LandscapeRequests {
     this.deps.host.post({ type: 'landscapeWindow', requestId, runId: run.runId, box });
   }
 
+  /** A zoom of a PCA or Hessian slice: the same plane's grid over the window (undefined: back to the first one). */
+  private zoomSlice(w: ZoomWindow | undefined): void {
+    const slice = this.slice;
+    if (!slice) return;
+    if (!w) {
+      this.latest.pathSlice = undefined;
+      if (this.unzoomedSlice) [this.slice, this.unzoomedSlice] = [this.unzoomedSlice, undefined];
+      this.deps.rebuild();
+      return;
+    }
+    this.unzoomedSlice ??= slice;
+    const requestId = `slice-${++this.next}`;
+    this.latest.pathSlice = requestId;
+    this.deps.host.post({ type: 'pathSlice', requestId, method: slice.method, runIds: slice.paths.map((p) => p.runId).slice(0, 16), box: [w.x, w.y] });
+  }
+
   private choose(method: SliceMethod): void {
     this.method = method;
     this.slice = undefined;
+    this.unzoomedSlice = undefined;
     if (method === 'random') {
       this.latest.pathSlice = undefined;
       this.setStatus('');
