@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { sweepResultSchema, type SweepRun } from '../../src/protocol/sweep';
 import { useDashboardPage } from './harness/dashboardSuite';
@@ -43,6 +44,7 @@ describe('Sweep card: Open as run', function () {
     await settle(page);
     assert.equal(await page.evaluate(() => (window as unknown as SweepWindow).optimizerLabSweep.selected), 1);
     assert.deepEqual((await posted(page)).filter((m) => m.type === 'openSweepRun'), [], 'choosing a run does not start it');
+    await page.locator('.sweep-detail').screenshot({ path: path.resolve(__dirname, '../../.artifacts/sweep-open-run.png') });
     await page.locator('.sweep-open-run').click();
     await settle(page);
     assert.deepEqual((await posted(page)).filter((m) => m.type === 'openSweepRun'), [{ type: 'openSweepRun', run: 1 }]);

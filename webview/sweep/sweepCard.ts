@@ -114,7 +114,7 @@ export class SweepCard {
     this.detail.hidden = false;
     this.runChart?.destroy();
     const canvas = el('canvas', { role: 'img', 'aria-label': 'loss of the chosen run' });
-    this.detail.replaceChildren(runSettingsList(result, run), ...this.openButton(index), el('div', { class: 'plot sweep-run-plot' }, canvas));
+    this.detail.replaceChildren(el('div', {}, runSettingsList(result, run), ...this.openButton(index)), el('div', { class: 'plot sweep-run-plot' }, canvas));
     this.runChart = new (registerChart())(canvas, runLossConfig(run, this.theme(), this.colourOfRun(result, index)));
   }
 
