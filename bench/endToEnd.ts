@@ -7,7 +7,7 @@
  * say more than wall time on a machine busy with other work.
  *
  *   npm run build && npm run bench -- --e2e   (after the steps/s table), or alone:
- *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,5,40] [--no-torch] [--cli PATH] [--before PATH] [--out FILE]
+ *   npm run build && npx tsx bench/endToEnd.ts [--repeats 3] [--sizes 1e6,1e7] [--steps 1,5,40] [--no-torch] [--cli PATH] [--before PATH] [--out FILE (relative to bench/results)]
  *
  * --before: another build's bin/optlab.js measured in the same rounds (before/after figures under the same load).
  *
@@ -165,7 +165,7 @@ export async function runEndToEnd(argv: readonly string[]): Promise<void> {
   }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
-  fs.writeFileSync(path.join(__dirname, 'results', opt('--out') ?? 'endToEnd.json'), `${JSON.stringify({ date: new Date().toISOString(), repeats, cpus: os.cpus().length, rows }, null, 2)}\n`);
+  fs.writeFileSync(path.resolve(__dirname, 'results', opt('--out') ?? 'endToEnd.json'), `${JSON.stringify({ date: new Date().toISOString(), repeats, cpus: os.cpus().length, rows }, null, 2)}\n`);
 }
 
 const GB = 1024 ** 3;
