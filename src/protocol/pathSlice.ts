@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { landscapeSchema } from './landscape';
 import { windowBoxSchema } from './landscapeWindow';
 
-export const pathSliceMethodSchema = z.enum(['pca', 'hessian']);
+/** 'random': the run's own random filter-normalised slice through x0, asked for a zoomed window of it. */
+export const pathSliceMethodSchema = z.enum(['pca', 'hessian', 'random']);
 export type PathSliceMethod = z.infer<typeof pathSliceMethodSchema>;
 
 export const pathSliceRequestSchema = z.object({

@@ -8,7 +8,17 @@
  * model that starts at the origin still has a slice to show.
  */
 import type { ParamLayout } from '../core/paramLayout';
-import type { Rng } from './rng';
+import { createRng, mixSeed, type Rng } from './rng';
+
+/**
+ * The run's random slice plane through x0: two directions from the run's seed. One source for the
+ * run's first grid (landscape.ts) and a zoomed window of it (pathSliceGrid.ts), so both are on the same plane.
+ */
+export function randomSliceDirections(layout: ParamLayout, x0: ArrayLike<number>, seed: number): [Float32Array, Float32Array] {
+  const rng = createRng(mixSeed(seed, 7001));
+  const d1 = filterNormalizedDirection(layout, x0, rng);
+  return [d1, filterNormalizedDirection(layout, x0, rng)];
+}
 
 export function filterNormalizedDirection(layout: ParamLayout, x0: ArrayLike<number>, rng: Rng): Float32Array {
   const d = new Float32Array(layout.size);

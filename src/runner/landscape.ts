@@ -14,8 +14,7 @@ import type { ParamLayout, Params } from '../core/paramLayout';
 import { TRAJECTORY_MAX_PARAMS, type Landscape, type LandscapeMessage, type StepRecord } from '../protocol/runner';
 import { evaluatePlane, inRunSign, LandscapeBudgetError, type Plane, type PlaneEvaluator } from './evaluatePlane';
 import { type Box, featureWindow } from './featureWindow';
-import { filterNormalizedDirection } from './filterNormalizedDirection';
-import { createRng, mixSeed } from './rng';
+import { randomSliceDirections } from './filterNormalizedDirection';
 
 export const CONTOUR_SIZE = 60;
 /** The contour's size when the objective must be evaluated point by point (1,600 evaluations instead of 3,600). */
@@ -23,6 +22,8 @@ export const LOOP_CONTOUR_SIZE = 40;
 export const CURVE_SIZE = 200;
 export const SLICE2D_SIZE = 31;
 export const SLICE1D_SIZE = 61;
+/** The random slice's axis titles (the run's grid and a zoomed window of it). */
+export const RANDOM_SLICE_AXES = ['α (direction 1)', 'β (direction 2)'] as const;
 /** At most this long (ms) on a landscape, and at most a tenth of the run's time limit. */
 export const LANDSCAPE_BUDGET_MS = 5_000;
 
@@ -164,10 +165,8 @@ async function firstWindow(o: LandscapeOptions, evaluator: (deadline: number) =>
 
 /** A random filter-normalised slice through x0: 2-D when the objective is fast enough, else 1-D. */
 async function randomSlice(o: LandscapeOptions, e: PlaneEvaluator, deadline: number): Promise<Landscape | undefined> {
-  const rng = createRng(mixSeed(o.seed, 7001));
   const base = Float32Array.from(o.x0);
-  const d1 = filterNormalizedDirection(o.layout, base, rng);
-  const d2 = filterNormalizedDirection(o.layout, base, rng);
+  const [d1, d2] = randomSliceDirections(o.layout, base, o.seed);
   // Cost of one evaluation at x0, the least of up to three when it is quick (one timing on a busy machine
   // can be a preemption, which would pick the 1-D slice for a fast objective): pick the slice that fits the budget.
   let perEval = Infinity;
@@ -189,7 +188,7 @@ async function randomSlice(o: LandscapeOptions, e: PlaneEvaluator, deadline: num
   const done = await evaluatePlane(e, { base, dirs: two ? [d1, d2] : [d1], coords });
   if (!done || done === 'not-batchable') return undefined;
   return two
-    ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: ['α (direction 1)', 'β (direction 2)'] }
+    ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: [...RANDOM_SLICE_AXES] }
     : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
 }
 

@@ -3,15 +3,19 @@
  * the first run's final point spanned by the top two PCA directions of its
  * recorded path, or by the top two Hessian eigenvectors there
  * (pathDirections.ts), the loss on a SLICE2D_SIZE² grid covering every run's
- * projected path, and those projections. Runs of another objective or size,
- * or no longer in the store, are listed as missing.
+ * projected path, and those projections. 'random' is the run's own random
+ * slice through x0, its directions rebuilt from the run's seed
+ * (filterNormalizedDirection.ts), over [-1, 1]² as the run drew it or over a
+ * zoomed box. Runs of another objective or size, or no longer in the store,
+ * are listed as missing.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { hessianOperator, onArrays } from '../core/curvature/hvp';
 import type { PathSlice, PathSliceRequest } from '../protocol/pathSlice';
 import { evaluatePlane, LandscapeBudgetError } from './evaluatePlane';
-import { SLICE2D_SIZE } from './landscape';
-import { withObjective } from './landscapeWindow';
+import { randomSliceDirections } from './filterNormalizedDirection';
+import { RANDOM_SLICE_AXES, SLICE2D_SIZE } from './landscape';
+import { withObjective, type ObjectiveAtHand } from './landscapeWindow';
 import { hessianDirections, pcaDirections, projectOnPlane, type PlaneDirections } from './pathDirections';
 import { storedPath, type StoredPath } from './pathStore';
 import { createRng, mixSeed } from './rng';
@@ -31,13 +35,14 @@ export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runI
   const runs = req.runIds.map((runId) => ({ runId, path: storedPath(runId) }));
   const found = runs.filter((r): r is { runId: string; path: StoredPath } => same(r.path));
   const missing = runs.filter((r) => !same(r.path)).map((r) => r.runId);
-  const origin = first.points[first.points.length - 1];
-  const result = await withObjective(first.ref, tf, isCancelled, async ({ evaluator }): Promise<PathSliceResult> => {
-    const directions = req.method === 'pca' ? pcaDirections(first.points, origin) : hessianAt(evaluator.f, origin, first.ref.seed, tf);
+  const result = await withObjective(first.ref, tf, isCancelled, async (at): Promise<PathSliceResult> => {
+    const { evaluator } = at;
+    const { origin, directions } = planeOf(req.method, first, at, tf);
     if (!directions) return { warning: 'the path did not move: it has no principal directions' };
     const paths = found.map(({ runId, path }) => ({ runId, points: projectOnPlane(path.points, origin, directions.dirs), steps: path.steps }));
-    // A zoomed window's box when asked (same plane, same paths), else the paths' span.
-    const [xs, ys] = [0, 1].map((k) => (req.box?.[k] ? axisBetween(req.box[k][0], req.box[k][1]) : axisOver(paths.flatMap((p) => p.points.map((q) => q[k])))));
+    // A zoomed window's box when asked (same plane, same paths), else the paths' span (the random slice: [-1, 1] as the run drew it).
+    const unzoomed = (k: number): number[] => (req.method === 'random' ? axisBetween(-1, 1) : axisOver(paths.flatMap((p) => p.points.map((q) => q[k]))));
+    const [xs, ys] = [0, 1].map((k) => (req.box?.[k] ? axisBetween(req.box[k][0], req.box[k][1]) : unzoomed(k)));
     const coords = new Float32Array(2 * SLICE2D_SIZE * SLICE2D_SIZE);
     ys.forEach((b, j) => xs.forEach((a, i) => coords.set([a, b], 2 * (j * SLICE2D_SIZE + i))));
     try {
@@ -52,6 +57,16 @@ export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runI
     }
   });
   return 'warning' in result ? { warning: result.warning } : result;
+}
+
+/** The plane's origin and directions: x0 and the run's random directions, or the final point and its PCA / Hessian directions. */
+function planeOf(method: PathSliceRequest['method'], first: StoredPath, at: ObjectiveAtHand, tf: typeof tfType): { origin: Float32Array; directions: PlaneDirections | undefined } {
+  if (method === 'random') {
+    const x0 = at.prepared.x0Values;
+    return { origin: x0, directions: { dirs: randomSliceDirections(at.prepared.layout, x0, first.ref.seed) } };
+  }
+  const origin = first.points[first.points.length - 1];
+  return { origin, directions: method === 'pca' ? pcaDirections(first.points, origin) : hessianAt(at.evaluator.f, origin, first.ref.seed, tf) };
 }
 
 /** The two eigenvectors of largest |λ| of the Hessian at `at` (the objective's first batch). */
@@ -79,6 +94,7 @@ const axisBetween = (lo: number, hi: number): number[] => Array.from({ length: S
 function axisTitles(method: PathSlice['method'], d: PlaneDirections): [string, string] {
   const percent = (v: number | undefined): string => (v === undefined ? '' : ` (${(100 * v).toFixed(1)} %)`);
   const lambda = (v: number | undefined): string => (v === undefined ? '' : ` (λ = ${v.toPrecision(3)})`);
+  if (method === 'random') return [...RANDOM_SLICE_AXES];
   return method === 'pca'
     ? [`PC1${percent(d.explained?.[0])}`, `PC2${percent(d.explained?.[1])}`]
     : [`Hessian v₁${lambda(d.eigenvalues?.[0])}`, `Hessian v₂${lambda(d.eigenvalues?.[1])}`];

@@ -3,7 +3,8 @@
  * demand (src/protocol/landscapeViews.ts): after a zoom or pan of a contour
  * (or 1-D curve) settles, the grid over the new window at full resolution;
  * from the slice selector of a run of more than two parameters, a PCA or
- * Hessian slice with every shown run's path projected. Only the answer to the
+ * Hessian slice with every shown run's path projected; a zoom of any 2-D
+ * slice asks for that plane's grid over the window. Only the answer to the
  * latest request is drawn; a warning leaves the current picture and says why.
  */
 import type { InterpolationAnswer } from '../../src/protocol/interpolation';
@@ -107,18 +108,29 @@ export class LandscapeRequests {
     if (this.slice && this.method !== 'random' && mode === 'slice2d') return this.zoomSlice(w);
     if (!w) {
       this.latest.landscapeWindow = undefined;
+      if (this.method === 'random') this.latest.pathSlice = undefined;
       if (this.zoomed) {
         this.zoomed = undefined;
         this.deps.rebuild();
       }
       return;
     }
+    if (mode === 'slice2d' && this.method === 'random') return this.zoomRandomSlice(w);
     const run = this.gridRun();
     if (!this.deps.host.inEditor || !run || (mode !== 'contour' && mode !== 'curve')) return;
     const box: [number, number][] = mode === 'contour' ? [w.x, w.y] : [w.x];
     const requestId = `window-${++this.next}`;
     this.latest.landscapeWindow = requestId;
     this.deps.host.post({ type: 'landscapeWindow', requestId, runId: run.runId, box });
+  }
+
+  /** A zoom of the run's random slice: the runner rebuilds its directions from the run's seed and evaluates the window. */
+  private zoomRandomSlice(w: ZoomWindow): void {
+    const run = this.deps.runs().find(({ run, ghost }) => !ghost && run.landscape?.kind === 'slice2d')?.run;
+    if (!this.deps.host.inEditor || !run) return;
+    const requestId = `slice-${++this.next}`;
+    this.latest.pathSlice = requestId;
+    this.deps.host.post({ type: 'pathSlice', requestId, method: 'random', runIds: [run.runId], box: [w.x, w.y] });
   }
 
   /** A zoom of a PCA or Hessian slice: the same plane's grid over the window (undefined: back to the first one). */
@@ -171,7 +183,10 @@ export class LandscapeRequests {
     // A warning keeps the current picture and says why.
     this.setStatus(m.warning ?? '');
     if (m.type === 'landscapeWindow' && m.grid) this.zoomed = { runId: m.runId, grid: m.grid };
-    if (m.type === 'pathSlice' && m.slice) this.slice = m.slice;
+    // The random slice's window is drawn over the run's own grid, as a contour's is.
+    const randomRunId = m.type === 'pathSlice' && m.slice?.method === 'random' ? m.slice.paths[0]?.runId : undefined;
+    if (m.type === 'pathSlice' && m.slice && randomRunId !== undefined) this.zoomed = { runId: randomRunId, grid: m.slice.grid };
+    else if (m.type === 'pathSlice' && m.slice) this.slice = m.slice;
     if (m.warning === undefined) this.counts.drawn++;
     this.deps.rebuild();
   }

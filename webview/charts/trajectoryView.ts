@@ -94,14 +94,14 @@ export function trajectoryView(
     };
   }
 
-  const slice = sliceView(runs, ctxOf, theme, base);
+  const slice = sliceView(runs, ctxOf, theme, base, zoomedOf);
   if (slice) return slice;
   return { ...base, mode: 'none', caption: trajectoryCaptions.none, series: [], spec: { x: { type: 'linear', title: 'x₀' }, y: { type: 'linear', title: 'x₁' }, unsorted: true, bg: theme.bg } };
 }
 
 /** A random slice through the first live run's initial point (runs of more than 2 parameters); undefined without one. */
 function sliceView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: boolean) => SeriesContext, theme: Theme,
-  base: { readonly bg: Theme['bg']; readonly note?: string }): TrajectoryView | undefined {
+  base: { readonly bg: Theme['bg']; readonly note?: string }, zoomedOf: (runId: string) => Landscape | undefined): TrajectoryView | undefined {
   const sliced = runs.filter(({ ghost }) => !ghost);
   const withKind = (kind: Landscape['kind']) => sliced.find(({ run }) => run.landscape?.kind === kind)?.run;
   const slice2 = withKind('slice2d');
@@ -116,12 +116,15 @@ function sliceView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: bo
   }, () => [{ x: 0, y }]);
   const axes = grid.axes ?? [];
   if (is2d(grid)) {
+    // A zoomed window's grid (the same plane, from the runner) is drawn over the run's own; the axes stay the run's.
+    const zoomed = zoomedOf(sliceRun.runId);
+    const inner = is2d(zoomed) ? zoomed : undefined;
     return {
-      ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)], grid,
+      ...base, mode: 'slice2d', caption: trajectoryCaptions.slice2d, series: [origin(0)], grid: inner ?? grid,
       spec: {
         x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
         y: { type: 'linear', title: axes[1] ?? 'β', min: grid.ys[0], max: grid.ys[grid.ys.length - 1] },
-        unsorted: true, background: landscapeLayer(grid, theme), bg: theme.bg,
+        unsorted: true, background: landscapeLayer(grid, theme, inner), bg: theme.bg,
       },
     };
   }
