@@ -5,7 +5,7 @@
  */
 import { hostToWebviewSchema, type RunSnapshot } from '../src/protocol/webview';
 import { renderBanner } from './bannerView';
-import { runLabel, type SeriesContext, severalObjectives } from './charts/buildSeries';
+import { labelScope, runLabel, type SeriesContext } from './charts/buildSeries';
 import type { Series } from './charts/series';
 import { type ChartSpec, SeriesChart } from './charts/seriesChart';
 import type { TrajectoryView } from './charts/trajectoryView';
@@ -237,18 +237,18 @@ export class Dashboard {
   }
 
   private seriesContext(run: RunSnapshot, ghost: boolean): SeriesContext {
-    const names = severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]);
+    const scope = labelScope(run, [...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]);
     // A seed group's members share its first member's colour.
     const group = run.group !== undefined ? this.model.groups().get(run.group)?.[0] : undefined;
-    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, namesObjective: names, logLoss: lossIsLog(this.specInputs()) };
+    return { ui: this.ui, theme: this.theme, colour: this.colour(group?.runId ?? run.runId), ghost, ...scope, logLoss: lossIsLog(this.specInputs()) };
   }
 
   private label(run: RunSnapshot): string {
-    return runLabel(run, severalObjectives([...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]));
+    return runLabel(run, labelScope(run, [...this.model.runs.values(), ...(this.ui.showGhosts ? this.model.ghosts : [])]));
   }
 
   private groupLabel(members: readonly RunSnapshot[]): string {
-    return `${this.label(members[0])} × ${members.length} seeds`;
+    return `${runLabel(members[0], { ...this.seriesContext(members[0], false), namesSeed: false })} × ${members.length} seeds`;
   }
 
   /** The settings' control values, until the user changes a control. */

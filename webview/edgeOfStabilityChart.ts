@@ -15,7 +15,7 @@ const limited = (c: CurvatureSample): c is CurvatureSample & { sharpness: number
   c.sharpness !== undefined && c.sharpnessLimit !== undefined && c.sharpnessLimit !== null && c.sharpnessLimit > 0;
 
 export function edgeSeriesOf(run: RunSnapshot, ctx: SeriesContext): Series[] {
-  const label = runLabel(run, ctx.namesObjective);
+  const label = runLabel(run, ctx);
   const head = (name: string, text: string, style: Series['style']) => ({ key: `${run.runId}:edge-${name}`, runId: run.runId, ghost: false, label: `${text} ${label}`, style });
   const band = { color: withAlpha(ctx.colour, 0.18), width: 0, pointRadius: 0 };
   const at = (c: CurvatureSample, y: (c: CurvatureSample & { sharpness: number; sharpnessLimit: number }) => number) =>

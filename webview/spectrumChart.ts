@@ -61,7 +61,7 @@ export function densitySeriesOf(run: RunSnapshot, ctx: SeriesContext, shown: () 
   let drawn = '';
   let drawnSample: CurvatureSample | undefined;
   return {
-    key: `${run.runId}:density`, runId: run.runId, ghost: false, label: `density ${runLabel(run, ctx.namesObjective)}`,
+    key: `${run.runId}:density`, runId: run.runId, ghost: false, label: `density ${runLabel(run, ctx)}`,
     style: { color: ctx.colour, width: 1.5, pointRadius: 0 }, points, rewrites: true,
     pull() {
       const sample = withDensity(run);

@@ -9,23 +9,39 @@ import type { UiState } from '../uiState';
 import { curvatureSeries, ema, logSampler, type Point, positive, type Series, type SeriesStyle, staticSeries, stepSeries } from './series';
 import { xOfStep } from './xAxis';
 
-export interface SeriesContext {
+/** What a run's label must say to tell it from the other runs on screen. */
+export interface LabelScope {
+  /** Runs of several objectives are shown: labels name the objective. */
+  namesObjective?: boolean;
+  /** Another run on screen would have the same label and another seed: this one names its seed. */
+  namesSeed?: boolean;
+}
+
+export interface SeriesContext extends LabelScope {
   ui: UiState;
   theme: Theme;
   colour: string;
   ghost: boolean;
-  /** Runs of several objectives are shown: labels name the objective. */
-  namesObjective?: boolean;
   /** The loss axis is logarithmic (absent: as the view setting says). */
   logLoss?: boolean;
 }
 
-/** "adam lr=0.02", or "rosenbrock · adam lr=0.02" when several objectives are on screen. */
-export function runLabel(run: RunSnapshot, namesObjective = false): string {
+/** "adam lr=0.02", "rosenbrock · adam lr=0.02" when several objectives are on screen, "adam lr=0.02 seed 3" when only the seed tells it apart. */
+export function runLabel(run: RunSnapshot, scope: LabelScope = {}): string {
   const m = run.meta;
   if (!m) return run.runId;
-  const what = `${m.optimizer.id} lr=${formatNumber(m.optimizer.lr)}${m.schedule ? ` ${m.schedule}` : ''}`;
-  return namesObjective ? `${m.objective} · ${what}` : what;
+  const what = `${m.optimizer.id} lr=${formatNumber(m.optimizer.lr)}${m.schedule ? ` ${m.schedule}` : ''}${scope.namesSeed ? ` seed ${m.seed}` : ''}`;
+  return scope.namesObjective ? `${m.objective} · ${what}` : what;
+}
+
+/** What `run`'s label needs among `onScreen` (the table's runs and ghosts): the seed only where another run would share its label. */
+export function labelScope(run: RunSnapshot, onScreen: readonly RunSnapshot[]): LabelScope {
+  const namesObjective = severalObjectives(onScreen);
+  const seed = run.meta?.seed;
+  if (seed === undefined) return { namesObjective };
+  const plain = runLabel(run, { namesObjective });
+  const twin = onScreen.some((other) => other.meta !== undefined && other.meta.seed !== seed && runLabel(other, { namesObjective }) === plain);
+  return { namesObjective, namesSeed: twin };
 }
 
 /** True when the runs belong to more than one objective (labels must say which). */
@@ -65,7 +81,7 @@ export function lossSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
   const smooth = ema(ui.smoothing);
   const keep = ui.logLog ? logSampler(200) : () => true;
   const logY = ctx.logLoss ?? (ui.lossScale === 'log' || ui.logLog);
-  const series = stepSeries(head(run, ctx, 'loss', runLabel(run, ctx.namesObjective)), run, (s) => {
+  const series = stepSeries(head(run, ctx, 'loss', runLabel(run, ctx)), run, (s) => {
     const x = ui.logLog ? xOfStep(s, ui.xAxis) + (ui.xAxis === 'steps' ? 1 : 0) : xOfStep(s, ui.xAxis);
     const raw = s.loss - (minimum ?? 0);
     const y = smooth(raw);
@@ -78,8 +94,8 @@ export function lossSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
 export function gradientSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
   const x = (s: Parameters<typeof xOfStep>[0]) => xOfStep(s, ctx.ui.xAxis);
   return [
-    stepSeries(head(run, ctx, 'grad', `‖g‖ ${runLabel(run, ctx.namesObjective)}`), run, (s) => ({ x: x(s), y: positive(s.gradNorm) })),
-    stepSeries(head(run, ctx, 'update', `‖Δx‖ ${runLabel(run, ctx.namesObjective)}`, { dash: [6, 3] }), run, (s) => ({ x: x(s), y: positive(s.updateNorm) })),
+    stepSeries(head(run, ctx, 'grad', `‖g‖ ${runLabel(run, ctx)}`), run, (s) => ({ x: x(s), y: positive(s.gradNorm) })),
+    stepSeries(head(run, ctx, 'update', `‖Δx‖ ${runLabel(run, ctx)}`, { dash: [6, 3] }), run, (s) => ({ x: x(s), y: positive(s.updateNorm) })),
   ];
 }
 
@@ -87,10 +103,10 @@ export function gradientSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
 export function lrSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
   const preview = run.meta?.schedulePreview ?? [];
   return [
-    staticSeries(head(run, ctx, 'preview', `schedule ${runLabel(run, ctx.namesObjective)}`, { dash: [2, 3], width: 1 }), () =>
+    staticSeries(head(run, ctx, 'preview', `schedule ${runLabel(run, ctx)}`, { dash: [2, 3], width: 1 }), () =>
       preview.map((lr, i) => ({ x: i, y: positive(lr) }))),
-    stepSeries(head(run, ctx, 'lr', `lr ${runLabel(run, ctx.namesObjective)}`), run, (s) => ({ x: s.step, y: positive(s.lr) })),
-    curvatureSeries(head(run, ctx, 'edge', `2/λmax ${runLabel(run, ctx.namesObjective)}`, { pointRadius: 2, showLine: false }), run, (c) => {
+    stepSeries(head(run, ctx, 'lr', `lr ${runLabel(run, ctx)}`), run, (s) => ({ x: s.step, y: positive(s.lr) })),
+    curvatureSeries(head(run, ctx, 'edge', `2/λmax ${runLabel(run, ctx)}`, { pointRadius: 2, showLine: false }), run, (c) => {
       const edge = c.stabilityEdge ?? (c.lambdaMax > 0 ? 2 / c.lambdaMax : NaN);
       return { x: c.step, y: positive(edge) };
     }),
@@ -102,15 +118,15 @@ export function curvatureSeriesOf(run: RunSnapshot, ctx: SeriesContext): Series[
   const band = withAlpha(ctx.colour, ctx.ghost ? 0.08 : 0.18);
   const bandStyle = { color: band, width: 0, pointRadius: 0 };
   return [
-    curvatureSeries(head(run, ctx, 'bandLow', `λmax − residual ${runLabel(run, ctx.namesObjective)}`, bandStyle), run, (c) =>
+    curvatureSeries(head(run, ctx, 'bandLow', `λmax − residual ${runLabel(run, ctx)}`, bandStyle), run, (c) =>
       ({ x: c.step, y: positive(Math.max(c.lambdaMax - c.residualMax, c.lambdaMax * 1e-3)) })),
-    curvatureSeries(head(run, ctx, 'bandHigh', `λmax + residual ${runLabel(run, ctx.namesObjective)}`, { ...bandStyle, fillPrevious: true }), run, (c) =>
+    curvatureSeries(head(run, ctx, 'bandHigh', `λmax + residual ${runLabel(run, ctx)}`, { ...bandStyle, fillPrevious: true }), run, (c) =>
       ({ x: c.step, y: positive(c.lambdaMax + c.residualMax) })),
-    curvatureSeries(head(run, ctx, 'lmax', `λmax ${runLabel(run, ctx.namesObjective)}`, { pointRadius: 2 }), run, (c) =>
+    curvatureSeries(head(run, ctx, 'lmax', `λmax ${runLabel(run, ctx)}`, { pointRadius: 2 }), run, (c) =>
       ({ x: c.step, y: positive(Math.abs(c.lambdaMax)), neg: c.lambdaMax < 0 })),
-    curvatureSeries(head(run, ctx, 'lmin', `|λmin| ${runLabel(run, ctx.namesObjective)}`, { pointRadius: 3, dash: [6, 3] }), run, (c) =>
+    curvatureSeries(head(run, ctx, 'lmin', `|λmin| ${runLabel(run, ctx)}`, { pointRadius: 3, dash: [6, 3] }), run, (c) =>
       ({ x: c.step, y: positive(Math.abs(c.lambdaMin)), neg: c.lambdaMin < 0 })),
-    curvatureSeries(head(run, ctx, 'kappa', `κ ${runLabel(run, ctx.namesObjective)}`, { pointRadius: 2, dash: [1, 3] }), run, (c) =>
+    curvatureSeries(head(run, ctx, 'kappa', `κ ${runLabel(run, ctx)}`, { pointRadius: 2, dash: [1, 3] }), run, (c) =>
       ({ x: c.step, y: c.condition === null ? NaN : positive(c.condition) })),
   ];
 }
@@ -125,7 +141,7 @@ export function pathSeries(run: RunSnapshot, ctx: SeriesContext): Series[] {
     if (!p || p.length !== dims) return null;
     return dims === 2 ? { x: p[0], y: p[1] } : dims === 1 ? { x: p[0], y: loss } : null;
   };
-  const s = stepSeries(head(run, ctx, 'path', runLabel(run, ctx.namesObjective), { pointRadius: 0 }), run, (r) => at(r.params, r.loss));
+  const s = stepSeries(head(run, ctx, 'path', runLabel(run, ctx), { pointRadius: 0 }), run, (r) => at(r.params, r.loss));
   const initial = (): Point | null => (dims === 2 ? at(run.meta?.initialParams, NaN) : null);
   let seeded = false;
   let stride = 1;
