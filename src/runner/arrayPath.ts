@@ -58,19 +58,32 @@ export interface ArrayPathInput {
  */
 export const COMPILED_MAX_PARAMS = 50_000;
 
-/** One value and gradient on tensors at x0 with step 0's batch, as the tensor path evaluates it, read back. */
-function tensorEvaluation(o: ArrayPathInput, inputs: readonly ArrayInput[], toBatch: (tensors: readonly tfType.Tensor[]) => Batch | undefined, tf: typeof tfType): () => void {
-  return () => tf.tidy(() => {
-    const x = tf.tensor1d(o.x0);
-    o.setBatch(toBatch(inputs.map((i) => tf.tensor(i.values, [...i.shape], i.dtype ?? 'float32'))));
-    try {
-      const { value, grad } = tf.valueAndGrad(o.f)(x);
-      value.dataSync();
-      grad.dataSync();
-    } finally {
-      o.setBatch(undefined);
-    }
-  });
+/**
+ * Both paths timed at x0 with step 0's batch (pathProbe.ts) on the run's arrays: the compiled one writes
+ * its gradient into the run's spare, the tensor one reads one tensor of x0 and of the batch made for
+ * the whole probe (each evaluation's gradient is the backend's, read back and freed).
+ */
+export function timedPaths(o: Pick<ArrayPathInput, 'x0' | 'f' | 'setBatch'>, objective: ArrayObjective, inputs: readonly ArrayInput[], toBatch: (tensors: readonly tfType.Tensor[]) => Batch | undefined, grad: Float32Array, tf: typeof tfType): PathProbe {
+  const x = tf.tensor1d(o.x0);
+  const batch = inputs.map((i) => tf.tensor(i.values, [...i.shape], i.dtype ?? 'float32'));
+  const valueAndGrad = tf.valueAndGrad(o.f);
+  try {
+    return probeFasterPath({
+      compiled: () => objective.valueAndGrad(o.x0, 0, grad),
+      tensors: () => tf.tidy(() => {
+        o.setBatch(toBatch(batch));
+        try {
+          const { value, grad: g } = valueAndGrad(x);
+          value.dataSync();
+          g.dataSync();
+        } finally {
+          o.setBatch(undefined);
+        }
+      }),
+    });
+  } finally {
+    tf.dispose([x, ...batch]);
+  }
 }
 
 /** Rows of the host columns for a list of sample indices, in arrays reused per batch length. */
@@ -132,6 +145,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     size: n,
     valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut),
     lastGradNormSq: () => compiled.gradNormSq,
+    shareWorkspace: (workspace) => compiled.shareWorkspace(workspace),
   };
   let probe: PathProbe | undefined;
   const probeGrad = new Float32Array(n);
@@ -139,9 +153,11 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     // Compile every batch shape the run will see now (step 0, a short last batch, the whole
     // data set for the final point), so a failure keeps the run on tensors before anything streams.
     const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, o.steps] : [0];
-    for (const step of probeSteps) objective.valueAndGrad(o.x0, step, probeGrad);
+    // Compiled without a run at full length: the program's own memory stays untouched while the run's
+    // objective works in the optimizer's (shareWorkspace), and the spare stays untouched until the answer.
+    for (const step of probeSteps) compiled.prepare(o.x0, inputsAt(step));
     if (n > COMPILED_MAX_PARAMS && !compiled.vectorised) {
-      probe = probeFasterPath({ compiled: () => objective.valueAndGrad(o.x0, 0, new Float32Array(n)), tensors: tensorEvaluation(o, inputsAt(0), toBatch, tf) });
+      probe = timedPaths(o, objective, inputsAt(0), toBatch, probeGrad, tf);
       if (!probe.compiledFaster) return { reason: `above ${COMPILED_MAX_PARAMS} parameters with loops that have no WebAssembly form, the backend's SIMD kernels were faster (${probe.summary})` };
     }
   } catch (e) {

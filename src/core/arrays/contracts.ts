@@ -15,6 +15,19 @@ export interface ArrayObjective {
   lastGradNormSq?(): number;
   /** The loss alone at x (no gradient), when that is cheaper: the records at an optimizer's evaluation point use it. */
   value?(x: Float32Array, step: number): number;
+  /**
+   * From now on, read x where the optimizer's update wrote it and write the gradient where the update
+   * reads it, in place (a compiled objective runs as a guest of the rule's memory: no copy per step).
+   * True when it does; that memory may have grown, detaching earlier views, so the caller fetches the
+   * workspace again. Calls with other arrays still work (with copies).
+   */
+  shareWorkspace?(workspace: Workspace): boolean;
+}
+
+/** The arrays an update reads and writes in place (ArrayOptimizer.workspace): both halves of the parameters' double buffer and the gradient. */
+export interface Workspace {
+  readonly params: readonly [Float32Array, Float32Array];
+  readonly grad: Float32Array;
 }
 
 export interface ArrayStepInput {
@@ -57,7 +70,7 @@ export interface ArrayOptimizer<S = unknown> {
    * grad are these (either way round for the parameters) skips its copies in and out. Undefined when
    * the state's update runs in JS, where any arrays are as good.
    */
-  workspace?(state: S): { readonly params: readonly [Float32Array, Float32Array]; readonly grad: Float32Array } | undefined;
+  workspace?(state: S): Workspace | undefined;
   /** Per-parameter views of a state for the dashboard (Optimizer.inspect on this form; the loop reads them, copies). */
   inspect?(state: S): Record<string, Float32Array>;
   /** OptimizerStability.preconditioner's twin on this form's state. */

@@ -146,7 +146,9 @@ class TrainingRun {
     this.batchLimit = maxBatch(n, this.recordParams);
     this.judged = optimizer.evaluationPoint ? new EvaluationPointRecords((s, out) => optimizer.evaluationPoint?.(s, out), objective, n) : undefined;
     // The update's own arrays when it has them (views of its WebAssembly memory): no copies per step.
-    const workspace = optimizer.workspace?.(state);
+    let workspace = optimizer.workspace?.(state);
+    // The objective then reads x and writes the gradient there too; its memory may have grown, detaching the views fetched.
+    if (workspace && objective.shareWorkspace?.(workspace)) workspace = optimizer.workspace?.(state);
     if (workspace) workspace.params[0].set(x);
     [this.x, this.xOut] = workspace ? workspace.params : [x === o.x0 ? Float32Array.from(x) : x, new Float32Array(n)];
     this.ownsParams = !workspace;

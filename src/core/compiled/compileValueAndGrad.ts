@@ -1,14 +1,17 @@
 /**
  * Loss and gradient of a scalar objective as plain JS: the objective's
  * tf.valueAndGrad is traced and compiled once per input shape, then checked
- * against TensorFlow.js at two points before it is trusted. Anything that
+ * against TensorFlow.js at two points before it is trusted (a further batch
+ * shape at one: the kernels were shown the same from call to call). Anything that
  * does not compile or does not agree throws NotCompilable, and the caller
  * keeps the tensor path.
  */
 import * as tf from '@tensorflow/tfjs';
 import { releaseAbandonedTape } from './abandonedTape';
 import { relativeError } from './agreement';
+import type { Workspace } from '../arrays/contracts';
 import { compileProgram, type CompiledProgram } from './compileProgram';
+import { guestsIn, type GuestProgram } from './guestProgram';
 import { NotCompilable, type Program } from './program';
 import { compileWithText, lengthInputValues, SMALL_TRACE_MIN, sizeGeneric, smallSizesFor } from './sizeGeneric';
 import { traceProgram } from './traceProgram';
@@ -52,6 +55,9 @@ function describeProgram(p: Program): string {
   return `${parts.join(';')}|${constants.join(';')}|${p.outputs.map(idOf).join(',')}`;
 }
 
+/** The programs' key: the extra inputs' shapes. */
+const keyOf = (inputs: readonly ArrayInput[]): string => inputs.map((i) => i.shape.join('x')).join('|');
+
 /** A second point near x (values of both signs of change), so a check does not rest on one point. */
 const moved = (x: Float32Array): Float32Array => x.map((v, i) => v + 1e-3 * (1 + Math.abs(v)) * (((i * 7) % 5) - 2));
 
@@ -59,6 +65,8 @@ export class CompiledValueAndGrad {
   /** Per batch shape: the program and the inputs it takes after the batch's (the length, for one traced small: sizeGeneric.ts). */
   private readonly programs = new Map<string, { readonly program: CompiledProgram; readonly extra: readonly Float32Array[] }>();
   private readonly loss = new Float32Array(1);
+  /** Per batch shape: the program as a guest of the optimizer's memory, after shareWorkspace. */
+  private guests = new Map<string, GuestProgram>();
 
   constructor(
     private readonly objective: TensorObjective,
@@ -67,15 +75,49 @@ export class CompiledValueAndGrad {
 
   /** Loss at x with the given extra inputs; ∇f into gradOut. Compiles (and checks) on the first call with new input shapes. */
   run(x: Float32Array, inputs: readonly ArrayInput[], gradOut: Float32Array): number {
-    const key = inputs.map((i) => i.shape.join('x')).join('|');
+    const key = keyOf(inputs);
+    const compiled = this.prepare(x, inputs);
+    const programInputs = [x, ...inputs.map((i) => i.values), ...compiled.extra];
+    const outputs = [this.loss, gradOut];
+    // As a guest of the optimizer's memory (shareWorkspace) x and gradOut are read and written in place; other arrays are copied.
+    if (!this.guests.get(key)?.run(programInputs, outputs)) compiled.program.run(programInputs, outputs);
+    this.gradNormSq = compiled.program.squaredNorms[0];
+    return this.loss[0];
+  }
+
+  /**
+   * The program for these inputs' shapes, compiled (and checked) at x when it is new. A long vector's is
+   * checked at small lengths only: its full-length memory stays untouched (no resident pages) until a
+   * run on other arrays than the optimizer's needs it (shareWorkspace).
+   */
+  prepare(x: Float32Array, inputs: readonly ArrayInput[]): { readonly program: CompiledProgram; readonly extra: readonly Float32Array[] } {
+    const key = keyOf(inputs);
     let compiled = this.programs.get(key);
     if (!compiled) {
       compiled = this.compile(x, inputs);
       this.programs.set(key, compiled);
     }
-    compiled.program.run([x, ...inputs.map((i) => i.values), ...compiled.extra], [this.loss, gradOut]);
-    this.gradNormSq = compiled.program.squaredNorms[0];
-    return this.loss[0];
+    return compiled;
+  }
+
+  /**
+   * The programs compiled so far run as guests of the memory `workspace` is in: x in either half of
+   * its parameters' double buffer, the gradient into its grad (ArrayObjective.shareWorkspace). False
+   * when they cannot (the arrays are not a compiled program's memory, or every program is in JS and
+   * runs on the caller's arrays anyway).
+   */
+  shareWorkspace(workspace: Workspace): boolean {
+    const keys = [...this.programs.keys()];
+    const requests = keys.map((key) => {
+      const program = (this.programs.get(key) as { program: CompiledProgram }).program;
+      const others = (count: number) => new Array<undefined>(count).fill(undefined);
+      const placed = (x: Float32Array) => ({ inputs: [x, ...others(program.inputSizes.length - 1)], outputs: [undefined, workspace.grad] });
+      return { program, placements: workspace.params.map(placed) };
+    });
+    const guests = requests.length > 0 ? guestsIn(requests) : undefined;
+    if (!guests || guests.every((g) => g === undefined)) return false;
+    this.guests = new Map(keys.flatMap((key, k) => (guests[k] ? [[key, guests[k]] as const] : [])));
+    return true;
   }
 
   /**
@@ -172,8 +214,15 @@ export class CompiledValueAndGrad {
   }
 
   private compileAtFullLength(x: Float32Array, inputs: readonly ArrayInput[]): CompiledProgram {
-    const second = moved(x);
     const first = this.traceAt(x, inputs);
+    if (this.programs.size > 0) {
+      // Another batch shape (the whole data set of the final loss): the objective already ran the same kernels
+      // at two points and agreed at both, so one trace and one check here (each costs a TensorFlow.js evaluation).
+      const program = compileProgram(first.program, { squaredNormOf: [1] });
+      this.check(program, x, inputs, first.results);
+      return program;
+    }
+    const second = moved(x);
     const secondTrace = this.traceAt(second, inputs);
     if (describeProgram(first.program) !== describeProgram(secondTrace.program)) {
       throw new NotCompilable('the objective runs different operations from call to call (random numbers or values that depend on the data)');

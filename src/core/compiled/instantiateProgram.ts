@@ -3,10 +3,11 @@
  * run allocates nothing), instantiates the WebAssembly loops over one memory
  * when there are any, and wraps the generated function as a CompiledProgram.
  */
-import { MemoryPlan, instantiateLoops, type LoopFunction } from '../wasm/loopModule';
+import { MAX_PAGES, MemoryPlan, instantiateLoops, type LoopFunction } from '../wasm/loopModule';
 import type { CompiledProgram, ResidentProgram } from './compileProgram';
 import type { GeneratedCode } from './generateCode';
 import { registerMemory } from './gemmKernels';
+import { HostMemory } from './hostMemory';
 import { PARAMETERS } from './jsNames';
 import type { Schedule } from './schedule';
 import { STANDALONE, type Standalone } from './standaloneKernels';
@@ -17,6 +18,16 @@ type ProgramFunction = (buffers: Float32Array[], maps: readonly Int32Array[], ke
 export function instantiateProgram(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
   return code.wasmLoops.length === 0 ? inJs(schedule, code) : inWasm(schedule, code);
 }
+
+/** What a WebAssembly program needs to run again over another memory as a guest (guestProgram.ts). */
+export interface GuestForm {
+  readonly schedule: Schedule;
+  readonly code: GeneratedCode;
+  readonly parts: ReturnType<typeof partsOf>;
+}
+
+/** Each WebAssembly program's guest form (a JS program runs on its caller's arrays already). */
+export const guestForms = new WeakMap<CompiledProgram, GuestForm>();
 
 /** What both forms share: the function, sizes, squared norms. */
 function partsOf(schedule: Schedule, code: GeneratedCode) {
@@ -35,13 +46,13 @@ function partsOf(schedule: Schedule, code: GeneratedCode) {
  * run() and the resident run are the per-step path of tiny programs too (n = 2): they call only
  * module-level functions and closures over constants, which the engine inlines.
  */
-function checkSizes(arrays: readonly Float32Array[], expected: readonly number[], what: string): void {
+export function checkSizes(arrays: readonly Float32Array[], expected: readonly number[], what: string): void {
   for (let k = 0; k < arrays.length; k++) {
     if (arrays[k].length !== expected[k]) throw new RangeError(`${what} ${k} has ${arrays[k].length} elements, the program was traced with ${expected[k]}`);
   }
 }
 
-function sumSquaresAfter(normsAfter: readonly { output: number; slot: number }[], outputs: readonly Float32Array[], squaredNorms: Float64Array): void {
+export function sumSquaresAfter(normsAfter: readonly { output: number; slot: number }[], outputs: readonly Float32Array[], squaredNorms: Float64Array): void {
   for (const { output, slot } of normsAfter) {
     const values = outputs[output];
     let sum = 0;
@@ -70,7 +81,7 @@ function inJs(schedule: Schedule, code: GeneratedCode): CompiledProgram {
       const own = [...buffers];
       inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(inputSizes[k])));
       outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(outputSizes[k])));
-      return residentRun(own, inputBuffers, outputBuffers, pairs, (views, outputs) => {
+      return residentRun(own, inputBuffers, outputBuffers, pairs, undefined, (views, outputs) => {
         fn(views, maps, STANDALONE, [], squaredNorms);
         sumSquaresAfter(normsAfter, outputs, squaredNorms);
       });
@@ -80,36 +91,39 @@ function inJs(schedule: Schedule, code: GeneratedCode): CompiledProgram {
 
 /**
  * Every buffer and index map in the WebAssembly memory (JS loops and standalone kernels read it
- * through views): inputs are copied in and outputs out, once per run.
+ * through views): inputs are copied in and outputs out, once per run, unless the program runs
+ * resident or as a guest of another program's memory (guestsIn). The memory may grow when a guest
+ * claims room after the buffers (hostMemory.ts): every view here is then re-made in place.
  */
 function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
   const { inputBuffers, outputBuffers } = schedule;
-  const plan = new MemoryPlan();
-  schedule.buffers.forEach((spec) => plan.reserve(spec.size));
-  schedule.maps.forEach((map) => plan.reserve(map.length));
-  let allocated: ReturnType<MemoryPlan['allocate']>;
+  const plan = planOf(schedule, () => false);
+  if (plan.pages > MAX_PAGES) return undefined;
+  let memory: WebAssembly.Memory;
   try {
-    allocated = plan.allocate();
+    // No maximum: a guest may grow it (hostMemory.ts). Pages not yet touched cost no resident memory.
+    memory = new WebAssembly.Memory({ initial: plan.pages });
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     return undefined;
   }
-  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
-  const { memory, f32, i32 } = allocated;
-  // Convolutions' products on these buffers may then run as WebAssembly over the same memory.
-  registerMemory(memory);
-  const buffers = f32.slice(0, schedule.buffers.length);
+  const parts = partsOf(schedule, code);
+  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = parts;
+  const host = new HostMemory(memory);
+  const buffers: Float32Array[] = [];
+  const maps: Int32Array[] = [];
+  const view = () => {
+    schedule.buffers.forEach((spec, k) => (buffers[k] = new Float32Array(memory.buffer, plan.address(k), spec.size)));
+    schedule.maps.forEach((map, k) => (maps[k] = new Int32Array(memory.buffer, plan.address(schedule.buffers.length + k), map.length)));
+    // Convolutions' products on these buffers may then run as WebAssembly over the same memory.
+    registerMemory(memory);
+  };
+  view();
+  host.onGrow(view);
   schedule.buffers.forEach((spec, k) => spec.init && buffers[k].set(spec.init));
-  const maps = schedule.maps.map((map, k) => {
-    const view = i32[schedule.buffers.length + k];
-    view.set(map);
-    return view;
-  });
-  // In the IR, map k is buffer −(k + 1): it lives right after the buffers.
-  const mapBase = schedule.buffers.length - 1;
-  const addressOf = (rename: (buf: number) => number) => (buf: number) => plan.address(buf >= 0 ? rename(buf) : mapBase - buf);
-  const loops = instantiateLoops(code.wasmLoops, addressOf((buf) => buf), memory);
-  return {
+  schedule.maps.forEach((map, k) => maps[k].set(map));
+  const loops = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, (buf) => buf), memory);
+  const program: CompiledProgram = {
     ...common,
     run(inputs, outputs) {
       checkSizes(inputs, inputSizes, 'input');
@@ -122,13 +136,29 @@ function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | unde
     resident: (pairs) => {
       // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
       const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
-      const swappedLoops = instantiateLoops(code.wasmLoops, addressOf(swap), memory);
-      return residentRun(buffers, inputBuffers, outputBuffers, pairs, (views, outputs, swapped) => {
+      const swappedLoops = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, swap), memory);
+      return residentRun(buffers, inputBuffers, outputBuffers, pairs, host, (views, outputs, swapped) => {
         fn(views, maps, STANDALONE, swapped ? swappedLoops : loops, squaredNorms);
         sumSquaresAfter(normsAfter, outputs, squaredNorms);
       });
     },
   };
+  guestForms.set(program, { schedule, code, parts });
+  return program;
+}
+
+/** Byte offsets of every buffer (none for those `hosted` elsewhere) and then every index map. */
+export function planOf(schedule: Schedule, hosted: (buf: number) => boolean): MemoryPlan {
+  const plan = new MemoryPlan();
+  schedule.buffers.forEach((spec, k) => plan.reserve(hosted(k) ? 0 : spec.size));
+  schedule.maps.forEach((map) => plan.reserve(map.length));
+  return plan;
+}
+
+/** The loops' layout: buffer `buf` (renamed) at its planned address; in the IR, map k is buffer −(k + 1), planned right after the buffers. */
+export function addressOf(plan: MemoryPlan, schedule: Schedule, rename: (buf: number) => number, base = 0, hosted?: ReadonlyMap<number, number>) {
+  const mapBase = schedule.buffers.length - 1;
+  return (buf: number) => (buf >= 0 ? (hosted?.get(buf) ?? base + plan.address(rename(buf))) : base + plan.address(mapBase - buf));
 }
 
 /** The buffer renaming that exchanges each pair's two buffers. */
@@ -140,21 +170,27 @@ function swapOf(pairs: readonly (readonly [number, number])[]): (buf: number) =>
 
 /**
  * A ResidentProgram over `buffers`: every other run sees each pair's buffers exchanged. Both
- * sides' arrays are made once, so a run allocates nothing.
+ * sides' arrays are made once, so a run allocates nothing; when the host memory grows they are
+ * re-made in place (from `buffers`, which the host's first refresher re-made), so a caller that
+ * reads `inputs[k]` again sees live views.
  */
 function residentRun(
   buffers: readonly Float32Array[],
   inputBuffers: readonly number[],
   outputBuffers: readonly number[],
   pairs: readonly (readonly [number, number])[],
+  host: HostMemory | undefined,
   body: (views: Float32Array[], outputs: readonly Float32Array[], swapped: boolean) => void,
 ): ResidentProgram {
   const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
-  const sides = [[...buffers], buffers.map((_, buf) => buffers[swap(buf)])].map((views) => ({
-    views,
-    inputs: inputBuffers.map((buf) => views[buf]),
-    outputs: outputBuffers.map((buf) => views[buf]),
-  }));
+  const sides = [0, 1].map(() => ({ views: [] as Float32Array[], inputs: [] as Float32Array[], outputs: [] as Float32Array[] }));
+  const view = () => sides.forEach((side, s) => {
+    buffers.forEach((_, buf) => (side.views[buf] = buffers[s === 0 ? buf : swap(buf)]));
+    inputBuffers.forEach((buf, k) => (side.inputs[k] = side.views[buf]));
+    outputBuffers.forEach((buf, k) => (side.outputs[k] = side.views[buf]));
+  });
+  view();
+  host?.onGrow(view);
   let swapped = false;
   const state = {
     inputs: sides[0].inputs,

@@ -1,0 +1,69 @@
+/**
+ * A compiled program's WebAssembly memory as a host: another program (a guest) may place its own
+ * buffers after the host's and run its loops over the host's arrays in place. That is how the
+ * objective's gradient lands where the optimizer's rule reads it and the objective reads the
+ * parameters where the rule wrote them, with no copy per step (instantiateProgram.ts, guestsIn).
+ *
+ * The guest region is claimed by one owner at a time: a newer claim (the next run's objective on a
+ * pooled rule kernel) retires the previous guest, whose runs then decline. Growing the memory
+ * detaches every view of its old buffer, so the host's holders re-make theirs (onGrow), and an
+ * array a caller kept from before must be fetched again.
+ */
+
+const PAGE = 65536;
+
+/** Each host by every buffer its memory has had (a view made before a growth still finds it). */
+const hosts = new WeakMap<ArrayBufferLike, HostMemory>();
+
+export class HostMemory {
+  private readonly refreshers: (() => void)[] = [];
+  /** Where the guest region starts (bytes), once a guest claimed one: the host's own end, page aligned. */
+  private guestBase: number | undefined;
+  private guestOwner: object | undefined;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    hosts.set(memory.buffer, this);
+  }
+
+  /** Re-makes a holder's views after the memory grew (called in the order registered). */
+  onGrow(refresh: () => void): void {
+    this.refreshers.push(refresh);
+  }
+
+  /**
+   * `bytes` after the host's buffers for `owner`, retiring the previous guest; the region's byte
+   * address, or undefined when the memory cannot grow that far (4 GiB, or the engine refuses).
+   */
+  claim(owner: object, bytes: number): number | undefined {
+    const base = this.guestBase ?? this.memory.buffer.byteLength;
+    const have = this.memory.buffer.byteLength;
+    if (base + bytes > have) {
+      try {
+        this.memory.grow(Math.ceil((base + bytes - have) / PAGE));
+      } catch (e) {
+        if (e instanceof RangeError) return undefined;
+        throw e;
+      }
+      hosts.set(this.memory.buffer, this);
+      for (const refresh of this.refreshers) refresh();
+    }
+    this.guestBase = base;
+    this.guestOwner = owner;
+    return base;
+  }
+
+  /** Whether `owner` still holds the guest region. */
+  holds(owner: object): boolean {
+    return this.guestOwner === owner;
+  }
+}
+
+/** The host whose memory `view` is a view of, if any. */
+export function hostOf(view: Float32Array): HostMemory | undefined {
+  return hosts.get(view.buffer);
+}
+
+/** Whether `a` is `length` floats of `memory` at byte `address` (the current buffer: not a detached view). */
+export function isViewAt(a: Float32Array, memory: WebAssembly.Memory, address: number, length: number): boolean {
+  return a.buffer === memory.buffer && a.byteOffset === address && a.length === length;
+}
