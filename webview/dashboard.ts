@@ -82,7 +82,7 @@ export class Dashboard {
       chart: () => this.charts.trajectory.chart, theme: () => this.theme, say: (text) => this.say(text),
       save: (content, suggestedName, format) => this.host.post({ type: 'exportFile', format, suggestedName, content }),
       runs: () => this.visibleRuns().filter(({ ghost }) => !ghost).map(({ run }) => ({ run, colour: this.seriesContext(run, false).colour })),
-    }));
+    }), { ui: this.ui, save: () => this.saveState() });
     this.renderControls();
     this.rebuild();
     watchTheme(() => {

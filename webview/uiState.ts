@@ -22,12 +22,16 @@ export interface UiState {
   seeds: number;
   /** Seed groups whose member rows are shown in the run table. */
   expanded: string[];
+  /** The Trajectory card's landscape: the 2-D contour or the 3-D surface. */
+  landscapeView: 'contour' | 'surface';
+  /** The 3-D surface's camera (radians, and distance in model units); the surface clamps it to its ranges. */
+  orbit?: { yaw: number; pitch: number; distance: number };
 }
 
 export const defaultUiState: UiState = {
   xAxis: 'steps', lossScale: 'log', suboptimality: true, logLog: false, smoothing: 0, showGhosts: true, hidden: [],
   controls: { optimizer: 'adam', lr: 0.01, schedule: '', steps: 500 },
-  controlsChanged: false, seeds: 5, expanded: [],
+  controlsChanged: false, seeds: 5, expanded: [], landscapeView: 'contour',
 };
 
 /** Restores what it can from a stored value of unknown shape, defaults for the rest. */
@@ -48,6 +52,11 @@ export function restoreUiState(stored: unknown): UiState {
   if (typeof u.selected === 'string') s.selected = u.selected;
   if (typeof u.seeds === 'number' && Number.isInteger(u.seeds) && u.seeds >= 2 && u.seeds <= 50) s.seeds = u.seeds;
   if (Array.isArray(u.expanded)) s.expanded = u.expanded.filter((h): h is string => typeof h === 'string');
+  if (u.landscapeView === 'contour' || u.landscapeView === 'surface') s.landscapeView = u.landscapeView;
+  const o = u.orbit as Partial<Record<'yaw' | 'pitch' | 'distance', unknown>> | undefined;
+  if (o && typeof o === 'object' && [o.yaw, o.pitch, o.distance].every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    s.orbit = { yaw: o.yaw as number, pitch: o.pitch as number, distance: o.distance as number };
+  }
   const c = u.controls as Partial<UiState['controls']> | undefined;
   if (c && typeof c === 'object') {
     if (typeof c.optimizer === 'string') s.controls.optimizer = c.optimizer;

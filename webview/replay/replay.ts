@@ -11,6 +11,7 @@ import type { Theme } from '../theme';
 import { type ReplayFrame, ReplayPath, replayEnd } from './replayFrames';
 import { registerChart } from '../charts/registerChart';
 import { replayPlugin, type ReplayOverlay, setOverlay } from './replayOverlay';
+import type { FrameCanvas } from './frameCanvas';
 
 export interface ReplaySource {
   chart(): Chart;
@@ -44,6 +45,8 @@ export class Replay {
   /** Fractional steps carried between animation frames. */
   private carry = 0;
   private readonly listeners: ((k: number) => void)[] = [];
+  /** Another picture of the replay to record while it is shown (the 3-D surface); undefined: the chart. */
+  private capture?: () => FrameCanvas | undefined;
 
   constructor(private readonly source: ReplaySource) {
     registerChart().register(replayPlugin);
@@ -120,6 +123,16 @@ export class Replay {
   /** Called after every seek (the exporter records frames). */
   onSeek(listener: (k: number) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Exports record `source`'s picture whenever it offers one (the 3-D surface while shown). */
+  captureFrom(source: () => FrameCanvas | undefined): void {
+    this.capture = source;
+  }
+
+  /** What an export records now: the offered picture, else the chart's canvas (drawn by seek). */
+  frameCanvas(chart: Chart): FrameCanvas {
+    return this.capture?.() ?? { canvas: chart.canvas, render: () => undefined };
   }
 
   private tick(now: number): void {

@@ -1,10 +1,11 @@
 /**
  * The replay as a WebM video, recorded from the trajectory chart's canvas
- * with MediaRecorder (in the webview; nothing leaves it but the file the
+ * (or the 3-D surface's picture while it is shown) with MediaRecorder (in the webview; nothing leaves it but the file the
  * host saves). One video frame per replay frame: the replay seeks, the
  * chart draws synchronously, and the canvas track is asked for exactly that
  * frame (captureStream(0) + requestFrame), so the frame count is known.
  */
+import type { FrameCanvas } from './frameCanvas';
 import type { Replay } from './replay';
 
 /** At most this many frames (long runs are sampled evenly). */
@@ -20,9 +21,10 @@ export function videoSteps(end: number, max = WEBM_MAX_FRAMES): number[] {
 
 type CanvasTrack = MediaStreamTrack & { requestFrame?: () => void };
 
-export async function recordWebm(replay: Replay, canvas: HTMLCanvasElement, max = WEBM_MAX_FRAMES): Promise<{ blob: Blob; frames: number }> {
+export async function recordWebm(replay: Replay, from: FrameCanvas, max = WEBM_MAX_FRAMES): Promise<{ blob: Blob; frames: number }> {
   if (typeof MediaRecorder === 'undefined') throw new Error('this webview cannot record video (no MediaRecorder)');
-  const stream = canvas.captureStream(0);
+  from.render();
+  const stream = from.canvas.captureStream(0);
   const track = stream.getVideoTracks()[0] as CanvasTrack;
   const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t));
   if (!type) throw new Error('this webview cannot record WebM');
@@ -37,6 +39,7 @@ export async function recordWebm(replay: Replay, canvas: HTMLCanvasElement, max 
   recorder.start();
   for (const k of steps) {
     replay.seek(k);
+    from.render();
     track.requestFrame?.();
     await new Promise((resolve) => setTimeout(resolve, 1000 / FPS));
   }

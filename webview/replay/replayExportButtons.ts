@@ -1,6 +1,6 @@
 /**
  * The replay's WebM and PNG-frames buttons: each records the replay from the
- * trajectory chart's canvas and hands the file to the host to save (the
+ * trajectory chart's canvas (the 3-D surface while it is shown) and hands the file to the host to save (the
  * report page downloads it), then says how many frames it holds.
  */
 import type { Chart } from 'chart.js';
@@ -33,7 +33,7 @@ export function wireReplayExports(replay: Replay, to: ExportTarget): void {
   replay.webm.addEventListener('click', () => {
     replay.pause();
     exporting(replay.webm, to, 'WebM', async () => {
-      const { blob, frames } = await recordWebm(replay, to.chart().canvas);
+      const { blob, frames } = await recordWebm(replay, replay.frameCanvas(to.chart()));
       to.save(await dataUrlOf(blob), 'trajectory-replay.webm', 'webm');
       return frames;
     });
@@ -41,7 +41,7 @@ export function wireReplayExports(replay: Replay, to: ExportTarget): void {
   replay.pngFrames.addEventListener('click', () => {
     replay.pause();
     exporting(replay.pngFrames, to, 'PNG frames', async () => {
-      const { zip, frames } = recordPngFrames(replay, to.chart().canvas);
+      const { zip, frames } = recordPngFrames(replay, replay.frameCanvas(to.chart()));
       to.save(await dataUrlOf(new Blob([zip], { type: 'application/zip' })), 'trajectory-replay-frames.zip', 'zip');
       return frames;
     });

@@ -51,7 +51,16 @@ export const replayPlugin: Plugin = {
   },
 };
 
-type Px = [number, number];
+export type Px = [number, number];
+
+/** The replay's three arrows: the step taken, −lr·∇f and −lr·m (momentum / first moment). */
+export type ArrowKind = 'step' | 'grad' | 'moment';
+
+/** An arrow's colour and dash, shared by the 2-D and the 3-D replay: the gradient in the theme's text colour, the rest in the run's. */
+export function arrowStyle(kind: ArrowKind, runColour: string, theme: Theme): [string, number[]] {
+  if (kind === 'grad') return [withAlpha(theme.fg, 0.85), [4, 3]];
+  return kind === 'moment' ? [runColour, [2, 2]] : [runColour, []];
+}
 
 function drawRun(chart: Chart, o: ReplayOverlay, { colour, frame }: OverlayRun): void {
   const { ctx, scales } = chart;
@@ -67,11 +76,12 @@ function drawRun(chart: Chart, o: ReplayOverlay, { colour, frame }: OverlayRun):
   const lr = Number.isFinite(frame.lr) ? frame.lr : 1;
   if (frame.effectiveStep) drawEffective(ctx, here, offset(frame.effectiveStep.map(Math.abs)), colour, curve);
   if (curve) drawTangent(ctx, chart, o, frame, here);
-  if (frame.grad) arrow(ctx, here, clamp(offset(frame.grad.map((g) => -lr * g))), withAlpha(o.theme.fg, 0.85), [4, 3]);
-  if (frame.moment) arrow(ctx, here, clamp(offset(frame.moment.map((m) => -lr * m))), colour, [2, 2]);
+  const style = (kind: ArrowKind) => arrowStyle(kind, colour, o.theme);
+  if (frame.grad) arrow(ctx, here, clamp(offset(frame.grad.map((g) => -lr * g))), ...style('grad'));
+  if (frame.moment) arrow(ctx, here, clamp(offset(frame.moment.map((m) => -lr * m))), ...style('moment'));
   if (frame.next) {
     const to = curve ? at(frame.next[0], frame.nextLoss ?? NaN) : at(frame.next[0], frame.next[1]);
-    if (to.every(Number.isFinite)) arrow(ctx, here, clamp([to[0] - here[0], to[1] - here[1]]), colour, []);
+    if (to.every(Number.isFinite)) arrow(ctx, here, clamp([to[0] - here[0], to[1] - here[1]]), ...style('step'));
   }
   ctx.beginPath();
   ctx.arc(here[0], here[1], MARKER_RADIUS, 0, 2 * Math.PI);
@@ -82,12 +92,14 @@ function drawRun(chart: Chart, o: ReplayOverlay, { colour, frame }: OverlayRun):
   ctx.stroke();
 }
 
-function clamp(d: Px): Px {
+/** A pixel offset shortened to MAX_ARROW_PX (the 3-D overlay shortens its arrows the same way). */
+export function clamp(d: Px): Px {
   const len = Math.hypot(d[0], d[1]);
   return len > MAX_ARROW_PX ? [(d[0] * MAX_ARROW_PX) / len, (d[1] * MAX_ARROW_PX) / len] : d;
 }
 
-function arrow(ctx: CanvasRenderingContext2D, from: Px, d: Px, colour: string, dash: number[]): void {
+/** A shaft from `from` by `d` with a filled head, dashed by `dash`. */
+export function arrow(ctx: CanvasRenderingContext2D, from: Px, d: Px, colour: string, dash: number[]): void {
   const len = Math.hypot(d[0], d[1]);
   if (!(len >= 1)) return;
   const to: Px = [from[0] + d[0], from[1] + d[1]];
@@ -115,23 +127,30 @@ function arrow(ctx: CanvasRenderingContext2D, from: Px, d: Px, colour: string, d
 /** Adam's per-coordinate step: an axis-aligned ellipse (a bar along x in 1-D). */
 function drawEffective(ctx: CanvasRenderingContext2D, c: Px, r: Px, colour: string, curve: boolean): void {
   const rx = Math.min(Math.abs(r[0]), 4 * MAX_ARROW_PX), ry = Math.min(Math.abs(r[1]), 4 * MAX_ARROW_PX);
+  if (curve) {
+    strokeEffective(ctx, colour, false, () => {
+      ctx.moveTo(c[0] - rx, c[1]);
+      ctx.lineTo(c[0] + rx, c[1]);
+      ctx.moveTo(c[0] - rx, c[1] - 4);
+      ctx.lineTo(c[0] - rx, c[1] + 4);
+      ctx.moveTo(c[0] + rx, c[1] - 4);
+      ctx.lineTo(c[0] + rx, c[1] + 4);
+    });
+  } else if (rx >= 0.5 || ry >= 0.5) {
+    strokeEffective(ctx, colour, true, () => ctx.ellipse(c[0], c[1], Math.max(rx, 0.5), Math.max(ry, 0.5), 0, 0, 2 * Math.PI));
+  }
+}
+
+/** The effective step's look, shared with the 3-D replay: a dashed outline in the run's colour, faintly filled when closed. */
+export function strokeEffective(ctx: CanvasRenderingContext2D, colour: string, fill: boolean, trace: () => void): void {
   ctx.save();
   ctx.strokeStyle = colour;
   ctx.fillStyle = withAlpha(colour, 0.12);
   ctx.lineWidth = 1.5;
   ctx.setLineDash([3, 2]);
   ctx.beginPath();
-  if (curve) {
-    ctx.moveTo(c[0] - rx, c[1]);
-    ctx.lineTo(c[0] + rx, c[1]);
-    ctx.moveTo(c[0] - rx, c[1] - 4);
-    ctx.lineTo(c[0] - rx, c[1] + 4);
-    ctx.moveTo(c[0] + rx, c[1] - 4);
-    ctx.lineTo(c[0] + rx, c[1] + 4);
-  } else if (rx >= 0.5 || ry >= 0.5) {
-    ctx.ellipse(c[0], c[1], Math.max(rx, 0.5), Math.max(ry, 0.5), 0, 0, 2 * Math.PI);
-    ctx.fill();
-  }
+  trace();
+  if (fill) ctx.fill();
   ctx.stroke();
   ctx.restore();
 }

@@ -1,10 +1,11 @@
 /**
  * The replay as PNG frames in one zip: the same steps the WebM shows
- * (videoSteps), each drawn on the trajectory chart's canvas and saved as it
- * is, with frames.csv saying which step each frame shows.
+ * (videoSteps), each drawn on the trajectory chart's canvas (or the 3-D
+ * surface's picture while it is shown) and saved as it is, with frames.csv saying which step each frame shows.
  */
 import { storedZip, type ZipEntry } from '../exports/storedZip';
 import type { Replay } from './replay';
+import type { FrameCanvas } from './frameCanvas';
 import { videoSteps, WEBM_MAX_FRAMES } from './replayExport';
 
 /** `frame-0007.png`: zero-padded so the files sort in replay order. */
@@ -21,7 +22,7 @@ function pngBytes(canvas: HTMLCanvasElement): Uint8Array {
 }
 
 /** Seeks the replay through its frames (drawing synchronously), then back to where it was. */
-export function recordPngFrames(replay: Replay, canvas: HTMLCanvasElement, max = WEBM_MAX_FRAMES): { zip: Uint8Array<ArrayBuffer>; frames: number } {
+export function recordPngFrames(replay: Replay, from: FrameCanvas, max = WEBM_MAX_FRAMES): { zip: Uint8Array<ArrayBuffer>; frames: number } {
   const wasAt = replay.step;
   const steps = videoSteps(replay.lastStep, max);
   const entries: ZipEntry[] = [];
@@ -29,7 +30,8 @@ export function recordPngFrames(replay: Replay, canvas: HTMLCanvasElement, max =
   try {
     steps.forEach((k, i) => {
       replay.seek(k);
-      entries.push({ name: frameName(i), bytes: pngBytes(canvas) });
+      from.render();
+      entries.push({ name: frameName(i), bytes: pngBytes(from.canvas) });
       index.push(`${i},${k},${frameName(i)}`);
     });
   } finally {

@@ -25,6 +25,11 @@ const FOV_Y = (35 * Math.PI) / 180;
 
 const clamp = (v: number, [lo, hi]: [number, number]): number => Math.min(hi, Math.max(lo, v));
 
+/** An orbit from elsewhere (a saved state) within the camera's ranges. */
+export function clampOrbit(o: Orbit): Orbit {
+  return { yaw: o.yaw, pitch: clamp(o.pitch, PITCH_RANGE), distance: clamp(o.distance, DISTANCE_RANGE) };
+}
+
 /** The orbit after a drag of (dx, dy) pixels (one canvas width turns the surface about half a turn). */
 export function rotated(o: Orbit, dx: number, dy: number, width: number): Orbit {
   const perPixel = Math.PI / Math.max(width, 1);

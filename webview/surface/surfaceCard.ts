@@ -5,7 +5,9 @@
  * Drag rotates, the wheel zooms, a double-click (or Home) resets; arrow keys
  * and +/− do the same from the keyboard. It redraws whenever the 2-D chart
  * draws (new records, a replay step, a rebuild), so it follows live runs and
- * the replay without a loop of its own. Without WebGL it says so.
+ * the replay without a loop of its own; the replay's arrows are drawn on a
+ * 2-D canvas over it (surfaceArrows.ts). The view and the camera are kept in
+ * the webview's state. Without WebGL it says so.
  */
 import type { Chart, Plugin } from 'chart.js';
 import { registerChart } from '../charts/registerChart';
@@ -13,17 +15,29 @@ import type { Point } from '../charts/series';
 import type { TrajectoryView } from '../charts/trajectoryView';
 import { el } from '../dom';
 import type { Theme } from '../theme';
-import { DEFAULT_ORBIT, type Orbit, rotated, toPixels, type Vec3, viewProjection, zoomed, Z_TOP } from './camera';
+import type { FrameCanvas } from '../replay/frameCanvas';
+import type { ReplayFrame } from '../replay/replayFrames';
+import type { UiState } from '../uiState';
+import { clampOrbit, DEFAULT_ORBIT, type Orbit, rotated, toPixels, type Vec3, viewProjection, zoomed, Z_TOP } from './camera';
+import { drawSurfaceOverlay, type SurfaceOverlayShapes, surfaceOverlayShapes, type SurfaceView } from './surfaceArrows';
+import { composeSurface, type SurfaceLabel } from './surfaceCapture';
 import { rgbaOf, surfaceColours } from './surfaceColours';
 import { SurfaceGl, type Rgba } from './surfaceGl';
 import { replayMarkers, surfacePaths, type SurfaceSeries } from './surfacePaths';
 import { HEIGHT_FLOOR, surfaceScene, type SurfaceScene } from './surfaceScene';
 import './surface.css';
 
-/** What the surface needs of the replay (webview/replay/replay.ts): each run's iterate at the current step. */
+/** What the surface needs of the replay (webview/replay/replay.ts): each run's frame at the current step; exports record the surface while shown. */
 export interface SurfaceReplay {
-  frames(): readonly { runId: string; params: readonly number[] }[];
+  frames(): readonly ReplayFrame[];
   onSeek(listener: (k: number) => void): void;
+  captureFrom(source: () => FrameCanvas | undefined): void;
+}
+
+/** Where the view and the camera are kept across reloads (the dashboard's UiState and its save). */
+export interface SurfaceMemory {
+  ui: Pick<UiState, 'landscapeView' | 'orbit'>;
+  save(): void;
 }
 
 export const NO_WEBGL = 'The 3-D surface needs WebGL, which this window does not offer (it may be turned off, or the GPU blocked). The contour view shows the same landscape.';
@@ -36,7 +50,11 @@ export class SurfaceCard {
   readonly toggle: HTMLElement;
   readonly layer: HTMLElement;
   readonly canvas: HTMLCanvasElement;
+  /** The replay's arrows and markers over the WebGL canvas. */
+  readonly overlay: HTMLCanvasElement;
   readonly fallback: HTMLElement;
+  /** The last picture's projection and replay shapes, in CSS pixels (tests read them). */
+  drawn?: SurfaceView & { shapes: SurfaceOverlayShapes };
   /** Surface draws so far (tests read it). */
   readonly stats = { draws: 0 };
   orbit: Orbit = DEFAULT_ORBIT;
@@ -57,6 +75,10 @@ export class SurfaceCard {
   /** The trajectory chart, once it drew: its datasets hold the points it was fed (the view's series may be a later, unfed copy). */
   private chart?: Chart;
   private resolver?: CanvasRenderingContext2D | null;
+  private memory?: SurfaceMemory;
+  private dragging = false;
+  private labelSpots: { text: string; at: [number, number]; element: HTMLElement }[] = [];
+  private composite?: HTMLCanvasElement;
 
   /** `savePng(dataUrl, name)`: the card's PNG button saves the surface while it is shown. */
   constructor(private readonly header: HTMLElement, private readonly plot: HTMLElement | null, private readonly rebuild: () => void, savePng?: (dataUrl: string, name: string) => void) {
@@ -69,8 +91,9 @@ export class SurfaceCard {
     this.canvas = el('canvas', { class: 'surface-canvas', tabindex: 0, role: 'img', 'aria-label': '3-D loss surface with the runs\' paths; arrow keys rotate, + and − zoom' });
     const label = (cls: string) => el('span', { class: `surface-label ${cls}` });
     this.labels = { x: label('surface-x'), y: label('surface-y'), top: label('surface-z') };
+    this.overlay = el('canvas', { class: 'surface-overlay', 'aria-hidden': 'true' });
     this.fallback = el('p', { class: 'surface-fallback', role: 'status', hidden: true });
-    this.layer = el('div', { class: 'surface-layer', hidden: true }, this.canvas, ...Object.values(this.labels), this.fallback);
+    this.layer = el('div', { class: 'surface-layer', hidden: true }, this.canvas, this.overlay, ...Object.values(this.labels), this.fallback);
     this.chartCanvas = this.plot?.querySelector('canvas:not(.surface-canvas)') ?? undefined;
     if (this.chartCanvas) cards.set(this.chartCanvas, this);
     registerChart().register(followChart);
@@ -107,10 +130,20 @@ export class SurfaceCard {
     return { ...view, caption };
   }
 
-  /** Moves a marker on the surface with the replay; returns it (the dashboard keeps it). */
-  follow<R extends SurfaceReplay>(replay: R): R {
+  /**
+   * Draws the replay's state on the surface and lets its exports record the surface while shown; returns the
+   * replay (the dashboard keeps it). With `memory`, the view and camera saved there are restored and kept.
+   */
+  follow<R extends SurfaceReplay>(replay: R, memory?: SurfaceMemory): R {
     this.replay = replay;
     replay.onSeek(() => this.requestDraw());
+    replay.captureFrom(() => (this.shown && this.gl ? this.frameCanvas() : undefined));
+    this.memory = memory;
+    if (memory) {
+      this.active = memory.ui.landscapeView === 'surface';
+      if (memory.ui.orbit) this.orbit = clampOrbit(memory.ui.orbit);
+      this.pressed();
+    }
     return replay;
   }
 
@@ -153,8 +186,40 @@ export class SurfaceCard {
     const matrix = viewProjection(this.orbit, w / h);
     const frames = view.mode === 'contour' && this.replay ? this.replay.frames() : [];
     this.gl.draw(matrix, surfaceColours(theme, (c) => this.resolve(c)), replayMarkers(frames, series, scene, colourOf));
+    this.drawOverlay({ scene, matrix, width: this.canvas.clientWidth, height: this.canvas.clientHeight }, frames, series, theme);
     this.placeLabels(matrix, scene, view);
     this.stats.draws++;
+  }
+
+  /** The replay's arrows, ellipses and markers over the surface, in the runs' colours. */
+  private drawOverlay(view: SurfaceView, frames: readonly ReplayFrame[], series: readonly SurfaceSeries[], theme: Theme): void {
+    const o = this.overlay;
+    if (o.width !== this.canvas.width || o.height !== this.canvas.height) [o.width, o.height] = [this.canvas.width, this.canvas.height];
+    const ctx = o.getContext('2d');
+    const shapes = surfaceOverlayShapes(frames, view);
+    this.drawn = { ...view, shapes };
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, o.width, o.height);
+    ctx.setTransform(o.width / Math.max(view.width, 1), 0, 0, o.height / Math.max(view.height, 1), 0, 0);
+    drawSurfaceOverlay(ctx, shapes, (runId) => series.find((s) => s.runId === runId)?.style.color ?? theme.fg, theme);
+  }
+
+  /** The surface as shown (WebGL, arrows, labels) on one canvas, redrawn on demand: what replay exports record. */
+  private frameCanvas(): FrameCanvas {
+    this.composite ??= document.createElement('canvas');
+    const canvas = this.composite;
+    return {
+      canvas,
+      render: () => {
+        this.draw();
+        const labels: SurfaceLabel[] = this.labelSpots.map(({ text, at, element }) => {
+          const style = getComputedStyle(element);
+          return { text, at, font: style.font, colour: style.color };
+        });
+        composeSurface(canvas, [this.canvas, this.overlay], labels, this.canvas.width / Math.max(this.canvas.clientWidth, 1));
+      },
+    };
   }
 
   /** The view's series with the points the chart drew for them (same order, same labels). */
@@ -170,6 +235,7 @@ export class SurfaceCard {
   private setActive(on: boolean): void {
     this.active = on;
     this.pressed();
+    this.remember();
     this.rebuild();
     if (on) this.canvas.focus({ preventScroll: true });
   }
@@ -200,6 +266,7 @@ export class SurfaceCard {
     let last: [number, number] | undefined;
     c.addEventListener('pointerdown', (e) => {
       last = [e.clientX, e.clientY];
+      this.dragging = true;
       c.setPointerCapture(e.pointerId);
     });
     c.addEventListener('pointermove', (e) => {
@@ -207,7 +274,11 @@ export class SurfaceCard {
       this.turn(rotated(this.orbit, e.clientX - last[0], e.clientY - last[1], c.clientWidth));
       last = [e.clientX, e.clientY];
     });
-    const stop = () => (last = undefined);
+    const stop = () => {
+      last = undefined;
+      this.dragging = false;
+      this.remember();
+    };
     c.addEventListener('pointerup', stop);
     c.addEventListener('pointercancel', stop);
     c.addEventListener('wheel', (e) => {
@@ -238,16 +309,29 @@ export class SurfaceCard {
   private turn(orbit: Orbit): void {
     this.orbit = orbit;
     this.requestDraw();
+    // A drag is saved once, when it ends.
+    if (!this.dragging) this.remember();
+  }
+
+  /** Keeps the view and the camera in the webview's state (restored by follow after a reload). */
+  private remember(): void {
+    if (!this.memory) return;
+    this.memory.ui.landscapeView = this.active ? 'surface' : 'contour';
+    this.memory.ui.orbit = { ...this.orbit };
+    this.memory.save();
   }
 
   /** Axis names and ranges at the middle of two floor edges, the top's loss over a corner post. */
   private placeLabels(matrix: Float32Array, scene: SurfaceScene, view: TrajectoryView): void {
     const { clientWidth: w, clientHeight: h } = this.canvas;
+    this.labelSpots = [];
     const place = (label: HTMLElement, at: Vec3, text: string) => {
       const px = toPixels(matrix, at, w, h);
       label.hidden = px === undefined;
       label.textContent = text;
-      if (px) label.style.transform = `translate(${px[0].toFixed(0)}px, ${px[1].toFixed(0)}px) translate(-50%, -50%)`;
+      if (!px) return;
+      label.style.transform = `translate(${px[0].toFixed(0)}px, ${px[1].toFixed(0)}px) translate(-50%, -50%)`;
+      this.labelSpots.push({ text, at: [Math.round(px[0]), Math.round(px[1])], element: label });
     };
     place(this.labels.x, [0, -1.18, 0], `${view.spec.x.title} ${fmt(scene.box.x[0])} … ${fmt(scene.box.x[1])}`);
     place(this.labels.y, [1.18, 0, 0], `${view.spec.y.title} ${fmt(scene.box.y[0])} … ${fmt(scene.box.y[1])}`);

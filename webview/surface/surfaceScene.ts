@@ -29,6 +29,8 @@ export interface SurfaceScene {
   readonly loss: [number, number];
   /** Model height of the surface over a data point, by bilinear interpolation; undefined off the grid. */
   heightAt(x: number, y: number): number | undefined;
+  /** Model height of a loss on the surface's scale (what a grid point of that loss is drawn at). */
+  heightOf(loss: number): number;
   /** Model x, y of a data point. */
   toModel(x: number, y: number): [number, number];
 }
@@ -49,6 +51,7 @@ export function surfaceScene(grid: Grid2d): SurfaceScene {
     box,
     loss: scale ? [scale.lo, scale.hi] : flatLoss(values),
     heightAt,
+    heightOf: zOf,
     toModel,
   };
 }
