@@ -22,10 +22,11 @@ export async function surfaceReplayScreenshots(outDir: string, step: number, zoo
       await page.goto(server.url(theme));
       await waitForReady(page);
       const events = [
-        ...withState({ runId: 'adam', optimizer: 'adam', lr: 0.05, steps: 300 }),
         ...withState({ runId: 'mom', optimizer: 'momentum', lr: 0.0006, steps: 300 }),
+        ...withState({ runId: 'adam', optimizer: 'adam', lr: 0.05, steps: 300 }),
       ];
-      events.splice(1, 0, { type: 'landscape', runId: 'adam', grid: landscapeGrid() });
+      // Momentum first (blue), Adam second (orange, off the surface's blue valleys), as in the surface screenshots.
+      events.splice(1, 0, { type: 'landscape', runId: 'mom', grid: landscapeGrid() });
       await send(page, { type: 'events', events });
       await settle(page);
       const card = page.locator('section[data-chart="trajectory"]');
