@@ -24,6 +24,9 @@ import { SlotReplayer, outputAfterRun, traceSlotKernel, type SlotKernel, type Sl
 import { smallLengthsOf, traceSlotKernelAtSmallLength } from './traceRuleAtSmallLength';
 import { initialStates, trialParams, type SlotState } from './slotInitialState';
 
+const NO_SCALARS = new Float64Array(0);
+const NO_INDICES = new Int32Array(0);
+
 /** Paths one slot may compile before the rule is called too changeable to compile (a path per step would be slower than tensors). */
 const MAX_PATHS = 8;
 
@@ -39,6 +42,10 @@ interface SlotRun {
   numbers: Readonly<Record<string, number>>;
   /** This step's scalars, written by the replay. */
   scalars: Float64Array;
+  /** The kernel's fixed scalars, and its scalar inputs as (scalar, program input) pairs, as flat indices for the per-step loops (useKernel). */
+  fixed: Int32Array;
+  scalarFrom: Int32Array;
+  scalarTo: Int32Array;
   paths: number;
   /** Views of the loop's arrays for this slot (multi-tensor objectives), by the array they view. */
   readonly views: WeakMap<Float32Array, Float32Array>;
@@ -101,10 +108,18 @@ function adoptKnown(run: SlotRun, lr: number, t: number): boolean {
   if (!known) return false;
   const from = run.kernel.program;
   run.spec.stateKeys.forEach((_, j) => known.program.inputs[2 + j].set(from.inputs[2 + j]));
-  run.kernel = known;
-  run.scalars = new Float64Array(known.recording.scalars.length);
+  useKernel(run, known);
   if (!run.kernels.includes(known)) run.kernels.push(known);
   return true;
+}
+
+/** Switches the slot to `kernel`, with the index lists updateSlot reads every step. */
+function useKernel(run: Omit<SlotRun, 'kernel'> & { kernel?: SlotKernel }, kernel: SlotKernel, scalars = new Float64Array(kernel.recording.scalars.length)): void {
+  run.kernel = kernel;
+  run.scalars = scalars;
+  run.fixed = Int32Array.from(kernel.fixed);
+  run.scalarFrom = Int32Array.from(kernel.scalarInputs, ([s]) => s);
+  run.scalarTo = Int32Array.from(kernel.scalarInputs, ([, k]) => k);
 }
 
 /** A view of `whole` for the slot (the array itself for a single tensor), cached per array. */
@@ -142,9 +157,8 @@ function retraceAtSmallLength({ rule, hp }: Compiling, run: SlotRun, at: SlotVal
   [at.param, at.grad, ...at.state].forEach((values, k) => program.inputs[k].set(values));
   for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = scalars[s];
   program.run();
-  run.kernel = kernel;
+  useKernel(run, kernel, scalars);
   run.kernels.push(kernel);
-  run.scalars = scalars;
   run.numbers = numbers;
   viewOf(run, input.paramsOut).set(outputAfterRun(program, 0, run.spec.stateKeys.length));
   return kernel.squaredNorms[0];
@@ -161,7 +175,7 @@ function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInpu
   try {
     const small = retraceAtSmallLength({ id, rule, hp }, run, at, input, t, allScalarsAsInputs);
     if (small !== undefined) return small;
-    run.kernel = traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs);
+    useKernel(run, traceSlotKernel(rule, hp, run.spec, run.replayer, at, input.lr, t, allScalarsAsInputs));
   } catch (e) {
     if (e instanceof RuleFailure) throw e;
     // This path does not compile: the slot goes on on TensorFlow.js from here, its state where it is.
@@ -169,7 +183,6 @@ function retrace({ id, rule, hp }: Compiling, run: SlotRun, input: ArrayStepInpu
     return updateOnTensors({ id, rule, hp }, run, input, t);
   }
   run.kernels.push(run.kernel);
-  run.scalars = new Float64Array(run.kernel.recording.scalars.length);
   run.numbers = run.replayer.run(run.kernel.recording, run.scalars, run.numbers, input.lr, t);
   viewOf(run, input.paramsOut).set(outputAfterRun(run.kernel.program, 0, run.spec.stateKeys.length));
   return run.kernel.squaredNorms[0];
@@ -202,13 +215,16 @@ function updateSlot(of: Compiling, run: SlotRun, input: ArrayStepInput, t: numbe
   let numbers: Readonly<Record<string, number>>;
   try {
     numbers = run.replayer.run(kernel.recording, run.scalars, run.numbers, input.lr, t, kernel.returned);
-    for (const i of kernel.fixed) if (!Object.is(run.scalars[i], kernel.recording.scalars[i])) return elsewhere(of, run, input, t, adopted, true);
+    const { fixed, scalars } = run;
+    const recorded = kernel.recording.scalars;
+    for (let f = 0; f < fixed.length; f++) if (!Object.is(scalars[fixed[f]], recorded[fixed[f]])) return elsewhere(of, run, input, t, adopted, true);
   } catch (e) {
     if (e instanceof PathChanged) return elsewhere(of, run, input, t, adopted, false);
     throw e instanceof RuleFailure ? e : new RuleFailure(of.id, 'update', run.slot.name, t, e);
   }
   const program = kernel.program;
-  for (const [s, k] of kernel.scalarInputs) program.inputs[k][0] = run.scalars[s];
+  const { scalarFrom, scalarTo } = run;
+  for (let k = 0; k < scalarTo.length; k++) program.inputs[scalarTo[k]][0] = run.scalars[scalarFrom[k]];
   const param = viewOf(run, input.params);
   const grad = viewOf(run, input.grad);
   if (param !== program.inputs[0]) program.inputs[0].set(param);
@@ -243,7 +259,9 @@ export function compileRule(id: string, rule: OptimizerRule, hp: HpRecord, shape
         const pooled = takeKernel(key, (k) => fits(replayer, k, numbers, rule.defaults.lr, 1));
         const kernel = pooled ?? firstKernel(rule, hp, spec, replayer, at, state, slot.size);
         if (!pooled && kernel.checkedAtLengths) untouched.add(kernel);
-        run = { slot, spec, key, replayer, kernel, kernels: [kernel], numbers, scalars: new Float64Array(kernel.recording.scalars.length), paths: 1, views: new WeakMap(), point };
+        const fresh = { slot, spec, key, replayer, kernels: [kernel], numbers, paths: 1, views: new WeakMap(), point, scalars: NO_SCALARS, fixed: NO_INDICES, scalarFrom: NO_INDICES, scalarTo: NO_INDICES };
+        useKernel(fresh, kernel);
+        run = fresh as SlotRun;
       }
       run.point = point;
       const { kernel } = run;

@@ -58,56 +58,96 @@ export function standIn(shape: readonly number[], dtype: tf.DataType, id: number
 }
 export const opOutputId = (e: number, o: number): number => -(e * 16 + o + 1) - 2_000_000;
 
-interface Active {
-  readonly rec: OpRecording;
-  readonly events: readonly OpEvent[];
-  readonly scalars: Float64Array;
-  next: number;
-}
-let active: Active | undefined;
+/**
+ * The replay running now, as module fields rather than an object: a replay is a few hundred
+ * nanoseconds, and an object per step was a measurable part of it (and of its garbage).
+ */
+let active = false;
+let activeEvents: readonly OpEvent[] = [];
+let activeScalars: Float64Array = new Float64Array(0);
+let activeNext = 0;
 
 const TensorClass = tf.Tensor;
 
-/** Checks argument i of the event against what was recorded; a number argument that is a scalar goes to the step's scalars. */
-function check(run: Active, event: OpEvent, i: number, arg: unknown): void {
-  const kind = event.kinds[i];
+/*
+ * The per-op path (answer, passes) is kept small enough for the JIT to inline into the rule's code;
+ * anything that fails, and the rare text arguments, go to the cold functions below it.
+ */
+
+/** Whether an argument is what was recorded (of kind `kind`, tensor id or scalar index `ref`); a scalar goes to the step's scalars. */
+function passes(kind: number, ref: number, arg: unknown): boolean {
   if (kind === SCALAR) {
-    if (typeof arg !== 'number') throw new PathChanged(`argument ${i} of ${event.name} is no longer a number`);
-    run.scalars[event.refs[i]] = Math.fround(arg);
-  } else if (kind === TENSOR) {
-    const ref = event.refs[i];
-    // Stand-in ids are negative, never a real tensor's: the id alone says which stand-in it is.
-    if (typeof arg !== 'object' || arg === null || (arg as { id?: unknown }).id !== ref || (ref >= 0 && !(arg instanceof TensorClass))) {
-      throw new PathChanged(`argument ${i} of ${event.name} is another tensor`);
-    }
-  } else if (describe(arg, (t) => t.id) !== (event.args[i] as { text: string }).text) throw new PathChanged(`argument ${i} of ${event.name} changed`);
+    if (typeof arg !== 'number') return false;
+    activeScalars[ref] = Math.fround(arg);
+    return true;
+  }
+  // Stand-in ids are negative, never a real tensor's: the id alone says which stand-in it is.
+  if (kind === TENSOR) return typeof arg === 'object' && arg !== null && (arg as { id?: unknown }).id === ref && (ref < 0 || arg instanceof TensorClass);
+  return false;
 }
 
+/** Argument i of the event, which `passes` did not take: fine when it is a text argument as recorded, else PathChanged. */
+function checkSlowly(event: OpEvent, i: number, arg: unknown): void {
+  const kind = event.kinds[i];
+  if (kind === SCALAR) throw new PathChanged(`argument ${i} of ${event.name} is no longer a number`);
+  if (kind === TENSOR) throw new PathChanged(`argument ${i} of ${event.name} is another tensor`);
+  if (describe(arg, (t) => t.id) !== (event.args[i] as { text: string }).text) throw new PathChanged(`argument ${i} of ${event.name} changed`);
+}
+
+/** Checks argument i of the event against what was recorded. */
+function check(event: OpEvent, i: number, arg: unknown): void {
+  if (!passes(event.kinds[i], event.refs[i], arg)) checkSlowly(event, i, arg);
+}
+
+/** The next op is not `name` with `count` arguments: PathChanged saying how. */
+function otherOp(name: string, count: number): never {
+  const event = activeEvents[activeNext];
+  if (event !== undefined && event.name === name && event.kinds.length !== count) throw new PathChanged(`${name} takes ${count} arguments, recorded ${event.kinds.length}`);
+  throw new PathChanged(`op ${activeNext} is ${name}, recorded ${event ? event.name : 'nothing'}`);
+}
 
 /**
  * An op called during a replay: checks it against the next recorded event and answers with its stand-in.
- * The arguments come one by one (`count` of them, the receiver first for methods; the rest in `more`):
- * ops take one to three, and a rest array per op call would be most of a replay's allocations.
+ * The arguments come one by one (`count` of them, the receiver first for methods), at most MAX_PASSED:
+ * ops take one to three, and an array per op call would be most of a replay's allocations.
  */
-function answer(name: string, method: boolean, count: number, a: unknown, b: unknown, c: unknown, more: ArrayLike<unknown> | undefined): unknown {
-  const run = active as Active;
-  const event = run.events[run.next];
-  if (event === undefined || event.name !== name || event.method !== method) throw new PathChanged(`op ${run.next} is ${name}, recorded ${event ? event.name : 'nothing'}`);
-  if (count !== event.kinds.length) throw new PathChanged(`${name} takes ${count} arguments, recorded ${event.kinds.length}`);
-  if (count > 0) check(run, event, 0, a);
-  if (count > 1) check(run, event, 1, b);
-  if (count > 2) check(run, event, 2, c);
-  for (let i = 3; i < count; i++) check(run, event, i, (more as ArrayLike<unknown>)[i - (method ? 1 : 0)]);
-  run.next++;
+function answer(name: string, method: boolean, count: number, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
+  const event = activeEvents[activeNext];
+  if (event === undefined || event.name !== name || event.method !== method || event.kinds.length !== count) return otherOp(name, count);
+  const { kinds, refs } = event;
+  if (count > 0 && !passes(kinds[0], refs[0], a)) checkSlowly(event, 0, a);
+  if (count > 1 && !passes(kinds[1], refs[1], b)) checkSlowly(event, 1, b);
+  if (count > 2 && !passes(kinds[2], refs[2], c)) checkSlowly(event, 2, c);
+  if (count > 3 && !passes(kinds[3], refs[3], d)) checkSlowly(event, 3, d);
+  activeNext++;
+  return event.result;
+}
+/** Arguments (the receiver counted for methods) `answer` takes one by one; an op called with more goes through answerAll. */
+const MAX_PASSED = 4;
+/** `answer` for an op called with more than MAX_PASSED arguments (rare: a rest array is fine here). */
+function answerAll(name: string, method: boolean, all: readonly unknown[]): unknown {
+  const event = activeEvents[activeNext];
+  if (event === undefined || event.name !== name || event.method !== method || event.kinds.length !== all.length) return otherOp(name, all.length);
+  all.forEach((arg, i) => check(event, i, arg));
+  activeNext++;
   return event.result;
 }
 
+/*
+ * The stand-ins' methods and the patched `tf.*` functions use `arguments` only as `arguments.length` and in
+ * `f.apply(this, arguments)`: the JIT forwards those from the frame, so the fast path allocates nothing.
+ */
 for (const name of OP_METHODS) {
   const real = proto[name];
-  (StandIn.prototype as unknown as Record<string, Fn>)[name] = function (this: unknown, x?: unknown, y?: unknown) {
-    // eslint-disable-next-line prefer-rest-params -- `arguments`, not a rest array: no allocation per op (see answer).
-    const args = arguments;
-    return active ? answer(name, true, args.length + 1, this, x, y, args) : real.apply(this, args as unknown as unknown[]);
+  const many = function (this: unknown, ...args: unknown[]): unknown {
+    return answerAll(name, true, [this, ...args]);
+  };
+  (StandIn.prototype as unknown as Record<string, Fn>)[name] = function (this: unknown, x?: unknown, y?: unknown, z?: unknown) {
+    /* eslint-disable prefer-rest-params -- forwarded, never materialised (see above). */
+    if (!active) return real.apply(this, arguments as unknown as unknown[]);
+    const count = arguments.length + 1;
+    return count <= MAX_PASSED ? answer(name, true, count, this, x, y, z) : many.apply(this, arguments as unknown as unknown[]);
+    /* eslint-enable prefer-rest-params */
   };
 }
 
@@ -190,18 +230,20 @@ export function recordOps<T>(body: () => T, idOf: Map<number, number>, scalarsMa
  * reach the engine) fails with PathChanged instead of computing.
  */
 export function replayOps<T>(rec: OpRecording, scalarsOut: Float64Array, guard: <R>(fn: () => R) => R, body: () => T): T {
-  if (!answered.has(rec)) {
+  if (rec.functions.length > 0 && !answered.has(rec)) {
     for (const name of rec.functions) answerWhileReplaying(name);
     answered.add(rec);
   }
-  const run: Active = { rec, events: rec.events, scalars: scalarsOut, next: 0 };
-  active = run;
+  active = true;
+  activeEvents = rec.events;
+  activeScalars = scalarsOut;
+  activeNext = 0;
   try {
     const result = guard(body);
-    if (run.next !== rec.events.length) throw new PathChanged(`the update called ${run.next} ops, recorded ${rec.events.length}`);
+    if (activeNext !== rec.events.length) throw new PathChanged(`the update called ${activeNext} ops, recorded ${rec.events.length}`);
     return result;
   } finally {
-    active = undefined;
+    active = false;
   }
 }
 
@@ -215,10 +257,13 @@ const answered = new WeakSet<OpRecording>();
 function answerWhileReplaying(name: string): void {
   if (answering.has(name)) return;
   const real = core[name] as Fn;
-  core[name] = function (this: unknown, x?: unknown, y?: unknown, z?: unknown) {
-    // eslint-disable-next-line prefer-rest-params -- as the stand-ins' methods: no rest array per op.
-    const args = arguments;
-    return active ? answer(name, false, args.length, x, y, z, args) : real.apply(this, args as unknown as unknown[]);
+  const many = (...args: unknown[]): unknown => answerAll(name, false, args);
+  core[name] = function (this: unknown, x?: unknown, y?: unknown, z?: unknown, w?: unknown) {
+    /* eslint-disable prefer-rest-params -- as the stand-ins' methods: forwarded, never materialised. */
+    if (!active) return real.apply(this, arguments as unknown as unknown[]);
+    const count = arguments.length;
+    return count <= MAX_PASSED ? answer(name, false, count, x, y, z, w) : many.apply(this, arguments as unknown as unknown[]);
+    /* eslint-enable prefer-rest-params */
   };
   answering.add(name);
 }
