@@ -1,6 +1,5 @@
 import type { ArrayOperator } from './hvp';
-import type { KrylovSlots } from './krylovSlots';
-import { krylovSlots } from './krylovSlotsWasm';
+import { krylovSlots, type KrylovSlots } from './krylovSlots';
 import { LanczosTridiagonal, type LanczosOptions, type LanczosResult } from './lanczosTridiagonal';
 import { randomUnitVector } from './randomUnitVector';
 

@@ -67,13 +67,15 @@ class LoopEmitter {
   private readonly constants = new Map<string, { scalar: number; vector: number }>();
   private readonly accScalar: number[] = [];
   private readonly accVector: [number, number][] = [];
+  /** Each movable buffer's offset argument in bytes (a local, set before the loops). */
+  private readonly starts = new Map<number, number>();
   private zero = -1;
 
   constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
-    const returns = ir.accumulators.some((a) => a.into === 'return');
-    this.code = new Code(ir.scalars as ValType[], returns ? ['f64'] : []);
+    this.code = new Code([...ir.scalars, ...(ir.movable ?? []).map((): ValType => 'i32')], ir.accumulators.filter((a) => a.into === 'return').map((): ValType => 'f64'));
     this.i = this.code.local('i32');
     this.i4 = this.code.local('i32');
+    ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }
 
@@ -82,6 +84,7 @@ class LoopEmitter {
     const { lo, hi } = vectorRange(this.ir);
     const vector = hi > lo;
     this.zero = code.local('v128');
+    this.ir.movable?.forEach((buf, k) => code.get(this.ir.scalars.length + k).i32(2).op(Op.i32Shl).set(this.starts.get(buf) as number));
     code.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(this.zero);
     this.ir.accumulators.forEach((a, k) => {
       this.accScalar[k] = code.local('f64');
@@ -126,7 +129,7 @@ class LoopEmitter {
         if (!this.constants.has(key)) {
           const scalar = code.local('f32');
           const vec = code.local('v128');
-          code.i32(0).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
+          this.shift(code.i32(0), e.buf).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
           code.simd(Simd.f32x4Splat).set(vec);
           this.constants.set(key, { scalar, vector: vec });
         }
@@ -156,7 +159,7 @@ class LoopEmitter {
         if (kind === 'f32') this.emit32(statement.value, mode).set(slots[0]);
         else slots.forEach((slot, half) => this.emit64(statement.value, mode, half).set(slot));
       } else if (statement.op === 'store') {
-        code.get(this.i4);
+        this.shift(code.get(this.i4), statement.buf);
         this.emit32({ op: 'fr', a: statement.value }, mode);
         if (mode === 'vector') code.simdMemory(Simd.store, this.layout(statement.buf));
         else code.memory(Op.f32Store, 2, this.layout(statement.buf));
@@ -178,7 +181,7 @@ class LoopEmitter {
   /** Combines the vector accumulators' lanes into the scalar ones and stores or returns each. */
   private finish(vector: boolean): void {
     const code = this.code;
-    let returned = -1;
+    const returned: number[] = [];
     this.ir.accumulators.forEach((a, k) => {
       const [combine] = REDUCE64[a.op];
       if (vector) {
@@ -186,14 +189,14 @@ class LoopEmitter {
           for (const lane of [0, 1]) code.get(this.accScalar[k]).get(slot).simd(Simd.f64x2ExtractLane, lane).op(combine).set(this.accScalar[k]);
         }
       }
-      if (a.into === 'return') returned = k;
+      if (a.into === 'return') returned.push(k);
       else {
-        code.i32(0).get(this.accScalar[k]);
+        this.shift(code.i32(0), a.into.buf).get(this.accScalar[k]);
         if (a.into.divideBy !== undefined) code.f64(a.into.divideBy).op(Op.f64Div);
         code.op(Op.f32DemoteF64).memory(Op.f32Store, 2, this.layout(a.into.buf) + 4 * a.into.at);
       }
     });
-    if (returned >= 0) code.get(this.accScalar[returned]);
+    for (const k of returned) code.get(this.accScalar[k]);
   }
 
   // --- expressions ----------------------------------------------------------
@@ -322,6 +325,7 @@ class LoopEmitter {
       // In the vector loop every window read is in range (vectorRange).
       code.get(this.i4);
       if (read.k !== 0) code.i32(4 * read.k).op(Op.i32Add);
+      this.shift(code, buf);
       return mode === 'vector' ? code.simdMemory(Simd.load, base) : code.memory(Op.f32Load, 2, base);
     }
     if (mode === 'vector') {
@@ -351,7 +355,7 @@ class LoopEmitter {
         const inRange = () => code.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(Op.i32LtU);
         code.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
         inRange();
-        code.op(Op.select).memory(Op.f32Load, 2, base).f32(read.pad);
+        this.shift(code.op(Op.select), buf).memory(Op.f32Load, 2, base).f32(read.pad);
         inRange();
         return code.op(Op.select);
       }
@@ -366,7 +370,7 @@ class LoopEmitter {
       case 'general': {
         const at = () => {
           index();
-          code.i32(2).op(Op.i32Shl).memory(Op.i32Load, 2, this.layout(read.map));
+          this.shift(code.i32(2).op(Op.i32Shl), read.map).memory(Op.i32Load, 2, this.layout(read.map));
         };
         if (!read.padded) {
           at();
@@ -376,7 +380,7 @@ class LoopEmitter {
         at();
         code.i32(0);
         at();
-        code.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base).f32(read.pad);
+        this.shift(code.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl), buf).memory(Op.f32Load, 2, base).f32(read.pad);
         at();
         code.i32(0).op(Op.i32GeS);
         return code.op(Op.select);
@@ -384,6 +388,12 @@ class LoopEmitter {
       default:
         index();
     }
-    return code.i32(2).op(Op.i32Shl).memory(Op.f32Load, 2, base);
+    return this.shift(code.i32(2).op(Op.i32Shl), buf).memory(Op.f32Load, 2, base);
+  }
+
+  /** Adds a movable buffer's offset to the byte address on the stack. */
+  private shift(code: Code, buf: number): Code {
+    const start = this.starts.get(buf);
+    return start === undefined ? code : code.get(start).op(Op.i32Add);
   }
 }

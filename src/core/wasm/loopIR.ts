@@ -65,13 +65,21 @@ export interface Accumulator {
  * - a loop never reads a buffer it stores to at another index (the vector loop reads 4 elements
  *   before it stores them);
  * - pad values are float32 (they are rounded when emitted);
- * - at most one accumulator is the function's result ('return').
+ * - the accumulators into 'return' are the function's results, in order (a float64 each; several
+ *   come back to JS as an array);
+ * - a movable buffer's reads and stores stay inside the range its caller gave it.
  */
 export interface LoopIR {
   /** Elements: i runs over [0, size). */
   readonly size: number;
   /** The function's parameters: float32 ones are known to be float32 values (a lane type choice, not a rounding). */
   readonly scalars: readonly ('f32' | 'f64')[];
+  /**
+   * Buffers whose first element is an argument: after the scalars, one int32 parameter per buffer
+   * listed, an element offset, so element j of buffer b is the memory's float32 at layout(b)/4 + offset + j.
+   * Several ids may name one memory at different offsets (one loop over any rows of a matrix).
+   */
+  readonly movable?: readonly number[];
   readonly body: readonly Stmt[];
   readonly accumulators: readonly Accumulator[];
 }
@@ -97,6 +105,7 @@ export function renameBuffers(ir: LoopIR, rename: (buf: number) => number): Loop
   };
   return {
     ...ir,
+    ...(ir.movable ? { movable: ir.movable.map(rename) } : {}),
     body: ir.body.map((s) => (s.op === 'store' ? { ...s, buf: rename(s.buf), value: expr(s.value) } : { ...s, value: expr(s.value) })),
     accumulators: ir.accumulators.map((a) => (a.into === 'return' ? a : { ...a, into: { ...a.into, buf: rename(a.into.buf) } })),
   };
