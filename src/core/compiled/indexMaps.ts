@@ -36,6 +36,69 @@ function mapOver(outShape: readonly number[], source: (index: number[]) => numbe
   return map;
 }
 
+/**
+ * map[flat] = base + Σ_d index[d]·strides[d] over outShape: the maps of broadcasts, slices, transposes
+ * and reductions, written a row at a time with no callback per element (maps have millions of entries).
+ */
+function affineMap(outShape: readonly number[], strides: readonly number[], base = 0): Int32Array {
+  const n = sizeOf(outShape);
+  const map = new Int32Array(n);
+  const rank = outShape.length;
+  if (n === 0) return map;
+  if (rank === 0) {
+    map[0] = base;
+    return map;
+  }
+  const inner = outShape[rank - 1];
+  const innerStride = strides[rank - 1];
+  const index = new Array<number>(rank).fill(0);
+  let at = base;
+  for (let flat = 0; flat < n; flat += inner) {
+    for (let j = 0; j < inner; j++) map[flat + j] = at + j * innerStride;
+    for (let d = rank - 2; d >= 0; d--) {
+      at += strides[d];
+      if (++index[d] < outShape[d]) break;
+      at -= strides[d] * outShape[d];
+      index[d] = 0;
+    }
+  }
+  return map;
+}
+
+/** Out dimensions longer than 1, each as whether the map reads along it (`kept`) or not. */
+function keptDims(outShape: readonly number[], kept: (d: number) => boolean): boolean[] {
+  return outShape.flatMap((extent, d) => (extent > 1 ? [kept(d)] : []));
+}
+
+/**
+ * The modulo or divide pattern of a map that reads along a contiguous run of dimensions and not the
+ * others (dimensions of length 1 aside): those not read come all before the run (modulo its size) or
+ * all after it (divided by theirs); undefined otherwise. What classifyMap finds, without the map.
+ */
+function runPattern(kept: readonly boolean[], keptSize: number, total: number): MapPattern | undefined {
+  const first = kept.indexOf(true);
+  const last = kept.lastIndexOf(true);
+  if (first < 0 || kept.slice(first, last + 1).includes(false) || keptSize === total) return undefined;
+  if (last === kept.length - 1) return { kind: 'modulo', m: keptSize };
+  if (first === 0) return { kind: 'divide', d: total / keptSize };
+  return undefined;
+}
+
+/** broadcastMap(inShape, outShape)'s pattern when it is a constant, modulo or divide, without building the map. */
+export function broadcastPattern(inShape: readonly number[], outShape: readonly number[]): MapPattern | undefined {
+  const offset = outShape.length - inShape.length;
+  const m = sizeOf(inShape);
+  if (m === 1) return sizeOf(outShape) > 0 ? { kind: 'constant', at: 0 } : undefined;
+  return runPattern(keptDims(outShape, (d) => d >= offset && inShape[d - offset] !== 1), m, sizeOf(outShape));
+}
+
+/** reductionMap(inShape, axes)'s pattern when it is modulo or divide, without building the map. */
+export function reductionPattern(inShape: readonly number[], axes: readonly number[]): MapPattern | undefined {
+  const rows = sizeOf(inShape.filter((_, d) => !axes.includes(d)));
+  if (rows <= 1) return undefined;
+  return runPattern(keptDims(inShape, (d) => !axes.includes(d)), rows, sizeOf(inShape));
+}
+
 /** A map whose pattern is known as it is built: classifyMap need not scan it (10 million entries, once per view). */
 function knownMap(map: Int32Array, pattern: MapPattern): Int32Array {
   patterns.set(map, pattern);
@@ -56,11 +119,7 @@ export function broadcastMap(inShape: readonly number[], outShape: readonly numb
   if (sizeOf(inShape) === sizeOf(outShape)) return identityMap(sizeOf(outShape));
   const offset = outShape.length - inShape.length;
   const strides = stridesOf(inShape);
-  return mapOver(outShape, (index) => {
-    let at = 0;
-    for (let d = 0; d < inShape.length; d++) if (inShape[d] !== 1) at += index[d + offset] * strides[d];
-    return at;
-  });
+  return affineMap(outShape, outShape.map((_, d) => (d < offset || inShape[d - offset] === 1 ? 0 : strides[d - offset])));
 }
 
 export function sliceMap(inShape: readonly number[], begin: readonly number[], outShape: readonly number[]): Int32Array {
@@ -71,7 +130,7 @@ export function sliceMap(inShape: readonly number[], begin: readonly number[], o
     return map;
   }
   const strides = stridesOf(inShape);
-  return mapOver(outShape, (index) => index.reduce((at, i, d) => at + (i + begin[d]) * strides[d], 0));
+  return affineMap(outShape, strides, begin.reduce((at, b, d) => at + b * strides[d], 0));
 }
 
 export function padMap(inShape: readonly number[], paddings: readonly (readonly number[])[], outShape: readonly number[]): Int32Array {
@@ -95,7 +154,7 @@ export function padMap(inShape: readonly number[], paddings: readonly (readonly 
 
 export function transposeMap(inShape: readonly number[], perm: readonly number[], outShape: readonly number[]): Int32Array {
   const strides = stridesOf(inShape);
-  return mapOver(outShape, (index) => index.reduce((at, i, d) => at + i * strides[perm[d]], 0));
+  return affineMap(outShape, perm.map((p) => strides[p]));
 }
 
 export function tileMap(inShape: readonly number[], outShape: readonly number[]): Int32Array {
@@ -105,7 +164,8 @@ export function tileMap(inShape: readonly number[], outShape: readonly number[])
 
 export function reverseMap(shape: readonly number[], axes: readonly number[]): Int32Array {
   const strides = stridesOf(shape);
-  return mapOver(shape, (index) => index.reduce((at, i, d) => at + (axes.includes(d) ? shape[d] - 1 - i : i) * strides[d], 0));
+  const base = axes.reduce((at, d) => at + (shape[d] - 1) * strides[d], 0);
+  return affineMap(shape, strides.map((stride, d) => (axes.includes(d) ? -stride : stride)), base);
 }
 
 /** tf.gather(x, indices, axis) with indices known at compile time. */
@@ -128,7 +188,7 @@ export function gatherMap(inShape: readonly number[], indices: ArrayLike<number>
 export function reductionMap(inShape: readonly number[], axes: readonly number[]): Int32Array {
   const kept = inShape.map((_, d) => d).filter((d) => !axes.includes(d));
   const outStrides = stridesOf(kept.map((d) => inShape[d]));
-  return mapOver(inShape, (index) => kept.reduce((at, d, j) => at + index[d] * outStrides[j], 0));
+  return affineMap(inShape, inShape.map((_, d) => (kept.includes(d) ? outStrides[kept.indexOf(d)] : 0)));
 }
 
 /** A view of a view: element i reads base[inner[outer[i]]]. Pads must agree (the caller checks). */

@@ -7,7 +7,7 @@
  * standaloneCalls.ts), which works through the methods here.
  */
 import { lit, type Expr, type Read } from '../wasm/loopIR';
-import { broadcastMap, classifyMap, composeMaps } from './indexMaps';
+import { broadcastMap, broadcastPattern, classifyMap, composeMaps } from './indexMaps';
 import { sizeOf, type KernelNode, type ValueId } from './program';
 import type { BufferSpec, LoopOp, Schedule, Step } from './schedule';
 import type { ValueGraph } from './valueGraph';
@@ -140,8 +140,12 @@ export class LoopFuser {
         return placement.loop === loop && same ? { op: 'local', id: placement.local } : NOT_HERE;
       case 'accumulating':
         return NOT_HERE;
-      case 'buffer':
+      case 'buffer': {
+        // A bias spread over rows, a row's statistic over its row: the pattern without a map of the output's size.
+        const pattern = same ? undefined : broadcastPattern(inShape, outShape);
+        if (pattern) return { op: 'read', buf: placement.buf, read: pattern as Read };
         return this.readBuffer(placement.buf, same ? undefined : broadcast(), 0);
+      }
       case 'view': {
         const base = this.placementOf(placement.base);
         if (base.kind !== 'buffer') return NOT_HERE;

@@ -4,7 +4,7 @@
  * accumulate inside the loop that produces their input; gathers with indices
  * computed at run time and one-hot encodings read their indices there.
  */
-import { classifyMap, reductionMap } from './indexMaps';
+import { classifyMap, reductionMap, reductionPattern } from './indexMaps';
 import { castTemplate, foldElementwise } from './elementwiseKernels';
 import { NOT_HERE, type LoopFuser } from './loopFuser';
 import { NotCompilable, axesOf, sizeOf, type KernelNode } from './program';
@@ -68,9 +68,11 @@ export function lowerReduction(fuser: LoopFuser, node: KernelNode, index: number
       fuser.accumulate(loop, out, index, { kind: 'reduceAll', op, buf, value, divideBy });
       return true;
     }
-    const map = reductionMap(inShape, axes);
-    const pattern = classifyMap(map);
-    const at: TargetIndex = pattern.kind === 'divide' || pattern.kind === 'modulo' ? pattern : { kind: 'map', map: fuser.addMap(map) };
+    // Rows along the last axes (divide) or columns over the first (modulo) need no map of the input's size.
+    const known = reductionPattern(inShape, axes);
+    const map = known ? undefined : reductionMap(inShape, axes);
+    const pattern = known ?? classifyMap(map as Int32Array);
+    const at: TargetIndex = pattern.kind === 'divide' || pattern.kind === 'modulo' ? pattern : { kind: 'map', map: fuser.addMap(map as Int32Array) };
     fuser.accumulate(loop, out, index, { kind: 'reduceRows', op, buf, value, at, rows, divideBy });
     return true;
   });
