@@ -37,16 +37,22 @@ export function generateCode(schedule: Schedule, wasm: boolean): GeneratedCode {
         loops++;
         const ir = wasm && step.loop.size >= WASM_MIN_SIZE ? wasmLoopIR(step.loop) : undefined;
         if (!ir) {
-          if (step.loop.size >= WASM_MIN_SIZE) jsLoops++;
-          return jsLoop(step.loop, names);
+          if (step.loop.size < WASM_MIN_SIZE) return jsLoop(step.loop, names);
+          jsLoops++;
+          return ownFunction(jsLoop(step.loop, names));
         }
         wasmLoops.push(ir);
         const norm = step.loop.ops.find((op) => op.kind === 'sumSquares');
         return `${norm ? `${SQUARED_NORMS}[${norm.slot}] = ` : ''}${WASM_LOOPS}[${wasmLoops.length - 1}]();`;
       }
-      case 'copy':
+      case 'copy': {
         if (step.counted) loops++;
-        return jsCopy(step.buf, step.size, step.value, names);
+        if (step.size < WASM_MIN_SIZE) return jsCopy(step.buf, step.size, step.value, names);
+        if (!wasm) return ownFunction(jsCopy(step.buf, step.size, step.value, names));
+        // A view made a buffer (a transpose before a product): one store per element, as WebAssembly.
+        wasmLoops.push({ size: step.size, scalars: [], body: [{ op: 'store', buf: step.buf, value: step.value }], accumulators: [] });
+        return `${WASM_LOOPS}[${wasmLoops.length - 1}]();`;
+      }
       case 'fill':
         return `${names.buffer(step.buf)}.fill(${jsLiteral(step.value)});`;
       case 'set':
@@ -60,6 +66,13 @@ export function generateCode(schedule: Schedule, wasm: boolean): GeneratedCode {
   const source = ['const fr = Math.fround;', ...names.prologue(schedule.maps.length), ...body].join('\n');
   return { source, wasmLoops, loops, jsLoops };
 }
+
+/**
+ * A long JS loop as a function of its own, called in place: the engine optimises each such loop on its
+ * own and keeps that code, where one function of hundreds of loops ran unoptimised (boxing every
+ * float64) for the first runs and again after each deoptimisation.
+ */
+const ownFunction = (block: string): string => `(() => ${block})();`;
 
 function argumentJs(a: CallArgument, names: JsNames): string {
   if (typeof a === 'number' || typeof a === 'boolean') return `${a}`;

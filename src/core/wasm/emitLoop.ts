@@ -5,6 +5,7 @@
  * plain-JS loop's, bit for bit, except the order in which sums accumulate.
  */
 import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
+import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
 import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Comparison, type Expr, type LoopIR, type MathFunction, type Read, type ReduceOp, type UnaryOp } from './loopIR';
 
@@ -70,11 +71,13 @@ class LoopEmitter {
   /** Each movable buffer's offset argument in bytes (a local, set before the loops). */
   private readonly starts = new Map<number, number>();
   private zero = -1;
+  private readonly rows: RowReductions;
 
   constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
     this.code = new Code([...ir.scalars, ...(ir.movable ?? []).map((): ValType => 'i32')], ir.accumulators.filter((a) => a.into === 'return').map((): ValType => 'f64'));
     this.i = this.code.local('i32');
     this.i4 = this.code.local('i32');
+    this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, emit64: (e, mode, half) => this.emit64(e, mode, half) });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }
@@ -95,6 +98,7 @@ class LoopEmitter {
       }
     });
     this.hoistConstants(vector);
+    this.rows.start();
     this.scalarLoop(vector ? lo : this.ir.size);
     if (vector) {
       // for (; i + 4 <= hi; i += 4)
@@ -106,6 +110,7 @@ class LoopEmitter {
       code.op(Op.br, 0, Op.end, Op.end);
       this.scalarLoop(this.ir.size);
     }
+    this.rows.end();
     this.finish(vector);
     return code;
   }
@@ -176,6 +181,7 @@ class LoopEmitter {
         }
       }
     }
+    this.rows.update(mode);
   }
 
   /** Combines the vector accumulators' lanes into the scalar ones and stores or returns each. */

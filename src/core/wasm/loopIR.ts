@@ -54,6 +54,27 @@ export type Stmt =
   /** accumulator `acc` (float64) ⊕= value. */
   | { readonly op: 'reduce'; readonly acc: number; readonly value: Expr };
 
+/** Which element of a row reduction's buffer element i updates: i / d, i % m, or map[i] (an Int32 map, IR id as a general read's). */
+export type RowTarget =
+  | { readonly kind: 'divide'; readonly d: number }
+  | { readonly kind: 'modulo'; readonly m: number }
+  | { readonly kind: 'map'; readonly map: number };
+
+/**
+ * A reduction into several elements (rows along the last axes, columns over the first, any map):
+ * `rows` elements of buf are set to the op's initial value before the loop; after the body's
+ * statements of each i, buf[at(i)] = fr(buf[at(i)] ⊕ value), in order of i (what the JS loop's
+ * Float32Array update computes); after the loop each of them is divided by divideBy (rounded).
+ */
+export interface RowReduction {
+  readonly op: ReduceOp;
+  readonly buf: number;
+  readonly at: RowTarget;
+  readonly value: Expr;
+  readonly rows: number;
+  readonly divideBy?: number;
+}
+
 export interface Accumulator {
   readonly op: ReduceOp;
   /** After the loop: buf[at] = acc / divideBy (float32), or the function's float64 result. */
@@ -82,6 +103,8 @@ export interface LoopIR {
   readonly movable?: readonly number[];
   readonly body: readonly Stmt[];
   readonly accumulators: readonly Accumulator[];
+  /** Updated after the body's statements of each i; their buffers are no other statement's (RowReduction). */
+  readonly rowReductions?: readonly RowReduction[];
 }
 
 export const INITIAL: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, prod: 1 };
@@ -108,6 +131,7 @@ export function renameBuffers(ir: LoopIR, rename: (buf: number) => number): Loop
     ...(ir.movable ? { movable: ir.movable.map(rename) } : {}),
     body: ir.body.map((s) => (s.op === 'store' ? { ...s, buf: rename(s.buf), value: expr(s.value) } : { ...s, value: expr(s.value) })),
     accumulators: ir.accumulators.map((a) => (a.into === 'return' ? a : { ...a, into: { ...a.into, buf: rename(a.into.buf) } })),
+    ...(ir.rowReductions ? { rowReductions: ir.rowReductions.map((r) => ({ ...r, buf: rename(r.buf), value: expr(r.value), at: r.at.kind === 'map' ? { ...r.at, map: rename(r.at.map) } : r.at })) } : {}),
   };
 }
 

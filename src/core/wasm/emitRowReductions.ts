@@ -1,0 +1,131 @@
+/**
+ * Reductions into several elements (loopIR's RowReduction: layer norm's and softmax's per-row max
+ * and sums, the column sums of bias gradients) inside a WebAssembly loop (emitLoop.ts). Each update
+ * is the JS loop's Float32Array update: load the float32 element, combine in float64, round, store,
+ * in order of i, so the bits are the JS loop's. In the vector loop the four lanes update one after
+ * another; a column sum whose columns are a multiple of 4 updates four columns at once (distinct
+ * elements, each in its own order, so the same bits).
+ */
+import { Op, Simd, type Code } from './binary';
+import { vectorRange } from './laneKinds';
+import { INITIAL, type Expr, type LoopIR, type ReduceOp, type RowReduction } from './loopIR';
+
+type Mode = 'scalar' | 'vector';
+
+const COMBINE: Record<ReduceOp, [scalar: number, vector: number]> = {
+  sum: [Op.f64Add, Simd.f64x2Add], prod: [Op.f64Mul, Simd.f64x2Mul], max: [Op.f64Max, Simd.f64x2Max], min: [Op.f64Min, Simd.f64x2Min],
+};
+const BLOCK_EMPTY = 0x40;
+
+/** What the loop's emitter lends: its code, layout, index local i, an all-zero v128, and its float64 expression emitter. */
+export interface RowContext {
+  readonly code: Code;
+  readonly layout: (buf: number) => number;
+  readonly i: number;
+  readonly zero: () => number;
+  /** Pushes e in float64: scalar, or the float64x2 of lanes 2·half and 2·half + 1. */
+  readonly emit64: (e: Expr, mode: Mode, half: number) => Code;
+}
+
+export class RowReductions {
+  private readonly rows: readonly RowReduction[];
+  /** Whether the vector loop starts at a multiple of 4 (so i % m, m a multiple of 4, is four consecutive columns). */
+  private readonly alignedStart: boolean;
+  private readonly scratch: { address: number; halves: [number, number]; old: number } | undefined;
+
+  constructor(ir: LoopIR, private readonly context: RowContext) {
+    this.rows = ir.rowReductions ?? [];
+    this.alignedStart = vectorRange(ir).lo % 4 === 0;
+    const code = context.code;
+    this.scratch = this.rows.length === 0 ? undefined : { address: code.local('i32'), halves: [code.local('v128'), code.local('v128')], old: code.local('v128') };
+  }
+
+  /** Before the loops: each reduction's elements set to its op's initial value. */
+  start(): void {
+    for (const r of this.rows) {
+      this.overRows(r, () => this.context.code.f32(INITIAL[r.op]));
+    }
+  }
+
+  /** After the loops: each element of a mean divided by its count (float64, rounded as JS's `/=` on a Float32Array). */
+  end(): void {
+    for (const r of this.rows) {
+      if (r.divideBy === undefined) continue;
+      const divideBy = r.divideBy;
+      this.overRows(r, (address) => this.context.code.get(address).memory(Op.f32Load, 2, this.context.layout(r.buf)).op(Op.f64PromoteF32).f64(divideBy).op(Op.f64Div, Op.f32DemoteF64));
+    }
+  }
+
+  /** After the body's statements of element i (vector mode: elements i … i + 3). */
+  update(mode: Mode): void {
+    const scratch = this.scratch;
+    if (!scratch) return;
+    const { code, emit64 } = this.context;
+    for (const r of this.rows) {
+      if (mode === 'scalar') {
+        this.updateLane(r, 0, () => emit64(r.value, mode, 0));
+        continue;
+      }
+      scratch.halves.forEach((slot, half) => emit64(r.value, mode, half).set(slot));
+      if (r.at.kind === 'modulo' && r.at.m % 4 === 0 && this.alignedStart) {
+        this.updateColumns(r, r.at.m);
+        continue;
+      }
+      for (const lane of [0, 1, 2, 3]) this.updateLane(r, lane, () => code.get(scratch.halves[lane >> 1]).simd(Simd.f64x2ExtractLane, lane & 1));
+    }
+  }
+
+  /** buf[at(i + lane)] = fr(buf[at(i + lane)] ⊕ value), the value pushed by `value` as a float64. */
+  private updateLane(r: RowReduction, lane: number, value: () => void): void {
+    const { code, layout } = this.context;
+    const address = (this.scratch as { address: number }).address;
+    this.targetIndex(r, lane);
+    code.i32(2).op(Op.i32Shl).tee(address);
+    code.get(address).memory(Op.f32Load, 2, layout(r.buf)).op(Op.f64PromoteF32);
+    value();
+    code.op(COMBINE[r.op][0], Op.f32DemoteF64).memory(Op.f32Store, 2, layout(r.buf));
+  }
+
+  /** Columns i % m … i % m + 3 updated as one vector: two float64x2 halves combined, rounded, stored. */
+  private updateColumns(r: RowReduction, m: number): void {
+    const { code, layout, i, zero } = this.context;
+    const { address, halves, old } = this.scratch as NonNullable<RowReductions['scratch']>;
+    code.get(i).i32(m).op(Op.i32RemU).i32(2).op(Op.i32Shl).tee(address);
+    code.simdMemory(Simd.load, layout(r.buf)).set(old);
+    code.get(address);
+    code.get(old).simd(Simd.f64x2PromoteLowF32x4).get(halves[0]).simd(COMBINE[r.op][1]).simd(Simd.f32x4DemoteF64x2Zero);
+    code.get(old).get(zero()).shuffle32([2, 3, 4, 4]).simd(Simd.f64x2PromoteLowF32x4).get(halves[1]).simd(COMBINE[r.op][1]).simd(Simd.f32x4DemoteF64x2Zero);
+    code.shuffle32([0, 1, 4, 5]).simdMemory(Simd.store, layout(r.buf));
+  }
+
+  /** Pushes the element of r's buffer that element i + lane updates. */
+  private targetIndex(r: RowReduction, lane: number): void {
+    const { code, layout, i } = this.context;
+    code.get(i);
+    if (lane !== 0) code.i32(lane).op(Op.i32Add);
+    switch (r.at.kind) {
+      case 'divide':
+        code.i32(r.at.d).op(Op.i32DivU);
+        return;
+      case 'modulo':
+        code.i32(r.at.m).op(Op.i32RemU);
+        return;
+      case 'map':
+        code.i32(2).op(Op.i32Shl).memory(Op.i32Load, 2, layout(r.at.map));
+    }
+  }
+
+  /** for (row = 0; row < r.rows; row++) buf[row] = value (pushed as a float32 by `value`, given the row's byte address local). */
+  private overRows(r: RowReduction, value: (address: number) => void): void {
+    const { code, layout } = this.context;
+    const address = (this.scratch as { address: number }).address;
+    code.i32(0).set(address);
+    code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    code.get(address).i32(4 * r.rows).op(Op.i32GeS, Op.brIf, 1);
+    code.get(address);
+    value(address);
+    code.memory(Op.f32Store, 2, layout(r.buf));
+    code.get(address).i32(4).op(Op.i32Add).set(address);
+    code.op(Op.br, 0, Op.end, Op.end);
+  }
+}
