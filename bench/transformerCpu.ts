@@ -2,24 +2,81 @@
  * CPU time per value-and-gradient of examples/tinyTransformer.ts, compiled and on tensors, interleaved
  * (process user + system time around a block of evaluations; medians of the blocks), for the rows in
  * bench/README.md. Usage: npx tsx bench/transformerCpu.ts [--blocks 5] [--per 10]
+ * With --phases: the CPU time of each stage of compiling it (the runner's two batch shapes: 32 and the
+ * whole data set of the final loss) instead, as compileValueAndGrad.ts runs them at full length.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { CompiledValueAndGrad } from '../src/core/compiled/compileValueAndGrad';
+import { CompiledValueAndGrad, type ArrayInput } from '../src/core/compiled/compileValueAndGrad';
+import { fuseLoops } from '../src/core/compiled/fuseLoops';
+import { generateCode } from '../src/core/compiled/generateCode';
+import { instantiateProgram } from '../src/core/compiled/instantiateProgram';
+import { traceProgram } from '../src/core/compiled/traceProgram';
+import { valueGraph } from '../src/core/compiled/valueGraph';
 import { processCpuMs } from '../src/runner/pathProbe';
-import { exampleProblem } from './exampleProblem';
+import { exampleProblem, type ExampleProblem } from './exampleProblem';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main(): Promise<void> {
-  const arg = (name: string, fallback: number) => {
-    const at = process.argv.indexOf(name);
-    return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  };
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+
+/** CPU ms of fn, added to times[name]. */
+function timed<T>(times: Map<string, number>, name: string, fn: () => T): T {
+  const start = processCpuMs();
+  try {
+    return fn();
+  } finally {
+    times.set(name, (times.get(name) ?? 0) + processCpuMs() - start);
+  }
+}
+
+/** The stages of one full-length compile of the batch shape `inputs` (two traces, compile, two checked runs). */
+function compilePhases(problem: ExampleProblem, inputs: readonly ArrayInput[]): Map<string, number> {
+  const times = new Map<string, number>();
+  const tensors = inputs.map((i) => tf.tensor(i.values, [...i.shape]));
+  const x = tf.tensor1d(problem.x0);
+  const valueAndGrad = tf.valueAndGrad((p: tf.Tensor) => problem.batchLoss(p as tf.Tensor1D, tensors));
+  const trace = () => traceProgram((p) => {
+    const { value, grad } = valueAndGrad(p);
+    return [value, grad];
+  }, [x, ...tensors]);
+  const first = timed(times, 'trace (2)', trace);
+  timed(times, 'trace (2)', trace);
+  const graph = timed(times, 'value graph', () => valueGraph(first.program));
+  const schedule = timed(times, 'fuse', () => fuseLoops(graph, [1]));
+  const code = timed(times, 'emit JS + loop IR', () => generateCode(schedule, true));
+  const program = timed(times, 'instantiate (wasm)', () => instantiateProgram(schedule, code));
+  if (!program) throw new Error('no WebAssembly memory');
+  const grad = new Float32Array(problem.x0.length);
+  const loss = new Float32Array(1);
+  timed(times, 'check run 1', () => program.run([problem.x0, ...inputs.map((i) => i.values)], [loss, grad]));
+  timed(times, 'check run 2', () => program.run([problem.x0, ...inputs.map((i) => i.values)], [loss, grad]));
+  for (let k = 3; k <= 6; k++) timed(times, `run ${k}`, () => program.run([problem.x0, ...inputs.map((i) => i.values)], [loss, grad]));
+  tf.dispose([x, ...tensors]);
+  console.log(`  ${program.loops} loops, ${program.wasmLoops} WebAssembly, ${program.jsLoops} long ones in JS, ${code.source.length} characters of JS`);
+  return times;
+}
+
+async function phases(problem: ExampleProblem): Promise<void> {
+  const all = problem.columns.map((c) => ({ values: c.values, shape: [c.values.length / c.rowShape.reduce((a, b) => a * b, 1), ...c.rowShape] }));
+  for (const inputs of [problem.batchInputs(0), all]) {
+    console.log(`batch shape ${inputs.map((i) => i.shape.join('x')).join(', ')}:`);
+    const times = compilePhases(problem, inputs);
+    for (const [name, ms] of times) console.log(`  ${name.padEnd(20)} ${ms.toFixed(0).padStart(6)} ms`);
+  }
+  const compiled = new CompiledValueAndGrad(problem.batchLoss, problem.x0.length);
+  const grad = new Float32Array(problem.x0.length);
+  const start = processCpuMs();
+  for (const inputs of [problem.batchInputs(0), all]) compiled.run(problem.x0, inputs, grad);
+  console.log(`CompiledValueAndGrad, both shapes (compile, check, one run each): ${(processCpuMs() - start).toFixed(0)} ms`);
+}
+
+async function perStep(problem: ExampleProblem): Promise<void> {
   const blocks = arg('--blocks', 5);
   const per = arg('--per', 10);
-  await tf.setBackend('wasm');
-  const problem = await exampleProblem('examples/tinyTransformer.ts', 'tinyTransformer', 32);
   const compiled = new CompiledValueAndGrad(problem.batchLoss, problem.x0.length);
   const grad = new Float32Array(problem.x0.length);
   const x = tf.tensor1d(problem.x0);
@@ -44,6 +101,12 @@ async function main(): Promise<void> {
   x.dispose();
   const show = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (${xs.map((t) => t.toFixed(0)).join(', ')})`;
   console.log(`compiled: ${show(times.compiled)}; tensors: ${show(times.tensors)}; ${blocks} blocks of ${per}`);
+}
+
+async function main(): Promise<void> {
+  await tf.setBackend('wasm');
+  const problem = await exampleProblem('examples/tinyTransformer.ts', 'tinyTransformer', 32);
+  await (process.argv.includes('--phases') ? phases(problem) : perStep(problem));
 }
 
 void main();
