@@ -23,7 +23,7 @@ import { RunProblems } from './host/runProblems';
 import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { openSweepResults } from './host/sweepResults';
-import { tunedCompare } from './host/tunedCompareCommand';
+import { isSweepAsk, registerSweepCommands, sweepFromDashboard } from './host/sweepCommands';
 import { openReplayRecord } from './host/replayRecordCommand';
 import { findLrFromDashboard, registerLrFinder, useLr, type LrFinderContext } from './host/lrFinderCommand';
 import { newRunMode, registerRunHistory } from './host/runHistory/registerRunHistory';
@@ -83,7 +83,8 @@ function dashboardHostOf(ctx: CommandContext, runner: LazyRunner, lrFinder: LrFi
   return {
     snapshot: () => controller.snapshot(),
     handle: (m) =>
-      void (m.type === 'useLr' ? useLr(lrFinder, m) : m.type === 'findLr' ? findLrFromDashboard(lrFinder, controller.state.target, m) : handleDashboardMessage(ctx, m))
+      void (m.type === 'useLr' ? useLr(lrFinder, m) : m.type === 'findLr' ? findLrFromDashboard(lrFinder, controller.state.target, m)
+        : isSweepAsk(m) ? sweepFromDashboard({ ...ctx, hasRule: (file, name) => ctx.catalog.hasRule(file, name) }, controller.state.target, m) : handleDashboardMessage(ctx, m))
         .catch((e: Error) => log(`dashboard request failed: ${e.message}`)),
     log,
     landscape: (ask: LandscapeAsk) => void landscapeAsks.handle(ask).catch((e: Error) => log(`landscape request failed: ${e.message}`)),
@@ -132,7 +133,6 @@ function listenToRuns(
 function registerResultCommands(ctx: CommandContext): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand(COMMANDS.openSweepResults, () => openSweepResults(ctx.showDashboard, ctx.log)),
-    vscode.commands.registerCommand(COMMANDS.tunedCompare, () => tunedCompare(ctx)),
     vscode.commands.registerCommand(COMMANDS.openReplayRecord, (text?: unknown) => openReplayRecord(ctx, typeof text === 'string' ? text : undefined)),
   ];
 }
@@ -200,6 +200,7 @@ export function activate(context: vscode.ExtensionContext): OptimizerLabApi {
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
     ...registerCommands(ctx),
     ...registerResultCommands(ctx),
+    ...registerSweepCommands(ctx),
     ...registerLrFinder(lrFinder),
     ...registerRuleCommands(ctx),
     ...runHistory.disposables,

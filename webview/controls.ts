@@ -7,6 +7,7 @@ import { el } from './dom';
 import { fillOptimizerMenu } from './optimizerMenu';
 import { findLrButton } from './lrFinder/findLrButton';
 import { scheduleDatalist, scheduleTitle } from './scheduleList';
+import { sweepButtons, type SweepAsker } from './sweep/sweepButtons';
 import type { UiState, XAxis } from './uiState';
 
 export interface ControlActions {
@@ -20,6 +21,8 @@ export interface ControlActions {
   repeat(): void;
   /** The lr range test with the menu's optimizer (webview/lrFinder/; absent: no button). */
   findLr?(): void;
+  /** Compare (tuned) and Sweep lr… (webview/sweep/sweepButtons.ts; absent: no buttons). */
+  sweepAsks?: SweepAsker;
 }
 
 /** Which runs the lr slider and "repeat" act on, in words (from the table's selection). */
@@ -128,7 +131,7 @@ export function renderRunControls(
 
   return el('section', { class: 'controls', 'aria-label': 'run controls' },
     field('optimizer', select), field('lr', lr, lrOut, lrTarget), field('schedule', schedule, scheduleDatalist('ctl-schedule-list', schedules)), field('steps', steps),
-    el('div', { class: 'buttons' }, run, compare, ...findLr, stop),
+    el('div', { class: 'buttons' }, run, compare, ...findLr, ...(actions.sweepAsks ? sweepButtons(actions.sweepAsks, ui) : []), stop),
     field('seeds', seeds, repeat));
 }
 

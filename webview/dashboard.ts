@@ -360,7 +360,7 @@ export class Dashboard {
         const ask = { optimizer: { ...optimizerOfValue(c.optimizer), lr: c.lr, hp: {} }, steps: c.steps, ...(c.schedule ? { schedule: c.schedule } : {}), ...spectrumAsk() };
         this.host.post(compare ? { type: 'compare', ask } : { type: 'run', ask });
       },
-      stop: () => this.host.post({ type: 'stop' }), findLr: () => this.host.post({ type: 'findLr', optimizer: optimizerOfValue(this.ui.controls.optimizer) }),
+      stop: () => this.host.post({ type: 'stop' }), findLr: () => this.host.post({ type: 'findLr', optimizer: optimizerOfValue(this.ui.controls.optimizer) }), sweepAsks: { host: this.host, runs: () => this.model.runs.values() },
       lrCommitted: (lr: number) => {
         // The selected run only; without a selection, every running run.
         const sel = this.selectedRun();

@@ -16,6 +16,8 @@ export const COMMANDS = {
   findLr: 'optimizerLab.findLr',
   /** optlab sweep --compare from the palette: optimizers each tuned with the same budget. */
   tunedCompare: 'optimizerLab.tunedCompare',
+  /** optlab sweep from the palette: one optimizer over a grid, shown in the Sweep card. */
+  runSweep: 'optimizerLab.runSweep',
   /** Lens commands (hidden from the palette). */
   runObjective: 'optimizerLab.runObjective',
   hessian: 'optimizerLab.hessian',

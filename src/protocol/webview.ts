@@ -18,6 +18,7 @@ import {
 } from './runner';
 import { sweepViewMessageSchema } from './sweepView';
 import { findLrAskSchema, lrFinderViewSchema, useLrSchema } from './lrFinder';
+import { runSweepAskSchema, tunedCompareAskSchema } from './sweepAsks';
 import { sliceAskSchema, sliceShownSchema, windowAskSchema, windowShownSchema } from './landscapeViews';
 import { interpolationAnswerSchema, interpolationRequestSchema } from './interpolation';
 import { openSweepRunSchema } from './sweepTrial';
@@ -209,5 +210,7 @@ export const webviewToHostSchema = z.discriminatedUnion('type', [
   interpolationRequestSchema,
   /** The Sweep card's "Open as run": that trial's configuration as a normal run. */
   openSweepRunSchema,
+  /** "Compare (tuned)" and "Sweep lr…" beside Compare (src/protocol/sweepAsks.ts). */
+  tunedCompareAskSchema, runSweepAskSchema,
 ]);
 export type WebviewToHost = z.infer<typeof webviewToHostSchema>;

@@ -160,3 +160,12 @@ function lrFindCommand(args: readonly string[]): LrFindCommand {
 export function parseTuningCommand(command: 'sweep' | 'lr-find', args: readonly string[]): SweepCommand | LrFindCommand {
   return command === 'sweep' ? sweepCommand(args) : lrFindCommand(args);
 }
+
+/** Configurations a set of `--grid` flags makes (their product), as the sweep will plan them; undefined when one does not parse. */
+export function gridSize(grids: readonly string[]): number | undefined {
+  try {
+    return gridPoints(grids.map((g) => parseDimension(g))).length;
+  } catch {
+    return undefined;
+  }
+}
