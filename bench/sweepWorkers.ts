@@ -17,9 +17,10 @@ import { parseDimension } from '../src/core/tuning/searchSpace';
 import { runRequestSchema } from '../src/protocol/runner';
 import { selectBackend } from '../src/runner/backend';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
-import { runSweep, type SweepSpec } from '../src/runner/sweepEngine';
+import { runSweep, sweepPoints, type SweepSpec } from '../src/runner/sweepEngine';
 import { SweepPool } from '../src/runner/sweepPool';
 import { buildBundles } from '../test/unit/runner/buildBundles';
+import { mlpSweepInputs } from './sweepMlp';
 import { sweepRosenbrock } from './sweepRosenbrock';
 
 const PYTHON = '/usr/bin/python3';
@@ -39,27 +40,29 @@ function args() {
     workers: (value('--workers') ?? `1,2${os.cpus().length > 2 ? `,${os.cpus().length}` : ''}`).split(',').map(Number),
     repeats: Number(value('--repeats') ?? 3),
     torch: !argv.includes('--no-torch'),
+    only: value('--only') as 'rosenbrock' | 'mlp' | undefined,
   };
 }
 
-/** PyTorch's seconds for the 64 configurations (median of `repeats` after a warm-up) and each one's final loss. */
-function torchSide(repeats: number): { seconds: number; finals: number[]; version: string } | string {
+type TorchSweep = { id: string; kind: 'sweep' | 'sweep-mlp'; lrs: number[]; steps: number; repeats: number; tol: number } & Record<string, unknown>;
+
+/** PyTorch's seconds for the workload's configurations one after another (median of `repeats` after a warm-up) and each one's final loss. */
+function torchSide(workload: TorchSweep): { seconds: number; finals: number[]; version: string } | string {
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found`;
-  const workload = { id: 'sweep64', kind: 'sweep', n: 2, lrs: LRS, steps: STEPS, repeats, tol: TOL };
-  const out = spawnSync(PYTHON, [path.join(__dirname, 'torch_bench.py')], { input: JSON.stringify([workload]), encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'] });
+  const out = spawnSync(PYTHON, [path.join(__dirname, 'torch_bench.py')], { input: JSON.stringify([workload]), encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   if (out.status !== 0) return `torch_bench.py failed (exit ${out.status})`;
   const parsed = JSON.parse(out.stdout) as { torch: string; results: Record<string, { stepsPerSec: number; check: number[] }> };
-  const r = parsed.results.sweep64;
-  return { seconds: (CONFIGS * STEPS) / r.stepsPerSec, finals: r.check, version: parsed.torch };
+  const r = parsed.results[workload.id];
+  return { seconds: (workload.lrs.length * workload.steps) / r.stepsPerSec, finals: r.check, version: parsed.torch };
 }
 
-const spec: SweepSpec = {
+const rosenbrockSpec: SweepSpec = {
   file: ROSENBROCK, optimizer: 'adam', hp: {}, steps: STEPS, seeds: 1, dims: [parseDimension(`lr=${LRS.join(',')}`)],
   mode: 'grid', seed: 0, halving: false, timeLimitMs: 600_000, compile: true,
 };
 
-/** Seconds of one 64-configuration sweep on a pool whose workers have started (a warm-up sweep ran first), and the final losses. */
-async function oursWithWorkers(runner: string, workers: number, repeats: number): Promise<{ seconds: number; coldSeconds: number; finals: number[] }> {
+/** Seconds of one sweep on a pool whose workers have started (a warm-up sweep ran first), and the final losses. */
+async function oursWithWorkers(spec: SweepSpec, runner: string, workers: number, repeats: number): Promise<{ seconds: number; coldSeconds: number; finals: number[] }> {
   const cold = performance.now();
   const pool = new SweepPool({ workerScript: runner, workers });
   let finals: number[] = [];
@@ -76,9 +79,31 @@ async function oursWithWorkers(runner: string, workers: number, repeats: number)
   return { seconds: median(times), coldSeconds, finals };
 }
 
-/** From cancel() until every worker has exited, with two runs in progress (median of `repeats`). */
-async function cancelMs(runner: string, repeats: number): Promise<number> {
-  const times: number[] = [];
+/** Every worker count's row for one workload, printed as it is measured. */
+async function workerRows(label: string, spec: SweepSpec, torch: ReturnType<typeof torchSide>, runner: string, o: ReturnType<typeof args>, tol: number) {
+  const configs = sweepPoints(spec).length;
+  if (typeof torch === 'string') console.log(`${label}: PyTorch side not run: ${torch}`);
+  else console.log(`${label}: PyTorch ${torch.version}: ${configs} configurations in ${torch.seconds.toFixed(2)} s, ${((torch.seconds / configs) * 1000).toFixed(1)} ms each`);
+  const rows: Record<string, unknown>[] = [];
+  for (const workers of o.workers) {
+    const ours = await oursWithWorkers(spec, runner, workers, o.repeats);
+    const perConfigMs = (ours.seconds / configs) * 1000;
+    const ratio = typeof torch === 'string' ? undefined : torch.seconds / ours.seconds;
+    const check = typeof torch === 'string' ? undefined : worstError(ours.finals, torch.finals);
+    rows.push({ workers, seconds: ours.seconds, coldSeconds: ours.coldSeconds, perConfigMs, ratio, check, ok: check === undefined || check <= tol });
+    console.log(`${label}: ours, ${workers} worker(s): ${ours.seconds.toFixed(2)} s (${perConfigMs.toFixed(1)} ms per configuration; ${ours.coldSeconds.toFixed(2)} s with the workers' start-up)` +
+      (ratio !== undefined ? `, ${ratio.toFixed(2)}x PyTorch, check ${check?.toExponential(1)} (tol ${tol})` : ''));
+  }
+  return rows;
+}
+
+/**
+ * From cancel(), with two runs in progress: until both runs have stopped and returned (pool.stopped(): no worker
+ * computing, the issue's 100 ms), and until both threads have exited (Node disposing each worker's isolate). Medians of `repeats`.
+ */
+async function cancelMs(runner: string, repeats: number): Promise<{ stoppedMs: number; exitedMs: number }> {
+  const stopped: number[] = [];
+  const exited: number[] = [];
   for (let r = 0; r < repeats; r++) {
     let running!: () => void;
     const started = new Promise<void>((resolve) => (running = resolve));
@@ -89,45 +114,55 @@ async function cancelMs(runner: string, repeats: number): Promise<number> {
     await started;
     const t0 = performance.now();
     pool.cancel();
+    await pool.stopped();
+    stopped.push(performance.now() - t0);
     await Promise.all(outcomes);
     await pool.close();
-    times.push(performance.now() - t0);
+    exited.push(performance.now() - t0);
   }
-  return median(times);
+  return { stoppedMs: median(stopped), exitedMs: median(exited) };
 }
 
 function worstError(ours: number[], torch: number[]): number {
   return Math.max(...ours.map((o, i) => Math.abs(o - torch[i]) / Math.max(Math.abs(torch[i]), 1e-6 * 24.2)));
 }
 
-async function main(): Promise<void> {
-  const o = args();
-  const torch = o.torch ? torchSide(o.repeats) : 'skipped (--no-torch)';
-  if (typeof torch === 'string') console.log(`PyTorch side not run: ${torch}`);
-  else console.log(`PyTorch ${torch.version}: ${CONFIGS} configurations in ${torch.seconds.toFixed(2)} s, ${((torch.seconds / CONFIGS) * 1000).toFixed(1)} ms each`);
-  const { runner } = await buildBundles();
-  const rows: Record<string, unknown>[] = [];
-  for (const workers of o.workers) {
-    const ours = await oursWithWorkers(runner, workers, o.repeats);
-    const perConfigMs = (ours.seconds / CONFIGS) * 1000;
-    const ratio = typeof torch === 'string' ? undefined : torch.seconds / ours.seconds;
-    const check = typeof torch === 'string' ? undefined : worstError(ours.finals, torch.finals);
-    rows.push({ workers, seconds: ours.seconds, coldSeconds: ours.coldSeconds, perConfigMs, ratio, check, ok: check === undefined || check <= TOL });
-    console.log(`ours, ${workers} worker(s): ${ours.seconds.toFixed(2)} s (${perConfigMs.toFixed(1)} ms per configuration; ${ours.coldSeconds.toFixed(2)} s with the workers' start-up)` +
-      (ratio !== undefined ? `, ${ratio.toFixed(1)}x PyTorch, check ${check?.toExponential(1)} (tol ${TOL})` : ''));
-  }
+/** The batched tensor sweep (src/core/sweep.ts) at widths K: seconds for K configurations and per configuration. */
+async function batchedWidths(torch: ReturnType<typeof torchSide>) {
   silenceTfjsBanner();
   await selectBackend('wasm');
-  const t0 = performance.now();
-  const batched = await sweepRosenbrock(2, LRS, STEPS);
-  const batchedSeconds = (performance.now() - t0) / 1000;
-  const batchedCheck = typeof torch === 'string' ? undefined : worstError(batched.check, torch.finals);
-  console.log(`batched tensors (src/core/sweep.ts, K = ${CONFIGS} rows, ${tf.getBackend()}): ${batchedSeconds.toFixed(2)} s` + (typeof torch === 'string' ? '' : `, ${(torch.seconds / batchedSeconds).toFixed(1)}x PyTorch, check ${batchedCheck?.toExponential(1)}`));
+  const widths: { k: number; seconds: number; perConfigMs: number; check?: number }[] = [];
+  for (const k of [1, 4, 16, CONFIGS]) {
+    const lrs = LRS.filter((_, i) => i % (CONFIGS / k) === 0);
+    const t0 = performance.now();
+    const batched = await sweepRosenbrock(2, lrs, STEPS);
+    const seconds = (performance.now() - t0) / 1000;
+    const check = typeof torch === 'string' ? undefined : worstError(batched.check, torch.finals.filter((_, i) => i % (CONFIGS / k) === 0));
+    widths.push({ k, seconds, perConfigMs: (seconds / k) * 1000, check });
+    console.log(`batched tensors (src/core/sweep.ts, K = ${k} rows, ${tf.getBackend()}): ${seconds.toFixed(2)} s, ${((seconds / k) * 1000).toFixed(1)} ms per configuration` +
+      (typeof torch === 'string' ? '' : `, ${((torch.seconds / CONFIGS) / (seconds / k)).toFixed(1)}x PyTorch, check ${check?.toExponential(1)}`));
+  }
+  return widths;
+}
+
+async function main(): Promise<void> {
+  const o = args();
+  const { runner } = await buildBundles();
+  const rosenbrockTorch = o.torch && o.only !== 'mlp' ? torchSide({ id: 'sweep64', kind: 'sweep', n: 2, lrs: LRS, steps: STEPS, repeats: o.repeats, tol: TOL }) : 'skipped (--no-torch)';
+  const rows = o.only !== 'mlp' ? await workerRows(`Rosenbrock, ${CONFIGS} x adam`, rosenbrockSpec, rosenbrockTorch, runner, o, TOL) : [];
+  const mlp = o.only !== 'rosenbrock' ? await mlpSweepInputs() : undefined;
+  const mlpTorch = mlp && o.torch ? torchSide(mlp.torchWorkload(o.repeats)) : 'skipped';
+  const mlpRows = mlp ? await workerRows(`MLP, ${sweepPoints(mlp.spec).length} x adam`, mlp.spec, mlpTorch, runner, o, mlp.tol) : [];
+  const batched = o.only !== 'mlp' ? await batchedWidths(rosenbrockTorch) : [];
   const cancel = await cancelMs(runner, o.repeats);
-  console.log(`cancel with 2 workers running: every worker exited ${cancel.toFixed(0)} ms after cancel() (median of ${o.repeats})`);
+  console.log(`cancel with 2 workers running: every run stopped and returned ${cancel.stoppedMs.toFixed(0)} ms after cancel(), every thread exited after ${cancel.exitedMs.toFixed(0)} ms (medians of ${o.repeats})`);
   const out = path.join(__dirname, 'results', 'sweepWorkers.json');
-  fs.writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), cpus: os.cpus().length, load: os.loadavg(), torch: typeof torch === 'string' ? torch : { seconds: torch.seconds, version: torch.version }, rows, batched: { seconds: batchedSeconds, check: batchedCheck }, cancelMs: cancel }, null, 2)}\n`);
-  if (rows.some((r) => r.ok === false)) process.exitCode = 1;
+  const torchInfo = (t: ReturnType<typeof torchSide>) => (typeof t === 'string' ? t : { seconds: t.seconds, version: t.version });
+  fs.writeFileSync(out, `${JSON.stringify({
+    date: new Date().toISOString(), cpus: os.cpus().length, load: os.loadavg(),
+    rosenbrock: { torch: torchInfo(rosenbrockTorch), rows, batched }, mlp: { torch: torchInfo(mlpTorch), rows: mlpRows }, cancel,
+  }, null, 2)}\n`);
+  if ([...rows, ...mlpRows].some((r) => r.ok === false)) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {

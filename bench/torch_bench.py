@@ -67,10 +67,19 @@ def mlp_problem(w):
     x0 = torch.tensor([(((37 * k) % 101) - 50) / 500 for k in range(size)], dtype=torch.float32)
     batch = w['batch']
     batches = samples // batch
+    # A sweep's rows come in the runner's order (bench/sweepWorkers.ts), the whole data set after the last step.
+    order = [torch.tensor(rows, dtype=torch.long) for rows in w['order']] if 'order' in w else None
+
+    def rows(step):
+        if order is None:
+            start = (step % batches) * batch
+            return xs[start:start + batch], ys[start:start + batch]
+        if step >= w['steps']:
+            return xs, ys
+        return xs[order[step]], ys[order[step]]
 
     def loss(p, step):
-        start = (step % batches) * batch
-        xb, yb = xs[start:start + batch], ys[start:start + batch]
+        xb, yb = rows(step)
         mats, off = [], 0
         for r, c in shapes:
             mats.append(p[off:off + r * c].view(r, c))
@@ -209,6 +218,17 @@ def run(w):
                 initials += ini
             return finals, initials
         return go
+    if kind == 'sweep-mlp':
+        f, x0 = mlp_problem(w)
+
+        def go():
+            finals, initials = [], []
+            for lr in w['lrs']:
+                fin, ini = train(f, x0, lambda p: torch.optim.Adam(p, lr=lr), w['steps'])
+                finals += fin
+                initials += ini
+            return finals, initials
+        return go
     raise ValueError(kind)
 
 
@@ -222,7 +242,7 @@ def main():
         go = run(w)
         go()  # warm-up
         rates, last = [], None
-        work = w['steps'] * (len(w['lrs']) if w['kind'] == 'sweep' else 1)
+        work = w['steps'] * (len(w['lrs']) if w['kind'] in ('sweep', 'sweep-mlp') else 1)
         for _ in range(w['repeats']):
             start = time.perf_counter()
             last = go()

@@ -31,6 +31,12 @@ describe('sweep worker pool', function () {
     await bothRunning;
     assert.equal(pool.alive, 2);
     pool.cancel();
+    let settled = 0;
+    for (const o of outcomes) void o.then(() => settled++);
+    await pool.stopped();
+    // Every run has stopped and returned: no worker is running and every outcome is already in.
+    assert.equal(pool.busy, 0);
+    assert.equal(settled, 4);
     const done = await Promise.all(outcomes);
     await pool.close();
     assert.equal(pool.alive, 0, 'every worker thread has exited');
