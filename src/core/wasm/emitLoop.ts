@@ -7,7 +7,8 @@
 import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
 import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
-import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Comparison, type Expr, type LoopIR, type MathFunction, type Read, type ReduceOp, type UnaryOp } from './loopIR';
+import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
+import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Expr, type LoopIR, type MathFunction, type Read } from './loopIR';
 
 type Mode = 'scalar' | 'vector';
 
@@ -23,33 +24,6 @@ export class MathImports {
   }
 }
 
-const BIN32: Record<BinaryOp, [number, number]> = {
-  add: [Op.f32Add, Simd.f32x4Add], sub: [Op.f32Sub, Simd.f32x4Sub], mul: [Op.f32Mul, Simd.f32x4Mul],
-  div: [Op.f32Div, Simd.f32x4Div], min: [Op.f32Min, Simd.f32x4Min], max: [Op.f32Max, Simd.f32x4Max],
-};
-const BIN64: Record<BinaryOp, [number, number]> = {
-  add: [Op.f64Add, Simd.f64x2Add], sub: [Op.f64Sub, Simd.f64x2Sub], mul: [Op.f64Mul, Simd.f64x2Mul],
-  div: [Op.f64Div, Simd.f64x2Div], min: [Op.f64Min, Simd.f64x2Min], max: [Op.f64Max, Simd.f64x2Max],
-};
-const UN32: Record<UnaryOp, [number, number]> = {
-  neg: [Op.f32Neg, Simd.f32x4Neg], abs: [Op.f32Abs, Simd.f32x4Abs], sqrt: [Op.f32Sqrt, Simd.f32x4Sqrt],
-  floor: [Op.f32Floor, Simd.f32x4Floor], ceil: [Op.f32Ceil, Simd.f32x4Ceil],
-};
-const UN64: Record<UnaryOp, [number, number]> = {
-  neg: [Op.f64Neg, Simd.f64x2Neg], abs: [Op.f64Abs, Simd.f64x2Abs], sqrt: [Op.f64Sqrt, Simd.f64x2Sqrt],
-  floor: [Op.f64Floor, Simd.f64x2Floor], ceil: [Op.f64Ceil, Simd.f64x2Ceil],
-};
-const CMP32: Record<Comparison, [number, number]> = {
-  eq: [Op.f32Eq, Simd.f32x4Eq], ne: [Op.f32Ne, Simd.f32x4Ne], lt: [Op.f32Lt, Simd.f32x4Lt],
-  gt: [Op.f32Gt, Simd.f32x4Gt], le: [Op.f32Le, Simd.f32x4Le], ge: [Op.f32Ge, Simd.f32x4Ge],
-};
-const CMP64: Record<Comparison, [number, number]> = {
-  eq: [Op.f64Eq, Simd.f64x2Eq], ne: [Op.f64Ne, Simd.f64x2Ne], lt: [Op.f64Lt, Simd.f64x2Lt],
-  gt: [Op.f64Gt, Simd.f64x2Gt], le: [Op.f64Le, Simd.f64x2Le], ge: [Op.f64Ge, Simd.f64x2Ge],
-};
-const REDUCE64: Record<ReduceOp, [number, number]> = {
-  sum: [Op.f64Add, Simd.f64x2Add], prod: [Op.f64Mul, Simd.f64x2Mul], max: [Op.f64Max, Simd.f64x2Max], min: [Op.f64Min, Simd.f64x2Min],
-};
 const BLOCK_EMPTY = 0x40;
 
 /** The loop's function; Math calls go to `imports` (which the module must import first, in that order). */

@@ -1,8 +1,9 @@
 /**
- * Loops compiled to one WebAssembly module over one memory, and the memory
- * itself: buffers are laid out once (16-byte aligned, so a call allocates
- * nothing) and exposed to JS as Float32Array / Int32Array views, which stay
- * valid because the memory never grows.
+ * Loops compiled to one WebAssembly module over one memory, and the memory's
+ * layout: buffers are laid out once (16-byte aligned, so a call allocates
+ * nothing). The compiled programs' memories can grow (a guest program placed
+ * after the host's buffers, ../compiled/hostMemory.ts), and their owner re-makes
+ * the views when they do; `allocate` makes a fixed-size memory (tests, small loops).
  */
 import { encodeModule } from './binary';
 import { MathImports, emitLoop, type Layout } from './emitLoop';
