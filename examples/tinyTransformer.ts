@@ -22,14 +22,13 @@ import * as tf from '@tensorflow/tfjs';
  *   muon lr 0.02:   1.39 at step 50 (below the grammar's entropy already), 0.82 at 100, 0.210 at the end.
  *   sgd lr 0.3, momentum 0.9: 3.05 at step 50, 2.88 at 100, 2.34 at the end (still on the plateau).
  *
- * Speed: it runs compiled (the run's compute record says so and why). 32 of its loops have no WebAssembly
- * form yet (layer norm's and the loss's per-row reductions, column sums of the bias gradients, the token
- * ids' casts and one-hots), so with over 50,000 parameters the runner times one value and gradient both
- * ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here compiled, because
- * those loops run over activations while the matrix products dominate. Measured in CPU time per step
- * (bench/README.md, npx tsx bench/transformerCpu.ts): 42 ms compiled, 131 ms on tensors, PyTorch 70 ms.
- * Compiling comes first and costs about 12 s of CPU (tracing and checking; about 140 steps' saving), so a
- * short run (--steps 50) finishes sooner with --no-compile.
+ * Speed: it runs compiled (the run's compute record says so and why). 5 of its loops have no WebAssembly
+ * form yet (the token ids' casts and one-hots), so with over 50,000 parameters the runner times one value
+ * and gradient both ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here
+ * compiled, because those loops are short beside the matrix products. Measured in CPU time per step
+ * (bench/README.md, npx tsx bench/transformerCpu.ts): 40 ms compiled, 140 ms on tensors, PyTorch 71 ms.
+ * Compiling comes first and costs about 5 s of CPU for the run's two batch shapes (tracing and checking;
+ * about 50 steps' saving; `--phases` says where it goes), so a very short run finishes sooner with --no-compile.
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in
