@@ -66,6 +66,8 @@ describe('trajectory card: zooming the random filter-normalised slice recomputes
     assert.ok(drawn && Math.abs(drawn[0] - lo) < 1e-9 && Math.abs(drawn[1] - hi) < 1e-9, `the grid drawn spans the window: ${drawn?.join(', ')}`);
     assert.match(await card().innerText(), /grid recomputed for the zoomed window/);
     await card().getByRole('button', { name: 'reset' }).click();
+    // A reset settles like a zoom (charts/zoom.ts waits for the wheel to stop), later than one settle() on a busy machine.
+    await page.waitForFunction(() => (window as unknown as ZoomWindow).optimizerLab.landscapes.zoomed === undefined, undefined, { timeout: 30_000 }).catch(() => undefined);
     await settle(page);
     assert.equal(await zoomedX(), undefined, 'reset: the run\'s own grid again');
     assert.doesNotMatch(await card().innerText(), /grid recomputed for the zoomed window/);
