@@ -49,7 +49,7 @@ describe('host: the dashboard\'s landscape requests (LandscapeAsks)', () => {
 
   it('the page\'s messages are refused when malformed (reversed window, unknown method)', () => {
     assert.equal(webviewToHostSchema.safeParse({ type: 'landscapeWindow', requestId: 'z', runId: 'a', box: [[1, 0]] }).success, false);
-    assert.equal(webviewToHostSchema.safeParse({ type: 'pathSlice', requestId: 's', method: 'random', runIds: ['a'] }).success, false);
+    assert.equal(webviewToHostSchema.safeParse({ type: 'pathSlice', requestId: 's', method: 'tsne', runIds: ['a'] }).success, false);
     assert.equal(hostToWebviewSchema.safeParse({ type: 'pathSlice', requestId: 's', slice: { method: 'pca', grid: grid(0), paths: [{ runId: 'a', points: [[0, 0]], steps: [0, 1] }] } }).success, false);
   });
 });
