@@ -5,7 +5,7 @@
  * shown run, its tensors or the set of gauged (or noise-sampled) runs change.
  */
 import type { RunSnapshot } from '../src/protocol/webview';
-import { runLabel } from './charts/buildSeries';
+import { labelScope, runLabel } from './charts/buildSeries';
 import type { Point } from './charts/series';
 import { SeriesChart } from './charts/seriesChart';
 import type { DashboardModel } from './dashboardModel';
@@ -103,6 +103,12 @@ export class StepDiagnosticsCards {
     return { tensors: this.panels.map((p) => of(p.name, p.chart)), gauge: of('gauge', this.gaugeChart), noise: of('noise', this.noiseChart) };
   }
 
+  /** The run's label as the other charts give it: with its seed where only the seed tells it from another run on screen. */
+  private label(run: RunSnapshot): string {
+    const { model, ui } = this.source;
+    return runLabel(run, labelScope(run, [...model.runs.values(), ...(ui.showGhosts ? model.ghosts : [])]));
+  }
+
   private updateTensors(runs: readonly RunSnapshot[]): void {
     const run = shownTensorRun(runs, this.source.ui.selected);
     this.tensorsCard.hidden = run === undefined;
@@ -119,7 +125,7 @@ export class StepDiagnosticsCards {
       const ids = new Set([run.runId]);
       for (const p of this.panels) if (p.chart.pull(ids)) p.chart.render();
     }
-    this.tensorsNote.textContent = tensorNote(run, runLabel(run));
+    this.tensorsNote.textContent = tensorNote(run, this.label(run));
   }
 
   private buildPanels(run: RunSnapshot): void {
@@ -156,11 +162,11 @@ export class StepDiagnosticsCards {
       this.gaugeKey = key;
       const theme = this.theme();
       const colour = (run: RunSnapshot) => theme.palette[this.source.model.colourIndex(run.runId) % theme.palette.length];
-      this.gaugeChart.setSeries(gauged.flatMap((r) => gaugeSeriesOf(r, colour(r), runLabel(r))), theme, gaugeSpec(theme));
+      this.gaugeChart.setSeries(gauged.flatMap((r) => gaugeSeriesOf(r, colour(r), this.label(r))), theme, gaugeSpec(theme));
     } else if (this.gaugeChart.pull(new Set(gauged.map((r) => r.runId)))) {
       this.gaugeChart.render();
     }
-    const notes = gaugeNotes(gauged, (r) => runLabel(r));
+    const notes = gaugeNotes(gauged, (r) => this.label(r));
     this.gaugeNote.hidden = notes.length === 0;
     this.gaugeNote.textContent = notes.join(' · ');
   }
@@ -173,11 +179,11 @@ export class StepDiagnosticsCards {
       this.noiseKey = key;
       const theme = this.theme();
       const colour = (run: RunSnapshot) => theme.palette[this.source.model.colourIndex(run.runId) % theme.palette.length];
-      this.noiseChart.setSeries(sampled.flatMap((r) => noiseSeriesOf(r, colour(r), runLabel(r))), theme, noiseSpec(theme));
+      this.noiseChart.setSeries(sampled.flatMap((r) => noiseSeriesOf(r, colour(r), this.label(r))), theme, noiseSpec(theme));
     } else if (this.noiseChart.pull(new Set(sampled.map((r) => r.runId)))) {
       this.noiseChart.render();
     }
-    const notes = noiseNotes(sampled, (r) => runLabel(r));
+    const notes = noiseNotes(sampled, (r) => this.label(r));
     this.noiseNote.hidden = notes.length === 0;
     this.noiseNote.textContent = notes.join(' · ');
   }

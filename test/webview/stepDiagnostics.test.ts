@@ -19,8 +19,8 @@ const updateOf = (k: number, step: number) => 0.02 * gradOf(k, step);
 const gaugeOf = (step: number) =>
   step === 5 ? { alpha: 0.1, misfit: 0.9 } : step === 7 ? { alpha: 3, misfit: 0.01 } : { alpha: -0.8 + step / 25, misfit: 0.01 };
 
-function withStepDiagnostics(runId: string, steps: number, batch?: number): DashboardEvent[] {
-  return allEvents({ runId, optimizer: 'sgd', lr: 0.002, steps, curvatureEvery: 10, ...(batch ? { batch } : {}) }).map((e): DashboardEvent => {
+function withStepDiagnostics(runId: string, steps: number, batch?: number, seed?: number): DashboardEvent[] {
+  return allEvents({ runId, optimizer: 'sgd', lr: 0.002, steps, curvatureEvery: 10, ...(batch ? { batch } : {}), ...(seed !== undefined ? { seed } : {}) }).map((e): DashboardEvent => {
     if (e.type === 'started') return { ...e, meta: { ...e.meta, tensors: TENSORS } };
     if (e.type === 'steps') {
       return {
@@ -132,6 +132,15 @@ describe('dashboard: per-tensor small multiples, step-size gauge, density toggle
       assert.match(note, /1 of 39 not drawn \(misfit above 0\.5\)/);
       assert.match(note, /1 beyond ±1\.5 drawn at the edge/);
       assert.match(note, /oversteps/);
+    });
+
+    it('two runs that differ only by seed: the gauge names each one\'s seed, as the loss chart does', async () => {
+      const runs = runsFromEvents([...withStepDiagnostics('seed1', 20, undefined, 1), ...withStepDiagnostics('seed2', 20, undefined, 2)]);
+      await send(page, { type: 'snapshot', version: 0, runs, ghosts: [], banner: null });
+      await settle(page);
+      const labels = (await drawnCharts(page)).gauge.datasets.map((d) => d.label).filter((l) => l.startsWith('α '));
+      assert.equal(labels.length, 2, labels.join(', '));
+      assert.ok(labels.some((l) => / seed 1\b/.test(l)) && labels.some((l) => / seed 2\b/.test(l)), labels.join(', '));
     });
 
     it('no per-step diagnostics: both cards stay hidden', async () => {
