@@ -24,6 +24,8 @@ export const SLICE2D_SIZE = 31;
 export const SLICE1D_SIZE = 61;
 /** The random slice's axis titles (the run's grid and a zoomed window of it). */
 export const RANDOM_SLICE_AXES = ['α (direction 1)', 'β (direction 2)'] as const;
+/** The axis of the 1-D random slice (when the 2-D one would not fit the budget). */
+export const RANDOM_LINE_AXIS = 'α (random direction)';
 /** At most this long (ms) on a landscape, and at most a tenth of the run's time limit. */
 export const LANDSCAPE_BUDGET_MS = 5_000;
 
@@ -189,7 +191,7 @@ async function randomSlice(o: LandscapeOptions, e: PlaneEvaluator, deadline: num
   if (!done || done === 'not-batchable') return undefined;
   return two
     ? { kind: 'slice2d', xs, ys: xs, values: rows(done.values, size, size), axes: [...RANDOM_SLICE_AXES] }
-    : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: ['α (random direction)'] };
+    : { kind: 'slice1d', xs, values: rows(done.values, 1, size), axes: [RANDOM_LINE_AXIS] };
 }
 
 /**

@@ -6,15 +6,15 @@
  * projected path, and those projections. 'random' is the run's own random
  * slice through x0, its directions rebuilt from the run's seed
  * (filterNormalizedDirection.ts), over [-1, 1]² as the run drew it or over a
- * zoomed box. Runs of another objective or size, or no longer in the store,
+ * zoomed box (a one-axis box: the run's 1-D slice along its first direction). Runs of another objective or size, or no longer in the store,
  * are listed as missing.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { hessianOperator, onArrays } from '../core/curvature/hvp';
-import type { PathSlice, PathSliceRequest } from '../protocol/pathSlice';
+import type { PathSlice, PathSliceRequest, ProjectedPath } from '../protocol/pathSlice';
 import { evaluatePlane, LandscapeBudgetError } from './evaluatePlane';
 import { randomSliceDirections } from './filterNormalizedDirection';
-import { RANDOM_SLICE_AXES, SLICE2D_SIZE } from './landscape';
+import { RANDOM_LINE_AXIS, RANDOM_SLICE_AXES, SLICE1D_SIZE, SLICE2D_SIZE } from './landscape';
 import { withObjective, type ObjectiveAtHand } from './landscapeWindow';
 import { hessianDirections, pcaDirections, projectOnPlane, type PlaneDirections } from './pathDirections';
 import { storedPath, type StoredPath } from './pathStore';
@@ -40,6 +40,8 @@ export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runI
     const { origin, directions } = planeOf(req.method, first, at, tf);
     if (!directions) return { warning: 'the path did not move: it has no principal directions' };
     const paths = found.map(({ runId, path }) => ({ runId, points: projectOnPlane(path.points, origin, directions.dirs), steps: path.steps }));
+    // A one-axis box on the random slice: the run's 1-D slice (along its first direction), zoomed.
+    if (req.method === 'random' && req.box?.length === 1) return lineSlice(evaluator, origin, directions.dirs[0], req.box[0], paths, missing);
     // A zoomed window's box when asked (same plane, same paths), else the paths' span (the random slice: [-1, 1] as the run drew it).
     const unzoomed = (k: number): number[] => (req.method === 'random' ? axisBetween(-1, 1) : axisOver(paths.flatMap((p) => p.points.map((q) => q[k]))));
     const [xs, ys] = [0, 1].map((k) => (req.box?.[k] ? axisBetween(req.box[k][0], req.box[k][1]) : unzoomed(k)));
@@ -57,6 +59,20 @@ export async function pathSliceGrid(req: Pick<PathSliceRequest, 'method' | 'runI
     }
   });
   return 'warning' in result ? { warning: result.warning } : result;
+}
+
+/** The loss along `dir` through `origin` at SLICE1D_SIZE points over [lo, hi] (kind 'slice1d', as the run's own 1-D slice). */
+async function lineSlice(evaluator: ObjectiveAtHand['evaluator'], origin: Float32Array, dir: Float32Array, [lo, hi]: [number, number], paths: ProjectedPath[], missing: string[]): Promise<PathSliceResult> {
+  const xs = Array.from({ length: SLICE1D_SIZE }, (_, i) => lo + ((hi - lo) * i) / (SLICE1D_SIZE - 1));
+  try {
+    const done = await evaluatePlane(evaluator, { base: origin, dirs: [dir], coords: Float32Array.from(xs) });
+    if (!done || done === 'not-batchable') return { warning: 'slice not drawn: cancelled' };
+    const values = [Array.from(done.values, (v) => (Number.isFinite(v) ? v : null))];
+    return { slice: { method: 'random', grid: { kind: 'slice1d', xs, values, axes: [RANDOM_LINE_AXIS] }, paths, missing } };
+  } catch (e) {
+    if (e instanceof LandscapeBudgetError) return { warning: `slice not drawn: stopped at the time budget (${e.message})` };
+    throw e;
+  }
 }
 
 /** The plane's origin and directions: x0 and the run's random directions, or the final point and its PCA / Hessian directions. */

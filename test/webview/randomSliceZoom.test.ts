@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Page } from 'playwright-core';
 import type { SliceAsk } from '../../src/protocol/landscapeViews';
+import { runsFromEvents } from '../../src/protocol/runHistory';
 import { runRequestSchema, type RunnerToHost } from '../../src/protocol/runner';
 import type { DashboardEvent } from '../../src/protocol/webview';
 import { selectBackend } from '../../src/runner/backend';
@@ -72,5 +73,48 @@ describe('trajectory card: zooming the random filter-normalised slice recomputes
     assert.equal(await zoomedX(), undefined, 'reset: the run\'s own grid again');
     assert.doesNotMatch(await card().innerText(), /grid recomputed for the zoomed window/);
     assert.equal((await asks()).length, 1, 'reset asks for nothing');
+  });
+  it('a 1-D random slice: Ctrl+wheel asks for the line over the window, draws it in place of the run\'s, and reset goes back', async () => {
+    page = suite.page;
+    // The same run with the 1-D slice a slow objective gets (the runner's line along the first direction over [-1, 1]).
+    const events = await realRun('random-line');
+    const own = await pathSliceGrid({ method: 'random', runIds: ['random-line'], box: [[-1, 1]] }, tf);
+    assert.ok('slice' in own && own.slice.grid.kind === 'slice1d');
+    const line = own.slice.grid;
+    // A snapshot of this run alone: the 2-D run of the test before would be the slice drawn.
+    await send(page, { type: 'snapshot', version: 0, runs: runsFromEvents(events.map((e) => (e.type === 'landscape' ? { ...e, grid: line } : e))), ghosts: [], banner: null });
+    await settle(page);
+    assert.match(await card().locator('.caption').innerText(), /random filter-normalised direction/);
+    const before = (await asks()).length;
+    const box = await card().locator('canvas').first().boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.down('Control');
+    await page.mouse.wheel(0, -100);
+    await page.keyboard.up('Control');
+    await page.waitForFunction((n) => (window as unknown as ZoomWindow).__posted.filter((m) => m.type === 'pathSlice').length > n, before);
+    const zoom = (await asks())[before];
+    assert.equal(zoom.method, 'random');
+    assert.deepEqual(zoom.runIds, ['random-line']);
+    assert.ok(zoom.box && zoom.box.length === 1, 'a box on the one axis');
+    const [lo, hi] = zoom.box[0];
+    assert.ok(lo > -1 && hi < 1 && lo < hi, `the window [${lo}, ${hi}] is inside the run's [-1, 1]`);
+    const answer = await pathSliceGrid(zoom, tf);
+    assert.ok('slice' in answer && answer.slice.grid.kind === 'slice1d', 'warning' in answer ? answer.warning : '');
+    await send(page, { type: 'pathSlice', requestId: zoom.requestId, slice: answer.slice });
+    await settle(page);
+    const curveX = () => page.evaluate(() => {
+      const chart = (window as unknown as { optimizerLab: { chart(k: string): { chart: { data: { datasets: { label?: string; data: { x: number }[] }[] } } } } }).optimizerLab.chart('trajectory').chart;
+      const data = chart.data.datasets.find((d) => d.label === 'loss')?.data ?? [];
+      return data.length ? [data[0].x, data[data.length - 1].x] : undefined;
+    });
+    const drawn = await curveX();
+    assert.ok(drawn && Math.abs(drawn[0] - lo) < 1e-9 && Math.abs(drawn[1] - hi) < 1e-9, `the line drawn spans the window: ${drawn?.join(', ')}`);
+    assert.match(await card().innerText(), /grid recomputed for the zoomed window/);
+    await card().getByRole('button', { name: 'reset' }).click();
+    await page.waitForFunction(() => (window as unknown as ZoomWindow).optimizerLab.landscapes.zoomed === undefined, undefined, { timeout: 30_000 }).catch(() => undefined);
+    await settle(page);
+    assert.deepEqual(await curveX(), [-1, 1], 'reset: the run\'s own line again');
+    assert.equal((await asks()).length, before + 1, 'reset asks for nothing');
   });
 });

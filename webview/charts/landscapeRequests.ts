@@ -115,7 +115,7 @@ export class LandscapeRequests {
       }
       return;
     }
-    if (mode === 'slice2d' && this.method === 'random') return this.zoomRandomSlice(w);
+    if ((mode === 'slice2d' || mode === 'slice1d') && this.method === 'random') return this.zoomRandomSlice(w, mode);
     const run = this.gridRun();
     if (!this.deps.host.inEditor || !run || (mode !== 'contour' && mode !== 'curve')) return;
     const box: [number, number][] = mode === 'contour' ? [w.x, w.y] : [w.x];
@@ -124,13 +124,13 @@ export class LandscapeRequests {
     this.deps.host.post({ type: 'landscapeWindow', requestId, runId: run.runId, box });
   }
 
-  /** A zoom of the run's random slice: the runner rebuilds its directions from the run's seed and evaluates the window. */
-  private zoomRandomSlice(w: ZoomWindow): void {
-    const run = this.deps.runs().find(({ run, ghost }) => !ghost && run.landscape?.kind === 'slice2d')?.run;
+  /** A zoom of the run's random slice (2-D, or 1-D along its first direction): the runner rebuilds its directions from the run's seed and evaluates the window. */
+  private zoomRandomSlice(w: ZoomWindow, mode: 'slice2d' | 'slice1d'): void {
+    const run = this.deps.runs().find(({ run, ghost }) => !ghost && run.landscape?.kind === mode)?.run;
     if (!this.deps.host.inEditor || !run) return;
     const requestId = `slice-${++this.next}`;
     this.latest.pathSlice = requestId;
-    this.deps.host.post({ type: 'pathSlice', requestId, method: 'random', runIds: [run.runId], box: [w.x, w.y] });
+    this.deps.host.post({ type: 'pathSlice', requestId, method: 'random', runIds: [run.runId], box: mode === 'slice2d' ? [w.x, w.y] : [w.x] });
   }
 
   /** A zoom of a PCA or Hessian slice: the same plane's grid over the window (undefined: back to the first one). */

@@ -129,9 +129,11 @@ function sliceView(runs: readonly Visible[], ctxOf: (run: RunSnapshot, ghost: bo
     };
   }
   const centre = grid.xs.reduce((best, x, i) => (Math.abs(x) < Math.abs(grid.xs[best]) ? i : best), 0);
+  // A zoomed window's line (the same direction, from the runner) replaces the run's own curve; the axes stay the run's.
+  const zoomed = zoomedOf(sliceRun.runId);
   return {
     ...base, mode: 'slice1d', caption: trajectoryCaptions.slice1d,
-    series: [landscapeCurve(grid, theme), origin(grid.values[0][centre] ?? NaN)],
+    series: [landscapeCurve(zoomed?.kind === 'slice1d' ? zoomed : grid, theme), origin(grid.values[0][centre] ?? NaN)],
     spec: {
       x: { type: 'linear', title: axes[0] ?? 'α', min: grid.xs[0], max: grid.xs[grid.xs.length - 1] },
       y: { type: 'linear', title: 'loss' },

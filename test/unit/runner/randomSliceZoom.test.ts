@@ -76,6 +76,28 @@ describe('runner: a zoomed random filter-normalised slice (issue 23, zoom and pa
     assert.ok(worst < 1e-5, `largest relative error ${worst}`);
   });
 
+  it('a one-axis box: the 1-D slice along the first direction over the window (a run whose slice was 1-D zooms so)', async () => {
+    const msg = hostToRunnerSchema.parse({ type: 'pathSlice', requestId: 'l', method: 'random', runIds: ['random-bowl'], box: [[-0.4, 0.6]] });
+    assert.ok(msg.type === 'pathSlice');
+    const before = tf.memory().numTensors;
+    const line = await pathSliceGrid(msg, tf);
+    assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+    assert.ok('slice' in line, 'warning' in line ? line.warning : '');
+    const { kind, xs, values, axes } = line.slice.grid;
+    assert.equal(kind, 'slice1d');
+    assert.deepEqual(axes, ['α (random direction)']);
+    assert.deepEqual([xs.length, xs[0], xs[xs.length - 1], values.length], [61, -0.4, 0.6, 1]);
+    const probe = tf.tensor1d(X0);
+    const dirs = randomSliceDirections(ParamLayout.of(probe), Float32Array.from(X0), SEED);
+    probe.dispose();
+    let worst = 0;
+    xs.forEach((a, i) => {
+      const want = bowlOnPlane(a, 0, dirs);
+      worst = Math.max(worst, Math.abs((values[0][i] ?? NaN) - want) / Math.max(1, want));
+    });
+    assert.ok(worst < 1e-5, `largest relative error ${worst}`);
+  });
+
   it('a run the runner has no path for gets a warning, not a grid', async () => {
     const answer = await pathSliceGrid({ method: 'random', runIds: ['never-ran'] }, tf);
     assert.ok('warning' in answer && /no recorded path/.test(answer.warning));
