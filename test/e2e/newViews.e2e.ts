@@ -137,4 +137,16 @@ describe('issue 23 views in code-server (the real extension): replay, 3-D surfac
     await interpolation.evaluate((e) => e.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'views-03-interpolation');
   });
+
+  it('the same run on the plane of the top two Hessian eigenvectors at its final point', async () => {
+    await card().evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    await card().locator('select[aria-label="slice directions"]').selectOption('hessian');
+    const caption = card().locator('.caption');
+    const deadline = Date.now() + 90_000;
+    while (!/Hessian eigenvectors/.test(await caption.innerText()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const text = await caption.innerText();
+    // The runner's answer: the plane through the final point, with its two eigenvalues in the caption.
+    assert.match(text, /top two Hessian eigenvectors at .*'s final point \(λ₁ = [-\d.e+]+, λ₂ = [-\d.e+]+\)/, text);
+    await screenshot(page, 'views-04-hessian-slice');
+  });
 });
