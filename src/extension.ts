@@ -20,7 +20,7 @@ import { registerRuleCommands } from './host/ruleCommands';
 import { RuleLensProvider } from './host/ruleLenses';
 import { RunController } from './host/runController';
 import { RunProblems } from './host/runProblems';
-import { defaultOptimizerProblem, readRunSettings, type RunSettings } from './host/runSettings';
+import { defaultOptimizerProblem, defaultRuleProblem, readRunSettings, type RunSettings } from './host/runSettings';
 import { RunStatusBar } from './host/runStatusBar';
 import { openSweepResults } from './host/sweepResults';
 import { isSweepAsk, registerSweepCommands, sweepFromDashboard } from './host/sweepCommands';
@@ -53,9 +53,14 @@ function currentSettings(optimizers: BuiltInOptimizers): RunSettings {
 
 /** A default optimizer that is neither a built-in nor a rule is named in a warning, when the catalogue is read and after each change. */
 function checkDefaultOptimizer(optimizers: BuiltInOptimizers): void {
-  const chosen = vscode.workspace.getConfiguration('optimizerLab').get<string>('defaultOptimizer');
-  const problem = typeof chosen === 'string' ? defaultOptimizerProblem(chosen.trim(), optimizers.all.map((o) => o.id)) : undefined;
-  if (problem) void vscode.window.showWarningMessage(problem);
+  const config = vscode.workspace.getConfiguration('optimizerLab');
+  const chosen = config.get<string>('defaultOptimizer');
+  const rule = config.get<string>('defaultOptimizerRule');
+  const problems = [
+    typeof chosen === 'string' ? defaultOptimizerProblem(chosen.trim(), optimizers.all.map((o) => o.id)) : undefined,
+    typeof rule === 'string' ? defaultRuleProblem(rule.trim()) : undefined,
+  ];
+  for (const problem of problems) if (problem) void vscode.window.showWarningMessage(problem);
 }
 
 /** The runner process, started on the first run (activation loads no TensorFlow.js). */
@@ -99,7 +104,7 @@ function sendCatalog(catalog: WorkspaceCatalog, controller: RunController): void
 
 /** A new default optimizer changes the lenses (and is checked); a new debounce applies to live mode. */
 function settingsChanged(e: vscode.ConfigurationChangeEvent, optimizers: BuiltInOptimizers, refreshLenses: () => void, live: LiveMode): void {
-  if (e.affectsConfiguration('optimizerLab.defaultOptimizer')) {
+  if (e.affectsConfiguration('optimizerLab.defaultOptimizer') || e.affectsConfiguration('optimizerLab.defaultOptimizerRule')) {
     checkDefaultOptimizer(optimizers);
     refreshLenses();
   }

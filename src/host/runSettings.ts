@@ -53,7 +53,7 @@ export const DEFAULT_SETTINGS: RunSettings = {
 };
 
 /** package.json's key for each setting that is not named as its RunSettings field. */
-type SettingKey = Exclude<keyof RunSettings, 'memoryLimitBytes'> | 'memoryLimit';
+type SettingKey = Exclude<keyof RunSettings, 'memoryLimitBytes' | 'defaultRule'> | 'memoryLimit' | 'defaultOptimizerRule';
 type Getter = (key: SettingKey) => unknown;
 
 /** '2GB' / '512MB' as bytes; undefined for '' or anything unparsable (the runner's default then). */
@@ -67,8 +67,9 @@ function memoryLimitOf(value: unknown): number | undefined {
 }
 
 /**
- * Why `id` cannot be the default optimizer, or undefined when it can. `builtIns`: the catalogue's ids
- * (package.json no longer lists them, so the registry stays their one source); empty: not loaded yet, nothing to check.
+ * Why `id` cannot be the default optimizer, or undefined when it can. `builtIns`: the catalogue's ids (package.json's
+ * enum is written from the same registry by npm run docs:optimizers); empty: not loaded yet, nothing to check.
+ * A rule's `FILE#NAME` belongs in optimizerLab.defaultOptimizerRule, but is still taken here.
  */
 export function defaultOptimizerProblem(id: string, builtIns: readonly string[]): string | undefined {
   if (id.includes('#')) return ruleOfSetting(id, (f) => f) ? undefined : `optimizerLab.defaultOptimizer: '${id}' names no rule (FILE#NAME, e.g. rules/lion.ts#lion); using '${DEFAULT_SETTINGS.defaultOptimizer}'`;
@@ -82,6 +83,12 @@ export function ruleOfSetting(value: string, resolve: (file: string) => string):
   const file = value.slice(0, Math.max(hash, 0)).trim();
   const name = value.slice(hash + 1).trim();
   return hash > 0 && file !== '' && /^[A-Za-z_$][\w$]*$/.test(name) ? { file: resolve(file), name } : undefined;
+}
+
+/** Why the rule setting (`FILE#NAME`, '' for none) cannot be used, or undefined when it can (or is empty). */
+export function defaultRuleProblem(value: string): string | undefined {
+  if (value === '' || ruleOfSetting(value, (f) => f)) return undefined;
+  return `optimizerLab.defaultOptimizerRule: '${value}' is not FILE#NAME (e.g. rules/lion.ts#lion); using optimizerLab.defaultOptimizer`;
 }
 
 /** The setting as the default optimizer: a built-in's id, a rule, or (when neither) the default's. */
@@ -121,7 +128,9 @@ const positiveInt = (v: unknown, fallback: number): number => (typeof v === 'num
  */
 export function readRunSettings(get: Getter, builtIns: readonly string[] = [], resolve: (file: string) => string = (f) => f): RunSettings {
   const d = DEFAULT_SETTINGS;
-  const optimizer = get('defaultOptimizer');
+  const rule = get('defaultOptimizerRule');
+  // A usable rule setting wins over the built-in's.
+  const optimizer = typeof rule === 'string' && rule.trim() !== '' && !defaultRuleProblem(rule.trim()) ? rule : get('defaultOptimizer');
   const lr = get('learningRate');
   const backend = get('backend');
   const every = get('curvatureEvery');

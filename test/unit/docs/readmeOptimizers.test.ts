@@ -2,7 +2,7 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
-import { README, TABLE_BEGIN, TABLE_END, registryTable, withOptimizerTable } from '../../../scripts/docsOptimizers';
+import { PACKAGE_JSON, README, TABLE_BEGIN, TABLE_END, registryPackageJson, registryTable, withDefaultOptimizerEnum, withOptimizerTable } from '../../../scripts/docsOptimizers';
 
 describe("README's optimizer table", () => {
   it('is the table the registry gives (run npm run docs:optimizers after adding or changing an optimizer)', async () => {
@@ -23,5 +23,26 @@ describe("README's optimizer table", () => {
 
   it('refuses a README without the markers rather than guessing where the table goes', () => {
     assert.throws(() => withOptimizerTable('# no table here\n', '| a |'), /needs the markers/);
+  });
+});
+
+describe("package.json's default-optimizer setting", () => {
+  const setting = (text: string) => (JSON.parse(text) as { contributes: { configuration: { properties: Record<string, { enum?: string[]; enumDescriptions?: string[] }> } } })
+    .contributes.configuration.properties['optimizerLab.defaultOptimizer'];
+
+  it('lists the registry\'s ids with their summaries (run npm run docs:optimizers after adding an optimizer)', async () => {
+    const written = setting(fs.readFileSync(PACKAGE_JSON, 'utf8'));
+    const expected = setting(await registryPackageJson());
+    assert.deepEqual(written.enum, OPTIMIZERS.map((o) => o.id), 'package.json is out of date: npm run docs:optimizers rewrites the ids');
+    assert.deepEqual(written.enumDescriptions, expected.enumDescriptions);
+    assert.ok(written.enum?.includes('adam') && written.enum.includes('lbfgs'));
+  });
+
+  it('rewrites only the two lists, keeping the rest of the file as written', () => {
+    const text = '{\n  "contributes": {\n    "configuration": {\n      "properties": {\n        "optimizerLab.defaultOptimizer": {\n          "enum": ["old"],\n          "markdownDescription": "\\u25b6 Run"\n        }\n      }\n    }\n  }\n}\n';
+    const after = withDefaultOptimizerEnum(text, [{ id: 'a', summary: 'A.' }, { id: 'b', summary: 'B.' }]);
+    assert.deepEqual(setting(after).enum, ['a', 'b']);
+    assert.deepEqual(setting(after).enumDescriptions, ['A.', 'B.']);
+    assert.ok(after.includes('"\\u25b6 Run"'), 'the escaped character is kept as written');
   });
 });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { runRequestSchema } from '../../../src/protocol/runner';
 import { OPTIMIZERS } from '../../../src/core/optimizers/registry';
-import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, readRunSettings, runRequestFor, scheduleFileOf, type RunSettings } from '../../../src/host/runSettings';
+import { DEFAULT_SETTINGS, controlDefaults, defaultOptimizerProblem, defaultRuleProblem, readRunSettings, runRequestFor, scheduleFileOf, type RunSettings } from '../../../src/host/runSettings';
 
 const getter = (values: Record<string, unknown>) => (key: string): unknown => values[key];
 
@@ -40,6 +40,20 @@ describe('runSettings', () => {
     // A rule reference without a name is not guessed at.
     assert.match(defaultOptimizerProblem('rules/lion.ts#', BUILT_INS) ?? '', /names no rule \(FILE#NAME/);
     assert.deepEqual(readRunSettings(getter({ defaultOptimizer: 'rules/lion.ts#' }), BUILT_INS, resolve), DEFAULT_SETTINGS);
+  });
+
+  it('takes the rule setting (optimizerLab.defaultOptimizerRule) over the built-in, and the built-in when it is empty or not FILE#NAME', () => {
+    const resolve = (file: string) => (file.startsWith('/') ? file : `/w/${file}`);
+    const read = (values: Record<string, unknown>) => readRunSettings(getter(values), BUILT_INS, resolve);
+    const s = read({ defaultOptimizer: 'sgd', defaultOptimizerRule: ' rules/lion.ts#lion ' });
+    assert.deepEqual([s.defaultOptimizer, s.defaultRule], ['lion', { file: '/w/rules/lion.ts', name: 'lion' }]);
+    for (const rule of ['', '  ', 'rules/lion.ts', 'rules/lion.ts#', 'rules/lion.ts#1x', 42]) {
+      const fallback = read({ defaultOptimizer: 'sgd', defaultOptimizerRule: rule });
+      assert.deepEqual([fallback.defaultOptimizer, fallback.defaultRule], ['sgd', undefined], JSON.stringify(rule));
+    }
+    assert.equal(defaultRuleProblem(''), undefined);
+    assert.equal(defaultRuleProblem('r.ts#lion'), undefined);
+    assert.match(defaultRuleProblem('r.ts') ?? '', /defaultOptimizerRule: 'r\.ts' is not FILE#NAME .*using optimizerLab\.defaultOptimizer/);
   });
 
   it("samples curvature on the 'auto' time budget by default and passes it to the runner", () => {
