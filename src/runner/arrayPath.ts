@@ -7,7 +7,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArrayObjective, ArrayOptimizer } from '../core/arrays/contracts';
-import { CompiledValueAndGrad, type ArrayInput } from '../core/compiled/compileValueAndGrad';
+import { CompiledValueAndGrad, type ArrayInput, type TensorObjective } from '../core/compiled/compileValueAndGrad';
 import { compileVectorFunction } from '../core/compiled/compileVectorFunction';
 import { NotCompilable } from '../core/compiled/program';
 import type { Optimizer } from '../core/optimizer';
@@ -46,7 +46,12 @@ export interface ArrayPathInput {
   readonly project?: (x: tfType.Tensor1D) => tfType.Tensor1D;
   /** Turned off (RunRequest.compile false, --no-compile, OPTLAB_COMPILE=0). */
   readonly disabled: boolean;
+  /** Makes the compiled objective; a sweep's worker hands back the one its earlier runs compiled (sweepReuse.ts). A new one when absent. */
+  readonly compiledObjective?: CompiledObjectiveSource;
 }
+
+/** The run's compiled objective for its traced function and length. */
+export type CompiledObjectiveSource = (objective: TensorObjective, size: number) => CompiledValueAndGrad;
 
 /**
  * Above this many parameters the tensor path's wasm SIMD kernels can beat scalar JS loops (Adam on
@@ -122,7 +127,7 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
   // Errors the user's objective throws while it is traced are the user's, not the compiler's: the
   // run stays on tensors, where the same error is reported with its file:line.
   let userError: unknown;
-  const compiled = new CompiledValueAndGrad((x, inputs) => {
+  const compiled = (o.compiledObjective ?? ((f, size) => new CompiledValueAndGrad(f, size)))((x, inputs) => {
     o.setBatch(toBatch(inputs));
     try {
       return o.f(x);

@@ -18,7 +18,7 @@ import { parseSchedule } from '../core/schedules/parseSchedule';
 import { scheduleForm } from '../core/schedules/scheduleForm';
 import { UserScheduleError } from '../core/schedules/userSchedule';
 import { TRAJECTORY_MAX_PARAMS, type RunError, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
-import { planArrayPath } from './arrayPath';
+import { planArrayPath, type CompiledObjectiveSource } from './arrayPath';
 import { batchedObjective, type BatchedObjective } from './batchedObjective';
 import type { BackendChoice } from './backend';
 import { compileObjective } from './compile';
@@ -125,11 +125,12 @@ function runCurvatureSampler(req: RunRequest, objective: BatchedObjective, compi
  * n = 1e7) to learn nothing more.
  */
 function planPath(req: RunRequest, optimizer: Optimizer, objective: BatchedObjective, prepared: PreparedObjective,
-  x0: Float32Array, stateWanted: boolean, tf: typeof tfType): ReturnType<typeof planArrayPath> {
+  x0: Float32Array, stateWanted: boolean, tf: typeof tfType, compiledObjective?: CompiledObjectiveSource): ReturnType<typeof planArrayPath> {
   const arrayPath: ReturnType<typeof planArrayPath> = stateWanted ? { reason: 'the optimizer\'s state is recorded on the path (pathState)' } : planArrayPath({
     optimizer, f: objective.minimized, setBatch: objective.setBatch, dataset: prepared.dataset, x0, steps: req.steps,
     project: prepared.project,
     disabled: !(req.compile ?? process.env.OPTLAB_COMPILE !== '0'),
+    ...(compiledObjective ? { compiledObjective } : {}),
   }, tf);
   if (!arrayPath.plan) {
     const probe = objective.evaluate(prepared.x0, 0);
@@ -224,7 +225,9 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const x0Values = prepared.x0Values;
     // The optimizer's vectors on the path come from its tensor form's `inspect` (a compiled rule has none).
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
-    const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf);
+    // What the compiled program depends on: the bundle, the objective, its seeded data and start, the steps, the sign.
+    const programKey = `${compiled.sourceHash}#${entry.name}#${req.seed}#${req.steps}#${req.optimizer.maximize === true}`;
+    const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf, control.compiledObjective?.(programKey));
 
     const meta = runMetaOf({
       req, backend, objective: entry.name, sourceHash: compiled.sourceHash, optimizer, lr, ruleFile: rule?.site.file, schedule,

@@ -5,6 +5,7 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { RunnerToHost } from '../protocol/runner';
+import type { CompiledObjectiveSource } from './arrayPath';
 import type { compileObjective } from './compile';
 import type { LrSet } from './lrSet';
 
@@ -20,6 +21,8 @@ export interface RunControl {
   located?(where: { file: string; line?: number }): void;
   /** Compiles the objective's (and a rule's) file; a sweep passes one that bundles each file once for all its runs. */
   compile?: typeof compileObjective;
+  /** The compiled objective of runs with this key (file, objective, seed, steps, sign); a sweep keeps one per worker (sweepReuse.ts). */
+  compiledObjective?(key: string): CompiledObjectiveSource;
 }
 
 export type Emit = (msg: RunnerToHost) => void;
