@@ -6,6 +6,7 @@
  * are `gemm` (gemmKernels.ts: WebAssembly SIMD when every array is in one WebAssembly memory).
  */
 import { gemm } from './gemmKernels';
+import { PATCH_MAP_MAX, patchSources } from './patchMaps';
 import { BULK_RUN_MIN, adderFor, sharedHeap } from './patchRuns';
 
 /**
@@ -24,6 +25,12 @@ function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;
+  if (span < BULK_RUN_MIN && patches.length <= PATCH_MAP_MAX) {
+    // Short runs: a gather through the geometry's index map (patchMaps.ts).
+    const sources = patchSources(g);
+    for (let i = 0; i < sources.length; i++) patches[i] = sources[i] < 0 ? 0 : x[sources[i]];
+    return;
+  }
   // Long runs inside one WebAssembly memory: one memmove each (patchRuns.ts).
   const heap = span >= BULK_RUN_MIN ? sharedHeap(x, patches) : undefined;
   const xAt = x.byteOffset >> 2, patchesAt = patches.byteOffset >> 2;
@@ -67,6 +74,12 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
   // Long runs inside one WebAssembly memory: a SIMD add each (patchRuns.ts).
   const addRun = span >= BULK_RUN_MIN && dx.buffer === patches.buffer ? adderFor(dx) : undefined;
   dx.fill(0);
+  if (span < BULK_RUN_MIN && patches.length <= PATCH_MAP_MAX) {
+    // Short runs: the patch entries added in patch order, as the loops below add them.
+    const sources = patchSources(g);
+    for (let i = 0; i < sources.length; i++) if (sources[i] >= 0) dx[sources[i]] += patches[i];
+    return;
+  }
   let src = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
