@@ -2,7 +2,7 @@
  * A sweep's worker thread (started from the runner bundle, see main.ts): takes
  * one configuration at a time and runs it through runObjective, the run path of
  * `optlab run`, so every run's numbers are those of a separate `optlab run`.
- * Each file is bundled once per worker. Cancelling is a shared flag read between
+ * Each file is bundled once per worker, and its objective compiled once per seed (sweepReuse.ts). Cancelling is a shared flag read between
  * steps (no message needs to get through a busy event loop).
  */
 import { parentPort } from 'node:worker_threads';
@@ -18,6 +18,7 @@ import { formatError } from './formatError';
 import { silenceTfjsBanner } from './quietTfjs';
 import { runObjective } from './run';
 import { RunFailure } from './runFailure';
+import { KeptObjectives } from './sweepReuse';
 
 /** What a sweep passes to each worker (workerData). */
 export interface SweepWorkerData {
@@ -55,7 +56,7 @@ function post(msg: SweepWorkerToHost): void {
   parentPort?.postMessage(msg);
 }
 
-async function runTask(task: SweepTask, backend: BackendChoice, cancelled: Int32Array, compile: typeof compileObjective): Promise<SweepOutcome> {
+async function runTask(task: SweepTask, backend: BackendChoice, cancelled: Int32Array, compile: typeof compileObjective, kept: KeptObjectives): Promise<SweepOutcome> {
   const planned = task.stopAfter ?? task.request.steps;
   const losses = new ThinnedLosses(Math.max(1, Math.ceil(planned / SWEEP_STEPS_KEPT)));
   let updates = 0;
@@ -74,6 +75,7 @@ async function runTask(task: SweepTask, backend: BackendChoice, cancelled: Int32
       isCancelled: () => Atomics.load(cancelled, 0) === 1 || atRung(),
       lrSet: () => undefined,
       compile,
+      compiledObjective: (key) => kept.source(key),
       stepDone: (step) => {
         updates = step + 1;
         const now = Date.now();
@@ -121,6 +123,7 @@ export async function runSweepWorker(data: SweepWorkerData): Promise<void> {
     }
     return bundle;
   };
+  const kept = new KeptObjectives();
   let queue = Promise.resolve();
   parentPort?.on('message', (raw: unknown) => {
     const msg = parseMessage(sweepHostToWorkerSchema, raw, 'sweep worker input');
@@ -129,7 +132,7 @@ export async function runSweepWorker(data: SweepWorkerData): Promise<void> {
       void queue.then(() => process.exit(0));
       return;
     }
-    queue = queue.then(async () => post({ type: 'outcome', task: msg.task, outcome: await runTask(msg, backend, cancelled, compile) }));
+    queue = queue.then(async () => post({ type: 'outcome', task: msg.task, outcome: await runTask(msg, backend, cancelled, compile, kept) }));
   });
   post({ type: 'ready', backend: backend.backend });
 }
