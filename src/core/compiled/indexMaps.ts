@@ -202,7 +202,8 @@ export function composeMaps(inner: Int32Array, outer: Int32Array): Int32Array {
 export type MapPattern =
   | { readonly kind: 'constant'; readonly at: number }
   | { readonly kind: 'offset'; readonly k: number }
-  | { readonly kind: 'modulo'; readonly m: number }
+  /** k + i mod m (k absent: 0; a per-channel parameter sliced from the parameter vector has one). */
+  | { readonly kind: 'modulo'; readonly m: number; readonly k?: number }
   | { readonly kind: 'divide'; readonly d: number }
   | { readonly kind: 'window'; readonly lo: number; readonly hi: number; readonly k: number }
   | { readonly kind: 'general'; readonly padded: boolean };
@@ -231,14 +232,14 @@ function classify(map: Int32Array): MapPattern {
     i = 1;
     while (i < n && map[i] === i + first) i++;
     if (i === n) return { kind: 'offset', k: first };
+    const period = map.indexOf(first, 1);
+    if (period > 0) {
+      i = 0;
+      while (i < n && map[i] === first + (i % period)) i++;
+      if (i === n) return first === 0 ? { kind: 'modulo', m: period } : { kind: 'modulo', m: period, k: first };
+    }
   }
   if (first === 0) {
-    const period = map.indexOf(0, 1);
-    if (period > 0) {
-      let i = 0;
-      while (i < n && map[i] === i % period) i++;
-      if (i === n) return { kind: 'modulo', m: period };
-    }
     let run = 1;
     while (run < n && map[run] === 0) run++;
     if (run > 1 && run < n) {

@@ -140,7 +140,7 @@ function readJs(buf: number, read: Read, names: JsNames, before: string[]): stri
     case 'offset':
       return `${buffer}[${shifted(read.k)}]`;
     case 'modulo':
-      return `${buffer}[i % ${read.m}]`;
+      return read.k ? `${buffer}[${read.k} + i % ${read.m}]` : `${buffer}[i % ${read.m}]`;
     case 'divide':
       return `${buffer}[(i / ${read.d}) | 0]`;
     case 'window':

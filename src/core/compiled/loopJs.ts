@@ -73,7 +73,7 @@ function readJs(buf: number, read: Read, element: (buf: number, index: string) =
     case 'offset':
       return element(buf, shifted(read.k));
     case 'modulo':
-      return element(buf, `i % ${read.m}`);
+      return element(buf, read.k ? `(${read.k} + i % ${read.m})` : `i % ${read.m}`);
     case 'divide':
       return element(buf, `((i / ${read.d}) | 0)`);
     case 'window':

@@ -72,7 +72,8 @@ export function lowerReduction(fuser: LoopFuser, node: KernelNode, index: number
     const known = reductionPattern(inShape, axes);
     const map = known ? undefined : reductionMap(inShape, axes);
     const pattern = known ?? classifyMap(map as Int32Array);
-    const at: TargetIndex = pattern.kind === 'divide' || pattern.kind === 'modulo' ? pattern : { kind: 'map', map: fuser.addMap(map as Int32Array) };
+    const rowsPattern = pattern.kind === 'divide' || (pattern.kind === 'modulo' && pattern.k === undefined);
+    const at: TargetIndex = rowsPattern ? pattern : { kind: 'map', map: fuser.addMap(map as Int32Array) };
     fuser.accumulate(loop, out, index, { kind: 'reduceRows', op, buf, value, at, rows, divideBy });
     return true;
   });

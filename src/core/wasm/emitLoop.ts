@@ -46,11 +46,14 @@ class LoopEmitter {
   private readonly starts = new Map<number, number>();
   private zero = -1;
   private readonly rows: RowReductions;
+  /** Whether the vector loop's i is a multiple of 4 (vectorRange starts there): modulo and divide reads take whole vectors. */
+  private readonly aligned: boolean;
 
   constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
     this.code = new Code([...ir.scalars, ...(ir.movable ?? []).map((): ValType => 'i32')], ir.accumulators.filter((a) => a.into === 'return').map((): ValType => 'f64'));
     this.i = this.code.local('i32');
     this.i4 = this.code.local('i32');
+    this.aligned = vectorRange(ir).lo % 4 === 0;
     this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, emit64: (e, mode, half) => this.emit64(e, mode, half) });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
@@ -308,6 +311,14 @@ class LoopEmitter {
       this.shift(code, buf);
       return mode === 'vector' ? code.simdMemory(Simd.load, base) : code.memory(Op.f32Load, 2, base);
     }
+    if (mode === 'vector' && this.aligned && read.kind === 'modulo' && read.m % 4 === 0) {
+      // i mod m .. + 3 are consecutive elements (i and m multiples of 4): one load.
+      code.get(this.i).i32(read.m).op(Op.i32RemU);
+      if (read.k) code.i32(read.k).op(Op.i32Add);
+      return this.shift(code.i32(2).op(Op.i32Shl), buf).simdMemory(Simd.load, base);
+    }
+    // ⌊i / d⌋ is one element for all four lanes: one load, splatted.
+    if (mode === 'vector' && this.aligned && read.kind === 'divide' && read.d % 4 === 0) return this.readLane(buf, read, 0).simd(Simd.f32x4Splat);
     if (mode === 'vector') {
       // Modulo, divide and general reads: lane by lane.
       this.readLane(buf, read, 0);
@@ -342,6 +353,7 @@ class LoopEmitter {
       case 'modulo':
         index();
         code.i32(read.m).op(Op.i32RemU);
+        if (read.k) code.i32(read.k).op(Op.i32Add);
         break;
       case 'divide':
         index();

@@ -11,7 +11,8 @@
 export type Read =
   | { readonly kind: 'offset'; readonly k: number }
   | { readonly kind: 'window'; readonly lo: number; readonly hi: number; readonly k: number; readonly pad: number }
-  | { readonly kind: 'modulo'; readonly m: number }
+  /** buf[k + i mod m] (k absent: 0). */
+  | { readonly kind: 'modulo'; readonly m: number; readonly k?: number }
   | { readonly kind: 'divide'; readonly d: number }
   | { readonly kind: 'constant'; readonly at: number }
   /** buf[map[i]], map an Int32 buffer; map[i] < 0 reads `pad` when padded. */
