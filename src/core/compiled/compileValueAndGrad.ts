@@ -58,6 +58,32 @@ function describeProgram(p: Program): string {
 /** The programs' key: the extra inputs' shapes. */
 const keyOf = (inputs: readonly ArrayInput[]): string => inputs.map((i) => i.shape.join('x')).join('|');
 
+/** What run() passes one batch shape's program: the argument lists are reused, each call's arrays written in and cleared after. */
+interface ProgramCall {
+  readonly shapes: readonly (readonly number[])[];
+  readonly program: CompiledProgram;
+  readonly guest: GuestProgram | undefined;
+  /** [x, the inputs' values, the program's own extra inputs]. */
+  readonly programInputs: Float32Array[];
+  /** [loss, gradient]. */
+  readonly outputs: Float32Array[];
+}
+
+/** Placeholder for a caller's array in a reused argument list between calls. */
+const NO_VALUES = new Float32Array(0);
+
+/** Whether the inputs have the shapes given (a step's batch is the last one's size). */
+function sameShapes(shapes: readonly (readonly number[])[], inputs: readonly ArrayInput[]): boolean {
+  if (shapes.length !== inputs.length) return false;
+  for (let k = 0; k < inputs.length; k++) {
+    const a = shapes[k];
+    const b = inputs[k].shape;
+    if (a.length !== b.length) return false;
+    for (let d = 0; d < a.length; d++) if (a[d] !== b[d]) return false;
+  }
+  return true;
+}
+
 /** A second point near x (values of both signs of change), so a check does not rest on one point. */
 const moved = (x: Float32Array): Float32Array => x.map((v, i) => v + 1e-3 * (1 + Math.abs(v)) * (((i * 7) % 5) - 2));
 
@@ -67,6 +93,9 @@ export class CompiledValueAndGrad {
   private readonly loss = new Float32Array(1);
   /** Per batch shape: the program as a guest of the optimizer's memory, after shareWorkspace. */
   private guests = new Map<string, GuestProgram>();
+  /** Per batch shape: what run() passes the program (made on the first call of that shape; forgotten when the guests change). */
+  private readonly calls = new Map<string, ProgramCall>();
+  private lastCall: ProgramCall | undefined = undefined;
 
   constructor(
     private readonly objective: TensorObjective,
@@ -75,14 +104,36 @@ export class CompiledValueAndGrad {
 
   /** Loss at x with the given extra inputs; ∇f into gradOut. Compiles (and checks) on the first call with new input shapes. */
   run(x: Float32Array, inputs: readonly ArrayInput[], gradOut: Float32Array): number {
-    const key = keyOf(inputs);
-    const compiled = this.prepare(x, inputs);
-    const programInputs = [x, ...inputs.map((i) => i.values), ...compiled.extra];
-    const outputs = [this.loss, gradOut];
+    // The last call's shapes again (every step but a batch of another size): no key, lookup or array made.
+    let call = this.lastCall;
+    if (call === undefined || !sameShapes(call.shapes, inputs)) call = this.callFor(x, inputs);
+    const { programInputs, outputs, program } = call;
+    programInputs[0] = x;
+    for (let k = 0; k < inputs.length; k++) programInputs[1 + k] = inputs[k].values;
+    outputs[1] = gradOut;
     // As a guest of the optimizer's memory (shareWorkspace) x and gradOut are read and written in place; other arrays are copied.
-    if (!this.guests.get(key)?.run(programInputs, outputs)) compiled.program.run(programInputs, outputs);
-    this.gradNormSq = compiled.program.squaredNorms[0];
+    if (call.guest === undefined || !call.guest.run(programInputs, outputs)) program.run(programInputs, outputs);
+    // The caller's arrays are not kept past the call.
+    for (let k = 0; k <= inputs.length; k++) programInputs[k] = NO_VALUES;
+    outputs[1] = NO_VALUES;
+    this.gradNormSq = program.squaredNorms[0];
     return this.loss[0];
+  }
+
+  /** The program, guest and argument lists for these inputs' shapes (compiled and checked at x when new), as the last call's. */
+  private callFor(x: Float32Array, inputs: readonly ArrayInput[]): ProgramCall {
+    const key = keyOf(inputs);
+    let call = this.calls.get(key);
+    if (call === undefined) {
+      const { program, extra } = this.prepare(x, inputs);
+      call = {
+        shapes: inputs.map((i) => [...i.shape]), program, guest: this.guests.get(key),
+        programInputs: [x, ...inputs.map((i) => i.values), ...extra], outputs: [this.loss, NO_VALUES],
+      };
+      this.calls.set(key, call);
+    }
+    this.lastCall = call;
+    return call;
   }
 
   /**
@@ -117,6 +168,8 @@ export class CompiledValueAndGrad {
     const guests = requests.length > 0 ? guestsIn(requests) : undefined;
     if (!guests || guests.every((g) => g === undefined)) return false;
     this.guests = new Map(keys.flatMap((key, k) => (guests[k] ? [[key, guests[k]] as const] : [])));
+    this.calls.clear();
+    this.lastCall = undefined;
     return true;
   }
 

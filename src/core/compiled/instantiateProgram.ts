@@ -16,7 +16,7 @@ type ProgramFunction = (buffers: Float32Array[], maps: readonly Int32Array[], ke
 
 /** The program, or undefined when its WebAssembly memory cannot be had (beyond 4 GiB, or the engine refuses). */
 export function instantiateProgram(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
-  return code.wasmLoops.length === 0 ? inJs(schedule, code) : inWasm(schedule, code);
+  return code.wasmLoops.length === 0 ? new JsProgram(schedule, code) : inWasm(schedule, code);
 }
 
 /** What a WebAssembly program needs to run again over another memory as a guest (guestProgram.ts). */
@@ -29,9 +29,37 @@ export interface GuestForm {
 /** Each WebAssembly program's guest form (a JS program runs on its caller's arrays already). */
 export const guestForms = new WeakMap<CompiledProgram, GuestForm>();
 
+/** Characters of generated source kept for reuse (the oldest functions are dropped past it). */
+const MAX_KEPT_SOURCE = 4_000_000;
+const functionsBySource = new Map<string, ProgramFunction>();
+let keptSource = 0;
+
+/**
+ * The generated function of `source`, one per distinct source: a program compiled again (each run's
+ * objective, the same code) runs the function the engine has already optimized, not a cold one that
+ * each run would interpret and optimize anew. The function only reads its arguments, so programs can share it.
+ */
+function functionOf(source: string): ProgramFunction {
+  let fn = functionsBySource.get(source);
+  if (fn !== undefined) return fn;
+  fn = new Function(...PARAMETERS, source) as ProgramFunction;
+  if (source.length > MAX_KEPT_SOURCE) return fn;
+  for (const kept of functionsBySource.keys()) {
+    if (keptSource + source.length <= MAX_KEPT_SOURCE) break;
+    functionsBySource.delete(kept);
+    keptSource -= kept.length;
+  }
+  functionsBySource.set(source, fn);
+  keptSource += source.length;
+  return fn;
+}
+
+/** The WebAssembly loops argument of a program in JS only. */
+const NO_LOOPS: LoopFunction[] = [];
+
 /** What both forms share: the function, sizes, squared norms. */
 function partsOf(schedule: Schedule, code: GeneratedCode) {
-  const fn = new Function(...PARAMETERS, code.source) as ProgramFunction;
+  const fn = functionOf(code.source);
   const sizes = (buffers: readonly number[]) => buffers.map((buf) => schedule.buffers[buf].size);
   const inputSizes = sizes(schedule.inputBuffers);
   const outputSizes = sizes(schedule.outputBuffers);
@@ -61,32 +89,64 @@ export function sumSquaresAfter(normsAfter: readonly { output: number; slot: num
   }
 }
 
-/** All loops in JS: inputs and outputs are the caller's arrays, the other buffers plain Float32Arrays. */
-function inJs(schedule: Schedule, code: GeneratedCode): CompiledProgram {
-  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
-  const { inputBuffers, outputBuffers, maps } = schedule;
-  const buffers = schedule.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
-  return {
-    ...common,
-    run(inputs, outputs) {
-      checkSizes(inputs, inputSizes, 'input');
-      checkSizes(outputs, outputSizes, 'output');
-      // No copies: the caller's arrays are the program's input and output buffers.
-      for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]] = inputs[k];
-      for (let k = 0; k < outputs.length; k++) buffers[outputBuffers[k]] = outputs[k];
-      fn(buffers, maps, STANDALONE, [], squaredNorms);
+/**
+ * All loops in JS: inputs and outputs are the caller's arrays, the other buffers plain Float32Arrays.
+ * A class, so every such program has one map: a call site that runs each run's new program (the
+ * training loop's objective) stays monomorphic instead of deoptimizing on a new object shape.
+ */
+class JsProgram implements CompiledProgram {
+  readonly inputSizes: readonly number[];
+  readonly outputSizes: readonly number[];
+  readonly squaredNorms: Float64Array;
+  readonly loops: number;
+  readonly wasmLoops: number;
+  readonly jsLoops: number;
+  readonly source: string;
+  private readonly fn: ProgramFunction;
+  private readonly normsAfter: readonly { output: number; slot: number }[];
+  private readonly inputBuffers: readonly number[];
+  private readonly outputBuffers: readonly number[];
+  private readonly maps: readonly Int32Array[];
+  private readonly buffers: Float32Array[];
+
+  constructor(schedule: Schedule, code: GeneratedCode) {
+    const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = partsOf(schedule, code);
+    this.inputSizes = inputSizes;
+    this.outputSizes = outputSizes;
+    this.squaredNorms = squaredNorms;
+    this.loops = common.loops;
+    this.wasmLoops = common.wasmLoops;
+    this.jsLoops = common.jsLoops;
+    this.source = common.source;
+    this.fn = fn;
+    this.normsAfter = normsAfter;
+    this.inputBuffers = schedule.inputBuffers;
+    this.outputBuffers = schedule.outputBuffers;
+    this.maps = schedule.maps;
+    this.buffers = schedule.buffers.map((spec) => (spec.role === 'constant' || spec.role === 'temp' ? (spec.init ?? new Float32Array(spec.size)) : new Float32Array(0)));
+  }
+
+  run(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void {
+    const { buffers, inputBuffers, outputBuffers, squaredNorms } = this;
+    checkSizes(inputs, this.inputSizes, 'input');
+    checkSizes(outputs, this.outputSizes, 'output');
+    // No copies: the caller's arrays are the program's input and output buffers.
+    for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]] = inputs[k];
+    for (let k = 0; k < outputs.length; k++) buffers[outputBuffers[k]] = outputs[k];
+    this.fn(buffers, this.maps, STANDALONE, NO_LOOPS, squaredNorms);
+    sumSquaresAfter(this.normsAfter, outputs, squaredNorms);
+  }
+
+  resident(pairs: readonly (readonly [number, number])[]): ResidentProgram {
+    const { fn, maps, normsAfter, squaredNorms, inputBuffers, outputBuffers } = this;
+    const own = [...this.buffers];
+    inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(this.inputSizes[k])));
+    outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(this.outputSizes[k])));
+    return residentRun(own, inputBuffers, outputBuffers, pairs, undefined, (views, outputs) => {
+      fn(views, maps, STANDALONE, NO_LOOPS, squaredNorms);
       sumSquaresAfter(normsAfter, outputs, squaredNorms);
-    },
-    resident: (pairs) => {
-      const own = [...buffers];
-      inputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(inputSizes[k])));
-      outputBuffers.forEach((buf, k) => (own[buf] = new Float32Array(outputSizes[k])));
-      return residentRun(own, inputBuffers, outputBuffers, pairs, undefined, (views, outputs) => {
-        fn(views, maps, STANDALONE, [], squaredNorms);
-        sumSquaresAfter(normsAfter, outputs, squaredNorms);
-      });
-    },
-  };
+    });
+  }
 }
 
 /**
