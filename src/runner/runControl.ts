@@ -23,6 +23,8 @@ export interface RunControl {
   compile?: typeof compileObjective;
   /** The compiled objective of runs with this key (file, objective, seed, steps, sign); a sweep keeps one per worker (sweepReuse.ts). */
   compiledObjective?(key: string): CompiledObjectiveSource;
+  /** Step records without the path's points and gradients (a sweep's worker keeps only losses); the numbers are the same. */
+  readonly lossesOnly?: boolean;
 }
 
 export type Emit = (msg: RunnerToHost) => void;

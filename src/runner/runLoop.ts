@@ -63,7 +63,8 @@ export async function runLoop(inputs: LoopInputs): Promise<{ result: MinimizeRes
   const loop = {
     schedule: controlled,
     steps: req.steps,
-    recordParams: layout.size <= TRAJECTORY_MAX_PARAMS,
+    // The path's points (a small run's) only for a caller that keeps them: a sweep's worker keeps losses.
+    recordParams: layout.size <= TRAJECTORY_MAX_PARAMS && control.lossesOnly !== true,
     ...(stateWanted ? { stateEvery: pathStateStride(req.steps) } : {}),
     onMetrics,
     isCancelled: control.isCancelled,
