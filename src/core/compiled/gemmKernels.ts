@@ -49,6 +49,25 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
   return true;
 }
 
+/**
+ * out[batch] = op(a[batch]) · b[batch] for each batch (a side with one batch is broadcast) as the
+ * WebAssembly product, one call per batch on addresses (no views made); false when it does not apply.
+ */
+export function wasmBatchedGemm(
+  a: Float32Array, b: Float32Array, out: Float32Array, batches: number, aBatches: number, bBatches: number,
+  m: number, k: number, n: number, transA: boolean,
+): boolean {
+  const wasm = k > 0 ? wasmGemmFor(a, b, out) : undefined;
+  if (!wasm) return false;
+  const [rowA, colA] = transA ? [1, m] : [k, 1];
+  for (let batch = 0; batch < batches; batch++) {
+    const aAt = a.byteOffset + 4 * (aBatches === 1 ? 0 : batch) * m * k;
+    const bAt = b.byteOffset + 4 * (bBatches === 1 ? 0 : batch) * k * n;
+    wasm(aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
+  }
+  return true;
+}
+
 /** out = op(a) · op(b), op = transpose when asked; a is m×k after op, b k×n after op. */
 export function gemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
   if (!transB && wasmGemm(a, b, out, m, k, n, transA)) return;

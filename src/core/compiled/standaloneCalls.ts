@@ -54,7 +54,7 @@ function callOf(fuser: LoopFuser, node: KernelNode, inputs: readonly number[], o
   }
 }
 
-/** batchMatMul's batches, aBatches, bBatches, m, k, n, transposeA, transposeB. */
+/** batchMatMul's batches, aBatches, bBatches, m, k, n, transposeA, transposeB, and a scratch for bᵀ (empty without transposeB). */
 function matMulSizes(fuser: LoopFuser, node: KernelNode, outShape: readonly number[]): CallArgument[] {
   const [aShape, bShape] = node.inputs.map((input) => fuser.graph.shapeOf(input.value));
   const transposeA = node.attrs.transposeA === true;
@@ -66,5 +66,6 @@ function matMulSizes(fuser: LoopFuser, node: KernelNode, outShape: readonly numb
   const aBatches = sizeOf(aShape) / (m * k);
   const bBatches = sizeOf(bShape) / (k * n);
   if ((aBatches !== 1 && aBatches !== batches) || (bBatches !== 1 && bBatches !== batches)) throw new NotCompilable('matMul with partly broadcast batch dimensions');
-  return [batches, aBatches, bBatches, m, k, n, transposeA, transposeB];
+  const scratch = { buffer: fuser.addBuffer({ size: transposeB ? sizeOf(bShape) : 0, role: 'temp' }) };
+  return [batches, aBatches, bBatches, m, k, n, transposeA, transposeB, scratch];
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CONV_KERNELS } from './convKernels';
 import { DEPTHWISE_KERNELS } from './depthwiseKernels';
-import { wasmGemm } from './gemmKernels';
+import { wasmBatchedGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
 import { PRODUCT_KERNELS } from './productKernels';
 import { BACKEND_MATMUL_MIN, backendMatMul } from './backendProduct';
@@ -33,20 +33,35 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
   return s0 + s1 + (s2 + s3);
 }
 
+/** Each of `batches` rows × cols matrices of x, transposed into `into`. */
+function transposeBatches(x: Float32Array, batches: number, rows: number, cols: number, into: Float32Array): void {
+  for (let batch = 0; batch < batches; batch++) {
+    const base = batch * rows * cols;
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) into[base + c * rows + r] = x[base + r * cols + c];
+  }
+}
+
 export const STANDALONE = {
   ...CONV_KERNELS,
   ...DEPTHWISE_KERNELS,
   ...POOL_KERNELS,
   ...PRODUCT_KERNELS,
-  /** out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1. */
+  /**
+   * out[b] = op(a[b]) · op(b[b]), op = transpose when asked; batch dims broadcast when one side has 1.
+   * `scratch` (the program's, as many numbers as b when transposeB) takes bᵀ for the WebAssembly product.
+   */
   batchMatMul(
     a: Float32Array, b: Float32Array, out: Float32Array,
     batches: number, aBatches: number, bBatches: number,
-    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean,
+    m: number, k: number, n: number, transposeA: boolean, transposeB: boolean, scratch?: Float32Array,
   ): void {
     if (batches * m * k * n >= BACKEND_MATMUL_MIN && tf.getBackend() !== 'cpu') {
       // The WebAssembly product over the program's own memory when it applies (no copies, no tensors), else the backend's.
-      if (batches === 1 && !transposeB && wasmGemm(a, b, out, m, k, n, transposeA)) return;
+      const right = transposeB ? scratch : b;
+      if (right !== undefined && right.buffer === b.buffer) {
+        if (transposeB) transposeBatches(b, bBatches, n, k, right);
+        if (wasmBatchedGemm(a, right, out, batches, aBatches, bBatches, m, k, n, transposeA)) return;
+      }
       backendMatMul(a, b, out, aBatches, bBatches, m, k, n, transposeA, transposeB);
       return;
     }
