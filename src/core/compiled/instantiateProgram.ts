@@ -156,7 +156,6 @@ class JsProgram implements CompiledProgram {
  * claims room after the buffers (hostMemory.ts): every view here is then re-made in place.
  */
 function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
-  const { inputBuffers, outputBuffers } = schedule;
   const plan = planOf(schedule, () => false);
   if (plan.pages > MAX_PAGES) return undefined;
   let memory: WebAssembly.Memory;
@@ -168,43 +167,84 @@ function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | unde
     return undefined;
   }
   const parts = partsOf(schedule, code);
-  const { fn, inputSizes, outputSizes, squaredNorms, normsAfter, common } = parts;
-  const host = new HostMemory(memory);
-  const buffers: Float32Array[] = [];
-  const maps: Int32Array[] = [];
-  const view = () => {
-    schedule.buffers.forEach((spec, k) => (buffers[k] = new Float32Array(memory.buffer, plan.address(k), spec.size)));
-    schedule.maps.forEach((map, k) => (maps[k] = new Int32Array(memory.buffer, plan.address(schedule.buffers.length + k), map.length)));
-    // Convolutions' products on these buffers may then run as WebAssembly over the same memory.
-    registerMemory(memory);
-  };
-  view();
-  host.onGrow(view);
-  schedule.buffers.forEach((spec, k) => spec.init && buffers[k].set(spec.init));
-  schedule.maps.forEach((map, k) => maps[k].set(map));
-  const loops = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, (buf) => buf), memory);
-  const program: CompiledProgram = {
-    ...common,
-    run(inputs, outputs) {
-      checkSizes(inputs, inputSizes, 'input');
-      checkSizes(outputs, outputSizes, 'output');
-      for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]].set(inputs[k]);
-      fn(buffers, maps, STANDALONE, loops, squaredNorms);
-      for (let k = 0; k < outputs.length; k++) outputs[k].set(buffers[outputBuffers[k]]);
-      sumSquaresAfter(normsAfter, outputs, squaredNorms);
-    },
-    resident: (pairs) => {
-      // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
-      const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
-      const swappedLoops = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, swap), memory);
-      return residentRun(buffers, inputBuffers, outputBuffers, pairs, host, (views, outputs, swapped) => {
-        fn(views, maps, STANDALONE, swapped ? swappedLoops : loops, squaredNorms);
-        sumSquaresAfter(normsAfter, outputs, squaredNorms);
-      });
-    },
-  };
+  const program = new WasmProgram(schedule, code, parts, plan, memory);
   guestForms.set(program, { schedule, code, parts });
   return program;
+}
+
+/** A program over one WebAssembly memory; a class for the reason JsProgram is one. */
+class WasmProgram implements CompiledProgram {
+  readonly inputSizes: readonly number[];
+  readonly outputSizes: readonly number[];
+  readonly squaredNorms: Float64Array;
+  readonly loops: number;
+  readonly wasmLoops: number;
+  readonly jsLoops: number;
+  readonly source: string;
+  private readonly fn: ProgramFunction;
+  private readonly normsAfter: readonly { output: number; slot: number }[];
+  private readonly inputBuffers: readonly number[];
+  private readonly outputBuffers: readonly number[];
+  /** Views of the memory (re-made in place when it grows). */
+  private readonly buffers: Float32Array[] = [];
+  private readonly maps: Int32Array[] = [];
+  private readonly host: HostMemory;
+  private readonly instances: LoopFunction[];
+
+  constructor(
+    private readonly schedule: Schedule,
+    private readonly code: GeneratedCode,
+    parts: ReturnType<typeof partsOf>,
+    private readonly plan: MemoryPlan,
+    memory: WebAssembly.Memory,
+  ) {
+    const { common } = parts;
+    this.inputSizes = parts.inputSizes;
+    this.outputSizes = parts.outputSizes;
+    this.squaredNorms = parts.squaredNorms;
+    this.loops = common.loops;
+    this.wasmLoops = common.wasmLoops;
+    this.jsLoops = common.jsLoops;
+    this.source = common.source;
+    this.fn = parts.fn;
+    this.normsAfter = parts.normsAfter;
+    this.inputBuffers = schedule.inputBuffers;
+    this.outputBuffers = schedule.outputBuffers;
+    this.host = new HostMemory(memory);
+    const { buffers, maps } = this;
+    const view = () => {
+      schedule.buffers.forEach((spec, k) => (buffers[k] = new Float32Array(memory.buffer, plan.address(k), spec.size)));
+      schedule.maps.forEach((map, k) => (maps[k] = new Int32Array(memory.buffer, plan.address(schedule.buffers.length + k), map.length)));
+      // Convolutions' products on these buffers may then run as WebAssembly over the same memory.
+      registerMemory(memory);
+    };
+    view();
+    this.host.onGrow(view);
+    schedule.buffers.forEach((spec, k) => spec.init && buffers[k].set(spec.init));
+    schedule.maps.forEach((map, k) => maps[k].set(map));
+    this.instances = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, (buf) => buf), memory);
+  }
+
+  run(inputs: readonly Float32Array[], outputs: readonly Float32Array[]): void {
+    const { buffers, inputBuffers, outputBuffers, squaredNorms } = this;
+    checkSizes(inputs, this.inputSizes, 'input');
+    checkSizes(outputs, this.outputSizes, 'output');
+    for (let k = 0; k < inputs.length; k++) buffers[inputBuffers[k]].set(inputs[k]);
+    this.fn(buffers, this.maps, STANDALONE, this.instances, squaredNorms);
+    for (let k = 0; k < outputs.length; k++) outputs[k].set(buffers[outputBuffers[k]]);
+    sumSquaresAfter(this.normsAfter, outputs, squaredNorms);
+  }
+
+  resident(pairs: readonly (readonly [number, number])[]): ResidentProgram {
+    const { fn, maps, normsAfter, squaredNorms, inputBuffers, outputBuffers, instances, plan, schedule } = this;
+    // The loops' addresses are compiled in: the swapped half of the double buffer gets its own instance.
+    const swap = swapOf(pairs.map(([i, o]) => [inputBuffers[i], outputBuffers[o]]));
+    const swappedLoops = instantiateLoops(this.code.wasmLoops, addressOf(plan, schedule, swap), this.host.memory);
+    return residentRun(this.buffers, inputBuffers, outputBuffers, pairs, this.host, (views, outputs, swapped) => {
+      fn(views, maps, STANDALONE, swapped ? swappedLoops : instances, squaredNorms);
+      sumSquaresAfter(normsAfter, outputs, squaredNorms);
+    });
+  }
 }
 
 /** Byte offsets of every buffer (none for those `hosted` elsewhere) and then every index map. */
