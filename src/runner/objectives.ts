@@ -96,8 +96,15 @@ function checkDomain(v: unknown): [number, number][] | undefined {
   return v as [number, number][];
 }
 
+/** Data a sweep's worker keeps between runs of one objective and seed (sweepReuse.ts): no `data` call or row conversion again. */
+export interface KeptData {
+  /** The kept rows as a new Dataset drawing batches with this seed; undefined until a run kept them. */
+  dataset(seed: number, tf: typeof tfType): Dataset | undefined;
+  keep(dataset: Dataset): void;
+}
+
 /** Validates the whole contract and materialises parameters, data and projection (seeded). */
-export function prepareObjective(entry: ObjectiveEntry, file: string, seed: number, tf: typeof tfType): PreparedObjective {
+export function prepareObjective(entry: ObjectiveEntry, file: string, seed: number, tf: typeof tfType, kept?: KeptData): PreparedObjective {
   const fn = entry.fn;
   let dataset: Dataset | undefined;
   try {
@@ -106,7 +113,11 @@ export function prepareObjective(entry: ObjectiveEntry, file: string, seed: numb
     const minimum = checkMinimum(fn.minimum);
     const domain = checkDomain(fn.domain);
     if (fn.batchSize !== undefined && fn.data === undefined) throw new InitError('batchSize is set but data is not');
-    if (fn.data !== undefined) dataset = loadDataset(fn.data, fn.batchSize, mixSeed(seed, 2), createRng(mixSeed(seed, 1)), tf);
+    if (fn.data !== undefined) {
+      const batchSeed = mixSeed(seed, 2);
+      dataset = kept?.dataset(batchSeed, tf) ?? loadDataset(fn.data, fn.batchSize, batchSeed, createRng(mixSeed(seed, 1)), tf);
+      kept?.keep(dataset);
+    }
     const project = projectionOf(fn.constraint, layout, tf);
     const data = dataset;
     let x0: tfType.Tensor1D | undefined;

@@ -214,7 +214,9 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const { entry, site } = loaded;
     rule = loaded.rule;
     userSchedule = loaded.userSchedule;
-    prepared = prepareObjective(entry, compiled.file, req.seed, tf);
+    // What the compiled program and the data depend on: the bundle, the objective, its seeded data and start, the steps, the sign.
+    const programKey = `${compiled.sourceHash}#${entry.name}#${req.seed}#${req.steps}#${req.optimizer.maximize === true}`;
+    prepared = prepareObjective(entry, compiled.file, req.seed, tf, control.keptData?.(programKey));
     const { layout, dataset } = prepared;
     const { watched, lr, schedule } = runOptimizer(req, layout, rule, userSchedule);
     const optimizer = watched.optimizer;
@@ -225,8 +227,6 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     const x0Values = prepared.x0Values;
     // The optimizer's vectors on the path come from its tensor form's `inspect` (a compiled rule has none).
     const stateWanted = req.pathState === true && layout.size <= TRAJECTORY_MAX_PARAMS;
-    // What the compiled program depends on: the bundle, the objective, its seeded data and start, the steps, the sign.
-    const programKey = `${compiled.sourceHash}#${entry.name}#${req.seed}#${req.steps}#${req.optimizer.maximize === true}`;
     const arrayPath = planPath(req, optimizer, objective, prepared, x0Values, stateWanted, tf, control.compiledObjective?.(programKey));
 
     const meta = runMetaOf({

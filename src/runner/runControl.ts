@@ -8,6 +8,7 @@ import type { RunnerToHost } from '../protocol/runner';
 import type { CompiledObjectiveSource } from './arrayPath';
 import type { compileObjective } from './compile';
 import type { LrSet } from './lrSet';
+import type { KeptData } from './objectives';
 
 export interface RunControl {
   isCancelled(): boolean;
@@ -23,6 +24,8 @@ export interface RunControl {
   compile?: typeof compileObjective;
   /** The compiled objective of runs with this key (file, objective, seed, steps, sign); a sweep keeps one per worker (sweepReuse.ts). */
   compiledObjective?(key: string): CompiledObjectiveSource;
+  /** The objective's data kept for runs with this key (a sweep's worker: sweepReuse.ts). */
+  keptData?(key: string): KeptData;
   /** Step records without the path's points and gradients (a sweep's worker keeps only losses); the numbers are the same. */
   readonly lossesOnly?: boolean;
 }
