@@ -2,7 +2,7 @@
  * A sweep's worker thread (started from the runner bundle, see main.ts): takes
  * one configuration at a time and runs it through runObjective, the run path of
  * `optlab run`, so every run's numbers are those of a separate `optlab run`.
- * Each file is bundled once per worker, and its objective compiled once per seed (sweepReuse.ts). Cancelling is a shared flag read between
+ * Each file is bundled once per worker, and its objective compiled and its data loaded once per seed (sweepReuse.ts). Cancelling is a shared flag read between
  * steps (no message needs to get through a busy event loop).
  */
 import { parentPort } from 'node:worker_threads';
@@ -76,6 +76,8 @@ async function runTask(task: SweepTask, backend: BackendChoice, cancelled: Int32
       lrSet: () => undefined,
       compile,
       compiledObjective: (key) => kept.source(key),
+      keptData: (key) => kept.data(key),
+      lossesOnly: true,
       stepDone: (step) => {
         updates = step + 1;
         const now = Date.now();

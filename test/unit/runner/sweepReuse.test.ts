@@ -26,7 +26,7 @@ async function run(lr: number, seed: number, kept?: KeptObjectives): Promise<Ran
     else if (m.type === 'steps') out.losses.push(...m.steps.map((s) => s.loss));
     else if (m.type === 'done') out.final = m.final.loss;
   };
-  const control: RunControl = { isCancelled: () => false, lrSet: () => undefined, ...(kept ? { compiledObjective: (key: string) => kept.source(key) } : {}) };
+  const control: RunControl = { isCancelled: () => false, lrSet: () => undefined, ...(kept ? { compiledObjective: (key: string) => kept.source(key), keptData: (key: string) => kept.data(key) } : {}) };
   await runObjective(request, await selectBackend('cpu'), tf, emit, control);
   return out;
 }
@@ -42,7 +42,7 @@ describe("a sweep worker's kept compiled objective", function () {
     await selectBackend('cpu');
   });
 
-  it('compiles once per seed, and every run equals a fresh one (each loss to 1e-5), with no tensor left', async () => {
+  it('compiles and loads the data once per seed, and every run equals a fresh one (each loss to 1e-5), with no tensor left', async () => {
     const kept = new KeptObjectives();
     const settings: [number, number][] = [[0.01, 0], [0.003, 0], [0.03, 1], [0.001, 0], [0.01, 1]];
     const before = tf.memory().numTensors;
@@ -50,6 +50,7 @@ describe("a sweep worker's kept compiled objective", function () {
     for (const [lr, seed] of settings) withKept.push(await run(lr, seed, kept));
     assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
     assert.equal(kept.made, 2, 'one compiled objective per seed, not one per configuration');
+    assert.equal(kept.dataLoaded, 2, "the data loaded once per seed (mlpRegression's rows are drawn from the seed)");
     for (const [k, [lr, seed]] of settings.entries()) {
       const fresh = await run(lr, seed);
       const ran = withKept[k];
