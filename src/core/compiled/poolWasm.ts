@@ -1,0 +1,117 @@
+/**
+ * Max pooling as WebAssembly SIMD over a compiled program's memory (poolKernels.ts calls it when
+ * the image and the output are views of one registered memory and the channels come in fours):
+ * four channels per vector, each window's elements compared with f32x4.gt and kept by bitselect,
+ * so a window's maximum is its first strictly largest element (NaN never is; −∞ when none is
+ * above it), as the JS loops and TensorFlow.js's cpu kernel find it. The gradient, for windows
+ * that never overlap, tracks the winning element's address the same way and stores the upstream
+ * gradient there (one term per input element: nothing to round).
+ */
+import { Code, encodeModule, Op, Simd } from '../wasm/binary';
+import { wasmSimdSupported } from '../wasm/loopModule';
+import { memoryOf } from './gemmKernels';
+
+type PoolFunction = (x: number, out: number, dy: number, ...geometry: number[]) => void;
+interface PoolFunctions {
+  readonly maxPool: PoolFunction;
+  readonly maxPoolGrad: PoolFunction;
+}
+
+const BLOCK_EMPTY = 0x40;
+const I32X4 = { splat: 0x11, extractLane: 0x1b, add: 0xae } as const;
+const NEG_INFINITY = [0x00, 0x00, 0x80, 0xff];
+
+/**
+ * Parameters: x, out, dy (byte addresses), then batch, inH, inW, channels, outH, outW, fh, fw, sh,
+ * sw, top, left. The gradient's `out` is dx (same layout as x); its dy is read at the output offsets.
+ */
+const PARAMS = ['x', 'out', 'dy', 'batch', 'inH', 'inW', 'ch', 'outH', 'outW', 'fh', 'fw', 'sh', 'sw', 'top', 'left'] as const;
+type Param = (typeof PARAMS)[number];
+
+/** counter from lo up to (not including) hi, body inside; lo and hi push an i32. */
+function forRange(c: Code, counter: number, lo: () => void, hi: () => void, body: () => void): void {
+  lo();
+  c.set(counter).op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+  c.get(counter);
+  hi();
+  c.op(Op.i32GeS, Op.brIf, 1);
+  body();
+  c.get(counter).i32(1).op(Op.i32Add).set(counter).op(Op.br, 0, Op.end, Op.end);
+}
+
+/** max / min of the two i32s on the stack (the window clipped to the image). */
+const clamp = (c: Code, op: 'max' | 'min') => {
+  const [a, b] = [c.local('i32'), c.local('i32')];
+  c.set(b).tee(a).get(b).get(a).get(b).op(op === 'max' ? Op.i32GtS : Op.i32LtS).op(Op.select);
+};
+
+/** The windows' loops (every batch, output pixel, four channels), `each` inside with the vector's locals. */
+function emitPool(grad: boolean): Code {
+  const c = new Code(PARAMS.map(() => 'i32'), []);
+  const p = (name: Param) => PARAMS.indexOf(name);
+  const [b, oy, ox, ch4, r, col, r1, c1, r0, c0, image, addr, o] = Array.from({ length: 13 }, () => c.local('i32'));
+  const [best, value, mask, bestAt] = [c.local('v128'), c.local('v128'), c.local('v128'), c.local('v128')];
+  c.i32(0).set(o);
+  forRange(c, b, () => c.i32(0), () => c.get(p('batch')), () => {
+    // image = x + 4·b·inH·inW·ch
+    c.get(p('x')).get(b).get(p('inH')).op(Op.i32Mul).get(p('inW')).op(Op.i32Mul).get(p('ch')).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(image);
+    forRange(c, oy, () => c.i32(0), () => c.get(p('outH')), () => {
+      c.get(oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(r0).i32(0);
+      clamp(c, 'max');
+      c.get(r0).get(p('fh')).op(Op.i32Add).get(p('inH'));
+      clamp(c, 'min');
+      c.set(r1).set(r0);
+      forRange(c, ox, () => c.i32(0), () => c.get(p('outW')), () => {
+        c.get(ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).tee(c0).i32(0);
+        clamp(c, 'max');
+        c.get(c0).get(p('fw')).op(Op.i32Add).get(p('inW'));
+        clamp(c, 'min');
+        c.set(c1).set(c0);
+        forRange(c, ch4, () => c.i32(0), () => c.get(p('ch')), () => {
+          c.simd(Simd.v128Const, ...NEG_INFINITY, ...NEG_INFINITY, ...NEG_INFINITY, ...NEG_INFINITY).set(best);
+          if (grad) c.i32(-1).simd(I32X4.splat).set(bestAt);
+          forRange(c, r, () => c.get(r0), () => c.get(r1), () => {
+            forRange(c, col, () => c.get(c0), () => c.get(c1), () => {
+              // addr = image + 4·((r·inW + col)·ch + ch4)
+              c.get(image).get(r).get(p('inW')).op(Op.i32Mul).get(col).op(Op.i32Add).get(p('ch')).op(Op.i32Mul).get(ch4).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
+              c.get(addr).simdMemory(Simd.load, 0).tee(value).get(best).simd(Simd.f32x4Gt).set(mask);
+              c.get(value).get(best).get(mask).simd(Simd.bitselect).set(best);
+              if (grad) {
+                c.get(addr).simd(I32X4.splat).simd(Simd.v128Const, ...[0, 4, 8, 12].flatMap((k) => [k, 0, 0, 0])).simd(I32X4.add);
+                c.get(bestAt).get(mask).simd(Simd.bitselect).set(bestAt);
+              }
+            });
+          });
+          if (!grad) c.get(p('out')).get(o).op(Op.i32Add).get(best).simdMemory(Simd.store, 0);
+          for (let lane = 0; grad && lane < 4; lane++) {
+            // dx[at] = dy[o + lane] where the lane has a maximum (at ≥ 0); dx is zero elsewhere (the caller's fill).
+            c.get(bestAt).simd(I32X4.extractLane, lane).tee(addr).i32(0).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
+            c.get(addr).get(p('x')).op(Op.i32Sub).get(p('out')).op(Op.i32Add);
+            c.get(p('dy')).get(o).op(Op.i32Add).memory(Op.f32Load, 2, 4 * lane).memory(Op.f32Store, 2, 0);
+            c.op(Op.end);
+          }
+          c.get(o).i32(16).op(Op.i32Add).set(o);
+          c.get(ch4).i32(3).op(Op.i32Add).set(ch4);
+        });
+      });
+    });
+  });
+  return c;
+}
+
+const instances = new WeakMap<WebAssembly.Memory, PoolFunctions>();
+let poolModule: WebAssembly.Module | undefined;
+
+/** The memory's pool functions when x and out are views of one registered program memory and channels come in fours. */
+export function wasmPoolFor(x: Float32Array, out: Float32Array, channels: number): PoolFunctions | undefined {
+  const memory = memoryOf(x);
+  if (!memory || out.buffer !== x.buffer || channels % 4 !== 0 || !wasmSimdSupported()) return undefined;
+  let fns = instances.get(memory);
+  if (!fns) {
+    poolModule ??= new WebAssembly.Module(encodeModule([{ name: 'maxPool', code: emitPool(false) }, { name: 'maxPoolGrad', code: emitPool(true) }], 1));
+    const exports = new WebAssembly.Instance(poolModule, { env: { memory } }).exports;
+    fns = { maxPool: exports.maxPool as PoolFunction, maxPoolGrad: exports.maxPoolGrad as PoolFunction };
+    instances.set(memory, fns);
+  }
+  return fns;
+}
