@@ -1,19 +1,20 @@
 /**
  * CPU time per value-and-gradient of examples/tinyTransformer.ts, compiled and on tensors, interleaved
  * (process user + system time around a block of evaluations; medians of the blocks), for the rows in
- * bench/README.md. Usage: npx tsx bench/transformerCpu.ts [--blocks 5] [--per 10]
+ * bench/README.md. Usage: npx tsx bench/transformerCpu.ts [--blocks 5] [--per 10] [--example examples/smallCnn.ts#withBatchNorm]
  * With --phases: the CPU time of each stage of compiling it (the runner's two batch shapes: 32 and the
  * whole data set of the final loss) instead, as compileValueAndGrad.ts runs them at full length.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
 import { CompiledValueAndGrad, type ArrayInput } from '../src/core/compiled/compileValueAndGrad';
 import { fuseLoops } from '../src/core/compiled/fuseLoops';
 import { generateCode } from '../src/core/compiled/generateCode';
 import { instantiateProgram } from '../src/core/compiled/instantiateProgram';
 import { traceProgram } from '../src/core/compiled/traceProgram';
 import { valueGraph } from '../src/core/compiled/valueGraph';
+import { selectBackend } from '../src/runner/backend';
 import { processCpuMs } from '../src/runner/pathProbe';
+import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { exampleProblem, type ExampleProblem } from './exampleProblem';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -104,8 +105,13 @@ async function perStep(problem: ExampleProblem): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('wasm');
-  const problem = await exampleProblem('examples/tinyTransformer.ts', 'tinyTransformer', 32);
+  // The runner's backend (wasm with the repository's kernel fixes, e.g. conv2d's filter gradient).
+  silenceTfjsBanner();
+  await selectBackend();
+  // --example FILE#NAME measures another objective from examples/ (default: the tiny transformer).
+  const at = process.argv.indexOf('--example');
+  const [file, name] = (at >= 0 ? process.argv[at + 1] : 'examples/tinyTransformer.ts#tinyTransformer').split('#');
+  const problem = await exampleProblem(file, name, 32);
   await (process.argv.includes('--phases') ? phases(problem) : perStep(problem));
 }
 
