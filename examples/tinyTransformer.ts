@@ -26,9 +26,11 @@ import * as tf from '@tensorflow/tfjs';
  * form yet (the token ids' casts and one-hots), so with over 50,000 parameters the runner times one value
  * and gradient both ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here
  * compiled, because those loops are short beside the matrix products. Measured in CPU time per step
- * (bench/README.md, npx tsx bench/transformerCpu.ts): 40 ms compiled, 140 ms on tensors, PyTorch 71 ms.
- * Compiling comes first and costs about 5 s of CPU for the run's two batch shapes (tracing and checking;
- * about 50 steps' saving; `--phases` says where it goes), so a very short run finishes sooner with --no-compile.
+ * (2026-12-04, 3 rounds at a load average of 4-5, medians): 20 ms compiled (value and gradient; the
+ * attention's batched products now run as WebAssembly too), about 130 ms on tensors (the path probe's),
+ * PyTorch 65 ms per Adam step on one thread. Compiling comes first and costs about 5 s of CPU for the
+ * run's two batch shapes (tracing and checking; about 40 steps' saving; `npx tsx bench/transformerCpu.ts
+ * --phases` says where it goes), so a very short run finishes sooner with --no-compile.
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in
