@@ -105,7 +105,8 @@ let poolModule: WebAssembly.Module | undefined;
 /** The memory's pool functions when x and out are views of one registered program memory and channels come in fours. */
 export function wasmPoolFor(x: Float32Array, out: Float32Array, channels: number): PoolFunctions | undefined {
   const memory = memoryOf(x);
-  if (!memory || out.buffer !== x.buffer || channels % 4 !== 0 || !wasmSimdSupported()) return undefined;
+  // The gradient marks "no maximum" with address −1 and tests the sign: addresses must stay below 2 GiB.
+  if (!memory || out.buffer !== x.buffer || channels % 4 !== 0 || memory.buffer.byteLength > 2 ** 31 || !wasmSimdSupported()) return undefined;
   let fns = instances.get(memory);
   if (!fns) {
     poolModule ??= new WebAssembly.Module(encodeModule([{ name: 'maxPool', code: emitPool(false) }, { name: 'maxPoolGrad', code: emitPool(true) }], 1));
