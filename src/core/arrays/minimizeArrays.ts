@@ -102,6 +102,10 @@ export async function minimizeArrays(o: MinimizeArraysOptions): Promise<Minimize
   try {
     const run = new TrainingRun(o, state, x);
     await run.loop();
+    // The last records, out here rather than at the loop's end: flush runs once per run there, long enough
+    // apart for the engine to drop its feedback, and the loop's optimized code (flush inlined) then
+    // deoptimized at the end of every run, so the next run's loop started unoptimized.
+    run.flush();
     return run.result();
   } finally {
     o.optimizer.release?.(state);
@@ -161,7 +165,7 @@ class TrainingRun {
     };
   }
 
-  /** Every update until the steps, a limit, a cancel or a divergence end the run; records reach onMetrics even when something throws. */
+  /** Every update until the steps, a limit, a cancel or a divergence end the run; records reach onMetrics even when something throws (the caller flushes the last ones). */
   async loop(): Promise<void> {
     const o = this.o;
     const flushMs = o.flushIntervalMs ?? 50;
@@ -195,7 +199,6 @@ class TrainingRun {
       this.flush();
       throw e;
     }
-    this.flush();
   }
 
   /** Update `step`: measure, record, rewrite the gradient, update, project, swap. False when the point went bad (nothing updated). */
@@ -250,7 +253,7 @@ class TrainingRun {
     return recordedState(grad, due ? optimizer.inspect?.(this.state) : undefined);
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.records.length === 0) return;
     const batch = this.records;
     this.records = [];
