@@ -72,7 +72,7 @@ describe('batched products in WebAssembly programs (wasm backend)', () => {
     const before = tf.memory().numTensors;
     const expected = tf.tidy(() => {
       const { value, grad: g } = tf.valueAndGrad((p: tf.Tensor1D) => attention(p, [tf.tensor3d(v, [heads, t, dh])]))(tf.tensor1d(x));
-      return { value: value.dataSync()[0], grad: g.dataSync() };
+      return { value: value.dataSync()[0], grad: Array.from(g.dataSync()) };
     });
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
     assert.ok(Math.abs(loss - expected.value) <= 1e-5 * Math.abs(expected.value), `loss ${loss} vs ${expected.value}`);
