@@ -8,6 +8,7 @@
 import { encodeModule } from './binary';
 import { MathImports, emitLoop, type Layout } from './emitLoop';
 import { MATH_ARITY, type LoopIR } from './loopIR';
+import { compiledModule } from './moduleCache';
 
 const PAGE = 65536;
 /** A 32-bit memory's limit in 64 KiB pages: 4 GiB. */
@@ -54,7 +55,7 @@ export function instantiateLoops(loops: readonly LoopIR[], layout: Layout, memor
   const functions = loops.map((ir, k) => ({ name: `l${k}`, code: emitLoop(ir, layout, imports) }));
   const bytes = encodeModule(functions, pages, imports.used.map((name) => ({ module: 'Math', name, params: MATH_ARITY[name] })));
   // Math itself: V8 calls an imported Math function's C implementation directly, the one JS uses.
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports });
+  const instance = new WebAssembly.Instance(compiledModule(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports });
   return loops.map((_, k) => instance.exports[`l${k}`] as LoopFunction);
 }
 
