@@ -91,3 +91,49 @@ def example_problem(w):
         rows = slice(start, start + batch)
         return net(p, x[rows], rows)
     return loss, x0
+
+
+# CPU time per Adam step on one thread (process time around blocks of steps; medians of 5 blocks), the
+# PyTorch column of the CPU tables in bench/README.md. Reads the files `npm run bench` wrote for these rows:
+#   /usr/bin/python3 bench/torch_examples.py --cpu smallCnn cnn transformer
+CPU_ROWS = {
+    'smallCnn': ({'kind': 'example-adam', 'torchNet': 'smallCnnBatchNorm', 'batch': 32, 'dataFile': 'optlab-bench-smallcnn-inputs.bin'}, 100),
+    'cnn': ({'kind': 'cnn-adam', 'batch': 32, 'dataFile': 'optlab-bench-cnn-inputs.bin'}, 100),
+    'transformer': ({'kind': 'example-adam', 'torchNet': 'tinyTransformer', 'batch': 32, 'dataFile': 'optlab-bench-transformer-inputs.bin'}, 10),
+}
+
+
+def cpu_per_step(name, blocks=5):
+    import statistics
+    import time
+    from torch_cnn import cnn_problem
+    w, per = CPU_ROWS[name]
+    f, x0 = cnn_problem(w) if w['kind'] == 'cnn-adam' else example_problem(w)
+    x = x0.clone().requires_grad_(True)
+    opt = torch.optim.Adam([x], lr=1e-3)
+    step = 0
+
+    def block():
+        nonlocal step
+        start = time.process_time()
+        for _ in range(per):
+            # As torch_bench.py's train loop: loss and gradient norm read every step.
+            opt.zero_grad()
+            loss = f(x, step)
+            loss.backward()
+            loss.item()
+            x.grad.norm().item()
+            opt.step()
+            step += 1
+        return (time.process_time() - start) / per * 1000
+    block()
+    times = [block() for _ in range(blocks)]
+    return statistics.median(times), times
+
+
+if __name__ == '__main__':
+    import sys
+    torch.set_num_threads(1)
+    for row in sys.argv[2:] if sys.argv[1:2] == ['--cpu'] else []:
+        median, times = cpu_per_step(row)
+        print(f"torch {row}: median {median:.2f} ms CPU per Adam step ({', '.join(f'{t:.2f}' for t in times)})")
