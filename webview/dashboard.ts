@@ -98,20 +98,21 @@ export class Dashboard {
     const t0 = performance.now();
     const parsed = hostToWebviewSchema.safeParse(data);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const text = `optimizer-lab dashboard: rejected message: ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+      const text = this.model.rejected(parsed.error.issues[0]);
       console.error(text);
       this.stats.rejected.push(text);
-      return;
+    } else if (parsed.data.type === 'landscapeWindow' || parsed.data.type === 'pathSlice' || parsed.data.type === 'interpolation') this.landscapes.receive(parsed.data);
+    else {
+      const type = parsed.data.type;
+      this.model.apply(parsed.data);
+      if (type === 'snapshot') this.applyDefaults();
+      // The optimizer menu lists the workspace's rules, the schedule field its schedule functions: they follow changes.
+      if (type === 'snapshot' || type === 'rules' || type === 'schedules') this.renderControls();
+      this.requestFrame();
+      this.stats.receiveMs.push(performance.now() - t0);
     }
-    const type = parsed.data.type;
-    if (type === 'landscapeWindow' || type === 'pathSlice' || type === 'interpolation') return this.landscapes.receive(parsed.data);
-    this.model.apply(parsed.data);
-    if (type === 'snapshot') this.applyDefaults();
-    // The optimizer menu lists the workspace's rules, the schedule field its schedule functions: they follow changes.
-    if (type === 'snapshot' || type === 'rules' || type === 'schedules') this.renderControls();
-    this.requestFrame();
-    this.stats.receiveMs.push(performance.now() - t0);
+    // A missed message: `ready` again, which the host answers with its full state.
+    if (this.model.takeSnapshotRequest() && this.host.inEditor) this.host.post({ type: 'ready' });
   }
 
   /** Full point counts per chart and series (what arrived, before decimation). */

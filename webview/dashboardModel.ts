@@ -35,6 +35,13 @@ export class DashboardModel {
   /** Stable colour index per runId, in order of first appearance. */
   private readonly colours = new Map<string, number>();
   changes: Changes = fresh();
+  /**
+   * The page missed a message (a run's records came without its start, or a message was rejected): the host's
+   * full state is asked for once (`takeSnapshotRequest`), as after a reload; its snapshot replaces what is here.
+   */
+  private snapshotWanted = false;
+  private awaitingSnapshot = false;
+  private readonly missedStarts = new Set<string>();
 
   apply(message: HostToWebview): void {
     switch (message.type) {
@@ -52,6 +59,7 @@ export class DashboardModel {
         this.interactive = message.interactive;
         if (message.defaults) this.defaults = message.defaults;
         this.changes.structure = this.changes.banner = this.changes.table = true;
+        this.awaitingSnapshot = false;
         break;
       case 'liveVersion':
         this.version = message.version;
@@ -82,6 +90,7 @@ export class DashboardModel {
             this.changes.banner = true;
           }
           if (!run) continue;
+          if (run.meta === undefined && e.type !== 'started' && e.type !== 'error') this.missedStartOf(run.runId);
           if (e.type === 'steps' && this.noteLowest(run.runId, e.steps)) this.changes.structure = true;
           if (!known || e.type === 'started' || e.type === 'landscape') this.changes.structure = true;
           else this.changes.runs.add(run.runId);
@@ -90,6 +99,29 @@ export class DashboardModel {
         this.changes.table = true;
         break;
     }
+  }
+
+  /**
+   * A message failed the page's checks: what it carried is in the host's state, asked for once until it comes.
+   * Returns the line to log.
+   */
+  rejected(issue: { path: PropertyKey[]; message: string }): string {
+    if (!this.awaitingSnapshot) this.snapshotWanted = this.awaitingSnapshot = true;
+    return `optimizer-lab dashboard: rejected message: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`;
+  }
+
+  /** Whether the host's full state should be asked for now (true once per missed message). */
+  takeSnapshotRequest(): boolean {
+    const wanted = this.snapshotWanted;
+    this.snapshotWanted = false;
+    return wanted;
+  }
+
+  /** Records of a run whose `started` never came here: its meta (optimizer, lr, schedule) is only in the host's state. */
+  private missedStartOf(runId: string): void {
+    if (this.missedStarts.has(runId)) return;
+    this.missedStarts.add(runId);
+    this.snapshotWanted = this.awaitingSnapshot = true;
   }
 
   /** Takes the accumulated changes (the frame loop calls this once per frame). */
