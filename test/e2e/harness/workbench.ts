@@ -45,15 +45,28 @@ export async function runCommand(page: Page, label: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
-/** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor tab. */
+/**
+ * Opens a workspace file through Quick Open (Ctrl+P) and waits until its tab is the active one. A keystroke can
+ * go to the widget that had focus (the Settings editor's search box), and a tab that was already open is not proof
+ * the file came to the front: Quick Open is asked again, up to three times.
+ */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
-  await page.keyboard.press('Control+P');
+  const name = path.basename(relativePath);
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(relativePath);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: path.basename(relativePath) }).first().waitFor();
-  await input.press('Enter');
-  await page.locator(`.tab[data-resource-name="${path.basename(relativePath)}"]`).waitFor();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(relativePath);
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+      await input.press('Enter');
+      await page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor({ timeout: 10_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
 }
 
 /** Saves a full-page PNG under .artifacts/e2e/ and returns its path. */
