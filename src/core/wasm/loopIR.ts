@@ -23,12 +23,13 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'min' | 'max';
 export type UnaryOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil';
 /**
  * JS Math functions the loops call, imported from Math itself so the bits are the engine's own.
- * Only those V8 calls from WebAssembly as direct C calls: others (tanh, expm1, log1p, sinh, …)
- * go through a JS call per element and run slower than a plain JS loop.
+ * Only those V8 calls from WebAssembly as direct C calls: others (expm1, log1p, sinh, …) go
+ * through a JS call per element and run slower than a plain JS loop. tanh is not imported: the
+ * emitter inlines fdlibm's algorithm as SIMD, with Math.tanh's bits (transcendentalTanh.ts).
  */
-export type MathFunction = 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'pow' | 'atan2';
+export type MathFunction = 'exp' | 'log' | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'pow' | 'atan2' | 'tanh';
 export const MATH_ARITY: Record<MathFunction, number> = {
-  exp: 1, log: 1, sin: 1, cos: 1, tan: 1, asin: 1, acos: 1, atan: 1, pow: 2, atan2: 2,
+  exp: 1, log: 1, sin: 1, cos: 1, tan: 1, asin: 1, acos: 1, atan: 1, pow: 2, atan2: 2, tanh: 1,
 };
 
 export type Expr =
