@@ -5,7 +5,7 @@
  * float64 arithmetic, `fr` rounds to float32). A new entry here is tested by
  * test/unit/core/compiled/elementwiseIR.test.ts automatically (the printed JS
  * against the IR, interpreted and as WebAssembly, on special values).
- * Kernels missing here (tanh, expm1, log1p and the hyperbolic functions,
+ * Kernels missing here (expm1, log1p and the hyperbolic functions but tanh,
  * which V8 calls from WebAssembly only through JS, slower than a JS loop,
  * and tf.mod) are elementwiseKernels.ts's JS_ONLY, and keep their loop in JS.
  */
@@ -28,6 +28,7 @@ const TEMPLATES: Record<string, IrTemplate> = {
   Sin: math('sin'),
   Cos: math('cos'),
   Tan: math('tan'),
+  Tanh: math('tanh'),
   Asin: math('asin'),
   Acos: math('acos'),
   Atan: math('atan'),

@@ -21,7 +21,6 @@ export type Template = (args: readonly string[], attrs: Attrs) => string;
 const JS_ONLY: Readonly<Record<string, (x: string, y: string) => string>> = {
   Expm1: (x) => `Math.expm1(${x})`,
   Log1p: (x) => `Math.log1p(${x})`,
-  Tanh: (x) => `Math.tanh(${x})`,
   Sinh: (x) => `Math.sinh(${x})`,
   Cosh: (x) => `Math.cosh(${x})`,
   Asinh: (x) => `Math.asinh(${x})`,

@@ -8,6 +8,7 @@ import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
 import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
+import { emitTanhF64x2 } from './transcendentalTanh';
 import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Expr, type LoopIR, type MathFunction, type Read } from './loopIR';
 
 type Mode = 'scalar' | 'vector';
@@ -268,6 +269,12 @@ class LoopEmitter {
   /** Math[fn] on each lane: the arguments' lanes are computed as vectors, then called one by one. */
   private call(fn: MathFunction, args: readonly Expr[], mode: Mode, half: number): Code {
     const code = this.code;
+    if (fn === 'tanh') {
+      // Inline SIMD (Math.tanh's bits): V8 would call an imported Math.tanh through JS.
+      this.emit64(args[0], mode, half);
+      if (mode === 'vector') return emitTanhF64x2(code);
+      return emitTanhF64x2(code.simd(Simd.f64x2Splat)).simd(Simd.f64x2ExtractLane, 0);
+    }
     const index = this.imports.index(fn);
     if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
     if (mode === 'scalar') {

@@ -1,0 +1,44 @@
+/**
+ * The MLP sweep row's compiled step alone: the objective of bench/sweepMlpObjective.ts (16-64-64-1, tanh,
+ * batch 64) as one flat parameter vector, its value and gradient compiled (CompiledValueAndGrad, the runner's
+ * second-order gradients registered as a run has them) and run 5 × 2,000 times; prints the CPU time per run,
+ * the loop counts and, with --source, the generated program.
+ *   npx tsx bench/sweepMlpStep.ts [--source]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CompiledValueAndGrad } from '../src/core/compiled/compileValueAndGrad';
+import { selectBackend } from '../src/runner/backend';
+import { silenceTfjsBanner } from '../src/runner/quietTfjs';
+import { registerSecondOrderGradients } from '../src/core/tfjs/secondOrderGradients';
+
+async function main() {
+  silenceTfjsBanner();
+  await selectBackend('wasm');
+  registerSecondOrderGradients();
+  const sizes = [[16, 64], [1, 64], [64, 64], [1, 64], [64, 1], [1, 1]];
+  const n = sizes.reduce((s, [a, b]) => s + a * b, 0);
+  const objective = (x: tf.Tensor1D, inputs: readonly tf.Tensor[]) => {
+    let off = 0;
+    const p = sizes.map(([a, b]) => { const t = x.slice(off, a * b).reshape([a, b]) as tf.Tensor2D; off += a * b; return t; });
+    const [bx, by] = inputs as tf.Tensor2D[];
+    const h1 = tf.tanh(tf.add(tf.matMul(bx, p[0]), p[1]));
+    const h2 = tf.tanh(tf.add(tf.matMul(h1, p[2]), p[3]));
+    const out = tf.add(tf.matMul(h2, p[4]), p[5]);
+    return tf.mean(tf.square(tf.sub(out, by))) as tf.Scalar;
+  };
+  const cvg = new CompiledValueAndGrad(objective, n);
+  const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.2);
+  const bx = { values: Float32Array.from({ length: 64 * 16 }, (_, i) => Math.cos(i)), shape: [64, 16] };
+  const by = { values: Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 3)), shape: [64, 1] };
+  const g = new Float32Array(n);
+  cvg.run(x, [bx, by] as never, g);
+  const prog = (cvg as unknown as { programs: Map<string, { program: { source: string; jsLoops: number; wasmLoops: number } }> }).programs;
+  for (const { program } of prog.values()) { if (process.argv.includes('--source')) console.log(program.source); console.log('js loops', program.jsLoops, 'wasm loops', program.wasmLoops); }
+  for (let r = 0; r < 5; r++) {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < 2000; i++) cvg.run(x, [bx, by] as never, g);
+    const c = process.cpuUsage(c0);
+    console.log(`us CPU per run: ${((c.user + c.system) / 2000).toFixed(1)}`);
+  }
+}
+main();

@@ -1,0 +1,179 @@
+/**
+ * tanh as WebAssembly SIMD (two float64 lanes), for the loops' `Math.tanh`
+ * calls: WebAssembly has no such instruction, and V8 calls Math.tanh from
+ * WebAssembly only through JS, slower than a JS loop. This is fdlibm's tanh
+ * and the part of its expm1 tanh reaches (FreeBSD msun s_tanh.c, s_expm1.c,
+ * which V8's Math.tanh is, src/base/ieee754.cc), operation for operation, so
+ * every lane gets Math.tanh's bits (test/unit/core/wasm/transcendentalTanh.test.ts
+ * holds them equal over millions of points and the edge values). fdlibm's
+ * branches become lane masks: every branch is computed and the lane's own is
+ * selected; the high-word comparisons become comparisons with the double
+ * whose high word it is (low word 0), and 2^k comes from k's bits.
+ */
+import { Simd, type Code } from './binary';
+
+/** SIMD opcodes binary.ts's table leaves out (WebAssembly Core Specification 2.0, 5.4.8). */
+const V128_AND = 0x4e;
+const V128_OR = 0x50;
+const F64X2_TRUNC = 0x7a;
+const I64X2_SHL = 0xcb;
+
+/** A double from its high and low 32-bit words. */
+function fromWords(high: number, low = 0): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setUint32(0, high);
+  view.setUint32(4, low);
+  return view.getFloat64(0);
+}
+
+/** fdlibm's constants (s_expm1.c). */
+const LN2_HI = 6.93147180369123816490e-01;
+const LN2_LO = 1.90821492927058770002e-10;
+const INV_LN2 = 1.44269504088896338700e+00;
+const Q = [-3.33333333333331316428e-02, 1.58730158725481460165e-03, -7.93650757867487942473e-05, 4.00821782732936239552e-06, -2.01099218183624371326e-07];
+/** expm1's k = 0 branch: high word of |y| at most 0x3fd62e42 (|y| ≤ ln 2 / 2, rounded up to the high word). */
+const K_ZERO_BELOW = fromWords(0x3fd62e43);
+/** tanh: |x| < 2⁻²⁸ gives x; |x| ≥ 22 gives ±1. */
+const TINY = fromWords(0x3e300000);
+const SATURATED = fromWords(0x40360000);
+/** 2⁵² + 1023: k + MAGIC holds k + 1023 in its low mantissa bits, which a left shift by 52 makes 2^k's exponent. */
+const MAGIC = 2 ** 52 + 1023;
+const SIGN_BIT = -0;
+
+type Lanes = number;
+type Emit = () => void;
+
+/** The locals one tanh uses; one set per function (a tanh's argument is computed before it starts, so uses never overlap). */
+interface Scratch {
+  readonly x: Lanes; readonly a: Lanes; readonly y: Lanes; readonly k: Lanes; readonly hi: Lanes; readonly lo: Lanes;
+  readonly r: Lanes; readonly c: Lanes; readonly hfx: Lanes; readonly hxs: Lanes; readonly r1: Lanes; readonly e: Lanes;
+  readonly p: Lanes; readonly q: Lanes; readonly t: Lanes;
+}
+const scratches = new WeakMap<Code, Scratch>();
+
+function scratchOf(code: Code): Scratch {
+  let s = scratches.get(code);
+  if (!s) {
+    const v = () => code.local('v128');
+    s = { x: v(), a: v(), y: v(), k: v(), hi: v(), lo: v(), r: v(), c: v(), hfx: v(), hxs: v(), r1: v(), e: v(), p: v(), q: v(), t: v() };
+    scratches.set(code, s);
+  }
+  return s;
+}
+
+/** A small stack-machine vocabulary over float64x2 values. */
+class Lanes64 {
+  constructor(readonly code: Code) {}
+  c(value: number): this {
+    this.code.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([value]).buffer)]));
+    return this;
+  }
+  get(local: Lanes): this {
+    this.code.get(local);
+    return this;
+  }
+  set(local: Lanes): this {
+    this.code.set(local);
+    return this;
+  }
+  add(): this { this.code.simd(Simd.f64x2Add); return this; }
+  sub(): this { this.code.simd(Simd.f64x2Sub); return this; }
+  mul(): this { this.code.simd(Simd.f64x2Mul); return this; }
+  div(): this { this.code.simd(Simd.f64x2Div); return this; }
+  neg(): this { this.code.simd(Simd.f64x2Neg); return this; }
+  /** Lanes of `yes` where `test` is all ones, else `no`. */
+  select(yes: Emit, no: Emit, test: Emit): this {
+    yes();
+    no();
+    test();
+    this.code.simd(Simd.bitselect);
+    return this;
+  }
+  /** 2^k for the integral k on the stack (−1023 < k < 1024). */
+  pow2(): this {
+    this.c(MAGIC).add();
+    this.code.i32(52).simd(I64X2_SHL);
+    return this;
+  }
+}
+
+/** expm1(y) of fdlibm for the y tanh passes (|y| ≥ 2⁻²⁷, y < 0 or y ≥ 2): from `s.y`, `s.a` = |y| / 2 set; result on the stack. */
+function expm1ForTanh(f: Lanes64, s: Scratch): void {
+  const code = f.code;
+  // k = (int)(y/ln2 ± 0.5) (the sign of y), 0 in the primary range.
+  f.select(
+    () => f.c(0),
+    () => {
+      f.get(s.y).c(INV_LN2).mul();
+      f.select(() => f.c(-0.5), () => f.c(0.5), () => f.get(s.y).c(0).code.simd(Simd.f64x2Lt));
+      f.add().code.simd(F64X2_TRUNC);
+    },
+    () => f.get(s.a).c(2).mul().c(K_ZERO_BELOW).code.simd(Simd.f64x2Lt),
+  ).set(s.k);
+  f.get(s.y).get(s.k).c(LN2_HI).mul().sub().set(s.hi);
+  f.get(s.k).c(LN2_LO).mul().set(s.lo);
+  f.get(s.hi).get(s.lo).sub().set(s.r);
+  f.get(s.hi).get(s.r).sub().get(s.lo).sub().set(s.c);
+  f.c(0.5).get(s.r).mul().set(s.hfx);
+  f.get(s.r).get(s.hfx).mul().set(s.hxs);
+  // r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5))))
+  f.get(s.hxs).c(Q[4]).mul();
+  for (const q of [Q[3], Q[2], Q[1], Q[0]]) f.c(q).add().get(s.hxs).mul();
+  f.c(1).code.simd(Simd.f64x2Add);
+  f.set(s.r1);
+  // t = 3 − r1·hfx; e = hxs·((r1 − t)/(6 − r·t))
+  f.c(3).get(s.r1).get(s.hfx).mul().sub().set(s.t);
+  f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
+  // The result of each branch, the lane's own kept: each select below overrides the ones before it.
+  f.get(s.k).pow2().set(s.p);
+  f.get(s.k).neg().pow2().set(s.q);
+  const k = (cmp: number, value: number) => () => f.get(s.k).c(value).code.simd(cmp);
+  // k = 0: r − (r·e − hxs), with e before the k ≠ 0 update below.
+  f.get(s.r).get(s.r).get(s.e).mul().get(s.hxs).sub().sub().set(s.t);
+  // e = (r·(e − c) − c) − hxs
+  f.get(s.r).get(s.e).get(s.c).sub().mul().get(s.c).sub().get(s.hxs).sub().set(s.e);
+  const eMinusR = () => f.get(s.e).get(s.r).sub();
+  // 20 ≤ k ≤ 56: ((r − (e + 2^−k)) + 1)·2^k
+  f.get(s.r).get(s.e).get(s.q).add().sub().c(1).add().get(s.p).mul().set(s.hi);
+  const override = (branch: Emit, test: Emit) => f.select(branch, () => f.get(s.hi), test).set(s.hi);
+  // k < 20: ((1 − 2^−k) − (e − r))·2^k
+  override(() => { f.c(1).get(s.q).sub(); eMinusR(); f.sub().get(s.p).mul(); }, k(Simd.f64x2Lt, 20));
+  // k ≤ −2 or k > 56: (1 − (e − r))·2^k − 1
+  override(() => { f.c(1); eMinusR(); f.sub().get(s.p).mul().c(1).sub(); }, () => {
+    k(Simd.f64x2Le, -2)();
+    k(Simd.f64x2Gt, 56)();
+    code.simd(V128_OR);
+  });
+  // k = −1: 0.5·(r − e) − 0.5
+  override(() => { f.c(0.5).get(s.r).get(s.e).sub().mul().c(0.5).sub(); }, k(Simd.f64x2Eq, -1));
+  f.select(() => f.get(s.t), () => f.get(s.hi), k(Simd.f64x2Eq, 0));
+}
+
+/**
+ * Replaces the float64x2 on the stack's top by Math.tanh of each lane (fdlibm's s_tanh.c):
+ * |x| < 2⁻²⁸ gives x, |x| ≥ 22 (and ±Infinity) ±1, NaN NaN; otherwise t = expm1(−2|x|) and
+ * −t/(t + 2) below 1, t = expm1(2|x|) and 1 − 2/(t + 2) from 1, with x's sign.
+ */
+export function emitTanhF64x2(code: Code): Code {
+  const s = scratchOf(code);
+  const f = new Lanes64(code);
+  f.set(s.x);
+  f.get(s.x).code.simd(Simd.f64x2Abs);
+  f.set(s.a);
+  const below1 = () => f.get(s.a).c(1).code.simd(Simd.f64x2Lt);
+  f.select(() => f.c(-2).get(s.a).mul(), () => f.c(2).get(s.a).mul(), below1).set(s.y);
+  expm1ForTanh(f, s);
+  f.set(s.t);
+  f.get(s.t).c(2).add().set(s.hi);
+  f.select(
+    () => f.get(s.t).neg().get(s.hi).div(),
+    () => f.c(1).c(2).get(s.hi).div().sub(),
+    below1,
+  );
+  f.set(s.t);
+  f.select(() => f.c(1), () => f.get(s.t), () => f.get(s.a).c(SATURATED).code.simd(Simd.f64x2Ge));
+  // With x's sign (z ≥ 0 here), then x itself below 2⁻²⁸ (±0 kept).
+  f.get(s.x).c(SIGN_BIT).code.simd(V128_AND).simd(V128_OR);
+  f.set(s.t);
+  return f.select(() => f.get(s.x), () => f.get(s.t), () => f.get(s.a).c(TINY).code.simd(Simd.f64x2Lt)).code;
+}
