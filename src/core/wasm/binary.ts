@@ -34,9 +34,63 @@ export function signedLeb(value: number): number[] {
   }
 }
 
-const utf8 = (s: string): number[] => [...unsignedLeb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const vec = (items: number[][]): number[] => [...unsignedLeb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...unsignedLeb(body.length), ...body];
+/**
+ * A growing byte array for a module's bytes: appends without spreading arrays (a module of a few
+ * hundred loops is hundreds of kilobytes, and building it from spread arrays cost tens of ms per compile).
+ */
+class ByteWriter {
+  private data = new Uint8Array(4096);
+  length = 0;
+
+  private room(extra: number): void {
+    if (this.length + extra <= this.data.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.data.length, this.length + extra));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+  byte(b: number): this {
+    this.room(1);
+    this.data[this.length++] = b;
+    return this;
+  }
+  bytes(values: ArrayLike<number>): this {
+    this.room(values.length);
+    if (values instanceof Uint8Array) this.data.set(values, this.length);
+    else for (let k = 0; k < values.length; k++) this.data[this.length + k] = values[k];
+    this.length += values.length;
+    return this;
+  }
+  uleb(value: number): this {
+    let v = value >>> 0;
+    do {
+      const low = v & 0x7f;
+      v >>>= 7;
+      this.byte(v !== 0 ? low | 0x80 : low);
+    } while (v !== 0);
+    return this;
+  }
+  name(s: string): this {
+    this.uleb(s.length);
+    for (let k = 0; k < s.length; k++) this.byte(s.charCodeAt(k));
+    return this;
+  }
+  /** A vector: its length, then each item written by `item`. */
+  vec<T>(items: readonly T[], item: (w: ByteWriter, value: T, k: number) => void): this {
+    this.uleb(items.length);
+    items.forEach((value, k) => item(this, value, k));
+    return this;
+  }
+  /** A section (or a function body): `id` when given, the byte length of what `body` writes, then it. */
+  sized(id: number | undefined, body: (w: ByteWriter) => void): this {
+    const inner = new ByteWriter();
+    body(inner);
+    if (id !== undefined) this.byte(id);
+    return this.uleb(inner.length).bytes(inner.result());
+  }
+  result(): Uint8Array<ArrayBuffer> {
+    return this.data.slice(0, this.length);
+  }
+}
 
 /** Scalar opcodes (one byte). */
 export const Op = {
@@ -118,15 +172,15 @@ export class Code {
   shuffle32(lanes: readonly [number, number, number, number]): this {
     return this.simd(Simd.shuffle, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
   }
-  encode(): number[] {
-    const groups: number[][] = [];
+  /** The function's body as the code section holds it: its byte length, locals (runs of one type), instructions, end. */
+  encodeInto(w: ByteWriter): void {
+    const groups: [number, number][] = [];
     for (const type of this.locals) {
       const last = groups[groups.length - 1];
       if (last && last[1] === VALTYPE[type]) last[0]++;
       else groups.push([1, VALTYPE[type]]);
     }
-    const body = [...vec(groups.map(([count, type]) => [...unsignedLeb(count), type])), ...this.bytes, Op.end];
-    return [...unsignedLeb(body.length), ...body];
+    w.sized(undefined, (body) => body.vec(groups, (g, [count, type]) => g.uleb(count).byte(type)).bytes(this.bytes).byte(Op.end));
   }
 }
 
@@ -142,22 +196,23 @@ export interface FunctionImport {
  * pages). Imported functions come first in the function index space (0, 1, …), then `functions`.
  */
 export function encodeModule(functions: readonly { name: string; code: Code }[], pages: number, imports: readonly FunctionImport[] = []): Uint8Array<ArrayBuffer> {
-  const signature = (params: readonly ValType[], results: readonly ValType[]) => [0x60, ...vec(params.map((t) => [VALTYPE[t]])), ...vec(results.map((t) => [VALTYPE[t]]))];
-  const types = [
-    ...imports.map((fn) => signature(new Array<ValType>(fn.params).fill('f64'), ['f64'])),
-    ...functions.map(({ code }) => signature(code.params, code.results)),
+  const signature = (w: ByteWriter, params: readonly ValType[], results: readonly ValType[]) => {
+    w.byte(0x60).vec(params, (v, t) => v.byte(VALTYPE[t])).vec(results, (v, t) => v.byte(VALTYPE[t]));
+  };
+  const types: { params: readonly ValType[]; results: readonly ValType[] }[] = [
+    ...imports.map((fn) => ({ params: new Array<ValType>(fn.params).fill('f64'), results: ['f64'] as ValType[] })),
+    ...functions.map(({ code }) => ({ params: code.params, results: code.results })),
   ];
   const first = imports.length;
-  const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec([
-      ...imports.map((fn, k) => [...utf8(fn.module), ...utf8(fn.name), 0x00, ...unsignedLeb(k)]),
-      [...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...unsignedLeb(pages)],
-    ])),
-    ...section(3, vec(functions.map((_, k) => unsignedLeb(first + k)))),
-    ...section(7, vec(functions.map(({ name }, k) => [...utf8(name), 0x00, ...unsignedLeb(first + k)]))),
-    ...section(10, vec(functions.map(({ code }) => code.encode()))),
-  ];
-  return new Uint8Array(bytes);
+  const w = new ByteWriter().bytes([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
+  w.sized(1, (s) => s.vec(types, (v, t) => signature(v, t.params, t.results)));
+  w.sized(2, (s) => {
+    s.uleb(imports.length + 1);
+    imports.forEach((fn, k) => s.name(fn.module).name(fn.name).byte(0x00).uleb(k));
+    s.name('env').name('memory').byte(0x02).byte(0x00).uleb(pages);
+  });
+  w.sized(3, (s) => s.vec(functions, (v, _, k) => v.uleb(first + k)));
+  w.sized(7, (s) => s.vec(functions, (v, { name }, k) => v.name(name).byte(0x00).uleb(first + k)));
+  w.sized(10, (s) => s.vec(functions, (v, { code }) => code.encodeInto(v)));
+  return w.result();
 }

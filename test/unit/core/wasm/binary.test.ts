@@ -132,4 +132,21 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     assert.equal(exports.first(10), 3);
     assert.equal(exports.second(), Math.SQRT2);
   });
+
+  it('a module past the writer\'s first 4 KiB and past two-byte section lengths: every function runs', () => {
+    // 600 functions, each (result f64) the sum of 40 f64 constants: ~220 KB of code, bodies > 127 bytes.
+    const functions = Array.from({ length: 600 }, (_, k) => {
+      const code = new Code([], ['f64']).f64(k);
+      for (let j = 1; j < 40; j++) code.f64(j / 8).op(Op.f64Add);
+      return { name: `f${k}`, code };
+    });
+    const bytes = encodeModule(functions, 1, [{ module: 'Math', name: 'exp', params: 1 }]);
+    assert.ok(bytes.length > 200_000, `${bytes.length} bytes`);
+    assert.ok(WebAssembly.validate(bytes));
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports }).exports as Record<string, () => number>;
+    let expected = 0;
+    for (let j = 1; j < 40; j++) expected += j / 8;
+    functions.forEach((_, k) => assert.equal(exports[`f${k}`](), k + expected, `f${k}`));
+  });
 });
