@@ -4,6 +4,7 @@
  * when there are any, and wraps the generated function as a CompiledProgram.
  */
 import { MAX_PAGES, MemoryPlan, instantiateLoops, type LoopFunction } from '../wasm/loopModule';
+import { sharedTemps } from './bufferLifetimes';
 import type { CompiledProgram, ResidentProgram } from './compileProgram';
 import type { GeneratedCode } from './generateCode';
 import { registerMemory } from './gemmKernels';
@@ -249,8 +250,14 @@ class WasmProgram implements CompiledProgram {
 
 /** Byte offsets of every buffer (none for those `hosted` elsewhere) and then every index map. */
 export function planOf(schedule: Schedule, hosted: (buf: number) => boolean): MemoryPlan {
-  const plan = new MemoryPlan();
-  schedule.buffers.forEach((spec, k) => plan.reserve(hosted(k) ? 0 : spec.size));
+  // Temps whose lives in a run do not overlap share bytes (bufferLifetimes.ts); hosted buffers are never temps.
+  const shared = sharedTemps(schedule);
+  const plan = new MemoryPlan(shared.bytes);
+  schedule.buffers.forEach((spec, k) => {
+    const at = shared.offsets.get(k);
+    if (at !== undefined) plan.reserveShared(spec.size, at);
+    else plan.reserve(hosted(k) ? 0 : spec.size);
+  });
   schedule.maps.forEach((map) => plan.reserve(map.length));
   return plan;
 }

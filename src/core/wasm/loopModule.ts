@@ -14,18 +14,35 @@ const PAGE = 65536;
 /** A 32-bit memory's limit in 64 KiB pages: 4 GiB. */
 export const MAX_PAGES = 65536;
 
-/** Byte offsets for buffers in one memory, decided before the memory exists. */
+/** Bytes a buffer of `length` float32 elements takes in a plan: 16-aligned, and 16 spare so a vector load at the last element stays inside the memory. */
+export const reservedBytes = (length: number): number => Math.ceil((4 * Math.max(length, 1)) / 16) * 16 + 16;
+
+/**
+ * Byte offsets for buffers in one memory, decided before the memory exists. The first `sharedBytes`
+ * are a region whose bytes several buffers may share (reserveShared: the caller has shown their uses
+ * never overlap in time); every other buffer gets bytes of its own after it.
+ */
 export class MemoryPlan {
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
-  private end = 0;
+  private end: number;
+
+  constructor(private readonly sharedBytes = 0) {
+    this.end = sharedBytes;
+  }
 
   /** Reserves `length` 4-byte elements; returns the buffer's index in this plan. */
   reserve(length: number): number {
     this.offsets.push(this.end);
     this.lengths.push(length);
-    // 16 spare bytes: a vector load at the last element stays inside the memory.
-    this.end += Math.ceil((4 * Math.max(length, 1)) / 16) * 16 + 16;
+    this.end += reservedBytes(length);
+    return this.offsets.length - 1;
+  }
+  /** Places `length` elements at byte `at` of the shared region (16-aligned); returns the buffer's index. */
+  reserveShared(length: number, at: number): number {
+    if (at % 16 !== 0 || at + reservedBytes(length) > this.sharedBytes) throw new RangeError(`${length} elements at byte ${at} are outside the ${this.sharedBytes} shared bytes`);
+    this.offsets.push(at);
+    this.lengths.push(length);
     return this.offsets.length - 1;
   }
   address(buf: number): number {
