@@ -1,12 +1,14 @@
 /**
  * Stage 2 of compileProgram: which values are needed and which are aliases.
- * Reshapes, identities and no-op casts only rename a value, so every value
+ * Reshapes, identities and no-op casts only rename a value, and so does an
+ * elementwise kernel repeating an earlier one on the same inputs, so every value
  * has a root (the value it is the same elements as); kernels no output
  * depends on are dropped (backprop also differentiates with respect to
  * constants, and value-and-gradient traces compute values nobody reads); and
  * each root knows the kernels that read it, which is how fusion tells a
  * loop-local value from one that must be stored.
  */
+import { isElementwise } from './elementwiseKernels';
 import { sizeOf, type KernelNode, type Program, type ValueId, type ValueSource } from './program';
 
 /** Kernels that only reinterpret their first input's shape (same elements, same order). */
@@ -47,15 +49,34 @@ export function valueGraph(program: Program): ValueGraph {
     for (let next = roots.get(r); next !== undefined && next !== r; next = roots.get(r)) r = next;
     return r;
   };
+  /** Elementwise nodes that repeat an earlier node's computation (aliases of its output). */
+  const repeats = new Set<KernelNode>();
   const isAlias = (node: KernelNode): boolean => {
-    if (ALIAS_KERNELS.has(node.kernel)) return true;
+    if (ALIAS_KERNELS.has(node.kernel) || repeats.has(node)) return true;
     if (node.kernel !== 'Cast') return false;
     const to = node.attrs.dtype;
     const from = info(node.inputs[0].value).dtype;
     return to === 'float32' || to === from || (to === 'int32' && from === 'bool');
   };
 
-  for (const node of program.nodes) if (isAlias(node)) roots.set(node.outputs[0], root(node.inputs[0].value));
+  // An elementwise kernel is pure: a second node of it on the same elements with the same attributes
+  // (a gradient's tanh(x) after the forward's) is another name for the first one's output.
+  const firsts = new Map<string, ValueId>();
+  for (const node of program.nodes) {
+    if (isAlias(node)) {
+      roots.set(node.outputs[0], root(node.inputs[0].value));
+      continue;
+    }
+    if (node.outputs.length !== 1 || !isElementwise(node.kernel)) continue;
+    const out = info(node.outputs[0]);
+    const key = `${node.kernel}|${JSON.stringify(node.attrs)}|${out.dtype}|${out.shape.join(',')}|${node.inputs.map((i) => `${i.name}=${root(i.value)}`).join(',')}`;
+    const first = firsts.get(key);
+    if (first === undefined) firsts.set(key, node.outputs[0]);
+    else {
+      roots.set(node.outputs[0], root(first));
+      repeats.add(node);
+    }
+  }
   const neededValues = new Set(program.outputs.map(root));
   for (let index = program.nodes.length - 1; index >= 0; index--) {
     const node = program.nodes[index];
