@@ -8,7 +8,7 @@ import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
 import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
-import { emitTanhF64x2 } from './transcendentalTanh';
+import { emitTanhCall } from './transcendentalTanh';
 import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Expr, type LoopIR, type MathFunction, type Read } from './loopIR';
 
 type Mode = 'scalar' | 'vector';
@@ -260,21 +260,18 @@ class LoopEmitter {
         code.op(...this.pick(CMP64[e.test.cmp], mode));
         return vector ? code.simd(Simd.bitselect) : code.op(Op.select);
       case 'call':
-        return this.call(e.fn, e.args, mode, half);
+        return this.call(e, mode, half);
       default:
         throw new Error(`cannot emit ${e.op} in float64`);
     }
   }
 
   /** Math[fn] on each lane: the arguments' lanes are computed as vectors, then called one by one. */
-  private call(fn: MathFunction, args: readonly Expr[], mode: Mode, half: number): Code {
+  private call(call: Expr & { op: 'call' }, mode: Mode, half: number): Code {
     const code = this.code;
-    if (fn === 'tanh') {
-      // Inline SIMD (Math.tanh's bits): V8 would call an imported Math.tanh through JS.
-      this.emit64(args[0], mode, half);
-      if (mode === 'vector') return emitTanhF64x2(code);
-      return emitTanhF64x2(code.simd(Simd.f64x2Splat)).simd(Simd.f64x2ExtractLane, 0);
-    }
+    const { fn, args } = call;
+    // Inline SIMD (Math.tanh's bits): V8 would call an imported Math.tanh through JS.
+    if (fn === 'tanh') return emitTanhCall(code, call, mode === 'vector', half, (h) => this.emit64(args[0], mode, h));
     const index = this.imports.index(fn);
     if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
     if (mode === 'scalar') {

@@ -11,6 +11,7 @@
  * whose high word it is (low word 0), and 2^k comes from k's bits.
  */
 import { Simd, type Code } from './binary';
+import type { Expr } from './loopIR';
 
 /** SIMD opcodes binary.ts's table leaves out (WebAssembly Core Specification 2.0, 5.4.8). */
 const V128_AND = 0x4e;
@@ -49,31 +50,37 @@ interface Scratch {
   readonly r: Lanes; readonly c: Lanes; readonly hfx: Lanes; readonly hxs: Lanes; readonly r1: Lanes; readonly e: Lanes;
   readonly p: Lanes; readonly q: Lanes; readonly t: Lanes;
 }
-const scratches = new WeakMap<Code, Scratch>();
+const scratches = new WeakMap<Code, Scratch[]>();
 
-function scratchOf(code: Code): Scratch {
-  let s = scratches.get(code);
-  if (!s) {
+/** Scratch set `which` of this function (a pair of tanh uses two). */
+function scratchOf(code: Code, which: 0 | 1): Scratch {
+  const sets = scratches.get(code) ?? [];
+  scratches.set(code, sets);
+  if (!sets[which]) {
     const v = () => code.local('v128');
-    s = { x: v(), a: v(), y: v(), k: v(), hi: v(), lo: v(), r: v(), c: v(), hfx: v(), hxs: v(), r1: v(), e: v(), p: v(), q: v(), t: v() };
-    scratches.set(code, s);
+    sets[which] = { x: v(), a: v(), y: v(), k: v(), hi: v(), lo: v(), r: v(), c: v(), hfx: v(), hxs: v(), r1: v(), e: v(), p: v(), q: v(), t: v() };
   }
-  return s;
+  return sets[which];
 }
+
+const bitsOf = (value: number) => [...new Uint8Array(new Float64Array([value]).buffer)];
 
 /** A small stack-machine vocabulary over float64x2 values. */
 class Lanes64 {
   constructor(readonly code: Code) {}
   c(value: number): this {
-    this.code.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([value]).buffer)]));
+    this.code.simd(Simd.v128Const, ...bitsOf(value), ...bitsOf(value));
     return this;
   }
   get(local: Lanes): this {
     this.code.get(local);
     return this;
   }
+  /** Where each statement (ending in a local.set) ends in the code's bytes. */
+  readonly ends: number[] = [];
   set(local: Lanes): this {
     this.code.set(local);
+    this.ends.push(this.code.bytes.length);
     return this;
   }
   add(): this { this.code.simd(Simd.f64x2Add); return this; }
@@ -150,30 +157,87 @@ function expm1ForTanh(f: Lanes64, s: Scratch): void {
 }
 
 /**
- * Replaces the float64x2 on the stack's top by Math.tanh of each lane (fdlibm's s_tanh.c):
- * |x| < 2⁻²⁸ gives x, |x| ≥ 22 (and ±Infinity) ±1, NaN NaN; otherwise t = expm1(−2|x|) and
- * −t/(t + 2) below 1, t = expm1(2|x|) and 1 − 2/(t + 2) from 1, with x's sign.
+ * Math.tanh of s.x's lanes into s.t (fdlibm's s_tanh.c): |x| < 2⁻²⁸ gives x, |x| ≥ 22 (and
+ * ±Infinity) ±1, NaN NaN; otherwise t = expm1(−2|x|) and −t/(t + 2) below 1, t = expm1(2|x|) and
+ * 1 − 2/(t + 2) from 1, with x's sign. Every statement ends in a local.set with an empty stack.
  */
-export function emitTanhF64x2(code: Code): Code {
-  const s = scratchOf(code);
-  const f = new Lanes64(code);
-  f.set(s.x);
+function tanhStatements(f: Lanes64, s: Scratch): void {
   f.get(s.x).code.simd(Simd.f64x2Abs);
   f.set(s.a);
   const below1 = () => f.get(s.a).c(1).code.simd(Simd.f64x2Lt);
   f.select(() => f.c(-2).get(s.a).mul(), () => f.c(2).get(s.a).mul(), below1).set(s.y);
   expm1ForTanh(f, s);
   f.set(s.t);
-  f.get(s.t).c(2).add().set(s.hi);
-  f.select(
-    () => f.get(s.t).neg().get(s.hi).div(),
-    () => f.c(1).c(2).get(s.hi).div().sub(),
-    below1,
-  );
-  f.set(s.t);
-  f.select(() => f.c(1), () => f.get(s.t), () => f.get(s.a).c(SATURATED).code.simd(Simd.f64x2Ge));
+  // One division for both forms: (−t)/(t + 2) below 1, else 1 − 2/(t + 2).
+  f.select(() => f.get(s.t).neg(), () => f.c(2), below1).get(s.t).c(2).add().div().set(s.hi);
+  f.select(() => f.get(s.hi), () => f.c(1).get(s.hi).sub(), below1).set(s.t);
+  f.select(() => f.c(1), () => f.get(s.t), () => f.get(s.a).c(SATURATED).code.simd(Simd.f64x2Ge)).set(s.t);
   // With x's sign (z ≥ 0 here), then x itself below 2⁻²⁸ (±0 kept).
-  f.get(s.x).c(SIGN_BIT).code.simd(V128_AND).simd(V128_OR);
+  f.get(s.t).get(s.x).c(SIGN_BIT).code.simd(V128_AND).simd(V128_OR);
   f.set(s.t);
-  return f.select(() => f.get(s.x), () => f.get(s.t), () => f.get(s.a).c(TINY).code.simd(Simd.f64x2Lt)).code;
+  f.select(() => f.get(s.x), () => f.get(s.t), () => f.get(s.a).c(TINY).code.simd(Simd.f64x2Lt)).set(s.t);
+}
+
+/** Replaces the float64x2 on the stack's top by Math.tanh of each lane. */
+export function emitTanhF64x2(code: Code): Code {
+  const s = scratchOf(code, 0);
+  const f = new Lanes64(code);
+  f.set(s.x);
+  tanhStatements(f, s);
+  return code.get(s.t);
+}
+
+/**
+ * Math.tanh of the lanes of two float64x2 locals, into two locals it returns. The two computations'
+ * statements alternate, so the processor overlaps their long dependency chains (a lone tanh waits on
+ * its own polynomial and divisions).
+ */
+export function emitTanhPairF64x2(code: Code, first: number, second: number): [number, number] {
+  const start = code.bytes.length;
+  const scratch = [scratchOf(code, 0), scratchOf(code, 1)];
+  const halves = [first, second].map((x, k) => {
+    const begin = code.bytes.length;
+    const f = new Lanes64(code);
+    f.get(x).set(scratch[k].x);
+    tanhStatements(f, scratch[k]);
+    return { begin, ends: f.ends };
+  });
+  const bytes = code.bytes.splice(start);
+  const [a, b] = halves.map(({ begin, ends }) => ends.map((end, j) => bytes.slice((j === 0 ? begin : ends[j - 1]) - start, end - start)));
+  if (a.length !== b.length) throw new Error('tanh pair: the two computations differ in statements');
+  a.forEach((statement, j) => code.op(...statement, ...b[j]));
+  return [scratch[0].t, scratch[1].t];
+}
+
+/** Per function: a vector tanh call whose second half was computed with its first (the pair), by call. */
+const secondHalves = new WeakMap<Code, Map<Expr, Lanes>>();
+
+/**
+ * A loop's `Math.tanh` call, for the emitter: in the scalar loop the one lane; in the vector loop
+ * (two float64x2 halves, asked for one after the other) both halves at once when the first is asked
+ * for, the second kept in a local of its own until it is. `arg(half)` pushes the argument's half.
+ */
+export function emitTanhCall(code: Code, call: Expr, vector: boolean, half: number, arg: (half: number) => void): Code {
+  if (!vector) {
+    arg(0);
+    return emitTanhF64x2(code.simd(Simd.f64x2Splat)).simd(Simd.f64x2ExtractLane, 0);
+  }
+  const waiting = secondHalves.get(code) ?? new Map<Expr, Lanes>();
+  secondHalves.set(code, waiting);
+  const kept = waiting.get(call);
+  if (half === 1 && kept !== undefined) {
+    waiting.delete(call);
+    return code.get(kept);
+  }
+  const halves = [code.local('v128'), code.local('v128')];
+  halves.forEach((local, k) => {
+    arg(k);
+    code.set(local);
+  });
+  const results = emitTanhPairF64x2(code, halves[0], halves[1]);
+  if (half === 0) {
+    code.get(results[1]).set(halves[1]);
+    waiting.set(call, halves[1]);
+  }
+  return code.get(results[half]);
 }
