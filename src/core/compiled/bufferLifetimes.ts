@@ -32,10 +32,8 @@ function opBuffers(op: LoopOp, out: number[]): void {
       op.args.forEach((arg) => exprBuffers(arg, out));
       return;
     case 'gather':
-      out.push(op.table, op.rowStarts);
-      exprBuffers(op.index, out);
-      return;
-    case 'oneHot':
+      // (rowStarts is an index map, not a buffer.)
+      out.push(op.table);
       exprBuffers(op.index, out);
       return;
     case 'store':

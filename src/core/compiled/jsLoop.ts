@@ -7,7 +7,7 @@
 import { INITIAL, type Expr, type Read, type ReduceOp } from '../wasm/loopIR';
 import { elementwiseJs } from './elementwiseKernels';
 import { SQUARED_NORMS, type JsNames } from './jsNames';
-import { jsLiteral } from './printJs';
+import { exprJs, jsLiteral } from './printJs';
 import type { Loop, LoopOp, TargetIndex } from './schedule';
 
 interface Lines {
@@ -54,11 +54,6 @@ function writeOp(op: LoopOp, names: JsNames, lines: Lines): void {
     case 'gather': {
       const at = `${names.map(op.rowStarts)}[i] + (${operand(op.index)}) * ${op.rowSize}`;
       lines.body.push(`const ${names.defineLocal(op.local, 'gather')} = ${names.buffer(op.table)}[${at}];`);
-      return;
-    }
-    case 'oneHot': {
-      const value = `${operand(op.index)} === i % ${op.depth} ? ${jsLiteral(op.on)} : ${jsLiteral(op.off)}`;
-      lines.body.push(`const ${names.defineLocal(op.local, 'oneHot')} = ${value};`);
       return;
     }
     case 'store':
@@ -112,7 +107,10 @@ function targetJs(at: TargetIndex, names: JsNames, before: string[]): string {
   }
 }
 
-/** An operand (literal, local or buffer read) as JS in the loop over i; a read of one element is hoisted before the loop. */
+/**
+ * An operand as JS in the loop over i: a literal, a local, a buffer read (a read of one element is hoisted
+ * before the loop), or an expression of them (intExprs.ts's integer conversions), parenthesised.
+ */
 function operandJs(e: Expr, names: JsNames, before: string[]): string {
   switch (e.op) {
     case 'lit':
@@ -121,8 +119,10 @@ function operandJs(e: Expr, names: JsNames, before: string[]): string {
       return names.local(e.id);
     case 'read':
       return readJs(e.buf, e.read, names, before);
+    case 'scalar':
+      throw new Error('a fused loop has no scalar parameters');
     default:
-      throw new Error(`an operand is a literal, a local or a read, not ${e.op}`);
+      return `(${exprJs(e, (leaf) => operandJs(leaf, names, before))})`;
   }
 }
 

@@ -9,6 +9,8 @@ import { castTemplate, foldElementwise } from './elementwiseKernels';
 import { NOT_HERE, type LoopFuser } from './loopFuser';
 import { NotCompilable, axesOf, sizeOf, type KernelNode } from './program';
 import type { Expr, ReduceOp } from '../wasm/loopIR';
+import { elementwiseIR } from './elementwiseIR';
+import { oneHotArgs, toInt32Args } from './intExprs';
 import type { TargetIndex } from './schedule';
 
 export function lowerElementwise(fuser: LoopFuser, node: KernelNode, index: number): void {
@@ -40,9 +42,15 @@ export function lowerElementwise(fuser: LoopFuser, node: KernelNode, index: numb
       if (operand === NOT_HERE) return false;
       args.push(operand);
     }
-    // int32 results (FloorDiv, int arithmetic) are stored by tfjs in an Int32Array: converted as it does.
+    // int32 results (FloorDiv, int arithmetic, casts) are stored by tfjs in an Int32Array: converted as it does,
+    // as IR where the value has a small IR form (then the loop can run as WebAssembly), else in JS (x | 0).
+    const castToInt32 = node.kernel === 'Cast' && node.attrs.dtype === 'int32';
     const int32 = graph.dtypeOf(out) === 'int32' && node.kernel !== 'Cast';
-    fuser.addLocal(loop, out, index, (local) => ({ kind: 'elementwise', local, kernel: node.kernel, attrs: node.attrs, args, int32 }));
+    const value = castToInt32 ? args[0] : int32 ? elementwiseIR(node.kernel, args, node.attrs) : undefined;
+    const converted = value === undefined ? undefined : toInt32Args(value);
+    fuser.addLocal(loop, out, index, (local) => (converted
+      ? { kind: 'elementwise', local, kernel: 'Select', attrs: {}, args: converted, int32: false }
+      : { kind: 'elementwise', local, kernel: node.kernel, attrs: node.attrs, args, int32 }));
     return true;
   });
 }
@@ -145,10 +153,14 @@ export function lowerOneHot(fuser: LoopFuser, node: KernelNode, index: number): 
   for (let i = 0; i < n; i++) rows[i] = Math.floor(i / depth);
   const on = Math.fround(node.attrs.onValue as number);
   const off = Math.fround(node.attrs.offValue as number);
+  // i mod depth read from a constant 0 … depth − 1: the comparison is then IR, and the loop can run as WebAssembly.
+  const positions = fuser.addBuffer({ size: depth, role: 'constant', init: Float32Array.from({ length: depth }, (_, k) => k) });
+  const position: Expr = { op: 'read', buf: positions, read: { kind: 'modulo', m: depth } };
   fuser.inLoop(node, n, (loop) => {
     const at = fuser.readMapped(indices, rows);
     if (at === NOT_HERE) return false;
-    fuser.addLocal(loop, out, index, (local) => ({ kind: 'oneHot', local, index: at, depth, on, off }));
+    const args = oneHotArgs(at, position, on, off);
+    fuser.addLocal(loop, out, index, (local) => ({ kind: 'elementwise', local, kernel: 'Select', attrs: {}, args, int32: false }));
     return true;
   });
 }

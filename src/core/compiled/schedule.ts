@@ -32,8 +32,6 @@ export type LoopOp =
   | { readonly kind: 'elementwise'; readonly local: number; readonly kernel: string; readonly attrs: Readonly<Record<string, unknown>>; readonly args: readonly Expr[]; readonly int32: boolean }
   /** local = table[rowStarts[i] + index · rowSize] (tf.gather with indices computed at run time). */
   | { readonly kind: 'gather'; readonly local: number; readonly table: number; readonly rowStarts: number; readonly index: Expr; readonly rowSize: number }
-  /** local = index === i % depth ? on : off. */
-  | { readonly kind: 'oneHot'; readonly local: number; readonly index: Expr; readonly depth: number; readonly on: number; readonly off: number }
   /** buffer[i] = local (float32 store). */
   | { readonly kind: 'store'; readonly buf: number; readonly local: number }
   /** squaredNorms[slot] = Σ local² (float64). */
