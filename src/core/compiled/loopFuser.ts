@@ -39,6 +39,8 @@ export interface OpenLoop {
   readonly accumulating: Set<ValueId>;
   /** Whether the loop sums a squared norm already (its WebAssembly form returns at most one). */
   sumsSquares: boolean;
+  /** The loop open among the steps before this one (kernels independent of this loop fuse there), closed first when this one closes. */
+  inner: OpenLoop | undefined;
 }
 
 /** What reading a value inside a loop gives when the value is not readable there (yet). */
@@ -179,49 +181,54 @@ export class LoopFuser {
 
   // --- loops ----------------------------------------------------------------
 
-  /** Whether one of node's inputs is computed by the open loop. */
+  /** Whether one of node's inputs is computed by the open loop or a loop open before it (closeLoop closes them all). */
   dependsOnOpen(node: KernelNode): boolean {
-    return node.inputs.some((input) => this.inOpen(this.placementOf(input.value)));
+    for (let loop = this.open; loop; loop = loop.inner) if (this.dependsOn(node, loop)) return true;
+    return false;
   }
-  private inOpen(placement: Placement): boolean {
-    if (!this.open) return false;
-    if (placement.kind === 'local' || placement.kind === 'accumulating') return placement.loop === this.open;
-    if (placement.kind === 'view') return this.inOpen(this.placementOf(placement.base));
+  private dependsOn(node: KernelNode, loop: OpenLoop): boolean {
+    return node.inputs.some((input) => this.computedIn(this.placementOf(input.value), loop));
+  }
+  private computedIn(placement: Placement, loop: OpenLoop): boolean {
+    if (placement.kind === 'local' || placement.kind === 'accumulating') return placement.loop === loop;
+    if (placement.kind === 'view') return this.computedIn(this.placementOf(placement.base), loop);
     return false;
   }
 
   /**
    * Puts a loop-shaped node (elementwise, or a reduction over `size` elements) into a loop that can
    * hold it: the open one when the sizes match and `add` can read the operands there; otherwise,
-   * when it does not depend on the open loop, a loop emitted before it; else a new loop after it.
+   * when it does not depend on the open loop, the loop open before it (the same rules there, so
+   * successive kernels independent of the open loop fuse with each other); else a new loop after it.
    */
   inLoop(node: KernelNode, size: number, add: (loop: OpenLoop) => boolean): void {
-    if (this.open && this.open.size !== size) {
-      if (this.dependsOnOpen(node)) this.closeLoop();
-      else {
-        this.beforeOpen(() => this.inLoop(node, size, add));
-        return;
-      }
+    const open = this.open;
+    if (open && open.size === size && add(open)) return;
+    if (open && !this.dependsOn(node, open)) {
+      this.beforeOpen(() => this.inLoop(node, size, add));
+      return;
     }
-    if (this.open && add(this.open)) return;
     this.closeLoop();
     this.open = newLoop(size);
     if (!add(this.open)) throw new Error(`kernel ${node.kernel} cannot read its inputs in a fresh loop`);
   }
 
-  /** Runs `body` with the open loop set aside: what it emits (and any loop it opens) goes before that loop. */
+  /**
+   * Runs `body` with the open loop set aside: what it emits goes before that loop, and the loop it
+   * leaves open stays open there (the open loop's `inner`) for the next such body.
+   */
   beforeOpen(body: () => void): void {
     const saved = this.open;
     if (!saved) {
       body();
       return;
     }
-    this.open = undefined;
+    this.open = saved.inner;
     this.targets.push(saved.before);
     try {
       body();
-      this.closeLoop();
     } finally {
+      saved.inner = this.open;
       this.targets.pop();
       this.open = saved;
     }
@@ -248,6 +255,10 @@ export class LoopFuser {
   closeLoop(): void {
     const loop = this.open;
     if (!loop) return;
+    if (loop.inner) {
+      // The loop open before this one closes first, into this one's `before` steps.
+      this.beforeOpen(() => this.closeLoop());
+    }
     this.open = undefined;
     for (const [root, local] of loop.locals) {
       const readOutside = [...this.graph.readersOf(root)].some((node) => !loop.members.has(node)) || this.outputSlots.has(root);
@@ -325,5 +336,5 @@ export class LoopFuser {
 }
 
 function newLoop(size: number): OpenLoop {
-  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false };
+  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false, inner: undefined };
 }

@@ -1,0 +1,37 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { compileProgram } from '../../../../src/core/compiled/compileProgram';
+import { traceProgram } from '../../../../src/core/compiled/traceProgram';
+import { assertClose, spread } from './compiledCheck';
+
+/**
+ * Kernels that do not depend on the open loop go into a loop before it (loopFuser.beforeOpen), and
+ * successive such kernels fuse with each other there: a batch norm's backward pass, traced while a
+ * one-element loop of the loss stays open, was one loop per kernel over the whole activation.
+ */
+describe('compiled programs: kernels independent of the open loop fuse with each other before it', () => {
+  it('a chain over y while a scalar loop of x is open: one loop for the chain, TensorFlow.js\'s values', () => {
+    const fn = (x: tf.Tensor, y: tf.Tensor) => {
+      const scale = tf.mul(tf.sum(x), 2);
+      const a = tf.mul(y, 3);
+      const b = tf.add(a, 1);
+      const c = tf.mul(b, b);
+      const d = tf.sub(c, a);
+      return [tf.add(scale, 1), tf.mul(d, 0.5)];
+    };
+    const values = [Float32Array.from(spread(40)), Float32Array.from(spread(4096, 7))];
+    const tensors = [tf.tensor(values[0]), tf.tensor(values[1])];
+    const before = tf.memory().numTensors;
+    const { program, results } = traceProgram(fn, tensors);
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+    tf.dispose(tensors);
+    for (const wasm of [true, false]) {
+      const compiled = compileProgram(program, { wasm });
+      // The sum over x, the scalar loop, and the chain over y: three loops (one per kernel of the chain was six).
+      assert.equal(compiled.loops, 3, compiled.source);
+      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+      compiled.run(values, outputs);
+      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
+    }
+  });
+});
