@@ -4,6 +4,8 @@
  * bench/README.md. Usage: npx tsx bench/transformerCpu.ts [--blocks 5] [--per 10] [--example examples/smallCnn.ts#withBatchNorm]
  * With --phases: the CPU time of each stage of compiling it (the runner's two batch shapes: 32 and the
  * whole data set of the final loss) instead, as compileValueAndGrad.ts runs them at full length.
+ * With --phases --warm N: the batch-32 compile N + 1 times in this process and the medians of the last N per stage,
+ * what each repeat of the bench's row pays (the engine warm, the loop modules in their cache by bytes).
  */
 import * as tf from '@tensorflow/tfjs';
 import { CompiledValueAndGrad, type ArrayInput } from '../src/core/compiled/compileValueAndGrad';
@@ -61,7 +63,20 @@ function compilePhases(problem: ExampleProblem, inputs: readonly ArrayInput[]): 
   return times;
 }
 
+/** Medians per stage of `warm` compiles of the batch-32 program after a first one (a bench row's repeats). */
+function warmPhases(problem: ExampleProblem, warm: number): void {
+  compilePhases(problem, problem.batchInputs(0));
+  const runs = Array.from({ length: warm }, () => compilePhases(problem, problem.batchInputs(0)));
+  console.log(`batch 32, medians of ${warm} compiles after a first one in this process (CPU ms):`);
+  for (const name of runs[0].keys()) {
+    const ms = runs.map((times) => times.get(name) ?? 0);
+    console.log(`  ${name.padEnd(20)} ${median(ms).toFixed(0).padStart(6)} ms  (${ms.map((t) => t.toFixed(0)).join(', ')})`);
+  }
+}
+
 async function phases(problem: ExampleProblem): Promise<void> {
+  const warm = arg('--warm', 0);
+  if (warm > 0) return warmPhases(problem, warm);
   const all = problem.columns.map((c) => ({ values: c.values, shape: [c.values.length / c.rowShape.reduce((a, b) => a * b, 1), ...c.rowShape] }));
   for (const inputs of [problem.batchInputs(0), all]) {
     console.log(`batch shape ${inputs.map((i) => i.shape.join('x')).join(', ')}:`);
@@ -100,7 +115,8 @@ async function perStep(problem: ExampleProblem): Promise<void> {
     times.tensors.push(block(onTensors));
   }
   x.dispose();
-  const show = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (${xs.map((t) => t.toFixed(0)).join(', ')})`;
+  const digits = (ms: number) => (ms < 10 ? 3 : 1);
+  const show = (xs: number[]) => `median ${median(xs).toFixed(digits(median(xs)))} ms (${xs.map((t) => t.toFixed(digits(t))).join(', ')})`;
   console.log(`compiled: ${show(times.compiled)}; tensors: ${show(times.tensors)}; ${blocks} blocks of ${per}`);
 }
 
