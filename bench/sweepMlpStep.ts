@@ -3,7 +3,7 @@
  * batch 64) as one flat parameter vector, its value and gradient compiled (CompiledValueAndGrad, the runner's
  * second-order gradients registered as a run has them) and run 5 × 2,000 times; prints the CPU time per run,
  * the loop counts and, with --source, the generated program.
- *   npx tsx bench/sweepMlpStep.ts [--source]
+ *   npx tsx bench/sweepMlpStep.ts [--source] [--first-order]
  */
 import * as tf from '@tensorflow/tfjs';
 import { CompiledValueAndGrad } from '../src/core/compiled/compileValueAndGrad';
@@ -14,7 +14,8 @@ import { registerSecondOrderGradients } from '../src/core/tfjs/secondOrderGradie
 async function main() {
   silenceTfjsBanner();
   await selectBackend('wasm');
-  registerSecondOrderGradients();
+  // --first-order: TensorFlow.js's own gradients (tanh's reads the saved output), as bench/run.ts's MLP row has them.
+  if (!process.argv.includes('--first-order')) registerSecondOrderGradients();
   const sizes = [[16, 64], [1, 64], [64, 64], [1, 64], [64, 1], [1, 1]];
   const n = sizes.reduce((s, [a, b]) => s + a * b, 0);
   const objective = (x: tf.Tensor1D, inputs: readonly tf.Tensor[]) => {
