@@ -44,7 +44,7 @@ const SIGN_BIT = -0;
 type Lanes = number;
 type Emit = () => void;
 
-/** The locals one tanh uses; one set per function (a tanh's argument is computed before it starts, so uses never overlap). */
+/** The locals one tanh uses; two sets per function, for a pair (a tanh's argument is computed before it starts, so uses never overlap). */
 interface Scratch {
   readonly x: Lanes; readonly a: Lanes; readonly y: Lanes; readonly k: Lanes; readonly hi: Lanes; readonly lo: Lanes;
   readonly r: Lanes; readonly c: Lanes; readonly hfx: Lanes; readonly hxs: Lanes; readonly r1: Lanes; readonly e: Lanes;
