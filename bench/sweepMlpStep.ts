@@ -3,7 +3,9 @@
  * batch 64) as one flat parameter vector, its value and gradient compiled (CompiledValueAndGrad, the runner's
  * second-order gradients registered as a run has them) and run 5 × 2,000 times; prints the CPU time per run,
  * the loop counts and, with --source, the generated program.
- *   npx tsx bench/sweepMlpStep.ts [--source] [--first-order]
+ * --rows N: a batch of N rows instead of 64 (10000: the whole data set, as a run's final point evaluates it), run
+ * 5 × 20 times.
+ *   npx tsx bench/sweepMlpStep.ts [--source] [--first-order] [--rows N]
  */
 import * as tf from '@tensorflow/tfjs';
 import { CompiledValueAndGrad } from '../src/core/compiled/compileValueAndGrad';
@@ -29,17 +31,23 @@ async function main() {
   };
   const cvg = new CompiledValueAndGrad(objective, n);
   const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.2);
-  const bx = { values: Float32Array.from({ length: 64 * 16 }, (_, i) => Math.cos(i)), shape: [64, 16] };
-  const by = { values: Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 3)), shape: [64, 1] };
+  const at = process.argv.indexOf('--rows');
+  const rows = at > 0 ? Number(process.argv[at + 1]) : 64;
+  const runs = rows > 64 ? 20 : 2000;
+  const bx = { values: Float32Array.from({ length: rows * 16 }, (_, i) => Math.cos(i)), shape: [rows, 16] };
+  const by = { values: Float32Array.from({ length: rows }, (_, i) => Math.sin(i * 3)), shape: [rows, 1] };
   const g = new Float32Array(n);
-  cvg.run(x, [bx, by] as never, g);
+  const loss = cvg.run(x, [bx, by] as never, g);
+  // The bits of the value and gradient, to compare trees: a change that keeps the numbers prints the same line.
+  const bits = new Uint32Array(g.buffer).reduce((h, w) => Math.imul(h ^ w, 16777619) >>> 0, 2166136261);
+  console.log(`value ${loss}, gradient bits ${bits.toString(16)}`);
   const prog = (cvg as unknown as { programs: Map<string, { program: { source: string; jsLoops: number; wasmLoops: number } }> }).programs;
   for (const { program } of prog.values()) { if (process.argv.includes('--source')) console.log(program.source); console.log('js loops', program.jsLoops, 'wasm loops', program.wasmLoops); }
   for (let r = 0; r < 5; r++) {
     const c0 = process.cpuUsage();
-    for (let i = 0; i < 2000; i++) cvg.run(x, [bx, by] as never, g);
+    for (let i = 0; i < runs; i++) cvg.run(x, [bx, by] as never, g);
     const c = process.cpuUsage(c0);
-    console.log(`us CPU per run: ${((c.user + c.system) / 2000).toFixed(1)}`);
+    console.log(`us CPU per run: ${((c.user + c.system) / runs).toFixed(1)}`);
   }
 }
 main();

@@ -4,13 +4,19 @@
  * registers it) and b is not transposed, the product runs as WebAssembly SIMD: blocks of 4 rows × 8
  * columns held in eight float32x4 accumulators, each a[i, p] splatted and multiplied with two vectors
  * of row p of b (a is read with any strides, so aᵀ costs nothing); the last n mod 4 columns one at a time.
+ * A long k is taken in chunks of K_CHUNK, each chunk's calls adding onto out (the float32 sums go on from
+ * where they were stored, in the same order: the same bits), so the chunk's rows of a and b stay in cache
+ * while every block of out runs over them.
  * Otherwise a plain-JS loop that sums each row in float64. Both sum in another order than
  * TensorFlow.js's kernels: the front ends' agreement check allows for it.
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 
-type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number) => void;
+type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
+
+/** Rows of b (and columns of a) per call: the full-data products (k = 10,000) otherwise stream both from memory once per block of out. */
+const K_CHUNK = 128;
 
 /** The memories of compiled programs, by their buffer (a Float32Array knows only its ArrayBuffer). */
 const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
@@ -45,8 +51,15 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
   if (!wasm) return false;
   // Element strides of a as [m×k]: transposed, row i is column i of the stored k×m matrix.
   const [rowA, colA] = transA ? [1, m] : [k, 1];
-  wasm(a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
+  inChunks(wasm, a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
   return true;
+}
+
+/** The product as calls over chunks of k rows of b, the later ones adding onto out. */
+function inChunks(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
+  for (let p = 0; p < k; p += K_CHUNK) {
+    wasm(a + p * colBytesA, rowBytesA, colBytesA, b + 4 * p * n, out, m, Math.min(K_CHUNK, k - p), n, p > 0 ? 1 : 0);
+  }
 }
 
 /**
@@ -63,7 +76,7 @@ export function wasmBatchedGemm(
   for (let batch = 0; batch < batches; batch++) {
     const aAt = a.byteOffset + 4 * (aBatches === 1 ? 0 : batch) * m * k;
     const bAt = b.byteOffset + 4 * (bBatches === 1 ? 0 : batch) * k * n;
-    wasm(aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
+    inChunks(wasm, aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
   }
   return true;
 }
@@ -97,10 +110,13 @@ const BLOCK_EMPTY = 0x40;
 const ROW_BLOCKS = [4, 1];
 const VECTOR_BLOCKS = [2, 1];
 
-/** gemm(a, rowBytesA, colBytesA, b, out, m, k, n): byte addresses, k ≥ 1; columns past the last multiple of 4 one at a time. */
+/**
+ * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate): byte addresses, k ≥ 1; columns past the last
+ * multiple of 4 one at a time; accumulate ≠ 0 adds onto out's values instead of starting from 0.
+ */
 function emitGemm(): Code {
-  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
-  const [a, rowA, colA, b, out, m, k, n] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
+  const [a, rowA, colA, b, out, m, k, n, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const v = {
     i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'),
     rowBytes: c.local('i32'), vectorBytes: c.local('i32'),
@@ -123,7 +139,7 @@ function emitGemm(): Code {
       const width = vectors === 0 ? 4 : 16 * vectors;
       c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
       c.get(v.j).i32(width).op(Op.i32Add).get(vectors === 0 ? v.rowBytes : v.vectorBytes).op(Op.i32GtS).op(Op.brIf, 1);
-      emitBlock(c, { a, colA, b, out, k }, v, rows, vectors);
+      emitBlock(c, { a, colA, b, out, k, accumulate }, v, rows, vectors);
       c.get(v.j).i32(width).op(Op.i32Add).set(v.j);
       c.op(Op.br, 0, Op.end, Op.end);
     }
@@ -133,19 +149,29 @@ function emitGemm(): Code {
   return c;
 }
 
+type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number };
+
 type GemmLocals = {
   i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number;
   rowOffsets: number[]; acc: number[][]; scalarAcc: number[]; bv: number[]; av: number;
 };
 
 /** One block: rows × (4·vectors) of out at row i, byte column j (vectors 0: one column, in float32 scalars), over p < k. */
-function emitBlock(c: Code, params: { a: number; colA: number; b: number; out: number; k: number }, v: GemmLocals, rows: number, vectors: number): void {
+function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vectors: number): void {
   const scalar = vectors === 0;
-  const zero = () => c.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
+  // cPtr = out + i·rowBytes + j; row r of the block is rowBytes further each.
+  c.get(params.out).get(v.i).get(v.rowBytes).op(Op.i32Mul).op(Op.i32Add).get(v.j).op(Op.i32Add).set(v.cPtr);
+  c.get(params.accumulate).op(Op.if, BLOCK_EMPTY);
+  forEachAccumulator(c, v, rows, vectors, (acc, offset) => {
+    if (scalar) c.memory(Op.f32Load, 2, 0).set(acc);
+    else c.simdMemory(Simd.load, offset).set(acc);
+  });
+  c.op(Op.else);
   for (let r = 0; r < rows; r++) {
     if (scalar) c.f32(0).set(v.scalarAcc[r]);
-    for (let q = 0; q < vectors; q++) zero().set(v.acc[r][q]);
+    for (let q = 0; q < vectors; q++) c.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(v.acc[r][q]);
   }
+  c.op(Op.end);
   // aPtr = a + i·rowBytesA (via rowOffsets[1] = rowBytesA), bPtr = b + j.
   c.get(params.a).get(v.i).get(v.rowOffsets[1]).op(Op.i32Mul).op(Op.i32Add).set(v.aPtr);
   c.get(params.b).get(v.j).op(Op.i32Add).set(v.bPtr);
@@ -166,14 +192,19 @@ function emitBlock(c: Code, params: { a: number; colA: number; b: number; out: n
   c.get(v.aPtr).get(params.colA).op(Op.i32Add).set(v.aPtr);
   c.get(v.bPtr).get(v.rowBytes).op(Op.i32Add).set(v.bPtr);
   c.get(v.p).i32(1).op(Op.i32Sub).tee(v.p).op(Op.brIf, 0, Op.end);
-  // cPtr = out + i·rowBytes + j; row r of the block is rowBytes further each.
-  c.get(params.out).get(v.i).get(v.rowBytes).op(Op.i32Mul).op(Op.i32Add).get(v.j).op(Op.i32Add).set(v.cPtr);
+  forEachAccumulator(c, v, rows, vectors, (acc, offset) => {
+    if (scalar) c.get(acc).memory(Op.f32Store, 2, 0);
+    else c.get(acc).simdMemory(Simd.store, offset);
+  });
+}
+
+/** For each accumulator of the block: its address in out pushed (cPtr + r·rowBytes), then `body(local, byte offset)`. */
+function forEachAccumulator(c: Code, v: GemmLocals, rows: number, vectors: number, body: (acc: number, offset: number) => void): void {
   for (let r = 0; r < rows; r++) {
     for (let q = 0; q < Math.max(vectors, 1); q++) {
       c.get(v.cPtr);
       if (r > 0) c.get(v.rowBytes).i32(r).op(Op.i32Mul).op(Op.i32Add);
-      if (scalar) c.get(v.scalarAcc[r]).memory(Op.f32Store, 2, 0);
-      else c.get(v.acc[r][q]).simdMemory(Simd.store, 16 * q);
+      body(vectors === 0 ? v.scalarAcc[r] : v.acc[r][q], 16 * q);
     }
   }
 }
