@@ -33,6 +33,18 @@ function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, k: number
   return s0 + s1 + (s2 + s3);
 }
 
+/**
+ * out[i, j] = a[i]·b[j]: a product with k = 1 (a gradient's outer product). Every path below sums it as
+ * 0 + a·b (+ 0): the same number, -0 becoming +0, which `+ 0` keeps.
+ */
+function outerProduct(a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, n: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = a[aBase + i];
+    const row = oBase + i * n;
+    for (let j = 0; j < n; j++) out[row + j] = ai * b[bBase + j] + 0;
+  }
+}
+
 /** Each of `batches` rows × cols matrices of x, transposed into `into`. */
 function transposeBatches(x: Float32Array, batches: number, rows: number, cols: number, into: Float32Array): void {
   for (let batch = 0; batch < batches; batch++) {
@@ -69,6 +81,10 @@ export const STANDALONE = {
       const aBase = (aBatches === 1 ? 0 : batch) * m * k;
       const bBase = (bBatches === 1 ? 0 : batch) * k * n;
       const oBase = batch * m * n;
+      if (k === 1) {
+        outerProduct(a, aBase, b, bBase, out, oBase, m, n);
+        continue;
+      }
       if (n === 1) {
         // Matrix times vector: the row-block loop below would run its inner loop once per step.
         if (transposeA) {
