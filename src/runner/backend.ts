@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
 import type { BackendId } from '../protocol/runner';
@@ -51,6 +52,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   }
   registerMissingWasmKernels();
   installFastWasmSlice();
+  installFastWasmMatMul();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
     return await tf.setBackend('wasm');
