@@ -9,6 +9,7 @@ import { wasmBatchedGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
 import { PRODUCT_KERNELS } from './productKernels';
 import { BACKEND_MATMUL_MIN, backendMatMul } from './backendProduct';
+import { wasmVectorProduct } from './vectorProducts';
 
 /** batchMatMul's float64 row of sums, grown when needed and reused (no allocation per call). */
 let rowSums = new Float64Array(64);
@@ -87,6 +88,8 @@ export const STANDALONE = {
       }
       if (n === 1) {
         // Matrix times vector: the row-block loop below would run its inner loop once per step.
+        // In a program's memory, WebAssembly with these loops' bits (vectorProducts.ts).
+        if (wasmVectorProduct(a, aBase, b, bBase, out, oBase, m, k, transposeA)) continue;
         if (transposeA) {
           // Rows of a scaled by b, four at a time (one read-modify-write of out per four products).
           for (let i = 0; i < m; i++) out[oBase + i] = 0;

@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from '../../../../src/core/compiled/agreement';
+import { registerMemory } from '../../../../src/core/compiled/gemmKernels';
 import { STANDALONE } from '../../../../src/core/compiled/standaloneKernels';
+import { wasmVectorProduct } from '../../../../src/core/compiled/vectorProducts';
 import { spread, useCpuBackend } from './compiledCheck';
 
 /** The first element where a and b differ by Object.is (-0 and +0 differ), or -1. */
@@ -34,6 +37,54 @@ describe('batchMatMul with k = 1 (a gradient\'s outer product): TensorFlow.js\'s
         });
         const at = firstDifference(out, expected);
         assert.equal(at, -1, `batches ${batches} m ${m} n ${n}: element ${at} is ${out[at]}, TensorFlow.js ${expected[at]}`);
+      }
+    });
+  }
+});
+
+/**
+ * batchMatMul's matrix–vector products (n = 1) over a program's memory run as WebAssembly
+ * (vectorProducts.ts): the same bits as its JS loops (arrays outside any program memory), odd m and k
+ * around the four-wide steps, zeros, -0 and a large and a tiny value, and near TensorFlow.js.
+ */
+describe('batchMatMul with n = 1 in a program\'s memory: WebAssembly with the JS loops\' bits', () => {
+  useCpuBackend();
+
+  for (const transposeA of [false, true]) {
+    it(`a${transposeA ? 'ᵀ' : ''}·b for m 1-65 and k 1-67, batches 1 and 2 (a broadcast)`, () => {
+      const memory = new WebAssembly.Memory({ initial: 4 });
+      registerMemory(memory);
+      for (const m of [1, 2, 3, 5, 8, 64, 65]) {
+        for (const k of [1, 2, 3, 4, 5, 7, 8, 9, 64, 67]) {
+          for (const [batches, aBatches, bBatches] of [[1, 1, 1], [2, 1, 2]]) {
+            const a = Float32Array.from(spread(aBatches * m * k, 3));
+            const b = Float32Array.from(spread(bBatches * k, 4));
+            a[0] = -0;
+            if (a.length > 2) a[2] = 3e30;
+            if (b.length > 1) b[1] = -0;
+            if (b.length > 2) b[2] = 1e-30;
+            const js = new Float32Array(batches * m);
+            STANDALONE.batchMatMul(a, b, js, batches, aBatches, bBatches, m, k, 1, transposeA, false);
+            let at = 0;
+            const take = (values: Float32Array) => {
+              const view = new Float32Array(memory.buffer, at, values.length);
+              view.set(values);
+              at += 4 * values.length + 4;
+              return view;
+            };
+            const [wa, wb, wout] = [take(a), take(b), take(new Float32Array(batches * m).fill(12345))];
+            assert.ok(wasmVectorProduct(wa, 0, wb, 0, wout, 0, m, k, transposeA), 'the WebAssembly product applies');
+            STANDALONE.batchMatMul(wa, wb, wout, batches, aBatches, bBatches, m, k, 1, transposeA, false);
+            const e = firstDifference(wout, js);
+            assert.equal(e, -1, `m ${m} k ${k} batches ${batches}: element ${e} is ${wout[e]}, JS ${js[e]}`);
+            if (m * k < 8) continue;
+            const expected = tf.tidy(() => tf.matMul(
+              tf.tensor3d(a, transposeA ? [aBatches, k, m] : [aBatches, m, k]), tf.tensor3d(b, [bBatches, k, 1]), transposeA,
+            ).dataSync() as Float32Array);
+            // aᵀ·b's JS loop stores (rounds) every four rows' sum: float32 round-off over k terms.
+            assert.ok(relativeError(wout, expected) <= (transposeA ? 1e-5 : 1e-6), `m ${m} k ${k}: ${relativeError(wout, expected)} relative to TensorFlow.js`);
+          }
+        }
       }
     });
   }
