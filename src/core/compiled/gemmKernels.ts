@@ -106,6 +106,8 @@ export function gemmJs(a: Float32Array, b: Float32Array, out: Float32Array, m: n
 }
 
 const BLOCK_EMPTY = 0x40;
+/** v128.load32_splat (WebAssembly Core Specification 2.0, 5.4.8). */
+const LOAD32_SPLAT = 0x09;
 /** Rows and 4-wide column vectors per block, largest first: the edges take the smaller blocks. */
 const ROW_BLOCKS = [4, 1];
 const VECTOR_BLOCKS = [2, 1];
@@ -179,12 +181,13 @@ function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vec
   c.op(Op.loop, BLOCK_EMPTY);
   for (let q = 0; q < vectors; q++) c.get(v.bPtr).simdMemory(Simd.load, 16 * q).set(v.bv[q]);
   for (let r = 0; r < rows; r++) {
-    c.get(v.aPtr).get(v.rowOffsets[r]).op(Op.i32Add).memory(Op.f32Load, 2, 0);
+    c.get(v.aPtr).get(v.rowOffsets[r]).op(Op.i32Add);
     if (scalar) {
-      c.get(v.bPtr).memory(Op.f32Load, 2, 0).op(Op.f32Mul).get(v.scalarAcc[r]).op(Op.f32Add).set(v.scalarAcc[r]);
+      c.memory(Op.f32Load, 2, 0).get(v.bPtr).memory(Op.f32Load, 2, 0).op(Op.f32Mul).get(v.scalarAcc[r]).op(Op.f32Add).set(v.scalarAcc[r]);
       continue;
     }
-    c.simd(Simd.f32x4Splat).set(v.av);
+    // a[i + r, p] loaded into all four lanes at once (one instruction, where a load and a splat are two).
+    c.simdMemory(LOAD32_SPLAT, 0).set(v.av);
     for (let q = 0; q < vectors; q++) {
       c.get(v.acc[r][q]).get(v.av).get(v.bv[q]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(v.acc[r][q]);
     }
