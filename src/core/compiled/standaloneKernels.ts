@@ -9,7 +9,7 @@ import { wasmBatchedGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
 import { PRODUCT_KERNELS } from './productKernels';
 import { BACKEND_MATMUL_MIN, backendMatMul } from './backendProduct';
-import { wasmVectorProduct } from './vectorProducts';
+import { wasmOuterProduct, wasmVectorProduct } from './vectorProducts';
 
 /** batchMatMul's float64 row of sums, grown when needed and reused (no allocation per call). */
 let rowSums = new Float64Array(64);
@@ -83,7 +83,7 @@ export const STANDALONE = {
       const bBase = (bBatches === 1 ? 0 : batch) * k * n;
       const oBase = batch * m * n;
       if (k === 1) {
-        outerProduct(a, aBase, b, bBase, out, oBase, m, n);
+        if (!wasmOuterProduct(a, aBase, b, bBase, out, oBase, m, n)) outerProduct(a, aBase, b, bBase, out, oBase, m, n);
         continue;
       }
       if (n === 1) {

@@ -7,6 +7,8 @@
  * - aᵀ·b: each out[i] starts at 0 and adds ((a₀b₀ + a₁b₁) + a₂b₂) + a₃b₃ per four rows p (the tail one
  *   at a time), rounded to float32 after each add as the JS loop's float32 store rounds it; two i per
  *   float64x2, an odd last i in scalar float64.
+ * - a·b with k = 1 (an outer product): a[i]·b[j] + 0 in float32 lanes, the float32 product being the exact
+ *   product rounded once, as the JS loop's store rounds it (+ 0 turns -0 into +0 in both).
  * A product of two float32 values is exact in float64, so the lanes compute what the JS numbers do.
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
@@ -14,9 +16,10 @@ import { wasmSimdSupported } from '../wasm/loopModule';
 import { memoryOf } from './gemmKernels';
 
 type VectorProduct = (a: number, b: number, out: number, m: number, k: number) => void;
-type Functions = { dots: VectorProduct; transposedDots: VectorProduct };
+type Functions = { dots: VectorProduct; transposedDots: VectorProduct; outer: VectorProduct };
 
 const LOAD64_ZERO = 0x5d;
+const LOAD32_SPLAT = 0x09;
 const BLOCK_EMPTY = 0x40;
 const instances = new WeakMap<WebAssembly.Memory, Functions>();
 let vectorModule: WebAssembly.Module | undefined;
@@ -30,15 +33,56 @@ export function wasmVectorProduct(
 ): boolean {
   const memory = memoryOf(a);
   if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || k < 1 || !wasmSimdSupported()) return false;
+  const fns = functionsFor(memory);
+  (transposeA ? fns.transposedDots : fns.dots)(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, k);
+  return true;
+}
+
+/** out[m×n] = a[m]·b[n] (k = 1) over the memory the three views share, at element offsets; false as above. */
+export function wasmOuterProduct(a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, n: number): boolean {
+  const memory = memoryOf(a);
+  if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return false;
+  functionsFor(memory).outer(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, n);
+  return true;
+}
+
+function functionsFor(memory: WebAssembly.Memory): Functions {
   let fns = instances.get(memory);
   if (!fns) {
-    vectorModule ??= new WebAssembly.Module(encodeModule([{ name: 'dots', code: emitDots() }, { name: 'transposedDots', code: emitTransposedDots() }], 1));
+    const functions = [{ name: 'dots', code: emitDots() }, { name: 'transposedDots', code: emitTransposedDots() }, { name: 'outer', code: emitOuter() }];
+    vectorModule ??= new WebAssembly.Module(encodeModule(functions, 1));
     fns = new WebAssembly.Instance(vectorModule, { env: { memory } }).exports as unknown as Functions;
     instances.set(memory, fns);
   }
-  const at = (view: Float32Array, base: number) => view.byteOffset + 4 * base;
-  (transposeA ? fns.transposedDots : fns.dots)(at(a, aBase), at(b, bBase), at(out, oBase), m, k);
-  return true;
+  return fns;
+}
+
+/** outer(a, b, out, m, n): out[i·n + j] = a[i]·b[j] + 0, four j at a time, the last n mod 4 one by one. */
+function emitOuter(): Code {
+  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32'], []);
+  const [a, b, out, m, n] = [0, 1, 2, 3, 4];
+  const i = c.local('i32'), j = c.local('i32'), row = c.local('i32'), av = c.local('v128'), zero = c.local('v128');
+  zeroVector(c).set(zero);
+  c.get(out).set(row);
+  c.i32(0).set(i);
+  loopWhile(c, () => c.get(i).get(m).op(Op.i32GeS), () => {
+    c.get(a).get(i).i32(2).op(Op.i32Shl).op(Op.i32Add).simdMemory(LOAD32_SPLAT, 0).set(av);
+    c.i32(0).set(j);
+    const at = (base: number) => c.get(base).get(j).i32(2).op(Op.i32Shl).op(Op.i32Add);
+    loopWhile(c, () => c.get(j).i32(4).op(Op.i32Add).get(n).op(Op.i32GtS), () => {
+      at(row).get(av);
+      at(b).simdMemory(Simd.load, 0).simd(Simd.f32x4Mul).get(zero).simd(Simd.f32x4Add).simdMemory(Simd.store, 0);
+      c.get(j).i32(4).op(Op.i32Add).set(j);
+    });
+    loopWhile(c, () => c.get(j).get(n).op(Op.i32GeS), () => {
+      at(row).get(av).simd(Simd.f32x4ExtractLane, 0);
+      at(b).memory(Op.f32Load, 2, 0).op(Op.f32Mul).f32(0).op(Op.f32Add).memory(Op.f32Store, 2, 0);
+      c.get(j).i32(1).op(Op.i32Add).set(j);
+    });
+    c.get(row).get(n).i32(2).op(Op.i32Shl).op(Op.i32Add).set(row);
+    c.get(i).i32(1).op(Op.i32Add).set(i);
+  });
+  return c;
 }
 
 /** `block loop … br 0 end end` with a leading exit test (`exit` pushes an i32, true to leave). */
