@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { backendMatMul } from './backendProduct';
 import { gemmJs, wasmGemm } from './gemmKernels';
+import { wasmTranspose } from './wasmTranspose';
 
 /** bᵀ of the stored rows × cols matrix b, into `into` (cols × rows), in tiles that stay in cache. */
 function transposeInto(b: Float32Array, rows: number, cols: number, into: Float32Array): void {
@@ -30,7 +31,7 @@ export const PRODUCT_KERNELS = {
       return;
     }
     const right = transB ? scratch : b;
-    if (transB && scratch.buffer === b.buffer) transposeInto(b, n, k, scratch);
+    if (transB && scratch.buffer === b.buffer && !wasmTranspose(b, n, k, scratch)) transposeInto(b, n, k, scratch);
     if ((!transB || scratch.buffer === b.buffer) && wasmGemm(a, right, out, m, k, n, transA)) return;
     // A program without WebAssembly loops has no memory: the backend's kernel, as batchMatMul does.
     backendMatMul(a, b, out, 1, 1, m, k, n, transA, transB);

@@ -1,0 +1,75 @@
+/**
+ * A matrix transposed inside a compiled program's WebAssembly memory, in 4 × 4 tiles of float32x4
+ * shuffles: what a product with a transposed right operand does first (productKernels.ts, batchMatMul),
+ * since gemm reads b by rows. Moves values only, so the bits are the JS transpose's.
+ */
+import { Code, encodeModule, Op, Simd } from '../wasm/binary';
+import { wasmSimdSupported } from '../wasm/loopModule';
+import { memoryOf } from './gemmKernels';
+
+type Transpose = (from: number, into: number, rows: number, cols: number) => void;
+
+const BLOCK_EMPTY = 0x40;
+const instances = new WeakMap<WebAssembly.Memory, Transpose>();
+let transposeModule: WebAssembly.Module | undefined;
+
+/**
+ * into[c·rows + r] = from[r·cols + c] for the stored rows × cols matrix `from`, when both are views of one
+ * registered program memory and rows and cols are multiples of 4; false (nothing written) otherwise.
+ */
+export function wasmTranspose(from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
+  const memory = memoryOf(from);
+  if (!memory || into.buffer !== from.buffer || rows % 4 !== 0 || cols % 4 !== 0 || !wasmSimdSupported()) return false;
+  let fn = instances.get(memory);
+  if (!fn) {
+    transposeModule ??= new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1));
+    fn = new WebAssembly.Instance(transposeModule, { env: { memory } }).exports.transpose as Transpose;
+    instances.set(memory, fn);
+  }
+  fn(from.byteOffset, into.byteOffset, rows, cols);
+  return true;
+}
+
+/** transpose(from, into, rows, cols): byte addresses, rows and cols multiples of 4. */
+function emitTranspose(): Code {
+  const c = new Code(['i32', 'i32', 'i32', 'i32'], []);
+  const [from, into, rows, cols] = [0, 1, 2, 3];
+  const r = c.local('i32'), col = c.local('i32'), src = c.local('i32'), dst = c.local('i32');
+  const rowBytes = c.local('i32'), colBytes = c.local('i32');
+  const lanes = Array.from({ length: 4 }, () => c.local('v128'));
+  const pairs = Array.from({ length: 4 }, () => c.local('v128'));
+  c.get(cols).i32(2).op(Op.i32Shl).set(rowBytes);
+  c.get(rows).i32(2).op(Op.i32Shl).set(colBytes);
+  const loopUntil = (index: number, end: number, body: () => void) => {
+    c.i32(0).set(index);
+    c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    c.get(index).get(end).op(Op.i32GeS, Op.brIf, 1);
+    body();
+    c.get(index).i32(4).op(Op.i32Add).set(index);
+    c.op(Op.br, 0, Op.end, Op.end);
+  };
+  loopUntil(r, rows, () => loopUntil(col, cols, () => {
+    // src = from + (r·cols + col)·4, dst = into + (col·rows + r)·4
+    c.get(from).get(r).get(rowBytes).op(Op.i32Mul).op(Op.i32Add).get(col).i32(2).op(Op.i32Shl).op(Op.i32Add).set(src);
+    c.get(into).get(col).get(colBytes).op(Op.i32Mul).op(Op.i32Add).get(r).i32(2).op(Op.i32Shl).op(Op.i32Add).set(dst);
+    lanes.forEach((lane, k) => {
+      c.get(src);
+      if (k > 0) c.get(rowBytes).i32(k).op(Op.i32Mul).op(Op.i32Add);
+      c.simdMemory(Simd.load, 0).set(lane);
+    });
+    // Rows [x0 x1 x2 x3]: interleave pairs of rows, then pairs of pairs, giving the columns.
+    c.get(lanes[0]).get(lanes[1]).shuffle32([0, 4, 1, 5]).set(pairs[0]);
+    c.get(lanes[0]).get(lanes[1]).shuffle32([2, 6, 3, 7]).set(pairs[1]);
+    c.get(lanes[2]).get(lanes[3]).shuffle32([0, 4, 1, 5]).set(pairs[2]);
+    c.get(lanes[2]).get(lanes[3]).shuffle32([2, 6, 3, 7]).set(pairs[3]);
+    const columns: [number, number, [number, number, number, number]][] = [
+      [pairs[0], pairs[2], [0, 1, 4, 5]], [pairs[0], pairs[2], [2, 3, 6, 7]], [pairs[1], pairs[3], [0, 1, 4, 5]], [pairs[1], pairs[3], [2, 3, 6, 7]],
+    ];
+    columns.forEach(([x, y, order], k) => {
+      c.get(dst);
+      if (k > 0) c.get(colBytes).i32(k).op(Op.i32Mul).op(Op.i32Add);
+      c.get(x).get(y).shuffle32(order).simdMemory(Simd.store, 0);
+    });
+  }));
+  return c;
+}
