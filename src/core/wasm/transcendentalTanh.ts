@@ -10,7 +10,7 @@
  * selected; the high-word comparisons become comparisons with the double
  * whose high word it is (low word 0), and 2^k comes from k's bits.
  */
-import { Simd, type Code } from './binary';
+import { Op, Simd, type Code } from './binary';
 import type { Expr } from './loopIR';
 
 /** SIMD opcodes binary.ts's table leaves out (WebAssembly Core Specification 2.0, 5.4.8). */
@@ -18,6 +18,8 @@ const V128_AND = 0x4e;
 const V128_OR = 0x50;
 const F64X2_TRUNC = 0x7a;
 const I64X2_SHL = 0xcb;
+const I64X2_ALL_TRUE = 0xc3;
+const BLOCK_EMPTY = 0x40;
 
 /** A double from its high and low 32-bit words. */
 function fromWords(high: number, low = 0): number {
@@ -157,13 +159,42 @@ function expm1ForTanh(f: Lanes64, s: Scratch): void {
 }
 
 /**
- * Math.tanh of s.x's lanes into s.t (fdlibm's s_tanh.c): |x| < 2⁻²⁸ gives x, |x| ≥ 22 (and
- * ±Infinity) ±1, NaN NaN; otherwise t = expm1(−2|x|) and −t/(t + 2) below 1, t = expm1(2|x|) and
- * 1 − 2/(t + 2) from 1, with x's sign. Every statement ends in a local.set with an empty stack.
+ * expm1(y) for lanes all in its k = 0 branch (|y| below K_ZERO_BELOW, checked by the caller for every
+ * lane): fdlibm's own operations for that branch, the others skipped. With k = 0, hi = y − 0·ln2hi is y,
+ * lo is 0 and r = hi − lo is y, bit for bit (−0 too), so r is y; c is not read by this branch.
  */
-function tanhStatements(f: Lanes64, s: Scratch): void {
-  f.get(s.x).code.simd(Simd.f64x2Abs);
-  f.set(s.a);
+function expm1KZero(f: Lanes64, s: Scratch): void {
+  f.get(s.y).set(s.r);
+  f.c(0.5).get(s.r).mul().set(s.hfx);
+  f.get(s.r).get(s.hfx).mul().set(s.hxs);
+  f.get(s.hxs).c(Q[4]).mul();
+  for (const q of [Q[3], Q[2], Q[1], Q[0]]) f.c(q).add().get(s.hxs).mul();
+  f.c(1).code.simd(Simd.f64x2Add);
+  f.set(s.r1);
+  f.c(3).get(s.r1).get(s.hfx).mul().sub().set(s.t);
+  f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
+  // r − (r·e − hxs), left on the stack as expm1ForTanh leaves its result.
+  f.get(s.r).get(s.r).get(s.e).mul().get(s.hxs).sub().sub();
+}
+
+/** Which lanes a tanh computation is emitted for: any, or only lanes whose |x| is in expm1's k = 0 branch (|x| < 0.1733). */
+export type TanhLanes = 'any' | 'kZero';
+
+/**
+ * Math.tanh of s.x's lanes into s.t (fdlibm's s_tanh.c), s.a = |x| set: |x| < 2⁻²⁸ gives x, |x| ≥ 22
+ * (and ±Infinity) ±1, NaN NaN; otherwise t = expm1(−2|x|) and −t/(t + 2) below 1, t = expm1(2|x|) and
+ * 1 − 2/(t + 2) from 1, with x's sign. Every statement ends in a local.set with an empty stack.
+ * `kZero`: every lane below 1 and in expm1's k = 0 branch, so only that branch's operations are emitted.
+ */
+function tanhStatements(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void {
+  if (lanes === 'kZero') {
+    f.c(-2).get(s.a).mul().set(s.y);
+    expm1KZero(f, s);
+    f.set(s.t);
+    f.get(s.t).neg().get(s.t).c(2).add().div().set(s.t);
+    withSignAndTiny(f, s);
+    return;
+  }
   const below1 = () => f.get(s.a).c(1).code.simd(Simd.f64x2Lt);
   f.select(() => f.c(-2).get(s.a).mul(), () => f.c(2).get(s.a).mul(), below1).set(s.y);
   expm1ForTanh(f, s);
@@ -172,17 +203,28 @@ function tanhStatements(f: Lanes64, s: Scratch): void {
   f.select(() => f.get(s.t).neg(), () => f.c(2), below1).get(s.t).c(2).add().div().set(s.hi);
   f.select(() => f.get(s.hi), () => f.c(1).get(s.hi).sub(), below1).set(s.t);
   f.select(() => f.c(1), () => f.get(s.t), () => f.get(s.a).c(SATURATED).code.simd(Simd.f64x2Ge)).set(s.t);
-  // With x's sign (z ≥ 0 here), then x itself below 2⁻²⁸ (±0 kept).
+  withSignAndTiny(f, s);
+}
+
+/** s.t with x's sign (s.t ≥ 0 here), then x itself below 2⁻²⁸ (±0 kept). */
+function withSignAndTiny(f: Lanes64, s: Scratch): void {
   f.get(s.t).get(s.x).c(SIGN_BIT).code.simd(V128_AND).simd(V128_OR);
   f.set(s.t);
   f.select(() => f.get(s.x), () => f.get(s.t), () => f.get(s.a).c(TINY).code.simd(Simd.f64x2Lt)).set(s.t);
+}
+
+/** s.x from the stack's top, s.a = |x|. */
+function takeArgument(f: Lanes64, s: Scratch): void {
+  f.set(s.x);
+  f.get(s.x).code.simd(Simd.f64x2Abs);
+  f.set(s.a);
 }
 
 /** Replaces the float64x2 on the stack's top by Math.tanh of each lane. */
 export function emitTanhF64x2(code: Code): Code {
   const s = scratchOf(code, 0);
   const f = new Lanes64(code);
-  f.set(s.x);
+  takeArgument(f, s);
   tanhStatements(f, s);
   return code.get(s.t);
 }
@@ -193,20 +235,32 @@ export function emitTanhF64x2(code: Code): Code {
  * its own polynomial and divisions).
  */
 export function emitTanhPairF64x2(code: Code, first: number, second: number): [number, number] {
-  const start = code.bytes.length;
   const scratch = [scratchOf(code, 0), scratchOf(code, 1)];
-  const halves = [first, second].map((x, k) => {
+  [first, second].forEach((x, k) => takeArgument(new Lanes64(code.get(x)), scratch[k]));
+  // All four lanes in expm1's k = 0 branch (expm1ForTanh's own test, NaN failing it): only that branch's work.
+  const f = new Lanes64(code);
+  for (const s of scratch) f.get(s.a).c(2).mul().c(K_ZERO_BELOW).code.simd(Simd.f64x2Lt);
+  code.simd(V128_AND).simd(I64X2_ALL_TRUE).op(Op.if, BLOCK_EMPTY);
+  interleavedPair(code, scratch, 'kZero');
+  code.op(Op.else);
+  interleavedPair(code, scratch, 'any');
+  code.op(Op.end);
+  return [scratch[0].t, scratch[1].t];
+}
+
+/** The two halves' tanh statements, alternating. */
+function interleavedPair(code: Code, scratch: Scratch[], lanes: TanhLanes): void {
+  const start = code.bytes.length;
+  const halves = scratch.map((s) => {
     const begin = code.bytes.length;
     const f = new Lanes64(code);
-    f.get(x).set(scratch[k].x);
-    tanhStatements(f, scratch[k]);
+    tanhStatements(f, s, lanes);
     return { begin, ends: f.ends };
   });
   const bytes = code.bytes.splice(start);
   const [a, b] = halves.map(({ begin, ends }) => ends.map((end, j) => bytes.slice((j === 0 ? begin : ends[j - 1]) - start, end - start)));
   if (a.length !== b.length) throw new Error('tanh pair: the two computations differ in statements');
   a.forEach((statement, j) => code.op(...statement, ...b[j]));
-  return [scratch[0].t, scratch[1].t];
 }
 
 /** Per function: a vector tanh call whose second half was computed with its first (the pair), by call. */

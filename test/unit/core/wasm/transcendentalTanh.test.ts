@@ -99,6 +99,22 @@ describe('WebAssembly SIMD tanh (transcendentalTanh) has Math.tanh\'s bits', () 
     }
   });
 
+  it('through the pair\'s k = 0 form: groups of four all below 0.1733 (and one lane at or past the bound), the bound\'s neighbours, tiny values and zeros', () => {
+    const next = random(2022);
+    const bound = 0.17328679513998632;
+    const xs = new Float64Array(1 << 18);
+    for (let i = 0; i < xs.length; i++) {
+      const group = i >> 2;
+      const lane = i & 3;
+      let x = (next() - 0.5) * 2 * bound * (group % 3 === 0 ? 1 : next() ** 8);
+      if (group % 7 === 0) x = Math.fround(x);
+      if (group % 11 === 0 && lane === group % 4) x = [bound, -bound, 0.17328679513998635, 0.2, 0.1733, 2 ** -30, 0, -0][group % 8];
+      xs[i] = x;
+    }
+    const { count, first } = mismatches(pair, xs);
+    assert.equal(count, 0, first.join('\n'));
+  });
+
   it('on 4 million points (half of them through the pair): uniform at several scales, float32 values and random bit patterns', () => {
     const next = random(22);
     const word = new Uint32Array(2);
