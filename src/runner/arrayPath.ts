@@ -13,6 +13,7 @@ import { NotCompilable } from '../core/compiled/program';
 import type { Optimizer } from '../core/optimizer';
 import { releaseAbandonedTape } from './abandonedTape';
 import type { Batch, Dataset, HostColumn } from './dataset';
+import { finalOnTensors } from './finalOnTensors';
 import { probeFasterPath, type PathProbe } from './pathProbe';
 
 export interface ArrayPlan {
@@ -152,18 +153,25 @@ export function planArrayPath(o: ArrayPathInput, tf: typeof tfType): { plan?: Ar
     return step >= o.steps ? everything : gather(o.dataset.indices(step));
   };
   const n = o.x0.length;
+  // A single run's final point on the whole data set (a shape its steps never take) is one evaluation on tensors.
+  const final = o.dataset && !o.compiledObjective && o.dataset.size > o.dataset.batchSize ? finalOnTensors(o.f, o.setBatch, o.dataset, tf) : undefined;
+  let lastOnTensors = false;
   const objective: ArrayObjective = {
     size: n,
-    valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut),
-    lastGradNormSq: () => compiled.gradNormSq,
+    valueAndGrad: (x, step, gradOut) => {
+      lastOnTensors = final !== undefined && step >= o.steps;
+      return lastOnTensors ? (final as NonNullable<typeof final>).valueAndGrad(x, gradOut) : compiled.run(x, inputsAt(step), gradOut);
+    },
+    lastGradNormSq: () => (lastOnTensors ? (final as NonNullable<typeof final>).gradNormSq : compiled.gradNormSq),
     shareWorkspace: (workspace) => compiled.shareWorkspace(workspace),
   };
   let probe: PathProbe | undefined;
   const probeGrad = new Float32Array(n);
   try {
-    // Compile every batch shape the run will see now (step 0, a short last batch, the whole
-    // data set for the final point), so a failure keeps the run on tensors before anything streams.
-    const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, o.steps] : [0];
+    // Compile every batch shape the run will see now (step 0, a short last batch, the whole data set
+    // for the final point unless it is evaluated on tensors), so a failure keeps the run on tensors
+    // before anything streams.
+    const probeSteps = o.dataset ? [0, o.dataset.stepsPerEpoch - 1, ...(final ? [] : [o.steps])] : [0];
     // Compiled without a run at full length: the program's own memory stays untouched while the run's
     // objective works in the optimizer's (shareWorkspace), and the spare stays untouched until the answer.
     for (const step of probeSteps) compiled.prepare(o.x0, inputsAt(step));
