@@ -107,14 +107,16 @@ class Lanes64 {
 }
 
 /** expm1(y) of fdlibm for the y tanh passes (|y| ≥ 2⁻²⁷, y < 0 or y ≥ 2): from `s.y`, `s.a` = |y| / 2 set; result on the stack. */
-function expm1ForTanh(f: Lanes64, s: Scratch): void {
+function expm1ForTanh(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void {
   const code = f.code;
-  // k = (int)(y/ln2 ± 0.5) (the sign of y), 0 in the primary range.
+  // k = (int)(y/ln2 ± 0.5) (the sign of y), 0 in the primary range. Below 1, y = −2|x| is negative
+  // outside the primary range, so the − 0.5 is the lanes' own.
+  const half = () => (lanes === 'belowOne' ? f.c(-0.5) : f.select(() => f.c(-0.5), () => f.c(0.5), () => f.get(s.y).c(0).code.simd(Simd.f64x2Lt)));
   f.select(
     () => f.c(0),
     () => {
       f.get(s.y).c(INV_LN2).mul();
-      f.select(() => f.c(-0.5), () => f.c(0.5), () => f.get(s.y).c(0).code.simd(Simd.f64x2Lt));
+      half();
       f.add().code.simd(F64X2_TRUNC);
     },
     () => f.get(s.a).c(2).mul().c(K_ZERO_BELOW).code.simd(Simd.f64x2Lt),
@@ -135,13 +137,22 @@ function expm1ForTanh(f: Lanes64, s: Scratch): void {
   f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
   // The result of each branch, the lane's own kept: each select below overrides the ones before it.
   f.get(s.k).pow2().set(s.p);
-  f.get(s.k).neg().pow2().set(s.q);
+  if (lanes !== 'belowOne') f.get(s.k).neg().pow2().set(s.q);
   const k = (cmp: number, value: number) => () => f.get(s.k).c(value).code.simd(cmp);
   // k = 0: r − (r·e − hxs), with e before the k ≠ 0 update below.
   f.get(s.r).get(s.r).get(s.e).mul().get(s.hxs).sub().sub().set(s.t);
   // e = (r·(e − c) − c) − hxs
   f.get(s.r).get(s.e).get(s.c).sub().mul().get(s.c).sub().get(s.hxs).sub().set(s.e);
   const eMinusR = () => f.get(s.e).get(s.r).sub();
+  if (lanes === 'belowOne') {
+    // k is 0, −1, −2 or −3 (|y| < 2): the k ≤ −2 form, then k = −1's and k = 0's selected over it, as below.
+    f.c(1);
+    eMinusR();
+    f.sub().get(s.p).mul().c(1).sub().set(s.hi);
+    f.select(() => { f.c(0.5).get(s.r).get(s.e).sub().mul().c(0.5).sub(); }, () => f.get(s.hi), k(Simd.f64x2Eq, -1)).set(s.hi);
+    f.select(() => f.get(s.t), () => f.get(s.hi), k(Simd.f64x2Eq, 0));
+    return;
+  }
   // 20 ≤ k ≤ 56: ((r − (e + 2^−k)) + 1)·2^k
   f.get(s.r).get(s.e).get(s.q).add().sub().c(1).add().get(s.p).mul().set(s.hi);
   const override = (branch: Emit, test: Emit) => f.select(branch, () => f.get(s.hi), test).set(s.hi);
@@ -177,8 +188,11 @@ function expm1KZero(f: Lanes64, s: Scratch): void {
   f.get(s.r).get(s.r).get(s.e).mul().get(s.hxs).sub().sub();
 }
 
-/** Which lanes a tanh computation is emitted for: any, or only lanes whose |x| is in expm1's k = 0 branch (|x| < 0.1733). */
-export type TanhLanes = 'any' | 'kZero';
+/**
+ * Which lanes a tanh computation is emitted for: any, only lanes whose |x| is below 1 (expm1's k is 0 to
+ * −3), or only lanes in expm1's k = 0 branch (|x| < 0.1733).
+ */
+export type TanhLanes = 'any' | 'belowOne' | 'kZero';
 
 /**
  * Math.tanh of s.x's lanes into s.t (fdlibm's s_tanh.c), s.a = |x| set: |x| < 2⁻²⁸ gives x, |x| ≥ 22
@@ -190,6 +204,14 @@ function tanhStatements(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void 
   if (lanes === 'kZero') {
     f.c(-2).get(s.a).mul().set(s.y);
     expm1KZero(f, s);
+    f.set(s.t);
+    f.get(s.t).neg().get(s.t).c(2).add().div().set(s.t);
+    withSignAndTiny(f, s);
+    return;
+  }
+  if (lanes === 'belowOne') {
+    f.c(-2).get(s.a).mul().set(s.y);
+    expm1ForTanh(f, s, lanes);
     f.set(s.t);
     f.get(s.t).neg().get(s.t).c(2).add().div().set(s.t);
     withSignAndTiny(f, s);
@@ -237,14 +259,21 @@ export function emitTanhF64x2(code: Code): Code {
 export function emitTanhPairF64x2(code: Code, first: number, second: number): [number, number] {
   const scratch = [scratchOf(code, 0), scratchOf(code, 1)];
   [first, second].forEach((x, k) => takeArgument(new Lanes64(code.get(x)), scratch[k]));
-  // All four lanes in expm1's k = 0 branch (expm1ForTanh's own test, NaN failing it): only that branch's work.
+  // All four lanes in expm1's k = 0 branch (expm1ForTanh's own test), else all below 1: only those
+  // branches' work (NaN fails both tests).
   const f = new Lanes64(code);
-  for (const s of scratch) f.get(s.a).c(2).mul().c(K_ZERO_BELOW).code.simd(Simd.f64x2Lt);
-  code.simd(V128_AND).simd(I64X2_ALL_TRUE).op(Op.if, BLOCK_EMPTY);
+  const allBelow = (bound: number, scale: number) => {
+    for (const s of scratch) f.get(s.a).c(scale).mul().c(bound).code.simd(Simd.f64x2Lt);
+    code.simd(V128_AND).simd(I64X2_ALL_TRUE).op(Op.if, BLOCK_EMPTY);
+  };
+  allBelow(K_ZERO_BELOW, 2);
   interleavedPair(code, scratch, 'kZero');
   code.op(Op.else);
+  allBelow(1, 1);
+  interleavedPair(code, scratch, 'belowOne');
+  code.op(Op.else);
   interleavedPair(code, scratch, 'any');
-  code.op(Op.end);
+  code.op(Op.end, Op.end);
   return [scratch[0].t, scratch[1].t];
 }
 

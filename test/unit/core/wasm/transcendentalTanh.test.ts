@@ -115,6 +115,25 @@ describe('WebAssembly SIMD tanh (transcendentalTanh) has Math.tanh\'s bits', () 
     assert.equal(count, 0, first.join('\n'));
   });
 
+  it('through the pair\'s below-1 form: groups of four all below 1 (k from 0 to -3, one lane at or past 1 in some), the k edges\' neighbours', () => {
+    const next = random(1999);
+    const edges = [0.17328679513998632, 0.5198603854199589, 0.52, 0.8664339756999316, 1 - 2 ** -53, 1, 1 + 2 ** -52, 0.1733, 0.3466, 0.866, 0.867];
+    const xs = new Float64Array(1 << 18);
+    for (let i = 0; i < xs.length; i++) {
+      const group = i >> 2;
+      const lane = i & 3;
+      let x = (next() - 0.5) * 2 * (group % 5 === 0 ? next() : 1);
+      if (group % 3 === 0) x = Math.fround(x);
+      if (group % 13 === 0 && lane === group % 4) {
+        const edge = edges[group % edges.length];
+        x = (group % 2 ? -1 : 1) * edge * (1 + (((group >> 1) % 3) - 1) * 2 ** -52);
+      }
+      xs[i] = x;
+    }
+    const { count, first } = mismatches(pair, xs);
+    assert.equal(count, 0, first.join('\n'));
+  });
+
   it('on 4 million points (half of them through the pair): uniform at several scales, float32 values and random bit patterns', () => {
     const next = random(22);
     const word = new Uint32Array(2);
