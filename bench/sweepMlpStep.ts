@@ -40,7 +40,7 @@ async function main() {
   const loss = cvg.run(x, [bx, by] as never, g);
   // The bits of the value and gradient, to compare trees: a change that keeps the numbers prints the same line.
   const bits = new Uint32Array(g.buffer).reduce((h, w) => Math.imul(h ^ w, 16777619) >>> 0, 2166136261);
-  console.log(`value ${loss}, gradient bits ${bits.toString(16)}`);
+  console.log(`value ${loss}, squared gradient norm ${cvg.gradNormSq}, gradient bits ${bits.toString(16)}`);
   const prog = (cvg as unknown as { programs: Map<string, { program: { source: string; jsLoops: number; wasmLoops: number } }> }).programs;
   for (const { program } of prog.values()) { if (process.argv.includes('--source')) console.log(program.source); console.log('js loops', program.jsLoops, 'wasm loops', program.wasmLoops); }
   for (let r = 0; r < 5; r++) {

@@ -3,27 +3,24 @@
  * time (128-bit SIMD) where every read is in range, and scalar loops for the
  * rest (the pads of windowed reads, the tail). Results are the same as the
  * plain-JS loop's, bit for bit, except the order in which sums accumulate.
+ * A loop with no range where all its windowed reads hold at once (a
+ * concatenation's windows side by side) gets a vector loop per range between
+ * window edges instead (windowSegments), each window read there either in
+ * range or its pad throughout; its sums then add lane by lane in index order,
+ * as the scalar loop did (the same bits).
  */
-import { Code, Op, Simd, unsignedLeb, type ValType } from './binary';
+import { Code, Op, Simd, type ValType } from './binary';
+import { MathImports, emitMathCall } from './emitMathCall';
+export { MathImports } from './emitMathCall';
 import { RowReductions } from './emitRowReductions';
-import { EXACT_IN_F32, kindOf, vectorRange, type Kind } from './laneKinds';
+import { EXACT_IN_F32, kindOf, vectorRange, windowSegments, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
-import { emitTanhCall } from './transcendentalTanh';
-import { INITIAL, MATH_ARITY, operandsOf, type BinaryOp, type Expr, type LoopIR, type MathFunction, type Read } from './loopIR';
+import { INITIAL, operandsOf, type BinaryOp, type Expr, type LoopIR, type Read } from './loopIR';
 
 type Mode = 'scalar' | 'vector';
 
 /** Byte address of buffer `buf` in the module's memory. */
 export type Layout = (buf: number) => number;
-
-/** The Math functions a module imports, in import order (their function indices). */
-export class MathImports {
-  readonly used: MathFunction[] = [];
-  index(fn: MathFunction): number {
-    if (!this.used.includes(fn)) this.used.push(fn);
-    return this.used.indexOf(fn);
-  }
-}
 
 const BLOCK_EMPTY = 0x40;
 
@@ -49,12 +46,18 @@ class LoopEmitter {
   private readonly rows: RowReductions;
   /** Whether the vector loop's i is a multiple of 4 (vectorRange starts there): modulo and divide reads take whole vectors. */
   private readonly aligned: boolean;
+  /** Ranges of i between window edges, each with a vector loop of its own (windowSegments); empty when vectorRange is not. */
+  private readonly segments: readonly { lo: number; hi: number }[];
+  /** The range whose vector loop is being emitted: a window read outside it is its pad. */
+  private segment: { lo: number; hi: number } | undefined;
 
   constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
     this.code = new Code([...ir.scalars, ...(ir.movable ?? []).map((): ValType => 'i32')], ir.accumulators.filter((a) => a.into === 'return').map((): ValType => 'f64'));
     this.i = this.code.local('i32');
     this.i4 = this.code.local('i32');
-    this.aligned = vectorRange(ir).lo % 4 === 0;
+    // Segment vector loops start at multiples of 4 (so aligned); rows have their own alignment rule (RowReductions).
+    this.segments = ir.rowReductions?.length ? [] : windowSegments(ir);
+    this.aligned = this.segments.length > 0 || vectorRange(ir).lo % 4 === 0;
     this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, emit64: (e, mode, half) => this.emit64(e, mode, half) });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
@@ -75,22 +78,35 @@ class LoopEmitter {
         for (const half of this.accVector[k]) code.f64(INITIAL[a.op]).simd(Simd.f64x2Splat).set(half);
       }
     });
-    this.hoistConstants(vector);
+    this.hoistConstants(vector || this.segments.length > 0);
     this.rows.start();
-    this.scalarLoop(vector ? lo : this.ir.size);
-    if (vector) {
-      // for (; i + 4 <= hi; i += 4)
-      code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-      code.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
-      code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
-      this.body('vector');
-      code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
-      code.op(Op.br, 0, Op.end, Op.end);
+    if (this.segments.length > 0) {
+      for (const segment of this.segments) {
+        this.scalarLoop(segment.lo);
+        this.vectorLoop(segment.hi, segment);
+      }
+      this.segment = undefined;
       this.scalarLoop(this.ir.size);
+    } else {
+      this.scalarLoop(vector ? lo : this.ir.size);
+      if (vector) this.vectorLoop(hi);
+      if (vector) this.scalarLoop(this.ir.size);
     }
     this.rows.end();
     this.finish(vector);
     return code;
+  }
+
+  /** for (; i + 4 <= hi; i += 4) the body on four elements (`segment`: the window segment it runs over, if any). */
+  private vectorLoop(hi: number, segment?: { lo: number; hi: number }): void {
+    this.segment = segment;
+    const code = this.code;
+    code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    code.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
+    code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+    this.body('vector');
+    code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
+    code.op(Op.br, 0, Op.end, Op.end);
   }
 
   private scalarLoop(until: number): void {
@@ -148,7 +164,9 @@ class LoopEmitter {
         else code.memory(Op.f32Store, 2, this.layout(statement.buf));
       } else {
         const [scalarOp, vectorOp] = REDUCE64[this.ir.accumulators[statement.acc].op];
-        if (mode === 'scalar') {
+        if (mode === 'vector' && this.segment) {
+          this.addInOrder(statement.acc, statement.value, scalarOp);
+        } else if (mode === 'scalar') {
           code.get(this.accScalar[statement.acc]);
           this.emit64(statement.value, mode, 0).op(scalarOp).set(this.accScalar[statement.acc]);
         } else {
@@ -160,6 +178,16 @@ class LoopEmitter {
       }
     }
     this.rows.update(mode);
+  }
+
+  /** The four lanes of value into the scalar accumulator one after another, in index order (segment loops). */
+  private addInOrder(acc: number, value: Expr, op: number): void {
+    const code = this.code;
+    const lanes = code.local('v128');
+    for (const half of [0, 1]) {
+      this.emit64(value, 'vector', half).set(lanes);
+      for (const lane of [0, 1]) code.get(this.accScalar[acc]).get(lanes).simd(Simd.f64x2ExtractLane, lane).op(op).set(this.accScalar[acc]);
+    }
   }
 
   /** Combines the vector accumulators' lanes into the scalar ones and stores or returns each. */
@@ -260,38 +288,10 @@ class LoopEmitter {
         code.op(...this.pick(CMP64[e.test.cmp], mode));
         return vector ? code.simd(Simd.bitselect) : code.op(Op.select);
       case 'call':
-        return this.call(e, mode, half);
+        return emitMathCall(this.code, e, mode === 'vector', half, this.imports, (a, h) => this.emit64(a, mode, h));
       default:
         throw new Error(`cannot emit ${e.op} in float64`);
     }
-  }
-
-  /** Math[fn] on each lane: the arguments' lanes are computed as vectors, then called one by one. */
-  private call(call: Expr & { op: 'call' }, mode: Mode, half: number): Code {
-    const code = this.code;
-    const { fn, args } = call;
-    // Inline SIMD (Math.tanh's bits): V8 would call an imported Math.tanh through JS.
-    if (fn === 'tanh') return emitTanhCall(code, call, mode === 'vector', half, (h) => this.emit64(args[0], mode, h));
-    const index = this.imports.index(fn);
-    if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
-    if (mode === 'scalar') {
-      args.forEach((a) => this.emit64(a, mode, 0));
-      return code.op(Op.call, ...unsignedLeb(index));
-    }
-    const lanes = args.map((a) => {
-      const slot = code.local('v128');
-      this.emit64(a, mode, half).set(slot);
-      return slot;
-    });
-    const result = code.local('v128');
-    for (const lane of [0, 1]) {
-      if (lane === 1) code.get(result);
-      lanes.forEach((slot) => code.get(slot).simd(Simd.f64x2ExtractLane, lane));
-      code.op(Op.call, ...unsignedLeb(index));
-      if (lane === 0) code.simd(Simd.f64x2Splat).set(result);
-      else code.simd(Simd.f64x2ReplaceLane, 1).set(result);
-    }
-    return code.get(result);
   }
 
   /** The scalar opcode, or the SIMD one with its prefix. */
@@ -308,8 +308,12 @@ class LoopEmitter {
       const hoisted = this.constants.get(`${buf}:${read.at}`) as { scalar: number; vector: number };
       return code.get(mode === 'vector' ? hoisted.vector : hoisted.scalar);
     }
+    if (read.kind === 'window' && mode === 'vector' && this.segment && !(read.lo <= this.segment.lo && this.segment.hi <= read.hi)) {
+      // Outside this segment's window: the pad in every lane (segments never straddle a window's edge).
+      return code.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([read.pad]).buffer)]).flat());
+    }
     if (read.kind === 'offset' || (read.kind === 'window' && mode === 'vector')) {
-      // In the vector loop every window read is in range (vectorRange).
+      // In the vector loop every window read is in range (vectorRange, or this segment's).
       code.get(this.i4);
       if (read.k !== 0) code.i32(4 * read.k).op(Op.i32Add);
       this.shift(code, buf);

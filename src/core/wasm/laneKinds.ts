@@ -58,3 +58,24 @@ export function vectorRange(ir: LoopIR): { lo: number; hi: number } {
   ir.body.forEach((s) => visit(s.value));
   return hi - lo >= 8 ? { lo, hi } : { lo: ir.size, hi: ir.size };
 }
+
+/**
+ * When vectorRange is empty but the loop has windowed reads: the ranges between consecutive window
+ * edges (each window read wholly in range or wholly out in each), starts rounded up to a multiple of 4,
+ * those of at least 8 elements. Empty otherwise.
+ */
+export function windowSegments(ir: LoopIR): { lo: number; hi: number }[] {
+  const range = vectorRange(ir);
+  if (range.hi > range.lo) return [];
+  const edges = new Set([0, ir.size]);
+  const visit = (e: Expr): void => {
+    if (e.op === 'read' && e.read.kind === 'window') {
+      for (const edge of [e.read.lo, e.read.hi]) edges.add(Math.min(ir.size, Math.max(0, edge)));
+    }
+    operandsOf(e).forEach(visit);
+  };
+  ir.body.forEach((s) => visit(s.value));
+  if (edges.size <= 2) return [];
+  const sorted = [...edges].sort((a, b) => a - b);
+  return sorted.slice(1).map((hi, k) => ({ lo: Math.ceil(sorted[k] / 4) * 4, hi })).filter(({ lo, hi }) => hi - lo >= 8);
+}

@@ -6,7 +6,8 @@
  * the views when they do; `allocate` makes a fixed-size memory (tests, small loops).
  */
 import { encodeModule } from './binary';
-import { MathImports, emitLoop, type Layout } from './emitLoop';
+import { emitLoop, type Layout } from './emitLoop';
+import { MathImports } from './emitMathCall';
 import { MATH_ARITY, type LoopIR } from './loopIR';
 import { compiledModule } from './moduleCache';
 
