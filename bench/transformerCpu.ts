@@ -2,8 +2,9 @@
  * CPU time per value-and-gradient of examples/tinyTransformer.ts, compiled and on tensors, interleaved
  * (process user + system time around a block of evaluations; medians of the blocks), for the rows in
  * bench/README.md. Usage: npx tsx bench/transformerCpu.ts [--blocks 5] [--per 10] [--example examples/smallCnn.ts#withBatchNorm]
- * With --phases: the CPU time of each stage of compiling it (the runner's two batch shapes: 32 and the
- * whole data set of the final loss) instead, as compileValueAndGrad.ts runs them at full length.
+ * With --phases: the CPU time of each stage of compiling it at batch 32 and at the whole data set instead, as
+ * compileValueAndGrad.ts runs them at full length (a single run evaluates its final point on the whole data set
+ * on tensors, src/runner/finalOnTensors.ts; a sweep's kept objective compiles that shape).
  * With --phases --warm N: the batch-32 compile N + 1 times in this process and the medians of the last N per stage,
  * what each repeat of the bench's row pays (the engine warm, the loop modules in their cache by bytes).
  */

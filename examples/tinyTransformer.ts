@@ -22,15 +22,12 @@ import * as tf from '@tensorflow/tfjs';
  *   muon lr 0.02:   1.39 at step 50 (below the grammar's entropy already), 0.82 at 100, 0.210 at the end.
  *   sgd lr 0.3, momentum 0.9: 3.05 at step 50, 2.88 at 100, 2.34 at the end (still on the plateau).
  *
- * Speed: it runs compiled (the run's compute record says so and why). 5 of its loops have no WebAssembly
- * form yet (the token ids' casts and one-hots), so with over 50,000 parameters the runner times one value
- * and gradient both ways before the run (src/runner/pathProbe.ts, about 0.3 s) and takes the faster: here
- * compiled, because those loops are short beside the matrix products. Measured in CPU time per step
- * (2026-12-04, 3 rounds at a load average of 4-5, medians): 20 ms compiled (value and gradient; the
- * attention's batched products now run as WebAssembly too), about 130 ms on tensors (the path probe's),
- * PyTorch 65 ms per Adam step on one thread. Compiling comes first and costs about 5 s of CPU for the
- * run's two batch shapes (tracing and checking; about 40 steps' saving; `npx tsx bench/transformerCpu.ts
- * --phases` says where it goes), so a very short run finishes sooner with --no-compile.
+ * Speed: it runs compiled (the run's compute record says so and why), every loop as WebAssembly. Measured
+ * in CPU time per step (2026-12-04, an Intel Xeon, load ~3): 20 ms compiled (value and gradient), 55 ms on
+ * tensors, PyTorch 74 ms per Adam step on one thread. Compiling comes first, about 0.4 s of CPU (two
+ * TensorFlow.js traces, the check's reference, and the checked runs; `npx tsx bench/transformerCpu.ts
+ * --phases` says where it goes); the final loss on all 256 windows is one evaluation on tensors. A 20-step
+ * run takes about 1.3 s in the runner (in process; the CLI adds its start-up).
  *
  * Lesson: attention lets a word's prediction depend on what came before it in the sentence
  * (a verb follows the noun, a period ends the object's phrase); the optimizers differ mostly in
