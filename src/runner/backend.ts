@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmConvFilterGradient } from '../core/tfjs/fastWasmConvFilterGradient';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
@@ -53,6 +54,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   registerMissingWasmKernels();
   installFastWasmSlice();
   installFastWasmMatMul();
+  installFastWasmConvFilterGradient();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
     return await tf.setBackend('wasm');
