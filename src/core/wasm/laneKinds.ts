@@ -59,10 +59,13 @@ export function vectorRange(ir: LoopIR): { lo: number; hi: number } {
   return hi - lo >= 8 ? { lo, hi } : { lo: ir.size, hi: ir.size };
 }
 
+/** At most this many segment vector loops per function: each is a copy of the loop's body in the module. */
+export const MAX_SEGMENTS = 16;
+
 /**
  * When vectorRange is empty but the loop has windowed reads: the ranges between consecutive window
  * edges (each window read wholly in range or wholly out in each), starts rounded up to a multiple of 4,
- * those of at least 8 elements. Empty otherwise.
+ * those of at least 8 elements, the MAX_SEGMENTS longest, in order. Empty otherwise.
  */
 export function windowSegments(ir: LoopIR): { lo: number; hi: number }[] {
   const range = vectorRange(ir);
@@ -77,5 +80,7 @@ export function windowSegments(ir: LoopIR): { lo: number; hi: number }[] {
   ir.body.forEach((s) => visit(s.value));
   if (edges.size <= 2) return [];
   const sorted = [...edges].sort((a, b) => a - b);
-  return sorted.slice(1).map((hi, k) => ({ lo: Math.ceil(sorted[k] / 4) * 4, hi })).filter(({ lo, hi }) => hi - lo >= 8);
+  const segments = sorted.slice(1).map((hi, k) => ({ lo: Math.ceil(sorted[k] / 4) * 4, hi })).filter(({ lo, hi }) => hi - lo >= 8);
+  if (segments.length <= MAX_SEGMENTS) return segments;
+  return segments.sort((a, b) => b.hi - b.lo - (a.hi - a.lo)).slice(0, MAX_SEGMENTS).sort((a, b) => a.lo - b.lo);
 }

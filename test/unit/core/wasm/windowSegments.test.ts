@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { windowSegments } from '../../../../src/core/wasm/laneKinds';
+import { MAX_SEGMENTS, windowSegments } from '../../../../src/core/wasm/laneKinds';
 import { bin, fr, lit, type Expr, type LoopIR, type Stmt } from '../../../../src/core/wasm/loopIR';
 import { interpretLoop } from '../../helpers/loopInterpreter';
 import { runLoopsInWasm } from '../../helpers/wasmLoopRunner';
@@ -34,10 +34,12 @@ function concatenation(widths: readonly number[], pad: number): { ir: LoopIR; bu
 describe('WebAssembly loops over side-by-side windows (a concatenation): a vector loop per range, the scalar loop\'s bits', () => {
   for (const [widths, pad] of [
     [[1024, 64, 4096, 64, 64, 1], 0], [[3, 17, 9, 30, 5, 1], 0], [[13, 7], 0.5], [[8, 8, 8], -0], [[5, 6, 7, 9, 11, 4099], 2],
+    [Array.from({ length: 40 }, (_, k) => 8 + (k % 7) * 3), 0],
   ] as [number[], number][]) {
-    it(`widths ${widths.join(', ')}, pad ${pad}: stores, a sum and a max equal to the interpreter's`, () => {
+    it(`widths ${widths.length > 8 ? `${widths.length} pieces of 8-26` : widths.join(', ')}, pad ${pad}: stores, a sum and a max equal to the interpreter's`, () => {
       const { ir, buffers } = concatenation(widths, pad);
-      assert.ok(windowSegments(ir).length > 0, 'the loop has vector ranges between its windows');
+      const segments = windowSegments(ir);
+      assert.ok(segments.length > 0 && segments.length <= MAX_SEGMENTS, `${segments.length} vector ranges between the windows`);
       const [run] = runLoopsInWasm([{ ir, buffers, scalars: [] }]);
       const expected = new Map([...buffers].map(([id, b]) => [id, b.slice()]));
       const reference = interpretLoop(ir, expected, []);
