@@ -3,9 +3,11 @@
  * and then ours, on the same workloads, in one process tree; prints a table and
  * writes it as JSON to bench/results/latest.json.
  *
- *   npm run bench -- [--backend wasm|cpu|node] [--only "<workload id>"]... [--no-torch] [--e2e]
+ *   npm run bench -- [--backend wasm|cpu|node] [--only "<workload id>"]... [--no-torch] [--e2e] [--sweep]
  *
  * --e2e adds bench/endToEnd.ts's rows: optlab run vs PyTorch end to end (fresh processes, n = 1e6 and 1e7; minutes).
+ * --sweep adds bench/sweepWorkers.ts's rows (one repeat): `optlab sweep`'s 64 Rosenbrock and 16 MLP configurations
+ * with 1, 2, … workers against PyTorch running them one after another in one process (minutes).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -40,7 +42,12 @@ function parseArgs(argv: string[]) {
   let backend: BackendId | undefined;
   let torch = true;
   let e2e = false;
+  let sweep = false;
   for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--sweep') {
+      sweep = true;
+      continue;
+    }
     if (argv[i] === '--e2e') {
       e2e = true;
       continue;
@@ -50,7 +57,7 @@ function parseArgs(argv: string[]) {
     else if (argv[i] === '--no-torch') torch = false;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
-  return { only, backend, torch, e2e };
+  return { only, backend, torch, e2e, sweep };
 }
 
 function runTorch(ids: string[]): { version: string; threads: number; results: Record<string, SideResult> } | string {
@@ -153,6 +160,15 @@ async function main(): Promise<void> {
     console.log('\nEnd to end (fresh processes, start-up included; medians of 3):');
     await runEndToEnd(args.torch ? [] : ['--no-torch']);
   }
+  if (args.sweep) runSweepRows(args.torch);
+}
+
+/** bench/sweepWorkers.ts in a process of its own (it starts worker threads and reads its own flags), under this tsx. */
+function runSweepRows(torch: boolean): void {
+  console.log('\nSweeps (`optlab sweep`, one repeat; per configuration, against PyTorch one after another in one process):');
+  const flags = ['--repeats', '1', ...(torch ? [] : ['--no-torch'])];
+  const child = spawnSync(process.execPath, [...process.execArgv, path.join(__dirname, 'sweepWorkers.ts'), ...flags], { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = 1;
 }
 
 main().catch((e: unknown) => {
