@@ -125,16 +125,7 @@ function expm1ForTanh(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void {
   f.get(s.k).c(LN2_LO).mul().set(s.lo);
   f.get(s.hi).get(s.lo).sub().set(s.r);
   f.get(s.hi).get(s.r).sub().get(s.lo).sub().set(s.c);
-  f.c(0.5).get(s.r).mul().set(s.hfx);
-  f.get(s.r).get(s.hfx).mul().set(s.hxs);
-  // r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5))))
-  f.get(s.hxs).c(Q[4]).mul();
-  for (const q of [Q[3], Q[2], Q[1], Q[0]]) f.c(q).add().get(s.hxs).mul();
-  f.c(1).code.simd(Simd.f64x2Add);
-  f.set(s.r1);
-  // t = 3 − r1·hfx; e = hxs·((r1 − t)/(6 − r·t))
-  f.c(3).get(s.r1).get(s.hfx).mul().sub().set(s.t);
-  f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
+  expm1Correction(f, s);
   // The result of each branch, the lane's own kept: each select below overrides the ones before it.
   f.get(s.k).pow2().set(s.p);
   if (lanes !== 'belowOne') f.get(s.k).neg().pow2().set(s.q);
@@ -169,6 +160,20 @@ function expm1ForTanh(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void {
   f.select(() => f.get(s.t), () => f.get(s.hi), k(Simd.f64x2Eq, 0));
 }
 
+/** expm1's correction term from r (every branch's): hfx, hxs, r1 = 1 + hxs·(Q1 + … + hxs·Q5), t and e. */
+function expm1Correction(f: Lanes64, s: Scratch): void {
+  f.c(0.5).get(s.r).mul().set(s.hfx);
+  f.get(s.r).get(s.hfx).mul().set(s.hxs);
+  // r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5))))
+  f.get(s.hxs).c(Q[4]).mul();
+  for (const q of [Q[3], Q[2], Q[1], Q[0]]) f.c(q).add().get(s.hxs).mul();
+  f.c(1).code.simd(Simd.f64x2Add);
+  f.set(s.r1);
+  // t = 3 − r1·hfx; e = hxs·((r1 − t)/(6 − r·t))
+  f.c(3).get(s.r1).get(s.hfx).mul().sub().set(s.t);
+  f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
+}
+
 /**
  * expm1(y) for lanes all in its k = 0 branch (|y| below K_ZERO_BELOW, checked by the caller for every
  * lane): fdlibm's own operations for that branch, the others skipped. With k = 0, hi = y − 0·ln2hi is y,
@@ -176,14 +181,7 @@ function expm1ForTanh(f: Lanes64, s: Scratch, lanes: TanhLanes = 'any'): void {
  */
 function expm1KZero(f: Lanes64, s: Scratch): void {
   f.get(s.y).set(s.r);
-  f.c(0.5).get(s.r).mul().set(s.hfx);
-  f.get(s.r).get(s.hfx).mul().set(s.hxs);
-  f.get(s.hxs).c(Q[4]).mul();
-  for (const q of [Q[3], Q[2], Q[1], Q[0]]) f.c(q).add().get(s.hxs).mul();
-  f.c(1).code.simd(Simd.f64x2Add);
-  f.set(s.r1);
-  f.c(3).get(s.r1).get(s.hfx).mul().sub().set(s.t);
-  f.get(s.hxs).get(s.r1).get(s.t).sub().c(6).get(s.r).get(s.t).mul().sub().div().mul().set(s.e);
+  expm1Correction(f, s);
   // r − (r·e − hxs), left on the stack as expm1ForTanh leaves its result.
   f.get(s.r).get(s.r).get(s.e).mul().get(s.hxs).sub().sub();
 }
