@@ -10,6 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmConvFilterGradient } from '../core/tfjs/fastWasmConvFilterGradient';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
+import { installFastWasmTile } from '../core/tfjs/fastWasmTile';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
 import type { BackendId } from '../protocol/runner';
 
@@ -55,6 +56,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   installFastWasmSlice();
   installFastWasmMatMul();
   installFastWasmConvFilterGradient();
+  installFastWasmTile();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
     return await tf.setBackend('wasm');

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * A Tile kernel for the wasm backend that copies rows. TF.js 4.22's wasm Tile computes every output
+ * element's source index in a generic loop: about 1.8 ms for the [1, 1, 1, 8] -> [32, 12, 12, 8] tile
+ * of examples/smallCnn.ts' batch-norm gradient, a quarter of that objective's TF.js evaluation, paid by
+ * each trace of a compile and each tensor-path step (bench/README.md, issue 20). Here each output row
+ * along the last axis is the input's row copied `reps` times. A copy: the same values.
+ * Strings and complex numbers go to the stock kernel.
+ */
+
+interface WasmHeapBackend {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+let installed = false;
+
+export function installFastWasmTile(): void {
+  if (installed) return;
+  const stock = tf.getKernel('Tile', 'wasm');
+  if (!stock) return;
+  installed = true;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const reps = (args.attrs as unknown as { reps: number[] }).reps;
+    if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length) return stock.kernelFunc(args);
+    const wasm = args.backend as unknown as WasmHeapBackend;
+    const out = wasm.makeOutput(x.shape.map((d, k) => d * reps[k]), x.dtype);
+    // After makeOutput: the heap may have grown, which detaches earlier views.
+    tileRows(wasm.typedArrayFromHeap(x), x.shape, reps, wasm.typedArrayFromHeap(out));
+    return out;
+  };
+  tf.unregisterKernel('Tile', 'wasm');
+  tf.registerKernel({ ...stock, kernelFunc });
+}
+
+/** out = tile(x, reps), row by row along the last axis (x's row, then copies of it); shape of rank ≥ 1. */
+export function tileRows(x: ArrayLike<number>, shape: readonly number[], reps: readonly number[], out: { [i: number]: number; readonly length: number }): void {
+  const rank = shape.length;
+  const row = shape[rank - 1];
+  const outRow = row * reps[rank - 1];
+  if (outRow === 0 || out.length === 0) return;
+  const outShape = shape.map((d, k) => d * reps[k]);
+  // x's element strides on the outer axes.
+  const strides = new Array<number>(rank).fill(1);
+  for (let k = rank - 2; k >= 0; k--) strides[k] = strides[k + 1] * shape[k + 1];
+  const index = new Array<number>(Math.max(0, rank - 1)).fill(0);
+  for (let at = 0; at < out.length; at += outRow) {
+    let from = 0;
+    for (let k = 0; k < rank - 1; k++) from += (index[k] % shape[k]) * strides[k];
+    for (let j = 0; j < row; j++) out[at + j] = x[from + j];
+    for (let j = row; j < outRow; j++) out[at + j] = out[at + j - row];
+    for (let k = rank - 2; k >= 0; k--) {
+      if (++index[k] < outShape[k]) break;
+      index[k] = 0;
+    }
+  }
+}
