@@ -38,6 +38,8 @@ export function sha256(text: string): string {
 
 export class RunStore {
   private readonly entries = new Map<string, StoredRun>();
+  /** The last start time given (startTime()), in ms. */
+  private lastStartMs = -Infinity;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly queued = new Map<string, string[]>();
   private readonly listeners = new Set<() => void>();
@@ -75,11 +77,22 @@ export class RunStore {
   }
 
   /**
+   * A new run's start time, strictly after the previous run's in this store: runs started in one batch often
+   * share a millisecond, and list() orders by start time, so without this their order after a reload was the
+   * folder listing's.
+   */
+  private startTime(): Date {
+    const now = (this.options.now ?? (() => new Date()))().getTime();
+    this.lastStartMs = Math.max(now, this.lastStartMs + 1);
+    return new Date(this.lastStartMs);
+  }
+
+  /**
    * A run started: its file is created with the header (and `.gitignore` beside it on first use).
    * `ruleText`: the optimizer rule's source (read before the header is written), hashed into the header.
    */
   begin(runId: string, request: SavedRequest, ruleText?: string | Promise<string | undefined>): void {
-    const header = newHeader(runId, request, (this.options.now ?? (() => new Date()))());
+    const header = newHeader(runId, request, this.startTime());
     const stored: StoredRun = { header, path: path.join(this.options.dir, `${safeName(runId)}${RUN_FILE_EXTENSION}`), bytes: 0, live: true };
     this.entries.set(runId, stored);
     this.chain(runId, async () => {

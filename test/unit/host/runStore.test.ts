@@ -166,6 +166,21 @@ describe('RunStore', () => {
     assert.deepEqual(warnings, []);
   });
 
+  it('runs begun in the same millisecond keep their start order, newest first, also after a reload', async () => {
+    const dir = await tmpDir();
+    const instant = new Date('2026-01-01T00:00:00Z');
+    const s = new RunStore({ dir, maxBytes: () => 0, warn: () => undefined, now: () => new Date(instant) });
+    // One batch, started in this order; names chosen so a folder listing would give the reverse.
+    const started = ['z', 'y', 'x', 'c', 'b', 'a'];
+    for (const id of started) s.begin(id, { file: '/w/f.ts', objective: 'bowl', optimizer: 'adam', lr: 0.1 });
+    await s.flushed();
+    const newestFirst = [...started].reverse();
+    assert.deepEqual(s.list().map((e) => e.header.runId), newestFirst);
+    const reloaded = new RunStore({ dir, maxBytes: () => 0, warn: () => undefined });
+    await reloaded.load();
+    assert.deepEqual(reloaded.list().map((e) => e.header.runId), newestFirst);
+  });
+
   it('renames and unpins in the file header', async () => {
     const dir = await tmpDir();
     const { store: s } = store(dir);
