@@ -54,6 +54,27 @@ function transposeBatches(x: Float32Array, batches: number, rows: number, cols: 
   }
 }
 
+/** out[oBase..+m] = op(a) · b for one batch, op = transpose when asked (the JS form of vectorProducts.ts's). */
+function matrixVector(a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, k: number, transposeA: boolean): void {
+  if (!transposeA) {
+    for (let i = 0; i < m; i++) out[oBase + i] = dot(a, aBase + i * k, b, bBase, k);
+    return;
+  }
+  // Rows of a scaled by b, four at a time (one read-modify-write of out per four products).
+  for (let i = 0; i < m; i++) out[oBase + i] = 0;
+  let p = 0;
+  for (; p + 3 < k; p += 4) {
+    const b0 = b[bBase + p], b1 = b[bBase + p + 1], b2 = b[bBase + p + 2], b3 = b[bBase + p + 3];
+    const r0 = aBase + p * m, r1 = r0 + m, r2 = r1 + m, r3 = r2 + m;
+    for (let i = 0; i < m; i++) out[oBase + i] += a[r0 + i] * b0 + a[r1 + i] * b1 + a[r2 + i] * b2 + a[r3 + i] * b3;
+  }
+  for (; p < k; p++) {
+    const bp = b[bBase + p];
+    const row = aBase + p * m;
+    for (let i = 0; i < m; i++) out[oBase + i] += a[row + i] * bp;
+  }
+}
+
 export const STANDALONE = {
   ...CONV_KERNELS,
   ...DEPTHWISE_KERNELS,
@@ -89,24 +110,7 @@ export const STANDALONE = {
       if (n === 1) {
         // Matrix times vector: the row-block loop below would run its inner loop once per step.
         // In a program's memory, WebAssembly with these loops' bits (vectorProducts.ts).
-        if (wasmVectorProduct(a, aBase, b, bBase, out, oBase, m, k, transposeA)) continue;
-        if (transposeA) {
-          // Rows of a scaled by b, four at a time (one read-modify-write of out per four products).
-          for (let i = 0; i < m; i++) out[oBase + i] = 0;
-          let p = 0;
-          for (; p + 3 < k; p += 4) {
-            const b0 = b[bBase + p], b1 = b[bBase + p + 1], b2 = b[bBase + p + 2], b3 = b[bBase + p + 3];
-            const r0 = aBase + p * m, r1 = r0 + m, r2 = r1 + m, r3 = r2 + m;
-            for (let i = 0; i < m; i++) out[oBase + i] += a[r0 + i] * b0 + a[r1 + i] * b1 + a[r2 + i] * b2 + a[r3 + i] * b3;
-          }
-          for (; p < k; p++) {
-            const bp = b[bBase + p];
-            const row = aBase + p * m;
-            for (let i = 0; i < m; i++) out[oBase + i] += a[row + i] * bp;
-          }
-        } else {
-          for (let i = 0; i < m; i++) out[oBase + i] = dot(a, aBase + i * k, b, bBase, k);
-        }
+        if (!wasmVectorProduct(a, aBase, b, bBase, out, oBase, m, k, transposeA)) matrixVector(a, aBase, b, bBase, out, oBase, m, k, transposeA);
         continue;
       }
       if (transposeB && !transposeA) {
