@@ -2,8 +2,8 @@
  * The final point of a compiled run with mini-batches, measured on the whole data set with
  * TensorFlow.js instead of a program compiled for that shape. It is evaluated once: compiling it
  * costs a TensorFlow.js evaluation at that shape anyway (the trace, which is the check's reference),
- * then fusion, the WebAssembly module, a checked run and the program's memory (the tiny transformer's
- * 256 windows: about 1.3 s of CPU against one evaluation's 0.6; bench/README.md, issue 20). A sweep's
+ * then fusion, the WebAssembly module, a checked run and the program's memory, about twice one
+ * evaluation's cost (the tiny transformer's 256 windows: bench/README.md, issue 20). A sweep's
  * kept objective (sweepReuse.ts) evaluates that shape once per configuration and keeps compiling it.
  */
 import type * as tfType from '@tensorflow/tfjs';

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
 
 /**
  * Conv2DBackpropFilter for the wasm backend as im2col and one product of the backend's own kernels:
  * dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out]. TF.js 4.22's wasm backend has no
- * such kernel; wasmKernels.ts registers a plain-JS loop over every tap, pixel and channel, which
- * takes about 30 ms for the bench's `cnn` second layer (9.4 M multiply-adds) in every tensor-path
- * step and in every trace of a compile (bench/README.md, issue 20). Here the patches are gathered in
+ * such kernel; wasmKernels.ts registers a plain-JS loop over every tap, pixel and channel, which was
+ * most of a conv layer's gradient in every tensor-path step and in every trace of a compile
+ * (figures: bench/README.md, issue 20). Here the patches are gathered in
  * JS (one copy of the input per tap) and the product is the registered BatchMatMul's (its stock
  * untransposed product after fastWasmMatMul.ts' transpose), summed in that kernel's order.
  * NCHW, dilations and string tensors go to the kernel it replaces.
@@ -15,14 +16,6 @@ interface WasmHeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: unknown): void;
-}
-
-interface FilterGradientAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
 }
 
 let installed = false;
@@ -35,7 +28,7 @@ export function installFastWasmConvFilterGradient(): void {
   installed = true;
   const kernelFunc: tf.KernelFunc = (args) => {
     const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const attrs = args.attrs as unknown as FilterGradientAttrs;
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
     if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') return previous.kernelFunc(args);
     const info = tf.backend_util.computeConv2DInfo(
       x.shape as [number, number, number, number], attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast',

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 /**
  * A BatchMatMul kernel for the wasm backend that never multiplies a transposed operand in place.
  * The stock kernel (TensorFlow.js 4.22) runs a product with transposeA or transposeB through a
- * plain loop that strides across rows, 10-25x slower than its product of untransposed operands
- * (a [1024,64]·[256,64]ᵀ product, as every dense layer's input gradient is, against the same
- * product with the right operand stored transposed: bench/README.md, issue 20's trace section).
+ * plain loop that strides across rows, many times slower than its product of untransposed operands,
+ * and every dense layer's gradient has two such products (figures: bench/README.md, issue 20's
+ * trace section).
  * Here a transposed operand is first copied transposed by the stock Transpose kernel, then the
  * stock kernel multiplies untransposed operands. The same product, summed in the stock kernel's
  * other order: float32 rounding may differ in the last bits.

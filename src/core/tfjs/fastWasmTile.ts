@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 
 /**
  * A Tile kernel for the wasm backend that copies rows. TF.js 4.22's wasm Tile computes every output
- * element's source index in a generic loop: about 1.8 ms for the [1, 1, 1, 8] -> [32, 12, 12, 8] tile
- * of examples/smallCnn.ts' batch-norm gradient, a quarter of that objective's TF.js evaluation, paid by
- * each trace of a compile and each tensor-path step (bench/README.md, issue 20). Here each output row
+ * element's source index in a generic loop, a large share of examples/smallCnn.ts' TF.js evaluation
+ * (its batch-norm gradient tiles [1, 1, 1, 8] to [32, 12, 12, 8]), paid by each trace of a compile and
+ * each tensor-path step (figures: bench/README.md, issue 20). Here each output row
  * along the last axis is the input's row copied `reps` times. A copy: the same values.
  * Strings and complex numbers go to the stock kernel.
  */

@@ -45,7 +45,8 @@ export function registerMissingWasmKernels(): void {
   registerWasmDepthwiseGradients();
 }
 
-interface Conv2DBackpropFilterAttrs {
+/** Conv2DBackpropFilter's attributes as TensorFlow.js passes them (also read by fastWasmConvFilterGradient.ts). */
+export interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number;
   dataFormat: 'NHWC' | 'NCHW';
