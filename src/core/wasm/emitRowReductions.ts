@@ -4,7 +4,8 @@
  * is the JS loop's Float32Array update: load the float32 element, combine in float64, round, store,
  * in order of i, so the bits are the JS loop's. In the vector loop the four lanes update one after
  * another; a column sum whose columns are a multiple of 4 updates four columns at once (distinct
- * elements, each in its own order, so the same bits).
+ * elements, each in its own order, so the same bits), and a row sum whose rows are a multiple of 4 long
+ * updates its one element once per vector (the four lanes combined in order, rounded after each).
  */
 import { Op, Simd, type Code } from './binary';
 import { vectorRange } from './laneKinds';
@@ -71,6 +72,10 @@ export class RowReductions {
         this.updateColumns(r, r.at.m);
         continue;
       }
+      if (r.at.kind === 'divide' && r.at.d % 4 === 0 && this.alignedStart) {
+        this.updateOneRow(r);
+        continue;
+      }
       for (const lane of [0, 1, 2, 3]) this.updateLane(r, lane, () => code.get(scratch.halves[lane >> 1]).simd(Simd.f64x2ExtractLane, lane & 1));
     }
   }
@@ -84,6 +89,25 @@ export class RowReductions {
     code.get(address).memory(Op.f32Load, 2, layout(r.buf)).op(Op.f64PromoteF32);
     value();
     code.op(COMBINE[r.op][0], Op.f32DemoteF64).memory(Op.f32Store, 2, layout(r.buf));
+  }
+
+  /**
+   * Elements i … i + 3 all in row i / d (d a multiple of 4, i too): the element loaded once, the four lanes
+   * combined in order with a float32 rounding after each, as the four loads and stores would, and stored
+   * once. The same bits, without three stores each waiting on the next load, or three divisions.
+   */
+  private updateOneRow(r: RowReduction): void {
+    const { code, layout } = this.context;
+    const { address, halves } = this.scratch as NonNullable<RowReductions['scratch']>;
+    this.targetIndex(r, 0);
+    code.i32(2).op(Op.i32Shl).tee(address);
+    code.get(address).memory(Op.f32Load, 2, layout(r.buf)).op(Op.f64PromoteF32);
+    for (const lane of [0, 1, 2, 3]) {
+      code.get(halves[lane >> 1]).simd(Simd.f64x2ExtractLane, lane & 1);
+      code.op(COMBINE[r.op][0], Op.f32DemoteF64);
+      if (lane < 3) code.op(Op.f64PromoteF32);
+    }
+    code.memory(Op.f32Store, 2, layout(r.buf));
   }
 
   /** Columns i % m … i % m + 3 updated as one vector: two float64x2 halves combined, rounded, stored. */
