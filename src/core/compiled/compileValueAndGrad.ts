@@ -84,24 +84,6 @@ function sameShapes(shapes: readonly (readonly number[])[], inputs: readonly Arr
   return true;
 }
 
-/** What the check at the compile's own point computed (see CompiledValueAndGrad.checked). */
-interface CheckedRun {
-  readonly x: Float32Array;
-  readonly inputs: readonly Float32Array[];
-  readonly loss: number;
-  readonly grad: Float32Array;
-  readonly gradNormSq: number;
-}
-
-/** Bit for bit (so -0 is not +0 and a NaN payload counts): the program's result can differ otherwise. */
-function sameBits(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const u = new Int32Array(a.buffer, a.byteOffset, a.length);
-  const v = new Int32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < u.length; i++) if (u[i] !== v[i]) return false;
-  return true;
-}
-
 /** A second point near x (values of both signs of change), so a check does not rest on one point. */
 const moved = (x: Float32Array): Float32Array => x.map((v, i) => v + 1e-3 * (1 + Math.abs(v)) * (((i * 7) % 5) - 2));
 
@@ -114,12 +96,6 @@ export class CompiledValueAndGrad {
   /** Per batch shape: what run() passes the program (made on the first call of that shape; forgotten when the guests change). */
   private readonly calls = new Map<string, ProgramCall>();
   private lastCall: ProgramCall | undefined = undefined;
-  /**
-   * The checked run at the point and inputs a program was compiled at, until the next run: a run's first
-   * evaluation is usually there (the runner prepares at x0 with step 0's batch), and the program is
-   * deterministic, so that run is answered with the check's loss and gradient instead of computed again.
-   */
-  private checked: CheckedRun | undefined = undefined;
 
   constructor(
     private readonly objective: TensorObjective,
@@ -131,15 +107,6 @@ export class CompiledValueAndGrad {
     // The last call's shapes again (every step but a batch of another size): no key, lookup or array made.
     let call = this.lastCall;
     if (call === undefined || !sameShapes(call.shapes, inputs)) call = this.callFor(x, inputs);
-    if (this.checked !== undefined) {
-      const checked = this.checked;
-      this.checked = undefined;
-      if (sameBits(checked.x, x) && checked.inputs.length === inputs.length && inputs.every((input, k) => sameBits(checked.inputs[k], input.values))) {
-        gradOut.set(checked.grad);
-        this.gradNormSq = checked.gradNormSq;
-        return checked.loss;
-      }
-    }
     const { programInputs, outputs, program } = call;
     programInputs[0] = x;
     for (let k = 0; k < inputs.length; k++) programInputs[1 + k] = inputs[k].values;
@@ -260,7 +227,7 @@ export class CompiledValueAndGrad {
   }
 
   /** Throws NotCompilable when the compiled program's loss or gradient at `at` is not TensorFlow.js's. */
-  private check(program: CompiledProgram, at: Float32Array, inputs: readonly ArrayInput[], results: readonly Float32Array[], extra: readonly Float32Array[] = []): Float32Array {
+  private check(program: CompiledProgram, at: Float32Array, inputs: readonly ArrayInput[], results: readonly Float32Array[], extra: readonly Float32Array[] = []): void {
     const grad = new Float32Array(at.length);
     program.run([at, ...inputs.map((i) => i.values), ...extra], [this.loss, grad]);
     const lossError = relativeError(this.loss, results[0]);
@@ -269,14 +236,6 @@ export class CompiledValueAndGrad {
     if (!(lossError <= lossTolerance(elements) && gradError <= GRAD_TOL)) {
       throw new NotCompilable(`the compiled objective disagrees with TensorFlow.js (loss ${lossError.toExponential(1)}, gradient ${gradError.toExponential(1)} relative)`);
     }
-    return grad;
-  }
-
-  /** The check at x as the answer to a next run at x with these inputs (checked). */
-  private keepChecked(program: CompiledProgram, x: Float32Array, inputs: readonly ArrayInput[], grad: Float32Array): void {
-    // A long vector traced at full length (its small-length trace failed) keeps no second copy of x.
-    if (this.size >= SMALL_TRACE_MIN) return;
-    this.checked = { x: x.slice(), inputs: inputs.map((i) => i.values.slice()), loss: this.loss[0], grad, gradNormSq: program.squaredNorms[0] };
   }
 
   /**
@@ -313,7 +272,7 @@ export class CompiledValueAndGrad {
       // Another batch shape (the whole data set of the final loss): the objective already ran the same kernels
       // at two points and agreed at both, so one trace and one check here (each costs a TensorFlow.js evaluation).
       const program = compileProgram(first.program, { squaredNormOf: [1] });
-      this.keepChecked(program, x, inputs, this.check(program, x, inputs, first.results));
+      this.check(program, x, inputs, first.results);
       return program;
     }
     const second = moved(x);
@@ -322,9 +281,8 @@ export class CompiledValueAndGrad {
       throw new NotCompilable('the objective runs different operations from call to call (random numbers or values that depend on the data)');
     }
     const program = compileProgram(first.program, { squaredNormOf: [1] });
-    // The second point first, so the program's last run (its squared norm) is the one at x.
+    this.check(program, x, inputs, first.results);
     this.check(program, second, inputs, secondTrace.results);
-    this.keepChecked(program, x, inputs, this.check(program, x, inputs, first.results));
     return program;
   }
 }

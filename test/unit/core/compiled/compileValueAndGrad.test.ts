@@ -191,33 +191,4 @@ describe('CompiledValueAndGrad: refusals, leaks and fusion', () => {
       assertClose(grad, expected.grad, 1e-5, `gradient with ${rows} rows`);
     }
   });
-
-  it("the first run at the compile's own point and inputs is the check's result, bit for bit a computed run's; another point or batch is computed", () => {
-    const f: TensorObjective = (w, [features, targets]) => tf.mean(tf.square(tf.sub(tf.matMul(features, w.reshape([3, 1])), targets)));
-    const batch = (seed: number) => [{ values: Float32Array.from(spread(12, seed)), shape: [4, 3] }, { values: Float32Array.from(spread(4, seed + 7)), shape: [4, 1] }];
-    const w = Float32Array.from([0.5, -1, 2]);
-    const answer = (compiled: CompiledValueAndGrad, x: Float32Array, inputs: ReturnType<typeof batch>) => {
-      const grad = new Float32Array(3);
-      const loss = compiled.run(x, inputs, grad);
-      return { loss, grad: Array.from(grad), norm: compiled.gradNormSq };
-    };
-    const compiled = new CompiledValueAndGrad(f, 3);
-    compiled.prepare(w, batch(1));
-    const first = answer(compiled, w.slice(), batch(1));
-    assert.deepEqual(answer(compiled, w, batch(1)), first, 'a computed run at the same point');
-    // After a compile, a run elsewhere is computed: another point, then another batch of the same shape.
-    for (const [x, inputs] of [[Float32Array.from([0.5, -1, 2.5]), batch(1)], [w, batch(2)]] as const) {
-      const other = new CompiledValueAndGrad(f, 3);
-      other.prepare(w, batch(1));
-      const got = answer(other, x, inputs);
-      const expected = tf.tidy(() => {
-        const ins = inputs.map((i) => tf.tensor(i.values, i.shape));
-        const { value, grad: g } = tf.valueAndGrad((p: tf.Tensor) => f(p as tf.Tensor1D, ins))(tf.tensor1d(x));
-        return { loss: value.dataSync()[0], grad: Float32Array.from(g.dataSync()) };
-      });
-      assertClose([got.loss], [expected.loss], 1e-5, 'loss');
-      assertClose(Float32Array.from(got.grad), expected.grad, 1e-5, 'gradient');
-      assert.notEqual(got.loss, first.loss);
-    }
-  });
 });
