@@ -58,7 +58,10 @@ class LoopEmitter {
     // Segment vector loops start at multiples of 4 (so aligned); rows have their own alignment rule (RowReductions).
     this.segments = ir.rowReductions?.length ? [] : windowSegments(ir);
     this.aligned = this.segments.length > 0 || vectorRange(ir).lo % 4 === 0;
-    this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, emit64: (e, mode, half) => this.emit64(e, mode, half) });
+    this.rows = new RowReductions(ir, {
+      code: this.code, layout, i: this.i, zero: () => this.zero,
+      emit64: (e, mode, half) => this.emit64(e, mode, half), emit32x4: (e) => this.emit32(e, 'vector'), isF32: (e) => this.kind(e) === 'f32',
+    });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }

@@ -6,6 +6,9 @@
  * another; a column sum whose columns are a multiple of 4 updates four columns at once (distinct
  * elements, each in its own order, so the same bits), and a row sum whose rows are a multiple of 4 long
  * updates its one element once per vector (the four lanes combined in order, rounded after each).
+ * When the value is a float32 (laneKinds' kind f32), those two combine in float32 directly: a sum, product,
+ * max or min of two float32 rounded to float32 is the float64 one rounded (EXACT_IN_F32), so the bits are
+ * the same, with a shorter chain from one vector's update of a column to the next one's.
  */
 import { Op, Simd, type Code } from './binary';
 import { vectorRange } from './laneKinds';
@@ -15,6 +18,9 @@ type Mode = 'scalar' | 'vector';
 
 const COMBINE: Record<ReduceOp, [scalar: number, vector: number]> = {
   sum: [Op.f64Add, Simd.f64x2Add], prod: [Op.f64Mul, Simd.f64x2Mul], max: [Op.f64Max, Simd.f64x2Max], min: [Op.f64Min, Simd.f64x2Min],
+};
+const COMBINE32: Record<ReduceOp, [scalar: number, vector: number]> = {
+  sum: [Op.f32Add, Simd.f32x4Add], prod: [Op.f32Mul, Simd.f32x4Mul], max: [Op.f32Max, Simd.f32x4Max], min: [Op.f32Min, Simd.f32x4Min],
 };
 const BLOCK_EMPTY = 0x40;
 
@@ -26,6 +32,10 @@ export interface RowContext {
   readonly zero: () => number;
   /** Pushes e in float64: scalar, or the float64x2 of lanes 2·half and 2·half + 1. */
   readonly emit64: (e: Expr, mode: Mode, half: number) => Code;
+  /** Pushes e as a float32x4 of lanes 0 … 3, when `isF32(e)`. */
+  readonly emit32x4: (e: Expr) => Code;
+  /** Whether e's value is a float32 (its float64 form is exactly a float32). */
+  readonly isF32: (e: Expr) => boolean;
 }
 
 export class RowReductions {
@@ -67,12 +77,19 @@ export class RowReductions {
         this.updateLane(r, 0, () => emit64(r.value, mode, 0));
         continue;
       }
-      scratch.halves.forEach((slot, half) => emit64(r.value, mode, half).set(slot));
-      if (r.at.kind === 'modulo' && r.at.m % 4 === 0 && this.alignedStart) {
-        this.updateColumns(r, r.at.m);
+      const columns = r.at.kind === 'modulo' && r.at.m % 4 === 0 && this.alignedStart ? r.at.m : undefined;
+      const oneRow = r.at.kind === 'divide' && r.at.d % 4 === 0 && this.alignedStart;
+      if (this.context.isF32(r.value) && (columns !== undefined || oneRow)) {
+        if (columns !== undefined) this.updateColumns32(r, columns);
+        else this.updateOneRow32(r);
         continue;
       }
-      if (r.at.kind === 'divide' && r.at.d % 4 === 0 && this.alignedStart) {
+      scratch.halves.forEach((slot, half) => emit64(r.value, mode, half).set(slot));
+      if (columns !== undefined) {
+        this.updateColumns(r, columns);
+        continue;
+      }
+      if (oneRow) {
         this.updateOneRow(r);
         continue;
       }
@@ -108,6 +125,27 @@ export class RowReductions {
       if (lane < 3) code.op(Op.f64PromoteF32);
     }
     code.memory(Op.f32Store, 2, layout(r.buf));
+  }
+
+  /** updateOneRow for a float32 value: the four lanes combined in float32, in order. */
+  private updateOneRow32(r: RowReduction): void {
+    const { code, layout, emit32x4 } = this.context;
+    const { address, old } = this.scratch as NonNullable<RowReductions['scratch']>;
+    emit32x4(r.value).set(old);
+    this.targetIndex(r, 0);
+    code.i32(2).op(Op.i32Shl).tee(address);
+    code.get(address).memory(Op.f32Load, 2, layout(r.buf));
+    for (const lane of [0, 1, 2, 3]) code.get(old).simd(Simd.f32x4ExtractLane, lane).op(COMBINE32[r.op][0]);
+    code.memory(Op.f32Store, 2, layout(r.buf));
+  }
+
+  /** updateColumns for a float32 value: one float32x4 load, combine and store. */
+  private updateColumns32(r: RowReduction, m: number): void {
+    const { code, layout, i, emit32x4 } = this.context;
+    const { address } = this.scratch as NonNullable<RowReductions['scratch']>;
+    code.get(i).i32(m).op(Op.i32RemU).i32(2).op(Op.i32Shl).tee(address);
+    code.get(address).simdMemory(Simd.load, layout(r.buf));
+    emit32x4(r.value).simd(COMBINE32[r.op][1]).simdMemory(Simd.store, layout(r.buf));
   }
 
   /** Columns i % m … i % m + 3 updated as one vector: two float64x2 halves combined, rounded, stored. */

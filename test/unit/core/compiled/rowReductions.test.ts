@@ -40,6 +40,11 @@ const CASES: readonly Case[] = [
   { name: 'row maxima along the last axis', fn: valueAndGrads((x) => tf.max(tf.add(x, 0.25), -1)), shapes: [[40, 24]], tol: ARITH_TOL },
   { name: 'row means over the last two axes', fn: valueAndGrads((x) => tf.mean(tf.square(x), [1, 2])), shapes: [[12, 6, 7]], tol: ARITH_TOL * 10 },
   { name: 'column sums over 64 columns (four columns a vector)', fn: valueAndGrads((x) => tf.sum(tf.mul(x, x), 0)), shapes: [[50, 64]], tol: ARITH_TOL * 10 },
+  // Bias gradients of convolutions with 8 and 16 channels: float32 values, combined as float32x4 (the same bits).
+  { name: 'column sums over 8 channels of an image batch', fn: valueAndGrads((x) => tf.sum(tf.relu(tf.sub(x, 0.2)), [0, 1, 2])), shapes: [[3, 5, 6, 8]], tol: ARITH_TOL * 10 },
+  { name: 'column sums over 16 columns', fn: valueAndGrads((x) => tf.sum(tf.mul(x, 0.75), 0)), shapes: [[37, 16]], tol: ARITH_TOL * 10 },
+  { name: 'column products over 8 columns', fn: valueAndGrads((x) => tf.prod(tf.add(tf.mul(x, 0.1), 1), 0)), shapes: [[21, 8]], tol: ARITH_TOL * 10 },
+  { name: 'column minima over 12 columns', fn: valueAndGrads((x) => tf.min(tf.sub(x, 0.3), 0)), shapes: [[19, 12]], tol: ARITH_TOL },
   { name: 'column sums over 33 columns (lane by lane)', fn: valueAndGrads((x) => tf.sum(tf.sub(x, 0.5), 0)), shapes: [[50, 33]], tol: ARITH_TOL * 10 },
   { name: 'column maxima over the first two axes', fn: valueAndGrads((x) => tf.max(tf.abs(x), [0, 1])), shapes: [[5, 9, 12]], tol: ARITH_TOL },
   // (Terms of one sign: with cancellation the two orders of summation differ by more than the sum's rounding.)
