@@ -7,6 +7,7 @@ declare namespace WebAssembly {
   interface MemoryDescriptor {
     initial: number;
     maximum?: number;
+    shared?: boolean;
   }
   class Memory {
     constructor(descriptor: MemoryDescriptor);

@@ -3,7 +3,7 @@
  * run allocates nothing), instantiates the WebAssembly loops over one memory
  * when there are any, and wraps the generated function as a CompiledProgram.
  */
-import { MAX_PAGES, MemoryPlan, instantiateLoops, type LoopFunction } from '../wasm/loopModule';
+import { MAX_PAGES, MemoryPlan, instantiateLoops, sharedMemory, type LoopFunction } from '../wasm/loopModule';
 import { sharedTemps } from './bufferLifetimes';
 import type { CompiledProgram, ResidentProgram } from './compileProgram';
 import type { GeneratedCode } from './generateCode';
@@ -161,8 +161,8 @@ function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | unde
   if (plan.pages > MAX_PAGES) return undefined;
   let memory: WebAssembly.Memory;
   try {
-    // No maximum: a guest may grow it (hostMemory.ts). Pages not yet touched cost no resident memory.
-    memory = new WebAssembly.Memory({ initial: plan.pages });
+    // Growable to 4 GiB: a guest may grow it (hostMemory.ts). Pages not yet touched cost no resident memory.
+    memory = sharedMemory(plan.pages);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     return undefined;

@@ -12,7 +12,7 @@
 import { compileLoopJs, type JsLoopFunction } from '../compiled/loopJs';
 import { encodeModule } from '../wasm/binary';
 import { emitLoop } from '../wasm/emitLoop';
-import { MAX_PAGES, wasmSimdSupported } from '../wasm/loopModule';
+import { MAX_PAGES, sharedMemory, wasmSimdSupported } from '../wasm/loopModule';
 import { GROUP, krylovLoops, type KrylovLoopName } from './krylovLoops';
 
 export type KrylovForm = 'wasm' | 'js';
@@ -38,7 +38,7 @@ export class KrylovSlots {
   constructor(readonly n: number, slots: number, readonly form: KrylovForm) {
     this.stride = strideOf(n);
     if (form === 'wasm') {
-      const memory = new WebAssembly.Memory({ initial: pagesOf(n, slots) });
+      const memory = sharedMemory(pagesOf(n, slots));
       this.data = new Float32Array(memory.buffer, 0, slots * this.stride);
       this.loops = new WebAssembly.Instance(wasmModule(this.stride), { env: { memory } }).exports as unknown as Loops;
     } else {

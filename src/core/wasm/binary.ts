@@ -192,7 +192,14 @@ export interface FunctionImport {
 }
 
 /**
- * A module of exported functions over one imported memory ("env"."memory", at least `pages` 64 KiB
+ * Every memory the modules import is a shared WebAssembly.Memory with this maximum (4 GiB): worker
+ * threads run products over a compiled program's memory (productThreads.ts), and a module must declare
+ * a shared import to run on one.
+ */
+export const SHARED_MAXIMUM_PAGES = 65536;
+
+/**
+ * A module of exported functions over one imported shared memory ("env"."memory", at least `pages` 64 KiB
  * pages). Imported functions come first in the function index space (0, 1, …), then `functions`.
  */
 export function encodeModule(functions: readonly { name: string; code: Code }[], pages: number, imports: readonly FunctionImport[] = []): Uint8Array<ArrayBuffer> {
@@ -209,7 +216,8 @@ export function encodeModule(functions: readonly { name: string; code: Code }[],
   w.sized(2, (s) => {
     s.uleb(imports.length + 1);
     imports.forEach((fn, k) => s.name(fn.module).name(fn.name).byte(0x00).uleb(k));
-    s.name('env').name('memory').byte(0x02).byte(0x00).uleb(pages);
+    // Shared, with the largest maximum: a shared memory may only be imported as shared, and any maximum up to 4 GiB fits.
+    s.name('env').name('memory').byte(0x02).byte(0x03).uleb(pages).uleb(SHARED_MAXIMUM_PAGES);
   });
   w.sized(3, (s) => s.vec(functions, (v, _, k) => v.uleb(first + k)));
   w.sized(7, (s) => s.vec(functions, (v, { name }, k) => v.name(name).byte(0x00).uleb(first + k)));

@@ -5,7 +5,7 @@
  * after the host's buffers, ../compiled/hostMemory.ts), and their owner re-makes
  * the views when they do; `allocate` makes a fixed-size memory (tests, small loops).
  */
-import { encodeModule } from './binary';
+import { encodeModule, SHARED_MAXIMUM_PAGES } from './binary';
 import { emitLoop, type Layout } from './emitLoop';
 import { MathImports } from './emitMathCall';
 import { MATH_ARITY, type LoopIR } from './loopIR';
@@ -55,13 +55,21 @@ export class MemoryPlan {
   /** The memory and a Float32Array and Int32Array view per buffer; a RangeError past 4 GiB or when the engine refuses it. */
   allocate(): { memory: WebAssembly.Memory; f32: Float32Array[]; i32: Int32Array[] } {
     if (this.pages > MAX_PAGES) throw new RangeError(`${this.pages} pages of 64 KiB do not fit in one WebAssembly memory`);
-    const memory = new WebAssembly.Memory({ initial: this.pages, maximum: this.pages });
+    const memory = sharedMemory(this.pages, this.pages);
     return {
       memory,
       f32: this.offsets.map((at, k) => new Float32Array(memory.buffer, at, this.lengths[k])),
       i32: this.offsets.map((at, k) => new Int32Array(memory.buffer, at, this.lengths[k])),
     };
   }
+}
+
+/**
+ * A shared WebAssembly memory of `initial` pages, growable to `maximum`: the modules import shared memories
+ * (binary.ts) so that worker threads can run products over a program's memory. A RangeError when refused.
+ */
+export function sharedMemory(initial: number, maximum: number = SHARED_MAXIMUM_PAGES): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial, maximum, shared: true });
 }
 
 export type LoopFunction = (...scalars: number[]) => number | undefined;

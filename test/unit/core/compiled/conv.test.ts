@@ -129,7 +129,7 @@ describe('compiled programs: conv2d and its gradients match TensorFlow.js', () =
 
 describe('gemm: the WebAssembly SIMD product against a float64 reference', () => {
   it('m not a multiple of 4, n = 4·odd, 8·k and neither (the last columns one at a time), a transposed or not', () => {
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     registerMemory(memory);
     let at = 0;
     const take = (n: number) => {

@@ -13,7 +13,7 @@ describe('gemm: a long k in chunks gives the one-pass float32 sums bit for bit',
   useCpuBackend();
 
   it('k = 1, 127, 128, 129, 300, 1,000 with m and n off the 4 × 8 blocks, a transposed or not', () => {
-    const memory = new WebAssembly.Memory({ initial: 64 });
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
     registerMemory(memory);
     for (const [m, k, n] of [[5, 1, 9], [7, 127, 12], [9, 128, 13], [6, 129, 64], [13, 300, 10], [4, 1000, 3], [3, 1000, 17]]) {
       for (const transA of [false, true]) {

@@ -60,7 +60,7 @@ function movableForms(memory: Float32Array, fixed: Float32Array): Record<string,
   const forms: Record<string, JsLoopFunction> = { js: compileLoopJs(MOVABLE)({ 0: memory, 1: memory, 2: fixed }) };
   if (wasmSimdSupported()) {
     // The shared memory at address 0, the fixed buffer after it.
-    const wasmMemory = new WebAssembly.Memory({ initial: 1 });
+    const wasmMemory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const code = emitLoop(MOVABLE, (buf) => (buf === 2 ? 4 * memory.length : 0));
     const exports = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([{ name: 'f', code }], 1)), { env: { memory: wasmMemory } }).exports;
     const [inMemory, inFixed] = [new Float32Array(wasmMemory.buffer, 0, memory.length), new Float32Array(wasmMemory.buffer, 4 * memory.length, fixed.length)];

@@ -19,7 +19,7 @@ const GEOMETRIES = [
 ];
 
 describe('max pooling as WebAssembly SIMD over a program memory', () => {
-  const memory = new WebAssembly.Memory({ initial: 64 });
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
   registerMemory(memory);
   let offset = 0;
   const alloc = (n: number) => {

@@ -14,7 +14,7 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /** Copies of the arrays in one registered program memory (so batchMatMul may run them as WebAssembly). */
 function inMemory(arrays: readonly Float32Array[]): Float32Array[] {
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   registerMemory(memory);
   let at = 0;
   return arrays.map((values) => {
@@ -69,7 +69,7 @@ describe('batchMatMul with n = 1 in a program\'s memory: WebAssembly with the JS
 
   for (const transposeA of [false, true]) {
     it(`a${transposeA ? 'ᵀ' : ''}·b for m 1-65 and k 1-67, batches 1 and 2 (a broadcast)`, () => {
-      const memory = new WebAssembly.Memory({ initial: 4 });
+      const memory = new WebAssembly.Memory({ initial: 4, maximum: 65536, shared: true });
       registerMemory(memory);
       for (const m of [1, 2, 3, 5, 8, 64, 65]) {
         for (const k of [1, 2, 3, 4, 5, 7, 8, 9, 64, 67]) {

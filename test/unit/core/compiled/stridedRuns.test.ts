@@ -26,7 +26,7 @@ function geometryOf(g: Geometry): ConvGeometry {
 const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 3 + 1e-3 * Math.cos(i));
 
 describe('im2col and col2im with a row of runs per WebAssembly call', () => {
-  const memory = new WebAssembly.Memory({ initial: 64 });
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
   registerMemory(memory);
   let at = 0;
   const take = (n: number) => {

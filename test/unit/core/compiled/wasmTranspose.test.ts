@@ -9,7 +9,7 @@ import { spread } from './compiledCheck';
  * outside a registered memory, are left to JS (false, nothing written).
  */
 describe('wasmTranspose: a program memory\'s matrix transposed in 4 × 4 tiles', () => {
-  const memory = new WebAssembly.Memory({ initial: 2 });
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
   registerMemory(memory);
   const views = (count: number): [Float32Array, Float32Array] => [new Float32Array(memory.buffer, 16, count), new Float32Array(memory.buffer, 16 + 4 * count + 16, count)];
 

@@ -70,7 +70,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     const functions = SIGNED_EDGES.map((v, k) => ({ name: `c${k}`, code: new Code([], ['i32']).i32(v) }));
     const bytes = encodeModule(functions, 1);
     assert.ok(WebAssembly.validate(bytes));
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, () => number>;
     SIGNED_EDGES.forEach((v, k) => assert.equal(exports[`c${k}`](), v, `i32.const ${v}`));
   });
@@ -81,7 +81,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
       { name: `d${k}`, code: new Code([], ['f64']).f64(v) },
       { name: `s${k}`, code: new Code([], ['f32']).f32(v) },
     ]);
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(encodeModule(functions, 1)), { env: { memory } }).exports as Record<string, () => number>;
     values.forEach((v, k) => {
       assert.ok(Object.is(exports[`d${k}`](), v), `f64.const ${v}`);
@@ -102,7 +102,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     });
     const bytes = encodeModule(functions, 2);
     assert.ok(WebAssembly.validate(bytes));
-    const memory = new WebAssembly.Memory({ initial: 2 });
+    const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
     const f32 = new Float32Array(memory.buffer);
     offsets.forEach((offset, k) => (f32[(offset + 8) / 4] = k + 1));
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, (a: number, b: number) => number>;
@@ -114,7 +114,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     const code = new Code([], ['f32']);
     code.f32(1.25).simd(0x13).f32(2).simd(0x13).simd(0xe4).simd(0x1f, 2);
     assert.deepEqual(unsignedLeb(0xe4), [0xe4, 0x01]);
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const bytes = encodeModule([{ name: 'f', code }], 1);
     assert.ok(WebAssembly.validate(bytes));
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports as Record<string, () => number>;
@@ -127,7 +127,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     const imports = [{ module: 'Math', name: 'floor', params: 1 }, { module: 'Math', name: 'sqrt', params: 1 }];
     const bytes = encodeModule([{ name: 'first', code }, { name: 'second', code: new Code([], ['f64']).f64(2).op(0x10, 1) }], 1, imports);
     assert.ok(WebAssembly.validate(bytes));
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports }).exports as Record<string, (x?: number) => number>;
     assert.equal(exports.first(10), 3);
     assert.equal(exports.second(), Math.SQRT2);
@@ -143,7 +143,7 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     const bytes = encodeModule(functions, 1, [{ module: 'Math', name: 'exp', params: 1 }]);
     assert.ok(bytes.length > 200_000, `${bytes.length} bytes`);
     assert.ok(WebAssembly.validate(bytes));
-    const memory = new WebAssembly.Memory({ initial: 1 });
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports }).exports as Record<string, () => number>;
     let expected = 0;
     for (let j = 1; j < 40; j++) expected += j / 8;

@@ -23,7 +23,7 @@ describe('compiled WebAssembly modules by their bytes', () => {
     assert.equal(compiledModule(constantModule(7)), a);
     const b = compiledModule(constantModule(8));
     assert.notEqual(b, a);
-    const run = (m: WebAssembly.Module) => (new WebAssembly.Instance(m, { env: { memory: new WebAssembly.Memory({ initial: 1 }) } }).exports.f as () => number)();
+    const run = (m: WebAssembly.Module) => (new WebAssembly.Instance(m, { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }) } }).exports.f as () => number)();
     assert.equal(run(a), 7);
     assert.equal(run(b), 8);
   });

@@ -31,7 +31,7 @@ function tanhOverMemory(pair: boolean): { run: (xs: Float64Array) => Float64Arra
   code.get(at).i32(pair ? 32 : 16).op(Op.i32Add).set(at);
   code.op(Op.br, 0, Op.end, Op.end);
   const pages = (8 * CHUNK) / 65536;
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const instance = new WebAssembly.Instance(new WebAssembly.Module(encodeModule([{ name: 'tanh', code }], pages)), { env: { memory } });
   const tanh = instance.exports.tanh as (n: number) => void;
   const view = new Float64Array(memory.buffer, 0, CHUNK);
