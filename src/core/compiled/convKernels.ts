@@ -7,8 +7,8 @@
  */
 import { gemm } from './gemmKernels';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
-import { BULK_RUN_MIN, adderFor, sharedHeap } from './patchRuns';
-import { stridedRunsFor, type StridedRuns } from './stridedRuns';
+import { wasmPatches } from './wasmPatches';
+import { wasmTranspose } from './wasmTranspose';
 
 /**
  * A convolution's geometry: batch, input height, width, channels, output height, width, channels,
@@ -17,45 +17,36 @@ import { stridedRunsFor, type StridedRuns } from './stridedRuns';
  */
 export type ConvGeometry = Float32Array | readonly number[];
 
+/** Runs shorter than this many numbers go through the geometry's index map in JS (patchMaps.ts). */
+const SHORT_RUN = 16;
+
 /**
  * patches[(b, oy, ox), (fy, fx, c)] = x[b, oy·sh − top + fy·dh, ox·sw − left + fx·dw, c], 0 outside.
- * Without dilation along the width, a filter row inside the image is fw·inC consecutive inputs:
- * one run copied at once (the per-tap loop is only for windows over the edge).
+ * One WebAssembly call over a program's memory (wasmPatches.ts); elsewhere JS: a gather through the
+ * geometry's index map when a filter row is a few numbers, else a filter row per patch row.
  */
 function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
+  if (wasmPatches('im2col', x, patches, g)) return;
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;
-  if (span < BULK_RUN_MIN && patches.length <= PATCH_MAP_MAX) {
-    // Short runs: a gather through the geometry's index map (patchMaps.ts).
+  if (span < SHORT_RUN && patches.length <= PATCH_MAP_MAX) {
     const sources = patchSources(g);
     for (let i = 0; i < sources.length; i++) patches[i] = sources[i] < 0 ? 0 : x[sources[i]];
     return;
   }
-  // Long runs inside one WebAssembly memory: a row of the image's runs per call (stridedRuns.ts).
-  const copyRuns = span >= BULK_RUN_MIN && dw === 1 && x.buffer === patches.buffer ? stridedRunsFor(x, 'copy') : undefined;
-  if (copyRuns) return byImageRows(x, patches, g, copyRuns, true);
-  const heap = span >= BULK_RUN_MIN ? sharedHeap(x, patches) : undefined;
-  const xAt = x.byteOffset >> 2, patchesAt = patches.byteOffset >> 2;
   let dst = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - left;
-        const inside = dw === 1 && x0 >= 0 && x0 + fw <= inW;
         for (let fy = 0; fy < fh; fy++, dst += span) {
           const y = oy * sh - top + fy * dh;
           if (y < 0 || y >= inH) {
-            for (let t = 0; t < span; t++) patches[dst + t] = 0;
+            patches.fill(0, dst, dst + span);
             continue;
           }
           const rowStart = (b * inH + y) * inW;
-          if (inside) {
-            const src = (rowStart + x0) * inC;
-            if (heap) heap.copyWithin(patchesAt + dst, xAt + src, xAt + src + span);
-            else for (let t = 0; t < span; t++) patches[dst + t] = x[src + t];
-            continue;
-          }
           for (let fx = 0; fx < fw; fx++) {
             const xx = x0 + fx * dw;
             const at = dst + fx * inC;
@@ -69,18 +60,17 @@ function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
   }
 }
 
-/** The adjoint of im2col: dx[b, y, x, c] = Σ of the patch entries that read it (the same runs, added). */
+/**
+ * The adjoint of im2col: dx[b, y, x, c] = Σ of the patch entries that read it, added in patch order (the
+ * WebAssembly call adds in the same order, one float32 addition each: the same bits).
+ */
 function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+  dx.fill(0);
+  if (wasmPatches('col2im', dx, patches, g)) return;
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;
-  // Long runs inside one WebAssembly memory: a row of the image's runs per call (stridedRuns.ts), else a SIMD add each (patchRuns.ts).
-  const addRuns = span >= BULK_RUN_MIN && dw === 1 && dx.buffer === patches.buffer ? stridedRunsFor(dx, 'add') : undefined;
-  const addRun = span >= BULK_RUN_MIN && dx.buffer === patches.buffer ? adderFor(dx) : undefined;
-  dx.fill(0);
-  if (addRuns) return byImageRows(dx, patches, g, addRuns, false);
-  if (span < BULK_RUN_MIN && patches.length <= PATCH_MAP_MAX) {
-    // Short runs: the patch entries added in patch order, as the loops below add them.
+  if (span < SHORT_RUN && patches.length <= PATCH_MAP_MAX) {
     const sources = patchSources(g);
     for (let i = 0; i < sources.length; i++) if (sources[i] >= 0) dx[sources[i]] += patches[i];
     return;
@@ -90,17 +80,10 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
     for (let oy = 0; oy < outH; oy++) {
       for (let ox = 0; ox < outW; ox++) {
         const x0 = ox * sw - left;
-        const inside = dw === 1 && x0 >= 0 && x0 + fw <= inW;
         for (let fy = 0; fy < fh; fy++, src += span) {
           const y = oy * sh - top + fy * dh;
           if (y < 0 || y >= inH) continue;
           const rowStart = (b * inH + y) * inW;
-          if (inside) {
-            const dst = (rowStart + x0) * inC;
-            if (addRun) addRun(dx.byteOffset + 4 * dst, patches.byteOffset + 4 * src, 4 * span);
-            else for (let t = 0; t < span; t++) dx[dst + t] += patches[src + t];
-            continue;
-          }
           for (let fx = 0; fx < fw; fx++) {
             const xx = x0 + fx * dw;
             if (xx < 0 || xx >= inW) continue;
@@ -109,57 +92,6 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
             for (let c = 0; c < inC; c++) dx[dst + c] += patches[at + c];
           }
         }
-      }
-    }
-  }
-}
-
-/**
- * im2col (runs copies x into patches) or col2im (runs adds patches into dx) with the runs of one filter row
- * for every output pixel of an image row inside the image in one call, the pixels at the edges tap by tap.
- * For col2im the order of additions into each element is the loops' above: an element of dx is reached from
- * output row oy by one filter row only, and within it pixel by pixel in order. Dilation 1 along the width.
- */
-function byImageRows(image: Float32Array, patches: Float32Array, g: ConvGeometry, runs: StridedRuns, copy: boolean): void {
-  const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
-  const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, top = g[13] | 0, left = g[14] | 0;
-  const span = fw * inC;
-  const row = fh * span;
-  // Output pixels whose window is inside the image along the width: ox·sw − left ≥ 0 and ox·sw − left + fw ≤ inW.
-  const first = Math.min(outW, Math.max(0, Math.ceil(left / sw)));
-  const last = Math.min(outW - 1, Math.floor((inW - fw + left) / sw));
-  // A pixel at an edge: its taps inside the image are one run too (fx in [lo, hi)), the rest zeros (copy) or nothing (add).
-  const edge = (at: number, rowStart: number, ox: number) => {
-    const x0 = ox * sw - left;
-    const lo = Math.max(0, -x0) * inC;
-    const hi = Math.max(lo, Math.min(fw, inW - x0) * inC);
-    const from = (rowStart + x0) * inC;
-    if (copy) {
-      patches.fill(0, at, at + lo);
-      for (let j = lo; j < hi; j++) patches[at + j] = image[from + j];
-      patches.fill(0, at + hi, at + span);
-    } else {
-      for (let j = lo; j < hi; j++) image[from + j] += patches[at + j];
-    }
-  };
-  for (let b = 0; b < batch; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const pixel0 = (b * outH + oy) * outW;
-      for (let fy = 0; fy < fh; fy++) {
-        const y = oy * sh - top + fy * dh;
-        if (y < 0 || y >= inH) {
-          if (copy) for (let ox = 0; ox < outW; ox++) patches.fill(0, (pixel0 + ox) * row + fy * span, (pixel0 + ox) * row + (fy + 1) * span);
-          continue;
-        }
-        const rowStart = (b * inH + y) * inW;
-        for (let ox = 0; ox < Math.min(first, outW); ox++) edge((pixel0 + ox) * row + fy * span, rowStart, ox);
-        if (last >= first) {
-          const patchAt = patches.byteOffset + 4 * ((pixel0 + first) * row + fy * span);
-          const imageAt = image.byteOffset + 4 * (rowStart + first * sw - left) * inC;
-          if (copy) runs(patchAt, imageAt, 4 * span, last - first + 1, 4 * row, 4 * sw * inC);
-          else runs(imageAt, patchAt, 4 * span, last - first + 1, 4 * sw * inC, 4 * row);
-        }
-        for (let ox = Math.max(last + 1, first); ox < outW; ox++) edge((pixel0 + ox) * row + fy * span, rowStart, ox);
       }
     }
   }
@@ -185,7 +117,7 @@ export const CONV_KERNELS = {
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, patches: Float32Array, filterT: Float32Array, g: ConvGeometry): void {
     const taps = tapsOf(g);
     const outC = g[6];
-    for (let t = 0; t < taps; t++) for (let o = 0; o < outC; o++) filterT[o * taps + t] = filter[t * outC + o];
+    if (!wasmTranspose(filter, taps, outC, filterT)) for (let t = 0; t < taps; t++) for (let o = 0; o < outC; o++) filterT[o * taps + t] = filter[t * outC + o];
     gemm(dy, filterT, patches, pixelsOf(g), outC, taps, false, false);
     col2im(patches, dx, g);
   },

@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import { PATCH_KERNELS, type ConvGeometry } from '../../../../src/core/compiled/convKernels';
+import { registerMemory } from '../../../../src/core/compiled/gemmKernels';
+import { wasmPatches } from '../../../../src/core/compiled/wasmPatches';
+import { MemoryPlan } from '../../../../src/core/wasm/loopModule';
+
+/**
+ * im2col and col2im in one WebAssembly call over a compiled program's memory (wasmPatches.ts) against the
+ * same functions on plain arrays (the JS loops and the index-map gather), bit for bit: one channel (runs of
+ * 1-3 numbers), long runs with tails of 4-byte steps, strides below and above the filter width (overlapping
+ * windows add into one element in the loops' order), dilation along both axes, 'same', 'valid' and explicit
+ * padding with edges on every side, and windows entirely in the padding.
+ */
+interface Geometry { batch: number; inH: number; inW: number; inC: number; fh: number; fw: number; sh: number; sw: number; dh: number; dw: number; top: number; bottom: number; left: number; right: number }
+
+const base = { batch: 2, sh: 1, sw: 1, dh: 1, dw: 1, top: 0, bottom: 0, left: 0, right: 0 };
+const GEOMETRIES: Record<string, Geometry> = {
+  'cnn conv1: 1 channel, 3×3 same': { ...base, inH: 16, inW: 16, inC: 1, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
+  'cnn conv2: 16 channels, stride 2 same (pad bottom and right)': { ...base, inH: 16, inW: 16, inC: 16, fh: 3, fw: 3, sh: 2, sw: 2, bottom: 1, right: 1 },
+  '1 channel valid, batch 3': { ...base, batch: 3, inH: 12, inW: 12, inC: 1, fh: 3, fw: 3 },
+  '3 channels (9-number runs), stride 2, edges on every side': { ...base, inH: 9, inW: 11, inC: 3, fh: 3, fw: 3, sh: 2, sw: 2, top: 1, bottom: 1, left: 1, right: 1 },
+  '6 channels same 1': { ...base, inH: 7, inW: 9, inC: 6, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
+  'dilated height, stride above the filter width': { ...base, batch: 1, inH: 8, inW: 10, inC: 5, fh: 2, fw: 4, sw: 3, dh: 2, top: 2, left: 2, right: 3 },
+  'dilation 2 along both axes, 1 channel, padding on every side': { ...base, inH: 9, inW: 10, inC: 1, fh: 3, fw: 3, dh: 2, dw: 2, top: 2, bottom: 2, left: 2, right: 1 },
+  'dilation [1, 3], 4 channels, explicit padding': { ...base, inH: 6, inW: 12, inC: 4, fh: 2, fw: 3, dw: 3, sw: 2, top: 1, left: 3, right: 2 },
+  'windows entirely in the padding (pads above the filter size)': { ...base, inH: 5, inW: 6, inC: 2, fh: 2, fw: 2, sh: 2, sw: 2, top: 3, bottom: 4, left: 4, right: 3 },
+  'no padding, stride 2 height only': { ...base, batch: 3, inH: 6, inW: 6, inC: 9, fh: 3, fw: 2, sh: 2 },
+  'filter wider than the image': { ...base, batch: 1, inH: 3, inW: 2, inC: 7, fh: 1, fw: 5, top: 0, left: 2, right: 2 },
+};
+
+function geometryOf(g: Geometry): ConvGeometry {
+  const outH = Math.floor((g.inH + g.top + g.bottom - ((g.fh - 1) * g.dh + 1)) / g.sh) + 1;
+  const outW = Math.floor((g.inW + g.left + g.right - ((g.fw - 1) * g.dw + 1)) / g.sw) + 1;
+  return [g.batch, g.inH, g.inW, g.inC, outH, outW, 1, g.fh, g.fw, g.sh, g.sw, g.dh, g.dw, g.top, g.left];
+}
+
+const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 3 + 1e-3 * Math.cos(i));
+const bits = (a: Float32Array) => new Int32Array(a.slice().buffer);
+
+describe('im2col and col2im in one WebAssembly call per convolution', () => {
+  Object.entries(GEOMETRIES).forEach(([what, geometry], k) => {
+    it(`${what}: the same patches and the same sums as the JS loops`, () => {
+      const g = geometryOf(geometry);
+      const imageSize = g[0] * g[1] * g[2] * g[3];
+      const patchSize = g[0] * g[4] * g[5] * g[7] * g[8] * g[3];
+      // Guards around each buffer: a write outside its range changes them.
+      const plan = new MemoryPlan();
+      const [guard0, image, guard1, patches, guard2, dx, guard3] = [8, imageSize, 8, patchSize, 8, imageSize, 8].map((n) => plan.reserve(n));
+      const { memory, f32 } = plan.allocate();
+      registerMemory(memory);
+      for (const guard of [guard0, guard1, guard2, guard3]) f32[guard].fill(-9);
+      const input = values(imageSize, k);
+      const patchValues = values(patchSize, k + 10);
+
+      const expected = new Float32Array(patchSize).fill(7);
+      PATCH_KERNELS.im2col(input, expected, g);
+      f32[image].set(input);
+      f32[patches].fill(7);
+      assert.ok(wasmPatches('im2col', f32[image], f32[patches], g), 'the WebAssembly path applies');
+      PATCH_KERNELS.im2col(f32[image], f32[patches], g);
+      assert.deepEqual(bits(f32[patches]), bits(expected), 'im2col');
+
+      const expectedDx = new Float32Array(imageSize).fill(5);
+      PATCH_KERNELS.col2im(patchValues, expectedDx, g);
+      f32[patches].set(patchValues);
+      f32[dx].fill(5);
+      PATCH_KERNELS.col2im(f32[patches], f32[dx], g);
+      assert.deepEqual(bits(f32[dx]), bits(expectedDx), 'col2im');
+      for (const guard of [guard0, guard1, guard2, guard3]) assert.deepEqual([...f32[guard]], new Array(8).fill(-9), 'nothing written outside');
+    });
+  });
+
+  it('a sum of overlapping windows is not the float64 sum rounded once (the order of additions is what is checked)', () => {
+    // Stride 1, 3 taps: each element of dx is three float32 additions; with these values their order changes the bits.
+    const g = geometryOf({ ...base, batch: 1, inH: 1, inW: 5, inC: 1, fh: 1, fw: 3 });
+    const patchValues = Float32Array.from([1, 1e8, -1e8, 3, 1e-3, 7, 0.1, 0.2, 0.3]);
+    const dx = new Float32Array(5);
+    PATCH_KERNELS.col2im(patchValues, dx, g);
+    const plan = new MemoryPlan();
+    const [patches, dxAt] = [9, 5].map((n) => plan.reserve(n));
+    const { memory, f32 } = plan.allocate();
+    registerMemory(memory);
+    f32[patches].set(patchValues);
+    PATCH_KERNELS.col2im(f32[patches], f32[dxAt], g);
+    assert.deepEqual(bits(f32[dxAt]), bits(dx));
+    // dx[2] = ((−1e8 + 3) + 0.1): float32 additions in patch order.
+    assert.equal(f32[dxAt][2], Math.fround(Math.fround(-1e8 + 3) + Math.fround(0.1)));
+  });
+});
