@@ -22,6 +22,10 @@ import { writeCnnInputs } from './cnnProblem';
 import { writeExampleInputs } from './exampleProblem';
 import { runOurs, type SideResult } from './ours';
 import { WORKLOADS } from './workloads';
+import { setWasmFlags } from '../src/runner/wasmFlags';
+
+// Before any WebAssembly compiles (the products' fused multiply-add).
+setWasmFlags();
 
 const PYTHON = '/usr/bin/python3';
 

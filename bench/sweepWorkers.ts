@@ -22,6 +22,10 @@ import { SweepPool } from '../src/runner/sweepPool';
 import { buildBundles } from '../test/unit/runner/buildBundles';
 import { mlpSweepInputs } from './sweepMlp';
 import { sweepRosenbrock } from './sweepRosenbrock';
+import { setWasmFlags } from '../src/runner/wasmFlags';
+
+// Before any WebAssembly compiles (the products' fused multiply-add).
+setWasmFlags();
 
 const PYTHON = '/usr/bin/python3';
 const ROSENBROCK = path.resolve(__dirname, '../examples/rosenbrock.ts');

@@ -20,6 +20,10 @@ import { RunFailure } from './runFailure';
 import { silenceTfjsBanner } from './quietTfjs';
 import { isSweepWorkerData, runSweepWorker } from './sweepWorker';
 import { takeTurn } from './tfTurns';
+import { setWasmFlags } from './wasmFlags';
+
+// Before any WebAssembly compiles (the products' fused multiply-add).
+setWasmFlags();
 
 const HEARTBEAT_MS = 1000;
 

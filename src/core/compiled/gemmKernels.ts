@@ -12,6 +12,7 @@
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
+import { relaxedMaddFuses } from '../wasm/relaxedSimd';
 
 type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
 
@@ -20,8 +21,19 @@ const K_CHUNK = 128;
 
 /** The memories of compiled programs, by their buffer (a Float32Array knows only its ArrayBuffer). */
 const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
-const instances = new WeakMap<WebAssembly.Memory, WasmGemm>();
-let gemmModule: WebAssembly.Module | undefined;
+/** Each kernel's module and its instances, by memory: [mul + add, fused]. */
+const kernels = [false, true].map((fused) => ({ fused, module: undefined as WebAssembly.Module | undefined, instances: new WeakMap<WebAssembly.Memory, WasmGemm>() }));
+let fusedAllowed = true;
+
+/** Whether the WebAssembly products use the fused multiply-add (relaxedSimd.ts) in this process. */
+export function fusedProducts(): boolean {
+  return fusedAllowed && wasmSimdSupported() && relaxedMaddFuses();
+}
+
+/** false: the products keep mul + add even where the fused kernel runs (its tests hold it to its own bits). */
+export function allowFusedProducts(allowed: boolean): void {
+  fusedAllowed = allowed;
+}
 
 /** Makes products on views of `memory` eligible for the WebAssembly kernel (instantiateProgram calls it). */
 export function registerMemory(memory: WebAssembly.Memory): void {
@@ -36,11 +48,12 @@ export function memoryOf(a: Float32Array): WebAssembly.Memory | undefined {
 function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
   const memory = memories.get(a.buffer as ArrayBuffer);
   if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return undefined;
-  let fn = instances.get(memory);
+  const kernel = kernels[fusedProducts() ? 1 : 0];
+  let fn = kernel.instances.get(memory);
   if (!fn) {
-    gemmModule ??= new WebAssembly.Module(encodeModule([{ name: 'gemm', code: emitGemm() }], 1));
-    fn = new WebAssembly.Instance(gemmModule, { env: { memory } }).exports.gemm as WasmGemm;
-    instances.set(memory, fn);
+    kernel.module ??= new WebAssembly.Module(encodeModule([{ name: 'gemm', code: emitGemm(kernel.fused) }], 1));
+    fn = new WebAssembly.Instance(kernel.module, { env: { memory } }).exports.gemm as WasmGemm;
+    kernel.instances.set(memory, fn);
   }
   return fn;
 }
@@ -113,64 +126,78 @@ const ROW_BLOCKS = [4, 1];
 const VECTOR_BLOCKS = [2, 1];
 
 /**
- * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate): byte addresses, k ≥ 1; columns past the last
- * multiple of 4 one at a time; accumulate ≠ 0 adds onto out's values instead of starting from 0.
+ * How a block's columns are read and written: `full` vectors of 4 columns; `tail`, the last 4 columns of a row
+ * whose last n mod 4 (`tail` local) are stored, the others belonging to the blocks before it; `single`, one column
+ * in lane 0 (b and out read as splats), for n < 4.
  */
-function emitGemm(): Code {
+type Columns = 'full' | 'tail' | 'single';
+
+/**
+ * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate): byte addresses, k ≥ 1; accumulate ≠ 0 adds onto
+ * out's values instead of starting from 0. `fused`: each term added with f32x4.relaxed_madd (relaxedSimd.ts),
+ * else f32x4.mul then f32x4.add. A column's sum is the same whichever block or lane computes it.
+ */
+function emitGemm(fused: boolean): Code {
   const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
   const [a, rowA, colA, b, out, m, k, n, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const v = {
     i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'),
-    rowBytes: c.local('i32'), vectorBytes: c.local('i32'),
-    rowOffsets: [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')],
-    acc: Array.from({ length: 4 }, () => [c.local('v128'), c.local('v128')]),
-    scalarAcc: Array.from({ length: 4 }, () => c.local('f32')),
-    bv: [c.local('v128'), c.local('v128')],
+    rowBytes: c.local('i32'), vectorBytes: c.local('i32'), tail: c.local('i32'),
+    rowOffsets: Array.from({ length: Math.max(ROW_BLOCKS[0], 2) }, () => c.local('i32')),
+    acc: Array.from({ length: ROW_BLOCKS[0] }, () => Array.from({ length: VECTOR_BLOCKS[0] }, () => c.local('v128'))),
+    bv: Array.from({ length: VECTOR_BLOCKS[0] }, () => c.local('v128')),
     av: c.local('v128'),
   };
+  const params = { a, colA, b, out, k, accumulate, fused };
   c.get(n).i32(2).op(Op.i32Shl).set(v.rowBytes);
   c.get(n).i32(-4).op(Op.i32And).i32(2).op(Op.i32Shl).set(v.vectorBytes);
+  c.get(n).i32(3).op(Op.i32And).set(v.tail);
   v.rowOffsets.forEach((local, r) => c.get(rowA).i32(r).op(Op.i32Mul).set(local));
   c.i32(0).set(v.i);
   for (const rows of ROW_BLOCKS) {
     c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
     c.get(v.i).i32(rows).op(Op.i32Add).get(m).op(Op.i32GtS).op(Op.brIf, 1);
     c.i32(0).set(v.j);
-    // Vector blocks up to the last multiple of 4 columns, then single columns (width 4 bytes, vectors 0).
-    for (const vectors of [...VECTOR_BLOCKS, 0]) {
-      const width = vectors === 0 ? 4 : 16 * vectors;
-      c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-      c.get(v.j).i32(width).op(Op.i32Add).get(vectors === 0 ? v.rowBytes : v.vectorBytes).op(Op.i32GtS).op(Op.brIf, 1);
-      emitBlock(c, { a, colA, b, out, k, accumulate }, v, rows, vectors);
-      c.get(v.j).i32(width).op(Op.i32Add).set(v.j);
-      c.op(Op.br, 0, Op.end, Op.end);
-    }
+    for (const vectors of VECTOR_BLOCKS) emitColumnLoop(c, v, 16 * vectors, v.vectorBytes, () => emitBlock(c, params, v, rows, vectors, 'full'));
+    // The last n mod 4 columns: as the lanes of the row's last 4 columns when n ≥ 4, else one at a time.
+    c.get(v.tail).op(Op.if, BLOCK_EMPTY);
+    c.get(n).i32(4).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
+    c.get(v.rowBytes).i32(16).op(Op.i32Sub).set(v.j);
+    emitBlock(c, params, v, rows, 1, 'tail');
+    c.op(Op.else);
+    emitColumnLoop(c, v, 4, v.rowBytes, () => emitBlock(c, params, v, rows, 1, 'single'));
+    c.op(Op.end, Op.end);
     c.get(v.i).i32(rows).op(Op.i32Add).set(v.i);
     c.op(Op.br, 0, Op.end, Op.end);
   }
   return c;
 }
 
-type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number };
+/** While j + width ≤ end (bytes): the block, then j += width. */
+function emitColumnLoop(c: Code, v: GemmLocals, width: number, end: number, block: () => void): void {
+  c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+  c.get(v.j).i32(width).op(Op.i32Add).get(end).op(Op.i32GtS).op(Op.brIf, 1);
+  block();
+  c.get(v.j).i32(width).op(Op.i32Add).set(v.j);
+  c.op(Op.br, 0, Op.end, Op.end);
+}
+
+type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number; fused: boolean };
 
 type GemmLocals = {
-  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number;
-  rowOffsets: number[]; acc: number[][]; scalarAcc: number[]; bv: number[]; av: number;
+  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number; tail: number;
+  rowOffsets: number[]; acc: number[][]; bv: number[]; av: number;
 };
 
-/** One block: rows × (4·vectors) of out at row i, byte column j (vectors 0: one column, in float32 scalars), over p < k. */
-function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vectors: number): void {
-  const scalar = vectors === 0;
+/** One block: rows × (4·vectors) columns of out at row i, byte column j, over p < k. */
+function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vectors: number, columns: Columns): void {
+  const load = columns === 'single' ? LOAD32_SPLAT : Simd.load;
   // cPtr = out + i·rowBytes + j; row r of the block is rowBytes further each.
   c.get(params.out).get(v.i).get(v.rowBytes).op(Op.i32Mul).op(Op.i32Add).get(v.j).op(Op.i32Add).set(v.cPtr);
   c.get(params.accumulate).op(Op.if, BLOCK_EMPTY);
-  forEachAccumulator(c, v, rows, vectors, (acc, offset) => {
-    if (scalar) c.memory(Op.f32Load, 2, 0).set(acc);
-    else c.simdMemory(Simd.load, offset).set(acc);
-  });
+  forEachAccumulator(c, v, rows, vectors, (acc, offset) => c.simdMemory(load, offset).set(acc));
   c.op(Op.else);
   for (let r = 0; r < rows; r++) {
-    if (scalar) c.f32(0).set(v.scalarAcc[r]);
     for (let q = 0; q < vectors; q++) c.simd(Simd.v128Const, ...new Array<number>(16).fill(0)).set(v.acc[r][q]);
   }
   c.op(Op.end);
@@ -179,35 +206,42 @@ function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vec
   c.get(params.b).get(v.j).op(Op.i32Add).set(v.bPtr);
   c.get(params.k).set(v.p);
   c.op(Op.loop, BLOCK_EMPTY);
-  for (let q = 0; q < vectors; q++) c.get(v.bPtr).simdMemory(Simd.load, 16 * q).set(v.bv[q]);
+  for (let q = 0; q < vectors; q++) c.get(v.bPtr).simdMemory(load, 16 * q).set(v.bv[q]);
   for (let r = 0; r < rows; r++) {
-    c.get(v.aPtr).get(v.rowOffsets[r]).op(Op.i32Add);
-    if (scalar) {
-      c.memory(Op.f32Load, 2, 0).get(v.bPtr).memory(Op.f32Load, 2, 0).op(Op.f32Mul).get(v.scalarAcc[r]).op(Op.f32Add).set(v.scalarAcc[r]);
-      continue;
-    }
     // a[i + r, p] loaded into all four lanes at once (one instruction, where a load and a splat are two).
-    c.simdMemory(LOAD32_SPLAT, 0).set(v.av);
+    c.get(v.aPtr).get(v.rowOffsets[r]).op(Op.i32Add).simdMemory(LOAD32_SPLAT, 0).set(v.av);
     for (let q = 0; q < vectors; q++) {
-      c.get(v.acc[r][q]).get(v.av).get(v.bv[q]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(v.acc[r][q]);
+      if (params.fused) c.get(v.av).get(v.bv[q]).get(v.acc[r][q]).simd(Simd.f32x4RelaxedMadd).set(v.acc[r][q]);
+      else c.get(v.acc[r][q]).get(v.av).get(v.bv[q]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(v.acc[r][q]);
     }
   }
   c.get(v.aPtr).get(params.colA).op(Op.i32Add).set(v.aPtr);
   c.get(v.bPtr).get(v.rowBytes).op(Op.i32Add).set(v.bPtr);
   c.get(v.p).i32(1).op(Op.i32Sub).tee(v.p).op(Op.brIf, 0, Op.end);
-  forEachAccumulator(c, v, rows, vectors, (acc, offset) => {
-    if (scalar) c.get(acc).memory(Op.f32Store, 2, 0);
-    else c.get(acc).simdMemory(Simd.store, offset);
-  });
+  emitStores(c, v, rows, vectors, columns);
+}
+
+/** The block's accumulators into out: whole vectors, lane 0 (`single`), or the lanes of the last `tail` columns. */
+function emitStores(c: Code, v: GemmLocals, rows: number, vectors: number, columns: Columns): void {
+  if (columns === 'full') {
+    forEachAccumulator(c, v, rows, vectors, (acc, offset) => c.get(acc).simdMemory(Simd.store, offset));
+    return;
+  }
+  // Lane 3 always; lanes 2 and 1 when the tail is 2 or 3 columns long.
+  for (const lane of columns === 'single' ? [0] : [3, 2, 1]) {
+    if (lane < 3 && columns === 'tail') c.get(v.tail).i32(4 - lane).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
+    forEachAccumulator(c, v, rows, 1, (acc) => c.get(acc).simd(Simd.f32x4ExtractLane, lane).memory(Op.f32Store, 2, 4 * lane));
+    if (lane < 3 && columns === 'tail') c.op(Op.end);
+  }
 }
 
 /** For each accumulator of the block: its address in out pushed (cPtr + r·rowBytes), then `body(local, byte offset)`. */
 function forEachAccumulator(c: Code, v: GemmLocals, rows: number, vectors: number, body: (acc: number, offset: number) => void): void {
   for (let r = 0; r < rows; r++) {
-    for (let q = 0; q < Math.max(vectors, 1); q++) {
+    for (let q = 0; q < vectors; q++) {
       c.get(v.cPtr);
       if (r > 0) c.get(v.rowBytes).i32(r).op(Op.i32Mul).op(Op.i32Add);
-      body(vectors === 0 ? v.scalarAcc[r] : v.acc[r][q], 16 * q);
+      body(v.acc[r][q], 16 * q);
     }
   }
 }

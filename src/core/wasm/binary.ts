@@ -121,6 +121,8 @@ export const Simd = {
   f32x4Ceil: 0x67, f32x4Floor: 0x68, f64x2Ceil: 0x74, f64x2Floor: 0x75,
   f32x4Abs: 0xe0, f32x4Neg: 0xe1, f32x4Sqrt: 0xe3, f32x4Add: 0xe4, f32x4Sub: 0xe5, f32x4Mul: 0xe6, f32x4Div: 0xe7, f32x4Min: 0xe8, f32x4Max: 0xe9,
   f64x2Abs: 0xec, f64x2Neg: 0xed, f64x2Sqrt: 0xef, f64x2Add: 0xf0, f64x2Sub: 0xf1, f64x2Mul: 0xf2, f64x2Div: 0xf3, f64x2Min: 0xf4, f64x2Max: 0xf5,
+  /** Relaxed SIMD proposal: a·b + c, fused or not as the engine chooses (see relaxedSimd.ts). */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** One function's body: locals are declared as they are asked for, instructions appended in order. */
