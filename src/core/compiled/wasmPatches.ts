@@ -14,11 +14,14 @@ import type { ConvGeometry } from './convKernels';
 import { memoryOf } from './gemmKernels';
 
 type Kind = 'im2col' | 'col2im';
-/** (image, patches) byte addresses, then batch, inH, inW, inC, outH, outW, fh, fw, sh, sw, dh, dw, top, left. */
+/**
+ * (image, patches) byte addresses, then batch, inH, inW, inC, outH, outW, fh, fw, sh, sw, dh, dw, top, left, and
+ * the output columns [first, end) whose windows are inside the image along the width (none under dilation).
+ */
 type PatchCall = (image: number, patches: number, ...geometry: number[]) => void;
 
 const BLOCK_EMPTY = 0x40;
-const PARAMS = ['image', 'patches', 'batch', 'inH', 'inW', 'inC', 'outH', 'outW', 'fh', 'fw', 'sh', 'sw', 'dh', 'dw', 'top', 'left'] as const;
+const PARAMS = ['image', 'patches', 'batch', 'inH', 'inW', 'inC', 'outH', 'outW', 'fh', 'fw', 'sh', 'sw', 'dh', 'dw', 'top', 'left', 'first', 'end'] as const;
 type Param = (typeof PARAMS)[number];
 const param = (name: Param) => PARAMS.indexOf(name);
 
@@ -71,67 +74,147 @@ function emitClamp(c: Code, scratch: number, low: number, high: number): void {
   c.get(scratch).get(low).get(scratch).get(low).op(Op.i32GtS).op(Op.select);
 }
 
+interface Locals {
+  readonly b: number; readonly oy: number; readonly ox: number; readonly fy: number; readonly fx: number;
+  readonly y: number; readonly x0: number; readonly xs: number; readonly lo: number; readonly hi: number; readonly zero: number; readonly scratch: number;
+  readonly cursor: number; readonly rowAt: number; readonly inC4: number; readonly segments: number; readonly width: number;
+  readonly segmentBytes: number; readonly spanBytes: number; readonly rowStride: number; readonly rowsIn: number;
+  readonly patchesEnd: number; readonly imageEnd: number;
+  readonly at: number; readonly from: number; readonly bytes: number;
+}
+
+function declareLocals(c: Code): Locals {
+  const names = ['b', 'oy', 'ox', 'fy', 'fx', 'y', 'x0', 'xs', 'lo', 'hi', 'zero', 'scratch', 'cursor', 'rowAt', 'inC4', 'segments', 'width',
+    'segmentBytes', 'spanBytes', 'rowStride', 'rowsIn', 'patchesEnd', 'imageEnd', 'at', 'from', 'bytes'] as const;
+  return Object.fromEntries(names.map((name) => [name, c.local('i32')])) as unknown as Locals;
+}
+
 /**
- * A filter row is `segments` segments of `width` taps (one segment of fw taps without dilation along the
- * width, else fw of one tap); a segment's taps inside the image, [lo, hi), are one run of inputs.
+ * A pixel whose window is inside the image (dilation 1 along the width): each filter row is one run, from
+ * `from` on, the rows rowStride bytes apart. im2col copies it in float32x4 steps rounded up: the few bytes
+ * past a run are the next run's, written after it (the caller keeps 16 bytes of both buffers beyond).
  */
+function emitInteriorPixel(c: Code, L: Locals, copy: boolean): void {
+  const p = (name: Param) => param(name);
+  forRange(c, L.fy, p('fh'), () => {
+    c.get(L.cursor).set(copy ? L.at : L.from).get(L.rowAt).set(copy ? L.from : L.at).get(L.spanBytes).set(L.bytes);
+    if (copy) {
+      c.op(Op.loop, BLOCK_EMPTY);
+      c.get(L.at).get(L.from).simdMemory(Simd.load, 0).simdMemory(Simd.store, 0);
+      c.get(L.at).i32(16).op(Op.i32Add).set(L.at).get(L.from).i32(16).op(Op.i32Add).set(L.from);
+      c.get(L.bytes).i32(16).op(Op.i32Sub).tee(L.bytes).i32(0).op(Op.i32GtS, Op.brIf, 0, Op.end);
+    } else {
+      emitRun(c, 'add', L.at, L.from, L.bytes);
+    }
+    c.get(L.cursor).get(L.spanBytes).op(Op.i32Add).set(L.cursor);
+    c.get(L.rowAt).get(L.rowStride).op(Op.i32Add).set(L.rowAt);
+  });
+}
+
+/**
+ * Any pixel: a filter row is `segments` segments of `width` taps (one segment of fw taps without dilation
+ * along the width, else fw of one tap); a segment's taps inside the image, [lo, hi), are one run of inputs,
+ * the rest zeros (im2col) or nothing (col2im); a padding row is all zeros or nothing.
+ */
+function emitEdgePixel(c: Code, L: Locals, copy: boolean): void {
+  const p = (name: Param) => param(name);
+  forRange(c, L.fy, p('fh'), () => {
+    c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).get(L.fy).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).set(L.y);
+    // y inside [0, inH) as unsigned
+    c.get(L.y).get(p('inH')).op(Op.i32LtU, Op.if, BLOCK_EMPTY);
+    c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.y).op(Op.i32Add).get(p('inW')).op(Op.i32Mul).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.rowAt);
+    forRange(c, L.fx, L.segments, () => {
+      c.get(L.x0).get(L.fx).get(p('dw')).op(Op.i32Mul).op(Op.i32Add).set(L.xs);
+      // lo = clamp(−xs, 0, width), hi = clamp(inW − xs, lo, width)
+      c.i32(0).set(L.zero);
+      c.i32(0).get(L.xs).op(Op.i32Sub);
+      emitClamp(c, L.scratch, L.zero, L.width);
+      c.set(L.lo);
+      c.get(p('inW')).get(L.xs).op(Op.i32Sub);
+      emitClamp(c, L.scratch, L.lo, L.width);
+      c.set(L.hi);
+      if (copy) {
+        c.get(L.cursor).set(L.at).get(L.lo).get(L.inC4).op(Op.i32Mul).set(L.bytes);
+        emitRun(c, 'zero', L.at, L.from, L.bytes);
+      }
+      // image run: rowAt + (xs + lo)·inC4, (hi − lo)·inC4 bytes; patch run: cursor + lo·inC4
+      c.get(L.rowAt).get(L.xs).get(L.lo).op(Op.i32Add).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(copy ? L.from : L.at);
+      c.get(L.cursor).get(L.lo).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(copy ? L.at : L.from);
+      c.get(L.hi).get(L.lo).op(Op.i32Sub).get(L.inC4).op(Op.i32Mul).set(L.bytes);
+      emitRun(c, copy ? 'copy' : 'add', L.at, L.from, L.bytes);
+      if (copy) {
+        c.get(L.cursor).get(L.hi).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.at);
+        c.get(L.width).get(L.hi).op(Op.i32Sub).get(L.inC4).op(Op.i32Mul).set(L.bytes);
+        emitRun(c, 'zero', L.at, L.from, L.bytes);
+      }
+      c.get(L.cursor).get(L.segmentBytes).op(Op.i32Add).set(L.cursor);
+    });
+    c.op(Op.else);
+    if (copy) {
+      c.get(L.cursor).set(L.at).get(L.spanBytes).set(L.bytes);
+      emitRun(c, 'zero', L.at, L.from, L.bytes);
+    }
+    c.get(L.cursor).get(L.spanBytes).op(Op.i32Add).set(L.cursor);
+    c.op(Op.end);
+  });
+}
+
+/** The locals that depend on the geometry only. */
+function emitSetup(c: Code, L: Locals): void {
+  const p = (name: Param) => param(name);
+  c.get(p('inC')).i32(2).op(Op.i32Shl).set(L.inC4);
+  // dw = 1: segments = 1, width = fw; else segments = fw, width = 1. (dw < 2 selects: dw ≥ 1 always.)
+  c.i32(1).get(p('fw')).get(p('dw')).i32(2).op(Op.i32LtS).op(Op.select).set(L.segments);
+  c.get(p('fw')).i32(1).get(p('dw')).i32(2).op(Op.i32LtS).op(Op.select).set(L.width);
+  c.get(L.width).get(L.inC4).op(Op.i32Mul).set(L.segmentBytes);
+  c.get(p('fw')).get(L.inC4).op(Op.i32Mul).set(L.spanBytes);
+  c.get(p('inW')).get(L.inC4).op(Op.i32Mul).get(p('dh')).op(Op.i32Mul).set(L.rowStride);
+  // The last pixel start (cursor) and first filter row (rowAt) whose rounded-up 16-byte steps stay inside the buffers:
+  // patches' end − fh·span − 16, image's end − (fh − 1)·rowStride − span − 16.
+  c.get(p('patches')).get(p('batch')).get(p('outH')).op(Op.i32Mul).get(p('outW')).op(Op.i32Mul).get(p('fh')).op(Op.i32Mul).get(L.spanBytes).op(Op.i32Mul).op(Op.i32Add);
+  c.get(p('fh')).get(L.spanBytes).op(Op.i32Mul).op(Op.i32Sub).i32(16).op(Op.i32Sub).set(L.patchesEnd);
+  c.get(p('image')).get(p('batch')).get(p('inH')).op(Op.i32Mul).get(p('inW')).op(Op.i32Mul).get(L.inC4).op(Op.i32Mul).op(Op.i32Add);
+  c.get(p('fh')).i32(1).op(Op.i32Sub).get(L.rowStride).op(Op.i32Mul).op(Op.i32Sub).get(L.spanBytes).op(Op.i32Sub).i32(16).op(Op.i32Sub).set(L.imageEnd);
+  c.get(p('patches')).set(L.cursor);
+}
+
+/** Whether the pixel at (b, oy, ox) takes the interior path; sets rowAt to its first filter row's run. */
+function emitInteriorTest(c: Code, L: Locals, copy: boolean): void {
+  const p = (name: Param) => param(name);
+  // rowAt = image + ((b·inH + oy·sh − top)·inW + x0)·inC4
+  c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.oy).get(p('sh')).op(Op.i32Mul).op(Op.i32Add).get(p('top')).op(Op.i32Sub);
+  c.get(p('inW')).op(Op.i32Mul).get(L.x0).op(Op.i32Add).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.rowAt);
+  // rowsIn and first ≤ ox < end (as unsigned: ox − first < end − first)
+  c.get(L.rowsIn);
+  c.get(L.ox).get(p('first')).op(Op.i32Sub).get(p('end')).get(p('first')).op(Op.i32Sub).op(Op.i32LtU, Op.i32And);
+  if (copy) {
+    // The rounded-up steps stay inside both buffers.
+    c.get(L.cursor).get(L.patchesEnd).op(Op.i32LeS, Op.i32And);
+    c.get(L.rowAt).get(L.imageEnd).op(Op.i32LeS, Op.i32And);
+  }
+}
+
+/** The whole im2col or col2im: loops over (batch, output row, output pixel), a pixel at a time. */
 function emitPatches(kind: Kind): Code {
   const c = new Code(PARAMS.map(() => 'i32' as const), []);
   const p = (name: Param) => param(name);
-  const [b, oy, ox, fy, fx] = [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')];
-  const [y, x0, xs, lo, hi, zero, scratch] = [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')];
-  const [cursor, rowAt, inC4, segments, width, segmentBytes, spanBytes] = [c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32'), c.local('i32')];
-  const [at, from, bytes] = [c.local('i32'), c.local('i32'), c.local('i32')];
+  const L = declareLocals(c);
   const copy = kind === 'im2col';
-  c.get(p('inC')).i32(2).op(Op.i32Shl).set(inC4);
-  // dw = 1: segments = 1, width = fw; else segments = fw, width = 1. (dw < 2 selects: dw ≥ 1 always.)
-  c.i32(1).get(p('fw')).get(p('dw')).i32(2).op(Op.i32LtS).op(Op.select).set(segments);
-  c.get(p('fw')).i32(1).get(p('dw')).i32(2).op(Op.i32LtS).op(Op.select).set(width);
-  c.get(width).get(inC4).op(Op.i32Mul).set(segmentBytes);
-  c.get(p('fw')).get(inC4).op(Op.i32Mul).set(spanBytes);
-  c.get(p('patches')).set(cursor);
-  forRange(c, b, p('batch'), () => forRange(c, oy, p('outH'), () => forRange(c, ox, p('outW'), () => {
-    c.get(ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).set(x0);
-    forRange(c, fy, p('fh'), () => {
-      c.get(oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).get(fy).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).set(y);
-      // A padding row (y outside [0, inH), as unsigned): zeros, or nothing to add.
-      c.get(y).get(p('inH')).op(Op.i32LtU, Op.if, BLOCK_EMPTY);
-      c.get(p('image')).get(b).get(p('inH')).op(Op.i32Mul).get(y).op(Op.i32Add).get(p('inW')).op(Op.i32Mul).get(inC4).op(Op.i32Mul).op(Op.i32Add).set(rowAt);
-      forRange(c, fx, segments, () => {
-        c.get(x0).get(fx).get(p('dw')).op(Op.i32Mul).op(Op.i32Add).set(xs);
-        // lo = clamp(−xs, 0, width), hi = clamp(inW − xs, lo, width): the segment's taps inside the image.
-        c.i32(0).set(zero);
-        c.i32(0).get(xs).op(Op.i32Sub);
-        emitClamp(c, scratch, zero, width);
-        c.set(lo);
-        c.get(p('inW')).get(xs).op(Op.i32Sub);
-        emitClamp(c, scratch, lo, width);
-        c.set(hi);
-        if (copy) {
-          c.get(cursor).set(at).get(lo).get(inC4).op(Op.i32Mul).set(bytes);
-          emitRun(c, 'zero', at, from, bytes);
-        }
-        // image run: rowAt + (xs + lo)·inC4, (hi − lo)·inC4 bytes; patch run: cursor + lo·inC4
-        c.get(rowAt).get(xs).get(lo).op(Op.i32Add).get(inC4).op(Op.i32Mul).op(Op.i32Add).set(copy ? from : at);
-        c.get(cursor).get(lo).get(inC4).op(Op.i32Mul).op(Op.i32Add).set(copy ? at : from);
-        c.get(hi).get(lo).op(Op.i32Sub).get(inC4).op(Op.i32Mul).set(bytes);
-        emitRun(c, copy ? 'copy' : 'add', at, from, bytes);
-        if (copy) {
-          c.get(cursor).get(hi).get(inC4).op(Op.i32Mul).op(Op.i32Add).set(at);
-          c.get(width).get(hi).op(Op.i32Sub).get(inC4).op(Op.i32Mul).set(bytes);
-          emitRun(c, 'zero', at, from, bytes);
-        }
-        c.get(cursor).get(segmentBytes).op(Op.i32Add).set(cursor);
-      });
+  emitSetup(c, L);
+  forRange(c, L.b, p('batch'), () => forRange(c, L.oy, p('outH'), () => {
+    // rowsIn: every filter row of this output row is inside the image (y0 ≥ 0 and y0 + (fh − 1)·dh < inH)
+    c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(L.y).i32(0).op(Op.i32GeS);
+    c.get(L.y).get(p('fh')).i32(1).op(Op.i32Sub).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).get(p('inH')).op(Op.i32LtS, Op.i32And).set(L.rowsIn);
+    forRange(c, L.ox, p('outW'), () => {
+      c.get(L.ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).set(L.x0);
+      emitInteriorTest(c, L, copy);
+      c.op(Op.if, BLOCK_EMPTY);
+      emitInteriorPixel(c, L, copy);
       c.op(Op.else);
-      if (copy) {
-        c.get(cursor).set(at).get(spanBytes).set(bytes);
-        emitRun(c, 'zero', at, from, bytes);
-      }
-      c.get(cursor).get(spanBytes).op(Op.i32Add).set(cursor);
+      emitEdgePixel(c, L, copy);
       c.op(Op.end);
     });
-  })));
+  }));
   return c;
 }
 
@@ -152,6 +235,10 @@ export function wasmPatches(kind: Kind, image: Float32Array, patches: Float32Arr
     const exports = new WebAssembly.Instance(patchModule, { env: { memory } }).exports;
     instances.set(memory, (fns = { im2col: exports.im2col as PatchCall, col2im: exports.col2im as PatchCall }));
   }
-  fns[kind](image.byteOffset, patches.byteOffset, g[0], g[1], g[2], g[3], g[4], g[5], g[7], g[8], g[9], g[10], g[11], g[12], g[13], g[14]);
+  const outW = g[5], fw = g[8], sw = g[10], left = g[14];
+  // Output columns with ox·sw − left ≥ 0 and ox·sw − left + fw ≤ inW (dilation 1 along the width only).
+  const first = g[12] === 1 ? Math.min(outW, Math.max(0, Math.ceil(left / sw))) : 0;
+  const end = g[12] === 1 ? Math.max(first, Math.min(outW, Math.floor((g[2] - fw + left) / sw) + 1)) : 0;
+  fns[kind](image.byteOffset, patches.byteOffset, g[0], g[1], g[2], g[3], g[4], outW, g[7], fw, g[9], sw, g[11], g[12], g[13], left, first, end);
   return true;
 }
