@@ -13,6 +13,7 @@
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { relaxedMaddFuses } from '../wasm/relaxedSimd';
+import { runOnThreads } from './productThreads';
 
 type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
 
@@ -24,6 +25,8 @@ const memories = new WeakMap<ArrayBuffer, WebAssembly.Memory>();
 /** Each kernel's module and its instances, by memory: [mul + add, fused]. */
 const kernels = [false, true].map((fused) => ({ fused, module: undefined as WebAssembly.Module | undefined, instances: new WeakMap<WebAssembly.Memory, WasmGemm>() }));
 let fusedAllowed = true;
+/** Each instance's module and memory: worker threads instantiate the same module on the same memory (productThreads.ts). */
+const origins = new WeakMap<WasmGemm, { module: WebAssembly.Module; memory: WebAssembly.Memory }>();
 
 /** Whether the WebAssembly products use the fused multiply-add (relaxedSimd.ts) in this process. */
 export function fusedProducts(): boolean {
@@ -54,6 +57,7 @@ function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmG
     kernel.module ??= new WebAssembly.Module(encodeModule([{ name: 'gemm', code: emitGemm(kernel.fused) }], 1));
     fn = new WebAssembly.Instance(kernel.module, { env: { memory } }).exports.gemm as WasmGemm;
     kernel.instances.set(memory, fn);
+    origins.set(fn, { module: kernel.module, memory });
   }
   return fn;
 }
@@ -68,8 +72,15 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
   return true;
 }
 
-/** The product as calls over chunks of k rows of b, the later ones adding onto out. */
+/** The product as calls over chunks of k rows of b, the later ones adding onto out; its rows split over threads when large. */
 function inChunks(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
+  const origin = origins.get(wasm);
+  const rows = (from: number, to: number) => chunks(wasm, a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n);
+  if (!origin || !runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n, chunk: K_CHUNK }, rows)) rows(0, m);
+}
+
+/** What each thread runs for its rows (the workers' copy: src/runner/productPool.ts). */
+function chunks(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
   for (let p = 0; p < k; p += K_CHUNK) {
     wasm(a + p * colBytesA, rowBytesA, colBytesA, b + 4 * p * n, out, m, Math.min(K_CHUNK, k - p), n, p > 0 ? 1 : 0);
   }
