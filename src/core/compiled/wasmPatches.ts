@@ -4,6 +4,8 @@
  * cost a call per image row (stridedRuns) or an index-map gather per patch number (a single-channel
  * image's filter row is 3 numbers); bench/README.md, issue 20, has the figures.
  *
+ * A module per geometry (its numbers are constants in the code, the runs of a pixel inside the image
+ * straight-line float32x4 steps at fixed offsets), compiled once per session and instantiated per memory.
  * Both walk the patches in their order (batch, output row, output pixel, filter row, filter column), as
  * the JS loops do: col2im adds into each element of dx in the loops' order, one float32 addition each
  * (what the JS `dx[i] += p[i]` rounds to), so the sums have the JS loops' bits; im2col moves values only.
@@ -14,19 +16,31 @@ import type { ConvGeometry } from './convKernels';
 import { memoryOf } from './gemmKernels';
 
 type Kind = 'im2col' | 'col2im';
-/**
- * (image, patches) byte addresses, then batch, inH, inW, inC, outH, outW, fh, fw, sh, sw, dh, dw, top, left, and
- * the output columns [first, end) whose windows are inside the image along the width (none under dilation).
- */
-type PatchCall = (image: number, patches: number, ...geometry: number[]) => void;
+/** (image, patches) byte addresses: the geometry is in the module. */
+type PatchCall = (image: number, patches: number) => void;
 
 const BLOCK_EMPTY = 0x40;
+/**
+ * The function's two parameters, then its geometry as locals set from constants on entry (TurboFan folds
+ * them): batch, inH, inW, inC, outH, outW, fh, fw, sh, sw, dh, dw, top, left, and the output columns
+ * [first, end) whose windows are inside the image along the width (none under dilation).
+ */
 const PARAMS = ['image', 'patches', 'batch', 'inH', 'inW', 'inC', 'outH', 'outW', 'fh', 'fw', 'sh', 'sw', 'dh', 'dw', 'top', 'left', 'first', 'end'] as const;
 type Param = (typeof PARAMS)[number];
 const param = (name: Param) => PARAMS.indexOf(name);
+/** An interior pixel's runs are unrolled up to this many float32x4 steps (else a loop per filter row). */
+const UNROLL_MAX = 64;
 
-let patchModule: WebAssembly.Module | undefined;
-const instances = new WeakMap<WebAssembly.Memory, Record<Kind, PatchCall>>();
+interface Specialized {
+  readonly geometry: Float64Array;
+  readonly memory: WebAssembly.Memory;
+  readonly fns: Record<Kind, PatchCall>;
+}
+/** By the call's geometry buffer (a program constant); its numbers and memory are compared before use. */
+const specialized = new WeakMap<object, Specialized>();
+/** Modules by geometry, shared by the programs of a session (a module per convolution shape). */
+const modules = new Map<string, WebAssembly.Module>();
+const MODULES_MAX = 256;
 
 /** for (i = 0; i < end; i++) body() */
 function forRange(c: Code, i: number, end: number, body: () => void): void {
@@ -80,13 +94,42 @@ interface Locals {
   readonly cursor: number; readonly rowAt: number; readonly inC4: number; readonly segments: number; readonly width: number;
   readonly segmentBytes: number; readonly spanBytes: number; readonly rowStride: number; readonly rowsIn: number;
   readonly patchesEnd: number; readonly imageEnd: number;
-  readonly at: number; readonly from: number; readonly bytes: number;
+  readonly at: number; readonly from: number; readonly bytes: number; readonly pixelAt: number; readonly colStride: number;
 }
 
 function declareLocals(c: Code): Locals {
   const names = ['b', 'oy', 'ox', 'fy', 'fx', 'y', 'x0', 'xs', 'lo', 'hi', 'zero', 'scratch', 'cursor', 'rowAt', 'inC4', 'segments', 'width',
-    'segmentBytes', 'spanBytes', 'rowStride', 'rowsIn', 'patchesEnd', 'imageEnd', 'at', 'from', 'bytes'] as const;
+    'segmentBytes', 'spanBytes', 'rowStride', 'rowsIn', 'patchesEnd', 'imageEnd', 'at', 'from', 'bytes', 'pixelAt', 'colStride'] as const;
   return Object.fromEntries(names.map((name) => [name, c.local('i32')])) as unknown as Locals;
+}
+
+/**
+ * An interior pixel's filter rows as straight-line code with the geometry's offsets (at most UNROLL_MAX
+ * float32x4 steps): im2col copies each run in steps rounded up, col2im adds it in float32x4 steps then 4-byte
+ * steps. False when the runs are too long to unroll.
+ */
+function emitUnrolledPixel(c: Code, L: Locals, copy: boolean, geometry: readonly number[]): boolean {
+  const known = (name: Param) => geometry[param(name) - 2];
+  const [fh, spanBytes, rowStride] = [known('fh'), known('fw') * known('inC') * 4, known('inW') * known('inC') * 4 * known('dh')];
+  if (fh * Math.ceil(spanBytes / 16) > UNROLL_MAX) return false;
+  const vectors = copy ? Math.ceil(spanBytes / 16) : Math.floor(spanBytes / 16);
+  // Patch bytes at cursor + fy·spanBytes, image bytes at pixelAt + fy·rowStride.
+  const [dst, src] = copy ? [L.cursor, L.pixelAt] : [L.pixelAt, L.cursor];
+  for (let fy = 0; fy < fh; fy++) {
+    const [dstRow, srcRow] = copy ? [fy * spanBytes, fy * rowStride] : [fy * rowStride, fy * spanBytes];
+    for (let k = 0; k < vectors; k++) {
+      c.get(dst);
+      if (!copy) c.get(dst).simdMemory(Simd.load, dstRow + 16 * k);
+      c.get(src).simdMemory(Simd.load, srcRow + 16 * k);
+      if (!copy) c.simd(Simd.f32x4Add);
+      c.simdMemory(Simd.store, dstRow + 16 * k);
+    }
+    for (let t = 16 * vectors; !copy && t < spanBytes; t += 4) {
+      c.get(dst).get(dst).memory(Op.f32Load, 2, dstRow + t).get(src).memory(Op.f32Load, 2, srcRow + t).op(Op.f32Add).memory(Op.f32Store, 2, dstRow + t);
+    }
+  }
+  c.get(L.cursor).i32(fh * spanBytes).op(Op.i32Add).set(L.cursor);
+  return true;
 }
 
 /**
@@ -94,8 +137,10 @@ function declareLocals(c: Code): Locals {
  * `from` on, the rows rowStride bytes apart. im2col copies it in float32x4 steps rounded up: the few bytes
  * past a run are the next run's, written after it (the caller keeps 16 bytes of both buffers beyond).
  */
-function emitInteriorPixel(c: Code, L: Locals, copy: boolean): void {
+function emitInteriorPixel(c: Code, L: Locals, copy: boolean, geometry: readonly number[]): void {
   const p = (name: Param) => param(name);
+  if (emitUnrolledPixel(c, L, copy, geometry)) return;
+  c.get(L.pixelAt).set(L.rowAt);
   forRange(c, L.fy, p('fh'), () => {
     c.get(L.cursor).set(copy ? L.at : L.from).get(L.rowAt).set(copy ? L.from : L.at).get(L.spanBytes).set(L.bytes);
     if (copy) {
@@ -169,6 +214,7 @@ function emitSetup(c: Code, L: Locals): void {
   c.get(L.width).get(L.inC4).op(Op.i32Mul).set(L.segmentBytes);
   c.get(p('fw')).get(L.inC4).op(Op.i32Mul).set(L.spanBytes);
   c.get(p('inW')).get(L.inC4).op(Op.i32Mul).get(p('dh')).op(Op.i32Mul).set(L.rowStride);
+  c.get(p('sw')).get(L.inC4).op(Op.i32Mul).set(L.colStride);
   // The last pixel start (cursor) and first filter row (rowAt) whose rounded-up 16-byte steps stay inside the buffers:
   // patches' end − fh·span − 16, image's end − (fh − 1)·rowStride − span − 16.
   c.get(p('patches')).get(p('batch')).get(p('outH')).op(Op.i32Mul).get(p('outW')).op(Op.i32Mul).get(p('fh')).op(Op.i32Mul).get(L.spanBytes).op(Op.i32Mul).op(Op.i32Add);
@@ -178,41 +224,44 @@ function emitSetup(c: Code, L: Locals): void {
   c.get(p('patches')).set(L.cursor);
 }
 
-/** Whether the pixel at (b, oy, ox) takes the interior path; sets rowAt to its first filter row's run. */
+/** Whether the pixel at (b, oy, ox) takes the interior path (its first filter row's run at pixelAt). */
 function emitInteriorTest(c: Code, L: Locals, copy: boolean): void {
   const p = (name: Param) => param(name);
-  // rowAt = image + ((b·inH + oy·sh − top)·inW + x0)·inC4
-  c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.oy).get(p('sh')).op(Op.i32Mul).op(Op.i32Add).get(p('top')).op(Op.i32Sub);
-  c.get(p('inW')).op(Op.i32Mul).get(L.x0).op(Op.i32Add).get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.rowAt);
   // rowsIn and first ≤ ox < end (as unsigned: ox − first < end − first)
   c.get(L.rowsIn);
   c.get(L.ox).get(p('first')).op(Op.i32Sub).get(p('end')).get(p('first')).op(Op.i32Sub).op(Op.i32LtU, Op.i32And);
   if (copy) {
     // The rounded-up steps stay inside both buffers.
     c.get(L.cursor).get(L.patchesEnd).op(Op.i32LeS, Op.i32And);
-    c.get(L.rowAt).get(L.imageEnd).op(Op.i32LeS, Op.i32And);
+    c.get(L.pixelAt).get(L.imageEnd).op(Op.i32LeS, Op.i32And);
   }
 }
 
 /** The whole im2col or col2im: loops over (batch, output row, output pixel), a pixel at a time. */
-function emitPatches(kind: Kind): Code {
-  const c = new Code(PARAMS.map(() => 'i32' as const), []);
+function emitPatches(kind: Kind, geometry: readonly number[]): Code {
+  const c = new Code(['i32', 'i32'], []);
   const p = (name: Param) => param(name);
+  PARAMS.slice(2).forEach(() => c.local('i32'));
   const L = declareLocals(c);
+  geometry.forEach((v, k) => c.i32(v).set(k + 2));
   const copy = kind === 'im2col';
   emitSetup(c, L);
   forRange(c, L.b, p('batch'), () => forRange(c, L.oy, p('outH'), () => {
     // rowsIn: every filter row of this output row is inside the image (y0 ≥ 0 and y0 + (fh − 1)·dh < inH)
     c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(L.y).i32(0).op(Op.i32GeS);
     c.get(L.y).get(p('fh')).i32(1).op(Op.i32Sub).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).get(p('inH')).op(Op.i32LtS, Op.i32And).set(L.rowsIn);
+    // pixelAt = image + ((b·inH + y0)·inW − left)·inC4: pixel ox's first filter row starts at pixelAt + ox·colStride
+    c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.y).op(Op.i32Add).get(p('inW')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub);
+    c.get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.pixelAt);
     forRange(c, L.ox, p('outW'), () => {
       c.get(L.ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).set(L.x0);
       emitInteriorTest(c, L, copy);
       c.op(Op.if, BLOCK_EMPTY);
-      emitInteriorPixel(c, L, copy);
+      emitInteriorPixel(c, L, copy, geometry);
       c.op(Op.else);
       emitEdgePixel(c, L, copy);
       c.op(Op.end);
+      c.get(L.pixelAt).get(L.colStride).op(Op.i32Add).set(L.pixelAt);
     });
   }));
   return c;
@@ -226,19 +275,32 @@ function emitPatches(kind: Kind): Code {
 export function wasmPatches(kind: Kind, image: Float32Array, patches: Float32Array, g: ConvGeometry): boolean {
   const memory = memoryOf(image);
   if (!memory || patches.buffer !== image.buffer || !wasmSimdSupported()) return false;
-  let fns = instances.get(memory);
-  if (!fns) {
-    patchModule ??= new WebAssembly.Module(encodeModule([
-      { name: 'im2col', code: emitPatches('im2col') },
-      { name: 'col2im', code: emitPatches('col2im') },
-    ], 1));
-    const exports = new WebAssembly.Instance(patchModule, { env: { memory } }).exports;
-    instances.set(memory, (fns = { im2col: exports.im2col as PatchCall, col2im: exports.col2im as PatchCall }));
+  let entry = specialized.get(g);
+  if (!entry || entry.memory !== memory || !entry.geometry.every((v, i) => v === g[i])) {
+    entry = { geometry: Float64Array.from(g), memory, fns: instantiate(memory, g) };
+    specialized.set(g, entry);
   }
+  entry.fns[kind](image.byteOffset, patches.byteOffset);
+  return true;
+}
+
+/** The two functions for this geometry over this memory (the module compiled once per geometry). */
+function instantiate(memory: WebAssembly.Memory, g: ConvGeometry): Record<Kind, PatchCall> {
   const outW = g[5], fw = g[8], sw = g[10], left = g[14];
   // Output columns with ox·sw − left ≥ 0 and ox·sw − left + fw ≤ inW (dilation 1 along the width only).
   const first = g[12] === 1 ? Math.min(outW, Math.max(0, Math.ceil(left / sw))) : 0;
   const end = g[12] === 1 ? Math.max(first, Math.min(outW, Math.floor((g[2] - fw + left) / sw) + 1)) : 0;
-  fns[kind](image.byteOffset, patches.byteOffset, g[0], g[1], g[2], g[3], g[4], outW, g[7], fw, g[9], sw, g[11], g[12], g[13], left, first, end);
-  return true;
+  const geometry = [g[0], g[1], g[2], g[3], g[4], outW, g[7], fw, g[9], sw, g[11], g[12], g[13], left, first, end].map((v) => v | 0);
+  const key = geometry.join(',');
+  let module = modules.get(key);
+  if (!module) {
+    if (modules.size >= MODULES_MAX) modules.clear();
+    module = new WebAssembly.Module(encodeModule([
+      { name: 'im2col', code: emitPatches('im2col', geometry) },
+      { name: 'col2im', code: emitPatches('col2im', geometry) },
+    ], 1));
+    modules.set(key, module);
+  }
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  return { im2col: exports.im2col as PatchCall, col2im: exports.col2im as PatchCall };
 }

@@ -25,6 +25,8 @@ const GEOMETRIES: Record<string, Geometry> = {
   'dilation [1, 3], 4 channels, explicit padding': { ...base, inH: 6, inW: 12, inC: 4, fh: 2, fw: 3, dw: 3, sw: 2, top: 1, left: 3, right: 2 },
   'windows entirely in the padding (pads above the filter size)': { ...base, inH: 5, inW: 6, inC: 2, fh: 2, fw: 2, sh: 2, sw: 2, top: 3, bottom: 4, left: 4, right: 3 },
   'no padding, stride 2 height only': { ...base, batch: 3, inH: 6, inW: 6, inC: 9, fh: 3, fw: 2, sh: 2 },
+  '32 channels (runs too long to unroll: a loop per filter row)': { ...base, inH: 6, inW: 7, inC: 32, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
+  '5 channels, 2×2 filter, valid (unrolled adds with 4-byte tails)': { ...base, inH: 5, inW: 6, inC: 5, fh: 2, fw: 2 },
   'filter wider than the image': { ...base, batch: 1, inH: 3, inW: 2, inC: 7, fh: 1, fw: 5, top: 0, left: 2, right: 2 },
 };
 
