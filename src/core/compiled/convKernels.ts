@@ -65,8 +65,8 @@ function im2col(x: Float32Array, patches: Float32Array, g: ConvGeometry): void {
  * WebAssembly call adds in the same order, one float32 addition each: the same bits).
  */
 function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void {
-  dx.fill(0);
   if (wasmPatches('col2im', dx, patches, g)) return;
+  dx.fill(0);
   const batch = g[0] | 0, inH = g[1] | 0, inW = g[2] | 0, inC = g[3] | 0, outH = g[4] | 0, outW = g[5] | 0;
   const fh = g[7] | 0, fw = g[8] | 0, sh = g[9] | 0, sw = g[10] | 0, dh = g[11] | 0, dw = g[12] | 0, top = g[13] | 0, left = g[14] | 0;
   const span = fw * inC;

@@ -132,9 +132,17 @@ export function gemmJs(a: Float32Array, b: Float32Array, out: Float32Array, m: n
 const BLOCK_EMPTY = 0x40;
 /** v128.load32_splat (WebAssembly Core Specification 2.0, 5.4.8). */
 const LOAD32_SPLAT = 0x09;
-/** Rows and 4-wide column vectors per block, largest first: the edges take the smaller blocks. */
-const ROW_BLOCKS = [4, 1];
-const VECTOR_BLOCKS = [2, 1];
+/**
+ * Rows and 4-wide column vectors per block, largest first (the edges take the smaller blocks), by n: 2 × 16 where
+ * n ≥ 16 (fewer loads per multiply-add), 4 × 8 below (n = 10 would leave 16-wide blocks unused). Both keep
+ * accumulators and b's vectors within the 16 SIMD registers V8 gives WebAssembly on x64 (bench/README.md, issue 20).
+ */
+const BLOCKINGS = [
+  { minN: 16, rows: [2, 1], vectors: [4, 2, 1] },
+  { minN: 0, rows: [4, 1], vectors: [2, 1] },
+];
+const MAX_ROWS = 4;
+const MAX_VECTORS = 4;
 
 /**
  * How a block's columns are read and written: `full` vectors of 4 columns; `tail`, the last 4 columns of a row
@@ -154,9 +162,9 @@ function emitGemm(fused: boolean): Code {
   const v = {
     i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'),
     rowBytes: c.local('i32'), vectorBytes: c.local('i32'), tail: c.local('i32'),
-    rowOffsets: Array.from({ length: Math.max(ROW_BLOCKS[0], 2) }, () => c.local('i32')),
-    acc: Array.from({ length: ROW_BLOCKS[0] }, () => Array.from({ length: VECTOR_BLOCKS[0] }, () => c.local('v128'))),
-    bv: Array.from({ length: VECTOR_BLOCKS[0] }, () => c.local('v128')),
+    rowOffsets: Array.from({ length: MAX_ROWS }, () => c.local('i32')),
+    acc: Array.from({ length: MAX_ROWS }, () => Array.from({ length: MAX_VECTORS }, () => c.local('v128'))),
+    bv: Array.from({ length: MAX_VECTORS }, () => c.local('v128')),
     av: c.local('v128'),
   };
   const params = { a, colA, b, out, k, accumulate, fused };
@@ -165,11 +173,22 @@ function emitGemm(fused: boolean): Code {
   c.get(n).i32(3).op(Op.i32And).set(v.tail);
   v.rowOffsets.forEach((local, r) => c.get(rowA).i32(r).op(Op.i32Mul).set(local));
   c.i32(0).set(v.i);
-  for (const rows of ROW_BLOCKS) {
+  const [wide, narrow] = BLOCKINGS;
+  c.get(n).i32(wide.minN).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
+  emitRowBlocks(c, params, v, m, n, wide);
+  c.op(Op.else);
+  emitRowBlocks(c, params, v, m, n, narrow);
+  c.op(Op.end);
+  return c;
+}
+
+/** Row blocks down to the last row, each over every column of out: full vectors, then the last n mod 4 columns. */
+function emitRowBlocks(c: Code, params: GemmParams, v: GemmLocals, m: number, n: number, blocking: { rows: number[]; vectors: number[] }): void {
+  for (const rows of blocking.rows) {
     c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
     c.get(v.i).i32(rows).op(Op.i32Add).get(m).op(Op.i32GtS).op(Op.brIf, 1);
     c.i32(0).set(v.j);
-    for (const vectors of VECTOR_BLOCKS) emitColumnLoop(c, v, 16 * vectors, v.vectorBytes, () => emitBlock(c, params, v, rows, vectors, 'full'));
+    for (const vectors of blocking.vectors) emitColumnLoop(c, v, 16 * vectors, v.vectorBytes, () => emitBlock(c, params, v, rows, vectors, 'full'));
     // The last n mod 4 columns: as the lanes of the row's last 4 columns when n ≥ 4, else one at a time.
     c.get(v.tail).op(Op.if, BLOCK_EMPTY);
     c.get(n).i32(4).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
@@ -181,7 +200,6 @@ function emitGemm(fused: boolean): Code {
     c.get(v.i).i32(rows).op(Op.i32Add).set(v.i);
     c.op(Op.br, 0, Op.end, Op.end);
   }
-  return c;
 }
 
 /** While j + width ≤ end (bytes): the block, then j += width. */

@@ -246,6 +246,11 @@ function emitPatches(kind: Kind, geometry: readonly number[]): Code {
   geometry.forEach((v, k) => c.i32(v).set(k + 2));
   const copy = kind === 'im2col';
   emitSetup(c, L);
+  if (!copy) {
+    // dx = 0 first (a JS fill on a shared memory's view costs more than these stores)
+    c.get(p('image')).set(L.at).get(p('batch')).get(p('inH')).op(Op.i32Mul).get(p('inW')).op(Op.i32Mul).get(L.inC4).op(Op.i32Mul).set(L.bytes);
+    emitRun(c, 'zero', L.at, L.from, L.bytes);
+  }
   forRange(c, L.b, p('batch'), () => forRange(c, L.oy, p('outH'), () => {
     // rowsIn: every filter row of this output row is inside the image (y0 ≥ 0 and y0 + (fh − 1)·dh < inH)
     c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(L.y).i32(0).op(Op.i32GeS);
@@ -269,8 +274,8 @@ function emitPatches(kind: Kind, geometry: readonly number[]): Code {
 
 /**
  * im2col(image, patches, g) or col2im(patches, image, g) in one call when both are views of one registered
- * program memory (gemmKernels.registerMemory) with SIMD; false (nothing done) otherwise. col2im adds into
- * the image as it is: the caller zeroes it first.
+ * program memory (gemmKernels.registerMemory) with SIMD; false (nothing done) otherwise. col2im sets the
+ * image to zero, then adds.
  */
 export function wasmPatches(kind: Kind, image: Float32Array, patches: Float32Array, g: ConvGeometry): boolean {
   const memory = memoryOf(image);
