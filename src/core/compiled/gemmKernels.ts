@@ -214,7 +214,7 @@ function emitColumnLoop(c: Code, v: GemmLocals, width: number, end: number, bloc
 type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number; fused: boolean };
 
 type GemmLocals = {
-  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number; tail: number;
+  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number; vectorBytes: number; tail: number;
   rowOffsets: number[]; acc: number[][]; bv: number[]; av: number;
 };
 
