@@ -101,6 +101,8 @@ export const runRequestSchema = z.object({
   pathState: z.boolean().optional(),
   /** Run the lr range test (./lrFinder.ts): lr from `from` to `to` over the steps; schedule and optimizer.lr are ignored. */
   lrFinder: lrFinderRangeSchema.optional(),
+  /** Threads for the compiled run's large matrix products (src/runner/runThreads.ts); absent: the cores, at most 4. */
+  threads: z.number().int().positive().optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 export type RunRequestInput = z.input<typeof runRequestSchema>;

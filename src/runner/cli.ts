@@ -60,6 +60,7 @@ function runRequest(cmd: RunCommand, file: string, runId: string): Omit<RunReque
     compile: cmd.compile,
     ...(cmd.saveParams !== undefined ? { saveParams: cmd.saveParams } : {}),
     ...(cmd.memoryLimitBytes !== undefined ? { memoryLimitBytes: cmd.memoryLimitBytes } : {}),
+    ...(cmd.threads !== undefined ? { threads: cmd.threads } : {}),
     runId,
     // The landscape is drawn only in a report (slices too, within the runner's time budget): without one, no time is spent on it.
     landscape: cmd.report !== undefined,

@@ -46,6 +46,8 @@ export interface RunCommand {
   readonly saveParams?: string;
   /** The run's memory limit in bytes (`--memory-limit 2GB`); the runner's default when absent. */
   readonly memoryLimitBytes?: number;
+  /** `--threads N`: threads for the compiled run's large products (src/runner/runThreads.ts); the runner's default when absent. */
+  readonly threads?: number;
 }
 
 export type Command =
@@ -73,7 +75,7 @@ export const USAGE = `usage:
                        [--schedule SPEC|FILE#NAME] [--seed N] [--backend node|wasm|cpu] [--curvature-every K|auto]
                        [--diagnostics economy|standard|full] [--spectrum] [--step-diagnostics]
                        [--json PATH] [--csv PATH] [--report PATH.html] [--maximize] [--clip-norm X] [--noise T] [--no-compile]
-                       [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy]
+                       [--time-limit S] [--memory-limit SIZE] [--save-params PATH.npy] [--threads N]
   optlab sweep <file.ts> [--objective NAME] [--optimizer ID|FILE#NAME | --compare A,B,...] --grid NAME=SPEC... [--hp key=value]... [--lr X]
                          [--steps N] [--seeds K] [--search random|sobol --trials N [--halving] [--seed S]] [--workers N]
                          [--json PATH] [--csv PATH] [--backend wasm|cpu] [--time-limit S] [--no-compile]
@@ -89,6 +91,7 @@ export const USAGE = `usage:
                          exponential:gamma=0.99*step:step_size=30 (a product, torch's ChainedScheduler); see README
   --schedule FILE#NAME   a function FILE exports: (step) => factor on the lr (LambdaLR) or (step, lr) => next lr
   --memory-limit SIZE    stop the run when the runner passes SIZE (e.g. 2GB, 512MB; default half the machine's memory)
+  --threads N            threads for a compiled run's large matrix products (default: the cores, at most 4; 1: one thread)
   --grid NAME=SPEC       a swept hyperparameter (lr too): from:to:log|lin:count, or a list 0,0.5,0.9; tuples with ';' between
                          alternatives (betas=0.9,0.999;0.8,0.99); several --grid form the product. A search takes
                          from:to:log|lin (no count) and samples --trials points; --halving drops the worse half at 1/8, 1/4, 1/2
@@ -214,6 +217,7 @@ const RUN_OPTIONS = {
   'no-compile': { type: 'boolean' },
   'memory-limit': { type: 'string' },
   'save-params': { type: 'string' },
+  threads: { type: 'string' },
 } as const;
 
 export function parseCommand(argv: readonly string[]): Command {
@@ -272,6 +276,7 @@ export function parseCommand(argv: readonly string[]): Command {
     compile: v['no-compile'] !== true,
     ...(v['save-params'] !== undefined ? { saveParams: path.resolve(v['save-params']) } : {}),
     ...(v['memory-limit'] !== undefined ? { memoryLimitBytes: memorySize(v['memory-limit']) } : {}),
+    ...(v.threads !== undefined ? { threads: number('threads', v.threads, (n) => Number.isInteger(n) && n >= 1, 'a positive integer') } : {}),
     timeLimitMs: (number('time-limit', v['time-limit'], (n) => n > 0 && Number.isFinite(n), 'a positive number of seconds') ?? DEFAULT_TIME_LIMIT_S) * 1000,
   };
 }

@@ -27,6 +27,7 @@ import { diagnosticsContext } from './diagnosticsContext';
 import type { DiagnosticsContext } from './sampleDiagnostics';
 import { watchState } from './stateWatch';
 import { runLoop } from './runLoop';
+import { startRunThreads } from './runThreads';
 import { LANDSCAPE_BUDGET_MS, landscapeTask } from './landscape';
 import { loadBundle } from './loadBundle';
 import { prepareScheduleFile, scheduleRunFailure, type LoadedSchedule } from './loadSchedule';
@@ -202,6 +203,7 @@ async function compileRunFiles(req: RunRequest, control: RunControl) {
 export async function runObjective(req: RunRequest, backend: BackendChoice, tf: typeof tfType, emit: Emit, control: RunControl): Promise<void> {
   const received = Date.now();
   const { compiled, ruleCompiled, pendingSchedule } = await compileRunFiles(req, control);
+  const stopThreads = startRunThreads(req.threads);
   tf.engine().startScope();
   let prepared: PreparedObjective | undefined;
   let result: MinimizeResult | undefined;
@@ -271,6 +273,7 @@ export async function runObjective(req: RunRequest, backend: BackendChoice, tf: 
     if (finalValues === undefined) result?.params.dispose();
     prepared?.dispose();
     tf.engine().endScope();
+    stopThreads();
   }
 }
 
