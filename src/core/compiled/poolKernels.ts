@@ -116,15 +116,12 @@ function windowSizes(g: PoolGeometry, each: (o: number, image: number, r0: numbe
   }
 }
 
-/** The geometry's numbers in the WebAssembly functions' order (poolWasm.ts). */
-const wasmGeometry = (g: PoolGeometry): number[] => [g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]];
-
 export const POOL_KERNELS = {
   /** tf.maxPool: the largest element of each window (−∞ for a window with none above it). */
   maxPool(x: Float32Array, out: Float32Array, g: PoolGeometry): void {
-    const wasm = wasmPoolFor(x, out, g[3]);
+    const wasm = wasmPoolFor(x, out, g);
     if (wasm) {
-      wasm.maxPool(x.byteOffset, out.byteOffset, 0, ...wasmGeometry(g));
+      wasm.maxPool(x.byteOffset, out.byteOffset, 0);
       return;
     }
     const at = argMaxes(x, g);
@@ -133,10 +130,10 @@ export const POOL_KERNELS = {
 
   /** MaxPoolGrad: each window's upstream gradient goes to its maximum's input element, summed. */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, g: PoolGeometry): void {
-    const wasm = disjoint(g) && dy.buffer === x.buffer ? wasmPoolFor(x, dx, g[3]) : undefined;
+    const wasm = disjoint(g) && dy.buffer === x.buffer ? wasmPoolFor(x, dx, g) : undefined;
     if (wasm) {
-      dx.fill(0);
-      wasm.maxPoolGrad(x.byteOffset, dx.byteOffset, dy.byteOffset, ...wasmGeometry(g));
+      // dx is zeroed in the module
+      wasm.maxPoolGrad(x.byteOffset, dx.byteOffset, dy.byteOffset);
       return;
     }
     const at = argMaxes(x, g);

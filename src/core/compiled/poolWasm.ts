@@ -11,7 +11,8 @@ import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { memoryOf } from './gemmKernels';
 
-type PoolFunction = (x: number, out: number, dy: number, ...geometry: number[]) => void;
+/** (x, out, dy) byte addresses: the geometry is in the module. */
+type PoolFunction = (x: number, out: number, dy: number) => void;
 interface PoolFunctions {
   readonly maxPool: PoolFunction;
   readonly maxPoolGrad: PoolFunction;
@@ -22,8 +23,9 @@ const I32X4 = { splat: 0x11, extractLane: 0x1b, add: 0xae } as const;
 const NEG_INFINITY = [0x00, 0x00, 0x80, 0xff];
 
 /**
- * Parameters: x, out, dy (byte addresses), then batch, inH, inW, channels, outH, outW, fh, fw, sh,
- * sw, top, left. The gradient's `out` is dx (same layout as x); its dy is read at the output offsets.
+ * Parameters: x, out, dy (byte addresses); then locals set from the geometry's constants on entry (a module per
+ * geometry: TurboFan folds them): batch, inH, inW, channels, outH, outW, fh, fw, sh, sw, top, left. The
+ * gradient's `out` is dx (same layout as x); its dy is read at the output offsets.
  */
 const PARAMS = ['x', 'out', 'dy', 'batch', 'inH', 'inW', 'ch', 'outH', 'outW', 'fh', 'fw', 'sh', 'sw', 'top', 'left'] as const;
 type Param = (typeof PARAMS)[number];
@@ -46,11 +48,21 @@ const clamp = (c: Code, op: 'max' | 'min') => {
 };
 
 /** The windows' loops (every batch, output pixel, four channels), `each` inside with the vector's locals. */
-function emitPool(grad: boolean): Code {
-  const c = new Code(PARAMS.map(() => 'i32'), []);
+function emitPool(grad: boolean, geometry: readonly number[]): Code {
+  const c = new Code(['i32', 'i32', 'i32'], []);
   const p = (name: Param) => PARAMS.indexOf(name);
+  geometry.forEach(() => c.local('i32'));
   const [b, oy, ox, ch4, r, col, r1, c1, r0, c0, image, addr, o] = Array.from({ length: 13 }, () => c.local('i32'));
   const [best, value, mask, bestAt] = [c.local('v128'), c.local('v128'), c.local('v128'), c.local('v128')];
+  geometry.forEach((v, k) => c.i32(v).set(k + 3));
+  if (grad) {
+    // dx = 0 first (every element a window does not pick stays 0; a JS fill on a shared memory's view costs more)
+    c.get(p('out')).set(addr).get(p('out')).get(p('batch')).get(p('inH')).op(Op.i32Mul).get(p('inW')).op(Op.i32Mul).get(p('ch')).op(Op.i32Mul).i32(2).op(Op.i32Shl).op(Op.i32Add).set(image);
+    forRange(c, o, () => c.get(addr), () => c.get(image), () => {
+      c.get(o).simd(Simd.v128Const, ...new Array<number>(16).fill(0)).simdMemory(Simd.store, 0);
+      c.get(o).i32(12).op(Op.i32Add).set(o); // with forRange's + 1: 16 bytes a step (channels come in fours)
+    });
+  }
   c.i32(0).set(o);
   forRange(c, b, () => c.i32(0), () => c.get(p('batch')), () => {
     // image = x + 4·b·inH·inW·ch
@@ -99,20 +111,36 @@ function emitPool(grad: boolean): Code {
   return c;
 }
 
-const instances = new WeakMap<WebAssembly.Memory, PoolFunctions>();
-let poolModule: WebAssembly.Module | undefined;
+/** By the call's geometry buffer (a program constant); its numbers and memory are compared before use. */
+const specialized = new WeakMap<object, { geometry: Float64Array; memory: WebAssembly.Memory; fns: PoolFunctions }>();
+/** Modules by geometry, shared by the programs of a session. */
+const modules = new Map<string, WebAssembly.Module>();
+const MODULES_MAX = 256;
 
-/** The memory's pool functions when x and out are views of one registered program memory and channels come in fours. */
-export function wasmPoolFor(x: Float32Array, out: Float32Array, channels: number): PoolFunctions | undefined {
+/**
+ * The pool functions for geometry g (batch, inH, inW, channels, outH, outW, fh, fw, sh, sw, top, left) when x and
+ * out are views of one registered program memory and channels come in fours.
+ */
+export function wasmPoolFor(x: Float32Array, out: Float32Array, g: Float32Array | readonly number[]): PoolFunctions | undefined {
   const memory = memoryOf(x);
   // The gradient marks "no maximum" with address −1 and tests the sign: addresses must stay below 2 GiB.
-  if (!memory || out.buffer !== x.buffer || channels % 4 !== 0 || memory.buffer.byteLength > 2 ** 31 || !wasmSimdSupported()) return undefined;
-  let fns = instances.get(memory);
-  if (!fns) {
-    poolModule ??= new WebAssembly.Module(encodeModule([{ name: 'maxPool', code: emitPool(false) }, { name: 'maxPoolGrad', code: emitPool(true) }], 1));
-    const exports = new WebAssembly.Instance(poolModule, { env: { memory } }).exports;
-    fns = { maxPool: exports.maxPool as PoolFunction, maxPoolGrad: exports.maxPoolGrad as PoolFunction };
-    instances.set(memory, fns);
+  if (!memory || out.buffer !== x.buffer || g[3] % 4 !== 0 || memory.buffer.byteLength > 2 ** 31 || !wasmSimdSupported()) return undefined;
+  let entry = specialized.get(g);
+  if (!entry || entry.memory !== memory || !entry.geometry.every((v, i) => v === g[i])) {
+    entry = { geometry: Float64Array.from(g), memory, fns: instantiate(memory, Array.from(g.slice(0, 12), (v) => v | 0)) };
+    specialized.set(g, entry);
   }
-  return fns;
+  return entry.fns;
+}
+
+function instantiate(memory: WebAssembly.Memory, geometry: number[]): PoolFunctions {
+  const key = geometry.join(',');
+  let module = modules.get(key);
+  if (!module) {
+    if (modules.size >= MODULES_MAX) modules.clear();
+    module = new WebAssembly.Module(encodeModule([{ name: 'maxPool', code: emitPool(false, geometry) }, { name: 'maxPoolGrad', code: emitPool(true, geometry) }], 1));
+    modules.set(key, module);
+  }
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  return { maxPool: exports.maxPool as PoolFunction, maxPoolGrad: exports.maxPoolGrad as PoolFunction };
 }
