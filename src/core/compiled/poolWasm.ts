@@ -82,21 +82,35 @@ function emitPool(grad: boolean, geometry: readonly number[]): Code {
         forRange(c, ch4, () => c.i32(0), () => c.get(p('ch')), () => {
           c.simd(Simd.v128Const, ...NEG_INFINITY, ...NEG_INFINITY, ...NEG_INFINITY, ...NEG_INFINITY).set(best);
           if (grad) c.i32(-1).simd(I32X4.splat).set(bestAt);
+          // One window element at addr + offset: kept where strictly above the best so far (and its address, for the gradient).
+          const element = (offset: number) => {
+            c.get(addr).simdMemory(Simd.load, offset).tee(value).get(best).simd(Simd.f32x4Gt).set(mask);
+            c.get(value).get(best).get(mask).simd(Simd.bitselect).set(best);
+            if (grad) {
+              c.get(addr).simd(I32X4.splat).simd(Simd.v128Const, ...[0, 4, 8, 12].flatMap((k) => [0, 8, 16, 24].map((shift) => ((k + offset) >> shift) & 0xff))).simd(I32X4.add);
+              c.get(bestAt).get(mask).simd(Simd.bitselect).set(bestAt);
+            }
+          };
+          const [fh, fw, inW, ch] = [geometry[6], geometry[7], geometry[2], geometry[3]];
+          // A window inside the image (r1 − r0 = fh, c1 − c0 = fw): its elements at fixed offsets, row by row, unrolled.
+          const unroll = fh * fw <= 16;
+          if (unroll) {
+            c.get(r1).get(r0).op(Op.i32Sub).i32(fh).op(Op.i32GeS).get(c1).get(c0).op(Op.i32Sub).i32(fw).op(Op.i32GeS, Op.i32And).op(Op.if, BLOCK_EMPTY);
+            c.get(image).get(r0).get(p('inW')).op(Op.i32Mul).get(c0).op(Op.i32Add).get(p('ch')).op(Op.i32Mul).get(ch4).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
+            for (let dr = 0; dr < fh; dr++) for (let dc = 0; dc < fw; dc++) element(4 * (dr * inW + dc) * ch);
+            c.op(Op.else);
+          }
           forRange(c, r, () => c.get(r0), () => c.get(r1), () => {
             forRange(c, col, () => c.get(c0), () => c.get(c1), () => {
               // addr = image + 4·((r·inW + col)·ch + ch4)
               c.get(image).get(r).get(p('inW')).op(Op.i32Mul).get(col).op(Op.i32Add).get(p('ch')).op(Op.i32Mul).get(ch4).op(Op.i32Add).i32(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
-              c.get(addr).simdMemory(Simd.load, 0).tee(value).get(best).simd(Simd.f32x4Gt).set(mask);
-              c.get(value).get(best).get(mask).simd(Simd.bitselect).set(best);
-              if (grad) {
-                c.get(addr).simd(I32X4.splat).simd(Simd.v128Const, ...[0, 4, 8, 12].flatMap((k) => [k, 0, 0, 0])).simd(I32X4.add);
-                c.get(bestAt).get(mask).simd(Simd.bitselect).set(bestAt);
-              }
+              element(0);
             });
           });
+          if (unroll) c.op(Op.end);
           if (!grad) c.get(p('out')).get(o).op(Op.i32Add).get(best).simdMemory(Simd.store, 0);
           for (let lane = 0; grad && lane < 4; lane++) {
-            // dx[at] = dy[o + lane] where the lane has a maximum (at ≥ 0); dx is zero elsewhere (the caller's fill).
+            // dx[at] = dy[o + lane] where the lane has a maximum (at ≥ 0); dx is zero elsewhere (zeroed on entry).
             c.get(bestAt).simd(I32X4.extractLane, lane).tee(addr).i32(0).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
             c.get(addr).get(p('x')).op(Op.i32Sub).get(p('out')).op(Op.i32Add);
             c.get(p('dy')).get(o).op(Op.i32Add).memory(Op.f32Load, 2, 4 * lane).memory(Op.f32Store, 2, 0);
