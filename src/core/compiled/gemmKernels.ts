@@ -1,9 +1,13 @@
 /**
  * Matrix products for the convolutions (convKernels.ts): out[m×n] = op(a)[m×k] · op(b)[k×n], row-major.
  * When a, b and out are views of one compiled program's WebAssembly memory (instantiateProgram
- * registers it) and b is not transposed, the product runs as WebAssembly SIMD: blocks of 4 rows × 8
- * columns held in eight float32x4 accumulators, each a[i, p] splatted and multiplied with two vectors
- * of row p of b (a is read with any strides, so aᵀ costs nothing); the last n mod 4 columns one at a time.
+ * registers it) and b is not transposed, the product runs as WebAssembly SIMD: blocks of 2 rows × 16
+ * columns (n ≥ 16) or 4 × 8 held in eight float32x4 accumulators, each a[i, p] splatted and multiplied with
+ * the vectors of row p of b (a is read with any strides, so aᵀ costs nothing); the last n mod 4 columns
+ * as lanes of the row's last vector (one at a time when n < 4). Each term is added with a fused multiply-add
+ * (relaxed SIMD's f32x4.relaxed_madd) where it rounds once (relaxedSimd.ts, fusedProducts()), else with
+ * f32x4.mul + f32x4.add: either way the same bits run to run on one machine, the fused ones on every
+ * machine that fuses.
  * A long k is taken in chunks of K_CHUNK, each chunk's calls adding onto out (the float32 sums go on from
  * where they were stored, in the same order: the same bits), so the chunk's rows of a and b stay in cache
  * while every block of out runs over them.
