@@ -29,6 +29,8 @@ import { ruleFactory, validateRule } from '../src/core/rules/ruleFactory';
 import { releaseAbandonedTape } from '../src/runner/abandonedTape';
 import { compileObjective } from '../src/runner/compile';
 import { loadBundle } from '../src/runner/loadBundle';
+import { registerProductThreads } from '../src/core/compiled/productThreads';
+import { ProductPool } from '../src/runner/productPool';
 
 /** One side's measurement of one workload. */
 export interface SideResult {
@@ -134,7 +136,22 @@ async function ruleFromFile(ref: string, n: number): Promise<Optimizer> {
 /** The "ran on" label of a compiled workload. */
 const pathOf = (wasmLoops: number) => (wasmLoops > 0 ? 'compiled wasm SIMD' : 'compiled JS');
 
+/** A workload with `threads` > 1 runs with a pool of product threads registered, as a run with --threads does. */
 export async function runOurs(w: Workload): Promise<SideResult> {
+  const threads = 'threads' in w ? (w.threads ?? 1) : 1;
+  if (threads <= 1) return runWorkload(w);
+  const pool = new ProductPool(threads);
+  await pool.start();
+  registerProductThreads(pool);
+  try {
+    return await runWorkload(w);
+  } finally {
+    registerProductThreads(undefined);
+    await pool.close();
+  }
+}
+
+async function runWorkload(w: Workload): Promise<SideResult> {
   switch (w.kind) {
     case 'adam-rosenbrock': {
       const f = rosenbrock(w.n).f;

@@ -19,13 +19,16 @@ export type Workload =
       repeats: number;
       tol: number;
     }
-  /** bench/cnnNetwork.ts with Adam; `dataFile`: the file (in the temporary directory) where bench/cnnProblem.ts writes the weights and data PyTorch starts from. */
-  | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string }
+  /**
+   * bench/cnnNetwork.ts with Adam; `dataFile`: the file (in the temporary directory) where bench/cnnProblem.ts writes the weights and data PyTorch starts from.
+   * `threads` (here and on example-adam): ours runs its large products on that many threads (src/runner/productPool.ts), PyTorch gets torch.set_num_threads; absent: 1.
+   */
+  | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string; threads?: number }
   /**
    * An objective from examples/ with Adam (bench/exampleProblem.ts); `torchNet`: the same network in bench/torch_examples.py,
    * `dataFile` where its weights and data are written for it.
    */
-  | { id: string; kind: 'example-adam'; file: string; objective: string; torchNet: 'smallCnnBatchNorm' | 'tinyTransformer'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string }
+  | { id: string; kind: 'example-adam'; file: string; objective: string; torchNet: 'smallCnnBatchNorm' | 'tinyTransformer'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string; threads?: number }
   | { id: string; kind: 'hvp'; n: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'lanczos'; n: number; iterations: number; steps: number; repeats: number; tol: number }
   | { id: string; kind: 'sweep'; n: number; lrs: number[]; steps: number; repeats: number; tol: number }
@@ -66,6 +69,12 @@ export const WORKLOADS: Workload[] = [
   {
     id: 'transformer adam 1 block d64 ctx32 batch 32 (examples/tinyTransformer.ts)', kind: 'example-adam', file: 'examples/tinyTransformer.ts', objective: 'tinyTransformer',
     torchNet: 'tinyTransformer', batch: 32, steps: 20, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-transformer-inputs.bin',
+  },
+  // The rows above on 2 threads, both sides (issue 20): ours splits its large products' rows over a worker thread.
+  { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32, 2 threads', kind: 'cnn-adam', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin', threads: 2 },
+  {
+    id: 'transformer adam 1 block d64 ctx32 batch 32 (examples/tinyTransformer.ts), 2 threads', kind: 'example-adam', file: 'examples/tinyTransformer.ts', objective: 'tinyTransformer',
+    torchNet: 'tinyTransformer', batch: 32, steps: 20, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-transformer-inputs.bin', threads: 2,
   },
   { id: 'hvp rosenbrock n=1e5', kind: 'hvp', n: 100_000, steps: 50, repeats: 5, tol: 1e-3 },
   { id: 'lanczos 30 it. n=1e5', kind: 'lanczos', n: 100_000, iterations: 30, steps: 1, repeats: 3, tol: 1e-3 },

@@ -108,6 +108,8 @@ export class ProductPool implements ProductThreads {
   private closed = false;
   /** Blocks the workers have run so far, over every product (the rest ran on the calling thread). */
   workerBlocks = 0;
+  /** Milliseconds the calling thread waited for workers' blocks after running its own, over every product. */
+  waitMs = 0;
 
   /** `threads` in all, the caller's included: threads − 1 workers, started at the first product. */
   constructor(threads: number, private readonly blocksPerThread = BLOCKS_PER_THREAD) {
@@ -157,7 +159,9 @@ export class ProductPool implements ProductThreads {
       }
       Atomics.add(ctl, DONE, 1);
     }
+    const waitStart = performance.now();
     this.waitDone(blocks);
+    this.waitMs += performance.now() - waitStart;
     this.workerBlocks += blocks - callerBlocks;
     if (callerError !== undefined) throw callerError;
     if (Atomics.load(ctl, FAILED) === 1) {
