@@ -42,18 +42,38 @@ export function allowFusedProducts(allowed: boolean): void {
   fusedAllowed = allowed;
 }
 
+/**
+ * The registered memories, to find one by its current buffer: growing any shared memory gives every shared
+ * memory of the thread a new buffer object (V8 11.3), so a view made after another memory grew has a buffer no
+ * registration saw.
+ */
+let registered: WeakRef<WebAssembly.Memory>[] = [];
+const seen = new WeakSet<WebAssembly.Memory>();
+
 /** Makes products on views of `memory` eligible for the WebAssembly kernel (instantiateProgram calls it). */
 export function registerMemory(memory: WebAssembly.Memory): void {
   memories.set(memory.buffer, memory);
+  if (seen.has(memory)) return;
+  seen.add(memory);
+  registered.push(new WeakRef(memory));
 }
 
 /** The registered program memory `a` is a view of, if any. */
 export function memoryOf(a: Float32Array): WebAssembly.Memory | undefined {
-  return memories.get(a.buffer as ArrayBuffer);
+  const buffer = a.buffer as ArrayBuffer;
+  return memories.get(buffer) ?? (buffer instanceof SharedArrayBuffer ? byCurrentBuffer(buffer) : undefined);
+}
+
+/** The registered memory whose buffer is now `buffer` (then keyed by it too); forgets memories collected since. */
+function byCurrentBuffer(buffer: ArrayBuffer): WebAssembly.Memory | undefined {
+  registered = registered.filter((ref) => ref.deref() !== undefined);
+  const memory = registered.map((ref) => ref.deref()).find((m) => m?.buffer === buffer);
+  if (memory) memories.set(buffer, memory);
+  return memory;
 }
 
 function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
-  const memory = memories.get(a.buffer as ArrayBuffer);
+  const memory = memoryOf(a);
   if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return undefined;
   const kernel = kernels[fusedProducts() ? 1 : 0];
   let fn = kernel.instances.get(memory);
