@@ -8,7 +8,7 @@
  */
 import { instantiateLoops, type LoopFunction, type MemoryPlan } from '../wasm/loopModule';
 import type { CompiledProgram } from './compileProgram';
-import { hostOf, isViewAt, type HostMemory } from './hostMemory';
+import { hostOf, isBufferOf, isViewAt, type HostMemory } from './hostMemory';
 import { addressOf, checkSizes, guestForms, planOf, sumSquaresAfter, type GuestForm } from './instantiateProgram';
 import { STANDALONE } from './standaloneKernels';
 
@@ -44,7 +44,7 @@ function hostedBuffers(form: GuestForm, placement: Placement, memory: WebAssembl
       const a = arrays[k];
       if (!a) continue;
       const buf = bufs[k];
-      if (a.buffer !== memory.buffer || a.length !== buffers[buf].size || a.byteOffset % 16 !== 0 || hosted.has(buf)) return undefined;
+      if (!isBufferOf(a.buffer, memory) || a.length !== buffers[buf].size || a.byteOffset % 16 !== 0 || hosted.has(buf)) return undefined;
       hosted.set(buf, { address: a.byteOffset, length: a.length });
     }
   }

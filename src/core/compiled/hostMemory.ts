@@ -14,6 +14,8 @@ const PAGE = 65536;
 
 /** Each host by every buffer its memory has had (a view made before a growth still finds it). */
 const hosts = new WeakMap<ArrayBufferLike, HostMemory>();
+/** Every host, for a buffer object not seen yet (see bufferOf). */
+let allHosts: WeakRef<HostMemory>[] = [];
 
 export class HostMemory {
   private readonly refreshers: (() => void)[] = [];
@@ -23,6 +25,8 @@ export class HostMemory {
 
   constructor(readonly memory: WebAssembly.Memory) {
     hosts.set(memory.buffer, this);
+    allHosts = allHosts.filter((ref) => ref.deref() !== undefined);
+    allHosts.push(new WeakRef(this));
   }
 
   /** Re-makes a holder's views after the memory grew (called in the order registered). */
@@ -60,10 +64,38 @@ export class HostMemory {
 
 /** The host whose memory `view` is a view of, if any. */
 export function hostOf(view: Float32Array): HostMemory | undefined {
-  return hosts.get(view.buffer);
+  const known = hosts.get(view.buffer);
+  if (known || !(view.buffer instanceof SharedArrayBuffer)) return known;
+  const host = allHosts.map((ref) => ref.deref()).find((h) => h !== undefined && isBufferOf(view.buffer, h.memory));
+  if (host) hosts.set(view.buffer, host);
+  return host;
 }
 
-/** Whether `a` is `length` floats of `memory` at byte `address` (the current buffer: not a detached view). */
+/** Whether `a` is `length` floats of `memory` at byte `address` (of its current bytes: not a detached view). */
 export function isViewAt(a: Float32Array, memory: WebAssembly.Memory, address: number, length: number): boolean {
-  return a.buffer === memory.buffer && a.byteOffset === address && a.length === length;
+  return a.byteOffset === address && a.length === length && isBufferOf(a.buffer, memory);
+}
+
+/** Buffer objects known to be a shared memory's (positive answers of isBufferOf). */
+const sharedBuffers = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
+
+/**
+ * Whether `buffer` holds `memory`'s bytes: its current buffer, or for a shared memory any buffer object V8 gave
+ * it. Growing any shared memory gives every shared memory of the thread a new buffer object (V8 11.3), and views
+ * made before keep the old one, still valid. Such a buffer is recognised by flipping byte 0 through it and reading
+ * it through the current one (then restored; nothing else runs on this thread meanwhile, and the product threads
+ * only run inside a product).
+ */
+export function isBufferOf(buffer: ArrayBufferLike, memory: WebAssembly.Memory): boolean {
+  const current = memory.buffer as ArrayBufferLike;
+  if (buffer === current || sharedBuffers.get(buffer) === memory) return true;
+  if (!(buffer instanceof SharedArrayBuffer) || !(current instanceof SharedArrayBuffer) || buffer.byteLength === 0) return false;
+  const mine = new Uint8Array(buffer, 0, 1);
+  const theirs = new Uint8Array(current, 0, 1);
+  const old = mine[0];
+  mine[0] = old ^ 0xff;
+  const same = theirs[0] === (old ^ 0xff);
+  mine[0] = old;
+  if (same) sharedBuffers.set(buffer, memory);
+  return same;
 }

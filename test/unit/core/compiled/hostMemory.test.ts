@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { HostMemory, hostOf, isBufferOf, isViewAt } from '../../../../src/core/compiled/hostMemory';
+import { sharedMemory } from '../../../../src/core/wasm/loopModule';
+
+describe('hostMemory: views found after another shared memory grew', () => {
+  it("a view made before and one made after another memory's growth both find their host; other memories' views do not", () => {
+    const host = new HostMemory(sharedMemory(1));
+    const before = new Float32Array(host.memory.buffer, 64, 4);
+    before[0] = 1.5;
+    new Uint8Array(host.memory.buffer)[0] = 0x5a;
+    const other = sharedMemory(1);
+    // V8 gives every shared memory of the thread a new buffer object when any of them grows.
+    other.grow(1);
+    const after = new Float32Array(host.memory.buffer, 64, 4);
+    for (const view of [before, after]) {
+      assert.equal(hostOf(view), host);
+      assert.ok(isViewAt(view, host.memory, 64, 4));
+      assert.ok(!isViewAt(view, host.memory, 48, 4));
+      assert.ok(isBufferOf(view.buffer, host.memory));
+    }
+    const elsewhere = new Float32Array(other.buffer, 64, 4);
+    assert.equal(hostOf(elsewhere), undefined);
+    assert.ok(!isViewAt(elsewhere, host.memory, 64, 4));
+    assert.ok(!isBufferOf(new ArrayBuffer(8), host.memory));
+    // The probe leaves the bytes as they were.
+    assert.equal(new Uint8Array(host.memory.buffer)[0], 0x5a);
+    assert.equal(new Uint8Array(other.buffer)[0], 0);
+    assert.equal(after[0], 1.5);
+  });
+});
