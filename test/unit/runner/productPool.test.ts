@@ -77,6 +77,31 @@ describe('product threads: a large WebAssembly product split by rows over worker
     }
   }
 
+  it('a memory that grew after the workers got it: rows past its first size are right', async () => {
+    const memory = sharedMemory(8);
+    registerMemory(memory);
+    const pool = await poolOf(2);
+    const [m, k, n] = [512, 144, 32];
+    const at = (base: number) => ({
+      a: new Float32Array(memory.buffer, base, m * k),
+      b: new Float32Array(memory.buffer, base + 4 * m * k, k * n),
+      out: new Float32Array(memory.buffer, base + 4 * (m * k + k * n), m * n),
+    });
+    const first = at(0);
+    first.a.fill(1);
+    first.b.fill(1);
+    for (let tries = 0; tries < 50 && pool.pool.workerBlocks === 0; tries++) gemm(first.a, first.b, first.out, m, k, n, false, false);
+    memory.grow(200);
+    registerMemory(memory);
+    const later = at(150 * 65536);
+    later.a.fill(2);
+    later.b.fill(1);
+    const before = pool.pool.workerBlocks;
+    for (let tries = 0; tries < 50 && pool.pool.workerBlocks === before; tries++) gemm(later.a, later.b, later.out, m, k, n, false, false);
+    assert.ok(pool.pool.workerBlocks > before);
+    assert.ok(later.out.every((v) => v === 2 * k));
+  });
+
   it('a product below THREADED_PRODUCT_MIN stays on the calling thread', async () => {
     const { a, b, out } = operands(64, 64, 64, 1);
     const pool = await poolOf(2);
