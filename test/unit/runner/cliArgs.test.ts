@@ -13,6 +13,12 @@ describe('optlab run: compiling', () => {
   it('--no-compile keeps the run on TensorFlow.js ops', () => {
     assert.equal(run('--no-compile').compile, false);
   });
+
+  it('--threads N: a positive integer, absent by default (the runner picks)', () => {
+    assert.equal(run('--threads', '3').threads, 3);
+    assert.equal(run().threads, undefined);
+    for (const bad of ['0', '1.5', 'two']) assert.throws(() => run('--threads', bad), /--threads/);
+  });
 });
 
 /** `optlab list-optimizers`: its --json is a flag (run's --json names a file); `list FILE` is unchanged. */
