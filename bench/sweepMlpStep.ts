@@ -12,6 +12,10 @@ import { CompiledValueAndGrad } from '../src/core/compiled/compileValueAndGrad';
 import { selectBackend } from '../src/runner/backend';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { registerSecondOrderGradients } from '../src/core/tfjs/secondOrderGradients';
+import { setWasmFlags } from '../src/runner/wasmFlags';
+
+// Before any WebAssembly compiles (the products' fused multiply-add), as the runner does.
+setWasmFlags();
 
 async function main() {
   silenceTfjsBanner();

@@ -19,6 +19,10 @@ import { selectBackend } from '../src/runner/backend';
 import { processCpuMs } from '../src/runner/pathProbe';
 import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { exampleProblem, type ExampleProblem } from './exampleProblem';
+import { setWasmFlags } from '../src/runner/wasmFlags';
+
+// Before any WebAssembly compiles (the products' fused multiply-add), as the runner does.
+setWasmFlags();
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
