@@ -16,6 +16,7 @@
  */
 export type PoolGeometry = Float32Array | readonly number[];
 
+import { memoryOf } from './gemmKernels';
 import { wasmPoolFor } from './poolWasm';
 
 /** Scratch reused from call to call (grown when needed: no allocation per call). */
@@ -130,7 +131,7 @@ export const POOL_KERNELS = {
 
   /** MaxPoolGrad: each window's upstream gradient goes to its maximum's input element, summed. */
   maxPoolGrad(dy: Float32Array, x: Float32Array, dx: Float32Array, g: PoolGeometry): void {
-    const wasm = disjoint(g) && dy.buffer === x.buffer ? wasmPoolFor(x, dx, g) : undefined;
+    const wasm = disjoint(g) && memoryOf(dy) === memoryOf(x) ? wasmPoolFor(x, dx, g) : undefined;
     if (wasm) {
       // dx is zeroed in the module
       wasm.maxPoolGrad(x.byteOffset, dx.byteOffset, dy.byteOffset);

@@ -138,7 +138,7 @@ const MODULES_MAX = 256;
 export function wasmPoolFor(x: Float32Array, out: Float32Array, g: Float32Array | readonly number[]): PoolFunctions | undefined {
   const memory = memoryOf(x);
   // The gradient marks "no maximum" with address −1 and tests the sign: addresses must stay below 2 GiB.
-  if (!memory || out.buffer !== x.buffer || g[3] % 4 !== 0 || memory.buffer.byteLength > 2 ** 31 || !wasmSimdSupported()) return undefined;
+  if (!memory || memoryOf(out) !== memory || g[3] % 4 !== 0 || memory.buffer.byteLength > 2 ** 31 || !wasmSimdSupported()) return undefined;
   let entry = specialized.get(g);
   if (!entry || entry.memory !== memory || !entry.geometry.every((v, i) => v === g[i])) {
     entry = { geometry: Float64Array.from(g), memory, fns: instantiate(memory, Array.from(g.slice(0, 12), (v) => v | 0)) };

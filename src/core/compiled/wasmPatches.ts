@@ -279,7 +279,7 @@ function emitPatches(kind: Kind, geometry: readonly number[]): Code {
  */
 export function wasmPatches(kind: Kind, image: Float32Array, patches: Float32Array, g: ConvGeometry): boolean {
   const memory = memoryOf(image);
-  if (!memory || patches.buffer !== image.buffer || !wasmSimdSupported()) return false;
+  if (!memory || memoryOf(patches) !== memory || !wasmSimdSupported()) return false;
   let entry = specialized.get(g);
   if (!entry || entry.memory !== memory || !entry.geometry.every((v, i) => v === g[i])) {
     entry = { geometry: Float64Array.from(g), memory, fns: instantiate(memory, g) };

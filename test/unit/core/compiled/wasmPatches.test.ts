@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { PATCH_KERNELS, type ConvGeometry } from '../../../../src/core/compiled/convKernels';
 import { registerMemory } from '../../../../src/core/compiled/gemmKernels';
 import { wasmPatches } from '../../../../src/core/compiled/wasmPatches';
-import { MemoryPlan } from '../../../../src/core/wasm/loopModule';
+import { MemoryPlan, sharedMemory } from '../../../../src/core/wasm/loopModule';
 
 /**
  * im2col and col2im in one WebAssembly call over a compiled program's memory (wasmPatches.ts) against the
@@ -72,6 +72,21 @@ describe('im2col and col2im in one WebAssembly call per convolution', () => {
       const inside = (i: number) => [image, patches, dx].some((k) => i >= f32[k].byteOffset / 4 && i < f32[k].byteOffset / 4 + f32[k].length);
       assert.equal(whole.findIndex((v, i) => v !== -9 && !inside(i)), -1, 'nothing written outside the buffers');
     });
+  });
+
+  it('views of one memory made on either side of another memory\'s growth (their buffer objects differ) still take the WebAssembly path', () => {
+    const g = geometryOf({ ...base, batch: 1, inH: 4, inW: 4, inC: 1, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 });
+    const plan = new MemoryPlan();
+    const [image, patches] = [16, 144].map((n) => plan.reserve(n));
+    const { memory, f32 } = plan.allocate();
+    registerMemory(memory);
+    sharedMemory(1).grow(1);
+    const patchesLater = new Float32Array(memory.buffer, f32[patches].byteOffset, 144);
+    f32[image].set(values(16, 3));
+    assert.ok(wasmPatches('im2col', f32[image], patchesLater, g));
+    const expected = new Float32Array(144);
+    PATCH_KERNELS.im2col(values(16, 3), expected, g);
+    assert.deepEqual(bits(patchesLater), bits(expected));
   });
 
   it('a sum of overlapping windows is not the float64 sum rounded once (the order of additions is what is checked)', () => {
