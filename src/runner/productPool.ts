@@ -63,7 +63,7 @@ for (;;) {
   Atomics.wait(ctl, ${SEQ}, seen);
   if (Atomics.load(ctl, ${STOP}) === 1) break;
   seen = Atomics.load(ctl, ${SEQ});
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) take(m.message);
+  for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) take(msg.message);
   const tag = (seen & 0x7fff) << 16;
   const blocks = ctl[${BLOCKS}], blockRows = ctl[${BLOCK_ROWS}];
   const [a, rowA, colA, b, out, m, k, n, chunk] = ctl.subarray(${ARGS}, ${ARGS + ARG_NAMES.length});
