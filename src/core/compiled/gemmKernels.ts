@@ -74,7 +74,8 @@ function byCurrentBuffer(buffer: ArrayBuffer): WebAssembly.Memory | undefined {
 
 function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
   const memory = memoryOf(a);
-  if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return undefined;
+  // By memory, not buffer object: views made before and after a shared memory's buffer object changed (see registered).
+  if (!memory || (b.buffer !== a.buffer && memoryOf(b) !== memory) || (out.buffer !== a.buffer && memoryOf(out) !== memory) || !wasmSimdSupported()) return undefined;
   const kernel = kernels[fusedProducts() ? 1 : 0];
   let fn = kernel.instances.get(memory);
   if (!fn) {

@@ -21,6 +21,13 @@ describe('memoryOf: a registered memory is found after another shared memory gre
     b.fill(2);
     assert.ok(wasmGemm(a, b, out, 4, 4, 4, false));
     assert.deepEqual([...out], new Array<number>(16).fill(8));
+    // Operands from either side of a growth: one memory, so still the WebAssembly product.
+    const oldA = new Float32Array(before.buffer, 0, 16);
+    shared(1).grow(1);
+    const newOut = new Float32Array(program.buffer, 128, 16);
+    newOut.fill(0);
+    assert.ok(wasmGemm(oldA, b, newOut, 4, 4, 4, false));
+    assert.deepEqual([...newOut], new Array<number>(16).fill(8));
   });
 
   it('a shared buffer of no registered memory is none', () => {
