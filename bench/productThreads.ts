@@ -6,6 +6,7 @@
  *   npx tsx bench/productThreads.ts [--threads 2] [--rounds 15] [--calls 40] [--sizes]
  */
 import * as os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { fusedProducts, gemm, registerMemory } from '../src/core/compiled/gemmKernels';
 import { BLOCKS_PER_THREAD, blockRows, registerProductThreads, THREADED_PRODUCT_MIN } from '../src/core/compiled/productThreads';
 import { sharedMemory } from '../src/core/wasm/loopModule';
@@ -36,6 +37,28 @@ function operands(m: number, k: number, n: number) {
   return { a, b, out };
 }
 
+/** A fixed busy loop (about 50 ms on one free core). */
+const SPIN = 'let s = 0; for (let i = 0; i < 5e7; i++) s += i * 1e-9;';
+
+/**
+ * The second core's worth now: the loop's time alone over its time while a worker thread runs the same loop
+ * (1: the two ran side by side; 0.5: they shared one core). Other jobs on the machine set it, not the pool.
+ */
+async function parallelCapacity(): Promise<number> {
+  const spin = new Function(SPIN) as () => void;
+  spin();
+  let start = performance.now();
+  spin();
+  const alone = performance.now() - start;
+  const worker = new Worker(`for (let r = 0; r < 3; r++) { ${SPIN} }`, { eval: true });
+  await new Promise((resolve) => worker.once('online', resolve));
+  start = performance.now();
+  spin();
+  const together = performance.now() - start;
+  await worker.terminate();
+  return Math.min(1, alone / together);
+}
+
 async function main(): Promise<void> {
   const threads = arg('--threads', 2);
   const rounds = arg('--rounds', 15);
@@ -43,6 +66,7 @@ async function main(): Promise<void> {
   const shapes = process.argv.includes('--sizes') ? SMALLER : CNN;
   const pool = new ProductPool(threads, arg('--blocks', BLOCKS_PER_THREAD));
   await pool.start();
+  console.log(`parallel capacity ${(await parallelCapacity()).toFixed(2)} (1: a second core free, 0.5: none)`);
   console.log(`fused multiply-add: ${fusedProducts()}; threads 1 vs ${threads}, ${rounds} alternated rounds of ${calls} calls; THREADED_PRODUCT_MIN ${THREADED_PRODUCT_MIN}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const [m, k, n, transA] of shapes) {
     const { a, b, out } = operands(m, k, n);
@@ -69,7 +93,7 @@ async function main(): Promise<void> {
     const show = (xs: number[]) => `${median(xs).toFixed(2)} G/s (${xs.map((x) => x.toFixed(1)).join(', ')})`;
     console.log(`${m}x${k}x${n}${transA ? ' aT' : ''}: 1 thread ${show(rates['1'])}; ${threads} threads ${show(rates.N)}; ${(median(rates.N) / median(rates['1'])).toFixed(2)}x; ${share}`);
   }
-  console.log(`load after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`load after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, parallel capacity ${(await parallelCapacity()).toFixed(2)}`);
   await pool.close();
 }
 
