@@ -17,6 +17,7 @@
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { relaxedMaddFuses } from '../wasm/relaxedSimd';
+import { isBufferOf } from './hostMemory';
 import { runOnThreads } from './productThreads';
 
 type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
@@ -67,7 +68,8 @@ export function memoryOf(a: Float32Array): WebAssembly.Memory | undefined {
 /** The registered memory whose buffer is now `buffer` (then keyed by it too); forgets memories collected since. */
 function byCurrentBuffer(buffer: ArrayBuffer): WebAssembly.Memory | undefined {
   registered = registered.filter((ref) => ref.deref() !== undefined);
-  const memory = registered.map((ref) => ref.deref()).find((m) => m?.buffer === buffer);
+  // Its current buffer, or an older object of it (a view made between two growths elsewhere): isBufferOf probes.
+  const memory = registered.map((ref) => ref.deref()).find((m) => m !== undefined && isBufferOf(buffer, m));
   if (memory) memories.set(buffer, memory);
   return memory;
 }

@@ -24,6 +24,11 @@ const BLOCK_EMPTY = 0x40;
 const instances = new WeakMap<WebAssembly.Memory, Functions>();
 let vectorModule: WebAssembly.Module | undefined;
 
+/** Whether every view is of `memory` (by memory: views of one shared memory may hold different buffer objects, gemmKernels.memoryOf). */
+function inMemory(memory: WebAssembly.Memory, ...views: Float32Array[]): boolean {
+  return views.every((v) => v.buffer === views[0].buffer || memoryOf(v) === memory);
+}
+
 /**
  * out[m] = a[m×k]·b[k] (transposeA false) or a[k×m]ᵀ·b[k] over the memory the three views share, at
  * element offsets aBase, bBase, oBase; false when they are not in one registered program memory.
@@ -32,7 +37,7 @@ export function wasmVectorProduct(
   a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, k: number, transposeA: boolean,
 ): boolean {
   const memory = memoryOf(a);
-  if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || k < 1 || !wasmSimdSupported()) return false;
+  if (!memory || !inMemory(memory, a, b, out) || k < 1 || !wasmSimdSupported()) return false;
   const fns = functionsFor(memory);
   (transposeA ? fns.transposedDots : fns.dots)(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, k);
   return true;
@@ -41,7 +46,7 @@ export function wasmVectorProduct(
 /** out[m×n] = a[m]·b[n] (k = 1) over the memory the three views share, at element offsets; false as above. */
 export function wasmOuterProduct(a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, n: number): boolean {
   const memory = memoryOf(a);
-  if (!memory || b.buffer !== a.buffer || out.buffer !== a.buffer || !wasmSimdSupported()) return false;
+  if (!memory || !inMemory(memory, a, b, out) || !wasmSimdSupported()) return false;
   functionsFor(memory).outer(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, n);
   return true;
 }

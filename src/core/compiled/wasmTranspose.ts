@@ -19,7 +19,8 @@ let transposeModule: WebAssembly.Module | undefined;
  */
 export function wasmTranspose(from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
   const memory = memoryOf(from);
-  if (!memory || into.buffer !== from.buffer || rows % 4 !== 0 || cols % 4 !== 0 || !wasmSimdSupported()) return false;
+  // By memory: views of one shared memory may hold different buffer objects (gemmKernels.memoryOf).
+  if (!memory || (into.buffer !== from.buffer && memoryOf(into) !== memory) || rows % 4 !== 0 || cols % 4 !== 0 || !wasmSimdSupported()) return false;
   let fn = instances.get(memory);
   if (!fn) {
     transposeModule ??= new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1));
