@@ -15,12 +15,13 @@ let transposeModule: WebAssembly.Module | undefined;
 
 /**
  * into[c·rows + r] = from[r·cols + c] for the stored rows × cols matrix `from`, when both are views of one
- * registered program memory and rows and cols are multiples of 4; false (nothing written) otherwise.
+ * registered program memory; false (nothing written) otherwise. The rows and columns past the last
+ * multiple of 4 (a dense layer's 10 outputs) are moved one number at a time.
  */
 export function wasmTranspose(from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
   const memory = memoryOf(from);
   // By memory: views of one shared memory may hold different buffer objects (gemmKernels.memoryOf).
-  if (!memory || (into.buffer !== from.buffer && memoryOf(into) !== memory) || rows % 4 !== 0 || cols % 4 !== 0 || !wasmSimdSupported()) return false;
+  if (!memory || (into.buffer !== from.buffer && memoryOf(into) !== memory) || !wasmSimdSupported()) return false;
   let fn = instances.get(memory);
   if (!fn) {
     transposeModule ??= new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1));
@@ -31,25 +32,38 @@ export function wasmTranspose(from: Float32Array, rows: number, cols: number, in
   return true;
 }
 
-/** transpose(from, into, rows, cols): byte addresses, rows and cols multiples of 4. */
+/** transpose(from, into, rows, cols): byte addresses; 4 × 4 tiles up to the last multiples of 4, then the edges. */
 function emitTranspose(): Code {
   const c = new Code(['i32', 'i32', 'i32', 'i32'], []);
   const [from, into, rows, cols] = [0, 1, 2, 3];
   const r = c.local('i32'), col = c.local('i32'), src = c.local('i32'), dst = c.local('i32');
-  const rowBytes = c.local('i32'), colBytes = c.local('i32');
+  const rowBytes = c.local('i32'), colBytes = c.local('i32'), tileRows = c.local('i32'), tileCols = c.local('i32');
   const lanes = Array.from({ length: 4 }, () => c.local('v128'));
   const pairs = Array.from({ length: 4 }, () => c.local('v128'));
   c.get(cols).i32(2).op(Op.i32Shl).set(rowBytes);
   c.get(rows).i32(2).op(Op.i32Shl).set(colBytes);
-  const loopUntil = (index: number, end: number, body: () => void) => {
-    c.i32(0).set(index);
+  c.get(rows).i32(-4).op(Op.i32And).set(tileRows);
+  c.get(cols).i32(-4).op(Op.i32And).set(tileCols);
+  const loopUntil = (index: number, start: number | (() => void), end: number, body: () => void, step = 4) => {
+    if (typeof start === 'number') c.i32(start);
+    else start();
+    c.set(index);
     c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
     c.get(index).get(end).op(Op.i32GeS, Op.brIf, 1);
     body();
-    c.get(index).i32(4).op(Op.i32Add).set(index);
+    c.get(index).i32(step).op(Op.i32Add).set(index);
     c.op(Op.br, 0, Op.end, Op.end);
   };
-  loopUntil(r, rows, () => loopUntil(col, cols, () => {
+  // One number: into[col·rows + r] = from[r·cols + col].
+  const moveOne = () => {
+    c.get(into).get(col).get(colBytes).op(Op.i32Mul).op(Op.i32Add).get(r).i32(2).op(Op.i32Shl).op(Op.i32Add);
+    c.get(from).get(r).get(rowBytes).op(Op.i32Mul).op(Op.i32Add).get(col).i32(2).op(Op.i32Shl).op(Op.i32Add);
+    c.memory(Op.f32Load, 2, 0).memory(Op.f32Store, 2, 0);
+  };
+  // The columns past the tiles, for every row; then the rows past the tiles, for the tiles' columns.
+  loopUntil(r, 0, rows, () => loopUntil(col, () => c.get(tileCols), cols, moveOne, 1), 1);
+  loopUntil(r, () => c.get(tileRows), rows, () => loopUntil(col, 0, tileCols, moveOne, 1), 1);
+  loopUntil(r, 0, tileRows, () => loopUntil(col, 0, tileCols, () => {
     // src = from + (r·cols + col)·4, dst = into + (col·rows + r)·4
     c.get(from).get(r).get(rowBytes).op(Op.i32Mul).op(Op.i32Add).get(col).i32(2).op(Op.i32Shl).op(Op.i32Add).set(src);
     c.get(into).get(col).get(colBytes).op(Op.i32Mul).op(Op.i32Add).get(r).i32(2).op(Op.i32Shl).op(Op.i32Add).set(dst);
