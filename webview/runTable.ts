@@ -64,7 +64,11 @@ function stepsPerSecond(run: RunSnapshot): number | undefined {
 export function speedTitle(run: RunSnapshot): string {
   const compute = run.meta?.compute;
   if (compute?.path === 'compiled') {
-    return `compiled to plain JS${compute.simd ? ' and WebAssembly SIMD' : ''}: the whole loop ran on plain arrays`;
+    const products = [
+      compute.fusedMultiplyAdd ? 'with fused multiply-adds' : '',
+      (compute.threads ?? 1) > 1 ? `on ${compute.threads} threads` : '',
+    ].filter(Boolean).join(' ');
+    return `compiled to plain JS${compute.simd ? ' and WebAssembly SIMD' : ''}: the whole loop ran on plain arrays${products ? `, large matrix products ${products}` : ''}`;
   }
   const backend = run.meta ? `TensorFlow.js (${run.meta.backend})` : 'TensorFlow.js';
   return compute?.reason ? `${backend}; not compiled: ${compute.reason}` : backend;

@@ -257,10 +257,17 @@ export const runMetaSchema = z.object({
   initialParamsSummary: paramSummarySchema.optional(),
   /**
    * How the steps run: 'compiled' = the objective's value and gradient compiled to plain JS
-   * and the whole loop on plain arrays (`simd`: its long loops as WebAssembly SIMD); 'tensors' =
-   * TensorFlow.js ops, with the reason.
+   * and the whole loop on plain arrays (`simd`: its long loops as WebAssembly SIMD; `threads`: how many
+   * threads its large matrix products run on; `fusedMultiplyAdd`: those products add each term with one
+   * rounding); 'tensors' = TensorFlow.js ops, with the reason.
    */
-  compute: z.object({ path: z.enum(['compiled', 'tensors']), simd: z.boolean().optional(), reason: z.string().optional() }).optional(),
+  compute: z.object({
+    path: z.enum(['compiled', 'tensors']),
+    simd: z.boolean().optional(),
+    threads: z.number().int().positive().optional(),
+    fusedMultiplyAdd: z.boolean().optional(),
+    reason: z.string().optional(),
+  }).optional(),
   /**
    * Where the step losses and the final parameters were taken when not where the gradients were: the
    * optimizer's evaluation point ('evaluation point x (gradients taken at y)', schedule-free's average). Absent: at the parameters.

@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs';
 import type * as tfType from '@tensorflow/tfjs';
+import { fusedProducts } from '../core/compiled/gemmKernels';
+import { productThreadCount } from '../core/compiled/productThreads';
 import { gradientTransform } from '../core/gradientTransforms';
 import { HyperparameterError } from '../core/hyperparams';
 import type { MinimizeResult } from '../core/loopRecords';
@@ -317,8 +319,18 @@ function runMetaOf(m: MetaInputs): RunMeta {
     // Every step up to a cap: a 10-million-step run must not send (or compute) 10 million numbers up front.
     schedulePreview: Array.from({ length: Math.min(req.steps, SCHEDULE_PREVIEW_MAX) }, (_, k) => schedule.lrAt(k)),
     ...initialParamsFields(m.x0),
-    compute: compute.plan ? { path: 'compiled', ...(compute.plan.simd ? { simd: true } : {}), ...(compute.plan.note ? { reason: compute.plan.note } : {}) } : { path: 'tensors', reason: compute.reason },
+    compute: computeRecord(compute),
     ...(optimizer.evaluationPoint ? { lossAt: LOSS_AT_EVALUATION_POINT } : {}),
+  };
+}
+
+/** The meta's `compute` record: the path the steps take and, compiled, how its products run. */
+function computeRecord(compute: ReturnType<typeof planArrayPath>): RunMeta['compute'] {
+  if (!compute.plan) return { path: 'tensors', reason: compute.reason };
+  const { simd, note } = compute.plan;
+  return {
+    path: 'compiled', ...(simd ? { simd: true } : {}), threads: productThreadCount(),
+    ...(simd && fusedProducts() ? { fusedMultiplyAdd: true } : {}), ...(note ? { reason: note } : {}),
   };
 }
 

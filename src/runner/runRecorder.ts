@@ -7,7 +7,9 @@
  *     final: {loss, gradNorm, params} | null,                            // after the last update
  *     file, seed, tfjsVersion, sourceHash, schedule, status, message, error,
  *     curvatureError,                                                     // why curvature stopped while the run went on
- *     compute: {path: 'compiled'|'tensors', simd?, reason?},              // plain-JS compiled loop (long loops as wasm SIMD), or TensorFlow.js ops and why
+ *     compute: {path: 'compiled'|'tensors', simd?, threads?, fusedMultiplyAdd?, reason?},
+ *                                                                         // plain-JS compiled loop (long loops as wasm SIMD, large products on
+ *                                                                         // `threads` threads, with one rounding per term), or TensorFlow.js ops and why
  *     lossAt?,                                                            // present when losses and final params are at the optimizer's evaluation point (schedule-free x)
  *     tensors?,                                                           // per-step diagnostics: the named tensors steps[k].tensors and .gauge refer to
  *     ... }
@@ -40,7 +42,7 @@ export interface RunRecord {
   evals: number | null;
   wallMs: number | null;
   stepsPerSecond: number | null;
-  compute: { path: 'compiled' | 'tensors'; simd?: boolean; reason?: string } | null;
+  compute: NonNullable<RunMeta['compute']> | null;
   /** Where the losses and final parameters were taken when not where the gradients were (RunMeta.lossAt); absent: at the parameters. */
   lossAt?: string;
   /** The named tensors of the steps' per-tensor norms (RunMeta.tensors), when they were measured. */

@@ -61,6 +61,12 @@ export function summaryRow(r: RunRecord): string[] {
     r.wallMs === null ? '-' : `${(r.wallMs / 1000).toFixed(2)} s`,
     r.stepsPerSecond === null ? '-' : String(Math.round(r.stepsPerSecond)),
     // Compiled runs do their steps in plain JS; the backend only served the checks.
-    r.compute?.path === 'compiled' ? (r.compute.simd ? 'compiled wasm SIMD' : 'compiled JS') : (r.backend ?? '-'),
+    r.compute?.path === 'compiled' ? compiledLabel(r.compute) : (r.backend ?? '-'),
   ];
+}
+
+/** A compiled run's 'ran on' cell: plain JS or WebAssembly SIMD, and its products' threads when more than one. */
+function compiledLabel(compute: NonNullable<RunRecord['compute']>): string {
+  const threads = (compute.threads ?? 1) > 1 ? `, ${compute.threads} threads` : '';
+  return `${compute.simd ? 'compiled wasm SIMD' : 'compiled JS'}${threads}`;
 }

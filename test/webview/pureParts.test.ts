@@ -24,6 +24,14 @@ describe('dashboard pure parts', () => {
       'compiled to plain JS and WebAssembly SIMD: the whole loop ran on plain arrays',
     );
     assert.equal(
+      speedTitle({ ...run, meta: { ...meta, compute: { path: 'compiled', simd: true, threads: 2, fusedMultiplyAdd: true } } }),
+      'compiled to plain JS and WebAssembly SIMD: the whole loop ran on plain arrays, large matrix products with fused multiply-adds on 2 threads',
+    );
+    assert.equal(
+      speedTitle({ ...run, meta: { ...meta, compute: { path: 'compiled', simd: true, threads: 1 } } }),
+      'compiled to plain JS and WebAssembly SIMD: the whole loop ran on plain arrays',
+    );
+    assert.equal(
       speedTitle({ ...run, meta: { ...meta, compute: { path: 'tensors', reason: 'the constraint projection runs on tensors' } } }),
       `TensorFlow.js (${meta.backend}); not compiled: the constraint projection runs on tensors`,
     );

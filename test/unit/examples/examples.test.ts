@@ -5,7 +5,7 @@ import { MAX_MARGIN_DIRECTION, SEPARABLE } from '../../../examples/implicitBias'
 import { KAPPA } from '../../../examples/narrowValley';
 import { VOCABULARY } from '../../../examples/tinyTransformer';
 import { looksLikeRule } from '../../../src/core/rules/ruleFactory';
-import { EXAMPLES, runInProcess, type InProcessResult } from '../runner/runInProcess';
+import { EXAMPLES, compiledRecord, runInProcess, type InProcessResult } from '../runner/runInProcess';
 
 /**
  * Every objective in examples/ runs for a few steps through the runner and does
@@ -221,7 +221,7 @@ describe('examples: every objective runs and shows its lesson', function () {
       assert.equal(r.error, undefined, r.error?.message);
       assert.equal(r.leaked, 0);
       ran.add(`smallCnn.ts#${r.meta?.objective}`);
-      assert.deepEqual(r.meta?.compute, { path: 'compiled', simd: true }, `${objective}: ${JSON.stringify(r.meta?.compute)}`);
+      assert.deepEqual(r.meta?.compute, compiledRecord(true), `${objective}: ${JSON.stringify(r.meta?.compute)}`);
       near(losses(r)[0], Math.log(8), 0.5, `${objective} first loss`);
       assert.ok((r.done?.final.loss ?? Infinity) < 0.3, `${objective}: final ${r.done?.final.loss}`);
     }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { EXAMPLES, fixture, runInProcess, type InProcessResult } from './runInProcess';
+import { EXAMPLES, compiledRecord, fixture, runInProcess, type InProcessResult } from './runInProcess';
 
 /** Largest per-step relative difference of the losses of two runs (same steps expected). */
 function worstLossDifference(a: InProcessResult, b: InProcessResult): number {
@@ -31,7 +31,7 @@ describe('runner: the compiled path (the default; compile: false turns it off)',
     const request = { file: `${EXAMPLES}/rosenbrock.ts`, optimizer: { id: 'adam', lr: 0.01, hp: {} }, steps: 300, landscape: false };
     const compiled = await runInProcess({ ...request, compile: true });
     const tensors = await runInProcess({ ...request, compile: false });
-    assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
+    assert.deepEqual(compiled.meta?.compute, compiledRecord());
     assert.equal(tensors.meta?.compute?.path, 'tensors');
     assert.match(tensors.meta?.compute?.reason ?? '', /compilation is turned off/);
     assert.equal(compiled.done?.status, 'completed');
@@ -46,7 +46,7 @@ describe('runner: the compiled path (the default; compile: false turns it off)',
     const compiled = await runInProcess({ ...request, compile: true });
     const tensors = await runInProcess({ ...request, compile: false });
     // Its layers' loops (batch × hidden elements) run as WebAssembly SIMD.
-    assert.deepEqual(compiled.meta?.compute, { path: 'compiled', simd: true });
+    assert.deepEqual(compiled.meta?.compute, compiledRecord(true));
     assert.ok(worstLossDifference(compiled, tensors) < 1e-4, `losses differ by ${worstLossDifference(compiled, tensors)}`);
     assert.ok(Math.abs((compiled.done?.final.loss ?? NaN) - (tensors.done?.final.loss ?? NaN)) < 1e-4 * Math.abs(tensors.done?.final.loss ?? 1));
     assert.equal(compiled.leaked, 0);
@@ -57,7 +57,7 @@ describe('runner: the compiled path (the default; compile: false turns it off)',
       const request = { file: fixture('constrained.ts'), objective, optimizer: { id: 'sgd', lr: 0.05, hp: {} }, steps: 60, landscape: false };
       const compiled = await runInProcess({ ...request, compile: true });
       const tensors = await runInProcess({ ...request, compile: false });
-      assert.deepEqual(compiled.meta?.compute, { path: 'compiled' }, objective);
+      assert.deepEqual(compiled.meta?.compute, compiledRecord(), objective);
       assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `${objective}: losses differ by ${worstLossDifference(compiled, tensors)}`);
       compiled.steps.forEach((s, k) => assert.ok(Math.abs(s.updateNorm - tensors.steps[k].updateNorm) <= 1e-5 * Math.max(1, tensors.steps[k].updateNorm), `${objective}: updateNorm at step ${k}`));
       const [p, q] = [compiled.done?.final.params ?? [], tensors.done?.final.params ?? []];
@@ -69,7 +69,7 @@ describe('runner: the compiled path (the default; compile: false turns it off)',
   it('maximises compiled as on tensors, and samples curvature with the compiled Hessian-vector product', async () => {
     const hills = { file: `${EXAMPLES}/localMaximum.ts`, objective: 'hills', optimizer: { id: 'sgd', lr: 0.01, hp: {}, maximize: true }, steps: 200, landscape: false };
     const [up, upTensors] = [await runInProcess({ ...hills, compile: true }), await runInProcess({ ...hills, compile: false })];
-    assert.deepEqual(up.meta?.compute, { path: 'compiled' });
+    assert.deepEqual(up.meta?.compute, compiledRecord());
     assert.ok(worstLossDifference(up, upTensors) < 1e-5, `losses differ by ${worstLossDifference(up, upTensors)}`);
     // Records carry the minimised −f: it falls as f climbs.
     assert.ok((up.steps[199]?.loss ?? Infinity) < up.steps[0].loss - 1, 'climbs');
@@ -93,7 +93,7 @@ describe('runner: the compiled path (the default; compile: false turns it off)',
     const run = { file: `${EXAMPLES}/rosenbrock.ts`, steps: 60, landscape: false, seed: 3 };
     const noisy = { id: 'sgd', lr: 0.001, hp: {}, noiseTemperature: 0.05, clipNorm: 50 };
     const [compiled, tensors] = [await runInProcess({ ...run, optimizer: noisy, compile: true }), await runInProcess({ ...run, optimizer: noisy, compile: false })];
-    assert.deepEqual(compiled.meta?.compute, { path: 'compiled' });
+    assert.deepEqual(compiled.meta?.compute, compiledRecord());
     assert.ok(worstLossDifference(compiled, tensors) < 1e-5, `losses differ by ${worstLossDifference(compiled, tensors)}`);
     const [p, q] = [compiled.done?.final.params ?? [], tensors.done?.final.params ?? []];
     p.forEach((v, i) => assert.ok(Math.abs(v - q[i]) < 1e-5, `param ${i}: ${v} vs ${q[i]}`));

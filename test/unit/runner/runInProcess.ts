@@ -3,9 +3,11 @@ import * as tf from '@tensorflow/tfjs';
 import {
   runRequestSchema, type CurvatureSample, type LandscapeMessage, type RunError, type RunMeta, type RunRequestInput, type RunnerToHost, type StepRecord,
 } from '../../../src/protocol/runner';
+import { fusedProducts } from '../../../src/core/compiled/gemmKernels';
 import { selectBackend } from '../../../src/runner/backend';
 import { runObjective } from '../../../src/runner/run';
 import { RunFailure } from '../../../src/runner/runFailure';
+import { defaultRunThreads } from '../../../src/runner/runThreads';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/objectives');
 export const EXAMPLES = path.resolve(__dirname, '../../../examples');
@@ -52,3 +54,11 @@ export async function runInProcess(input: Partial<Omit<RunRequestInput, 'type'>>
 }
 
 export const fixture = (name: string): string => path.join(FIXTURES, name);
+
+/**
+ * The `compute` record of a compiled run that did not ask for threads: the default thread count for its
+ * large products and, with WebAssembly SIMD, whether they fuse on this machine.
+ */
+export function compiledRecord(simd = false): NonNullable<RunMeta['compute']> {
+  return { path: 'compiled', ...(simd ? { simd: true } : {}), threads: defaultRunThreads(), ...(simd && fusedProducts() ? { fusedMultiplyAdd: true } : {}) };
+}

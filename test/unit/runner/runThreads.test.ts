@@ -10,6 +10,9 @@ describe("runner: a run's large products on worker threads (threads in the run r
     const one = await runInProcess({ ...request, threads: 1 }, 'wasm');
     const two = await runInProcess({ ...request, threads: 2 }, 'wasm');
     assert.equal(one.meta?.compute?.path, 'compiled');
+    // The compute record says how many threads the products ran on.
+    assert.equal(one.meta?.compute?.threads, 1);
+    assert.equal(two.meta?.compute?.threads, 2);
     assert.equal(two.done?.status, 'completed');
     assert.deepEqual(two.steps.map((s) => s.loss), one.steps.map((s) => s.loss));
     assert.deepEqual(two.done?.final.params, one.done?.final.params);

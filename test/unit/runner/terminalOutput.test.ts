@@ -17,5 +17,7 @@ describe('CLI summary row: where the steps ran', () => {
     assert.equal(where(null), 'wasm');
     assert.equal(where({ path: 'compiled' }), 'compiled JS');
     assert.equal(where({ path: 'compiled', simd: true }), 'compiled wasm SIMD');
+    assert.equal(where({ path: 'compiled', simd: true, threads: 1, fusedMultiplyAdd: true }), 'compiled wasm SIMD');
+    assert.equal(where({ path: 'compiled', simd: true, threads: 3 }), 'compiled wasm SIMD, 3 threads');
   });
 });
