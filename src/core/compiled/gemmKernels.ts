@@ -65,6 +65,15 @@ export function memoryOf(a: Float32Array): WebAssembly.Memory | undefined {
   return memories.get(buffer) ?? (buffer instanceof SharedArrayBuffer ? byCurrentBuffer(buffer) : undefined);
 }
 
+/**
+ * The one registered program memory every view is of, if they are: by memory, not buffer object (views of
+ * one shared memory made on either side of a growth hold different buffer objects, see registered).
+ */
+export function memoryOfAll(...views: Float32Array[]): WebAssembly.Memory | undefined {
+  const memory = memoryOf(views[0]);
+  return memory && views.every((v) => v.buffer === views[0].buffer || memoryOf(v) === memory) ? memory : undefined;
+}
+
 /** The registered memory whose buffer is now `buffer` (then keyed by it too); forgets memories collected since. */
 function byCurrentBuffer(buffer: ArrayBuffer): WebAssembly.Memory | undefined {
   registered = registered.filter((ref) => ref.deref() !== undefined);
@@ -75,9 +84,8 @@ function byCurrentBuffer(buffer: ArrayBuffer): WebAssembly.Memory | undefined {
 }
 
 function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmGemm | undefined {
-  const memory = memoryOf(a);
-  // By memory, not buffer object: views made before and after a shared memory's buffer object changed (see registered).
-  if (!memory || (b.buffer !== a.buffer && memoryOf(b) !== memory) || (out.buffer !== a.buffer && memoryOf(out) !== memory) || !wasmSimdSupported()) return undefined;
+  const memory = memoryOfAll(a, b, out);
+  if (!memory || !wasmSimdSupported()) return undefined;
   const kernel = kernels[fusedProducts() ? 1 : 0];
   let fn = kernel.instances.get(memory);
   if (!fn) {

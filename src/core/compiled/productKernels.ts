@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { backendMatMul } from './backendProduct';
-import { gemmJs, wasmGemm } from './gemmKernels';
+import { gemmJs, memoryOfAll, wasmGemm } from './gemmKernels';
 import { wasmTranspose } from './wasmTranspose';
 
 /** bᵀ of the stored rows × cols matrix b, into `into` (cols × rows), in tiles that stay in cache. */
@@ -31,8 +31,9 @@ export const PRODUCT_KERNELS = {
       return;
     }
     const right = transB ? scratch : b;
-    if (transB && scratch.buffer === b.buffer && !wasmTranspose(b, n, k, scratch)) transposeInto(b, n, k, scratch);
-    if ((!transB || scratch.buffer === b.buffer) && wasmGemm(a, right, out, m, k, n, transA)) return;
+    const inProgramMemory = memoryOfAll(a, b, right, out) !== undefined;
+    if (transB && inProgramMemory && !wasmTranspose(b, n, k, scratch)) transposeInto(b, n, k, scratch);
+    if (inProgramMemory && wasmGemm(a, right, out, m, k, n, transA)) return;
     // A program without WebAssembly loops has no memory: the backend's kernel, as batchMatMul does.
     backendMatMul(a, b, out, 1, 1, m, k, n, transA, transB);
   },

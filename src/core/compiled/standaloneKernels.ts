@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CONV_KERNELS } from './convKernels';
 import { DEPTHWISE_KERNELS } from './depthwiseKernels';
-import { wasmBatchedGemm } from './gemmKernels';
+import { memoryOfAll, wasmBatchedGemm } from './gemmKernels';
 import { POOL_KERNELS } from './poolKernels';
 import { PRODUCT_KERNELS } from './productKernels';
 import { BACKEND_MATMUL_MIN, backendMatMul } from './backendProduct';
@@ -92,7 +92,7 @@ export const STANDALONE = {
     if (batches * m * k * n >= BACKEND_MATMUL_MIN && tf.getBackend() !== 'cpu') {
       // The WebAssembly product over the program's own memory when it applies (no copies, no tensors), else the backend's.
       const right = transposeB ? scratch : b;
-      if (right !== undefined && right.buffer === b.buffer) {
+      if (right !== undefined && memoryOfAll(a, b, right, out) !== undefined) {
         if (transposeB) transposeBatches(b, bBatches, n, k, right);
         if (wasmBatchedGemm(a, right, out, batches, aBatches, bBatches, m, k, n, transposeA)) return;
       }

@@ -13,7 +13,7 @@
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
-import { memoryOf } from './gemmKernels';
+import { memoryOfAll } from './gemmKernels';
 
 type VectorProduct = (a: number, b: number, out: number, m: number, k: number) => void;
 type Functions = { dots: VectorProduct; transposedDots: VectorProduct; outer: VectorProduct };
@@ -24,11 +24,6 @@ const BLOCK_EMPTY = 0x40;
 const instances = new WeakMap<WebAssembly.Memory, Functions>();
 let vectorModule: WebAssembly.Module | undefined;
 
-/** Whether every view is of `memory` (by memory: views of one shared memory may hold different buffer objects, gemmKernels.memoryOf). */
-function inMemory(memory: WebAssembly.Memory, ...views: Float32Array[]): boolean {
-  return views.every((v) => v.buffer === views[0].buffer || memoryOf(v) === memory);
-}
-
 /**
  * out[m] = a[m×k]·b[k] (transposeA false) or a[k×m]ᵀ·b[k] over the memory the three views share, at
  * element offsets aBase, bBase, oBase; false when they are not in one registered program memory.
@@ -36,8 +31,8 @@ function inMemory(memory: WebAssembly.Memory, ...views: Float32Array[]): boolean
 export function wasmVectorProduct(
   a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, k: number, transposeA: boolean,
 ): boolean {
-  const memory = memoryOf(a);
-  if (!memory || !inMemory(memory, a, b, out) || k < 1 || !wasmSimdSupported()) return false;
+  const memory = memoryOfAll(a, b, out);
+  if (!memory || k < 1 || !wasmSimdSupported()) return false;
   const fns = functionsFor(memory);
   (transposeA ? fns.transposedDots : fns.dots)(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, k);
   return true;
@@ -45,8 +40,8 @@ export function wasmVectorProduct(
 
 /** out[m×n] = a[m]·b[n] (k = 1) over the memory the three views share, at element offsets; false as above. */
 export function wasmOuterProduct(a: Float32Array, aBase: number, b: Float32Array, bBase: number, out: Float32Array, oBase: number, m: number, n: number): boolean {
-  const memory = memoryOf(a);
-  if (!memory || !inMemory(memory, a, b, out) || !wasmSimdSupported()) return false;
+  const memory = memoryOfAll(a, b, out);
+  if (!memory || !wasmSimdSupported()) return false;
   functionsFor(memory).outer(a.byteOffset + 4 * aBase, b.byteOffset + 4 * bBase, out.byteOffset + 4 * oBase, m, n);
   return true;
 }

@@ -5,7 +5,7 @@
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
-import { memoryOf } from './gemmKernels';
+import { memoryOfAll } from './gemmKernels';
 
 type Transpose = (from: number, into: number, rows: number, cols: number) => void;
 
@@ -19,9 +19,8 @@ let transposeModule: WebAssembly.Module | undefined;
  * multiple of 4 (a dense layer's 10 outputs) are moved one number at a time.
  */
 export function wasmTranspose(from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
-  const memory = memoryOf(from);
-  // By memory: views of one shared memory may hold different buffer objects (gemmKernels.memoryOf).
-  if (!memory || (into.buffer !== from.buffer && memoryOf(into) !== memory) || !wasmSimdSupported()) return false;
+  const memory = memoryOfAll(from, into);
+  if (!memory || !wasmSimdSupported()) return false;
   let fn = instances.get(memory);
   if (!fn) {
     transposeModule ??= new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1));
