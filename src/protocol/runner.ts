@@ -10,6 +10,7 @@ import { scheduleFormSchema } from './scheduleForm';
 import { pathStateSchema } from './pathState';
 import { stepDiagnosticsShape, tensorListSchema } from './stepDiagnostics';
 import { lrFinderEventSchema, lrFinderRangeSchema } from './lrFinder';
+import { computeRecordSchema } from './computeRecord';
 import { landscapeSchema } from './landscape';
 import { landscapeWindowAnswerSchema, landscapeWindowRequestSchema } from './landscapeWindow';
 import { interpolationAnswerSchema, interpolationRequestSchema } from './interpolation';
@@ -255,19 +256,8 @@ export const runMetaSchema = z.object({
   /** Every initial parameter up to PARAMS_INLINE_MAX of them, else [] (see initialParamsSummary). */
   initialParams: z.array(z.number()),
   initialParamsSummary: paramSummarySchema.optional(),
-  /**
-   * How the steps run: 'compiled' = the objective's value and gradient compiled to plain JS
-   * and the whole loop on plain arrays (`simd`: its long loops as WebAssembly SIMD; `threads`: how many
-   * threads its large matrix products run on; `fusedMultiplyAdd`: those products add each term with one
-   * rounding); 'tensors' = TensorFlow.js ops, with the reason.
-   */
-  compute: z.object({
-    path: z.enum(['compiled', 'tensors']),
-    simd: z.boolean().optional(),
-    threads: z.number().int().positive().optional(),
-    fusedMultiplyAdd: z.boolean().optional(),
-    reason: z.string().optional(),
-  }).optional(),
+  /** How the steps run (computeRecord.ts). */
+  compute: computeRecordSchema.optional(),
   /**
    * Where the step losses and the final parameters were taken when not where the gradients were: the
    * optimizer's evaluation point ('evaluation point x (gradients taken at y)', schedule-free's average). Absent: at the parameters.

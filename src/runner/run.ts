@@ -19,6 +19,7 @@ import type { Schedule } from '../core/schedule';
 import { parseSchedule } from '../core/schedules/parseSchedule';
 import { scheduleForm } from '../core/schedules/scheduleForm';
 import { UserScheduleError } from '../core/schedules/userSchedule';
+import type { ComputeRecord } from '../protocol/computeRecord';
 import { TRAJECTORY_MAX_PARAMS, type RunError, type RunMeta, type RunRequest, type RunnerToHost } from '../protocol/runner';
 import { planArrayPath, type CompiledObjectiveSource } from './arrayPath';
 import { batchedObjective, type BatchedObjective } from './batchedObjective';
@@ -325,7 +326,7 @@ function runMetaOf(m: MetaInputs): RunMeta {
 }
 
 /** The meta's `compute` record: the path the steps take and, compiled, how its products run. */
-function computeRecord(compute: ReturnType<typeof planArrayPath>): RunMeta['compute'] {
+function computeRecord(compute: ReturnType<typeof planArrayPath>): ComputeRecord {
   if (!compute.plan) return { path: 'tensors', reason: compute.reason };
   const { simd, note } = compute.plan;
   return {

@@ -14,6 +14,7 @@
  *     tensors?,                                                           // per-step diagnostics: the named tensors steps[k].tensors and .gauge refer to
  *     ... }
  */
+import type { ComputeRecord } from '../protocol/computeRecord';
 import type { CurvatureSample, RunError, RunMeta, StepRecord } from '../protocol/runner';
 import type { RunHandlers, RunOutcome } from './client';
 
@@ -42,7 +43,7 @@ export interface RunRecord {
   evals: number | null;
   wallMs: number | null;
   stepsPerSecond: number | null;
-  compute: NonNullable<RunMeta['compute']> | null;
+  compute: ComputeRecord | null;
   /** Where the losses and final parameters were taken when not where the gradients were (RunMeta.lossAt); absent: at the parameters. */
   lossAt?: string;
   /** The named tensors of the steps' per-tensor norms (RunMeta.tensors), when they were measured. */

@@ -11,7 +11,6 @@
  */
 import { Code, Op, Simd, type ValType } from './binary';
 import { MathImports, emitMathCall } from './emitMathCall';
-export { MathImports } from './emitMathCall';
 import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, windowSegments, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
@@ -58,10 +57,8 @@ class LoopEmitter {
     // Segment vector loops start at multiples of 4 (so aligned); rows have their own alignment rule (RowReductions).
     this.segments = ir.rowReductions?.length ? [] : windowSegments(ir);
     this.aligned = this.segments.length > 0 || vectorRange(ir).lo % 4 === 0;
-    this.rows = new RowReductions(ir, {
-      code: this.code, layout, i: this.i, zero: () => this.zero,
-      emit64: (e, mode, half) => this.emit64(e, mode, half), emit32x4: (e) => this.emit32(e, 'vector'), isF32: (e) => this.kind(e) === 'f32',
-    });
+    const emitters = { emit64: (e: Expr, mode: Mode, half: number) => this.emit64(e, mode, half), emit32x4: (e: Expr) => this.emit32(e, 'vector') };
+    this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, isF32: (e) => this.kind(e) === 'f32', ...emitters });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }

@@ -4,6 +4,7 @@ import {
   runRequestSchema, type CurvatureSample, type LandscapeMessage, type RunError, type RunMeta, type RunRequestInput, type RunnerToHost, type StepRecord,
 } from '../../../src/protocol/runner';
 import { fusedProducts } from '../../../src/core/compiled/gemmKernels';
+import type { ComputeRecord } from '../../../src/protocol/computeRecord';
 import { selectBackend } from '../../../src/runner/backend';
 import { runObjective } from '../../../src/runner/run';
 import { RunFailure } from '../../../src/runner/runFailure';
@@ -59,6 +60,6 @@ export const fixture = (name: string): string => path.join(FIXTURES, name);
  * The `compute` record of a compiled run that did not ask for threads: the default thread count for its
  * large products and, with WebAssembly SIMD, whether they fuse on this machine.
  */
-export function compiledRecord(simd = false): NonNullable<RunMeta['compute']> {
+export function compiledRecord(simd = false): ComputeRecord {
   return { path: 'compiled', ...(simd ? { simd: true } : {}), threads: defaultRunThreads(), ...(simd && fusedProducts() ? { fusedMultiplyAdd: true } : {}) };
 }

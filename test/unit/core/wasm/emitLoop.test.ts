@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { encodeModule } from '../../../../src/core/wasm/binary';
-import { MathImports, emitLoop } from '../../../../src/core/wasm/emitLoop';
+import { emitLoop } from '../../../../src/core/wasm/emitLoop';
+import { MathImports } from '../../../../src/core/wasm/emitMathCall';
 import { MATH_ARITY, type LoopIR } from '../../../../src/core/wasm/loopIR';
 import { interpretLoop, type InterpretedLoop, type LoopBuffers } from '../../helpers/loopInterpreter';
 import { copyBuffers, randomLoopCase, type LoopCase } from '../../helpers/randomLoopIR';
