@@ -54,3 +54,34 @@ cnn.data = (rng: { uniform(lo: number, hi: number): number; normal(mean: number,
   return { x, y };
 };
 cnn.batchSize = 32;
+
+/**
+ * The same network with batch normalisation after each convolution (training mode: each channel standardised
+ * over the mini-batch and its pixels, ε = 1e-5, then scaled and shifted; no conv biases, which it would cancel):
+ * the issue's CNN "with batch norm". The same data; its own initial weights (γ = 1, β = 0).
+ */
+export function cnnBatchNorm(
+  p: { k1: tf.Tensor4D; g1: tf.Tensor1D; be1: tf.Tensor1D; k2: tf.Tensor4D; g2: tf.Tensor1D; be2: tf.Tensor1D; w3: tf.Tensor2D; b3: tf.Tensor1D },
+  batch: { x: tf.Tensor4D; y: tf.Tensor2D },
+): tf.Scalar {
+  const normed = (h: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => {
+    const { mean, variance } = tf.moments(h, [0, 1, 2]);
+    return tf.relu(tf.batchNorm(h, mean, variance, beta, gamma, 1e-5)) as tf.Tensor4D;
+  };
+  const h1 = normed(tf.conv2d(batch.x, p.k1, 1, 'same'), p.g1, p.be1);
+  const h2 = normed(tf.conv2d(h1, p.k2, 2, 1), p.g2, p.be2);
+  const logits = tf.add(tf.matMul(tf.reshape(h2, [h2.shape[0], -1]), p.w3), p.b3);
+  return tf.losses.softmaxCrossEntropy(batch.y, logits) as tf.Scalar;
+}
+cnnBatchNorm.init = (rng: { normals(shape: number[], std?: number): unknown }) => ({
+  k1: rng.normals([3, 3, 1, 16], Math.sqrt(2 / 9)),
+  g1: { shape: [16], fill: 1 },
+  be1: { shape: [16] },
+  k2: rng.normals([3, 3, 16, 32], Math.sqrt(2 / 144)),
+  g2: { shape: [32], fill: 1 },
+  be2: { shape: [32] },
+  w3: rng.normals([8 * 8 * 32, 10], Math.sqrt(1 / (8 * 8 * 32))),
+  b3: { shape: [10] },
+});
+cnnBatchNorm.data = cnn.data;
+cnnBatchNorm.batchSize = 32;

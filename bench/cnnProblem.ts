@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { cnn } from './cnnNetwork';
+import { cnn, cnnBatchNorm } from './cnnNetwork';
 import type { ArrayInput, TensorObjective } from '../src/core/compiled/compileValueAndGrad';
 import type { FlatObjective } from '../src/core/curvature/hvp';
 import { flatInitialParams, initParams } from '../src/runner/initParams';
@@ -28,10 +28,12 @@ export interface CnnProblem {
 const SIDE = 16;
 const CLASSES = 10;
 
-export function cnnProblem(batch: number): CnnProblem {
+/** `batchNorm`: the network with batch norm after each convolution (cnnNetwork.ts' cnnBatchNorm). */
+export function cnnProblem(batch: number, batchNorm = false): CnnProblem {
+  const network: (p: never, b: { x: tf.Tensor4D; y: tf.Tensor2D }) => tf.Scalar = batchNorm ? cnnBatchNorm : cnn;
   const rng = createRng(0);
   const data = cnn.data(rng);
-  const { layout, x0Values: x0 } = flatInitialParams(initParams(cnn.init(rng), rng, tf));
+  const { layout, x0Values: x0 } = flatInitialParams(initParams((batchNorm ? cnnBatchNorm : cnn).init(rng), rng, tf));
   const images = Float32Array.from(data.x.flat(3));
   const labels = Float32Array.from(data.y.flat());
   const samples = data.y.length;
@@ -39,7 +41,7 @@ export function cnnProblem(batch: number): CnnProblem {
   const imageSize = SIDE * SIDE;
   const rows = (step: number) => (step % batches) * batch;
   const loss = (p: tf.Tensor1D, xb: tf.Tensor, yb: tf.Tensor) =>
-    tf.tidy(() => cnn(layout.unflatten(p) as Parameters<typeof cnn>[0], { x: xb as tf.Tensor4D, y: yb as tf.Tensor2D }));
+    tf.tidy(() => network(layout.unflatten(p) as never, { x: xb as tf.Tensor4D, y: yb as tf.Tensor2D }));
   const batchInputs = (step: number): ArrayInput[] => {
     const start = rows(step);
     return [
@@ -67,9 +69,9 @@ export function cnnProblem(batch: number): CnnProblem {
  * Writes the initial weights, images and labels (float32, little-endian, in that order) and their
  * sizes for the PyTorch side, which reads them back instead of drawing its own.
  */
-export function writeCnnInputs(file: string, batch: number): void {
-  const p = cnnProblem(batch);
-  const header = JSON.stringify({ x0: p.x0.length, images: p.images.length, labels: p.labels.length, shapes: p.shapes, side: SIDE, classes: CLASSES });
+export function writeCnnInputs(file: string, batch: number, batchNorm = false): void {
+  const p = cnnProblem(batch, batchNorm);
+  const header = JSON.stringify({ x0: p.x0.length, images: p.images.length, labels: p.labels.length, shapes: p.shapes, side: SIDE, classes: CLASSES, batchNorm });
   const body = Buffer.concat([p.x0, p.images, p.labels].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
   fs.writeFileSync(file, body);
   fs.writeFileSync(`${file}.json`, header + '\n');

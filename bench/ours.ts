@@ -206,7 +206,7 @@ async function runWorkload(w: Workload): Promise<SideResult> {
       return out;
     }
     case 'cnn-adam': {
-      const problem = cnnProblem(w.batch);
+      const problem = cnnProblem(w.batch, w.batchNorm);
       const adam = () => createOptimizer('adam', {});
       if (compiling()) {
         try {

@@ -70,7 +70,7 @@ function runTorch(ids: string[]): { version: string; threads: number; results: R
   if (probe.status !== 0) return 'python3-torch is not installed (import torch failed)';
   const workloads = WORKLOADS.filter((w) => ids.includes(w.id));
   // PyTorch starts from our initial weights and data, not from draws of its own.
-  for (const w of workloads) if (w.kind === 'cnn-adam') writeCnnInputs(path.join(os.tmpdir(), w.dataFile), w.batch);
+  for (const w of workloads) if (w.kind === 'cnn-adam') writeCnnInputs(path.join(os.tmpdir(), w.dataFile), w.batch, w.batchNorm);
   const out = spawnSync(PYTHON, [path.join(__dirname, 'torch_bench.py')], {
     input: JSON.stringify(workloads),
     encoding: 'utf8',

@@ -38,9 +38,15 @@ def cnn_problem(w):
                 size *= d
             parts.append(p[off:off + size].view(*s))
             off += size
-        k1, b1, k2, b2, w3, b3 = parts
-        h1 = F.relu(F.conv2d(xb, k1.permute(3, 2, 0, 1), b1, padding=1))
-        h2 = F.relu(F.conv2d(h1, k2.permute(3, 2, 0, 1), b2, stride=2, padding=1))
+        if meta.get('batchNorm'):
+            # Training mode: the batch's statistics (biased variance), no running averages, as tf.moments + tf.batchNorm.
+            k1, g1, be1, k2, g2, be2, w3, b3 = parts
+            h1 = F.relu(F.batch_norm(F.conv2d(xb, k1.permute(3, 2, 0, 1), padding=1), None, None, g1, be1, training=True, eps=1e-5))
+            h2 = F.relu(F.batch_norm(F.conv2d(h1, k2.permute(3, 2, 0, 1), stride=2, padding=1), None, None, g2, be2, training=True, eps=1e-5))
+        else:
+            k1, b1, k2, b2, w3, b3 = parts
+            h1 = F.relu(F.conv2d(xb, k1.permute(3, 2, 0, 1), b1, padding=1))
+            h2 = F.relu(F.conv2d(h1, k2.permute(3, 2, 0, 1), b2, stride=2, padding=1))
         logits = h2.permute(0, 2, 3, 1).reshape(batch, -1) @ w3 + b3
         return F.cross_entropy(logits, yb)
 

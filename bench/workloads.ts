@@ -23,7 +23,7 @@ export type Workload =
    * bench/cnnNetwork.ts with Adam; `dataFile`: the file (in the temporary directory) where bench/cnnProblem.ts writes the weights and data PyTorch starts from.
    * `threads` (here and on example-adam): ours runs its large products on that many threads (src/runner/productPool.ts), PyTorch gets torch.set_num_threads; absent: 1.
    */
-  | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string; threads?: number }
+  | { id: string; kind: 'cnn-adam'; batch: number; steps: number; lr: number; repeats: number; tol: number; dataFile: string; threads?: number; batchNorm?: boolean }
   /**
    * An objective from examples/ with Adam (bench/exampleProblem.ts); `torchNet`: the same network in bench/torch_examples.py,
    * `dataFile` where its weights and data are written for it.
@@ -62,6 +62,10 @@ export const WORKLOADS: Workload[] = [
     tol: 1e-2,
   },
   { id: 'cnn adam 16x16 conv16-conv32s2-dense10 batch 32', kind: 'cnn-adam', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnn-inputs.bin' },
+  {
+    id: 'cnn+batchnorm adam 16x16 conv16-bn-conv32s2-bn-dense10 batch 32', kind: 'cnn-adam', batchNorm: true,
+    batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-cnnbn-inputs.bin',
+  },
   {
     id: 'cnn+batchnorm adam 12x12 conv8-bn-pool-dense8 batch 32 (examples/smallCnn.ts)', kind: 'example-adam', file: 'examples/smallCnn.ts', objective: 'withBatchNorm',
     torchNet: 'smallCnnBatchNorm', batch: 32, steps: 300, lr: 1e-3, repeats: 3, tol: 1e-2, dataFile: 'optlab-bench-smallcnn-inputs.bin',
