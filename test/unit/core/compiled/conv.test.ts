@@ -75,7 +75,7 @@ describe('compiled programs: conv2d and its gradients match TensorFlow.js', () =
     });
   }
 
-  it('filter rows of 24 and 18 inputs in a program with WebAssembly loops: im2col\'s runs copied in bulk, col2im\'s added in SIMD (patchRuns.ts; 18 has a scalar tail)', () => {
+  it('filter rows of 24 and 18 inputs in a program with WebAssembly loops: im2col and col2im in WebAssembly (wasmPatches.ts; 18 has a scalar tail)', () => {
     const bulk: Case[] = [
       { x: [2, 8, 8, 8], filter: [3, 3, 8, 8], strides: 2, pad: 1 },
       { x: [2, 7, 6, 6], filter: [3, 3, 6, 4], strides: 1, pad: 'same' },
