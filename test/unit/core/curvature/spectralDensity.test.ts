@@ -54,7 +54,7 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
   }
 
   it('stops starting probes when the caller says so, but never before two (the fewest a standard error needs)', () => {
-    // The caller's stop rule (the runner's is its time budget), asked before each probe after the second.
+    // The caller's stop rule, asked before each probe after the second: here a count of answers.
     const stopAfter = (answersNo: number) => {
       let asked = 0;
       return () => ++asked > answersNo;
@@ -62,12 +62,12 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
     const d = spectra['uniform in [1, 10]'](500);
     const { apply } = rotatedOperator(d);
     const steps = 8;
-    const spent = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, shouldStop: () => true });
-    assert.equal(spent.method, 'hutchinson');
-    assert.equal(spent.probes, 2);
-    assert.equal(spent.products, 2 * (steps + 2));
-    assert.ok(spent.traceStdErr > 0 && Number.isFinite(spent.traceStdErr), `stderr ${spent.traceStdErr} from two probes`);
-    assert.ok(Math.abs(sum(spent.density.weights) - 1) < 1e-9);
+    const stoppedAtOnce = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, shouldStop: () => true });
+    assert.equal(stoppedAtOnce.method, 'hutchinson');
+    assert.equal(stoppedAtOnce.probes, 2);
+    assert.equal(stoppedAtOnce.products, 2 * (steps + 2));
+    assert.ok(stoppedAtOnce.traceStdErr > 0 && Number.isFinite(stoppedAtOnce.traceStdErr), `standard error ${stoppedAtOnce.traceStdErr} from two probes`);
+    assert.ok(Math.abs(sum(stoppedAtOnce.density.weights) - 1) < 1e-9);
     // Four answers of "go on" (before the 3rd to 6th probes), then "stop" before the 7th.
     const partial = spectralDensity(apply, d.length, { probes: 16, steps, seed: 4, shouldStop: stopAfter(4) });
     assert.equal(partial.probes, 6);
