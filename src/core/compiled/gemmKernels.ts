@@ -8,9 +8,9 @@
  * (relaxed SIMD's f32x4.relaxed_madd) where it rounds once (relaxedSimd.ts, fusedProducts()), else with
  * f32x4.mul + f32x4.add: either way the same bits run to run on one machine, the fused ones on every
  * machine that fuses.
- * A long k is taken in chunks of K_CHUNK, each chunk's calls adding onto out (the float32 sums go on from
- * where they were stored, in the same order: the same bits), so the chunk's rows of a and b stay in cache
- * while every block of out runs over them.
+ * A long k is taken in chunks of K_CHUNK inside the call, each chunk's blocks adding onto out (the float32 sums
+ * go on from where they were stored, in the same order: the same bits), so the chunk's rows of a and b stay in
+ * cache while every block of out runs over them.
  * Otherwise a plain-JS loop that sums each row in float64. Both sum in another order than
  * TensorFlow.js's kernels: the front ends' agreement check allows for it.
  */
@@ -103,22 +103,15 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
   if (!wasm) return false;
   // Element strides of a as [m×k]: transposed, row i is column i of the stored k×m matrix.
   const [rowA, colA] = transA ? [1, m] : [k, 1];
-  inChunks(wasm, a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
+  runProduct(wasm, a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
   return true;
 }
 
-/** The product as calls over chunks of k rows of b, the later ones adding onto out; its rows split over threads when large. */
-function inChunks(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
+/** The product in one call, or its rows split over threads when large (each thread one call for its rows). */
+function runProduct(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
   const origin = origins.get(wasm);
-  const rows = (from: number, to: number) => chunks(wasm, a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n);
-  if (!origin || !runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n, chunk: K_CHUNK }, rows)) rows(0, m);
-}
-
-/** What each thread runs for its rows (the workers' copy: src/runner/productPool.ts). */
-function chunks(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
-  for (let p = 0; p < k; p += K_CHUNK) {
-    wasm(a + p * colBytesA, rowBytesA, colBytesA, b + 4 * p * n, out, m, Math.min(K_CHUNK, k - p), n, p > 0 ? 1 : 0);
-  }
+  const rows = (from: number, to: number) => wasm(a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n, 0);
+  if (!origin || !runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n }, rows)) rows(0, m);
 }
 
 /**
@@ -135,7 +128,7 @@ export function wasmBatchedGemm(
   for (let batch = 0; batch < batches; batch++) {
     const aAt = a.byteOffset + 4 * (aBatches === 1 ? 0 : batch) * m * k;
     const bAt = b.byteOffset + 4 * (bBatches === 1 ? 0 : batch) * k * n;
-    inChunks(wasm, aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
+    runProduct(wasm, aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
   }
   return true;
 }
@@ -168,9 +161,10 @@ const BLOCK_EMPTY = 0x40;
 /** v128.load32_splat (WebAssembly Core Specification 2.0, 5.4.8). */
 const LOAD32_SPLAT = 0x09;
 /**
- * Rows and 4-wide column vectors per block, largest first (the edges take the smaller blocks), by n: 2 × 16 where
- * n ≥ 16 (fewer loads per multiply-add), 4 × 8 below (n = 10 would leave 16-wide blocks unused). Both keep
- * accumulators and b's vectors within the 16 SIMD registers V8 gives WebAssembly on x64 (bench/README.md, issue 20).
+ * Rows and 4-wide column vectors per block, largest first (the edges take the smaller blocks), by n, first
+ * match: 2 × 16 where n ≥ 16 (fewer loads per multiply-add), 4 × 8 below (n = 10 would leave 16-wide blocks
+ * unused). Both keep accumulators and b's vectors within the 16 SIMD registers V8 gives WebAssembly on x64
+ * (bench/README.md, issue 20; 3 × 12, 5 × 8 and 6 × 8 measured no faster).
  */
 const BLOCKINGS = [
   { minN: 16, rows: [2, 1], vectors: [4, 2, 1] },
@@ -195,7 +189,7 @@ function emitGemm(fused: boolean): Code {
   const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
   const [a, rowA, colA, b, out, m, k, n, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const v = {
-    i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'),
+    i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'), kLeft: c.local('i32'),
     rowBytes: c.local('i32'), vectorBytes: c.local('i32'), tail: c.local('i32'),
     rowOffsets: Array.from({ length: MAX_ROWS }, () => c.local('i32')),
     acc: Array.from({ length: MAX_ROWS }, () => Array.from({ length: MAX_VECTORS }, () => c.local('v128'))),
@@ -207,14 +201,31 @@ function emitGemm(fused: boolean): Code {
   c.get(n).i32(-4).op(Op.i32And).i32(2).op(Op.i32Shl).set(v.vectorBytes);
   c.get(n).i32(3).op(Op.i32And).set(v.tail);
   v.rowOffsets.forEach((local, r) => c.get(rowA).i32(r).op(Op.i32Mul).set(local));
+  // Chunks of k: k = min(K_CHUNK, what is left); then a and b move past it and accumulate is set.
+  c.get(k).set(v.kLeft);
+  c.op(Op.loop, BLOCK_EMPTY);
+  c.get(v.kLeft).i32(K_CHUNK).get(v.kLeft).i32(K_CHUNK).op(Op.i32LtS).op(Op.select).set(k);
   c.i32(0).set(v.i);
-  const [wide, narrow] = BLOCKINGS;
-  c.get(n).i32(wide.minN).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
-  emitRowBlocks(c, params, v, m, n, wide);
-  c.op(Op.else);
-  emitRowBlocks(c, params, v, m, n, narrow);
-  c.op(Op.end);
+  emitBlockings(c, params, v, m, n, 0);
+  c.get(a).get(k).get(colA).op(Op.i32Mul).op(Op.i32Add).set(a);
+  c.get(b).get(k).get(v.rowBytes).op(Op.i32Mul).op(Op.i32Add).set(b);
+  c.i32(1).set(accumulate);
+  c.get(v.kLeft).get(k).op(Op.i32Sub).tee(v.kLeft).i32(0).op(Op.i32GtS).op(Op.brIf, 0, Op.end);
   return c;
+}
+
+/** if n ≥ BLOCKINGS[at].minN, its row blocks, else the next blocking's (the last has minN 0). */
+function emitBlockings(c: Code, params: GemmParams, v: GemmLocals, m: number, n: number, at: number): void {
+  const blocking = BLOCKINGS[at];
+  if (at === BLOCKINGS.length - 1) {
+    emitRowBlocks(c, params, v, m, n, blocking);
+    return;
+  }
+  c.get(n).i32(blocking.minN).op(Op.i32GeS).op(Op.if, BLOCK_EMPTY);
+  emitRowBlocks(c, params, v, m, n, blocking);
+  c.op(Op.else);
+  emitBlockings(c, params, v, m, n, at + 1);
+  c.op(Op.end);
 }
 
 /** Row blocks down to the last row, each over every column of out: full vectors, then the last n mod 4 columns. */
@@ -249,7 +260,7 @@ function emitColumnLoop(c: Code, v: GemmLocals, width: number, end: number, bloc
 type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number; fused: boolean };
 
 type GemmLocals = {
-  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; rowBytes: number; vectorBytes: number; tail: number;
+  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; kLeft: number; rowBytes: number; vectorBytes: number; tail: number;
   rowOffsets: number[]; acc: number[][]; bv: number[]; av: number;
 };
 

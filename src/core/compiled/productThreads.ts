@@ -4,7 +4,7 @@
  * product's module on the same shared memory (every compiled memory is shared: wasm/binary.ts). A product
  * is cut into blocks of rows of out, which the calling thread and the workers take one at a time until none
  * is left (a worker that wakes late, on a busy machine, takes fewer). Each element of out is one row of a
- * times one column of b, summed over k in the same chunks and the same order whatever rows a thread
+ * times one column of b, summed over k in the same chunks (inside `gemm`) and the same order whatever rows a thread
  * holds, so the bits are the one-thread product's (test/unit/runner/productPool.test.ts checks it).
  * Without a pool, or below THREADED_PRODUCT_MIN multiply-adds, a product runs on the calling thread.
  */
@@ -19,8 +19,6 @@ export interface ProductRows {
   readonly m: number;
   readonly k: number;
   readonly n: number;
-  /** Rows of b per `gemm` call, the later calls adding onto out (gemmKernels' K_CHUNK). */
-  readonly chunk: number;
 }
 
 export interface ProductThreads {

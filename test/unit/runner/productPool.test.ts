@@ -121,7 +121,7 @@ describe('product threads: a large WebAssembly product split by rows over worker
     pools.push(pool);
     await pool.start();
     const { a, b, out } = operands(64, 64, 64, 2);
-    const call: ProductRows = { a: a.byteOffset, rowBytesA: 256, colBytesA: 4, b: b.byteOffset, out: out.byteOffset, m: 64, k: 64, n: 64, chunk: 128 };
+    const call: ProductRows = { a: a.byteOffset, rowBytesA: 256, colBytesA: 4, b: b.byteOffset, out: out.byteOffset, m: 64, k: 64, n: 64 };
     // A module without the gemm export: the worker's instantiation gives no function to call.
     const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
     const memory = sharedMemory(1);
