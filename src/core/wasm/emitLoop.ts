@@ -11,15 +11,15 @@
  */
 import { Code, Op, Simd, type ValType } from './binary';
 import { MathImports, emitMathCall } from './emitMathCall';
+import { LoopReads, type Layout } from './emitReads';
 import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, windowSegments, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
-import { INITIAL, operandsOf, type BinaryOp, type Expr, type LoopIR, type Read } from './loopIR';
+import { INITIAL, operandsOf, type BinaryOp, type Expr, type LoopIR } from './loopIR';
 
 type Mode = 'scalar' | 'vector';
 
-/** Byte address of buffer `buf` in the module's memory. */
-export type Layout = (buf: number) => number;
+export type { Layout } from './emitReads';
 
 const BLOCK_EMPTY = 0x40;
 
@@ -43,6 +43,7 @@ class LoopEmitter {
   private readonly starts = new Map<number, number>();
   private zero = -1;
   private readonly rows: RowReductions;
+  private readonly reads: LoopReads;
   /** Whether the vector loop's i is a multiple of 4 (vectorRange starts there): modulo and divide reads take whole vectors. */
   private readonly aligned: boolean;
   /** Ranges of i between window edges, each with a vector loop of its own (windowSegments); empty when vectorRange is not. */
@@ -60,6 +61,8 @@ class LoopEmitter {
     const emitters = { emit64: (e: Expr, mode: Mode, half: number) => this.emit64(e, mode, half), emit32x4: (e: Expr) => this.emit32(e, 'vector') };
     this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, isF32: (e) => this.kind(e) === 'f32', ...emitters });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
+    const { code, i, i4, starts, aligned, constants } = this;
+    this.reads = new LoopReads({ code, layout, i, i4, starts, aligned, constants, segment: () => this.segment });
     for (const statement of ir.body) if (statement.op === 'let') this.kinds.set(statement.id, kindOf(statement.value, this.kinds, ir.scalars));
   }
 
@@ -128,7 +131,7 @@ class LoopEmitter {
         if (!this.constants.has(key)) {
           const scalar = code.local('f32');
           const vec = code.local('v128');
-          this.shift(code.i32(0), e.buf).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
+          this.reads.shift(code.i32(0), e.buf).memory(Op.f32Load, 2, this.layout(e.buf) + 4 * e.read.at).tee(scalar);
           code.simd(Simd.f32x4Splat).set(vec);
           this.constants.set(key, { scalar, vector: vec });
         }
@@ -158,7 +161,7 @@ class LoopEmitter {
         if (kind === 'f32') this.emit32(statement.value, mode).set(slots[0]);
         else slots.forEach((slot, half) => this.emit64(statement.value, mode, half).set(slot));
       } else if (statement.op === 'store') {
-        this.shift(code.get(this.i4), statement.buf);
+        this.reads.shift(code.get(this.i4), statement.buf);
         this.emit32({ op: 'fr', a: statement.value }, mode);
         if (mode === 'vector') code.simdMemory(Simd.store, this.layout(statement.buf));
         else code.memory(Op.f32Store, 2, this.layout(statement.buf));
@@ -203,7 +206,7 @@ class LoopEmitter {
       }
       if (a.into === 'return') returned.push(k);
       else {
-        this.shift(code.i32(0), a.into.buf).get(this.accScalar[k]);
+        this.reads.shift(code.i32(0), a.into.buf).get(this.accScalar[k]);
         if (a.into.divideBy !== undefined) code.f64(a.into.divideBy).op(Op.f64Div);
         code.op(Op.f32DemoteF64).memory(Op.f32Store, 2, this.layout(a.into.buf) + 4 * a.into.at);
       }
@@ -227,7 +230,7 @@ class LoopEmitter {
       case 'scalar':
         return code.get(vector ? (this.splats.get(e.index) as number) : e.index);
       case 'read':
-        return this.read(e.buf, e.read, mode);
+        return this.reads.read(e.buf, e.read, mode);
       case 'local':
         return code.get((this.locals[mode].get(e.id) as number[])[0]);
       case 'fr': {
@@ -297,103 +300,5 @@ class LoopEmitter {
   /** The scalar opcode, or the SIMD one with its prefix. */
   private pick([scalar, simd]: [number, number], mode: Mode): number[] {
     return mode === 'scalar' ? [scalar] : [0xfd, ...(simd < 0x80 ? [simd] : [simd & 0x7f | 0x80, simd >> 7])];
-  }
-
-  // --- reads ----------------------------------------------------------------
-
-  private read(buf: number, read: Read, mode: Mode): Code {
-    const code = this.code;
-    const base = this.layout(buf);
-    if (read.kind === 'constant') {
-      const hoisted = this.constants.get(`${buf}:${read.at}`) as { scalar: number; vector: number };
-      return code.get(mode === 'vector' ? hoisted.vector : hoisted.scalar);
-    }
-    if (read.kind === 'window' && mode === 'vector' && this.segment && !(read.lo <= this.segment.lo && this.segment.hi <= read.hi)) {
-      // Outside this segment's window: the pad in every lane (segments never straddle a window's edge).
-      return code.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([read.pad]).buffer)]).flat());
-    }
-    if (read.kind === 'offset' || (read.kind === 'window' && mode === 'vector')) {
-      // In the vector loop every window read is in range (vectorRange, or this segment's).
-      code.get(this.i4);
-      if (read.k !== 0) code.i32(4 * read.k).op(Op.i32Add);
-      this.shift(code, buf);
-      return mode === 'vector' ? code.simdMemory(Simd.load, base) : code.memory(Op.f32Load, 2, base);
-    }
-    if (mode === 'vector' && this.aligned && read.kind === 'modulo' && read.m % 4 === 0) {
-      // i mod m .. + 3 are consecutive elements (i and m multiples of 4): one load.
-      code.get(this.i).i32(read.m).op(Op.i32RemU);
-      if (read.k) code.i32(read.k).op(Op.i32Add);
-      return this.shift(code.i32(2).op(Op.i32Shl), buf).simdMemory(Simd.load, base);
-    }
-    // ⌊i / d⌋ is one element for all four lanes: one load, splatted.
-    if (mode === 'vector' && this.aligned && read.kind === 'divide' && read.d % 4 === 0) return this.readLane(buf, read, 0).simd(Simd.f32x4Splat);
-    if (mode === 'vector') {
-      // Modulo, divide and general reads: lane by lane.
-      this.readLane(buf, read, 0);
-      code.simd(Simd.f32x4Splat);
-      for (const lane of [1, 2, 3]) {
-        this.readLane(buf, read, lane);
-        code.simd(Simd.f32x4ReplaceLane, lane);
-      }
-      return code;
-    }
-    return this.readLane(buf, read, 0);
-  }
-
-  /** Pushes buf[map(i + lane)] as a float32 (reads out of range give the pad value). */
-  private readLane(buf: number, read: Read, lane: number): Code {
-    const code = this.code;
-    const base = this.layout(buf);
-    const index = () => {
-      code.get(this.i);
-      if (lane !== 0) code.i32(lane).op(Op.i32Add);
-    };
-    switch (read.kind) {
-      case 'window': {
-        // Scalar only: in range ⇔ (i − lo) < (hi − lo) unsigned; out of range loads element 0 and discards it.
-        const inRange = () => code.get(this.i).i32(read.lo).op(Op.i32Sub).i32(read.hi - read.lo).op(Op.i32LtU);
-        code.get(this.i4).i32(4 * read.k).op(Op.i32Add).i32(0);
-        inRange();
-        this.shift(code.op(Op.select), buf).memory(Op.f32Load, 2, base).f32(read.pad);
-        inRange();
-        return code.op(Op.select);
-      }
-      case 'modulo':
-        index();
-        code.i32(read.m).op(Op.i32RemU);
-        if (read.k) code.i32(read.k).op(Op.i32Add);
-        break;
-      case 'divide':
-        index();
-        code.i32(read.d).op(Op.i32DivU);
-        break;
-      case 'general': {
-        const at = () => {
-          index();
-          this.shift(code.i32(2).op(Op.i32Shl), read.map).memory(Op.i32Load, 2, this.layout(read.map));
-        };
-        if (!read.padded) {
-          at();
-          break;
-        }
-        // map[i] < 0 is a pad: load element 0 and select the pad value instead.
-        at();
-        code.i32(0);
-        at();
-        this.shift(code.i32(0).op(Op.i32GeS, Op.select).i32(2).op(Op.i32Shl), buf).memory(Op.f32Load, 2, base).f32(read.pad);
-        at();
-        code.i32(0).op(Op.i32GeS);
-        return code.op(Op.select);
-      }
-      default:
-        index();
-    }
-    return this.shift(code.i32(2).op(Op.i32Shl), buf).memory(Op.f32Load, 2, base);
-  }
-
-  /** Adds a movable buffer's offset to the byte address on the stack. */
-  private shift(code: Code, buf: number): Code {
-    const start = this.starts.get(buf);
-    return start === undefined ? code : code.get(start).op(Op.i32Add);
   }
 }
