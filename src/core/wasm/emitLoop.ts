@@ -16,6 +16,7 @@ import { RowReductions } from './emitRowReductions';
 import { EXACT_IN_F32, kindOf, vectorRange, windowSegments, type Kind } from './laneKinds';
 import { BIN32, BIN64, CMP32, CMP64, REDUCE64, UN32, UN64 } from './opcodes';
 import { INITIAL, operandsOf, type BinaryOp, type Expr, type LoopIR } from './loopIR';
+import { periodicValues, type PeriodicValues } from './periodicValues';
 
 type Mode = 'scalar' | 'vector';
 
@@ -50,6 +51,10 @@ class LoopEmitter {
   private readonly segments: readonly { lo: number; hi: number }[];
   /** The range whose vector loop is being emitted: a window read outside it is its pad. */
   private segment: { lo: number; hi: number } | undefined;
+  /** Values computed once per block of four channels (periodicValues.ts), if the loop has any. */
+  private readonly periodic: PeriodicValues | undefined;
+  /** In the vector loop's copy for one block of channels: that block's periodic values' locals (one, or two float64x2 halves). */
+  private hoisted: Map<Expr, number[]> | undefined;
 
   constructor(private readonly ir: LoopIR, private readonly layout: Layout, private readonly imports: MathImports) {
     this.code = new Code([...ir.scalars, ...(ir.movable ?? []).map((): ValType => 'i32')], ir.accumulators.filter((a) => a.into === 'return').map((): ValType => 'f64'));
@@ -57,7 +62,9 @@ class LoopEmitter {
     this.i4 = this.code.local('i32');
     // Segment vector loops start at multiples of 4 (so aligned); rows have their own alignment rule (RowReductions).
     this.segments = ir.rowReductions?.length ? [] : windowSegments(ir);
-    this.aligned = this.segments.length > 0 || vectorRange(ir).lo % 4 === 0;
+    const range = vectorRange(ir);
+    this.aligned = this.segments.length > 0 || range.lo % 4 === 0;
+    this.periodic = this.segments.length === 0 && range.hi > range.lo ? periodicValues(ir, range.lo, range.hi) : undefined;
     const emitters = { emit64: (e: Expr, mode: Mode, half: number) => this.emit64(e, mode, half), emit32x4: (e: Expr) => this.emit32(e, 'vector') };
     this.rows = new RowReductions(ir, { code: this.code, layout, i: this.i, zero: () => this.zero, isF32: (e) => this.kind(e) === 'f32', ...emitters });
     ir.movable?.forEach((buf) => this.starts.set(buf, this.code.local('i32')));
@@ -100,16 +107,48 @@ class LoopEmitter {
     return code;
   }
 
-  /** for (; i + 4 <= hi; i += 4) the body on four elements (`segment`: the window segment it runs over, if any). */
+  /**
+   * for (; i + 4 <= hi; i += 4) the body on four elements (`segment`: the window segment it runs over, if any).
+   * With periodic values, a turn is one copy of the body per block of four channels of the period, each
+   * reading its block's values from locals; the vectors short of a whole turn are left to the scalar loop.
+   */
   private vectorLoop(hi: number, segment?: { lo: number; hi: number }): void {
     this.segment = segment;
     const code = this.code;
-    code.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-    code.get(this.i).i32(hi - 4).op(Op.i32GtS, Op.brIf, 1);
-    code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
-    this.body('vector');
-    code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
-    code.op(Op.br, 0, Op.end, Op.end);
+    const tables = this.periodic && !segment ? this.periodicTables(this.periodic) : [undefined];
+    const last = hi - 4 * tables.length;
+    // The test at the bottom (entered when a turn fits): values computed before the loop stay there, where
+    // V8 moves them into a loop whose body does not reach every exit (a test at the top).
+    code.get(this.i).i32(last).op(Op.i32LeS).op(Op.if, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
+    for (const table of tables) {
+      this.hoisted = table;
+      code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
+      this.body('vector');
+      code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
+    }
+    this.hoisted = undefined;
+    code.get(this.i).i32(last).op(Op.i32LeS).op(Op.brIf, 0, Op.end, Op.end);
+  }
+
+  /** Before the vector loop (i at its start, a multiple of the period): each block of channels' periodic values, into locals. */
+  private periodicTables({ period, values }: PeriodicValues): Map<Expr, number[]>[] {
+    const code = this.code;
+    const start = code.local('i32');
+    code.get(this.i).set(start);
+    const tables: Map<Expr, number[]>[] = [];
+    for (let block = 0; block < period / 4; block++) {
+      const table = new Map<Expr, number[]>();
+      for (const value of values) {
+        const halves = this.kind(value) === 'f32' ? [code.local('v128')] : [code.local('v128'), code.local('v128')];
+        if (halves.length === 1) this.emit32(value, 'vector').set(halves[0]);
+        else halves.forEach((local, half) => this.emit64(value, 'vector', half).set(local));
+        table.set(value, halves);
+      }
+      tables.push(table);
+      code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
+    }
+    code.get(start).set(this.i);
+    return tables;
   }
 
   private scalarLoop(until: number): void {
@@ -224,6 +263,8 @@ class LoopEmitter {
   private emit32(e: Expr, mode: Mode): Code {
     const code = this.code;
     const vector = mode === 'vector';
+    const hoisted = vector ? this.hoisted?.get(e) : undefined;
+    if (hoisted?.length === 1) return code.get(hoisted[0]);
     switch (e.op) {
       case 'lit':
         return vector ? code.simd(Simd.v128Const, ...Array.from({ length: 4 }, () => [...new Uint8Array(new Float32Array([e.value]).buffer)]).flat()) : code.f32(e.value);
@@ -268,6 +309,8 @@ class LoopEmitter {
   private emit64(e: Expr, mode: Mode, half: number): Code {
     const code = this.code;
     const vector = mode === 'vector';
+    const hoisted = vector ? this.hoisted?.get(e) : undefined;
+    if (hoisted?.length === 2) return code.get(hoisted[half]);
     if (e.op === 'lit') return vector ? code.simd(Simd.v128Const, ...[0, 1].flatMap(() => [...new Uint8Array(new Float64Array([e.value]).buffer)])) : code.f64(e.value);
     if (e.op === 'scalar' && this.ir.scalars[e.index] === 'f64') return code.get(vector ? (this.splats.get(e.index) as number) : e.index);
     if (e.op === 'local' && this.kinds.get(e.id) === 'f64') return code.get((this.locals[mode].get(e.id) as number[])[vector ? half : 0]);
