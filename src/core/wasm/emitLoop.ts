@@ -7,7 +7,9 @@
  * concatenation's windows side by side) gets a vector loop per range between
  * window edges instead (windowSegments), each window read there either in
  * range or its pad throughout; its sums then add lane by lane in index order,
- * as the scalar loop did (the same bits).
+ * as the scalar loop did (the same bits). Values that repeat with a period of
+ * channels (periodicValues.ts) are computed once per block of four channels
+ * before the vector loop, which then runs one copy of its body per block.
  */
 import { Code, Op, Simd, type ValType } from './binary';
 import { MathImports, emitMathCall } from './emitMathCall';
