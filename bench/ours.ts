@@ -19,6 +19,7 @@ import { constantSchedule } from '../src/core/schedule';
 import { illConditionedQuadratic, rosenbrock } from '../src/core/testFunctions';
 import { cnnProblem } from './cnnProblem';
 import { exampleProblem } from './exampleProblem';
+import { multiplyAddsPerStep } from './multiplyAdds';
 import { mlpProblem } from './problems';
 import { sweepRosenbrock } from './sweepRosenbrock';
 import { COMPILED_MAX_PARAMS } from '../src/runner/arrayPath';
@@ -42,6 +43,8 @@ export interface SideResult {
   initial: number[];
   /** 'compiled JS' when the steps ran on the plain-JS path, else undefined (the backend's tensors). */
   path?: string;
+  /** Multiply-adds of one step's products and convolutions (the deep-learning rows; multiplyAdds.ts). */
+  multiplyAddsPerStep?: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -138,16 +141,33 @@ const pathOf = (wasmLoops: number) => (wasmLoops > 0 ? 'compiled wasm SIMD' : 'c
 
 /** A workload with `threads` > 1 runs with a pool of product threads registered, as a run with --threads does. */
 export async function runOurs(w: Workload): Promise<SideResult> {
+  const multiplyAdds = await stepMultiplyAdds(w);
   const threads = 'threads' in w ? (w.threads ?? 1) : 1;
-  if (threads <= 1) return runWorkload(w);
+  if (threads <= 1) return { ...(await runWorkload(w)), multiplyAddsPerStep: multiplyAdds };
   const pool = new ProductPool(threads);
   await pool.start();
   registerProductThreads(pool);
   try {
-    return await runWorkload(w);
+    return { ...(await runWorkload(w)), multiplyAddsPerStep: multiplyAdds };
   } finally {
     registerProductThreads(undefined);
     await pool.close();
+  }
+}
+
+/** The rows whose step is products and convolutions: their multiply-adds per step, traced once (undefined for the others). */
+async function stepMultiplyAdds(w: Workload): Promise<number | undefined> {
+  const problem =
+    w.kind === 'cnn-adam' ? cnnProblem(w.batch, w.batchNorm)
+      : w.kind === 'example-adam' ? await exampleProblem(w.file, w.objective, w.batch)
+        : w.kind === 'mlp-adam' ? mlpProblem(w.samples, w.features, w.hidden, w.batch)
+          : undefined;
+  if (problem === undefined) return undefined;
+  try {
+    return multiplyAddsPerStep(problem.batchLoss, problem.x0, problem.batchInputs(0));
+  } finally {
+    // An example's problem holds host arrays only.
+    if ('dispose' in problem) problem.dispose();
   }
 }
 

@@ -20,6 +20,7 @@ import { silenceTfjsBanner } from '../src/runner/quietTfjs';
 import { runEndToEnd } from './endToEnd';
 import { writeCnnInputs } from './cnnProblem';
 import { writeExampleInputs } from './exampleProblem';
+import { wasmMultiplyAddLimit } from './multiplyAdds';
 import { runOurs, type SideResult } from './ours';
 import { WORKLOADS } from './workloads';
 import { setWasmFlags } from '../src/runner/wasmFlags';
@@ -39,6 +40,10 @@ interface Row {
   checkError?: number;
   checkTol: number;
   ok: boolean;
+  /** Multiply-adds of one step's products and convolutions, and both sides' rates of them (G/s). */
+  multiplyAddsPerStep?: number;
+  oursMultiplyAddRate?: number;
+  torchMultiplyAddRate?: number;
 }
 
 function parseArgs(argv: string[]) {
@@ -127,6 +132,7 @@ async function main(): Promise<void> {
       checkError: err,
       checkTol: w.tol,
       ok: err === undefined ? ours.check.every(Number.isFinite) : err <= w.tol,
+      ...multiplyAddRates(ours.multiplyAddsPerStep, ours.stepsPerSec, theirs?.stepsPerSec),
     };
     rows.push(row);
     console.log(`ours: ${w.id}: ${fmt(row.ours, 1)}/s${err !== undefined ? `, check ${err.toExponential(1)} (tol ${w.tol})` : ''}`);
@@ -146,7 +152,9 @@ async function main(): Promise<void> {
   console.log('\n' + line(header));
   for (const row of table) console.log(line(row));
 
+  const limit = printMultiplyAdds(rows);
   const machine = {
+    ...(limit === undefined ? {} : { wasmMultiplyAddLimit: limit }),
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     node: process.version,
@@ -165,6 +173,31 @@ async function main(): Promise<void> {
     await runEndToEnd(args.torch ? [] : ['--no-torch']);
   }
   if (args.sweep) runSweepRows(args.torch);
+}
+
+/** A row's multiply-adds per step and each side's G multiply-adds/s, when its step is products and convolutions. */
+function multiplyAddRates(perStep: number | undefined, ours: number, torch: number | undefined): Partial<Row> {
+  if (perStep === undefined || perStep === 0) return {};
+  return { multiplyAddsPerStep: perStep, oursMultiplyAddRate: (perStep * ours) / 1e9, torchMultiplyAddRate: torch === undefined ? undefined : (perStep * torch) / 1e9 };
+}
+
+/**
+ * The rows with multiply-adds against one core's limit as WebAssembly reaches it (bench/multiplyAdds.ts,
+ * measured here); returns that limit in G/s, or undefined when no row has any.
+ */
+function printMultiplyAdds(rows: readonly Row[]): number | undefined {
+  const counted = rows.filter((r) => r.multiplyAddsPerStep !== undefined);
+  if (counted.length === 0) return undefined;
+  const limit = wasmMultiplyAddLimit() / 1e9;
+  const share = (rate: number | undefined) => (rate === undefined ? '—' : `${rate.toFixed(1)} (${((100 * rate) / limit).toFixed(0)} %)`);
+  const header = ['workload', 'M multiply-adds/step', 'ours G/s (of limit)', 'PyTorch G/s (of limit)'];
+  const table = counted.map((r) => [r.workload, ((r.multiplyAddsPerStep as number) / 1e6).toFixed(1), share(r.oursMultiplyAddRate), share(r.torchMultiplyAddRate)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(`\nProducts and convolutions against one core's multiply-add limit in WebAssembly SIMD, measured here: ${limit.toFixed(1)} G/s`);
+  console.log(line(header));
+  for (const row of table) console.log(line(row));
+  return limit;
 }
 
 /** bench/sweepWorkers.ts in a process of its own (it starts worker threads and reads its own flags), under this tsx. */
