@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { compileLoopJs } from '../../../../src/core/compiled/loopJs';
 import type { Expr, LoopIR, Read } from '../../../../src/core/wasm/loopIR';
 import { MAX_PERIOD, periodicValues } from '../../../../src/core/wasm/periodicValues';
+import { interpretLoop } from '../../helpers/loopInterpreter';
 import { runLoopsInWasm } from '../../helpers/wasmLoopRunner';
 
 /**
@@ -63,6 +64,34 @@ describe('periodic values: computed once per block of channels, the same bits as
       });
     }
   }
+
+  it('with accumulators beside the periodic values: a max bit for bit, a sum to the round-off of its lanes, against the reference interpreter', () => {
+    const m = 16;
+    for (const size of [m, 4 * m + 8, 1000]) {
+      const scaled: Expr = { op: 'div', a: offset(1), b: sqrtScale(m) };
+      const ir: LoopIR = {
+        size,
+        scalars: [],
+        body: [
+          { op: 'let', id: 1, value: scaled },
+          { op: 'store', buf: 4, value: { op: 'fr', a: { op: 'local', id: 1 } } },
+          { op: 'reduce', acc: 0, value: { op: 'local', id: 1 } },
+          { op: 'reduce', acc: 1, value: { op: 'local', id: 1 } },
+        ],
+        accumulators: [{ op: 'max', into: { buf: 5, at: 0 } }, { op: 'sum', into: 'return' }],
+      };
+      assert.equal(periodicValues(ir, 0, size)?.period, m);
+      const x = Float32Array.from({ length: size }, (_, j) => Math.fround(Math.cos(0.3 * j) * 5));
+      const variance = Float32Array.from({ length: m }, (_, j) => Math.fround(0.2 * j + 0.05));
+      const buffers = new Map<number, Float32Array>([[1, x], [3, variance], [4, new Float32Array(size)], [5, new Float32Array(1)]]);
+      const [run] = runLoopsInWasm([{ ir, buffers, scalars: [] }]);
+      const reference = new Map([...buffers].map(([id, b]) => [id, b.slice()]));
+      const expected = interpretLoop(ir, reference);
+      assert.deepEqual(Array.from(run.buffers.get(4) as Float32Array), Array.from(reference.get(4) as Float32Array), `stores, size ${size}`);
+      assert.ok(Object.is((run.buffers.get(5) as Float32Array)[0], (reference.get(5) as Float32Array)[0]), `max, size ${size}`);
+      assert.ok(Math.abs((run.returned as number) - (expected.returned as number)) <= 1e-12 * expected.magnitudes[1], `sum, size ${size}: ${run.returned} against ${expected.returned}`);
+    }
+  });
 
   it('takes the largest periodic subexpression holding a slow instruction, and nothing that reads an element', () => {
     const found = periodicValues(batchNormIR(16, 64, sqrtScale), 0, 64);
