@@ -87,8 +87,8 @@ async function train(evaluate: (x: tf.Tensor1D, step: number) => ReturnType<Eval
 async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => ArrayInput[], x0: Float32Array, optimizer: ArrayOptimizer, lr: number, steps: number) {
   const compiled = new CompiledValueAndGrad(f, x0.length);
   // The runner's rule (arrayPath.ts): a large objective with loops left in JS is timed both ways first
-  // (counted here, as the runner pays it too) and runs on the faster.
-  compiled.run(x0, inputsAt(0), new Float32Array(x0.length));
+  // (counted here, as the runner pays it too) and runs on the faster. Compiled without a run, as there.
+  compiled.prepare(x0, inputsAt(0));
   if (x0.length > COMPILED_MAX_PARAMS && !compiled.vectorised) {
     const probe = probeFasterPath({ compiled: () => compiled.run(x0, inputsAt(0), new Float32Array(x0.length)), tensors: () => tensorValueAndGrad(f, x0, inputsAt(0)) });
     console.log(`  path probe: ${probe.summary}`);
@@ -96,7 +96,13 @@ async function trainCompiled(f: TensorObjective, inputsAt: (step: number) => Arr
   }
   let initial = NaN;
   const result = await minimizeArrays({
-    objective: { size: x0.length, valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut), lastGradNormSq: () => compiled.gradNormSq },
+    objective: {
+      size: x0.length,
+      valueAndGrad: (x, step, gradOut) => compiled.run(x, inputsAt(step), gradOut),
+      lastGradNormSq: () => compiled.gradNormSq,
+      // As the runner's objective: the program reads the parameters and writes the gradient in the optimizer's memory.
+      shareWorkspace: (workspace) => compiled.shareWorkspace(workspace),
+    },
     x0,
     optimizer,
     schedule: constantSchedule(lr),
