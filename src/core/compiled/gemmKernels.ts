@@ -18,7 +18,7 @@ import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { relaxedMaddFuses } from '../wasm/relaxedSimd';
 import { isBufferOf } from './hostMemory';
-import { runOnThreads } from './productThreads';
+import { runOnThreads, threadsTake } from './productThreads';
 
 type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
 
@@ -107,11 +107,17 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
   return true;
 }
 
-/** The product in one call, or its rows split over threads when large (each thread one call for its rows). */
+/**
+ * The product in one call, or its rows split over threads when large (each thread one call for its rows);
+ * on one thread nothing is allocated.
+ */
 function runProduct(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
-  const origin = origins.get(wasm);
-  const rows = (from: number, to: number) => wasm(a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n, 0);
-  if (!origin || !runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n }, rows)) rows(0, m);
+  const origin = threadsTake(m, k, n) ? origins.get(wasm) : undefined;
+  if (origin) {
+    const rows = (from: number, to: number) => wasm(a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n, 0);
+    if (runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n }, rows)) return;
+  }
+  wasm(a, rowBytesA, colBytesA, b, out, m, k, n, 0);
 }
 
 /**

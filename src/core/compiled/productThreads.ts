@@ -60,9 +60,14 @@ export function productThreadCount(): number {
  */
 export function runOnThreads(module: WebAssembly.Module, memory: WebAssembly.Memory, call: ProductRows, callerRows: (from: number, to: number) => void): boolean {
   const pool = registered;
-  if (!pool || pool.threads < 2 || call.m < 2 || call.m * call.k * call.n < minimum) return false;
+  if (!pool || !threadsTake(call.m, call.k, call.n)) return false;
   pool.run(module, memory, call, callerRows);
   return true;
+}
+
+/** Whether a product of m×k by k×n would run on the registered threads (so a caller on one thread makes nothing for them). */
+export function threadsTake(m: number, k: number, n: number): boolean {
+  return registered !== undefined && registered.threads >= 2 && m >= 2 && m * k * n >= minimum;
 }
 
 /** Blocks per thread a product's rows are cut into: a thread that wakes late finds fewer left, the others take them. */
