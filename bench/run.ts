@@ -147,10 +147,8 @@ async function main(): Promise<void> {
     r.backend,
     r.ok ? 'ok' : `FAIL (${r.checkError?.toExponential(1)})`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  console.log('\n' + line(header));
-  for (const row of table) console.log(line(row));
+  console.log('');
+  printTable(header, table);
 
   const limit = printMultiplyAdds(rows);
   const machine = {
@@ -192,12 +190,17 @@ function printMultiplyAdds(rows: readonly Row[]): number | undefined {
   const share = (rate: number | undefined) => (rate === undefined ? '—' : `${rate.toFixed(1)} (${((100 * rate) / limit).toFixed(0)} %)`);
   const header = ['workload', 'M multiply-adds/step', 'ours G/s (of limit)', 'PyTorch G/s (of limit)'];
   const table = counted.map((r) => [r.workload, ((r.multiplyAddsPerStep as number) / 1e6).toFixed(1), share(r.oursMultiplyAddRate), share(r.torchMultiplyAddRate)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\nProducts and convolutions against one core's multiply-add limit in WebAssembly SIMD, measured here: ${limit.toFixed(1)} G/s`);
+  printTable(header, table);
+  return limit;
+}
+
+/** A text table: the first column left-aligned, the others right-aligned, each as wide as its widest cell. */
+function printTable(header: readonly string[], table: readonly string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(line(header));
   for (const row of table) console.log(line(row));
-  return limit;
 }
 
 /** bench/sweepWorkers.ts in a process of its own (it starts worker threads and reads its own flags), under this tsx. */
