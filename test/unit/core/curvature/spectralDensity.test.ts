@@ -32,8 +32,8 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
       const m1 = sum(d) / d.length;
       const m2 = sum(d.map((l) => l * l)) / d.length;
       const scale1 = sum(d.map(Math.abs)) / d.length;
-      assert.ok(Math.abs(moment(r.density.nodes, r.density.weights, 1) - m1) < 0.04 * scale1, `first moment ${moment(r.density.nodes, r.density.weights, 1)} vs ${m1}`);
-      assert.ok(Math.abs(moment(r.density.nodes, r.density.weights, 2) - m2) < 0.05 * m2, `second moment ${moment(r.density.nodes, r.density.weights, 2)} vs ${m2}`);
+      assert.ok(Math.abs(moment(r.density.nodes, r.density.weights, 1) - m1) < 0.04 * scale1, `mean of the density ${moment(r.density.nodes, r.density.weights, 1)} vs ${m1}`);
+      assert.ok(Math.abs(moment(r.density.nodes, r.density.weights, 2) - m2) < 0.05 * m2, `mean square of the density ${moment(r.density.nodes, r.density.weights, 2)} vs ${m2}`);
       // Nodes stay inside the spectrum (Ritz values interlace it), up to float32 rounding.
       const [lo, hi] = [Math.min(...d), Math.max(...d)];
       assert.ok(r.density.nodes.every((x) => x >= lo - 1e-4 * hi && x <= hi * (1 + 1e-4)));
@@ -48,13 +48,13 @@ describe('spectralDensity (stochastic Lanczos quadrature)', () => {
       assert.ok(r.traceStdErr > 0 && Number.isFinite(r.traceStdErr));
       assert.ok(Math.abs(r.trace - exact) <= 3 * r.traceStdErr, `trace ${r.trace} ± ${r.traceStdErr} vs ${exact}`);
       assert.equal(r.probes, 16);
-      const diagonalRms = Math.sqrt(sum([...diagonal].map((v, i) => (v - (r.diagonal as Float32Array)[i]) ** 2)) / d.length);
-      assert.ok(diagonalRms <= 3 * (r.diagonalStdErr as number), `diagonal error ${diagonalRms} vs stated ${r.diagonalStdErr}`);
+      const diagonalError = Math.sqrt(sum([...diagonal].map((v, i) => (v - (r.diagonal as Float32Array)[i]) ** 2)) / d.length);
+      assert.ok(diagonalError <= 3 * (r.diagonalStdErr as number), `diagonal error ${diagonalError} vs stated ${r.diagonalStdErr}`);
     });
   }
 
   it('stops starting probes when the caller says so, but never before two (the fewest a standard error needs)', () => {
-    // The caller's stop rule, asked before each probe after the second: here a count of answers.
+    // The caller's stop rule, asked before each probe from probe 3 on: here a count of answers.
     const stopAfter = (answersNo: number) => {
       let asked = 0;
       return () => ++asked > answersNo;
