@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { installFastWasmConvFilterGradient } from '../core/tfjs/fastWasmConvFilterGradient';
+import { installFastWasmConvGradients } from '../core/tfjs/fastWasmConvGradients';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { installFastWasmTile } from '../core/tfjs/fastWasmTile';
@@ -55,7 +55,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   registerMissingWasmKernels();
   installFastWasmSlice();
   installFastWasmMatMul();
-  installFastWasmConvFilterGradient();
+  installFastWasmConvGradients();
   installFastWasmTile();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {

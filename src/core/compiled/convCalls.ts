@@ -6,7 +6,7 @@
  * dilations mean what they mean there. Each call gets its scratch buffers here, once.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ConvGeometry } from './convKernels';
+import { geometryOfInfo, type ConvGeometry } from './convKernels';
 import type { LoopFuser } from './loopFuser';
 import { NotCompilable, sizeOf, type KernelNode, type ValueId } from './program';
 import type { CallArgument } from './schedule';
@@ -78,9 +78,5 @@ function geometryOf(fuser: LoopFuser, node: KernelNode, input: (name: string) =>
   const outShape = fuser.graph.shapeOf(node.outputs[0]);
   const expected = node.kernel === 'Conv2D' ? info.outShape : node.kernel === 'Conv2DBackpropInput' ? xShape : filterShape;
   if (sizeOf(outShape) !== sizeOf(expected)) throw new NotCompilable(`${node.kernel}: output [${outShape.join(', ')}] is not the geometry's [${expected.join(', ')}]`);
-  return [
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
-    info.padInfo.top, info.padInfo.left,
-  ];
+  return geometryOfInfo(info);
 }

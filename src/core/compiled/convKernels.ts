@@ -5,6 +5,7 @@
  * patches live in a scratch buffer the program allocates once (no allocation per run); the products
  * are `gemm` (gemmKernels.ts: WebAssembly SIMD when every array is in one WebAssembly memory).
  */
+import type * as tf from '@tensorflow/tfjs';
 import { gemm } from './gemmKernels';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
 import { wasmPatches } from './wasmPatches';
@@ -16,6 +17,15 @@ import { wasmTranspose } from './wasmTranspose';
  * (tfjs's computeConv2DInfo decides them). Calls get it as a constant buffer of the program.
  */
 export type ConvGeometry = Float32Array | readonly number[];
+
+/** The geometry TensorFlow.js's computeConv2DInfo decided (channels last). */
+export function geometryOfInfo(info: tf.backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
+    info.padInfo.top, info.padInfo.left,
+  ];
+}
 
 /** Runs shorter than this many numbers go through the geometry's index map in JS (patchMaps.ts). */
 const SHORT_RUN = 16;

@@ -45,7 +45,7 @@ export function registerMissingWasmKernels(): void {
   registerWasmDepthwiseGradients();
 }
 
-/** Conv2DBackpropFilter's attributes as TensorFlow.js passes them (also read by fastWasmConvFilterGradient.ts). */
+/** Conv2DBackpropFilter's attributes as TensorFlow.js passes them (also read by fastWasmConvGradients.ts). */
 export interface Conv2DBackpropFilterAttrs {
   strides: number | [number, number];
   pad: 'valid' | 'same' | number;

@@ -3,9 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../../src/runner/backend';
 
 /**
- * The wasm backend's conv2d filter gradient as im2col and the backend's product
- * (src/core/tfjs/fastWasmConvFilterGradient.ts) against the cpu backend's kernel, over strides,
- * paddings, channel counts and a batch; the input gradient on the way too.
+ * The wasm backend's conv2d gradients as the backend's product with im2col (filter) or col2im (input)
+ * (src/core/tfjs/fastWasmConvGradients.ts) against the cpu backend's kernels, over strides, paddings
+ * (explicit, 'same' with odd and even totals, 'valid' with a remainder), channel counts and a batch.
  */
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number };
 
@@ -15,6 +15,11 @@ const CASES: Case[] = [
   { x: [2, 9, 7, 3], f: [2, 3, 3, 2], strides: [2, 1], pad: 'valid' },
   { x: [1, 6, 6, 4], f: [3, 3, 4, 8], strides: 1, pad: 1 },
   { x: [2, 5, 5, 2], f: [5, 5, 2, 3], strides: 1, pad: 'same' },
+  // The bench's second layer in small: stride 2 with one pixel on every side, 16 channels (4-wide runs).
+  { x: [2, 6, 6, 16], f: [3, 3, 16, 8], strides: 2, pad: 1 },
+  // 'valid' leaving a row and a column unread; 'same' padding only the bottom and right.
+  { x: [1, 8, 7, 3], f: [3, 2, 3, 5], strides: [3, 2], pad: 'valid' },
+  { x: [2, 6, 6, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' },
 ];
 
 const valuesOf = (shape: number[], seed: number) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed + i * 0.61) * 1.5);
@@ -39,12 +44,14 @@ function assertNear(got: Float32Array, want: Float32Array, what: string): void {
   got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what}[${i}]: ${v} vs ${want[i]}`));
 }
 
-describe('wasm conv2d filter gradient as im2col and a product', () => {
-  it('equals the cpu backend\'s gradients over strides, paddings and channels, leaving no tensor behind', async () => {
+describe('wasm conv2d gradients as a product and a patch gather', () => {
+  it('equal the cpu backend\'s gradients over strides, paddings and channels, leaving no tensor behind', async () => {
     await selectBackend('cpu');
     const expected = CASES.map(gradients);
     await selectBackend('wasm');
-    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc.name, 'kernelFunc', 'the im2col kernel is installed');
+    // Installed (the kernels replaced are conv2DBackpropInput, the backend's, and conv2dBackpropFilter, wasmKernels.ts').
+    assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc.name, 'filterGradient');
+    assert.equal(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc.name, 'inputGradient');
     const before = tf.memory().numTensors;
     CASES.forEach((c, k) => {
       const got = gradients(c);

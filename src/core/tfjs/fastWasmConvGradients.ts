@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { geometryOfInfo, PATCH_KERNELS } from '../compiled/convKernels';
+import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
+
+/**
+ * conv2d's two gradients for the wasm backend as the backend's own product and the compiled path's
+ * patch gathers (convKernels.ts' im2col and col2im, their JS forms on the backend's heap):
+ * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out]. TF.js 4.22's wasm backend has
+ *   no such kernel; wasmKernels.ts registers a plain-JS loop over every tap, pixel and channel.
+ * - input: dx = col2im(dy[pixels, out] · Wᵀ[out, taps]). The backend's Conv2DBackpropInput is a direct
+ *   loop that ran at about a tenth of its product's speed (half of a CNN's value and gradient on tensors,
+ *   and so of every trace the compiler checks against).
+ * The products are the registered BatchMatMul's (its untransposed product after fastWasmMatMul.ts'
+ * transpose): the same sums in another order than the kernels replaced, float32 rounding may differ in
+ * the last bits. NCHW, dilations and non-float32 tensors go to the kernels they replace.
+ */
+
+interface WasmHeapBackend {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: unknown): void;
+}
+
+type Shape4 = [number, number, number, number];
+
+interface Conv2DBackpropInputAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  inputShape: Shape4;
+}
+
+let installed = false;
+
+/** After registerMissingWasmKernels (the filter kernel this one falls back to) and installFastWasmMatMul. */
+export function installFastWasmConvGradients(): void {
+  if (installed) return;
+  const filterKernel = tf.getKernel('Conv2DBackpropFilter', 'wasm');
+  const inputKernel = tf.getKernel('Conv2DBackpropInput', 'wasm');
+  if (!filterKernel || !inputKernel || !tf.getKernel('BatchMatMul', 'wasm')) return;
+  installed = true;
+  const filterGradient: tf.KernelFunc = (args) => {
+    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+    if (attrs.dataFormat !== 'NHWC' || x.dtype !== 'float32' || dy.dtype !== 'float32') return filterKernel.kernelFunc(args);
+    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const wasm = args.backend as unknown as WasmHeapBackend;
+    const { pixels, taps, geometry } = sizesOf(info);
+    const patches = wasm.makeOutput([pixels, taps], 'float32');
+    try {
+      // After makeOutput: the heap may have grown, which detaches earlier views.
+      PATCH_KERNELS.im2col(heapOf(wasm, x), heapOf(wasm, patches), geometry);
+      const product = matMul(args.backend, patches, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, true, false);
+      return { dataId: product.dataId, shape: [...attrs.filterShape], dtype: 'float32' };
+    } finally {
+      wasm.disposeData(patches.dataId);
+    }
+  };
+  const inputGradient: tf.KernelFunc = (args) => {
+    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    if (attrs.dataFormat !== 'NHWC' || dy.dtype !== 'float32' || filter.dtype !== 'float32') return inputKernel.kernelFunc(args);
+    const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const wasm = args.backend as unknown as WasmHeapBackend;
+    const { pixels, taps, geometry } = sizesOf(info);
+    const flatDy = { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' as const };
+    const flatFilter = { dataId: filter.dataId, shape: [taps, info.outChannels], dtype: 'float32' as const };
+    const patches = matMul(args.backend, flatDy, flatFilter, false, true);
+    try {
+      const dx = wasm.makeOutput([...attrs.inputShape], 'float32');
+      PATCH_KERNELS.col2im(heapOf(wasm, patches), heapOf(wasm, dx), geometry);
+      return dx;
+    } finally {
+      wasm.disposeData(patches.dataId);
+    }
+  };
+  replace(filterKernel, filterGradient);
+  replace(inputKernel, inputGradient);
+}
+
+function replace(previous: tf.KernelConfig, kernelFunc: tf.KernelFunc): void {
+  tf.unregisterKernel(previous.kernelName, 'wasm');
+  tf.registerKernel({ ...previous, kernelFunc });
+}
+
+const heapOf = (wasm: WasmHeapBackend, t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
+
+function matMul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo {
+  const kernel = tf.getKernel('BatchMatMul', 'wasm') as tf.KernelConfig;
+  return kernel.kernelFunc({ inputs: { a, b }, backend: backend as object, attrs: { transposeA, transposeB } }) as tf.TensorInfo;
+}
+
+/**
+ * One geometry array per geometry: the patch gathers keep an index map per geometry object (patchMaps.ts),
+ * built once. Few shapes occur in a session; the cache is cleared past GEOMETRIES_MAX.
+ */
+const geometries = new Map<string, number[]>();
+const GEOMETRIES_MAX = 64;
+
+function sizesOf(info: tf.backend_util.Conv2DInfo): { pixels: number; taps: number; geometry: number[] } {
+  const fresh = geometryOfInfo(info);
+  const key = fresh.join(',');
+  let geometry = geometries.get(key);
+  if (!geometry) {
+    if (geometries.size >= GEOMETRIES_MAX) geometries.clear();
+    geometries.set(key, (geometry = fresh));
+  }
+  return { pixels: info.batchSize * info.outHeight * info.outWidth, taps: info.filterHeight * info.filterWidth * info.inChannels, geometry };
+}
