@@ -6,7 +6,7 @@
  * dilations mean what they mean there. Each call gets its scratch buffers here, once.
  */
 import * as tf from '@tensorflow/tfjs';
-import { geometryOfInfo, type ConvGeometry } from './convKernels';
+import { geometryOfInfo, patchesFloats, type ConvGeometry } from './convKernels';
 import type { LoopFuser } from './loopFuser';
 import { NotCompilable, sizeOf, type KernelNode, type ValueId } from './program';
 import type { CallArgument } from './schedule';
@@ -41,7 +41,8 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode): void {
     const known = forwardPatches.get(fuser) as Map<string, number>;
     const key = node.kernel === 'Conv2DBackpropInput' ? undefined : `${fuser.graph.root(input('x'))}|${g.join(',')}`;
     const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined ? known.get(key) : undefined;
-    const patches = reused ?? fuser.addBuffer({ size: pixels * taps, role: 'temp' });
+    const patchesSize = node.kernel === 'Conv2DBackpropInput' ? pixels * taps : patchesFloats(g);
+    const patches = reused ?? fuser.addBuffer({ size: patchesSize, role: 'temp' });
     if (node.kernel === 'Conv2D' && key !== undefined && !known.has(key)) known.set(key, patches);
     const args: CallArgument[] = [first, second, { buffer: buf }, { buffer: patches }];
     if (node.kernel === 'Conv2DBackpropInput') args.push({ buffer: fuser.addBuffer({ size: taps * g[6], role: 'temp' }) });

@@ -8,7 +8,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { gemm } from './gemmKernels';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
-import { wasmPatches } from './wasmPatches';
+import { paddedImageFloats, wasmPatches } from './wasmPatches';
 import { wasmTranspose } from './wasmTranspose';
 
 /**
@@ -112,6 +112,9 @@ export const PATCH_KERNELS = { im2col, col2im };
 
 const pixelsOf = (g: ConvGeometry) => g[0] * g[4] * g[5];
 const tapsOf = (g: ConvGeometry) => g[7] * g[8] * g[3];
+
+/** The patches buffer of a forward convolution: its patches, then room for the padded image im2col may make first (wasmPatches.ts). */
+export const patchesFloats = (g: ConvGeometry) => pixelsOf(g) * tapsOf(g) + paddedImageFloats(g);
 
 export const CONV_KERNELS = {
   /** tf.conv2d: out[pixels, outC] = patches(x)[pixels, taps] · filter[taps, outC]. */

@@ -9,6 +9,8 @@
  * Both walk the patches in their order (batch, output row, output pixel, filter row, filter column), as
  * the JS loops do: col2im adds into each element of dx in the loops' order, one float32 addition each
  * (what the JS `dx[i] += p[i]` rounds to), so the sums have the JS loops' bits; im2col moves values only.
+ * Where the padded images are small beside their patches (stride 1) and the patches buffer has room after
+ * the patches, im2col copies them zero-padded there first and gathers every window as an interior one.
  */
 import { Code, encodeModule, Op, Simd } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
@@ -34,7 +36,12 @@ const UNROLL_MAX = 64;
 interface Specialized {
   readonly geometry: Float64Array;
   readonly memory: WebAssembly.Memory;
-  readonly fns: Record<Kind, PatchCall>;
+  readonly fns: Functions;
+}
+
+/** A geometry's functions; `padded`: the images padded first, then every pixel's window gathered as an interior one. */
+interface Functions extends Record<Kind, PatchCall> {
+  readonly padded?: { readonly at: number; readonly floats: number; readonly padImage: PatchCall; readonly im2col: PatchCall };
 }
 /** By the call's geometry buffer (a program constant); its numbers and memory are compared before use. */
 const specialized = new WeakMap<object, Specialized>();
@@ -285,27 +292,96 @@ export function wasmPatches(kind: Kind, image: Float32Array, patches: Float32Arr
     entry = { geometry: Float64Array.from(g), memory, fns: instantiate(memory, g) };
     specialized.set(g, entry);
   }
+  const padded = entry.fns.padded;
+  if (kind === 'im2col' && padded && patches.length >= padded.at + padded.floats) {
+    const paddedAt = patches.byteOffset + 4 * padded.at;
+    padded.padImage(image.byteOffset, paddedAt);
+    padded.im2col(paddedAt, patches.byteOffset);
+    return true;
+  }
   entry.fns[kind](image.byteOffset, patches.byteOffset);
   return true;
 }
 
-/** The two functions for this geometry over this memory (the module compiled once per geometry). */
-function instantiate(memory: WebAssembly.Memory, g: ConvGeometry): Record<Kind, PatchCall> {
+/**
+ * Numbers of a zero-padded copy of the images that im2col makes first, in the patches buffer after the
+ * patches (convKernels.patchesFloats), when the windows read padding and the copy is at most a quarter of
+ * the patches (a single-channel first layer: its edge pixels' short runs cost more than the copy); else 0.
+ * The padded image holds the rows and columns the windows read, from −top and −left on.
+ */
+export function paddedImageFloats(g: ConvGeometry): number {
+  const { height, width } = paddedExtent(g);
+  const [batch, inH, inW, inC, outH, outW, , fh, fw, , , , dw, top, left] = Array.from(g, (v) => v | 0);
+  const readsPadding = top > 0 || left > 0 || height - top > inH || width - left > inW;
+  if (dw !== 1 || !readsPadding || height <= top || width <= left) return 0;
+  const floats = batch * height * width * inC;
+  return 4 * floats <= batch * outH * outW * fh * fw * inC ? floats : 0;
+}
+
+/** Rows and columns the windows span, from −top and −left on. */
+function paddedExtent(g: ConvGeometry): { height: number; width: number } {
+  const [outH, outW, fh, fw, sh, sw, dh, dw] = [g[4], g[5], g[7], g[8], g[9], g[10], g[11], g[12]].map((v) => v | 0);
+  return { height: (outH - 1) * sh + (fh - 1) * dh + 1, width: (outW - 1) * sw + (fw - 1) * dw + 1 };
+}
+
+/** The functions for this geometry over this memory (the module compiled once per geometry). */
+function instantiate(memory: WebAssembly.Memory, g: ConvGeometry): Functions {
   const outW = g[5], fw = g[8], sw = g[10], left = g[14];
   // Output columns with ox·sw − left ≥ 0 and ox·sw − left + fw ≤ inW (dilation 1 along the width only).
   const first = g[12] === 1 ? Math.min(outW, Math.max(0, Math.ceil(left / sw))) : 0;
   const end = g[12] === 1 ? Math.max(first, Math.min(outW, Math.floor((g[2] - fw + left) / sw) + 1)) : 0;
   const geometry = [g[0], g[1], g[2], g[3], g[4], outW, g[7], fw, g[9], sw, g[11], g[12], g[13], left, first, end].map((v) => v | 0);
-  const key = geometry.join(',');
+  const paddedFloats = paddedImageFloats(g);
+  const { height, width } = paddedExtent(g);
+  // The padded images' geometry: no padding, every window inside along the width.
+  const paddedGeometry = [geometry[0], height, width, ...geometry.slice(3, 12), 0, 0, 0, outW];
+  const key = `${geometry.join(',')}${paddedFloats > 0 ? ' padded' : ''}`;
   let module = modules.get(key);
   if (!module) {
     if (modules.size >= MODULES_MAX) modules.clear();
+    const paddedFunctions = paddedFloats > 0 ? [
+      { name: 'padImage', code: emitPadImage(geometry, height, width) },
+      { name: 'im2colPadded', code: emitPatches('im2col', paddedGeometry) },
+    ] : [];
     module = new WebAssembly.Module(encodeModule([
       { name: 'im2col', code: emitPatches('im2col', geometry) },
       { name: 'col2im', code: emitPatches('col2im', geometry) },
+      ...paddedFunctions,
     ], 1));
     modules.set(key, module);
   }
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-  return { im2col: exports.im2col as PatchCall, col2im: exports.col2im as PatchCall };
+  const at = g[0] * g[4] * outW * g[7] * fw * g[3];
+  const padded = paddedFloats > 0 ? { at, floats: paddedFloats, padImage: exports.padImage as PatchCall, im2col: exports.im2colPadded as PatchCall } : undefined;
+  return { im2col: exports.im2col as PatchCall, col2im: exports.col2im as PatchCall, padded };
+}
+
+/**
+ * padImage(image, padded): each image's rows −top … height − top − 1 and columns −left … width − left − 1,
+ * zeros outside the image, written in order from `padded` on.
+ */
+function emitPadImage(geometry: readonly number[], height: number, width: number): Code {
+  const [batch, inH, inW, inC] = geometry;
+  const [top, left] = [geometry[12], geometry[13]];
+  const c = new Code(['i32', 'i32'], []);
+  const [image, at] = [0, 1];
+  const [b, y, from, bytes, batchEnd, rowsEnd] = [0, 0, 0, 0, 0, 0].map(() => c.local('i32'));
+  const copied = Math.max(0, Math.min(inW, width - left));
+  c.i32(batch).set(batchEnd).i32(height).set(rowsEnd);
+  forRange(c, b, batchEnd, () => forRange(c, y, rowsEnd, () => {
+    // The image row y − top when inside [0, inH) (as unsigned), else a row of zeros; emitRun moves `at` on.
+    c.get(y).i32(top).op(Op.i32Sub).i32(inH).op(Op.i32LtU, Op.if, BLOCK_EMPTY);
+    c.i32(4 * left * inC).set(bytes);
+    emitRun(c, 'zero', at, from, bytes);
+    c.get(image).get(b).i32(inH).op(Op.i32Mul).get(y).op(Op.i32Add).i32(top).op(Op.i32Sub).i32(4 * inW * inC).op(Op.i32Mul).op(Op.i32Add).set(from);
+    c.i32(4 * copied * inC).set(bytes);
+    emitRun(c, 'copy', at, from, bytes);
+    c.i32(4 * (width - left - copied) * inC).set(bytes);
+    emitRun(c, 'zero', at, from, bytes);
+    c.op(Op.else);
+    c.i32(4 * width * inC).set(bytes);
+    emitRun(c, 'zero', at, from, bytes);
+    c.op(Op.end);
+  }));
+  return c;
 }

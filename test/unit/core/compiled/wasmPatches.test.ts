@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { PATCH_KERNELS, type ConvGeometry } from '../../../../src/core/compiled/convKernels';
+import { PATCH_KERNELS, patchesFloats, type ConvGeometry } from '../../../../src/core/compiled/convKernels';
 import { registerMemory } from '../../../../src/core/compiled/gemmKernels';
-import { wasmPatches } from '../../../../src/core/compiled/wasmPatches';
+import { paddedImageFloats, wasmPatches } from '../../../../src/core/compiled/wasmPatches';
 import { MemoryPlan, sharedMemory } from '../../../../src/core/wasm/loopModule';
 
 /**
@@ -28,6 +28,9 @@ const GEOMETRIES: Record<string, Geometry> = {
   '32 channels (runs too long to unroll: a loop per filter row)': { ...base, inH: 6, inW: 7, inC: 32, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
   '5 channels, 2×2 filter, valid (unrolled adds with 4-byte tails)': { ...base, inH: 5, inW: 6, inC: 5, fh: 2, fw: 2 },
   'filter wider than the image': { ...base, batch: 1, inH: 3, inW: 2, inC: 7, fh: 1, fw: 5, top: 0, left: 2, right: 2 },
+  '1 channel, 5×5 same (padded first when there is room)': { ...base, inH: 7, inW: 6, inC: 1, fh: 5, fw: 5, top: 2, bottom: 2, left: 2, right: 2 },
+  '2 channels, stride 3 × 2, pads only the bottom and right, last rows unread': { ...base, inH: 9, inW: 8, inC: 2, fh: 3, fw: 3, sh: 3, sw: 2, bottom: 1, right: 1 },
+  '1 channel, dilation 2 along the height, padding on the left only': { ...base, batch: 3, inH: 8, inW: 6, inC: 1, fh: 3, fw: 4, dh: 2, left: 3 },
 };
 
 function geometryOf(g: Geometry): ConvGeometry {
@@ -70,6 +73,43 @@ describe('im2col and col2im in one WebAssembly call per convolution', () => {
       PATCH_KERNELS.col2im(f32[patches], f32[dx], g);
       assert.deepEqual(bits(f32[dx]), bits(expectedDx), 'col2im');
       const inside = (i: number) => [image, patches, dx].some((k) => i >= f32[k].byteOffset / 4 && i < f32[k].byteOffset / 4 + f32[k].length);
+      assert.equal(whole.findIndex((v, i) => v !== -9 && !inside(i)), -1, 'nothing written outside the buffers');
+    });
+  });
+
+  const paddedFirst = Object.entries(GEOMETRIES).filter(([, geometry]) => paddedImageFloats(geometryOf(geometry)) > 0);
+  it('pads first where its windows read padding and the padded copy is at most a quarter of the patches (stride 1), not elsewhere', () => {
+    assert.deepEqual(paddedFirst.map(([what]) => what).sort(), [
+      '1 channel, 5×5 same (padded first when there is room)', '1 channel, dilation 2 along the height, padding on the left only', 'cnn conv1: 1 channel, 3×3 same',
+      '32 channels (runs too long to unroll: a loop per filter row)', '6 channels same 1',
+    ].sort());
+  });
+  paddedFirst.forEach(([what, geometry], k) => {
+    it(`${what}, with room for the padded image: the same patches, the padded image after them`, () => {
+      const g = geometryOf(geometry);
+      const imageSize = g[0] * g[1] * g[2] * g[3];
+      const patchSize = g[0] * g[4] * g[5] * g[7] * g[8] * g[3];
+      const plan = new MemoryPlan();
+      const [image, patches] = [imageSize, patchesFloats(g)].map((n) => plan.reserve(n));
+      const { memory, f32 } = plan.allocate();
+      registerMemory(memory);
+      const whole = new Float32Array(memory.buffer);
+      whole.fill(-9);
+      const input = values(imageSize, k + 20);
+      const expected = new Float32Array(patchSize);
+      PATCH_KERNELS.im2col(input, expected, g);
+      f32[image].set(input);
+      PATCH_KERNELS.im2col(f32[image], f32[patches], g);
+      assert.deepEqual(bits(f32[patches].subarray(0, patchSize)), bits(expected), 'im2col');
+      // The padded image: rows from −top, columns from −left, as many as the windows span; zeros outside the image.
+      const [batch, inH, inW, inC, outH, outW, , fh, fw, sh, sw, dh, dw, top, left] = g as number[];
+      const [height, width] = [(outH - 1) * sh + (fh - 1) * dh + 1, (outW - 1) * sw + (fw - 1) * dw + 1];
+      const padded = Array.from({ length: batch * height * width * inC }, (_, i) => {
+        const [c, x, y, b] = [i % inC, Math.floor(i / inC) % width - left, Math.floor(i / (inC * width)) % height - top, Math.floor(i / (inC * width * height))];
+        return y >= 0 && y < inH && x >= 0 && x < inW ? input[((b * inH + y) * inW + x) * inC + c] : 0;
+      });
+      assert.deepEqual(Array.from(f32[patches].subarray(patchSize)), padded, 'the padded image');
+      const inside = (i: number) => [image, patches].some((j) => i >= f32[j].byteOffset / 4 && i < f32[j].byteOffset / 4 + f32[j].length);
       assert.equal(whole.findIndex((v, i) => v !== -9 && !inside(i)), -1, 'nothing written outside the buffers');
     });
   });
