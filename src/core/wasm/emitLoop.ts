@@ -133,11 +133,12 @@ class LoopEmitter {
   }
 
   /** Before the vector loop (i at its start, a multiple of the period): each block of channels' periodic values, into locals. */
-  private periodicTables({ period, values }: PeriodicValues): Map<Expr, number[]>[] {
+  private periodicTables({ period, values, reads }: PeriodicValues): Map<Expr, number[]>[] {
     const code = this.code;
     const start = code.local('i32');
     code.get(this.i).set(start);
     const tables: Map<Expr, number[]>[] = [];
+    const widened = this.readsWidened(new Set(reads));
     for (let block = 0; block < period / 4; block++) {
       const table = new Map<Expr, number[]>();
       for (const value of values) {
@@ -146,11 +147,44 @@ class LoopEmitter {
         else halves.forEach((local, half) => this.emit64(value, 'vector', half).set(local));
         table.set(value, halves);
       }
+      // A read's two float64x2 halves, as emit64 computes them (read, then widened).
+      for (const read of widened) {
+        const halves = [code.local('v128'), code.local('v128')];
+        halves.forEach((local, half) => this.emit64(read, 'vector', half).set(local));
+        table.set(read, halves);
+      }
       tables.push(table);
       code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
     }
     code.get(start).set(this.i);
     return tables;
+  }
+
+  /**
+   * Of `reads`, those the body widens to float64 (emit64 reaches them; emit32's choices followed): only those
+   * are worth locals, emit32 reads the others as before.
+   */
+  private readsWidened(reads: ReadonlySet<Expr>): Expr[] {
+    const found = new Set<Expr>();
+    const in64 = (e: Expr): void => {
+      if (this.kind(e) !== 'f32') operandsOf(e).forEach(in64);
+      else if (reads.has(e)) found.add(e);
+      else in32(e);
+    };
+    const in32 = (e: Expr): void => {
+      if (e.op !== 'fr') return operandsOf(e).forEach(in32);
+      const x = e.a;
+      const exact = EXACT_IN_F32.has(x.op) && operandsOf(x).every((operand) => this.kind(operand) === 'f32');
+      if (this.kind(x) === 'f32') in32(x);
+      else if (exact) operandsOf(x).forEach(in32);
+      else in64(x);
+    };
+    for (const statement of this.ir.body) {
+      if (statement.op === 'store') in32({ op: 'fr', a: statement.value });
+      else if (statement.op === 'let' && this.kind(statement.value) === 'f32') in32(statement.value);
+      else in64(statement.value);
+    }
+    return [...found];
   }
 
   private scalarLoop(until: number): void {

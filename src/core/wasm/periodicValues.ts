@@ -5,7 +5,9 @@
  * channels instead: it runs m / 4 vectors per turn, the u-th always on channels 4u … 4u + 3 of the period,
  * each with its channels' values in locals computed before the loop. The values are the same instructions on
  * the same lanes, so the bits are the same; what goes is a float64 square root, division or Math call per
- * element (the slow instructions: only subexpressions holding one are taken).
+ * element (the slow instructions: only subexpressions holding one are taken). The loop's other reads of the
+ * period go with them: the vector loop takes those it widens to float64 from locals too (batch norm's mean,
+ * scale and offset), a load and two conversions fewer per vector.
  */
 import { operandsOf, type Expr, type LoopIR } from './loopIR';
 
@@ -19,6 +21,8 @@ export interface PeriodicValues {
   readonly period: number;
   /** The largest periodic subexpressions of the loop's statements that hold a slow instruction, by object. */
   readonly values: readonly Expr[];
+  /** The reads buf[k + i mod period] outside those values, by object. */
+  readonly reads: readonly Expr[];
 }
 
 /**
@@ -39,7 +43,15 @@ export function periodicValues(ir: LoopIR, vectorStart: number, vectorEnd: numbe
   const period = found[0].period;
   if (period % 4 !== 0 || period > MAX_PERIOD || vectorStart % period !== 0 || vectorEnd - vectorStart < period) return undefined;
   const values = found.filter((f) => f.period === period).map((f) => f.value);
-  return { period, values };
+  const taken = new Set(values);
+  const reads: Expr[] = [];
+  const collect = (e: Expr): void => {
+    if (taken.has(e)) return;
+    if (e.op === 'read' && e.read.kind === 'modulo' && e.read.m === period) reads.push(e);
+    else operandsOf(e).forEach(collect);
+  };
+  for (const statement of ir.body) collect(statement.value);
+  return { period, values, reads };
 }
 
 /**

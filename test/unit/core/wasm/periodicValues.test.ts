@@ -93,10 +93,38 @@ describe('periodic values: computed once per block of channels, the same bits as
     }
   });
 
-  it('takes the largest periodic subexpression holding a slow instruction, and nothing that reads an element', () => {
+  it('periodic reads widened to float64 and read as float32 in one loop, beside a slow value: every element, every block', () => {
+    const m = 8;
+    for (const size of [m, 3 * m + 4, 999]) {
+      // fr(γ[c]·x) is exact in float32 (read as float32x4); fr(β[c] + x / √(σ²[c] + ε)) widens β[c] and x.
+      const ir: LoopIR = {
+        size,
+        scalars: [],
+        accumulators: [],
+        body: [
+          { op: 'store', buf: 4, value: { op: 'fr', a: { op: 'add', a: channel(0, m, 3), b: { op: 'div', a: offset(1), b: sqrtScale(m) } } } },
+          { op: 'store', buf: 5, value: { op: 'fr', a: { op: 'mul', a: channel(0, m, 3 + m), b: offset(1) } } },
+        ],
+      };
+      assert.equal(periodicValues(ir, 0, size)?.reads.length, 2, 'both channel reads are candidates');
+      const x = Float32Array.from({ length: size }, (_, j) => Math.fround(Math.sin(1.3 * j) * 4));
+      const params = Float32Array.from({ length: 3 + 2 * m }, (_, j) => Math.fround(0.9 - 0.21 * j));
+      const variance = Float32Array.from({ length: m }, (_, j) => Math.fround(0.05 + 0.4 * j));
+      const buffers = new Map<number, Float32Array>([[0, params], [1, x], [3, variance], [4, new Float32Array(size)], [5, new Float32Array(size)]]);
+      const [run] = runLoopsInWasm([{ ir, buffers, scalars: [] }]);
+      const want4 = Float32Array.from({ length: size }, (_, i) => Math.fround(params[3 + (i % m)] + x[i] / Math.sqrt(variance[i % m] + 1e-5)));
+      const want5 = Float32Array.from({ length: size }, (_, i) => Math.fround(params[3 + m + (i % m)] * x[i]));
+      assert.deepEqual(Array.from(run.buffers.get(4) as Float32Array), Array.from(want4), `widened, size ${size}`);
+      assert.deepEqual(Array.from(run.buffers.get(5) as Float32Array), Array.from(want5), `float32, size ${size}`);
+    }
+  });
+
+  it('takes the largest periodic subexpression holding a slow instruction, and nothing that reads an element; the other reads of the period as candidates', () => {
     const found = periodicValues(batchNormIR(16, 64, sqrtScale), 0, 64);
     assert.equal(found?.period, 16);
     assert.deepEqual(found?.values, [sqrtScale(16)]);
+    // β, μ and γ (the variance's read is inside the value taken).
+    assert.deepEqual(found?.reads, [channel(0, 16, 23), channel(2, 16), channel(0, 16, 7)]);
     const elementwise: LoopIR = { ...batchNormIR(16, 64, sqrtScale), body: [{ op: 'store', buf: 4, value: { op: 'fr', a: { op: 'sqrt', a: offset(1) } } }] };
     assert.equal(periodicValues(elementwise, 0, 64), undefined);
   });
