@@ -9,7 +9,7 @@
  * loop-local value from one that must be stored.
  */
 import { isElementwise } from './elementwiseKernels';
-import { sizeOf, type KernelNode, type Program, type ValueId, type ValueSource } from './program';
+import { sizeOf, type KernelNode, type Program, type ValueId, type ValueInfo, type ValueSource } from './program';
 
 /** Kernels that only reinterpret their first input's shape (same elements, same order). */
 const ALIAS_KERNELS = new Set(['Identity', 'Reshape', 'ExpandDims', 'Squeeze', 'EnsureShape']);
@@ -32,6 +32,21 @@ export interface ValueGraph {
    * now include id's, and no longer node `index`, which computes nothing any more.
    */
   alias(id: ValueId, base: ValueId, index: number): void;
+}
+
+/**
+ * Step(x) as Step(Relu(x)) when Relu(x) was computed before it (relus: by x's root, Relu's output): relu's
+ * gradient, dy·step(x), then reads the activation the forward pass stores anyway, so the pre-activation is
+ * not stored as well (a layer's output fewer written per run). Equal for every x: x > 0 stays x; x ≤ 0,
+ * −0 and −∞ become 0, which Step sends where it sends them (its alpha); NaN stays NaN.
+ */
+function stepOfRelu(node: KernelNode, relus: ReadonlyMap<ValueId, ValueId>, root: (id: ValueId) => ValueId, info: (id: ValueId) => ValueInfo): KernelNode {
+  if (node.kernel !== 'Step' || node.inputs.length !== 1) return node;
+  const x = node.inputs[0].value;
+  const relu = relus.get(root(x));
+  const [from, to] = relu === undefined ? [] : [info(x), info(relu)];
+  if (relu === undefined || !from || !to || from.dtype !== 'float32' || to.dtype !== 'float32' || from.shape.join() !== to.shape.join()) return node;
+  return { ...node, inputs: [{ name: node.inputs[0].name, value: relu }] };
 }
 
 export function valueGraph(program: Program): ValueGraph {
@@ -62,12 +77,16 @@ export function valueGraph(program: Program): ValueGraph {
   // An elementwise kernel is pure: a second node of it on the same elements with the same attributes
   // (a gradient's tanh(x) after the forward's) is another name for the first one's output.
   const firsts = new Map<string, ValueId>();
-  for (const node of program.nodes) {
+  const nodes = program.nodes.slice();
+  const relus = new Map<ValueId, ValueId>();
+  nodes.forEach((original, index) => {
+    const node = (nodes[index] = stepOfRelu(original, relus, root, info));
     if (isAlias(node)) {
       roots.set(node.outputs[0], root(node.inputs[0].value));
-      continue;
+      return;
     }
-    if (node.outputs.length !== 1 || !isElementwise(node.kernel)) continue;
+    if (node.kernel === 'Relu' && !relus.has(root(node.inputs[0].value))) relus.set(root(node.inputs[0].value), node.outputs[0]);
+    if (node.outputs.length !== 1 || !isElementwise(node.kernel)) return;
     const out = info(node.outputs[0]);
     const key = `${node.kernel}|${JSON.stringify(node.attrs)}|${out.dtype}|${out.shape.join(',')}|${node.inputs.map((i) => `${i.name}=${root(i.value)}`).join(',')}`;
     const first = firsts.get(key);
@@ -76,7 +95,8 @@ export function valueGraph(program: Program): ValueGraph {
       roots.set(node.outputs[0], root(first));
       repeats.add(node);
     }
-  }
+  });
+  program = { ...program, nodes };
   const neededValues = new Set(program.outputs.map(root));
   for (let index = program.nodes.length - 1; index >= 0; index--) {
     const node = program.nodes[index];
