@@ -53,7 +53,7 @@ describe('gemm with the fused multiply-add kernel', () => {
     const memory = new WebAssembly.Memory({ initial: 64, maximum: 65536, shared: true });
     registerMemory(memory);
     let differ = 0;
-    for (const [m, k, n] of [[5, 1, 9], [7, 127, 12], [9, 128, 13], [6, 129, 64], [13, 300, 10], [4, 1000, 3], [3, 1000, 17], [2, 33, 36], [5, 40, 19], [7, 130, 28], [1, 3, 20]]) {
+    for (const [m, k, n] of [[5, 1, 9], [7, 127, 12], [9, 128, 13], [6, 129, 64], [13, 300, 10], [4, 1000, 3], [3, 1000, 17], [7, 200, 5], [8, 129, 6], [4, 260, 7], [10, 150, 11], [5, 300, 14], [3, 129, 15], [2, 33, 36], [5, 40, 19], [7, 130, 28], [1, 3, 20]]) {
       for (const transA of [false, true]) {
         const a = new Float32Array(memory.buffer, 0, m * k);
         const b = new Float32Array(memory.buffer, 16 * Math.ceil(m * k / 4) + 16, k * n);
