@@ -2,7 +2,8 @@
  * Matrix products for the convolutions (convKernels.ts): out[m×n] = op(a)[m×k] · op(b)[k×n], row-major.
  * When a, b and out are views of one compiled program's WebAssembly memory (instantiateProgram
  * registers it) and b is not transposed, the product runs as WebAssembly SIMD: blocks of 2 rows × 16
- * columns (n ≥ 16) or 4 × 8 held in eight float32x4 accumulators, each a[i, p] splatted and multiplied with
+ * columns (n ≥ 16), 4 × 8, or a whole short row with a tail (RAGGED: 3 × 12 for 10 columns) held in float32x4
+ * accumulators, each a[i, p] splatted and multiplied with
  * the vectors of row p of b (a is read with any strides, so aᵀ costs nothing); the last n mod 4 columns
  * as lanes of the row's last vector (one at a time when n < 4). Each term is added with a fused multiply-add
  * (relaxed SIMD's f32x4.relaxed_madd) where it rounds once (relaxedSimd.ts, fusedProducts()), else with
