@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
 import {
-  broadcastMap, broadcastPattern, classifyMap, reductionMap, reductionPattern, reverseMap, sliceMap, stridesOf, transposeMap,
+  broadcastMap, broadcastPattern, classifyMap, reductionMap, reductionPattern, reverseMap, sliceMap, transposeMap,
 } from '../../../../src/core/compiled/indexMaps';
+import { flatAt, indices } from '../../helpers/multiIndex';
 
 /**
  * Fusion reads a broadcast and places a reduction by pattern without building a map of the tensor's
@@ -10,18 +11,6 @@ import {
  * slices, transposes, reversals, reductions) are the element-by-element definitions.
  */
 
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Every multi-index of shape in row-major order. */
-function* indices(shape: readonly number[]): Generator<number[]> {
-  const index = shape.map(() => 0);
-  for (let flat = 0; flat < sizeOf(shape); flat++) {
-    yield [...index];
-    for (let d = shape.length - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0;
-  }
-}
-
-const flatAt = (shape: readonly number[], index: readonly number[]) => index.reduce((at, i, d) => at + i * stridesOf(shape)[d], 0);
 
 /** Shapes of rank 1 to 3 with extents 1, 2, 3 and 4. */
 const SHAPES: number[][] = [];

@@ -3,6 +3,7 @@ import {
   INDEX_MAP_INTERNALS, broadcastMap, classifyMap, composeMaps, gatherMap, padMap, reductionMap, reverseMap, sliceMap, stridesOf, tileMap,
   transposeMap, type MapPattern,
 } from '../../../../src/core/compiled/indexMaps';
+import { flatAt, indices, sizeOf } from '../../helpers/multiIndex';
 
 /**
  * Maps built a row at a time carry the pattern classify would find in them, so that classifyMap need not
@@ -12,18 +13,6 @@ import {
 
 const { classify, builtPattern, affineMap } = INDEX_MAP_INTERNALS;
 
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Every multi-index of shape in row-major order. */
-function* indices(shape: readonly number[]): Generator<number[]> {
-  const index = shape.map(() => 0);
-  for (let flat = 0; flat < sizeOf(shape); flat++) {
-    yield [...index];
-    for (let d = shape.length - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0;
-  }
-}
-
-const flatAt = (shape: readonly number[], index: readonly number[]) => index.reduce((at, i, d) => at + i * stridesOf(shape)[d], 0);
 
 /** A seeded stream (mulberry32): the same cases on every run. */
 function randomStream(seed: number) {
