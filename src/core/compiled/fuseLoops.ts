@@ -8,7 +8,8 @@
  *   index), and its result is a local of the loop;
  * - a loop-shaped kernel of another size that does not depend on the open
  *   loop gets a loop emitted before it (so the open one keeps fusing); one
- *   that depends on it closes it;
+ *   that reads only the open loop's sums gets a loop after it, the open one
+ *   staying open before it; one that reads its other values closes it;
  * - closing a loop stores the locals something outside it reads (into the
  *   caller's output array when the value is an output) and drops the others;
  * - views are index maps read in place; matMul, concat and softmax are calls

@@ -141,13 +141,10 @@ export class LoopFuser {
       case 'local':
         return placement.loop === loop && same ? { op: 'local', id: placement.local } : NOT_HERE;
       case 'accumulating':
-        return NOT_HERE;
-      case 'buffer': {
-        // A bias spread over rows, a row's statistic over its row: the pattern without a map of the output's size.
-        const pattern = same ? undefined : broadcastPattern(inShape, outShape);
-        if (pattern) return { op: 'read', buf: placement.buf, read: pattern as Read };
-        return this.readBuffer(placement.buf, same ? undefined : broadcast(), 0);
-      }
+        // A sum of a loop open before this one: that loop runs first, so its buffer holds the sum here.
+        return loop && placement.loop !== loop && isBefore(placement.loop, loop) ? this.readWhole(placement.buf, inShape, outShape) : NOT_HERE;
+      case 'buffer':
+        return this.readWhole(placement.buf, inShape, outShape);
       case 'view': {
         const base = this.placementOf(placement.base);
         if (base.kind !== 'buffer') return NOT_HERE;
@@ -156,6 +153,14 @@ export class LoopFuser {
       case 'discarded':
         throw new Error(`value ${id} was not kept`);
     }
+  }
+
+  /** A buffer of inShape broadcast to outShape. */
+  private readWhole(buf: number, inShape: readonly number[], outShape: readonly number[]): Expr {
+    if (sizeOf(inShape) === sizeOf(outShape)) return this.readBuffer(buf, undefined, 0);
+    // A bias spread over rows, a row's statistic over its row: the pattern without a map of the output's size.
+    const pattern = broadcastPattern(inShape, outShape);
+    return pattern ? { op: 'read', buf, read: pattern as Read } : this.readBuffer(buf, broadcastMap(inShape, outShape), 0);
   }
 
   /** Element map[i] of value `id`, or NOT_HERE when it is not in a buffer (yet). */
@@ -189,6 +194,13 @@ export class LoopFuser {
   private dependsOn(node: KernelNode, loop: OpenLoop): boolean {
     return node.inputs.some((input) => this.computedIn(this.placementOf(input.value), loop));
   }
+  /** Whether every input of node that `loop` computes is one of its sums (read after it from their buffers). */
+  private readsOnlySumsOf(node: KernelNode, loop: OpenLoop): boolean {
+    return node.inputs.every((input) => {
+      const placement = this.placementOf(input.value);
+      return !this.computedIn(placement, loop) || placement.kind === 'accumulating';
+    });
+  }
   private computedIn(placement: Placement, loop: OpenLoop): boolean {
     if (placement.kind === 'local' || placement.kind === 'accumulating') return placement.loop === loop;
     if (placement.kind === 'view') return this.computedIn(this.placementOf(placement.base), loop);
@@ -207,6 +219,15 @@ export class LoopFuser {
     if (open && !this.dependsOn(node, open)) {
       this.beforeOpen(() => this.inLoop(node, size, add));
       return;
+    }
+    if (open && open.size !== size && this.readsOnlySumsOf(node, open)) {
+      // A kernel of another size reading only the open loop's sums (batch norm's per-channel statistics): a loop after
+      // it, the open one kept open before it (its `inner`), where later kernels that do not need this one still fuse.
+      const after = newLoop(size);
+      after.inner = open;
+      this.open = after;
+      if (add(after)) return;
+      this.open = open;
     }
     this.closeLoop();
     this.open = newLoop(size);
@@ -337,4 +358,10 @@ export class LoopFuser {
 
 function newLoop(size: number): OpenLoop {
   return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false, inner: undefined };
+}
+
+/** Whether `earlier` is open before `loop` (in its chain of inner loops), so it closes and runs first. */
+function isBefore(earlier: OpenLoop, loop: OpenLoop): boolean {
+  for (let inner = loop.inner; inner; inner = inner.inner) if (inner === earlier) return true;
+  return false;
 }

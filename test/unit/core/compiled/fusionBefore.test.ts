@@ -34,4 +34,27 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
     }
   });
+
+  it('a per-channel statistic of the open loop\'s sums waits after it: later kernels that do not need it still join the open loop', () => {
+    // mean over rows (a sum in the loop over x), then x·3 (independent of the mean), then (x·3 − mean)·x (needs both).
+    const fn = (x: tf.Tensor) => {
+      const mean = tf.mul(tf.sum(x, 0), 1 / 64);
+      const scaled = tf.mul(x, 3);
+      const sq = tf.mul(x, x);
+      return [tf.mul(tf.sub(scaled, mean), sq), tf.sum(sq)];
+    };
+    const values = [Float32Array.from(spread(64 * 8, 3))];
+    const tensors = [tf.tensor(values[0], [64, 8])];
+    const { program, results } = traceProgram(fn, tensors);
+    tf.dispose(tensors);
+    for (const wasm of [true, false]) {
+      const compiled = compileProgram(program, { wasm });
+      // The loop over x with its column sums, x·3 and x·x; the mean's loop of 8; the last product: three loops
+      // (four when the mean closed the loop over x and x·3 had a loop of its own).
+      assert.equal(compiled.loops, 3, compiled.source);
+      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+      compiled.run(values, outputs);
+      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
+    }
+  });
 });
