@@ -4,8 +4,9 @@
  *
  * - one loop stays open; an elementwise kernel or a reduction over as many
  *   elements joins it when it can read every operand there (a literal, a
- *   buffer through an index pattern, or a local of that same loop at the same
- *   index), and its result is a local of the loop;
+ *   buffer through an index pattern, a local of that same loop at the same
+ *   index, or a value of a loop open before it, which runs first: read from
+ *   where that loop stores it), and its result is a local of the loop;
  * - a loop-shaped kernel of another size that does not depend on the open
  *   loop gets a loop emitted before it (so the open one keeps fusing); one
  *   that reads only the open loop's sums gets a loop after it, the open one

@@ -41,6 +41,8 @@ export interface OpenLoop {
   sumsSquares: boolean;
   /** The loop open among the steps before this one (kernels independent of this loop fuse there), closed first when this one closes. */
   inner: OpenLoop | undefined;
+  /** Buffers some of its locals are stored into when it closes, chosen while it was open (a later loop reads them). */
+  readonly storeInto: Map<ValueId, number>;
 }
 
 /** What reading a value inside a loop gives when the value is not readable there (yet). */
@@ -139,7 +141,9 @@ export class LoopFuser {
       case 'literal':
         return lit(placement.value);
       case 'local':
-        return placement.loop === loop && same ? { op: 'local', id: placement.local } : NOT_HERE;
+        if (placement.loop === loop) return same ? { op: 'local', id: placement.local } : NOT_HERE;
+        // A value of a loop open before this one (it runs first): read from where that loop will store it.
+        return loop && isBefore(placement.loop, loop) ? this.readWhole(this.storedBy(placement.loop, id), inShape, outShape) : NOT_HERE;
       case 'accumulating':
         // A sum of a loop open before this one: that loop runs first, so its buffer holds the sum here.
         return loop && placement.loop !== loop && isBefore(placement.loop, loop) ? this.readWhole(placement.buf, inShape, outShape) : NOT_HERE;
@@ -147,12 +151,25 @@ export class LoopFuser {
         return this.readWhole(placement.buf, inShape, outShape);
       case 'view': {
         const base = this.placementOf(placement.base);
-        if (base.kind !== 'buffer') return NOT_HERE;
-        return this.readBuffer(base.buf, same ? placement.map : composeMaps(placement.map, broadcast()), placement.pad);
+        const buf = base.kind === 'buffer' ? base.buf : loop && (base.kind === 'local' || base.kind === 'accumulating') && isBefore(base.loop, loop)
+          ? (base.kind === 'local' ? this.storedBy(base.loop, placement.base) : base.buf) : undefined;
+        if (buf === undefined) return NOT_HERE;
+        return this.readBuffer(buf, same ? placement.map : composeMaps(placement.map, broadcast()), placement.pad);
       }
       case 'discarded':
         throw new Error(`value ${id} was not kept`);
     }
+  }
+
+  /** The buffer `earlier` stores value `id` (one of its locals) into when it closes, chosen now for a later loop to read. */
+  private storedBy(earlier: OpenLoop, id: ValueId): number {
+    const root = this.graph.root(id);
+    let buf = earlier.storeInto.get(root);
+    if (buf === undefined) {
+      buf = this.storageFor(root);
+      earlier.storeInto.set(root, buf);
+    }
+    return buf;
   }
 
   /** A buffer of inShape broadcast to outShape. */
@@ -287,7 +304,7 @@ export class LoopFuser {
         this.placements.set(root, { kind: 'discarded' });
         continue;
       }
-      const buf = this.storageFor(root);
+      const buf = loop.storeInto.get(root) ?? this.storageFor(root);
       loop.ops.push({ kind: 'store', buf, local });
       this.sumSquaresInLoop(loop, root, local);
       this.placements.set(root, { kind: 'buffer', buf });
@@ -357,7 +374,7 @@ export class LoopFuser {
 }
 
 function newLoop(size: number): OpenLoop {
-  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false, inner: undefined };
+  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false, inner: undefined, storeInto: new Map() };
 }
 
 /** Whether `earlier` is open before `loop` (in its chain of inner loops), so it closes and runs first. */

@@ -57,4 +57,26 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
     }
   });
+
+  it('a per-channel value computed in the loop before the open one (tiled or broadcast) is read there from where it is stored: one loop over x', () => {
+    // x·2 opens the loop over x; 1/√(v + 1) (8 numbers, independent of it) goes into a loop before it; both products read it.
+    const fn = (x: tf.Tensor, v: tf.Tensor) => {
+      const a = tf.mul(x, 2);
+      const r = tf.rsqrt(tf.add(v, 1));
+      const tiled = tf.mul(a, tf.tile(tf.reshape(r, [1, 8]), [64, 1]));
+      return [tf.add(tf.mul(tiled, x), tf.mul(a, r))];
+    };
+    const values = [Float32Array.from(spread(64 * 8, 5)), Float32Array.from(spread(8, 9), (t) => Math.abs(t))];
+    const tensors = [tf.tensor(values[0], [64, 8]), tf.tensor(values[1], [8])];
+    const { program, results } = traceProgram(fn, tensors);
+    tf.dispose(tensors);
+    for (const wasm of [true, false]) {
+      const compiled = compileProgram(program, { wasm });
+      // The loop of 8, then one loop over x (three when the products closed the first loop over x).
+      assert.equal(compiled.loops, 2, compiled.source);
+      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+      compiled.run(values, outputs);
+      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
+    }
+  });
 });
