@@ -40,6 +40,15 @@ async function dashboardView(frame: FrameLocator): Promise<DashboardView> {
   });
 }
 
+/**
+ * Scrolls the dashboard's run table into view for a screenshot, found and scrolled in one turn of the page's JS: the
+ * table is re-rendered as runs report, and a locator's scroll could find the element it resolved already replaced
+ * ("Element is not attached to the DOM").
+ */
+async function scrollRunsIntoView(frame: FrameLocator): Promise<void> {
+  await frame.locator('body').evaluate(() => document.querySelector('table.runs')?.scrollIntoView({ block: 'nearest' }));
+}
+
 /** Polls the dashboard until `check` holds; fails with the last view seen. */
 async function waitForDashboard(frame: FrameLocator, what: string, check: (v: DashboardView) => boolean, timeoutMs = 60_000): Promise<DashboardView> {
   const deadline = Date.now() + timeoutMs;
@@ -328,7 +337,7 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
       // The lens carries the result.
       await page.locator('.codelens-decoration a', { hasText: /▶ Try on rosenbrock · .* after 300 steps/ }).waitFor();
       // The run table (its row names the rule) in view beside the lens.
-      await frame.locator('table.runs').scrollIntoViewIfNeeded();
+      await scrollRunsIntoView(frame);
       await screenshot(page, 'extension-08-rule-try');
     });
 
@@ -340,7 +349,7 @@ describe('Optimizer Lab installed from its .vsix in code-server', function () {
       await frame.locator('tr[data-run] td.status', { hasText: 'done' }).nth(2).waitFor();
       const labels = await frame.locator('tr[data-run]').allInnerTexts();
       assert.ok(labels.some((t) => /\blion lr=0\.01\b/.test(t)) && labels.some((t) => /\badam lr=0\.02\b/.test(t)), JSON.stringify(labels));
-      await frame.locator('table.runs').scrollIntoViewIfNeeded();
+      await scrollRunsIntoView(frame);
       await screenshot(page, 'extension-09-rule-compare');
     });
   });
