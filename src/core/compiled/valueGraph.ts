@@ -49,10 +49,30 @@ function stepOfRelu(node: KernelNode, relus: ReadonlyMap<ValueId, ValueId>, root
   return { ...node, inputs: [{ name: node.inputs[0].name, value: relu }] };
 }
 
+/** The nodes some output depends on (aliases excluded), and the needed nodes that read each root. */
+function neededAndReaders(program: Program, root: (id: ValueId) => ValueId, isAlias: (node: KernelNode) => boolean): { needed: Set<number>; readers: Map<ValueId, Set<number>> } {
+  const needed = new Set<number>();
+  const readers = new Map<ValueId, Set<number>>();
+  const neededValues = new Set(program.outputs.map(root));
+  for (let index = program.nodes.length - 1; index >= 0; index--) {
+    const node = program.nodes[index];
+    if (isAlias(node) || !node.outputs.some((id) => neededValues.has(root(id)))) continue;
+    needed.add(index);
+    for (const input of node.inputs) neededValues.add(root(input.value));
+  }
+  program.nodes.forEach((node, index) => {
+    if (!needed.has(index)) return;
+    for (const input of node.inputs) {
+      const r = root(input.value);
+      if (!readers.has(r)) readers.set(r, new Set());
+      readers.get(r)?.add(index);
+    }
+  });
+  return { needed, readers };
+}
+
 export function valueGraph(program: Program): ValueGraph {
   const roots = new Map<ValueId, ValueId>();
-  const readers = new Map<ValueId, Set<number>>();
-  const needed = new Set<number>();
   const info = (id: ValueId) => {
     const v = program.values.get(id);
     if (!v) throw new Error(`value ${id} is not in the program`);
@@ -97,21 +117,7 @@ export function valueGraph(program: Program): ValueGraph {
     }
   });
   program = { ...program, nodes };
-  const neededValues = new Set(program.outputs.map(root));
-  for (let index = program.nodes.length - 1; index >= 0; index--) {
-    const node = program.nodes[index];
-    if (isAlias(node) || !node.outputs.some((id) => neededValues.has(root(id)))) continue;
-    needed.add(index);
-    for (const input of node.inputs) neededValues.add(root(input.value));
-  }
-  program.nodes.forEach((node, index) => {
-    if (!needed.has(index)) return;
-    for (const input of node.inputs) {
-      const r = root(input.value);
-      if (!readers.has(r)) readers.set(r, new Set());
-      readers.get(r)?.add(index);
-    }
-  });
+  const { needed, readers } = neededAndReaders(program, root, isAlias);
 
   return {
     program,
