@@ -141,24 +141,31 @@ export class LoopFuser {
       case 'literal':
         return lit(placement.value);
       case 'local':
-        if (placement.loop === loop) return same ? { op: 'local', id: placement.local } : NOT_HERE;
-        // A value of a loop open before this one (it runs first): read from where that loop will store it.
-        return loop && isBefore(placement.loop, loop) ? this.readWhole(this.storedBy(placement.loop, id), inShape, outShape) : NOT_HERE;
       case 'accumulating':
-        // A sum of a loop open before this one: that loop runs first, so its buffer holds the sum here.
-        return loop && placement.loop !== loop && isBefore(placement.loop, loop) ? this.readWhole(placement.buf, inShape, outShape) : NOT_HERE;
-      case 'buffer':
-        return this.readWhole(placement.buf, inShape, outShape);
+      case 'buffer': {
+        if (placement.kind === 'local' && placement.loop === loop) return same ? { op: 'local', id: placement.local } : NOT_HERE;
+        // Elsewhere a local or a sum is read from its buffer, where it has one here.
+        const buf = this.bufferHere(placement, id, loop);
+        return buf === undefined ? NOT_HERE : this.readWhole(buf, inShape, outShape);
+      }
       case 'view': {
-        const base = this.placementOf(placement.base);
-        const buf = base.kind === 'buffer' ? base.buf : loop && (base.kind === 'local' || base.kind === 'accumulating') && isBefore(base.loop, loop)
-          ? (base.kind === 'local' ? this.storedBy(base.loop, placement.base) : base.buf) : undefined;
+        const buf = this.bufferHere(this.placementOf(placement.base), placement.base, loop);
         if (buf === undefined) return NOT_HERE;
         return this.readBuffer(buf, same ? placement.map : composeMaps(placement.map, broadcast()), placement.pad);
       }
       case 'discarded':
         throw new Error(`value ${id} was not kept`);
     }
+  }
+
+  /**
+   * The buffer value `id` can be read from in `loop`: a stored value's; or, for a value of a loop open before `loop`
+   * (which closes and runs first), the buffer of its sum or the one its local will be stored into. Undefined otherwise.
+   */
+  private bufferHere(placement: Placement, id: ValueId, loop: OpenLoop | undefined): number | undefined {
+    if (placement.kind === 'buffer') return placement.buf;
+    if ((placement.kind !== 'local' && placement.kind !== 'accumulating') || !loop || !isBefore(placement.loop, loop)) return undefined;
+    return placement.kind === 'accumulating' ? placement.buf : this.storedBy(placement.loop, id);
   }
 
   /** The buffer `earlier` stores value `id` (one of its locals) into when it closes, chosen now for a later loop to read. */

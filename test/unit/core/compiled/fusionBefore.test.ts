@@ -9,6 +9,25 @@ import { assertClose, spread } from './compiledCheck';
  * successive such kernels fuse with each other there: a batch norm's backward pass, traced while a
  * one-element loop of the loss stays open, was one loop per kernel over the whole activation.
  */
+/**
+ * Traces fn on `inputs` (values and shapes), compiles it as WebAssembly and as JS, and holds each to `loops` fused
+ * loops and to TensorFlow.js's values; nothing leaked by the trace.
+ */
+function expectLoops(fn: (...xs: tf.Tensor[]) => tf.Tensor[], inputs: readonly { values: Float32Array; shape: number[] }[], loops: number): void {
+  const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
+  const before = tf.memory().numTensors;
+  const { program, results } = traceProgram(fn, tensors);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  tf.dispose(tensors);
+  for (const wasm of [true, false]) {
+    const compiled = compileProgram(program, { wasm });
+    assert.equal(compiled.loops, loops, compiled.source);
+    const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+    compiled.run(inputs.map((i) => i.values), outputs);
+    results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
+  }
+}
+
 describe('compiled programs: kernels independent of the open loop fuse with each other before it', () => {
   it('a chain over y while a scalar loop of x is open: one loop for the chain, TensorFlow.js\'s values', () => {
     const fn = (x: tf.Tensor, y: tf.Tensor) => {
@@ -19,20 +38,8 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       const d = tf.sub(c, a);
       return [tf.add(scale, 1), tf.mul(d, 0.5)];
     };
-    const values = [Float32Array.from(spread(40)), Float32Array.from(spread(4096, 7))];
-    const tensors = [tf.tensor(values[0]), tf.tensor(values[1])];
-    const before = tf.memory().numTensors;
-    const { program, results } = traceProgram(fn, tensors);
-    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-    tf.dispose(tensors);
-    for (const wasm of [true, false]) {
-      const compiled = compileProgram(program, { wasm });
-      // The sum over x, the scalar loop, and the chain over y: three loops (one per kernel of the chain was six).
-      assert.equal(compiled.loops, 3, compiled.source);
-      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
-      compiled.run(values, outputs);
-      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
-    }
+    // The sum over x, the scalar loop, and the chain over y: three loops (one per kernel of the chain was six).
+    expectLoops(fn, [{ values: Float32Array.from(spread(40)), shape: [40] }, { values: Float32Array.from(spread(4096, 7)), shape: [4096] }], 3);
   });
 
   it('a per-channel statistic of the open loop\'s sums waits after it: later kernels that do not need it still join the open loop', () => {
@@ -43,19 +50,9 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       const sq = tf.mul(x, x);
       return [tf.mul(tf.sub(scaled, mean), sq), tf.sum(sq)];
     };
-    const values = [Float32Array.from(spread(64 * 8, 3))];
-    const tensors = [tf.tensor(values[0], [64, 8])];
-    const { program, results } = traceProgram(fn, tensors);
-    tf.dispose(tensors);
-    for (const wasm of [true, false]) {
-      const compiled = compileProgram(program, { wasm });
-      // The loop over x with its column sums, x·3 and x·x; the mean's loop of 8; the last product: three loops
-      // (four when the mean closed the loop over x and x·3 had a loop of its own).
-      assert.equal(compiled.loops, 3, compiled.source);
-      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
-      compiled.run(values, outputs);
-      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
-    }
+    // The loop over x with its column sums, x·3 and x·x; the mean's loop of 8; the last product: three loops
+    // (four when the mean closed the loop over x and x·3 had a loop of its own).
+    expectLoops(fn, [{ values: Float32Array.from(spread(64 * 8, 3)), shape: [64, 8] }], 3);
   });
 
   it('a per-channel value computed in the loop before the open one (tiled or broadcast) is read there from where it is stored: one loop over x', () => {
@@ -66,17 +63,8 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       const tiled = tf.mul(a, tf.tile(tf.reshape(r, [1, 8]), [64, 1]));
       return [tf.add(tf.mul(tiled, x), tf.mul(a, r))];
     };
-    const values = [Float32Array.from(spread(64 * 8, 5)), Float32Array.from(spread(8, 9), (t) => Math.abs(t))];
-    const tensors = [tf.tensor(values[0], [64, 8]), tf.tensor(values[1], [8])];
-    const { program, results } = traceProgram(fn, tensors);
-    tf.dispose(tensors);
-    for (const wasm of [true, false]) {
-      const compiled = compileProgram(program, { wasm });
-      // The loop of 8, then one loop over x (three when the products closed the first loop over x).
-      assert.equal(compiled.loops, 2, compiled.source);
-      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
-      compiled.run(values, outputs);
-      results.forEach((r, k) => assertClose(outputs[k], r, 1e-6, `output ${k} (${wasm ? 'WebAssembly' : 'JS'})`));
-    }
+    // The loop of 8, then one loop over x (three when the products closed the first loop over x).
+    const v = Float32Array.from(spread(8, 9), (t) => Math.abs(t));
+    expectLoops(fn, [{ values: Float32Array.from(spread(64 * 8, 5)), shape: [64, 8] }, { values: v, shape: [8] }], 2);
   });
 });
