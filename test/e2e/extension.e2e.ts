@@ -46,7 +46,7 @@ async function dashboardView(frame: FrameLocator): Promise<DashboardView> {
  * ("Element is not attached to the DOM").
  */
 async function scrollRunsIntoView(frame: FrameLocator): Promise<void> {
-  await frame.locator('body').evaluate(() => document.querySelector('table.runs')?.scrollIntoView({ block: 'nearest' }));
+  await frame.locator('body').evaluate(() => document.querySelector('table.runs')?.scrollIntoView({ block: 'center' }));
 }
 
 /** Polls the dashboard until `check` holds; fails with the last view seen. */
