@@ -13,8 +13,20 @@ export function lowerConstant(fuser: LoopFuser, node: KernelNode): void {
   const out = node.outputs[0];
   const values = valuesOf(node, fuser.graph.sizeOf(out));
   if (typeof values === 'number') fuser.place(out, { kind: 'literal', value: values });
-  else if (node.kernel === 'Range' && values.length > 0 && values.every((v) => v === values[0])) fuser.place(out, { kind: 'literal', value: values[0] });
+  else if (node.kernel === 'Range' && sameBitsThroughout(values)) fuser.place(out, { kind: 'literal', value: values[0] });
   else fuser.place(out, { kind: 'buffer', buf: fuser.addBuffer({ size: values.length, role: 'constant', init: values }) });
+}
+
+/**
+ * Whether every element of a non-empty array has the first one's bits: then one literal stands for
+ * them all. A scan of the bits, as a constant of the trace can be an activation's size.
+ */
+export function sameBitsThroughout(values: Float32Array): boolean {
+  if (values.length === 0) return false;
+  const bits = new Int32Array(values.buffer, values.byteOffset, values.length);
+  const first = bits[0];
+  for (let i = 1; i < bits.length; i++) if (bits[i] !== first) return false;
+  return true;
 }
 
 /** The kernel's one value (fills) or every value. */

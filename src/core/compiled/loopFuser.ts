@@ -9,6 +9,7 @@
 import { lit, type Expr, type Read } from '../wasm/loopIR';
 import { broadcastMap, broadcastPattern, classifyMap, composeMaps } from './indexMaps';
 import { sizeOf, type KernelNode, type ValueId } from './program';
+import { sameBitsThroughout } from './constantKernels';
 import type { BufferSpec, LoopOp, Schedule, Step } from './schedule';
 import type { ValueGraph } from './valueGraph';
 
@@ -86,7 +87,7 @@ export class LoopFuser {
       const source = this.graph.sourceOf(root);
       if (source.kind !== 'constant') throw new Error(`value ${root} used before it was computed`);
       const values = source.values;
-      placement = values.length > 0 && values.every((x) => Object.is(x, values[0]))
+      placement = sameBitsThroughout(values)
         ? { kind: 'literal', value: values[0] }
         : { kind: 'buffer', buf: this.addBuffer({ size: values.length, role: 'constant', init: values }) };
       this.placements.set(root, placement);
