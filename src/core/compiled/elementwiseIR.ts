@@ -74,9 +74,12 @@ const TEMPLATES: Record<string, IrTemplate> = {
   Equal: bool('eq'),
   NotEqual: bool('ne'),
   Select: ([c, a, b]) => select('ne', c, ZERO, a, b),
-  // tf.batchNorm's kernel (batchNormLoop.ts orders the operands; a missing offset is 0, scale 1).
-  FusedBatchNorm: ([x, mean, variance, offset, scale], a) =>
-    bin('add', offset, bin('div', bin('mul', bin('sub', x, mean), scale), unary('sqrt', bin('add', variance, num(a.varianceEpsilon, 0.001))))),
+  // tf.batchNorm's kernel (batchNormLoop.ts orders the operands; a missing offset is 0, scale 1), in float32:
+  // offset + (x − mean)·k with k = scale / √(variance + ε), one value per channel (batchNormLoop.ts says why).
+  FusedBatchNorm: ([x, mean, variance, offset, scale], a) => {
+    const k = fr(bin('div', scale, fr(unary('sqrt', fr(bin('add', variance, num(a.varianceEpsilon, 0.001)))))));
+    return bin('add', offset, fr(bin('mul', fr(bin('sub', x, mean)), k)));
+  },
   AddN: (args) => args.slice(1).reduce((sum, x) => bin('add', sum, x), args[0]),
 };
 

@@ -1,13 +1,13 @@
 /**
  * Values of a loop that repeat with a period along i: every read in them is buf[k + i mod m] with one m
- * (or a constant-index read), as batch normalisation's per-channel √(variance + ε) is. The plain-JS loop
+ * (or a constant-index read), as batch normalisation's per-channel scale / √(variance + ε) is. The plain-JS loop
  * computes them once per element; the vector loop (emitLoop.ts) can compute them once per block of four
  * channels instead: it runs m / 4 vectors per turn, the u-th always on channels 4u … 4u + 3 of the period,
  * each with its channels' values in locals computed before the loop. The values are the same instructions on
  * the same lanes, so the bits are the same; what goes is a float64 square root, division or Math call per
  * element (the slow instructions: only subexpressions holding one are taken). The loop's other reads of the
- * period go with them: the vector loop takes those it widens to float64 from locals too (batch norm's mean,
- * scale and offset), a load and two conversions fewer per vector.
+ * period go with them: the vector loop takes those it widens to float64 from locals too (a float64
+ * expression's per-channel operands), a load and two conversions fewer per vector.
  */
 import { operandsOf, type Expr, type LoopIR } from './loopIR';
 

@@ -73,6 +73,32 @@ describe('compiled programs: batch and layer normalisation and embeddings match 
     expectAgrees((x, g) => [batchNormTraining(x, g)], [float([3, 4, 4, 5], 4), float([5], 1)], 'scale, no offset');
   });
 
+  it('the batch-norm kernel in float32 stays within 5·2⁻²⁴ of the cpu kernel\'s float64 form, relative to |offset| + |normalised x|', () => {
+    // 16 channels: the vector loop's per-block channel values; 6: a period it does not take (the plain form).
+    for (const channels of [16, 6]) {
+      const n = 4096 * channels;
+      const draw = (count: number, lo: number, hi: number, seed: number) => Array.from({ length: count }, (_, i) => Math.fround(lo + (hi - lo) * ((Math.sin(seed * 7919 + i * 104.729) + 1) / 2)));
+      const [x, mean, variance, offset, scale] = [draw(n, -4, 4, 1), draw(channels, -0.5, 0.5, 2), draw(channels, 1e-4, 3, 3), draw(channels, -0.5, 0.5, 4), draw(channels, -2, 2, 5)];
+      const tensors = [tf.tensor(x, [n / channels, channels]), ...[mean, variance, offset, scale].map((v) => tf.tensor1d(v))];
+      try {
+        const { program } = traceProgram((a, m, v, o, g) => [tf.batchNorm(a, m, v, o, g, 1e-5)], tensors);
+        for (const wasm of [true, false]) {
+          const out = new Float32Array(n);
+          compileProgram(program, { wasm }).run([x, mean, variance, offset, scale].map((v) => Float32Array.from(v)), [out]);
+          let worst = 0;
+          for (let i = 0; i < n; i++) {
+            const c = i % channels;
+            const normalised = ((x[i] - mean[c]) * scale[c]) / Math.sqrt(variance[c] + 1e-5);
+            worst = Math.max(worst, Math.abs(out[i] - (offset[c] + normalised)) / (Math.abs(offset[c]) + Math.abs(normalised)));
+          }
+          assert.ok(worst <= 5 * 2 ** -24, `${channels} channels (${wasm ? 'wasm' : 'js'}): ${worst.toExponential(2)}`);
+        }
+      } finally {
+        tf.dispose(tensors);
+      }
+    }
+  });
+
   it('a second derivative through batch norm: the gradient of ⟨∂/∂x loss, v⟩ (what a Hessian-vector product traces)', () => {
     const v = float([4, 3, 3, 2], 8);
     const hvp = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
