@@ -1,17 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { geometryOfInfo, PATCH_KERNELS } from '../compiled/convKernels';
+import { im2colTransposed } from './patchesTransposed';
 import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
 
 /**
- * conv2d's two gradients for the wasm backend as the backend's own product and the compiled path's
- * patch gathers (convKernels.ts' im2col and col2im, their JS forms on the backend's heap):
- * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out]. TF.js 4.22's wasm backend has
+ * conv2d's two gradients for the wasm backend as the backend's own product and patch gathers on the
+ * backend's heap (convKernels.ts' col2im in its JS form, and its im2col written transposed):
+ * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out], the patches gathered already
+ *   transposed (patchesTransposed.ts: no transpose before the product). TF.js 4.22's wasm backend has
  *   no such kernel; wasmKernels.ts registers a plain-JS loop over every tap, pixel and channel.
  * - input: dx = col2im(dy[pixels, out] · Wᵀ[out, taps]). The backend's Conv2DBackpropInput is a direct
  *   loop that ran at about a tenth of its product's speed (half of a CNN's value and gradient on tensors,
  *   and so of every trace the compiler checks against).
- * The products are the registered BatchMatMul's (its untransposed product after fastWasmMatMul.ts'
- * transpose): the same sums in another order than the kernels replaced, float32 rounding may differ in
+ * The products are the registered BatchMatMul's (the input's after fastWasmMatMul.ts' transpose of
+ * the filter): the same sums in another order than the kernels replaced, float32 rounding may differ in
  * the last bits. NCHW, dilations and non-float32 tensors go to the kernels they replace.
  */
 
@@ -47,14 +49,14 @@ export function installFastWasmConvGradients(): void {
     const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
     const wasm = args.backend as unknown as WasmHeapBackend;
     const { pixels, taps, geometry } = sizesOf(info);
-    const patches = wasm.makeOutput([pixels, taps], 'float32');
+    const patchesT = wasm.makeOutput([taps, pixels], 'float32');
     try {
       // After makeOutput: the heap may have grown, which detaches earlier views.
-      PATCH_KERNELS.im2col(heapOf(wasm, x), heapOf(wasm, patches), geometry);
-      const product = matMul(args.backend, patches, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, true, false);
+      im2colTransposed(heapOf(wasm, x), heapOf(wasm, patchesT), geometry);
+      const product = matMul(args.backend, patchesT, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, false, false);
       return { dataId: product.dataId, shape: [...attrs.filterShape], dtype: 'float32' };
     } finally {
-      wasm.disposeData(patches.dataId);
+      wasm.disposeData(patchesT.dataId);
     }
   };
   const inputGradient: tf.KernelFunc = (args) => {
