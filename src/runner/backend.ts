@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmConvGradients } from '../core/tfjs/fastWasmConvGradients';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
+import { installFastWasmReductions } from '../core/tfjs/fastWasmReductions';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { installFastWasmTile } from '../core/tfjs/fastWasmTile';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
@@ -57,6 +58,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   installFastWasmMatMul();
   installFastWasmConvGradients();
   installFastWasmTile();
+  installFastWasmReductions();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
     return await tf.setBackend('wasm');
