@@ -4,9 +4,10 @@
  * own buffers placed after the host's. The training loop uses it so the objective reads the
  * parameters where the optimizer's rule wrote them and writes its gradient where the rule reads it
  * (no full-length copy per step). Each placement (the parameters in one half of the rule's double
- * buffer or the other) gets its own instance of the loops, whose addresses are compiled in.
+ * buffer or the other) gets its own instance of the loops that touch a hosted buffer, whose
+ * addresses are compiled in; the other loops are instantiated once, for all placements.
  */
-import { instantiateLoops, type LoopFunction, type MemoryPlan } from '../wasm/loopModule';
+import { instantiateLoops, type InstantiatedLoops, type LoopFunction, type MemoryPlan } from '../wasm/loopModule';
 import type { CompiledProgram } from './compileProgram';
 import { hostOf, isBufferOf, isViewAt, type HostMemory } from './hostMemory';
 import { addressOf, checkSizes, guestForms, planOf, sumSquaresAfter, type GuestForm } from './instantiateProgram';
@@ -98,13 +99,17 @@ function placeGuest(host: HostMemory, owner: object, form: GuestForm, plan: Memo
     view.set(map);
     return view;
   });
+  let first: InstantiatedLoops | undefined;
   const variants = hosted.map((at) => {
     const addresses = new Map([...at].map(([buf, { address }]) => [buf, address]));
     const views = schedule.buffers.map((spec, k) => {
       const h = at.get(k);
       return h ? new Float32Array(memory.buffer, h.address, h.length) : (own[k] as Float32Array);
     });
-    const loops: LoopFunction[] = instantiateLoops(code.wasmLoops, addressOf(plan, schedule, (buf) => buf, base, addresses), memory);
+    // Loops that touch no hosted buffer have the same addresses in every placement: the first placement's instance serves all.
+    const layout = addressOf(plan, schedule, (buf) => buf, base, addresses);
+    const loops: LoopFunction[] = instantiateLoops(code.wasmLoops, layout, memory, first);
+    first ??= { layout, functions: loops };
     return { at, views, loops };
   });
   const matches = (arrays: readonly Float32Array[], bufs: readonly number[], at: Map<number, { address: number; length: number }>) =>

@@ -8,8 +8,8 @@
 import { encodeModule, SHARED_MAXIMUM_PAGES } from './binary';
 import { emitLoop, type Layout } from './emitLoop';
 import { MathImports } from './emitMathCall';
-import { MATH_ARITY, type LoopIR } from './loopIR';
-import { compiledModule } from './moduleCache';
+import { MATH_ARITY, renameBuffers, type LoopIR } from './loopIR';
+import { describedModule } from './moduleCache';
 
 const PAGE = 65536;
 /** A 32-bit memory's limit in 64 KiB pages: 4 GiB. */
@@ -74,15 +74,53 @@ export function sharedMemory(initial: number, maximum: number = SHARED_MAXIMUM_P
 
 export type LoopFunction = (...scalars: number[]) => number | undefined;
 
-/** Compiles `loops` (buffer ids placed by `layout`) and instantiates them over `memory` (synchronously). */
-export function instantiateLoops(loops: readonly LoopIR[], layout: Layout, memory: WebAssembly.Memory): LoopFunction[] {
+/** Loops instantiated before over one memory, and the layout they were emitted for. */
+export interface InstantiatedLoops {
+  readonly layout: Layout;
+  readonly functions: readonly LoopFunction[];
+}
+
+/**
+ * Compiles `loops` (buffer ids placed by `layout`) and instantiates them over `memory` (synchronously).
+ * With `like` (the same loops instantiated over the same memory for another layout), a loop whose every
+ * buffer has the same address in both layouts would compile to the same bytes: its function there is reused.
+ */
+export function instantiateLoops(loops: readonly LoopIR[], layout: Layout, memory: WebAssembly.Memory, like?: InstantiatedLoops): LoopFunction[] {
+  const functions: LoopFunction[] = [];
+  const fresh: { ir: LoopIR; addresses: number[]; k: number }[] = [];
+  loops.forEach((ir, k) => {
+    const buffers = buffersOf(ir);
+    if (like && buffers.every((buf) => layout(buf) === like.layout(buf))) functions[k] = like.functions[k];
+    else fresh.push({ ir, addresses: buffers.flatMap((buf) => [buf, layout(buf)]), k });
+  });
+  if (fresh.length === 0) return functions;
   const pages = memory.buffer.byteLength / PAGE;
+  // The bytes are a function of the loops, their buffers' addresses and the pages: a program compiled again (the next run's objective) finds its module without emitting it.
+  const key = `${pages}|${fresh.map((f) => f.addresses.join(',')).join(';')}|${JSON.stringify(fresh.map((f) => f.ir), exactNumbers)}`;
+  const module = describedModule(key, () => loopsBytes(fresh.map((f) => f.ir), layout, pages));
+  // Math itself: V8 calls an imported Math function's C implementation directly, the one JS uses.
+  const instance = new WebAssembly.Instance(module, { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports });
+  fresh.forEach(({ k }, f) => (functions[k] = instance.exports[`l${f}`] as LoopFunction));
+  return functions;
+}
+
+/** The module bytes of `loops` at `layout`'s addresses, importing a memory of `pages` or more. */
+function loopsBytes(loops: readonly LoopIR[], layout: Layout, pages: number): Uint8Array<ArrayBuffer> {
   const imports = new MathImports();
   const functions = loops.map((ir, k) => ({ name: `l${k}`, code: emitLoop(ir, layout, imports) }));
-  const bytes = encodeModule(functions, pages, imports.used.map((name) => ({ module: 'Math', name, params: MATH_ARITY[name] })));
-  // Math itself: V8 calls an imported Math function's C implementation directly, the one JS uses.
-  const instance = new WebAssembly.Instance(compiledModule(bytes), { env: { memory }, Math: Math as unknown as WebAssembly.ModuleImports });
-  return loops.map((_, k) => instance.exports[`l${k}`] as LoopFunction);
+  return encodeModule(functions, pages, imports.used.map((name) => ({ module: 'Math', name, params: MATH_ARITY[name] })));
+}
+
+/** Every buffer id a loop reads, stores or accumulates into, index maps included (renameBuffers visits each). */
+function buffersOf(ir: LoopIR): number[] {
+  const ids = new Set<number>();
+  renameBuffers(ir, (buf) => (ids.add(buf), buf));
+  return [...ids];
+}
+
+/** JSON keeps every number's bits but these (-0 would be 0, the others null); the IR has no such strings. */
+function exactNumbers(_: string, value: unknown): unknown {
+  return typeof value === 'number' && (Object.is(value, -0) || !Number.isFinite(value)) ? `#${Object.is(value, -0) ? '-0' : value}` : value;
 }
 
 let simdSupport: boolean | undefined;

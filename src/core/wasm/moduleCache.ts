@@ -3,7 +3,9 @@
  * CompiledValueAndGrad (a bench repeat, a second run in one process, the guest form of a program):
  * the cached module is not compiled again, and it keeps the optimised code the engine tiered up to,
  * so the new program's first runs are not the slow baseline code's. The bytes are compared in full on
- * a hash hit; a few recent modules are kept (each holds only code, not memory).
+ * a hash hit; a few recent modules are kept (each holds only code, not memory). A caller that can say
+ * what determines the bytes more cheaply than making them (loopModule.ts: the loops, their buffers'
+ * addresses, the memory's pages) finds the module by that description (describedModule).
  */
 
 const CAPACITY = 16;
@@ -45,4 +47,20 @@ export function compiledModule(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Modu
   entries.push(entry);
   if (entries.length > CAPACITY) entries.shift();
   return entry.module;
+}
+
+/** Modules by a description that determines their bytes, most recent last (a Map keeps insertion order). */
+const described = new Map<string, WebAssembly.Module>();
+
+/**
+ * The module `key` describes: cached, or compiledModule of `bytes()` (emitting the bytes is what a hit
+ * skips). The caller's key must determine the bytes: equal keys must mean equal bytes.
+ */
+export function describedModule(key: string, bytes: () => Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  let module = described.get(key);
+  if (module !== undefined) described.delete(key);
+  else module = compiledModule(bytes());
+  described.set(key, module);
+  if (described.size > CAPACITY) described.delete(described.keys().next().value as string);
+  return module;
 }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { encodeModule, Code } from '../../../../src/core/wasm/binary';
-import { compiledModule } from '../../../../src/core/wasm/moduleCache';
+import { compiledModule, describedModule } from '../../../../src/core/wasm/moduleCache';
 import { runLoopsInWasm } from '../../helpers/wasmLoopRunner';
 import type { LoopIR } from '../../../../src/core/wasm/loopIR';
 
@@ -42,5 +42,22 @@ describe('compiled WebAssembly modules by their bytes', () => {
     const runs = [0, 1].map(() => runLoopsInWasm([{ ir, buffers: new Map([[0, input], [1, new Float32Array(100)]]), scalars: [] }])[0]);
     const expected = Array.from(input, (v) => Math.fround(v * 3));
     for (const r of runs) assert.deepEqual(Array.from(r.buffers.get(1) as Float32Array), expected);
+  });
+
+  it('a description seen before gives its module without making the bytes again; the 16 most recent are kept', () => {
+    let made = 0;
+    const bytes = (value: number) => () => {
+      made++;
+      return constantModule(value);
+    };
+    const a = describedModule('seven', bytes(7));
+    assert.equal(describedModule('seven', bytes(7)), a);
+    assert.equal(made, 1, 'the bytes were made once');
+    // Another description of the same bytes: made, then found by them.
+    assert.equal(describedModule('seven again', bytes(7)), a);
+    assert.equal(made, 2);
+    for (let k = 1; k <= 16; k++) describedModule(`other ${k}`, bytes(2000 + k));
+    describedModule('seven', bytes(7));
+    assert.equal(made, 2 + 16 + 1, 'made again after leaving the cache');
   });
 });
