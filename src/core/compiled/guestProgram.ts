@@ -74,26 +74,29 @@ export function guestsIn(requests: readonly Request[]): (GuestProgram | undefine
     const hosted = placements.map((p) => hostedBuffers(form, p, memory));
     const same = (h: Map<number, unknown> | undefined) => h !== undefined && h.size === hosted[0]?.size && [...h.keys()].every((buf) => hosted[0]?.has(buf));
     if (hosted.length === 0 || !hosted.every(same)) return undefined;
-    const plan = planOf(form.schedule, (buf) => hosted[0]?.has(buf) === true);
+    const plan = planOf(form.schedule, (buf) => hosted[0]?.has(buf) === true, form.sharedTemps);
     laid.push({ form, plan, hosted: hosted as Map<number, { address: number; length: number }>[], offset: bytes });
     bytes += plan.pages * PAGE;
   }
   const owner = {};
   // Addresses were read above: claiming may grow the memory, which detaches the arrays given.
-  const base = host.claim(owner, bytes);
-  if (base === undefined) return undefined;
-  return laid.map((l) => l && placeGuest(host, owner, l.form, l.plan, base + l.offset, l.hosted));
+  const region = host.claim(owner, bytes);
+  if (region === undefined) return undefined;
+  return laid.map((l) => l && placeGuest(host, owner, l.form, l.plan, region.base + l.offset, l.hosted, region.zeroed));
 }
 
-/** One program placed at `base`: its own buffers there (constants and maps written), one loop instance per placement. */
-function placeGuest(host: HostMemory, owner: object, form: GuestForm, plan: MemoryPlan, base: number, hosted: readonly Map<number, { address: number; length: number }>[]): GuestProgram {
+/** One program placed at `base` (all zeros when `zeroed`): its own buffers there (constants and maps written), one loop instance per placement. */
+function placeGuest(host: HostMemory, owner: object, form: GuestForm, plan: MemoryPlan, base: number, hosted: readonly Map<number, { address: number; length: number }>[], zeroed: boolean): GuestProgram {
   const { schedule, code, parts } = form;
   const { fn, inputSizes, outputSizes, squaredNorms, normsAfter } = parts;
   const { inputBuffers, outputBuffers } = schedule;
   const memory = host.memory;
   const own = schedule.buffers.map((spec, k) => (hosted[0].has(k) ? undefined : new Float32Array(memory.buffer, base + plan.address(k), spec.size)));
   // The region may hold an earlier guest's values: constants written, temps cleared as a fresh memory's are.
-  schedule.buffers.forEach((spec, k) => (spec.init ? own[k]?.set(spec.init) : own[k]?.fill(0)));
+  schedule.buffers.forEach((spec, k) => {
+    if (spec.init) own[k]?.set(spec.init);
+    else if (!zeroed) own[k]?.fill(0);
+  });
   const maps = schedule.maps.map((map, k) => {
     const view = new Int32Array(memory.buffer, base + plan.address(schedule.buffers.length + k), map.length);
     view.set(map);

@@ -34,11 +34,15 @@ export class HostMemory {
     this.refreshers.push(refresh);
   }
 
+  /** End (bytes) of every region claimed so far: past it the memory is as growing made it, zeros. */
+  private claimedEnd = 0;
+
   /**
-   * `bytes` after the host's buffers for `owner`, retiring the previous guest; the region's byte
-   * address, or undefined when the memory cannot grow that far (4 GiB, or the engine refuses).
+   * `bytes` after the host's buffers for `owner`, retiring the previous guest: the region's byte
+   * address, and whether it is all zeros (no guest had any of it: the guest need not clear its
+   * buffers); undefined when the memory cannot grow that far (4 GiB, or the engine refuses).
    */
-  claim(owner: object, bytes: number): number | undefined {
+  claim(owner: object, bytes: number): { base: number; zeroed: boolean } | undefined {
     const base = this.guestBase ?? this.memory.buffer.byteLength;
     const have = this.memory.buffer.byteLength;
     if (base + bytes > have) {
@@ -53,7 +57,10 @@ export class HostMemory {
     }
     this.guestBase = base;
     this.guestOwner = owner;
-    return base;
+    // The first region starts at the memory's end then, so it is all grown bytes.
+    const zeroed = base >= this.claimedEnd;
+    this.claimedEnd = Math.max(this.claimedEnd, base + bytes);
+    return { base, zeroed };
   }
 
   /** Whether `owner` still holds the guest region. */

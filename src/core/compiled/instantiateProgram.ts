@@ -4,7 +4,7 @@
  * when there are any, and wraps the generated function as a CompiledProgram.
  */
 import { MAX_PAGES, MemoryPlan, instantiateLoops, sharedMemory, type LoopFunction } from '../wasm/loopModule';
-import { sharedTemps } from './bufferLifetimes';
+import { sharedTemps, type SharedPlacement } from './bufferLifetimes';
 import type { CompiledProgram, ResidentProgram } from './compileProgram';
 import type { GeneratedCode } from './generateCode';
 import { registerMemory } from './gemmKernels';
@@ -25,6 +25,8 @@ export interface GuestForm {
   readonly schedule: Schedule;
   readonly code: GeneratedCode;
   readonly parts: ReturnType<typeof partsOf>;
+  /** Its temps' shared bytes (bufferLifetimes.ts), as its own plan has them: the same for every placement. */
+  readonly sharedTemps: SharedPlacement;
 }
 
 /** Each WebAssembly program's guest form (a JS program runs on its caller's arrays already). */
@@ -157,7 +159,8 @@ class JsProgram implements CompiledProgram {
  * claims room after the buffers (hostMemory.ts): every view here is then re-made in place.
  */
 function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | undefined {
-  const plan = planOf(schedule, () => false);
+  const shared = sharedTemps(schedule);
+  const plan = planOf(schedule, () => false, shared);
   if (plan.pages > MAX_PAGES) return undefined;
   let memory: WebAssembly.Memory;
   try {
@@ -169,7 +172,7 @@ function inWasm(schedule: Schedule, code: GeneratedCode): CompiledProgram | unde
   }
   const parts = partsOf(schedule, code);
   const program = new WasmProgram(schedule, code, parts, plan, memory);
-  guestForms.set(program, { schedule, code, parts });
+  guestForms.set(program, { schedule, code, parts, sharedTemps: shared });
   return program;
 }
 
@@ -249,9 +252,8 @@ class WasmProgram implements CompiledProgram {
 }
 
 /** Byte offsets of every buffer (none for those `hosted` elsewhere) and then every index map. */
-export function planOf(schedule: Schedule, hosted: (buf: number) => boolean): MemoryPlan {
+export function planOf(schedule: Schedule, hosted: (buf: number) => boolean, shared: SharedPlacement = sharedTemps(schedule)): MemoryPlan {
   // Temps whose lives in a run do not overlap share bytes (bufferLifetimes.ts); hosted buffers are never temps.
-  const shared = sharedTemps(schedule);
   const plan = new MemoryPlan(shared.bytes);
   schedule.buffers.forEach((spec, k) => {
     const at = shared.offsets.get(k);

@@ -28,3 +28,18 @@ describe('hostMemory: views found after another shared memory grew', () => {
     assert.equal(after[0], 1.5);
   });
 });
+
+describe('hostMemory: guest regions', () => {
+  it('a region no guest had is all zeros (as grown); one an earlier guest had is not said to be', () => {
+    const host = new HostMemory(sharedMemory(1));
+    const first = host.claim({}, 100_000);
+    assert.deepEqual(first, { base: 65536, zeroed: true });
+    new Float32Array(host.memory.buffer, 65536, 4).fill(3);
+    assert.deepEqual(host.claim({}, 100_000), { base: 65536, zeroed: false });
+    assert.deepEqual(host.claim({}, 10), { base: 65536, zeroed: false });
+    // A larger region than before starts where the earlier ones did: some of it was theirs.
+    const larger = host.claim({}, 300_000);
+    assert.deepEqual(larger, { base: 65536, zeroed: false });
+    assert.ok(host.memory.buffer.byteLength >= 65536 + 300_000);
+  });
+});
