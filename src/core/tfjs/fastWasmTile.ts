@@ -5,7 +5,10 @@ import * as tf from '@tensorflow/tfjs';
  * element's source index in a generic loop, a large share of examples/smallCnn.ts' TF.js evaluation
  * (its batch-norm gradient tiles [1, 1, 1, 8] to [32, 12, 12, 8]), paid by each trace of a compile and
  * each tensor-path step (figures: bench/README.md, issue 20). Here each output row
- * along the last axis is the input's row copied `reps` times. A copy: the same values.
+ * along the last axis is the input's row copied `reps` times; where x's leading axes have length 1 (a
+ * broadcast statistic's [1, 1, 1, C]) only the first copy of the rest is built row by row, and the
+ * output is that block repeated by doubling copies ([1, 1, 1, 16] to [32, 16, 16, 16]: 0.32 -> 0.014 ms).
+ * A copy: the same values.
  * Strings and complex numbers go to the stock kernel.
  */
 
@@ -28,11 +31,23 @@ export function installFastWasmTile(): void {
     const wasm = args.backend as unknown as WasmHeapBackend;
     const out = wasm.makeOutput(x.shape.map((d, k) => d * reps[k]), x.dtype);
     // After makeOutput: the heap may have grown, which detaches earlier views.
-    tileRows(wasm.typedArrayFromHeap(x), x.shape, reps, wasm.typedArrayFromHeap(out));
+    const values = wasm.typedArrayFromHeap(out);
+    // x's leading length-1 axes (the last axis always built by rows): the rest tiled once, then repeated.
+    let lead = 0;
+    while (lead < x.shape.length - 1 && x.shape[lead] === 1) lead++;
+    const block = x.shape.slice(lead).reduce((n, d, k) => n * d * reps[lead + k], 1);
+    tileRows(wasm.typedArrayFromHeap(x), x.shape.slice(lead), reps.slice(lead), values.subarray(0, block));
+    repeatBlock(values, block);
     return out;
   };
   tf.unregisterKernel('Tile', 'wasm');
   tf.registerKernel({ ...stock, kernelFunc });
+}
+
+/** out = its first `block` numbers repeated, in doubling copies. */
+function repeatBlock(out: Float32Array | Int32Array | Uint8Array, block: number): void {
+  if (block === 0) return;
+  for (let filled = block; filled < out.length; filled *= 2) out.copyWithin(filled, 0, Math.min(filled, out.length - filled));
 }
 
 /** out = tile(x, reps), row by row along the last axis (x's row, then copies of it); shape of rank ≥ 1. */

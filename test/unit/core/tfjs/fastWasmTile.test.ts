@@ -10,6 +10,13 @@ const CASES: { shape: number[]; reps: number[]; dtype: 'float32' | 'int32' | 'bo
   { shape: [2, 1, 3], reps: [1, 4, 2], dtype: 'float32' },
   { shape: [3, 2, 2, 1], reps: [2, 1, 3, 5], dtype: 'bool' },
   { shape: [2, 3], reps: [0, 2], dtype: 'float32' },
+  // Leading length-1 axes: the rest tiled once, then repeated (one, several, all of x's axes; empty outputs).
+  { shape: [1, 2, 3], reps: [4, 2, 1], dtype: 'float32' },
+  { shape: [1, 3, 1, 2], reps: [5, 1, 2, 3], dtype: 'int32' },
+  { shape: [1, 1], reps: [3, 5], dtype: 'bool' },
+  { shape: [1, 1, 1, 5], reps: [3, 7, 2, 2], dtype: 'float32' },
+  { shape: [1, 4], reps: [0, 2], dtype: 'float32' },
+  { shape: [1, 1, 7], reps: [3, 1, 0], dtype: 'float32' },
 ];
 
 const tiled = () => CASES.map((c) => tf.tidy(() => {
@@ -20,7 +27,7 @@ const tiled = () => CASES.map((c) => tf.tidy(() => {
 }));
 
 describe('wasm Tile by rows', () => {
-  it("equals the cpu backend's tile for float32, int32 and bool, broadcast axes and zero reps, leaving no tensor behind", async () => {
+  it("equals the cpu backend's tile for float32, int32 and bool, broadcast axes, leading length-1 axes and zero reps, leaving no tensor behind", async () => {
     await selectBackend('cpu');
     const expected = tiled();
     await selectBackend('wasm');
