@@ -111,11 +111,19 @@ function loopsBytes(loops: readonly LoopIR[], layout: Layout, pages: number): Ui
   return encodeModule(functions, pages, imports.used.map((name) => ({ module: 'Math', name, params: MATH_ARITY[name] })));
 }
 
+/** Each loop's buffers, found once: a guest's loops are instantiated once per placement. */
+const loopBuffers = new WeakMap<LoopIR, number[]>();
+
 /** Every buffer id a loop reads, stores or accumulates into, index maps included (renameBuffers visits each). */
 function buffersOf(ir: LoopIR): number[] {
-  const ids = new Set<number>();
-  renameBuffers(ir, (buf) => (ids.add(buf), buf));
-  return [...ids];
+  let buffers = loopBuffers.get(ir);
+  if (buffers === undefined) {
+    const ids = new Set<number>();
+    renameBuffers(ir, (buf) => (ids.add(buf), buf));
+    buffers = [...ids];
+    loopBuffers.set(ir, buffers);
+  }
+  return buffers;
 }
 
 /** JSON keeps every number's bits but these (-0 would be 0, the others null); the IR has no such strings. */
