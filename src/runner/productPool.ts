@@ -28,7 +28,7 @@ const BLOCK_ROWS = 6;
 const MODULE = 7;
 const MEMORY = 8;
 const ARGS = 9;
-const ARG_NAMES = ['a', 'rowBytesA', 'colBytesA', 'b', 'out', 'm', 'k', 'n'] as const;
+const ARG_NAMES = ['a', 'rowBytesA', 'colBytesA', 'b', 'out', 'm', 'k', 'n', 'bias', 'epilogue'] as const;
 
 /** Memories a worker holds at once (the newest programs'); an older one is posted again if used again. */
 export const MEMORIES_KEPT = 4;
@@ -66,7 +66,7 @@ for (;;) {
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) take(msg.message);
   const tag = (seen & 0x7fff) << 16;
   const blocks = ctl[${BLOCKS}], blockRows = ctl[${BLOCK_ROWS}];
-  const [a, rowA, colA, b, out, m, k, n] = ctl.subarray(${ARGS}, ${ARGS + ARG_NAMES.length});
+  const [a, rowA, colA, b, out, m, k, n, bias, epilogue] = ctl.subarray(${ARGS}, ${ARGS + ARG_NAMES.length});
   let gemm;
   for (;;) {
     const next = Atomics.load(ctl, ${NEXT});
@@ -75,7 +75,7 @@ for (;;) {
     const from = (next & 0xffff) * blockRows, rows = Math.min(m - from, blockRows);
     try {
       gemm ??= gemmFor(ctl[${MODULE}], ctl[${MEMORY}]);
-      gemm(a + from * rowA, rowA, colA, b, out + 4 * from * n, rows, k, n, 0);
+      gemm(a + from * rowA, rowA, colA, b, out + 4 * from * n, rows, k, n, 0, bias, epilogue);
     } catch (e) {
       if (Atomics.compareExchange(ctl, ${FAILED}, 0, 1) === 0) port.postMessage(String((e && e.stack) || e));
     }

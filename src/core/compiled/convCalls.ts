@@ -6,6 +6,7 @@
  * dilations mean what they mean there. Each call gets its scratch buffers here, once.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ConvEpilogue } from './convEpilogues';
 import { geometryOfInfo, patchesFloats, type ConvGeometry } from './convKernels';
 import type { LoopFuser } from './loopFuser';
 import { NotCompilable, sizeOf, type KernelNode, type ValueId } from './program';
@@ -22,7 +23,8 @@ type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
  */
 const forwardPatches = new WeakMap<LoopFuser, Map<string, number>>();
 
-export function lowerConv(fuser: LoopFuser, node: KernelNode): void {
+/** `epilogue`: a Conv2D's bias and relu, computed by its product (convEpilogues.ts). */
+export function lowerConv(fuser: LoopFuser, node: KernelNode, epilogue?: ConvEpilogue): void {
   const input = (name: string): ValueId => {
     const found = node.inputs.find((i) => i.name === name);
     if (!found) throw new NotCompilable(`${node.kernel} without its input '${name}'`);
@@ -32,10 +34,12 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode): void {
   const taps = g[7] * g[8] * g[3];
   const pixels = g[0] * g[4] * g[5];
   const names = node.kernel === 'Conv2D' ? ['x', 'filter'] : node.kernel === 'Conv2DBackpropInput' ? ['dy', 'filter'] : ['x', 'dy'];
-  if (fuser.dependsOnOpen(node)) fuser.closeLoop();
+  const bias = epilogue?.bias;
+  const reads = bias === undefined ? node : { ...node, inputs: [...node.inputs, { name: 'bias', value: bias }] };
+  if (fuser.dependsOnOpen(reads)) fuser.closeLoop();
   fuser.beforeOpen(() => {
     const [first, second] = names.map((name) => ({ buffer: fuser.materialize(input(name)) }));
-    const out = fuser.graph.root(node.outputs[0]);
+    const out = fuser.graph.root(epilogue ? epilogue.result : node.outputs[0]);
     const buf = fuser.storageFor(out);
     if (!forwardPatches.has(fuser)) forwardPatches.set(fuser, new Map());
     const known = forwardPatches.get(fuser) as Map<string, number>;
@@ -50,7 +54,9 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode): void {
     const kernel = node.kernel === 'Conv2D' ? 'conv2d' : node.kernel === 'Conv2DBackpropInput' ? 'conv2dBackpropInput' : 'conv2dBackpropFilter';
     // The geometry as a constant buffer: an array literal in the generated code would be a new array every run.
     const geometry = { buffer: fuser.addBuffer({ size: g.length, role: 'constant', init: Float32Array.from(g) }) };
-    fuser.emit({ kind: 'call', kernel, args: [...args, geometry] });
+    // conv2d's optional last two: the bias buffer (false: none) and whether to take the relu.
+    const tail: CallArgument[] = epilogue ? [bias === undefined ? false : { buffer: fuser.materialize(bias) }, epilogue.relu] : [];
+    fuser.emit({ kind: 'call', kernel, args: [...args, geometry, ...tail] });
     fuser.place(out, { kind: 'buffer', buf });
   });
 }

@@ -117,10 +117,14 @@ const tapsOf = (g: ConvGeometry) => g[7] * g[8] * g[3];
 export const patchesFloats = (g: ConvGeometry) => pixelsOf(g) * tapsOf(g) + paddedImageFloats(g);
 
 export const CONV_KERNELS = {
-  /** tf.conv2d: out[pixels, outC] = patches(x)[pixels, taps] · filter[taps, outC]. */
-  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, patches: Float32Array, g: ConvGeometry): void {
+  /**
+   * tf.conv2d: out[pixels, outC] = patches(x)[pixels, taps] · filter[taps, outC], then, when given, its
+   * epilogue (convEpilogues.ts): + bias[outC] (false: none) and relu.
+   */
+  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, patches: Float32Array, g: ConvGeometry, bias?: Float32Array | false, relu = false): void {
     im2col(x, patches, g);
-    gemm(patches, filter, out, pixelsOf(g), tapsOf(g), g[6], false, false);
+    const epilogue = bias || relu ? { bias: bias || undefined, relu } : undefined;
+    gemm(patches, filter, out, pixelsOf(g), tapsOf(g), g[6], false, false, epilogue);
   },
 
   /**

@@ -21,6 +21,7 @@
 import { lowerBatchNorm } from './batchNormLoop';
 import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
 import { CONV_NODES, lowerConv } from './convCalls';
+import { convEpilogues, type ConvEpilogue } from './convEpilogues';
 import { DEPTHWISE_NODES, lowerDepthwise } from './depthwiseCalls';
 import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
@@ -35,14 +36,16 @@ import { VIEWS, lowerSplit, lowerStridedSlice, lowerView } from './viewKernels';
 
 export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = []): Schedule {
   const fuser = new LoopFuser(graph, squaredNormOf);
+  const epilogues = convEpilogues(graph);
+  const absorbed = new Set([...epilogues.values()].flatMap((e) => e.absorbed));
   graph.program.nodes.forEach((node, index) => {
-    if (graph.isNeeded(index)) lower(fuser, node, index);
+    if (graph.isNeeded(index) && !absorbed.has(index)) lower(fuser, node, index, epilogues.get(index));
   });
   return fuser.finish();
 }
 
-/** Hands node `index` to the lowering for its kind of kernel. */
-function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
+/** Hands node `index` to the lowering for its kind of kernel (a convolution with its epilogue, if any). */
+function lower(fuser: LoopFuser, node: KernelNode, index: number, epilogue?: ConvEpilogue): void {
   const kernel = node.kernel;
   if (CONSTANT_KERNELS.has(kernel)) lowerConstant(fuser, node);
   else if (kernel === 'GatherV2' && !fuser.knownNow(node.inputs[1].value)) lowerDynamicGather(fuser, node, index);
@@ -54,7 +57,7 @@ function lower(fuser: LoopFuser, node: KernelNode, index: number): void {
   else if (kernel === 'UnsortedSegmentSum') lowerSegmentSum(fuser, node, index);
   else if (kernel === 'FusedBatchNorm') lowerBatchNorm(fuser, node, index);
   else if (kernel === 'Cast' || isElementwise(kernel)) lowerElementwise(fuser, node, index);
-  else if (CONV_NODES.has(kernel)) lowerConv(fuser, node);
+  else if (CONV_NODES.has(kernel)) lowerConv(fuser, node, epilogue);
   else if (POOL_NODES.has(kernel)) lowerPool(fuser, node);
   else if (DEPTHWISE_NODES.has(kernel)) lowerDepthwise(fuser, node);
   else if (isLargeProduct(fuser.graph, node)) lowerProduct(fuser, node);

@@ -18,11 +18,20 @@
 import { encodeModule } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { relaxedMaddFuses } from '../wasm/relaxedSimd';
-import { emitGemm } from './gemmWasm';
+import { EPILOGUE_BIAS, EPILOGUE_RELU, emitGemm } from './gemmWasm';
 import { isBufferOf } from './hostMemory';
-import { runOnThreads, threadsTake } from './productThreads';
+import { runOnThreads, threadsTake, type ProductRows } from './productThreads';
 
-type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number) => void;
+type WasmGemm = (a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number, accumulate: number, bias: number, epilogue: number) => void;
+
+/**
+ * What a product does to out before it stores it (a convolution's bias and relu, convEpilogues.ts):
+ * out[i, j] = relu(out[i, j] + bias[j]), each step optional, in float32 as the loops compute them.
+ */
+export interface Epilogue {
+  readonly bias?: Float32Array;
+  readonly relu: boolean;
+}
 
 
 /** The memories of compiled programs, by their buffer (a Float32Array knows only its ArrayBuffer). */
@@ -98,12 +107,13 @@ function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmG
 }
 
 /** The WebAssembly product when it applies (see the file's comment); false when the caller must compute it. */
-export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean): boolean {
+export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, epilogue?: Epilogue): boolean {
   const wasm = k > 0 ? wasmGemmFor(a, b, out) : undefined;
-  if (!wasm) return false;
+  if (!wasm || (epilogue?.bias && memoryOfAll(out, epilogue.bias) === undefined)) return false;
   // Element strides of a as [m×k]: transposed, row i is column i of the stored k×m matrix.
   const [rowA, colA] = transA ? [1, m] : [k, 1];
-  runProduct(wasm, a.byteOffset, 4 * rowA, 4 * colA, b.byteOffset, out.byteOffset, m, k, n);
+  const bits = epilogue ? (epilogue.bias ? EPILOGUE_BIAS : 0) | (epilogue.relu ? EPILOGUE_RELU : 0) : 0;
+  runProduct(wasm, { a: a.byteOffset, rowBytesA: 4 * rowA, colBytesA: 4 * colA, b: b.byteOffset, out: out.byteOffset, m, k, n, bias: epilogue?.bias?.byteOffset ?? 0, epilogue: bits });
   return true;
 }
 
@@ -111,13 +121,14 @@ export function wasmGemm(a: Float32Array, b: Float32Array, out: Float32Array, m:
  * The product in one call, or its rows split over threads when large (each thread one call for its rows);
  * on one thread nothing is allocated.
  */
-function runProduct(wasm: WasmGemm, a: number, rowBytesA: number, colBytesA: number, b: number, out: number, m: number, k: number, n: number): void {
+function runProduct(wasm: WasmGemm, call: ProductRows): void {
+  const { a, rowBytesA, colBytesA, b, out, m, k, n, bias, epilogue } = call;
   const origin = threadsTake(m, k, n) ? origins.get(wasm) : undefined;
   if (origin) {
-    const rows = (from: number, to: number) => wasm(a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n, 0);
-    if (runOnThreads(origin.module, origin.memory, { a, rowBytesA, colBytesA, b, out, m, k, n }, rows)) return;
+    const rows = (from: number, to: number) => wasm(a + from * rowBytesA, rowBytesA, colBytesA, b, out + 4 * from * n, to - from, k, n, 0, bias, epilogue);
+    if (runOnThreads(origin.module, origin.memory, call, rows)) return;
   }
-  wasm(a, rowBytesA, colBytesA, b, out, m, k, n, 0);
+  wasm(a, rowBytesA, colBytesA, b, out, m, k, n, 0, bias, epilogue);
 }
 
 /**
@@ -134,15 +145,26 @@ export function wasmBatchedGemm(
   for (let batch = 0; batch < batches; batch++) {
     const aAt = a.byteOffset + 4 * (aBatches === 1 ? 0 : batch) * m * k;
     const bAt = b.byteOffset + 4 * (bBatches === 1 ? 0 : batch) * k * n;
-    runProduct(wasm, aAt, 4 * rowA, 4 * colA, bAt, out.byteOffset + 4 * batch * m * n, m, k, n);
+    runProduct(wasm, { a: aAt, rowBytesA: 4 * rowA, colBytesA: 4 * colA, b: bAt, out: out.byteOffset + 4 * batch * m * n, m, k, n, bias: 0, epilogue: 0 });
   }
   return true;
 }
 
-/** out = op(a) · op(b), op = transpose when asked; a is m×k after op, b k×n after op. */
-export function gemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean): void {
-  if (!transB && wasmGemm(a, b, out, m, k, n, transA)) return;
+/** out = op(a) · op(b), op = transpose when asked; a is m×k after op, b k×n after op; then the epilogue, if any. */
+export function gemm(a: Float32Array, b: Float32Array, out: Float32Array, m: number, k: number, n: number, transA: boolean, transB: boolean, epilogue?: Epilogue): void {
+  if (!transB && wasmGemm(a, b, out, m, k, n, transA, epilogue)) return;
   gemmJs(a, b, out, m, k, n, transA, transB);
+  if (epilogue) epilogueJs(out, m, n, epilogue);
+}
+
+/** The epilogue on out after a JS product: the WebAssembly kernel's float32 steps, one element at a time. */
+function epilogueJs(out: Float32Array, m: number, n: number, { bias, relu }: Epilogue): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const x = bias ? Math.fround(out[i * n + j] + bias[j]) : out[i * n + j];
+      out[i * n + j] = relu && x < 0 ? 0 : x;
+    }
+  }
 }
 
 let rowSums = new Float64Array(64);

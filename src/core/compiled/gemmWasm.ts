@@ -1,6 +1,9 @@
 /**
  * The WebAssembly SIMD product kernel of gemmKernels.ts (its header says what the blocks are and why):
- * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate) over one memory, emitted once per process.
+ * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate, bias, epilogue) over one memory, emitted once
+ * per process. The epilogue is a convolution's bias and relu (convEpilogues.ts) applied to each block's
+ * accumulators before the last chunk of k stores them: the loop that read the product back, added the bias
+ * and took the relu is gone, and the same float32 operations give the same bits.
  */
 import { Code, Op, Simd } from '../wasm/binary';
 
@@ -31,23 +34,30 @@ const MAX_VECTORS = 4;
  */
 type Columns = 'full' | 'tail' | 'single' | 'ragged';
 
+/** The epilogue argument's bits: add bias[j] to column j, then (or alone) relu, x < 0 ? 0 : x (tf.relu: −0 and NaN kept). */
+export const EPILOGUE_BIAS = 1;
+export const EPILOGUE_RELU = 2;
+
 /**
- * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate): byte addresses, k ≥ 1; accumulate ≠ 0 adds onto
- * out's values instead of starting from 0. `fused`: each term added with f32x4.relaxed_madd (relaxedSimd.ts),
+ * gemm(a, rowBytesA, colBytesA, b, out, m, k, n, accumulate, bias, epilogue): byte addresses, k ≥ 1;
+ * accumulate ≠ 0 adds onto out's values instead of starting from 0; epilogue (EPILOGUE_* bits, 0 for none)
+ * applied as the last chunk of k stores. `fused`: each term added with f32x4.relaxed_madd (relaxedSimd.ts),
  * else f32x4.mul then f32x4.add. A column's sum is the same whichever block or lane computes it.
  */
 export function emitGemm(fused: boolean): Code {
-  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
-  const [a, rowA, colA, b, out, m, k, n, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
+  const [a, rowA, colA, b, out, m, k, n, accumulate, bias, epilogue] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const v = {
     i: c.local('i32'), j: c.local('i32'), p: c.local('i32'), aPtr: c.local('i32'), bPtr: c.local('i32'), cPtr: c.local('i32'), kLeft: c.local('i32'),
+    /** The epilogue's bits in the last chunk of k, else 0. */
+    epilogueNow: c.local('i32'),
     rowBytes: c.local('i32'), vectorBytes: c.local('i32'), tail: c.local('i32'), tailAt: c.local('i32'),
     rowOffsets: Array.from({ length: MAX_ROWS }, () => c.local('i32')),
     acc: Array.from({ length: MAX_ROWS }, () => Array.from({ length: MAX_VECTORS }, () => c.local('v128'))),
     bv: Array.from({ length: MAX_VECTORS }, () => c.local('v128')),
     av: c.local('v128'),
   };
-  const params = { a, colA, b, out, k, accumulate, fused };
+  const params = { a, colA, b, out, k, accumulate, fused, bias };
   c.get(n).i32(2).op(Op.i32Shl).set(v.rowBytes);
   c.get(n).i32(-4).op(Op.i32And).i32(2).op(Op.i32Shl).set(v.vectorBytes);
   c.get(n).i32(3).op(Op.i32And).set(v.tail);
@@ -57,6 +67,7 @@ export function emitGemm(fused: boolean): Code {
   c.get(k).set(v.kLeft);
   c.op(Op.loop, BLOCK_EMPTY);
   c.get(v.kLeft).i32(K_CHUNK).get(v.kLeft).i32(K_CHUNK).op(Op.i32LtS).op(Op.select).set(k);
+  c.get(epilogue).i32(0).get(v.kLeft).i32(K_CHUNK).op(Op.i32LeS).op(Op.select).set(v.epilogueNow);
   c.i32(0).set(v.i);
   emitBlockings(c, params, v, m, n, 0);
   c.get(a).get(k).get(colA).op(Op.i32Mul).op(Op.i32Add).set(a);
@@ -144,10 +155,10 @@ function emitColumnLoop(c: Code, v: GemmLocals, width: number, end: number, bloc
   c.op(Op.br, 0, Op.end, Op.end);
 }
 
-type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number; fused: boolean };
+type GemmParams = { a: number; colA: number; b: number; out: number; k: number; accumulate: number; fused: boolean; bias: number };
 
 type GemmLocals = {
-  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; kLeft: number; rowBytes: number; vectorBytes: number; tail: number;
+  i: number; j: number; p: number; aPtr: number; bPtr: number; cPtr: number; kLeft: number; epilogueNow: number; rowBytes: number; vectorBytes: number; tail: number;
   /** rowBytes − 16: a row's last 4 columns. */
   tailAt: number;
   rowOffsets: number[]; acc: number[][]; bv: number[]; av: number;
@@ -187,7 +198,40 @@ function emitBlock(c: Code, params: GemmParams, v: GemmLocals, rows: number, vec
   c.get(v.aPtr).get(params.colA).op(Op.i32Add).set(v.aPtr);
   c.get(v.bPtr).get(v.rowBytes).op(Op.i32Add).set(v.bPtr);
   c.get(v.p).i32(1).op(Op.i32Sub).tee(v.p).op(Op.brIf, 0, Op.end);
+  emitEpilogue(c, params, v, rows, vectors, columns);
   emitStores(c, v, rows, vectors, columns);
+}
+
+/**
+ * In the last chunk of k: bias[j] added to the accumulators of column j (its vectors read at b's column
+ * addresses), then relu as the loops compute tf.relu (x < 0 selects 0: −0 and NaN stay). Lanes past a tail
+ * get values no store writes.
+ */
+function emitEpilogue(c: Code, params: GemmParams, v: GemmLocals, rows: number, vectors: number, columns: Columns): void {
+  const load = columns === 'single' ? LOAD32_SPLAT : Simd.load;
+  const zero = () => c.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
+  c.get(v.epilogueNow).op(Op.if, BLOCK_EMPTY);
+  c.get(v.epilogueNow).i32(EPILOGUE_BIAS).op(Op.i32And).op(Op.if, BLOCK_EMPTY);
+  for (let q = 0; q < vectors; q++) {
+    c.get(params.bias).get(v.j).op(Op.i32Add);
+    if (columns === 'ragged' && q === vectors - 1) c.get(v.tailAt).op(Op.i32Add).simdMemory(load, 0);
+    else c.simdMemory(load, 16 * q);
+    c.set(v.bv[q]);
+    for (let r = 0; r < rows; r++) c.get(v.acc[r][q]).get(v.bv[q]).simd(Simd.f32x4Add).set(v.acc[r][q]);
+  }
+  c.op(Op.end);
+  c.get(v.epilogueNow).i32(EPILOGUE_RELU).op(Op.i32And).op(Op.if, BLOCK_EMPTY);
+  for (let r = 0; r < rows; r++) {
+    for (let q = 0; q < vectors; q++) {
+      // bitselect(0, x, x < 0): the lanes where x < 0 take 0.
+      zero();
+      c.get(v.acc[r][q]);
+      c.get(v.acc[r][q]);
+      zero();
+      c.simd(Simd.f32x4Lt).simd(Simd.bitselect).set(v.acc[r][q]);
+    }
+  }
+  c.op(Op.end, Op.end);
 }
 
 /** The block's accumulators into out: whole vectors, lane 0 (`single`), or the lanes of the last `tail` columns. */

@@ -19,6 +19,9 @@ export interface ProductRows {
   readonly m: number;
   readonly k: number;
   readonly n: number;
+  /** gemmWasm.ts' epilogue: bias address and EPILOGUE_* bits (0 for none). */
+  readonly bias: number;
+  readonly epilogue: number;
 }
 
 export interface ProductThreads {

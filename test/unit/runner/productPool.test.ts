@@ -77,6 +77,25 @@ describe('product threads: a large WebAssembly product split by rows over worker
     }
   }
 
+  it("a convolution's bias and relu epilogue on 2 threads: the one-thread bits", async () => {
+    const [m, k, n] = [2048, 144, 32];
+    const { a, b, out } = operands(m, k + 1, n, 7);
+    // The operands' memory has room for one more row of b: the bias goes there.
+    const bias = new Float32Array(b.buffer, b.byteOffset + 4 * k * n, n);
+    bias.forEach((_, j) => (bias[j] = (j % 3) - 1));
+    const epilogue = { bias, relu: true };
+    gemm(a, b, out, m, k, n, false, false, epilogue);
+    const alone = Uint32Array.from(new Uint32Array(out.buffer, out.byteOffset, m * n));
+    assert.ok(Array.from(out.subarray(0, m * n)).some((v) => v === 0) && Array.from(out.subarray(0, m * n)).some((v) => v > 0), 'the relu chose both ways');
+    const pool = await poolOf(2);
+    for (let tries = 1; tries <= 50 && pool.pool.workerBlocks === 0; tries++) {
+      out.fill(Number.NaN);
+      gemm(a, b, out, m, k, n, false, false, epilogue);
+      assert.deepEqual(new Uint32Array(out.buffer, out.byteOffset, m * n), alone);
+    }
+    assert.ok(pool.pool.workerBlocks > 0);
+  });
+
   it('a memory that grew after the workers got it: rows past its first size are right', async () => {
     const memory = sharedMemory(8);
     registerMemory(memory);
@@ -121,7 +140,7 @@ describe('product threads: a large WebAssembly product split by rows over worker
     pools.push(pool);
     await pool.start();
     const { a, b, out } = operands(64, 64, 64, 2);
-    const call: ProductRows = { a: a.byteOffset, rowBytesA: 256, colBytesA: 4, b: b.byteOffset, out: out.byteOffset, m: 64, k: 64, n: 64 };
+    const call: ProductRows = { a: a.byteOffset, rowBytesA: 256, colBytesA: 4, b: b.byteOffset, out: out.byteOffset, m: 64, k: 64, n: 64, bias: 0, epilogue: 0 };
     // A module without the gemm export: the worker's instantiation gives no function to call.
     const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
     const memory = sharedMemory(1);
