@@ -3,7 +3,7 @@
  * shuffles: what a product with a transposed right operand does first (productKernels.ts, batchMatMul),
  * since gemm reads b by rows. Moves values only, so the bits are the JS transpose's.
  */
-import { Code, encodeModule, Op, Simd } from '../wasm/binary';
+import { Code, encodeModule, Op, Simd, type MemorySharing } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { memoryOfAll } from './gemmKernels';
 
@@ -11,7 +11,8 @@ type Transpose = (from: number, into: number, rows: number, cols: number) => voi
 
 const BLOCK_EMPTY = 0x40;
 const instances = new WeakMap<WebAssembly.Memory, Transpose>();
-let transposeModule: WebAssembly.Module | undefined;
+/** One module per sharing of the memory it imports (a module links only to a memory of its kind). */
+const modules = new Map<MemorySharing, WebAssembly.Module>();
 
 /**
  * into[c·rows + r] = from[r·cols + c] for the stored rows × cols matrix `from`, when both are views of one
@@ -21,14 +22,31 @@ let transposeModule: WebAssembly.Module | undefined;
 export function wasmTranspose(from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
   const memory = memoryOfAll(from, into);
   if (!memory || !wasmSimdSupported()) return false;
+  transposeOf(memory)(from.byteOffset, into.byteOffset, rows, cols);
+  return true;
+}
+
+/**
+ * wasmTranspose on a memory of the caller's (TensorFlow.js wasm backend's heap), shared or not, when both
+ * views are of its current buffer (taken after the last allocation) and SIMD is there; false otherwise.
+ */
+export function wasmTransposeOn(memory: WebAssembly.Memory, from: Float32Array, rows: number, cols: number, into: Float32Array): boolean {
+  const buffer = memory.buffer;
+  if (from.buffer !== buffer || into.buffer !== buffer || !wasmSimdSupported()) return false;
+  transposeOf(memory)(from.byteOffset, into.byteOffset, rows, cols);
+  return true;
+}
+
+function transposeOf(memory: WebAssembly.Memory): Transpose {
   let fn = instances.get(memory);
   if (!fn) {
-    transposeModule ??= new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1));
-    fn = new WebAssembly.Instance(transposeModule, { env: { memory } }).exports.transpose as Transpose;
+    const sharing: MemorySharing = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
+    let module = modules.get(sharing);
+    if (!module) modules.set(sharing, (module = new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1, [], sharing))));
+    fn = new WebAssembly.Instance(module, { env: { memory } }).exports.transpose as Transpose;
     instances.set(memory, fn);
   }
-  fn(from.byteOffset, into.byteOffset, rows, cols);
-  return true;
+  return fn;
 }
 
 /** transpose(from, into, rows, cols): byte addresses; 4 × 4 tiles up to the last multiples of 4, then the edges. */

@@ -201,10 +201,19 @@ export interface FunctionImport {
 export const SHARED_MAXIMUM_PAGES = 65536;
 
 /**
- * A module of exported functions over one imported shared memory ("env"."memory", at least `pages` 64 KiB
- * pages). Imported functions come first in the function index space (0, 1, …), then `functions`.
+ * Whether the imported memory is shared (a program's, SHARED_MAXIMUM_PAGES) or not (TensorFlow.js wasm
+ * backend's heap): an engine links a module only to a memory whose shared flag matches the import's.
  */
-export function encodeModule(functions: readonly { name: string; code: Code }[], pages: number, imports: readonly FunctionImport[] = []): Uint8Array<ArrayBuffer> {
+export type MemorySharing = 'shared' | 'unshared';
+
+/**
+ * A module of exported functions over one imported memory ("env"."memory", at least `pages` 64 KiB pages,
+ * shared unless `sharing` says otherwise). Imported functions come first in the function index space (0, 1, …),
+ * then `functions`.
+ */
+export function encodeModule(
+  functions: readonly { name: string; code: Code }[], pages: number, imports: readonly FunctionImport[] = [], sharing: MemorySharing = 'shared',
+): Uint8Array<ArrayBuffer> {
   const signature = (w: ByteWriter, params: readonly ValType[], results: readonly ValType[]) => {
     w.byte(0x60).vec(params, (v, t) => v.byte(VALTYPE[t])).vec(results, (v, t) => v.byte(VALTYPE[t]));
   };
@@ -219,7 +228,10 @@ export function encodeModule(functions: readonly { name: string; code: Code }[],
     s.uleb(imports.length + 1);
     imports.forEach((fn, k) => s.name(fn.module).name(fn.name).byte(0x00).uleb(k));
     // Shared, with the largest maximum: a shared memory may only be imported as shared, and any maximum up to 4 GiB fits.
-    s.name('env').name('memory').byte(0x02).byte(0x03).uleb(pages).uleb(SHARED_MAXIMUM_PAGES);
+    // Unshared, with no maximum: any memory of at least `pages` pages fits.
+    s.name('env').name('memory').byte(0x02);
+    if (sharing === 'shared') s.byte(0x03).uleb(pages).uleb(SHARED_MAXIMUM_PAGES);
+    else s.byte(0x00).uleb(pages);
   });
   w.sized(3, (s) => s.vec(functions, (v, _, k) => v.uleb(first + k)));
   w.sized(7, (s) => s.vec(functions, (v, { name }, k) => v.name(name).byte(0x00).uleb(first + k)));

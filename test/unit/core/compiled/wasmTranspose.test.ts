@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { registerMemory } from '../../../../src/core/compiled/gemmKernels';
-import { wasmTranspose } from '../../../../src/core/compiled/wasmTranspose';
+import { wasmTranspose, wasmTransposeOn } from '../../../../src/core/compiled/wasmTranspose';
 import { spread } from './compiledCheck';
 
 /**
@@ -31,5 +31,34 @@ describe('wasmTranspose: a program memory\'s matrix transposed in 4 × 4 tiles',
 
   it('declines arrays outside a program memory', () => {
     assert.equal(wasmTranspose(new Float32Array(16), 4, 4, new Float32Array(16)), false);
+  });
+});
+
+describe('wasmTransposeOn: the same transpose on an unshared memory (TensorFlow.js wasm backend\'s heap)', () => {
+  const memory = new WebAssembly.Memory({ initial: 2 });
+  const views = (count: number): [Float32Array, Float32Array] => [new Float32Array(memory.buffer, 16, count), new Float32Array(memory.buffer, 16 + 4 * count + 16, count)];
+
+  for (const [rows, cols] of [[4, 4], [12, 4], [64, 64], [8, 36], [130, 10], [3, 3], [10, 130]]) {
+    it(`${rows} × ${cols}`, () => {
+      const [from, into] = views(rows * cols);
+      const after = new Float32Array(memory.buffer, into.byteOffset + into.byteLength, 4).fill(-7);
+      from.set(spread(rows * cols, 7));
+      from[1] = -0;
+      into.fill(12345);
+      assert.ok(wasmTransposeOn(memory, from, rows, cols, into));
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) assert.ok(Object.is(into[c * rows + r], from[r * cols + c]), `(${r}, ${c}): ${into[c * rows + r]} for ${from[r * cols + c]}`);
+      }
+      assert.deepEqual([...after], [-7, -7, -7, -7], 'written past the transpose');
+    });
+  }
+
+  it('declines views not of the memory\'s current buffer (another array, or taken before a growth)', () => {
+    const [from, into] = views(16);
+    assert.equal(wasmTransposeOn(memory, new Float32Array(16), 4, 4, into), false);
+    memory.grow(1);
+    assert.equal(wasmTransposeOn(memory, from, 4, 4, into), false);
+    const [fromLater, intoLater] = views(16);
+    assert.ok(wasmTransposeOn(memory, fromLater, 4, 4, intoLater));
   });
 });

@@ -1,11 +1,16 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { geometryOfInfo, PATCH_KERNELS } from '../../../../src/core/compiled/convKernels';
+import { im2colTransposed } from '../../../../src/core/tfjs/patchesTransposed';
+import { heapMemoryOf } from '../../../../src/core/tfjs/wasmHeapMemory';
 import { selectBackend } from '../../../../src/runner/backend';
 
 /**
  * The wasm backend's conv2d gradients as the backend's product with im2col (filter) or col2im (input)
  * (src/core/tfjs/fastWasmConvGradients.ts) against the cpu backend's kernels, over strides, paddings
- * (explicit, 'same' with odd and even totals, 'valid' with a remainder), channel counts and a batch.
+ * (explicit, 'same' with odd and even totals, 'valid' with a remainder), channel counts and a batch; and
+ * bit for bit against the JS gathers (col2im, im2col written transposed) around the backend's own product,
+ * which the WebAssembly gathers on the backend's heap replace, also when the kernel's allocations grow the heap.
  */
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number };
 
@@ -22,7 +27,11 @@ const CASES: Case[] = [
   { x: [2, 6, 6, 2], f: [2, 2, 2, 3], strides: 2, pad: 'same' },
 ];
 
-const valuesOf = (shape: number[], seed: number) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(seed + i * 0.61) * 1.5);
+function valuesOf(shape: number[], seed: number): Float32Array {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = Math.sin(seed + i * 0.61) * 1.5;
+  return values;
+}
 
 /** ∂/∂x and ∂/∂f of Σ conv(x, f) · w (w fixed), on the current backend. */
 function gradients(c: Case): { dx: Float32Array; df: Float32Array } {
@@ -60,4 +69,65 @@ describe('wasm conv2d gradients as a product and a patch gather', () => {
     });
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
+
+  it('gives the JS gathers\' bits around the backend\'s product, its WebAssembly gathers on the backend\'s heap, also where the kernel grows the heap', async () => {
+    await selectBackend('wasm');
+    const memory = heapMemoryOf(tf.backend());
+    assert.ok(memory, 'the backend\'s heap is found');
+    const probe = tf.zeros([4]);
+    assert.equal((tf.backend() as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array }).typedArrayFromHeap(probe).buffer, memory.buffer);
+    probe.dispose();
+    // Where the heap grows: the filter gradient's patches (stride 1, 3 × 3) take more than the whole heap now
+    // holds; the input gradient's dx (1 × 1, stride 2: dx is 4 times its patches) 1.5 times it, past what the product grew.
+    const heap = memory.buffer.byteLength;
+    const growing: Record<'filter' | 'input', Case> = {
+      filter: { x: [Math.ceil(heap / (16 * 16 * 72 * 4)) + 1, 16, 16, 8], f: [3, 3, 8, 4], strides: 1, pad: 'same' },
+      input: { x: [Math.ceil((1.5 * heap) / (32 * 32 * 8 * 4)) + 1, 32, 32, 8], f: [1, 1, 8, 4], strides: 2, pad: 'valid' },
+    };
+    const before = tf.memory().numTensors;
+    [...CASES, growing.filter, growing.input].forEach((c, k) => {
+      const [x, f] = [tf.tensor4d(valuesOf(c.x, 1), c.x), tf.tensor4d(valuesOf(c.f, 2), c.f)];
+      const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad, undefined, false, 'channelsLast');
+      const dy = tf.tensor4d(valuesOf([info.batchSize, info.outHeight, info.outWidth, info.outChannels], 3), [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' };
+      const grown = (kernel: () => tf.Tensor, grows: boolean, what: string) => {
+        const bytes = memory.buffer.byteLength;
+        const result = kernel();
+        if (grows) assert.ok(memory.buffer.byteLength > bytes, `the heap grew in the ${what} gradient (${bytes} bytes before)`);
+        return result;
+      };
+      const df = grown(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: c.f } as unknown as tf.NamedAttrMap) as tf.Tensor, c === growing.filter, 'filter');
+      const dx = grown(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: c.x } as unknown as tf.NamedAttrMap) as tf.Tensor, c === growing.input, 'input');
+      const expected = jsGathers(x, f, dy, info);
+      assertSameBits(df.dataSync() as Float32Array, expected.df, `case ${k} ∂/∂filter`);
+      assertSameBits(dx.dataSync() as Float32Array, expected.dx, `case ${k} ∂/∂x`);
+      tf.dispose([x, f, dy, df, dx]);
+    });
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  });
 });
+
+function assertSameBits(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length, what);
+  const [a, b] = [new Int32Array(got.buffer, got.byteOffset, got.length), new Int32Array(want.buffer, want.byteOffset, want.length)];
+  const at = a.findIndex((v, i) => v !== b[i]);
+  assert.equal(at, -1, `${what}[${at}]: ${got[at]} vs ${want[at]}`);
+}
+
+/** The gradients as the kernels computed them with the JS gathers: col2im(dy · Wᵀ), patchesᵀ · dy. */
+function jsGathers(x: tf.Tensor, f: tf.Tensor, dy: tf.Tensor, info: tf.backend_util.Conv2DInfo): { dx: Float32Array; df: Float32Array } {
+  const g = geometryOfInfo(info);
+  const pixels = info.batchSize * info.outHeight * info.outWidth;
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const dx = new Float32Array(x.size);
+  const patchesT = new Float32Array(taps * pixels);
+  let df: Float32Array = new Float32Array(0);
+  // Nothing returned from tidy: it would walk every number of a typed array it is handed.
+  tf.tidy(() => {
+    const flatDy = tf.reshape(dy, [pixels, info.outChannels]);
+    PATCH_KERNELS.col2im(tf.matMul(flatDy, tf.reshape(f, [taps, info.outChannels]), false, true).dataSync() as Float32Array, dx, g);
+    im2colTransposed(x.dataSync() as Float32Array, patchesT, g);
+    df = tf.matMul(tf.tensor2d(patchesT, [taps, pixels]), flatDy).dataSync() as Float32Array;
+  });
+  return { dx, df };
+}

@@ -149,4 +149,23 @@ describe('WebAssembly binary encoding (binary.ts)', () => {
     for (let j = 1; j < 40; j++) expected += j / 8;
     functions.forEach((_, k) => assert.equal(exports[`f${k}`](), k + expected, `f${k}`));
   });
+
+  it('a memory import is shared or not as asked: each module links only to a memory of its kind, an unshared one of any maximum and after growth', () => {
+    // (param i32) (result f32): the float32 at the address.
+    const load = () => [{ name: 'load', code: new Code(['i32'], ['f32']).get(0).memory(Op.f32Load, 2, 0) }];
+    const shared = new WebAssembly.Module(encodeModule(load(), 1));
+    const unshared = new WebAssembly.Module(encodeModule(load(), 1, [], 'unshared'));
+    const sharedMemory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const plain = new WebAssembly.Memory({ initial: 1 });
+    const bounded = new WebAssembly.Memory({ initial: 2, maximum: 3 });
+    assert.throws(() => new WebAssembly.Instance(shared, { env: { memory: plain } }), WebAssembly.LinkError);
+    assert.throws(() => new WebAssembly.Instance(unshared, { env: { memory: sharedMemory } }), WebAssembly.LinkError);
+    for (const memory of [plain, bounded]) {
+      const fn = new WebAssembly.Instance(unshared, { env: { memory } }).exports.load as (at: number) => number;
+      memory.grow(1);
+      // After growth the instance reads the grown memory (the old buffer is detached, the Memory the same).
+      new Float32Array(memory.buffer)[memory.buffer.byteLength / 4 - 1] = 2.5;
+      assert.equal(fn(memory.buffer.byteLength - 4), 2.5);
+    }
+  });
 });
