@@ -1,7 +1,9 @@
 /**
- * A matrix transposed inside a compiled program's WebAssembly memory, in 4 × 4 tiles of float32x4
- * shuffles: what a product with a transposed right operand does first (productKernels.ts, batchMatMul),
- * since gemm reads b by rows. Moves values only, so the bits are the JS transpose's.
+ * A matrix transposed inside a compiled program's WebAssembly memory (or TensorFlow.js wasm backend's
+ * heap: the conv filter gradient's patches, fastWasmConvGradients.ts), in 4 × 4 tiles of float32x4
+ * shuffles, 16 rows at a time: what a product with a transposed right operand does first
+ * (productKernels.ts, batchMatMul), since gemm reads b by rows. Moves values only, so the bits are the JS
+ * transpose's.
  */
 import { Code, encodeModule, Op, Simd, type MemorySharing } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
@@ -80,7 +82,7 @@ function emitTranspose(): Code {
   // The columns past the tiles, for every row; then the rows past the tiles, for the tiles' columns.
   loopUntil(r, 0, rows, () => loopUntil(col, () => c.get(tileCols), cols, moveOne, 1), 1);
   loopUntil(r, () => c.get(tileRows), rows, () => loopUntil(col, 0, tileCols, moveOne, 1), 1);
-  loopUntil(r, 0, tileRows, () => loopUntil(col, 0, tileCols, () => {
+  const tile = () => {
     // src = from + (r·cols + col)·4, dst = into + (col·rows + r)·4
     c.get(from).get(r).get(rowBytes).op(Op.i32Mul).op(Op.i32Add).get(col).i32(2).op(Op.i32Shl).op(Op.i32Add).set(src);
     c.get(into).get(col).get(colBytes).op(Op.i32Mul).op(Op.i32Add).get(r).i32(2).op(Op.i32Shl).op(Op.i32Add).set(dst);
@@ -102,6 +104,15 @@ function emitTranspose(): Code {
       if (k > 0) c.get(colBytes).i32(k).op(Op.i32Mul).op(Op.i32Add);
       c.get(x).get(y).shuffle32(order).simdMemory(Simd.store, 0);
     });
-  }));
+  };
+  // Blocks of 16 rows, the tiles of a block column by column: each output row gets a whole 64-byte line
+  // before the next column. Row by row, a tall matrix's output rows (8 KiB apart for a conv gradient's
+  // [2048, 144] patches) all fall in one L1 set and evict each other between their 16-byte writes.
+  const [block, blockEnd] = [c.local('i32'), c.local('i32')];
+  loopUntil(block, 0, tileRows, () => {
+    // blockEnd = min(block + 16, tileRows)
+    c.get(block).i32(16).op(Op.i32Add).tee(blockEnd).get(tileRows).get(blockEnd).get(tileRows).op(Op.i32LtS).op(Op.select).set(blockEnd);
+    loopUntil(col, 0, tileCols, () => loopUntil(r, () => c.get(block), blockEnd, tile));
+  }, 16);
   return c;
 }

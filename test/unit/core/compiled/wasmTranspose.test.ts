@@ -4,16 +4,17 @@ import { wasmTranspose, wasmTransposeOn } from '../../../../src/core/compiled/wa
 import { spread } from './compiledCheck';
 
 /**
- * The WebAssembly transpose (4 × 4 tiles of shuffles, the edges one number at a time) over a program's
- * memory: every element where the JS transpose puts it, bit for bit (-0 and NaN included), and nothing
+ * The WebAssembly transpose (4 × 4 tiles of shuffles in blocks of 16 rows, the last one cut short; the
+ * edges one number at a time) over a program's memory: every element where the JS transpose puts it, bit for bit (-0 and NaN included), and nothing
  * written past `into`; arrays outside a registered memory are left to JS (false, nothing written).
  */
 describe('wasmTranspose: a program memory\'s matrix transposed in 4 × 4 tiles', () => {
-  const memory = new WebAssembly.Memory({ initial: 2, maximum: 65536, shared: true });
+  // 40 pages: room for the conv gradient's [2048, 144] patches and their transpose.
+  const memory = new WebAssembly.Memory({ initial: 40, maximum: 65536, shared: true });
   registerMemory(memory);
   const views = (count: number): [Float32Array, Float32Array] => [new Float32Array(memory.buffer, 16, count), new Float32Array(memory.buffer, 16 + 4 * count + 16, count)];
 
-  for (const [rows, cols] of [[4, 4], [4, 8], [12, 4], [64, 64], [8, 36], [6, 4], [4, 5], [130, 10], [3, 3], [1, 7], [5, 1], [10, 130]]) {
+  for (const [rows, cols] of [[4, 4], [4, 8], [12, 4], [64, 64], [8, 36], [6, 4], [4, 5], [130, 10], [3, 3], [1, 7], [5, 1], [10, 130], [36, 8], [70, 13], [2048, 144]]) {
     it(`${rows} × ${cols}`, () => {
       const [from, into] = views(rows * cols);
       const after = new Float32Array(memory.buffer, into.byteOffset + into.byteLength, 4).fill(-7);
@@ -38,7 +39,7 @@ describe('wasmTransposeOn: the same transpose on an unshared memory (TensorFlow.
   const memory = new WebAssembly.Memory({ initial: 2 });
   const views = (count: number): [Float32Array, Float32Array] => [new Float32Array(memory.buffer, 16, count), new Float32Array(memory.buffer, 16 + 4 * count + 16, count)];
 
-  for (const [rows, cols] of [[4, 4], [12, 4], [64, 64], [8, 36], [130, 10], [3, 3], [10, 130]]) {
+  for (const [rows, cols] of [[4, 4], [12, 4], [64, 64], [8, 36], [130, 10], [3, 3], [10, 130], [36, 8], [70, 13]]) {
     it(`${rows} × ${cols}`, () => {
       const [from, into] = views(rows * cols);
       const after = new Float32Array(memory.buffer, into.byteOffset + into.byteLength, 4).fill(-7);
