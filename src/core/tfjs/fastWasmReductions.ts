@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
+import { wasmSumColumns } from './wasmColumnSums';
+import { heapMemoryOf } from './wasmHeapMemory';
 
 /**
  * Sum and Mean kernels for the wasm backend that reduce leading axes in place. TF.js 4.22's wasm kernels
  * reduce only innermost axes, so a reduction keeping the last axis (a bias gradient, tf.moments over
  * [0, 1, 2]: five Sums and two Means of each batch-norm layer's activations per evaluation) first
  * transposes its input to a fresh buffer. Here x is read as [rows, cols] (reduced axes, then kept axes)
- * and each column summed down the rows, eight columns at a time.
+ * and each column summed down the rows, in WebAssembly SIMD on the backend's heap (wasmColumnSums.ts),
+ * else in JS eight columns at a time.
  * The same numbers: each column is summed in the stock kernel's order (row after row from 0, one float32
  * rounding per addition, Math.fround here), and a mean divides that float32 sum by the row count as the
  * stock kernel does. Other axes, fewer than MIN_COLS kept numbers (the stock transpose is cheap there),
@@ -45,8 +48,9 @@ function replace(stock: tf.KernelConfig, mean: boolean): void {
     const wasm = args.backend as unknown as WasmHeapBackend;
     const out = wasm.makeOutput(keepDims ? split.keptDims : split.kept, 'float32');
     // After makeOutput: the heap may have grown, which detaches earlier views.
-    const sums = wasm.typedArrayFromHeap(out) as Float32Array;
-    sumColumns(wasm.typedArrayFromHeap(x) as Float32Array, sums, split.rows, split.cols);
+    const [values, sums] = [wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array];
+    const memory = heapMemoryOf(wasm);
+    if (!memory || !wasmSumColumns(memory, values, sums, split.rows, split.cols)) sumColumns(values, sums, split.rows, split.cols);
     // The stock kernel divides by the row count as a float32 (exact below 2²⁴ rows).
     const count = Math.fround(split.rows);
     if (mean) for (let c = 0; c < split.cols; c++) sums[c] /= count;
