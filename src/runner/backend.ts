@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmConvGradients } from '../core/tfjs/fastWasmConvGradients';
+import { installFastWasmIdentity } from '../core/tfjs/fastWasmIdentity';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmReductions } from '../core/tfjs/fastWasmReductions';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
@@ -55,6 +56,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   }
   registerMissingWasmKernels();
   installFastWasmSlice();
+  installFastWasmIdentity();
   installFastWasmMatMul();
   installFastWasmConvGradients();
   installFastWasmTile();
