@@ -15,7 +15,7 @@
  * Otherwise a plain-JS loop that sums each row in float64. Both sum in another order than
  * TensorFlow.js's kernels: the front ends' agreement check allows for it.
  */
-import { encodeModule } from '../wasm/binary';
+import { encodeModule, type MemorySharing } from '../wasm/binary';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { relaxedMaddFuses } from '../wasm/relaxedSimd';
 import { EPILOGUE_BIAS, EPILOGUE_RELU, emitGemm } from './gemmWasm';
@@ -104,6 +104,48 @@ function wasmGemmFor(a: Float32Array, b: Float32Array, out: Float32Array): WasmG
     origins.set(fn, { module: kernel.module, memory });
   }
   return fn;
+}
+
+/** The kernels' modules for unshared memories (TensorFlow.js wasm backend's heap): [mul + add, fused]. */
+const unsharedModules: (WebAssembly.Module | undefined)[] = [undefined, undefined];
+
+/** The kernel's instance on `memory` of either sharing (a module links only to a memory of its kind). */
+function wasmGemmOnMemory(memory: WebAssembly.Memory): WasmGemm {
+  const at = fusedProducts() ? 1 : 0;
+  const kernel = kernels[at];
+  let fn = kernel.instances.get(memory);
+  if (fn) return fn;
+  const sharing: MemorySharing = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
+  const emit = () => new WebAssembly.Module(encodeModule([{ name: 'gemm', code: emitGemm(kernel.fused) }], 1, [], sharing));
+  const module = sharing === 'shared' ? (kernel.module ??= emit()) : (unsharedModules[at] ??= emit());
+  fn = new WebAssembly.Instance(module, { env: { memory } }).exports.gemm as WasmGemm;
+  kernel.instances.set(memory, fn);
+  // As wasmGemmFor's: a shared memory's instance found there later may still split its rows over threads.
+  origins.set(fn, { module, memory });
+  return fn;
+}
+
+/** Byte addresses in one memory of a product's operands and result; bias (EPILOGUE_BIAS) when given. */
+export interface GemmAddresses {
+  readonly a: number;
+  readonly b: number;
+  readonly out: number;
+  readonly bias?: number;
+  readonly relu?: boolean;
+}
+
+/**
+ * The WebAssembly product on a memory of the caller's (TensorFlow.js wasm backend's heap, unshared), at byte
+ * addresses (stable across growth, unlike views), on the calling thread: the thread pool needs a shared memory.
+ * The same module, fused or not as fusedProducts() says, so the same bits as wasmGemm's on the same operands.
+ * false (nothing written) without SIMD or when k = 0 (the kernel needs k ≥ 1).
+ */
+export function wasmGemmOn(memory: WebAssembly.Memory, at: GemmAddresses, m: number, k: number, n: number, transA: boolean): boolean {
+  if (k <= 0 || !wasmSimdSupported()) return false;
+  const [rowA, colA] = transA ? [1, m] : [k, 1];
+  const bits = (at.bias !== undefined ? EPILOGUE_BIAS : 0) | (at.relu ? EPILOGUE_RELU : 0);
+  wasmGemmOnMemory(memory)(at.a, 4 * rowA, 4 * colA, at.b, at.out, m, k, n, 0, at.bias ?? 0, bits);
+  return true;
 }
 
 /** The WebAssembly product when it applies (see the file's comment); false when the caller must compute it. */
