@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmConv2D } from '../core/tfjs/fastWasmConv2D';
 import { installFastWasmConvGradients } from '../core/tfjs/fastWasmConvGradients';
 import { installFastWasmIdentity } from '../core/tfjs/fastWasmIdentity';
 import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
@@ -59,6 +60,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   installFastWasmIdentity();
   installFastWasmMatMul();
   installFastWasmConvGradients();
+  installFastWasmConv2D();
   installFastWasmTile();
   installFastWasmReductions();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);

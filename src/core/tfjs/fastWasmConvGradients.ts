@@ -1,32 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
 import { geometryOfInfo, PATCH_KERNELS, patchesFloats, type ConvGeometry } from '../compiled/convKernels';
 import { wasmPatchesOn } from '../compiled/wasmPatches';
-import { wasmTransposeOn } from '../compiled/wasmTranspose';
+import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from './heapGemm';
 import { im2colTransposed } from './patchesTransposed';
 import { heapMemoryOf } from './wasmHeapMemory';
 import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
 
 /**
- * conv2d's two gradients for the wasm backend as the backend's own product and patch gathers on the
- * backend's heap: the compiled path's WebAssembly im2col and col2im (wasmPatches.ts, run on the heap's
- * memory), or where that memory is not to be had, their JS forms (col2im, and im2col written transposed):
- * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out], the patches gathered then
- *   transposed in WebAssembly (wasmTranspose.ts), or gathered already transposed in JS (patchesTransposed.ts):
- *   the product's operands the same numbers either way. TF.js 4.22's wasm backend has
- *   no such kernel; wasmKernels.ts registers a plain-JS loop over every tap, pixel and channel.
- * - input: dx = col2im(dy[pixels, out] · Wᵀ[out, taps]). The backend's Conv2DBackpropInput is a direct
- *   loop that ran at about a tenth of its product's speed (half of a CNN's value and gradient on tensors,
- *   and so of every trace the compiler checks against).
- * The products are the registered BatchMatMul's (the input's after fastWasmMatMul.ts' transpose of
- * the filter): the same sums in another order than the kernels replaced, float32 rounding may differ in
- * the last bits. NCHW, dilations and non-float32 tensors go to the kernels they replace.
+ * conv2d's two gradients for the wasm backend as products and patch gathers on the backend's heap: the
+ * compiled path's WebAssembly im2col and col2im (wasmPatches.ts) and product kernel (heapGemm.ts, the
+ * same module on the heap's memory), or where that memory is not to be had, JS gathers (col2im, and im2col
+ * written transposed) around the stock product:
+ * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out], the patches gathered by im2col
+ *   and read transposed by the product's strides (free in our kernel), or gathered already transposed in JS
+ *   (patchesTransposed.ts). TF.js 4.22's wasm backend has no such kernel; wasmKernels.ts registers a
+ *   plain-JS loop over every tap, pixel and channel.
+ * - input: dx = col2im(dy[pixels, out] · Wᵀ[out, taps]), the product the registered BatchMatMul's
+ *   (fastWasmMatMul.ts: our kernel after the stock transpose of the filter). The backend's
+ *   Conv2DBackpropInput is a direct loop that ran at about a tenth of its product's speed.
+ * On the heap the products' bits are our kernel's, not XNNPACK's: the same sums in another order than the
+ * kernels replaced, float32 rounding may differ in the last bits. NCHW, dilations and non-float32 tensors
+ * go to the kernels they replace.
  */
-
-interface WasmHeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: unknown): void;
-}
 
 type Shape4 = [number, number, number, number];
 
@@ -54,7 +49,10 @@ export function installFastWasmConvGradients(): void {
     const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
     const wasm = args.backend as unknown as WasmHeapBackend;
     const { pixels, taps, geometry } = sizesOf(info);
-    const patchesT = patchesTransposedOf(wasm, x, geometry, pixels, taps);
+    const memory = heapProductMemory(wasm);
+    if (memory && pixels > 0) return filterOnHeap(wasm, memory, x, dy, geometry, attrs.filterShape);
+    const patchesT = wasm.makeOutput([taps, pixels], 'float32');
+    im2colTransposed(heapOf(wasm, x), heapOf(wasm, patchesT), geometry);
     try {
       const product = matMul(args.backend, patchesT, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, false, false);
       return { dataId: product.dataId, shape: [...attrs.filterShape], dtype: 'float32' };
@@ -95,27 +93,22 @@ function replace(previous: tf.KernelConfig, kernelFunc: tf.KernelFunc): void {
 const heapOf = (wasm: WasmHeapBackend, t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;
 
 /**
- * x's patches transposed, [taps, pixels], in a new tensor: gathered by the WebAssembly im2col into a
- * scratch tensor (with its room for a padded image, convKernels.patchesFloats) then transposed on the
- * heap (stride 2, 16 channels: 0.26 ms against the JS gather's 0.47; one channel 0.05 against 0.17);
- * else gathered transposed in JS.
+ * dW = patchesᵀ · dy on the heap: x's patches gathered by the WebAssembly im2col into a scratch tensor (with
+ * its room for a padded image, convKernels.patchesFloats), then our product reading them transposed.
  */
-function patchesTransposedOf(wasm: WasmHeapBackend, x: tf.TensorInfo, g: ConvGeometry, pixels: number, taps: number): tf.TensorInfo {
-  const patchesT = wasm.makeOutput([taps, pixels], 'float32');
-  const memory = heapMemoryOf(wasm);
-  if (memory && pixels * taps > 0) {
-    const scratch = wasm.makeOutput([patchesFloats(g)], 'float32');
-    try {
-      // After both makeOutputs: the heap may have grown, which detaches earlier views.
-      const patches = heapOf(wasm, scratch);
-      if (wasmPatchesOn(memory, 'im2col', heapOf(wasm, x), patches, g)
-        && wasmTransposeOn(memory, patches.subarray(0, pixels * taps), pixels, taps, heapOf(wasm, patchesT))) return patchesT;
-    } finally {
-      wasm.disposeData(scratch.dataId);
-    }
+function filterOnHeap(wasm: WasmHeapBackend, memory: WebAssembly.Memory, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry, filterShape: Shape4): tf.TensorInfo {
+  const [taps, outC, pixels] = [filterShape[0] * filterShape[1] * filterShape[2], filterShape[3], (g[0] | 0) * (g[4] | 0) * (g[5] | 0)];
+  const out = wasm.makeOutput([...filterShape], 'float32');
+  const scratch = wasm.makeOutput([patchesFloats(g)], 'float32');
+  try {
+    // After both makeOutputs: the heap may have grown, which detaches earlier views.
+    const [image, patches] = [heapOf(wasm, x), heapOf(wasm, scratch)];
+    if (!wasmPatchesOn(memory, 'im2col', image, patches, g)) PATCH_KERNELS.im2col(image, patches, g);
+    heapGemm(memory, patches.byteOffset, heapAddress(wasm, dy), heapAddress(wasm, out), taps, pixels, outC, true);
+    return out;
+  } finally {
+    wasm.disposeData(scratch.dataId);
   }
-  im2colTransposed(heapOf(wasm, x), heapOf(wasm, patchesT), g);
-  return patchesT;
 }
 
 function matMul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo {
@@ -130,7 +123,7 @@ function matMul(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, transposeA
 const geometries = new Map<string, number[]>();
 const GEOMETRIES_MAX = 64;
 
-function sizesOf(info: tf.backend_util.Conv2DInfo): { pixels: number; taps: number; geometry: number[] } {
+export function sizesOf(info: tf.backend_util.Conv2DInfo): { pixels: number; taps: number; geometry: number[] } {
   const fresh = geometryOfInfo(info);
   const key = fresh.join(',');
   let geometry = geometries.get(key);

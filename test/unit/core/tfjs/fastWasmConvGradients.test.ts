@@ -9,8 +9,9 @@ import { selectBackend } from '../../../../src/runner/backend';
  * The wasm backend's conv2d gradients as the backend's product with im2col (filter) or col2im (input)
  * (src/core/tfjs/fastWasmConvGradients.ts) against the cpu backend's kernels, over strides, paddings
  * (explicit, 'same' with odd and even totals, 'valid' with a remainder), channel counts and a batch; and
- * bit for bit against the JS gathers (col2im, im2col written transposed) around the backend's own product,
- * which the WebAssembly gathers on the backend's heap replace, also when the kernel's allocations grow the heap.
+ * bit for bit against the JS gathers (col2im, im2col written transposed) around the registered product (our
+ * kernel on the heap, fastWasmMatMul.ts: the filter gradient's transposed read of the patches sums as the
+ * product of the transposed copy does), also when the kernel's allocations grow the heap.
  */
 type Case = { x: [number, number, number, number]; f: [number, number, number, number]; strides: number | [number, number]; pad: 'same' | 'valid' | number };
 

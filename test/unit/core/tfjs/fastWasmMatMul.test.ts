@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { installFastWasmMatMul } from '../../../../src/core/tfjs/fastWasmMatMul';
+import { heapMemoryOf } from '../../../../src/core/tfjs/wasmHeapMemory';
 import { expectNoLeak, forEachBackend } from '../../helpers/backends';
 
 /** C = op(A)·op(B) in float64, batch dims broadcast (a batch of 1 against any), for shapes [..., r, c]. */
@@ -27,7 +28,7 @@ function reference(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: 
       }
     }
   }
-  const outer = a.shape.slice(0, -2).map((d, i) => Math.max(d, b.shape[i]));
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   return { values, shape: [...outer, m, n] };
 }
 
@@ -36,7 +37,7 @@ const random = (shape: number[], seed: number) => {
   return tf.tensor(Float32Array.from({ length: size }, (_, i) => Math.sin(seed * 7.1 + i * 1.37) * 2), shape);
 };
 
-describe('fast wasm BatchMatMul kernel (transposed operands)', () => {
+describe('fast wasm BatchMatMul kernel (our product on the heap, transposed operands)', () => {
   forEachBackend((backend) => {
     before(() => installFastWasmMatMul());
 
@@ -50,6 +51,16 @@ describe('fast wasm BatchMatMul kernel (transposed operands)', () => {
         [[3, 2, 5, 9], [3, 2, 5, 7], true, false],
         [[4, 6, 5], [1, 7, 5], false, true],
         [[1, 5, 6], [4, 5, 7], true, false],
+        // Our kernel's blockings: 2 × 16 (n ≥ 16), 4 × 8, ragged rows (n = 10, 5, 13), single columns (n < 4), k = 1.
+        [[33, 40], [40, 48], false, false],
+        [[7, 300], [300, 10], false, false],
+        [[300, 7], [300, 5], true, false],
+        [[9, 13], [13, 3], false, false],
+        [[1, 1], [1, 1], false, false],
+        [[5, 1], [13, 1], false, true],
+        [[1, 33], [33, 17], false, false],
+        // A single matrix against a batch of another rank.
+        [[5, 6], [3, 6, 7], false, false],
       ];
       cases.forEach(([sa, sb, ta, tb], k) => {
         const a = random(sa, k);
@@ -89,6 +100,36 @@ describe('fast wasm BatchMatMul kernel (transposed operands)', () => {
     if (backend === 'wasm') {
       it('replaces the stock wasm kernel', () => {
         assert.equal(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc.name, 'kernelFunc');
+      });
+
+      it('gives the float64 product where its allocations grow the heap', () => {
+        const memory = heapMemoryOf(tf.backend());
+        assert.ok(memory, 'the backend\'s heap is found');
+        // The output alone takes more than the whole heap now holds; b transposed (a temporary) first.
+        const m = 64;
+        const n = Math.ceil(memory.buffer.byteLength / (4 * m)) + 16;
+        const [a, b] = [random([m, 3], 1), random([n, 3], 2)];
+        const [av, bv] = [a.dataSync(), b.dataSync()];
+        expectNoLeak(() => {
+          const bytes = memory.buffer.byteLength;
+          const c = tf.matMul(a, b, false, true);
+          assert.ok(memory.buffer.byteLength > bytes, `the heap grew in the kernel (${bytes} bytes before)`);
+          const got = c.dataSync();
+          for (let i = 0; i < m; i += 7) {
+            for (let j = 0; j < n; j += 997) {
+              const want = av[3 * i] * bv[3 * j] + av[3 * i + 1] * bv[3 * j + 1] + av[3 * i + 2] * bv[3 * j + 2];
+              assert.ok(Math.abs(got[i * n + j] - want) <= 1e-5 * Math.max(1, Math.abs(want)), `[${i}, ${j}]: ${got[i * n + j]} vs ${want}`);
+            }
+          }
+          c.dispose();
+        });
+        tf.dispose([a, b]);
+      });
+
+      it('leaves int32 to the stock kernel', () => {
+        const [a, b] = [tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32')];
+        expectNoLeak(() => assert.throws(() => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }), /non-float32/));
+        tf.dispose([a, b]);
       });
     }
   });
