@@ -12,22 +12,7 @@
  */
 import { Op, Simd, type Code } from './binary';
 import type { Expr } from './loopIR';
-
-/** SIMD opcodes binary.ts's table leaves out (WebAssembly Core Specification 2.0, 5.4.8). */
-const V128_AND = 0x4e;
-const V128_OR = 0x50;
-const F64X2_TRUNC = 0x7a;
-const I64X2_SHL = 0xcb;
-const I64X2_ALL_TRUE = 0xc3;
-const BLOCK_EMPTY = 0x40;
-
-/** A double from its high and low 32-bit words. */
-function fromWords(high: number, low = 0): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setUint32(0, high);
-  view.setUint32(4, low);
-  return view.getFloat64(0);
-}
+import { BLOCK_EMPTY, F64X2_TRUNC, I64X2_ALL_TRUE, Lanes64, SIGN_BIT, V128_AND, V128_OR, fromWords, type Emit, type Lanes } from './simdLanes64';
 
 /** fdlibm's constants (s_expm1.c). */
 const LN2_HI = 6.93147180369123816490e-01;
@@ -39,12 +24,6 @@ const K_ZERO_BELOW = fromWords(0x3fd62e43);
 /** tanh: |x| < 2⁻²⁸ gives x; |x| ≥ 22 gives ±1. */
 const TINY = fromWords(0x3e300000);
 const SATURATED = fromWords(0x40360000);
-/** 2⁵² + 1023: k + MAGIC holds k + 1023 in its low mantissa bits, which a left shift by 52 makes 2^k's exponent. */
-const MAGIC = 2 ** 52 + 1023;
-const SIGN_BIT = -0;
-
-type Lanes = number;
-type Emit = () => void;
 
 /** The locals one tanh uses; two sets per function, for a pair (a tanh's argument is computed before it starts, so uses never overlap). */
 interface Scratch {
@@ -63,47 +42,6 @@ function scratchOf(code: Code, which: 0 | 1): Scratch {
     sets[which] = { x: v(), a: v(), y: v(), k: v(), hi: v(), lo: v(), r: v(), c: v(), hfx: v(), hxs: v(), r1: v(), e: v(), p: v(), q: v(), t: v() };
   }
   return sets[which];
-}
-
-const bitsOf = (value: number) => [...new Uint8Array(new Float64Array([value]).buffer)];
-
-/** A small stack-machine vocabulary over float64x2 values. */
-class Lanes64 {
-  constructor(readonly code: Code) {}
-  c(value: number): this {
-    this.code.simd(Simd.v128Const, ...bitsOf(value), ...bitsOf(value));
-    return this;
-  }
-  get(local: Lanes): this {
-    this.code.get(local);
-    return this;
-  }
-  /** Where each statement (ending in a local.set) ends in the code's bytes. */
-  readonly ends: number[] = [];
-  set(local: Lanes): this {
-    this.code.set(local);
-    this.ends.push(this.code.bytes.length);
-    return this;
-  }
-  add(): this { this.code.simd(Simd.f64x2Add); return this; }
-  sub(): this { this.code.simd(Simd.f64x2Sub); return this; }
-  mul(): this { this.code.simd(Simd.f64x2Mul); return this; }
-  div(): this { this.code.simd(Simd.f64x2Div); return this; }
-  neg(): this { this.code.simd(Simd.f64x2Neg); return this; }
-  /** Lanes of `yes` where `test` is all ones, else `no`. */
-  select(yes: Emit, no: Emit, test: Emit): this {
-    yes();
-    no();
-    test();
-    this.code.simd(Simd.bitselect);
-    return this;
-  }
-  /** 2^k for the integral k on the stack (−1023 < k < 1024). */
-  pow2(): this {
-    this.c(MAGIC).add();
-    this.code.i32(52).simd(I64X2_SHL);
-    return this;
-  }
 }
 
 /** expm1(y) of fdlibm for the y tanh passes (|y| ≥ 2⁻²⁷, y < 0 or y ≥ 2): from `s.y`, `s.a` = |y| / 2 set; result on the stack. */
