@@ -1,9 +1,11 @@
 /**
  * A loop's Math call in WebAssembly (emitLoop.ts's expressions): an imported Math function called on each
- * float64 lane, or tanh inlined as SIMD (transcendentalTanh.ts: V8 would call an imported Math.tanh through JS).
+ * float64 lane, or tanh and exp inlined as SIMD (transcendentalTanh.ts, transcendentalExp.ts: each imported call
+ * leaves WebAssembly, V8 calls Math.tanh through JS).
  */
 import { Op, Simd, unsignedLeb, type Code } from './binary';
 import { MATH_ARITY, type Expr, type MathFunction } from './loopIR';
+import { emitExpCall } from './transcendentalExp';
 import { emitTanhCall } from './transcendentalTanh';
 
 /** The Math functions a module imports, in import order (their function indices). */
@@ -22,6 +24,7 @@ export class MathImports {
 export function emitMathCall(code: Code, call: Expr & { op: 'call' }, vector: boolean, half: number, imports: MathImports, arg: (e: Expr, half: number) => Code): Code {
   const { fn, args } = call;
   if (fn === 'tanh') return emitTanhCall(code, call, vector, half, (h) => arg(args[0], h));
+  if (fn === 'exp') return emitExpCall(code, vector, () => arg(args[0], half));
   const index = imports.index(fn);
   if (args.length !== MATH_ARITY[fn]) throw new Error(`Math.${fn} takes ${MATH_ARITY[fn]} arguments`);
   if (!vector) {
