@@ -2,18 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { geometryOfInfo, PATCH_KERNELS, patchesFloats, type ConvGeometry } from '../compiled/convKernels';
 import { wasmPatchesOn } from '../compiled/wasmPatches';
 import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from './heapGemm';
-import { im2colTransposed } from './patchesTransposed';
 import { heapMemoryOf } from './wasmHeapMemory';
 import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
 
 /**
  * conv2d's two gradients for the wasm backend as products and patch gathers on the backend's heap: the
  * compiled path's WebAssembly im2col and col2im (wasmPatches.ts) and product kernel (heapGemm.ts, the
- * same module on the heap's memory), or where that memory is not to be had, JS gathers (col2im, and im2col
- * written transposed) around the stock product:
+ * same module on the heap's memory), or where that memory is not to be had, the JS gathers around the
+ * registered product:
  * - filter: dW[taps, out] = patches(x)ᵀ[taps, pixels] · dy[pixels, out], the patches gathered by im2col
- *   and read transposed by the product's strides (free in our kernel), or gathered already transposed in JS
- *   (patchesTransposed.ts). TF.js 4.22's wasm backend has no such kernel; wasmKernels.ts registers a
+ *   and read transposed by the product's strides (free in our kernel; the stock product transposes them
+ *   first, fastWasmMatMul.ts). TF.js 4.22's wasm backend has no such kernel; wasmKernels.ts registers a
  *   plain-JS loop over every tap, pixel and channel.
  * - input: dx = col2im(dy[pixels, out] · Wᵀ[out, taps]), the product the registered BatchMatMul's
  *   (fastWasmMatMul.ts: our kernel after the stock transpose of the filter). The backend's
@@ -51,13 +50,14 @@ export function installFastWasmConvGradients(): void {
     const { pixels, taps, geometry } = sizesOf(info);
     const memory = heapProductMemory(wasm);
     if (memory && pixels > 0) return filterOnHeap(wasm, memory, x, dy, geometry, attrs.filterShape);
-    const patchesT = wasm.makeOutput([taps, pixels], 'float32');
-    im2colTransposed(heapOf(wasm, x), heapOf(wasm, patchesT), geometry);
+    const patches = wasm.makeOutput([pixels, taps], 'float32');
+    // After makeOutput: the heap may have grown, which detaches earlier views.
+    PATCH_KERNELS.im2col(heapOf(wasm, x), heapOf(wasm, patches), geometry);
     try {
-      const product = matMul(args.backend, patchesT, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, false, false);
+      const product = matMul(args.backend, patches, { dataId: dy.dataId, shape: [pixels, info.outChannels], dtype: 'float32' }, true, false);
       return { dataId: product.dataId, shape: [...attrs.filterShape], dtype: 'float32' };
     } finally {
-      wasm.disposeData(patchesT.dataId);
+      wasm.disposeData(patches.dataId);
     }
   };
   const inputGradient: tf.KernelFunc = (args) => {

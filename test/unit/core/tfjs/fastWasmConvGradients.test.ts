@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { geometryOfInfo, PATCH_KERNELS } from '../../../../src/core/compiled/convKernels';
-import { im2colTransposed } from '../../../../src/core/tfjs/patchesTransposed';
 import { heapMemoryOf } from '../../../../src/core/tfjs/wasmHeapMemory';
 import { selectBackend } from '../../../../src/runner/backend';
 
@@ -9,7 +8,7 @@ import { selectBackend } from '../../../../src/runner/backend';
  * The wasm backend's conv2d gradients as the backend's product with im2col (filter) or col2im (input)
  * (src/core/tfjs/fastWasmConvGradients.ts) against the cpu backend's kernels, over strides, paddings
  * (explicit, 'same' with odd and even totals, 'valid' with a remainder), channel counts and a batch; and
- * bit for bit against the JS gathers (col2im, im2col written transposed) around the registered product (our
+ * bit for bit against the JS gathers (col2im, im2col) around the registered product (our
  * kernel on the heap, fastWasmMatMul.ts: the filter gradient's transposed read of the patches sums as the
  * product of the transposed copy does), also when the kernel's allocations grow the heap.
  */
@@ -121,14 +120,14 @@ function jsGathers(x: tf.Tensor, f: tf.Tensor, dy: tf.Tensor, info: tf.backend_u
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const dx = new Float32Array(x.size);
-  const patchesT = new Float32Array(taps * pixels);
+  const patches = new Float32Array(pixels * taps);
   let df: Float32Array = new Float32Array(0);
   // Nothing returned from tidy: it would walk every number of a typed array it is handed.
   tf.tidy(() => {
     const flatDy = tf.reshape(dy, [pixels, info.outChannels]);
     PATCH_KERNELS.col2im(tf.matMul(flatDy, tf.reshape(f, [taps, info.outChannels]), false, true).dataSync() as Float32Array, dx, g);
-    im2colTransposed(x.dataSync() as Float32Array, patchesT, g);
-    df = tf.matMul(tf.tensor2d(patchesT, [taps, pixels]), flatDy).dataSync() as Float32Array;
+    PATCH_KERNELS.im2col(x.dataSync() as Float32Array, patches, g);
+    df = tf.matMul(tf.tensor2d(patches, [pixels, taps]), flatDy, true, false).dataSync() as Float32Array;
   });
   return { dx, df };
 }
