@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Code, Op, Simd, encodeModule } from '../../../../src/core/wasm/binary';
 import { emitExpF64x2 } from '../../../../src/core/wasm/transcendentalExp';
+import { mismatches as against, random } from '../../helpers/againstMath';
 
 /**
  * The WebAssembly SIMD exp against Math.exp, bit for bit (Object.is; any NaN for NaN): millions of
@@ -35,34 +36,6 @@ function expOverMemory(): (xs: Float64Array) => Float64Array {
   };
 }
 
-/** A seeded generator (mulberry32) so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
-
-/** How many of xs' exp differ from Math.exp's bits, and the first few. */
-function mismatches(run: (xs: Float64Array) => Float64Array, xs: Float64Array): { count: number; first: string[] } {
-  const out = run(xs);
-  let count = 0;
-  const first: string[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    if (!same(out[i], Math.exp(xs[i]))) {
-      count++;
-      if (first.length < 5) first.push(`exp(${xs[i]}): wasm ${out[i]}, Math.exp ${Math.exp(xs[i])}`);
-    }
-  }
-  return { count, first };
-}
-
 /** Each of xs and its neighbours up to `ulps` ulps away, padded to an even count. */
 function withNeighbours(xs: readonly number[], ulps: number): Float64Array {
   const bits = new Float64Array(1);
@@ -81,6 +54,7 @@ function withNeighbours(xs: readonly number[], ulps: number): Float64Array {
 
 describe('WebAssembly SIMD exp (transcendentalExp) has Math.exp\'s bits', () => {
   const run = expOverMemory();
+  const mismatches = (r: typeof run, xs: Float64Array) => against('exp', r, xs);
 
   it('on the edge values of every branch and their neighbours', () => {
     const words = (high: number, low = 0) => new Float64Array(new Uint32Array([low, high]).buffer)[0];

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Code, Op, Simd, encodeModule } from '../../../../src/core/wasm/binary';
 import { emitTanhF64x2, emitTanhPairF64x2 } from '../../../../src/core/wasm/transcendentalTanh';
+import { mismatches as against, random } from '../../helpers/againstMath';
 
 /**
  * The WebAssembly SIMD tanh against Math.tanh, bit for bit (Object.is; any NaN for NaN):
@@ -45,35 +46,8 @@ function tanhOverMemory(pair: boolean): { run: (xs: Float64Array) => Float64Arra
   };
 }
 
-/** A seeded generator (mulberry32) so a failure repeats. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const same = (a: number, b: number) => Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
-
-/** How many of xs' tanh differ from Math.tanh's bits, and the first few. */
-function mismatches(wasm: { run: (xs: Float64Array) => Float64Array }, xs: Float64Array): { count: number; first: string[] } {
-  const out = wasm.run(xs);
-  let count = 0;
-  const first: string[] = [];
-  for (let i = 0; i < xs.length; i++) {
-    if (!same(out[i], Math.tanh(xs[i]))) {
-      count++;
-      if (first.length < 5) first.push(`tanh(${xs[i]}): wasm ${out[i]}, Math.tanh ${Math.tanh(xs[i])}`);
-    }
-  }
-  return { count, first };
-}
-
 describe('WebAssembly SIMD tanh (transcendentalTanh) has Math.tanh\'s bits', () => {
+  const mismatches = (form: { run: (xs: Float64Array) => Float64Array }, xs: Float64Array) => against('tanh', form.run, xs);
   const wasm = tanhOverMemory(false);
   const pair = tanhOverMemory(true);
 
