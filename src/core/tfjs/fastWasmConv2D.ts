@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { PATCH_KERNELS, patchesFloats } from '../compiled/convKernels';
 import { wasmPatchesOn } from '../compiled/wasmPatches';
 import { sizesOf } from './fastWasmConvGradients';
-import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from './heapGemm';
+import { heapAddress, heapGemm, heapProductMemory } from './heapGemm';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * conv2d for the wasm backend as the compiled path's im2col (wasmPatches.ts) and product kernel
@@ -23,14 +24,8 @@ interface Conv2DAttrs {
 
 type Shape4 = [number, number, number, number];
 
-let installed = false;
-
 export function installFastWasmConv2D(): void {
-  if (installed) return;
-  const stock = tf.getKernel('Conv2D', 'wasm');
-  if (!stock) return;
-  installed = true;
-  const conv2d: tf.KernelFunc = (args) => {
+  replaceWasmKernel('Conv2D', (stock) => (args) => {
     const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
     const attrs = args.attrs as unknown as Conv2DAttrs;
     const memory = heapProductMemory(args.backend);
@@ -52,7 +47,5 @@ export function installFastWasmConv2D(): void {
     } finally {
       wasm.disposeData(scratch.dataId);
     }
-  };
-  tf.unregisterKernel('Conv2D', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc: conv2d });
+  });
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { geometryOfInfo, PATCH_KERNELS, patchesFloats, type ConvGeometry } from '../compiled/convKernels';
 import { wasmPatchesOn } from '../compiled/wasmPatches';
-import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from './heapGemm';
+import { heapAddress, heapGemm, heapProductMemory } from './heapGemm';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 import { heapMemoryOf } from './wasmHeapMemory';
 import type { Conv2DBackpropFilterAttrs } from './wasmKernels';
 
@@ -81,13 +82,8 @@ export function installFastWasmConvGradients(): void {
       wasm.disposeData(patches.dataId);
     }
   };
-  replace(filterKernel, filterGradient);
-  replace(inputKernel, inputGradient);
-}
-
-function replace(previous: tf.KernelConfig, kernelFunc: tf.KernelFunc): void {
-  tf.unregisterKernel(previous.kernelName, 'wasm');
-  tf.registerKernel({ ...previous, kernelFunc });
+  replaceWasmKernel('Conv2DBackpropFilter', () => filterGradient);
+  replaceWasmKernel('Conv2DBackpropInput', () => inputGradient);
 }
 
 const heapOf = (wasm: WasmHeapBackend, t: tf.TensorInfo) => wasm.typedArrayFromHeap(t) as Float32Array;

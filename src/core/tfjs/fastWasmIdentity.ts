@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel } from './wasmKernelSwap';
 
 /**
  * An Identity kernel for the wasm backend that shares its input's data, as the cpu backend's does: the
@@ -13,19 +14,11 @@ interface RefCountingBackend {
   incRef(dataId: unknown): void;
 }
 
-let installed = false;
-
 export function installFastWasmIdentity(): void {
-  if (installed) return;
-  const stock = tf.getKernel('Identity', 'wasm');
-  if (!stock) return;
-  installed = true;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceWasmKernel('Identity', (stock) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype === 'string') return stock.kernelFunc(args);
     (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-  };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc });
+  });
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from './heapGemm';
+import { heapAddress, heapGemm, heapProductMemory } from './heapGemm';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * A BatchMatMul kernel for the wasm backend: float32 products run as the compiled path's product kernel on
@@ -15,17 +16,12 @@ import { heapAddress, heapGemm, heapProductMemory, type WasmHeapBackend } from '
  * still sees one BatchMatMul with its transpose attributes.
  */
 
-let installed = false;
-
 const count = (shape: readonly number[]) => shape.reduce((x, y) => x * y, 1);
 
 export function installFastWasmMatMul(): void {
-  if (installed) return;
-  const stock = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!stock || !transpose) return;
-  installed = true;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  if (!transpose) return;
+  replaceWasmKernel('BatchMatMul', (stock) => (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const memory = heapProductMemory(args.backend);
@@ -51,9 +47,7 @@ export function installFastWasmMatMul(): void {
     } finally {
       if (right !== b) backend.disposeData(right.dataId);
     }
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc });
+  });
 }
 
 interface Plan {

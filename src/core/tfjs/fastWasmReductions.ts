@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { wasmSumColumns } from './wasmColumnSums';
 import { heapMemoryOf } from './wasmHeapMemory';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * Sum and Mean kernels for the wasm backend that reduce leading axes in place. TF.js 4.22's wasm kernels
@@ -15,11 +16,6 @@ import { heapMemoryOf } from './wasmHeapMemory';
  * empty tensors and dtypes other than float32 go to the stock kernels.
  */
 
-interface WasmHeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
 interface ReduceAttrs {
   axis: number | number[];
   keepDims: boolean;
@@ -27,20 +23,14 @@ interface ReduceAttrs {
 
 const MIN_COLS = 16;
 
-let installed = false;
-
 export function installFastWasmReductions(): void {
-  if (installed) return;
-  const sum = tf.getKernel('Sum', 'wasm');
-  const mean = tf.getKernel('Mean', 'wasm');
-  if (!sum || !mean) return;
-  installed = true;
-  replace(sum, false);
-  replace(mean, true);
+  replaceWasmKernel('Sum', (stock) => reduction(stock, false));
+  replaceWasmKernel('Mean', (stock) => reduction(stock, true));
 }
 
-function replace(stock: tf.KernelConfig, mean: boolean): void {
-  const kernelFunc: tf.KernelFunc = (args) => {
+/** Sum or Mean over leading axes as column sums on the heap; the stock kernel for the rest. */
+function reduction(stock: tf.KernelConfig, mean: boolean): tf.KernelFunc {
+  return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { axis, keepDims } = args.attrs as unknown as ReduceAttrs;
     const split = x.dtype === 'float32' ? leadingSplit(x.shape, tf.util.parseAxisParam(axis, x.shape)) : undefined;
@@ -56,8 +46,6 @@ function replace(stock: tf.KernelConfig, mean: boolean): void {
     if (mean) for (let c = 0; c < split.cols; c++) sums[c] /= count;
     return out;
   };
-  tf.unregisterKernel(stock.kernelName, 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc });
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * A Slice kernel for the wasm backend that reads its input in place. The stock
@@ -10,19 +11,8 @@ import * as tf from '@tensorflow/tfjs';
  * take this path; anything else goes to the stock kernel. Same values, no copy.
  */
 
-interface WasmHeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-let installed = false;
-
 export function installFastWasmSlice(): void {
-  if (installed) return;
-  const stock = tf.getKernel('Slice', 'wasm');
-  if (!stock) return;
-  installed = true;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceWasmKernel('Slice', (stock) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
     if (x.dtype === 'string') return stock.kernelFunc(args);
@@ -35,7 +25,5 @@ export function installFastWasmSlice(): void {
     // The heap may grow in makeOutput: take the input's view after it.
     wasm.typedArrayFromHeap(out).set(wasm.typedArrayFromHeap(x).subarray(offset, offset + count));
     return out;
-  };
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc });
+  });
 }

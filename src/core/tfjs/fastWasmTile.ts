@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * A Tile kernel for the wasm backend that copies rows. TF.js 4.22's wasm Tile computes every output
@@ -12,19 +13,8 @@ import * as tf from '@tensorflow/tfjs';
  * Strings and complex numbers go to the stock kernel.
  */
 
-interface WasmHeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-let installed = false;
-
 export function installFastWasmTile(): void {
-  if (installed) return;
-  const stock = tf.getKernel('Tile', 'wasm');
-  if (!stock) return;
-  installed = true;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceWasmKernel('Tile', (stock) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const reps = (args.attrs as unknown as { reps: number[] }).reps;
     if (x.dtype === 'string' || x.dtype === 'complex64' || x.shape.length === 0 || reps.length !== x.shape.length) return stock.kernelFunc(args);
@@ -39,9 +29,7 @@ export function installFastWasmTile(): void {
     tileRows(wasm.typedArrayFromHeap(x), x.shape.slice(lead), reps.slice(lead), values.subarray(0, block));
     repeatBlock(values, block);
     return out;
-  };
-  tf.unregisterKernel('Tile', 'wasm');
-  tf.registerKernel({ ...stock, kernelFunc });
+  });
 }
 
 /** out = its first `block` numbers repeated, in doubling copies. */

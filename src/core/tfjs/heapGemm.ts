@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { wasmGemmOn } from '../compiled/gemmKernels';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { heapMemoryOf } from './wasmHeapMemory';
+import type { WasmHeapBackend } from './wasmKernelSwap';
 
 /**
  * The compiled path's product kernel (gemmKernels.ts, gemmWasm.ts) on TensorFlow.js wasm backend's heap: the
@@ -9,13 +10,6 @@ import { heapMemoryOf } from './wasmHeapMemory';
  * says, on the calling thread. Its sums are ours, not XNNPACK's: float32 rounding differs from the stock
  * kernels' in the last bits (the compiled path's agreement check and the tests allow for it).
  */
-
-/** The part of the wasm backend's API the heap kernels use. */
-export interface WasmHeapBackend {
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: unknown): void;
-}
 
 /** The heap's memory when our product can run on it (SIMD there, the memory found); else undefined. */
 export function heapProductMemory(backend: unknown): WebAssembly.Memory | undefined {
