@@ -14,7 +14,9 @@
  * - closing a loop stores the locals something outside it reads (into the
  *   caller's output array when the value is an output) and drops the others;
  * - views are index maps read in place; matMul, concat and softmax are calls
- *   on whole buffers.
+ *   on whole buffers;
+ * - kernels are taken in the trace's order but for a convolution's filter
+ *   gradient, which goes before its input gradient (convGradientOrder.ts).
  *
  * The result is a Schedule: buffers, index maps and steps, for generateCode.ts.
  */
@@ -22,6 +24,7 @@ import { lowerBatchNorm } from './batchNormLoop';
 import { CONSTANT_KERNELS, lowerConstant } from './constantKernels';
 import { CONV_NODES, lowerConv } from './convCalls';
 import { convEpilogues, type ConvEpilogue } from './convEpilogues';
+import { loweringOrder } from './convGradientOrder';
 import { DEPTHWISE_NODES, lowerDepthwise } from './depthwiseCalls';
 import { isElementwise } from './elementwiseKernels';
 import { LoopFuser } from './loopFuser';
@@ -38,9 +41,9 @@ export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = 
   const fuser = new LoopFuser(graph, squaredNormOf);
   const epilogues = convEpilogues(graph);
   const absorbed = new Set([...epilogues.values()].flatMap((e) => e.absorbed));
-  graph.program.nodes.forEach((node, index) => {
-    if (graph.isNeeded(index) && !absorbed.has(index)) lower(fuser, node, index, epilogues.get(index));
-  });
+  for (const index of loweringOrder(graph)) {
+    if (graph.isNeeded(index) && !absorbed.has(index)) lower(fuser, graph.program.nodes[index], index, epilogues.get(index));
+  }
   return fuser.finish();
 }
 
