@@ -4,6 +4,7 @@ import {
   transposeMap, type MapPattern,
 } from '../../../../src/core/compiled/indexMaps';
 import { flatAt, indices, sizeOf } from '../../helpers/multiIndex';
+import { seededRandom } from '../../helpers/randomLoopIR';
 
 /**
  * Maps built a row at a time carry the pattern classify would find in them, so that classifyMap need not
@@ -14,15 +15,9 @@ import { flatAt, indices, sizeOf } from '../../helpers/multiIndex';
 const { classify, builtPattern, affineMap } = INDEX_MAP_INTERNALS;
 
 
-/** A seeded stream (mulberry32): the same cases on every run. */
+/** A seeded stream (randomLoopIR's mulberry32): the same cases on every run. */
 function randomStream(seed: number) {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   // Extents of 1 are common (a batch of one, keepDims) and 0 rare but legal.
