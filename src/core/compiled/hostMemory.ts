@@ -90,8 +90,8 @@ const sharedBuffers = new WeakMap<ArrayBufferLike, WebAssembly.Memory>();
  * Whether `buffer` holds `memory`'s bytes: its current buffer, or for a shared memory any buffer object V8 gave
  * it. Growing any shared memory gives every shared memory of the thread a new buffer object (V8 11.3), and views
  * made before keep the old one, still valid. Such a buffer is recognised by flipping byte 0 through it and reading
- * it through the current one (then restored; nothing else runs on this thread meanwhile, and the product threads
- * only run inside a product).
+ * it through the current one, which read the same byte before (then restored; nothing else runs on this thread
+ * meanwhile, and the product threads only run inside a product).
  */
 export function isBufferOf(buffer: ArrayBufferLike, memory: WebAssembly.Memory): boolean {
   const current = memory.buffer as ArrayBufferLike;
@@ -100,6 +100,8 @@ export function isBufferOf(buffer: ArrayBufferLike, memory: WebAssembly.Memory):
   const mine = new Uint8Array(buffer, 0, 1);
   const theirs = new Uint8Array(current, 0, 1);
   const old = mine[0];
+  // Another memory whose byte 0 happens to be the flipped value must not pass: it must read `old` first.
+  if (theirs[0] !== old) return false;
   mine[0] = old ^ 0xff;
   const same = theirs[0] === (old ^ 0xff);
   mine[0] = old;

@@ -29,6 +29,23 @@ describe('hostMemory: views found after another shared memory grew', () => {
   });
 });
 
+describe('hostMemory: a buffer is not taken for another memory whose first byte is the probe', () => {
+  it("memory b, whose byte 0 is a's flipped, does not hold a's bytes, before or after a growth", () => {
+    const a = sharedMemory(1);
+    const b = sharedMemory(1);
+    new Uint8Array(a.buffer)[0] = 0x5a;
+    new Uint8Array(b.buffer)[0] = 0x5a ^ 0xff;
+    const old = a.buffer;
+    sharedMemory(1).grow(1);
+    assert.notEqual(a.buffer, old, 'the growth gave a a new buffer object');
+    assert.ok(isBufferOf(old, a));
+    assert.ok(!isBufferOf(old, b));
+    assert.ok(!isBufferOf(a.buffer, b));
+    assert.equal(new Uint8Array(a.buffer)[0], 0x5a);
+    assert.equal(new Uint8Array(b.buffer)[0], 0x5a ^ 0xff);
+  });
+});
+
 describe('hostMemory: guest regions', () => {
   it('a region no guest had is all zeros (as grown); one an earlier guest had is not said to be', () => {
     const host = new HostMemory(sharedMemory(1));
