@@ -3,15 +3,18 @@
  * long fused loops run as WebAssembly SIMD. The stages, in the order a
  * program goes through them (README.md explains each):
  *
+ *   factorSums        factors constant along a sum's axes taken out of it, the rest summed once
  *   valueGraph        which values are needed, which are aliases of others
  *   fuseLoops         fusion: elementwise kernels and reductions into loops, views as index maps
  *   generateCode      the JS source and the loops' IR for WebAssembly
  *   instantiateProgram  buffers allocated once, WebAssembly instantiated, run()
  */
+import { factorSums } from './factorSums';
 import { fuseLoops } from './fuseLoops';
 import { generateCode } from './generateCode';
 import { instantiateProgram } from './instantiateProgram';
 import type { Program } from './program';
+import type { Schedule } from './schedule';
 import { valueGraph } from './valueGraph';
 import { wasmSimdSupported } from '../wasm/loopModule';
 
@@ -51,8 +54,13 @@ export interface ResidentProgram {
   run(): void;
 }
 
+/** The stages before code generation: a program's loops, calls and buffers. */
+export function scheduleOf(program: Program, squaredNormOf: readonly number[] = []): Schedule {
+  return fuseLoops(valueGraph(factorSums(program)), squaredNormOf);
+}
+
 export function compileProgram(program: Program, options: CompileOptions = {}): CompiledProgram {
-  const schedule = fuseLoops(valueGraph(program), options.squaredNormOf);
+  const schedule = scheduleOf(program, options.squaredNormOf);
   const wasm = options.wasm ?? wasmSimdSupported();
   // Beyond one 32-bit memory (4 GiB), or when the engine cannot reserve it: the same program in JS.
   return instantiateProgram(schedule, generateCode(schedule, wasm)) ?? (instantiateProgram(schedule, generateCode(schedule, false)) as CompiledProgram);

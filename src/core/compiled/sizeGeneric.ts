@@ -6,12 +6,10 @@
  * small length and run at full length with the length substituted: tracing, checking and building
  * index maps cost microseconds per parameter at n = 1e7 (seconds), the loop itself does not change.
  */
-import type { CompileOptions, CompiledProgram } from './compileProgram';
-import { fuseLoops } from './fuseLoops';
+import { scheduleOf, type CompileOptions, type CompiledProgram } from './compileProgram';
 import { generateCode, type GeneratedCode } from './generateCode';
 import { instantiateProgram } from './instantiateProgram';
 import type { KernelNode, Program, ValueId, ValueInfo, ValueSource } from './program';
-import { valueGraph } from './valueGraph';
 import { wasmSimdSupported } from '../wasm/loopModule';
 
 /** Below this many parameters a program is traced and checked at its own size (it is cheap there). */
@@ -183,7 +181,7 @@ function programText(code: GeneratedCode, length: number): string {
  * two programs of one length-generic computation are the same program when their texts are equal.
  */
 export function compileWithText(program: Program, options: CompileOptions = {}): { compiled: CompiledProgram; text: (length: number) => string } {
-  const schedule = fuseLoops(valueGraph(program), options.squaredNormOf);
+  const schedule = scheduleOf(program, options.squaredNormOf);
   const wasm = options.wasm ?? wasmSimdSupported();
   let code = generateCode(schedule, wasm);
   let compiled = instantiateProgram(schedule, code);
