@@ -44,7 +44,9 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode, epilogue?: ConvEpi
     if (!forwardPatches.has(fuser)) forwardPatches.set(fuser, new Map());
     const known = forwardPatches.get(fuser) as Map<string, number>;
     const key = node.kernel === 'Conv2DBackpropInput' ? undefined : `${fuser.graph.root(input('x'))}|${g.join(',')}`;
-    const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined ? known.get(key) : undefined;
+    // The forward's patches are reused only where its step surely ran first: nothing orders the two calls
+    // but this, and a step emitted while a loop is open may go before steps emitted earlier (hasOpenLoop).
+    const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined && !fuser.hasOpenLoop ? known.get(key) : undefined;
     const patchesSize = node.kernel === 'Conv2DBackpropInput' ? pixels * taps : patchesFloats(g);
     const patches = reused ?? fuser.addBuffer({ size: patchesSize, role: 'temp' });
     if (node.kernel === 'Conv2D' && key !== undefined && !known.has(key)) known.set(key, patches);

@@ -211,6 +211,11 @@ export class LoopFuser {
 
   // --- loops ----------------------------------------------------------------
 
+  /** Whether a loop is open (a step emitted now may run before steps emitted earlier: only values order them). */
+  get hasOpenLoop(): boolean {
+    return this.open !== undefined;
+  }
+
   /** Whether one of node's inputs is computed by the open loop or a loop open before it (closeLoop closes them all). */
   dependsOnOpen(node: KernelNode): boolean {
     for (let loop = this.open; loop; loop = loop.inner) if (this.dependsOn(node, loop)) return true;
