@@ -344,6 +344,11 @@ export const runnerToHostSchema = z.discriminatedUnion('type', [
     /** The request's objective file (so "copy as CLI command" can name it). */
     file: z.string().optional(),
   }),
+  /**
+   * Where the run's objective is, as soon as its file is loaded (before it is first called): an error the
+   * parent reports for the run (the child killed past its memory limit) names the line.
+   */
+  z.object({ type: z.literal('located'), runId: z.string(), file: z.string(), line: z.number().int().positive().optional() }),
   landscapeMessageSchema,
   z.object({ type: z.literal('steps'), runId: z.string(), steps: z.array(stepRecordSchema) }),
   z.object({ type: z.literal('curvature'), runId: z.string(), sample: curvatureSampleSchema }),

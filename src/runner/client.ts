@@ -21,7 +21,7 @@ import {
   type RunRequestInput,
   type RunnerToHost,
 } from '../protocol/runner';
-import { MEMORY_CHECK_MS, childOverLimit, defaultMemoryLimitBytes, exitError, heapLimitMb } from './memoryLimit';
+import { MEMORY_CHECK_MS, childOverLimit, defaultMemoryLimitBytes, exitError, heapLimitMb, type ObjectiveWhere } from './memoryLimit';
 import type { LandscapeWindowAnswer, LandscapeWindowRequest } from '../protocol/landscapeWindow';
 import type { PathSliceAnswer, PathSliceRequest } from '../protocol/pathSlice';
 import type { InterpolationAnswer, InterpolationRequest } from '../protocol/interpolation';
@@ -35,6 +35,8 @@ interface PendingRun {
   readonly handlers: RunHandlers;
   readonly resolve: (o: RunOutcome) => void;
   meta?: RunMeta;
+  /** The objective's line, once the child said where the objective is ('located'). */
+  line?: number;
   timer?: NodeJS.Timeout;
   cancelTimer?: NodeJS.Timeout;
   memoryTimer?: NodeJS.Timeout;
@@ -49,6 +51,12 @@ export type LandscapeAsk = Omit<LandscapeWindowRequest, 'requestId'> | Omit<Path
 export type LandscapeAnswer = LandscapeWindowAnswer | PathSliceAnswer | InterpolationAnswer;
 /** A landscape request waits for the active run (up to its time limit) and then takes its own budget. */
 const LANDSCAPE_TIMEOUT_MS = 180_000;
+
+/** A run's objective file, and its line once known: where the errors the parent reports for the run point. */
+function whereOf(run: PendingRun | undefined): ObjectiveWhere {
+  if (!run) return {};
+  return { file: run.request.file, ...(run.line !== undefined ? { line: run.line } : {}) };
+}
 
 export function defaultRunnerPath(): string {
   const candidates = [path.join(__dirname, 'runner.js'), path.join(__dirname, '..', '..', 'dist', 'runner.js')];
@@ -135,7 +143,7 @@ export class RunnerClient {
         else this.handle(msg);
       });
       child.on('exit', (code, signal) => {
-        const error = exitError(code, signal, maxOldSpaceMb, this.limitOf(this.active), this.active?.request.file);
+        const error = exitError(code, signal, maxOldSpaceMb, this.limitOf(this.active), whereOf(this.active));
         const message = error.kind === 'memory' ? `the runner process exited (${error.message})` : error.message;
         // Anyone still waiting for this child's 'ready' learns it will never come.
         reject(new Error(message));
@@ -259,7 +267,7 @@ export class RunnerClient {
   private checkMemory(run: PendingRun): void {
     const pid = this.child?.pid;
     if (this.active !== run || pid === undefined) return;
-    const error = childOverLimit(pid, this.limitOf(run), run.request.file, Date.now() - this.lastMessageAt);
+    const error = childOverLimit(pid, this.limitOf(run), whereOf(run), Date.now() - this.lastMessageAt);
     if (!error) return;
     this.kill();
     this.failActive(error);
@@ -302,6 +310,9 @@ export class RunnerClient {
     }
     if (!run || run.request.runId !== msg.runId) return;
     switch (msg.type) {
+      case 'located':
+        run.line = msg.line;
+        return;
       case 'started':
         run.meta = msg.meta;
         run.handlers.onStarted?.(msg.meta, msg.file);

@@ -141,6 +141,7 @@ class RunQueue {
         },
         located: (where) => {
           run.where = where;
+          send({ type: 'located', runId: req.runId, file: where.file, ...(where.line !== undefined ? { line: where.line } : {}) });
         },
       });
     } catch (e) {

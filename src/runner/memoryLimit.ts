@@ -71,8 +71,14 @@ export interface MemoryUse {
   readonly tfjsBytes?: number;
 }
 
+/** The objective's file and line, as far as they are known. */
+export interface ObjectiveWhere {
+  readonly file?: string;
+  readonly line?: number;
+}
+
 /** The run's error: kind 'memory', the limit and what was allocated, at the objective's file:line when known. */
-export function memoryError(limitBytes: number, use: MemoryUse, where: { file?: string; line?: number } = {}): RunError {
+export function memoryError(limitBytes: number, use: MemoryUse, where: ObjectiveWhere = {}): RunError {
   const parts = [
     use.rssBytes !== undefined ? `${formatBytes(use.rssBytes)} resident` : undefined,
     use.heapBytes !== undefined ? `${formatBytes(use.heapBytes)} JS heap` : undefined,
@@ -95,11 +101,11 @@ export function memoryError(limitBytes: number, use: MemoryUse, where: { file?: 
  * The parent's check of a child during a run: a memory error when its resident memory is past the limit and the
  * child is stuck (silent for `silentMs`), or far past it.
  */
-export function childOverLimit(pid: number, limitBytes: number, file: string, silentMs: number): RunError | undefined {
+export function childOverLimit(pid: number, limitBytes: number, where: ObjectiveWhere, silentMs: number): RunError | undefined {
   const rss = residentBytesOf(pid);
   const factor = silentMs >= SILENT_MS ? PARENT_KILL_FACTOR : PARENT_KILL_FACTOR_RESPONSIVE;
   if (rss === undefined || rss <= limitBytes * factor) return undefined;
-  return memoryError(limitBytes, { rssBytes: rss }, { file });
+  return memoryError(limitBytes, { rssBytes: rss }, where);
 }
 
 /** --max-old-space-size (MB): the client's heap limit, but never above the memory limit. */
@@ -108,8 +114,7 @@ export function heapLimitMb(maxOldSpaceMb: number, limitBytes: number): number {
 }
 
 /** Why a child exited unexpectedly, as its active run's error: past the memory limit (its own exit, or the heap's abort) or a crash. */
-export function exitError(code: number | null, signal: NodeJS.Signals | null, heapMb: number, limitBytes: number, file: string | undefined): RunError {
-  const where = file !== undefined ? { file } : {};
+export function exitError(code: number | null, signal: NodeJS.Signals | null, heapMb: number, limitBytes: number, where: ObjectiveWhere): RunError {
   if (code === EXIT_OVER_MEMORY) return memoryError(limitBytes, {}, where);
   if (signal === 'SIGABRT' || code === 134) return memoryError(Math.min(limitBytes, heapMb * MB), { heapBytes: heapMb * MB }, where);
   const how = signal ? `signal ${signal}` : `code ${code}`;

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { RunnerClient, type RunOutcome } from '../../../src/runner/client';
 import { defaultMemoryLimitBytes, formatBytes, parseMemorySize, residentBytesOf } from '../../../src/runner/memoryLimit';
 import { buildBundles } from './buildBundles';
@@ -51,6 +52,9 @@ describe('memory limit', function () {
       assert.equal(outcome.error.file, fixture('memoryHog.ts'));
     };
 
+    /** The line `export function <name>` is on in the fixture. */
+    const lineOf = (name: string): number => readFileSync(fixture('memoryHog.ts'), 'utf8').split('\n').findIndex((l) => l.includes(`function ${name}(`)) + 1;
+
     it('stops an objective that keeps memory from every call with kind memory; the steps before stay and the next run gets a fresh runner', async () => {
       const starts = client.starts;
       const { outcome, steps } = await runHog('leaksPerCall');
@@ -58,7 +62,8 @@ describe('memory limit', function () {
       // 16 MB a call against 250 MB of room: some steps ran, far fewer than asked.
       assert.ok(steps.length >= 1 && steps.length < 1000, `steps ${steps.length}`);
       assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i));
-      if (outcome.kind === 'error') assert.ok(outcome.error.line !== undefined, 'the child names the objective\'s line');
+      // Whichever process stopped it (the child's own check, or the parent's if the child was silent), the objective's line.
+      if (outcome.kind === 'error') assert.equal(outcome.error.line, lineOf('leaksPerCall'), 'the objective\'s line');
       const next = await client.run({ file: fixture('single.ts'), optimizer: { id: 'sgd', lr: 0.5, hp: {} }, steps: 2 }).result;
       assert.equal(next.kind, 'done');
       assert.equal(client.starts, starts + 1);
@@ -69,6 +74,8 @@ describe('memory limit', function () {
       const { outcome, steps } = await runHog('growsInOneCall');
       assertMemoryError(outcome);
       if (outcome.kind === 'error') assert.ok((outcome.error.memory?.rssBytes ?? 0) > limit, outcome.error.message);
+      // The parent kills it, and names the objective's line the child gave when the run started.
+      if (outcome.kind === 'error') assert.equal(outcome.error.line, lineOf('growsInOneCall'), 'the objective\'s line');
       // Whatever was sent before the call stays, in order (the first test shows steps surviving).
       assert.deepEqual(steps, Array.from({ length: steps.length }, (_, i) => i));
       const next = await client.run({ file: fixture('single.ts'), optimizer: { id: 'sgd', lr: 0.5, hp: {} }, steps: 2 }).result;
