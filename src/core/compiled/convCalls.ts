@@ -37,16 +37,15 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode, epilogue?: ConvEpi
   const bias = epilogue?.bias;
   const reads = bias === undefined ? node : { ...node, inputs: [...node.inputs, { name: 'bias', value: bias }] };
   if (fuser.dependsOnOpen(reads)) fuser.closeLoop();
-  fuser.beforeOpen(() => {
+  fuser.beforeOpenLoops(() => {
     const [first, second] = names.map((name) => ({ buffer: fuser.materialize(input(name)) }));
     const out = fuser.graph.root(epilogue ? epilogue.result : node.outputs[0]);
     const buf = fuser.storageFor(out);
     if (!forwardPatches.has(fuser)) forwardPatches.set(fuser, new Map());
     const known = forwardPatches.get(fuser) as Map<string, number>;
     const key = node.kernel === 'Conv2DBackpropInput' ? undefined : `${fuser.graph.root(input('x'))}|${g.join(',')}`;
-    // The forward's patches are reused only where its step surely ran first: nothing orders the two calls
-    // but this, and a step emitted while a loop is open may go before steps emitted earlier (hasOpenLoop).
-    const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined && !fuser.hasOpenLoop ? known.get(key) : undefined;
+    // Calls run in the order they are lowered (beforeOpenLoops): the forward's, lowered first, ran.
+    const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined ? known.get(key) : undefined;
     const patchesSize = node.kernel === 'Conv2DBackpropInput' ? pixels * taps : patchesFloats(g);
     const patches = reused ?? fuser.addBuffer({ size: patchesSize, role: 'temp' });
     if (node.kernel === 'Conv2D' && key !== undefined && !known.has(key)) known.set(key, patches);

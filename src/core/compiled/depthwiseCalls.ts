@@ -33,7 +33,7 @@ export function lowerDepthwise(fuser: LoopFuser, node: KernelNode): void {
   const { kernel, inputs } = CALLS[node.kernel];
   const g = geometryOf(fuser, node, input);
   if (fuser.dependsOnOpen(node)) fuser.closeLoop();
-  fuser.beforeOpen(() => {
+  fuser.beforeOpenLoops(() => {
     const args = inputs.map((name) => ({ buffer: fuser.materialize(input(name)) }));
     const out = fuser.graph.root(node.outputs[0]);
     const buf = fuser.storageFor(out);

@@ -211,11 +211,6 @@ export class LoopFuser {
 
   // --- loops ----------------------------------------------------------------
 
-  /** Whether a loop is open (a step emitted now may run before steps emitted earlier: only values order them). */
-  get hasOpenLoop(): boolean {
-    return this.open !== undefined;
-  }
-
   /** Whether one of node's inputs is computed by the open loop or a loop open before it (closeLoop closes them all). */
   dependsOnOpen(node: KernelNode): boolean {
     for (let loop = this.open; loop; loop = loop.inner) if (this.dependsOn(node, loop)) return true;
@@ -283,6 +278,12 @@ export class LoopFuser {
       this.targets.pop();
       this.open = saved;
     }
+  }
+
+  /** Runs `body` among the innermost open loop's steps before: after every step emitted so far (beforeOpen's may not). */
+  beforeOpenLoops(body: () => void): void {
+    if (!this.open) body();
+    else this.beforeOpen(() => this.beforeOpenLoops(body));
   }
 
   /** Adds value `out` of node `index`, computed per element by `op`, to `loop`. */

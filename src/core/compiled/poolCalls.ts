@@ -35,7 +35,7 @@ export function lowerPool(fuser: LoopFuser, node: KernelNode): void {
   const { kernel, inputs } = CALL_INPUTS[node.kernel];
   const g = geometryOf(fuser, node, input);
   if (fuser.dependsOnOpen(node)) fuser.closeLoop();
-  fuser.beforeOpen(() => {
+  fuser.beforeOpenLoops(() => {
     const args: CallArgument[] = inputs.map((name) => ({ buffer: fuser.materialize(input(name)) }));
     const out = fuser.graph.root(node.outputs[0]);
     const buf = fuser.storageFor(out);

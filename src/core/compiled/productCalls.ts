@@ -40,7 +40,7 @@ export function isLargeProduct(graph: ValueGraph, node: KernelNode): boolean {
 export function lowerProduct(fuser: LoopFuser, node: KernelNode): void {
   const p = productOf(fuser.graph, node) as Product;
   if (fuser.dependsOnOpen(node)) fuser.closeLoop();
-  fuser.beforeOpen(() => {
+  fuser.beforeOpenLoops(() => {
     const [a, b] = node.inputs.map((input) => ({ buffer: fuser.materialize(input.value) }));
     const out = fuser.graph.root(node.outputs[0]);
     const buf = fuser.storageFor(out);

@@ -14,7 +14,7 @@ const STANDALONE_KERNELS = new Set(['BatchMatMul', 'Concat', 'Pack', 'Softmax', 
 export function lowerStandalone(fuser: LoopFuser, node: KernelNode): void {
   if (!STANDALONE_KERNELS.has(node.kernel)) throw new NotCompilable(`kernel ${node.kernel} has no plain-JS version`);
   if (fuser.dependsOnOpen(node)) fuser.closeLoop();
-  fuser.beforeOpen(() => {
+  fuser.beforeOpenLoops(() => {
     const inputs = node.inputs.map((input) => fuser.materialize(input.value));
     const out = fuser.graph.root(node.outputs[0]);
     const buf = fuser.storageFor(out);

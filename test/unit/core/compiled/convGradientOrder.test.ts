@@ -50,10 +50,10 @@ describe('compiled convolutions: the filter gradient before the input gradient',
   });
 
   it('with a loop open from the first kernel, the filter gradient still reads the patches of the right image', () => {
-    // The bias gradient Σ dy summed first, over the loss weights dy is (the order factorSums.ts may give a sum):
-    // the loop it opens stays open while the convolutions are lowered, and the bias gradient's loop after it
-    // takes the gradients' calls among its steps before, which then run before the forward convolution's: the
-    // filter gradient cannot count on the forward's patches (convCalls.ts, LoopFuser.hasOpenLoop).
+    // The bias gradient Σ dy summed first, over the loss weights dy is (an order factorSums.ts could give): the
+    // loop it opens stays open while the convolutions are lowered, and the bias gradient's loop opens after it.
+    // The gradients' calls went among that loop's steps before, which ran ahead of the forward convolution (among
+    // the first loop's): the filter gradient read patches not yet made (LoopFuser.beforeOpenLoops).
     const shapes = [[2, 7, 6, 5], [3, 3, 5, 12], [12]];
     const values = shapes.map((s, k) => spread(s.reduce((a, b) => a * b, 1), k + 1));
     const tensors = values.map((v, k) => tf.tensor(v, shapes[k]));

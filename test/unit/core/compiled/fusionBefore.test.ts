@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { relativeError } from '../../../../src/core/compiled/agreement';
 import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { assertClose, spread } from './compiledCheck';
@@ -66,5 +67,29 @@ describe('compiled programs: kernels independent of the open loop fuse with each
     // The loop of 8, then one loop over x (three when the products closed the first loop over x).
     const v = Float32Array.from(spread(8, 9), (t) => Math.abs(t));
     expectLoops(fn, [{ values: Float32Array.from(spread(64 * 8, 5)), shape: [64, 8] }, { values: v, shape: [8] }], 2);
+  });
+
+  it('a call reading the output of a call made before a loop was opened after the open one runs after it, not before', () => {
+    // Σ w opens a loop; conv c1 goes among its steps before; s·2 (12 numbers, only the sum) opens a loop after it; conv c2
+    // reads c1. Among the outer loop's steps before, c2 ran ahead of c1, whose steps join them when the inner loop closes.
+    const fn = (x: tf.Tensor, f: tf.Tensor, f2: tf.Tensor, w: tf.Tensor) => {
+      const s = tf.sum(w, [0, 1, 2]);
+      const c1 = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+      const s2 = tf.mul(s, 2);
+      return [s2, tf.conv2d(c1, f2 as tf.Tensor4D, 1, 'same')];
+    };
+    const shapes = [[2, 7, 6, 5], [3, 3, 5, 12], [3, 3, 12, 4], [2, 7, 6, 12]];
+    // w of one sign: its sums in another order than TensorFlow.js's then differ by no more than their rounding.
+    const inputs = shapes.map((shape, k) => ({ values: Float32Array.from(spread(shape.reduce((a, b) => a * b, 1), k + 1), (v) => (k === 3 ? Math.abs(v) : v)), shape }));
+    const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
+    const { program, results } = traceProgram(fn, tensors);
+    tf.dispose(tensors);
+    for (const wasm of [true, false]) {
+      const compiled = compileProgram(program, { wasm });
+      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+      compiled.run(inputs.map((i) => i.values), outputs);
+      // conv.test.ts' tolerance: float32 sums of a convolution's terms in another order than TensorFlow.js's.
+      results.forEach((r, k) => assert.ok(relativeError(outputs[k], r) <= 1e-5, `output ${k} (${wasm ? 'WebAssembly' : 'JS'}): ${relativeError(outputs[k], r)}`));
+    }
   });
 });
