@@ -1,10 +1,8 @@
 /**
- * The state of fusion, stage 3 of compileProgram: where each value lives, the
- * buffers and index maps so far, the steps emitted, and the open loop (the
- * one the next loop-shaped kernel of the same size joins when it can read its
- * operands there). fuseLoops.ts walks the kernels and hands each to its
- * lowering (loopKernels.ts, viewKernels.ts, constantKernels.ts,
- * standaloneCalls.ts), which works through the methods here.
+ * The state of fusion, stage 3 of compileProgram: where each value lives, the buffers and index maps so far, the
+ * steps emitted, and the open loop (the one the next loop-shaped kernel of the same size joins when it can read
+ * its operands there). fuseLoops.ts walks the kernels and hands each to its lowering (loopKernels.ts,
+ * viewKernels.ts, constantKernels.ts, standaloneCalls.ts), which works through the methods here.
  */
 import { lit, type Expr, type Read } from '../wasm/loopIR';
 import { broadcastMap, broadcastPattern, classifyMap, composeMaps } from './indexMaps';
@@ -12,6 +10,7 @@ import { sizeOf, type KernelNode, type ValueId } from './program';
 import { sameBitsThroughout } from './constantKernels';
 import type { BufferSpec, LoopOp, Schedule, Step } from './schedule';
 import type { ValueGraph } from './valueGraph';
+import { isBefore, newLoop, type OpenLoop } from './openLoop';
 
 /** Where a value lives. */
 export type Placement =
@@ -26,25 +25,6 @@ export type Placement =
   | { readonly kind: 'accumulating'; readonly loop: OpenLoop; readonly buf: number }
   /** A local nothing outside its own loop read, so it was never stored. */
   | { readonly kind: 'discarded' };
-
-/** A loop still taking kernels. */
-export interface OpenLoop {
-  readonly size: number;
-  /** The nodes computed in this loop. */
-  readonly members: Set<number>;
-  /** Steps that do not depend on this loop, emitted before it when it closes. */
-  readonly before: Step[];
-  readonly ops: LoopOp[];
-  /** The values computed per element here (by root) and their locals. */
-  readonly locals: Map<ValueId, number>;
-  readonly accumulating: Set<ValueId>;
-  /** Whether the loop sums a squared norm already (its WebAssembly form returns at most one). */
-  sumsSquares: boolean;
-  /** The loop open among the steps before this one (kernels independent of this loop fuse there), closed first when this one closes. */
-  inner: OpenLoop | undefined;
-  /** Buffers some of its locals are stored into when it closes, chosen while it was open (a later loop reads them). */
-  readonly storeInto: Map<ValueId, number>;
-}
 
 /** What reading a value inside a loop gives when the value is not readable there (yet). */
 export const NOT_HERE = Symbol('not readable in this loop');
@@ -64,6 +44,8 @@ export class LoopFuser {
   /** Roots of the outputs whose squared norms are asked for, and their slots; those summed inside a loop. */
   private readonly normRoots = new Map<ValueId, number>();
   private readonly normsInLoops = new Set<number>();
+  /** Views and literals materialize copied, by root. */
+  private readonly copies = new Map<ValueId, number>();
   private open: OpenLoop | undefined;
   private localCount = 0;
 
@@ -341,15 +323,21 @@ export class LoopFuser {
     (this.targets[this.targets.length - 1] ?? this.steps).push(step);
   }
 
-  /** The buffer holding value `id`, copying a view or a literal into a new one (emitted where the caller emits). */
+  /**
+   * The buffer holding value `id`, copying a view or a literal into a new one (emitted where the caller emits),
+   * once: a slice of the parameters two products read (a layer's weights, forward and backward) is one copy.
+   */
   materialize(id: ValueId): number {
     const placement = this.placementOf(id);
     if (placement.kind === 'buffer') return placement.buf;
+    const copied = this.copies.get(this.graph.root(id));
+    if (copied !== undefined) return copied;
     const size = this.graph.sizeOf(id);
     const buf = this.addBuffer({ size, role: 'temp' });
     const value = this.read(id, this.graph.shapeOf(id));
     if (value === NOT_HERE) throw new Error('materialize: the value is still in an open loop');
     this.emit({ kind: 'copy', buf, size, value, counted: true });
+    this.copies.set(this.graph.root(id), buf);
     return buf;
   }
 
@@ -385,14 +373,4 @@ export class LoopFuser {
     this.usedSlots.add(slot);
     return slot;
   }
-}
-
-function newLoop(size: number): OpenLoop {
-  return { size, members: new Set(), before: [], ops: [], locals: new Map(), accumulating: new Set(), sumsSquares: false, inner: undefined, storeInto: new Map() };
-}
-
-/** Whether `earlier` is open before `loop` (in its chain of inner loops), so it closes and runs first. */
-function isBefore(earlier: OpenLoop, loop: OpenLoop): boolean {
-  for (let inner = loop.inner; inner; inner = inner.inner) if (inner === earlier) return true;
-  return false;
 }

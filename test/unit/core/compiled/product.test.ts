@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { relativeError } from '../../../../src/core/compiled/agreement';
-import { compileProgram } from '../../../../src/core/compiled/compileProgram';
+import { compileProgram, scheduleOf } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { selectBackend } from '../../../../src/runner/backend';
 import { ARITH_TOL, expectSameAsTfjs, spread, useCpuBackend, valueAndGrads } from './compiledCheck';
@@ -62,5 +62,26 @@ describe('compiled programs: large 2-D products on the cpu backend sum in float6
       { values: spread(48 * 40, 1), shape: [48, 40] }, { values: spread(36 * 40, 2), shape: [36, 40] },
     ], ARITH_TOL, 'cpu product');
     assert.match(program.source, /kernels\.product\(/);
+  });
+});
+
+describe('compiled programs: a slice of the parameters two products read is copied once', () => {
+  useCpuBackend();
+
+  it('a dense layer whose weights are a slice of x: the forward and the input gradient read one copy, TensorFlow.js\'s values', () => {
+    // The weights [40, 36] after 8 other numbers in x; h·w forward, dy·wᵀ for ∂/∂h: both products read the same copy of w.
+    // As an objective's value and gradient trace it: one slice of x, read by the forward product and by ∂/∂h's.
+    const layer = (x: tf.Tensor, h: tf.Tensor) => tf.relu(tf.matMul(h, tf.reshape(tf.slice(x, 8, 40 * 36), [40, 36])));
+    const grads = (x: tf.Tensor, h: tf.Tensor) => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(layer(a, b))))([x, h]);
+    const inputs = [{ values: spread(8 + 40 * 36, 1), shape: [8 + 40 * 36] }, { values: spread(48 * 40, 2), shape: [48, 40] }];
+    const tensors = inputs.map((i) => tf.tensor(i.values, i.shape));
+    try {
+      const { program } = traceProgram(grads, tensors);
+      const copies = scheduleOf(program).steps.filter((s) => s.kind === 'copy' && s.size === 40 * 36);
+      assert.equal(copies.length, 1, 'copies of the weights');
+    } finally {
+      tf.dispose(tensors);
+    }
+    expectSameAsTfjs(grads, inputs, ARITH_TOL, 'dense layer of a slice');
   });
 });
