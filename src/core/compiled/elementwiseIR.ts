@@ -19,6 +19,19 @@ const ZERO = lit(0);
 const ONE = lit(1);
 const bool = (cmp: 'eq' | 'ne' | 'lt' | 'gt' | 'le' | 'ge') => ([a, b]: readonly Expr[]) => select(cmp, a, b, ONE, ZERO);
 
+/** x·1 is x: a broadcast per-channel value times a tensor of ones (batch norm's gradient) costs no multiplication. */
+const isLiteral = (e: Expr, value: number): boolean => e.op === 'lit' && Object.is(e.value, value);
+
+/**
+ * Whether v is a power of two whose reciprocal is a normal float32: then a/v and a·(1/v) are the same number (the
+ * exact a·2⁻ᵏ rounded once, in float32 or in float64 then rounded), and a multiplication costs a fraction of a
+ * division (a mean's gradient divides every element by the count).
+ */
+function hasExactReciprocal(v: number): boolean {
+  const r = 1 / v;
+  return Number.isFinite(v) && v !== 0 && Math.fround(v) === v && Math.fround(r) === r && Math.abs(v) >= 2 ** -126 && Math.abs(r) >= 2 ** -126 && Number.isInteger(Math.log2(Math.abs(v)));
+}
+
 const math = (fn: MathFunction): IrTemplate => (args) => call(fn, ...args.slice(0, MATH_ARITY[fn]));
 const abs = (x: Expr) => unary('abs', x);
 
@@ -59,8 +72,8 @@ const TEMPLATES: Record<string, IrTemplate> = {
   IsNan: ([x]) => select('ne', x, x, ONE, ZERO),
   Add: ([a, b]) => bin('add', a, b),
   Sub: ([a, b]) => bin('sub', a, b),
-  Multiply: ([a, b]) => bin('mul', a, b),
-  RealDiv: ([a, b]) => bin('div', a, b),
+  Multiply: ([a, b]) => (isLiteral(b, 1) ? a : isLiteral(a, 1) ? b : bin('mul', a, b)),
+  RealDiv: ([a, b]) => (b.op === 'lit' && hasExactReciprocal(b.value) ? bin('mul', a, lit(1 / b.value)) : bin('div', a, b)),
   DivNoNan: ([a, b]) => select('eq', b, ZERO, ZERO, bin('div', a, b)),
   Maximum: ([a, b]) => bin('max', a, b),
   Minimum: ([a, b]) => bin('min', a, b),

@@ -189,6 +189,22 @@ describe('elementwise kernels: the IR gives the JS template\'s bits (interpreted
     }
   });
 
+  it('a division by a power of two is a multiplication by its reciprocal, with the division\'s bits; x·1 is x', () => {
+    const x: Expr = { op: 'read', buf: 0, read: { kind: 'offset', k: 0 } };
+    const values = [...GRID, ...randomFloat32s(11, 200), ...randomFloat32s(12, 100).map((v) => Math.fround(v * 2 ** -100))];
+    const powers = [1, 2, -2, 0.25, 8192, 2 ** -126, 2 ** 126];
+    // Not a power of two, or a reciprocal float32 cannot hold (2^127's is subnormal; a subnormal's overflows).
+    const others = [3, Math.fround(0.1), -2.5, 2 ** 127, 2 ** -127, 2 ** -149];
+    for (const divisor of [...powers, ...others]) {
+      const ir = elementwiseIR('RealDiv', [x, { op: 'lit', value: divisor }], {}) as Expr;
+      assert.equal(ir.op, powers.includes(divisor) ? 'mul' : 'div', `÷ ${divisor}`);
+      assertSameAsTemplate([{ kernel: 'RealDiv', attrs: {}, operands: [{ values }, { literal: divisor }], rows: values.length }]);
+    }
+    assert.equal(elementwiseIR('Multiply', [x, { op: 'lit', value: 1 }], {}), x);
+    assert.equal(elementwiseIR('Multiply', [{ op: 'lit', value: 1 }, x], {}), x);
+    assert.equal((elementwiseIR('Multiply', [x, { op: 'lit', value: -1 }], {}) as Expr).op, 'mul');
+  });
+
   it('Cast to bool (to int32 stays in JS: no IR)', () => {
     const values = [...GRID, ...randomFloat32s(7, 50)];
     assertSameAsTemplate([{ kernel: 'Cast', attrs: { dtype: 'bool' }, castTo: 'bool', operands: [{ values }], rows: values.length }]);
