@@ -117,19 +117,23 @@ class LoopEmitter {
   private vectorLoop(hi: number, segment?: { lo: number; hi: number }): void {
     this.segment = segment;
     const code = this.code;
-    const tables = this.periodic && !segment ? this.periodicTables(this.periodic) : [undefined];
+    const columns = this.periodic || segment ? undefined : this.rows.columnPeriod(vectorRange(this.ir).lo, hi);
+    const tables = this.periodic && !segment ? this.periodicTables(this.periodic) : new Array<undefined>(columns === undefined ? 1 : columns / 4).fill(undefined);
+    if (columns !== undefined) this.rows.hold(columns);
     const last = hi - 4 * tables.length;
     // The test at the bottom (entered when a turn fits): values computed before the loop stay there, where
     // V8 moves them into a loop whose body does not reach every exit (a test at the top).
     code.get(this.i).i32(last).op(Op.i32LeS).op(Op.if, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-    for (const table of tables) {
+    tables.forEach((table, block) => {
       this.hoisted = table;
+      this.rows.setBlock(block);
       code.get(this.i).i32(2).op(Op.i32Shl).set(this.i4);
       this.body('vector');
       code.get(this.i).i32(4).op(Op.i32Add).set(this.i);
-    }
+    });
     this.hoisted = undefined;
     code.get(this.i).i32(last).op(Op.i32LeS).op(Op.brIf, 0, Op.end, Op.end);
+    this.rows.release();
   }
 
   /** Before the vector loop (i at its start, a multiple of the period): each block of channels' periodic values, into locals. */

@@ -38,8 +38,15 @@ export interface RowContext {
   readonly isF32: (e: Expr) => boolean;
 }
 
+/** v128 locals the held column reductions may take in all (the body keeps its own values in registers too). */
+const MAX_HELD = 8;
+
 export class RowReductions {
   private readonly rows: readonly RowReduction[];
+  /** Column reductions whose columns stay in v128 locals through the vector loop (hold), by reduction: 4 columns a local. */
+  private readonly held = new Map<RowReduction, number[]>();
+  /** In the unrolled vector loop, which block of four columns the body's copy is for. */
+  private block = 0;
   /** Whether the vector loop starts at a multiple of 4 (so i % m, m a multiple of 4, is four consecutive columns). */
   private readonly alignedStart: boolean;
   private readonly scratch: { address: number; halves: [number, number]; old: number } | undefined;
@@ -67,6 +74,46 @@ export class RowReductions {
     }
   }
 
+  /**
+   * The column width the vector loop can be unrolled by so that its columns stay in locals: that of the first
+   * column reduction (a multiple of 4 columns, at most 32) when the vector range starts at a multiple of it.
+   */
+  columnPeriod(vectorStart: number, vectorEnd: number): number | undefined {
+    const first = this.rows.find((r) => r.at.kind === 'modulo' && r.at.m % 4 === 0 && r.at.m <= 32);
+    const m = first?.at.kind === 'modulo' ? first.at.m : undefined;
+    return m !== undefined && this.alignedStart && vectorStart % m === 0 && vectorEnd - vectorStart >= m ? m : undefined;
+  }
+
+  /**
+   * Before a vector loop unrolled by `period` elements from a multiple of it: each column reduction of that width
+   * loads its columns into locals, which the body's copies combine into (setBlock) and release stores. Each
+   * column still takes its values in order of i, rounded after each: the same bits, without a store and a load
+   * between one update of a column and the next.
+   */
+  hold(period: number): void {
+    const code = this.context.code;
+    let taken = 0;
+    for (const r of this.rows) {
+      if (r.at.kind !== 'modulo' || r.at.m !== period || taken + period / 4 > MAX_HELD) continue;
+      const locals = Array.from({ length: period / 4 }, () => code.local('v128'));
+      locals.forEach((local, b) => code.i32(0).simdMemory(Simd.load, this.context.layout(r.buf) + 16 * b).set(local));
+      this.held.set(r, locals);
+      taken += locals.length;
+    }
+  }
+
+  /** The unrolled body's copy now emitted is for columns 4·block … 4·block + 3. */
+  setBlock(block: number): void {
+    this.block = block;
+  }
+
+  /** After the vector loop: the held columns stored back (the scalar loop after it updates them in memory). */
+  release(): void {
+    const code = this.context.code;
+    for (const [r, locals] of this.held) locals.forEach((local, b) => code.i32(0).get(local).simdMemory(Simd.store, this.context.layout(r.buf) + 16 * b));
+    this.held.clear();
+  }
+
   /** After the body's statements of element i (vector mode: elements i … i + 3). */
   update(mode: Mode): void {
     const scratch = this.scratch;
@@ -75,6 +122,11 @@ export class RowReductions {
     for (const r of this.rows) {
       if (mode === 'scalar') {
         this.updateLane(r, 0, () => emit64(r.value, mode, 0));
+        continue;
+      }
+      const held = this.held.get(r);
+      if (held) {
+        this.updateHeld(r, held[this.block % held.length]);
         continue;
       }
       const columns = r.at.kind === 'modulo' && r.at.m % 4 === 0 && this.alignedStart ? r.at.m : undefined;
@@ -146,6 +198,21 @@ export class RowReductions {
     code.get(i).i32(m).op(Op.i32RemU).i32(2).op(Op.i32Shl).tee(address);
     code.get(address).simdMemory(Simd.load, layout(r.buf));
     emit32x4(r.value).simd(COMBINE32[r.op][1]).simdMemory(Simd.store, layout(r.buf));
+  }
+
+  /** A held block of columns combined with the four lanes (updateColumns32 and updateColumns on a local). */
+  private updateHeld(r: RowReduction, local: number): void {
+    const { code, zero, emit32x4, emit64, isF32 } = this.context;
+    if (isF32(r.value)) {
+      code.get(local);
+      emit32x4(r.value).simd(COMBINE32[r.op][1]).set(local);
+      return;
+    }
+    const halves = (this.scratch as NonNullable<RowReductions['scratch']>).halves;
+    halves.forEach((slot, half) => emit64(r.value, 'vector', half).set(slot));
+    code.get(local).simd(Simd.f64x2PromoteLowF32x4).get(halves[0]).simd(COMBINE[r.op][1]).simd(Simd.f32x4DemoteF64x2Zero);
+    code.get(local).get(zero()).shuffle32([2, 3, 4, 4]).simd(Simd.f64x2PromoteLowF32x4).get(halves[1]).simd(COMBINE[r.op][1]).simd(Simd.f32x4DemoteF64x2Zero);
+    code.shuffle32([0, 1, 4, 5]).set(local);
   }
 
   /** Columns i % m … i % m + 3 updated as one vector: two float64x2 halves combined, rounded, stored. */
