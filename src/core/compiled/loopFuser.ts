@@ -324,8 +324,8 @@ export class LoopFuser {
   }
 
   /**
-   * The buffer holding value `id`, copying a view or a literal into a new one (emitted where the caller emits),
-   * once: a slice of the parameters two products read (a layer's weights, forward and backward) is one copy.
+   * The buffer holding value `id`, copying a view or a literal into a new one (before the open loops, after every
+   * step so far), once: a slice of the parameters two products read (a layer's weights, forward and backward) is one copy.
    */
   materialize(id: ValueId): number {
     const placement = this.placementOf(id);
@@ -336,7 +336,7 @@ export class LoopFuser {
     const buf = this.addBuffer({ size, role: 'temp' });
     const value = this.read(id, this.graph.shapeOf(id));
     if (value === NOT_HERE) throw new Error('materialize: the value is still in an open loop');
-    this.emit({ kind: 'copy', buf, size, value, counted: true });
+    this.beforeOpenLoops(() => this.emit({ kind: 'copy', buf, size, value, counted: true }));
     this.copies.set(this.graph.root(id), buf);
     return buf;
   }

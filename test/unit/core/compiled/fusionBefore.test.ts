@@ -92,4 +92,27 @@ describe('compiled programs: kernels independent of the open loop fuse with each
       results.forEach((r, k) => assert.ok(relativeError(outputs[k], r) <= 1e-5, `output ${k} (${wasm ? 'WebAssembly' : 'JS'}): ${relativeError(outputs[k], r)}`));
     }
   });
+
+  it('a view copied for a gather at computed indices is copied after the call that makes its base', () => {
+    // As above, with the first convolution's output transposed (a view) and gathered by int32 indices: the copy
+    // of the view went into the program's steps ahead of the open loops' steps before, so ahead of the convolution.
+    const fn = (x: tf.Tensor, f: tf.Tensor, w: tf.Tensor, ix: tf.Tensor) => {
+      const s = tf.sum(w, [0, 1, 2]);
+      const c1 = tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same');
+      const s2 = tf.mul(s, 2);
+      return [s2, tf.gather(tf.transpose(tf.reshape(c1, [-1, 12])), ix)];
+    };
+    const shapes = [[2, 7, 6, 5], [3, 3, 5, 12], [2, 7, 6, 12]];
+    const values = shapes.map((shape, k) => Float32Array.from(spread(shape.reduce((a, b) => a * b, 1), k + 1), (v) => (k === 2 ? Math.abs(v) : v)));
+    const indices = [3, 0, 11, 5, 5];
+    const tensors = [...values.map((v, k) => tf.tensor(v, shapes[k])), tf.tensor1d(indices, 'int32')];
+    const { program, results } = traceProgram(fn, tensors);
+    tf.dispose(tensors);
+    for (const wasm of [true, false]) {
+      const compiled = compileProgram(program, { wasm });
+      const outputs = compiled.outputSizes.map((n) => new Float32Array(n).fill(12345));
+      compiled.run([...values, Float32Array.from(indices)], outputs);
+      results.forEach((r, k) => assert.ok(relativeError(outputs[k], r) <= 1e-5, `output ${k} (${wasm ? 'WebAssembly' : 'JS'}): ${relativeError(outputs[k], r)}`));
+    }
+  });
 });
