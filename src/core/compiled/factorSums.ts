@@ -69,7 +69,9 @@ class SumFactoring {
     const out = factors.filter((f) => this.constantAlong(f.value, shape.length, axes) && !this.constantAlong(f.value, shape.length, everyAxis));
     const kept = factors.filter((f) => !out.includes(f));
     const key = `Sum|${JSON.stringify(node.attrs)}|${kept.map((f) => `${f.divide ? '/' : '*'}${f.value}`).sort().join('')}`;
-    if (out.length === 0 || kept.length === 0 || kept.every((f) => f.divide)) {
+    // What stays in must still span the sum's input (a lone scalar left in would be summed over axes it has not).
+    const spans = kept.some((f) => !f.divide && this.info(f.value).shape.join() === shape.join());
+    if (out.length === 0 || !spans) {
       if (!this.made.has(key)) this.made.set(key, node.outputs[0]);
       return;
     }

@@ -90,5 +90,10 @@ describe('compiled programs: factors constant along a sum taken out of it', () =
     assert.equal(factorSums(same), same);
     const divisor = trace((x: tf.Tensor, c: tf.Tensor) => [tf.sum(tf.div(c, x), 0)], [{ values: spread(20, 1).map((v) => v + 3), shape: [5, 4] }, float([4], 2)]);
     assert.equal(factorSums(divisor), divisor);
+    // Over an axis of length 1, c is all there is: what would stay in is the 2, which does not span [1, 4].
+    const lone = (c: tf.Tensor) => [tf.sum(tf.mul(tf.reshape(c, [1, 4]), 2), 0)];
+    const single = trace(lone, [float([4], 3)]);
+    assert.equal(factorSums(single), single);
+    expectSameAsTfjs(lone, [float([4], 3)], ARITH_TOL, 'a sum over an axis of length 1');
   });
 });
