@@ -69,12 +69,13 @@ class SumFactoring {
     const out = factors.filter((f) => this.constantAlong(f.value, shape.length, axes) && !this.constantAlong(f.value, shape.length, everyAxis));
     const kept = factors.filter((f) => !out.includes(f));
     const key = `Sum|${JSON.stringify(node.attrs)}|${kept.map((f) => `${f.divide ? '/' : '*'}${f.value}`).sort().join('')}`;
-    // What stays in must still span the sum's input (a lone scalar left in would be summed over axes it has not).
-    const spans = kept.some((f) => !f.divide && this.info(f.value).shape.join() === shape.join());
-    if (out.length === 0 || !spans) {
+    if (out.length === 0) {
+      // This sum is Σ of the product of `kept`: a later one left with the same product reads it.
       if (!this.made.has(key)) this.made.set(key, node.outputs[0]);
       return;
     }
+    // What stays in must still span the sum's input (a lone scalar left in would be summed over axes it has not).
+    if (!kept.some((f) => !f.divide && this.info(f.value).shape.join() === shape.join())) return;
     const sum = this.made.get(key) ?? this.hoistedSum(kept, key, node, shape);
     const replacement: KernelNode[] = [];
     let acc = sum;
