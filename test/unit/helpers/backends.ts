@@ -1,6 +1,14 @@
+import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../src/runner/backend';
 import type { BackendId } from '../../../src/protocol/runner';
+
+/** got within 1e-5 of want relative to want's largest magnitude (at least 1): one backend's kernel against another's sums. */
+export function assertNearBackend(got: Float32Array, want: Float32Array, what: string): void {
+  assert.equal(got.length, want.length, what);
+  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what}[${i}]: ${v} vs ${want[i]}`));
+}
 
 /** The backends every core test runs on (tfjs-node is optional and absent in CI). */
 export const TEST_BACKENDS: readonly BackendId[] = ['cpu', 'wasm'];

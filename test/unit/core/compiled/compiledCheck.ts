@@ -48,12 +48,17 @@ export function compileAndRun(
   try {
     const { program: traced, results } = traceProgram(fn, tensors);
     const program = compileProgram(traced);
-    const actual = program.outputSizes.map((n) => new Float32Array(n).fill(12345));
-    program.run(inputs.map((i) => Float32Array.from(i.values)), actual);
-    return { program, expected: results, actual };
+    return { program, expected: results, actual: runProgram(program, inputs.map((i) => Float32Array.from(i.values))) };
   } finally {
     tf.dispose(tensors);
   }
+}
+
+/** Runs a compiled program on `inputs` into fresh outputs (filled with 12345 first, so an element never written shows). */
+export function runProgram(program: CompiledProgram, inputs: readonly Float32Array[]): Float32Array[] {
+  const outputs = program.outputSizes.map((n) => new Float32Array(n).fill(12345));
+  program.run(inputs, outputs);
+  return outputs;
 }
 
 /** compileAndRun, then every output element compared; also checks that nothing leaked. */

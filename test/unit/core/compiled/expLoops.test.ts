@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
-import { compileProgram, type CompiledProgram } from '../../../../src/core/compiled/compileProgram';
+import { compileProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
-import { TRANSCENDENTAL_TOL, assertClose, spread, useCpuBackend } from './compiledCheck';
+import { TRANSCENDENTAL_TOL, assertClose, runProgram, spread, useCpuBackend } from './compiledCheck';
 
 /**
  * exp in the compiled loops (softmax cross-entropy, sigmoid, tf.exp): its loops run as WebAssembly
@@ -15,12 +15,6 @@ const SPECIALS = [NaN, Infinity, -Infinity, -0, 0, Math.fround(1e-45), Math.frou
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const values = (n: number, seed: number, specials: boolean) =>
   Float32Array.from(spread(n, seed), (v, i) => (specials && i % 5 === 2 ? SPECIALS[(i + seed) % SPECIALS.length] : 4 * v));
-
-function run(program: CompiledProgram, inputs: readonly Float32Array[]): Float32Array[] {
-  const outputs = program.outputSizes.map((n) => new Float32Array(n).fill(12345));
-  program.run(inputs, outputs);
-  return outputs;
-}
 
 /** A classifier's softmax cross-entropy with a sigmoid layer, its gradients, and exp of an input as it is. */
 function classifier(x: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, labels: tf.Tensor): tf.Tensor[] {
@@ -46,10 +40,10 @@ describe('compiled exp: WebAssembly loops with the JS loops\' bits (Math.exp\'s)
     const [wasm, js] = [compileProgram(program, { wasm: true }), compileProgram(program, { wasm: false })];
     assert.equal(wasm.jsLoops, 0, 'an exp loop stayed in JS');
     assert.ok(js.source.includes('Math.exp('), js.source);
-    run(wasm, shapes.map((shape, k) => values(sizeOf(shape), k, false))).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k} against TensorFlow.js`));
+    runProgram(wasm, shapes.map((shape, k) => values(sizeOf(shape), k, false))).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k} against TensorFlow.js`));
     for (const specials of [false, true]) {
       const inputs = shapes.map((shape, k) => values(sizeOf(shape), k + 5, specials));
-      const [a, b] = [run(wasm, inputs), run(js, inputs)];
+      const [a, b] = [runProgram(wasm, inputs), runProgram(js, inputs)];
       b.forEach((jsOut, k) => {
         for (let i = 0; i < jsOut.length; i++) {
           if (Object.is(a[k][i], jsOut[i]) || (Number.isNaN(a[k][i]) && Number.isNaN(jsOut[i]))) continue;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compileProgram, type CompiledProgram } from '../../../../src/core/compiled/compileProgram';
 import { traceProgram } from '../../../../src/core/compiled/traceProgram';
 import { registerSecondOrderGradients } from '../../../../src/core/tfjs/secondOrderGradients';
-import { TRANSCENDENTAL_TOL, assertClose, spread, useCpuBackend } from './compiledCheck';
+import { TRANSCENDENTAL_TOL, assertClose, runProgram, spread, useCpuBackend } from './compiledCheck';
 
 /**
  * tanh in the compiled loops: its loops run as WebAssembly (transcendentalTanh.ts) with the JS loops'
@@ -24,12 +24,6 @@ function compileBoth(fn: (...xs: tf.Tensor[]) => tf.Tensor[], shapes: readonly n
   tf.dispose(tensors);
   assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   return { wasm: compileProgram(program, { wasm: true }), js: compileProgram(program, { wasm: false }), expected: results };
-}
-
-function run(program: CompiledProgram, inputs: readonly Float32Array[]): Float32Array[] {
-  const outputs = program.outputSizes.map((n) => new Float32Array(n).fill(12345));
-  program.run(inputs, outputs);
-  return outputs;
 }
 
 /** A two-layer tanh network's loss and the gradients of its weights (the sweep's MLP, smaller). */
@@ -56,10 +50,10 @@ describe('compiled tanh: WebAssembly loops with the JS loops\' bits, each tanh c
     // Two forward tanh; the gradient's recomputed tanh(x) (the runner's second-order form) reuses them.
     assert.equal(count(js.source, 'Math.tanh('), 2, js.source);
     const smooth = shapes.map((shape, k) => values(sizeOf(shape), k, false));
-    run(wasm, smooth).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k} against TensorFlow.js`));
+    runProgram(wasm, smooth).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k} against TensorFlow.js`));
     for (const specials of [false, true]) {
       const inputs = shapes.map((shape, k) => values(sizeOf(shape), k + 5, specials));
-      const [a, b] = [run(wasm, inputs), run(js, inputs)];
+      const [a, b] = [runProgram(wasm, inputs), runProgram(js, inputs)];
       b.forEach((expectedOut, k) => {
         for (let i = 0; i < expectedOut.length; i++) {
           if (Object.is(a[k][i], expectedOut[i])) continue;
@@ -78,6 +72,6 @@ describe('compiled tanh: WebAssembly loops with the JS loops\' bits, each tanh c
     assert.equal(count(js.source, '0.1 *'), 1, js.source);
     assert.equal(count(js.source, '0.2 *'), 1, js.source);
     const inputs = [values(50, 0, false), values(50, 1, false)];
-    run(wasm, inputs).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k}`));
+    runProgram(wasm, inputs).forEach((out, k) => assertClose(out, expected[k], TRANSCENDENTAL_TOL, `output ${k}`));
   });
 });

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { heapMemoryOf } from '../../../../src/core/tfjs/wasmHeapMemory';
 import { selectBackend } from '../../../../src/runner/backend';
 import { isReplacedWasmKernel } from '../../../../src/core/tfjs/wasmKernelSwap';
+import { assertNearBackend } from '../../helpers/backends';
 
 /**
  * The wasm backend's conv2d as our im2col and product on the backend's heap (src/core/tfjs/fastWasmConv2D.ts)
@@ -40,12 +41,6 @@ function conv(c: Case): Float32Array {
   });
 }
 
-function assertNear(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, what);
-  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
-  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what}[${i}]: ${v} vs ${want[i]}`));
-}
-
 describe('wasm conv2d as our im2col and product on the backend\'s heap', () => {
   it('equals the cpu backend\'s conv2d over strides, paddings, channels and dilations, leaving no tensor behind', async () => {
     await selectBackend('cpu');
@@ -53,7 +48,7 @@ describe('wasm conv2d as our im2col and product on the backend\'s heap', () => {
     await selectBackend('wasm');
     assert.ok(isReplacedWasmKernel('Conv2D'));
     const before = tf.memory().numTensors;
-    CASES.forEach((c, k) => assertNear(conv(c), expected[k], `case ${k}`));
+    CASES.forEach((c, k) => assertNearBackend(conv(c), expected[k], `case ${k}`));
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 
@@ -72,7 +67,7 @@ describe('wasm conv2d as our im2col and product on the backend\'s heap', () => {
     const bytes = memory.buffer.byteLength;
     const y = tf.conv2d(x, f, c.strides, c.pad);
     assert.ok(memory.buffer.byteLength > bytes, `the heap grew in the kernel (${bytes} bytes before)`);
-    assertNear(y.dataSync() as Float32Array, expected, 'grown');
+    assertNearBackend(y.dataSync() as Float32Array, expected, 'grown');
     tf.dispose([x, f, y]);
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });

@@ -4,6 +4,7 @@ import { geometryOfInfo, PATCH_KERNELS } from '../../../../src/core/compiled/con
 import { heapMemoryOf } from '../../../../src/core/tfjs/wasmHeapMemory';
 import { selectBackend } from '../../../../src/runner/backend';
 import { isReplacedWasmKernel } from '../../../../src/core/tfjs/wasmKernelSwap';
+import { assertNearBackend } from '../../helpers/backends';
 
 /**
  * The wasm backend's conv2d gradients as the backend's product with im2col (filter) or col2im (input)
@@ -48,12 +49,6 @@ function gradients(c: Case): { dx: Float32Array; df: Float32Array } {
   });
 }
 
-function assertNear(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, what);
-  const scale = Math.max(1, ...Array.from(want, Math.abs));
-  got.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * scale, `${what}[${i}]: ${v} vs ${want[i]}`));
-}
-
 describe('wasm conv2d gradients as a product and a patch gather', () => {
   it('equal the cpu backend\'s gradients over strides, paddings and channels, leaving no tensor behind', async () => {
     await selectBackend('cpu');
@@ -64,8 +59,8 @@ describe('wasm conv2d gradients as a product and a patch gather', () => {
     const before = tf.memory().numTensors;
     CASES.forEach((c, k) => {
       const got = gradients(c);
-      assertNear(got.df, expected[k].df, `case ${k} ∂/∂filter`);
-      assertNear(got.dx, expected[k].dx, `case ${k} ∂/∂x`);
+      assertNearBackend(got.df, expected[k].df, `case ${k} ∂/∂filter`);
+      assertNearBackend(got.dx, expected[k].dx, `case ${k} ∂/∂x`);
     });
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
