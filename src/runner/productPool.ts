@@ -32,6 +32,13 @@ const ARG_NAMES = ['a', 'rowBytesA', 'colBytesA', 'b', 'out', 'm', 'k', 'n', 'bi
 
 /** Memories a worker holds at once (the newest programs'); an older one is posted again if used again. */
 export const MEMORIES_KEPT = 4;
+/**
+ * How long a thread polls before it sleeps: a worker for the next product after finishing its blocks, the caller
+ * for the workers' last blocks. A thread woken from Atomics.wait starts tens of microseconds late (bench/README.md,
+ * issue 20, threads), a tenth of a product's time on two threads, and a step's products come within a millisecond
+ * of each other. OpenMP runtimes spin before they sleep for the same reason.
+ */
+export const SPIN_MS = 1;
 /** A product not done after this long means a dead worker: it throws. */
 export const PRODUCT_TIMEOUT_MS = 60_000;
 
@@ -60,7 +67,14 @@ function gemmFor(moduleId, memoryId) {
 }
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
+  // The next product usually follows within a step: spin for it a while before sleeping (waking takes longer).
+  const spinUntil = performance.now() + ${SPIN_MS};
+  for (let spins = 1; Atomics.load(ctl, ${SEQ}) === seen; spins++) {
+    if ((spins & 1023) === 0 && performance.now() > spinUntil) {
+      Atomics.wait(ctl, ${SEQ}, seen);
+      break;
+    }
+  }
   if (Atomics.load(ctl, ${STOP}) === 1) break;
   seen = Atomics.load(ctl, ${SEQ});
   for (let msg = receiveMessageOnPort(port); msg; msg = receiveMessageOnPort(port)) take(msg.message);
@@ -180,6 +194,8 @@ export class ProductPool implements ProductThreads {
 
   /** Waits until the blocks the workers took are done (throws past PRODUCT_TIMEOUT_MS, closing the pool). */
   private waitDone(blocks: number): void {
+    const spinUntil = performance.now() + SPIN_MS;
+    while (Atomics.load(this.control, DONE) < blocks && performance.now() < spinUntil);
     const deadline = Date.now() + PRODUCT_TIMEOUT_MS;
     for (let done = Atomics.load(this.control, DONE); done < blocks; done = Atomics.load(this.control, DONE)) {
       if (Date.now() > deadline) {

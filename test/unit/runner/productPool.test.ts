@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { gemm, registerMemory } from '../../../src/core/compiled/gemmKernels';
 import { BLOCKS_PER_THREAD, blockRows, registerProductThreads, THREADED_PRODUCT_MIN, type ProductRows, type ProductThreads } from '../../../src/core/compiled/productThreads';
 import { sharedMemory } from '../../../src/core/wasm/loopModule';
-import { ProductPool } from '../../../src/runner/productPool';
+import { ProductPool, SPIN_MS } from '../../../src/runner/productPool';
 
 /** A program-like memory holding a (m×k, or k×m when transposed), b (k×n) and out (m×n), filled with seeded values. */
 function operands(m: number, k: number, n: number, seed: number) {
@@ -122,6 +122,33 @@ describe('product threads: a large WebAssembly product split by rows over worker
     for (let tries = 0; tries < 50 && pool.pool.workerBlocks === before; tries++) gemm(later.a, later.b, later.out, m, k, n, false, false);
     assert.ok(pool.pool.workerBlocks > before);
     assert.ok(later.out.every((v) => v === 2 * k));
+  });
+
+  it('a worker that went to sleep after its spin wakes for the next product and takes its blocks', async () => {
+    const [m, k, n] = [1024, 144, 32];
+    const { a, b, out } = operands(m, k, n, 4);
+    gemm(a, b, out, m, k, n, false, false);
+    const alone = Float32Array.from(out);
+    const pool = new ProductPool(2);
+    pools.push(pool);
+    await pool.start();
+    // Past SPIN_MS with no product: the worker sleeps in Atomics.wait.
+    await new Promise((resolve) => setTimeout(resolve, 20 * SPIN_MS));
+    let first = true;
+    // The calling thread's first block holds it long enough that only the woken worker can take the others.
+    registerProductThreads({
+      threads: 2,
+      run: (module, memory, call, callerRows) =>
+        pool.run(module, memory, call, (from, to) => {
+          if (first) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+          first = false;
+          callerRows(from, to);
+        }),
+    }, 0);
+    out.fill(0);
+    gemm(a, b, out, m, k, n, false, false);
+    assert.equal(pool.workerBlocks, Math.ceil(m / blockRows(m, 2)) - 1);
+    assert.deepEqual(out, alone);
   });
 
   it('a product below THREADED_PRODUCT_MIN stays on the calling thread', async () => {
