@@ -16,6 +16,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BLOCKS_PER_THREAD, blockRows, type ProductRows, type ProductThreads } from '../core/compiled/productThreads';
+import { PollGovernor } from './pollGovernor';
 
 /** Control block slots. NEXT: (sequence & 0x7fff) << 16 | next block. */
 const SEQ = 0;
@@ -27,18 +28,20 @@ const BLOCKS = 5;
 const BLOCK_ROWS = 6;
 const MODULE = 7;
 const MEMORY = 8;
-const ARGS = 9;
+/** 1 while threads poll between products (PollGovernor), else 0. */
+const POLL = 9;
+const ARGS = 10;
 const ARG_NAMES = ['a', 'rowBytesA', 'colBytesA', 'b', 'out', 'm', 'k', 'n', 'bias', 'epilogue'] as const;
 
 /** Memories a worker holds at once (the newest programs'); an older one is posted again if used again. */
 export const MEMORIES_KEPT = 4;
 /**
- * How long a thread polls before it sleeps: a worker for the next product after finishing its blocks, the caller
- * for the workers' last blocks. A thread woken from Atomics.wait starts tens of microseconds late (bench/README.md,
- * issue 20, threads), a tenth of a product's time on two threads, and a step's products come within a millisecond
- * of each other. OpenMP runtimes spin before they sleep for the same reason.
+ * How long a thread polls before it sleeps, while the PollGovernor lets it: a worker for the next product after
+ * its blocks, the caller for the workers' last blocks. A thread woken from Atomics.wait starts tens of
+ * microseconds late (bench/README.md, issue 20, threads), a tenth of a product's time on two threads, and a
+ * step's products come within a millisecond of each other. OpenMP runtimes spin before they sleep for the same reason.
  */
-export const SPIN_MS = 1;
+export const POLL_MS = 1;
 /** A product not done after this long means a dead worker: it throws. */
 export const PRODUCT_TIMEOUT_MS = 60_000;
 
@@ -68,9 +71,9 @@ function gemmFor(moduleId, memoryId) {
 let seen = 0;
 for (;;) {
   // The next product usually follows within a step: spin for it a while before sleeping (waking takes longer).
-  const spinUntil = performance.now() + ${SPIN_MS};
+  const pollUntil = Atomics.load(ctl, ${POLL}) === 1 ? performance.now() + ${POLL_MS} : 0;
   for (let spins = 1; Atomics.load(ctl, ${SEQ}) === seen; spins++) {
-    if ((spins & 1023) === 0 && performance.now() > spinUntil) {
+    if ((spins & 1023) === 0 && performance.now() > pollUntil) {
       Atomics.wait(ctl, ${SEQ}, seen);
       break;
     }
@@ -118,6 +121,7 @@ export class ProductPool implements ProductThreads {
   private readonly moduleIds = new WeakMap<WebAssembly.Module, number>();
   private readonly memoryIds = new WeakMap<WebAssembly.Memory, number>();
   private nextId = 1;
+  private readonly governor: PollGovernor;
   private closed = false;
   /** Blocks the workers have run so far, over every product (the rest ran on the calling thread). */
   workerBlocks = 0;
@@ -127,6 +131,7 @@ export class ProductPool implements ProductThreads {
   /** `threads` in all, the caller's included: threads − 1 workers, started at the first product. */
   constructor(threads: number, private readonly blocksPerThread = BLOCKS_PER_THREAD) {
     this.threads = Math.max(1, Math.floor(threads));
+    this.governor = new PollGovernor(this.threads, POLL_MS);
   }
 
   /** Starts the workers now and resolves once each is ready for products (a product would start them otherwise). */
@@ -156,6 +161,8 @@ export class ProductPool implements ProductThreads {
     ctl[BLOCK_ROWS] = rowsPerBlock;
     ctl[MODULE] = moduleId;
     ctl[MEMORY] = memoryId;
+    const poll = this.governor.productStarts();
+    ctl[POLL] = poll ? 1 : 0;
     ARG_NAMES.forEach((name, i) => (ctl[ARGS + i] = call[name]));
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, FAILED, 0);
@@ -173,7 +180,8 @@ export class ProductPool implements ProductThreads {
       Atomics.add(ctl, DONE, 1);
     }
     const waitStart = performance.now();
-    this.waitDone(blocks);
+    this.waitDone(blocks, poll);
+    this.governor.productEnds();
     this.waitMs += performance.now() - waitStart;
     this.workerBlocks += blocks - callerBlocks;
     if (callerError !== undefined) throw callerError;
@@ -193,9 +201,9 @@ export class ProductPool implements ProductThreads {
   }
 
   /** Waits until the blocks the workers took are done (throws past PRODUCT_TIMEOUT_MS, closing the pool). */
-  private waitDone(blocks: number): void {
-    const spinUntil = performance.now() + SPIN_MS;
-    while (Atomics.load(this.control, DONE) < blocks && performance.now() < spinUntil);
+  private waitDone(blocks: number, poll: boolean): void {
+    const pollUntil = poll ? performance.now() + POLL_MS : 0;
+    while (Atomics.load(this.control, DONE) < blocks && performance.now() < pollUntil);
     const deadline = Date.now() + PRODUCT_TIMEOUT_MS;
     for (let done = Atomics.load(this.control, DONE); done < blocks; done = Atomics.load(this.control, DONE)) {
       if (Date.now() > deadline) {
