@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { gemm, registerMemory } from '../../../src/core/compiled/gemmKernels';
 import { BLOCKS_PER_THREAD, blockRows, registerProductThreads, THREADED_PRODUCT_MIN, type ProductRows, type ProductThreads } from '../../../src/core/compiled/productThreads';
 import { sharedMemory } from '../../../src/core/wasm/loopModule';
-import { ProductPool, SPIN_MS } from '../../../src/runner/productPool';
+import { ProductPool, POLL_MS } from '../../../src/runner/productPool';
 
 /** A program-like memory holding a (m×k, or k×m when transposed), b (k×n) and out (m×n), filled with seeded values. */
 function operands(m: number, k: number, n: number, seed: number) {
@@ -124,7 +124,7 @@ describe('product threads: a large WebAssembly product split by rows over worker
     assert.ok(later.out.every((v) => v === 2 * k));
   });
 
-  it('a worker that went to sleep after its spin wakes for the next product and takes its blocks', async () => {
+  it('a worker that went to sleep after polling wakes for the next product and takes its blocks', async () => {
     const [m, k, n] = [1024, 144, 32];
     const { a, b, out } = operands(m, k, n, 4);
     gemm(a, b, out, m, k, n, false, false);
@@ -132,8 +132,8 @@ describe('product threads: a large WebAssembly product split by rows over worker
     const pool = new ProductPool(2);
     pools.push(pool);
     await pool.start();
-    // Past SPIN_MS with no product: the worker sleeps in Atomics.wait.
-    await new Promise((resolve) => setTimeout(resolve, 20 * SPIN_MS));
+    // Past POLL_MS with no product: the worker sleeps in Atomics.wait.
+    await new Promise((resolve) => setTimeout(resolve, 20 * POLL_MS));
     let first = true;
     // The calling thread's first block holds it long enough that only the woken worker can take the others.
     registerProductThreads({
