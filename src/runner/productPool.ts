@@ -3,9 +3,9 @@
  *
  * One control block (an Int32Array over a SharedArrayBuffer) describes the current product: its sequence
  * number, the next block of rows to take, the blocks done, and the `gemm` arguments. The main thread writes
- * the arguments, bumps the sequence and notifies; each worker, waiting on the sequence with Atomics.wait (it
- * never returns to its event loop), wakes, reads the arguments and takes blocks while the main thread takes
- * blocks too. A block is taken by a compare-exchange on NEXT, which holds the product's sequence number next
+ * the arguments, bumps the sequence and notifies; each worker, waiting on the sequence (polling it for POLL_MS
+ * while the PollGovernor lets it, then with Atomics.wait; it never returns to its event loop), wakes, reads the
+ * arguments and takes blocks while the main thread takes blocks too. A block is taken by a compare-exchange on NEXT, which holds the product's sequence number next
  * to the block index, so a worker that read one product's arguments can never take a block of the next.
  * The main thread returns once DONE reaches the number of blocks; a worker that has not woken yet takes
  * nothing. Modules and memories reach a worker once, posted on its port before the product that first needs
@@ -70,7 +70,7 @@ function gemmFor(moduleId, memoryId) {
 }
 let seen = 0;
 for (;;) {
-  // The next product usually follows within a step: spin for it a while before sleeping (waking takes longer).
+  // The next product usually follows within a step: poll for it a while before sleeping (waking takes longer).
   const pollUntil = Atomics.load(ctl, ${POLL}) === 1 ? performance.now() + ${POLL_MS} : 0;
   for (let spins = 1; Atomics.load(ctl, ${SEQ}) === seen; spins++) {
     if ((spins & 1023) === 0 && performance.now() > pollUntil) {
