@@ -14,6 +14,7 @@ import { installFastWasmMatMul } from '../core/tfjs/fastWasmMatMul';
 import { installFastWasmReductions } from '../core/tfjs/fastWasmReductions';
 import { installFastWasmSlice } from '../core/tfjs/fastWasmSlice';
 import { installFastWasmTile } from '../core/tfjs/fastWasmTile';
+import { installFastWasmBroadcast } from '../core/tfjs/fastWasmBroadcast';
 import { registerMissingWasmKernels } from '../core/tfjs/wasmKernels';
 import type { BackendId } from '../protocol/runner';
 
@@ -62,6 +63,7 @@ async function tryWasm(notes: string[]): Promise<boolean> {
   installFastWasmConvGradients();
   installFastWasmConv2D();
   installFastWasmTile();
+  installFastWasmBroadcast();
   installFastWasmReductions();
   setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
   try {
