@@ -1,18 +1,18 @@
 /**
  * Worker threads for a run's large WebAssembly products (issue 20; core's contract: productThreads.ts).
  *
- * One control block (an Int32Array over a SharedArrayBuffer) describes the current product: its sequence
- * number, the next block of rows to take, the blocks done, and the `gemm` arguments. The main thread writes
- * the arguments, bumps the sequence and notifies; each worker, waiting on the sequence (polling it for POLL_MS
- * while the PollGovernor lets it, then with Atomics.wait; it never returns to its event loop), wakes, reads the
- * arguments and takes blocks while the main thread takes blocks too. A block is taken by a compare-exchange on NEXT, which holds the product's sequence number next
- * to the block index, so a worker that read one product's arguments can never take a block of the next.
- * The main thread returns once DONE reaches the number of blocks; a worker that has not woken yet takes
- * nothing. Modules and memories reach a worker once, posted on its port before the product that first needs
- * them and read with receiveMessageOnPort (synchronous); a worker keeps the last MEMORIES_KEPT memories
- * only, so a run compiling many programs does not keep them all alive. Waits time out, so a dead worker fails
- * the product with a message instead of hanging the run; workers are unref'd, started at the first product
- * (a run without large products starts none) and terminated by close().
+ * One control block (an Int32Array over a SharedArrayBuffer) describes the current product: its sequence number,
+ * the next block of rows to take, the blocks done, and the `gemm` arguments. The main thread writes the arguments,
+ * bumps the sequence and notifies; each worker, waiting on the sequence (polling it for POLL_MS while the
+ * PollGovernor lets it, then with Atomics.wait; it never returns to its event loop), wakes, reads the arguments and
+ * takes blocks while the main thread takes blocks too. A block is taken by a compare-exchange on NEXT, which holds
+ * the product's sequence number next to the block index, so a worker that read one product's arguments can never
+ * take a block of the next. The main thread returns once DONE reaches the number of blocks; a worker that has not
+ * woken yet takes nothing. Modules and memories reach a worker once, posted on its port before the product that
+ * first needs them and read with receiveMessageOnPort (synchronous); a worker keeps the last MEMORIES_KEPT memories
+ * only, so a run compiling many programs does not keep them all alive. Waits time out, so a dead worker fails the
+ * product with a message instead of hanging the run; workers are unref'd, started at the first product (a run
+ * without large products starts none) and terminated by close().
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BLOCKS_PER_THREAD, blockRows, type ProductRows, type ProductThreads } from '../core/compiled/productThreads';

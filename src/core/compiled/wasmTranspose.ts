@@ -5,16 +5,14 @@
  * (productKernels.ts, batchMatMul), since gemm reads b by rows. Moves values only, so the bits are the JS
  * transpose's.
  */
-import { Code, encodeModule, Op, Simd, type MemorySharing } from '../wasm/binary';
+import { Code, Op, Simd } from '../wasm/binary';
+import { kernelsOn } from '../wasm/kernelsOn';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { memoryOfAll } from './gemmKernels';
 
 type Transpose = (from: number, into: number, rows: number, cols: number) => void;
 
 const BLOCK_EMPTY = 0x40;
-const instances = new WeakMap<WebAssembly.Memory, Transpose>();
-/** One module per sharing of the memory it imports (a module links only to a memory of its kind). */
-const modules = new Map<MemorySharing, WebAssembly.Module>();
 
 /**
  * into[c·rows + r] = from[r·cols + c] for the stored rows × cols matrix `from`, when both are views of one
@@ -40,15 +38,7 @@ export function wasmTransposeOn(memory: WebAssembly.Memory, from: Float32Array, 
 }
 
 function transposeOf(memory: WebAssembly.Memory): Transpose {
-  let fn = instances.get(memory);
-  if (!fn) {
-    const sharing: MemorySharing = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
-    let module = modules.get(sharing);
-    if (!module) modules.set(sharing, (module = new WebAssembly.Module(encodeModule([{ name: 'transpose', code: emitTranspose() }], 1, [], sharing))));
-    fn = new WebAssembly.Instance(module, { env: { memory } }).exports.transpose as Transpose;
-    instances.set(memory, fn);
-  }
-  return fn;
+  return kernelsOn('transpose', memory, () => [{ name: 'transpose', code: emitTranspose() }]).transpose as Transpose;
 }
 
 /** transpose(from, into, rows, cols): byte addresses; 4 × 4 tiles up to the last multiples of 4, then the edges. */

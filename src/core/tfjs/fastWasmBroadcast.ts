@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
-import { Code, encodeModule, Op, Simd, type MemorySharing } from '../wasm/binary';
+import { Code, Op, Simd } from '../wasm/binary';
+import { kernelsOn } from '../wasm/kernelsOn';
 import { wasmSimdSupported } from '../wasm/loopModule';
 import { heapMemoryOf } from './wasmHeapMemory';
 import { replaceWasmKernel, type WasmHeapBackend } from './wasmKernelSwap';
@@ -26,9 +27,6 @@ const OPS: Record<Kernel, { readonly vector: number; readonly scalar: number; re
 };
 const KERNELS = Object.keys(OPS) as Kernel[];
 const BLOCK_EMPTY = 0x40;
-
-const modules = new Map<MemorySharing, WebAssembly.Module>();
-const instances = new WeakMap<WebAssembly.Memory, Record<string, RowOp>>();
 
 export function installFastWasmBroadcast(): void {
   for (const kernel of KERNELS) {
@@ -66,18 +64,9 @@ function rowBroadcast(kernel: Kernel, args: Parameters<tf.KernelFunc>[0]): tf.Te
   return out;
 }
 
-function functionsOn(memory: WebAssembly.Memory): Record<string, RowOp> {
-  let fns = instances.get(memory);
-  if (fns) return fns;
-  const sharing: MemorySharing = memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
-  let module = modules.get(sharing);
-  if (!module) {
-    const functions = KERNELS.flatMap((kernel) => [false, true].map((reversed) => ({ name: `${kernel}${reversed ? 'Reversed' : ''}`, code: emitRowOp(kernel, reversed) })));
-    modules.set(sharing, (module = new WebAssembly.Module(encodeModule(functions, 1, [], sharing))));
-  }
-  fns = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<string, RowOp>;
-  instances.set(memory, fns);
-  return fns;
+function functionsOn(memory: WebAssembly.Memory): Readonly<Record<string, RowOp>> {
+  const functions = () => KERNELS.flatMap((kernel) => [false, true].map((reversed) => ({ name: `${kernel}${reversed ? 'Reversed' : ''}`, code: emitRowOp(kernel, reversed) })));
+  return kernelsOn('broadcastRows', memory, functions) as Readonly<Record<string, RowOp>>;
 }
 
 /** The function for one operation: per row, float32x4 steps over the columns, then the last cols mod 4 one at a time. */

@@ -4,15 +4,13 @@
  * Math.fround(s + x) rounds to), so the bits are the JS loop's. Sixteen columns at a time in four float32x4
  * accumulators (four chains of additions hide each other's latency), then four, then one.
  */
-import { Code, encodeModule, Op, Simd, type MemorySharing } from '../wasm/binary';
+import { Code, Op, Simd } from '../wasm/binary';
+import { kernelsOn } from '../wasm/kernelsOn';
 import { wasmSimdSupported } from '../wasm/loopModule';
 
 type SumColumns = (x: number, sums: number, rows: number, cols: number) => void;
 
 const BLOCK_EMPTY = 0x40;
-const instances = new WeakMap<WebAssembly.Memory, SumColumns>();
-/** One module per sharing of the memory it imports (a module links only to a memory of its kind). */
-const modules = new Map<MemorySharing, WebAssembly.Module>();
 
 /**
  * The column sums of x as [rows, cols] into sums (cols numbers) when both are views of the memory's current
@@ -21,14 +19,7 @@ const modules = new Map<MemorySharing, WebAssembly.Module>();
 export function wasmSumColumns(memory: WebAssembly.Memory, x: Float32Array, sums: Float32Array, rows: number, cols: number): boolean {
   const buffer = memory.buffer;
   if (x.buffer !== buffer || sums.buffer !== buffer || !wasmSimdSupported()) return false;
-  let fn = instances.get(memory);
-  if (!fn) {
-    const sharing: MemorySharing = buffer instanceof SharedArrayBuffer ? 'shared' : 'unshared';
-    let module = modules.get(sharing);
-    if (!module) modules.set(sharing, (module = new WebAssembly.Module(encodeModule([{ name: 'sumColumns', code: emitSumColumns() }], 1, [], sharing))));
-    fn = new WebAssembly.Instance(module, { env: { memory } }).exports.sumColumns as SumColumns;
-    instances.set(memory, fn);
-  }
+  const fn = kernelsOn('sumColumns', memory, () => [{ name: 'sumColumns', code: emitSumColumns() }]).sumColumns as SumColumns;
   fn(x.byteOffset, sums.byteOffset, rows, cols);
   return true;
 }
