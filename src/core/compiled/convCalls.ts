@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvEpilogue } from './convEpilogues';
 import { geometryOfInfo, patchesFloats, type ConvGeometry } from './convKernels';
+import { paddedDyFloats } from './inputGradientWasm';
 import type { LoopFuser } from './loopFuser';
 import { NotCompilable, sizeOf, type KernelNode, type ValueId } from './program';
 import type { CallArgument } from './schedule';
@@ -46,7 +47,8 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode, epilogue?: ConvEpi
     const key = node.kernel === 'Conv2DBackpropInput' ? undefined : `${fuser.graph.root(input('x'))}|${g.join(',')}`;
     // Calls run in the order they are lowered (beforeOpenLoops): the forward's, lowered first, ran.
     const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined ? known.get(key) : undefined;
-    const patchesSize = node.kernel === 'Conv2DBackpropInput' ? pixels * taps : patchesFloats(g);
+    // The input gradient's buffer holds its patches, or dy's zero border where it runs without them.
+    const patchesSize = node.kernel === 'Conv2DBackpropInput' ? Math.max(pixels * taps, paddedDyFloats(g)) : patchesFloats(g);
     const patches = reused ?? fuser.addBuffer({ size: patchesSize, role: 'temp' });
     if (node.kernel === 'Conv2D' && key !== undefined && !known.has(key)) known.set(key, patches);
     const args: CallArgument[] = [first, second, { buffer: buf }, { buffer: patches }];

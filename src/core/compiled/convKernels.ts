@@ -7,7 +7,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { gemm } from './gemmKernels';
+import { wasmInputGradient } from './inputGradientWasm';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
+import { threadsTake } from './productThreads';
 import { paddedImageFloats, wasmPatches } from './wasmPatches';
 import { wasmTranspose } from './wasmTranspose';
 
@@ -129,12 +131,15 @@ export const CONV_KERNELS = {
 
   /**
    * Conv2DBackpropInput: dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); the filter is transposed
-   * into `filterT` first (it is small), so the product reads rows of both operands.
+   * into `filterT` first (it is small), so the product reads rows of both operands. On one thread, as
+   * WebAssembly phase by phase without the patches (inputGradientWasm.ts; `patches` holds dy's zero border).
    */
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, patches: Float32Array, filterT: Float32Array, g: ConvGeometry): void {
     const taps = tapsOf(g);
     const outC = g[6];
     if (!wasmTranspose(filter, taps, outC, filterT)) for (let t = 0; t < taps; t++) for (let o = 0; o < outC; o++) filterT[o * taps + t] = filter[t * outC + o];
+    // A product the threads would share keeps its rows over them (the phases run on the calling thread).
+    if (!threadsTake(pixelsOf(g), outC, taps) && wasmInputGradient(dy, filterT, dx, patches, g)) return;
     gemm(dy, filterT, patches, pixelsOf(g), outC, taps, false, false);
     col2im(patches, dx, g);
   },

@@ -222,29 +222,33 @@ export function emitPatches(kind: PatchKind, geometry: readonly number[]): Code 
   geometry.forEach((v, k) => c.i32(v).set(k + 2));
   const copy = kind === 'im2col';
   emitSetup(c, L);
-  if (!copy) {
-    // dx = 0 first (a JS fill on a shared memory's view costs more than these stores)
-    c.get(p('image')).set(L.at).get(p('batch')).get(p('inH')).op(Op.i32Mul).get(p('inW')).op(Op.i32Mul).get(L.inC4).op(Op.i32Mul).set(L.bytes);
-    emitRun(c, 'zero', L.at, L.from, L.bytes);
-  }
-  forRange(c, L.b, p('batch'), () => forRange(c, L.oy, p('outH'), () => {
-    // rowsIn: every filter row of this output row is inside the image (y0 ≥ 0 and y0 + (fh − 1)·dh < inH)
-    c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(L.y).i32(0).op(Op.i32GeS);
-    c.get(L.y).get(p('fh')).i32(1).op(Op.i32Sub).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).get(p('inH')).op(Op.i32LtS, Op.i32And).set(L.rowsIn);
-    // pixelAt = image + ((b·inH + y0)·inW − left)·inC4: pixel ox's first filter row starts at pixelAt + ox·colStride
-    c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.y).op(Op.i32Add).get(p('inW')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub);
-    c.get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.pixelAt);
-    forRange(c, L.ox, p('outW'), () => {
-      c.get(L.ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).set(L.x0);
-      emitInteriorTest(c, L, copy);
-      c.op(Op.if, BLOCK_EMPTY);
-      emitInteriorPixel(c, L, copy, geometry);
-      c.op(Op.else);
-      emitEdgePixel(c, L, copy);
-      c.op(Op.end);
-      c.get(L.pixelAt).get(L.colStride).op(Op.i32Add).set(L.pixelAt);
+  forRange(c, L.b, p('batch'), () => {
+    // col2im: image b = 0 first, just before its sums (a patch adds into its own image only), so they add into
+    // an image in cache; a JS fill on a shared memory's view costs more than these stores.
+    if (!copy) {
+      c.get(p('inH')).get(p('inW')).op(Op.i32Mul).get(L.inC4).op(Op.i32Mul).set(L.bytes);
+      c.get(p('image')).get(L.b).get(L.bytes).op(Op.i32Mul).op(Op.i32Add).set(L.at);
+      emitRun(c, 'zero', L.at, L.from, L.bytes);
+    }
+    forRange(c, L.oy, p('outH'), () => {
+      // rowsIn: every filter row of this output row is inside the image (y0 ≥ 0 and y0 + (fh − 1)·dh < inH)
+      c.get(L.oy).get(p('sh')).op(Op.i32Mul).get(p('top')).op(Op.i32Sub).tee(L.y).i32(0).op(Op.i32GeS);
+      c.get(L.y).get(p('fh')).i32(1).op(Op.i32Sub).get(p('dh')).op(Op.i32Mul).op(Op.i32Add).get(p('inH')).op(Op.i32LtS, Op.i32And).set(L.rowsIn);
+      // pixelAt = image + ((b·inH + y0)·inW − left)·inC4: pixel ox's first filter row starts at pixelAt + ox·colStride
+      c.get(p('image')).get(L.b).get(p('inH')).op(Op.i32Mul).get(L.y).op(Op.i32Add).get(p('inW')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub);
+      c.get(L.inC4).op(Op.i32Mul).op(Op.i32Add).set(L.pixelAt);
+      forRange(c, L.ox, p('outW'), () => {
+        c.get(L.ox).get(p('sw')).op(Op.i32Mul).get(p('left')).op(Op.i32Sub).set(L.x0);
+        emitInteriorTest(c, L, copy);
+        c.op(Op.if, BLOCK_EMPTY);
+        emitInteriorPixel(c, L, copy, geometry);
+        c.op(Op.else);
+        emitEdgePixel(c, L, copy);
+        c.op(Op.end);
+        c.get(L.pixelAt).get(L.colStride).op(Op.i32Add).set(L.pixelAt);
+      });
     });
-  }));
+  });
   return c;
 }
 
