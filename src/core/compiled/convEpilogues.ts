@@ -9,6 +9,7 @@ import type { KernelNode, ValueId } from './program';
 import type { ValueGraph } from './valueGraph';
 
 export interface ConvEpilogue {
+  readonly kind: 'forward';
   /** The bias, [outC] (or with leading ones), added to every pixel's channels; undefined: no Add. */
   readonly bias?: ValueId;
   readonly relu: boolean;
@@ -51,7 +52,7 @@ export function convEpilogues(graph: ValueGraph): Map<number, ConvEpilogue> {
       result = graph.root(relu.node.outputs[0]);
       absorbed.push(relu.index);
     }
-    if (absorbed.length > 0) found.set(index, { bias, relu: isRelu, result, absorbed });
+    if (absorbed.length > 0) found.set(index, { kind: 'forward', bias, relu: isRelu, result, absorbed });
   });
   return found;
 }

@@ -7,7 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { gemm } from './gemmKernels';
-import { wasmInputGradient } from './inputGradientWasm';
+import { wasmInputGradient, type DxEpilogue } from './inputGradientWasm';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
 import { threadsTake } from './productThreads';
 import { paddedImageFloats, wasmPatches } from './wasmPatches';
@@ -109,6 +109,16 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
   }
 }
 
+/** The input gradient's epilogue after col2im, as the kernel computes it (its sums in pixel order). */
+function stepAndSums(dx: Float32Array, channels: number, { mask, alpha, sums }: DxEpilogue): void {
+  sums?.fill(0);
+  for (let i = 0; i < dx.length; i++) {
+    const y = mask[i];
+    dx[i] *= y > 0 ? 1 : y !== y ? y : alpha;
+    if (sums) sums[i % channels] += dx[i];
+  }
+}
+
 /** The patch gathers on their own, for the tests that hold the WebAssembly runs to the JS loops' bits. */
 export const PATCH_KERNELS = { im2col, col2im };
 
@@ -133,15 +143,18 @@ export const CONV_KERNELS = {
    * Conv2DBackpropInput: dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); the filter is transposed
    * into `filterT` first (it is small), so the product reads rows of both operands. On one thread, as
    * WebAssembly phase by phase without the patches (inputGradientWasm.ts; `patches` holds dy's zero border).
+   * With `mask`, dx is dx·step(mask) and, with `sums`, its column sums too (inputGradientEpilogues.ts).
    */
-  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, patches: Float32Array, filterT: Float32Array, g: ConvGeometry): void {
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, patches: Float32Array, filterT: Float32Array, g: ConvGeometry, mask?: Float32Array, sums?: Float32Array | false, alpha = 0): void {
     const taps = tapsOf(g);
     const outC = g[6];
     if (!wasmTranspose(filter, taps, outC, filterT)) for (let t = 0; t < taps; t++) for (let o = 0; o < outC; o++) filterT[o * taps + t] = filter[t * outC + o];
+    const epilogue = mask ? { mask, alpha, sums: sums || undefined } : undefined;
     // A product the threads would share keeps its rows over them (the phases run on the calling thread).
-    if (!threadsTake(pixelsOf(g), outC, taps) && wasmInputGradient(dy, filterT, dx, patches, g)) return;
+    if (!threadsTake(pixelsOf(g), outC, taps) && wasmInputGradient(dy, filterT, dx, patches, g, epilogue)) return;
     gemm(dy, filterT, patches, pixelsOf(g), outC, taps, false, false);
     col2im(patches, dx, g);
+    if (epilogue) stepAndSums(dx, g[3], epilogue);
   },
 
   /**

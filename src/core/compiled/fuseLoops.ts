@@ -27,19 +27,24 @@ import { convEpilogues, type ConvEpilogue } from './convEpilogues';
 import { loweringOrder } from './convGradientOrder';
 import { DEPTHWISE_NODES, lowerDepthwise } from './depthwiseCalls';
 import { isElementwise } from './elementwiseKernels';
+import { inputGradientEpilogues, type InputGradientEpilogue } from './inputGradientEpilogues';
 import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
 import { POOL_NODES, lowerPool } from './poolCalls';
 import { isLargeProduct, lowerProduct } from './productCalls';
+import { threadsTake } from './productThreads';
 import type { KernelNode } from './program';
 import type { Schedule } from './schedule';
 import { lowerStandalone } from './standaloneCalls';
 import type { ValueGraph } from './valueGraph';
 import { VIEWS, lowerSplit, lowerStridedSlice, lowerView } from './viewKernels';
+import { wasmSimdSupported } from '../wasm/loopModule';
 
 export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = []): Schedule {
   const fuser = new LoopFuser(graph, squaredNormOf);
-  const epilogues = convEpilogues(graph);
+  // Input gradients run phase by phase where the calling thread computes them (convKernels.ts).
+  const phasesRun = (pixels: number, outC: number, taps: number) => wasmSimdSupported() && !threadsTake(pixels, outC, taps);
+  const epilogues = new Map<number, ConvEpilogue | InputGradientEpilogue>([...convEpilogues(graph), ...inputGradientEpilogues(graph, phasesRun)]);
   const absorbed = new Set([...epilogues.values()].flatMap((e) => e.absorbed));
   for (const index of loweringOrder(graph)) {
     if (graph.isNeeded(index) && !absorbed.has(index)) lower(fuser, graph.program.nodes[index], index, epilogues.get(index));
@@ -48,7 +53,7 @@ export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = 
 }
 
 /** Hands node `index` to the lowering for its kind of kernel (a convolution with its epilogue, if any). */
-function lower(fuser: LoopFuser, node: KernelNode, index: number, epilogue?: ConvEpilogue): void {
+function lower(fuser: LoopFuser, node: KernelNode, index: number, epilogue?: ConvEpilogue | InputGradientEpilogue): void {
   const kernel = node.kernel;
   if (CONSTANT_KERNELS.has(kernel)) lowerConstant(fuser, node);
   else if (kernel === 'GatherV2' && !fuser.knownNow(node.inputs[1].value)) lowerDynamicGather(fuser, node, index);

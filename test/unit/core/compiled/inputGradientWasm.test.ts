@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { setFlagsFromString } from 'node:v8';
 import type { ConvGeometry } from '../../../../src/core/compiled/convKernels';
 import { allowFusedProducts, fusedProducts, registerMemory } from '../../../../src/core/compiled/gemmKernels';
-import { paddedDyFloats, phasePlan, wasmInputGradient } from '../../../../src/core/compiled/inputGradientWasm';
+import { inputGradientScratchFloats, phasePlan, wasmInputGradient } from '../../../../src/core/compiled/inputGradientWasm';
 import { MemoryPlan } from '../../../../src/core/wasm/loopModule';
 import { fusedMultiplyAdd32 } from './fusedMultiplyAdd';
 
@@ -60,7 +60,7 @@ const bits = (a: Float32Array) => new Int32Array(a.slice().buffer);
 /** dy, the filter, filterT, dx and the scratch buffer in one registered memory. */
 function allocate(g: readonly number[]) {
   const [batch, inH, inW, inC, outH, outW, outC, fh, fw] = g;
-  const sizes = [batch * outH * outW * outC, fh * fw * inC * outC, fh * fw * inC * outC, batch * inH * inW * inC, Math.max(1, paddedDyFloats(g))];
+  const sizes = [batch * outH * outW * outC, fh * fw * inC * outC, fh * fw * inC * outC, batch * inH * inW * inC, inputGradientScratchFloats(g)];
   const plan = new MemoryPlan();
   sizes.forEach((n) => plan.reserve(n));
   const { memory, f32 } = plan.allocate();
@@ -120,7 +120,7 @@ describe('Conv2DBackpropInput phase by phase in WebAssembly (no patches)', () =>
     const g = geometryOf(GEOMETRIES['8 channels, 3×3 same, stride 1 (one phase, a border on every side)']);
     const [batch, inH, inW, inC, outH, outW, outC, fh, fw] = g;
     const plain = new Float32Array(batch * inH * inW * inC).fill(7);
-    const declined = wasmInputGradient(new Float32Array(batch * outH * outW * outC), new Float32Array(fh * fw * inC * outC), plain, new Float32Array(paddedDyFloats(g)), g);
+    const declined = wasmInputGradient(new Float32Array(batch * outH * outW * outC), new Float32Array(fh * fw * inC * outC), plain, new Float32Array(inputGradientScratchFloats(g)), g);
     assert.equal(declined, false);
     assert.ok(plain.every((v) => v === 7));
   });
