@@ -7,6 +7,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { gemm } from './gemmKernels';
+import { implicitPlan, implicitScratchFloats, wasmImplicitConv, wasmImplicitFilterGradient } from './implicitConvWasm';
 import { wasmInputGradient, type DxEpilogue } from './inputGradientWasm';
 import { PATCH_MAP_MAX, patchSources } from './patchMaps';
 import { threadsTake } from './productThreads';
@@ -109,6 +110,25 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
   }
 }
 
+/**
+ * Whether the forward and the filter gradient read the image in place (implicitConvWasm.ts): on one thread, where
+ * the geometry allows; products the threads would share keep the patches, which both then use.
+ */
+function implicitRuns(g: ConvGeometry): boolean {
+  const [pixels, taps, outC] = [pixelsOf(g), tapsOf(g), g[6]];
+  return !threadsTake(pixels, taps, outC) && !threadsTake(taps, pixels, outC) && implicitPlanOf(g);
+}
+
+/** Whether the geometry has an implicit plan, remembered by its buffer (a program constant: no work per run). */
+const implicitPlans = new WeakMap<object, { readonly geometry: Float64Array; readonly applies: boolean }>();
+function implicitPlanOf(g: ConvGeometry): boolean {
+  const known = implicitPlans.get(g);
+  if (known && known.geometry.every((v, i) => v === g[i])) return known.applies;
+  const applies = implicitPlan(g) !== undefined;
+  implicitPlans.set(g, { geometry: Float64Array.from(g), applies });
+  return applies;
+}
+
 /** The input gradient's epilogue after col2im, as the kernel computes it (its sums in pixel order). */
 function stepAndSums(dx: Float32Array, channels: number, { mask, alpha, sums }: DxEpilogue): void {
   sums?.fill(0);
@@ -125,8 +145,11 @@ export const PATCH_KERNELS = { im2col, col2im };
 const pixelsOf = (g: ConvGeometry) => g[0] * g[4] * g[5];
 const tapsOf = (g: ConvGeometry) => g[7] * g[8] * g[3];
 
-/** The patches buffer of a forward convolution: its patches, then room for the padded image im2col may make first (wasmPatches.ts). */
-export const patchesFloats = (g: ConvGeometry) => pixelsOf(g) * tapsOf(g) + paddedImageFloats(g);
+/**
+ * The patches buffer of a forward convolution: its patches, then room for the padded image im2col may make first
+ * (wasmPatches.ts); or the zero-bordered images the implicit kernels read, when larger (implicitConvWasm.ts).
+ */
+export const patchesFloats = (g: ConvGeometry) => Math.max(pixelsOf(g) * tapsOf(g) + paddedImageFloats(g), implicitScratchFloats(g));
 
 export const CONV_KERNELS = {
   /**
@@ -134,6 +157,7 @@ export const CONV_KERNELS = {
    * epilogue (convEpilogues.ts): + bias[outC] (false: none) and relu.
    */
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, patches: Float32Array, g: ConvGeometry, bias?: Float32Array | false, relu = false): void {
+    if (implicitRuns(g) && wasmImplicitConv(x, filter, out, patches, g, bias || undefined, relu)) return;
     im2col(x, patches, g);
     const epilogue = bias || relu ? { bias: bias || undefined, relu } : undefined;
     gemm(patches, filter, out, pixelsOf(g), tapsOf(g), g[6], false, false, epilogue);
@@ -162,6 +186,8 @@ export const CONV_KERNELS = {
    * the forward convolution of the same x already left its patches there.
    */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, patches: Float32Array, ready: boolean, g: ConvGeometry): void {
+    // The forward (ready) ran implicitly too when this does: implicitRuns depends on the geometry and threads only.
+    if (implicitRuns(g) && wasmImplicitFilterGradient(x, dy, dfilter, patches, g, ready)) return;
     if (!ready) im2col(x, patches, g);
     gemm(patches, dy, dfilter, tapsOf(g), pixelsOf(g), g[6], true, false);
   },
