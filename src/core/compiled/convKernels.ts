@@ -112,21 +112,22 @@ function col2im(patches: Float32Array, dx: Float32Array, g: ConvGeometry): void 
 
 /**
  * Whether the forward and the filter gradient read the image in place (implicitConvWasm.ts): on one thread, where
- * the geometry allows; products the threads would share keep the patches, which both then use.
+ * the geometry allows; products the threads would share keep the patches.
  */
 function implicitRuns(g: ConvGeometry): boolean {
   const [pixels, taps, outC] = [pixelsOf(g), tapsOf(g), g[6]];
-  return !threadsTake(pixels, taps, outC) && !threadsTake(taps, pixels, outC) && implicitPlanOf(g);
+  const plan = implicitPlanOf(g);
+  return plan !== undefined && !threadsTake(pixels, taps, outC) && !threadsTake(taps, pixels, outC);
 }
 
-/** Whether the geometry has an implicit plan, remembered by its buffer (a program constant: no work per run). */
-const implicitPlans = new WeakMap<object, { readonly geometry: Float64Array; readonly applies: boolean }>();
-function implicitPlanOf(g: ConvGeometry): boolean {
+/** The geometry's implicit plan, remembered by its buffer (a program constant: no work per run). */
+const implicitPlans = new WeakMap<object, { readonly geometry: Float64Array; readonly plan: ReturnType<typeof implicitPlan> }>();
+function implicitPlanOf(g: ConvGeometry): ReturnType<typeof implicitPlan> {
   const known = implicitPlans.get(g);
-  if (known && known.geometry.every((v, i) => v === g[i])) return known.applies;
-  const applies = implicitPlan(g) !== undefined;
-  implicitPlans.set(g, { geometry: Float64Array.from(g), applies });
-  return applies;
+  if (known && known.geometry.every((v, i) => v === g[i])) return known.plan;
+  const plan = implicitPlan(g);
+  implicitPlans.set(g, { geometry: Float64Array.from(g), plan });
+  return plan;
 }
 
 /** The input gradient's epilogue after col2im, as the kernel computes it (its sums in pixel order). */
@@ -188,7 +189,8 @@ export const CONV_KERNELS = {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, patches: Float32Array, ready: boolean, g: ConvGeometry): void {
     // The forward (ready) ran implicitly too when this does: implicitRuns depends on the geometry and threads only.
     if (implicitRuns(g) && wasmImplicitFilterGradient(x, dy, dfilter, patches, g, ready)) return;
-    if (!ready) im2col(x, patches, g);
+    // A forward that read the image in place left no patches.
+    if (!ready || implicitRuns(g)) im2col(x, patches, g);
     gemm(patches, dy, dfilter, tapsOf(g), pixelsOf(g), g[6], true, false);
   },
 };

@@ -9,7 +9,7 @@
  * pixels (gradient, an image at a time, so its rows stay in cache while every block runs over them), each term
  * added in the order the patches' product adds it: the same bits as im2col + gemm, and the forward's bias and
  * relu applied as gemm's epilogue applies them.
- * Applies with dilation 1 and inC, outC multiples of 4; a module per geometry and fusing (kernelsOn.ts).
+ * Applies with dilation 1 and outC a multiple of 4; a module per geometry and fusing (kernelsOn.ts).
  */
 import { Code, Op, Simd } from '../wasm/binary';
 import { kernelsOn } from '../wasm/kernelsOn';
@@ -26,10 +26,10 @@ const BLOCK_EMPTY = 0x40;
 const LOAD32_SPLAT = 0x09;
 const VECTORS = 4;
 
-/** The plan, or undefined where these kernels do not apply (dilation ≠ 1, channels not multiples of 4). */
+/** The plan, or undefined where these kernels do not apply (dilation ≠ 1, output channels not a multiple of 4). */
 export function implicitPlan(g: ConvGeometry): ImagePlan | undefined {
   const [, inH, inW, inC, outH, outW, outC, fh, fw, sh, sw, dh, dw, top, left] = Array.from(g, (v) => v | 0);
-  if (dh !== 1 || dw !== 1 || inC % 4 !== 0 || outC % 4 !== 0 || inC === 0 || outC === 0) return undefined;
+  if (dh !== 1 || dw !== 1 || outC % 4 !== 0 || inC === 0 || outC === 0) return undefined;
   const rows = (outH - 1) * sh + fh;
   const cols = (outW - 1) * sw + fw;
   const inside = top === 0 && left === 0 && rows <= inH && cols <= inW;
@@ -184,66 +184,87 @@ function emitBiasRelu(c: Code, acc: number[][], pixels: number, vectors: number,
 }
 
 /**
- * filterGradient(image, dy, dfilter): an image at a time (its rows stay in cache), each pair of taps × block of 16
- * channels summed over the image's pixels in order (the accumulators carried over from the image before through
- * dfilter), so every element adds its terms in pixel order, as the patches' product does. A loop over a row's
- * pixels, not straight-line code: V8 spilled the unrolled row's accumulators (1.4x slower).
+ * filterGradient(image, dy, dfilter): an image at a time (its rows stay in cache), each pair of taps (then a last
+ * single tap when there are an odd number) × block of 16 channels summed over the image's pixels in order (the
+ * accumulators carried over from the image before through dfilter), so every element adds its terms in pixel
+ * order, as the patches' product does. Tap t is at fy·(a row) + (t − fy·run)·4 bytes of every window (fy = t / run):
+ * a pair may straddle two filter rows. A loop over a row's pixels, not straight-line code: V8 spilled the
+ * unrolled row's accumulators (1.4x slower).
  */
 function emitFilterGradient(g: readonly number[], plan: ImagePlan, fused: boolean): Code {
   const [batch, , , inC, outH, outW, outC, fh, fw, sh, sw] = g;
   const c = new Code(['i32', 'i32', 'i32'], []);
   const [image, dy, dfilter] = [0, 1, 2];
   const i32 = () => c.local('i32');
-  const [b, oy, tap, aPtr, dyPtr, imageAt, dyAt, outAt, px, rowA] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [b, oy, pair, aPtr, dyPtr, imageAt, dyAt, outAt, px, rowA] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const tapAt = [i32(), i32()];
   const acc = [0, 1].map(() => Array.from({ length: VECTORS }, () => c.local('v128')));
   const bv = Array.from({ length: VECTORS }, () => c.local('v128'));
   const av = c.local('v128');
   const run = fw * inC;
+  const taps = fh * run;
   const [rowBytes, pixelBytes, dyPixelBytes] = [4 * plan.cols * inC, 4 * sw * inC, 4 * outC];
+  const L: TapLocals = { fused, b, oy, px, rowA, aPtr, dyPtr, imageAt, dyAt, outAt, acc, bv, av, tapAt };
+  const blocks = (rows: number) => {
+    for (let j = 0; j < outC; j += 4 * VECTORS) emitTapBlock(c, L, { rows, j, vectors: Math.min(VECTORS, (outC - j) / 4), pixelBytes, dyPixelBytes, outH, outW, rowStep: sh * rowBytes, outC });
+    c.get(outAt).i32(rows * 4 * outC).op(Op.i32Add).set(outAt);
+  };
+  /** tapAt[r] = the byte offset in a window of the tap on the stack. */
+  const offsetOf = (r: number) => {
+    const t = tapAt[r];
+    c.set(t);
+    c.get(t).i32(run).op(Op.i32DivU).i32(rowBytes).op(Op.i32Mul);
+    c.get(t).get(t).i32(run).op(Op.i32DivU).i32(run).op(Op.i32Mul).op(Op.i32Sub).i32(4).op(Op.i32Mul).op(Op.i32Add).set(t);
+  };
   forConst(c, b, batch, 1, () => {
     c.get(image).get(b).i32(plan.rows * rowBytes).op(Op.i32Mul).op(Op.i32Add).set(imageAt);
     c.get(dy).get(b).i32(outH * outW * dyPixelBytes).op(Op.i32Mul).op(Op.i32Add).set(dyAt);
     c.get(dfilter).set(outAt);
-    for (let fy = 0; fy < fh; fy++) {
-      // Taps fy·run + t, t even: their numbers at fy rows + t in every window.
-      forConst(c, tap, run, 2, () => {
-        for (let j = 0; j < outC; j += 4 * VECTORS) {
-          const vectors = Math.min(VECTORS, (outC - j) / 4);
-          emitTapBlock(c, { fused, b, oy, px, rowA, aPtr, dyPtr, imageAt, dyAt, outAt, acc, bv, av, tap }, { fy, j, vectors, rowBytes, pixelBytes, dyPixelBytes, outH, outW, sh, outC });
+    const pairs = Math.floor(taps / 2);
+    if (pairs > 0) {
+      forConst(c, pair, pairs, 1, () => {
+        for (const r of [0, 1]) {
+          c.get(pair).i32(2).op(Op.i32Mul).i32(r).op(Op.i32Add);
+          offsetOf(r);
         }
-        c.get(outAt).i32(2 * 4 * outC).op(Op.i32Add).set(outAt);
+        blocks(2);
       });
+    }
+    if (taps % 2 === 1) {
+      c.i32(taps - 1);
+      offsetOf(0);
+      blocks(1);
     }
   });
   return c;
 }
 
-interface TapLocals { fused: boolean; b: number; oy: number; px: number; rowA: number; aPtr: number; dyPtr: number; imageAt: number; dyAt: number; outAt: number; acc: number[][]; bv: number[]; av: number; tap: number }
-interface TapShape { fy: number; j: number; vectors: number; rowBytes: number; pixelBytes: number; dyPixelBytes: number; outH: number; outW: number; sh: number; outC: number }
+interface TapLocals { fused: boolean; b: number; oy: number; px: number; rowA: number; aPtr: number; dyPtr: number; imageAt: number; dyAt: number; outAt: number; acc: number[][]; bv: number[]; av: number; tapAt: number[] }
+interface TapShape { rows: number; j: number; vectors: number; pixelBytes: number; dyPixelBytes: number; outH: number; outW: number; rowStep: number; outC: number }
 
-/** Taps tap, tap + 1 of filter row fy × channels j …: this image's pixels added onto dfilter's (0 for the first image). */
+/** `rows` taps (at tapAt[r] in a window) × channels j …: this image's pixels added onto dfilter's (0 for the first image). */
 function emitTapBlock(c: Code, L: TapLocals, s: TapShape): void {
   const { acc, bv, av } = L;
   c.get(L.b).op(Op.if, BLOCK_EMPTY);
-  for (let r = 0; r < 2; r++) for (let q = 0; q < s.vectors; q++) c.get(L.outAt).simdMemory(Simd.load, 4 * (r * s.outC + s.j) + 16 * q).set(acc[r][q]);
+  for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) c.get(L.outAt).simdMemory(Simd.load, 4 * (r * s.outC + s.j) + 16 * q).set(acc[r][q]);
   c.op(Op.else);
-  for (let r = 0; r < 2; r++) for (let q = 0; q < s.vectors; q++) zero(c).set(acc[r][q]);
+  for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) zero(c).set(acc[r][q]);
   c.op(Op.end);
-  c.get(L.imageAt).i32(s.fy * s.rowBytes).op(Op.i32Add).get(L.tap).i32(4).op(Op.i32Mul).op(Op.i32Add).set(L.aPtr);
+  c.get(L.imageAt).set(L.aPtr);
   c.get(L.dyAt).i32(4 * s.j).op(Op.i32Add).set(L.dyPtr);
   forConst(c, L.oy, s.outH, 1, () => {
     c.get(L.aPtr).set(L.rowA);
     c.i32(s.outW).set(L.px);
     c.op(Op.loop, BLOCK_EMPTY);
     for (let q = 0; q < s.vectors; q++) c.get(L.dyPtr).simdMemory(Simd.load, 16 * q).set(bv[q]);
-    for (let r = 0; r < 2; r++) {
-      c.get(L.rowA).simdMemory(LOAD32_SPLAT, 4 * r).set(av);
+    for (let r = 0; r < s.rows; r++) {
+      c.get(L.rowA).get(L.tapAt[r]).op(Op.i32Add).simdMemory(LOAD32_SPLAT, 0).set(av);
       for (let q = 0; q < s.vectors; q++) multiplyAdd(c, L.fused, acc[r][q], av, bv[q]);
     }
     c.get(L.rowA).i32(s.pixelBytes).op(Op.i32Add).set(L.rowA);
     c.get(L.dyPtr).i32(s.dyPixelBytes).op(Op.i32Add).set(L.dyPtr);
     c.get(L.px).i32(1).op(Op.i32Sub).tee(L.px).op(Op.brIf, 0, Op.end);
-    c.get(L.aPtr).i32(s.sh * s.rowBytes).op(Op.i32Add).set(L.aPtr);
+    c.get(L.aPtr).i32(s.rowStep).op(Op.i32Add).set(L.aPtr);
   });
-  for (let r = 0; r < 2; r++) for (let q = 0; q < s.vectors; q++) c.get(L.outAt).get(acc[r][q]).simdMemory(Simd.store, 4 * (r * s.outC + s.j) + 16 * q);
+  for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) c.get(L.outAt).get(acc[r][q]).simdMemory(Simd.store, 4 * (r * s.outC + s.j) + 16 * q);
 }
