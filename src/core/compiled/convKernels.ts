@@ -158,7 +158,7 @@ export const CONV_KERNELS = {
    * epilogue (convEpilogues.ts): + bias[outC] (false: none) and relu.
    */
   conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, patches: Float32Array, g: ConvGeometry, bias?: Float32Array | false, relu = false): void {
-    if (implicitRuns(g) && wasmImplicitConv(x, filter, out, patches, g, bias || undefined, relu)) return;
+    if (implicitRuns(g) && wasmImplicitConv(x, filter, out, g, bias || undefined, relu)) return;
     im2col(x, patches, g);
     const epilogue = bias || relu ? { bias: bias || undefined, relu } : undefined;
     gemm(patches, filter, out, pixelsOf(g), tapsOf(g), g[6], false, false, epilogue);
@@ -187,8 +187,7 @@ export const CONV_KERNELS = {
    * the forward convolution of the same x already left its patches there.
    */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, patches: Float32Array, ready: boolean, g: ConvGeometry): void {
-    // The forward (ready) ran implicitly too when this does: implicitRuns depends on the geometry and threads only.
-    if (implicitRuns(g) && wasmImplicitFilterGradient(x, dy, dfilter, patches, g, ready)) return;
+    if (implicitRuns(g) && wasmImplicitFilterGradient(x, dy, dfilter, patches, g)) return;
     // A forward that read the image in place left no patches.
     if (!ready || implicitRuns(g)) im2col(x, patches, g);
     gemm(patches, dy, dfilter, tapsOf(g), pixelsOf(g), g[6], true, false);
