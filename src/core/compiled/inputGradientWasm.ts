@@ -7,7 +7,8 @@
  * of its taps, one after the other, against filterᵀ's rows for those taps. Each element of dx is written once,
  * by a float32x4 block of 2 pixels × 16 channels held in registers over all its taps (as gemmWasm.ts' blocks),
  * summed tap by tap (fy, then fx), each over dy's channels in order. dy is first copied into a zero-bordered
- * buffer wherever a tap would read past its edges (tf's 'same' padding), so every read is inside.
+ * buffer wherever a tap would read past its edges (tf's 'same' padding), so every read is inside; those taps add
+ * 0·w, which changes no finite sum, but with an infinite weight is NaN where TensorFlow.js adds nothing.
  * A module per geometry and fusing (its numbers are constants in the code), on any memory (kernelsOn.ts).
  * Applies with dilation 1 (tfjs's conv2d gradient refuses other dilations) and inC a multiple of 4.
  */
