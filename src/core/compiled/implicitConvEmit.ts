@@ -9,6 +9,7 @@
  */
 import { Code, Op, Simd } from '../wasm/binary';
 import { EPILOGUE_BIAS, EPILOGUE_RELU } from './gemmWasm';
+import { forRange, multiplyAdd, zeroVector } from './simdEmit';
 
 const BLOCK_EMPTY = 0x40;
 const LOAD32_SPLAT = 0x09;
@@ -30,23 +31,6 @@ export function spansOf(outputs: number, inputs: number, stride: number, before:
   }
   return spans;
 }
-
-/** for (v = from; v < to; v += step) body(), from and to constants. */
-function forRange(c: Code, v: number, from: number, to: number, step: number, body: () => void): void {
-  c.i32(from).set(v);
-  c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-  c.get(v).i32(to - step).op(Op.i32GtS, Op.brIf, 1);
-  body();
-  c.get(v).i32(step).op(Op.i32Add).set(v);
-  c.op(Op.br, 0, Op.end, Op.end);
-}
-
-function multiplyAdd(c: Code, fused: boolean, acc: number, a: number, b: number): void {
-  if (fused) c.get(a).get(b).get(acc).simd(Simd.f32x4RelaxedMadd).set(acc);
-  else c.get(acc).get(a).get(b).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(acc);
-}
-
-const zero = (c: Code) => c.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
 
 interface Registers { readonly acc: number[][]; readonly bv: number[]; readonly av: number }
 
@@ -98,7 +82,7 @@ export function emitForward(g: readonly number[], fused: boolean): Code {
     const cuts = [...new Set(cols.flatMap((s) => [s.lo, s.hi]))].sort((x, y) => x - y);
     for (let j = 0; j < outC; j += 4 * VECTORS) {
       const vectors = Math.min(VECTORS, (outC - j) / 4);
-      cols.forEach((_, r) => { for (let q = 0; q < vectors; q++) zero(c).set(R.acc[r][q]); });
+      cols.forEach((_, r) => { for (let q = 0; q < vectors; q++) zeroVector(c).set(R.acc[r][q]); });
       for (let fy = rows.lo; fy < rows.hi; fy++) {
         for (let k = 0; k + 1 < cuts.length; k++) segment(fy, cuts[k], cuts[k + 1], cols.flatMap((s, r) => (s.lo <= cuts[k] && cuts[k + 1] <= s.hi ? [r] : [])), j, vectors);
       }
@@ -152,8 +136,8 @@ function emitBiasRelu(c: Code, acc: number[][], pixels: number, vectors: number,
   c.get(epilogue).i32(EPILOGUE_RELU).op(Op.i32And).op(Op.if, BLOCK_EMPTY);
   for (let r = 0; r < pixels; r++) {
     for (let q = 0; q < vectors; q++) {
-      zero(c).get(acc[r][q]).get(acc[r][q]);
-      zero(c).simd(Simd.f32x4Lt).simd(Simd.bitselect).set(acc[r][q]);
+      zeroVector(c).get(acc[r][q]).get(acc[r][q]);
+      zeroVector(c).simd(Simd.f32x4Lt).simd(Simd.bitselect).set(acc[r][q]);
     }
   }
   c.op(Op.end);
@@ -173,7 +157,7 @@ function emitGradientBlock(c: Code, L: GradientLocals, s: GradientBlock): void {
   c.get(L.b).op(Op.if, BLOCK_EMPTY);
   for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) c.get(L.outAt).simdMemory(Simd.load, 4 * (r * s.outC + s.j) + 16 * q).set(acc[r][q]);
   c.op(Op.else);
-  for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) zero(c).set(acc[r][q]);
+  for (let r = 0; r < s.rows; r++) for (let q = 0; q < s.vectors; q++) zeroVector(c).set(acc[r][q]);
   c.op(Op.end);
   if (s.pixels > 0 && s.oyTo > s.oyFrom) {
     forRange(c, L.oy, s.oyFrom, s.oyTo, 1, () => {

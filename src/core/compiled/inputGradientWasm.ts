@@ -19,6 +19,7 @@ import { wasmSimdSupported } from '../wasm/loopModule';
 import type { ConvGeometry } from './convKernels';
 import { emitPadImage } from './emitPatches';
 import { fusedProducts, memoryOfAll } from './gemmKernels';
+import { forRange, multiplyAdd, zeroVector } from './simdEmit';
 
 /** A tap reaching every pixel of a phase: its index fy·fw + fx, and where it reads dy: (py + dOy, px + dOx). */
 interface Tap { readonly tap: number; readonly dOy: number; readonly dOx: number }
@@ -162,16 +163,6 @@ interface Locals {
   readonly acc: number[][]; readonly bv: number[]; readonly av: number; readonly y: number;
 }
 
-/** for (v = 0; v < end; v += step) body(), end a constant. */
-function forConst(c: Code, v: number, end: number, step: number, body: () => void): void {
-  c.i32(0).set(v);
-  c.op(Op.block, BLOCK_EMPTY, Op.loop, BLOCK_EMPTY);
-  c.get(v).i32(end - step).op(Op.i32GtS, Op.brIf, 1);
-  body();
-  c.get(v).i32(step).op(Op.i32Add).set(v);
-  c.op(Op.br, 0, Op.end, Op.end);
-}
-
 /** dx(dyPadded, filterT, dx): every phase in turn, the geometry's numbers constants. */
 export function emitInputGradient(g: readonly number[], plan: PhasePlan, fused: boolean, epilogue?: EpilogueCode): Code {
   const c = new Code(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
@@ -186,12 +177,12 @@ export function emitInputGradient(g: readonly number[], plan: PhasePlan, fused: 
   const [dy, dx, mask] = [0, 2, 3];
   c.get(mask).get(dx).op(Op.i32Sub).set(L.maskDelta);
   // The partial sums start at 0 (each run adds every pixel into them).
-  for (let q = 0; epilogue?.sums && q < (SUM_SLOTS * inC) / 4; q++) c.get(PARTIALS).simd(Simd.v128Const, ...new Array<number>(16).fill(0)).simdMemory(Simd.store, 16 * q);
+  for (let q = 0; epilogue?.sums && q < (SUM_SLOTS * inC) / 4; q++) zeroVector(c.get(PARTIALS)).simdMemory(Simd.store, 16 * q);
   const phases = plan.phases.filter((phase) => phase.rows > 0 && phase.cols > 0);
   const rows = Math.max(0, ...phases.map((phase) => phase.rows));
   // Every phase's row py in turn, so dx's rows sh·py … sh·py + sh − 1 are written together (in order, as a
   // prefetcher follows), not a phase's pixels across the whole batch first.
-  forConst(c, L.b, batch, 1, () => forConst(c, L.py, rows, 1, () => {
+  forRange(c, L.b, 0, batch, 1, () => forRange(c, L.py, 0, rows, 1, () => {
     for (const phase of phases) {
       if (phase.rows < rows) c.get(L.py).i32(phase.rows).op(Op.i32LtS, Op.if, BLOCK_EMPTY);
       // rowA: dyPadded at (b, py + top, left); rowOut: dx at (b, ry + sh·py, rx).
@@ -200,7 +191,7 @@ export function emitInputGradient(g: readonly number[], plan: PhasePlan, fused: 
       c.get(dx).get(L.b).i32(inH).op(Op.i32Mul).get(L.py).i32(sh).op(Op.i32Mul).op(Op.i32Add).i32(phase.ry).op(Op.i32Add);
       c.i32(inW).op(Op.i32Mul).i32(phase.rx).op(Op.i32Add).i32(4 * inC).op(Op.i32Mul).op(Op.i32Add).set(L.rowOut);
       const pairs = phase.cols - (phase.cols % BLOCK_PIXELS);
-      if (pairs > 0) forConst(c, L.px, pairs, BLOCK_PIXELS, () => emitPixels(c, L, g, plan, phase, BLOCK_PIXELS, fused, epilogue));
+      if (pairs > 0) forRange(c, L.px, 0, pairs, BLOCK_PIXELS, () => emitPixels(c, L, g, plan, phase, BLOCK_PIXELS, fused, epilogue));
       if (pairs < phase.cols) {
         c.i32(pairs).set(L.px);
         emitPixels(c, L, g, plan, phase, 1, fused, epilogue);
@@ -225,10 +216,9 @@ function emitPixels(c: Code, L: Locals, g: readonly number[], plan: PhasePlan, p
   const [, , , inC, , , outC, fh, fw, , sw] = g;
   const filterT = 1;
   const rowBytesB = 4 * fh * fw * inC;
-  const zero = () => c.simd(Simd.v128Const, ...new Array<number>(16).fill(0));
   for (let j = 0; j < inC; j += 4 * BLOCK_VECTORS) {
     const vectors = Math.min(BLOCK_VECTORS, (inC - j) / 4);
-    for (let r = 0; r < pixels; r++) for (let q = 0; q < vectors; q++) zero().set(L.acc[r][q]);
+    for (let r = 0; r < pixels; r++) for (let q = 0; q < vectors; q++) zeroVector(c).set(L.acc[r][q]);
     for (const { tap, dOy, dOx } of phase.taps) {
       // aPtr: dy at (py + dOy, px + dOx); bPtr: filterT's row 0 at this tap's channels j….
       c.get(L.rowA).get(L.px).i32(4 * outC).op(Op.i32Mul).op(Op.i32Add).i32(4 * outC * (dOy * plan.width + dOx)).op(Op.i32Add).set(L.aPtr);
@@ -239,8 +229,7 @@ function emitPixels(c: Code, L: Locals, g: readonly number[], plan: PhasePlan, p
       for (let r = 0; r < pixels; r++) {
         c.get(L.aPtr).simdMemory(LOAD32_SPLAT, 4 * outC * r).set(L.av);
         for (let q = 0; q < vectors; q++) {
-          if (fused) c.get(L.av).get(L.bv[q]).get(L.acc[r][q]).simd(Simd.f32x4RelaxedMadd).set(L.acc[r][q]);
-          else c.get(L.acc[r][q]).get(L.av).get(L.bv[q]).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(L.acc[r][q]);
+          multiplyAdd(c, fused, L.acc[r][q], L.av, L.bv[q]);
         }
       }
       c.get(L.aPtr).i32(4).op(Op.i32Add).set(L.aPtr);
@@ -276,7 +265,7 @@ function emitPartialSums(c: Code, L: Locals, inC: number, j: number, vectors: nu
 function emitStep(c: Code, L: Locals, acc: number, offset: number, alpha: number): void {
   const splat = (v: number) => c.simd(Simd.v128Const, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
   c.get(L.outAt).get(L.maskDelta).op(Op.i32Add).simdMemory(Simd.load, offset).set(L.y);
-  const positive = () => c.get(L.y).simd(Simd.v128Const, ...new Array<number>(16).fill(0)).simd(Simd.f32x4Gt);
+  const positive = () => zeroVector(c.get(L.y)).simd(Simd.f32x4Gt);
   const isNaN = () => c.get(L.y).get(L.y).simd(Simd.f32x4Ne);
   if (alpha === 0) {
     // (y > 0 ? 1's bits : 0) | (y ≠ y ? y's bits : 0): at most one is not 0.

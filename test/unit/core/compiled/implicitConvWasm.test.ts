@@ -4,6 +4,7 @@ import { PATCH_KERNELS, patchesFloats, type ConvGeometry } from '../../../../src
 import { allowFusedProducts, fusedProducts, gemm, registerMemory } from '../../../../src/core/compiled/gemmKernels';
 import { implicitPlan, implicitScratchFloats, wasmImplicitConv, wasmImplicitFilterGradient } from '../../../../src/core/compiled/implicitConvWasm';
 import { MemoryPlan } from '../../../../src/core/wasm/loopModule';
+import { base, bits, geometryOf, values, type Geometry } from './convGeometries';
 
 // As the runner's entry points do (src/runner/wasmFlags.ts): Node 20 has relaxed SIMD behind this flag.
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -16,9 +17,6 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
  * (the filter gradient over a zero-bordered copy), pixel pairs and a last single pixel, channel blocks of 16 and
  * their tails, fused multiply-adds and mul + add.
  */
-interface Geometry { batch: number; inH: number; inW: number; inC: number; outC: number; fh: number; fw: number; sh: number; sw: number; top: number; bottom: number; left: number; right: number }
-
-const base = { batch: 2, sh: 1, sw: 1, top: 0, bottom: 0, left: 0, right: 0 };
 const GEOMETRIES: Record<string, Geometry> = {
   'cnn conv2: 16 → 32 channels, stride 2 same (pads the bottom and right)': { ...base, inH: 16, inW: 16, inC: 16, outC: 32, fh: 3, fw: 3, sh: 2, sw: 2, bottom: 1, right: 1 },
   '8 → 4 channels, 3×3 same, stride 1, odd output width (a last single pixel)': { ...base, inH: 7, inW: 9, inC: 8, outC: 4, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
@@ -32,14 +30,6 @@ const GEOMETRIES: Record<string, Geometry> = {
   '3 → 8 channels, 2×3 filter, stride 2 (runs of 9, 18 taps: pairs across rows)': { ...base, inH: 7, inW: 8, inC: 3, outC: 8, fh: 2, fw: 3, sh: 2, sw: 2, left: 1, right: 1 },
 };
 
-function geometryOf(g: Geometry): number[] {
-  const outH = Math.floor((g.inH + g.top + g.bottom - g.fh) / g.sh) + 1;
-  const outW = Math.floor((g.inW + g.left + g.right - g.fw) / g.sw) + 1;
-  return [g.batch, g.inH, g.inW, g.inC, outH, outW, g.outC, g.fh, g.fw, g.sh, g.sw, 1, 1, g.top, g.left];
-}
-
-const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 3 + 1e-3 * Math.cos(i));
-const bits = (a: Float32Array) => new Int32Array(a.slice().buffer);
 
 function allocate(g: readonly number[]) {
   const [batch, inH, inW, inC, outH, outW, outC, fh, fw] = g;

@@ -4,6 +4,7 @@ import type { ConvGeometry } from '../../../../src/core/compiled/convKernels';
 import { allowFusedProducts, fusedProducts, registerMemory } from '../../../../src/core/compiled/gemmKernels';
 import { inputGradientScratchFloats, phasePlan, wasmInputGradient } from '../../../../src/core/compiled/inputGradientWasm';
 import { MemoryPlan } from '../../../../src/core/wasm/loopModule';
+import { base, bits, geometryOf, values, type Geometry } from './convGeometries';
 import { fusedMultiplyAdd32 } from './fusedMultiplyAdd';
 
 // As the runner's entry points do (src/runner/wasmFlags.ts): Node 20 has relaxed SIMD behind this flag.
@@ -15,9 +16,6 @@ setFlagsFromString('--experimental-wasm-relaxed-simd');
  * float32 accumulator as the kernel adds it (fused or mul + add). Bit for bit, so a wrong tap, offset, phase or
  * border shows; dx is filled with NaN first, so an element no phase writes shows too.
  */
-interface Geometry { batch: number; inH: number; inW: number; inC: number; outC: number; fh: number; fw: number; sh: number; sw: number; top: number; bottom: number; left: number; right: number }
-
-const base = { batch: 2, sh: 1, sw: 1, top: 0, bottom: 0, left: 0, right: 0 };
 const GEOMETRIES: Record<string, Geometry> = {
   'cnn conv2: 16 channels, stride 2 same (pads the bottom and right)': { ...base, inH: 16, inW: 16, inC: 16, outC: 32, fh: 3, fw: 3, sh: 2, sw: 2, bottom: 1, right: 1 },
   '8 channels, 3×3 same, stride 1 (one phase, a border on every side)': { ...base, inH: 7, inW: 9, inC: 8, outC: 5, fh: 3, fw: 3, top: 1, bottom: 1, left: 1, right: 1 },
@@ -27,12 +25,6 @@ const GEOMETRIES: Record<string, Geometry> = {
   '12 channels, 4×4 stride 3 same': { ...base, inH: 8, inW: 8, inC: 12, outC: 9, fh: 4, fw: 4, sh: 3, sw: 3, top: 1, bottom: 2, left: 1, right: 2 },
   '24 channels (16, then 8), padding above the filter size': { ...base, inH: 5, inW: 6, inC: 24, outC: 2, fh: 2, fw: 2, sh: 2, sw: 2, top: 3, bottom: 2, left: 2, right: 3 },
 };
-
-function geometryOf(g: Geometry): number[] {
-  const outH = Math.floor((g.inH + g.top + g.bottom - g.fh) / g.sh) + 1;
-  const outW = Math.floor((g.inW + g.left + g.right - g.fw) / g.sw) + 1;
-  return [g.batch, g.inH, g.inW, g.inC, outH, outW, g.outC, g.fh, g.fw, g.sh, g.sw, 1, 1, g.top, g.left];
-}
 
 type AddTerm = (x: number, y: number, acc: number) => number;
 
@@ -54,8 +46,6 @@ function reference(g: readonly number[], dy: Float32Array, filter: Float32Array,
   return dx;
 }
 
-const values = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.37) * 3 + 1e-3 * Math.cos(i));
-const bits = (a: Float32Array) => new Int32Array(a.slice().buffer);
 
 /** dy, the filter, filterT, dx and the scratch buffer in one registered memory. */
 function allocate(g: readonly number[]) {
