@@ -53,7 +53,7 @@ export function lowerConv(fuser: LoopFuser, node: KernelNode, epilogue?: ConvEpi
     const key = node.kernel === 'Conv2DBackpropInput' ? undefined : `${fuser.graph.root(input('x'))}|${g.join(',')}`;
     // Calls run in the order they are lowered (beforeOpenLoops): the forward's, lowered first, ran.
     const reused = node.kernel === 'Conv2DBackpropFilter' && key !== undefined ? known.get(key) : undefined;
-    // The input gradient's buffer holds its patches, or dy's zero border where it runs without them.
+    // The input gradient's buffer holds its patches, or its epilogue's partial sums where it runs without them.
     const patchesSize = node.kernel === 'Conv2DBackpropInput' ? Math.max(pixels * taps, inputGradientScratchFloats(g)) : patchesFloats(g);
     const patches = reused ?? fuser.addBuffer({ size: patchesSize, role: 'temp' });
     if (node.kernel === 'Conv2D' && key !== undefined && !known.has(key)) known.set(key, patches);

@@ -148,7 +148,8 @@ const tapsOf = (g: ConvGeometry) => g[7] * g[8] * g[3];
 
 /**
  * The patches buffer of a forward convolution: its patches, then room for the padded image im2col may make first
- * (wasmPatches.ts); or the zero-bordered images the implicit kernels read, when larger (implicitConvWasm.ts).
+ * (wasmPatches.ts); or the zero-bordered images the implicit filter gradient reads for an odd inC, when larger
+ * (implicitConvWasm.ts).
  */
 export const patchesFloats = (g: ConvGeometry) => Math.max(pixelsOf(g) * tapsOf(g) + paddedImageFloats(g), implicitScratchFloats(g));
 
@@ -167,7 +168,7 @@ export const CONV_KERNELS = {
   /**
    * Conv2DBackpropInput: dx = col2im(dy[pixels, outC] · filterᵀ[outC, taps]); the filter is transposed
    * into `filterT` first (it is small), so the product reads rows of both operands. On one thread, as
-   * WebAssembly phase by phase without the patches (inputGradientWasm.ts; `patches` holds dy's zero border).
+   * WebAssembly phase by phase without the patches (inputGradientWasm.ts; `patches` holds its partial sums).
    * With `mask`, dx is dx·step(mask) and, with `sums`, its column sums too (inputGradientEpilogues.ts).
    */
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, patches: Float32Array, filterT: Float32Array, g: ConvGeometry, mask?: Float32Array, sums?: Float32Array | false, alpha = 0): void {
