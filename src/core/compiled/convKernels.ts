@@ -130,7 +130,7 @@ function implicitPlanOf(g: ConvGeometry): ReturnType<typeof implicitPlan> {
   return plan;
 }
 
-/** The input gradient's epilogue after col2im, as the kernel computes it (its sums in pixel order). */
+/** The input gradient's epilogue after col2im: the kernel's products, its sums added in pixel order (not the kernel's). */
 function stepAndSums(dx: Float32Array, channels: number, { mask, alpha, sums }: DxEpilogue): void {
   sums?.fill(0);
   for (let i = 0; i < dx.length; i++) {
@@ -188,9 +188,9 @@ export const CONV_KERNELS = {
    * the forward convolution of the same x already left its patches there.
    */
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, patches: Float32Array, ready: boolean, g: ConvGeometry): void {
+    // Where this declines, so did the forward of the same x (the same memory and geometry): its patches are there.
     if (implicitRuns(g) && wasmImplicitFilterGradient(x, dy, dfilter, patches, g)) return;
-    // A forward that read the image in place left no patches.
-    if (!ready || implicitRuns(g)) im2col(x, patches, g);
+    if (!ready) im2col(x, patches, g);
     gemm(patches, dy, dfilter, tapsOf(g), pixelsOf(g), g[6], true, false);
   },
 };

@@ -69,8 +69,13 @@ export interface DxEpilogue {
   readonly sums?: Float32Array;
 }
 
-/** A geometry's plan and functions on one memory, by the call's geometry buffer (a program constant); its numbers and memory are compared before use. */
-const specialized = new WeakMap<object, { readonly geometry: Float64Array; readonly memory: WebAssembly.Memory; readonly form: string; readonly scratchFloats: number; readonly dx: InputGradient }>();
+/** A geometry's function on one memory, by the call's geometry buffer (a program constant); its numbers, memory and form are compared before use. */
+const specialized = new WeakMap<object, {
+  readonly geometry: Float64Array; readonly memory: WebAssembly.Memory; readonly fused: boolean;
+  /** The epilogue's alpha (NaN: none) and whether it sums. */
+  readonly alpha: number; readonly sums: boolean;
+  readonly scratchFloats: number; readonly dx: InputGradient;
+}>();
 
 /**
  * dx = Conv2DBackpropInput(dy, filter) from filterT (the filter transposed, [outC, fh·fw·inC]), then the epilogue if
@@ -80,12 +85,13 @@ const specialized = new WeakMap<object, { readonly geometry: Float64Array; reado
 export function wasmInputGradient(dy: Float32Array, filterT: Float32Array, dx: Float32Array, scratch: Float32Array, g: ConvGeometry, epilogue?: DxEpilogue): boolean {
   const memory = epilogue ? memoryOfAll(dy, filterT, dx, scratch, epilogue.mask, ...(epilogue.sums ? [epilogue.sums] : [])) : memoryOfAll(dy, filterT, dx, scratch);
   if (!memory || !wasmSimdSupported()) return false;
-  const form = formOf(fusedProducts(), epilogue);
+  const fused = fusedProducts();
   let entry = specialized.get(g);
-  if (!entry || entry.memory !== memory || entry.form !== form || !entry.geometry.every((v, i) => v === g[i])) {
-    const made = instantiate(memory, g, form, fusedProducts(), epilogue);
+  const same = entry && entry.memory === memory && entry.fused === fused && Object.is(entry.alpha, epilogue?.alpha ?? NaN) && entry.sums === (epilogue?.sums !== undefined);
+  if (!entry || !same || !entry.geometry.every((v, i) => v === g[i])) {
+    const made = instantiate(memory, g, fused, epilogue);
     if (!made) return false;
-    entry = { geometry: Float64Array.from(g), memory, form, ...made };
+    entry = { geometry: Float64Array.from(g), memory, fused, alpha: epilogue?.alpha ?? NaN, sums: epilogue?.sums !== undefined, ...made };
     specialized.set(g, entry);
   }
   if (scratch.length < entry.scratchFloats) return false;
@@ -93,17 +99,16 @@ export function wasmInputGradient(dy: Float32Array, filterT: Float32Array, dx: F
   return true;
 }
 
-/** What the module's code depends on besides the geometry: fusing, and the epilogue's form. */
-function formOf(fused: boolean, epilogue: DxEpilogue | undefined): string {
-  return `${fused ? 'fused' : 'mul+add'}${epilogue ? ` step ${epilogue.alpha}${epilogue.sums ? ' sums' : ''}` : ''}`;
-}
-
-/** The geometry's function on `memory` (the module emitted once per geometry, form and sharing); undefined without a plan. */
-function instantiate(memory: WebAssembly.Memory, g: ConvGeometry, form: string, fused: boolean, epilogue: DxEpilogue | undefined): { scratchFloats: number; dx: InputGradient } | undefined {
+/**
+ * The geometry's function on `memory` (the module emitted once per geometry, fusing, epilogue and sharing);
+ * undefined without a plan.
+ */
+function instantiate(memory: WebAssembly.Memory, g: ConvGeometry, fused: boolean, epilogue: DxEpilogue | undefined): { scratchFloats: number; dx: InputGradient } | undefined {
   const plan = phasePlan(g);
   if (!plan) return undefined;
   const geometry = Array.from(g, (v) => v | 0);
   const code = epilogue ? { alpha: epilogue.alpha, sums: epilogue.sums !== undefined } : undefined;
+  const form = `${fused ? 'fused' : 'mul+add'}${code ? ` step ${code.alpha}${code.sums ? ' sums' : ''}` : ''}`;
   const exports = kernelsOn(`inputGradient ${geometry.join(',')} ${form}`, memory, () => [{ name: 'dx', code: emitInputGradient(geometry, plan, fused, code) }]);
   return { dx: exports.dx as InputGradient, scratchFloats: inputGradientScratchFloats(g) };
 }
