@@ -130,6 +130,14 @@ function implicitPlanOf(g: ConvGeometry): ReturnType<typeof implicitPlan> {
   return plan;
 }
 
+/**
+ * Whether Conv2DBackpropInput may run phase by phase (on the calling thread): a product the threads would share keeps
+ * its rows over them. The epilogue analysis (inputGradientEpilogues.ts) asks the same before it fuses.
+ */
+export function inputGradientOnOneThread(g: ConvGeometry): boolean {
+  return !threadsTake(pixelsOf(g), g[6], tapsOf(g));
+}
+
 /** The input gradient's epilogue after col2im: the kernel's products, its sums added in pixel order (not the kernel's). */
 function stepAndSums(dx: Float32Array, channels: number, { mask, alpha, sums }: DxEpilogue): void {
   sums?.fill(0);
@@ -176,8 +184,7 @@ export const CONV_KERNELS = {
     const outC = g[6];
     if (!wasmTranspose(filter, taps, outC, filterT)) for (let t = 0; t < taps; t++) for (let o = 0; o < outC; o++) filterT[o * taps + t] = filter[t * outC + o];
     const epilogue = mask ? { mask, alpha, sums: sums || undefined } : undefined;
-    // A product the threads would share keeps its rows over them (the phases run on the calling thread).
-    if (!threadsTake(pixelsOf(g), outC, taps) && wasmInputGradient(dy, filterT, dx, patches, g, epilogue)) return;
+    if (inputGradientOnOneThread(g) && wasmInputGradient(dy, filterT, dx, patches, g, epilogue)) return;
     gemm(dy, filterT, patches, pixelsOf(g), outC, taps, false, false);
     col2im(patches, dx, g);
     if (epilogue) stepAndSums(dx, g[3], epilogue);

@@ -32,19 +32,15 @@ import { LoopFuser } from './loopFuser';
 import { REDUCTIONS, lowerDynamicGather, lowerElementwise, lowerOneHot, lowerReduction, lowerSegmentSum } from './loopKernels';
 import { POOL_NODES, lowerPool } from './poolCalls';
 import { isLargeProduct, lowerProduct } from './productCalls';
-import { threadsTake } from './productThreads';
 import type { KernelNode } from './program';
 import type { Schedule } from './schedule';
 import { lowerStandalone } from './standaloneCalls';
 import type { ValueGraph } from './valueGraph';
 import { VIEWS, lowerSplit, lowerStridedSlice, lowerView } from './viewKernels';
-import { wasmSimdSupported } from '../wasm/loopModule';
 
 export function fuseLoops(graph: ValueGraph, squaredNormOf: readonly number[] = []): Schedule {
   const fuser = new LoopFuser(graph, squaredNormOf);
-  // Input gradients run phase by phase where the calling thread computes them (convKernels.ts).
-  const phasesRun = (pixels: number, outC: number, taps: number) => wasmSimdSupported() && !threadsTake(pixels, outC, taps);
-  const epilogues = new Map<number, ConvEpilogue | InputGradientEpilogue>([...convEpilogues(graph), ...inputGradientEpilogues(graph, phasesRun)]);
+  const epilogues = new Map<number, ConvEpilogue | InputGradientEpilogue>([...convEpilogues(graph), ...inputGradientEpilogues(graph)]);
   const absorbed = new Set([...epilogues.values()].flatMap((e) => e.absorbed));
   for (const index of loweringOrder(graph)) {
     if (graph.isNeeded(index) && !absorbed.has(index)) lower(fuser, graph.program.nodes[index], index, epilogues.get(index));

@@ -19,7 +19,7 @@ const VECTORS = 4;
 interface Span { readonly from: number; readonly to: number; readonly lo: number; readonly hi: number }
 
 /** The spans along one axis: output o reads input o·stride − before + f for filter position f < filter. */
-export function spansOf(outputs: number, inputs: number, stride: number, before: number, filter: number): Span[] {
+function spansOf(outputs: number, inputs: number, stride: number, before: number, filter: number): Span[] {
   const spans: Span[] = [];
   for (let o = 0; o < outputs; o++) {
     const start = o * stride - before;

@@ -7,7 +7,9 @@
  * register once, so the kernel multiplies it by step(y) there and adds it to its channel's sum: the same float32
  * product, the sum in the kernel's order of pixels.
  */
+import { wasmSimdSupported } from '../wasm/loopModule';
 import { convGeometryOf } from './convCalls';
+import { inputGradientOnOneThread } from './convKernels';
 import { phasePlan } from './inputGradientWasm';
 import { NotCompilable, type KernelNode, type ValueId } from './program';
 import type { ValueGraph } from './valueGraph';
@@ -28,9 +30,9 @@ export interface InputGradientEpilogue {
 
 /**
  * The epilogue of each Conv2DBackpropInput node (by index) whose dx only a Multiply by Step(y) reads, when its
- * geometry runs phase by phase; `phasesRun(geometry)` says whether the call will (one thread, SIMD).
+ * call will run phase by phase (a plan, SIMD, one thread: convKernels' inputGradientOnOneThread).
  */
-export function inputGradientEpilogues(graph: ValueGraph, phasesRun: (pixels: number, outC: number, taps: number) => boolean): Map<number, InputGradientEpilogue> {
+export function inputGradientEpilogues(graph: ValueGraph): Map<number, InputGradientEpilogue> {
   const { program } = graph;
   const outputs = new Set(program.outputs.map((id) => graph.root(id)));
   const producers = new Map<ValueId, number>();
@@ -41,7 +43,7 @@ export function inputGradientEpilogues(graph: ValueGraph, phasesRun: (pixels: nu
     if (node.kernel !== 'Conv2DBackpropInput' || !graph.isNeeded(index) || node.outputs.length !== 1) return;
     const dx = graph.root(node.outputs[0]);
     const readers = graph.readersOf(dx);
-    if (readers.size !== 1 || outputs.has(dx) || !runsByPhases(graph, node, phasesRun)) return;
+    if (readers.size !== 1 || outputs.has(dx) || !runsByPhases(graph, node)) return;
     const mulIndex = readers.values().next().value as number;
     const mul = program.nodes[mulIndex];
     const step = mul.kernel === 'Multiply' ? stepOperand(graph, mul, dx, producers) : undefined;
@@ -58,10 +60,10 @@ export function inputGradientEpilogues(graph: ValueGraph, phasesRun: (pixels: nu
 }
 
 /** Whether the node's geometry has a plan and the call will take it (NotCompilable: lowering reports it). */
-function runsByPhases(graph: ValueGraph, node: KernelNode, phasesRun: (pixels: number, outC: number, taps: number) => boolean): boolean {
+function runsByPhases(graph: ValueGraph, node: KernelNode): boolean {
   try {
     const g = convGeometryOf(graph, node);
-    return phasePlan(g) !== undefined && phasesRun(g[0] * g[4] * g[5], g[6], g[7] * g[8] * g[3]);
+    return phasePlan(g) !== undefined && wasmSimdSupported() && inputGradientOnOneThread(g);
   } catch (e) {
     if (e instanceof NotCompilable) return false;
     throw e;
